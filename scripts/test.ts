@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { startTestServices, type TestServices } from './test-services.ts';
 import { ensureChromium } from './browser.ts';
 
+const DEFAULT_SPECS = ['test/unit/**/*.spec.ts', 'test/integration/**/*.spec.ts', 'test/e2e/**/*.spec.ts', 'test/browser/**/*.spec.ts'];
+
 async function main(): Promise<number> {
   const env = { ...process.env };
   let services: TestServices | undefined;
@@ -27,7 +29,11 @@ async function main(): Promise<number> {
   process.on('SIGTERM', forward);
   try {
     const mocha = new URL('../node_modules/mocha/bin/mocha.js', import.meta.url).pathname;
-    child = spawn(process.execPath, [mocha, ...process.argv.slice(2)], { stdio: 'inherit', env });
+    const args = process.argv.slice(2);
+    // Without explicit spec files, the whole suite. (Specs are not in .mocharc so `npx mocha <file>` runs one file.)
+    const hasSpec = args.some((a) => /\.spec\.ts$|^test\//.test(a));
+    const specs = hasSpec ? [] : DEFAULT_SPECS;
+    child = spawn(process.execPath, [mocha, ...specs, ...args], { stdio: 'inherit', env });
     return await new Promise<number>((resolve) => {
       child!.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });

@@ -1,0 +1,137 @@
+/**
+ * Bearer tokens: JWTs signed with EdDSA (Ed25519), short-lived, carrying subject, role and province.
+ * Verification uses configured issuer keys: a local development issuer (key file created on first use,
+ * mode 0600) or an external issuer's JWKS in production.
+ */
+import { createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SignJWT, createRemoteJWKSet, exportJWK, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AppError } from '../../domain/shared/errors.ts';
+import { ROLES, type Principal, type Role } from './roles.ts';
+
+export class UnauthenticatedError extends AppError {
+  readonly category = 'unauthenticated' as const;
+  readonly code = 'unauthenticated';
+}
+
+export class KeyFileError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'key-file';
+}
+
+/** Ed25519 private key from a 32-byte seed (PKCS#8 DER wrapping of RFC 8410). */
+export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
+  const prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
+  return createPrivateKey({ key: Buffer.concat([prefix, Buffer.from(seed)]), format: 'der', type: 'pkcs8' });
+}
+
+/**
+ * Reads a 32-byte Ed25519 seed stored as base64, creating it (mode 0600) when absent. A key file that group or
+ * others can read is refused: a leaked seed lets anyone sign as this node.
+ */
+export function loadOrCreateSeedFile(path: string): Uint8Array {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new KeyFileError(`Key file ${path} has mode ${mode.toString(8)}; it must not be readable by group or others (chmod 600)`);
+  }
+  const seed = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  if (seed.length !== 32) throw new KeyFileError(`Key file ${path} does not hold a base64 32-byte Ed25519 seed`);
+  return new Uint8Array(seed);
+}
+
+export interface TokenClaims {
+  subject: string;
+  role: Role;
+  province: string;
+  ttlSeconds?: number;
+}
+
+export class DevIssuer {
+  private readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly kid: string;
+
+  constructor(
+    seed: Uint8Array,
+    readonly issuer: string,
+    readonly audience: string,
+  ) {
+    this.privateKey = privateKeyFromSeed(seed);
+    this.publicKey = createPublicKey(this.privateKey);
+    this.kid = Buffer.from(this.publicKey.export({ format: 'der', type: 'spki' })).subarray(-32).toString('hex').slice(0, 16);
+  }
+
+  /** `now` in seconds since the epoch; tokens live 15 minutes by default. */
+  async mint(claims: TokenClaims, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+    return new SignJWT({ role: claims.role, province: claims.province })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setSubject(claims.subject)
+      .setJti(randomUUID())
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + (claims.ttlSeconds ?? 900))
+      .sign(this.privateKey);
+  }
+
+  async jwks(): Promise<{ keys: object[] }> {
+    return { keys: [{ ...(await exportJWK(this.publicKey)), kid: this.kid, alg: 'EdDSA', use: 'sig' }] };
+  }
+}
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Local issuer keys (development, tests). */
+  keys?: KeyObject[];
+  /** External issuer (production). */
+  jwksUrl?: string;
+  /** Longest lifetime accepted, seconds. */
+  maxTtlSeconds?: number;
+}
+
+export class TokenVerifier {
+  private readonly getKey: JWTVerifyGetKey | KeyObject;
+  constructor(private readonly options: TokenVerifierOptions) {
+    if (options.jwksUrl) this.getKey = createRemoteJWKSet(new URL(options.jwksUrl));
+    else if (options.keys?.[0] && options.keys.length === 1) this.getKey = options.keys[0];
+    else if (options.keys && options.keys.length > 1) {
+      const keys = options.keys;
+      this.getKey = async (header) => {
+        const kid = header.kid;
+        const found = keys.find(
+          (k) => Buffer.from(k.export({ format: 'der', type: 'spki' })).subarray(-32).toString('hex').slice(0, 16) === kid,
+        );
+        if (!found) throw new UnauthenticatedError('Unknown token key');
+        return found;
+      };
+    } else throw new Error('TokenVerifier needs keys or a JWKS URL');
+  }
+
+  async verify(token: string, nowSeconds?: number): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.getKey as KeyObject, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ['EdDSA'],
+        requiredClaims: ['sub', 'exp', 'iat'],
+        ...(nowSeconds !== undefined ? { currentDate: new Date(nowSeconds * 1000) } : {}),
+      });
+      const role = payload.role;
+      const province = payload.province;
+      if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new UnauthenticatedError('Token has no valid role');
+      if (typeof province !== 'string' || !/^\d{2}$/.test(province)) throw new UnauthenticatedError('Token has no valid province');
+      const maxTtl = this.options.maxTtlSeconds ?? 3600;
+      if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxTtl) throw new UnauthenticatedError('Token lifetime exceeds the allowed maximum');
+      return { subject: payload.sub!, role: role as Role, province, tokenId: payload.jti };
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) throw error;
+      throw new UnauthenticatedError('Invalid or expired bearer token');
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The express application: security headers, request ids, body limits, rate limits, structured logs without
+ * personal data, health/readiness/metrics, the OpenAPI document, the routes, and problem details for errors.
+ */
+import express, { type Express, type Request } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth/tokens.ts';
+import type { Metrics } from './metrics.ts';
+import { problemMiddleware, sendProblem, PROBLEM_BASE } from './problem.ts';
+import { mountRoutes, openApiDocument, type RouteDefinition } from './route.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves with details when ready; rejects (or returns ok:false) when not. */
+  check(): Promise<{ ok: boolean; detail?: Record<string, unknown> }>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  verifier: TokenVerifier;
+  metrics: Metrics;
+  routes: RouteDefinition<any, any, any>[];
+  readiness?: ReadinessCheck[];
+  /** Requests per minute per client (token subject or IP) on authenticated routes. */
+  rateLimitPerMinute?: number;
+  /** Requests per minute per IP on public routes (citizen lookup). */
+  publicRateLimitPerMinute?: number;
+  jsonLimit?: string;
+  /** Static web UI directory, served at `/`. */
+  staticDir?: string;
+  version?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+          connectSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    (req as { id?: string }).id = id;
+    res.set('X-Request-Id', id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const routePath = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      options.metrics.httpDuration.observe({ method: req.method, route: routePath, status: String(res.statusCode) }, seconds);
+      // Paths can carry plates or ids; log the route template, never the raw URL or query.
+      options.logger.info(
+        { reqId: id, method: req.method, route: routePath, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+
+  const keyOf = (req: Request) => {
+    const auth = req.get('authorization');
+    return auth ? `t:${auth.slice(-32)}` : `ip:${req.ip}`;
+  };
+  const limited = (limit: number) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: keyOf,
+      handler: (_req, res) =>
+        sendProblem(res, { type: `${PROBLEM_BASE}rate-limited`, title: 'Too many requests', status: 429 }, { 'Retry-After': '60' }),
+    });
+  app.use('/v1/public', limited(options.publicRateLimitPerMinute ?? 30));
+  app.use('/v1', limited(options.rateLimitPerMinute ?? 6000));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results: Record<string, unknown> = {};
+    let ok = true;
+    for (const check of options.readiness ?? []) {
+      try {
+        const r = await check.check();
+        results[check.name] = { ok: r.ok, ...(r.detail ?? {}) };
+        ok &&= r.ok;
+      } catch (error) {
+        results[check.name] = { ok: false, error: (error as Error).name };
+        ok = false;
+      }
+    }
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not-ready', checks: results });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+
+  const document = openApiDocument(options.routes, {
+    title: 'Traffic evidence center API',
+    version: options.version ?? '0.1.0',
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject));
+
+  mountRoutes(app, options.routes, options.verifier);
+
+  if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html', fallthrough: true }));
+
+  app.use((req, res) => {
+    sendProblem(res, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route for ${req.method}` });
+  });
+  app.use(problemMiddleware(options.logger));
+  return app;
+}

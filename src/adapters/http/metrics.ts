@@ -1,0 +1,34 @@
+/** Prometheus metrics (prom-client), one registry per node so tests can run several nodes in one process. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  appends: Counter<'stream_kind'>;
+  projectionLagEvents: Gauge<'projection'>;
+  projectionLagSeconds: Gauge<'projection'>;
+  queueDepth: Gauge<'queue' | 'state'>;
+  sealingLagRecords: Gauge;
+  sealingLagSeconds: Gauge;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'tec_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    appends: new Counter({ name: 'tec_appended_records_total', help: 'Records appended to the event store', labelNames: ['stream_kind'], registers: [registry] }),
+    projectionLagEvents: new Gauge({ name: 'tec_projection_lag_events', help: 'Events behind the head, per projection', labelNames: ['projection'], registers: [registry] }),
+    projectionLagSeconds: new Gauge({ name: 'tec_projection_lag_seconds', help: 'Seconds behind the head, per projection', labelNames: ['projection'], registers: [registry] }),
+    queueDepth: new Gauge({ name: 'tec_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
+    sealingLagRecords: new Gauge({ name: 'tec_ledger_unsealed_records', help: 'Records appended but not yet covered by a checkpoint', registers: [registry] }),
+    sealingLagSeconds: new Gauge({ name: 'tec_ledger_sealing_lag_seconds', help: 'Age of the oldest unsealed record', registers: [registry] }),
+  };
+}

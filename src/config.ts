@@ -1,0 +1,85 @@
+/**
+ * Configuration from the environment (and `--data-dir` for an embedded node). One place decides what runs
+ * where: with no EVENTSTORE_URL / DATABASE_URL the node is embedded (PGlite in `<dataDir>/pg`, evidence in
+ * `<dataDir>/evidence`, keys in `<dataDir>/keys`, jobs in-process) and needs no services.
+ */
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './domain/shared/errors.ts';
+
+export interface NodeConfig {
+  /** Embedded when no external database is configured. */
+  embedded: boolean;
+  dataDir: string;
+  /** Where PGlite keeps its files (embedded only). */
+  pgliteDir: string;
+  /** esdb://… or postgres://…; undefined = the embedded PGlite. */
+  eventstoreUrl: string | undefined;
+  /** Read models and the ledger; undefined = the embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** BullMQ; undefined = in-process jobs. */
+  redisUrl: string | undefined;
+  evidenceDir: string;
+  maxEvidenceBytes: number;
+  ledgerKeyFile: string;
+  ledgerOrigin: string;
+  /** Development JWT issuer key (Ed25519 seed file); production uses JWKS from `jwksUrl`. */
+  issuerKeyFile: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwksUrl: string | undefined;
+  port: number;
+  host: string;
+  logLevel: string;
+}
+
+const envSchema = z.object({
+  DATA_DIR: z.string().optional(),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|esdb\+discover|postgres|postgresql):\/\//, 'EVENTSTORE_URL must start with esdb:// or postgres://')
+    .optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  EVIDENCE_DIR: z.string().optional(),
+  MAX_EVIDENCE_BYTES: z.coerce.number().int().positive().optional(),
+  LEDGER_KEY_FILE: z.string().optional(),
+  LEDGER_ORIGIN: z.string().min(1).optional(),
+  ISSUER_KEY_FILE: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWKS_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { dataDir?: string } = {}): NodeConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ValidationError(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(overrides.dataDir ?? e.DATA_DIR ?? './data');
+  const embedded = overrides.dataDir !== undefined || (!e.DATABASE_URL && !e.EVENTSTORE_URL);
+  return {
+    embedded,
+    dataDir,
+    pgliteDir: join(dataDir, 'pg'),
+    eventstoreUrl: embedded && overrides.dataDir !== undefined ? undefined : e.EVENTSTORE_URL,
+    databaseUrl: embedded && overrides.dataDir !== undefined ? undefined : e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    evidenceDir: resolve(e.EVIDENCE_DIR ?? join(dataDir, 'evidence')),
+    maxEvidenceBytes: e.MAX_EVIDENCE_BYTES ?? 20 * 1024 * 1024,
+    ledgerKeyFile: resolve(e.LEDGER_KEY_FILE ?? join(dataDir, 'keys', 'ledger.key')),
+    ledgerOrigin: e.LEDGER_ORIGIN ?? 'vn-traffic-evidence/dev-node',
+    issuerKeyFile: resolve(e.ISSUER_KEY_FILE ?? join(dataDir, 'keys', 'issuer.key')),
+    jwtIssuer: e.JWT_ISSUER ?? 'tec-dev-issuer',
+    jwtAudience: e.JWT_AUDIENCE ?? 'tec-api',
+    jwksUrl: e.JWKS_URL,
+    port: e.PORT ?? 8080,
+    host: e.HOST ?? '127.0.0.1',
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}
