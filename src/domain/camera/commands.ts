@@ -1,0 +1,22 @@
+import type { CommandBase } from '../decider.ts';
+import type { Location } from '../signoff/primitives.ts';
+
+/** Camera commands. Administration is done by officers or the system, never by a device or a service. */
+export type CameraCommand =
+  /** The camera's province is the command's `province`. */
+  | (CommandBase & { type: 'RegisterCamera'; cameraId: string; location: Location; model?: string; publicKey: string })
+  | (CommandBase & {
+      type: 'CertifyCalibration';
+      cameraId: string;
+      certificateId: string;
+      issuer: string;
+      validFrom: string;
+      validTo: string;
+    })
+  | (CommandBase & { type: 'RotateDeviceKey'; cameraId: string; publicKey: string })
+  | (CommandBase & { type: 'RevokeDeviceKey'; cameraId: string; keyId: string; reason: string })
+  | (CommandBase & { type: 'SuspendCamera'; cameraId: string; reason: string })
+  | (CommandBase & { type: 'ReinstateCamera'; cameraId: string })
+  | (CommandBase & { type: 'DecommissionCamera'; cameraId: string; reason: string });
+
+export type CameraCommandType = CameraCommand['type'];

@@ -1,0 +1,71 @@
+/**
+ * Case commands. Facts owned by other aggregates arrive resolved in `context` (built by the command handler
+ * with `cameraView`, `officerView`, `modelView` from those streams' folded states), so `decide` stays pure.
+ * A missing view means "not registered / not enrolled" and is refused as such.
+ */
+import type { CommandBase } from '../decider.ts';
+import type { CameraView } from '../camera/view.ts';
+import type { ModelView } from '../model/view.ts';
+import type { OfficerView } from '../officer/view.ts';
+import type { DecisionSignoff, Detection, Offender, ReviewSignoff, VoidSignoff } from '../signoff/payloads.ts';
+import type { EvidenceRef } from '../signoff/primitives.ts';
+import type { AppealOutcome, CaseFlag, DerivedEvidence, NoticeChannel } from './events.ts';
+
+interface CaseCommandBase extends CommandBase {
+  caseId: string;
+}
+
+interface SignedBy<S> {
+  signoff: S;
+  signature: string;
+  keyId: string;
+  context: { officer: OfficerView | undefined };
+}
+
+export type CaseCommand =
+  /** Ingest a signed detection. `caseId` MUST be `caseIdForDetection(detection.detectionId)`. */
+  | (CaseCommandBase & {
+      type: 'RecordDetection';
+      detection: Detection;
+      signature: string;
+      keyId: string;
+      /** `model`: the edge model version that made the detection, when there is one. */
+      context: { camera: CameraView | undefined; model?: ModelView | undefined };
+    })
+  /** An AI reading of the plate (service actor, approved model). */
+  | (CaseCommandBase & {
+      type: 'RecognizePlate';
+      plate: string;
+      confidenceBp: number;
+      sourceDigest: string;
+      context: { model: ModelView | undefined };
+    })
+  | (CaseCommandBase & {
+      type: 'DeriveEvidence';
+      sourceDigest: string;
+      derived: DerivedEvidence;
+      operation: string;
+      parameters: Record<string, string | number | boolean>;
+      producer: { library: string; version: string };
+    })
+  | (CaseCommandBase & { type: 'AttachEvidence'; evidence: EvidenceRef[]; reason: string })
+  | (CaseCommandBase & { type: 'FlagCase'; flag: CaseFlag })
+  | (CaseCommandBase & { type: 'ConfirmReview' } & SignedBy<ReviewSignoff>)
+  | (CaseCommandBase & { type: 'RejectReview' } & SignedBy<ReviewSignoff>)
+  | (CaseCommandBase & { type: 'IdentifyOwner'; owner: Offender; registry: string; registrationRef?: string })
+  | (CaseCommandBase & { type: 'RecordOwnerNotFound'; registry: string; reason: string })
+  | (CaseCommandBase & { type: 'IssueNotice'; noticeId: string; channel: NoticeChannel })
+  | (CaseCommandBase & { type: 'RecordNoticeDelivered'; noticeId: string })
+  | (CaseCommandBase & { type: 'RecordNoticeDeliveryFailed'; noticeId: string; reason: string })
+  | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
+  | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; amountVnd: number })
+  | (CaseCommandBase & { type: 'FileAppeal'; appealId: string; grounds: string })
+  | (CaseCommandBase & { type: 'ResolveAppeal'; appealId: string; outcome: AppealOutcome; reason: string })
+  | (CaseCommandBase & { type: 'CloseCase' })
+  /** Allowed only once one year has passed since observedAt without a decision. */
+  | (CaseCommandBase & { type: 'ExpireCase' })
+  /** A signed compensating event; allowed in any state but `voided`. */
+  | (CaseCommandBase & { type: 'VoidCase' } & SignedBy<VoidSignoff>);
+
+export type CaseCommandType = CaseCommand['type'];
+export type CaseCommandOf<T extends CaseCommandType> = Extract<CaseCommand, { type: T }>;

@@ -1,0 +1,180 @@
+/**
+ * Case refusals, one class per rule. The HTTP layer maps `category` to a status; tests match on classes.
+ */
+import { AppError, DomainRuleError, type ErrorCategory } from '../shared/errors.ts';
+
+export class CaseNotFoundError extends AppError {
+  readonly category = 'not_found' as const;
+  readonly code = 'case-not-found';
+}
+
+/** The command's caseId is not `caseIdForDetection(detection.detectionId)`. */
+export class CaseIdMismatchError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'validation';
+  readonly code = 'case-id-mismatch';
+}
+
+/** The same detection id was ingested before with different content. */
+export class DetectionConflictError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'detection-conflict';
+}
+
+/** The detection's signature does not verify under the camera key it names. */
+export class DetectionSignatureInvalidError extends DomainRuleError {
+  readonly code = 'detection-signature-invalid';
+}
+
+/** The camera key named is unknown, revoked, or was not in force at observedAt. */
+export class DeviceKeyNotInForceError extends DomainRuleError {
+  readonly code = 'device-key-not-in-force';
+}
+
+/** The camera is not registered, decommissioned, or not the one the detection names. */
+export class CameraNotUsableError extends DomainRuleError {
+  readonly code = 'camera-not-usable';
+}
+
+/** A timestamp lies in the future beyond the tolerated clock skew. */
+export class TimestampInFutureError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'validation';
+  readonly code = 'timestamp-in-future';
+}
+
+/** The catalog has no entry for the violation code and vehicle class on the violation date. */
+export class UnknownViolationError extends DomainRuleError {
+  readonly code = 'unknown-violation';
+}
+
+/** The command is not allowed in the case's current status. */
+export class InvalidCaseTransitionError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'invalid-case-transition';
+}
+
+/** The case is closed, expired or voided, and the law allows no such event afterwards. */
+export class CaseEndedError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'case-ended';
+}
+
+/** No penalty without a confirmed human review. */
+export class ReviewRequiredError extends DomainRuleError {
+  readonly code = 'review-required';
+}
+
+/** The sign-off's purpose or decision is not the one this command takes. */
+export class SignoffPurposeError extends DomainRuleError {
+  readonly code = 'signoff-purpose';
+}
+
+/** The sign-off names another case. */
+export class SignoffCaseMismatchError extends DomainRuleError {
+  readonly code = 'signoff-case-mismatch';
+}
+
+/** The signed evidence digests are not exactly the case's original evidence, sorted. */
+export class SignoffEvidenceMismatchError extends DomainRuleError {
+  readonly code = 'signoff-evidence-mismatch';
+}
+
+/** The signed caseRevision is not lower than the revision the sign-off would be recorded at. */
+export class SignoffRevisionError extends DomainRuleError {
+  readonly code = 'signoff-revision';
+}
+
+/** The sign-off signature does not verify under the officer's key. */
+export class SignoffSignatureInvalidError extends DomainRuleError {
+  readonly code = 'signoff-signature-invalid';
+}
+
+/** The sign-off's violation code differs from what the review established (or the plate from the review's). */
+export class SignoffContentMismatchError extends DomainRuleError {
+  readonly code = 'signoff-content-mismatch';
+}
+
+/** A flagged case is confirmed only with an explicit overrideReason. */
+export class OverrideReasonRequiredError extends DomainRuleError {
+  readonly code = 'override-reason-required';
+}
+
+/** A confirmation that changes the plate or violation code MUST say why (`correction`). */
+export class CorrectionReasonRequiredError extends DomainRuleError {
+  readonly code = 'correction-reason-required';
+}
+
+/** A rejection MUST carry an explicit rejectReason; a confirmation MUST NOT. */
+export class RejectReasonError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'validation';
+  readonly code = 'reject-reason';
+}
+
+/** The confirmed plate text is not a valid Vietnamese plate. */
+export class InvalidConfirmedPlateError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'validation';
+  readonly code = 'invalid-confirmed-plate';
+}
+
+/** The fine is outside the legal range for the violation, vehicle class and offender on the violation date. */
+export class FineOutOfRangeError extends DomainRuleError {
+  readonly code = 'fine-out-of-range';
+}
+
+/** The signed points or legal basis differ from the catalog entry in force. */
+export class PenaltyTermsMismatchError extends DomainRuleError {
+  readonly code = 'penalty-terms-mismatch';
+}
+
+/** The officer's title does not give authority up to the top of the violation's fine range. */
+export class AuthorityExceededError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'forbidden';
+  readonly code = 'authority-exceeded';
+}
+
+/** One year since observedAt has passed: no review or decision any more. */
+export class LimitationPeriodElapsedError extends DomainRuleError {
+  readonly code = 'limitation-period-elapsed';
+}
+
+/** ExpireCase before the one-year limitation ran out (or after a decision). */
+export class LimitationNotReachedError extends DomainRuleError {
+  readonly code = 'limitation-not-reached';
+}
+
+/** A plate reading from a model version that is not approved (or is suspended). */
+export class ModelNotApprovedError extends DomainRuleError {
+  readonly code = 'model-not-approved';
+}
+
+/** Evidence named as a source is not held by the case. */
+export class UnknownEvidenceError extends DomainRuleError {
+  readonly code = 'unknown-evidence';
+}
+
+/** Evidence already held by the case is attached or derived again. */
+export class DuplicateEvidenceError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'duplicate-evidence';
+}
+
+export class PaymentAmountMismatchError extends DomainRuleError {
+  readonly code = 'payment-amount-mismatch';
+}
+
+export class UnknownNoticeError extends DomainRuleError {
+  readonly code = 'unknown-notice';
+}
+
+export class NoticeAlreadySettledError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'notice-already-settled';
+}
+
+export class UnknownAppealError extends DomainRuleError {
+  readonly code = 'unknown-appeal';
+}
+
+export class AppealAlreadyOpenError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'appeal-already-open';
+}

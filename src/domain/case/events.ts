@@ -1,0 +1,159 @@
+/**
+ * Case events (stream `case-<caseId>`). The signed parts are normative (integrity.md §4, bundle.md):
+ * `ViolationDetected.data.detection` is the camera's detection object verbatim; `ReviewConfirmed`,
+ * `ReviewRejected`, `PenaltyDecided` and `CaseVoided` hold `{ signoff, signature, keyId }` with the officer's
+ * sign-off payload verbatim. Other fields sit beside them and are not signed by the device or officer
+ * (they are covered by the record hash and the ledger).
+ */
+import { z } from 'zod';
+import { eventParser, type EventsOf } from '../decider.ts';
+import {
+  DecisionSignoffSchema,
+  DetectionSchema,
+  OffenderSchema,
+  PlateTextSchema,
+  ReviewSignoffSchema,
+  UuidSchema,
+  VoidSignoffSchema,
+} from '../signoff/payloads.ts';
+import {
+  BasisPointsSchema,
+  DigestSchema,
+  EvidenceRefSchema,
+  IdentifierSchema,
+  KeyIdSchema,
+  ProvinceCodeSchema,
+  ShortTextSchema,
+  SignatureSchema,
+  TextSchema,
+  UtcTimestampSchema,
+} from '../signoff/primitives.ts';
+
+/** Why a case needs an explicit override before it can be confirmed. */
+export const CASE_FLAGS = [
+  'calibration-invalid', // the camera had no calibration certificate valid at observedAt
+  'model-not-approved', // the detecting AI model version was not approved (or suspended)
+  'plate-mismatch', // an AI reading disagrees with the camera's plate reading
+  'camera-suspended', // the camera was suspended when the detection was ingested
+  'manual', // raised by an officer or a process for a stated reason
+] as const;
+export type CaseFlagCode = (typeof CASE_FLAGS)[number];
+export const CaseFlagSchema = z.strictObject({ flag: z.enum(CASE_FLAGS), detail: TextSchema });
+export type CaseFlag = z.infer<typeof CaseFlagSchema>;
+
+export const DERIVED_KINDS = ['thumbnail', 'plate-crop', 'redacted', 'captioned', 'transcoded', 'other'] as const;
+export const DerivedEvidenceSchema = z.strictObject({
+  digest: DigestSchema,
+  mediaType: EvidenceRefSchema.shape.mediaType,
+  size: EvidenceRefSchema.shape.size,
+  kind: z.enum(DERIVED_KINDS),
+});
+export type DerivedEvidence = z.infer<typeof DerivedEvidenceSchema>;
+
+export const DerivationParametersSchema = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/), z.union([z.string().max(200), z.int(), z.boolean()]))
+  .refine((p) => Object.keys(p).length <= 32, 'at most 32 parameters');
+
+export const ModelIdentitySchema = z.strictObject({ modelId: IdentifierSchema, name: ShortTextSchema, version: ShortTextSchema });
+export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
+
+export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] as const;
+export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+
+export const APPEAL_OUTCOMES = ['upheld', 'overturned'] as const;
+export type AppealOutcome = (typeof APPEAL_OUTCOMES)[number];
+
+export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+const signed = { signature: SignatureSchema, keyId: KeyIdSchema };
+
+export const CaseEventSchemas = {
+  ViolationDetected: z.strictObject({
+    detection: DetectionSchema,
+    ...signed,
+    caseId: UuidSchema,
+    /** The camera's province: the case's province. */
+    province: ProvinceCodeSchema,
+    /** The model version that made the detection at the edge, when there is one. */
+    model: ModelIdentitySchema.optional(),
+    flags: z.array(CaseFlagSchema).max(CASE_FLAGS.length).optional(),
+  }),
+  PlateRecognized: z.strictObject({
+    plate: PlateTextSchema,
+    /** Normalised form used for comparisons (upper case, letters and digits only). */
+    compact: PlateTextSchema,
+    confidenceBp: BasisPointsSchema,
+    sourceDigest: DigestSchema,
+    model: ModelIdentitySchema,
+    recognizedAt: UtcTimestampSchema,
+  }),
+  EvidenceDerived: z.strictObject({
+    sourceDigest: DigestSchema,
+    derived: DerivedEvidenceSchema,
+    operation: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/),
+    parameters: DerivationParametersSchema,
+    producer: z.strictObject({ library: ShortTextSchema, version: ShortTextSchema }),
+    derivedAt: UtcTimestampSchema,
+  }),
+  EvidenceAttached: z.strictObject({
+    evidence: z.array(EvidenceRefSchema).min(1).max(32),
+    reason: TextSchema,
+    attachedAt: UtcTimestampSchema,
+  }),
+  CaseFlagged: z.strictObject({ flag: CaseFlagSchema, flaggedAt: UtcTimestampSchema }),
+  ReviewConfirmed: z.strictObject({
+    signoff: ReviewSignoffSchema,
+    ...signed,
+    /** Flags the reviewer overrode (with `signoff.overrideReason`). */
+    overriddenFlags: z.array(z.enum(CASE_FLAGS)).max(CASE_FLAGS.length).optional(),
+  }),
+  ReviewRejected: z.strictObject({ signoff: ReviewSignoffSchema, ...signed }),
+  OwnerIdentified: z.strictObject({
+    /** Opaque registry reference and kind; names and addresses stay in the registry, never in records. */
+    owner: OffenderSchema,
+    registry: ShortTextSchema,
+    registrationRef: IdentifierSchema.optional(),
+    identifiedAt: UtcTimestampSchema,
+  }),
+  OwnerNotFound: z.strictObject({ registry: ShortTextSchema, reason: TextSchema, checkedAt: UtcTimestampSchema }),
+  NoticeIssued: z.strictObject({
+    noticeId: IdentifierSchema,
+    channel: z.enum(NOTICE_CHANNELS),
+    issuedAt: UtcTimestampSchema,
+  }),
+  NoticeDelivered: z.strictObject({ noticeId: IdentifierSchema, deliveredAt: UtcTimestampSchema }),
+  NoticeDeliveryFailed: z.strictObject({ noticeId: IdentifierSchema, reason: TextSchema, failedAt: UtcTimestampSchema }),
+  PenaltyDecided: z.strictObject({
+    signoff: DecisionSignoffSchema,
+    ...signed,
+    /** Catalog version applied (the one in force on the violation date). */
+    catalogVersion: ShortTextSchema.optional(),
+  }),
+  PenaltyPaid: z.strictObject({
+    paymentRef: IdentifierSchema,
+    amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    paidAt: UtcTimestampSchema,
+  }),
+  AppealFiled: z.strictObject({ appealId: IdentifierSchema, grounds: TextSchema, filedAt: UtcTimestampSchema }),
+  AppealResolved: z.strictObject({
+    appealId: IdentifierSchema,
+    outcome: z.enum(APPEAL_OUTCOMES),
+    reason: TextSchema,
+    resolvedBy: IdentifierSchema,
+    resolvedAt: UtcTimestampSchema,
+  }),
+  CaseClosed: z.strictObject({ reason: z.enum(CLOSE_REASONS), closedAt: UtcTimestampSchema }),
+  CaseExpired: z.strictObject({
+    observedAt: UtcTimestampSchema,
+    limitationEndsAt: UtcTimestampSchema,
+    expiredAt: UtcTimestampSchema,
+  }),
+  CaseVoided: z.strictObject({ signoff: VoidSignoffSchema, ...signed }),
+} as const;
+
+export type CaseEvent = EventsOf<typeof CaseEventSchemas>;
+export type CaseEventType = CaseEvent['type'];
+export type CaseEventData<T extends CaseEventType> = Extract<CaseEvent, { type: T }>['data'];
+export const CASE_EVENT_TYPES = Object.keys(CaseEventSchemas) as CaseEventType[];
+export const parseCaseEvent = eventParser('case', CaseEventSchemas);

@@ -1,0 +1,91 @@
+/**
+ * The folded state of a case. `revision` is the revision of the last folded record (−1 before any), so a
+ * sign-off recorded next lands at `revision + 1` and its signed `caseRevision` MUST be ≤ `revision`.
+ */
+import type { Detection, Offender } from '../signoff/payloads.ts';
+import type { EvidenceRef } from '../signoff/primitives.ts';
+import type { AppealOutcome, CaseFlag, CloseReason, DerivedEvidence, ModelIdentity, NoticeChannel } from './events.ts';
+
+export interface PlateReading {
+  plate: string;
+  compact: string;
+  confidenceBp: number;
+  model: ModelIdentity;
+}
+
+export interface ReviewOutcome {
+  decision: 'confirm' | 'reject';
+  officerKeyId: string;
+  plate: string;
+  violationCode: string;
+  signedAt: string;
+}
+
+export interface Notice {
+  noticeId: string;
+  channel: NoticeChannel;
+  issuedAt: string;
+  delivery: 'pending' | 'delivered' | 'failed';
+}
+
+export interface PenaltyDecision {
+  fineVnd: number;
+  points: number;
+  legalBasis: string;
+  offender: Offender;
+  violationCode: string;
+  signedAt: string;
+}
+
+export interface Appeal {
+  appealId: string;
+  filedAt: string;
+  outcome?: AppealOutcome;
+}
+
+export interface CaseFacts {
+  caseId: string;
+  province: string;
+  revision: number;
+  detection: Detection;
+  detectionSignature: string;
+  detectionKeyId: string;
+  /** Original evidence: the detection's, then attached items, in record order. */
+  originals: EvidenceRef[];
+  derived: DerivedEvidence[];
+  flags: CaseFlag[];
+  plateReadings: PlateReading[];
+  review?: ReviewOutcome;
+  owner?: Offender;
+  notices: Notice[];
+  decision?: PenaltyDecision;
+  paidVnd?: number;
+  appeals: Appeal[];
+  closedReason?: CloseReason;
+  /** Status before the case was closed, expired or voided (what the law still allows depends on it). */
+  statusBeforeEnd?: OpenCaseStatus;
+}
+
+/** Statuses in lifecycle order. */
+export const OPEN_CASE_STATUSES = [
+  'detected', // awaiting human review
+  'rejected', // review rejected: only closing (or voiding) remains
+  'confirmed', // review confirmed: owner lookup next
+  'owner-identified',
+  'owner-not-found',
+  'noticed', // at least one notice issued
+  'decided', // penalty decided
+  'paid',
+  'appealed',
+  'appeal-resolved',
+] as const;
+export type OpenCaseStatus = (typeof OPEN_CASE_STATUSES)[number];
+export type EndedCaseStatus = 'closed' | 'expired' | 'voided';
+
+export type CaseState =
+  | { status: 'none' }
+  | ({ status: OpenCaseStatus } & CaseFacts)
+  | ({ status: EndedCaseStatus } & CaseFacts);
+
+export type CaseStatus = CaseState['status'];
+export type ExistingCase = Exclude<CaseState, { status: 'none' }>;

@@ -1,0 +1,5 @@
+export * from './primitives.ts';
+export * from './payloads.ts';
+export * from './keys.ts';
+export * from './builders.ts';
+export * from './keys-in-force.ts';

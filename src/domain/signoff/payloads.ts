@@ -1,0 +1,133 @@
+/**
+ * The signed payloads external verifiers depend on (integrity.md §4, bundle.md steps 7–8). Their field names
+ * and shapes are normative: a change is a new purpose version (`detection/v2`), never an edit.
+ *
+ * - A detection is signed by the camera or edge node over JCS(detection) and stored verbatim in
+ *   `ViolationDetected.data.detection`.
+ * - A sign-off is signed by an officer over JCS(signoff) and stored verbatim in `ReviewConfirmed`,
+ *   `ReviewRejected`, `PenaltyDecided` (and `CaseVoided`) `.data.signoff`.
+ * The `purpose` field separates signature domains: a signature for one purpose MUST NOT be accepted for another.
+ */
+import { z } from 'zod';
+import {
+  BasisPointsSchema,
+  DigestSchema,
+  EvidenceRefSchema,
+  IdentifierSchema,
+  LocationSchema,
+  ShortTextSchema,
+  TextSchema,
+  UtcTimestampSchema,
+} from './primitives.ts';
+
+export const DETECTION_PURPOSE = 'detection/v1';
+export const REVIEW_PURPOSE = 'review/v1';
+export const DECISION_PURPOSE = 'decision/v1';
+/** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */
+export const VOID_PURPOSE = 'void/v1';
+
+export const UuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
+/** A catalog violation code, e.g. "16824.6.9.b" (Decree 168/2024, Art. 6.9.b). The catalog decides if it exists. */
+export const ViolationCodeSchema = z.string().regex(/^[\p{L}\p{N}._-]{1,64}$/u, 'must be a violation code');
+/** A catalog vehicle class (the catalog decides which exist). */
+export const VehicleClassSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a vehicle class');
+/** Plate text as read or confirmed (the plates module parses it). */
+export const PlateTextSchema = z.string().min(1).max(24);
+
+/** Measurements in integers: km/h, percent, milliseconds, centimetres… keyed by a camelCase name. */
+export const MeasurementsSchema = z
+  .record(z.string().regex(/^[a-z][A-Za-z0-9]{0,31}$/), z.int().min(-1_000_000_000).max(1_000_000_000))
+  .refine((m) => Object.keys(m).length <= 16, 'at most 16 measurements');
+
+export const DetectionSchema = z.strictObject({
+  purpose: z.literal(DETECTION_PURPOSE),
+  detectionId: IdentifierSchema,
+  cameraId: IdentifierSchema,
+  observedAt: UtcTimestampSchema,
+  location: LocationSchema,
+  violationCode: ViolationCodeSchema,
+  vehicleClass: VehicleClassSchema,
+  measurements: MeasurementsSchema.optional(),
+  plateRead: z.strictObject({ text: PlateTextSchema, confidenceBp: BasisPointsSchema.optional() }).optional(),
+  evidence: z.array(EvidenceRefSchema).min(1).max(32),
+});
+/** The detection object exactly as the camera signs it. */
+export type Detection = z.infer<typeof DetectionSchema>;
+/** Fields of a detection minus its purpose: what a camera fills in. */
+export type DetectionInput = Omit<Detection, 'purpose'>;
+
+/** Explicit reasons for rejecting a detection (reviewers never reject "just because"). */
+export const REJECT_REASONS = [
+  'no-violation',
+  'plate-unreadable',
+  'plate-mismatch',
+  'exempt-vehicle',
+  'equipment-fault',
+  'duplicate',
+  'other',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+const signoffCommon = {
+  caseId: UuidSchema,
+  /** Revision of the last case record the signer saw; MUST be lower than the revision the sign-off is recorded at. */
+  caseRevision: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  violationCode: ViolationCodeSchema,
+  plate: PlateTextSchema,
+  /** Digests of every original evidence item of the case, sorted, without duplicates. */
+  evidence: z.array(DigestSchema).min(1).max(64),
+  signedAt: UtcTimestampSchema,
+};
+
+export const ReviewSignoffSchema = z.strictObject({
+  purpose: z.literal(REVIEW_PURPOSE),
+  ...signoffCommon,
+  decision: z.enum(['confirm', 'reject']),
+  /** Why the confirmed plate or violation differs from the detection's (required when they differ). */
+  correction: TextSchema.optional(),
+  rejectReason: z.enum(REJECT_REASONS).optional(),
+  rejectNote: TextSchema.optional(),
+  /** Why a flagged case is confirmed anyway (required when the case carries flags). */
+  overrideReason: TextSchema.optional(),
+});
+export type ReviewSignoff = z.infer<typeof ReviewSignoffSchema>;
+
+export const OFFENDER_KINDS = ['individual', 'organisation'] as const;
+export type OffenderKind = (typeof OFFENDER_KINDS)[number];
+/** Who is penalised: a kind (organisations pay double) and an opaque registry reference, never a name. */
+export const OffenderSchema = z.strictObject({ kind: z.enum(OFFENDER_KINDS), ref: IdentifierSchema });
+export type Offender = z.infer<typeof OffenderSchema>;
+
+export const DecisionSignoffSchema = z.strictObject({
+  purpose: z.literal(DECISION_PURPOSE),
+  ...signoffCommon,
+  decision: z.literal('penalty'),
+  fineVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  points: z.int().min(0).max(12),
+  legalBasis: ShortTextSchema,
+  offender: OffenderSchema,
+});
+export type DecisionSignoff = z.infer<typeof DecisionSignoffSchema>;
+
+export const VoidSignoffSchema = z.strictObject({
+  purpose: z.literal(VOID_PURPOSE),
+  ...signoffCommon,
+  decision: z.literal('void'),
+  voidReason: TextSchema,
+});
+export type VoidSignoff = z.infer<typeof VoidSignoffSchema>;
+
+export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff;
+
+/** A payload with its Ed25519 signature (base64) and the signer's key id. */
+export interface Signed<Payload> {
+  payload: Payload;
+  signature: string;
+  keyId: string;
+}
+
+export const SignedDetectionSchema = z.strictObject({
+  detection: DetectionSchema,
+  signature: z.string(),
+  keyId: z.string(),
+});
