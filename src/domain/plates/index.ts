@@ -1,6 +1,17 @@
 /**
  * Vietnamese licence plates: parsing, normalisation and OCR clean-up. Pure functions, no I/O.
- * (Minimal first version: signatures are final, the parser is being completed.)
+ *
+ * Formats (Law 36/2024 Art. 36; TT 24/2023; see docs/legal-catalog.md):
+ * - car: 2-digit locality + 1–2 series letters + 5-digit serial, `30A-123.45`; old 4-digit serials, `30A-1234`.
+ * - motorbike: locality + (letter+digit | two letters) + 4–5 digits, `29-B1 123.45`, `29-HA 002.33`.
+ * - series letters come from 20: A B C D E F G H K L M N P S T U V X Y Z.
+ * - special series: KT, LD, DA, CD, NG, QT, NN, CV (two letters), R (trailers), MĐ+digit (electric motorbikes).
+ *
+ * `Plate.compact` is the identity of a plate: ASCII only (MĐ is written MD), no separators. Callers MUST key
+ * lookups, deduplication and comparisons on `compact`, never on `text`, which is for display only.
+ *
+ * A separator-free input can be ambiguous (`29B11234` is car `29B-112.34` or old motorbike `29-B1 1234`):
+ * without separators or a `hint`, the 5-digit reading wins. To re-parse a stored `compact`, pass its `kind`.
  */
 import { ValidationError } from '../shared/errors.ts';
 import { provinceForPlateCode } from '../provinces/index.ts';
@@ -8,22 +19,26 @@ import { provinceForPlateCode } from '../provinces/index.ts';
 export type VehicleKind = 'car' | 'motorbike';
 
 export interface Plate {
-  /** Canonical display, e.g. "30A-123.45", "29-HA 002.33", "29-B1 123.45". */
+  /** Canonical display, e.g. "30A-123.45", "29-HA 002.33", "29-B1 123.45", "29-MĐ1 123.45". */
   text: string;
-  /** Separator-free ASCII key, e.g. "30A12345", "29HA00233". */
+  /** Separator-free ASCII key, e.g. "30A12345", "29HA00233", "29MD112345". */
   compact: string;
   kind: VehicleKind;
+  /** The 2-digit plate locality code, e.g. "30". */
   localityCode: string;
+  /** Series as displayed, e.g. "A", "HA", "B1", "LD", "MĐ1". */
   series: string;
+  /** Digits only, 4 or 5 of them, e.g. "12345". */
   serial: string;
-  /** Administrative code of the issuing province. */
+  /** Administrative code of the issuing province (see src/domain/provinces), e.g. "01". */
   provinceCode: string;
-  /** Special series (KT, LD, DA, MĐ, R, CD, NG, QT, NN, CV) when the plate has one. */
+  /** Special series (KT, LD, DA, CD, NG, QT, NN, CV, R, MĐ) when the plate has one. */
   special?: string;
 }
 
 export type InvalidPlateReason = 'empty' | 'unknown-locality' | 'bad-series' | 'bad-serial' | 'unrecognised-format';
 
+/** The input is not a Vietnamese plate. `reason` says which part failed; the input itself is never echoed. */
 export class InvalidPlateError extends ValidationError {
   readonly reason: InvalidPlateReason;
   constructor(reason: InvalidPlateReason, message: string) {
@@ -32,24 +47,176 @@ export class InvalidPlateError extends ValidationError {
   }
 }
 
-export const PLATE_ALPHABET = '0123456789ABCDEFGHKLMNPSTUVXYZ-.';
+/** The 20 series letters allowed on plates. */
+export const SERIES_LETTERS = 'ABCDEFGHKLMNPSTUVXYZ';
 
-export function parsePlate(input: string, hint?: VehicleKind): Plate {
-  const compact = String(input ?? '').toUpperCase().replace(/[^0-9A-Z]/g, '');
-  if (compact === '') throw new InvalidPlateError('empty', 'Plate is empty');
-  const m = /^(\d{2})([A-Z]{1,2})(\d{4,5})$/.exec(compact);
-  if (!m) throw new InvalidPlateError('unrecognised-format', 'Not a plate');
-  const [, localityCode, series, serial] = m as unknown as [string, string, string, string];
-  const province = provinceForPlateCode(localityCode);
-  if (!province) throw new InvalidPlateError('unknown-locality', 'Unknown locality code');
-  const kind = hint ?? (series.length === 1 ? 'car' : 'motorbike');
-  return { text: `${localityCode}${series}-${serial}`, compact, kind, localityCode, series, serial, provinceCode: province.code };
+/** Every character a canonical plate can contain apart from the space (and "Đ" in the display of MĐ plates). */
+export const PLATE_ALPHABET = `0123456789${SERIES_LETTERS}-.`;
+
+/** Two-letter special series (economic units of the army, foreign-invested, projects, police special use, diplomatic). */
+const TWO_LETTER_SPECIALS = new Set(['KT', 'LD', 'DA', 'CD', 'NG', 'QT', 'NN', 'CV']);
+/** Single-letter special series: R (trailers and semi-trailers). */
+const ONE_LETTER_SPECIALS = new Set(['R']);
+/** Electric motorbikes: "MĐ" + digit. Compact form "MD" + digit. */
+const ELECTRIC_SERIES_ASCII = 'MD';
+
+/** Longest input worth looking at; anything longer is refused before any work is done. */
+const MAX_INPUT_LENGTH = 40;
+const SEPARATORS = /[\s\-.·•‐‑‒–—_]/u;
+
+interface Candidate {
+  seriesAscii: string;
+  serial: string;
+  kind: VehicleKind;
+  special?: string;
+  /** Compact index right after the series: a separator there confirms this reading. */
+  seriesEnd: number;
 }
 
+function isSeriesLetter(ch: string): boolean {
+  return ch.length === 1 && SERIES_LETTERS.includes(ch);
+}
+
+/** Uppercases, folds full-width forms (NFKC) and strips separators; remembers where separators were. */
+function tokenise(input: string): { compact: string; boundaries: Set<number> } {
+  const folded = input.normalize('NFKC').toUpperCase();
+  let compact = '';
+  const boundaries = new Set<number>();
+  for (const ch of folded) {
+    if (SEPARATORS.test(ch)) {
+      if (compact.length > 0) boundaries.add(compact.length);
+      continue;
+    }
+    if (ch === 'Đ') compact += 'D';
+    else if (/^[0-9A-Z]$/.test(ch)) compact += ch;
+    else throw new InvalidPlateError('unrecognised-format', 'Plate contains characters that are not on plates');
+  }
+  return { compact, boundaries };
+}
+
+function formatSerial(serial: string): string {
+  return serial.length === 5 ? `${serial.slice(0, 3)}.${serial.slice(3)}` : serial;
+}
+
+function displaySeries(seriesAscii: string, special: string | undefined): string {
+  return special === 'MĐ' ? `MĐ${seriesAscii.slice(2)}` : seriesAscii;
+}
+
+function candidatesFor(letters: string, digits: string, hint: VehicleKind | undefined, carStyle: boolean): Candidate[] {
+  const out: Candidate[] = [];
+  const seriesEndA = 2 + letters.length;
+  // Reading A: the letters are the whole series.
+  if (letters.length === 1) {
+    const special = ONE_LETTER_SPECIALS.has(letters) ? letters : undefined;
+    out.push({ seriesAscii: letters, serial: digits, kind: 'car', seriesEnd: seriesEndA, ...(special ? { special } : {}) });
+  } else if (TWO_LETTER_SPECIALS.has(letters)) {
+    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? 'car', special: letters, seriesEnd: seriesEndA });
+  } else {
+    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? (carStyle ? 'car' : 'motorbike'), seriesEnd: seriesEndA });
+  }
+  // Reading B: letter + digit (motorbike), or MĐ + digit (electric motorbike).
+  const first = digits[0];
+  if (first !== undefined && first !== '0' && (letters.length === 1 ? isSeriesLetter(letters) : letters === ELECTRIC_SERIES_ASCII)) {
+    const special = letters === ELECTRIC_SERIES_ASCII ? 'MĐ' : undefined;
+    out.push({
+      seriesAscii: letters + first,
+      serial: digits.slice(1),
+      kind: 'motorbike',
+      seriesEnd: seriesEndA + 1,
+      ...(special ? { special } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Parses a plate in any common spelling (spaces, dots, dashes, lowercase, full-width characters, "Đ" or "D"
+ * in MĐ plates) and returns its canonical form. `hint` settles readings the characters alone cannot.
+ * Throws `InvalidPlateError` when the input is not a plate of a known locality.
+ */
+export function parsePlate(input: string, hint?: VehicleKind): Plate {
+  if (typeof input !== 'string') throw new InvalidPlateError('unrecognised-format', 'Plate must be a string');
+  if (input.length > MAX_INPUT_LENGTH) throw new InvalidPlateError('unrecognised-format', 'Plate text is too long');
+  const { compact, boundaries } = tokenise(input);
+  if (compact === '') throw new InvalidPlateError('empty', 'Plate is empty');
+
+  const shape = /^(\d{2})([A-Z]{1,3})(\d*)$/.exec(compact);
+  if (!shape) throw new InvalidPlateError('unrecognised-format', 'Plate must be 2 digits, series letters, then digits');
+  const [, localityCode, letters, digits] = shape as unknown as [string, string, string, string];
+
+  const province = provinceForPlateCode(localityCode);
+  if (!province) throw new InvalidPlateError('unknown-locality', 'No province issues plates with this locality code');
+
+  const lettersValid =
+    (letters.length === 1 && (isSeriesLetter(letters) || ONE_LETTER_SPECIALS.has(letters))) ||
+    (letters.length === 2 && (TWO_LETTER_SPECIALS.has(letters) || [...letters].every(isSeriesLetter)));
+  if (!lettersValid) throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
+
+  // "30AB-123.45" (separator after the series only) reads as a car; "29-HA 002.33" as a motorbike.
+  const carStyle = !boundaries.has(2) && boundaries.has(2 + letters.length);
+  const all = candidatesFor(letters, digits, hint, carStyle);
+  const wellFormed = all.filter((c) => /^\d{4,5}$/.test(c.serial));
+  if (wellFormed.length === 0) throw new InvalidPlateError('bad-serial', 'Serial must have 4 or 5 digits');
+  const nonZero = wellFormed.filter((c) => !/^0+$/.test(c.serial));
+  if (nonZero.length === 0) throw new InvalidPlateError('bad-serial', 'Serial must not be all zeros');
+  const fitting = hint ? nonZero.filter((c) => c.kind === hint) : nonZero;
+  if (fitting.length === 0) throw new InvalidPlateError('bad-series', `Series is not valid for a ${hint ?? 'vehicle'}`);
+
+  const chosen =
+    fitting.find((c) => boundaries.has(c.seriesEnd)) ?? fitting.find((c) => c.serial.length === 5) ?? fitting[0]!;
+
+  const series = displaySeries(chosen.seriesAscii, chosen.special);
+  const text =
+    chosen.kind === 'car'
+      ? `${localityCode}${series}-${formatSerial(chosen.serial)}`
+      : `${localityCode}-${series} ${formatSerial(chosen.serial)}`;
+  const plate: Plate = {
+    text,
+    compact: `${localityCode}${chosen.seriesAscii}${chosen.serial}`,
+    kind: chosen.kind,
+    localityCode,
+    series,
+    serial: chosen.serial,
+    provinceCode: province.code,
+  };
+  if (chosen.special) plate.special = chosen.special;
+  return plate;
+}
+
+/** The compact key of a plate (`parsePlate(input).compact`). Throws `InvalidPlateError` like `parsePlate`. */
 export function normalizePlate(input: string): string {
   return parsePlate(input).compact;
 }
 
+const LETTER_TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', B: '8', S: '5', Z: '2', G: '6' };
+const DIGIT_TO_LETTER: Record<string, string> = { '8': 'B', '5': 'S', '2': 'Z', '6': 'G', '0': 'D' };
+
+/**
+ * Undoes the letter/digit confusions OCR makes, by position among the plate's characters (separators are kept
+ * where they are): positions 0–1 are digits, position 2 is a letter, positions 4 onward are digits. Position 3
+ * is a digit in a 7-character plate, a letter in a 10-character (MĐ) plate, and otherwise only corrected when
+ * the character could not be a series letter. The result is a better guess, not a validated plate: pass it to
+ * `parsePlate`.
+ */
 export function fixPlateOcrConfusions(raw: string): string {
-  return raw;
+  if (typeof raw !== 'string' || raw.length > MAX_INPUT_LENGTH * 2) return raw;
+  const chars = [...raw.normalize('NFKC').toUpperCase()];
+  const alnumAt: number[] = [];
+  chars.forEach((ch, i) => {
+    if (/^[0-9A-ZĐ]$/.test(ch)) alnumAt.push(i);
+  });
+  const n = alnumAt.length;
+  const toDigit = (ch: string) => LETTER_TO_DIGIT[ch] ?? ch;
+  const toLetter = (ch: string) => DIGIT_TO_LETTER[ch] ?? ch;
+  alnumAt.forEach((at, position) => {
+    const ch = chars[at]!;
+    let fixed = ch;
+    if (position <= 1 || position >= 4) fixed = toDigit(ch);
+    else if (position === 2) fixed = toLetter(ch);
+    else if (n === 7) fixed = toDigit(ch);
+    else if (n === 10) fixed = toLetter(ch);
+    else if (/^[A-Z]$/.test(ch) && !isSeriesLetter(ch)) fixed = toDigit(ch);
+    chars[at] = fixed;
+  });
+  return chars.join('');
 }
