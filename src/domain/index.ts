@@ -2,7 +2,6 @@
 export * from './decider.ts';
 export * from './ids.ts';
 export * from './signoff/index.ts';
-export * from './signoff/errors.ts';
 export * from './camera/index.ts';
 export * from './officer/index.ts';
 export * from './model/index.ts';

@@ -98,13 +98,22 @@ export type OffenderKind = (typeof OFFENDER_KINDS)[number];
 export const OffenderSchema = z.strictObject({ kind: z.enum(OFFENDER_KINDS), ref: IdentifierSchema });
 export type Offender = z.infer<typeof OffenderSchema>;
 
+export const LegalBasisSchema = z.strictObject({
+  decree: ShortTextSchema,
+  article: z.int().min(1).max(10_000),
+  clause: z.int().min(1).max(10_000),
+  point: z.string().max(8),
+});
+export type LegalBasis = z.infer<typeof LegalBasisSchema>;
+
 export const DecisionSignoffSchema = z.strictObject({
   purpose: z.literal(DECISION_PURPOSE),
   ...signoffCommon,
   decision: z.literal('penalty'),
   fineVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
   points: z.int().min(0).max(12),
-  legalBasis: ShortTextSchema,
+  /** The catalog entry's legal basis, verbatim (e.g. Decree 168/2024/NĐ-CP, Art. 6, clause 9, point b). */
+  legalBasis: LegalBasisSchema,
   offender: OffenderSchema,
 });
 export type DecisionSignoff = z.infer<typeof DecisionSignoffSchema>;

@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { ACTOR_KINDS } from '../record.ts';
 import { DIGEST_PATTERN } from '../integrity/hash.ts';
+import { NATIONAL } from '../provinces/index.ts';
 
 /** Province code of national staff and national records (model approvals). */
-export const NATIONAL_PROVINCE = '00';
+export const NATIONAL_PROVINCE: string = NATIONAL;
 
 const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 
