@@ -1,0 +1,149 @@
+/**
+ * The generic command handler: load a stream, fold it, decide, append with the expected revision.
+ *
+ * Durable: `handleCommand` resolves only after the store committed the new records (see the event store port);
+ * if it throws, this call wrote nothing. Optimistic concurrency: the append expects exactly the revision that
+ * was folded (`no_stream` for a new stream), so a decision is never appended on top of history it did not see.
+ * On a conflict the command is reloaded and decided again only when the caller declared it safe to retry —
+ * i.e. deciding it against newer history gives the right answer (an ingest that the decider answers with []
+ * once the detection exists; a worker result). Commands carrying a human's signature over a case revision are
+ * not safe to retry: the signature covers what the officer saw.
+ */
+import {
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+  expected,
+  type EventStore,
+  type ExpectedRevision,
+  type StoredRecord,
+} from '../adapters/eventstore/port.ts';
+import type { CommandBase, Decider, DomainEvent } from '../domain/decider.ts';
+import type { JsonObject, NewEvent } from '../domain/record.ts';
+import type { IdGenerator } from './deps.ts';
+import { CommandHandlerError, ConcurrentModificationError, RevisionMismatchError } from './errors.ts';
+
+export interface RetryPolicy {
+  /** Declared by the service: deciding again on newer history is correct for this command. */
+  safe: boolean;
+  /** Reloads after a conflict before giving up (default 3). */
+  maxRetries?: number;
+}
+
+export interface HandleCommandInput<Command extends CommandBase, Event extends DomainEvent, State> {
+  store: EventStore;
+  stream: string;
+  decider: Decider<Command, Event, State>;
+  command: Command;
+  /** Fresh event ids when the command does not supply them. */
+  ids: IdGenerator;
+  /**
+   * Event ids chosen by the caller (deterministic, e.g. derived from a request id): the i-th event gets the
+   * i-th id. MUST hold at least as many ids as `decide` returns events.
+   */
+  eventIds?: readonly string[];
+  /** Turns a record read back into a domain event (the aggregate's `eventParser`); default: taken as is. */
+  parseEvent?: (event: { type: string; data: unknown }) => Event;
+  correlationId?: string;
+  causationId?: string;
+  /** The revision the caller last saw (HTTP If-Match); −1n means "the stream must not exist yet". */
+  expectedRevision?: bigint;
+  retry?: RetryPolicy;
+}
+
+export interface HandleCommandResult<State> {
+  /** The records this command appended; empty when `decide` returned no events. */
+  events: StoredRecord[];
+  /** The revision of the stream's last record after the command; −1n when the stream still does not exist. */
+  nextExpectedRevision: bigint;
+  /** The state folded through the new events. */
+  state: State;
+  /** How many times the stream was loaded (1 unless a conflict forced a retry). */
+  attempts: number;
+}
+
+export const DEFAULT_MAX_RETRIES = 3;
+
+export interface LoadedStream<State> {
+  state: State;
+  /** Revision of the last record folded, −1n when the stream does not exist. */
+  revision: bigint;
+}
+
+/** Reads a stream and folds it; a missing stream is the initial state at revision −1n. */
+export async function loadStream<Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+  parseEvent: (event: { type: string; data: unknown }) => Event = (event) => event as Event,
+): Promise<LoadedStream<State>> {
+  let records: StoredRecord[];
+  try {
+    records = await store.readStream(stream);
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return { state: decider.initialState(), revision: -1n };
+    throw error;
+  }
+  let state = decider.initialState();
+  let revision = -1n;
+  for (const { record } of records) {
+    state = decider.evolve(state, parseEvent({ type: record.type, data: record.data }));
+    revision = BigInt(record.revision);
+  }
+  return { state, revision };
+}
+
+export async function handleCommand<Command extends CommandBase, Event extends DomainEvent, State>(
+  input: HandleCommandInput<Command, Event, State>,
+): Promise<HandleCommandResult<State>> {
+  const { store, stream, decider, command } = input;
+  const maxRetries = input.retry?.safe ? (input.retry.maxRetries ?? DEFAULT_MAX_RETRIES) : 0;
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await loadStream(store, stream, decider, input.parseEvent);
+    if (input.expectedRevision !== undefined && input.expectedRevision !== loaded.revision) {
+      throw new RevisionMismatchError(stream, input.expectedRevision, loaded.revision);
+    }
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) {
+      return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt };
+    }
+    const newEvents = toNewEvents(events, input);
+    const expectedRevision: ExpectedRevision = loaded.revision < 0n ? expected.noStream : expected.exact(loaded.revision);
+    try {
+      const result = await store.append(stream, newEvents, expectedRevision);
+      let state = loaded.state;
+      for (const event of events) state = decider.evolve(state, event);
+      return { events: result.records, nextExpectedRevision: result.nextExpectedRevision, state, attempts: attempt };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt > maxRetries) throw new ConcurrentModificationError(stream, attempt, { cause: error });
+    }
+  }
+}
+
+function toNewEvents<Command extends CommandBase, Event extends DomainEvent, State>(
+  events: Event[],
+  input: HandleCommandInput<Command, Event, State>,
+): NewEvent[] {
+  const { command } = input;
+  if (input.eventIds && input.eventIds.length < events.length) {
+    throw new CommandHandlerError(`${events.length} events decided but only ${input.eventIds.length} event ids supplied`);
+  }
+  return events.map((event, i) => {
+    const data = event.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new CommandHandlerError(`Event ${event.type} has no object payload`);
+    }
+    return {
+      id: input.eventIds?.[i] ?? input.ids(),
+      type: event.type,
+      data: data as JsonObject,
+      meta: {
+        actor: { kind: command.actor.kind, id: command.actor.id },
+        province: command.province,
+        ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
+        ...(input.causationId !== undefined ? { causationId: input.causationId } : {}),
+        recordedAt: command.now,
+      },
+    };
+  });
+}
