@@ -102,6 +102,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
         try {
           for await (const piece of body) {
             const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+            if (!(chunk instanceof Uint8Array)) throw new TypeError('Evidence upload chunks must be bytes');
             size += chunk.byteLength;
             // Stop reading at the first byte past the limit: a hostile client cannot fill the disk.
             if (size > limit) throw new EvidenceTooLargeError(limit);
