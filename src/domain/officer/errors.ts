@@ -50,3 +50,8 @@ export class InvalidOfficerTitleError extends DomainRuleError {
   override readonly category: ErrorCategory = 'validation';
   readonly code = 'invalid-officer-title';
 }
+
+export class OfficerAlreadySuspendedError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'officer-already-suspended';
+}
