@@ -102,7 +102,13 @@ function displaySeries(seriesAscii: string, special: string | undefined): string
   return special === 'MĐ' ? `MĐ${seriesAscii.slice(2)}` : seriesAscii;
 }
 
-function candidatesFor(letters: string, digits: string, hint: VehicleKind | undefined, carStyle: boolean): Candidate[] {
+function candidatesFor(
+  letters: string,
+  digits: string,
+  hint: VehicleKind | undefined,
+  layout: VehicleKind | undefined,
+  boundaries: Set<number>,
+): Candidate[] {
   const out: Candidate[] = [];
   const seriesEndA = 2 + letters.length;
   // Reading A: the letters are the whole series.
@@ -110,13 +116,14 @@ function candidatesFor(letters: string, digits: string, hint: VehicleKind | unde
     const special = ONE_LETTER_SPECIALS.has(letters) ? letters : undefined;
     out.push({ seriesAscii: letters, serial: digits, kind: 'car', seriesEnd: seriesEndA, ...(special ? { special } : {}) });
   } else if (TWO_LETTER_SPECIALS.has(letters)) {
-    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? 'car', special: letters, seriesEnd: seriesEndA });
+    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? layout ?? 'car', special: letters, seriesEnd: seriesEndA });
   } else {
-    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? (carStyle ? 'car' : 'motorbike'), seriesEnd: seriesEndA });
+    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? layout ?? 'motorbike', seriesEnd: seriesEndA });
   }
   // Reading B: letter + digit (motorbike), or MĐ + digit (electric motorbike).
+  // A separator between the letter and the digit ("30A-123.45") rules this reading out.
   const first = digits[0];
-  if (first !== undefined && first !== '0' && (letters.length === 1 ? isSeriesLetter(letters) : letters === ELECTRIC_SERIES_ASCII)) {
+  if (!boundaries.has(seriesEndA) && first !== undefined && first !== '0' && (letters.length === 1 ? isSeriesLetter(letters) : letters === ELECTRIC_SERIES_ASCII)) {
     const special = letters === ELECTRIC_SERIES_ASCII ? 'MĐ' : undefined;
     out.push({
       seriesAscii: letters + first,
@@ -153,8 +160,12 @@ export function parsePlate(input: string, hint?: VehicleKind): Plate {
   if (!lettersValid) throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
 
   // "30AB-123.45" (separator after the series only) reads as a car; "29-HA 002.33" as a motorbike.
-  const carStyle = !boundaries.has(2) && boundaries.has(2 + letters.length);
-  const all = candidatesFor(letters, digits, hint, carStyle);
+  const layout: VehicleKind | undefined = boundaries.has(2)
+    ? 'motorbike'
+    : boundaries.has(2 + letters.length)
+      ? 'car'
+      : undefined;
+  const all = candidatesFor(letters, digits, hint, layout, boundaries);
   const wellFormed = all.filter((c) => /^\d{4,5}$/.test(c.serial));
   if (wellFormed.length === 0) throw new InvalidPlateError('bad-serial', 'Serial must have 4 or 5 digits');
   const nonZero = wellFormed.filter((c) => !/^0+$/.test(c.serial));
@@ -194,8 +205,9 @@ const DIGIT_TO_LETTER: Record<string, string> = { '8': 'B', '5': 'S', '2': 'Z', 
 /**
  * Undoes the letter/digit confusions OCR makes, by position among the plate's characters (separators are kept
  * where they are): positions 0–1 are digits, position 2 is a letter, positions 4 onward are digits. Position 3
- * is a digit in a 7-character plate, a letter in a 10-character (MĐ) plate, and otherwise only corrected when
- * the character could not be a series letter. The result is a better guess, not a validated plate: pass it to
+ * is a digit in 7- and 8-character plates (30A1234, 30A12345, 29B11234; two-letter series have 5-digit
+ * serials), a letter in a 10-character (MĐ) plate, and in 9-character plates (29B112345 or 29HA00233) only
+ * corrected when the character could not be a series letter. The result is a better guess, not a validated plate: pass it to
  * `parsePlate`.
  */
 export function fixPlateOcrConfusions(raw: string): string {
@@ -213,7 +225,7 @@ export function fixPlateOcrConfusions(raw: string): string {
     let fixed = ch;
     if (position <= 1 || position >= 4) fixed = toDigit(ch);
     else if (position === 2) fixed = toLetter(ch);
-    else if (n === 7) fixed = toDigit(ch);
+    else if (n === 7 || n === 8) fixed = toDigit(ch);
     else if (n === 10) fixed = toLetter(ch);
     else if (/^[A-Z]$/.test(ch) && !isSeriesLetter(ch)) fixed = toDigit(ch);
     chars[at] = fixed;
