@@ -6,24 +6,47 @@
  * than no hash. Number formatting is ECMAScript's Number::toString, which is exactly what RFC 8785 §3.2.2.3
  * prescribes; string escaping is JSON.stringify's, as §3.2.2.2 prescribes.
  */
-export class CanonicalizationError extends Error {
+import { AppError } from '../shared/errors.ts';
+
+/** The value is not I-JSON that RFC 8785 can canonicalize; `path` says where (`$.data.items[3]`). */
+export class CanonicalizationError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'not-canonicalizable';
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(`${message} at ${path || '$'}`);
-    this.name = 'CanonicalizationError';
+    super(`${message} at ${path || '$'}`, { path: path || '$' });
   }
 }
 
+/** Nesting deeper than this is refused rather than risking a stack overflow on hostile input. */
+export const MAX_CANONICAL_DEPTH = 512;
+
+// A lone surrogate (not part of a pair) cannot be encoded in UTF-8; I-JSON (RFC 7493) forbids it.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * RFC 8785 canonical text of a JSON value. Throws `CanonicalizationError` for NaN, ±Infinity, undefined,
+ * functions, symbols, BigInt, cycles, non-plain objects (Date, Map, class instances), lone surrogates and
+ * nesting deeper than `MAX_CANONICAL_DEPTH`; it never silently drops or rewrites a value.
+ */
 export function canonicalize(value: unknown): string {
   const parts: string[] = [];
   write(value, '$', new Set(), parts);
   return parts.join('');
 }
 
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of the canonical text: what is hashed and signed. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return Buffer.from(canonicalize(value), 'utf8');
+  return encoder.encode(canonicalize(value));
+}
+
+function writeString(text: string, path: string, out: string[]): void {
+  if (LONE_SURROGATE.test(text)) throw new CanonicalizationError('a string holds a lone surrogate (not I-JSON)', path);
+  out.push(JSON.stringify(text));
 }
 
 // UTF-16 code unit order: JavaScript's default string comparison, not localeCompare.
@@ -34,7 +57,7 @@ function compareUtf16(a: string, b: string): number {
 function write(value: unknown, path: string, seen: Set<object>, out: string[]): void {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
+      writeString(value, path, out);
       return;
     case 'boolean':
       out.push(value ? 'true' : 'false');
@@ -59,6 +82,7 @@ function write(value: unknown, path: string, seen: Set<object>, out: string[]): 
     return;
   }
   const obj = value as object;
+  if (seen.size >= MAX_CANONICAL_DEPTH) throw new CanonicalizationError('nesting too deep', path);
   if (seen.has(obj)) throw new CanonicalizationError('cyclic structure', path);
   seen.add(obj);
   if (Array.isArray(obj)) {
@@ -81,7 +105,8 @@ function write(value: unknown, path: string, seen: Set<object>, out: string[]): 
       const member = (obj as Record<string, unknown>)[key];
       if (!first) out.push(',');
       first = false;
-      out.push(JSON.stringify(key), ':');
+      writeString(key, `${path}.${key}`, out);
+      out.push(':');
       write(member, `${path}.${key}`, seen, out);
     }
     out.push('}');

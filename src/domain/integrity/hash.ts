@@ -1,5 +1,11 @@
+/**
+ * SHA-256 on node:crypto, and the hashes integrity.md defines on top of it: the record hash (§2) and the
+ * evidence digest (§3). The Merkle maths and the bundle verifier take their SHA-256 through
+ * `IntegrityPrimitives` instead, so a browser can run them; this file is the server's fast path.
+ */
 import { createHash } from 'node:crypto';
 import { canonicalize } from './canonical.ts';
+export { toHex, fromHex } from './encoding.ts';
 
 export function sha256(data: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(data).digest());
@@ -24,16 +30,4 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 /** Evidence digest (integrity.md §3). */
 export function evidenceDigest(bytes: Uint8Array): string {
   return `sha256:${sha256Hex(bytes)}`;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** Strict hex decoding: returns undefined unless `hex` is lowercase/uppercase hex of exactly `length` bytes. */
-export function fromHex(hex: string, length?: number): Uint8Array | undefined {
-  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-  const bytes = new Uint8Array(Buffer.from(hex, 'hex'));
-  if (length !== undefined && bytes.length !== length) return undefined;
-  return bytes;
 }
