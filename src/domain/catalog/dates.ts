@@ -22,7 +22,8 @@ export function vietnamDateOf(date: string): string {
   if (typeof date !== 'string' || date.length > 40) throw new InvalidCatalogDateError();
   const dateOnly = DATE_ONLY.exec(date);
   if (dateOnly) {
-    if (!isRealDate(Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3]))) throw new InvalidCatalogDateError();
+    if (!isRealDate(Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])))
+      throw new InvalidCatalogDateError();
     return date;
   }
   if (!TIMESTAMP.test(date)) throw new InvalidCatalogDateError();

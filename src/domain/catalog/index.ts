@@ -2,7 +2,14 @@
  * The legal catalog: Decree 168/2024/NĐ-CP as versioned data, lookups by date, and the sanctioning-authority
  * table. Pure data and functions, no I/O, no clock: every lookup takes the violation date.
  */
-export type { CatalogEntry, CatalogVersion, LegalBasis, Measurement, MeasurementKind, VehicleClass } from './types.ts';
+export type {
+  CatalogEntry,
+  CatalogVersion,
+  LegalBasis,
+  Measurement,
+  MeasurementKind,
+  VehicleClass,
+} from './types.ts';
 export { VEHICLE_CLASSES } from './types.ts';
 export { InvalidCatalogDateError, UnknownViolationCodeError, ViolationNotApplicableError } from './errors.ts';
 export type { NotApplicableReason } from './errors.ts';

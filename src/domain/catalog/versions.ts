@@ -35,11 +35,15 @@ export interface CatalogAmendment {
  * are absent. Throws `Error` on an inconsistent amendment (a programming error in catalog data).
  */
 export function amendCatalogVersion(base: CatalogVersion, amendment: CatalogAmendment): CatalogVersion {
-  if (!(amendment.effectiveFrom > base.effectiveFrom)) throw new Error(`Amendment ${amendment.id} must start after ${base.id}`);
+  if (!(amendment.effectiveFrom > base.effectiveFrom))
+    throw new Error(`Amendment ${amendment.id} must start after ${base.id}`);
   const codes = new Set(base.entries.map((e) => e.code));
-  for (const e of amendment.replace ?? []) if (!codes.has(e.code)) throw new Error(`Cannot replace unknown code ${e.code}`);
-  for (const e of amendment.add ?? []) if (codes.has(e.code)) throw new Error(`Cannot add existing code ${e.code}`);
-  for (const c of amendment.remove ?? []) if (!codes.has(c)) throw new Error(`Cannot remove unknown code ${c}`);
+  for (const e of amendment.replace ?? [])
+    if (!codes.has(e.code)) throw new Error(`Cannot replace unknown code ${e.code}`);
+  for (const e of amendment.add ?? [])
+    if (codes.has(e.code)) throw new Error(`Cannot add existing code ${e.code}`);
+  for (const c of amendment.remove ?? [])
+    if (!codes.has(c)) throw new Error(`Cannot remove unknown code ${c}`);
   const replaced = new Map((amendment.replace ?? []).map((e) => [e.code, e] as const));
   const removed = new Set(amendment.remove ?? []);
   const entries: CatalogEntry[] = [];
@@ -52,8 +56,18 @@ export function amendCatalogVersion(base: CatalogVersion, amendment: CatalogAmen
         : { ...structuredClone(old), catalogVersion: amendment.id },
     );
   }
-  for (const e of amendment.add ?? []) entries.push({ ...structuredClone(e), catalogVersion: amendment.id, effectiveFrom: amendment.effectiveFrom });
-  return deepFreeze({ id: amendment.id, source: amendment.source, effectiveFrom: amendment.effectiveFrom, entries });
+  for (const e of amendment.add ?? [])
+    entries.push({
+      ...structuredClone(e),
+      catalogVersion: amendment.id,
+      effectiveFrom: amendment.effectiveFrom,
+    });
+  return deepFreeze({
+    id: amendment.id,
+    source: amendment.source,
+    effectiveFrom: amendment.effectiveFrom,
+    entries,
+  });
 }
 
 const DECREE_168_AS_ISSUED: CatalogVersion = deepFreeze({
@@ -74,7 +88,10 @@ export const CATALOG_VERSIONS: readonly CatalogVersion[] = Object.freeze([DECREE
  * the Viet Nam date). Throws `ViolationNotApplicableError` ('no-catalog-in-force') before the first version
  * and `InvalidCatalogDateError` for a malformed date.
  */
-export function catalogVersionAt(date: string, versions: readonly CatalogVersion[] = CATALOG_VERSIONS): CatalogVersion {
+export function catalogVersionAt(
+  date: string,
+  versions: readonly CatalogVersion[] = CATALOG_VERSIONS,
+): CatalogVersion {
   const day = vietnamDateOf(date);
   let found: CatalogVersion | undefined;
   for (const v of versions) {
@@ -82,7 +99,12 @@ export function catalogVersionAt(date: string, versions: readonly CatalogVersion
       if (!found || v.effectiveFrom > found.effectiveFrom) found = v;
     }
   }
-  if (!found) throw new ViolationNotApplicableError('no-catalog-in-force', 'No catalog version is in force on that date', { onDate: day });
+  if (!found)
+    throw new ViolationNotApplicableError(
+      'no-catalog-in-force',
+      'No catalog version is in force on that date',
+      { onDate: day },
+    );
   return found;
 }
 
@@ -107,19 +129,29 @@ export function lookupViolation(
   const day = vietnamDateOf(onDate);
   const entry = catalogVersionAt(day, versions).entries.find((e) => e.code === code);
   if (!entry || !inForce(entry, day)) {
-    throw new ViolationNotApplicableError('not-in-force', 'The violation code is not in force on that date', { violationCode: code, onDate: day });
+    throw new ViolationNotApplicableError('not-in-force', 'The violation code is not in force on that date', {
+      violationCode: code,
+      onDate: day,
+    });
   }
   if (!entry.vehicleClasses.includes(vehicleClass)) {
-    throw new ViolationNotApplicableError('vehicle-class', 'The violation code does not apply to this vehicle class', {
-      violationCode: code,
-      vehicleClass,
-    });
+    throw new ViolationNotApplicableError(
+      'vehicle-class',
+      'The violation code does not apply to this vehicle class',
+      {
+        violationCode: code,
+        vehicleClass,
+      },
+    );
   }
   return entry;
 }
 
 /** Every entry in force on `onDate`. */
-export function listViolations(onDate: string, versions: readonly CatalogVersion[] = CATALOG_VERSIONS): readonly CatalogEntry[] {
+export function listViolations(
+  onDate: string,
+  versions: readonly CatalogVersion[] = CATALOG_VERSIONS,
+): readonly CatalogEntry[] {
   const day = vietnamDateOf(onDate);
   return catalogVersionAt(day, versions).entries.filter((e) => inForce(e, day));
 }
@@ -140,8 +172,11 @@ function bandCode(
   value: number,
 ): string | undefined {
   if (!Number.isFinite(value)) return undefined;
-  const entries = onDate === undefined ? versions[versions.length - 1]?.entries ?? [] : listViolations(onDate, versions);
-  return entries.find((e) => pick(e) && e.measurement !== undefined && measurementCovers(e.measurement, value))?.code;
+  const entries =
+    onDate === undefined ? (versions[versions.length - 1]?.entries ?? []) : listViolations(onDate, versions);
+  return entries.find(
+    (e) => pick(e) && e.measurement !== undefined && measurementCovers(e.measurement, value),
+  )?.code;
 }
 
 /**
@@ -155,7 +190,12 @@ export function violationCodeForSpeed(
   onDate?: string,
   versions: readonly CatalogVersion[] = CATALOG_VERSIONS,
 ): string | undefined {
-  return bandCode(onDate, versions, (e) => e.measurement?.kind === 'speed-over-limit' && e.vehicleClasses.includes(vehicleClass), overKmh);
+  return bandCode(
+    onDate,
+    versions,
+    (e) => e.measurement?.kind === 'speed-over-limit' && e.vehicleClasses.includes(vehicleClass),
+    overKmh,
+  );
 }
 
 /**
@@ -168,5 +208,10 @@ export function violationCodeForOverload(
   onDate?: string,
   versions: readonly CatalogVersion[] = CATALOG_VERSIONS,
 ): string | undefined {
-  return bandCode(onDate, versions, (e) => e.measurement?.kind === 'overload-percent' && e.measurement.against === against, overPercent);
+  return bandCode(
+    onDate,
+    versions,
+    (e) => e.measurement?.kind === 'overload-percent' && e.measurement.against === against,
+    overPercent,
+  );
 }

@@ -36,7 +36,8 @@ export interface Plate {
   special?: string;
 }
 
-export type InvalidPlateReason = 'empty' | 'unknown-locality' | 'bad-series' | 'bad-serial' | 'unrecognised-format';
+export type InvalidPlateReason =
+  'empty' | 'unknown-locality' | 'bad-series' | 'bad-serial' | 'unrecognised-format';
 
 /** The input is not a Vietnamese plate. `reason` says which part failed; the input itself is never echoed. */
 export class InvalidPlateError extends ValidationError {
@@ -89,7 +90,8 @@ function tokenise(input: string): { compact: string; boundaries: Set<number> } {
     }
     if (ch === 'Đ') compact += 'D';
     else if (/^[0-9A-Z]$/.test(ch)) compact += ch;
-    else throw new InvalidPlateError('unrecognised-format', 'Plate contains characters that are not on plates');
+    else
+      throw new InvalidPlateError('unrecognised-format', 'Plate contains characters that are not on plates');
   }
   return { compact, boundaries };
 }
@@ -114,16 +116,38 @@ function candidatesFor(
   // Reading A: the letters are the whole series.
   if (letters.length === 1) {
     const special = ONE_LETTER_SPECIALS.has(letters) ? letters : undefined;
-    out.push({ seriesAscii: letters, serial: digits, kind: 'car', seriesEnd: seriesEndA, ...(special ? { special } : {}) });
+    out.push({
+      seriesAscii: letters,
+      serial: digits,
+      kind: 'car',
+      seriesEnd: seriesEndA,
+      ...(special ? { special } : {}),
+    });
   } else if (TWO_LETTER_SPECIALS.has(letters)) {
-    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? layout ?? 'car', special: letters, seriesEnd: seriesEndA });
+    out.push({
+      seriesAscii: letters,
+      serial: digits,
+      kind: hint ?? layout ?? 'car',
+      special: letters,
+      seriesEnd: seriesEndA,
+    });
   } else {
-    out.push({ seriesAscii: letters, serial: digits, kind: hint ?? layout ?? 'motorbike', seriesEnd: seriesEndA });
+    out.push({
+      seriesAscii: letters,
+      serial: digits,
+      kind: hint ?? layout ?? 'motorbike',
+      seriesEnd: seriesEndA,
+    });
   }
   // Reading B: letter + digit (motorbike), or MĐ + digit (electric motorbike).
   // A separator between the letter and the digit ("30A-123.45") rules this reading out.
   const first = digits[0];
-  if (!boundaries.has(seriesEndA) && first !== undefined && first !== '0' && (letters.length === 1 ? isSeriesLetter(letters) : letters === ELECTRIC_SERIES_ASCII)) {
+  if (
+    !boundaries.has(seriesEndA) &&
+    first !== undefined &&
+    first !== '0' &&
+    (letters.length === 1 ? isSeriesLetter(letters) : letters === ELECTRIC_SERIES_ASCII)
+  ) {
     const special = letters === ELECTRIC_SERIES_ASCII ? 'MĐ' : undefined;
     out.push({
       seriesAscii: letters + first,
@@ -143,21 +167,25 @@ function candidatesFor(
  */
 export function parsePlate(input: string, hint?: VehicleKind): Plate {
   if (typeof input !== 'string') throw new InvalidPlateError('unrecognised-format', 'Plate must be a string');
-  if (input.length > MAX_INPUT_LENGTH) throw new InvalidPlateError('unrecognised-format', 'Plate text is too long');
+  if (input.length > MAX_INPUT_LENGTH)
+    throw new InvalidPlateError('unrecognised-format', 'Plate text is too long');
   const { compact, boundaries } = tokenise(input);
   if (compact === '') throw new InvalidPlateError('empty', 'Plate is empty');
 
   const shape = /^(\d{2})([A-Z]{1,3})(\d*)$/.exec(compact);
-  if (!shape) throw new InvalidPlateError('unrecognised-format', 'Plate must be 2 digits, series letters, then digits');
+  if (!shape)
+    throw new InvalidPlateError('unrecognised-format', 'Plate must be 2 digits, series letters, then digits');
   const [, localityCode, letters, digits] = shape as unknown as [string, string, string, string];
 
   const province = provinceForPlateCode(localityCode);
-  if (!province) throw new InvalidPlateError('unknown-locality', 'No province issues plates with this locality code');
+  if (!province)
+    throw new InvalidPlateError('unknown-locality', 'No province issues plates with this locality code');
 
   const lettersValid =
     (letters.length === 1 && (isSeriesLetter(letters) || ONE_LETTER_SPECIALS.has(letters))) ||
     (letters.length === 2 && (TWO_LETTER_SPECIALS.has(letters) || [...letters].every(isSeriesLetter)));
-  if (!lettersValid) throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
+  if (!lettersValid)
+    throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
 
   // "30AB-123.45" (separator after the series only) reads as a car; "29-HA 002.33" as a motorbike.
   const layout: VehicleKind | undefined = boundaries.has(2)
@@ -171,10 +199,13 @@ export function parsePlate(input: string, hint?: VehicleKind): Plate {
   const nonZero = wellFormed.filter((c) => !/^0+$/.test(c.serial));
   if (nonZero.length === 0) throw new InvalidPlateError('bad-serial', 'Serial must not be all zeros');
   const fitting = hint ? nonZero.filter((c) => c.kind === hint) : nonZero;
-  if (fitting.length === 0) throw new InvalidPlateError('bad-series', `Series is not valid for a ${hint ?? 'vehicle'}`);
+  if (fitting.length === 0)
+    throw new InvalidPlateError('bad-series', `Series is not valid for a ${hint ?? 'vehicle'}`);
 
   const chosen =
-    fitting.find((c) => boundaries.has(c.seriesEnd)) ?? fitting.find((c) => c.serial.length === 5) ?? fitting[0]!;
+    fitting.find((c) => boundaries.has(c.seriesEnd)) ??
+    fitting.find((c) => c.serial.length === 5) ??
+    fitting[0]!;
 
   const series = displaySeries(chosen.seriesAscii, chosen.special);
   const text =
@@ -199,7 +230,16 @@ export function normalizePlate(input: string): string {
   return parsePlate(input).compact;
 }
 
-const LETTER_TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', B: '8', S: '5', Z: '2', G: '6' };
+const LETTER_TO_DIGIT: Record<string, string> = {
+  O: '0',
+  Q: '0',
+  D: '0',
+  I: '1',
+  B: '8',
+  S: '5',
+  Z: '2',
+  G: '6',
+};
 const DIGIT_TO_LETTER: Record<string, string> = { '8': 'B', '5': 'S', '2': 'Z', '6': 'G', '0': 'D' };
 
 /**

@@ -27,11 +27,25 @@ export interface Province {
 export const NATIONAL = '00';
 
 function city(code: string, name: string, nameAscii: string, plateCodes: string[]): Province {
-  return Object.freeze({ code, name, nameAscii, plateCodes: Object.freeze([...plateCodes]) as string[], kind: 'city', largeCity: true });
+  return Object.freeze({
+    code,
+    name,
+    nameAscii,
+    plateCodes: Object.freeze([...plateCodes]) as string[],
+    kind: 'city',
+    largeCity: true,
+  });
 }
 
 function province(code: string, name: string, nameAscii: string, plateCodes: string[]): Province {
-  return Object.freeze({ code, name, nameAscii, plateCodes: Object.freeze([...plateCodes]) as string[], kind: 'province', largeCity: false });
+  return Object.freeze({
+    code,
+    name,
+    nameAscii,
+    plateCodes: Object.freeze([...plateCodes]) as string[],
+    kind: 'province',
+    largeCity: false,
+  });
 }
 
 function range(from: number, to: number): string[] {
@@ -79,7 +93,9 @@ export const PROVINCES: readonly Province[] = Object.freeze([
 ]);
 
 const byCode = new Map(PROVINCES.map((p) => [p.code, p] as const));
-const byPlateCode = new Map(PROVINCES.flatMap((p) => p.plateCodes.map((plateCode) => [plateCode, p] as const)));
+const byPlateCode = new Map(
+  PROVINCES.flatMap((p) => p.plateCodes.map((plateCode) => [plateCode, p] as const)),
+);
 
 /** The province with this administrative code, or undefined. `NATIONAL` is not a province. */
 export function provinceByCode(code: string): Province | undefined {

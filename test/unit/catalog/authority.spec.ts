@@ -48,7 +48,9 @@ describe('sanctioning authority (Decree 168 Art. 43, 45.2)', () => {
     expect(authorityCovers('officer-on-duty', speeding, 'individual')).to.equal(false);
     expect(authorityCovers('team-leader', speeding, 'individual')).to.equal(true);
     // The motorbike solid-line offence (max 0.4M) is within an officer on duty's limit.
-    expect(authorityCovers('officer-on-duty', lookupViolation('168.7.1.a', 'motorbike', ON), 'individual')).to.equal(true);
+    expect(
+      authorityCovers('officer-on-duty', lookupViolation('168.7.1.a', 'motorbike', ON), 'individual'),
+    ).to.equal(true);
   });
 
   it('doubles both the fine and the authority for organisations', () => {

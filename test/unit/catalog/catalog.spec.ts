@@ -81,7 +81,11 @@ describe('legal catalog (Decree 168/2024)', () => {
       for (const entry of entries) {
         const [classes, min, max, points] = REFERENCE[entry.code]!;
         expect(entry.vehicleClasses, entry.code).to.deep.equal(classes);
-        expect([entry.fineMinVnd, entry.fineMaxVnd, entry.points], entry.code).to.deep.equal([min, max, points]);
+        expect([entry.fineMinVnd, entry.fineMaxVnd, entry.points], entry.code).to.deep.equal([
+          min,
+          max,
+          points,
+        ]);
         expect(entry.catalogVersion).to.equal(DECREE_168_VERSION_ID);
         expect(entry.effectiveFrom).to.equal('2025-01-01');
         expect(entry.legalBasis.decree).to.equal('168/2024/NĐ-CP');
@@ -91,14 +95,22 @@ describe('legal catalog (Decree 168/2024)', () => {
     it('keeps "đ" as a point distinct from "d"', () => {
       const speeding = lookupViolation('168.6.5.đ', 'car', ON);
       const emergencyLane = lookupViolation('168.6.5.d', 'car', ON);
-      expect(speeding.legalBasis).to.deep.equal({ decree: '168/2024/NĐ-CP', article: 6, clause: 5, point: 'đ' });
+      expect(speeding.legalBasis).to.deep.equal({
+        decree: '168/2024/NĐ-CP',
+        article: 6,
+        clause: 5,
+        point: 'đ',
+      });
       expect(emergencyLane.legalBasis.point).to.equal('d');
       expect(speeding.title.en).to.not.equal(emergencyLane.title.en);
     });
 
     it('cites a clause without a point as article.clause', () => {
       expect(lookupViolation('168.34.2', 'truck', ON).legalBasis).to.deep.equal({
-        decree: '168/2024/NĐ-CP', article: 34, clause: 2, point: '',
+        decree: '168/2024/NĐ-CP',
+        article: 34,
+        clause: 2,
+        point: '',
       });
     });
 
@@ -149,7 +161,9 @@ describe('legal catalog (Decree 168/2024)', () => {
     });
 
     it('refuses a date before the catalog was in force', () => {
-      const error = thrown(() => lookupViolation('168.6.9.b', 'car', '2024-12-31')) as ViolationNotApplicableError;
+      const error = thrown(() =>
+        lookupViolation('168.6.9.b', 'car', '2024-12-31'),
+      ) as ViolationNotApplicableError;
       expect(error).to.be.instanceOf(ViolationNotApplicableError);
       expect(error.reason).to.equal('no-catalog-in-force');
     });
@@ -157,13 +171,23 @@ describe('legal catalog (Decree 168/2024)', () => {
     it('judges a timestamp by its Viet Nam calendar date', () => {
       // 17:30 UTC on 31 Dec 2024 is 00:30 on 1 Jan 2025 in Hà Nội: Decree 168 applies.
       expect(lookupViolation('168.6.9.b', 'car', '2024-12-31T17:30:00Z').code).to.equal('168.6.9.b');
-      expect(() => lookupViolation('168.6.9.b', 'car', '2024-12-31T16:59:59.999Z')).to.throw(ViolationNotApplicableError);
+      expect(() => lookupViolation('168.6.9.b', 'car', '2024-12-31T16:59:59.999Z')).to.throw(
+        ViolationNotApplicableError,
+      );
       expect(vietnamDateOf('2025-03-01T23:00:00+07:00')).to.equal('2025-03-01');
       expect(vietnamDateOf('2025-03-01T23:00:00Z')).to.equal('2025-03-02');
     });
 
     it('refuses malformed dates with a validation error', () => {
-      for (const date of ['', '2025-02-30', '2025-13-01', '01/06/2025', '2025-06-01T10:00:00', 'yesterday', '2025-06-01T25:00:00Z']) {
+      for (const date of [
+        '',
+        '2025-02-30',
+        '2025-13-01',
+        '01/06/2025',
+        '2025-06-01T10:00:00',
+        'yesterday',
+        '2025-06-01T25:00:00Z',
+      ]) {
         expect(() => lookupViolation('168.6.9.b', 'car', date), date).to.throw(InvalidCatalogDateError);
       }
     });
@@ -179,7 +203,14 @@ describe('legal catalog (Decree 168/2024)', () => {
       source: 'hypothetical amendment for this test',
       effectiveFrom: '2026-08-15',
       replace: [{ ...redLightData, fineMinVnd: 20_000_000, fineMaxVnd: 22_000_000 }],
-      add: [{ ...redLightData, code: '168.6.9.e', legalBasis: { ...redLight.legalBasis, point: 'e' }, title: { vi: 'Thử', en: 'Test' } }],
+      add: [
+        {
+          ...redLightData,
+          code: '168.6.9.e',
+          legalBasis: { ...redLight.legalBasis, point: 'e' },
+          title: { vi: 'Thử', en: 'Test' },
+        },
+      ],
       remove: ['168.6.1.a'],
     });
     const versions: readonly CatalogVersion[] = [...CATALOG_VERSIONS, amended];
@@ -198,28 +229,48 @@ describe('legal catalog (Decree 168/2024)', () => {
       expect(after.fineMaxVnd).to.equal(22_000_000);
       expect(after.catalogVersion).to.equal('test-amendment@2026-08-15');
       expect(after.effectiveFrom).to.equal('2026-08-15');
-      expect(lookupViolation('168.6.5.h', 'car', '2026-09-01', versions).effectiveFrom).to.equal('2025-01-01');
+      expect(lookupViolation('168.6.5.h', 'car', '2026-09-01', versions).effectiveFrom).to.equal(
+        '2025-01-01',
+      );
     });
 
     it('refuses a repealed code after repeal and a new code before it exists', () => {
       expect(lookupViolation('168.6.1.a', 'car', '2026-08-14', versions).code).to.equal('168.6.1.a');
-      const repealed = thrown(() => lookupViolation('168.6.1.a', 'car', '2026-08-15', versions)) as ViolationNotApplicableError;
+      const repealed = thrown(() =>
+        lookupViolation('168.6.1.a', 'car', '2026-08-15', versions),
+      ) as ViolationNotApplicableError;
       expect(repealed.reason).to.equal('not-in-force');
-      const early = thrown(() => lookupViolation('168.6.9.e', 'car', '2026-08-14', versions)) as ViolationNotApplicableError;
+      const early = thrown(() =>
+        lookupViolation('168.6.9.e', 'car', '2026-08-14', versions),
+      ) as ViolationNotApplicableError;
       expect(early.reason).to.equal('not-in-force');
       expect(lookupViolation('168.6.9.e', 'car', '2026-08-15', versions).title.en).to.equal('Test');
     });
 
     it('refuses inconsistent amendments', () => {
-      expect(() => amendCatalogVersion(base, { id: 'x', source: 'x', effectiveFrom: '2024-01-01' })).to.throw();
-      expect(() => amendCatalogVersion(base, { id: 'x', source: 'x', effectiveFrom: '2027-01-01', remove: ['168.99.1.a'] })).to.throw();
-      expect(() => amendCatalogVersion(base, { id: 'x', source: 'x', effectiveFrom: '2027-01-01', add: [redLightData] })).to.throw();
+      expect(() =>
+        amendCatalogVersion(base, { id: 'x', source: 'x', effectiveFrom: '2024-01-01' }),
+      ).to.throw();
+      expect(() =>
+        amendCatalogVersion(base, {
+          id: 'x',
+          source: 'x',
+          effectiveFrom: '2027-01-01',
+          remove: ['168.99.1.a'],
+        }),
+      ).to.throw();
+      expect(() =>
+        amendCatalogVersion(base, { id: 'x', source: 'x', effectiveFrom: '2027-01-01', add: [redLightData] }),
+      ).to.throw();
     });
 
     it('catalogProblems catches bad data', () => {
       const bad: CatalogEntry = { ...redLight, code: '168.6.9.c', fineMinVnd: 30_000_000, points: 13 };
       const problems = catalogProblems([{ ...base, entries: [...base.entries, bad] }]);
-      expect(problems.join('\n')).to.match(/does not match legal basis/).and.match(/fine range/).and.match(/points/);
+      expect(problems.join('\n'))
+        .to.match(/does not match legal basis/)
+        .and.match(/fine range/)
+        .and.match(/points/);
     });
   });
 
@@ -254,12 +305,19 @@ describe('legal catalog (Decree 168/2024)', () => {
 
     it('bands are contiguous and disjoint: every speed from 5 km/h has exactly one code', () => {
       fc.assert(
-        fc.property(fc.constantFrom<VehicleClass>('car', 'motorbike'), fc.double({ min: 5, max: 300, noNaN: true }), (cls, over) => {
-          const matching = listViolations(ON).filter(
-            (e) => e.measurement?.kind === 'speed-over-limit' && e.vehicleClasses.includes(cls) && violationCodeForSpeed(cls, over, ON) === e.code,
-          );
-          expect(matching).to.have.length(1);
-        }),
+        fc.property(
+          fc.constantFrom<VehicleClass>('car', 'motorbike'),
+          fc.double({ min: 5, max: 300, noNaN: true }),
+          (cls, over) => {
+            const matching = listViolations(ON).filter(
+              (e) =>
+                e.measurement?.kind === 'speed-over-limit' &&
+                e.vehicleClasses.includes(cls) &&
+                violationCodeForSpeed(cls, over, ON) === e.code,
+            );
+            expect(matching).to.have.length(1);
+          },
+        ),
       );
     });
 

@@ -55,8 +55,18 @@ describe('plates', () => {
     });
 
     it('parses a letter+digit motorbike plate, 5 and 4 digits', () => {
-      expect(parsePlate('29-B1 123.45')).to.include({ text: '29-B1 123.45', compact: '29B112345', kind: 'motorbike', series: 'B1' });
-      expect(parsePlate('29-B1 1234')).to.include({ text: '29-B1 1234', compact: '29B11234', kind: 'motorbike', serial: '1234' });
+      expect(parsePlate('29-B1 123.45')).to.include({
+        text: '29-B1 123.45',
+        compact: '29B112345',
+        kind: 'motorbike',
+        series: 'B1',
+      });
+      expect(parsePlate('29-B1 1234')).to.include({
+        text: '29-B1 1234',
+        compact: '29B11234',
+        kind: 'motorbike',
+        serial: '1234',
+      });
     });
 
     it('maps merged-province plate codes to the new province', () => {
@@ -67,7 +77,12 @@ describe('plates', () => {
     });
 
     it('recognises special series', () => {
-      expect(parsePlate('51LD-123.45')).to.include({ kind: 'car', series: 'LD', special: 'LD', text: '51LD-123.45' });
+      expect(parsePlate('51LD-123.45')).to.include({
+        kind: 'car',
+        series: 'LD',
+        special: 'LD',
+        text: '51LD-123.45',
+      });
       expect(parsePlate('29KT-123.45')).to.include({ special: 'KT', kind: 'car' });
       expect(parsePlate('30DA-123.45')).to.include({ special: 'DA' });
       expect(parsePlate('29CD-123.45')).to.include({ special: 'CD' });
@@ -75,11 +90,21 @@ describe('plates', () => {
       expect(parsePlate('29NG-123.45')).to.include({ special: 'NG' });
       expect(parsePlate('29QT-123.45')).to.include({ special: 'QT' });
       expect(parsePlate('29NN-123.45')).to.include({ special: 'NN' });
-      expect(parsePlate('29-NG 123.45', 'motorbike')).to.include({ special: 'NG', kind: 'motorbike', text: '29-NG 123.45' });
+      expect(parsePlate('29-NG 123.45', 'motorbike')).to.include({
+        special: 'NG',
+        kind: 'motorbike',
+        text: '29-NG 123.45',
+      });
     });
 
     it('recognises electric motorbike plates written with Đ or D', () => {
-      const expected = { text: '29-MĐ1 123.45', compact: '29MD112345', series: 'MĐ1', special: 'MĐ', kind: 'motorbike' };
+      const expected = {
+        text: '29-MĐ1 123.45',
+        compact: '29MD112345',
+        series: 'MĐ1',
+        special: 'MĐ',
+        kind: 'motorbike',
+      };
       expect(parsePlate('29MĐ1-123.45')).to.include(expected);
       expect(parsePlate('29-mđ1 123.45')).to.include(expected);
       expect(parsePlate('29MD112345')).to.include(expected);
@@ -91,7 +116,16 @@ describe('plates', () => {
   });
 
   describe('parsePlate: normalisation', () => {
-    const spellings = ['30A-123.45', '30a-123.45', '30A12345', '30 A 123 45', '30A 12345', ' 30A-12345 ', '30A–123·45', '30A_123.45'];
+    const spellings = [
+      '30A-123.45',
+      '30a-123.45',
+      '30A12345',
+      '30 A 123 45',
+      '30A 12345',
+      ' 30A-12345 ',
+      '30A–123·45',
+      '30A_123.45',
+    ];
     for (const spelling of spellings) {
       it(`reads ${JSON.stringify(spelling)} as 30A12345`, () => {
         expect(normalizePlate(spelling)).to.equal('30A12345');
@@ -123,9 +157,21 @@ describe('plates', () => {
       const letter = fc.constantFrom(...SERIES_LETTERS.split(''));
       const serial = fc.integer({ min: 1, max: 99999 }).map((n) => String(n).padStart(5, '0'));
       const plateInput = fc.oneof(
-        fc.tuple(fc.constantFrom(...localities), letter, serial).map(([l, s, n]) => ({ input: `${l}${s}-${n.slice(0, 3)}.${n.slice(3)}`, kind: 'car' as const })),
-        fc.tuple(fc.constantFrom(...localities), letter, fc.integer({ min: 1, max: 9 }), serial).map(([l, s, d, n]) => ({ input: `${l}-${s}${d} ${n.slice(0, 3)}.${n.slice(3)}`, kind: 'motorbike' as const })),
-        fc.tuple(fc.constantFrom(...localities), letter, letter, serial).map(([l, a, b, n]) => ({ input: `${l}-${a}${b} ${n.slice(0, 3)}.${n.slice(3)}`, kind: 'motorbike' as const })),
+        fc
+          .tuple(fc.constantFrom(...localities), letter, serial)
+          .map(([l, s, n]) => ({ input: `${l}${s}-${n.slice(0, 3)}.${n.slice(3)}`, kind: 'car' as const })),
+        fc
+          .tuple(fc.constantFrom(...localities), letter, fc.integer({ min: 1, max: 9 }), serial)
+          .map(([l, s, d, n]) => ({
+            input: `${l}-${s}${d} ${n.slice(0, 3)}.${n.slice(3)}`,
+            kind: 'motorbike' as const,
+          })),
+        fc
+          .tuple(fc.constantFrom(...localities), letter, letter, serial)
+          .map(([l, a, b, n]) => ({
+            input: `${l}-${a}${b} ${n.slice(0, 3)}.${n.slice(3)}`,
+            kind: 'motorbike' as const,
+          })),
       );
       fc.assert(
         fc.property(plateInput, ({ input, kind }) => {

@@ -10,7 +10,7 @@ import {
 /** Plate codes by province name, transcribed from the reference (shared/domain/enforcement-vn.md §3). */
 const REFERENCE_PLATE_CODES: Record<string, string[]> = {
   'Hà Nội': ['29', '30', '31', '32', '33', '40'],
-  'Huế': ['75'],
+  Huế: ['75'],
   'Hải Phòng': ['15', '16', '34'],
   'Đà Nẵng': ['43', '92'],
   'TP. Hồ Chí Minh': ['41', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '61', '72'],
@@ -47,12 +47,40 @@ const REFERENCE_PLATE_CODES: Record<string, string[]> = {
 
 /** Administrative codes from the task brief. */
 const ADMINISTRATIVE_CODES: Record<string, string> = {
-  '01': 'Hà Nội', '04': 'Cao Bằng', '08': 'Tuyên Quang', '11': 'Điện Biên', '12': 'Lai Châu', '14': 'Sơn La',
-  '15': 'Lào Cai', '19': 'Thái Nguyên', '20': 'Lạng Sơn', '22': 'Quảng Ninh', '24': 'Bắc Ninh', '25': 'Phú Thọ',
-  '31': 'Hải Phòng', '33': 'Hưng Yên', '37': 'Ninh Bình', '38': 'Thanh Hóa', '40': 'Nghệ An', '42': 'Hà Tĩnh',
-  '44': 'Quảng Trị', '46': 'Huế', '48': 'Đà Nẵng', '51': 'Quảng Ngãi', '52': 'Gia Lai', '56': 'Khánh Hòa',
-  '66': 'Đắk Lắk', '68': 'Lâm Đồng', '75': 'Đồng Nai', '79': 'TP. Hồ Chí Minh', '80': 'Tây Ninh',
-  '82': 'Đồng Tháp', '86': 'Vĩnh Long', '91': 'An Giang', '92': 'Cần Thơ', '96': 'Cà Mau',
+  '01': 'Hà Nội',
+  '04': 'Cao Bằng',
+  '08': 'Tuyên Quang',
+  '11': 'Điện Biên',
+  '12': 'Lai Châu',
+  '14': 'Sơn La',
+  '15': 'Lào Cai',
+  '19': 'Thái Nguyên',
+  '20': 'Lạng Sơn',
+  '22': 'Quảng Ninh',
+  '24': 'Bắc Ninh',
+  '25': 'Phú Thọ',
+  '31': 'Hải Phòng',
+  '33': 'Hưng Yên',
+  '37': 'Ninh Bình',
+  '38': 'Thanh Hóa',
+  '40': 'Nghệ An',
+  '42': 'Hà Tĩnh',
+  '44': 'Quảng Trị',
+  '46': 'Huế',
+  '48': 'Đà Nẵng',
+  '51': 'Quảng Ngãi',
+  '52': 'Gia Lai',
+  '56': 'Khánh Hòa',
+  '66': 'Đắk Lắk',
+  '68': 'Lâm Đồng',
+  '75': 'Đồng Nai',
+  '79': 'TP. Hồ Chí Minh',
+  '80': 'Tây Ninh',
+  '82': 'Đồng Tháp',
+  '86': 'Vĩnh Long',
+  '91': 'An Giang',
+  '92': 'Cần Thơ',
+  '96': 'Cà Mau',
 };
 
 describe('provinces (Resolution 202/2025)', () => {
@@ -74,7 +102,10 @@ describe('provinces (Resolution 202/2025)', () => {
     for (const [name, plateCodes] of Object.entries(REFERENCE_PLATE_CODES)) {
       for (const plateCode of plateCodes) {
         expect(provinceForPlateCode(plateCode)?.name, plateCode).to.equal(name);
-        expect(PROVINCES.filter((p) => p.plateCodes.includes(plateCode)), plateCode).to.have.length(1);
+        expect(
+          PROVINCES.filter((p) => p.plateCodes.includes(plateCode)),
+          plateCode,
+        ).to.have.length(1);
       }
     }
     const all = PROVINCES.flatMap((p) => p.plateCodes);
@@ -84,14 +115,34 @@ describe('provinces (Resolution 202/2025)', () => {
   });
 
   it('refuses plate codes no province issues', () => {
-    for (const code of ['00', '10', '13', '42', '44', '45', '46', '80', '87', '91', '96', '1', '300', '', 'AB']) {
+    for (const code of [
+      '00',
+      '10',
+      '13',
+      '42',
+      '44',
+      '45',
+      '46',
+      '80',
+      '87',
+      '91',
+      '96',
+      '1',
+      '300',
+      '',
+      'AB',
+    ]) {
       expect(provinceForPlateCode(code), code).to.equal(undefined);
     }
   });
 
   it('marks the 6 centrally run cities as large cities, and only them', () => {
-    const cities = PROVINCES.filter((p) => p.largeCity).map((p) => p.name).sort();
-    expect(cities).to.deep.equal(['Cần Thơ', 'Huế', 'Hà Nội', 'Hải Phòng', 'TP. Hồ Chí Minh', 'Đà Nẵng'].sort());
+    const cities = PROVINCES.filter((p) => p.largeCity)
+      .map((p) => p.name)
+      .sort();
+    expect(cities).to.deep.equal(
+      ['Cần Thơ', 'Huế', 'Hà Nội', 'Hải Phòng', 'TP. Hồ Chí Minh', 'Đà Nẵng'].sort(),
+    );
     for (const p of PROVINCES) expect(p.kind === 'city', p.name).to.equal(p.largeCity);
   });
 
