@@ -80,7 +80,8 @@ function isSeriesLetter(ch: string): boolean {
 
 /** Uppercases, folds full-width forms (NFKC) and strips separators; remembers where separators were. */
 function tokenise(input: string): { compact: string; boundaries: Set<number> } {
-  const folded = input.normalize('NFKC').toUpperCase();
+  // Case-folds ASCII only: a whole-string toUpperCase would turn "ß" into "SS" and "ı" into "I".
+  const folded = input.normalize('NFKC');
   let compact = '';
   const boundaries = new Set<number>();
   for (const ch of folded) {
@@ -88,8 +89,8 @@ function tokenise(input: string): { compact: string; boundaries: Set<number> } {
       if (compact.length > 0) boundaries.add(compact.length);
       continue;
     }
-    if (ch === 'Đ') compact += 'D';
-    else if (/^[0-9A-Z]$/.test(ch)) compact += ch;
+    if (ch === 'Đ' || ch === 'đ') compact += 'D';
+    else if (/^[0-9A-Za-z]$/.test(ch)) compact += ch.toUpperCase();
     else
       throw new InvalidPlateError('unrecognised-format', 'Plate contains characters that are not on plates');
   }

@@ -166,12 +166,10 @@ describe('plates', () => {
             input: `${l}-${s}${d} ${n.slice(0, 3)}.${n.slice(3)}`,
             kind: 'motorbike' as const,
           })),
-        fc
-          .tuple(fc.constantFrom(...localities), letter, letter, serial)
-          .map(([l, a, b, n]) => ({
-            input: `${l}-${a}${b} ${n.slice(0, 3)}.${n.slice(3)}`,
-            kind: 'motorbike' as const,
-          })),
+        fc.tuple(fc.constantFrom(...localities), letter, letter, serial).map(([l, a, b, n]) => ({
+          input: `${l}-${a}${b} ${n.slice(0, 3)}.${n.slice(3)}`,
+          kind: 'motorbike' as const,
+        })),
       );
       fc.assert(
         fc.property(plateInput, ({ input, kind }) => {
@@ -215,6 +213,8 @@ describe('plates', () => {
       ['30A<script>', 'unrecognised-format'],
       ['30A-123.45'.repeat(10), 'unrecognised-format'],
       ['30Ä-123.45', 'unrecognised-format'],
+      ['30ß-123.45', 'unrecognised-format'], // would be "SS" under a whole-string toUpperCase
+      ['30ı-123.45', 'unrecognised-format'],
     ];
     for (const [input, reason, hint] of cases) {
       it(`refuses ${JSON.stringify(input.slice(0, 30))}${hint ? ` as a ${hint}` : ''}: ${reason}`, () => {
