@@ -2,9 +2,15 @@
  * The folded state of a case. `revision` is the revision of the last folded record (−1 before any), so a
  * sign-off recorded next lands at `revision + 1` and its signed `caseRevision` MUST be ≤ `revision`.
  */
-import type { Detection, Offender } from '../signoff/payloads.ts';
+import type { Detection, LegalBasis, Offender } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
 import type { AppealOutcome, CaseFlag, CloseReason, DerivedEvidence, ModelIdentity, NoticeChannel } from './events.ts';
+
+export interface Derivation {
+  sourceDigest: string;
+  operation: string;
+  derived: DerivedEvidence;
+}
 
 export interface PlateReading {
   plate: string;
@@ -31,7 +37,7 @@ export interface Notice {
 export interface PenaltyDecision {
   fineVnd: number;
   points: number;
-  legalBasis: string;
+  legalBasis: LegalBasis;
   offender: Offender;
   violationCode: string;
   signedAt: string;
@@ -52,7 +58,7 @@ export interface CaseFacts {
   detectionKeyId: string;
   /** Original evidence: the detection's, then attached items, in record order. */
   originals: EvidenceRef[];
-  derived: DerivedEvidence[];
+  derivations: Derivation[];
   flags: CaseFlag[];
   plateReadings: PlateReading[];
   review?: ReviewOutcome;

@@ -1,0 +1,67 @@
+/**
+ * Where the case meets the law: the catalog entry in force on the violation date, the one-year limitation,
+ * and the checks a penalty decision MUST pass.
+ */
+import {
+  authorityCovers,
+  isFineWithinRange,
+  lookupViolation,
+  type CatalogEntry,
+  type OfficerTitle,
+  type VehicleClass,
+} from '../catalog/index.ts';
+import { canonicalize } from '../integrity/canonical.ts';
+import type { DecisionSignoff } from '../signoff/payloads.ts';
+import { oneYearAfter, toMillis, vietnamDate } from '../signoff/primitives.ts';
+import { AuthorityExceededError, FineOutOfRangeError, LimitationPeriodElapsedError, PenaltyTermsMismatchError } from './errors.ts';
+
+/**
+ * The catalog entry for a violation code and vehicle class under the catalog version in force on the
+ * violation's date in Vietnam (UTC+7). Throws the catalog's typed errors for unknown or inapplicable codes.
+ */
+export function catalogEntryFor(violationCode: string, vehicleClass: string, observedAt: string): CatalogEntry {
+  return lookupViolation(violationCode, vehicleClass as VehicleClass, vietnamDate(observedAt));
+}
+
+/** Sanctions lapse one year after the violation (Decree 168, Art. 4.1). */
+export function limitationEndsAt(observedAt: string): string {
+  return new Date(oneYearAfter(observedAt)).toISOString();
+}
+
+export function limitationElapsed(observedAt: string, now: string): boolean {
+  return toMillis(now) >= oneYearAfter(observedAt);
+}
+
+export function requireWithinLimitation(observedAt: string, now: string): void {
+  if (limitationElapsed(observedAt, now)) {
+    throw new LimitationPeriodElapsedError('The one-year limitation period has run out', {
+      observedAt,
+      limitationEndsAt: limitationEndsAt(observedAt),
+    });
+  }
+}
+
+/** The fine, points and legal basis match the catalog, and the officer's title covers the top of the range. */
+export function requireLawfulPenalty(signoff: DecisionSignoff, entry: CatalogEntry, officerTitle: string): void {
+  const offender = signoff.offender.kind;
+  if (!isFineWithinRange(entry, offender, signoff.fineVnd)) {
+    throw new FineOutOfRangeError('The fine is outside the legal range', {
+      fineVnd: signoff.fineVnd,
+      fineMinVnd: entry.fineMinVnd,
+      fineMaxVnd: entry.fineMaxVnd,
+      offender,
+    });
+  }
+  if (signoff.points !== entry.points) {
+    throw new PenaltyTermsMismatchError('The points differ from the catalog', { points: signoff.points, expected: entry.points });
+  }
+  if (canonicalize(signoff.legalBasis) !== canonicalize(entry.legalBasis)) {
+    throw new PenaltyTermsMismatchError('The legal basis differs from the catalog', { expected: entry.legalBasis });
+  }
+  if (!authorityCovers(officerTitle as OfficerTitle, entry, offender)) {
+    throw new AuthorityExceededError("The officer's title does not cover the top of the fine range", {
+      title: officerTitle,
+      fineMaxVnd: entry.fineMaxVnd,
+    });
+  }
+}
