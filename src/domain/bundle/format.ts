@@ -1,0 +1,88 @@
+/**
+ * The court bundle, format v1 (bundle.md, normative): entry names, JSON shapes and check codes. A change
+ * here is a new format version, never an edit: courts must be able to verify old bundles forever.
+ */
+export const BUNDLE_FORMAT = 'vn-traffic-evidence-bundle/v1';
+
+export const ENTRY = {
+  manifest: 'manifest.json',
+  manifestSig: 'manifest.sig',
+  records: 'records.jsonl',
+  checkpoint: 'checkpoint.txt',
+  proofs: 'proofs.json',
+  keys: 'keys.json',
+  readme: 'README.txt',
+} as const;
+
+/** Entries whose digests `manifest.files` MUST list. */
+export const HASHED_ENTRIES = [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys] as const;
+
+export const EVIDENCE_PREFIX = 'evidence/';
+export const EVIDENCE_ENTRY = /^evidence\/[0-9a-f]{64}$/;
+
+/** The checks of bundle.md, in the order they run. */
+export const CHECK_CODES = [
+  'FILES',
+  'RECORD_HASH',
+  'CHAIN',
+  'INCLUSION',
+  'CHECKPOINT',
+  'EVIDENCE',
+  'DEVICE_SIGNATURE',
+  'SIGNOFF_SIGNATURE',
+  'RULES',
+] as const;
+export type CheckCode = (typeof CHECK_CODES)[number];
+
+export interface BundleManifest {
+  format: typeof BUNDLE_FORMAT;
+  caseId: string;
+  exportedAt: string;
+  exportedBy: { kind: string; id: string };
+  origin: string;
+  treeSize: number;
+  /** Every stream included → number of its records included (all of them, from revision 0). */
+  streams: Record<string, number>;
+  evidence: { digest: string; mediaType: string; size: number }[];
+  /** Entry name → "sha256:<hex>" of its bytes. */
+  files: Record<string, string>;
+}
+
+export interface BundleRecordLine {
+  leafIndex: number;
+  /** Record hash, lowercase hex. */
+  hash: string;
+  record: unknown;
+}
+
+export interface BundleProofs {
+  treeSize: number;
+  /** Leaf index (decimal string) → inclusion proof, lowercase hex hashes, leaf-up (RFC 9162 order). */
+  inclusion: Record<string, string[]>;
+}
+
+export interface BundleKeys {
+  /** The log's verifier key (C2SP, type 0x01); its name is the origin. */
+  log: string;
+  /** Witness verifier keys (type 0x04) whose cosignatures the checkpoint carries. */
+  witnesses: string[];
+}
+
+/** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6). */
+export const ORIGINAL_EVIDENCE_TYPES = ['ViolationDetected', 'EvidenceAttached'] as const;
+
+/** Sign-off record types and the purpose their signed payload MUST carry. */
+export const SIGNOFF_PURPOSES: Record<string, string> = {
+  ReviewConfirmed: 'review/v1',
+  ReviewRejected: 'review/v1',
+  PenaltyDecided: 'decision/v1',
+  CaseVoided: 'void/v1',
+};
+
+export const DETECTION_PURPOSE = 'detection/v1';
+
+/** Key events (integrity.md §4). */
+export const DEVICE_KEY_REGISTERING = ['CameraRegistered', 'DeviceKeyRotated'] as const;
+export const DEVICE_KEY_REVOKING = ['DeviceKeyRevoked'] as const;
+export const OFFICER_KEY_REGISTERING = ['OfficerEnrolled', 'OfficerKeyRotated'] as const;
+export const OFFICER_KEY_REVOKING = ['OfficerKeyRevoked'] as const;
