@@ -20,3 +20,13 @@ export type CameraCommand =
   | (CommandBase & { type: 'DecommissionCamera'; cameraId: string; reason: string });
 
 export type CameraCommandType = CameraCommand['type'];
+
+export const CAMERA_COMMAND_TYPES = [
+  'RegisterCamera',
+  'CertifyCalibration',
+  'RotateDeviceKey',
+  'RevokeDeviceKey',
+  'SuspendCamera',
+  'ReinstateCamera',
+  'DecommissionCamera',
+] as const satisfies readonly CameraCommandType[];

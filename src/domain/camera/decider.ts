@@ -7,7 +7,9 @@ import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
 import { InvalidCommandError, InvalidPublicKeyError, KeyAlreadyRegisteredError, KeyAlreadyRevokedError, UnknownKeyError } from '../signoff/errors.ts';
 import {
+  describeInput,
   requireActorKind,
+  requireKnownCommand,
   requireNow,
   requireProvinceCode,
   requireSameProvince,
@@ -17,7 +19,7 @@ import {
 import { currentKey, withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
 import { isValidPublicKey, keyIdOf } from '../signoff/keys.ts';
 import { IdentifierSchema, LocationSchema, ShortTextSchema, toMillis } from '../signoff/primitives.ts';
-import type { CameraCommand } from './commands.ts';
+import { CAMERA_COMMAND_TYPES, type CameraCommand } from './commands.ts';
 import {
   CalibrationAlreadyCertifiedError,
   CameraAlreadyRegisteredError,
@@ -58,6 +60,7 @@ function requireNotDecommissioned(state: Registered): Exclude<Registered, { stat
 }
 
 function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
+  requireKnownCommand(command?.type, CAMERA_COMMAND_TYPES);
   const now = requireNow(command);
   requireActorKind(command, ADMINISTRATORS, `${command.type}`);
   switch (command.type) {
@@ -139,7 +142,7 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
       const camera = requireRegistered(state, command);
       requireText(command.reason, 'reason');
       const key = camera.keys.find((k) => k.keyId === command.keyId);
-      if (!key) throw new UnknownKeyError('No such key for this camera', { keyId: String(command.keyId).slice(0, 32) });
+      if (!key) throw new UnknownKeyError('No such key for this camera', { keyId: describeInput(command.keyId, 32) });
       if (key.revokedAt !== undefined) throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
       return [{ type: 'DeviceKeyRevoked', data: { cameraId: camera.cameraId, keyId: key.keyId, reason: command.reason, revokedAt: now } }];
     }

@@ -69,3 +69,25 @@ export type CaseCommand =
 
 export type CaseCommandType = CaseCommand['type'];
 export type CaseCommandOf<T extends CaseCommandType> = Extract<CaseCommand, { type: T }>;
+
+export const CASE_COMMAND_TYPES = [
+  'RecordDetection',
+  'RecognizePlate',
+  'DeriveEvidence',
+  'AttachEvidence',
+  'FlagCase',
+  'ConfirmReview',
+  'RejectReview',
+  'IdentifyOwner',
+  'RecordOwnerNotFound',
+  'IssueNotice',
+  'RecordNoticeDelivered',
+  'RecordNoticeDeliveryFailed',
+  'DecidePenalty',
+  'RecordPayment',
+  'FileAppeal',
+  'ResolveAppeal',
+  'CloseCase',
+  'ExpireCase',
+  'VoidCase',
+] as const satisfies readonly CaseCommandType[];

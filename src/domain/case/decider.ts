@@ -13,11 +13,11 @@ import type { Decider } from '../decider.ts';
 import { isModelApproved } from '../model/view.ts';
 import { parseOrThrow } from '../signoff/builders.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { requireActorKind, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
+import { describeInput, requireActorKind, requireKnownCommand, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
 import { DecisionSignoffSchema, OffenderSchema, ReviewSignoffSchema, VoidSignoffSchema } from '../signoff/payloads.ts';
 import { EvidenceRefSchema, IdentifierSchema } from '../signoff/primitives.ts';
 import { assertNever } from '../shared/errors.ts';
-import type { CaseCommand } from './commands.ts';
+import { CASE_COMMAND_TYPES, type CaseCommand } from './commands.ts';
 import { recordDetection } from './detection-rules.ts';
 import {
   AppealAlreadyOpenError,
@@ -68,9 +68,9 @@ function requireStatus(kase: ExistingCase, command: Command, allowed: readonly C
 }
 
 function requireCase(state: CaseState, command: Command): ExistingCase {
-  if (state.status === 'none') throw new CaseNotFoundError('No such case', { caseId: String(command.caseId).slice(0, 64) });
+  if (state.status === 'none') throw new CaseNotFoundError('No such case', { caseId: describeInput(command.caseId) });
   if (command.caseId !== state.caseId) throw new InvalidCommandError('caseId does not match the stream', {});
-  requireSameProvince(command, state.province);
+  requireSameProvince(command, state.province, true);
   const ended = state.status === 'closed' || state.status === 'expired' || state.status === 'voided';
   if (ended) {
     const reviewOrDecision = command.type === 'ConfirmReview' || command.type === 'RejectReview' || command.type === 'DecidePenalty';
@@ -94,6 +94,7 @@ function requireIdentifier(value: unknown, field: string): asserts value is stri
 }
 
 function decide(command: Command, state: CaseState): CaseEvent[] {
+  requireKnownCommand(command?.type, CASE_COMMAND_TYPES);
   const now = requireNow(command);
   if (command.type === 'RecordDetection') return recordDetection(command, state, now);
   const kase = requireCase(state, command);
@@ -109,7 +110,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       if (!heldDigests(kase).has(command.sourceDigest)) throw new UnknownEvidenceError('The source evidence is not held by the case', {});
       const data = {
         plate: command.plate,
-        compact: plateKey(String(command.plate)) || String(command.plate),
+        compact: typeof command.plate === 'string' ? plateKey(command.plate) || command.plate : '',
         confidenceBp: command.confidenceBp,
         sourceDigest: command.sourceDigest,
         model: { modelId: model.modelId, name: model.name, version: model.version },

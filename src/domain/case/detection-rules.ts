@@ -48,7 +48,7 @@ export function recordDetection(command: CaseCommandOf<'RecordDetection'>, state
   if (!camera || camera.cameraId !== detection.cameraId || camera.status === 'decommissioned') {
     throw new CameraNotUsableError('The detecting camera is not registered or is decommissioned', { cameraId: detection.cameraId });
   }
-  requireSameProvince(command, camera.province);
+  requireSameProvince(command, camera.province, true);
   if (!isNotInFuture(detection.observedAt, now)) {
     throw new TimestampInFutureError('observedAt lies in the future', { observedAt: detection.observedAt });
   }

@@ -15,7 +15,7 @@ import type { OfficerRole } from '../officer/events.ts';
 import { officerActsIn, officerKeyAt, type OfficerView } from '../officer/view.ts';
 import { parseOrThrow, sortedDigests, verifySignoff } from '../signoff/builders.ts';
 import { ActorNotAllowedError } from '../signoff/errors.ts';
-import { isNotInFuture } from '../signoff/guards.ts';
+import { describeInput, isNotInFuture } from '../signoff/guards.ts';
 import type { Signoff } from '../signoff/payloads.ts';
 import type { Actor } from '../record.ts';
 import {
@@ -65,7 +65,7 @@ export function verifyOfficerSignoff<S extends Signoff>(
   const officer = requireOfficer(command, expected.role, kase.province, expected.what);
   const purpose = (command.signoff as { purpose?: unknown } | null)?.purpose;
   if (purpose !== expected.purpose) {
-    throw new SignoffPurposeError(`A ${expected.what} takes a ${expected.purpose} sign-off`, { purpose: String(purpose).slice(0, 32) });
+    throw new SignoffPurposeError(`A ${expected.what} takes a ${expected.purpose} sign-off`, { purpose: describeInput(purpose, 32) });
   }
   const signoff = parseOrThrow(expected.schema, command.signoff, `${expected.purpose} sign-off`);
   if (!isNotInFuture(signoff.signedAt, command.now)) {

@@ -9,3 +9,5 @@ export type ModelCommand =
   | (CommandBase & { type: 'SuspendModelVersion'; modelId: string; reason: string });
 
 export type ModelCommandType = ModelCommand['type'];
+
+export const MODEL_COMMAND_TYPES = ['RegisterModelVersion', 'ApproveModelVersion', 'SuspendModelVersion'] as const satisfies readonly ModelCommandType[];

@@ -5,9 +5,9 @@
 import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { requireActorKind, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
+import { requireActorKind, requireKnownCommand, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
 import { NATIONAL_PROVINCE } from '../signoff/primitives.ts';
-import type { ModelCommand } from './commands.ts';
+import { MODEL_COMMAND_TYPES, type ModelCommand } from './commands.ts';
 import { ModelAlreadyApprovedError, ModelAlreadyRegisteredError, ModelAlreadySuspendedError, ModelNotRegisteredError } from './errors.ts';
 import { ModelEventSchemas, type ModelEvent } from './events.ts';
 import type { ModelFacts, ModelState } from './state.ts';
@@ -21,6 +21,7 @@ function requireRegistered(state: ModelState, command: ModelCommand): Registered
 }
 
 function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
+  requireKnownCommand(command?.type, MODEL_COMMAND_TYPES);
   const now = requireNow(command);
   requireSameProvince(command, NATIONAL_PROVINCE);
   switch (command.type) {

@@ -20,3 +20,11 @@ export type OfficerCommand =
   | (CommandBase & { type: 'ReinstateOfficer'; officerId: string });
 
 export type OfficerCommandType = OfficerCommand['type'];
+
+export const OFFICER_COMMAND_TYPES = [
+  'EnrollOfficer',
+  'RotateOfficerKey',
+  'RevokeOfficerKey',
+  'SuspendOfficer',
+  'ReinstateOfficer',
+] as const satisfies readonly OfficerCommandType[];

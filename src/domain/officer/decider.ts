@@ -14,11 +14,11 @@ import {
   KeyAlreadyRevokedError,
   UnknownKeyError,
 } from '../signoff/errors.ts';
-import { requireActorKind, requireNow, requireProvinceCode, requireSameProvince, requireText } from '../signoff/guards.ts';
+import { describeInput, requireActorKind, requireKnownCommand, requireNow, requireProvinceCode, requireSameProvince, requireText } from '../signoff/guards.ts';
 import { currentKey, withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
 import { isValidPublicKey, keyIdOf } from '../signoff/keys.ts';
 import { IdentifierSchema } from '../signoff/primitives.ts';
-import type { OfficerCommand } from './commands.ts';
+import { OFFICER_COMMAND_TYPES, type OfficerCommand } from './commands.ts';
 import {
   InvalidOfficerTitleError,
   OfficerAlreadyEnrolledError,
@@ -65,6 +65,7 @@ function requireRoles(roles: unknown): OfficerRole[] {
 }
 
 function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
+  requireKnownCommand(command?.type, OFFICER_COMMAND_TYPES);
   const now = requireNow(command);
   requireActorKind(command, ['officer', 'system'], command.type);
   switch (command.type) {
@@ -73,7 +74,7 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
       if (!IdentifierSchema.safeParse(command.officerId).success) throw new InvalidCommandError('officerId is not an identifier', {});
       requireNotSelf(command);
       requireProvinceCode(command.province, true);
-      if (!isOfficerTitle(command.title)) throw new InvalidOfficerTitleError('Unknown officer title', { title: String(command.title).slice(0, 48) });
+      if (!isOfficerTitle(command.title)) throw new InvalidOfficerTitleError('Unknown officer title', { title: describeInput(command.title, 48) });
       const roles = requireRoles(command.roles);
       const keyId = requirePublicKey(command.publicKey);
       return [
@@ -113,7 +114,7 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
       const officer = requireEnrolled(state, command);
       requireText(command.reason, 'reason');
       const key = officer.keys.find((k) => k.keyId === command.keyId);
-      if (!key) throw new UnknownKeyError('No such key for this officer', { keyId: String(command.keyId).slice(0, 32) });
+      if (!key) throw new UnknownKeyError('No such key for this officer', { keyId: describeInput(command.keyId, 32) });
       if (key.revokedAt !== undefined) throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
       return [{ type: 'OfficerKeyRevoked', data: { officerId: officer.officerId, keyId: key.keyId, reason: command.reason, revokedAt: now } }];
     }

@@ -9,8 +9,8 @@ import { isUtcTimestamp, MAX_CLOCK_SKEW_MS, NATIONAL_PROVINCE, toMillis } from '
 
 export function requireActorKind(command: CommandBase, allowed: readonly ActorKind[], what: string): void {
   if (!allowed.includes(command.actor?.kind)) {
-    throw new ActorNotAllowedError(`A ${String(command.actor?.kind)} actor may not ${what}`, {
-      actorKind: command.actor?.kind,
+    throw new ActorNotAllowedError(`A ${describeInput(command.actor?.kind)} actor may not ${what}`, {
+      actorKind: describeInput(command.actor?.kind),
       allowed,
     });
   }
@@ -33,8 +33,12 @@ export function requireProvinceCode(code: unknown, allowNational: boolean, field
   }
 }
 
-export function requireSameProvince(command: CommandBase, aggregateProvince: string): void {
-  if (command.province !== aggregateProvince) {
+/**
+ * The command acts in the aggregate's province, or nationally ("00") when `allowNational` (national staff and
+ * national services act on provincial cases; the record's `meta.province` SHOULD still be the aggregate's).
+ */
+export function requireSameProvince(command: CommandBase, aggregateProvince: string, allowNational = false): void {
+  if (command.province !== aggregateProvince && !(allowNational && command.province === NATIONAL_PROVINCE)) {
     throw new ProvinceMismatchError('The command names another province than the aggregate', {
       commandProvince: command.province,
       aggregateProvince,
@@ -51,4 +55,16 @@ export function requireText(value: unknown, field: string, max = 2000): asserts 
 /** `at` is not later than `now` plus the tolerated clock skew. */
 export function isNotInFuture(at: string, now: string): boolean {
   return toMillis(at) <= toMillis(now) + MAX_CLOCK_SKEW_MS;
+}
+
+/** A bounded, crash-proof description of untrusted input for error details (never the value of an object). */
+export function describeInput(value: unknown, max = 64): string {
+  return typeof value === 'string' ? value.slice(0, max) : typeof value;
+}
+
+/** Refuses a command type the decider does not know (before its switch, whose default is a `never` check). */
+export function requireKnownCommand(type: unknown, known: readonly string[]): void {
+  if (typeof type !== 'string' || !known.includes(type)) {
+    throw new InvalidCommandError('Unknown command type', { type: describeInput(type) });
+  }
 }

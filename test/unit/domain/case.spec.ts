@@ -152,10 +152,18 @@ describe('case decider', () => {
       caseSpec().given([]).when(recordDetection({}, { cameraView: undefined })).thenThrows(CameraNotUsableError);
       caseSpec().given([]).when(recordDetection({ cameraId: 'cam-01-0002' })).thenThrows(CameraNotUsableError);
     });
-    it("refuses a command for another province than the camera's", () => {
+    it("refuses a command for another province than the camera's; a national command is accepted", () => {
       caseSpec()
         .given([])
         .when({ ...recordDetection(), province: HCMC })
+        .thenThrows(ProvinceMismatchError);
+      caseSpec()
+        .given([])
+        .when({ ...recordDetection(), province: NATIONAL })
+        .then(detected);
+      caseSpec()
+        .given(detected)
+        .when({ ...confirmReview(detected), province: HCMC })
         .thenThrows(ProvinceMismatchError);
     });
     it('refuses an officer or citizen submitting detections', () => {
