@@ -1,0 +1,64 @@
+/**
+ * The ledger's tables (integrity.md §5, §6), applied by the migration `migrations/1795478500000-ledger.ts`.
+ *
+ * - `ledger_leaves`: leaf index → (record id, record hash, leaf hash), one row per integrated record.
+ * - `ledger_nodes`: the hash of every complete (perfect) subtree of level ≥ 1 (level 0 is the leaf hash in
+ *   `ledger_leaves`), so any root, inclusion or consistency proof is O(log n) primary-key look-ups.
+ * - `ledger_checkpoints`: every signed checkpoint ever issued, one per tree size.
+ * - `ledger_state`: the single row holding the global-feed checkpoint the sequencer has integrated up to
+ *   and the tree size; it changes in the same transaction as the leaves it accounts for.
+ *
+ * Leaves, nodes and checkpoints are append-only: a trigger refuses UPDATE, DELETE and TRUNCATE.
+ */
+export const LEDGER_SCHEMA_SQL = `
+CREATE TABLE ledger_leaves (
+  leaf_index bigint PRIMARY KEY CHECK (leaf_index >= 0),
+  record_id uuid NOT NULL,
+  record_hash bytea NOT NULL CHECK (octet_length(record_hash) = 32),
+  leaf_hash bytea NOT NULL CHECK (octet_length(leaf_hash) = 32),
+  integrated_at timestamptz NOT NULL,
+  CONSTRAINT ledger_leaves_record_id_key UNIQUE (record_id)
+);
+
+CREATE TABLE ledger_nodes (
+  level smallint NOT NULL CHECK (level BETWEEN 1 AND 62),
+  node_index bigint NOT NULL CHECK (node_index >= 0),
+  hash bytea NOT NULL CHECK (octet_length(hash) = 32),
+  PRIMARY KEY (level, node_index)
+);
+
+CREATE TABLE ledger_checkpoints (
+  tree_size bigint PRIMARY KEY CHECK (tree_size >= 0),
+  root_hash bytea NOT NULL CHECK (octet_length(root_hash) = 32),
+  issued_at timestamptz NOT NULL,
+  note text NOT NULL
+);
+
+CREATE TABLE ledger_state (
+  id smallint PRIMARY KEY CHECK (id = 1),
+  tree_size bigint NOT NULL CHECK (tree_size >= 0),
+  feed_checkpoint text
+);
+INSERT INTO ledger_state (id, tree_size, feed_checkpoint) VALUES (1, 0, NULL);
+
+CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'TEC02';
+END
+$fn$;
+CREATE TRIGGER ledger_leaves_append_only BEFORE UPDATE OR DELETE ON ledger_leaves
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_leaves_no_truncate BEFORE TRUNCATE ON ledger_leaves
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_nodes_append_only BEFORE UPDATE OR DELETE ON ledger_nodes
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_nodes_no_truncate BEFORE TRUNCATE ON ledger_nodes
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_checkpoints_append_only BEFORE UPDATE OR DELETE ON ledger_checkpoints
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON ledger_checkpoints
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+`;
+
+/** Advisory lock key (pg_advisory_lock) held by the one sequencer of a ledger database. */
+export const SEQUENCER_LOCK_KEY = 0x7465636c6564n; // "tecled"
