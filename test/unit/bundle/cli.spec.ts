@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBundleZip } from '../../../src/domain/bundle/index.ts';
+import { buildFixture, LOG_KEY, seedOf } from './fixture.ts';
+import { publicKeyFromSeed, verifierKey } from '../../../src/domain/integrity/index.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+
+function tec(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(root, 'bin/tec.js'), 'verify', ...args], { cwd: root, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('bundle: `tec verify` exit codes (child process)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let valid: string;
+  let invalid: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tec-verify-'));
+    valid = join(dir, 'valid.zip');
+    invalid = join(dir, 'invalid.zip');
+    writeFileSync(valid, await writeBundleZip(buildFixture().entries));
+    writeFileSync(invalid, await writeBundleZip(buildFixture({ omitReview: true }).entries));
+    writeFileSync(join(dir, 'garbage.zip'), 'this is not a zip archive');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 for a valid bundle and prints the fingerprint and each check', () => {
+    const run = tec(valid, '--trusted-key', LOG_KEY);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/VALID/);
+    expect(run.stdout).to.match(/fingerprint: sha256:[0-9a-f]{64}/);
+    expect(run.stdout).to.match(/trusted key: matches/);
+    expect(run.stdout.match(/PASS {2}[A-Z_]+/g)).to.have.length(9);
+  });
+
+  it('exits 1 for an invalid bundle and lists the failure with its record', () => {
+    const run = tec(invalid);
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stdout).to.match(/FAIL {2}RULES/);
+    expect(run.stdout).to.match(/PenaltyDecided is not preceded by a ReviewConfirmed.*records: [0-9a-f-]{36}/);
+  });
+
+  it('exits 1 when the bundle is signed by a key other than the trusted one, with a JSON report', () => {
+    const other = verifierKey('tec.example.vn/ledger/01', publicKeyFromSeed(seedOf('another')));
+    const run = tec(valid, '--trusted-key', other, '--json');
+    expect(run.status, run.stderr).to.equal(1);
+    const report = JSON.parse(run.stdout) as { valid: boolean; trustedKeyMatched: boolean; checks: { code: string; status: string }[] };
+    expect(report.valid).to.equal(false);
+    expect(report.trustedKeyMatched).to.equal(false);
+    expect(report.checks.find((c) => c.code === 'CHECKPOINT')!.status).to.equal('fail');
+  });
+
+  it('exits 2 for unreadable input: not a ZIP, a missing file, a malformed trusted key', () => {
+    expect(tec(join(dir, 'garbage.zip')).status).to.equal(2);
+    expect(tec(join(dir, 'does-not-exist.zip')).status).to.equal(2);
+    expect(tec(valid, '--trusted-key', 'not-a-key').status).to.equal(2);
+  });
+});
