@@ -1,11 +1,11 @@
 /**
- * Builders, signers and verifiers for detections and sign-offs. Used by the API (verifying), the demo and
- * tests (signing with fixture keys) and the review UI (signing in the browser).
+ * Builders for detections and sign-offs. Pure (no node: imports), so the review UI can build and sign a
+ * sign-off in the browser: `signingBytes(payload)` gives the exact bytes to sign (JCS, UTF-8), and
+ * `withSignature` assembles what the API takes. Node-side signing and verification live in `signing.ts`.
  */
 import type { ZodType } from 'zod';
 import { canonicalBytes } from '../integrity/canonical.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { keyIdOf, signBytes, verifyBytes } from './keys.ts';
 import {
   DECISION_PURPOSE,
   DecisionSignoffSchema,
@@ -19,7 +19,6 @@ import {
   type Detection,
   type DetectionInput,
   type ReviewSignoff,
-  type Signed,
   type Signoff,
   type VoidSignoff,
 } from './payloads.ts';
@@ -78,44 +77,12 @@ export function buildVoidSignoff(input: VoidSignoffInput): VoidSignoff {
   return parseOrThrow(VoidSignoffSchema, payload, 'void sign-off');
 }
 
-/** Signs JCS(payload) with tweetnacl; `publicKey` (base64) names the key id. */
-function signPayload<P>(payload: P, secretKey: Uint8Array): Signed<P> {
-  const signature = signBytes(canonicalBytes(payload), secretKey);
-  const publicKey = Buffer.from(secretKey.subarray(32)).toString('base64');
-  return { payload, signature, keyId: keyIdOf(publicKey) };
+/** The exact bytes a device or officer signs: JCS(payload), UTF-8 (integrity.md §4). */
+export function signingBytes(payload: Detection | Signoff): Uint8Array {
+  return canonicalBytes(payload);
 }
 
-/** The camera's signature over JCS(detection), in the shape `ViolationDetected.data` stores. */
-export function signDetection(
-  detection: Detection,
-  secretKey: Uint8Array,
-): { detection: Detection; signature: string; keyId: string } {
-  const { payload, signature, keyId } = signPayload(detection, secretKey);
-  return { detection: payload, signature, keyId };
-}
-
-/** An officer's signature over JCS(signoff), in the shape `ReviewConfirmed.data` etc. store. */
-export function signSignoff<S extends Signoff>(signoff: S, secretKey: Uint8Array): { signoff: S; signature: string; keyId: string } {
-  const { payload, signature, keyId } = signPayload(signoff, secretKey);
-  return { signoff: payload, signature, keyId };
-}
-
-/** True when `signature` is the Ed25519 signature of JCS(detection) under `publicKey`. */
-export function verifyDetection(detection: unknown, signature: string, publicKey: string): boolean {
-  return verifyCanonical(detection, signature, publicKey);
-}
-
-/** True when `signature` is the Ed25519 signature of JCS(signoff) under `publicKey`. */
-export function verifySignoff(signoff: unknown, signature: string, publicKey: string): boolean {
-  return verifyCanonical(signoff, signature, publicKey);
-}
-
-function verifyCanonical(payload: unknown, signature: string, publicKey: string): boolean {
-  let bytes: Uint8Array;
-  try {
-    bytes = canonicalBytes(payload);
-  } catch {
-    return false;
-  }
-  return verifyBytes(bytes, signature, publicKey);
+/** Assembles a signed sign-off from a signature made elsewhere (browser: tweetnacl over `signingBytes`). */
+export function withSignature<S extends Signoff>(signoff: S, signature: string, keyId: string): { signoff: S; signature: string; keyId: string } {
+  return { signoff, signature, keyId };
 }

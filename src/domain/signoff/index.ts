@@ -5,3 +5,4 @@ export * from './builders.ts';
 export * from './keys-in-force.ts';
 export * from './guards.ts';
 export * from './errors.ts';
+export * from './signing.ts';

@@ -2,11 +2,12 @@
  * Ed25519 keys as records carry them (integrity.md §4): raw 32-byte public keys in standard base64, 64-byte
  * signatures in base64, key id = first 16 hex characters of SHA-256(raw public key).
  *
- * Signing uses tweetnacl, which also runs in a browser (the review UI signs there). Verification uses
- * node:crypto, about 60× faster; both implement RFC 8032 and agree byte for byte.
+ * Signing uses tweetnacl, which also runs in a browser (the review UI signs there). Verification and key ids
+ * use the integrity kernel (node:crypto, about 60× faster); both implement RFC 8032 and agree byte for byte.
  */
-import { createHash, createPublicKey, randomBytes, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
+import { keyId as kernelKeyId, verify as kernelVerify } from '../integrity/ed25519.ts';
 
 export interface Ed25519KeyPair {
   /** Base64 of the raw 32-byte public key. */
@@ -45,7 +46,7 @@ export function decodeBase64(text: string, length: number): Uint8Array | undefin
 export function keyIdOf(publicKey: string): string {
   const raw = decodeBase64(publicKey, 32);
   if (!raw) throw new RangeError('public key must be base64 of 32 bytes');
-  return createHash('sha256').update(raw).digest('hex').slice(0, 16);
+  return kernelKeyId(raw);
 }
 
 export function isValidPublicKey(publicKey: string): boolean {
@@ -56,25 +57,10 @@ export function signBytes(message: Uint8Array, secretKey: Uint8Array): string {
   return Buffer.from(nacl.sign.detached(message, secretKey)).toString('base64');
 }
 
-const keyObjects = new Map<string, KeyObject>();
-function publicKeyObject(publicKey: string, raw: Uint8Array): KeyObject {
-  let key = keyObjects.get(publicKey);
-  if (!key) {
-    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
-    if (keyObjects.size > 10_000) keyObjects.clear();
-    keyObjects.set(publicKey, key);
-  }
-  return key;
-}
-
 /** Verifies an Ed25519 signature; false (never a throw) for malformed keys or signatures. */
 export function verifyBytes(message: Uint8Array, signature: string, publicKey: string): boolean {
   const raw = decodeBase64(publicKey, 32);
   const sig = decodeBase64(signature, 64);
   if (!raw || !sig) return false;
-  try {
-    return cryptoVerify(null, message, publicKeyObject(publicKey, raw), sig);
-  } catch {
-    return false;
-  }
+  return kernelVerify(message, sig, raw);
 }

@@ -27,7 +27,7 @@ import {
   signSignoff,
   type DecisionSignoffInput,
   type ReviewSignoffInput,
-} from '../../../src/domain/signoff/builders.ts';
+} from '../../../src/domain/signoff/index.ts';
 import { keyPairFromLabel, type Ed25519KeyPair } from '../../../src/domain/signoff/keys.ts';
 import type { Detection, DetectionInput } from '../../../src/domain/signoff/payloads.ts';
 import type { Actor } from '../../../src/domain/record.ts';
