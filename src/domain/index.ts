@@ -6,3 +6,7 @@ export * from './camera/index.ts';
 export * from './officer/index.ts';
 export * from './model/index.ts';
 export * from './case/index.ts';
+// Owned elsewhere; namespaced because some names (e.g. the catalog's `Offender` kind) differ from ours.
+export * as catalog from './catalog/index.ts';
+export * as plates from './plates/index.ts';
+export * as provinces from './provinces/index.ts';
