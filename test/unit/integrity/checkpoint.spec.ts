@@ -26,6 +26,7 @@ import {
   noteKeyId,
   sign,
   formatSignatureLine,
+  cosignatureMessage,
 } from '../../../src/domain/integrity/index.ts';
 
 const goNote = JSON.parse(readFileSync(new URL('../../fixtures/integrity/c2sp-note.json', import.meta.url), 'utf8')) as {
@@ -78,6 +79,37 @@ describe('integrity: signed notes, checkpoints and witness cosignatures (C2SP)',
       for (const bad of [k.replace('c74f20a3', 'c74f20a4'), k.slice(0, -1), k.replace('PeterNeumann', 'PeterNeuman'), `${k}A`, k.replace('+A', '+B'), 'x', '']) {
         expect(codeOf(() => parseVerifierKey(bad)), bad).to.equal('malformed-key');
       }
+    });
+  });
+
+  describe('a published, witnessed checkpoint (interoperability of note, Ed25519 and cosignature/v1 formats)', () => {
+    const real = JSON.parse(readFileSync(new URL('../../fixtures/integrity/c2sp-cosigned-checkpoint.json', import.meta.url), 'utf8')) as {
+      note: string;
+      logKey: string;
+      witnessKeys: string[];
+    };
+    const note = parseNote(real.note);
+
+    it('verifies the log Ed25519 signature over the note text', () => {
+      const key = parseVerifierKey(real.logKey);
+      const sig = note.signatures.find((s) => s.name === key.name && s.keyId === key.keyId)!;
+      expect(verify(utf8(note.text), sig.signature, key.publicKey)).to.equal(true);
+      expect(verify(utf8(note.text.replace('1432088532', '1432088533')), sig.signature, key.publicKey)).to.equal(false);
+    });
+
+    for (const vkey of real.witnessKeys) {
+      it(`verifies the cosignature of ${vkey.split('+')[0]}`, () => {
+        const key = parseVerifierKey(vkey);
+        expect(key.type).to.equal(4);
+        const sig = note.signatures.find((s) => s.name === key.name && s.keyId === key.keyId)!;
+        const timestamp = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));
+        expect(verify(cosignatureMessage(note.text, timestamp), sig.signature.subarray(8), key.publicKey)).to.equal(true);
+        expect(verify(cosignatureMessage(note.text, timestamp + 1), sig.signature.subarray(8), key.publicKey)).to.equal(false);
+      });
+    }
+
+    it('is not a v1 checkpoint of this project (no time line), so openCheckpoint refuses it', () => {
+      expect(codeOf(() => openCheckpoint(real.note, [real.logKey]))).to.equal('malformed-checkpoint');
     });
   });
 
