@@ -82,3 +82,33 @@ describe('deciders under hostile input', () => {
     expect(caseDecider.decide(templates[1]!, caseState).map((e) => e.type)).to.deep.equal(['ReviewConfirmed']);
   });
 });
+
+describe('evolve over any history', () => {
+  it('never throws, whatever order valid events arrive in', () => {
+    const detected: CaseEvent[] = [violationDetected()];
+    const state = fold(caseDecider, detected);
+    const confirmed = [...detected, ...caseDecider.decide(confirmReview(detected), state)];
+    const pool: CaseEvent[] = [
+      ...confirmed,
+      { type: 'OwnerIdentified', data: { owner: { kind: 'individual', ref: 'o-1' }, registry: 'r', identifiedAt: '2026-03-12T00:00:00.000Z' } },
+      { type: 'NoticeIssued', data: { noticeId: 'n-1', channel: 'post', issuedAt: '2026-03-12T00:00:00.000Z' } },
+      { type: 'NoticeDelivered', data: { noticeId: 'n-1', deliveredAt: '2026-03-13T00:00:00.000Z' } },
+      { type: 'PenaltyPaid', data: { paymentRef: 'p-1', amountVnd: 1, paidAt: '2026-03-14T00:00:00.000Z' } },
+      { type: 'AppealFiled', data: { appealId: 'a-1', grounds: 'g', filedAt: '2026-03-15T00:00:00.000Z' } },
+      { type: 'AppealResolved', data: { appealId: 'a-1', outcome: 'upheld', reason: 'r', resolvedBy: 'o', resolvedAt: '2026-03-16T00:00:00.000Z' } },
+      { type: 'CaseClosed', data: { reason: 'paid', closedAt: '2026-03-17T00:00:00.000Z' } },
+      { type: 'CaseExpired', data: { observedAt: '2026-03-10T01:00:00.000Z', limitationEndsAt: '2027-03-10T01:00:00.000Z', expiredAt: '2027-03-10T01:00:00.000Z' } },
+      { type: 'CaseFlagged', data: { flag: { flag: 'manual', detail: 'd' }, flaggedAt: '2026-03-11T00:00:00.000Z' } },
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 30 }), (events) => {
+        const folded = fold(caseDecider, events);
+        const first = events.findIndex((e) => e.type === 'ViolationDetected');
+        // Every event from the first ViolationDetected on counts in the revision; before it nothing exists.
+        if (first === -1) expect(folded.status).to.equal('none');
+        else if (folded.status !== 'none') expect(folded.revision).to.equal(events.length - first - 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
