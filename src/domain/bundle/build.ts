@@ -11,6 +11,7 @@ import { parseVerifierKey } from '../integrity/checkpoint.ts';
 import { sign } from '../integrity/ed25519.ts';
 import { toBase64, toHex, utf8 } from '../integrity/encoding.ts';
 import { evidenceDigest, sha256Hex } from '../integrity/hash.ts';
+import type { EventRecord } from '../record.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { BUNDLE_FORMAT, ENTRY, EVIDENCE_PREFIX, type BundleKeys, type BundleManifest, type BundleProofs } from './format.ts';
 import { bundleReadme } from './readme.ts';
@@ -20,7 +21,7 @@ export interface BundleRecordInput {
   /** Record hash, lowercase hex, as the ledger stores it. */
   hash: string;
   /** The record exactly as hashed (integrity.md §2). */
-  record: { stream: string } & Record<string, unknown>;
+  record: EventRecord;
 }
 
 export interface BundleBuildInput {

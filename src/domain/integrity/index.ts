@@ -32,6 +32,7 @@ export {
   rootsFromConsistencyProof,
   verifyConsistency,
   nodesCompletedBy,
+  recordLeafHash,
 } from './merkle.ts';
 
 export { sign, verify, publicKeyFromSeed, keyId, generateSeed, nodePrimitives } from './ed25519.ts';

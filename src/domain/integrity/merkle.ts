@@ -4,6 +4,8 @@
  */
 import { createMerkle, type Merkle } from './merkle-core.ts';
 import { sha256 } from './hash.ts';
+import { fromLowerHex } from './encoding.ts';
+import { MerkleArgumentError } from './errors.ts';
 
 export const merkle: Merkle = createMerkle((data) => sha256(data));
 
@@ -25,3 +27,10 @@ export const {
   verifyConsistency,
   nodesCompletedBy,
 } = merkle;
+
+/** The ledger's leaf hash of a record (integrity.md §5): SHA-256(0x00 ‖ the 32 raw bytes of the record hash). */
+export function recordLeafHash(recordHashHex: string): Uint8Array {
+  const bytes = fromLowerHex(recordHashHex, 32);
+  if (!bytes) throw new MerkleArgumentError('a record hash is 64 lowercase hex characters');
+  return leafHash(bytes);
+}

@@ -195,7 +195,7 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     exportedBy: { kind: 'officer', id: decider.id },
     origin: ORIGIN,
     treeSize: leaves.length,
-    records: records as never,
+    records,
     inclusionProofs: proofs,
     checkpointText,
     logVerifierKey: logKey,

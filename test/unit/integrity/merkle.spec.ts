@@ -14,6 +14,7 @@ import {
   nodeHash,
   nodesCompletedBy,
   perfectSubtreeHash,
+  recordLeafHash,
   rootFromInclusionProof,
   rootFromNodes,
   rootsFromConsistencyProof,
@@ -90,6 +91,12 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
         expect(ok).to.equal(true);
       });
     }
+
+    it('hashes a record hash hex as a leaf, and refuses anything else', () => {
+      expect(toHex(recordLeafHash('ab'.repeat(32)))).to.equal(toHex(leafHash(hex('ab'.repeat(32)))));
+      expect(() => recordLeafHash('AB'.repeat(32))).to.throw(MerkleArgumentError);
+      expect(() => recordLeafHash('ab')).to.throw(MerkleArgumentError);
+    });
 
     it('rejects the reference consistency proof 6→8 against the root of 5 (the wrong old root)', () => {
       const v = vectors.consistency[3]!;
