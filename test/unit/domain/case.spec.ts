@@ -582,6 +582,42 @@ describe('case decider', () => {
     });
   });
 
+  describe('flags and rejection', () => {
+    it('lets an officer or process flag a case before review, which then needs an override', () => {
+      const flag = caseCommand({ type: 'FlagCase', actor: reviewer.actor, flag: { flag: 'manual', detail: 'vehicle looks like an ambulance' } });
+      const { events } = caseSpec()
+        .given(detected)
+        .when(flag)
+        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['CaseFlagged']));
+      const flagged = [...detected, ...events];
+      caseSpec().given(flagged).when(confirmReview(flagged)).thenThrows(OverrideReasonRequiredError);
+      caseSpec()
+        .given(detected)
+        .when({ ...flag, actor: { kind: 'citizen', id: 'c-1' } })
+        .thenThrows(ActorNotAllowedError);
+      caseSpec().given(confirmed).when(flag).thenThrows(InvalidCaseTransitionError);
+    });
+    it('closes a rejected case, and nothing but closing (or voiding) follows a rejection', () => {
+      const rejected = after(detected, rejectReview(detected));
+      caseSpec()
+        .given(rejected)
+        .when(caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'o-1' }, registry: 'reg' }))
+        .thenThrows(InvalidCaseTransitionError);
+      caseSpec()
+        .given(rejected)
+        .when(caseCommand({ type: 'CloseCase' }))
+        .then([{ type: 'CaseClosed', data: { reason: 'rejected', closedAt: DECIDED_AT } }]);
+    });
+    it('retries an owner lookup after a miss', () => {
+      const notFound = after(confirmed, caseCommand({ type: 'RecordOwnerNotFound', registry: 'reg', reason: 'registry timeout' }));
+      const state = caseSpec()
+        .given(notFound)
+        .when(caseCommand({ type: 'IdentifyOwner', owner: { kind: 'organisation', ref: 'org-7' }, registry: 'reg' }))
+        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['OwnerIdentified'])).state;
+      expect(state.status).to.equal('owner-identified');
+    });
+  });
+
   describe('owner, notices, payment, appeal, closing', () => {
     it('runs the whole lifecycle to a paid, closed case', () => {
       expect(fold(caseDecider, closedPaid).status).to.equal('closed');
