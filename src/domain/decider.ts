@@ -23,7 +23,10 @@ export interface Decider<Command, Event, State> {
 }
 
 /** Folds a history into a state. */
-export function fold<Command, Event, State>(decider: Decider<Command, Event, State>, events: Iterable<Event>): State {
+export function fold<Command, Event, State>(
+  decider: Decider<Command, Event, State>,
+  events: Iterable<Event>,
+): State {
   let state = decider.initialState();
   for (const event of events) state = decider.evolve(state, event);
   return state;
@@ -44,11 +47,22 @@ export function eventParser<Schemas extends Record<string, ZodType>>(
 ): (event: { type: string; data: unknown }) => EventsOf<Schemas> {
   return (event) => {
     const schema = Object.hasOwn(schemas, event.type) ? schemas[event.type] : undefined;
-    if (!schema) throw new ValidationError(`Unknown ${aggregate} event type`, { type: event.type }, 'unknown-event-type');
+    if (!schema)
+      throw new ValidationError(
+        `Unknown ${aggregate} event type`,
+        { type: event.type },
+        'unknown-event-type',
+      );
     const result = schema.safeParse(event.data);
     if (!result.success) {
-      const issues = result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new ValidationError(`Invalid ${event.type} payload`, { type: event.type, issues }, 'invalid-event');
+      const issues = result.error.issues
+        .slice(0, 10)
+        .map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new ValidationError(
+        `Invalid ${event.type} payload`,
+        { type: event.type, issues },
+        'invalid-event',
+      );
     }
     return { type: event.type, data: result.data } as EventsOf<Schemas>;
   };

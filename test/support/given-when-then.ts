@@ -29,7 +29,10 @@ export interface Then<Event, State> {
   thenNothing(): void;
 }
 
-export function spec<Command, Event, State>(decider: Decider<Command, Event, State>, options: SpecOptions<Event> = {}) {
+export function spec<Command, Event, State>(
+  decider: Decider<Command, Event, State>,
+  options: SpecOptions<Event> = {},
+) {
   const fold = (state: State, events: Event[]): State => {
     let s = state;
     for (const e of events) {
@@ -61,7 +64,9 @@ export function spec<Command, Event, State>(decider: Decider<Command, Event, Sta
               let caught: unknown;
               try {
                 const events = run();
-                expect.fail(`expected ${errorClass.name}, got events ${JSON.stringify(events.map((e) => (e as { type?: string }).type))}`);
+                expect.fail(
+                  `expected ${errorClass.name}, got events ${JSON.stringify(events.map((e) => (e as { type?: string }).type))}`,
+                );
               } catch (error) {
                 caught = error;
               }

@@ -4,7 +4,13 @@ import type { Location } from '../signoff/primitives.ts';
 /** Camera commands. Administration is done by officers or the system, never by a device or a service. */
 export type CameraCommand =
   /** The camera's province is the command's `province`. */
-  | (CommandBase & { type: 'RegisterCamera'; cameraId: string; location: Location; model?: string; publicKey: string })
+  | (CommandBase & {
+      type: 'RegisterCamera';
+      cameraId: string;
+      location: Location;
+      model?: string;
+      publicKey: string;
+    })
   | (CommandBase & {
       type: 'CertifyCalibration';
       cameraId: string;

@@ -5,7 +5,13 @@
  */
 import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
-import { InvalidCommandError, InvalidPublicKeyError, KeyAlreadyRegisteredError, KeyAlreadyRevokedError, UnknownKeyError } from '../signoff/errors.ts';
+import {
+  InvalidCommandError,
+  InvalidPublicKeyError,
+  KeyAlreadyRegisteredError,
+  KeyAlreadyRevokedError,
+  UnknownKeyError,
+} from '../signoff/errors.ts';
 import {
   describeInput,
   requireActorKind,
@@ -37,7 +43,8 @@ type Registered = Exclude<CameraState, { status: 'unregistered' }>;
 const ADMINISTRATORS = ['officer', 'system'] as const;
 
 function requireIdentifier(value: unknown, field: string): asserts value is string {
-  if (!IdentifierSchema.safeParse(value).success) throw new InvalidCommandError(`${field} is not an identifier`, { field });
+  if (!IdentifierSchema.safeParse(value).success)
+    throw new InvalidCommandError(`${field} is not an identifier`, { field });
 }
 
 function requirePublicKey(publicKey: unknown): string {
@@ -48,14 +55,17 @@ function requirePublicKey(publicKey: unknown): string {
 }
 
 function requireRegistered(state: CameraState, command: CameraCommand): Registered {
-  if (state.status === 'unregistered') throw new CameraNotRegisteredError('Camera is not registered', { cameraId: command.cameraId });
-  if (command.cameraId !== state.cameraId) throw new InvalidCommandError('cameraId does not match the stream', {});
+  if (state.status === 'unregistered')
+    throw new CameraNotRegisteredError('Camera is not registered', { cameraId: command.cameraId });
+  if (command.cameraId !== state.cameraId)
+    throw new InvalidCommandError('cameraId does not match the stream', {});
   requireSameProvince(command, state.province);
   return state;
 }
 
 function requireNotDecommissioned(state: Registered): Exclude<Registered, { status: 'decommissioned' }> {
-  if (state.status === 'decommissioned') throw new CameraDecommissionedError('Camera is decommissioned', { cameraId: state.cameraId });
+  if (state.status === 'decommissioned')
+    throw new CameraDecommissionedError('Camera is decommissioned', { cameraId: state.cameraId });
   return state;
 }
 
@@ -104,7 +114,9 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
         });
       }
       if (camera.calibrations.some((c) => c.certificateId === command.certificateId)) {
-        throw new CalibrationAlreadyCertifiedError('Certificate already recorded', { certificateId: command.certificateId });
+        throw new CalibrationAlreadyCertifiedError('Certificate already recorded', {
+          certificateId: command.certificateId,
+        });
       }
       return [
         {
@@ -123,7 +135,8 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
     case 'RotateDeviceKey': {
       const camera = requireNotDecommissioned(requireRegistered(state, command));
       const keyId = requirePublicKey(command.publicKey);
-      if (camera.keys.some((k) => k.keyId === keyId)) throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
+      if (camera.keys.some((k) => k.keyId === keyId))
+        throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
       const previous = currentKey(camera.keys);
       return [
         {
@@ -142,25 +155,44 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
       const camera = requireRegistered(state, command);
       requireText(command.reason, 'reason');
       const key = camera.keys.find((k) => k.keyId === command.keyId);
-      if (!key) throw new UnknownKeyError('No such key for this camera', { keyId: describeInput(command.keyId, 32) });
-      if (key.revokedAt !== undefined) throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
-      return [{ type: 'DeviceKeyRevoked', data: { cameraId: camera.cameraId, keyId: key.keyId, reason: command.reason, revokedAt: now } }];
+      if (!key)
+        throw new UnknownKeyError('No such key for this camera', { keyId: describeInput(command.keyId, 32) });
+      if (key.revokedAt !== undefined)
+        throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
+      return [
+        {
+          type: 'DeviceKeyRevoked',
+          data: { cameraId: camera.cameraId, keyId: key.keyId, reason: command.reason, revokedAt: now },
+        },
+      ];
     }
     case 'SuspendCamera': {
       const camera = requireNotDecommissioned(requireRegistered(state, command));
       requireText(command.reason, 'reason');
-      if (camera.status !== 'active') throw new CameraNotActiveError('Camera is not active', { status: camera.status });
-      return [{ type: 'CameraSuspended', data: { cameraId: camera.cameraId, reason: command.reason, suspendedAt: now } }];
+      if (camera.status !== 'active')
+        throw new CameraNotActiveError('Camera is not active', { status: camera.status });
+      return [
+        {
+          type: 'CameraSuspended',
+          data: { cameraId: camera.cameraId, reason: command.reason, suspendedAt: now },
+        },
+      ];
     }
     case 'ReinstateCamera': {
       const camera = requireNotDecommissioned(requireRegistered(state, command));
-      if (camera.status !== 'suspended') throw new CameraNotSuspendedError('Camera is not suspended', { status: camera.status });
+      if (camera.status !== 'suspended')
+        throw new CameraNotSuspendedError('Camera is not suspended', { status: camera.status });
       return [{ type: 'CameraReinstated', data: { cameraId: camera.cameraId, reinstatedAt: now } }];
     }
     case 'DecommissionCamera': {
       const camera = requireNotDecommissioned(requireRegistered(state, command));
       requireText(command.reason, 'reason');
-      return [{ type: 'CameraDecommissioned', data: { cameraId: camera.cameraId, reason: command.reason, decommissionedAt: now } }];
+      return [
+        {
+          type: 'CameraDecommissioned',
+          data: { cameraId: camera.cameraId, reason: command.reason, decommissionedAt: now },
+        },
+      ];
     }
     default:
       return assertNever(command, 'camera command');
@@ -205,14 +237,25 @@ function evolve(state: CameraState, event: CameraEvent): CameraState {
   switch (event.type) {
     case 'CalibrationCertified': {
       const { certificateId, issuer, validFrom, validTo } = event.data;
-      return withFacts(state, { ...current, calibrations: [...current.calibrations, { certificateId, issuer, validFrom, validTo }] });
+      return withFacts(state, {
+        ...current,
+        calibrations: [...current.calibrations, { certificateId, issuer, validFrom, validTo }],
+      });
     }
     case 'DeviceKeyRotated':
-      return withFacts(state, { ...current, keys: withRotatedKey(current.keys, event.data, event.data.rotatedAt) });
+      return withFacts(state, {
+        ...current,
+        keys: withRotatedKey(current.keys, event.data, event.data.rotatedAt),
+      });
     case 'DeviceKeyRevoked':
-      return withFacts(state, { ...current, keys: withRevokedKey(current.keys, event.data.keyId, event.data.revokedAt) });
+      return withFacts(state, {
+        ...current,
+        keys: withRevokedKey(current.keys, event.data.keyId, event.data.revokedAt),
+      });
     case 'CameraSuspended':
-      return state.status === 'decommissioned' ? state : { status: 'suspended', suspendedReason: event.data.reason, ...current };
+      return state.status === 'decommissioned'
+        ? state
+        : { status: 'suspended', suspendedReason: event.data.reason, ...current };
     case 'CameraReinstated':
       return state.status === 'decommissioned' ? state : { status: 'active', ...current };
     case 'CameraDecommissioned':
@@ -226,4 +269,8 @@ function initialState(): CameraState {
   return { status: 'unregistered' };
 }
 
-export const cameraDecider: Decider<CameraCommand, CameraEvent, CameraState> = { decide, evolve, initialState };
+export const cameraDecider: Decider<CameraCommand, CameraEvent, CameraState> = {
+  decide,
+  evolve,
+  initialState,
+};

@@ -46,9 +46,17 @@ export const CameraEventSchemas = {
     reason: TextSchema,
     revokedAt: UtcTimestampSchema,
   }),
-  CameraSuspended: z.strictObject({ cameraId: IdentifierSchema, reason: TextSchema, suspendedAt: UtcTimestampSchema }),
+  CameraSuspended: z.strictObject({
+    cameraId: IdentifierSchema,
+    reason: TextSchema,
+    suspendedAt: UtcTimestampSchema,
+  }),
   CameraReinstated: z.strictObject({ cameraId: IdentifierSchema, reinstatedAt: UtcTimestampSchema }),
-  CameraDecommissioned: z.strictObject({ cameraId: IdentifierSchema, reason: TextSchema, decommissionedAt: UtcTimestampSchema }),
+  CameraDecommissioned: z.strictObject({
+    cameraId: IdentifierSchema,
+    reason: TextSchema,
+    decommissionedAt: UtcTimestampSchema,
+  }),
 } as const;
 
 export type CameraEvent = EventsOf<typeof CameraEventSchemas>;

@@ -29,7 +29,10 @@ export function cameraView(state: CameraState): CameraView | undefined {
 }
 
 /** The calibration certificate valid at `at` (validFrom ≤ at < validTo), if any. */
-export function calibrationValidAt(camera: Pick<CameraView, 'calibrations'>, at: string): Calibration | undefined {
+export function calibrationValidAt(
+  camera: Pick<CameraView, 'calibrations'>,
+  at: string,
+): Calibration | undefined {
   const t = toMillis(at);
   return camera.calibrations.find((c) => toMillis(c.validFrom) <= t && t < toMillis(c.validTo));
 }

@@ -7,7 +7,13 @@ import type { CommandBase } from '../decider.ts';
 import type { CameraView } from '../camera/view.ts';
 import type { ModelView } from '../model/view.ts';
 import type { OfficerView } from '../officer/view.ts';
-import type { DecisionSignoff, Detection, Offender, ReviewSignoff, VoidSignoff } from '../signoff/payloads.ts';
+import type {
+  DecisionSignoff,
+  Detection,
+  Offender,
+  ReviewSignoff,
+  VoidSignoff,
+} from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
 import type { AppealOutcome, CaseFlag, DerivedEvidence, NoticeChannel } from './events.ts';
 

@@ -13,8 +13,20 @@ import type { Decider } from '../decider.ts';
 import { isModelApproved } from '../model/view.ts';
 import { parseOrThrow } from '../signoff/builders.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { describeInput, requireActorKind, requireKnownCommand, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
-import { DecisionSignoffSchema, OffenderSchema, ReviewSignoffSchema, VoidSignoffSchema } from '../signoff/payloads.ts';
+import {
+  describeInput,
+  requireActorKind,
+  requireKnownCommand,
+  requireNow,
+  requireSameProvince,
+  requireText,
+} from '../signoff/guards.ts';
+import {
+  DecisionSignoffSchema,
+  OffenderSchema,
+  ReviewSignoffSchema,
+  VoidSignoffSchema,
+} from '../signoff/payloads.ts';
 import { EvidenceRefSchema, IdentifierSchema } from '../signoff/primitives.ts';
 import { assertNever } from '../shared/errors.ts';
 import { CASE_COMMAND_TYPES, type CaseCommand } from './commands.ts';
@@ -40,9 +52,21 @@ import {
   UnknownEvidenceError,
   UnknownNoticeError,
 } from './errors.ts';
-import { CaseEventSchemas, CaseFlagSchema, NOTICE_CHANNELS, type CaseEvent, type CloseReason } from './events.ts';
+import {
+  CaseEventSchemas,
+  CaseFlagSchema,
+  NOTICE_CHANNELS,
+  type CaseEvent,
+  type CloseReason,
+} from './events.ts';
 import { evolve, initialState } from './evolve.ts';
-import { catalogEntryFor, limitationElapsed, limitationEndsAt, requireLawfulPenalty, requireWithinLimitation } from './legal.ts';
+import {
+  catalogEntryFor,
+  limitationElapsed,
+  limitationEndsAt,
+  requireLawfulPenalty,
+  requireWithinLimitation,
+} from './legal.ts';
 import { plateKey, samePlate } from './plate-key.ts';
 import { verifyOfficerSignoff } from './signoff-rules.ts';
 import type { CaseState, CaseStatus, ExistingCase, OpenCaseStatus } from './state.ts';
@@ -68,19 +92,27 @@ function requireStatus(kase: ExistingCase, command: Command, allowed: readonly C
 }
 
 function requireCase(state: CaseState, command: Command): ExistingCase {
-  if (state.status === 'none') throw new CaseNotFoundError('No such case', { caseId: describeInput(command.caseId) });
+  if (state.status === 'none')
+    throw new CaseNotFoundError('No such case', { caseId: describeInput(command.caseId) });
   if (command.caseId !== state.caseId) throw new InvalidCommandError('caseId does not match the stream', {});
   requireSameProvince(command, state.province, true);
   const ended = state.status === 'closed' || state.status === 'expired' || state.status === 'voided';
   if (ended) {
-    const reviewOrDecision = command.type === 'ConfirmReview' || command.type === 'RejectReview' || command.type === 'DecidePenalty';
+    const reviewOrDecision =
+      command.type === 'ConfirmReview' || command.type === 'RejectReview' || command.type === 'DecidePenalty';
     if (state.status === 'expired' && reviewOrDecision) {
-      throw new LimitationPeriodElapsedError('The case expired: no review or decision any more', { caseId: state.caseId });
+      throw new LimitationPeriodElapsedError('The case expired: no review or decision any more', {
+        caseId: state.caseId,
+      });
     }
     const allowed =
       (state.status === 'closed' && ALLOWED_AFTER_CLOSE.includes(command.type)) ||
       (state.status === 'expired' && command.type === 'VoidCase');
-    if (!allowed) throw new CaseEndedError(`The case is ${state.status}`, { status: state.status, command: command.type });
+    if (!allowed)
+      throw new CaseEndedError(`The case is ${state.status}`, {
+        status: state.status,
+        command: command.type,
+      });
   }
   return state;
 }
@@ -90,7 +122,8 @@ function heldDigests(kase: ExistingCase): Set<string> {
 }
 
 function requireIdentifier(value: unknown, field: string): asserts value is string {
-  if (!IdentifierSchema.safeParse(value).success) throw new InvalidCommandError(`${field} is not an identifier`, { field });
+  if (!IdentifierSchema.safeParse(value).success)
+    throw new InvalidCommandError(`${field} is not an identifier`, { field });
 }
 
 function decide(command: Command, state: CaseState): CaseEvent[] {
@@ -104,10 +137,13 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireActorKind(command, ['service'], 'record an AI plate reading');
       const model = command.context?.model;
       if (!isModelApproved(model)) {
-        throw new ModelNotApprovedError('Plate readings come only from an approved model version', { status: model?.status ?? 'unregistered' });
+        throw new ModelNotApprovedError('Plate readings come only from an approved model version', {
+          status: model?.status ?? 'unregistered',
+        });
       }
       requireStatus(kase, command, ['detected']);
-      if (!heldDigests(kase).has(command.sourceDigest)) throw new UnknownEvidenceError('The source evidence is not held by the case', {});
+      if (!heldDigests(kase).has(command.sourceDigest))
+        throw new UnknownEvidenceError('The source evidence is not held by the case', {});
       const data = {
         plate: command.plate,
         compact: typeof command.plate === 'string' ? plateKey(command.plate) || command.plate : '',
@@ -116,13 +152,24 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         model: { modelId: model.modelId, name: model.name, version: model.version },
         recognizedAt: now,
       };
-      const events: CaseEvent[] = [{ type: 'PlateRecognized', data: parseOrThrow(CaseEventSchemas.PlateRecognized, data, 'plate reading') }];
+      const events: CaseEvent[] = [
+        {
+          type: 'PlateRecognized',
+          data: parseOrThrow(CaseEventSchemas.PlateRecognized, data, 'plate reading'),
+        },
+      ];
       const cameraRead = kase.detection.plateRead?.text;
       const alreadyFlagged = kase.flags.some((f) => f.flag === 'plate-mismatch');
       if (cameraRead !== undefined && !samePlate(cameraRead, command.plate) && !alreadyFlagged) {
         events.push({
           type: 'CaseFlagged',
-          data: { flag: { flag: 'plate-mismatch', detail: 'The AI plate reading differs from the camera plate reading' }, flaggedAt: now },
+          data: {
+            flag: {
+              flag: 'plate-mismatch',
+              detail: 'The AI plate reading differs from the camera plate reading',
+            },
+            flaggedAt: now,
+          },
         });
       }
       return events;
@@ -143,12 +190,20 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         'derived evidence',
       );
       const held = heldDigests(kase);
-      if (!held.has(data.sourceDigest)) throw new UnknownEvidenceError('The source evidence is not held by the case', {});
+      if (!held.has(data.sourceDigest))
+        throw new UnknownEvidenceError('The source evidence is not held by the case', {});
       if (held.has(data.derived.digest)) {
         // A worker retry of the same derivation is a no-op; anything else reusing the digest is a conflict.
-        const same = kase.derivations.some((d) => d.derived.digest === data.derived.digest && d.sourceDigest === data.sourceDigest && d.operation === data.operation);
+        const same = kase.derivations.some(
+          (d) =>
+            d.derived.digest === data.derived.digest &&
+            d.sourceDigest === data.sourceDigest &&
+            d.operation === data.operation,
+        );
         if (same) return [];
-        throw new DuplicateEvidenceError('The derived digest is already held by the case', { digest: data.derived.digest });
+        throw new DuplicateEvidenceError('The derived digest is already held by the case', {
+          digest: data.derived.digest,
+        });
       }
       return [{ type: 'EvidenceDerived', data }];
     }
@@ -157,7 +212,11 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireActorKind(command, ['officer', 'device', 'service', 'system'], 'attach evidence');
       requireStatus(kase, command, ['detected']);
       requireText(command.reason, 'reason');
-      const evidence = parseOrThrow(CaseEventSchemas.EvidenceAttached.shape.evidence, command.evidence, 'evidence');
+      const evidence = parseOrThrow(
+        CaseEventSchemas.EvidenceAttached.shape.evidence,
+        command.evidence,
+        'evidence',
+      );
       const held = heldDigests(kase);
       const digests = evidence.map((e) => EvidenceRefSchema.parse(e).digest);
       if (new Set(digests).size !== digests.length || digests.some((d) => held.has(d))) {
@@ -182,7 +241,8 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         role: 'reviewer',
         what: 'confirm a review',
       });
-      if (signoff.decision !== 'confirm') throw new SignoffContentMismatchError('ConfirmReview takes a "confirm" sign-off', {});
+      if (signoff.decision !== 'confirm')
+        throw new SignoffContentMismatchError('ConfirmReview takes a "confirm" sign-off', {});
       if (signoff.rejectReason !== undefined || signoff.rejectNote !== undefined) {
         throw new RejectReasonError('A confirmation carries no reject reason', {});
       }
@@ -192,14 +252,24 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         throw new InvalidConfirmedPlateError('The confirmed plate is not a valid plate', {});
       }
       const detection = kase.detection;
-      const plateChanged = detection.plateRead !== undefined && !samePlate(detection.plateRead.text, signoff.plate);
-      if ((plateChanged || signoff.violationCode !== detection.violationCode) && signoff.correction === undefined) {
-        throw new CorrectionReasonRequiredError('A changed plate or violation code needs a correction reason', {});
+      const plateChanged =
+        detection.plateRead !== undefined && !samePlate(detection.plateRead.text, signoff.plate);
+      if (
+        (plateChanged || signoff.violationCode !== detection.violationCode) &&
+        signoff.correction === undefined
+      ) {
+        throw new CorrectionReasonRequiredError(
+          'A changed plate or violation code needs a correction reason',
+          {},
+        );
       }
       catalogEntryFor(signoff.violationCode, detection.vehicleClass, detection.observedAt);
       const overridden = [...new Set(kase.flags.map((f) => f.flag))];
       if (overridden.length > 0 && signoff.overrideReason === undefined) {
-        throw new OverrideReasonRequiredError('A flagged case is confirmed only with an explicit override reason', { flags: overridden });
+        throw new OverrideReasonRequiredError(
+          'A flagged case is confirmed only with an explicit override reason',
+          { flags: overridden },
+        );
       }
       return [
         {
@@ -223,9 +293,13 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         role: 'reviewer',
         what: 'reject a review',
       });
-      if (signoff.decision !== 'reject') throw new SignoffContentMismatchError('RejectReview takes a "reject" sign-off', {});
-      if (signoff.rejectReason === undefined) throw new RejectReasonError('A rejection needs an explicit reason', {});
-      return [{ type: 'ReviewRejected', data: { signoff, signature: command.signature, keyId: command.keyId } }];
+      if (signoff.decision !== 'reject')
+        throw new SignoffContentMismatchError('RejectReview takes a "reject" sign-off', {});
+      if (signoff.rejectReason === undefined)
+        throw new RejectReasonError('A rejection needs an explicit reason', {});
+      return [
+        { type: 'ReviewRejected', data: { signoff, signature: command.signature, keyId: command.keyId } },
+      ];
     }
 
     case 'IdentifyOwner': {
@@ -233,7 +307,8 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireStatus(kase, command, ['confirmed', 'owner-not-found']);
       const owner = parseOrThrow(OffenderSchema, command.owner, 'owner');
       requireText(command.registry, 'registry', 200);
-      if (command.registrationRef !== undefined) requireIdentifier(command.registrationRef, 'registrationRef');
+      if (command.registrationRef !== undefined)
+        requireIdentifier(command.registrationRef, 'registrationRef');
       return [
         {
           type: 'OwnerIdentified',
@@ -252,20 +327,33 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireStatus(kase, command, ['confirmed']);
       requireText(command.registry, 'registry', 200);
       requireText(command.reason, 'reason');
-      return [{ type: 'OwnerNotFound', data: { registry: command.registry, reason: command.reason, checkedAt: now } }];
+      return [
+        {
+          type: 'OwnerNotFound',
+          data: { registry: command.registry, reason: command.reason, checkedAt: now },
+        },
+      ];
     }
 
     case 'IssueNotice': {
       requireActorKind(command, ['officer', 'service', 'system'], 'issue a notice');
       requireStatus(kase, command, ['owner-identified', 'noticed']);
       requireIdentifier(command.noticeId, 'noticeId');
-      if (!(NOTICE_CHANNELS as readonly string[]).includes(command.channel)) throw new InvalidCommandError('Unknown notice channel', {});
+      if (!(NOTICE_CHANNELS as readonly string[]).includes(command.channel))
+        throw new InvalidCommandError('Unknown notice channel', {});
       const existing = kase.notices.find((n) => n.noticeId === command.noticeId);
       if (existing) {
         if (existing.channel === command.channel) return [];
-        throw new InvalidCaseTransitionError('The notice id was issued on another channel', { noticeId: command.noticeId });
+        throw new InvalidCaseTransitionError('The notice id was issued on another channel', {
+          noticeId: command.noticeId,
+        });
       }
-      return [{ type: 'NoticeIssued', data: { noticeId: command.noticeId, channel: command.channel, issuedAt: now } }];
+      return [
+        {
+          type: 'NoticeIssued',
+          data: { noticeId: command.noticeId, channel: command.channel, issuedAt: now },
+        },
+      ];
     }
 
     case 'RecordNoticeDelivered':
@@ -275,12 +363,20 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       if (!notice) throw new UnknownNoticeError('No such notice', {});
       const outcome = command.type === 'RecordNoticeDelivered' ? 'delivered' : 'failed';
       if (notice.delivery === outcome) return [];
-      if (notice.delivery !== 'pending') throw new NoticeAlreadySettledError('The notice delivery is already settled', { delivery: notice.delivery });
+      if (notice.delivery !== 'pending')
+        throw new NoticeAlreadySettledError('The notice delivery is already settled', {
+          delivery: notice.delivery,
+        });
       if (command.type === 'RecordNoticeDelivered') {
         return [{ type: 'NoticeDelivered', data: { noticeId: notice.noticeId, deliveredAt: now } }];
       }
       requireText(command.reason, 'reason');
-      return [{ type: 'NoticeDeliveryFailed', data: { noticeId: notice.noticeId, reason: command.reason, failedAt: now } }];
+      return [
+        {
+          type: 'NoticeDeliveryFailed',
+          data: { noticeId: notice.noticeId, reason: command.reason, failedAt: now },
+        },
+      ];
     }
 
     case 'DecidePenalty': {
@@ -295,15 +391,30 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         role: 'decider',
         what: 'decide a penalty',
       });
-      if (signoff.violationCode !== kase.review.violationCode || !samePlate(signoff.plate, kase.review.plate)) {
-        throw new SignoffContentMismatchError('The decision names another violation or plate than the review confirmed', {});
+      if (
+        signoff.violationCode !== kase.review.violationCode ||
+        !samePlate(signoff.plate, kase.review.plate)
+      ) {
+        throw new SignoffContentMismatchError(
+          'The decision names another violation or plate than the review confirmed',
+          {},
+        );
       }
-      const entry = catalogEntryFor(signoff.violationCode, kase.detection.vehicleClass, kase.detection.observedAt);
+      const entry = catalogEntryFor(
+        signoff.violationCode,
+        kase.detection.vehicleClass,
+        kase.detection.observedAt,
+      );
       requireLawfulPenalty(signoff, entry, officer.title);
       return [
         {
           type: 'PenaltyDecided',
-          data: { signoff, signature: command.signature, keyId: command.keyId, catalogVersion: entry.catalogVersion },
+          data: {
+            signoff,
+            signature: command.signature,
+            keyId: command.keyId,
+            catalogVersion: entry.catalogVersion,
+          },
         },
       ];
     }
@@ -316,32 +427,57 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       if (kase.appeals.some((a) => a.outcome === 'overturned')) throw transitionError(kase, command);
       requireIdentifier(command.paymentRef, 'paymentRef');
       if (command.amountVnd !== kase.decision.fineVnd) {
-        throw new PaymentAmountMismatchError('The amount paid differs from the fine', { amountVnd: command.amountVnd, fineVnd: kase.decision.fineVnd });
+        throw new PaymentAmountMismatchError('The amount paid differs from the fine', {
+          amountVnd: command.amountVnd,
+          fineVnd: kase.decision.fineVnd,
+        });
       }
-      return [{ type: 'PenaltyPaid', data: { paymentRef: command.paymentRef, amountVnd: command.amountVnd, paidAt: now } }];
+      return [
+        {
+          type: 'PenaltyPaid',
+          data: { paymentRef: command.paymentRef, amountVnd: command.amountVnd, paidAt: now },
+        },
+      ];
     }
 
     case 'FileAppeal': {
       requireActorKind(command, ['citizen', 'officer', 'system'], 'file an appeal');
-      const before = kase.status === 'closed' ? kase.statusBeforeEnd : kase.status === 'expired' || kase.status === 'voided' ? undefined : kase.status;
-      if (!kase.decision || before === undefined || !DECIDED.includes(before)) throw transitionError(kase, command);
+      const before =
+        kase.status === 'closed'
+          ? kase.statusBeforeEnd
+          : kase.status === 'expired' || kase.status === 'voided'
+            ? undefined
+            : kase.status;
+      if (!kase.decision || before === undefined || !DECIDED.includes(before))
+        throw transitionError(kase, command);
       requireIdentifier(command.appealId, 'appealId');
       requireText(command.grounds, 'grounds');
-      if (kase.appeals.some((a) => a.outcome === undefined)) throw new AppealAlreadyOpenError('An appeal is already open', {});
-      if (kase.appeals.some((a) => a.appealId === command.appealId)) throw new AppealAlreadyOpenError('Appeal id already used', {});
-      return [{ type: 'AppealFiled', data: { appealId: command.appealId, grounds: command.grounds, filedAt: now } }];
+      if (kase.appeals.some((a) => a.outcome === undefined))
+        throw new AppealAlreadyOpenError('An appeal is already open', {});
+      if (kase.appeals.some((a) => a.appealId === command.appealId))
+        throw new AppealAlreadyOpenError('Appeal id already used', {});
+      return [
+        { type: 'AppealFiled', data: { appealId: command.appealId, grounds: command.grounds, filedAt: now } },
+      ];
     }
 
     case 'ResolveAppeal': {
       requireActorKind(command, ['officer'], 'resolve an appeal');
       const appeal = kase.appeals.find((a) => a.appealId === command.appealId && a.outcome === undefined);
       if (!appeal) throw new UnknownAppealError('No open appeal with this id', {});
-      if (command.outcome !== 'upheld' && command.outcome !== 'overturned') throw new InvalidCommandError('Unknown appeal outcome', {});
+      if (command.outcome !== 'upheld' && command.outcome !== 'overturned')
+        throw new InvalidCommandError('Unknown appeal outcome', {});
       requireText(command.reason, 'reason');
       return [
         {
           type: 'AppealResolved',
-          data: { appealId: appeal.appealId, outcome: command.outcome, reason: command.reason, resolvedBy: command.actor.id, resolvedAt: now },
+          data: {
+            appealId: appeal.appealId,
+            outcome: command.outcome,
+            reason: command.reason,
+            resolvedBy: command.actor.id,
+            resolvedAt: now,
+          },
         },
       ];
     }
@@ -362,7 +498,12 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
           decided: kase.decision !== undefined,
         });
       }
-      return [{ type: 'CaseExpired', data: { observedAt, limitationEndsAt: limitationEndsAt(observedAt), expiredAt: now } }];
+      return [
+        {
+          type: 'CaseExpired',
+          data: { observedAt, limitationEndsAt: limitationEndsAt(observedAt), expiredAt: now },
+        },
+      ];
     }
 
     case 'VoidCase': {

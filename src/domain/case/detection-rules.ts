@@ -29,7 +29,11 @@ import type { CaseEvent, CaseFlag } from './events.ts';
 import { catalogEntryFor, requireWithinLimitation } from './legal.ts';
 import type { CaseState } from './state.ts';
 
-export function recordDetection(command: CaseCommandOf<'RecordDetection'>, state: CaseState, now: string): CaseEvent[] {
+export function recordDetection(
+  command: CaseCommandOf<'RecordDetection'>,
+  state: CaseState,
+  now: string,
+): CaseEvent[] {
   requireActorKind(command, ['device', 'service', 'system'], 'record a detection');
   const detectionId = (command.detection as { detectionId?: unknown } | null)?.detectionId;
   if (typeof detectionId !== 'string' || command.caseId !== caseIdForDetection(detectionId)) {
@@ -41,13 +45,17 @@ export function recordDetection(command: CaseCommandOf<'RecordDetection'>, state
       state.detectionSignature === command.signature &&
       state.detectionKeyId === command.keyId;
     if (same) return [];
-    throw new DetectionConflictError('A different detection was already recorded under this detection id', { caseId: state.caseId });
+    throw new DetectionConflictError('A different detection was already recorded under this detection id', {
+      caseId: state.caseId,
+    });
   }
 
   const detection = parseOrThrow(DetectionSchema, command.detection, 'detection');
   const camera = command.context?.camera;
   if (!camera || camera.cameraId !== detection.cameraId || camera.status === 'decommissioned') {
-    throw new CameraNotUsableError('The detecting camera is not registered or is decommissioned', { cameraId: detection.cameraId });
+    throw new CameraNotUsableError('The detecting camera is not registered or is decommissioned', {
+      cameraId: detection.cameraId,
+    });
   }
   requireSameProvince(command, camera.province, true);
   if (!isNotInFuture(detection.observedAt, now)) {
@@ -55,25 +63,38 @@ export function recordDetection(command: CaseCommandOf<'RecordDetection'>, state
   }
   requireWithinLimitation(detection.observedAt, now);
   const digests = detection.evidence.map((e) => e.digest);
-  if (new Set(digests).size !== digests.length) throw new InvalidCommandError('Evidence digests must be unique', { field: 'evidence' });
+  if (new Set(digests).size !== digests.length)
+    throw new InvalidCommandError('Evidence digests must be unique', { field: 'evidence' });
 
   const key = cameraKeyAt(camera, command.keyId, detection.observedAt);
-  if (!key.ok) throw new DeviceKeyNotInForceError('The device key was not in force at observedAt', { reason: key.reason });
+  if (!key.ok)
+    throw new DeviceKeyNotInForceError('The device key was not in force at observedAt', {
+      reason: key.reason,
+    });
   if (!verifyDetection(detection, command.signature, key.key.publicKey)) {
-    throw new DetectionSignatureInvalidError('The detection signature does not verify under the camera key', { keyId: command.keyId });
+    throw new DetectionSignatureInvalidError('The detection signature does not verify under the camera key', {
+      keyId: command.keyId,
+    });
   }
   // The violation must exist for this vehicle class under the catalog in force on the violation date.
   catalogEntryFor(detection.violationCode, detection.vehicleClass, detection.observedAt);
 
   const flags: CaseFlag[] = [];
   if (!calibrationValidAt(camera, detection.observedAt)) {
-    flags.push({ flag: 'calibration-invalid', detail: 'No calibration certificate of the camera was valid at observedAt' });
+    flags.push({
+      flag: 'calibration-invalid',
+      detail: 'No calibration certificate of the camera was valid at observedAt',
+    });
   }
   const model = command.context.model;
   if (model !== undefined && !isModelApproved(model)) {
-    flags.push({ flag: 'model-not-approved', detail: `Model ${model.name} ${model.version} is ${model.status}` });
+    flags.push({
+      flag: 'model-not-approved',
+      detail: `Model ${model.name} ${model.version} is ${model.status}`,
+    });
   }
-  if (camera.status === 'suspended') flags.push({ flag: 'camera-suspended', detail: 'The camera was suspended at ingestion' });
+  if (camera.status === 'suspended')
+    flags.push({ flag: 'camera-suspended', detail: 'The camera was suspended at ingestion' });
 
   return [
     {
@@ -84,7 +105,9 @@ export function recordDetection(command: CaseCommandOf<'RecordDetection'>, state
         keyId: command.keyId,
         caseId: command.caseId,
         province: camera.province,
-        ...(model !== undefined ? { model: { modelId: model.modelId, name: model.name, version: model.version } } : {}),
+        ...(model !== undefined
+          ? { model: { modelId: model.modelId, name: model.name, version: model.version } }
+          : {}),
         ...(flags.length > 0 ? { flags } : {}),
       },
     },

@@ -41,7 +41,14 @@ export type CaseFlagCode = (typeof CASE_FLAGS)[number];
 export const CaseFlagSchema = z.strictObject({ flag: z.enum(CASE_FLAGS), detail: TextSchema });
 export type CaseFlag = z.infer<typeof CaseFlagSchema>;
 
-export const DERIVED_KINDS = ['thumbnail', 'plate-crop', 'redacted', 'captioned', 'transcoded', 'other'] as const;
+export const DERIVED_KINDS = [
+  'thumbnail',
+  'plate-crop',
+  'redacted',
+  'captioned',
+  'transcoded',
+  'other',
+] as const;
 export const DerivedEvidenceSchema = z.strictObject({
   digest: DigestSchema,
   mediaType: EvidenceRefSchema.shape.mediaType,
@@ -51,10 +58,17 @@ export const DerivedEvidenceSchema = z.strictObject({
 export type DerivedEvidence = z.infer<typeof DerivedEvidenceSchema>;
 
 export const DerivationParametersSchema = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/), z.union([z.string().max(200), z.int(), z.boolean()]))
+  .record(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/),
+    z.union([z.string().max(200), z.int(), z.boolean()]),
+  )
   .refine((p) => Object.keys(p).length <= 32, 'at most 32 parameters');
 
-export const ModelIdentitySchema = z.strictObject({ modelId: IdentifierSchema, name: ShortTextSchema, version: ShortTextSchema });
+export const ModelIdentitySchema = z.strictObject({
+  modelId: IdentifierSchema,
+  name: ShortTextSchema,
+  version: ShortTextSchema,
+});
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
 export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] as const;
@@ -116,14 +130,22 @@ export const CaseEventSchemas = {
     registrationRef: IdentifierSchema.optional(),
     identifiedAt: UtcTimestampSchema,
   }),
-  OwnerNotFound: z.strictObject({ registry: ShortTextSchema, reason: TextSchema, checkedAt: UtcTimestampSchema }),
+  OwnerNotFound: z.strictObject({
+    registry: ShortTextSchema,
+    reason: TextSchema,
+    checkedAt: UtcTimestampSchema,
+  }),
   NoticeIssued: z.strictObject({
     noticeId: IdentifierSchema,
     channel: z.enum(NOTICE_CHANNELS),
     issuedAt: UtcTimestampSchema,
   }),
   NoticeDelivered: z.strictObject({ noticeId: IdentifierSchema, deliveredAt: UtcTimestampSchema }),
-  NoticeDeliveryFailed: z.strictObject({ noticeId: IdentifierSchema, reason: TextSchema, failedAt: UtcTimestampSchema }),
+  NoticeDeliveryFailed: z.strictObject({
+    noticeId: IdentifierSchema,
+    reason: TextSchema,
+    failedAt: UtcTimestampSchema,
+  }),
   PenaltyDecided: z.strictObject({
     signoff: DecisionSignoffSchema,
     ...signed,
@@ -135,7 +157,11 @@ export const CaseEventSchemas = {
     amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
     paidAt: UtcTimestampSchema,
   }),
-  AppealFiled: z.strictObject({ appealId: IdentifierSchema, grounds: TextSchema, filedAt: UtcTimestampSchema }),
+  AppealFiled: z.strictObject({
+    appealId: IdentifierSchema,
+    grounds: TextSchema,
+    filedAt: UtcTimestampSchema,
+  }),
   AppealResolved: z.strictObject({
     appealId: IdentifierSchema,
     outcome: z.enum(APPEAL_OUTCOMES),

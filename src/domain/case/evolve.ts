@@ -73,7 +73,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return moveTo(kase, 'owner-not-found');
     case 'NoticeIssued': {
       const { noticeId, channel, issuedAt } = event.data;
-      return moveTo({ ...kase, notices: [...kase.notices, { noticeId, channel, issuedAt, delivery: 'pending' }] }, 'noticed');
+      return moveTo(
+        { ...kase, notices: [...kase.notices, { noticeId, channel, issuedAt, delivery: 'pending' }] },
+        'noticed',
+      );
     }
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed': {
@@ -96,13 +99,23 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'PenaltyPaid':
       return moveTo({ ...kase, paidVnd: event.data.amountVnd }, 'paid');
     case 'AppealFiled':
-      return moveTo({ ...kase, appeals: [...kase.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] }, 'appealed');
+      return moveTo(
+        {
+          ...kase,
+          appeals: [...kase.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }],
+        },
+        'appealed',
+      );
     case 'AppealResolved': {
-      const appeals = kase.appeals.map((a) => (a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome } : a));
+      const appeals = kase.appeals.map((a) =>
+        a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome } : a,
+      );
       return moveTo({ ...kase, appeals }, 'appeal-resolved');
     }
     case 'CaseClosed':
-      return isOpen(kase.status) ? { ...kase, status: 'closed', statusBeforeEnd: kase.status, closedReason: event.data.reason } : kase;
+      return isOpen(kase.status)
+        ? { ...kase, status: 'closed', statusBeforeEnd: kase.status, closedReason: event.data.reason }
+        : kase;
     case 'CaseExpired':
       return isOpen(kase.status) ? { ...kase, status: 'expired', statusBeforeEnd: kase.status } : kase;
     case 'CaseVoided':

@@ -13,13 +13,22 @@ import {
 import { canonicalize } from '../integrity/canonical.ts';
 import type { DecisionSignoff } from '../signoff/payloads.ts';
 import { oneYearAfter, toMillis, vietnamDate } from '../signoff/primitives.ts';
-import { AuthorityExceededError, FineOutOfRangeError, LimitationPeriodElapsedError, PenaltyTermsMismatchError } from './errors.ts';
+import {
+  AuthorityExceededError,
+  FineOutOfRangeError,
+  LimitationPeriodElapsedError,
+  PenaltyTermsMismatchError,
+} from './errors.ts';
 
 /**
  * The catalog entry for a violation code and vehicle class under the catalog version in force on the
  * violation's date in Vietnam (UTC+7). Throws the catalog's typed errors for unknown or inapplicable codes.
  */
-export function catalogEntryFor(violationCode: string, vehicleClass: string, observedAt: string): CatalogEntry {
+export function catalogEntryFor(
+  violationCode: string,
+  vehicleClass: string,
+  observedAt: string,
+): CatalogEntry {
   return lookupViolation(violationCode, vehicleClass as VehicleClass, vietnamDate(observedAt));
 }
 
@@ -42,7 +51,11 @@ export function requireWithinLimitation(observedAt: string, now: string): void {
 }
 
 /** The fine, points and legal basis match the catalog, and the officer's title covers the top of the range. */
-export function requireLawfulPenalty(signoff: DecisionSignoff, entry: CatalogEntry, officerTitle: string): void {
+export function requireLawfulPenalty(
+  signoff: DecisionSignoff,
+  entry: CatalogEntry,
+  officerTitle: string,
+): void {
   const offender = signoff.offender.kind;
   if (!isFineWithinRange(entry, offender, signoff.fineVnd)) {
     throw new FineOutOfRangeError('The fine is outside the legal range', {
@@ -53,10 +66,15 @@ export function requireLawfulPenalty(signoff: DecisionSignoff, entry: CatalogEnt
     });
   }
   if (signoff.points !== entry.points) {
-    throw new PenaltyTermsMismatchError('The points differ from the catalog', { points: signoff.points, expected: entry.points });
+    throw new PenaltyTermsMismatchError('The points differ from the catalog', {
+      points: signoff.points,
+      expected: entry.points,
+    });
   }
   if (canonicalize(signoff.legalBasis) !== canonicalize(entry.legalBasis)) {
-    throw new PenaltyTermsMismatchError('The legal basis differs from the catalog', { expected: entry.legalBasis });
+    throw new PenaltyTermsMismatchError('The legal basis differs from the catalog', {
+      expected: entry.legalBasis,
+    });
   }
   if (!authorityCovers(officerTitle as OfficerTitle, entry, offender)) {
     throw new AuthorityExceededError("The officer's title does not cover the top of the fine range", {

@@ -10,7 +10,14 @@
  *     at, and the signed evidence is exactly the case's original evidence digests, sorted.
  */
 import type { ZodType } from 'zod';
-import { OfficerIdentityMismatchError, OfficerKeyNotInForceError, OfficerLacksRoleError, OfficerNotActiveError, OfficerNotEnrolledError, OfficerOutsideProvinceError } from '../officer/errors.ts';
+import {
+  OfficerIdentityMismatchError,
+  OfficerKeyNotInForceError,
+  OfficerLacksRoleError,
+  OfficerNotActiveError,
+  OfficerNotEnrolledError,
+  OfficerOutsideProvinceError,
+} from '../officer/errors.ts';
 import type { OfficerRole } from '../officer/events.ts';
 import { officerActsIn, officerKeyAt, type OfficerView } from '../officer/view.ts';
 import { parseOrThrow, sortedDigests } from '../signoff/builders.ts';
@@ -38,7 +45,12 @@ export interface SignedCommand {
   context: { officer: OfficerView | undefined };
 }
 
-export function requireOfficer(command: Pick<SignedCommand, 'actor' | 'context'>, role: OfficerRole, province: string, what: string): OfficerView {
+export function requireOfficer(
+  command: Pick<SignedCommand, 'actor' | 'context'>,
+  role: OfficerRole,
+  province: string,
+  what: string,
+): OfficerView {
   if (command.actor?.kind !== 'officer') {
     throw new ActorNotAllowedError(`Only a human officer may ${what}`, { actorKind: command.actor?.kind });
   }
@@ -47,8 +59,10 @@ export function requireOfficer(command: Pick<SignedCommand, 'actor' | 'context'>
   if (officer.officerId !== command.actor.id) {
     throw new OfficerIdentityMismatchError('The officer context does not describe the acting officer', {});
   }
-  if (officer.status !== 'active') throw new OfficerNotActiveError('The officer is suspended', { officerId: officer.officerId });
-  if (!officer.roles.includes(role)) throw new OfficerLacksRoleError(`The officer lacks the ${role} role`, { role });
+  if (officer.status !== 'active')
+    throw new OfficerNotActiveError('The officer is suspended', { officerId: officer.officerId });
+  if (!officer.roles.includes(role))
+    throw new OfficerLacksRoleError(`The officer lacks the ${role} role`, { role });
   if (!officerActsIn(officer, province)) {
     throw new OfficerOutsideProvinceError("The officer may not act in this case's province", {
       officerProvince: officer.province,
@@ -66,31 +80,48 @@ export function verifyOfficerSignoff<S extends Signoff>(
   const officer = requireOfficer(command, expected.role, kase.province, expected.what);
   const purpose = (command.signoff as { purpose?: unknown } | null)?.purpose;
   if (purpose !== expected.purpose) {
-    throw new SignoffPurposeError(`A ${expected.what} takes a ${expected.purpose} sign-off`, { purpose: describeInput(purpose, 32) });
+    throw new SignoffPurposeError(`A ${expected.what} takes a ${expected.purpose} sign-off`, {
+      purpose: describeInput(purpose, 32),
+    });
   }
   const signoff = parseOrThrow(expected.schema, command.signoff, `${expected.purpose} sign-off`);
   if (!isNotInFuture(signoff.signedAt, command.now)) {
     throw new TimestampInFutureError('signedAt lies in the future', { signedAt: signoff.signedAt });
   }
   const key = officerKeyAt(officer, command.keyId, signoff.signedAt);
-  if (!key.ok) throw new OfficerKeyNotInForceError('The signing key was not in force at signedAt', { reason: key.reason });
+  if (!key.ok)
+    throw new OfficerKeyNotInForceError('The signing key was not in force at signedAt', {
+      reason: key.reason,
+    });
   // Verify what will be stored: the parsed payload (strict schemas make it equal to the input).
   if (!verifySignoff(signoff, command.signature, key.key.publicKey)) {
-    throw new SignoffSignatureInvalidError('The sign-off signature does not verify under the officer key', { keyId: command.keyId });
-  }
-  if (signoff.caseId !== kase.caseId) throw new SignoffCaseMismatchError('The sign-off names another case', {});
-  if (signoff.caseRevision > kase.revision) {
-    throw new SignoffRevisionError('The signed caseRevision is not lower than the revision it would be recorded at', {
-      caseRevision: signoff.caseRevision,
-      recordedAt: kase.revision + 1,
+    throw new SignoffSignatureInvalidError('The sign-off signature does not verify under the officer key', {
+      keyId: command.keyId,
     });
+  }
+  if (signoff.caseId !== kase.caseId)
+    throw new SignoffCaseMismatchError('The sign-off names another case', {});
+  if (signoff.caseRevision > kase.revision) {
+    throw new SignoffRevisionError(
+      'The signed caseRevision is not lower than the revision it would be recorded at',
+      {
+        caseRevision: signoff.caseRevision,
+        recordedAt: kase.revision + 1,
+      },
+    );
   }
   const expectedEvidence = sortedDigests(kase.originals);
-  if (signoff.evidence.length !== expectedEvidence.length || signoff.evidence.some((d, i) => d !== expectedEvidence[i])) {
-    throw new SignoffEvidenceMismatchError("The signed evidence is not exactly the case's original evidence", {
-      expected: expectedEvidence.length,
-      signed: signoff.evidence.length,
-    });
+  if (
+    signoff.evidence.length !== expectedEvidence.length ||
+    signoff.evidence.some((d, i) => d !== expectedEvidence[i])
+  ) {
+    throw new SignoffEvidenceMismatchError(
+      "The signed evidence is not exactly the case's original evidence",
+      {
+        expected: expectedEvidence.length,
+        signed: signoff.evidence.length,
+      },
+    );
   }
   return { signoff, officer };
 }

@@ -4,7 +4,14 @@
  */
 import type { Detection, LegalBasis, Offender } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
-import type { AppealOutcome, CaseFlag, CloseReason, DerivedEvidence, ModelIdentity, NoticeChannel } from './events.ts';
+import type {
+  AppealOutcome,
+  CaseFlag,
+  CloseReason,
+  DerivedEvidence,
+  ModelIdentity,
+  NoticeChannel,
+} from './events.ts';
 
 export interface Derivation {
   sourceDigest: string;
@@ -89,9 +96,7 @@ export type OpenCaseStatus = (typeof OPEN_CASE_STATUSES)[number];
 export type EndedCaseStatus = 'closed' | 'expired' | 'voided';
 
 export type CaseState =
-  | { status: 'none' }
-  | ({ status: OpenCaseStatus } & CaseFacts)
-  | ({ status: EndedCaseStatus } & CaseFacts);
+  { status: 'none' } | ({ status: OpenCaseStatus } & CaseFacts) | ({ status: EndedCaseStatus } & CaseFacts);
 
 export type CaseStatus = CaseState['status'];
 export type ExistingCase = Exclude<CaseState, { status: 'none' }>;

@@ -5,18 +5,31 @@
 import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { requireActorKind, requireKnownCommand, requireNow, requireSameProvince, requireText } from '../signoff/guards.ts';
+import {
+  requireActorKind,
+  requireKnownCommand,
+  requireNow,
+  requireSameProvince,
+  requireText,
+} from '../signoff/guards.ts';
 import { NATIONAL_PROVINCE } from '../signoff/primitives.ts';
 import { MODEL_COMMAND_TYPES, type ModelCommand } from './commands.ts';
-import { ModelAlreadyApprovedError, ModelAlreadyRegisteredError, ModelAlreadySuspendedError, ModelNotRegisteredError } from './errors.ts';
+import {
+  ModelAlreadyApprovedError,
+  ModelAlreadyRegisteredError,
+  ModelAlreadySuspendedError,
+  ModelNotRegisteredError,
+} from './errors.ts';
 import { ModelEventSchemas, type ModelEvent } from './events.ts';
 import type { ModelFacts, ModelState } from './state.ts';
 
 type Registered = Exclude<ModelState, { status: 'unregistered' }>;
 
 function requireRegistered(state: ModelState, command: ModelCommand): Registered {
-  if (state.status === 'unregistered') throw new ModelNotRegisteredError('Model version is not registered', {});
-  if (command.modelId !== state.modelId) throw new InvalidCommandError('modelId does not match the stream', {});
+  if (state.status === 'unregistered')
+    throw new ModelNotRegisteredError('Model version is not registered', {});
+  if (command.modelId !== state.modelId)
+    throw new InvalidCommandError('modelId does not match the stream', {});
   return state;
 }
 
@@ -27,26 +40,42 @@ function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
   switch (command.type) {
     case 'RegisterModelVersion': {
       requireActorKind(command, ['officer', 'system'], 'register a model version');
-      if (state.status !== 'unregistered') throw new ModelAlreadyRegisteredError('Model version is already registered', {});
-      const data = { modelId: command.modelId, name: command.name, version: command.version, files: command.files, registeredAt: now };
+      if (state.status !== 'unregistered')
+        throw new ModelAlreadyRegisteredError('Model version is already registered', {});
+      const data = {
+        modelId: command.modelId,
+        name: command.name,
+        version: command.version,
+        files: command.files,
+        registeredAt: now,
+      };
       const parsed = ModelEventSchemas.ModelVersionRegistered.safeParse(data);
       if (!parsed.success) {
-        throw new InvalidCommandError('Model version is malformed', { issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')) });
+        throw new InvalidCommandError('Model version is malformed', {
+          issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.')),
+        });
       }
       const names = new Set(command.files.map((f) => f.name));
-      if (names.size !== command.files.length) throw new InvalidCommandError('File names must be unique', { field: 'files' });
+      if (names.size !== command.files.length)
+        throw new InvalidCommandError('File names must be unique', { field: 'files' });
       return [{ type: 'ModelVersionRegistered', data: parsed.data }];
     }
     case 'ApproveModelVersion': {
       // AI may propose; only a human approves what AI is allowed to propose.
       requireActorKind(command, ['officer'], 'approve a model version');
       const model = requireRegistered(state, command);
-      if (model.status === 'approved') throw new ModelAlreadyApprovedError('Model version is already approved', {});
+      if (model.status === 'approved')
+        throw new ModelAlreadyApprovedError('Model version is already approved', {});
       if (command.note !== undefined) requireText(command.note, 'note');
       return [
         {
           type: 'ModelVersionApproved',
-          data: { modelId: model.modelId, approvedBy: command.actor.id, ...(command.note !== undefined ? { note: command.note } : {}), approvedAt: now },
+          data: {
+            modelId: model.modelId,
+            approvedBy: command.actor.id,
+            ...(command.note !== undefined ? { note: command.note } : {}),
+            approvedAt: now,
+          },
         },
       ];
     }
@@ -54,8 +83,14 @@ function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
       requireActorKind(command, ['officer', 'system'], 'suspend a model version');
       const model = requireRegistered(state, command);
       requireText(command.reason, 'reason');
-      if (model.status === 'suspended') throw new ModelAlreadySuspendedError('Model version is already suspended', {});
-      return [{ type: 'ModelVersionSuspended', data: { modelId: model.modelId, reason: command.reason, suspendedAt: now } }];
+      if (model.status === 'suspended')
+        throw new ModelAlreadySuspendedError('Model version is already suspended', {});
+      return [
+        {
+          type: 'ModelVersionSuspended',
+          data: { modelId: model.modelId, reason: command.reason, suspendedAt: now },
+        },
+      ];
     }
     default:
       return assertNever(command, 'model command');
@@ -77,9 +112,16 @@ function evolve(state: ModelState, event: ModelEvent): ModelState {
     case 'ModelVersionApproved':
       return state.status === 'unregistered'
         ? state
-        : { status: 'approved', approvedBy: event.data.approvedBy, approvedAt: event.data.approvedAt, ...facts(state) };
+        : {
+            status: 'approved',
+            approvedBy: event.data.approvedBy,
+            approvedAt: event.data.approvedAt,
+            ...facts(state),
+          };
     case 'ModelVersionSuspended':
-      return state.status === 'unregistered' ? state : { status: 'suspended', suspendedReason: event.data.reason, ...facts(state) };
+      return state.status === 'unregistered'
+        ? state
+        : { status: 'suspended', suspendedReason: event.data.reason, ...facts(state) };
     default:
       return assertNever(event, 'model event');
   }

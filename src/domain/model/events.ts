@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import { eventParser, type EventsOf } from '../decider.ts';
-import { IdentifierSchema, Sha256HexSchema, ShortTextSchema, TextSchema, UtcTimestampSchema } from '../signoff/primitives.ts';
+import {
+  IdentifierSchema,
+  Sha256HexSchema,
+  ShortTextSchema,
+  TextSchema,
+  UtcTimestampSchema,
+} from '../signoff/primitives.ts';
 
 export const ModelFileSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a file name'),

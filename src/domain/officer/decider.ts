@@ -14,7 +14,15 @@ import {
   KeyAlreadyRevokedError,
   UnknownKeyError,
 } from '../signoff/errors.ts';
-import { describeInput, requireActorKind, requireKnownCommand, requireNow, requireProvinceCode, requireSameProvince, requireText } from '../signoff/guards.ts';
+import {
+  describeInput,
+  requireActorKind,
+  requireKnownCommand,
+  requireNow,
+  requireProvinceCode,
+  requireSameProvince,
+  requireText,
+} from '../signoff/guards.ts';
 import { currentKey, withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
 import { isValidPublicKey, keyIdOf } from '../signoff/keys.ts';
 import { IdentifierSchema } from '../signoff/primitives.ts';
@@ -45,7 +53,8 @@ function requirePublicKey(publicKey: unknown): string {
 
 function requireEnrolled(state: OfficerState, command: OfficerCommand): Enrolled {
   if (state.status === 'unenrolled') throw new OfficerNotEnrolledError('Officer is not enrolled', {});
-  if (command.officerId !== state.officerId) throw new InvalidCommandError('officerId does not match the stream', {});
+  if (command.officerId !== state.officerId)
+    throw new InvalidCommandError('officerId does not match the stream', {});
   requireSameProvince(command, state.province);
   return state;
 }
@@ -57,8 +66,14 @@ function requireNotSelf(command: OfficerCommand): void {
 }
 
 function requireRoles(roles: unknown): OfficerRole[] {
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (OFFICER_ROLES as readonly unknown[]).includes(r))) {
-    throw new InvalidCommandError(`roles must be a non-empty list of ${OFFICER_ROLES.join(', ')}`, { field: 'roles' });
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    !roles.every((r) => (OFFICER_ROLES as readonly unknown[]).includes(r))
+  ) {
+    throw new InvalidCommandError(`roles must be a non-empty list of ${OFFICER_ROLES.join(', ')}`, {
+      field: 'roles',
+    });
   }
   // Stored in the catalogue order, without duplicates, so equal enrolments give equal records.
   return OFFICER_ROLES.filter((r) => roles.includes(r));
@@ -70,11 +85,16 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
   requireActorKind(command, ['officer', 'system'], command.type);
   switch (command.type) {
     case 'EnrollOfficer': {
-      if (state.status !== 'unenrolled') throw new OfficerAlreadyEnrolledError('Officer is already enrolled', {});
-      if (!IdentifierSchema.safeParse(command.officerId).success) throw new InvalidCommandError('officerId is not an identifier', {});
+      if (state.status !== 'unenrolled')
+        throw new OfficerAlreadyEnrolledError('Officer is already enrolled', {});
+      if (!IdentifierSchema.safeParse(command.officerId).success)
+        throw new InvalidCommandError('officerId is not an identifier', {});
       requireNotSelf(command);
       requireProvinceCode(command.province, true);
-      if (!isOfficerTitle(command.title)) throw new InvalidOfficerTitleError('Unknown officer title', { title: describeInput(command.title, 48) });
+      if (!isOfficerTitle(command.title))
+        throw new InvalidOfficerTitleError('Unknown officer title', {
+          title: describeInput(command.title, 48),
+        });
       const roles = requireRoles(command.roles);
       const keyId = requirePublicKey(command.publicKey);
       return [
@@ -95,7 +115,8 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
     case 'RotateOfficerKey': {
       const officer = requireEnrolled(state, command);
       const keyId = requirePublicKey(command.publicKey);
-      if (officer.keys.some((k) => k.keyId === keyId)) throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
+      if (officer.keys.some((k) => k.keyId === keyId))
+        throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
       const previous = currentKey(officer.keys);
       return [
         {
@@ -114,16 +135,31 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
       const officer = requireEnrolled(state, command);
       requireText(command.reason, 'reason');
       const key = officer.keys.find((k) => k.keyId === command.keyId);
-      if (!key) throw new UnknownKeyError('No such key for this officer', { keyId: describeInput(command.keyId, 32) });
-      if (key.revokedAt !== undefined) throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
-      return [{ type: 'OfficerKeyRevoked', data: { officerId: officer.officerId, keyId: key.keyId, reason: command.reason, revokedAt: now } }];
+      if (!key)
+        throw new UnknownKeyError('No such key for this officer', {
+          keyId: describeInput(command.keyId, 32),
+        });
+      if (key.revokedAt !== undefined)
+        throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
+      return [
+        {
+          type: 'OfficerKeyRevoked',
+          data: { officerId: officer.officerId, keyId: key.keyId, reason: command.reason, revokedAt: now },
+        },
+      ];
     }
     case 'SuspendOfficer': {
       const officer = requireEnrolled(state, command);
       requireNotSelf(command);
       requireText(command.reason, 'reason');
-      if (officer.status === 'suspended') throw new OfficerAlreadySuspendedError('Officer is already suspended', {});
-      return [{ type: 'OfficerSuspended', data: { officerId: officer.officerId, reason: command.reason, suspendedAt: now } }];
+      if (officer.status === 'suspended')
+        throw new OfficerAlreadySuspendedError('Officer is already suspended', {});
+      return [
+        {
+          type: 'OfficerSuspended',
+          data: { officerId: officer.officerId, reason: command.reason, suspendedAt: now },
+        },
+      ];
     }
     case 'ReinstateOfficer': {
       const officer = requireEnrolled(state, command);
@@ -169,9 +205,15 @@ function evolve(state: OfficerState, event: OfficerEvent): OfficerState {
   const current = facts(state);
   switch (event.type) {
     case 'OfficerKeyRotated':
-      return withFacts(state, { ...current, keys: withRotatedKey(current.keys, event.data, event.data.rotatedAt) });
+      return withFacts(state, {
+        ...current,
+        keys: withRotatedKey(current.keys, event.data, event.data.rotatedAt),
+      });
     case 'OfficerKeyRevoked':
-      return withFacts(state, { ...current, keys: withRevokedKey(current.keys, event.data.keyId, event.data.revokedAt) });
+      return withFacts(state, {
+        ...current,
+        keys: withRevokedKey(current.keys, event.data.keyId, event.data.revokedAt),
+      });
     case 'OfficerSuspended':
       return { status: 'suspended', suspendedReason: event.data.reason, ...current };
     case 'OfficerReinstated':
@@ -185,4 +227,8 @@ function initialState(): OfficerState {
   return { status: 'unenrolled' };
 }
 
-export const officerDecider: Decider<OfficerCommand, OfficerEvent, OfficerState> = { decide, evolve, initialState };
+export const officerDecider: Decider<OfficerCommand, OfficerEvent, OfficerState> = {
+  decide,
+  evolve,
+  initialState,
+};

@@ -14,7 +14,14 @@ import {
 } from '../signoff/primitives.ts';
 
 /** What an officer may do in this system; the legal fine authority comes from the title, not the roles. */
-export const OFFICER_ROLES = ['reviewer', 'decider', 'supervisor', 'auditor', 'analyst', 'administrator'] as const;
+export const OFFICER_ROLES = [
+  'reviewer',
+  'decider',
+  'supervisor',
+  'auditor',
+  'analyst',
+  'administrator',
+] as const;
 export type OfficerRole = (typeof OFFICER_ROLES)[number];
 
 /** A legal title of the catalog's authority table (the catalog decides which titles exist). */
@@ -44,7 +51,11 @@ export const OfficerEventSchemas = {
     reason: TextSchema,
     revokedAt: UtcTimestampSchema,
   }),
-  OfficerSuspended: z.strictObject({ officerId: IdentifierSchema, reason: TextSchema, suspendedAt: UtcTimestampSchema }),
+  OfficerSuspended: z.strictObject({
+    officerId: IdentifierSchema,
+    reason: TextSchema,
+    suspendedAt: UtcTimestampSchema,
+  }),
   OfficerReinstated: z.strictObject({ officerId: IdentifierSchema, reinstatedAt: UtcTimestampSchema }),
 } as const;
 

@@ -28,7 +28,9 @@ import type { EvidenceRef } from './primitives.ts';
 export function parseOrThrow<T>(schema: ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = result.error.issues
+      .slice(0, 10)
+      .map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw new ValidationError(`Invalid ${what}`, { issues }, 'invalid-payload');
   }
   return result.data;
@@ -54,26 +56,43 @@ interface SignoffCommonInput {
   signedAt: string;
 }
 
-export type ReviewSignoffInput = SignoffCommonInput & Omit<ReviewSignoff, 'purpose' | keyof SignoffCommonInput>;
-export type DecisionSignoffInput = SignoffCommonInput & Omit<DecisionSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
-export type VoidSignoffInput = SignoffCommonInput & Omit<VoidSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
+export type ReviewSignoffInput = SignoffCommonInput &
+  Omit<ReviewSignoff, 'purpose' | keyof SignoffCommonInput>;
+export type DecisionSignoffInput = SignoffCommonInput &
+  Omit<DecisionSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
+export type VoidSignoffInput = SignoffCommonInput &
+  Omit<VoidSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function buildReviewSignoff(input: ReviewSignoffInput): ReviewSignoff {
-  const payload = withoutUndefined({ ...input, purpose: REVIEW_PURPOSE, evidence: sortedDigests(input.evidence) });
+  const payload = withoutUndefined({
+    ...input,
+    purpose: REVIEW_PURPOSE,
+    evidence: sortedDigests(input.evidence),
+  });
   return parseOrThrow(ReviewSignoffSchema, payload, 'review sign-off');
 }
 
 export function buildDecisionSignoff(input: DecisionSignoffInput): DecisionSignoff {
-  const payload = { ...input, purpose: DECISION_PURPOSE, decision: 'penalty', evidence: sortedDigests(input.evidence) };
+  const payload = {
+    ...input,
+    purpose: DECISION_PURPOSE,
+    decision: 'penalty',
+    evidence: sortedDigests(input.evidence),
+  };
   return parseOrThrow(DecisionSignoffSchema, payload, 'decision sign-off');
 }
 
 export function buildVoidSignoff(input: VoidSignoffInput): VoidSignoff {
-  const payload = { ...input, purpose: VOID_PURPOSE, decision: 'void', evidence: sortedDigests(input.evidence) };
+  const payload = {
+    ...input,
+    purpose: VOID_PURPOSE,
+    decision: 'void',
+    evidence: sortedDigests(input.evidence),
+  };
   return parseOrThrow(VoidSignoffSchema, payload, 'void sign-off');
 }
 
@@ -83,6 +102,10 @@ export function signingBytes(payload: Detection | Signoff): Uint8Array {
 }
 
 /** Assembles a signed sign-off from a signature made elsewhere (browser: tweetnacl over `signingBytes`). */
-export function withSignature<S extends Signoff>(signoff: S, signature: string, keyId: string): { signoff: S; signature: string; keyId: string } {
+export function withSignature<S extends Signoff>(
+  signoff: S,
+  signature: string,
+  keyId: string,
+): { signoff: S; signature: string; keyId: string } {
   return { signoff, signature, keyId };
 }

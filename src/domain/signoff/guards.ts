@@ -17,7 +17,8 @@ export function requireActorKind(command: CommandBase, allowed: readonly ActorKi
 }
 
 export function requireTimestamp(value: unknown, field: string): asserts value is string {
-  if (!isUtcTimestamp(value)) throw new InvalidCommandError(`${field} must be an RFC 3339 UTC timestamp`, { field });
+  if (!isUtcTimestamp(value))
+    throw new InvalidCommandError(`${field} must be an RFC 3339 UTC timestamp`, { field });
 }
 
 /** `now` is valid; returns it. */
@@ -27,7 +28,11 @@ export function requireNow(command: CommandBase): string {
 }
 
 /** A province code of the 34 provinces, or "00" when `allowNational`. */
-export function requireProvinceCode(code: unknown, allowNational: boolean, field = 'province'): asserts code is string {
+export function requireProvinceCode(
+  code: unknown,
+  allowNational: boolean,
+  field = 'province',
+): asserts code is string {
   if (typeof code !== 'string' || !(isProvinceCode(code) || (allowNational && code === NATIONAL_PROVINCE))) {
     throw new InvalidCommandError(`${field} is not a province code`, { field });
   }
@@ -37,7 +42,11 @@ export function requireProvinceCode(code: unknown, allowNational: boolean, field
  * The command acts in the aggregate's province, or nationally ("00") when `allowNational` (national staff and
  * national services act on provincial cases; the record's `meta.province` SHOULD still be the aggregate's).
  */
-export function requireSameProvince(command: CommandBase, aggregateProvince: string, allowNational = false): void {
+export function requireSameProvince(
+  command: CommandBase,
+  aggregateProvince: string,
+  allowNational = false,
+): void {
   if (command.province !== aggregateProvince && !(allowNational && command.province === NATIONAL_PROVINCE)) {
     throw new ProvinceMismatchError('The command names another province than the aggregate', {
       commandProvince: command.province,

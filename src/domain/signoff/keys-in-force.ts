@@ -29,7 +29,8 @@ export function checkKeyAt(keys: readonly KeyView[], keyId: string, at: string):
   if (key.revokedAt !== undefined) return { ok: false, reason: 'revoked' };
   const t = toMillis(at);
   if (t < toMillis(key.validFrom)) return { ok: false, reason: 'not-yet-valid' };
-  if (key.validUntil !== undefined && t >= toMillis(key.validUntil)) return { ok: false, reason: 'rotated-out' };
+  if (key.validUntil !== undefined && t >= toMillis(key.validUntil))
+    return { ok: false, reason: 'rotated-out' };
   return { ok: true, key };
 }
 
@@ -45,8 +46,14 @@ export function currentKey(keys: readonly KeyView[]): KeyView | undefined {
 }
 
 /** Immutable update helpers used by `evolve` (never throw: unknown key ids are ignored). */
-export function withRotatedKey(keys: readonly KeyView[], added: { keyId: string; publicKey: string }, at: string): KeyView[] {
-  const closed = keys.map((k) => (k.validUntil === undefined && k.revokedAt === undefined ? { ...k, validUntil: at } : k));
+export function withRotatedKey(
+  keys: readonly KeyView[],
+  added: { keyId: string; publicKey: string },
+  at: string,
+): KeyView[] {
+  const closed = keys.map((k) =>
+    k.validUntil === undefined && k.revokedAt === undefined ? { ...k, validUntil: at } : k,
+  );
   return [...closed, { keyId: added.keyId, publicKey: added.publicKey, validFrom: at }];
 }
 

@@ -36,7 +36,8 @@ export function keyPairFromLabel(label: string): Ed25519KeyPair {
 
 /** Decodes standard padded base64 of exactly `length` bytes, or undefined. */
 export function decodeBase64(text: string, length: number): Uint8Array | undefined {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+    return undefined;
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== length || bytes.toString('base64') !== text) return undefined;
   return new Uint8Array(bytes);

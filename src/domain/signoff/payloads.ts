@@ -26,7 +26,9 @@ export const DECISION_PURPOSE = 'decision/v1';
 /** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */
 export const VOID_PURPOSE = 'void/v1';
 
-export const UuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
+export const UuidSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
 /** A catalog violation code, e.g. "16824.6.9.b" (Decree 168/2024, Art. 6.9.b). The catalog decides if it exists. */
 export const ViolationCodeSchema = z.string().regex(/^[\p{L}\p{N}._-]{1,64}$/u, 'must be a violation code');
 /** A catalog vehicle class (the catalog decides which exist). */

@@ -21,7 +21,11 @@ export function isUtcTimestamp(value: unknown): value is string {
   if (Number.isNaN(ms)) return false;
   // Date.parse rolls 2026-02-30 over to March; refuse dates that do not exist.
   const d = new Date(ms);
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() + 1 === Number(m[2]) && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() + 1 === Number(m[2]) &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 /** Milliseconds since the epoch of a timestamp already validated by `isUtcTimestamp` (sub-ms digits ignored). */
@@ -45,10 +49,14 @@ export function vietnamDate(timestamp: string): string {
 /** Tolerated difference between a signer's clock and the node's clock. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-export const UtcTimestampSchema = z.string().refine(isUtcTimestamp, 'must be an RFC 3339 UTC timestamp ending in Z');
+export const UtcTimestampSchema = z
+  .string()
+  .refine(isUtcTimestamp, 'must be an RFC 3339 UTC timestamp ending in Z');
 export const ProvinceCodeSchema = z.string().regex(/^\d{2}$/, 'must be a two-digit province code');
 /** Identifiers chosen by operators (camera ids, officer ids, model ids, notice ids): printable, bounded. */
-export const IdentifierSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an identifier');
+export const IdentifierSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an identifier');
 export const DigestSchema = z.string().regex(DIGEST_PATTERN, 'must be sha256:<64 lowercase hex>');
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 /** Base64 (standard, padded) of a raw 32-byte Ed25519 public key. */
@@ -61,7 +69,16 @@ export const TextSchema = z.string().min(1).max(2000);
 export const ShortTextSchema = z.string().min(1).max(200);
 export const ActorSchema = z.strictObject({ kind: z.enum(ACTOR_KINDS), id: z.string().min(1).max(128) });
 
-export const EVIDENCE_ROLES = ['overview', 'plate', 'video', 'sensor', 'context', 'driver', 'rear', 'sign'] as const;
+export const EVIDENCE_ROLES = [
+  'overview',
+  'plate',
+  'video',
+  'sensor',
+  'context',
+  'driver',
+  'rear',
+  'sign',
+] as const;
 export type EvidenceRole = (typeof EVIDENCE_ROLES)[number];
 
 /** Reference to an evidence blob (integrity.md §3). */

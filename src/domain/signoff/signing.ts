@@ -23,7 +23,10 @@ export function signDetection(
 }
 
 /** An officer's signature over JCS(signoff), in the shape `ReviewConfirmed.data` etc. store. */
-export function signSignoff<S extends Signoff>(signoff: S, secretKey: Uint8Array): { signoff: S; signature: string; keyId: string } {
+export function signSignoff<S extends Signoff>(
+  signoff: S,
+  secretKey: Uint8Array,
+): { signoff: S; signature: string; keyId: string } {
   const { payload, signature, keyId } = signPayload(signoff, secretKey);
   return { signoff: payload, signature, keyId };
 }

@@ -23,7 +23,17 @@ import {
 } from '../../../src/domain/signoff/errors.ts';
 import { keyInForceAt } from '../../../src/domain/signoff/keys-in-force.ts';
 import { spec } from '../../support/given-when-then.ts';
-import { cameraKey, cameraKey2, deviceActor, HANOI, HCMC, location, officerActor, serviceActor, systemActor } from './fixtures.ts';
+import {
+  cameraKey,
+  cameraKey2,
+  deviceActor,
+  HANOI,
+  HCMC,
+  location,
+  officerActor,
+  serviceActor,
+  systemActor,
+} from './fixtures.ts';
 
 const cameraSpec = () => spec(cameraDecider, { parse: parseCameraEvent });
 const T0 = '2026-01-10T08:00:00.000Z';
@@ -55,15 +65,31 @@ const certified: CameraEvent = {
 };
 const rotated: CameraEvent = {
   type: 'DeviceKeyRotated',
-  data: { cameraId: 'cam-01-0001', publicKey: cameraKey2.publicKey, keyId: cameraKey2.keyId, previousKeyId: cameraKey.keyId, rotatedAt: T1 },
+  data: {
+    cameraId: 'cam-01-0001',
+    publicKey: cameraKey2.publicKey,
+    keyId: cameraKey2.keyId,
+    previousKeyId: cameraKey.keyId,
+    rotatedAt: T1,
+  },
 };
-const suspended: CameraEvent = { type: 'CameraSuspended', data: { cameraId: 'cam-01-0001', reason: 'lens damaged', suspendedAt: T1 } };
+const suspended: CameraEvent = {
+  type: 'CameraSuspended',
+  data: { cameraId: 'cam-01-0001', reason: 'lens damaged', suspendedAt: T1 },
+};
 const decommissioned: CameraEvent = {
   type: 'CameraDecommissioned',
   data: { cameraId: 'cam-01-0001', reason: 'replaced', decommissionedAt: T1 },
 };
 
-const register: CameraCommand = { ...base, now: T0, type: 'RegisterCamera', cameraId: 'cam-01-0001', location, publicKey: cameraKey.publicKey };
+const register: CameraCommand = {
+  ...base,
+  now: T0,
+  type: 'RegisterCamera',
+  cameraId: 'cam-01-0001',
+  location,
+  publicKey: cameraKey.publicKey,
+};
 
 describe('camera decider', () => {
   describe('RegisterCamera', () => {
@@ -74,26 +100,50 @@ describe('camera decider', () => {
       cameraSpec().given([registered]).when(register).thenThrows(CameraAlreadyRegisteredError);
     });
     it('refuses registration by a device or a service', () => {
-      cameraSpec().given([]).when({ ...register, actor: deviceActor() }).thenThrows(ActorNotAllowedError);
-      cameraSpec().given([]).when({ ...register, actor: serviceActor }).thenThrows(ActorNotAllowedError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, actor: deviceActor() })
+        .thenThrows(ActorNotAllowedError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, actor: serviceActor })
+        .thenThrows(ActorNotAllowedError);
     });
     it('accepts the system as registrar', () => {
-      cameraSpec().given([]).when({ ...register, actor: systemActor }).then([registered]);
+      cameraSpec()
+        .given([])
+        .when({ ...register, actor: systemActor })
+        .then([registered]);
     });
     it('refuses a public key that is not 32 bytes of base64', () => {
-      cameraSpec().given([]).when({ ...register, publicKey: 'AAAA' }).thenThrows(InvalidPublicKeyError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, publicKey: 'AAAA' })
+        .thenThrows(InvalidPublicKeyError);
     });
     it('refuses an unknown province, the national code and a malformed location', () => {
-      cameraSpec().given([]).when({ ...register, province: '99' }).thenThrows(InvalidCommandError);
-      cameraSpec().given([]).when({ ...register, province: '00' }).thenThrows(InvalidCommandError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, province: '99' })
+        .thenThrows(InvalidCommandError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, province: '00' })
+        .thenThrows(InvalidCommandError);
       cameraSpec()
         .given([])
         .when({ ...register, location: { ...location, latMicro: 21.5 } })
         .thenThrows(InvalidCommandError);
     });
     it('refuses a timestamp that is not RFC 3339 UTC', () => {
-      cameraSpec().given([]).when({ ...register, now: '2026-01-10 08:00' }).thenThrows(InvalidCommandError);
-      cameraSpec().given([]).when({ ...register, now: '2026-02-30T08:00:00Z' }).thenThrows(InvalidCommandError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, now: '2026-01-10 08:00' })
+        .thenThrows(InvalidCommandError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, now: '2026-02-30T08:00:00Z' })
+        .thenThrows(InvalidCommandError);
     });
   });
 
@@ -116,7 +166,10 @@ describe('camera decider', () => {
       expect(calibrationValidAt(view, '2025-12-31T23:59:59Z')).to.equal(undefined);
     });
     it('refuses a reversed or empty validity period', () => {
-      cameraSpec().given([registered]).when({ ...certify, validTo: certify.validFrom }).thenThrows(InvalidCalibrationPeriodError);
+      cameraSpec()
+        .given([registered])
+        .when({ ...certify, validTo: certify.validFrom })
+        .thenThrows(InvalidCalibrationPeriodError);
     });
     it('refuses the same certificate twice', () => {
       cameraSpec().given([registered, certified]).when(certify).thenThrows(CalibrationAlreadyCertifiedError);
@@ -125,13 +178,29 @@ describe('camera decider', () => {
       cameraSpec().given([]).when(certify).thenThrows(CameraNotRegisteredError);
     });
     it('refuses a command naming another province', () => {
-      cameraSpec().given([registered]).when({ ...certify, province: HCMC }).thenThrows(ProvinceMismatchError);
+      cameraSpec()
+        .given([registered])
+        .when({ ...certify, province: HCMC })
+        .thenThrows(ProvinceMismatchError);
     });
   });
 
   describe('keys', () => {
-    const rotate: CameraCommand = { ...base, now: T1, type: 'RotateDeviceKey', cameraId: 'cam-01-0001', publicKey: cameraKey2.publicKey };
-    const revoke: CameraCommand = { ...base, now: T2, type: 'RevokeDeviceKey', cameraId: 'cam-01-0001', keyId: cameraKey.keyId, reason: 'leaked' };
+    const rotate: CameraCommand = {
+      ...base,
+      now: T1,
+      type: 'RotateDeviceKey',
+      cameraId: 'cam-01-0001',
+      publicKey: cameraKey2.publicKey,
+    };
+    const revoke: CameraCommand = {
+      ...base,
+      now: T2,
+      type: 'RevokeDeviceKey',
+      cameraId: 'cam-01-0001',
+      keyId: cameraKey.keyId,
+      reason: 'leaked',
+    };
 
     it('rotates: the old key stays in force for times before the rotation only', () => {
       const state = cameraSpec().given([registered]).when(rotate).then([rotated]);
@@ -142,7 +211,10 @@ describe('camera decider', () => {
       expect(keyInForceAt(keys, cameraKey2.keyId, '2026-02-01T00:00:00Z')).to.equal(undefined);
     });
     it('refuses rotating to a key already registered', () => {
-      cameraSpec().given([registered]).when({ ...rotate, publicKey: cameraKey.publicKey }).thenThrows(KeyAlreadyRegisteredError);
+      cameraSpec()
+        .given([registered])
+        .when({ ...rotate, publicKey: cameraKey.publicKey })
+        .thenThrows(KeyAlreadyRegisteredError);
     });
     it('revokes a key, which is then in force at no time at all', () => {
       const revokedEvent: CameraEvent = {
@@ -150,11 +222,16 @@ describe('camera decider', () => {
         data: { cameraId: 'cam-01-0001', keyId: cameraKey.keyId, reason: 'leaked', revokedAt: T2 },
       };
       const state = cameraSpec().given([registered, rotated]).when(revoke).then([revokedEvent]);
-      expect(keyInForceAt(cameraView(state)!.keys, cameraKey.keyId, '2026-02-01T00:00:00Z')).to.equal(undefined);
+      expect(keyInForceAt(cameraView(state)!.keys, cameraKey.keyId, '2026-02-01T00:00:00Z')).to.equal(
+        undefined,
+      );
       cameraSpec().given([registered, rotated, revokedEvent]).when(revoke).thenThrows(KeyAlreadyRevokedError);
     });
     it('refuses revoking a key the camera never had', () => {
-      cameraSpec().given([registered]).when({ ...revoke, keyId: '0123456789abcdef' }).thenThrows(UnknownKeyError);
+      cameraSpec()
+        .given([registered])
+        .when({ ...revoke, keyId: '0123456789abcdef' })
+        .thenThrows(UnknownKeyError);
     });
     it('still revokes after decommissioning, but no longer rotates', () => {
       cameraSpec()
@@ -166,9 +243,21 @@ describe('camera decider', () => {
   });
 
   describe('status', () => {
-    const suspend: CameraCommand = { ...base, now: T1, type: 'SuspendCamera', cameraId: 'cam-01-0001', reason: 'lens damaged' };
+    const suspend: CameraCommand = {
+      ...base,
+      now: T1,
+      type: 'SuspendCamera',
+      cameraId: 'cam-01-0001',
+      reason: 'lens damaged',
+    };
     const reinstate: CameraCommand = { ...base, now: T2, type: 'ReinstateCamera', cameraId: 'cam-01-0001' };
-    const decommission: CameraCommand = { ...base, now: T1, type: 'DecommissionCamera', cameraId: 'cam-01-0001', reason: 'replaced' };
+    const decommission: CameraCommand = {
+      ...base,
+      now: T1,
+      type: 'DecommissionCamera',
+      cameraId: 'cam-01-0001',
+      reason: 'replaced',
+    };
 
     it('suspends an active camera and reinstates it', () => {
       const s = cameraSpec().given([registered]).when(suspend).then([suspended]);
@@ -186,7 +275,10 @@ describe('camera decider', () => {
     it('decommissions once; nothing but key revocation follows', () => {
       const s = cameraSpec().given([registered]).when(decommission).then([decommissioned]);
       expect(cameraView(s)?.status).to.equal('decommissioned');
-      cameraSpec().given([registered, decommissioned]).when(decommission).thenThrows(CameraDecommissionedError);
+      cameraSpec()
+        .given([registered, decommissioned])
+        .when(decommission)
+        .thenThrows(CameraDecommissionedError);
       cameraSpec().given([registered, decommissioned]).when(suspend).thenThrows(CameraDecommissionedError);
     });
     it('has no view before registration', () => {

@@ -41,7 +41,9 @@ export const PLATE = '30A-123.45';
 
 /** A car violation from the catalog in force on the observation date (so specs follow the catalog's data). */
 export function carViolation(onDate = '2026-03-10'): CatalogEntry {
-  const entry = listViolations(onDate).find((e) => e.vehicleClasses.includes('car') && e.fineMaxVnd <= 37_500_000);
+  const entry = listViolations(onDate).find(
+    (e) => e.vehicleClasses.includes('car') && e.fineMaxVnd <= 37_500_000,
+  );
   if (!entry) throw new Error('the catalog has no car violation a provincial director may decide');
   return entry;
 }
@@ -52,11 +54,28 @@ export function cameraWith(events: CameraEvent[]): CameraView {
 
 export const cameraRegistered = (registeredAt = '2026-01-10T08:00:00.000Z'): CameraEvent => ({
   type: 'CameraRegistered',
-  data: { cameraId: 'cam-01-0001', province: HANOI, location, publicKey: cameraKey.publicKey, keyId: cameraKey.keyId, registeredAt },
+  data: {
+    cameraId: 'cam-01-0001',
+    province: HANOI,
+    location,
+    publicKey: cameraKey.publicKey,
+    keyId: cameraKey.keyId,
+    registeredAt,
+  },
 });
-export const calibrationCertified = (validFrom = '2026-01-01T00:00:00.000Z', validTo = '2027-01-01T00:00:00.000Z'): CameraEvent => ({
+export const calibrationCertified = (
+  validFrom = '2026-01-01T00:00:00.000Z',
+  validTo = '2027-01-01T00:00:00.000Z',
+): CameraEvent => ({
   type: 'CalibrationCertified',
-  data: { cameraId: 'cam-01-0001', certificateId: 'VMI-2026-0042', issuer: 'VMI', validFrom, validTo, certifiedAt: '2026-01-10T08:00:00.000Z' },
+  data: {
+    cameraId: 'cam-01-0001',
+    certificateId: 'VMI-2026-0042',
+    issuer: 'VMI',
+    validFrom,
+    validTo,
+    certifiedAt: '2026-01-10T08:00:00.000Z',
+  },
 });
 export const camera = cameraWith([cameraRegistered(), calibrationCertified()]);
 
@@ -68,7 +87,12 @@ export interface TestOfficer {
 
 export function officer(
   id: string,
-  opts: { province?: string; title?: string; roles?: OfficerRole[]; extra?: (key: Ed25519KeyPair) => OfficerEvent[] } = {},
+  opts: {
+    province?: string;
+    title?: string;
+    roles?: OfficerRole[];
+    extra?: (key: Ed25519KeyPair) => OfficerEvent[];
+  } = {},
 ): TestOfficer {
   const key = keyPairFromLabel(`${id}#1`);
   const enrolled: OfficerEvent = {
@@ -93,14 +117,26 @@ export function model(status: 'registered' | 'approved' | 'suspended'): ModelVie
   const events: ModelEvent[] = [
     {
       type: 'ModelVersionRegistered',
-      data: { modelId: 'ppocr-v4-1', name: 'PP-OCRv4', version: '4.0.0', files: [{ name: 'rec.onnx', sha256: 'c'.repeat(64) }], registeredAt: '2026-01-01T00:00:00.000Z' },
+      data: {
+        modelId: 'ppocr-v4-1',
+        name: 'PP-OCRv4',
+        version: '4.0.0',
+        files: [{ name: 'rec.onnx', sha256: 'c'.repeat(64) }],
+        registeredAt: '2026-01-01T00:00:00.000Z',
+      },
     },
   ];
   if (status !== 'registered') {
-    events.push({ type: 'ModelVersionApproved', data: { modelId: 'ppocr-v4-1', approvedBy: 'off-00-0001', approvedAt: '2026-01-02T00:00:00.000Z' } });
+    events.push({
+      type: 'ModelVersionApproved',
+      data: { modelId: 'ppocr-v4-1', approvedBy: 'off-00-0001', approvedAt: '2026-01-02T00:00:00.000Z' },
+    });
   }
   if (status === 'suspended') {
-    events.push({ type: 'ModelVersionSuspended', data: { modelId: 'ppocr-v4-1', reason: 'drift', suspendedAt: '2026-01-03T00:00:00.000Z' } });
+    events.push({
+      type: 'ModelVersionSuspended',
+      data: { modelId: 'ppocr-v4-1', reason: 'drift', suspendedAt: '2026-01-03T00:00:00.000Z' },
+    });
   }
   return modelView(fold(modelDecider, events))!;
 }
@@ -141,14 +177,23 @@ export function recordDetection(
     detection: signed.detection,
     signature: signed.signature,
     keyId: signed.keyId,
-    context: { camera: 'cameraView' in opts ? opts.cameraView : camera, ...(opts.model ? { model: opts.model } : {}) },
+    context: {
+      camera: 'cameraView' in opts ? opts.cameraView : camera,
+      ...(opts.model ? { model: opts.model } : {}),
+    },
   };
 }
 
 export const CASE_ID = caseIdForDetection(detectionInput().detectionId);
 
 /** The event the standard detection produces (flags as given). */
-export function violationDetected(command = recordDetection(), flags?: { flag: 'calibration-invalid' | 'model-not-approved' | 'plate-mismatch' | 'camera-suspended' | 'manual'; detail: string }[]): CaseEvent {
+export function violationDetected(
+  command = recordDetection(),
+  flags?: {
+    flag: 'calibration-invalid' | 'model-not-approved' | 'plate-mismatch' | 'camera-suspended' | 'manual';
+    detail: string;
+  }[],
+): CaseEvent {
   return {
     type: 'ViolationDetected',
     data: {
@@ -165,7 +210,13 @@ export function violationDetected(command = recordDetection(), flags?: { flag: '
 /** The revision of the last event of a history (what a signer has seen). */
 export const lastRevision = (history: CaseEvent[]): number => history.length - 1;
 
-const envelope = (who: TestOfficer, now: string) => ({ caseId: CASE_ID, now, actor: who.actor, province: HANOI, context: { officer: who.view } });
+const envelope = (who: TestOfficer, now: string) => ({
+  caseId: CASE_ID,
+  now,
+  actor: who.actor,
+  province: HANOI,
+  context: { officer: who.view },
+});
 
 export function confirmReview(
   history: CaseEvent[],
@@ -187,7 +238,11 @@ export function confirmReview(
   return { type: 'ConfirmReview', ...envelope(who, opts.now ?? REVIEWED_AT), ...signed };
 }
 
-export function rejectReview(history: CaseEvent[], overrides: Partial<ReviewSignoffInput> = {}, opts: { by?: TestOfficer } = {}): CaseCommand {
+export function rejectReview(
+  history: CaseEvent[],
+  overrides: Partial<ReviewSignoffInput> = {},
+  opts: { by?: TestOfficer } = {},
+): CaseCommand {
   const who = opts.by ?? reviewer;
   const signoff = buildReviewSignoff({
     caseId: CASE_ID,
@@ -224,7 +279,11 @@ export function decidePenalty(
     offender: { kind: 'individual', ref: 'owner-0001' },
     ...overrides,
   });
-  return { type: 'DecidePenalty', ...envelope(who, opts.now ?? DECIDED_AT), ...signSignoff(signoff, who.key.secretKey) };
+  return {
+    type: 'DecidePenalty',
+    ...envelope(who, opts.now ?? DECIDED_AT),
+    ...signSignoff(signoff, who.key.secretKey),
+  };
 }
 
 export function voidCase(history: CaseEvent[], now: string, opts: { by?: TestOfficer } = {}): CaseCommand {
@@ -246,7 +305,13 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export function caseCommand<C extends CaseCommand = CaseCommand>(
   command: DistributiveOmit<C, 'caseId' | 'province' | 'now' | 'actor'> & { now?: string; actor?: Actor },
 ): C {
-  return { caseId: CASE_ID, province: HANOI, now: DECIDED_AT, actor: { kind: 'system', id: 'tec' }, ...command } as C;
+  return {
+    caseId: CASE_ID,
+    province: HANOI,
+    now: DECIDED_AT,
+    actor: { kind: 'system', id: 'tec' },
+    ...command,
+  } as C;
 }
 
 export type { CaseState };

@@ -83,11 +83,21 @@ const detected = [violationDetected()];
 const confirmed = after(detected, confirmReview(detected));
 const ownerIdentified = after(
   confirmed,
-  caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'owner-0001' }, registry: 'national-vehicle-registry' }),
+  caseCommand({
+    type: 'IdentifyOwner',
+    owner: { kind: 'individual', ref: 'owner-0001' },
+    registry: 'national-vehicle-registry',
+  }),
 );
-const noticed = after(ownerIdentified, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }));
+const noticed = after(
+  ownerIdentified,
+  caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }),
+);
 const decided = after(noticed, decidePenalty(noticed));
-const paid = after(decided, caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }));
+const paid = after(
+  decided,
+  caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }),
+);
 const closedPaid = after(paid, caseCommand({ type: 'CloseCase' }));
 const ONE_YEAR_LATER = '2027-03-10T01:00:00.000Z';
 
@@ -103,7 +113,9 @@ describe('case decider', () => {
     it('derives the case id from the detection id (UUID v5, stable)', () => {
       expect(caseIdForDetection('det-1')).to.equal(caseIdForDetection('det-1'));
       expect(caseIdForDetection('det-1')).to.not.equal(caseIdForDetection('det-2'));
-      expect(caseIdForDetection('det-1')).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(caseIdForDetection('det-1')).to.match(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       caseSpec()
         .given([])
         .when({ ...recordDetection(), caseId: caseIdForDetection('another') })
@@ -122,35 +134,66 @@ describe('case decider', () => {
     });
     it('refuses a detection altered after signing', () => {
       const command = recordDetection();
-      const tampered = { ...command, detection: { ...command.detection, violationCode: command.detection.violationCode } };
+      const tampered = {
+        ...command,
+        detection: { ...command.detection, violationCode: command.detection.violationCode },
+      };
       tampered.detection.plateRead = { text: '30A-999.99', confidenceBp: 9712 };
       caseSpec().given([]).when(tampered).thenThrows(DetectionSignatureInvalidError);
     });
     it('refuses a key the camera never registered, a revoked key, and a key rotated out before observedAt', () => {
-      caseSpec().given([]).when(recordDetection({}, { key: strangerKey })).thenThrows(DeviceKeyNotInForceError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({}, { key: strangerKey }))
+        .thenThrows(DeviceKeyNotInForceError);
       const revoked = cameraWith([
         cameraRegistered(),
         calibrationCertified(),
-        { type: 'DeviceKeyRevoked', data: { cameraId: 'cam-01-0001', keyId: cameraKey.keyId, reason: 'leaked', revokedAt: '2026-06-01T00:00:00.000Z' } },
+        {
+          type: 'DeviceKeyRevoked',
+          data: {
+            cameraId: 'cam-01-0001',
+            keyId: cameraKey.keyId,
+            reason: 'leaked',
+            revokedAt: '2026-06-01T00:00:00.000Z',
+          },
+        },
       ]);
-      caseSpec().given([]).when(recordDetection({}, { cameraView: revoked })).thenThrows(DeviceKeyNotInForceError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({}, { cameraView: revoked }))
+        .thenThrows(DeviceKeyNotInForceError);
       const rotated = cameraWith([
         cameraRegistered(),
         calibrationCertified(),
         {
           type: 'DeviceKeyRotated',
-          data: { cameraId: 'cam-01-0001', publicKey: cameraKey2.publicKey, keyId: cameraKey2.keyId, rotatedAt: '2026-03-01T00:00:00.000Z' },
+          data: {
+            cameraId: 'cam-01-0001',
+            publicKey: cameraKey2.publicKey,
+            keyId: cameraKey2.keyId,
+            rotatedAt: '2026-03-01T00:00:00.000Z',
+          },
         },
       ]);
-      caseSpec().given([]).when(recordDetection({}, { cameraView: rotated })).thenThrows(DeviceKeyNotInForceError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({}, { cameraView: rotated }))
+        .thenThrows(DeviceKeyNotInForceError);
       caseSpec()
         .given([])
         .when(recordDetection({}, { cameraView: rotated, key: cameraKey2 }))
         .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['ViolationDetected']));
     });
     it('refuses an unregistered camera, or a camera view of another camera', () => {
-      caseSpec().given([]).when(recordDetection({}, { cameraView: undefined })).thenThrows(CameraNotUsableError);
-      caseSpec().given([]).when(recordDetection({ cameraId: 'cam-01-0002' })).thenThrows(CameraNotUsableError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({}, { cameraView: undefined }))
+        .thenThrows(CameraNotUsableError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({ cameraId: 'cam-01-0002' }))
+        .thenThrows(CameraNotUsableError);
     });
     it("refuses a command for another province than the camera's; a national command is accepted", () => {
       caseSpec()
@@ -183,8 +226,14 @@ describe('case decider', () => {
         .thenThrows(LimitationPeriodElapsedError);
     });
     it('refuses a violation code the catalog does not know for the vehicle class', () => {
-      caseSpec().given([]).when(recordDetection({ violationCode: 'no.such.code' })).thenThrows(UnknownViolationCodeError);
-      caseSpec().given([]).when(recordDetection({ vehicleClass: 'tractor' })).thenThrows(ViolationNotApplicableError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({ violationCode: 'no.such.code' }))
+        .thenThrows(UnknownViolationCodeError);
+      caseSpec()
+        .given([])
+        .when(recordDetection({ vehicleClass: 'tractor' }))
+        .thenThrows(ViolationNotApplicableError);
     });
     it('judges the catalog version by the violation date in Vietnam (UTC+7)', () => {
       const earlyCamera = cameraWith([
@@ -197,33 +246,54 @@ describe('case decider', () => {
       const opts = { cameraView: earlyCamera, now: '2025-01-02T00:00:00.000Z' };
       caseSpec()
         .given([])
-        .when(recordDetection({ observedAt: justBefore, violationCode: carViolation(firstVersionFrom).code }, opts))
+        .when(
+          recordDetection(
+            { observedAt: justBefore, violationCode: carViolation(firstVersionFrom).code },
+            opts,
+          ),
+        )
         .thenThrows(ViolationNotApplicableError);
       caseSpec()
         .given([])
-        .when(recordDetection({ observedAt: vnMidnight, violationCode: carViolation(firstVersionFrom).code }, opts))
+        .when(
+          recordDetection(
+            { observedAt: vnMidnight, violationCode: carViolation(firstVersionFrom).code },
+            opts,
+          ),
+        )
         .thenEvents((events) => expect(events[0]?.type).to.equal('ViolationDetected'));
     });
     it('flags a detection made outside any calibration period, or by a model version not approved', () => {
-      const uncalibrated = cameraWith([cameraRegistered(), calibrationCertified('2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')]);
+      const uncalibrated = cameraWith([
+        cameraRegistered(),
+        calibrationCertified('2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+      ]);
       const command = recordDetection({}, { cameraView: uncalibrated, model: model('suspended') });
       caseSpec()
         .given([])
         .when(command)
         .thenEvents(([event]) => {
           if (event?.type !== 'ViolationDetected') throw new Error('expected ViolationDetected');
-          expect(event.data.flags?.map((f) => f.flag)).to.deep.equal(['calibration-invalid', 'model-not-approved']);
+          expect(event.data.flags?.map((f) => f.flag)).to.deep.equal([
+            'calibration-invalid',
+            'model-not-approved',
+          ]);
           expect(event.data.model?.modelId).to.equal('ppocr-v4-1');
         });
       caseSpec()
         .given([])
         .when(recordDetection({}, { model: model('approved') }))
-        .thenEvents(([event]) => expect(event?.type === 'ViolationDetected' && event.data.flags).to.equal(undefined));
+        .thenEvents(([event]) =>
+          expect(event?.type === 'ViolationDetected' && event.data.flags).to.equal(undefined),
+        );
     });
   });
 
   describe('PlateRecognized', () => {
-    const recognize = (plate: string, overrides: Partial<Extract<CaseCommand, { type: 'RecognizePlate' }>> = {}) =>
+    const recognize = (
+      plate: string,
+      overrides: Partial<Extract<CaseCommand, { type: 'RecognizePlate' }>> = {},
+    ) =>
       caseCommand<Extract<CaseCommand, { type: 'RecognizePlate' }>>({
         type: 'RecognizePlate',
         actor: { kind: 'service', id: 'anpr-worker' },
@@ -247,7 +317,9 @@ describe('case decider', () => {
       const { events } = caseSpec()
         .given(detected)
         .when(recognize('30A-999.99'))
-        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized', 'CaseFlagged']));
+        .thenEvents((evs) =>
+          expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized', 'CaseFlagged']),
+        );
       const flagged = [...detected, ...events];
       caseSpec()
         .given(flagged)
@@ -256,7 +328,10 @@ describe('case decider', () => {
       caseSpec().given(flagged).when(confirmReview(flagged)).thenThrows(OverrideReasonRequiredError);
     });
     it('refuses readings from officers, devices and unapproved or suspended models', () => {
-      caseSpec().given(detected).when(recognize(PLATE_CROP, { actor: reviewer.actor })).thenThrows(ActorNotAllowedError);
+      caseSpec()
+        .given(detected)
+        .when(recognize(PLATE_CROP, { actor: reviewer.actor }))
+        .thenThrows(ActorNotAllowedError);
       caseSpec()
         .given(detected)
         .when(recognize('30A-123.45', { actor: { kind: 'device', id: 'cam-01-0001' } }))
@@ -314,7 +389,12 @@ describe('case decider', () => {
         .thenThrows(UnknownEvidenceError);
     });
     it('attaches further originals before review; the review must then cover them', () => {
-      const extra = { digest: `sha256:${'4'.repeat(64)}`, mediaType: 'video/mp4', size: 1_000_000, role: 'video' as const };
+      const extra = {
+        digest: `sha256:${'4'.repeat(64)}`,
+        mediaType: 'video/mp4',
+        size: 1_000_000,
+        role: 'video' as const,
+      };
       const attach = caseCommand<Extract<CaseCommand, { type: 'AttachEvidence' }>>({
         type: 'AttachEvidence',
         actor: { kind: 'device', id: 'cam-01-0001' },
@@ -343,11 +423,21 @@ describe('case decider', () => {
       const state = caseSpec()
         .given(detected)
         .when(command)
-        .then([{ type: 'ReviewConfirmed', data: { signoff: command.signoff, signature: command.signature, keyId: command.keyId } }]);
+        .then([
+          {
+            type: 'ReviewConfirmed',
+            data: { signoff: command.signoff, signature: command.signature, keyId: command.keyId },
+          },
+        ]);
       expect(state.status).to.equal('confirmed');
     });
     it('rejects with an explicit reason; a rejection without one is refused', () => {
-      expect(caseSpec().given(detected).when(rejectReview(detected)).thenEvents(() => {}).state.status).to.equal('rejected');
+      expect(
+        caseSpec()
+          .given(detected)
+          .when(rejectReview(detected))
+          .thenEvents(() => {}).state.status,
+      ).to.equal('rejected');
       caseSpec()
         .given(detected)
         .when(rejectReview(detected, { rejectReason: undefined, rejectNote: undefined }))
@@ -358,7 +448,10 @@ describe('case decider', () => {
         .thenThrows(RejectReasonError);
       caseSpec()
         .given(detected)
-        .when({ ...confirmReview(detected, { decision: 'reject', rejectReason: 'other' }), type: 'ConfirmReview' } as CaseCommand)
+        .when({
+          ...confirmReview(detected, { decision: 'reject', rejectReason: 'other' }),
+          type: 'ConfirmReview',
+        } as CaseCommand)
         .thenThrows(SignoffContentMismatchError);
     });
     it('refuses confirmation by a service, device or system actor', () => {
@@ -380,7 +473,10 @@ describe('case decider', () => {
         .when({ ...command, context: { officer: { ...reviewer.view, status: 'suspended' } } } as CaseCommand)
         .thenThrows(OfficerNotActiveError);
       const decider = officer('off-01-0002', { roles: ['decider'] });
-      caseSpec().given(detected).when(confirmReview(detected, {}, { by: decider })).thenThrows(OfficerLacksRoleError);
+      caseSpec()
+        .given(detected)
+        .when(confirmReview(detected, {}, { by: decider }))
+        .thenThrows(OfficerLacksRoleError);
       caseSpec()
         .given(detected)
         .when({ ...command, actor: { kind: 'officer', id: 'off-01-0009' } })
@@ -388,7 +484,10 @@ describe('case decider', () => {
     });
     it('refuses provincial staff of another province; national staff act anywhere', () => {
       const hcmcOfficer = officer('off-79-0001', { province: HCMC });
-      caseSpec().given(detected).when(confirmReview(detected, {}, { by: hcmcOfficer })).thenThrows(OfficerOutsideProvinceError);
+      caseSpec()
+        .given(detected)
+        .when(confirmReview(detected, {}, { by: hcmcOfficer }))
+        .thenThrows(OfficerOutsideProvinceError);
       const national = officer('off-00-0001', { province: NATIONAL, title: 'c08-director' });
       caseSpec()
         .given(detected)
@@ -398,20 +497,39 @@ describe('case decider', () => {
     it('refuses a revoked key, and a key not yet or no longer in force at signedAt', () => {
       const revoked = officer('off-01-0003', {
         extra: (key) => [
-          { type: 'OfficerKeyRevoked', data: { officerId: 'off-01-0003', keyId: key.keyId, reason: 'lost', revokedAt: '2026-12-01T00:00:00.000Z' } },
+          {
+            type: 'OfficerKeyRevoked',
+            data: {
+              officerId: 'off-01-0003',
+              keyId: key.keyId,
+              reason: 'lost',
+              revokedAt: '2026-12-01T00:00:00.000Z',
+            },
+          },
         ],
       });
-      caseSpec().given(detected).when(confirmReview(detected, {}, { by: revoked })).thenThrows(OfficerKeyNotInForceError);
+      caseSpec()
+        .given(detected)
+        .when(confirmReview(detected, {}, { by: revoked }))
+        .thenThrows(OfficerKeyNotInForceError);
       const newKey = keyPairFromLabel('off-01-0004#2');
       const rotated = officer('off-01-0004', {
         extra: () => [
           {
             type: 'OfficerKeyRotated',
-            data: { officerId: 'off-01-0004', publicKey: newKey.publicKey, keyId: newKey.keyId, rotatedAt: '2026-03-01T00:00:00.000Z' },
+            data: {
+              officerId: 'off-01-0004',
+              publicKey: newKey.publicKey,
+              keyId: newKey.keyId,
+              rotatedAt: '2026-03-01T00:00:00.000Z',
+            },
           },
         ],
       });
-      caseSpec().given(detected).when(confirmReview(detected, {}, { by: rotated })).thenThrows(OfficerKeyNotInForceError);
+      caseSpec()
+        .given(detected)
+        .when(confirmReview(detected, {}, { by: rotated }))
+        .thenThrows(OfficerKeyNotInForceError);
       caseSpec()
         .given(detected)
         .when(confirmReview(detected, {}, { by: rotated, signWith: newKey }))
@@ -420,7 +538,10 @@ describe('case decider', () => {
     it('refuses a signature that does not verify: another key, or a payload altered after signing', () => {
       caseSpec()
         .given(detected)
-        .when({ ...confirmReview(detected, {}, { signWith: strangerKey }), keyId: reviewer.key.keyId } as CaseCommand)
+        .when({
+          ...confirmReview(detected, {}, { signWith: strangerKey }),
+          keyId: reviewer.key.keyId,
+        } as CaseCommand)
         .thenThrows(SignoffSignatureInvalidError);
       const command = confirmReview(detected);
       if (command.type !== 'ConfirmReview') throw new Error('unreachable');
@@ -474,16 +595,26 @@ describe('case decider', () => {
     });
     it('requires an explicit override reason to confirm a flagged case', () => {
       const uncalibrated = cameraWith([cameraRegistered()]);
-      const flagged = [violationDetected(recordDetection({}, { cameraView: uncalibrated }), [
-        { flag: 'calibration-invalid', detail: 'No calibration certificate of the camera was valid at observedAt' },
-      ])];
-      caseSpec().given(flagged).when(recordDetection({}, { cameraView: uncalibrated })).thenNothing();
+      const flagged = [
+        violationDetected(recordDetection({}, { cameraView: uncalibrated }), [
+          {
+            flag: 'calibration-invalid',
+            detail: 'No calibration certificate of the camera was valid at observedAt',
+          },
+        ]),
+      ];
+      caseSpec()
+        .given(flagged)
+        .when(recordDetection({}, { cameraView: uncalibrated }))
+        .thenNothing();
       caseSpec().given(flagged).when(confirmReview(flagged)).thenThrows(OverrideReasonRequiredError);
       caseSpec()
         .given(flagged)
         .when(confirmReview(flagged, { overrideReason: 'certificate renewal filed; see VMI letter 12/2026' }))
         .thenEvents(([event]) => {
-          expect(event?.type === 'ReviewConfirmed' && event.data.overriddenFlags).to.deep.equal(['calibration-invalid']);
+          expect(event?.type === 'ReviewConfirmed' && event.data.overriddenFlags).to.deep.equal([
+            'calibration-invalid',
+          ]);
         });
     });
     it('refuses a second review', () => {
@@ -507,7 +638,9 @@ describe('case decider', () => {
         .when(decidePenalty(noticed))
         .thenEvents(([event]) => {
           expect(event?.type).to.equal('PenaltyDecided');
-          expect(event?.type === 'PenaltyDecided' && event.data.catalogVersion).to.equal(carViolation().catalogVersion);
+          expect(event?.type === 'PenaltyDecided' && event.data.catalogVersion).to.equal(
+            carViolation().catalogVersion,
+          );
         }).state;
       expect(state.status).to.equal('decided');
     });
@@ -515,7 +648,12 @@ describe('case decider', () => {
       const entry = carViolation();
       caseSpec()
         .given(confirmed)
-        .when(decidePenalty(confirmed, { fineVnd: entry.fineMaxVnd * 2, offender: { kind: 'organisation', ref: 'org-1' } }))
+        .when(
+          decidePenalty(confirmed, {
+            fineVnd: entry.fineMaxVnd * 2,
+            offender: { kind: 'organisation', ref: 'org-1' },
+          }),
+        )
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
     });
     it('refuses any penalty without a confirmed human review', () => {
@@ -552,13 +690,19 @@ describe('case decider', () => {
         .when(decidePenalty(noticed, { legalBasis: { ...entry.legalBasis, point: 'z' } }))
         .thenThrows(PenaltyTermsMismatchError);
     });
-    it("refuses an officer whose title does not cover the top of the fine range", () => {
+    it('refuses an officer whose title does not cover the top of the fine range', () => {
       const teamLeader = officer('off-01-0005', { title: 'team-leader' });
-      caseSpec().given(noticed).when(decidePenalty(noticed, {}, { by: teamLeader })).thenThrows(AuthorityExceededError);
+      caseSpec()
+        .given(noticed)
+        .when(decidePenalty(noticed, {}, { by: teamLeader }))
+        .thenThrows(AuthorityExceededError);
     });
     it('refuses an officer without the decider role', () => {
       const reviewerOnly = officer('off-01-0006', { roles: ['reviewer'] });
-      caseSpec().given(noticed).when(decidePenalty(noticed, {}, { by: reviewerOnly })).thenThrows(OfficerLacksRoleError);
+      caseSpec()
+        .given(noticed)
+        .when(decidePenalty(noticed, {}, { by: reviewerOnly }))
+        .thenThrows(OfficerLacksRoleError);
     });
     it('refuses a decision on another violation or plate than the review confirmed', () => {
       caseSpec()
@@ -584,7 +728,11 @@ describe('case decider', () => {
 
   describe('flags and rejection', () => {
     it('lets an officer or process flag a case before review, which then needs an override', () => {
-      const flag = caseCommand({ type: 'FlagCase', actor: reviewer.actor, flag: { flag: 'manual', detail: 'vehicle looks like an ambulance' } });
+      const flag = caseCommand({
+        type: 'FlagCase',
+        actor: reviewer.actor,
+        flag: { flag: 'manual', detail: 'vehicle looks like an ambulance' },
+      });
       const { events } = caseSpec()
         .given(detected)
         .when(flag)
@@ -601,7 +749,9 @@ describe('case decider', () => {
       const rejected = after(detected, rejectReview(detected));
       caseSpec()
         .given(rejected)
-        .when(caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'o-1' }, registry: 'reg' }))
+        .when(
+          caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'o-1' }, registry: 'reg' }),
+        )
         .thenThrows(InvalidCaseTransitionError);
       caseSpec()
         .given(rejected)
@@ -609,10 +759,19 @@ describe('case decider', () => {
         .then([{ type: 'CaseClosed', data: { reason: 'rejected', closedAt: DECIDED_AT } }]);
     });
     it('retries an owner lookup after a miss', () => {
-      const notFound = after(confirmed, caseCommand({ type: 'RecordOwnerNotFound', registry: 'reg', reason: 'registry timeout' }));
+      const notFound = after(
+        confirmed,
+        caseCommand({ type: 'RecordOwnerNotFound', registry: 'reg', reason: 'registry timeout' }),
+      );
       const state = caseSpec()
         .given(notFound)
-        .when(caseCommand({ type: 'IdentifyOwner', owner: { kind: 'organisation', ref: 'org-7' }, registry: 'reg' }))
+        .when(
+          caseCommand({
+            type: 'IdentifyOwner',
+            owner: { kind: 'organisation', ref: 'org-7' },
+            registry: 'reg',
+          }),
+        )
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['OwnerIdentified'])).state;
       expect(state.status).to.equal('owner-identified');
     });
@@ -642,7 +801,9 @@ describe('case decider', () => {
         .thenNothing();
       caseSpec()
         .given(noticed)
-        .when(caseCommand({ type: 'RecordNoticeDeliveryFailed', noticeId: 'ntc-1', reason: 'address unknown' }))
+        .when(
+          caseCommand({ type: 'RecordNoticeDeliveryFailed', noticeId: 'ntc-1', reason: 'address unknown' }),
+        )
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['NoticeDeliveryFailed']));
     });
     it('refuses a notice before the owner is known, and owner lookups before review', () => {
@@ -652,11 +813,16 @@ describe('case decider', () => {
         .thenThrows(InvalidCaseTransitionError);
       caseSpec()
         .given(detected)
-        .when(caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'o-1' }, registry: 'reg' }))
+        .when(
+          caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'o-1' }, registry: 'reg' }),
+        )
         .thenThrows(InvalidCaseTransitionError);
     });
     it('closes an undecidable case when the owner is not found', () => {
-      const notFound = after(confirmed, caseCommand({ type: 'RecordOwnerNotFound', registry: 'reg', reason: 'plate not registered' }));
+      const notFound = after(
+        confirmed,
+        caseCommand({ type: 'RecordOwnerNotFound', registry: 'reg', reason: 'plate not registered' }),
+      );
       caseSpec()
         .given(notFound)
         .when(caseCommand({ type: 'CloseCase' }))
@@ -667,12 +833,20 @@ describe('case decider', () => {
         .given(decided)
         .when(caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: 1 }))
         .thenThrows(PaymentAmountMismatchError);
-      caseSpec().given(decided).when(caseCommand({ type: 'CloseCase' })).thenThrows(InvalidCaseTransitionError);
+      caseSpec()
+        .given(decided)
+        .when(caseCommand({ type: 'CloseCase' }))
+        .thenThrows(InvalidCaseTransitionError);
     });
     it('files and resolves an appeal; an overturned decision closes the case', () => {
       const appealed = after(
         decided,
-        caseCommand({ type: 'FileAppeal', actor: { kind: 'citizen', id: 'c-1' }, appealId: 'apl-1', grounds: 'not my car' }),
+        caseCommand({
+          type: 'FileAppeal',
+          actor: { kind: 'citizen', id: 'c-1' },
+          appealId: 'apl-1',
+          grounds: 'not my car',
+        }),
       );
       caseSpec()
         .given(appealed)
@@ -684,7 +858,13 @@ describe('case decider', () => {
         .thenThrows(ActorNotAllowedError);
       const resolved = after(
         appealed,
-        caseCommand({ type: 'ResolveAppeal', actor: reviewer.actor, appealId: 'apl-1', outcome: 'overturned', reason: 'clone plate' }),
+        caseCommand({
+          type: 'ResolveAppeal',
+          actor: reviewer.actor,
+          appealId: 'apl-1',
+          outcome: 'overturned',
+          reason: 'clone plate',
+        }),
       );
       caseSpec()
         .given(resolved)
@@ -701,13 +881,38 @@ describe('case decider', () => {
         .thenThrows(CaseEndedError);
       caseSpec()
         .given(closedPaid)
-        .when(caseCommand({ type: 'DeriveEvidence', sourceDigest: OVERVIEW, derived: { digest: `sha256:${'5'.repeat(64)}`, mediaType: 'image/webp', size: 1, kind: 'thumbnail' }, operation: 'thumbnail', parameters: {}, producer: { library: 'sharp', version: '0.35.5' } }))
+        .when(
+          caseCommand({
+            type: 'DeriveEvidence',
+            sourceDigest: OVERVIEW,
+            derived: {
+              digest: `sha256:${'5'.repeat(64)}`,
+              mediaType: 'image/webp',
+              size: 1,
+              kind: 'thumbnail',
+            },
+            operation: 'thumbnail',
+            parameters: {},
+            producer: { library: 'sharp', version: '0.35.5' },
+          }),
+        )
         .thenThrows(CaseEndedError);
-      const appealed = after(closedPaid, caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'complaint within 90 days' }));
+      const appealed = after(
+        closedPaid,
+        caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'complaint within 90 days' }),
+      );
       expect(fold(caseDecider, appealed).status).to.equal('closed');
       caseSpec()
         .given(appealed)
-        .when(caseCommand({ type: 'ResolveAppeal', actor: reviewer.actor, appealId: 'apl-1', outcome: 'upheld', reason: 'evidence clear' }))
+        .when(
+          caseCommand({
+            type: 'ResolveAppeal',
+            actor: reviewer.actor,
+            appealId: 'apl-1',
+            outcome: 'upheld',
+            reason: 'evidence clear',
+          }),
+        )
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['AppealResolved']));
       const voided = caseSpec()
         .given(closedPaid)
@@ -725,7 +930,10 @@ describe('case decider', () => {
     });
     it('voids only by a supervisor officer with a valid sign-off', () => {
       const plain = officer('off-01-0007', { roles: ['reviewer', 'decider'] });
-      caseSpec().given(detected).when(voidCase(detected, REVIEWED, { by: plain })).thenThrows(OfficerLacksRoleError);
+      caseSpec()
+        .given(detected)
+        .when(voidCase(detected, REVIEWED, { by: plain }))
+        .thenThrows(OfficerLacksRoleError);
     });
   });
 
@@ -741,7 +949,11 @@ describe('case decider', () => {
         .then([
           {
             type: 'CaseExpired',
-            data: { observedAt: detectionInput().observedAt, limitationEndsAt: ONE_YEAR_LATER, expiredAt: ONE_YEAR_LATER },
+            data: {
+              observedAt: detectionInput().observedAt,
+              limitationEndsAt: ONE_YEAR_LATER,
+              expiredAt: ONE_YEAR_LATER,
+            },
           },
         ]);
       expect(state.status).to.equal('expired');

@@ -41,13 +41,19 @@ describe('deciders under hostile input', () => {
 
   it('the case decider throws only AppErrors when any field of a command is replaced by junk', () => {
     fc.assert(
-      fc.property(fc.nat(templates.length - 1), fc.string(), junk, fc.boolean(), (i, _seed, value, onEmpty) => {
-        const template = templates[i]!;
-        const keys = Object.keys(template);
-        const key = keys[Math.abs(_seed.length) % keys.length]!;
-        const command = { ...template, [key]: value } as CaseCommand;
-        answersTyped(caseDecider, command, onEmpty ? caseDecider.initialState() : caseState);
-      }),
+      fc.property(
+        fc.nat(templates.length - 1),
+        fc.string(),
+        junk,
+        fc.boolean(),
+        (i, _seed, value, onEmpty) => {
+          const template = templates[i]!;
+          const keys = Object.keys(template);
+          const key = keys[Math.abs(_seed.length) % keys.length]!;
+          const command = { ...template, [key]: value } as CaseCommand;
+          answersTyped(caseDecider, command, onEmpty ? caseDecider.initialState() : caseState);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -59,8 +65,15 @@ describe('deciders under hostile input', () => {
         const payloadKey = template.type === 'RecordDetection' ? 'detection' : 'signoff';
         const payload = (template as unknown as Record<string, Record<string, unknown>>)[payloadKey]!;
         const keys = Object.keys(payload);
-        const command = { ...template, [payloadKey]: { ...payload, [keys[pick % keys.length]!]: value } } as CaseCommand;
-        answersTyped(caseDecider, command, template.type === 'RecordDetection' ? caseDecider.initialState() : caseState);
+        const command = {
+          ...template,
+          [payloadKey]: { ...payload, [keys[pick % keys.length]!]: value },
+        } as CaseCommand;
+        answersTyped(
+          caseDecider,
+          command,
+          template.type === 'RecordDetection' ? caseDecider.initialState() : caseState,
+        );
       }),
       { numRuns: 400 },
     );
@@ -68,18 +81,33 @@ describe('deciders under hostile input', () => {
 
   it('camera and officer deciders throw only AppErrors on junk commands', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), junk), fc.constantFrom('RegisterCamera', 'RotateDeviceKey', 'EnrollOfficer', 'RevokeOfficerKey'), (fields, type) => {
-        const command = { now: '2026-01-01T00:00:00Z', actor: { kind: 'officer', id: 'a' }, province: '01', ...fields, type };
-        if (type.endsWith('Officer') || type.includes('OfficerKey')) answersTyped(officerDecider, command as never, officerDecider.initialState());
-        else answersTyped(cameraDecider, command as never, cameraDecider.initialState());
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), junk),
+        fc.constantFrom('RegisterCamera', 'RotateDeviceKey', 'EnrollOfficer', 'RevokeOfficerKey'),
+        (fields, type) => {
+          const command = {
+            now: '2026-01-01T00:00:00Z',
+            actor: { kind: 'officer', id: 'a' },
+            province: '01',
+            ...fields,
+            type,
+          };
+          if (type.endsWith('Officer') || type.includes('OfficerKey'))
+            answersTyped(officerDecider, command as never, officerDecider.initialState());
+          else answersTyped(cameraDecider, command as never, cameraDecider.initialState());
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('keeps the untouched templates valid (so the properties above exercise deep rules, not just parsing)', () => {
-    expect(caseDecider.decide(templates[0]!, caseDecider.initialState()).map((e) => e.type)).to.deep.equal(['ViolationDetected']);
-    expect(caseDecider.decide(templates[1]!, caseState).map((e) => e.type)).to.deep.equal(['ReviewConfirmed']);
+    expect(caseDecider.decide(templates[0]!, caseDecider.initialState()).map((e) => e.type)).to.deep.equal([
+      'ViolationDetected',
+    ]);
+    expect(caseDecider.decide(templates[1]!, caseState).map((e) => e.type)).to.deep.equal([
+      'ReviewConfirmed',
+    ]);
   });
 });
 
@@ -90,15 +118,44 @@ describe('evolve over any history', () => {
     const confirmed = [...detected, ...caseDecider.decide(confirmReview(detected), state)];
     const pool: CaseEvent[] = [
       ...confirmed,
-      { type: 'OwnerIdentified', data: { owner: { kind: 'individual', ref: 'o-1' }, registry: 'r', identifiedAt: '2026-03-12T00:00:00.000Z' } },
-      { type: 'NoticeIssued', data: { noticeId: 'n-1', channel: 'post', issuedAt: '2026-03-12T00:00:00.000Z' } },
+      {
+        type: 'OwnerIdentified',
+        data: {
+          owner: { kind: 'individual', ref: 'o-1' },
+          registry: 'r',
+          identifiedAt: '2026-03-12T00:00:00.000Z',
+        },
+      },
+      {
+        type: 'NoticeIssued',
+        data: { noticeId: 'n-1', channel: 'post', issuedAt: '2026-03-12T00:00:00.000Z' },
+      },
       { type: 'NoticeDelivered', data: { noticeId: 'n-1', deliveredAt: '2026-03-13T00:00:00.000Z' } },
       { type: 'PenaltyPaid', data: { paymentRef: 'p-1', amountVnd: 1, paidAt: '2026-03-14T00:00:00.000Z' } },
       { type: 'AppealFiled', data: { appealId: 'a-1', grounds: 'g', filedAt: '2026-03-15T00:00:00.000Z' } },
-      { type: 'AppealResolved', data: { appealId: 'a-1', outcome: 'upheld', reason: 'r', resolvedBy: 'o', resolvedAt: '2026-03-16T00:00:00.000Z' } },
+      {
+        type: 'AppealResolved',
+        data: {
+          appealId: 'a-1',
+          outcome: 'upheld',
+          reason: 'r',
+          resolvedBy: 'o',
+          resolvedAt: '2026-03-16T00:00:00.000Z',
+        },
+      },
       { type: 'CaseClosed', data: { reason: 'paid', closedAt: '2026-03-17T00:00:00.000Z' } },
-      { type: 'CaseExpired', data: { observedAt: '2026-03-10T01:00:00.000Z', limitationEndsAt: '2027-03-10T01:00:00.000Z', expiredAt: '2027-03-10T01:00:00.000Z' } },
-      { type: 'CaseFlagged', data: { flag: { flag: 'manual', detail: 'd' }, flaggedAt: '2026-03-11T00:00:00.000Z' } },
+      {
+        type: 'CaseExpired',
+        data: {
+          observedAt: '2026-03-10T01:00:00.000Z',
+          limitationEndsAt: '2027-03-10T01:00:00.000Z',
+          expiredAt: '2027-03-10T01:00:00.000Z',
+        },
+      },
+      {
+        type: 'CaseFlagged',
+        data: { flag: { flag: 'manual', detail: 'd' }, flaggedAt: '2026-03-11T00:00:00.000Z' },
+      },
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 30 }), (events) => {

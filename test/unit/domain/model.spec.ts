@@ -9,7 +9,11 @@ import {
 import { parseModelEvent, type ModelEvent } from '../../../src/domain/model/events.ts';
 import type { ModelCommand } from '../../../src/domain/model/commands.ts';
 import { isModelApproved, modelView } from '../../../src/domain/model/view.ts';
-import { ActorNotAllowedError, InvalidCommandError, ProvinceMismatchError } from '../../../src/domain/signoff/errors.ts';
+import {
+  ActorNotAllowedError,
+  InvalidCommandError,
+  ProvinceMismatchError,
+} from '../../../src/domain/signoff/errors.ts';
 import { spec } from '../../support/given-when-then.ts';
 import { HANOI, NATIONAL, officerActor, serviceActor, systemActor } from './fixtures.ts';
 
@@ -21,18 +25,41 @@ const files = [
   { name: 'rec.onnx', sha256: 'b'.repeat(64) },
 ];
 const base = { province: NATIONAL, modelId: 'ppocr-v4-1' };
-const register: ModelCommand = { ...base, actor: systemActor, now: T0, type: 'RegisterModelVersion', name: 'PP-OCRv4', version: '4.0.0', files };
+const register: ModelCommand = {
+  ...base,
+  actor: systemActor,
+  now: T0,
+  type: 'RegisterModelVersion',
+  name: 'PP-OCRv4',
+  version: '4.0.0',
+  files,
+};
 const registered: ModelEvent = {
   type: 'ModelVersionRegistered',
   data: { modelId: 'ppocr-v4-1', name: 'PP-OCRv4', version: '4.0.0', files, registeredAt: T0 },
 };
-const approve: ModelCommand = { ...base, actor: officerActor('off-00-0001'), now: T1, type: 'ApproveModelVersion', note: 'bench 98.1%' };
+const approve: ModelCommand = {
+  ...base,
+  actor: officerActor('off-00-0001'),
+  now: T1,
+  type: 'ApproveModelVersion',
+  note: 'bench 98.1%',
+};
 const approved: ModelEvent = {
   type: 'ModelVersionApproved',
   data: { modelId: 'ppocr-v4-1', approvedBy: 'off-00-0001', note: 'bench 98.1%', approvedAt: T1 },
 };
-const suspend: ModelCommand = { ...base, actor: systemActor, now: T1, type: 'SuspendModelVersion', reason: 'drift' };
-const suspended: ModelEvent = { type: 'ModelVersionSuspended', data: { modelId: 'ppocr-v4-1', reason: 'drift', suspendedAt: T1 } };
+const suspend: ModelCommand = {
+  ...base,
+  actor: systemActor,
+  now: T1,
+  type: 'SuspendModelVersion',
+  reason: 'drift',
+};
+const suspended: ModelEvent = {
+  type: 'ModelVersionSuspended',
+  data: { modelId: 'ppocr-v4-1', reason: 'drift', suspendedAt: T1 },
+};
 
 describe('model decider', () => {
   it('registers a version with its file digests; it is not approved yet', () => {
@@ -51,13 +78,22 @@ describe('model decider', () => {
       .thenThrows(InvalidCommandError);
   });
   it('is a national record', () => {
-    modelSpec().given([]).when({ ...register, province: HANOI }).thenThrows(ProvinceMismatchError);
+    modelSpec()
+      .given([])
+      .when({ ...register, province: HANOI })
+      .thenThrows(ProvinceMismatchError);
   });
   it('is approved by a human officer only', () => {
     const state = modelSpec().given([registered]).when(approve).then([approved]);
     expect(isModelApproved(modelView(state))).to.equal(true);
-    modelSpec().given([registered]).when({ ...approve, actor: serviceActor }).thenThrows(ActorNotAllowedError);
-    modelSpec().given([registered]).when({ ...approve, actor: systemActor }).thenThrows(ActorNotAllowedError);
+    modelSpec()
+      .given([registered])
+      .when({ ...approve, actor: serviceActor })
+      .thenThrows(ActorNotAllowedError);
+    modelSpec()
+      .given([registered])
+      .when({ ...approve, actor: systemActor })
+      .thenThrows(ActorNotAllowedError);
   });
   it('refuses approving twice or approving an unregistered version', () => {
     modelSpec().given([registered, approved]).when(approve).thenThrows(ModelAlreadyApprovedError);

@@ -21,7 +21,17 @@ import {
 } from '../../../src/domain/signoff/errors.ts';
 import { keyInForceAt } from '../../../src/domain/signoff/keys-in-force.ts';
 import { spec } from '../../support/given-when-then.ts';
-import { deviceActor, HANOI, HCMC, NATIONAL, officerActor, officerKey, officerKey2, serviceActor, systemActor } from './fixtures.ts';
+import {
+  deviceActor,
+  HANOI,
+  HCMC,
+  NATIONAL,
+  officerActor,
+  officerKey,
+  officerKey2,
+  serviceActor,
+  systemActor,
+} from './fixtures.ts';
 
 const officerSpec = () => spec(officerDecider, { parse: parseOfficerEvent });
 const T0 = '2026-01-10T08:00:00.000Z';
@@ -41,7 +51,10 @@ const enrolled: OfficerEvent = {
     enrolledAt: T0,
   },
 };
-const suspended: OfficerEvent = { type: 'OfficerSuspended', data: { officerId: 'off-01-0001', reason: 'under investigation', suspendedAt: T1 } };
+const suspended: OfficerEvent = {
+  type: 'OfficerSuspended',
+  data: { officerId: 'off-01-0001', reason: 'under investigation', suspendedAt: T1 },
+};
 const enrol: OfficerCommand = {
   ...base,
   now: T0,
@@ -73,30 +86,72 @@ describe('officer decider', () => {
       officerSpec().given([enrolled]).when(enrol).thenThrows(OfficerAlreadyEnrolledError);
     });
     it('refuses self-enrolment and enrolment by a device or service', () => {
-      officerSpec().given([]).when({ ...enrol, actor: officerActor('off-01-0001') }).thenThrows(ActorNotAllowedError);
-      officerSpec().given([]).when({ ...enrol, actor: deviceActor() }).thenThrows(ActorNotAllowedError);
-      officerSpec().given([]).when({ ...enrol, actor: serviceActor }).thenThrows(ActorNotAllowedError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, actor: officerActor('off-01-0001') })
+        .thenThrows(ActorNotAllowedError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, actor: deviceActor() })
+        .thenThrows(ActorNotAllowedError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, actor: serviceActor })
+        .thenThrows(ActorNotAllowedError);
     });
     it('refuses a title outside the authority table, empty or unknown roles, a bad key, a bad province', () => {
-      officerSpec().given([]).when({ ...enrol, title: 'general' }).thenThrows(InvalidOfficerTitleError);
-      officerSpec().given([]).when({ ...enrol, title: 'toString' }).thenThrows(InvalidOfficerTitleError);
-      officerSpec().given([]).when({ ...enrol, roles: [] }).thenThrows(InvalidCommandError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, title: 'general' })
+        .thenThrows(InvalidOfficerTitleError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, title: 'toString' })
+        .thenThrows(InvalidOfficerTitleError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, roles: [] })
+        .thenThrows(InvalidCommandError);
       officerSpec()
         .given([])
         .when({ ...enrol, roles: ['god' as never] })
         .thenThrows(InvalidCommandError);
-      officerSpec().given([]).when({ ...enrol, publicKey: officerKey.publicKey.slice(1) }).thenThrows(InvalidPublicKeyError);
-      officerSpec().given([]).when({ ...enrol, province: '1' }).thenThrows(InvalidCommandError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, publicKey: officerKey.publicKey.slice(1) })
+        .thenThrows(InvalidPublicKeyError);
+      officerSpec()
+        .given([])
+        .when({ ...enrol, province: '1' })
+        .thenThrows(InvalidCommandError);
     });
   });
 
   describe('keys', () => {
-    const rotate: OfficerCommand = { ...base, actor: officerActor('off-01-0001'), now: T1, type: 'RotateOfficerKey', publicKey: officerKey2.publicKey };
+    const rotate: OfficerCommand = {
+      ...base,
+      actor: officerActor('off-01-0001'),
+      now: T1,
+      type: 'RotateOfficerKey',
+      publicKey: officerKey2.publicKey,
+    };
     const rotated: OfficerEvent = {
       type: 'OfficerKeyRotated',
-      data: { officerId: 'off-01-0001', publicKey: officerKey2.publicKey, keyId: officerKey2.keyId, previousKeyId: officerKey.keyId, rotatedAt: T1 },
+      data: {
+        officerId: 'off-01-0001',
+        publicKey: officerKey2.publicKey,
+        keyId: officerKey2.keyId,
+        previousKeyId: officerKey.keyId,
+        rotatedAt: T1,
+      },
     };
-    const revoke: OfficerCommand = { ...base, now: T1, type: 'RevokeOfficerKey', keyId: officerKey.keyId, reason: 'phone lost' };
+    const revoke: OfficerCommand = {
+      ...base,
+      now: T1,
+      type: 'RevokeOfficerKey',
+      keyId: officerKey.keyId,
+      reason: 'phone lost',
+    };
     const revoked: OfficerEvent = {
       type: 'OfficerKeyRevoked',
       data: { officerId: 'off-01-0001', keyId: officerKey.keyId, reason: 'phone lost', revokedAt: T1 },
@@ -108,22 +163,38 @@ describe('officer decider', () => {
       expect(keyInForceAt(keys, officerKey.keyId, '2026-04-01T00:00:00Z')).to.equal(undefined);
     });
     it('refuses a key already registered', () => {
-      officerSpec().given([enrolled, rotated]).when({ ...rotate, publicKey: officerKey.publicKey }).thenThrows(KeyAlreadyRegisteredError);
+      officerSpec()
+        .given([enrolled, rotated])
+        .when({ ...rotate, publicKey: officerKey.publicKey })
+        .thenThrows(KeyAlreadyRegisteredError);
     });
     it('revokes a key for good', () => {
       const state = officerSpec().given([enrolled]).when(revoke).then([revoked]);
-      expect(keyInForceAt(officerView(state)!.keys, officerKey.keyId, '2026-02-01T00:00:00Z')).to.equal(undefined);
+      expect(keyInForceAt(officerView(state)!.keys, officerKey.keyId, '2026-02-01T00:00:00Z')).to.equal(
+        undefined,
+      );
       officerSpec().given([enrolled, revoked]).when(revoke).thenThrows(KeyAlreadyRevokedError);
-      officerSpec().given([enrolled]).when({ ...revoke, keyId: 'ffffffffffffffff' }).thenThrows(UnknownKeyError);
+      officerSpec()
+        .given([enrolled])
+        .when({ ...revoke, keyId: 'ffffffffffffffff' })
+        .thenThrows(UnknownKeyError);
     });
     it('refuses key commands for an officer never enrolled, or in another province', () => {
       officerSpec().given([]).when(rotate).thenThrows(OfficerNotEnrolledError);
-      officerSpec().given([enrolled]).when({ ...rotate, province: HCMC }).thenThrows(ProvinceMismatchError);
+      officerSpec()
+        .given([enrolled])
+        .when({ ...rotate, province: HCMC })
+        .thenThrows(ProvinceMismatchError);
     });
   });
 
   describe('status', () => {
-    const suspend: OfficerCommand = { ...base, now: T1, type: 'SuspendOfficer', reason: 'under investigation' };
+    const suspend: OfficerCommand = {
+      ...base,
+      now: T1,
+      type: 'SuspendOfficer',
+      reason: 'under investigation',
+    };
     const reinstate: OfficerCommand = { ...base, actor: systemActor, now: T1, type: 'ReinstateOfficer' };
     it('suspends and reinstates', () => {
       expect(officerSpec().given([enrolled]).when(suspend).then([suspended]).status).to.equal('suspended');

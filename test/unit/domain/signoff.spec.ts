@@ -33,16 +33,26 @@ const reviewInput = {
 
 describe('signoff payloads, signing and verification', () => {
   it('sorts and de-duplicates the signed evidence digests', () => {
-    expect(sortedDigests(reviewInput.evidence)).to.deep.equal([`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`]);
-    expect(buildReviewSignoff(reviewInput).evidence).to.deep.equal([`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`]);
+    expect(sortedDigests(reviewInput.evidence)).to.deep.equal([
+      `sha256:${'a'.repeat(64)}`,
+      `sha256:${'b'.repeat(64)}`,
+    ]);
+    expect(buildReviewSignoff(reviewInput).evidence).to.deep.equal([
+      `sha256:${'a'.repeat(64)}`,
+      `sha256:${'b'.repeat(64)}`,
+    ]);
   });
 
   it('signs with tweetnacl and verifies with node:crypto; any change to the payload breaks it', () => {
     const signed = signSignoff(buildReviewSignoff(reviewInput), officer.secretKey);
     expect(signed.keyId).to.equal(officer.keyId);
     expect(verifySignoff(signed.signoff, signed.signature, officer.publicKey)).to.equal(true);
-    expect(verifySignoff({ ...signed.signoff, caseRevision: 4 }, signed.signature, officer.publicKey)).to.equal(false);
-    expect(verifySignoff(signed.signoff, signed.signature, keyPairFromLabel('other').publicKey)).to.equal(false);
+    expect(
+      verifySignoff({ ...signed.signoff, caseRevision: 4 }, signed.signature, officer.publicKey),
+    ).to.equal(false);
+    expect(verifySignoff(signed.signoff, signed.signature, keyPairFromLabel('other').publicKey)).to.equal(
+      false,
+    );
     expect(verifySignoff(signed.signoff, 'not base64', officer.publicKey)).to.equal(false);
     expect(verifySignoff({ bad: undefined }, signed.signature, officer.publicKey)).to.equal(false);
   });
@@ -50,8 +60,12 @@ describe('signoff payloads, signing and verification', () => {
   it('signs exactly JCS(payload): a browser signing signingBytes() with tweetnacl gets the same signature', () => {
     const signoff = buildReviewSignoff(reviewInput);
     expect(Buffer.from(signingBytes(signoff)).toString('utf8')).to.equal(canonicalize(signoff));
-    const browserSignature = Buffer.from(nacl.sign.detached(signingBytes(signoff), officer.secretKey)).toString('base64');
-    expect(withSignature(signoff, browserSignature, officer.keyId)).to.deep.equal(signSignoff(signoff, officer.secretKey));
+    const browserSignature = Buffer.from(
+      nacl.sign.detached(signingBytes(signoff), officer.secretKey),
+    ).toString('base64');
+    expect(withSignature(signoff, browserSignature, officer.keyId)).to.deep.equal(
+      signSignoff(signoff, officer.secretKey),
+    );
   });
 
   it('separates signature domains by purpose: a review signature does not verify a decision', () => {
@@ -77,9 +91,13 @@ describe('signoff payloads, signing and verification', () => {
     const camera = keyPairFromLabel('cam');
     const signed = signDetection(buildDetectionPayload(detectionInput()), camera.secretKey);
     expect(verifyDetection(signed.detection, signed.signature, camera.publicKey)).to.equal(true);
-    expect(() => buildDetectionPayload(detectionInput({ measurements: { speedKmh: 72.5 } }))).to.throw(ValidationError);
+    expect(() => buildDetectionPayload(detectionInput({ measurements: { speedKmh: 72.5 } }))).to.throw(
+      ValidationError,
+    );
     expect(() => buildDetectionPayload({ ...detectionInput(), extra: 1 } as never)).to.throw(ValidationError);
-    expect(() => buildDetectionPayload(detectionInput({ observedAt: '2026-03-10T08:00:00+07:00' }))).to.throw(ValidationError);
+    expect(() => buildDetectionPayload(detectionInput({ observedAt: '2026-03-10T08:00:00+07:00' }))).to.throw(
+      ValidationError,
+    );
     expect(() => buildDetectionPayload(detectionInput({ evidence: [] }))).to.throw(ValidationError);
   });
 });
