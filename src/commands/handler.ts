@@ -45,6 +45,12 @@ export interface HandleCommandInput<Command extends CommandBase, Event extends D
   parseEvent?: (event: { type: string; data: unknown }) => Event;
   correlationId?: string;
   causationId?: string;
+  /**
+   * The province written to `meta.province`, from the state after the new events (the aggregate's province,
+   * so a national actor's record on a provincial case still files under that province). Default, or when it
+   * returns undefined: the command's `province`.
+   */
+  recordProvince?: (stateAfter: State) => string | undefined;
   /** The revision the caller last saw (HTTP If-Match); −1n means "the stream must not exist yet". */
   expectedRevision?: bigint;
   retry?: RetryPolicy;
@@ -106,12 +112,13 @@ export async function handleCommand<Command extends CommandBase, Event extends D
     if (events.length === 0) {
       return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt };
     }
-    const newEvents = toNewEvents(events, input);
+    let state = loaded.state;
+    for (const event of events) state = decider.evolve(state, event);
+    const province = input.recordProvince?.(state) ?? command.province;
+    const newEvents = toNewEvents(events, input, province);
     const expectedRevision: ExpectedRevision = loaded.revision < 0n ? expected.noStream : expected.exact(loaded.revision);
     try {
       const result = await store.append(stream, newEvents, expectedRevision);
-      let state = loaded.state;
-      for (const event of events) state = decider.evolve(state, event);
       return { events: result.records, nextExpectedRevision: result.nextExpectedRevision, state, attempts: attempt };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -123,6 +130,7 @@ export async function handleCommand<Command extends CommandBase, Event extends D
 function toNewEvents<Command extends CommandBase, Event extends DomainEvent, State>(
   events: Event[],
   input: HandleCommandInput<Command, Event, State>,
+  province: string,
 ): NewEvent[] {
   const { command } = input;
   if (input.eventIds && input.eventIds.length < events.length) {
@@ -139,7 +147,7 @@ function toNewEvents<Command extends CommandBase, Event extends DomainEvent, Sta
       data: data as JsonObject,
       meta: {
         actor: { kind: command.actor.kind, id: command.actor.id },
-        province: command.province,
+        province,
         ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
         ...(input.causationId !== undefined ? { causationId: input.causationId } : {}),
         recordedAt: command.now,

@@ -1,0 +1,149 @@
+/**
+ * Case application services: one thin function per case command. Each resolves the context the case decider
+ * needs (camera, officer, model views from their streams), stamps `now` from the clock, and runs the command
+ * through `handleCommand` on `case-<caseId>`.
+ *
+ * Retry policy: commands a worker or registry produces are safe to retry on a conflict (the decider re-checks
+ * them against newer history and returns [] when already satisfied). Officer sign-offs — ConfirmReview,
+ * RejectReview, DecidePenalty, VoidCase — are not: the signature covers what the officer saw at a revision,
+ * so a conflict is surfaced and the officer reloads.
+ */
+import { caseDecider } from '../domain/case/decider.ts';
+import type { CaseCommand, CaseCommandOf, CaseCommandType } from '../domain/case/commands.ts';
+import { parseCaseEvent } from '../domain/case/events.ts';
+import type { CaseState } from '../domain/case/state.ts';
+import { caseIdForDetection } from '../domain/ids.ts';
+import type { OfficerView } from '../domain/officer/view.ts';
+import { streams } from '../domain/record.ts';
+import type { Detection } from '../domain/signoff/payloads.ts';
+import { loadCameraView, loadModelView, loadOfficerView } from './context.ts';
+import type { CommandDeps } from './deps.ts';
+import { handleCommand } from './handler.ts';
+import type { Caller, CommandFields, CommandOptions, CommandOutcome } from './outcome.ts';
+
+export interface CaseOutcome extends CommandOutcome<CaseState> {
+  caseId: string;
+}
+
+/** Signed officer commands: not safe to retry (see the module comment). */
+const SIGNED: ReadonlySet<CaseCommandType> = new Set(['ConfirmReview', 'RejectReview', 'DecidePenalty', 'VoidCase']);
+
+/** Runs a fully built case command (context included). */
+export async function executeCaseCommand(
+  deps: CommandDeps,
+  command: CaseCommand,
+  options: CommandOptions = {},
+): Promise<CaseOutcome> {
+  const stream = streams.case(command.caseId);
+  const result = await handleCommand({
+    store: deps.store,
+    stream,
+    decider: caseDecider,
+    parseEvent: parseCaseEvent,
+    command,
+    ids: deps.ids,
+    ...options,
+    retry: { safe: !SIGNED.has(command.type) },
+    recordProvince: (state) => (state.status === 'none' ? undefined : state.province),
+  });
+  return {
+    caseId: command.caseId,
+    stream,
+    events: result.events,
+    nextExpectedRevision: result.nextExpectedRevision,
+    state: result.state,
+  };
+}
+
+type Fields<T extends CaseCommandType> = CommandFields<CaseCommandOf<T>>;
+type WithoutContext<T extends CaseCommandType> = Omit<Fields<T>, 'context'>;
+
+function build<T extends CaseCommandType>(deps: CommandDeps, caller: Caller, type: T, fields: object): CaseCommandOf<T> {
+  return { ...fields, type, now: deps.clock.now(), actor: caller.actor, province: caller.province } as unknown as CaseCommandOf<T>;
+}
+
+/** A command whose decider needs no context. */
+function plain<T extends CaseCommandType>(type: T) {
+  return (deps: CommandDeps, caller: Caller, fields: Fields<T>, options?: CommandOptions) =>
+    executeCaseCommand(deps, build(deps, caller, type, fields), options);
+}
+
+/** A signed officer command: the signing officer is the caller, and their view is loaded from their stream. */
+function signed<T extends 'ConfirmReview' | 'RejectReview' | 'DecidePenalty' | 'VoidCase'>(type: T) {
+  return async (deps: CommandDeps, caller: Caller, fields: WithoutContext<T>, options?: CommandOptions) => {
+    const officer: OfficerView | undefined =
+      caller.actor.kind === 'officer' ? await loadOfficerView(deps.store, caller.actor.id) : undefined;
+    return executeCaseCommand(deps, build(deps, caller, type, { ...fields, context: { officer } }), options);
+  };
+}
+
+export interface IngestDetectionInput {
+  detection: Detection;
+  signature: string;
+  keyId: string;
+  /** The edge model version that made the detection, when there is one. */
+  modelId?: string;
+}
+
+export interface IngestOutcome extends CaseOutcome {
+  /** False when this detection had already been ingested: nothing was appended. */
+  created: boolean;
+}
+
+/**
+ * Ingests a signed detection into `case-<caseIdForDetection(detectionId)>`. Idempotent on the detection id,
+ * also under concurrency: racing ingests target the same stream, one append with `no_stream` wins, and the
+ * others reload and get [] from the decider, returning the existing case with `created: false`.
+ */
+export async function ingestDetection(
+  deps: CommandDeps,
+  caller: Caller,
+  input: IngestDetectionInput,
+  options: Omit<CommandOptions, 'expectedRevision'> = {},
+): Promise<IngestOutcome> {
+  const caseId = caseIdForDetection(input.detection.detectionId);
+  const [camera, model] = await Promise.all([
+    loadCameraView(deps.store, input.detection.cameraId),
+    input.modelId === undefined ? Promise.resolve(undefined) : loadModelView(deps.store, input.modelId),
+  ]);
+  const context = input.modelId === undefined ? { camera } : { camera, model };
+  const command = build(deps, caller, 'RecordDetection', {
+    caseId,
+    detection: input.detection,
+    signature: input.signature,
+    keyId: input.keyId,
+    context,
+  });
+  const outcome = await executeCaseCommand(deps, command, options);
+  return { ...outcome, created: outcome.events.length > 0 };
+}
+
+/** An AI plate reading; the model's approval is checked by the decider against its current view. */
+export async function recordPlateReading(
+  deps: CommandDeps,
+  caller: Caller,
+  fields: WithoutContext<'RecognizePlate'> & { modelId: string },
+  options?: CommandOptions,
+): Promise<CaseOutcome> {
+  const { modelId, ...rest } = fields;
+  const model = await loadModelView(deps.store, modelId);
+  return executeCaseCommand(deps, build(deps, caller, 'RecognizePlate', { ...rest, context: { model } }), options);
+}
+
+export const recordDerivedEvidence = plain('DeriveEvidence');
+export const attachEvidence = plain('AttachEvidence');
+export const flagCase = plain('FlagCase');
+export const confirmReview = signed('ConfirmReview');
+export const rejectReview = signed('RejectReview');
+export const decidePenalty = signed('DecidePenalty');
+export const voidCase = signed('VoidCase');
+export const identifyOwner = plain('IdentifyOwner');
+export const recordOwnerNotFound = plain('RecordOwnerNotFound');
+export const issueNotice = plain('IssueNotice');
+export const recordNoticeDelivered = plain('RecordNoticeDelivered');
+export const recordNoticeDeliveryFailed = plain('RecordNoticeDeliveryFailed');
+export const recordPayment = plain('RecordPayment');
+export const fileAppeal = plain('FileAppeal');
+export const resolveAppeal = plain('ResolveAppeal');
+export const closeCase = plain('CloseCase');
+export const expireCase = plain('ExpireCase');

@@ -1,0 +1,36 @@
+/**
+ * Context loaders: fold the camera, officer and model streams into the views case commands carry, so the
+ * case decider stays pure. A view is undefined when its stream does not exist ("not registered"), and the
+ * decider refuses such a command itself.
+ *
+ * A view is read at one moment and is not locked: a key revoked between loading the view and appending the
+ * case event is not seen by that decision. The ledger orders both records, and verification (bundle.md §7–8)
+ * judges a signature by the keys in force at the record's leaf index, so such a race is visible, not hidden.
+ */
+import type { EventStore } from '../adapters/eventstore/port.ts';
+import { cameraDecider } from '../domain/camera/decider.ts';
+import { parseCameraEvent } from '../domain/camera/events.ts';
+import { cameraView, type CameraView } from '../domain/camera/view.ts';
+import { modelDecider } from '../domain/model/decider.ts';
+import { parseModelEvent } from '../domain/model/events.ts';
+import { modelView, type ModelView } from '../domain/model/view.ts';
+import { officerDecider } from '../domain/officer/decider.ts';
+import { parseOfficerEvent } from '../domain/officer/events.ts';
+import { officerView, type OfficerView } from '../domain/officer/view.ts';
+import { streams } from '../domain/record.ts';
+import { loadStream } from './handler.ts';
+
+export async function loadCameraView(store: EventStore, cameraId: string): Promise<CameraView | undefined> {
+  const { state } = await loadStream(store, streams.camera(cameraId), cameraDecider, parseCameraEvent);
+  return cameraView(state);
+}
+
+export async function loadOfficerView(store: EventStore, officerId: string): Promise<OfficerView | undefined> {
+  const { state } = await loadStream(store, streams.officer(officerId), officerDecider, parseOfficerEvent);
+  return officerView(state);
+}
+
+export async function loadModelView(store: EventStore, modelId: string): Promise<ModelView | undefined> {
+  const { state } = await loadStream(store, streams.model(modelId), modelDecider, parseModelEvent);
+  return modelView(state);
+}
