@@ -79,14 +79,15 @@ export const EVIDENCE_ROLES = [
   'rear',
   'sign',
 ] as const;
-export type EvidenceRole = (typeof EVIDENCE_ROLES)[number];
+export type EvidenceRole = (typeof EVIDENCE_ROLES)[number] | (string & {});
 
 /** Reference to an evidence blob (integrity.md §3). */
 export const EvidenceRefSchema = z.strictObject({
   digest: DigestSchema,
   mediaType: z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/),
   size: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-  role: z.enum(EVIDENCE_ROLES),
+  /** One of EVIDENCE_ROLES in practice; any short lowercase token is accepted so new roles need no new version. */
+  role: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase role token'),
 });
 export type EvidenceRef = z.infer<typeof EvidenceRefSchema>;
 
