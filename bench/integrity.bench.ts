@@ -41,11 +41,19 @@ export async function run(): Promise<void> {
   // Ed25519 verification.
   const seed = generateSeed();
   const pub = publicKeyFromSeed(seed);
-  const message = new TextEncoder().encode(canonicalize({ purpose: 'review/v1', caseId: '0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f60', evidence: ['sha256:' + '0'.repeat(64)] }));
+  const message = new TextEncoder().encode(
+    canonicalize({
+      purpose: 'review/v1',
+      caseId: '0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f60',
+      evidence: ['sha256:' + '0'.repeat(64)],
+    }),
+  );
   const signature = sign(message, seed);
   const naclRate = rate(() => nacl.sign.detached.verify(message, signature, pub), 1500);
   const nodeRate = rate(() => verify(message, signature, pub));
-  console.log(`ed25519 verify: node:crypto ${fmt(nodeRate)}/s, tweetnacl ${fmt(naclRate)}/s → ×${fmt(nodeRate / naclRate)} (baseline tweetnacl)`);
+  console.log(
+    `ed25519 verify: node:crypto ${fmt(nodeRate)}/s, tweetnacl ${fmt(naclRate)}/s → ×${fmt(nodeRate / naclRate)} (baseline tweetnacl)`,
+  );
 
   // Leaf hashing vs bulk SHA-256.
   const block = new Uint8Array(1024 * 1024).map((_, i) => i & 255);
@@ -60,7 +68,9 @@ export async function run(): Promise<void> {
 
   // Proof generation: stored nodes vs recomputation.
   const size = 1 << 16;
-  const leafHashes = Array.from({ length: size }, (_, i) => leafHash(createHash('sha256').update(`r${i}`).digest()));
+  const leafHashes = Array.from({ length: size }, (_, i) =>
+    leafHash(createHash('sha256').update(`r${i}`).digest()),
+  );
   const store = new Map<number, Uint8Array>();
   const key = (level: number, index: number) => level * 2 ** 40 + index;
   const get: NodeHashGetter = (level, index) => store.get(key(level, index))!;
@@ -68,7 +78,10 @@ export async function run(): Promise<void> {
     for (const n of nodesCompletedBy(i, leaf, get)) store.set(key(n.level, n.index), n.hash);
   });
   let i = 0;
-  const fromLeaves = rate(() => inclusionProof(leafHashes, (i = (i * 7919 + 1) % (size - 3)), size - 3), 1500);
+  const fromLeaves = rate(
+    () => inclusionProof(leafHashes, (i = (i * 7919 + 1) % (size - 3)), size - 3),
+    1500,
+  );
   const fromNodes = rate(() => inclusionProofFromNodes((i = (i * 7919 + 1) % (size - 3)), size - 3, get));
   console.log(
     `inclusion proof, tree of ${size - 3}: stored nodes ${fmt(fromNodes)}/s, recomputed from leaves ${fmt(fromLeaves)}/s → ×${fmt(fromNodes / fromLeaves)} (baseline recompute)`,
@@ -81,11 +94,25 @@ export async function run(): Promise<void> {
     stream: 'case-0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f60',
     revision: 3,
     type: 'ReviewConfirmed',
-    data: { signoff: { purpose: 'review/v1', evidence: ['sha256:' + 'a'.repeat(64), 'sha256:' + 'b'.repeat(64)], plate: '30A-123.45' }, signature: 'x'.repeat(88), keyId: 'abcdef0123456789' },
-    meta: { actor: { kind: 'officer', id: 'off-01-0001' }, province: '01', recordedAt: '2026-11-24T09:00:00.123Z' },
+    data: {
+      signoff: {
+        purpose: 'review/v1',
+        evidence: ['sha256:' + 'a'.repeat(64), 'sha256:' + 'b'.repeat(64)],
+        plate: '30A-123.45',
+      },
+      signature: 'x'.repeat(88),
+      keyId: 'abcdef0123456789',
+    },
+    meta: {
+      actor: { kind: 'officer', id: 'off-01-0001' },
+      province: '01',
+      recordedAt: '2026-11-24T09:00:00.123Z',
+    },
     prev: '0'.repeat(64),
   };
   const stringify = rate(() => JSON.stringify(record));
   const jcs = rate(() => canonicalize(record));
-  console.log(`canonicalize record: ${fmt(jcs)}/s, JSON.stringify ${fmt(stringify)}/s → ×${fmt(jcs / stringify)} (baseline JSON.stringify)`);
+  console.log(
+    `canonicalize record: ${fmt(jcs)}/s, JSON.stringify ${fmt(stringify)}/s → ×${fmt(jcs / stringify)} (baseline JSON.stringify)`,
+  );
 }

@@ -5,13 +5,21 @@
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { BundleReadError, checkTrustedKey, readBundleZip, verifyBundle, type BundleReport } from '../../domain/bundle/index.ts';
+import {
+  BundleReadError,
+  checkTrustedKey,
+  readBundleZip,
+  verifyBundle,
+  type BundleReport,
+} from '../../domain/bundle/index.ts';
 
 export function formatReport(file: string, report: BundleReport): string {
   const out: string[] = [];
   out.push(`${file}: ${report.valid ? 'VALID' : 'INVALID'}`);
   out.push(`  case:        ${report.caseId ?? '(unknown)'}`);
-  out.push(`  ledger:      ${report.origin ?? '(unknown)'}, tree size ${report.treeSize ?? '?'}, checkpoint ${report.checkpointTime ?? '?'}`);
+  out.push(
+    `  ledger:      ${report.origin ?? '(unknown)'}, tree size ${report.treeSize ?? '?'}, checkpoint ${report.checkpointTime ?? '?'}`,
+  );
   out.push(`  log key:     ${report.logKey ?? '(none)'}`);
   out.push(`  fingerprint: ${report.logKeyFingerprint ?? '(none)'}`);
   if (report.trustedKeyMatched === undefined) {
@@ -20,9 +28,13 @@ export function formatReport(file: string, report: BundleReport): string {
     out.push(`  trusted key: ${report.trustedKeyMatched ? 'matches' : 'DOES NOT MATCH'}`);
   }
   for (const w of report.witnesses) {
-    out.push(`  witness:     ${w.name} (${w.keyId}) cosigned at ${w.timestamp === undefined ? '?' : new Date(w.timestamp * 1000).toISOString()}`);
+    out.push(
+      `  witness:     ${w.name} (${w.keyId}) cosigned at ${w.timestamp === undefined ? '?' : new Date(w.timestamp * 1000).toISOString()}`,
+    );
   }
-  out.push(`  contents:    ${report.counts.records} records in ${report.counts.streams} streams, ${report.counts.evidence} evidence files`);
+  out.push(
+    `  contents:    ${report.counts.records} records in ${report.counts.streams} streams, ${report.counts.evidence} evidence files`,
+  );
   out.push('');
   for (const check of report.checks) {
     out.push(`  ${check.status === 'pass' ? 'PASS' : 'FAIL'}  ${check.code}`);
@@ -37,7 +49,8 @@ export function formatReport(file: string, report: BundleReport): string {
   if (report.timeline) {
     out.push('');
     out.push('  case timeline:');
-    for (const t of report.timeline) out.push(`    ${t.revision}  ${t.recordedAt}  ${t.type}  by ${t.actor.kind} ${t.actor.id}`);
+    for (const t of report.timeline)
+      out.push(`    ${t.revision}  ${t.recordedAt}  ${t.type}  by ${t.actor.kind} ${t.actor.id}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -58,7 +71,10 @@ export function register(program: Command): void {
         throw new BundleReadError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
       }
       const entries = await readBundleZip(bytes);
-      const report = verifyBundle(entries, opts.trustedKey !== undefined ? { trustedKey: opts.trustedKey } : {});
+      const report = verifyBundle(
+        entries,
+        opts.trustedKey !== undefined ? { trustedKey: opts.trustedKey } : {},
+      );
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(file, report));
       process.exitCode = report.valid ? 0 : 1;
     });

@@ -13,7 +13,14 @@ import { toBase64, toHex, utf8 } from '../integrity/encoding.ts';
 import { evidenceDigest, sha256Hex } from '../integrity/hash.ts';
 import type { EventRecord } from '../record.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { BUNDLE_FORMAT, ENTRY, EVIDENCE_PREFIX, type BundleKeys, type BundleManifest, type BundleProofs } from './format.ts';
+import {
+  BUNDLE_FORMAT,
+  ENTRY,
+  EVIDENCE_PREFIX,
+  type BundleKeys,
+  type BundleManifest,
+  type BundleProofs,
+} from './format.ts';
 import { bundleReadme } from './readme.ts';
 
 export interface BundleRecordInput {
@@ -50,15 +57,22 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   const records = [...input.records].sort((a, b) => a.leafIndex - b.leafIndex);
   for (let i = 1; i < records.length; i++) {
     if (records[i]!.leafIndex === records[i - 1]!.leafIndex) {
-      throw new ValidationError(`two records at leaf index ${records[i]!.leafIndex}`, undefined, 'bundle-input');
+      throw new ValidationError(
+        `two records at leaf index ${records[i]!.leafIndex}`,
+        undefined,
+        'bundle-input',
+      );
     }
   }
-  const recordsText = records.map((r) => `${canonicalize({ leafIndex: r.leafIndex, hash: r.hash, record: r.record })}\n`).join('');
+  const recordsText = records
+    .map((r) => `${canonicalize({ leafIndex: r.leafIndex, hash: r.hash, record: r.record })}\n`)
+    .join('');
 
   const inclusion: Record<string, string[]> = {};
   for (const r of records) {
     const proof = input.inclusionProofs.get(r.leafIndex);
-    if (!proof) throw new ValidationError(`no inclusion proof for leaf ${r.leafIndex}`, undefined, 'bundle-input');
+    if (!proof)
+      throw new ValidationError(`no inclusion proof for leaf ${r.leafIndex}`, undefined, 'bundle-input');
     inclusion[String(r.leafIndex)] = proof.map((h) => (typeof h === 'string' ? h : toHex(h)));
   }
   const proofs: BundleProofs = { treeSize: input.treeSize, inclusion };
@@ -81,7 +95,8 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   for (const r of records) streams[r.record.stream] = (streams[r.record.stream] ?? 0) + 1;
 
   const files: Record<string, string> = {};
-  for (const name of [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys]) files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
+  for (const name of [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys])
+    files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
 
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
@@ -91,7 +106,9 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
     origin: input.origin,
     treeSize: input.treeSize,
     streams,
-    evidence: [...evidence.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([digest, e]) => ({ digest, ...e })),
+    evidence: [...evidence.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([digest, e]) => ({ digest, ...e })),
     files,
   };
   const manifestBytes = utf8(`${JSON.stringify(manifest, null, 2)}\n`);

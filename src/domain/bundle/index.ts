@@ -3,10 +3,16 @@
  * the browser builds its own with `createBundleVerifier(primitives)` from ./verify.ts.
  */
 import { nodePrimitives } from '../integrity/ed25519.ts';
-import { createBundleVerifier, parseTrustedKey, type VerifyBundleOptions, type BundleReport } from './verify.ts';
+import {
+  createBundleVerifier,
+  parseTrustedKey,
+  type VerifyBundleOptions,
+  type BundleReport,
+} from './verify.ts';
 
 /** Verifies bundle entries on node:crypto. Pure apart from the CPU: no I/O. Never throws for bad bundles. */
-export const verifyBundle: (entries: Map<string, Uint8Array>, options?: VerifyBundleOptions) => BundleReport = createBundleVerifier(nodePrimitives);
+export const verifyBundle: (entries: Map<string, Uint8Array>, options?: VerifyBundleOptions) => BundleReport =
+  createBundleVerifier(nodePrimitives);
 
 /** Throws `TrustedKeyError` unless `trustedKey` is a verifier key or a sha256 fingerprint. */
 export function checkTrustedKey(trustedKey: string): void {
@@ -14,7 +20,14 @@ export function checkTrustedKey(trustedKey: string): void {
 }
 
 export { createBundleVerifier, parseTrustedKey, TrustedKeyError } from './verify.ts';
-export type { BundleReport, BundleCheck, BundleFailure, TimelineEntry, VerifyBundleOptions, VerifyBundle } from './verify.ts';
+export type {
+  BundleReport,
+  BundleCheck,
+  BundleFailure,
+  TimelineEntry,
+  VerifyBundleOptions,
+  VerifyBundle,
+} from './verify.ts';
 export { buildBundleEntries, type BundleBuildInput, type BundleRecordInput } from './build.ts';
 export { readBundleZip, writeBundleZip, BundleReadError, type ReadBundleOptions } from './zip.ts';
 export { bundleReadme } from './readme.ts';

@@ -37,14 +37,18 @@ function centralDirectoryNames(bytes: Uint8Array, maxEntries: number): string[] 
   const count = view.getUint16(eocd + 10, true);
   const size = view.getUint32(eocd + 12, true);
   const offset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || offset === 0xffffffff) throw new BundleReadError('ZIP64 archives are not accepted as bundles');
-  if (count > maxEntries) throw new BundleReadError(`the archive has ${count} entries, more than ${maxEntries}`);
-  if (offset + size > bytes.length) throw new BundleReadError('the central directory lies outside the archive');
+  if (count === 0xffff || offset === 0xffffffff)
+    throw new BundleReadError('ZIP64 archives are not accepted as bundles');
+  if (count > maxEntries)
+    throw new BundleReadError(`the archive has ${count} entries, more than ${maxEntries}`);
+  if (offset + size > bytes.length)
+    throw new BundleReadError('the central directory lies outside the archive');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const names: string[] = [];
   let p = offset;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL_SIGNATURE) throw new BundleReadError('malformed central directory');
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL_SIGNATURE)
+      throw new BundleReadError('malformed central directory');
     const nameLength = view.getUint16(p + 28, true);
     const extraLength = view.getUint16(p + 30, true);
     const commentLength = view.getUint16(p + 32, true);
@@ -65,7 +69,8 @@ function checkName(name: string): void {
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw bad('absolute path');
   if (name.includes('\\')) throw bad('backslash in name');
   if (/[\u0000-\u001f]/.test(name)) throw bad('control character in name');
-  if (name.split('/').some((segment) => segment === '..' || segment === '.')) throw bad('relative path segment');
+  if (name.split('/').some((segment) => segment === '..' || segment === '.'))
+    throw bad('relative path segment');
 }
 
 function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<Uint8Array> {
@@ -73,7 +78,9 @@ function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<U
     const chunks: Uint8Array[] = [];
     let size = 0;
     // internalStream is jszip's documented streaming primitive (not in its type declarations).
-    const stream = (file as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream('uint8array');
+    const stream = (file as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream(
+      'uint8array',
+    );
     stream
       .on('data', (chunk: Uint8Array) => {
         size += chunk.length;
@@ -85,7 +92,13 @@ function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<U
         }
         chunks.push(chunk);
       })
-      .on('error', (e: unknown) => reject(new BundleReadError(`entry ${file.name} cannot be decompressed: ${String((e as Error)?.message ?? e)}`)))
+      .on('error', (e: unknown) =>
+        reject(
+          new BundleReadError(
+            `entry ${file.name} cannot be decompressed: ${String((e as Error)?.message ?? e)}`,
+          ),
+        ),
+      )
       .on('end', () => {
         const out = new Uint8Array(size);
         let o = 0;
@@ -108,7 +121,10 @@ interface StreamHelper {
 }
 
 /** Reads a bundle archive into entry name → bytes. Throws `BundleReadError` for anything unreadable or hostile. */
-export async function readBundleZip(bytes: Uint8Array, options: ReadBundleOptions = {}): Promise<Map<string, Uint8Array>> {
+export async function readBundleZip(
+  bytes: Uint8Array,
+  options: ReadBundleOptions = {},
+): Promise<Map<string, Uint8Array>> {
   const maxTotalBytes = options.maxTotalBytes ?? 2 * 1024 ** 3;
   const maxEntries = options.maxEntries ?? 10_000;
   if (!(bytes instanceof Uint8Array)) throw new BundleReadError('input is not bytes');
@@ -130,7 +146,8 @@ export async function readBundleZip(bytes: Uint8Array, options: ReadBundleOption
   const entries = new Map<string, Uint8Array>();
   for (const file of Object.values(zip.files)) {
     if (file.dir) continue;
-    if (!seen.has(file.name)) throw new BundleReadError(`entry ${JSON.stringify(file.name)} is not in the central directory`);
+    if (!seen.has(file.name))
+      throw new BundleReadError(`entry ${JSON.stringify(file.name)} is not in the central directory`);
     entries.set(file.name, await readEntry(file, budget));
   }
   return entries;
@@ -144,5 +161,10 @@ export async function writeBundleZip(entries: Map<string, Uint8Array>): Promise<
     checkName(name);
     zip.file(name, entries.get(name)!, { date, binary: true, createFolders: false });
   }
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
+  return zip.generateAsync({
+    type: 'uint8array',
+    compression: 'DEFLATE',
+    compressionOptions: { level: 6 },
+    platform: 'UNIX',
+  });
 }

@@ -45,7 +45,8 @@ export function canonicalBytes(value: unknown): Uint8Array {
 }
 
 function writeString(text: string, path: string, out: string[]): void {
-  if (LONE_SURROGATE.test(text)) throw new CanonicalizationError('a string holds a lone surrogate (not I-JSON)', path);
+  if (LONE_SURROGATE.test(text))
+    throw new CanonicalizationError('a string holds a lone surrogate (not I-JSON)', path);
   out.push(JSON.stringify(text));
 }
 
@@ -63,7 +64,8 @@ function write(value: unknown, path: string, seen: Set<object>, out: string[]): 
       out.push(value ? 'true' : 'false');
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalizationError(`${value} is not representable in JSON`, path);
+      if (!Number.isFinite(value))
+        throw new CanonicalizationError(`${value} is not representable in JSON`, path);
       out.push(Object.is(value, -0) ? '0' : String(value));
       return;
     case 'bigint':
@@ -95,8 +97,12 @@ function write(value: unknown, path: string, seen: Set<object>, out: string[]): 
   } else {
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
-      if (obj instanceof Date) throw new CanonicalizationError('a Date must be given as an RFC 3339 string', path);
-      throw new CanonicalizationError(`a ${proto?.constructor?.name ?? 'non-plain'} object is not a JSON value`, path);
+      if (obj instanceof Date)
+        throw new CanonicalizationError('a Date must be given as an RFC 3339 string', path);
+      throw new CanonicalizationError(
+        `a ${proto?.constructor?.name ?? 'non-plain'} object is not a JSON value`,
+        path,
+      );
     }
     const keys = Object.keys(obj).sort(compareUtf16);
     out.push('{');

@@ -48,9 +48,12 @@ export interface OpenedCheckpoint {
 
 /** The note text of a checkpoint: what the log key signs. Throws `CheckpointError('malformed-checkpoint')`. */
 export function formatCheckpointBody(c: Checkpoint): string {
-  if (!isValidKeyName(c.origin)) throw new CheckpointError('malformed-checkpoint', 'origin must be a valid key name');
-  if (!isTreeSize(c.size)) throw new CheckpointError('malformed-checkpoint', 'size must be a safe non-negative integer');
-  if (!(c.root instanceof Uint8Array) || c.root.length !== 32) throw new CheckpointError('malformed-checkpoint', 'root must be 32 bytes');
+  if (!isValidKeyName(c.origin))
+    throw new CheckpointError('malformed-checkpoint', 'origin must be a valid key name');
+  if (!isTreeSize(c.size))
+    throw new CheckpointError('malformed-checkpoint', 'size must be a safe non-negative integer');
+  if (!(c.root instanceof Uint8Array) || c.root.length !== 32)
+    throw new CheckpointError('malformed-checkpoint', 'root must be 32 bytes');
   if (!isRfc3339Utc(c.time)) throw new CheckpointError('malformed-checkpoint', 'time must be RFC 3339 UTC');
   return `${c.origin}\n${c.size}\n${toBase64(c.root)}\ntime ${c.time}\n`;
 }
@@ -62,16 +65,19 @@ export function parseCheckpointBody(body: string): Checkpoint {
   if (lines.length !== 4) throw bad(`expected 4 lines (origin, size, root, time), found ${lines.length}`);
   const [origin, sizeText, rootText, timeLine] = lines as [string, string, string, string];
   if (!isValidKeyName(origin)) throw bad('origin is not a valid key name');
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !isTreeSize(Number(sizeText))) throw bad('size is not a decimal integer');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !isTreeSize(Number(sizeText)))
+    throw bad('size is not a decimal integer');
   const root = fromBase64(rootText, 32);
   if (!root) throw bad('root is not base64 of 32 bytes');
-  if (!timeLine.startsWith('time ') || !isRfc3339Utc(timeLine.slice(5))) throw bad('the extension line must be `time <RFC 3339 UTC>`');
+  if (!timeLine.startsWith('time ') || !isRfc3339Utc(timeLine.slice(5)))
+    throw bad('the extension line must be `time <RFC 3339 UTC>`');
   return { origin, size: Number(sizeText), root, time: timeLine.slice(5) };
 }
 
 /** C2SP tlog-cosignature/v1 signed message: `cosignature/v1\ntime <unix seconds>\n` ‖ checkpoint text. */
 export function cosignatureMessage(body: string, unixSeconds: number): Uint8Array {
-  if (!isTreeSize(unixSeconds)) throw new CheckpointError('malformed-checkpoint', 'cosignature time must be non-negative unix seconds');
+  if (!isTreeSize(unixSeconds))
+    throw new CheckpointError('malformed-checkpoint', 'cosignature time must be non-negative unix seconds');
   return utf8(`cosignature/v1\ntime ${unixSeconds}\n${body}`);
 }
 
@@ -92,14 +98,21 @@ function readUint64BigEndian(bytes: Uint8Array): number | undefined {
 }
 
 /** Checks one signature by one key; returns the cosignature time for witnesses, true for logs, false if it fails. */
-function checkSignature(p: IntegrityPrimitives, key: VerifierKey, signature: Uint8Array, body: string): number | boolean {
+function checkSignature(
+  p: IntegrityPrimitives,
+  key: VerifierKey,
+  signature: Uint8Array,
+  body: string,
+): number | boolean {
   if (key.type === NOTE_KEY_TYPE_ED25519) {
     return signature.length === 64 && p.ed25519Verify(utf8(body), signature, key.publicKey);
   }
   if (signature.length !== 72) return false;
   const timestamp = readUint64BigEndian(signature.subarray(0, 8));
   if (timestamp === undefined) return false;
-  return p.ed25519Verify(cosignatureMessage(body, timestamp), signature.subarray(8), key.publicKey) ? timestamp : false;
+  return p.ed25519Verify(cosignatureMessage(body, timestamp), signature.subarray(8), key.publicKey)
+    ? timestamp
+    : false;
 }
 
 /**
@@ -111,7 +124,11 @@ function checkSignature(p: IntegrityPrimitives, key: VerifierKey, signature: Uin
  * not parse, `bad-signature` when a known key's signature fails (the whole note is rejected, as C2SP
  * recommends), `unverified` when no supplied log key signed it.
  */
-export function openCheckpointWith(p: IntegrityPrimitives, text: string | Uint8Array, verifierKeys: string[]): OpenedCheckpoint {
+export function openCheckpointWith(
+  p: IntegrityPrimitives,
+  text: string | Uint8Array,
+  verifierKeys: string[],
+): OpenedCheckpoint {
   const keys = verifierKeys.map((k) => parseVerifierKeyWith(p, k));
   const note = parseNote(text);
   const checkpoint = parseCheckpointBody(note.text);
@@ -125,7 +142,10 @@ export function openCheckpointWith(p: IntegrityPrimitives, text: string | Uint8A
     }
     const result = checkSignature(p, key, sig.signature, note.text);
     if (result === false) {
-      throw new CheckpointError('bad-signature', `signature by ${sig.name} (${sig.keyId}) does not verify`, { name: sig.name, keyId: sig.keyId });
+      throw new CheckpointError('bad-signature', `signature by ${sig.name} (${sig.keyId}) does not verify`, {
+        name: sig.name,
+        keyId: sig.keyId,
+      });
     }
     if (verifiedBy.some((v) => v.name === key.name && v.keyId === key.keyId)) continue;
     verifiedBy.push(
@@ -135,9 +155,13 @@ export function openCheckpointWith(p: IntegrityPrimitives, text: string | Uint8A
     );
   }
   if (!verifiedBy.some((v) => v.kind === 'log' && v.name === checkpoint.origin)) {
-    throw new CheckpointError('unverified', `no valid signature by a trusted log key for origin ${checkpoint.origin}`, {
-      origin: checkpoint.origin,
-    });
+    throw new CheckpointError(
+      'unverified',
+      `no valid signature by a trusted log key for origin ${checkpoint.origin}`,
+      {
+        origin: checkpoint.origin,
+      },
+    );
   }
   return { checkpoint, body: note.text, verifiedBy, unknownSignatures };
 }
@@ -147,9 +171,15 @@ export function openCheckpointWith(p: IntegrityPrimitives, text: string | Uint8A
  * or just its text). Returns the cosignature's unix time, or undefined if the line is malformed, by another
  * key, or does not verify. Never throws for bad lines; throws `CheckpointError` for a bad key or checkpoint.
  */
-export function verifyCosignatureWith(p: IntegrityPrimitives, checkpointText: string, line: string, witnessVerifierKey: string): number | undefined {
+export function verifyCosignatureWith(
+  p: IntegrityPrimitives,
+  checkpointText: string,
+  line: string,
+  witnessVerifierKey: string,
+): number | undefined {
   const key = parseVerifierKeyWith(p, witnessVerifierKey);
-  if (key.type !== NOTE_KEY_TYPE_COSIGNATURE) throw new CheckpointError('malformed-key', 'a witness key has type 0x04');
+  if (key.type !== NOTE_KEY_TYPE_COSIGNATURE)
+    throw new CheckpointError('malformed-key', 'a witness key has type 0x04');
   const body = checkpointText.includes('\n\n') ? parseNote(checkpointText).text : checkpointText;
   parseCheckpointBody(body);
   let sig;

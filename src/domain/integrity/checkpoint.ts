@@ -68,7 +68,12 @@ export function signCheckpoint(checkpoint: Checkpoint, seed: Uint8Array): string
  * big-endian unix seconds ‖ signature)`. The caller MUST have opened the checkpoint under the log's key and
  * checked consistency with the last checkpoint it cosigned first (`witnessCheckpoint` does both).
  */
-export function cosignCheckpoint(checkpointText: string, witnessName: string, seed: Uint8Array, unixSeconds: number): string {
+export function cosignCheckpoint(
+  checkpointText: string,
+  witnessName: string,
+  seed: Uint8Array,
+  unixSeconds: number,
+): string {
   const body = parseNote(checkpointText).text;
   parseCheckpointBody(body);
   const id = witnessNoteKeyId(witnessName, publicKeyFromSeed(seed));
@@ -77,7 +82,11 @@ export function cosignCheckpoint(checkpointText: string, witnessName: string, se
 }
 
 /** Verifies one cosignature line; returns its unix time, or undefined. */
-export function verifyCosignature(checkpointText: string, line: string, witnessKey: string): number | undefined {
+export function verifyCosignature(
+  checkpointText: string,
+  line: string,
+  witnessKey: string,
+): number | undefined {
   return verifyCosignatureWith(nodePrimitives, checkpointText, line, witnessKey);
 }
 
@@ -103,18 +112,33 @@ export interface WitnessRequest {
  * smaller than) the previous one, then cosign. Throws `CheckpointError('bad-signature')` for an
  * inconsistent checkpoint: the log has forked, and that is an alarm.
  */
-export function witnessCheckpoint(req: WitnessRequest): { checkpoint: Checkpoint; cosignature: string; cosigned: string } {
+export function witnessCheckpoint(req: WitnessRequest): {
+  checkpoint: Checkpoint;
+  cosignature: string;
+  cosigned: string;
+} {
   const opened = openCheckpoint(req.checkpointText, [req.logVerifierKey]);
   const { checkpoint } = opened;
   if (req.previous) {
     const proof = req.consistencyProof.map((h) => (typeof h === 'string' ? fromBase64(h, 32) : h));
-    if (proof.some((h) => h === undefined)) throw new CheckpointError('malformed-checkpoint', 'consistency proof hash is not 32 bytes');
-    const ok = verifyConsistency(req.previous.size, checkpoint.size, req.previous.root, checkpoint.root, proof as Uint8Array[]);
+    if (proof.some((h) => h === undefined))
+      throw new CheckpointError('malformed-checkpoint', 'consistency proof hash is not 32 bytes');
+    const ok = verifyConsistency(
+      req.previous.size,
+      checkpoint.size,
+      req.previous.root,
+      checkpoint.root,
+      proof as Uint8Array[],
+    );
     if (!ok) {
-      throw new CheckpointError('bad-signature', `checkpoint of size ${checkpoint.size} is not consistent with size ${req.previous.size}: fork`, {
-        previousSize: req.previous.size,
-        size: checkpoint.size,
-      });
+      throw new CheckpointError(
+        'bad-signature',
+        `checkpoint of size ${checkpoint.size} is not consistent with size ${req.previous.size}: fork`,
+        {
+          previousSize: req.previous.size,
+          size: checkpoint.size,
+        },
+      );
     }
   }
   const cosignature = cosignCheckpoint(req.checkpointText, req.witnessName, req.witnessSeed, req.unixSeconds);

@@ -6,7 +6,15 @@
  * `verify` never throws: a wrong-length key or signature, or a key that is not a curve point, is `false`.
  * Signing functions throw `KeyMaterialError` for a seed that is not 32 bytes.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { KeyMaterialError } from './errors.ts';
 import type { IntegrityPrimitives } from './primitives.ts';
 import { sha256 } from './hash.ts';
@@ -15,7 +23,8 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function privateKeyObject(seed: Uint8Array): KeyObject {
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new KeyMaterialError('an Ed25519 seed is 32 bytes');
+  if (!(seed instanceof Uint8Array) || seed.length !== 32)
+    throw new KeyMaterialError('an Ed25519 seed is 32 bytes');
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
@@ -51,7 +60,12 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | undefined {
 }
 
 export function verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(publicKey instanceof Uint8Array)) return false;
+  if (
+    !(message instanceof Uint8Array) ||
+    !(signature instanceof Uint8Array) ||
+    !(publicKey instanceof Uint8Array)
+  )
+    return false;
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   const key = publicKeyObject(publicKey);
   if (!key) return false;
@@ -64,7 +78,8 @@ export function verify(message: Uint8Array, signature: Uint8Array, publicKey: Ui
 
 /** Key id (integrity.md §4): first 16 lowercase hex characters of SHA-256(raw 32-byte public key). */
 export function keyId(publicKey: Uint8Array): string {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new KeyMaterialError('an Ed25519 public key is 32 bytes');
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
+    throw new KeyMaterialError('an Ed25519 public key is 32 bytes');
   return createHash('sha256').update(publicKey).digest('hex').slice(0, 16);
 }
 

@@ -27,7 +27,10 @@ export class CheckpointError extends AppError {
   constructor(code: CheckpointErrorCode, message: string, details?: Record<string, unknown>) {
     super(message, details);
     this.code = code;
-    this.category = code === 'bad-signature' || code === 'unverified' ? ('unauthenticated' as const) : ('validation' as const);
+    this.category =
+      code === 'bad-signature' || code === 'unverified'
+        ? ('unauthenticated' as const)
+        : ('validation' as const);
   }
 }
 

@@ -8,12 +8,36 @@
  */
 export { canonicalize, canonicalBytes, CanonicalizationError, MAX_CANONICAL_DEPTH } from './canonical.ts';
 export { sha256, sha256Hex, recordHash, canonicalTextHash, evidenceDigest, DIGEST_PATTERN } from './hash.ts';
-export { toHex, fromHex, fromLowerHex, toBase64, fromBase64, utf8, fromUtf8, concatBytes, bytesEqual } from './encoding.ts';
-export { CheckpointError, MerkleArgumentError, KeyMaterialError, CHECKPOINT_ERROR_CODES, type CheckpointErrorCode } from './errors.ts';
+export {
+  toHex,
+  fromHex,
+  fromLowerHex,
+  toBase64,
+  fromBase64,
+  utf8,
+  fromUtf8,
+  concatBytes,
+  bytesEqual,
+} from './encoding.ts';
+export {
+  CheckpointError,
+  MerkleArgumentError,
+  KeyMaterialError,
+  CHECKPOINT_ERROR_CODES,
+  type CheckpointErrorCode,
+} from './errors.ts';
 export type { IntegrityPrimitives, HashFn } from './primitives.ts';
 export { isRfc3339Utc } from './time.ts';
 
-export { createMerkle, isTreeSize, isPowerOfTwo, splitPoint, HASH_SIZE, type Merkle, type NodeHashGetter } from './merkle-core.ts';
+export {
+  createMerkle,
+  isTreeSize,
+  isPowerOfTwo,
+  splitPoint,
+  HASH_SIZE,
+  type Merkle,
+  type NodeHashGetter,
+} from './merkle-core.ts';
 export {
   merkle,
   emptyRoot,

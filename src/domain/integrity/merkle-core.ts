@@ -90,8 +90,19 @@ export interface Merkle {
   consistencyProof(leafHashes: Uint8Array[], size1: number, size2: number): Uint8Array[];
   consistencyProofFromNodes(size1: number, size2: number, getNode: NodeHashGetter): Uint8Array[];
   /** RFC 9162 §2.1.3.2: the root an inclusion proof implies, or undefined if the proof cannot be for (index, size). */
-  rootFromInclusionProof(leafHash: Uint8Array, index: number, size: number, proof: Uint8Array[]): Uint8Array | undefined;
-  verifyInclusion(leafHash: Uint8Array, index: number, size: number, proof: Uint8Array[], root: Uint8Array): boolean;
+  rootFromInclusionProof(
+    leafHash: Uint8Array,
+    index: number,
+    size: number,
+    proof: Uint8Array[],
+  ): Uint8Array | undefined;
+  verifyInclusion(
+    leafHash: Uint8Array,
+    index: number,
+    size: number,
+    proof: Uint8Array[],
+    root: Uint8Array,
+  ): boolean;
   /**
    * RFC 9162 §2.1.4.2 steps 1–6 for 0 < size1 < size2: the pair (root of size1, root of size2) the proof
    * implies, given the claimed first root (needed when size1 is a power of two). Undefined if malformed.
@@ -102,22 +113,34 @@ export interface Merkle {
     root1: Uint8Array,
     proof: Uint8Array[],
   ): { root1: Uint8Array; root2: Uint8Array } | undefined;
-  verifyConsistency(size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: Uint8Array[]): boolean;
+  verifyConsistency(
+    size1: number,
+    size2: number,
+    root1: Uint8Array,
+    root2: Uint8Array,
+    proof: Uint8Array[],
+  ): boolean;
   /**
    * The perfect-subtree hashes that become complete when leaf `index` is appended (level 0 is the leaf
    * itself): what a tile store writes after each append. `getNode` is asked only for subtrees left of `index`.
    */
-  nodesCompletedBy(index: number, leafHash: Uint8Array, getNode: NodeHashGetter): { level: number; index: number; hash: Uint8Array }[];
+  nodesCompletedBy(
+    index: number,
+    leafHash: Uint8Array,
+    getNode: NodeHashGetter,
+  ): { level: number; index: number; hash: Uint8Array }[];
 }
 
 export function createMerkle(hash: HashFn): Merkle {
   const emptyRoot = hash(new Uint8Array(0));
   const leafHash = (data: Uint8Array): Uint8Array => hash(concatBytes(LEAF_PREFIX, data));
-  const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => hash(concatBytes(NODE_PREFIX, left, right));
+  const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array =>
+    hash(concatBytes(NODE_PREFIX, left, right));
 
   function checkedNode(getNode: NodeHashGetter, level: number, index: number): Uint8Array {
     const h = getNode(level, index);
-    if (!isHash(h)) throw new MerkleArgumentError(`node getter returned no 32-byte hash for (${level}, ${index})`);
+    if (!isHash(h))
+      throw new MerkleArgumentError(`node getter returned no 32-byte hash for (${level}, ${index})`);
     return h;
   }
 
@@ -145,7 +168,9 @@ export function createMerkle(hash: HashFn): Merkle {
   function checkLeaves(leafHashes: Uint8Array[], size: number): void {
     if (!Array.isArray(leafHashes)) throw new MerkleArgumentError('leaf hashes must be an array');
     if (!isTreeSize(size) || size > leafHashes.length) {
-      throw new MerkleArgumentError(`tree size ${String(size)} is not within the ${leafHashes.length} leaves given`);
+      throw new MerkleArgumentError(
+        `tree size ${String(size)} is not within the ${leafHashes.length} leaves given`,
+      );
     }
   }
 
@@ -200,8 +225,14 @@ export function createMerkle(hash: HashFn): Merkle {
     return proof.reverse();
   }
 
-  function rootFromInclusionProof(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[]): Uint8Array | undefined {
-    if (!isHash(leaf) || !isTreeSize(index) || !isTreeSize(size) || index >= size || !isProof(proof)) return undefined;
+  function rootFromInclusionProof(
+    leaf: Uint8Array,
+    index: number,
+    size: number,
+    proof: Uint8Array[],
+  ): Uint8Array | undefined {
+    if (!isHash(leaf) || !isTreeSize(index) || !isTreeSize(size) || index >= size || !isProof(proof))
+      return undefined;
     let fn = index;
     let sn = size - 1;
     let r = leaf;
@@ -266,7 +297,9 @@ export function createMerkle(hash: HashFn): Merkle {
     },
     perfectSubtreeHash(leafHashes, start, level) {
       if (!isTreeSize(level) || level > 52 || !isTreeSize(start) || start % 2 ** level !== 0) {
-        throw new MerkleArgumentError(`no perfect subtree of level ${String(level)} starts at ${String(start)}`);
+        throw new MerkleArgumentError(
+          `no perfect subtree of level ${String(level)} starts at ${String(start)}`,
+        );
       }
       checkLeaves(leafHashes, start + 2 ** level);
       return leavesGetter(leafHashes)(level, start / 2 ** level);
@@ -305,7 +338,8 @@ export function createMerkle(hash: HashFn): Merkle {
       return roots !== undefined && bytesEqual(roots.root1, root1) && bytesEqual(roots.root2, root2);
     },
     nodesCompletedBy(index, leaf, getNode) {
-      if (!isTreeSize(index) || !isHash(leaf)) throw new MerkleArgumentError('invalid leaf for nodesCompletedBy');
+      if (!isTreeSize(index) || !isHash(leaf))
+        throw new MerkleArgumentError('invalid leaf for nodesCompletedBy');
       const out = [{ level: 0, index, hash: leaf }];
       let level = 0;
       let nodeIndex = index;

@@ -55,15 +55,20 @@ export interface VerifierKey {
 /** Parses a signed note without verifying anything. Throws `CheckpointError('malformed-note')`. */
 export function parseNote(note: string | Uint8Array): ParsedNote {
   const text = typeof note === 'string' ? note : note.length <= MAX_NOTE_BYTES ? fromUtf8(note) : undefined;
-  if (text === undefined) throw new CheckpointError('malformed-note', 'note is not valid UTF-8 or is too large');
+  if (text === undefined)
+    throw new CheckpointError('malformed-note', 'note is not valid UTF-8 or is too large');
   if (utf8(text).length > MAX_NOTE_BYTES) throw new CheckpointError('malformed-note', 'note is too large');
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new CheckpointError('malformed-note', 'note holds control characters');
-  if (/[\uD800-\uDFFF]/u.test(text)) throw new CheckpointError('malformed-note', 'note holds a lone surrogate');
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(text))
+    throw new CheckpointError('malformed-note', 'note holds control characters');
+  if (/[\uD800-\uDFFF]/u.test(text))
+    throw new CheckpointError('malformed-note', 'note holds a lone surrogate');
   const split = text.lastIndexOf('\n\n');
-  if (split < 0 || !text.endsWith('\n')) throw new CheckpointError('malformed-note', 'note has no signature block');
+  if (split < 0 || !text.endsWith('\n'))
+    throw new CheckpointError('malformed-note', 'note has no signature block');
   const body = text.slice(0, split + 1);
   const lines = text.slice(split + 2, -1).split('\n');
-  if (lines.length > MAX_NOTE_SIGNATURES) throw new CheckpointError('malformed-note', 'note has too many signatures');
+  if (lines.length > MAX_NOTE_SIGNATURES)
+    throw new CheckpointError('malformed-note', 'note has too many signatures');
   const signatures = lines.map((line) => parseSignatureLine(line));
   return { text: body, signatures };
 }
@@ -78,7 +83,12 @@ export function parseSignatureLine(line: string): NoteSignature {
   if (!isValidKeyName(name)) throw bad('invalid key name');
   const blob = fromBase64(rest.slice(space + 1));
   if (!blob || blob.length < 5) throw bad('signature is not base64 of a key id and a signature');
-  return { name, keyId: toHex(blob.subarray(0, 4)), signature: blob.subarray(4), line: line.replace(/\n$/, '') };
+  return {
+    name,
+    keyId: toHex(blob.subarray(0, 4)),
+    signature: blob.subarray(4),
+    line: line.replace(/\n$/, ''),
+  };
 }
 
 export function formatSignatureLine(name: string, keyId: Uint8Array, signature: Uint8Array): string {
@@ -86,13 +96,24 @@ export function formatSignatureLine(name: string, keyId: Uint8Array, signature: 
 }
 
 /** Note key id: SHA-256(name ‖ 0x0A ‖ type ‖ public key)[0:4]. */
-export function noteKeyIdWith(p: IntegrityPrimitives, name: string, type: NoteKeyType, publicKey: Uint8Array): Uint8Array {
+export function noteKeyIdWith(
+  p: IntegrityPrimitives,
+  name: string,
+  type: NoteKeyType,
+  publicKey: Uint8Array,
+): Uint8Array {
   if (!isValidKeyName(name)) throw new CheckpointError('malformed-key', 'invalid key name');
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new CheckpointError('malformed-key', 'public key must be 32 bytes');
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
+    throw new CheckpointError('malformed-key', 'public key must be 32 bytes');
   return p.sha256(concatBytes(utf8(name), new Uint8Array([0x0a, type]), publicKey)).subarray(0, 4);
 }
 
-export function formatVerifierKeyWith(p: IntegrityPrimitives, name: string, type: NoteKeyType, publicKey: Uint8Array): string {
+export function formatVerifierKeyWith(
+  p: IntegrityPrimitives,
+  name: string,
+  type: NoteKeyType,
+  publicKey: Uint8Array,
+): string {
   const id = noteKeyIdWith(p, name, type, publicKey);
   return `${name}+${toHex(id)}+${toBase64(concatBytes(new Uint8Array([type]), publicKey))}`;
 }
@@ -111,8 +132,10 @@ export function parseVerifierKeyWith(p: IntegrityPrimitives, vkey: string): Veri
   const material = fromBase64(vkey.slice(second + 1), 33);
   if (!material) throw bad('key is not base64 of a type byte and 32 bytes');
   const type = material[0];
-  if (type !== NOTE_KEY_TYPE_ED25519 && type !== NOTE_KEY_TYPE_COSIGNATURE) throw bad(`unsupported key type ${type}`);
+  if (type !== NOTE_KEY_TYPE_ED25519 && type !== NOTE_KEY_TYPE_COSIGNATURE)
+    throw bad(`unsupported key type ${type}`);
   const publicKey = material.slice(1);
-  if (!bytesEqual(noteKeyIdWith(p, name, type, publicKey), fromHex(idHex)!)) throw bad('key id does not match name and key');
+  if (!bytesEqual(noteKeyIdWith(p, name, type, publicKey), fromHex(idHex)!))
+    throw bad('key id does not match name and key');
   return { name, keyId: idHex, type, publicKey };
 }

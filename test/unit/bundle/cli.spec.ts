@@ -10,7 +10,10 @@ import { publicKeyFromSeed, verifierKey } from '../../../src/domain/integrity/in
 const root = new URL('../../../', import.meta.url).pathname;
 
 function tec(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'bin/tec.js'), 'verify', ...args], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(root, 'bin/tec.js'), 'verify', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -43,14 +46,20 @@ describe('bundle: `tec verify` exit codes (child process)', function () {
     const run = tec(invalid);
     expect(run.status, run.stderr).to.equal(1);
     expect(run.stdout).to.match(/FAIL {2}RULES/);
-    expect(run.stdout).to.match(/PenaltyDecided is not preceded by a ReviewConfirmed.*records: [0-9a-f-]{36}/);
+    expect(run.stdout).to.match(
+      /PenaltyDecided is not preceded by a ReviewConfirmed.*records: [0-9a-f-]{36}/,
+    );
   });
 
   it('exits 1 when the bundle is signed by a key other than the trusted one, with a JSON report', () => {
     const other = verifierKey('tec.example.vn/ledger/01', publicKeyFromSeed(seedOf('another')));
     const run = tec(valid, '--trusted-key', other, '--json');
     expect(run.status, run.stderr).to.equal(1);
-    const report = JSON.parse(run.stdout) as { valid: boolean; trustedKeyMatched: boolean; checks: { code: string; status: string }[] };
+    const report = JSON.parse(run.stdout) as {
+      valid: boolean;
+      trustedKeyMatched: boolean;
+      checks: { code: string; status: string }[];
+    };
     expect(report.valid).to.equal(false);
     expect(report.trustedKeyMatched).to.equal(false);
     expect(report.checks.find((c) => c.code === 'CHECKPOINT')!.status).to.equal('fail');

@@ -37,7 +37,8 @@ export interface Scenario {
   logSeedOverride?: Uint8Array;
 }
 
-export const seedOf = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(`bundle-fixture:${label}`).digest());
+export const seedOf = (label: string): Uint8Array =>
+  new Uint8Array(createHash('sha256').update(`bundle-fixture:${label}`).digest());
 export const ORIGIN = 'tec.example.vn/ledger/01';
 export const WITNESS = 'tec.example.vn/witness/national';
 export const LOG_SEED = seedOf('log');
@@ -62,7 +63,12 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   const heads = new Map<string, { revision: number; hash: string }>();
   let nextId = 1;
   let clock = Date.UTC(2026, 10, 24, 9, 0, 0);
-  const append = (stream: string, type: string, data: JsonObject, actor: { kind: ActorKind; id: string }): EventRecord => {
+  const append = (
+    stream: string,
+    type: string,
+    data: JsonObject,
+    actor: { kind: ActorKind; id: string },
+  ): EventRecord => {
     const head = heads.get(stream);
     const record: EventRecord = {
       v: 1,
@@ -80,7 +86,13 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     return record;
   };
   const noise = (n: number) => {
-    for (let i = 0; i < n; i++) append(`case-${uuid(0xdead00 + (nextId % 3))}`, 'NoteAdded', { n: nextId }, { kind: 'system', id: 'seed' });
+    for (let i = 0; i < n; i++)
+      append(
+        `case-${uuid(0xdead00 + (nextId % 3))}`,
+        'NoteAdded',
+        { n: nextId },
+        { kind: 'system', id: 'seed' },
+      );
   };
 
   const cameraSeed = seedOf('camera');
@@ -92,9 +104,24 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   const decider = { kind: 'officer' as const, id: 'off-01-0002' };
 
   noise(5);
-  append(`camera-${cameraId}`, 'CameraRegistered', { cameraId, publicKey: b64(publicKeyFromSeed(cameraSeed)) }, { kind: 'system', id: 'admin' });
-  append(`officer-${officer.id}`, 'OfficerEnrolled', { officerId: officer.id, publicKey: b64(publicKeyFromSeed(officerSeed)) }, { kind: 'system', id: 'admin' });
-  append(`officer-${decider.id}`, 'OfficerEnrolled', { officerId: decider.id, publicKey: b64(publicKeyFromSeed(deciderSeed)) }, { kind: 'system', id: 'admin' });
+  append(
+    `camera-${cameraId}`,
+    'CameraRegistered',
+    { cameraId, publicKey: b64(publicKeyFromSeed(cameraSeed)) },
+    { kind: 'system', id: 'admin' },
+  );
+  append(
+    `officer-${officer.id}`,
+    'OfficerEnrolled',
+    { officerId: officer.id, publicKey: b64(publicKeyFromSeed(officerSeed)) },
+    { kind: 'system', id: 'admin' },
+  );
+  append(
+    `officer-${decider.id}`,
+    'OfficerEnrolled',
+    { officerId: decider.id, publicKey: b64(publicKeyFromSeed(deciderSeed)) },
+    { kind: 'system', id: 'admin' },
+  );
   noise(3);
 
   const overview = new Uint8Array(5000).map((_, i) => (i * 7) & 255);
@@ -125,15 +152,34 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   append(
     `case-${caseId}`,
     'EvidenceDerived',
-    { source: evidenceRefs[0]!.digest, derived: { digest: evidenceDigest(thumbnail), mediaType: 'image/jpeg', size: thumbnail.length }, operation: 'thumbnail' },
+    {
+      source: evidenceRefs[0]!.digest,
+      derived: { digest: evidenceDigest(thumbnail), mediaType: 'image/jpeg', size: thumbnail.length },
+      operation: 'thumbnail',
+    },
     { kind: 'service', id: 'media-worker' },
   );
-  append(`custody-${caseId}`, 'EvidenceAccessed', { digest: evidenceRefs[0]!.digest, reason: 'review' }, officer);
+  append(
+    `custody-${caseId}`,
+    'EvidenceAccessed',
+    { digest: evidenceRefs[0]!.digest, reason: 'review' },
+    officer,
+  );
   noise(2);
 
   if (scenario.reviewSigner === 'revoked') {
-    append(`officer-${officer.id}`, 'OfficerKeyRotated', { publicKey: b64(publicKeyFromSeed(officerNewSeed)) }, { kind: 'system', id: 'admin' });
-    append(`officer-${officer.id}`, 'OfficerKeyRevoked', { keyId: keyId(publicKeyFromSeed(officerSeed)), reason: 'lost' }, { kind: 'system', id: 'admin' });
+    append(
+      `officer-${officer.id}`,
+      'OfficerKeyRotated',
+      { publicKey: b64(publicKeyFromSeed(officerNewSeed)) },
+      { kind: 'system', id: 'admin' },
+    );
+    append(
+      `officer-${officer.id}`,
+      'OfficerKeyRevoked',
+      { keyId: keyId(publicKeyFromSeed(officerSeed)), reason: 'lost' },
+      { kind: 'system', id: 'admin' },
+    );
   }
   const sortedDigests = evidenceRefs.map((e) => e.digest).sort();
   if (!scenario.omitReview) {
@@ -152,7 +198,11 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     append(
       `case-${caseId}`,
       'ReviewConfirmed',
-      { signoff, signature: b64(sign(canonicalBytes(signoff), signerSeed)), keyId: keyId(publicKeyFromSeed(officerSeed)) },
+      {
+        signoff,
+        signature: b64(sign(canonicalBytes(signoff), signerSeed)),
+        keyId: keyId(publicKeyFromSeed(officerSeed)),
+      },
       scenario.reviewActorKind ? { kind: scenario.reviewActorKind, id: officer.id } : officer,
     );
   }
@@ -174,7 +224,11 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   append(
     `case-${caseId}`,
     'PenaltyDecided',
-    { signoff: decisionSignoff, signature: b64(sign(canonicalBytes(decisionSignoff), deciderSeed)), keyId: keyId(publicKeyFromSeed(deciderSeed)) },
+    {
+      signoff: decisionSignoff,
+      signature: b64(sign(canonicalBytes(decisionSignoff), deciderSeed)),
+      keyId: keyId(publicKeyFromSeed(deciderSeed)),
+    },
     decider,
   );
   noise(4);
@@ -183,12 +237,32 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   const leaves = ledger.map((l) => leafHash(fromHex(l.hash, 32)!));
   const logSeed = scenario.logSeedOverride ?? LOG_SEED;
   const logKey = verifierKey(ORIGIN, publicKeyFromSeed(logSeed));
-  const signed = signCheckpoint({ origin: ORIGIN, size: leaves.length, root: merkleRoot(leaves), time: new Date(clock + 1000).toISOString() }, logSeed);
-  const checkpointText = addSignatureLines(signed, [cosignCheckpoint(signed, WITNESS, WITNESS_SEED, Math.floor(clock / 1000) + 2)]);
+  const signed = signCheckpoint(
+    {
+      origin: ORIGIN,
+      size: leaves.length,
+      root: merkleRoot(leaves),
+      time: new Date(clock + 1000).toISOString(),
+    },
+    logSeed,
+  );
+  const checkpointText = addSignatureLines(signed, [
+    cosignCheckpoint(signed, WITNESS, WITNESS_SEED, Math.floor(clock / 1000) + 2),
+  ]);
 
-  const included = new Set([`case-${caseId}`, `custody-${caseId}`, `camera-${cameraId}`, `officer-${officer.id}`, `officer-${decider.id}`]);
-  const records = ledger.map((l, leafIndex) => ({ leafIndex, hash: l.hash, record: l.record })).filter((r) => included.has(r.record.stream));
-  const proofs = new Map(records.map((r) => [r.leafIndex, inclusionProof(leaves, r.leafIndex, leaves.length)]));
+  const included = new Set([
+    `case-${caseId}`,
+    `custody-${caseId}`,
+    `camera-${cameraId}`,
+    `officer-${officer.id}`,
+    `officer-${decider.id}`,
+  ]);
+  const records = ledger
+    .map((l, leafIndex) => ({ leafIndex, hash: l.hash, record: l.record }))
+    .filter((r) => included.has(r.record.stream));
+  const proofs = new Map(
+    records.map((r) => [r.leafIndex, inclusionProof(leaves, r.leafIndex, leaves.length)]),
+  );
   const entries = buildBundleEntries({
     caseId,
     exportedAt: new Date(clock + 5000).toISOString(),
@@ -211,7 +285,8 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     entries,
     caseId,
     ledger,
-    byType: (type) => ledger.find((l) => l.record.type === type && l.record.stream === `case-${caseId}`)!.record,
+    byType: (type) =>
+      ledger.find((l) => l.record.type === type && l.record.stream === `case-${caseId}`)!.record,
     evidence: { overview, plate, thumbnail },
   };
 }

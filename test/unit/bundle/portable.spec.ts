@@ -15,7 +15,8 @@ function importGraph(entry: string): Map<string, string> {
     if (files.has(file)) return;
     const text = readFileSync(file, 'utf8');
     files.set(file, text);
-    for (const m of text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)) visit(resolve(dirname(file), m[1]!));
+    for (const m of text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm))
+      visit(resolve(dirname(file), m[1]!));
   };
   visit(entry);
   return files;
@@ -36,10 +37,14 @@ describe('bundle: the verifier is portable to a browser', () => {
     const verifyWithNacl = createBundleVerifier({
       sha256: (data) => sha256(data), // a browser passes a JavaScript SHA-256 here
       ed25519Verify: (message, signature, publicKey) =>
-        signature.length === 64 && publicKey.length === 32 && nacl.sign.detached.verify(message, signature, publicKey),
+        signature.length === 64 &&
+        publicKey.length === 32 &&
+        nacl.sign.detached.verify(message, signature, publicKey),
     });
     expect(verifyWithNacl(buildFixture().entries).valid).to.equal(true);
     const forged = verifyWithNacl(buildFixture({ reviewSigner: 'stranger' }).entries);
-    expect(forged.checks.filter((c) => c.status === 'fail').map((c) => c.code)).to.deep.equal(['SIGNOFF_SIGNATURE']);
+    expect(forged.checks.filter((c) => c.status === 'fail').map((c) => c.code)).to.deep.equal([
+      'SIGNOFF_SIGNATURE',
+    ]);
   });
 });

@@ -8,7 +8,15 @@ import {
   type CheckCode,
   TrustedKeyError,
 } from '../../../src/domain/bundle/index.ts';
-import { publicKeyFromSeed, recordHash, sha256Hex, sign, toBase64, utf8, verifierKey } from '../../../src/domain/integrity/index.ts';
+import {
+  publicKeyFromSeed,
+  recordHash,
+  sha256Hex,
+  sign,
+  toBase64,
+  utf8,
+  verifierKey,
+} from '../../../src/domain/integrity/index.ts';
 import { buildFixture, LOG_KEY, LOG_SEED, ORIGIN, seedOf } from './fixture.ts';
 
 const text = (bytes: Uint8Array | undefined): string => new TextDecoder().decode(bytes);
@@ -21,8 +29,14 @@ function failuresOf(report: BundleReport, code: CheckCode) {
 }
 
 /** What an insider holding the log key could do after editing entries: recompute digests, re-sign the manifest. */
-function reseal(entries: Map<string, Uint8Array>, seed = LOG_SEED, edit: (m: Record<string, unknown>) => void = () => {}): void {
-  const manifest = JSON.parse(text(entries.get('manifest.json'))) as Record<string, unknown> & { files: Record<string, string> };
+function reseal(
+  entries: Map<string, Uint8Array>,
+  seed = LOG_SEED,
+  edit: (m: Record<string, unknown>) => void = () => {},
+): void {
+  const manifest = JSON.parse(text(entries.get('manifest.json'))) as Record<string, unknown> & {
+    files: Record<string, string>;
+  };
   for (const name of Object.keys(manifest.files)) {
     const bytes = entries.get(name);
     if (bytes) manifest.files[name] = `sha256:${sha256Hex(bytes)}`;
@@ -61,7 +75,12 @@ describe('bundle: verifier (bundle.md)', () => {
       'SIGNOFF_SIGNATURE',
       'RULES',
     ]);
-    expect(report.timeline!.map((t) => t.type)).to.deep.equal(['ViolationDetected', 'EvidenceDerived', 'ReviewConfirmed', 'PenaltyDecided']);
+    expect(report.timeline!.map((t) => t.type)).to.deep.equal([
+      'ViolationDetected',
+      'EvidenceDerived',
+      'ReviewConfirmed',
+      'PenaltyDecided',
+    ]);
     expect(report.counts).to.deep.include({ streams: 5, evidence: 3 });
   });
 
@@ -70,14 +89,18 @@ describe('bundle: verifier (bundle.md)', () => {
     const entries = await readBundleZip(await writeBundleZip(f.entries));
     expect([...entries.keys()].sort()).to.deep.equal([...f.entries.keys()].sort());
     expect(verifyBundle(entries, { trustedKey: LOG_KEY }).valid).to.equal(true);
-    expect(verifyBundle(entries, { trustedKey: verifyBundle(entries).logKeyFingerprint! }).trustedKeyMatched).to.equal(true);
+    expect(
+      verifyBundle(entries, { trustedKey: verifyBundle(entries).logKeyFingerprint! }).trustedKeyMatched,
+    ).to.equal(true);
     expect(() => verifyBundle(entries, { trustedKey: 'nonsense' })).to.throw(TrustedKeyError);
   });
 
   it('finds one byte changed in a record (RECORD_HASH), also when the manifest is re-signed', () => {
     const f = buildFixture();
     const penalty = f.byType('PenaltyDecided');
-    editRecords(f.entries, (lines) => lines.map((l) => (l.includes(penalty.id) ? l.replace('"fineVnd":20000000', '"fineVnd":10000000') : l)));
+    editRecords(f.entries, (lines) =>
+      lines.map((l) => (l.includes(penalty.id) ? l.replace('"fineVnd":20000000', '"fineVnd":10000000') : l)),
+    );
     const naive = verifyBundle(f.entries);
     expect(naive.valid).to.equal(false);
     expect(failing(naive)).to.include.members(['FILES', 'RECORD_HASH']);
@@ -96,7 +119,11 @@ describe('bundle: verifier (bundle.md)', () => {
     editRecords(f.entries, (lines) =>
       lines.map((l) => {
         if (!l.includes(custody.id)) return l;
-        const line = JSON.parse(l) as { leafIndex: number; hash: string; record: { data: { reason: string } } };
+        const line = JSON.parse(l) as {
+          leafIndex: number;
+          hash: string;
+          record: { data: { reason: string } };
+        };
         line.record.data.reason = 'curiosity';
         return JSON.stringify({ ...line, hash: recordHash(line.record) });
       }),
@@ -116,7 +143,11 @@ describe('bundle: verifier (bundle.md)', () => {
     expect(failing(report)).to.include('CHAIN');
     const ids = failuresOf(report, 'CHAIN').flatMap((x) => x.recordIds ?? []);
     expect(ids).to.include(f.byType('ReviewConfirmed').id);
-    expect(failuresOf(report, 'CHAIN').map((x) => x.message).join('\n')).to.match(/declares 4 records, the bundle holds 3/);
+    expect(
+      failuresOf(report, 'CHAIN')
+        .map((x) => x.message)
+        .join('\n'),
+    ).to.match(/declares 4 records, the bundle holds 3/);
   });
 
   it('finds an evidence file changed, and one missing (EVIDENCE)', () => {
@@ -127,7 +158,9 @@ describe('bundle: verifier (bundle.md)', () => {
     changed.entries.set(name, bytes);
     const r1 = verifyBundle(changed.entries);
     expect(failing(r1)).to.deep.equal(['EVIDENCE']);
-    expect(failuresOf(r1, 'EVIDENCE')[0]!.digests).to.deep.equal([`sha256:${sha256Hex(changed.evidence.overview)}`]);
+    expect(failuresOf(r1, 'EVIDENCE')[0]!.digests).to.deep.equal([
+      `sha256:${sha256Hex(changed.evidence.overview)}`,
+    ]);
 
     const missing = buildFixture();
     missing.entries.delete(`evidence/${sha256Hex(missing.evidence.plate)}`);
@@ -142,7 +175,9 @@ describe('bundle: verifier (bundle.md)', () => {
     const f = buildFixture({ reviewSigner: 'stranger' });
     const report = verifyBundle(f.entries);
     expect(failing(report)).to.deep.equal(['SIGNOFF_SIGNATURE']);
-    expect(failuresOf(report, 'SIGNOFF_SIGNATURE')[0]!.recordIds).to.deep.equal([f.byType('ReviewConfirmed').id]);
+    expect(failuresOf(report, 'SIGNOFF_SIGNATURE')[0]!.recordIds).to.deep.equal([
+      f.byType('ReviewConfirmed').id,
+    ]);
   });
 
   it('finds a signature by a key revoked before the sign-off (SIGNOFF_SIGNATURE)', () => {
@@ -156,7 +191,13 @@ describe('bundle: verifier (bundle.md)', () => {
     // An insider rewrites the camera's detection and re-seals the manifest: the camera signature tells.
     const g = buildFixture();
     const detected = g.byType('ViolationDetected');
-    editRecords(g.entries, (lines) => lines.map((l) => (l.includes(detected.id) ? l.replace('"plateRead":{"confidenceBp":9700', '"plateRead":{"confidenceBp":9900') : l)));
+    editRecords(g.entries, (lines) =>
+      lines.map((l) =>
+        l.includes(detected.id)
+          ? l.replace('"plateRead":{"confidenceBp":9700', '"plateRead":{"confidenceBp":9900')
+          : l,
+      ),
+    );
     reseal(g.entries);
     const report = verifyBundle(g.entries);
     expect(failing(report)).to.include.members(['RECORD_HASH', 'DEVICE_SIGNATURE']);
@@ -183,7 +224,10 @@ describe('bundle: verifier (bundle.md)', () => {
 
   it('finds a wrong inclusion proof (INCLUSION)', () => {
     const f = buildFixture();
-    const proofs = JSON.parse(text(f.entries.get('proofs.json'))) as { treeSize: number; inclusion: Record<string, string[]> };
+    const proofs = JSON.parse(text(f.entries.get('proofs.json'))) as {
+      treeSize: number;
+      inclusion: Record<string, string[]>;
+    };
     const review = f.ledger.findIndex((l) => l.record.type === 'ReviewConfirmed');
     const path = proofs.inclusion[String(review)]!;
     path[1] = `${path[1]!.slice(0, 63)}${path[1]!.endsWith('0') ? '1' : '0'}`;
@@ -223,7 +267,17 @@ describe('bundle: verifier (bundle.md)', () => {
       new Map([['manifest.json', utf8('{')]]),
       new Map([['manifest.json', new Uint8Array([0xff, 0xfe])]]),
       new Map([
-        ['manifest.json', utf8(JSON.stringify({ format: BUNDLE_FORMAT, files: { 'records.jsonl': 'sha256:00' }, streams: [], treeSize: -1 }))],
+        [
+          'manifest.json',
+          utf8(
+            JSON.stringify({
+              format: BUNDLE_FORMAT,
+              files: { 'records.jsonl': 'sha256:00' },
+              streams: [],
+              treeSize: -1,
+            }),
+          ),
+        ],
         ['records.jsonl', utf8('{"leafIndex":0,"hash":"x","record":null}\n[]\n{"leafIndex":1e400}\n')],
         ['keys.json', utf8('{"log":"a+b+c","witnesses":"no"}')],
         ['checkpoint.txt', utf8('\u2014 \n\n')],

@@ -55,12 +55,20 @@ describe('bundle: ZIP reading treats the archive as hostile', () => {
   });
 
   it('refuses absolute and drive paths', async () => {
-    expect(await refusal(patchName(await zipOf({ Xetc_passwd: 'x' }), 'Xetc_passwd', '/etc_passwd'))).to.match(/absolute/);
-    expect(await refusal(patchName(await zipOf({ 'CC/windows': 'x' }), 'CC/windows', 'C:/windows'))).to.match(/absolute/);
+    expect(
+      await refusal(patchName(await zipOf({ Xetc_passwd: 'x' }), 'Xetc_passwd', '/etc_passwd')),
+    ).to.match(/absolute/);
+    expect(await refusal(patchName(await zipOf({ 'CC/windows': 'x' }), 'CC/windows', 'C:/windows'))).to.match(
+      /absolute/,
+    );
   });
 
   it('refuses duplicate names (which jszip alone would silently merge)', async () => {
-    const bytes = patchName(await zipOf({ 'manifest.json': '{"a":1}', 'manifest.jsoN': '{"a":2}' }), 'manifest.jsoN', 'manifest.json');
+    const bytes = patchName(
+      await zipOf({ 'manifest.json': '{"a":1}', 'manifest.jsoN': '{"a":2}' }),
+      'manifest.jsoN',
+      'manifest.json',
+    );
     expect(await refusal(bytes)).to.match(/appears twice/);
   });
 
@@ -68,7 +76,9 @@ describe('bundle: ZIP reading treats the archive as hostile', () => {
     const bomb = await zipOf({ 'evidence/zeros': new Uint8Array(8 * 1024 * 1024) });
     expect(bomb.length).to.be.lessThan(64 * 1024);
     expect(await refusal(bomb, { maxTotalBytes: 1024 * 1024 })).to.match(/size limit/);
-    expect((await readBundleZip(bomb, { maxTotalBytes: 16 * 1024 * 1024 })).get('evidence/zeros')!.length).to.equal(8 * 1024 * 1024);
+    expect(
+      (await readBundleZip(bomb, { maxTotalBytes: 16 * 1024 * 1024 })).get('evidence/zeros')!.length,
+    ).to.equal(8 * 1024 * 1024);
   });
 
   it('refuses bytes that are not a ZIP and too many entries', async () => {

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { AppError } from '../../../src/domain/shared/errors.ts';
-import { canonicalize, canonicalBytes, CanonicalizationError, recordHash, sha256Hex } from '../../../src/domain/integrity/index.ts';
+import {
+  canonicalize,
+  canonicalBytes,
+  CanonicalizationError,
+  recordHash,
+  sha256Hex,
+} from '../../../src/domain/integrity/index.ts';
 
 function fromBits(hex: string): number {
   const view = new DataView(new ArrayBuffer(8));
@@ -60,7 +66,17 @@ describe('integrity: RFC 8785 canonical JSON', () => {
   it('rejects undefined, functions, symbols, BigInt, Dates, Maps and cycles with a typed error', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    for (const bad of [undefined, () => 1, Symbol('s'), 1n, new Date(0), new Map(), { x: undefined }, [1, undefined], cyclic]) {
+    for (const bad of [
+      undefined,
+      () => 1,
+      Symbol('s'),
+      1n,
+      new Date(0),
+      new Map(),
+      { x: undefined },
+      [1, undefined],
+      cyclic,
+    ]) {
       let error: unknown;
       try {
         canonicalize(bad);

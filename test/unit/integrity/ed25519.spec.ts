@@ -1,7 +1,17 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import nacl from 'tweetnacl';
-import { fromHex, generateSeed, keyId, KeyMaterialError, publicKeyFromSeed, sha256Hex, sign, toHex, verify } from '../../../src/domain/integrity/index.ts';
+import {
+  fromHex,
+  generateSeed,
+  keyId,
+  KeyMaterialError,
+  publicKeyFromSeed,
+  sha256Hex,
+  sign,
+  toHex,
+  verify,
+} from '../../../src/domain/integrity/index.ts';
 
 interface Vector {
   name: string;
@@ -10,7 +20,9 @@ interface Vector {
   message: string;
   signature: string;
 }
-const { vectors } = JSON.parse(readFileSync(new URL('../../fixtures/integrity/rfc8032-ed25519.json', import.meta.url), 'utf8')) as {
+const { vectors } = JSON.parse(
+  readFileSync(new URL('../../fixtures/integrity/rfc8032-ed25519.json', import.meta.url), 'utf8'),
+) as {
   vectors: Vector[];
 };
 

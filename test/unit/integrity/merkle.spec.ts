@@ -32,7 +32,9 @@ interface Vectors {
   inclusion: { index: number; size: number; proof: string[] }[];
   consistency: { size1: number; size2: number; proof: string[] }[];
 }
-const vectors = JSON.parse(readFileSync(new URL('../../fixtures/integrity/rfc6962-merkle.json', import.meta.url), 'utf8')) as Vectors;
+const vectors = JSON.parse(
+  readFileSync(new URL('../../fixtures/integrity/rfc6962-merkle.json', import.meta.url), 'utf8'),
+) as Vectors;
 const hex = (h: string): Uint8Array => fromHex(h)!;
 const leaves = vectors.leaves.map((l) => leafHash(hex(l)));
 
@@ -42,7 +44,7 @@ function randomLeaves(n: number, seed: number): Uint8Array[] {
 
 function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   const copy = new Uint8Array(bytes);
-  copy[Math.floor(bit / 8) % copy.length]! ^= 1 << bit % 8;
+  copy[Math.floor(bit / 8) % copy.length]! ^= 1 << (bit % 8);
   return copy;
 }
 
@@ -50,7 +52,8 @@ function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
 function nodeStore(leafHashes: Uint8Array[]): { get: NodeHashGetter; lookups: () => number } {
   const store = new Map<string, Uint8Array>();
   leafHashes.forEach((leaf, i) => {
-    for (const n of nodesCompletedBy(i, leaf, (level, index) => store.get(`${level}/${index}`)!)) store.set(`${n.level}/${n.index}`, n.hash);
+    for (const n of nodesCompletedBy(i, leaf, (level, index) => store.get(`${level}/${index}`)!))
+      store.set(`${n.level}/${n.index}`, n.hash);
   });
   let count = 0;
   return {
@@ -72,22 +75,39 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
     });
 
     it('computes the roots of the first 1…8 leaves', () => {
-      for (let n = 1; n <= 8; n++) expect(toHex(merkleRoot(leaves.slice(0, n))), `size ${n}`).to.equal(vectors.roots[n - 1]);
+      for (let n = 1; n <= 8; n++)
+        expect(toHex(merkleRoot(leaves.slice(0, n))), `size ${n}`).to.equal(vectors.roots[n - 1]);
     });
 
     for (const v of vectors.inclusion) {
       it(`inclusion proof of leaf ${v.index} in a tree of ${v.size}`, () => {
         const proof = inclusionProof(leaves, v.index, v.size);
         expect(proof.map(toHex)).to.deep.equal(v.proof);
-        expect(verifyInclusion(leaves[v.index]!, v.index, v.size, v.proof.map(hex), hex(vectors.roots[v.size - 1]!))).to.equal(true);
-        expect(toHex(rootFromInclusionProof(leaves[v.index]!, v.index, v.size, proof)!)).to.equal(vectors.roots[v.size - 1]);
+        expect(
+          verifyInclusion(
+            leaves[v.index]!,
+            v.index,
+            v.size,
+            v.proof.map(hex),
+            hex(vectors.roots[v.size - 1]!),
+          ),
+        ).to.equal(true);
+        expect(toHex(rootFromInclusionProof(leaves[v.index]!, v.index, v.size, proof)!)).to.equal(
+          vectors.roots[v.size - 1],
+        );
       });
     }
 
     for (const v of vectors.consistency) {
       it(`consistency proof from ${v.size1} to ${v.size2}`, () => {
         expect(consistencyProof(leaves, v.size1, v.size2).map(toHex)).to.deep.equal(v.proof);
-        const ok = verifyConsistency(v.size1, v.size2, hex(vectors.roots[v.size1 - 1]!), hex(vectors.roots[v.size2 - 1]!), v.proof.map(hex));
+        const ok = verifyConsistency(
+          v.size1,
+          v.size2,
+          hex(vectors.roots[v.size1 - 1]!),
+          hex(vectors.roots[v.size2 - 1]!),
+          v.proof.map(hex),
+        );
         expect(ok).to.equal(true);
       });
     }
@@ -100,7 +120,9 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
 
     it('rejects the reference consistency proof 6→8 against the root of 5 (the wrong old root)', () => {
       const v = vectors.consistency[3]!;
-      expect(verifyConsistency(6, 8, hex(vectors.roots[4]!), hex(vectors.roots[7]!), v.proof.map(hex))).to.equal(false);
+      expect(
+        verifyConsistency(6, 8, hex(vectors.roots[4]!), hex(vectors.roots[7]!), v.proof.map(hex)),
+      ).to.equal(false);
     });
   });
 
@@ -114,16 +136,28 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
       ['size 0', () => verifyInclusion(leaves[5]!, 0, 0, [], emptyRoot)],
       ['size beyond 2^53', () => verifyInclusion(leaves[5]!, 5, 2 ** 60, proof, root)],
       ['31-byte leaf', () => verifyInclusion(leaves[5]!.subarray(1), 5, 8, proof, root)],
-      ['33-byte proof element', () => verifyInclusion(leaves[5]!, 5, 8, [new Uint8Array(33), ...proof.slice(1)], root)],
+      [
+        '33-byte proof element',
+        () => verifyInclusion(leaves[5]!, 5, 8, [new Uint8Array(33), ...proof.slice(1)], root),
+      ],
       ['proof of strings', () => verifyInclusion(leaves[5]!, 5, 8, ['ab'] as unknown as Uint8Array[], root)],
       ['null proof', () => verifyInclusion(leaves[5]!, 5, 8, null as unknown as Uint8Array[], root)],
       ['root too short', () => verifyInclusion(leaves[5]!, 5, 8, proof, root.subarray(2))],
       ['extra proof element', () => verifyInclusion(leaves[5]!, 5, 8, [...proof, root], root)],
       ['missing proof element', () => verifyInclusion(leaves[5]!, 5, 8, proof.slice(0, 2), root)],
       ['consistency size1 > size2', () => verifyConsistency(8, 5, root, root, [])],
-      ['consistency empty proof for 2→5', () => verifyConsistency(2, 5, merkleRoot(leaves.slice(0, 2)), merkleRoot(leaves.slice(0, 5)), [])],
-      ['consistency from 0 with a proof', () => verifyConsistency(0, 5, emptyRoot, merkleRoot(leaves.slice(0, 5)), [root])],
-      ['consistency equal sizes, different roots', () => verifyConsistency(5, 5, root, merkleRoot(leaves.slice(0, 5)), [])],
+      [
+        'consistency empty proof for 2→5',
+        () => verifyConsistency(2, 5, merkleRoot(leaves.slice(0, 2)), merkleRoot(leaves.slice(0, 5)), []),
+      ],
+      [
+        'consistency from 0 with a proof',
+        () => verifyConsistency(0, 5, emptyRoot, merkleRoot(leaves.slice(0, 5)), [root]),
+      ],
+      [
+        'consistency equal sizes, different roots',
+        () => verifyConsistency(5, 5, root, merkleRoot(leaves.slice(0, 5)), []),
+      ],
       ['consistency NaN size', () => verifyConsistency(NaN, 5, root, root, [root])],
     ];
     for (const [name, run] of cases) {
@@ -169,7 +203,9 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
     });
 
     it('reports each newly complete node on append', () => {
-      const completed = nodesCompletedBy(7, leaves[7]!, (level, index) => perfectSubtreeHash(leaves, index * 2 ** level, level));
+      const completed = nodesCompletedBy(7, leaves[7]!, (level, index) =>
+        perfectSubtreeHash(leaves, index * 2 ** level, level),
+      );
       expect(completed.map((n) => [n.level, n.index])).to.deep.equal([
         [0, 7],
         [1, 3],
@@ -182,9 +218,15 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
   });
 
   describe('properties over random trees', () => {
-    const tree = fc.integer({ min: 1, max: 300 }).chain((size) =>
-      fc.record({ size: fc.constant(size), index: fc.integer({ min: 0, max: size - 1 }), seed: fc.integer() }),
-    );
+    const tree = fc
+      .integer({ min: 1, max: 300 })
+      .chain((size) =>
+        fc.record({
+          size: fc.constant(size),
+          index: fc.integer({ min: 0, max: size - 1 }),
+          seed: fc.integer(),
+        }),
+      );
 
     it('every inclusion proof verifies, and a flipped bit, wrong index or wrong size fails', () => {
       fc.assert(
@@ -193,8 +235,12 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
           const root = merkleRoot(ls);
           const proof = inclusionProof(ls, index, size);
           expect(verifyInclusion(ls[index]!, index, size, proof, root)).to.equal(true);
-          expect(verifyInclusion(flipBit(ls[index]!, bitSeed % 256), index, size, proof, root)).to.equal(false);
-          expect(verifyInclusion(ls[index]!, index, size, proof, flipBit(root, bitSeed % 256))).to.equal(false);
+          expect(verifyInclusion(flipBit(ls[index]!, bitSeed % 256), index, size, proof, root)).to.equal(
+            false,
+          );
+          expect(verifyInclusion(ls[index]!, index, size, proof, flipBit(root, bitSeed % 256))).to.equal(
+            false,
+          );
           if (proof.length > 0) {
             const k = bitSeed % proof.length;
             const bad = proof.map((p, i) => (i === k ? flipBit(p, bitSeed % 256) : p));
@@ -209,7 +255,15 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
           const extended = [...ls, ...randomLeaves(size + 1, seed + 1)];
           for (const wrongSize of [size + 1, size - 1, size * 2]) {
             if (wrongSize > index) {
-              expect(verifyInclusion(ls[index]!, index, wrongSize, proof, merkleRoot(extended.slice(0, wrongSize)))).to.equal(false);
+              expect(
+                verifyInclusion(
+                  ls[index]!,
+                  index,
+                  wrongSize,
+                  proof,
+                  merkleRoot(extended.slice(0, wrongSize)),
+                ),
+              ).to.equal(false);
             }
           }
         }),
@@ -218,9 +272,15 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
     });
 
     it('every consistency proof verifies, and a flipped bit or wrong size fails', () => {
-      const sizes = fc.integer({ min: 2, max: 300 }).chain((size2) =>
-        fc.record({ size2: fc.constant(size2), size1: fc.integer({ min: 1, max: size2 - 1 }), seed: fc.integer() }),
-      );
+      const sizes = fc
+        .integer({ min: 2, max: 300 })
+        .chain((size2) =>
+          fc.record({
+            size2: fc.constant(size2),
+            size1: fc.integer({ min: 1, max: size2 - 1 }),
+            seed: fc.integer(),
+          }),
+        );
       fc.assert(
         fc.property(sizes, fc.nat(), ({ size1, size2, seed }, bitSeed) => {
           const ls = randomLeaves(size2, seed);
@@ -228,15 +288,25 @@ describe('integrity: RFC 6962 / RFC 9162 Merkle tree', () => {
           const root2 = merkleRoot(ls);
           const proof = consistencyProof(ls, size1, size2);
           expect(verifyConsistency(size1, size2, root1, root2, proof)).to.equal(true);
-          expect(verifyConsistency(size1, size2, flipBit(root1, bitSeed % 256), root2, proof)).to.equal(false);
-          expect(verifyConsistency(size1, size2, root1, flipBit(root2, bitSeed % 256), proof)).to.equal(false);
+          expect(verifyConsistency(size1, size2, flipBit(root1, bitSeed % 256), root2, proof)).to.equal(
+            false,
+          );
+          expect(verifyConsistency(size1, size2, root1, flipBit(root2, bitSeed % 256), proof)).to.equal(
+            false,
+          );
           const k = bitSeed % proof.length;
           const bad = proof.map((p, i) => (i === k ? flipBit(p, bitSeed % 256) : p));
           expect(verifyConsistency(size1, size2, root1, root2, bad)).to.equal(false);
-          if (size1 + 1 < size2) expect(verifyConsistency(size1 + 1, size2, merkleRoot(ls.slice(0, size1 + 1)), root2, proof)).to.equal(false);
+          if (size1 + 1 < size2)
+            expect(
+              verifyConsistency(size1 + 1, size2, merkleRoot(ls.slice(0, size1 + 1)), root2, proof),
+            ).to.equal(false);
           const extendedRoot = merkleRoot([...ls, ...randomLeaves(1, seed + 1)]);
           expect(verifyConsistency(size1, size2 + 1, root1, extendedRoot, proof)).to.equal(false);
-          if (size1 > 1) expect(verifyConsistency(size1 - 1, size2, merkleRoot(ls.slice(0, size1 - 1)), root2, proof)).to.equal(false);
+          if (size1 > 1)
+            expect(
+              verifyConsistency(size1 - 1, size2, merkleRoot(ls.slice(0, size1 - 1)), root2, proof),
+            ).to.equal(false);
         }),
         { numRuns: 200 },
       );
