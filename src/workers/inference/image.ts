@@ -98,10 +98,12 @@ export function sampleQuad(image: RgbImage, topLeft: Point, topRight: Point, bot
   const { data, width, height } = image;
   const maxX = width - 1;
   const maxY = height - 1;
-  const acc = [0, 0, 0];
+  const n = grid * grid;
   for (let j = 0; j < outHeight; j++) {
     for (let i = 0; i < outWidth; i++) {
-      acc[0] = acc[1] = acc[2] = 0;
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let gj = 0; gj < grid; gj++) {
         const fv = j + (gj + 0.5) / grid;
         for (let gi = 0; gi < grid; gi++) {
@@ -110,10 +112,10 @@ export function sampleQuad(image: RgbImage, topLeft: Point, topRight: Point, bot
           let y = topLeft.y + uy * fu + vy * fv - 0.5;
           x = x < 0 ? 0 : x > maxX ? maxX : x;
           y = y < 0 ? 0 : y > maxY ? maxY : y;
-          const x0 = Math.floor(x);
-          const y0 = Math.floor(y);
-          const x1 = x0 < maxX ? x0 + 1 : x0;
-          const y1 = y0 < maxY ? y0 + 1 : y0;
+          const x0 = x | 0;
+          const y0 = y | 0;
+          const dx = x0 < maxX ? 3 : 0;
+          const dy = y0 < maxY ? width * 3 : 0;
           const fx = x - x0;
           const fy = y - y0;
           const w00 = (1 - fx) * (1 - fy);
@@ -121,17 +123,18 @@ export function sampleQuad(image: RgbImage, topLeft: Point, topRight: Point, bot
           const w01 = (1 - fx) * fy;
           const w11 = fx * fy;
           const p00 = (y0 * width + x0) * 3;
-          const p10 = (y0 * width + x1) * 3;
-          const p01 = (y1 * width + x0) * 3;
-          const p11 = (y1 * width + x1) * 3;
-          for (let c = 0; c < 3; c++) acc[c]! += data[p00 + c]! * w00 + data[p10 + c]! * w10 + data[p01 + c]! * w01 + data[p11 + c]! * w11;
+          const p10 = p00 + dx;
+          const p01 = p00 + dy;
+          const p11 = p01 + dx;
+          r += data[p00]! * w00 + data[p10]! * w10 + data[p01]! * w01 + data[p11]! * w11;
+          g += data[p00 + 1]! * w00 + data[p10 + 1]! * w10 + data[p01 + 1]! * w01 + data[p11 + 1]! * w11;
+          b += data[p00 + 2]! * w00 + data[p10 + 2]! * w10 + data[p01 + 2]! * w01 + data[p11 + 2]! * w11;
         }
       }
       const o = (j * outWidth + i) * 3;
-      const n = grid * grid;
-      out[o] = Math.round(acc[0]! / n);
-      out[o + 1] = Math.round(acc[1]! / n);
-      out[o + 2] = Math.round(acc[2]! / n);
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
     }
   }
   return { data: out, width: outWidth, height: outHeight };

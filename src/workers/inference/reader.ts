@@ -80,7 +80,7 @@ export function sessionOptions(intraOpNumThreads = 2): ort.InferenceSession.Sess
 /** Lines that cannot be (part of) a plate by shape alone are not worth a recognition run. */
 function plausibleLine(region: TextRegion): boolean {
   const aspect = region.width / Math.max(1, region.height);
-  return region.height >= 8 && aspect >= 1.2 && aspect <= 12;
+  return region.height >= 8 && aspect >= 1.2 && aspect <= 9;
 }
 
 function quadOf(region: { topLeft: Point; topRight: Point; bottomLeft: Point }): LineQuad {
@@ -180,21 +180,8 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     if (closed) throw new PlateReaderUnavailableError('The plate reader is closed');
   }
 
-  async function readLines(image: RgbImage, quads: readonly LineQuad[]): Promise<LineReading[]> {
-    // Batch lines of similar width together: padding a short line to a long one wastes model time.
-    const order = quads.map((q, i) => ({ i, w: Math.hypot(q.topRight.x - q.topLeft.x, q.topRight.y - q.topLeft.y) / Math.max(1, Math.hypot(q.bottomLeft.x - q.topLeft.x, q.bottomLeft.y - q.topLeft.y)) }));
-    order.sort((a, b) => a.w - b.w);
-    const results: LineReading[] = new Array(quads.length);
-    let start = 0;
-    while (start < order.length) {
-      let end = start + 1;
-      while (end < order.length && end - start < 8 && order[end]!.w <= Math.max(order[start]!.w * 1.6, 320 / 48)) end++;
-      const group = order.slice(start, end);
-      const read = await exclusive(() => recognizeLines(recognizer, ort.Tensor, image, group.map((g) => quads[g.i]!), mask));
-      group.forEach((g, k) => (results[g.i] = read[k]!));
-      start = end;
-    }
-    return results;
+  function readLines(image: RgbImage, quads: readonly LineQuad[]): Promise<LineReading[]> {
+    return exclusive(() => recognizeLines(recognizer, ort.Tensor, image, quads, mask));
   }
 
   async function readByDetection(image: RgbImage, detection: DetectionOptions, kind?: VehicleKind): Promise<PlateReading | null> {

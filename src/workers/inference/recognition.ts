@@ -60,35 +60,67 @@ export interface LineQuad {
   bottomLeft: Point;
 }
 
-/** Samples each quad at recognition height into one zero-padded batch tensor (BGR, (x/255−0.5)/0.5). */
-export function recognitionBatch(image: RgbImage, quads: readonly LineQuad[]): { data: Float32Array; width: number } {
-  const lines = quads.map((q) => {
-    const w = Math.hypot(q.topRight.x - q.topLeft.x, q.topRight.y - q.topLeft.y);
-    const h = Math.hypot(q.bottomLeft.x - q.topLeft.x, q.bottomLeft.y - q.topLeft.y);
-    return sampleQuad(image, q.topLeft, q.topRight, q.bottomLeft, recognitionWidth(w, h), REC_HEIGHT);
-  });
-  const width = Math.max(REC_MIN_WIDTH, ...lines.map((l) => l.width));
-  const plane = REC_HEIGHT * width;
-  const data = new Float32Array(lines.length * 3 * plane);
-  lines.forEach((line, b) => {
-    const base = b * 3 * plane;
-    for (let y = 0; y < REC_HEIGHT; y++) {
-      for (let x = 0; x < line.width; x++) {
-        const s = (y * line.width + x) * 3;
-        const d = y * width + x;
-        data[base + d] = line.data[s + 2]! / 127.5 - 1;
-        data[base + plane + d] = line.data[s + 1]! / 127.5 - 1;
-        data[base + 2 * plane + d] = line.data[s]! / 127.5 - 1;
-      }
+/** Blank columns between lines packed into one input; wide enough (3 CTC steps) that a blank always separates them. */
+export const PACK_GAP = 24;
+
+/** One model input row holding one or more lines side by side. */
+export interface PackedRow {
+  width: number;
+  items: { line: number; x: number; width: number }[];
+}
+
+/**
+ * Packs lines (given their widths at recognition height) into rows at least REC_MIN_WIDTH wide, several short
+ * lines side by side with PACK_GAP blank columns between them (first fit, widest first). Model time grows with
+ * input width, so reading two motorbike rows costs one padded input, not two.
+ */
+export function packLines(widths: readonly number[]): PackedRow[] {
+  const rows: (PackedRow & { used: number })[] = [];
+  const order = widths.map((w, line) => ({ w, line })).sort((a, b) => b.w - a.w);
+  for (const { w, line } of order) {
+    const row = w <= REC_MIN_WIDTH ? rows.find((r) => r.width === REC_MIN_WIDTH && r.used + PACK_GAP + w <= REC_MIN_WIDTH) : undefined;
+    if (row) {
+      row.items.push({ line, x: row.used + PACK_GAP, width: w });
+      row.used += PACK_GAP + w;
+    } else {
+      rows.push({ width: Math.max(REC_MIN_WIDTH, w), used: w, items: [{ line, x: 0, width: w }] });
     }
-  });
-  return { data, width };
+  }
+  return rows.map(({ width, items }) => ({ width, items }));
+}
+
+/** Writes `line` (RGB) into a batch tensor at column `x0` of item `b`, as BGR, (x/255−0.5)/0.5. */
+function writeLine(data: Float32Array, b: number, rowWidth: number, x0: number, line: RgbImage): void {
+  const plane = REC_HEIGHT * rowWidth;
+  const base = b * 3 * plane;
+  for (let y = 0; y < REC_HEIGHT; y++) {
+    for (let x = 0; x < line.width; x++) {
+      const s = (y * line.width + x) * 3;
+      const d = y * rowWidth + x0 + x;
+      data[base + d] = line.data[s + 2]! / 127.5 - 1;
+      data[base + plane + d] = line.data[s + 1]! / 127.5 - 1;
+      data[base + 2 * plane + d] = line.data[s]! / 127.5 - 1;
+    }
+  }
+}
+
+/** Samples a quad at recognition height. */
+export function sampleLine(image: RgbImage, q: LineQuad): RgbImage {
+  const w = Math.hypot(q.topRight.x - q.topLeft.x, q.topRight.y - q.topLeft.y);
+  const h = Math.hypot(q.bottomLeft.x - q.topLeft.x, q.bottomLeft.y - q.topLeft.y);
+  return sampleQuad(image, q.topLeft, q.topRight, q.bottomLeft, recognitionWidth(w, h), REC_HEIGHT);
+}
+
+interface DecodedChar {
+  char: string;
+  probability: number;
+  /** Centre column of the CTC step that emitted it. */
+  x: number;
 }
 
 /** Greedy CTC over the allowed classes: best class per step, blanks and repeats dropped. */
-export function ctcDecode(probabilities: Float32Array, steps: number, classCount: number, mask: ClassMask, offset = 0): LineReading {
-  let text = '';
-  const chosen: number[] = [];
+export function ctcDecode(probabilities: Float32Array, steps: number, classCount: number, mask: ClassMask, offset = 0, inputWidth = steps * 8): DecodedChar[] {
+  const out: DecodedChar[] = [];
   let previous = -1;
   for (let t = 0; t < steps; t++) {
     const row = offset + t * classCount;
@@ -101,28 +133,45 @@ export function ctcDecode(probabilities: Float32Array, steps: number, classCount
         best = k;
       }
     }
-    if (best !== 0 && best !== previous) {
-      text += mask.characters[best]!;
-      chosen.push(bestP);
-    }
+    if (best !== 0 && best !== previous) out.push({ char: mask.characters[best]!, probability: bestP, x: ((t + 0.5) * inputWidth) / steps });
     previous = best;
   }
-  return { text: text.normalize('NFKC'), probabilities: chosen };
+  return out;
 }
 
-/** Reads every quad in one batch. */
-export async function recognizeLines(session: ort.InferenceSession, tensorCtor: typeof ort.Tensor, image: RgbImage, quads: readonly LineQuad[], mask: ClassMask): Promise<LineReading[]> {
-  if (quads.length === 0) return [];
-  const batch = recognitionBatch(image, quads);
-  const input = new tensorCtor('float32', batch.data, [quads.length, 3, REC_HEIGHT, batch.width]);
-  const output = await session.run({ [session.inputNames[0]!]: input });
-  const probs = output[session.outputNames[0]!]!;
-  try {
-    const [, steps, classes] = probs.dims as number[];
-    const data = probs.data as Float32Array;
-    return quads.map((_, b) => ctcDecode(data, steps!, classes!, mask, b * steps! * classes!));
-  } finally {
-    input.dispose();
-    probs.dispose();
+/** Reads every quad; short lines share model inputs (see packLines), inputs of one width share a batch. */
+export async function recognizeLines(session: ort.InferenceSession, tensorCtor: typeof ort.Tensor, image: RgbImage, quads: readonly LineQuad[], mask: ClassMask, maxBatch = 8): Promise<LineReading[]> {
+  const lines = quads.map((q) => sampleLine(image, q));
+  const readings: LineReading[] = lines.map(() => ({ text: '', probabilities: [] }));
+  const rows = packLines(lines.map((l) => l.width));
+  for (let start = 0; start < rows.length; ) {
+    const width = rows[start]!.width;
+    let end = start + 1;
+    while (end < rows.length && end - start < maxBatch && rows[end]!.width === width) end++;
+    const batch = rows.slice(start, end);
+    const data = new Float32Array(batch.length * 3 * REC_HEIGHT * width);
+    batch.forEach((row, b) => row.items.forEach((item) => writeLine(data, b, width, item.x, lines[item.line]!)));
+    const input = new tensorCtor('float32', data, [batch.length, 3, REC_HEIGHT, width]);
+    const output = await session.run({ [session.inputNames[0]!]: input });
+    const probs = output[session.outputNames[0]!]!;
+    try {
+      const [, steps, classes] = probs.dims as number[];
+      batch.forEach((row, b) => {
+        const chars = ctcDecode(probs.data as Float32Array, steps!, classes!, mask, b * steps! * classes!, width);
+        for (const c of chars) {
+          // A character belongs to the line whose columns (plus half the gap) hold its step.
+          const item = row.items.find((it) => c.x >= it.x - PACK_GAP / 2 && c.x < it.x + it.width + PACK_GAP / 2);
+          if (!item) continue;
+          const reading = readings[item.line]!;
+          reading.text += c.char;
+          reading.probabilities.push(c.probability);
+        }
+      });
+    } finally {
+      input.dispose();
+      probs.dispose();
+    }
+    start = end;
   }
+  return readings.map((r) => ({ text: r.text.normalize('NFKC'), probabilities: r.probabilities }));
 }
