@@ -48,6 +48,8 @@ export interface OpenedCheckpoint {
 
 /** The note text of a checkpoint: what the log key signs. Throws `CheckpointError('malformed-checkpoint')`. */
 export function formatCheckpointBody(c: Checkpoint): string {
+  if (typeof c !== 'object' || c === null)
+    throw new CheckpointError('malformed-checkpoint', 'a checkpoint is {origin, size, root, time}');
   if (!isValidKeyName(c.origin))
     throw new CheckpointError('malformed-checkpoint', 'origin must be a valid key name');
   if (!isTreeSize(c.size))
@@ -60,7 +62,7 @@ export function formatCheckpointBody(c: Checkpoint): string {
 
 export function parseCheckpointBody(body: string): Checkpoint {
   const bad = (why: string) => new CheckpointError('malformed-checkpoint', `not a v1 checkpoint: ${why}`);
-  if (!body.endsWith('\n')) throw bad('text does not end in a newline');
+  if (typeof body !== 'string' || !body.endsWith('\n')) throw bad('text does not end in a newline');
   const lines = body.slice(0, -1).split('\n');
   if (lines.length !== 4) throw bad(`expected 4 lines (origin, size, root, time), found ${lines.length}`);
   const [origin, sizeText, rootText, timeLine] = lines as [string, string, string, string];
@@ -129,6 +131,8 @@ export function openCheckpointWith(
   text: string | Uint8Array,
   verifierKeys: string[],
 ): OpenedCheckpoint {
+  if (!Array.isArray(verifierKeys))
+    throw new CheckpointError('malformed-key', 'verifier keys must be a list');
   const keys = verifierKeys.map((k) => parseVerifierKeyWith(p, k));
   const note = parseNote(text);
   const checkpoint = parseCheckpointBody(note.text);
@@ -180,6 +184,8 @@ export function verifyCosignatureWith(
   const key = parseVerifierKeyWith(p, witnessVerifierKey);
   if (key.type !== NOTE_KEY_TYPE_COSIGNATURE)
     throw new CheckpointError('malformed-key', 'a witness key has type 0x04');
+  if (typeof checkpointText !== 'string')
+    throw new CheckpointError('malformed-note', 'checkpoint text must be a string');
   const body = checkpointText.includes('\n\n') ? parseNote(checkpointText).text : checkpointText;
   parseCheckpointBody(body);
   let sig;

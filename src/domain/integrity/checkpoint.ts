@@ -117,9 +117,13 @@ export function witnessCheckpoint(req: WitnessRequest): {
   cosignature: string;
   cosigned: string;
 } {
+  if (typeof req !== 'object' || req === null)
+    throw new CheckpointError('malformed-checkpoint', 'a witness request is an object');
   const opened = openCheckpoint(req.checkpointText, [req.logVerifierKey]);
   const { checkpoint } = opened;
   if (req.previous) {
+    if (!Array.isArray(req.consistencyProof))
+      throw new CheckpointError('malformed-checkpoint', 'consistency proof must be a list');
     const proof = req.consistencyProof.map((h) => (typeof h === 'string' ? fromBase64(h, 32) : h));
     if (proof.some((h) => h === undefined))
       throw new CheckpointError('malformed-checkpoint', 'consistency proof hash is not 32 bytes');

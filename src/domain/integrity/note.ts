@@ -54,7 +54,12 @@ export interface VerifierKey {
 
 /** Parses a signed note without verifying anything. Throws `CheckpointError('malformed-note')`. */
 export function parseNote(note: string | Uint8Array): ParsedNote {
-  const text = typeof note === 'string' ? note : note.length <= MAX_NOTE_BYTES ? fromUtf8(note) : undefined;
+  const text =
+    typeof note === 'string'
+      ? note
+      : note instanceof Uint8Array && note.length <= MAX_NOTE_BYTES
+        ? fromUtf8(note)
+        : undefined;
   if (text === undefined)
     throw new CheckpointError('malformed-note', 'note is not valid UTF-8 or is too large');
   if (utf8(text).length > MAX_NOTE_BYTES) throw new CheckpointError('malformed-note', 'note is too large');
@@ -75,7 +80,8 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
 
 export function parseSignatureLine(line: string): NoteSignature {
   const bad = (why: string) => new CheckpointError('malformed-note', `bad signature line: ${why}`);
-  if (!line.startsWith(EM_DASH_PREFIX)) throw bad('it does not start with an em dash and a space');
+  if (typeof line !== 'string' || !line.startsWith(EM_DASH_PREFIX))
+    throw bad('it does not start with an em dash and a space');
   const rest = line.slice(EM_DASH_PREFIX.length).replace(/\n$/, '');
   const space = rest.lastIndexOf(' ');
   if (space <= 0) throw bad('no key name');
