@@ -1,0 +1,280 @@
+/**
+ * The PostgreSQL event store (also serves embedded PGlite, unchanged). Schema and the one-call append live
+ * in `migrations/1795478400000-event-store.ts`; the ordering argument is in docs/eventstore.md.
+ *
+ * Durable: `append` resolves after the transaction that inserted the records committed.
+ * Feed visibility: `readAll`, `headCheckpoint` and subscriptions only see records whose transaction is older
+ * than the oldest transaction still running, so a record never appears behind a checkpoint already handed
+ * out. A record is therefore readable by `readStream` at once, and by the feed as soon as every transaction
+ * that started before its own has finished.
+ */
+import type pg from 'pg';
+import { canonicalTextHash } from '../../../domain/integrity/hash.ts';
+import type { NewEvent } from '../../../domain/record.ts';
+import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
+import { createPgPool, isConnectionError } from '../../postgres/pool.ts';
+import { resolveReappend } from '../idempotency.ts';
+import {
+  DEFAULT_MAX_RECORD_BYTES,
+  StoreUnavailableError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredRecord,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port.ts';
+import { assertExpectedRevision, assertStreamName, parseRecord, prepareEvents } from '../record-builder.ts';
+import { formatPgCheckpoint, parsePgCheckpoint } from './checkpoint.ts';
+import { PostgresSubscription } from './subscription.ts';
+
+export const NOTIFY_CHANNEL = 'event_records';
+export const DEFAULT_READ_LIMIT = 1000;
+/** Upper bound for `maxCount`: one read is one result set held in memory. */
+export const MAX_READ_LIMIT = 10_000;
+
+export interface PostgresEventStoreOptions {
+  databaseUrl: string;
+  /** Pool size (default 10). */
+  poolSize?: number;
+  maxRecordBytes?: number;
+  /** Subscribers re-read the feed this often when no notification arrives (default 1000 ms, 25 ms on PGlite). */
+  pollIntervalMs?: number;
+}
+
+interface FeedRow {
+  tx: string;
+  pos: string;
+  record: string;
+  hash: string;
+}
+
+interface AppendRow {
+  o_outcome: 'existing' | 'appended' | 'wrong_expected_revision';
+  o_event_id: string | null;
+  o_stream: string;
+  o_revision: string;
+  o_record: string | null;
+  o_hash: string | null;
+  o_transaction_id: string | null;
+  o_global_position: string | null;
+}
+
+const APPEND_SQL =
+  'SELECT * FROM event_store_append($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::boolean)';
+
+const FEED_SQL = `SELECT transaction_id::text AS tx, global_position::text AS pos, record, hash
+  FROM event_records
+  WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $3`;
+
+/** Rows committed but not yet past the visibility horizon: the feed will show them shortly. */
+const PENDING_SQL = `SELECT EXISTS (SELECT 1 FROM event_records
+  WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`;
+
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private readonly maxRecordBytes: number;
+  private readonly configuredPollMs: number | undefined;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+  private features: Promise<{ embedded: boolean }> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.pool = createPgPool(options.databaseUrl, { max: options.poolSize ?? 10, applicationName: 'tec-eventstore' });
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.configuredPollMs = options.pollIntervalMs;
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    assertExpectedRevision(expected);
+    const prepared = prepareEvents(stream, events, this.maxRecordBytes);
+    const { embedded } = await this.detectFeatures();
+    const params = [
+      stream,
+      expected.kind,
+      expected.kind === 'exact' ? expected.revision.toString() : null,
+      prepared.map((e) => e.id),
+      prepared.map((e) => e.type),
+      prepared.map((e) => e.head),
+      prepared.map((e) => e.tail),
+      prepared.map((e) => e.recordedAt),
+      prepared.map((e) => e.province),
+      !embedded,
+    ];
+    // A concurrent append of the same event id to another stream can win the unique index between our
+    // check and our insert; the retry then sees the stored id and answers idempotently or refuses.
+    for (let attempt = 1; ; attempt++) {
+      let rows: AppendRow[];
+      try {
+        rows = (await this.query<AppendRow>(APPEND_SQL, params)).rows;
+      } catch (error) {
+        if (attempt < 3 && (error as { code?: string }).code === '23505') continue;
+        throw error;
+      }
+      const first = rows[0];
+      if (!first) throw new StoreUnavailableError('The append returned no rows');
+      switch (first.o_outcome) {
+        case 'wrong_expected_revision':
+          throw new WrongExpectedRevisionError(stream, expected, BigInt(first.o_revision));
+        case 'existing': {
+          const stored = rows.map((row) => ({
+            eventId: row.o_event_id!,
+            stream: row.o_stream,
+            revision: BigInt(row.o_revision),
+            canonical: row.o_record!,
+            row,
+          }));
+          const ordered = resolveReappend(stream, prepared, expected, stored);
+          const records = ordered.map((s) => toStored((s as (typeof stored)[number]).row));
+          return { nextExpectedRevision: ordered[ordered.length - 1]!.revision, records, idempotent: true };
+        }
+        case 'appended': {
+          const records = rows.map(toStored);
+          for (const r of records) {
+            // The database built and hashed the text; we check it agrees with SHA-256 over UTF-8 here.
+            if (canonicalTextHash(r.canonical) !== r.hash) throw new IntegrityMismatchError(r.record.id);
+          }
+          return { nextExpectedRevision: BigInt(rows[rows.length - 1]!.o_revision), records, idempotent: false };
+        }
+      }
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredRecord[]> {
+    assertStreamName(stream);
+    const direction = options.direction ?? 'forwards';
+    const limit = readLimit(options.maxCount);
+    const from = options.fromRevision;
+    if (from !== undefined && (typeof from !== 'bigint' || from < 0n)) {
+      throw new ValidationError('fromRevision must be a bigint ≥ 0', undefined, 'bad-revision');
+    }
+    const sql =
+      direction === 'forwards'
+        ? `SELECT transaction_id::text AS tx, global_position::text AS pos, record, hash FROM event_records
+           WHERE stream = $1 AND revision >= $2::bigint ORDER BY revision ASC LIMIT $3`
+        : `SELECT transaction_id::text AS tx, global_position::text AS pos, record, hash FROM event_records
+           WHERE stream = $1 AND revision <= $2::bigint ORDER BY revision DESC LIMIT $3`;
+    const start = from ?? (direction === 'forwards' ? 0n : 2n ** 63n - 1n);
+    const { rows } = await this.query<FeedRow>(sql, [stream, start.toString(), limit]);
+    if (rows.length === 0) {
+      const exists = await this.query('SELECT 1 FROM event_records WHERE stream = $1 LIMIT 1', [stream]);
+      if (exists.rowCount === 0) throw new StreamNotFoundError(stream);
+    }
+    return rows.map(feedRowToStored);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredRecord[]> {
+    const after = options.after === undefined ? { transactionId: 0n, globalPosition: 0n } : parsePgCheckpoint(options.after);
+    const { rows } = await this.query<FeedRow>(FEED_SQL, [
+      after.transactionId.toString(),
+      after.globalPosition.toString(),
+      readLimit(options.maxCount),
+    ]);
+    return rows.map(feedRowToStored);
+  }
+
+  /** True when committed records exist that the feed does not show yet (an older transaction still runs). */
+  async hasPendingRecords(): Promise<boolean> {
+    const { rows } = await this.query<{ pending: boolean }>(PENDING_SQL, []);
+    return rows[0]?.pending === true;
+  }
+
+  async headCheckpoint(): Promise<string | undefined> {
+    const { rows } = await this.query<{ tx: string; pos: string }>(
+      `SELECT transaction_id::text AS tx, global_position::text AS pos FROM event_records
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      [],
+    );
+    const row = rows[0];
+    return row ? formatPgCheckpoint({ transactionId: BigInt(row.tx), globalPosition: BigInt(row.pos) }) : undefined;
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    if (options.after !== undefined) parsePgCheckpoint(options.after);
+    const subscription = new PostgresSubscription(this, options, {
+      databaseUrl: this.options.databaseUrl,
+      channel: NOTIFY_CHANNEL,
+      features: this.detectFeatures(),
+      pollIntervalMs: this.configuredPollMs,
+    });
+    this.subscriptions.add(subscription);
+    void subscription.done.then(
+      () => this.subscriptions.delete(subscription),
+      () => this.subscriptions.delete(subscription),
+    );
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.pool.end();
+  }
+
+  /** PGlite has no cross-connection NOTIFY; detected once from `version()`. */
+  detectFeatures(): Promise<{ embedded: boolean }> {
+    this.features ??= this.query<{ version: string }>('SELECT version() AS version', []).then(
+      ({ rows }) => ({ embedded: /PGlite/i.test(rows[0]?.version ?? '') }),
+      (error: unknown) => {
+        this.features = undefined;
+        throw error;
+      },
+    );
+    return this.features;
+  }
+
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.closed) throw new StoreUnavailableError('The event store is closed');
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw mapPgError(error);
+    }
+  }
+}
+
+/** The database and this process disagree on a record's hash: an integrity failure, never retried. */
+export class IntegrityMismatchError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'record-hash-mismatch';
+  constructor(eventId: string) {
+    super(`Record ${eventId}: stored hash does not match its canonical text`, { eventId });
+  }
+}
+
+export function mapPgError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isConnectionError(error)) return new StoreUnavailableError('The PostgreSQL event store is unavailable', { cause: error });
+  return error;
+}
+
+function readLimit(maxCount: number | undefined): number {
+  if (maxCount === undefined) return DEFAULT_READ_LIMIT;
+  if (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > MAX_READ_LIMIT) {
+    throw new ValidationError(`maxCount must be an integer from 1 to ${MAX_READ_LIMIT}`, undefined, 'bad-max-count');
+  }
+  return maxCount;
+}
+
+function feedRowToStored(row: FeedRow): StoredRecord {
+  return {
+    record: parseRecord(row.record),
+    canonical: row.record,
+    hash: row.hash,
+    checkpoint: formatPgCheckpoint({ transactionId: BigInt(row.tx), globalPosition: BigInt(row.pos) }),
+  };
+}
+
+function toStored(row: AppendRow): StoredRecord {
+  return feedRowToStored({ tx: row.o_transaction_id!, pos: row.o_global_position!, record: row.o_record!, hash: row.o_hash! });
+}

@@ -1,0 +1,115 @@
+/**
+ * Catch-up-then-live subscription to the PostgreSQL global feed. One loop: read a batch after the last
+ * delivered checkpoint, deliver it record by record, and when the feed is drained wait for a NOTIFY on
+ * `event_records` (sent by every append at commit) or, failing that, a slow poll. When committed records are
+ * held back by an older running transaction, it re-polls quickly instead of waiting for a notification that
+ * has already been sent. Delivery is strictly in feed order and never concurrent.
+ */
+import pg from 'pg';
+import { isConnectionError } from '../../postgres/pool.ts';
+import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../port.ts';
+
+export interface FeedSource {
+  readAll(options: { after?: string; maxCount?: number }): Promise<StoredRecord[]>;
+  hasPendingRecords(): Promise<boolean>;
+}
+
+export interface SubscriptionSettings {
+  databaseUrl: string;
+  channel: string;
+  features: Promise<{ embedded: boolean }>;
+  pollIntervalMs: number | undefined;
+}
+
+const BATCH_SIZE = 500;
+const PENDING_RETRY_MS = 5;
+
+export class PostgresSubscription implements Subscription {
+  readonly done: Promise<void>;
+  private closed = false;
+  private woken = false;
+  private wake: (() => void) | undefined;
+  private listener: pg.Client | undefined;
+
+  constructor(
+    private readonly source: FeedSource,
+    private readonly options: SubscribeOptions,
+    private readonly settings: SubscriptionSettings,
+  ) {
+    this.done = this.run();
+    // `done` is for whoever wants it; an unobserved failure must not crash the process.
+    this.done.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.signal();
+    await this.done.catch(() => undefined);
+  }
+
+  private signal(): void {
+    this.woken = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const { embedded } = await this.settings.features;
+      const pollMs = this.settings.pollIntervalMs ?? (embedded ? 25 : 1000);
+      if (!embedded) await this.listen();
+      let after = this.options.after;
+      let caughtUp = false;
+      while (!this.closed) {
+        this.woken = false;
+        const batch = await this.source.readAll(after === undefined ? { maxCount: BATCH_SIZE } : { after, maxCount: BATCH_SIZE });
+        for (const record of batch) {
+          if (this.closed) return;
+          await this.options.onRecord(record);
+          after = record.checkpoint;
+        }
+        if (batch.length === BATCH_SIZE) continue;
+        if (!caughtUp) {
+          caughtUp = true;
+          this.options.onCaughtUp?.();
+        }
+        if (this.closed) return;
+        const pending = await this.source.hasPendingRecords();
+        await this.sleep(pending ? PENDING_RETRY_MS : pollMs);
+      }
+    } catch (error) {
+      if (isConnectionError(error)) throw new StoreUnavailableError('The PostgreSQL event store is unavailable', { cause: error });
+      throw error;
+    } finally {
+      const listener = this.listener;
+      this.listener = undefined;
+      await listener?.end().catch(() => undefined);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.settings.databaseUrl, application_name: 'tec-eventstore-listen' });
+    client.on('error', () => {
+      // The poll keeps the subscription correct without notifications; a lost listener only slows it.
+    });
+    client.on('notification', () => this.signal());
+    await client.connect();
+    this.listener = client;
+    await client.query(`LISTEN ${this.settings.channel}`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
