@@ -75,27 +75,40 @@ export interface LoadedStream<State> {
   revision: bigint;
 }
 
-/** Reads a stream and folds it; a missing stream is the initial state at revision −1n. */
+/** Records read per round trip while folding; stores cap one read (the PostgreSQL store at 1,000 by default). */
+export const LOAD_PAGE_SIZE = 1000;
+
+/**
+ * Reads a whole stream, page by page, and folds it; a missing stream is the initial state at revision −1n.
+ * Paging matters: folding only the first page of a long stream would decide on a prefix of history.
+ */
 export async function loadStream<Event extends DomainEvent, State>(
   store: EventStore,
   stream: string,
   decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
   parseEvent: (event: { type: string; data: unknown }) => Event = (event) => event as Event,
 ): Promise<LoadedStream<State>> {
-  let records: StoredRecord[];
-  try {
-    records = await store.readStream(stream);
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return { state: decider.initialState(), revision: -1n };
-    throw error;
-  }
   let state = decider.initialState();
   let revision = -1n;
-  for (const { record } of records) {
-    state = decider.evolve(state, parseEvent({ type: record.type, data: record.data }));
-    revision = BigInt(record.revision);
+  for (;;) {
+    let page: StoredRecord[];
+    try {
+      page = await store.readStream(stream, { fromRevision: revision + 1n, maxCount: LOAD_PAGE_SIZE });
+    } catch (error) {
+      // Only "no stream at all" is the initial state; a stream that vanished mid-read is an error.
+      if (error instanceof StreamNotFoundError && revision < 0n) return { state, revision };
+      throw error;
+    }
+    for (const { record } of page) {
+      const at = BigInt(record.revision);
+      if (at !== revision + 1n) {
+        throw new CommandHandlerError(`Stream ${stream} read out of order: revision ${at} after ${revision}`);
+      }
+      state = decider.evolve(state, parseEvent({ type: record.type, data: record.data }));
+      revision = at;
+    }
+    if (page.length < LOAD_PAGE_SIZE) return { state, revision };
   }
-  return { state, revision };
 }
 
 export async function handleCommand<Command extends CommandBase, Event extends DomainEvent, State>(
