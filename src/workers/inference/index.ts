@@ -1,0 +1,6 @@
+/** Plate recognition (PP-OCRv4 on onnxruntime-node): the public surface other modules use. */
+export { createPlateReader, sessionOptions, type PlateReader, type PlateReaderOptions, type PlateReading, type PixelBox } from './reader.ts';
+export { createPlateReaderInWorker } from './worker-reader.ts';
+export { ImageRejectedError, ImageTooLargeError, PlateReaderUnavailableError } from './errors.ts';
+export { MODEL_NAME, PIPELINE_VERSION, loadModelFiles, defaultModelPaths, type ModelIdentity, type ModelFileIdentity } from './models.ts';
+export { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image.ts';

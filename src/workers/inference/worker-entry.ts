@@ -1,0 +1,41 @@
+/**
+ * Worker-thread side of `createPlateReaderInWorker`: owns one PlateReader and answers requests from the parent.
+ * Only plain data crosses the thread boundary (image bytes in, readings or error descriptions out).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '../../domain/shared/errors.ts';
+import { createPlateReader, type PlateReaderOptions } from './reader.ts';
+import type { WorkerReply, WorkerRequest, WorkerErrorDescription } from './worker-protocol.ts';
+
+function describe(error: unknown): WorkerErrorDescription {
+  if (error instanceof AppError) return { name: error.name, code: error.code, category: error.category, message: error.message };
+  return { name: 'Error', code: 'plate-reader-failed', category: 'internal', message: 'The plate reader failed' };
+}
+
+const port = parentPort;
+if (!port) throw new Error('worker-entry.ts must run in a worker thread');
+
+try {
+  const reader = await createPlateReader(workerData as PlateReaderOptions);
+  port.postMessage({ type: 'ready', identity: reader.modelIdentity } satisfies WorkerReply);
+  port.on('message', (request: WorkerRequest) => {
+    void (async () => {
+      try {
+        if (request.op === 'close') {
+          await reader.close();
+          port.postMessage({ type: 'result', id: request.id, result: null } satisfies WorkerReply);
+          port.close();
+          return;
+        }
+        const image = new Uint8Array(request.image);
+        const result = request.op === 'scene' ? await reader.readScene(image) : await reader.readCrop(image, request.kind);
+        port.postMessage({ type: 'result', id: request.id, result } satisfies WorkerReply);
+      } catch (error) {
+        port.postMessage({ type: 'error', id: request.id, error: describe(error) } satisfies WorkerReply);
+      }
+    })();
+  });
+} catch (error) {
+  port.postMessage({ type: 'fatal', error: describe(error) } satisfies WorkerReply);
+  port.close();
+}

@@ -1,0 +1,23 @@
+/** Messages between `createPlateReaderInWorker` and its worker thread. Plain, structured-clonable data only. */
+import type { ErrorCategory } from '../../domain/shared/errors.ts';
+import type { VehicleKind } from '../../domain/plates/index.ts';
+import type { ModelIdentity } from './models.ts';
+import type { PlateReading } from './reader.ts';
+
+export type WorkerRequest =
+  | { id: number; op: 'scene'; image: ArrayBuffer }
+  | { id: number; op: 'crop'; image: ArrayBuffer; kind?: VehicleKind }
+  | { id: number; op: 'close' };
+
+export interface WorkerErrorDescription {
+  name: string;
+  code: string;
+  category: ErrorCategory;
+  message: string;
+}
+
+export type WorkerReply =
+  | { type: 'ready'; identity: ModelIdentity }
+  | { type: 'fatal'; error: WorkerErrorDescription }
+  | { type: 'result'; id: number; result: PlateReading | null }
+  | { type: 'error'; id: number; error: WorkerErrorDescription };
