@@ -1,7 +1,8 @@
 /**
  * A scratch database with the project's migrations applied, for the ledger specs. Until the shared migration
- * runner (src/adapters/postgres/migrate.ts) is in place, the TypeORM migration classes in `migrations/` are
- * applied in file-name order through a query-only runner (they only call `queryRunner.query`).
+ * runner (src/adapters/postgres/migrate.ts) is committed, the event store's and the ledger's TypeORM
+ * migration classes are applied in file-name order through a query-only runner (they only call
+ * `queryRunner.query`).
  */
 import pg from 'pg';
 import { readdirSync } from 'node:fs';
@@ -16,7 +17,7 @@ export async function applyMigrations(url: string): Promise<void> {
   await client.connect();
   try {
     const files = readdirSync(migrationsDir)
-      .filter((f) => /^\d+-.*\.ts$/.test(f))
+      .filter((f) => /^\d+-(event-store|ledger)\.ts$/.test(f))
       .sort();
     for (const file of files) {
       const mod = (await import(pathToFileURL(join(migrationsDir, file)).href)) as Record<string, new () => { up(q: unknown): Promise<void> }>;
