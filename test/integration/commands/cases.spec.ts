@@ -267,4 +267,19 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
     }
     expect(await streamTypes(store, streams.case(caseId))).to.deep.equal(['ViolationDetected', 'ReviewConfirmed']);
   });
+
+  it("files a national service's record under the case's province", async () => {
+    const signed = await signedDetection(world, evidence);
+    world.clock.at = '2026-03-10T01:00:05.000Z';
+    const { caseId } = await ingestDetection(world.deps, device(world.cameraId), signed);
+    const nationalWorker = { actor: { kind: 'service' as const, id: 'anpr-national' }, province: '00' };
+    const read = await recordPlateReading(world.deps, nationalWorker, {
+      caseId,
+      plate: '30A-123.45',
+      confidenceBp: 9650,
+      sourceDigest: signed.refs[1]!.digest,
+      modelId: world.modelId,
+    });
+    expect(read.events[0]!.record.meta).to.deep.include({ actor: nationalWorker.actor, province: HANOI });
+  });
 });
