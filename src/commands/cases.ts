@@ -15,7 +15,9 @@ import type { CaseState } from '../domain/case/state.ts';
 import { caseIdForDetection } from '../domain/ids.ts';
 import type { OfficerView } from '../domain/officer/view.ts';
 import { streams } from '../domain/record.ts';
+import { InvalidCommandError } from '../domain/signoff/errors.ts';
 import type { Detection } from '../domain/signoff/payloads.ts';
+import { IdentifierSchema } from '../domain/signoff/primitives.ts';
 import { loadCameraView, loadModelView, loadOfficerView } from './context.ts';
 import type { CommandDeps } from './deps.ts';
 import { handleCommand } from './handler.ts';
@@ -101,6 +103,12 @@ export async function ingestDetection(
   input: IngestDetectionInput,
   options: Omit<CommandOptions, 'expectedRevision'> = {},
 ): Promise<IngestOutcome> {
+  // The ids below become stream names before the decider sees the detection: check their shape first.
+  const detection: unknown = input?.detection;
+  const ids = typeof detection === 'object' && detection !== null ? (detection as Record<string, unknown>) : {};
+  requireIdentifier(ids.detectionId, 'detection.detectionId');
+  requireIdentifier(ids.cameraId, 'detection.cameraId');
+  if (input.modelId !== undefined) requireIdentifier(input.modelId, 'modelId');
   const caseId = caseIdForDetection(input.detection.detectionId);
   const [camera, model] = await Promise.all([
     loadCameraView(deps.store, input.detection.cameraId),
@@ -126,6 +134,7 @@ export async function recordPlateReading(
   options?: CommandOptions,
 ): Promise<CaseOutcome> {
   const { modelId, ...rest } = fields;
+  requireIdentifier(modelId, 'modelId');
   const model = await loadModelView(deps.store, modelId);
   return executeCaseCommand(deps, build(deps, caller, 'RecognizePlate', { ...rest, context: { model } }), options);
 }
@@ -147,3 +156,7 @@ export const fileAppeal = plain('FileAppeal');
 export const resolveAppeal = plain('ResolveAppeal');
 export const closeCase = plain('CloseCase');
 export const expireCase = plain('ExpireCase');
+
+function requireIdentifier(value: unknown, field: string): asserts value is string {
+  if (!IdentifierSchema.safeParse(value).success) throw new InvalidCommandError(`${field} is not an identifier`, { field });
+}

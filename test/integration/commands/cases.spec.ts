@@ -282,4 +282,21 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
     });
     expect(read.events[0]!.record.meta).to.deep.include({ actor: nationalWorker.actor, province: HANOI });
   });
+
+  const hostileDetections: [string, unknown][] = [
+    ['no detection', undefined],
+    ['a detection that is not an object', 'detection'],
+    ['a traversal camera id', { detectionId: 'det-1', cameraId: '../officer-x' }],
+    ['an overlong detection id', { detectionId: 'd'.repeat(500), cameraId: 'cam-01-0001' }],
+    ['a numeric detection id', { detectionId: 42, cameraId: 'cam-01-0001' }],
+  ];
+  for (const [what, detection] of hostileDetections) {
+    it(`refuses to ingest ${what} with a validation error`, async () => {
+      const error = await rejection(
+        ingestDetection(world.deps, device(world.cameraId), { detection, signature: 'x', keyId: 'y' } as never),
+      );
+      expect(error).to.be.instanceOf(AppError);
+      expect((error as AppError).category).to.equal('validation');
+    });
+  }
 });
