@@ -83,3 +83,12 @@ export class InvalidMediaTypeError extends AppError {
     });
   }
 }
+
+/** A write to a store opened read-only: a configuration or programming error, not bad input. */
+export class EvidenceStoreReadOnlyError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'evidence-store-read-only';
+  constructor() {
+    super('The evidence store was opened read-only');
+  }
+}

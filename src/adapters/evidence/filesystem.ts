@@ -20,6 +20,7 @@ import {
   EvidenceCorruptedError,
   EvidenceDigestMismatchError,
   EvidenceNotFoundError,
+  EvidenceStoreReadOnlyError,
   EvidenceStoreUnavailableError,
   EvidenceTooLargeError,
 } from './errors.ts';
@@ -31,6 +32,11 @@ export interface FileSystemEvidenceStoreOptions {
   maxBytes?: number;
   /** Tmp files older than this are removed by `open`. Default one hour. */
   staleTmpAgeMs?: number;
+  /**
+   * Open for reading only (auditors verifying a copy, `ledger verify`): nothing is created, cleaned or
+   * written, and `put` throws EvidenceStoreReadOnlyError. The root MUST already exist.
+   */
+  readOnly?: boolean;
 }
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
@@ -45,6 +51,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   private constructor(
     readonly root: string,
     private readonly maxBytes: number,
+    readonly readOnly: boolean,
   ) {
     this.blobRoot = join(root, 'sha256');
     this.tmpRoot = join(root, 'tmp');
@@ -54,7 +61,12 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   static async open(root: string, options: FileSystemEvidenceStoreOptions = {}): Promise<FileSystemEvidenceStore> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxBytes must be a positive integer');
-    const store = new FileSystemEvidenceStore(root, maxBytes);
+    const store = new FileSystemEvidenceStore(root, maxBytes, options.readOnly === true);
+    if (store.readOnly) {
+      const info = await stat(root);
+      if (!info.isDirectory()) throw new Error(`Evidence root ${root} is not a directory`);
+      return store;
+    }
     await mkdir(store.blobRoot, { recursive: true });
     await mkdir(store.tmpRoot, { recursive: true });
     await fsyncDirectory(root);
@@ -82,6 +94,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   }
 
   async put(body: AsyncIterable<Uint8Array | string> | Uint8Array, options: PutOptions = {}): Promise<PutResult> {
+    if (this.readOnly) throw new EvidenceStoreReadOnlyError();
     const limit = options.maxBytes ?? this.maxBytes;
     if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError('maxBytes must be a positive integer');
     const expected = options.expectedDigest === undefined ? undefined : parseDigest(options.expectedDigest);
@@ -210,7 +223,14 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   }
 
   async *list(): AsyncIterable<BlobInfo> {
-    const shards = (await readdir(this.blobRoot)).filter((name) => HEX2.test(name)).sort();
+    let entries: string[];
+    try {
+      entries = await readdir(this.blobRoot);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return; // a read-only copy with no blobs yet
+      throw error;
+    }
+    const shards = entries.filter((name) => HEX2.test(name)).sort();
     for (const shard of shards) {
       let names: string[];
       try {

@@ -9,6 +9,7 @@ import {
   EvidenceCorruptedError,
   EvidenceDigestMismatchError,
   EvidenceNotFoundError,
+  EvidenceStoreReadOnlyError,
   EvidenceTooLargeError,
   FileSystemEvidenceStore,
   InvalidDigestError,
@@ -268,5 +269,33 @@ describe('FileSystemEvidenceStore', () => {
     await utimes(stale, twoHoursAgo, twoHoursAgo);
     await FileSystemEvidenceStore.open(root);
     expect(await tmpFiles()).to.deep.equal(['fresh.part']);
+  });
+
+  it('opens read-only without creating, cleaning or writing anything', async () => {
+    const bytes = randomBytes(300);
+    const { digest } = await store.put(bytes);
+    const stale = join(root, 'tmp', 'stale.part');
+    await writeFile(stale, 'x');
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(stale, old, old);
+    const reader = await FileSystemEvidenceStore.open(root, { readOnly: true });
+    expect(Buffer.from(await reader.getBytes(digest)).equals(bytes)).to.equal(true);
+    expect(await tmpFiles()).to.deep.equal(['stale.part']);
+    expect(await rejection(reader.put(randomBytes(10)))).to.be.instanceOf(EvidenceStoreReadOnlyError);
+
+    const empty = await mkdtemp(join(tmpdir(), 'evidence-ro-'));
+    try {
+      const emptyReader = await FileSystemEvidenceStore.open(empty, { readOnly: true });
+      const listed = [];
+      for await (const blob of emptyReader.list()) listed.push(blob);
+      expect(listed).to.deep.equal([]);
+      expect(await readdir(empty)).to.deep.equal([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+    expect(await rejection(FileSystemEvidenceStore.open(join(root, 'missing'), { readOnly: true }))).to.have.property(
+      'code',
+      'ENOENT',
+    );
   });
 });
