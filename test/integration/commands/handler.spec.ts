@@ -185,6 +185,41 @@ describe('handleCommand (PostgreSQL event store)', function () {
     expect(result.events.map((e) => e.record.revision)).to.deep.equal([2]);
   });
 
+  it('a safe retry still honours the caller’s If-Match: newer history means the precondition failed', async () => {
+    const s = stream();
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
+    const racing = raceOnce(store, async () => {
+      await handleCommand({ store, stream: s, decider: counterDecider(), command: add(100), ids });
+    });
+    const error = await rejection(
+      handleCommand({ store: racing, stream: s, decider: counterDecider(), command: add(1), ids, expectedRevision: 0n, retry: { safe: true } }),
+    );
+    expect(error).to.be.instanceOf(RevisionMismatchError);
+    expect(error).to.include({ expectedRevision: 0n, actualRevision: 1n });
+    expect(await store.readStream(s)).to.have.length(2);
+  });
+
+  it('gives up after the bounded number of retries', async () => {
+    const s = stream();
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
+    // Every append this store sees is preceded by a competing append: the command can never land.
+    const alwaysRacing = Object.assign(Object.create(store) as EventStore, {
+      async append(name: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+        await handleCommand({ store, stream: s, decider: counterDecider(), command: add(100), ids });
+        return store.append(name, events, expectedRevision);
+      },
+    });
+    const calls = { decide: 0 };
+    const error = await rejection(
+      handleCommand({ store: alwaysRacing, stream: s, decider: counterDecider(calls), command: add(1), ids, retry: { safe: true, maxRetries: 2 } }),
+    );
+    expect(error).to.be.instanceOf(ConcurrentModificationError);
+    expect(error).to.include({ attempts: 3 });
+    expect(calls.decide).to.equal(3);
+    const amounts = (await store.readStream(s)).slice(1).map((r) => r.record.data.amount);
+    expect(amounts).to.deep.equal([100, 100, 100]);
+  });
+
   it('under a real race, every safe-to-retry command lands exactly once', async () => {
     const s = stream();
     await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
