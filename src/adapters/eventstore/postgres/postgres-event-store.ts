@@ -151,7 +151,8 @@ export class PostgresEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredRecord[]> {
     assertStreamName(stream);
     const direction = options.direction ?? 'forwards';
-    const limit = readLimit(options.maxCount);
+    // A stream is read whole unless the caller asks for less: command handlers fold all of it.
+    const limit = options.maxCount === undefined ? null : readLimit(options.maxCount);
     const from = options.fromRevision;
     if (from !== undefined && (typeof from !== 'bigint' || from < 0n)) {
       throw new ValidationError('fromRevision must be a bigint ≥ 0', undefined, 'bad-revision');
