@@ -1,0 +1,338 @@
+/**
+ * The case read model as a pure fold: `applyCaseEvent(row, event, envelope)` gives the row after one case
+ * record. Rows are plain JSON with the table's column names, so the handler can load and store them in one
+ * statement each. Like the domain's `evolve`, this never throws on a well-formed event: history is what it is.
+ */
+import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.ts';
+import type { CaseEvent } from '../../domain/case/events.ts';
+import { assertNever } from '../../domain/shared/errors.ts';
+import { vietnamDay } from '../events.ts';
+import { plateKey } from './plate.ts';
+
+/** The parts of the record around the event that the views need. */
+export interface Envelope {
+  eventId: string;
+  revision: number;
+  recordedAt: string;
+  actorKind: string;
+  actorId: string;
+  hash: string;
+}
+
+export interface EvidenceItem {
+  digest: string;
+  mediaType: string;
+  size: number;
+  role?: string;
+  kind?: string;
+  sourceDigest?: string;
+  operation?: string;
+  producer?: { library: string; version: string };
+}
+
+export interface CaseViewRow {
+  [column: string]: unknown;
+  case_id: string;
+  province: string;
+  camera_id: string;
+  detection_id: string;
+  observed_at: string;
+  detected_at: string;
+  location_description: string;
+  road_type: string;
+  commune: string | null;
+  lat_micro: number;
+  lon_micro: number;
+  violation_code: string;
+  violation_title: string | null;
+  legal_basis: unknown;
+  vehicle_class: string;
+  plate_edge: string | null;
+  plate_edge_compact: string | null;
+  plate_ai: string | null;
+  plate_ai_compact: string | null;
+  plate_confirmed: string | null;
+  plate_confirmed_compact: string | null;
+  status: string;
+  status_before_end: string | null;
+  close_reason: string | null;
+  evidence: { originals: EvidenceItem[]; derived: EvidenceItem[] };
+  review: Record<string, unknown> | null;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  decision: Record<string, unknown> | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  notice_status: string | null;
+  notices: { noticeId: string; channel: string; issuedAt: string; delivery: string; at?: string }[];
+  fine_vnd: number | null;
+  points: number | null;
+  paid_vnd: number | null;
+  paid_at: string | null;
+  appeals: { appealId: string; filedAt: string; outcome?: string; resolvedAt?: string; resolvedBy?: string }[];
+  flag_calibration: boolean;
+  flag_model_not_approved: boolean;
+  flag_plate_mismatch: boolean;
+  flags: { flag: string; detail: string }[];
+  model_id: string | null;
+  owner_kind: string | null;
+  revision: number;
+  updated_at: string;
+}
+
+export interface TimelineRow {
+  [column: string]: unknown;
+  case_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  actor_kind: string;
+  actor_id: string;
+  recorded_at: string;
+  record_hash: string;
+  summary: Record<string, unknown>;
+}
+
+const ENDED = new Set(['closed', 'expired', 'voided']);
+
+function moveTo(row: CaseViewRow, status: string): CaseViewRow {
+  return ENDED.has(row.status) ? row : { ...row, status };
+}
+
+function withFlags(row: CaseViewRow, flags: { flag: string; detail: string }[]): CaseViewRow {
+  return {
+    ...row,
+    flags,
+    flag_calibration: flags.some((f) => f.flag === 'calibration-invalid'),
+    flag_model_not_approved: flags.some((f) => f.flag === 'model-not-approved'),
+    flag_plate_mismatch: flags.some((f) => f.flag === 'plate-mismatch'),
+  };
+}
+
+/** Title and legal basis of the catalog entry in force on the violation's date, when the catalog knows it. */
+function catalogFacts(code: string, vehicleClass: string, observedAt: string): { title: string | null; basis: unknown } {
+  try {
+    const entry = lookupViolation(code, vehicleClass as VehicleClass, vietnamDay(observedAt));
+    return { title: entry.title.vi, basis: entry.legalBasis };
+  } catch {
+    return { title: null, basis: null };
+  }
+}
+
+/** The case row after `event`; undefined only while no `ViolationDetected` has been seen. */
+export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, env: Envelope): CaseViewRow | undefined {
+  if (!row) {
+    if (event.type !== 'ViolationDetected') return undefined;
+    const d = event.data;
+    const det = d.detection;
+    const facts = catalogFacts(det.violationCode, det.vehicleClass, det.observedAt);
+    const base: CaseViewRow = {
+      case_id: d.caseId,
+      province: d.province,
+      camera_id: det.cameraId,
+      detection_id: det.detectionId,
+      observed_at: det.observedAt,
+      detected_at: env.recordedAt,
+      location_description: det.location.description,
+      road_type: det.location.roadType,
+      commune: det.location.commune ?? null,
+      lat_micro: det.location.latMicro,
+      lon_micro: det.location.lonMicro,
+      violation_code: det.violationCode,
+      violation_title: facts.title,
+      legal_basis: facts.basis,
+      vehicle_class: det.vehicleClass,
+      plate_edge: det.plateRead?.text ?? null,
+      plate_edge_compact: det.plateRead ? plateKey(det.plateRead.text) : null,
+      plate_ai: null,
+      plate_ai_compact: null,
+      plate_confirmed: null,
+      plate_confirmed_compact: null,
+      status: 'detected',
+      status_before_end: null,
+      close_reason: null,
+      evidence: { originals: det.evidence.map((e) => ({ ...e })), derived: [] },
+      review: null,
+      reviewed_at: null,
+      reviewed_by: null,
+      decision: null,
+      decided_at: null,
+      decided_by: null,
+      notice_status: null,
+      notices: [],
+      fine_vnd: null,
+      points: null,
+      paid_vnd: null,
+      paid_at: null,
+      appeals: [],
+      flag_calibration: false,
+      flag_model_not_approved: false,
+      flag_plate_mismatch: false,
+      flags: [],
+      model_id: d.model?.modelId ?? null,
+      owner_kind: null,
+      revision: env.revision,
+      updated_at: env.recordedAt,
+    };
+    return withFlags(base, (d.flags ?? []).map((f) => ({ flag: f.flag, detail: f.detail })));
+  }
+  const next: CaseViewRow = { ...row, revision: env.revision, updated_at: env.recordedAt };
+  switch (event.type) {
+    case 'ViolationDetected':
+      return next;
+    case 'PlateRecognized':
+      return { ...next, plate_ai: event.data.plate, plate_ai_compact: plateKey(event.data.compact) };
+    case 'EvidenceDerived': {
+      const d = event.data;
+      const item: EvidenceItem = { ...d.derived, sourceDigest: d.sourceDigest, operation: d.operation, producer: d.producer };
+      return { ...next, evidence: { ...next.evidence, derived: [...next.evidence.derived, item] } };
+    }
+    case 'EvidenceAttached':
+      return {
+        ...next,
+        evidence: { ...next.evidence, originals: [...next.evidence.originals, ...event.data.evidence.map((e) => ({ ...e }))] },
+      };
+    case 'CaseFlagged':
+      return withFlags(next, [...next.flags, { flag: event.data.flag.flag, detail: event.data.flag.detail }]);
+    case 'ReviewConfirmed':
+    case 'ReviewRejected': {
+      const s = event.data.signoff;
+      const review: Record<string, unknown> = {
+        decision: s.decision,
+        officerId: env.actorId,
+        keyId: event.data.keyId,
+        signedAt: s.signedAt,
+        recordedAt: env.recordedAt,
+        plate: s.plate,
+        violationCode: s.violationCode,
+        caseRevision: s.caseRevision,
+      };
+      if (s.correction !== undefined) review.correction = s.correction;
+      if (s.rejectReason !== undefined) review.rejectReason = s.rejectReason;
+      if (s.overrideReason !== undefined) review.overrideReason = s.overrideReason;
+      if (event.type === 'ReviewConfirmed' && event.data.overriddenFlags) review.overriddenFlags = event.data.overriddenFlags;
+      const reviewed = { ...next, review, reviewed_at: s.signedAt, reviewed_by: env.actorId };
+      if (event.type === 'ReviewRejected') return moveTo(reviewed, 'rejected');
+      return moveTo(
+        { ...reviewed, plate_confirmed: s.plate, plate_confirmed_compact: plateKey(s.plate), violation_code: s.violationCode },
+        'confirmed',
+      );
+    }
+    case 'OwnerIdentified':
+      return moveTo({ ...next, owner_kind: event.data.owner.kind }, 'owner-identified');
+    case 'OwnerNotFound':
+      return moveTo(next, 'owner-not-found');
+    case 'NoticeIssued': {
+      const { noticeId, channel, issuedAt } = event.data;
+      return moveTo(
+        { ...next, notices: [...next.notices, { noticeId, channel, issuedAt, delivery: 'pending' }], notice_status: 'issued' },
+        'noticed',
+      );
+    }
+    case 'NoticeDelivered':
+    case 'NoticeDeliveryFailed': {
+      const delivery = event.type === 'NoticeDelivered' ? 'delivered' : 'failed';
+      const at = event.type === 'NoticeDelivered' ? event.data.deliveredAt : event.data.failedAt;
+      const notices = next.notices.map((n) => (n.noticeId === event.data.noticeId ? { ...n, delivery, at } : n));
+      return { ...next, notices, notice_status: delivery };
+    }
+    case 'PenaltyDecided': {
+      const s = event.data.signoff;
+      const decision: Record<string, unknown> = {
+        officerId: env.actorId,
+        keyId: event.data.keyId,
+        signedAt: s.signedAt,
+        recordedAt: env.recordedAt,
+        fineVnd: s.fineVnd,
+        points: s.points,
+        legalBasis: s.legalBasis,
+        offenderKind: s.offender.kind,
+        violationCode: s.violationCode,
+      };
+      if (event.data.catalogVersion !== undefined) decision.catalogVersion = event.data.catalogVersion;
+      return moveTo(
+        {
+          ...next,
+          decision,
+          decided_at: s.signedAt,
+          decided_by: env.actorId,
+          fine_vnd: s.fineVnd,
+          points: s.points,
+          legal_basis: s.legalBasis,
+          violation_code: s.violationCode,
+        },
+        'decided',
+      );
+    }
+    case 'PenaltyPaid':
+      return moveTo({ ...next, paid_vnd: event.data.amountVnd, paid_at: event.data.paidAt }, 'paid');
+    case 'AppealFiled':
+      return moveTo({ ...next, appeals: [...next.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] }, 'appealed');
+    case 'AppealResolved': {
+      const d = event.data;
+      const appeals = next.appeals.map((a) =>
+        a.appealId === d.appealId ? { ...a, outcome: d.outcome, resolvedAt: d.resolvedAt, resolvedBy: d.resolvedBy } : a,
+      );
+      return moveTo({ ...next, appeals }, 'appeal-resolved');
+    }
+    case 'CaseClosed':
+      return ENDED.has(next.status)
+        ? next
+        : { ...next, status: 'closed', status_before_end: next.status, close_reason: event.data.reason };
+    case 'CaseExpired':
+      return ENDED.has(next.status) ? next : { ...next, status: 'expired', status_before_end: next.status };
+    case 'CaseVoided':
+      return {
+        ...next,
+        status: 'voided',
+        status_before_end: ENDED.has(next.status) ? next.status_before_end : next.status,
+        close_reason: next.close_reason,
+      };
+    default:
+      return assertNever(event, 'case event');
+  }
+}
+
+/** What the timeline shows for one record besides type, actor and time: the facts, never personal data. */
+export function timelineSummary(event: CaseEvent): Record<string, unknown> {
+  switch (event.type) {
+    case 'ViolationDetected':
+      return { detectionId: event.data.detection.detectionId, cameraId: event.data.detection.cameraId, keyId: event.data.keyId };
+    case 'PlateRecognized':
+      return { plate: event.data.plate, confidenceBp: event.data.confidenceBp, modelId: event.data.model.modelId };
+    case 'EvidenceDerived':
+      return { digest: event.data.derived.digest, kind: event.data.derived.kind, sourceDigest: event.data.sourceDigest };
+    case 'EvidenceAttached':
+      return { digests: event.data.evidence.map((e) => e.digest) };
+    case 'CaseFlagged':
+      return { flag: event.data.flag.flag };
+    case 'ReviewConfirmed':
+    case 'ReviewRejected':
+      return { decision: event.data.signoff.decision, keyId: event.data.keyId, signedAt: event.data.signoff.signedAt };
+    case 'OwnerIdentified':
+      return { ownerKind: event.data.owner.kind, registry: event.data.registry };
+    case 'OwnerNotFound':
+      return { registry: event.data.registry };
+    case 'NoticeIssued':
+      return { noticeId: event.data.noticeId, channel: event.data.channel };
+    case 'NoticeDelivered':
+    case 'NoticeDeliveryFailed':
+      return { noticeId: event.data.noticeId };
+    case 'PenaltyDecided':
+      return { fineVnd: event.data.signoff.fineVnd, points: event.data.signoff.points, keyId: event.data.keyId };
+    case 'PenaltyPaid':
+      return { amountVnd: event.data.amountVnd, paymentRef: event.data.paymentRef };
+    case 'AppealFiled':
+      return { appealId: event.data.appealId };
+    case 'AppealResolved':
+      return { appealId: event.data.appealId, outcome: event.data.outcome };
+    case 'CaseClosed':
+      return { reason: event.data.reason };
+    case 'CaseExpired':
+      return { limitationEndsAt: event.data.limitationEndsAt };
+    case 'CaseVoided':
+      return { keyId: event.data.keyId, reason: event.data.signoff.voidReason };
+    default:
+      return assertNever(event, 'case event');
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The citizen lookup row: ONLY the fields the law publishes for a camera case (TT 73/2024 Art. 24, the csgt.vn
+ * lookup): vehicle type, plate and plate colour, time, place, violation, detecting unit, status. A case is
+ * published once an officer confirmed it; unreviewed, rejected and voided cases are never shown. No owner,
+ * evidence, officer or signature data lives in this table, so no query on it can leak them.
+ */
+import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.ts';
+import type { CaseEvent } from '../../domain/case/events.ts';
+import { provinceByCode } from '../../domain/provinces/index.ts';
+import { assertNever } from '../../domain/shared/errors.ts';
+import { vietnamDay } from '../events.ts';
+import { plateKey } from './plate.ts';
+
+export interface CitizenRow {
+  [column: string]: unknown;
+  case_id: string;
+  plate_compact: string;
+  plate: string;
+  /** Not recorded by cameras today; null rather than guessed. */
+  plate_colour: string | null;
+  vehicle_type: string;
+  observed_at: string;
+  place: string;
+  violation_code: string;
+  violation: string;
+  detecting_unit: string;
+  status: string;
+  published: boolean;
+}
+
+/** Citizen-facing status words (the lookup shows a status, not the internal lifecycle). */
+export type CitizenStatus = 'unresolved' | 'under-appeal' | 'resolved' | 'expired';
+
+export function detectingUnitOf(province: string): string {
+  const p = provinceByCode(province);
+  return p ? `Phòng CSGT Công an ${p.name}` : `Phòng CSGT (${province})`;
+}
+
+function violationText(code: string, vehicleClass: string, observedAt: string): string {
+  try {
+    return lookupViolation(code, vehicleClass as VehicleClass, vietnamDay(observedAt)).title.vi;
+  } catch {
+    return code;
+  }
+}
+
+export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent): CitizenRow | undefined {
+  if (!row) {
+    if (event.type !== 'ViolationDetected') return undefined;
+    const det = event.data.detection;
+    const plate = det.plateRead?.text ?? '';
+    return {
+      case_id: event.data.caseId,
+      plate_compact: plate ? plateKey(plate) : '',
+      plate,
+      plate_colour: null,
+      vehicle_type: det.vehicleClass,
+      observed_at: det.observedAt,
+      place: det.location.description,
+      violation_code: det.violationCode,
+      violation: violationText(det.violationCode, det.vehicleClass, det.observedAt),
+      detecting_unit: detectingUnitOf(event.data.province),
+      status: 'unresolved',
+      published: false,
+    };
+  }
+  switch (event.type) {
+    case 'ReviewConfirmed': {
+      const s = event.data.signoff;
+      if (row.status !== 'unresolved' || row.published) return row;
+      return {
+        ...row,
+        plate: s.plate,
+        plate_compact: plateKey(s.plate),
+        violation_code: s.violationCode,
+        violation: violationText(s.violationCode, row.vehicle_type, row.observed_at),
+        published: true,
+      };
+    }
+    case 'ReviewRejected':
+    case 'CaseVoided':
+      return { ...row, published: false, status: 'resolved' };
+    case 'AppealFiled':
+      return row.status === 'unresolved' ? { ...row, status: 'under-appeal' } : row;
+    case 'AppealResolved':
+      if (row.status !== 'under-appeal') return row;
+      return event.data.outcome === 'overturned' ? { ...row, status: 'resolved' } : { ...row, status: 'unresolved' };
+    case 'PenaltyPaid':
+    case 'CaseClosed':
+      return row.status === 'expired' ? row : { ...row, status: 'resolved' };
+    case 'CaseExpired':
+      return row.status === 'resolved' ? row : { ...row, status: 'expired' };
+    case 'ViolationDetected':
+    case 'PlateRecognized':
+    case 'EvidenceDerived':
+    case 'EvidenceAttached':
+    case 'CaseFlagged':
+    case 'OwnerIdentified':
+    case 'OwnerNotFound':
+    case 'NoticeIssued':
+    case 'NoticeDelivered':
+    case 'NoticeDeliveryFailed':
+    case 'PenaltyDecided':
+      return row;
+    default:
+      return assertNever(event, 'case event');
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The read side's TypeORM DataSource (postgres driver; `DATABASE_URL` or the embedded PGlite URL). The schema
+ * comes only from migrations (src/adapters/postgres/migrate.ts); `synchronize` is never on.
+ */
+import { DataSource } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './read-models/entities.ts';
+
+export function createReadModelDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: READ_MODEL_ENTITIES,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10, application_name: options.applicationName ?? 'tec-projections' },
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * `officer-workload`: reviews and decisions per officer per Viet Nam day, and for each case the time from
+ * detection (observation) to its first review, for the median per officer.
+ */
+import { caseEventOf, vietnamDay } from '../events.ts';
+import type { Projection } from '../projection.ts';
+import { addToCounters, insertRows, type Row } from '../sql.ts';
+
+export const officerWorkloadProjection: Projection = {
+  name: 'officer-workload',
+  eventTypes: ['ViolationDetected', 'ReviewConfirmed', 'ReviewRejected', 'PenaltyDecided'],
+  tables: ['rm_officer_daily', 'rm_review_latency'],
+  async handle(batch, manager) {
+    const detected: Row[] = [];
+    const reviews: Row[] = [];
+    const daily: Row[] = [];
+    for (const stored of batch) {
+      if (!stored.record.stream.startsWith('case-')) continue;
+      const caseId = stored.record.stream.slice('case-'.length);
+      const event = caseEventOf(stored);
+      const officer = stored.record.meta.actor.id;
+      const province = stored.record.meta.province;
+      switch (event.type) {
+        case 'ViolationDetected':
+          detected.push({
+            case_id: caseId,
+            province: event.data.province,
+            observed_at: event.data.detection.observedAt,
+            officer_id: null,
+            reviewed_at: null,
+            day: null,
+            latency_ms: null,
+          });
+          break;
+        case 'ReviewConfirmed':
+        case 'ReviewRejected': {
+          const day = vietnamDay(event.data.signoff.signedAt);
+          daily.push({ officer_id: officer, day, province, reviews: 1, decisions: 0 });
+          reviews.push({ case_id: caseId, officer_id: officer, reviewed_at: event.data.signoff.signedAt, day });
+          break;
+        }
+        case 'PenaltyDecided':
+          daily.push({ officer_id: officer, day: vietnamDay(event.data.signoff.signedAt), province, reviews: 0, decisions: 1 });
+          break;
+        default:
+          break;
+      }
+    }
+    await insertRows(manager, 'rm_review_latency', detected);
+    if (reviews.length > 0) {
+      await manager.query(
+        `UPDATE rm_review_latency l
+            SET officer_id = x.officer_id, reviewed_at = x.reviewed_at, day = x.day,
+                latency_ms = floor(extract(epoch FROM (x.reviewed_at - l.observed_at)) * 1000)::bigint
+           FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, officer_id text, reviewed_at timestamptz, day date)
+          WHERE l.case_id = x.case_id AND l.reviewed_at IS NULL`,
+        [JSON.stringify(reviews)],
+      );
+    }
+    // Filed per province too: national staff act in several.
+    await addToCounters(manager, 'rm_officer_daily', ['officer_id', 'day', 'province'], ['reviews', 'decisions'], daily);
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * `statistics`: counters per Viet Nam calendar day × province × violation code. Each fact is filed under the
+ * day it happened (detection: observation time; review, decision: signing time; payment: payment time) and
+ * the province of the case (the record's `meta.province`). Payments are filed under the case's violation
+ * code as last confirmed or decided, which `rm_stats_case` remembers.
+ */
+import type { StoredRecord } from '../../adapters/eventstore/port.ts';
+import { caseEventOf, vietnamDay } from '../events.ts';
+import type { Projection } from '../projection.ts';
+import { addToCounters, loadRows, upsertRows, type Row } from '../sql.ts';
+
+const COUNTERS = ['detections', 'confirmed', 'rejected', 'penalties', 'fines_decided_vnd', 'fines_paid_vnd', 'points'] as const;
+
+interface StatsCase extends Row {
+  case_id: string;
+  province: string;
+  violation_code: string;
+}
+
+export const statisticsProjection: Projection = {
+  name: 'statistics',
+  eventTypes: ['ViolationDetected', 'ReviewConfirmed', 'ReviewRejected', 'PenaltyDecided', 'PenaltyPaid'],
+  tables: ['rm_stats_daily', 'rm_stats_case'],
+  async handle(batch, manager) {
+    const records = batch.filter((s) => s.record.stream.startsWith('case-'));
+    const caseIdOf = (s: StoredRecord) => s.record.stream.slice('case-'.length);
+    const paidIds = records.filter((s) => s.record.type === 'PenaltyPaid').map(caseIdOf);
+    const cases = await loadRows<StatsCase>(manager, 'rm_stats_case', 'case_id', [...new Set(paidIds)]);
+    const changed = new Set<string>();
+    const deltas: Row[] = [];
+    const add = (day: string, province: string, code: string, counts: Partial<Record<(typeof COUNTERS)[number], number>>) =>
+      deltas.push({ day, province, violation_code: code, ...counts });
+    for (const stored of records) {
+      const event = caseEventOf(stored);
+      const id = caseIdOf(stored);
+      const province = stored.record.meta.province;
+      switch (event.type) {
+        case 'ViolationDetected': {
+          const det = event.data.detection;
+          cases.set(id, { case_id: id, province: event.data.province, violation_code: det.violationCode });
+          changed.add(id);
+          add(vietnamDay(det.observedAt), event.data.province, det.violationCode, { detections: 1 });
+          break;
+        }
+        case 'ReviewConfirmed':
+        case 'ReviewRejected': {
+          const s = event.data.signoff;
+          const known = cases.get(id);
+          if (event.type === 'ReviewConfirmed') {
+            cases.set(id, { case_id: id, province: known?.province ?? province, violation_code: s.violationCode });
+            changed.add(id);
+          }
+          add(vietnamDay(s.signedAt), province, s.violationCode, event.type === 'ReviewConfirmed' ? { confirmed: 1 } : { rejected: 1 });
+          break;
+        }
+        case 'PenaltyDecided': {
+          const s = event.data.signoff;
+          cases.set(id, { case_id: id, province: cases.get(id)?.province ?? province, violation_code: s.violationCode });
+          changed.add(id);
+          add(vietnamDay(s.signedAt), province, s.violationCode, { penalties: 1, fines_decided_vnd: s.fineVnd, points: s.points });
+          break;
+        }
+        case 'PenaltyPaid': {
+          const code = cases.get(id)?.violation_code ?? 'unknown';
+          add(vietnamDay(event.data.paidAt), province, code, { fines_paid_vnd: event.data.amountVnd });
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    // Only cases seen in this batch or needed for a payment are written back; unchanged loads are skipped.
+    await upsertRows(manager, 'rm_stats_case', ['case_id'], [...changed].map((id) => cases.get(id)!));
+    await addToCounters(manager, 'rm_stats_daily', ['day', 'province', 'violation_code'], COUNTERS, deltas);
+  },
+};
