@@ -115,6 +115,15 @@ describe('plate reader (PP-OCRv4, real models)', function () {
     expect((await reader.readCrop(car.image, 'car'))?.text).to.equal(car.truth.text);
   });
 
+  it('reads the same plates with the coarse pass off and with full-resolution detection', async () => {
+    const full = await createPlateReader({ coarseDetectionMaxSide: 0, detectionMaxSide: 1280 });
+    try {
+      for (const scene of scenes.slice(0, 4)) expect((await full.readScene(scene.image))?.text).to.equal(scene.truth.text);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('returns null for a scene without a plate', async () => {
     const blank = await sharp({ create: { width: 640, height: 360, channels: 3, background: { r: 90, g: 120, b: 160 } } }).jpeg().toBuffer();
     expect(await reader.readScene(blank)).to.equal(null);
