@@ -43,3 +43,17 @@ export class CommandHandlerError extends AppError {
   readonly category = 'internal' as const;
   readonly code = 'command-handler';
 }
+
+/** A stored record of the stream does not parse as an event of its aggregate (corruption or a schema change). */
+export class StoredEventUnreadableError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'stored-event-unreadable';
+  constructor(
+    readonly stream: string,
+    readonly eventId: string,
+    readonly eventType: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Stream ${stream}: stored ${eventType} record ${eventId} does not parse`, { stream, eventId, eventType }, options);
+  }
+}

@@ -20,7 +20,12 @@ import {
 import type { CommandBase, Decider, DomainEvent } from '../domain/decider.ts';
 import type { JsonObject, NewEvent } from '../domain/record.ts';
 import type { IdGenerator } from './deps.ts';
-import { CommandHandlerError, ConcurrentModificationError, RevisionMismatchError } from './errors.ts';
+import {
+  CommandHandlerError,
+  ConcurrentModificationError,
+  RevisionMismatchError,
+  StoredEventUnreadableError,
+} from './errors.ts';
 
 export interface RetryPolicy {
   /** Declared by the service: deciding again on newer history is correct for this command. */
@@ -104,7 +109,14 @@ export async function loadStream<Event extends DomainEvent, State>(
       if (at !== revision + 1n) {
         throw new CommandHandlerError(`Stream ${stream} read out of order: revision ${at} after ${revision}`);
       }
-      state = decider.evolve(state, parseEvent({ type: record.type, data: record.data }));
+      let event: Event;
+      try {
+        event = parseEvent({ type: record.type, data: record.data });
+      } catch (error) {
+        // History that no longer parses is an integrity or upgrade problem, never the caller's bad input.
+        throw new StoredEventUnreadableError(stream, record.id, record.type, { cause: error });
+      }
+      state = decider.evolve(state, event);
       revision = at;
     }
     if (page.length < LOAD_PAGE_SIZE) return { state, revision };

@@ -7,8 +7,10 @@ import {
   CommandHandlerError,
   ConcurrentModificationError,
   RevisionMismatchError,
+  StoredEventUnreadableError,
 } from '../../../src/commands/errors.ts';
-import { CounterNotOpenError, counterDecider, type CounterCommand } from './support/counter.ts';
+import { ValidationError } from '../../../src/domain/shared/errors.ts';
+import { CounterNotOpenError, counterDecider, type CounterCommand, type CounterEvent } from './support/counter.ts';
 import { openTestEventStore, type TestEventStore } from './support/store.ts';
 
 const officer = { kind: 'officer' as const, id: 'officer-1' };
@@ -247,6 +249,22 @@ describe('handleCommand (PostgreSQL event store)', function () {
     expect(records.map((r) => r.record.type)).to.deep.equal(['Opened']);
     expect(results.filter((r) => r.events.length === 1)).to.have.length(1);
     expect(results.every((r) => r.state.status === 'open' && r.nextExpectedRevision === 0n)).to.equal(true);
+  });
+
+  it('reports stored history that no longer parses as an internal error, not as bad input', async () => {
+    const s = stream();
+    const meta = { actor: officer, province: '01', recordedAt: NOW };
+    await store.append(s, [{ id: uuidV7(), type: 'Renamed', data: { to: 'b' }, meta }], expected.noStream);
+    const strict = (event: { type: string; data: unknown }) => {
+      if (event.type !== 'Opened' && event.type !== 'Added') throw new ValidationError('Unknown counter event');
+      return event as CounterEvent;
+    };
+    const error = await rejection(
+      handleCommand({ store, stream: s, decider: counterDecider(), command: add(1), ids, parseEvent: strict }),
+    );
+    expect(error).to.be.instanceOf(StoredEventUnreadableError);
+    expect(error).to.include({ category: 'internal', stream: s, eventType: 'Renamed' });
+    expect((error as Error).cause).to.be.instanceOf(ValidationError);
   });
 
   it('folds a stream longer than one read page before deciding', async () => {
