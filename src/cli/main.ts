@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof AppError) {
       console.error(`tec: ${error.message}`);
-      return 2;
+      if (process.env.TEC_DEBUG) console.error(error.cause ?? error);
+      return error.category === 'validation' ? 2 : 1;
     }
     console.error(error);
     return 1;

@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { fixPgliteSocketQueue } from './pglite-queue-fix.ts';
 
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`, for `pg`, TypeORM and the event store. */
@@ -39,6 +40,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 32,
   });
+  fixPgliteSocketQueue(server);
   try {
     await server.start();
   } catch (error) {

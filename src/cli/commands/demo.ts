@@ -1,0 +1,53 @@
+/**
+ * `tec demo --data-dir <dir> [--cases N] [--out <dir>]`: creates an embedded node in <dir>, seeds demo
+ * cameras, officers and the approved model with fresh keys, ingests N signed synthetic detections through
+ * the command path, has demo officers review and decide, waits until everything is sealed, and with --out
+ * writes one bundle per decided case. Prints the log's verifier key on a line starting `verifier-key: `.
+ */
+import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../config.ts';
+import { startNode } from '../../node/index.ts';
+import { seedDemo } from '../../demo/index.ts';
+import { ValidationError } from '../../domain/shared/errors.ts';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('create an embedded node with demo data (and bundles with --out)')
+    .requiredOption('--data-dir <dir>', 'directory of the embedded node to create or extend')
+    .option('--cases <n>', 'number of synthetic detections', '12')
+    .option('--out <dir>', 'write one bundle per decided case here')
+    .action(async (opts: { dataDir: string; cases: string; out?: string }) => {
+      const cases = Number(opts.cases);
+      if (!Number.isInteger(cases) || cases < 1 || cases > 10_000) throw new ValidationError('--cases must be an integer from 1 to 10000');
+      const config = loadConfig({ ...process.env, PORT: '0' }, { dataDir: opts.dataDir });
+      const node = await startNode({ config, roles: ['sequencer', 'projector', 'worker'] });
+      try {
+        const result = await seedDemo(node, { cases, print: (line) => process.stdout.write(`${line}\n`) });
+        const head = await node.store.readAll({ maxCount: 1 });
+        void head;
+        const allIds = [...result.caseIds];
+        const caseRecords = await Promise.all(allIds.map((id) => node.store.readStream(`case-${id}`)));
+        const recordIds = caseRecords.flat().map((r) => r.record.id);
+        const checkpoint = await node.ledger.waitUntilSealed(recordIds, 30_000);
+        process.stdout.write(`sealed: tree size ${checkpoint.treeSize}\n`);
+        if (opts.out) {
+          mkdirSync(opts.out, { recursive: true });
+          const exporterModule = '../../bundle-export/index.ts';
+          const { exportCaseBundle } = (await import(exporterModule)) as {
+            exportCaseBundle: (node: unknown, caseId: string, actor: { kind: 'officer' | 'system'; id: string }) => Promise<Uint8Array>;
+          };
+          for (const caseId of result.decidedCaseIds) {
+            const zip = await exportCaseBundle(node, caseId, { kind: 'system', id: 'tec-demo' });
+            const file = join(opts.out, `case-${caseId}.zip`);
+            writeFileSync(file, zip);
+            process.stdout.write(`bundle: ${file}\n`);
+          }
+        }
+      } finally {
+        await node.stop();
+      }
+    });
+}

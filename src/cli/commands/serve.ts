@@ -1,0 +1,39 @@
+/**
+ * `tec serve`: runs a node. Without options: every role in one process on the configured services, or on
+ * the embedded default (PGlite in DATA_DIR). `npm start` runs `tec serve --demo`.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.ts';
+import { NODE_ROLES, startNode, type NodeRole } from '../../node/index.ts';
+import { ValidationError } from '../../domain/shared/errors.ts';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the node: API, projections, ledger sequencer and workers (or one --role)')
+    .option('--role <role>', `run only one role: ${NODE_ROLES.join(', ')}`)
+    .option('--data-dir <dir>', 'embedded node directory (default DATA_DIR or ./data)')
+    .option('--port <port>', 'HTTP port (default PORT or 8080)')
+    .option('--demo', 'seed demo cameras, officers, a model and cases when the node is empty')
+    .action(async (opts: { role?: string; dataDir?: string; port?: string; demo?: boolean }) => {
+      if (opts.role && !(NODE_ROLES as readonly string[]).includes(opts.role)) {
+        throw new ValidationError(`Unknown role ${opts.role}; use one of ${NODE_ROLES.join(', ')}`);
+      }
+      const env = { ...process.env, ...(opts.port ? { PORT: opts.port } : {}) };
+      const config = loadConfig(env, opts.dataDir ? { dataDir: opts.dataDir } : {});
+      const node = await startNode({ config, ...(opts.role ? { roles: [opts.role as NodeRole] } : {}) });
+      if (opts.demo) {
+        const { seedDemoIfEmpty } = await import('../../demo/index.ts');
+        await seedDemoIfEmpty(node, { print: (line) => process.stdout.write(`${line}\n`) });
+      }
+      if (node.url) process.stdout.write(`listening: ${node.url}\n`);
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          process.stdout.write('shutting down\n');
+          node.stop().then(resolve, resolve);
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      });
+    });
+}

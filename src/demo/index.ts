@@ -1,0 +1,276 @@
+/**
+ * Demo data for an embedded node: cameras, officers and an approved plate-reading model with fresh keys,
+ * signed synthetic detections with generated images ingested through the same command path as the API,
+ * and officers' reviews and decisions signed with their own keys.
+ *
+ * Keys are written to `<dataDir>/demo-keys/<subject>.key` (mode 0600, the `tec keygen` format) so a person
+ * can sign in to the review UI as a demo officer and import that officer's key.
+ */
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { RunningNode } from '../node/index.ts';
+import type { Caller } from '../commands/outcome.ts';
+import { registerCamera, certifyCalibration } from '../commands/cameras.ts';
+import { enrollOfficer } from '../commands/officers.ts';
+import { registerModelVersion, approveModelVersion } from '../commands/models.ts';
+import { ingestDetection, confirmReview, rejectReview, decidePenalty } from '../commands/cases.ts';
+import { generateKeyPair, keyIdOf, type Ed25519KeyPair } from '../domain/signoff/keys.ts';
+import { buildDetectionPayload, buildReviewSignoff, buildDecisionSignoff } from '../domain/signoff/builders.ts';
+import { signDetection, signSignoff } from '../domain/signoff/signing.ts';
+import { lookupViolation } from '../domain/catalog/index.ts';
+import { parsePlate } from '../domain/plates/index.ts';
+import { StreamNotFoundError } from '../adapters/eventstore/port.ts';
+import { syntheticScene } from './synthetic-plates.ts';
+import type { RoadType } from '../domain/signoff/primitives.ts';
+
+export interface DemoOptions {
+  cases?: number;
+  print?: (line: string) => void;
+  /** Seed for the synthetic images and choices; the same seed gives the same plates. */
+  seed?: number;
+}
+
+export interface DemoKey {
+  subject: string;
+  pair: Ed25519KeyPair;
+  keyId: string;
+}
+
+export interface DemoOfficer extends DemoKey {
+  province: string;
+  title: string;
+  roles: ('reviewer' | 'decider' | 'supervisor')[];
+}
+
+export interface DemoCamera extends DemoKey {
+  province: string;
+  roadType: RoadType;
+  description: string;
+  latMicro: number;
+  lonMicro: number;
+}
+
+export interface DemoResult {
+  cameras: DemoCamera[];
+  officers: DemoOfficer[];
+  modelId: string;
+  caseIds: string[];
+  decidedCaseIds: string[];
+  rejectedCaseIds: string[];
+}
+
+const SYSTEM: Caller = { actor: { kind: 'system', id: 'demo-seed' }, province: '00' };
+
+export const DEMO_MODEL_ID = 'paddleocr-ppocrv4-plates-demo';
+
+function writeKey(dir: string, key: DemoKey): void {
+  const file = join(dir, `${key.subject}.key`);
+  if (existsSync(file)) return;
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        kind: 'tec-ed25519-key/v1',
+        subject: key.subject,
+        seed: Buffer.from(key.pair.secretKey.subarray(0, 32)).toString('base64'),
+        publicKey: key.pair.publicKey,
+        keyId: key.keyId,
+      },
+      null,
+      2,
+    )}\n`,
+    { mode: 0o600 },
+  );
+}
+
+function newKey(subject: string): DemoKey {
+  const pair = generateKeyPair();
+  return { subject, pair, keyId: keyIdOf(pair.publicKey) };
+}
+
+/** Seeds the demo when the node holds no demo camera yet; returns undefined when it already did. */
+export async function seedDemoIfEmpty(node: RunningNode, options: DemoOptions = {}): Promise<DemoResult | undefined> {
+  try {
+    await node.store.readStream('camera-cam-01-0001', { maxCount: 1 });
+    options.print?.('demo: data already present');
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return seedDemo(node, options);
+}
+
+export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? (() => {});
+  const deps = node.commandDeps;
+  const keyDir = join(node.config.dataDir, 'demo-keys');
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  const now = new Date(deps.clock.now());
+
+  // Cameras: two provinces, three cameras each, calibrated for a year around now.
+  const cameraSpecs: Omit<DemoCamera, keyof DemoKey>[] = [
+    { province: '01', roadType: 'urban', description: 'Ngã tư Láng Hạ – Thái Hà, Đống Đa', latMicro: 21014500, lonMicro: 105815200 },
+    { province: '01', roadType: 'urban', description: 'Nút giao Kim Mã – Liễu Giai, Ba Đình', latMicro: 21030700, lonMicro: 105814300 },
+    { province: '01', roadType: 'expressway', description: 'Cao tốc Pháp Vân – Cầu Giẽ, Km 195', latMicro: 20900100, lonMicro: 105870000 },
+    { province: '79', roadType: 'urban', description: 'Ngã tư Hàng Xanh, Bình Thạnh', latMicro: 10801200, lonMicro: 106711300 },
+    { province: '79', roadType: 'highway', description: 'Quốc lộ 1, cầu vượt Linh Xuân, Thủ Đức', latMicro: 10880600, lonMicro: 106776900 },
+    { province: '79', roadType: 'expressway', description: 'Cao tốc TP.HCM – Long Thành, Km 12', latMicro: 10790000, lonMicro: 106790000 },
+  ];
+  const counters = new Map<string, number>();
+  const cameras: DemoCamera[] = cameraSpecs.map((spec) => {
+    const n = (counters.get(spec.province) ?? 0) + 1;
+    counters.set(spec.province, n);
+    return { ...spec, ...newKey(`cam-${spec.province}-${String(n).padStart(4, '0')}`) };
+  });
+  const validFrom = new Date(now.getTime() - 200 * 86400_000).toISOString();
+  const validTo = new Date(now.getTime() + 165 * 86400_000).toISOString();
+  for (const camera of cameras) {
+    writeKey(keyDir, camera);
+    const caller: Caller = { actor: SYSTEM.actor, province: camera.province };
+    await registerCamera(deps, caller, {
+      cameraId: camera.subject,
+      location: { latMicro: camera.latMicro, lonMicro: camera.lonMicro, description: camera.description, roadType: camera.roadType },
+      publicKey: camera.pair.publicKey,
+    });
+    await certifyCalibration(deps, caller, {
+      cameraId: camera.subject,
+      certificateId: `kd-${camera.subject}-2026`,
+      issuer: 'Trung tâm Đo lường (demo)',
+      validFrom,
+      validTo,
+    });
+  }
+  const registeredAt = Date.parse(deps.clock.now());
+  print(`demo: registered ${cameras.length} cameras`);
+
+  // Officers: per province a reviewer and a director (authority up to 37.5M VND); one national C08 officer.
+  const officers: DemoOfficer[] = [];
+  for (const province of ['01', '79']) {
+    officers.push({ ...newKey(`officer-${province}-reviewer`), province, title: 'officer-on-duty', roles: ['reviewer'] });
+    officers.push({
+      ...newKey(`officer-${province}-director`),
+      province,
+      title: 'provincial-police-director',
+      roles: ['reviewer', 'decider', 'supervisor'],
+    });
+  }
+  officers.push({ ...newKey('officer-00-c08'), province: '00', title: 'c08-director', roles: ['reviewer', 'decider', 'supervisor'] });
+  for (const officer of officers) {
+    writeKey(keyDir, officer);
+    await enrollOfficer(deps, { actor: SYSTEM.actor, province: officer.province }, {
+      officerId: officer.subject,
+      title: officer.title,
+      roles: officer.roles,
+      publicKey: officer.pair.publicKey,
+    });
+  }
+  print(`demo: enrolled ${officers.length} officers; their key files are in ${keyDir}`);
+
+  // The plate-reading model, registered by file digest and approved by a human (the national officer).
+  const modelFiles = await modelFileDigests();
+  await registerModelVersion(deps, SYSTEM, { modelId: DEMO_MODEL_ID, name: 'paddleocr-ppocrv4-plates', version: 'demo-1', files: modelFiles });
+  const c08 = officers.find((o) => o.province === '00')!;
+  await approveModelVersion(deps, { actor: { kind: 'officer', id: c08.subject }, province: '00' }, { modelId: DEMO_MODEL_ID, note: 'Demo approval' });
+
+  // Detections, reviews and decisions.
+  const total = options.cases ?? 12;
+  const caseIds: string[] = [];
+  const decidedCaseIds: string[] = [];
+  const rejectedCaseIds: string[] = [];
+  const seed = options.seed ?? 20261124;
+  for (let i = 0; i < total; i++) {
+    const camera = cameras[i % cameras.length]!;
+    const kind = i % 3 === 2 ? 'motorbike' : 'car';
+    const scene = await syntheticScene(seed + i, { kind });
+    const put = await node.evidence.put(scene.image, { mediaType: 'image/jpeg' });
+    const plate = parsePlate(scene.truth.text, kind);
+    // A key is in force from its registration: observations follow it (a real camera's clock does too).
+    const observedAt = new Date(Math.max(registeredAt + 1 + i, Date.parse(deps.clock.now()) - 200)).toISOString();
+    const speeding = camera.roadType !== 'urban';
+    const violationCode = speeding ? (kind === 'car' ? '168.6.5.đ' : '168.7.4.a') : kind === 'car' ? '168.6.9.b' : '168.7.7.c';
+    const detection = buildDetectionPayload({
+      detectionId: `det-${camera.subject}-${seed + i}`,
+      cameraId: camera.subject,
+      observedAt,
+      location: { latMicro: camera.latMicro, lonMicro: camera.lonMicro, description: camera.description, roadType: camera.roadType },
+      violationCode,
+      vehicleClass: kind,
+      ...(speeding ? { measurements: { speedKmh: kind === 'car' ? 112 : 72, limitKmh: kind === 'car' ? 100 : 60 } } : {}),
+      plateRead: { text: plate.text, confidenceBp: 9300 },
+      evidence: [{ digest: put.digest, mediaType: 'image/jpeg', size: put.size, role: 'overview' }],
+    });
+    const ingested = await ingestDetection(
+      deps,
+      { actor: { kind: 'device', id: camera.subject }, province: camera.province },
+      signDetection(detection, camera.pair.secretKey),
+    );
+    caseIds.push(ingested.caseId);
+
+    // Leave the most recent third unreviewed so the review queue has work in it.
+    if (i >= Math.ceil((total * 2) / 3)) continue;
+    const reviewer = officers.find((o) => o.province === camera.province && o.title === 'officer-on-duty')!;
+    const reviewerCaller: Caller = { actor: { kind: 'officer', id: reviewer.subject }, province: camera.province };
+    const revision = Number(ingested.nextExpectedRevision);
+    const signedAt = deps.clock.now();
+    if (i % 5 === 4) {
+      const signoff = buildReviewSignoff({
+        caseId: ingested.caseId,
+        caseRevision: revision,
+        decision: 'reject',
+        violationCode,
+        plate: plate.text,
+        evidence: detection.evidence,
+        signedAt,
+        rejectReason: 'no-violation',
+      } as Parameters<typeof buildReviewSignoff>[0]);
+      await rejectReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(signoff, reviewer.pair.secretKey) });
+      rejectedCaseIds.push(ingested.caseId);
+      continue;
+    }
+    const review = buildReviewSignoff({
+      caseId: ingested.caseId,
+      caseRevision: revision,
+      decision: 'confirm',
+      violationCode,
+      plate: plate.text,
+      evidence: detection.evidence,
+      signedAt,
+    } as Parameters<typeof buildReviewSignoff>[0]);
+    const confirmed = await confirmReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(review, reviewer.pair.secretKey) });
+
+    if (i % 2 === 1) continue; // some confirmed cases wait for a supervisor's decision
+    const director = officers.find((o) => o.province === camera.province && o.title === 'provincial-police-director')!;
+    const entry = lookupViolation(violationCode, kind, observedAt);
+    const decision = buildDecisionSignoff({
+      caseId: ingested.caseId,
+      caseRevision: Number(confirmed.nextExpectedRevision),
+      violationCode,
+      plate: plate.text,
+      evidence: detection.evidence,
+      signedAt: deps.clock.now(),
+      fineVnd: entry.fineMinVnd,
+      points: entry.points,
+      legalBasis: entry.legalBasis,
+      offender: { kind: 'individual', ref: `registry:demo-${createHash('sha256').update(plate.compact).digest('hex').slice(0, 12)}` },
+    } as Parameters<typeof buildDecisionSignoff>[0]);
+    await decidePenalty(deps, { actor: { kind: 'officer', id: director.subject }, province: camera.province }, {
+      caseId: ingested.caseId,
+      ...signSignoff(decision, director.pair.secretKey),
+    });
+    decidedCaseIds.push(ingested.caseId);
+  }
+  print(`demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided, ${rejectedCaseIds.length} rejected`);
+  return { cameras, officers, modelId: DEMO_MODEL_ID, caseIds, decidedCaseIds, rejectedCaseIds };
+}
+
+/** SHA-256 of each model file the plate reader loads, as its approval must name them. */
+async function modelFileDigests(): Promise<{ name: string; sha256: string }[]> {
+  try {
+    const mod = (await import('../workers/inference/index.ts')) as { modelFileDigests?: () => Promise<{ name: string; sha256: string }[]> };
+    if (mod.modelFileDigests) return await mod.modelFileDigests();
+  } catch {
+    // fall through: the demo still runs without the inference worker
+  }
+  return [{ name: 'ch_PP-OCRv4_rec_infer.onnx', sha256: '0'.repeat(64) }];
+}

@@ -1,0 +1,174 @@
+/**
+ * The composition root: builds a node from its configuration. One process can run every role (the
+ * embedded default of `npm start`) or one of them (`tec serve --role api|worker|projector|sequencer`)
+ * against shared services.
+ *
+ * Embedded: PGlite on `<dataDir>/pg` serves the event store, the ledger and the read models through one
+ * loopback PostgreSQL endpoint; evidence on the filesystem; jobs in-process. Only one process may open an
+ * embedded data directory at a time.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type pg from 'pg';
+import type { NodeConfig } from '../config.ts';
+import type { EventStore } from '../adapters/eventstore/port.ts';
+import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
+import { FileSystemEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
+import { runMigrations } from '../adapters/postgres/migrate.ts';
+import { createPgPool } from '../adapters/postgres/pool.ts';
+import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
+import { createMetrics, type Metrics } from '../adapters/http/metrics.ts';
+import { createApp } from '../adapters/http/app.ts';
+import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth/tokens.ts';
+import { systemClock, uuidV7Ids, type Clock, type CommandDeps, type IdGenerator } from '../commands/deps.ts';
+
+export const NODE_ROLES = ['api', 'worker', 'projector', 'sequencer'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+export interface NodeOptions {
+  config: NodeConfig;
+  roles?: readonly NodeRole[];
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** Where start-up lines (`verifier-key: …`, the URL) go; default stdout. */
+  print?: (line: string) => void;
+  /** Ledger checkpoint cadence (default 1000 ms: integrity.md §5 "sealed within one second"). */
+  checkpointIntervalMs?: number;
+}
+
+export interface RunningNode {
+  config: NodeConfig;
+  roles: readonly NodeRole[];
+  logger: Logger;
+  metrics: Metrics;
+  databaseUrl: string;
+  pool: pg.Pool;
+  store: EventStore;
+  evidence: EvidenceStore;
+  ledger: LedgerService;
+  commandDeps: CommandDeps;
+  issuer: DevIssuer | undefined;
+  verifier: TokenVerifier;
+  /** Base URL of the HTTP API when the `api` role runs. */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const { config } = options;
+  const roles = options.roles ?? NODE_ROLES;
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: { paths: ['*.authorization', '*.password', '*.seed'], remove: true } });
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? uuidV7Ids;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (error) {
+        logger.warn({ err: { name: (error as Error).name } }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    let embedded: EmbeddedPostgres | undefined;
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl || (!config.eventstoreUrl && config.embedded)) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir });
+      stops.push(() => embedded!.stop());
+      databaseUrl = embedded.url;
+    }
+    await runMigrations(databaseUrl);
+
+    const eventstoreUrl = config.eventstoreUrl ?? databaseUrl;
+    if (eventstoreUrl.startsWith('esdb')) {
+      throw new Error('EventStoreDB: construct through the event store factory (src/adapters/eventstore/factory.ts)');
+    }
+    const store = new PostgresEventStore({ databaseUrl: eventstoreUrl });
+    stops.push(() => store.close());
+
+    const evidence = await FileSystemEvidenceStore.open(config.evidenceDir, { maxBytes: config.maxEvidenceBytes });
+    const pool = createPgPool(databaseUrl, { max: 10, applicationName: 'tec-node' });
+    stops.push(() => pool.end());
+
+    const ledger = await startLedger({
+      pool,
+      eventStore: store,
+      keyFile: config.ledgerKeyFile,
+      origin: config.ledgerOrigin,
+      sequencer: roles.includes('sequencer'),
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
+      print,
+      onFailure: (error) => logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'ledger sequencer failed'),
+    });
+    stops.push(() => ledger.close());
+
+    const metrics = createMetrics();
+    const issuer = config.jwksUrl ? undefined : new DevIssuer(loadOrCreateSeedFile(config.issuerKeyFile), config.jwtIssuer, config.jwtAudience);
+    const verifier = new TokenVerifier({
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      ...(config.jwksUrl ? { jwksUrl: config.jwksUrl } : { keys: [issuer!.publicKey] }),
+    });
+    const commandDeps: CommandDeps = { store, clock, ids };
+
+    const node: RunningNode = {
+      config,
+      roles,
+      logger,
+      metrics,
+      databaseUrl,
+      pool,
+      store,
+      evidence,
+      ledger,
+      commandDeps,
+      issuer,
+      verifier,
+      url: undefined,
+      stop,
+    };
+
+    if (roles.includes('api')) {
+      const app = createApp({
+        logger,
+        verifier,
+        metrics,
+        routes: [],
+        readiness: [
+          { name: 'eventstore', check: async () => ({ ok: true, detail: { head: (await store.headCheckpoint()) ?? null } }) },
+          {
+            name: 'ledger',
+            check: async () => {
+              const lag = await ledger.sealingLag();
+              return { ok: lag.seconds < 30, detail: { unsealedRecords: String(lag.records), lagSeconds: lag.seconds } };
+            },
+          },
+        ],
+      });
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.port, config.host);
+        s.once('listening', () => resolve(s));
+        s.once('error', reject);
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      );
+      const address = server.address() as AddressInfo;
+      node.url = `http://${config.host}:${address.port}`;
+    }
+    return node;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
