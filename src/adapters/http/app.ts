@@ -4,7 +4,7 @@
  */
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -79,7 +79,8 @@ export function createApp(options: AppOptions): Express {
 
   const keyOf = (req: Request) => {
     const auth = req.get('authorization');
-    return auth ? `t:${auth.slice(-32)}` : `ip:${req.ip}`;
+    // Per token where there is one (its signature tail identifies it), else per client address (IPv6 by /56).
+    return auth ? `t:${auth.slice(-32)}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
   };
   const limited = (limit: number) =>
     rateLimit({
