@@ -10,6 +10,7 @@ import {
   thumbnail,
   type DerivedItem,
 } from '../../../src/workers/media/index.ts';
+import { expectRejects } from './support/assert.ts';
 import { decode, detailEnergy, grow, meanAbsDiff, PLATE_BOX, pixel, quadrantsPng, sceneJpeg, shrink, SCENE, VEHICLE_BOX } from './support/images.ts';
 
 const CAPTION = {
@@ -170,13 +171,3 @@ describe('media derivation (real sharp)', () => {
     });
   });
 });
-
-export async function expectRejects(promise: Promise<unknown>, type: abstract new (...args: never[]) => Error): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(type);
-    return error as Error;
-  }
-  expect.fail(`expected a ${type.name}`);
-}
