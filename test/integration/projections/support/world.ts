@@ -15,7 +15,8 @@ import type { Caller } from '../../../../src/commands/outcome.ts';
 import { keyPairFromLabel } from '../../../../src/domain/signoff/keys.ts';
 import type { Location } from '../../../../src/domain/signoff/primitives.ts';
 import { createReadModelDataSource } from '../../../../src/projections/datasource.ts';
-import { scratchDatabase, type ScratchDatabase } from '../../../support/env.ts';
+import type { ProjectionRunner } from '../../../../src/projections/runner.ts';
+import { scratchDatabase, waitFor, type ScratchDatabase } from '../../../support/env.ts';
 
 export class ManualClock implements Clock {
   constructor(public at: string) {}
@@ -120,4 +121,13 @@ export async function buildWorld(store: CommandDeps['store']): Promise<World> {
   });
   await approveModelVersion(deps, { actor: officers[0]!.caller.actor, province: '00' }, { modelId });
   return { deps, clock, cameras, officers, modelId };
+}
+
+/**
+ * Waits until every committed record is visible in the feed (the store hides records behind transactions
+ * still running anywhere on the server), then runs the projections to the head.
+ */
+export async function settle(node: Node, runner: ProjectionRunner): Promise<void> {
+  await waitFor(async () => !(await node.store.hasPendingRecords()), { what: 'feed visibility', timeoutMs: 30_000 });
+  await runner.catchUp();
 }

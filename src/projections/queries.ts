@@ -1,0 +1,599 @@
+/**
+ * Read-model queries the HTTP API calls. Every function validates its input (hostile input gets an
+ * `InvalidQueryError`, never a database error) and returns plain JSON: dates as ISO 8601 UTC strings, bigints
+ * as numbers when safe and decimal strings otherwise, money as integer VND.
+ *
+ * Scope: provincial callers pass their province; national callers omit it. These functions do not
+ * authorise: the API MUST pass the caller's province, not one taken from the request, for provincial staff.
+ */
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
+import { plateKey } from './cases/plate.ts';
+import { InvalidQueryError } from './errors.ts';
+import {
+  CaseEntity,
+  CaseTimelineEntity,
+  CitizenViolationEntity,
+  CustodyEntity,
+  type CaseRow,
+} from './read-models/entities.ts';
+import { bigintToJson, isoOrNull } from './read-models/transformers.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ProvinceSchema = z.string().regex(/^\d{2}$/).refine((p) => provinceByCode(p) !== undefined, 'unknown province');
+const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
+const InstantSchema = z.string().max(40).refine((t) => !Number.isNaN(Date.parse(t)), 'not a timestamp');
+const TokenSchema = z.string().regex(/^[\p{L}\p{N}._:-]{1,64}$/u);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new InvalidQueryError(`Invalid ${what}`, 'invalid-read-query', { issues });
+  }
+  return result.data;
+}
+
+const num = (v: string | number | null | undefined): number | string | null =>
+  v === null || v === undefined ? null : bigintToJson(BigInt(v));
+
+// ---------------------------------------------------------------------------------------------- cases
+
+export const CaseFilterSchema = z.strictObject({
+  province: ProvinceSchema.optional(),
+  status: z.enum(['detected', 'rejected', 'confirmed', 'owner-identified', 'owner-not-found', 'noticed', 'decided', 'paid',
+    'appealed', 'appeal-resolved', 'closed', 'expired', 'voided']).optional(),
+  violationCode: TokenSchema.optional(),
+  cameraId: TokenSchema.optional(),
+  /** Any of the edge, AI or confirmed readings, in any spelling the plate rules normalise. */
+  plate: z.string().min(1).max(24).optional(),
+  /** Observation time range, inclusive from, exclusive to. */
+  from: InstantSchema.optional(),
+  to: InstantSchema.optional(),
+});
+export type CaseFilter = z.infer<typeof CaseFilterSchema>;
+
+export interface CaseSummary {
+  caseId: string;
+  province: string;
+  cameraId: string;
+  observedAt: string;
+  location: string;
+  roadType: string;
+  violationCode: string;
+  vehicleClass: string;
+  plate: string | null;
+  status: string;
+  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
+  fineVnd: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const MAX_LIMIT = 200;
+
+function limitOf(limit: number | undefined): number {
+  return parse(z.int().min(1).max(MAX_LIMIT), limit ?? 50, 'limit');
+}
+
+/** Keyset cursor over (observed_at, case_id): the exact microsecond instant and the id, base64url JSON. */
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+function decodeCursor(cursor: string): [string, string] {
+  if (typeof cursor !== 'string' || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidQueryError('Invalid cursor', 'invalid-cursor');
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidQueryError('Invalid cursor', 'invalid-cursor');
+}
+
+const CURSOR_AT = `to_char(c.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function summary(c: CaseRow): CaseSummary {
+  return {
+    caseId: c.caseId,
+    province: c.province,
+    cameraId: c.cameraId,
+    observedAt: isoOrNull(c.observedAt)!,
+    location: c.locationDescription,
+    roadType: c.roadType,
+    violationCode: c.violationCode,
+    vehicleClass: c.vehicleClass,
+    plate: c.plateConfirmed ?? c.plateAi ?? c.plateEdge,
+    status: c.status,
+    flags: { calibration: c.flagCalibration, modelNotApproved: c.flagModelNotApproved, plateMismatch: c.flagPlateMismatch },
+    fineVnd: c.fineVnd,
+  };
+}
+
+/** Cases matching `filter`, newest observation first, `limit` per page (1–200). */
+export async function listCases(ds: DataSource, filter: CaseFilter = {}, cursor?: string, limit?: number): Promise<Page<CaseSummary>> {
+  const f = parse(CaseFilterSchema, filter, 'case filter');
+  const n = limitOf(limit);
+  const qb = ds.getRepository(CaseEntity).createQueryBuilder('c').addSelect(CURSOR_AT, 'cursor_at');
+  if (f.province) qb.andWhere('c.province = :province', { province: f.province });
+  if (f.status) qb.andWhere('c.status = :status', { status: f.status });
+  if (f.violationCode) qb.andWhere('c.violation_code = :code', { code: f.violationCode });
+  if (f.cameraId) qb.andWhere('c.camera_id = :camera', { camera: f.cameraId });
+  if (f.plate) {
+    qb.andWhere('(c.plate_confirmed_compact = :plate OR c.plate_ai_compact = :plate OR c.plate_edge_compact = :plate)', { plate: plateKey(f.plate) });
+  }
+  if (f.from) qb.andWhere('c.observed_at >= :from', { from: f.from });
+  if (f.to) qb.andWhere('c.observed_at < :to', { to: f.to });
+  if (cursor !== undefined) {
+    const [at, id] = decodeCursor(cursor);
+    qb.andWhere('(c.observed_at, c.case_id) < (:at::timestamptz, :id::uuid)', { at, id });
+  }
+  qb.orderBy('c.observed_at', 'DESC').addOrderBy('c.case_id', 'DESC').limit(n + 1);
+  const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
+  const items = entities.slice(0, n).map(summary);
+  const last = n < entities.length ? entities[n - 1] : undefined;
+  const lastRaw = last ? raw.find((r: Record<string, unknown>) => r.c_case_id === last.caseId) : undefined;
+  return { items, nextCursor: last && lastRaw ? encodeCursor(lastRaw.cursor_at, last.caseId) : null };
+}
+
+export interface CaseDetail extends CaseSummary {
+  detectionId: string;
+  detectedAt: string;
+  commune: string | null;
+  coordinates: { latMicro: number; lonMicro: number };
+  violationTitle: string | null;
+  legalBasis: unknown;
+  plates: { edge: string | null; ai: string | null; confirmed: string | null };
+  statusBeforeEnd: string | null;
+  closeReason: string | null;
+  evidence: unknown;
+  review: unknown;
+  decision: unknown;
+  noticeStatus: string | null;
+  notices: unknown;
+  points: number | null;
+  payment: { paidVnd: number; paidAt: string | null } | null;
+  appeals: unknown;
+  flagList: unknown;
+  modelId: string | null;
+  ownerKind: string | null;
+  revision: number | string;
+  timeline: {
+    revision: number | string;
+    eventId: string;
+    type: string;
+    actor: { kind: string; id: string };
+    recordedAt: string;
+    recordHash: string;
+    summary: unknown;
+  }[];
+}
+
+/** One case with its evidence, review, decision, notices, payment, appeals, flags and full timeline. */
+export async function getCase(ds: DataSource, caseId: string): Promise<CaseDetail | undefined> {
+  const id = parse(z.string().regex(UUID), caseId, 'case id');
+  const c = await ds.getRepository(CaseEntity).findOneBy({ caseId: id });
+  if (!c) return undefined;
+  const timeline = await ds.getRepository(CaseTimelineEntity).find({ where: { caseId: id }, order: { revision: 'ASC' } });
+  return {
+    ...summary(c),
+    detectionId: c.detectionId,
+    detectedAt: isoOrNull(c.detectedAt)!,
+    commune: c.commune,
+    coordinates: { latMicro: c.latMicro, lonMicro: c.lonMicro },
+    violationTitle: c.violationTitle,
+    legalBasis: c.legalBasis,
+    plates: { edge: c.plateEdge, ai: c.plateAi, confirmed: c.plateConfirmed },
+    statusBeforeEnd: c.statusBeforeEnd,
+    closeReason: c.closeReason,
+    evidence: c.evidence,
+    review: c.review,
+    decision: c.decision,
+    noticeStatus: c.noticeStatus,
+    notices: c.notices,
+    points: c.points,
+    payment: c.paidVnd === null ? null : { paidVnd: c.paidVnd, paidAt: isoOrNull(c.paidAt) },
+    appeals: c.appeals,
+    flagList: c.flags,
+    modelId: c.modelId,
+    ownerKind: c.ownerKind,
+    revision: bigintToJson(c.revision)!,
+    timeline: timeline.map((t) => ({
+      revision: bigintToJson(t.revision)!,
+      eventId: t.eventId,
+      type: t.type,
+      actor: { kind: t.actorKind, id: t.actorId },
+      recordedAt: isoOrNull(t.recordedAt)!,
+      recordHash: t.recordHash,
+      summary: t.summary,
+    })),
+  };
+}
+
+// ------------------------------------------------------------------------------------- review queue
+
+export const NOTICE_DUE_DAYS = 10;
+export const LIMITATION_WARNING_DAYS = 30;
+
+export interface ReviewQueueItem extends CaseSummary {
+  noticeDueAt: string;
+  limitationEndsAt: string;
+  sla: { noticeDueSoon: boolean; noticeOverdue: boolean; limitationApproaching: boolean; limitationPassed: boolean };
+}
+
+/**
+ * Pending cases (awaiting human review) of one province, oldest observation first, with SLA flags at `now`:
+ * the owner notice is due 10 days after detection (flagged from `noticeWarningDays` before), and the
+ * one-year limitation (flagged `LIMITATION_WARNING_DAYS` before).
+ */
+export async function reviewQueue(
+  ds: DataSource,
+  province: string,
+  options: { now: string; cursor?: string; limit?: number; noticeWarningDays?: number },
+): Promise<Page<ReviewQueueItem>> {
+  const p = parse(ProvinceSchema, province, 'province');
+  const now = Date.parse(parse(InstantSchema, options.now, 'now'));
+  const warnDays = parse(z.int().min(0).max(10), options.noticeWarningDays ?? 3, 'noticeWarningDays');
+  const n = limitOf(options.limit);
+  const qb = ds
+    .getRepository(CaseEntity)
+    .createQueryBuilder('c')
+    .addSelect(CURSOR_AT, 'cursor_at')
+    .where('c.province = :p', { p })
+    .andWhere(`c.status = 'detected'`);
+  if (options.cursor !== undefined) {
+    const [at, id] = decodeCursor(options.cursor);
+    qb.andWhere('(c.observed_at, c.case_id) > (:at::timestamptz, :id::uuid)', { at, id });
+  }
+  qb.orderBy('c.observed_at', 'ASC').addOrderBy('c.case_id', 'ASC').limit(n + 1);
+  const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string; c_case_id: string }>();
+  const day = 86_400_000;
+  const items = entities.slice(0, n).map((c) => {
+    const observed = c.observedAt.getTime();
+    const noticeDue = observed + NOTICE_DUE_DAYS * day;
+    const limitation = new Date(observed);
+    limitation.setUTCFullYear(limitation.getUTCFullYear() + 1);
+    const limitationEnds = limitation.getTime();
+    return {
+      ...summary(c),
+      noticeDueAt: new Date(noticeDue).toISOString(),
+      limitationEndsAt: new Date(limitationEnds).toISOString(),
+      sla: {
+        noticeDueSoon: now >= noticeDue - warnDays * day && now <= noticeDue,
+        noticeOverdue: now > noticeDue,
+        limitationApproaching: now >= limitationEnds - LIMITATION_WARNING_DAYS * day && now <= limitationEnds,
+        limitationPassed: now > limitationEnds,
+      },
+    };
+  });
+  const last = n < entities.length ? entities[n - 1] : undefined;
+  const lastRaw = last ? raw.find((r) => r.c_case_id === last.caseId) : undefined;
+  return { items, nextCursor: last && lastRaw ? encodeCursor(lastRaw.cursor_at, last.caseId) : null };
+}
+
+// --------------------------------------------------------------------------------------- statistics
+
+export interface StatisticsRow {
+  day: string;
+  province: string;
+  violationCode: string;
+  detections: number | string;
+  confirmed: number | string;
+  rejected: number | string;
+  penalties: number | string;
+  finesDecidedVnd: number | string;
+  finesPaidVnd: number | string;
+  pointsDeducted: number | string;
+}
+
+/** Counters per day × province × violation code over `from`–`to` (Viet Nam dates, inclusive); national without `province`. */
+export async function statistics(
+  ds: DataSource,
+  query: { province?: string; from: string; to: string },
+): Promise<{ scope: string; from: string; to: string; rows: StatisticsRow[]; totals: Omit<StatisticsRow, 'day' | 'province' | 'violationCode'> }> {
+  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: DaySchema, to: DaySchema }), query, 'statistics query');
+  const params: unknown[] = [q.from, q.to];
+  const where = q.province ? (params.push(q.province), 'AND province = $3') : '';
+  const rows = (await ds.query(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, province, violation_code, detections::text, confirmed::text, rejected::text,
+            penalties::text, fines_decided_vnd::text, fines_paid_vnd::text, points::text
+       FROM rm_stats_daily WHERE day BETWEEN $1::date AND $2::date ${where}
+      ORDER BY day, province, violation_code`,
+    params,
+  )) as Record<string, string>[];
+  const out = rows.map((r) => ({
+    day: r.day!,
+    province: r.province!,
+    violationCode: r.violation_code!,
+    detections: num(r.detections)!,
+    confirmed: num(r.confirmed)!,
+    rejected: num(r.rejected)!,
+    penalties: num(r.penalties)!,
+    finesDecidedVnd: num(r.fines_decided_vnd)!,
+    finesPaidVnd: num(r.fines_paid_vnd)!,
+    pointsDeducted: num(r.points)!,
+  }));
+  const sum = (k: keyof StatisticsRow) => bigintToJson(out.reduce((a, r) => a + BigInt(r[k]), 0n))!;
+  return {
+    scope: q.province ?? 'national',
+    from: q.from,
+    to: q.to,
+    rows: out,
+    totals: {
+      detections: sum('detections'),
+      confirmed: sum('confirmed'),
+      rejected: sum('rejected'),
+      penalties: sum('penalties'),
+      finesDecidedVnd: sum('finesDecidedVnd'),
+      finesPaidVnd: sum('finesPaidVnd'),
+      pointsDeducted: sum('pointsDeducted'),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------- camera coverage
+
+export interface ProvinceCoverage {
+  province: string;
+  name: string;
+  largeCity: boolean;
+  cameras: { total: number; byStatus: Record<string, number>; byRoadType: Record<string, number>; calibrationValid: number };
+  communes: { name: string; cameras: number }[];
+  expressway: { routes: number; covered: number; percent: number | null; uncovered: string[]; meetsTarget: boolean | null };
+  centralCommunes: { total: number; covered: number; percent: number | null; targetPercent: number; meetsTarget: boolean | null };
+}
+
+/**
+ * Camera registry and coverage against the targets (every operating expressway route covered; ≥ 50% of
+ * central communes in the large cities, ≥ 30% elsewhere), at instant `at` (calibration validity).
+ * Only active cameras count towards coverage. A camera covers a route when it stands on an expressway and
+ * its location description names the route code (e.g. "CT.01 Km 190"); a central commune when its commune is
+ * that commune. Denominators come from the current reference version, which is ILLUSTRATIVE (see the note).
+ */
+export async function cameraCoverage(
+  ds: DataSource,
+  options: { province?: string; at: string },
+): Promise<{ referenceVersion: string | null; illustrative: boolean; note: string | null; provinces: ProvinceCoverage[] }> {
+  const province = options.province === undefined ? undefined : parse(ProvinceSchema, options.province, 'province');
+  const at = parse(InstantSchema, options.at, 'at');
+  const [ref] = (await ds.query(`SELECT version, illustrative, note FROM ref_coverage_version WHERE current`)) as {
+    version: string;
+    illustrative: boolean;
+    note: string;
+  }[];
+  const cams = (await ds.query(
+    `SELECT camera_id, province, road_type, commune, description, status,
+            (calibration_valid_from <= $1::timestamptz AND $1::timestamptz < calibration_valid_to) AS calibrated
+       FROM rm_camera ${province ? 'WHERE province = $2' : ''}`,
+    province ? [at, province] : [at],
+  )) as { camera_id: string; province: string; road_type: string; commune: string | null; description: string; status: string; calibrated: boolean | null }[];
+  const routes = ref
+    ? ((await ds.query(`SELECT province, route_code FROM ref_expressway_route WHERE version = $1`, [ref.version])) as { province: string; route_code: string }[])
+    : [];
+  const communes = ref
+    ? ((await ds.query(`SELECT province, commune FROM ref_central_commune WHERE version = $1`, [ref.version])) as { province: string; commune: string }[])
+    : [];
+  const fold = (s: string) => s.normalize('NFC').toLocaleLowerCase('vi');
+  const pct = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
+  const provinces = (province ? PROVINCES.filter((p) => p.code === province) : PROVINCES).map((p): ProvinceCoverage => {
+    const mine = cams.filter((c) => c.province === p.code);
+    const active = mine.filter((c) => c.status === 'active');
+    const count = (key: (c: (typeof mine)[number]) => string) =>
+      mine.reduce<Record<string, number>>((acc, c) => ((acc[key(c)] = (acc[key(c)] ?? 0) + 1), acc), {});
+    const myRoutes = routes.filter((r) => r.province === p.code);
+    const coveredRoutes = myRoutes.filter((r) =>
+      active.some((c) => c.road_type === 'expressway' && fold(c.description).includes(fold(r.route_code))),
+    );
+    const myCommunes = communes.filter((c) => c.province === p.code);
+    const coveredCommunes = myCommunes.filter((m) => active.some((c) => c.commune !== null && fold(c.commune) === fold(m.commune)));
+    const target = p.largeCity ? 50 : 30;
+    const communePct = pct(coveredCommunes.length, myCommunes.length);
+    const byCommune = count((c) => c.commune ?? '');
+    return {
+      province: p.code,
+      name: p.name,
+      largeCity: p.largeCity,
+      cameras: {
+        total: mine.length,
+        byStatus: count((c) => c.status),
+        byRoadType: count((c) => c.road_type),
+        calibrationValid: mine.filter((c) => c.calibrated === true).length,
+      },
+      communes: Object.entries(byCommune)
+        .filter(([name]) => name !== '')
+        .map(([name, cameras]) => ({ name, cameras }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      expressway: {
+        routes: myRoutes.length,
+        covered: coveredRoutes.length,
+        percent: pct(coveredRoutes.length, myRoutes.length),
+        uncovered: myRoutes.filter((r) => !coveredRoutes.includes(r)).map((r) => r.route_code),
+        meetsTarget: myRoutes.length === 0 ? null : coveredRoutes.length === myRoutes.length,
+      },
+      centralCommunes: {
+        total: myCommunes.length,
+        covered: coveredCommunes.length,
+        percent: communePct,
+        targetPercent: target,
+        meetsTarget: communePct === null ? null : communePct >= target,
+      },
+    };
+  });
+  return { referenceVersion: ref?.version ?? null, illustrative: ref?.illustrative ?? false, note: ref?.note ?? null, provinces };
+}
+
+// -------------------------------------------------------------------------------- model performance
+
+export interface ModelPerformance {
+  modelId: string;
+  name: string;
+  version: string;
+  status: string;
+  readings: number;
+  confirmations: number;
+  corrections: number;
+  rejections: number;
+  /** confirmations / (confirmations + corrections + rejections) over all reviewed readings; null before any. */
+  precision: number | null;
+  recent: { cases: number; precision: number | null };
+  /** True when the precision over the last N reviewed cases is below the floor: feeds the suspension rule. */
+  belowFloor: boolean;
+}
+
+/** Per model version: readings, human outcomes and precision; flags versions under `precisionFloor` over the last `lastN` reviewed cases. */
+export async function modelPerformance(
+  ds: DataSource,
+  options: { lastN?: number; precisionFloor?: number } = {},
+): Promise<ModelPerformance[]> {
+  const lastN = parse(z.int().min(1).max(100_000), options.lastN ?? 200, 'lastN');
+  const floor = parse(z.number().min(0).max(1), options.precisionFloor ?? 0.9, 'precisionFloor');
+  const rows = (await ds.query(
+    `WITH ranked AS (
+       SELECT r.*, dense_rank() OVER (PARTITION BY model_id ORDER BY reviewed_at DESC, case_id DESC) AS rank
+         FROM rm_model_reading r WHERE outcome IS NOT NULL
+     )
+     SELECT m.model_id, m.name, m.version, m.status,
+            (SELECT count(*) FROM rm_model_reading r WHERE r.model_id = m.model_id)::int AS readings,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'confirmed')::int AS confirmations,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'corrected')::int AS corrections,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'rejected')::int AS rejections,
+            (SELECT count(DISTINCT case_id) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1)::int AS recent_cases,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1)::int AS recent_reviewed,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1 AND outcome = 'confirmed')::int AS recent_confirmed
+       FROM rm_model_version m ORDER BY m.model_id`,
+    [lastN],
+  )) as Record<string, string | number>[];
+  return rows.map((r) => {
+    const reviewed = Number(r.confirmations) + Number(r.corrections) + Number(r.rejections);
+    const recentPrecision = Number(r.recent_reviewed) === 0 ? null : Number(r.recent_confirmed) / Number(r.recent_reviewed);
+    return {
+      modelId: String(r.model_id),
+      name: String(r.name),
+      version: String(r.version),
+      status: String(r.status),
+      readings: Number(r.readings),
+      confirmations: Number(r.confirmations),
+      corrections: Number(r.corrections),
+      rejections: Number(r.rejections),
+      precision: reviewed === 0 ? null : Number(r.confirmations) / reviewed,
+      recent: { cases: Number(r.recent_cases), precision: recentPrecision },
+      belowFloor: recentPrecision !== null && recentPrecision < floor,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------- officer workload
+
+export interface OfficerWorkload {
+  officerId: string;
+  days: { day: string; province: string; reviews: number; decisions: number }[];
+  reviews: number;
+  decisions: number;
+  /** Median time from detection (observation) to review, in seconds, over reviews in the range. */
+  medianDetectionToReviewSeconds: number | null;
+}
+
+/** Reviews and decisions per officer per Viet Nam day in `from`–`to` (inclusive), with the median detection→review time. */
+export async function officerWorkload(
+  ds: DataSource,
+  query: { province?: string; from: string; to: string },
+): Promise<OfficerWorkload[]> {
+  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: DaySchema, to: DaySchema }), query, 'workload query');
+  const params: unknown[] = [q.from, q.to];
+  const where = q.province ? (params.push(q.province), 'AND province = $3') : '';
+  const days = (await ds.query(
+    `SELECT officer_id, to_char(day, 'YYYY-MM-DD') AS day, province, reviews::text, decisions::text
+       FROM rm_officer_daily WHERE day BETWEEN $1::date AND $2::date ${where} ORDER BY officer_id, day, province`,
+    params,
+  )) as { officer_id: string; day: string; province: string; reviews: string; decisions: string }[];
+  const medians = (await ds.query(
+    `SELECT officer_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS median_ms
+       FROM rm_review_latency WHERE officer_id IS NOT NULL AND day BETWEEN $1::date AND $2::date ${where}
+      GROUP BY officer_id`,
+    params,
+  )) as { officer_id: string; median_ms: number | string | null }[];
+  const byOfficer = new Map<string, OfficerWorkload>();
+  for (const d of days) {
+    const w = byOfficer.get(d.officer_id) ?? { officerId: d.officer_id, days: [], reviews: 0, decisions: 0, medianDetectionToReviewSeconds: null };
+    w.days.push({ day: d.day, province: d.province, reviews: Number(d.reviews), decisions: Number(d.decisions) });
+    w.reviews += Number(d.reviews);
+    w.decisions += Number(d.decisions);
+    byOfficer.set(d.officer_id, w);
+  }
+  for (const m of medians) {
+    const w = byOfficer.get(m.officer_id);
+    if (w && m.median_ms !== null) w.medianDetectionToReviewSeconds = Number(m.median_ms) / 1000;
+  }
+  return [...byOfficer.values()];
+}
+
+// ----------------------------------------------------------------------------------- citizen lookup
+
+export interface CitizenViolation {
+  vehicleType: string;
+  plate: string;
+  plateColour: string | null;
+  time: string;
+  place: string;
+  violation: string;
+  violationCode: string;
+  detectingUnit: string;
+  status: string;
+}
+
+/** Published violations recorded against a plate (any spelling the plate rules normalise), newest first. Published fields only. */
+export async function citizenLookup(ds: DataSource, plate: string): Promise<CitizenViolation[]> {
+  const text = parse(z.string().min(4).max(24).regex(/^[\p{L}\p{N} .-]+$/u), plate, 'plate');
+  const key = plateKey(text);
+  if (key.length < 4) throw new InvalidQueryError('Invalid plate', 'invalid-plate');
+  const rows = await ds.getRepository(CitizenViolationEntity).find({
+    where: { plateCompact: key, published: true },
+    order: { observedAt: 'DESC', caseId: 'DESC' },
+    take: 500,
+  });
+  return rows.map((r) => ({
+    vehicleType: r.vehicleType,
+    plate: r.plate,
+    plateColour: r.plateColour,
+    time: isoOrNull(r.observedAt)!,
+    place: r.place,
+    violation: r.violation,
+    violationCode: r.violationCode,
+    detectingUnit: r.detectingUnit,
+    status: r.status,
+  }));
+}
+
+// ------------------------------------------------------------------------------------- custody log
+
+export interface CustodyEntry {
+  seq: number | string;
+  actor: { kind: string; id: string };
+  at: string;
+  access: string;
+  purpose: string;
+  digest: string | null;
+  recordHash: string;
+}
+
+/** Every evidence access of a case, in the order the custody stream recorded them. */
+export async function custodyLog(ds: DataSource, caseId: string): Promise<CustodyEntry[]> {
+  const id = parse(z.string().regex(UUID), caseId, 'case id');
+  const rows = await ds.getRepository(CustodyEntity).find({ where: { caseId: id }, order: { seq: 'ASC' } });
+  return rows.map((r) => ({
+    seq: bigintToJson(r.seq)!,
+    actor: { kind: r.actorKind, id: r.actorId },
+    at: isoOrNull(r.accessedAt)!,
+    access: r.access,
+    purpose: r.purpose,
+    digest: r.digest,
+    recordHash: r.recordHash,
+  }));
+}
