@@ -1,0 +1,44 @@
+/**
+ * Which events start which jobs: a pure function of one record. Every job's `jobId` is the id of the record
+ * that caused it, so replaying the feed enqueues nothing twice (the queue drops a known job id).
+ *
+ * Jobs carry only the case id and province; processors read everything else from the case stream itself,
+ * so a job never acts on a stale or forged copy of the evidence list.
+ */
+import type { StoredRecord } from '../../adapters/eventstore/port.ts';
+import type { NewJob, QueueName } from '../queue/port.ts';
+
+export interface RoutedJob {
+  queue: QueueName;
+  job: NewJob;
+}
+
+export interface CaseJobData {
+  [key: string]: unknown;
+  caseId: string;
+  province: string;
+}
+
+const CASE_STREAM = /^case-([0-9a-f-]{36})$/;
+
+/**
+ * ViolationDetected → read the plate (`inference`; the plate crop from the recognised box is the same job's
+ * second step, because `PlateRecognized` records no box) and derive the media (`media`);
+ * ReviewConfirmed → look up the owner (`owner-lookup`); OwnerIdentified → issue and deliver a notice (`notice`).
+ */
+export function routeRecord({ record }: StoredRecord): RoutedJob[] {
+  const match = CASE_STREAM.exec(record.stream);
+  if (!match) return [];
+  const data: CaseJobData = { caseId: match[1]!, province: record.meta.province };
+  const job = (queue: QueueName, name: string): RoutedJob => ({ queue, job: { jobId: record.id, name, data } });
+  switch (record.type) {
+    case 'ViolationDetected':
+      return [job('inference', 'read-plate'), job('media', 'derive-media')];
+    case 'ReviewConfirmed':
+      return [job('owner-lookup', 'lookup-owner')];
+    case 'OwnerIdentified':
+      return [job('notice', 'issue-notice')];
+    default:
+      return [];
+  }
+}
