@@ -80,21 +80,24 @@ function instant(time: string): Date {
   return new Date(time.toUpperCase());
 }
 
+// Built once: constructing an Intl formatter costs far more than using it.
+const localTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: CAPTION_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'longOffset',
+});
+
 /** `24/11/2026 16:00:05 (UTC+07:00)`: the instant in Vietnamese local time, seconds truncated. */
 export function formatLocalTime(time: string): string {
   const date = instant(time);
   if (Number.isNaN(date.getTime())) throw new InvalidMediaRequestError('Caption time must be an RFC 3339 timestamp with an offset', { field: 'time' });
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: CAPTION_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(date);
+  const parts = localTimeFormat.formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   const offset = part('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
   return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}:${part('second')} (${offset})`;
