@@ -32,7 +32,13 @@ export async function executeCameraCommand(
     retry: { safe: true },
     recordProvince: (state) => (state.status === 'unregistered' ? undefined : state.province),
   });
-  return { stream, events: result.events, nextExpectedRevision: result.nextExpectedRevision, state: result.state };
+  return {
+    stream,
+    events: result.events,
+    nextExpectedRevision: result.nextExpectedRevision,
+    state: result.state,
+    alreadyApplied: result.alreadyApplied,
+  };
 }
 
 function camera<T extends CameraCommand['type']>(type: T) {

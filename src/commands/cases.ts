@@ -54,6 +54,7 @@ export async function executeCaseCommand(
     events: result.events,
     nextExpectedRevision: result.nextExpectedRevision,
     state: result.state,
+    alreadyApplied: result.alreadyApplied,
   };
 }
 

@@ -10,6 +10,7 @@
  * not safe to retry: the signature covers what the officer saw.
  */
 import {
+  DuplicateEventIdError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
   expected,
@@ -42,8 +43,10 @@ export interface HandleCommandInput<Command extends CommandBase, Event extends D
   /** Fresh event ids when the command does not supply them. */
   ids: IdGenerator;
   /**
-   * Event ids chosen by the caller (deterministic, e.g. derived from a request id): the i-th event gets the
-   * i-th id. MUST hold at least as many ids as `decide` returns events.
+   * Event ids chosen by the caller (deterministic, e.g. derived from a job or request id): the i-th event gets
+   * the i-th id. MUST hold at least as many ids as `decide` returns events. They are also the command's
+   * idempotency key: when any of them is already in the stream, the command has taken effect before and
+   * nothing is decided or appended (`alreadyApplied: true`), even if the stream moved on since.
    */
   eventIds?: readonly string[];
   /** Turns a record read back into a domain event (the aggregate's `eventParser`); default: taken as is. */
@@ -70,6 +73,8 @@ export interface HandleCommandResult<State> {
   state: State;
   /** How many times the stream was loaded (1 unless a conflict forced a retry). */
   attempts: number;
+  /** True when the supplied event ids were already in the stream: a replay, nothing decided or appended. */
+  alreadyApplied: boolean;
 }
 
 export const DEFAULT_MAX_RETRIES = 3;
@@ -78,6 +83,8 @@ export interface LoadedStream<State> {
   state: State;
   /** Revision of the last record folded, −1n when the stream does not exist. */
   revision: bigint;
+  /** Ids of the records folded. */
+  eventIds: Set<string>;
 }
 
 /** Records read per round trip while folding; stores cap one read (the PostgreSQL store at 1,000 by default). */
@@ -95,13 +102,14 @@ export async function loadStream<Event extends DomainEvent, State>(
 ): Promise<LoadedStream<State>> {
   let state = decider.initialState();
   let revision = -1n;
+  const eventIds = new Set<string>();
   for (;;) {
     let page: StoredRecord[];
     try {
       page = await store.readStream(stream, { fromRevision: revision + 1n, maxCount: LOAD_PAGE_SIZE });
     } catch (error) {
       // Only "no stream at all" is the initial state; a stream that vanished mid-read is an error.
-      if (error instanceof StreamNotFoundError && revision < 0n) return { state, revision };
+      if (error instanceof StreamNotFoundError && revision < 0n) return { state, revision, eventIds };
       throw error;
     }
     for (const { record } of page) {
@@ -118,8 +126,9 @@ export async function loadStream<Event extends DomainEvent, State>(
       }
       state = decider.evolve(state, event);
       revision = at;
+      eventIds.add(record.id);
     }
-    if (page.length < LOAD_PAGE_SIZE) return { state, revision };
+    if (page.length < LOAD_PAGE_SIZE) return { state, revision, eventIds };
   }
 }
 
@@ -130,12 +139,16 @@ export async function handleCommand<Command extends CommandBase, Event extends D
   const maxRetries = input.retry?.safe ? (input.retry.maxRetries ?? DEFAULT_MAX_RETRIES) : 0;
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadStream(store, stream, decider, input.parseEvent);
+    // Checked before If-Match: a replayed request that already succeeded gets its success again.
+    if (input.eventIds?.some((id) => loaded.eventIds.has(id))) {
+      return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt, alreadyApplied: true };
+    }
     if (input.expectedRevision !== undefined && input.expectedRevision !== loaded.revision) {
       throw new RevisionMismatchError(stream, input.expectedRevision, loaded.revision);
     }
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
-      return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt };
+      return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt, alreadyApplied: false };
     }
     let state = loaded.state;
     for (const event of events) state = decider.evolve(state, event);
@@ -144,12 +157,41 @@ export async function handleCommand<Command extends CommandBase, Event extends D
     const expectedRevision: ExpectedRevision = loaded.revision < 0n ? expected.noStream : expected.exact(loaded.revision);
     try {
       const result = await store.append(stream, newEvents, expectedRevision);
-      return { events: result.records, nextExpectedRevision: result.nextExpectedRevision, state, attempts: attempt };
+      return {
+        events: result.records,
+        nextExpectedRevision: result.nextExpectedRevision,
+        state,
+        attempts: attempt,
+        alreadyApplied: false,
+      };
     } catch (error) {
+      if (error instanceof DuplicateEventIdError) {
+        // A racing replay of the same idempotency key stored its events first (a store may report the id
+        // before the revision). If they are in this stream the command has taken effect; otherwise the ids
+        // are taken elsewhere, which is the caller's bug.
+        const replayed = await replayedOutcome(input, attempt);
+        if (replayed) return replayed;
+        throw error;
+      }
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (attempt > maxRetries) throw new ConcurrentModificationError(stream, attempt, { cause: error });
+      if (attempt > maxRetries) {
+        const replayed = await replayedOutcome(input, attempt);
+        if (replayed) return replayed;
+        throw new ConcurrentModificationError(stream, attempt, { cause: error });
+      }
     }
   }
+}
+
+/** After a failed append: the outcome of a replay when the command's own event ids are now in the stream. */
+async function replayedOutcome<Command extends CommandBase, Event extends DomainEvent, State>(
+  input: HandleCommandInput<Command, Event, State>,
+  attempt: number,
+): Promise<HandleCommandResult<State> | undefined> {
+  if (!input.eventIds || input.eventIds.length === 0) return undefined;
+  const after = await loadStream(input.store, input.stream, input.decider, input.parseEvent);
+  if (!input.eventIds.some((id) => after.eventIds.has(id))) return undefined;
+  return { events: [], nextExpectedRevision: after.revision, state: after.state, attempts: attempt, alreadyApplied: true };
 }
 
 function toNewEvents<Command extends CommandBase, Event extends DomainEvent, State>(

@@ -29,7 +29,13 @@ export async function executeModelCommand(
     ...options,
     retry: { safe: true },
   });
-  return { stream, events: result.events, nextExpectedRevision: result.nextExpectedRevision, state: result.state };
+  return {
+    stream,
+    events: result.events,
+    nextExpectedRevision: result.nextExpectedRevision,
+    state: result.state,
+    alreadyApplied: result.alreadyApplied,
+  };
 }
 
 function model<T extends ModelCommand['type']>(type: T) {

@@ -31,7 +31,13 @@ export async function executeOfficerCommand(
     retry: { safe: true },
     recordProvince: (state) => (state.status === 'unenrolled' ? undefined : state.province),
   });
-  return { stream, events: result.events, nextExpectedRevision: result.nextExpectedRevision, state: result.state };
+  return {
+    stream,
+    events: result.events,
+    nextExpectedRevision: result.nextExpectedRevision,
+    state: result.state,
+    alreadyApplied: result.alreadyApplied,
+  };
 }
 
 function officer<T extends OfficerCommand['type']>(type: T) {

@@ -25,6 +25,8 @@ export interface CommandOutcome<State> {
   /** Revision of the stream's last record (−1n when the stream does not exist): the next If-Match. */
   nextExpectedRevision: bigint;
   state: State;
+  /** True when `options.eventIds` were already in the stream: a replay of a command that took effect. */
+  alreadyApplied: boolean;
 }
 
 /** A domain command's own fields: what a service takes besides the caller (`now` comes from the clock). */

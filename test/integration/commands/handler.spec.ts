@@ -110,6 +110,51 @@ describe('handleCommand (PostgreSQL event store)', function () {
     expect(result.events.map((e) => e.record.id)).to.deep.equal(chosen);
   });
 
+  it('treats supplied event ids as an idempotency key: a replay decides and appends nothing', async () => {
+    const s = stream();
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
+    const jobIds = [uuidV7()];
+    const first = await handleCommand({ store, stream: s, decider: counterDecider(), command: add(7), ids, eventIds: jobIds });
+    expect(first.alreadyApplied).to.equal(false);
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: add(1), ids });
+    const calls = { decide: 0 };
+    const replay = await handleCommand({
+      store,
+      stream: s,
+      decider: counterDecider(calls),
+      command: { ...add(7), now: '2026-11-24T12:00:00.000Z' },
+      ids,
+      eventIds: jobIds,
+      expectedRevision: 1n, // the revision the original request saw: a replay still succeeds
+    });
+    expect(replay).to.deep.include({ alreadyApplied: true, events: [], nextExpectedRevision: 2n });
+    expect(calls.decide).to.equal(0);
+    expect((await store.readStream(s)).map((r) => r.record.data.amount ?? null)).to.deep.equal([null, 7, 1]);
+  });
+
+  it('racing replays of one idempotency key land once', async () => {
+    const s = stream();
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
+    const jobIds = [uuidV7()];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        handleCommand({
+          store,
+          stream: s,
+          decider: counterDecider(),
+          command: { ...add(5), now: `2026-11-24T09:00:0${i}.000Z` },
+          ids,
+          eventIds: jobIds,
+          // Safe or not, a losing replay finds its own ids in the stream and reports the earlier success.
+          retry: { safe: i % 2 === 0 },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.events.length === 1)).to.have.length(1);
+    expect(results.filter((r) => r.alreadyApplied)).to.have.length(9);
+    expect(await store.readStream(s)).to.have.length(2);
+  });
+
   it('refuses to append when fewer event ids are supplied than events decided, writing nothing', async () => {
     const s = stream();
     await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
