@@ -5,7 +5,8 @@
  * `event_store_append` does a whole append in one call (one round trip, one transaction): it takes a
  * per-stream advisory lock, checks the expected revision against the stream's last record, splices `prev`
  * and `revision` into the canonical text the client built (see record-builder.ts), hashes it with SHA-256 and
- * inserts. Readers of the global feed order by (transaction_id, global_position) and only see rows whose
+ * inserts. (`p_notify` exists for callers that want NOTIFY in the same transaction; the adapter passes false
+ * and notifies after commit, because NOTIFY inside a writing transaction serialises all commits.) Readers of the global feed order by (transaction_id, global_position) and only see rows whose
  * transaction is older than every transaction still running (`pg_snapshot_xmin`), so a record can never
  * appear behind a checkpoint a reader has already passed.
  */
@@ -31,7 +32,6 @@ CREATE TABLE event_records (
   CONSTRAINT event_records_stream_revision_key UNIQUE (stream, revision)
 );
 CREATE INDEX event_records_feed_idx ON event_records (transaction_id, global_position);
-CREATE INDEX event_records_province_idx ON event_records (province, recorded_at);
 
 CREATE FUNCTION event_records_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN

@@ -28,7 +28,7 @@ export class PostgresSubscription implements Subscription {
   readonly done: Promise<void>;
   private closed = false;
   private woken = false;
-  private wake: (() => void) | undefined;
+  private wakeSleeper: (() => void) | undefined;
   private listener: pg.Client | undefined;
 
   constructor(
@@ -47,10 +47,15 @@ export class PostgresSubscription implements Subscription {
     await this.done.catch(() => undefined);
   }
 
+  /** Re-read the feed now (an append in this process just committed). */
+  wake(): void {
+    this.signal();
+  }
+
   private signal(): void {
     this.woken = true;
-    const wake = this.wake;
-    this.wake = undefined;
+    const wake = this.wakeSleeper;
+    this.wakeSleeper = undefined;
     wake?.();
   }
 
@@ -103,10 +108,10 @@ export class PostgresSubscription implements Subscription {
     if (this.woken || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.wake = undefined;
+        this.wakeSleeper = undefined;
         resolve();
       }, ms);
-      this.wake = () => {
+      this.wakeSleeper = () => {
         clearTimeout(timer);
         resolve();
       };
