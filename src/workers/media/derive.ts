@@ -4,7 +4,7 @@
  * the request, so a retried job produces the same digests and the case decider treats it as a no-op.
  */
 import { assertBox, type Box } from './box.ts';
-import type { Caption } from './caption.ts';
+import { parseCaption, type Caption } from './caption.ts';
 import type { DerivedItem } from './derived-item.ts';
 import { InvalidMediaRequestError } from './errors.ts';
 import { captionCopy, plateCrop, privacyCopy, thumbnail } from './operations.ts';
@@ -26,6 +26,11 @@ export async function deriveMedia(original: Uint8Array, request: DeriveRequest =
   if (typeof request !== 'object' || request === null) throw new InvalidMediaRequestError('The derivation request must be an object');
   // Validate every cheap part of the request before paying for a decode.
   if (request.plate !== undefined) assertBox(request.plate?.box, 'plate box');
+  if (request.caption !== undefined) parseCaption(request.caption);
+  if (request.privacy !== undefined) {
+    if (!Array.isArray(request.privacy?.keepBoxes)) throw new InvalidMediaRequestError('privacy.keepBoxes must be a list', { field: 'privacy.keepBoxes' });
+    request.privacy.keepBoxes.forEach((b, i) => assertBox(b, `keep box ${i}`));
+  }
   const source = await openSourceImage(original, request.limits ?? DEFAULT_MEDIA_LIMITS);
   const items: DerivedItem[] = [];
   if (request.thumbnail !== false) items.push(await thumbnail(source, request.thumbnail ?? {}));

@@ -52,7 +52,7 @@ function parseJob(value: unknown): MediaJob {
   const job = value as Record<string, unknown>;
   if (typeof job.sourceDigest !== 'string' || !DIGEST.test(job.sourceDigest))
     throw new InvalidMediaRequestError('sourceDigest must be sha256: followed by 64 lowercase hex digits', { field: 'sourceDigest' });
-  if (typeof job.mediaType !== 'string' || !(job.mediaType in FORMAT_BY_MEDIA_TYPE))
+  if (typeof job.mediaType !== 'string' || !Object.hasOwn(FORMAT_BY_MEDIA_TYPE, job.mediaType))
     throw new UnsupportedImageError('Only image/jpeg, image/png and image/webp originals are derived', { field: 'mediaType' });
   const boxes = job.boxes as Record<string, unknown> | undefined;
   if (boxes !== undefined && (typeof boxes !== 'object' || boxes === null || Array.isArray(boxes)))

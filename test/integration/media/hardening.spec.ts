@@ -28,6 +28,22 @@ describe('media intake hardening (real sharp)', () => {
     });
   });
 
+  describe('accepted formats', () => {
+    it('takes WebP, PNG with alpha (flattened on white) and 16-bit PNG, giving 8-bit sRGB JPEG copies', async () => {
+      const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#204080' } }).webp({ lossless: true }).toBuffer();
+      const alpha = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+      const deep = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c08040' } }).png().toColourspace('rgb16').toBuffer();
+      expect((await sharp(deep).metadata()).depth).to.equal('ushort');
+      const expected: Array<[Buffer, [number, number, number]]> = [[webp, [0x20, 0x40, 0x80]], [alpha, [255, 255, 255]], [deep, [0xc0, 0x80, 0x40]]];
+      for (const [bytes, rgb] of expected) {
+        const item = await plateCrop(bytes, { x: 16, y: 16, width: 16, height: 16 }, { padding: 0 });
+        const crop = await decode(item.bytes);
+        expect((await sharp(item.bytes).metadata()).format).to.equal('jpeg');
+        pixel(crop, 8, 8).forEach((v, i) => expect(Math.abs(v - rgb[i]!)).to.be.at.most(6));
+      }
+    });
+  });
+
   describe('unsupported and corrupt files', () => {
     const cases: Array<[string, () => Promise<Buffer> | Buffer]> = [
       ['empty', () => Buffer.alloc(0)],

@@ -88,6 +88,7 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
     await expectRejects(processMediaJob(null as never, { evidence }), InvalidMediaRequestError);
     await expectRejects(processMediaJob({ ...job, mediaType: 'image/svg+xml' }, { evidence }), UnsupportedImageError);
     await expectRejects(processMediaJob({ ...job, mediaType: 'image/png' }, { evidence }), UnsupportedImageError);
+    await expectRejects(processMediaJob({ ...job, mediaType: 'constructor' }, { evidence }), UnsupportedImageError);
     await expectRejects(processMediaJob({ ...job, boxes: { plate: { x: 0, y: 0, width: 1, height: 1.5 } } }, { evidence }), InvalidBoxError);
     await expectRejects(processMediaJob({ ...job, boxes: { vehicles: 'all' as never } }, { evidence }), InvalidMediaRequestError);
     await expectRejects(processMediaJob({ ...job, caption: { ...job.caption!, time: 'now' } }, { evidence }), InvalidMediaRequestError);
@@ -101,7 +102,8 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
     await expectRejects(processMediaJob(job, { evidence: lying }), MediaSourceMismatchError);
   });
 
-  it('runs as a BullMQ-style sandboxed processor in its own process (default export, configured store)', async () => {
+  it('runs as a BullMQ-style sandboxed processor in its own process, deriving the same bytes as this one', async () => {
+    const here = await processMediaJob(job, { evidence });
     const processor = pathToFileURL(join(process.cwd(), 'src/workers/media/processor.ts')).href;
     const script = `const m = await import(${JSON.stringify(processor)}); const out = await m.default({ data: JSON.parse(process.env.MEDIA_JOB) }); process.stdout.write(JSON.stringify(out));`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -110,5 +112,7 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
     const out = JSON.parse(stdout) as Array<{ role: string; digest: string; created: boolean }>;
     expect(out.map((o) => o.role)).to.deep.equal(['thumbnail', 'plate-crop', 'captioned', 'privacy']);
     for (const o of out) expect(await evidence.has(o.digest)).to.equal(true);
+    expect(out.map((o) => o.digest)).to.deep.equal(here.map((h) => h.digest));
+    expect(out.every((o) => o.created === false)).to.equal(true);
   });
 });
