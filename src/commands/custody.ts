@@ -12,7 +12,7 @@ import { expected, type StoredRecord } from '../adapters/eventstore/port.ts';
 import { isLowercaseUuid } from '../domain/ids.ts';
 import { streams, type JsonObject } from '../domain/record.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
-import { DigestSchema } from '../domain/signoff/primitives.ts';
+import { DigestSchema, ProvinceCodeSchema } from '../domain/signoff/primitives.ts';
 import type { CommandDeps } from './deps.ts';
 import type { Caller } from './outcome.ts';
 
@@ -51,6 +51,11 @@ export interface CustodyOptions {
   causationId?: string;
   /** A deterministic event id (e.g. the request id), so a retried request records its access once. */
   eventId?: string;
+  /**
+   * The case's province, when the caller acts from another (national staff): the record SHOULD file under
+   * the case's province so provincial auditors see every access to their cases. Default: the caller's.
+   */
+  caseProvince?: string;
 }
 
 /** Appends one `EvidenceAccessed` record to `custody-<caseId>`; durable when it resolves. */
@@ -64,6 +69,9 @@ export async function recordEvidenceAccess(
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw new ValidationError('Invalid evidence access', { issues }, 'invalid-evidence-access');
+  }
+  if (options.caseProvince !== undefined && !ProvinceCodeSchema.safeParse(options.caseProvince).success) {
+    throw new ValidationError('caseProvince is not a province code', { field: 'caseProvince' }, 'invalid-evidence-access');
   }
   const now = deps.clock.now();
   const data: EvidenceAccessedData = {
@@ -83,7 +91,7 @@ export async function recordEvidenceAccess(
         data: data as unknown as JsonObject,
         meta: {
           actor: { kind: caller.actor.kind, id: caller.actor.id },
-          province: caller.province,
+          province: options.caseProvince ?? caller.province,
           ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
           ...(options.causationId !== undefined ? { causationId: options.causationId } : {}),
           recordedAt: now,

@@ -85,6 +85,18 @@ describe('custody log (PostgreSQL event store)', () => {
     expect(await store.readStream(streams.custody(caseId))).to.have.length(1);
   });
 
+  it("files a national officer's access under the case's province", async () => {
+    const caseId = uuidV7();
+    const national = { actor: { kind: 'officer' as const, id: 'off-00-0001' }, province: '00' };
+    const { record } = await recordEvidenceAccess(deps, national, { caseId, access: 'export', purpose: 'Court bundle' }, { caseProvince: '79' });
+    expect(record.record.meta).to.deep.include({ actor: national.actor, province: '79' });
+    const error = await rejection(
+      recordEvidenceAccess(deps, national, { caseId, access: 'export', purpose: 'Court bundle' }, { caseProvince: '../x' }),
+    );
+    expect(error).to.be.instanceOf(ValidationError);
+    expect(await store.readStream(streams.custody(caseId))).to.have.length(1);
+  });
+
   const hostile: [string, unknown][] = [
     ['a case id that is not a lowercase UUID', { caseId: '../case-x', access: 'view', purpose: 'Review' }],
     ['an uppercase UUID', { caseId: uuidV7().toUpperCase(), access: 'view', purpose: 'Review' }],
