@@ -38,6 +38,8 @@ export interface SyntheticPlate {
 export interface SyntheticOptions {
   kind?: VehicleKind;
   background?: PlateBackground;
+  /** Plate width in pixels (scenes: car 130–260, motorbike 90–150 by default). */
+  plateWidth?: number;
 }
 
 /** mulberry32: small, fast, good enough for fixtures, and identical on every platform. */
@@ -164,7 +166,8 @@ export async function syntheticPlateCrop(seed: number, options?: SyntheticOption
   const kind = kindFor(rng, options);
   const background = backgroundFor(rng, options);
   const text = randomPlateText(rng, kind);
-  const plateWidth = Math.round(kind === 'car' ? between(rng, 180, 420) : between(rng, 110, 240));
+  const drawnWidth = Math.round(kind === 'car' ? between(rng, 180, 420) : between(rng, 110, 240));
+  const plateWidth = options?.plateWidth ?? drawnWidth;
   const plate = await renderPlate(text, kind, background, plateWidth);
   const angle = between(rng, -3, 3);
   const rotated = await sharp(plate.png).rotate(angle, { background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer({ resolveWithObject: true });
@@ -242,7 +245,8 @@ export async function syntheticScene(seed: number, options?: SyntheticOptions): 
   const W = SCENE_WIDTH;
   const H = SCENE_HEIGHT;
 
-  const plateWidth = Math.round(kind === 'car' ? between(rng, 130, 260) : between(rng, 90, 150));
+  const drawnWidth = Math.round(kind === 'car' ? between(rng, 130, 260) : between(rng, 90, 150));
+  const plateWidth = options?.plateWidth ?? drawnWidth;
   const plate = await renderPlate(text, kind, background, plateWidth);
   const angle = between(rng, -4, 4);
   const rotated = await sharp(plate.png).rotate(angle, { background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer({ resolveWithObject: true });

@@ -124,6 +124,22 @@ describe('plate reader (PP-OCRv4, real models)', function () {
     }
   });
 
+  it('reads small plates (40 px motorbike, 64 px car in 1280×720) with full-resolution detection', async () => {
+    const full = await createPlateReader({ detectionMaxSide: 1280 });
+    try {
+      let exact = 0;
+      for (const seed of [1, 2, 3, 4]) {
+        const bike = await syntheticScene(7100 + seed, { kind: 'motorbike', plateWidth: 40 });
+        const car = await syntheticScene(7200 + seed, { kind: 'car', plateWidth: 64 });
+        if ((await full.readScene(bike.image))?.text === bike.truth.text) exact++;
+        if ((await full.readScene(car.image))?.text === car.truth.text) exact++;
+      }
+      expect(exact).to.be.at.least(7);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('returns null for a scene without a plate', async () => {
     const blank = await sharp({ create: { width: 640, height: 360, channels: 3, background: { r: 90, g: 120, b: 160 } } }).jpeg().toBuffer();
     expect(await reader.readScene(blank)).to.equal(null);
