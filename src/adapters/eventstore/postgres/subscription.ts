@@ -22,7 +22,9 @@ export interface SubscriptionSettings {
 }
 
 const BATCH_SIZE = 500;
-const PENDING_RETRY_MS = 5;
+/** Re-poll delay while committed records wait behind an older transaction: doubles up to the maximum. */
+const PENDING_RETRY_MIN_MS = 5;
+const PENDING_RETRY_MAX_MS = 200;
 
 export class PostgresSubscription implements Subscription {
   readonly done: Promise<void>;
@@ -66,6 +68,7 @@ export class PostgresSubscription implements Subscription {
       if (!embedded) await this.listen();
       let after = this.options.after;
       let caughtUp = false;
+      let pendingDelay = PENDING_RETRY_MIN_MS;
       while (!this.closed) {
         this.woken = false;
         const batch = await this.source.readAll(after === undefined ? { maxCount: BATCH_SIZE } : { after, maxCount: BATCH_SIZE });
@@ -74,6 +77,7 @@ export class PostgresSubscription implements Subscription {
           await this.options.onRecord(record);
           after = record.checkpoint;
         }
+        if (batch.length > 0) pendingDelay = PENDING_RETRY_MIN_MS;
         if (batch.length === BATCH_SIZE) continue;
         if (!caughtUp) {
           caughtUp = true;
@@ -81,7 +85,12 @@ export class PostgresSubscription implements Subscription {
         }
         if (this.closed) return;
         const pending = await this.source.hasPendingRecords();
-        await this.sleep(pending ? PENDING_RETRY_MS : pollMs);
+        if (pending) {
+          await this.sleep(pendingDelay);
+          pendingDelay = Math.min(pendingDelay * 2, PENDING_RETRY_MAX_MS);
+        } else {
+          await this.sleep(pollMs);
+        }
       }
     } catch (error) {
       if (isConnectionError(error)) throw new StoreUnavailableError('The PostgreSQL event store is unavailable', { cause: error });
