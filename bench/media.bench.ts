@@ -7,7 +7,15 @@
  */
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
-import { captionCopy, deriveMedia, openSourceImage, plateCrop, privacyCopy, thumbnail, type DeriveRequest } from '../src/workers/media/index.ts';
+import {
+  captionCopy,
+  deriveMedia,
+  openSourceImage,
+  plateCrop,
+  privacyCopy,
+  thumbnail,
+  type DeriveRequest,
+} from '../src/workers/media/index.ts';
 import { PLATE_BOX, sceneJpeg, VEHICLE_BOX } from '../test/integration/media/support/images.ts';
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -43,7 +51,9 @@ export async function run(): Promise<void> {
     privacy: { keepBoxes: [VEHICLE_BOX, PLATE_BOX] },
   };
   const parallel = Math.max(1, Math.min(Number(process.env.UV_THREADPOOL_SIZE ?? 4), availableParallelism()));
-  console.log(`input: 1280×720 JPEG, ${jpeg.length} bytes; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}; ${parallel} in flight for the parallel figures`);
+  console.log(
+    `input: 1280×720 JPEG, ${jpeg.length} bytes; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}; ${parallel} in flight for the parallel figures`,
+  );
 
   const transcode = (): Promise<Buffer> => sharp(jpeg).jpeg({ quality: 85 }).toBuffer();
   const baseline = await rate(transcode);
@@ -52,7 +62,9 @@ export async function run(): Promise<void> {
 
   const sets = await rate(() => deriveMedia(jpeg, request));
   const setsParallel = await rate(() => deriveMedia(jpeg, request), { concurrency: parallel });
-  console.log(`derived sets (4 copies): ${fmt(sets)}/s sequential → ×${fmt(sets / baseline)} of baseline; ${fmt(setsParallel)}/s parallel → ×${fmt(setsParallel / baselineParallel)} of parallel baseline`);
+  console.log(
+    `derived sets (4 copies): ${fmt(sets)}/s sequential → ×${fmt(sets / baseline)} of baseline; ${fmt(setsParallel)}/s parallel → ×${fmt(setsParallel / baselineParallel)} of parallel baseline`,
+  );
 
   const source = await openSourceImage(jpeg);
   const open = await rate(() => openSourceImage(jpeg));

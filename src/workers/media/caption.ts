@@ -34,9 +34,12 @@ function isWellFormed(value: string): boolean {
 }
 
 function text(value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw new InvalidMediaRequestError(`Caption ${field} must be a non-empty string`, { field });
-  if (value.length > max) throw new InvalidMediaRequestError(`Caption ${field} is longer than ${max} characters`, { field, max });
-  if (CONTROL.test(value) || !isWellFormed(value)) throw new InvalidMediaRequestError(`Caption ${field} contains control or invalid characters`, { field });
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw new InvalidMediaRequestError(`Caption ${field} must be a non-empty string`, { field });
+  if (value.length > max)
+    throw new InvalidMediaRequestError(`Caption ${field} is longer than ${max} characters`, { field, max });
+  if (CONTROL.test(value) || !isWellFormed(value))
+    throw new InvalidMediaRequestError(`Caption ${field} contains control or invalid characters`, { field });
   return value.trim();
 }
 
@@ -49,18 +52,24 @@ function speed(value: unknown, field: string): number | undefined {
 
 /** Validates a caption and returns a normalised copy (trimmed text). Throws `InvalidMediaRequestError`. */
 export function parseCaption(value: unknown): Caption {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidMediaRequestError('Caption must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidMediaRequestError('Caption must be an object');
   const c = value as Record<string, unknown>;
   const violation = c.violation as Record<string, unknown> | null | undefined;
   if (typeof violation !== 'object' || violation === null || Array.isArray(violation))
     throw new InvalidMediaRequestError('Caption violation must be an object', { field: 'violation' });
   if (typeof c.time !== 'string' || !RFC3339.test(c.time) || Number.isNaN(instant(c.time).getTime()))
-    throw new InvalidMediaRequestError('Caption time must be an RFC 3339 timestamp with an offset', { field: 'time' });
+    throw new InvalidMediaRequestError('Caption time must be an RFC 3339 timestamp with an offset', {
+      field: 'time',
+    });
   const caption: Caption = {
     time: c.time,
     place: text(c.place, 'place', FIELD_LIMITS.place),
     cameraId: text(c.cameraId, 'cameraId', FIELD_LIMITS.cameraId),
-    violation: { code: text(violation.code, 'violation.code', FIELD_LIMITS.code), title: text(violation.title, 'violation.title', FIELD_LIMITS.title) },
+    violation: {
+      code: text(violation.code, 'violation.code', FIELD_LIMITS.code),
+      title: text(violation.title, 'violation.title', FIELD_LIMITS.title),
+    },
   };
   const measured = speed(c.measuredSpeedKmh, 'measuredSpeedKmh');
   const limit = speed(c.limitKmh, 'limitKmh');
@@ -75,7 +84,13 @@ function instant(time: string): Date {
   if (!m) return new Date(Number.NaN);
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s === 60 ? 59 : s));
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || check.getUTCMinutes() !== mi)
+  if (
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    check.getUTCHours() !== h ||
+    check.getUTCMinutes() !== mi
+  )
     return new Date(Number.NaN);
   return new Date(time.toUpperCase());
 }
@@ -96,9 +111,13 @@ const localTimeFormat = new Intl.DateTimeFormat('en-GB', {
 /** `24/11/2026 16:00:05 (UTC+07:00)`: the instant in Vietnamese local time, seconds truncated. */
 export function formatLocalTime(time: string): string {
   const date = instant(time);
-  if (Number.isNaN(date.getTime())) throw new InvalidMediaRequestError('Caption time must be an RFC 3339 timestamp with an offset', { field: 'time' });
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidMediaRequestError('Caption time must be an RFC 3339 timestamp with an offset', {
+      field: 'time',
+    });
   const parts = localTimeFormat.formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === type)?.value ?? '';
   const offset = part('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
   return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}:${part('second')} (${offset})`;
 }
@@ -111,7 +130,8 @@ export function captionLines(caption: Caption): string[] {
     `Lỗi vi phạm: ${caption.violation.code} – ${caption.violation.title}`,
   ];
   if (caption.measuredSpeedKmh !== undefined || caption.limitKmh !== undefined) {
-    const measured = caption.measuredSpeedKmh !== undefined ? `Tốc độ đo được: ${caption.measuredSpeedKmh} km/h` : '';
+    const measured =
+      caption.measuredSpeedKmh !== undefined ? `Tốc độ đo được: ${caption.measuredSpeedKmh} km/h` : '';
     const limit = caption.limitKmh !== undefined ? `Tốc độ cho phép: ${caption.limitKmh} km/h` : '';
     lines.push([measured, limit].filter(Boolean).join('   '));
   }
@@ -119,7 +139,10 @@ export function captionLines(caption: Caption): string[] {
 }
 
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
+  return value.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!,
+  );
 }
 
 export interface CaptionLayout {

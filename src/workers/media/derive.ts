@@ -23,20 +23,35 @@ export interface DeriveRequest {
 }
 
 export async function deriveMedia(original: Uint8Array, request: DeriveRequest = {}): Promise<DerivedItem[]> {
-  if (typeof request !== 'object' || request === null) throw new InvalidMediaRequestError('The derivation request must be an object');
+  if (typeof request !== 'object' || request === null)
+    throw new InvalidMediaRequestError('The derivation request must be an object');
   // Validate every cheap part of the request before paying for a decode.
   if (request.plate !== undefined) assertBox(request.plate?.box, 'plate box');
   if (request.caption !== undefined) parseCaption(request.caption);
   if (request.privacy !== undefined) {
-    if (!Array.isArray(request.privacy?.keepBoxes)) throw new InvalidMediaRequestError('privacy.keepBoxes must be a list', { field: 'privacy.keepBoxes' });
+    if (!Array.isArray(request.privacy?.keepBoxes))
+      throw new InvalidMediaRequestError('privacy.keepBoxes must be a list', { field: 'privacy.keepBoxes' });
     request.privacy.keepBoxes.forEach((b, i) => assertBox(b, `keep box ${i}`));
   }
   const source = await openSourceImage(original, request.limits ?? DEFAULT_MEDIA_LIMITS);
   const items: DerivedItem[] = [];
   if (request.thumbnail !== false) items.push(await thumbnail(source, request.thumbnail ?? {}));
-  if (request.plate) items.push(await plateCrop(source, request.plate.box, request.plate.padding === undefined ? {} : { padding: request.plate.padding }));
+  if (request.plate)
+    items.push(
+      await plateCrop(
+        source,
+        request.plate.box,
+        request.plate.padding === undefined ? {} : { padding: request.plate.padding },
+      ),
+    );
   if (request.caption) items.push(await captionCopy(source, request.caption));
   if (request.privacy && request.privacy.keepBoxes.length > 0)
-    items.push(await privacyCopy(source, request.privacy.keepBoxes, request.privacy.blockSize === undefined ? {} : { blockSize: request.privacy.blockSize }));
+    items.push(
+      await privacyCopy(
+        source,
+        request.privacy.keepBoxes,
+        request.privacy.blockSize === undefined ? {} : { blockSize: request.privacy.blockSize },
+      ),
+    );
   return items;
 }

@@ -39,7 +39,11 @@ function sharpVersion(): string {
   return (createRequire(import.meta.url)('sharp/package.json') as { version: string }).version;
 }
 
-export const MEDIA_PRODUCER: MediaProducer = Object.freeze({ library: 'sharp', version: sharpVersion(), libvips: sharp.versions.vips });
+export const MEDIA_PRODUCER: MediaProducer = Object.freeze({
+  library: 'sharp',
+  version: sharpVersion(),
+  libvips: sharp.versions.vips,
+});
 
 export function derivedItem(
   bytes: Buffer,
@@ -49,10 +53,25 @@ export function derivedItem(
   parameters: DerivationParameters,
   sourceDigest: string,
 ): DerivedItem {
-  return { bytes, mediaType, size: bytes.length, digest: evidenceDigest(bytes), role, operation, parameters, producer: MEDIA_PRODUCER, sourceDigest };
+  return {
+    bytes,
+    mediaType,
+    size: bytes.length,
+    digest: evidenceDigest(bytes),
+    role,
+    operation,
+    parameters,
+    producer: MEDIA_PRODUCER,
+    sourceDigest,
+  };
 }
 
-const KIND_BY_ROLE = { thumbnail: 'thumbnail', 'plate-crop': 'plate-crop', captioned: 'captioned', privacy: 'redacted' } as const;
+const KIND_BY_ROLE = {
+  thumbnail: 'thumbnail',
+  'plate-crop': 'plate-crop',
+  captioned: 'captioned',
+  privacy: 'redacted',
+} as const;
 
 /**
  * The `EvidenceDerived` payload fields for an item (everything but `derivedAt`, which the command supplies).
@@ -67,9 +86,17 @@ export function evidenceDerivedFields(item: Omit<DerivedItem, 'bytes'>): {
 } {
   return {
     sourceDigest: item.sourceDigest,
-    derived: { digest: item.digest, mediaType: item.mediaType, size: item.size, kind: KIND_BY_ROLE[item.role] },
+    derived: {
+      digest: item.digest,
+      mediaType: item.mediaType,
+      size: item.size,
+      kind: KIND_BY_ROLE[item.role],
+    },
     operation: item.operation,
     parameters: item.parameters,
-    producer: { library: item.producer.library, version: `${item.producer.version}+libvips.${item.producer.libvips}` },
+    producer: {
+      library: item.producer.library,
+      version: `${item.producer.version}+libvips.${item.producer.libvips}`,
+    },
   };
 }

@@ -12,7 +12,16 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { assertBox, clampBox, formatBox, padBox, type Box } from './box.ts';
-import { captionLayout, captionLines, captionSvg, CAPTION_FONT_FAMILY, CAPTION_TIME_ZONE, formatLocalTime, parseCaption, type Caption } from './caption.ts';
+import {
+  captionLayout,
+  captionLines,
+  captionSvg,
+  CAPTION_FONT_FAMILY,
+  CAPTION_TIME_ZONE,
+  formatLocalTime,
+  parseCaption,
+  type Caption,
+} from './caption.ts';
 import { derivedItem, type DerivationParameters, type DerivedItem } from './derived-item.ts';
 import { InvalidMediaRequestError } from './errors.ts';
 import { DEFAULT_MEDIA_LIMITS, openSourceImage, type MediaLimits, type SourceImage } from './source-image.ts';
@@ -33,7 +42,9 @@ function raw(source: { pixels: Buffer; width: number; height: number }): Sharp {
 }
 
 function encode(pipeline: Sharp): Promise<Buffer> {
-  return pipeline.jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:2:0', mozjpeg: false, progressive: false }).toBuffer();
+  return pipeline
+    .jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:2:0', mozjpeg: false, progressive: false })
+    .toBuffer();
 }
 
 function baseParameters(source: SourceImage): DerivationParameters {
@@ -57,13 +68,24 @@ export interface ThumbnailOptions {
   width?: number;
 }
 
-export async function thumbnail(image: ImageInput, options: ThumbnailOptions = {}, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): Promise<DerivedItem> {
+export async function thumbnail(
+  image: ImageInput,
+  options: ThumbnailOptions = {},
+  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
+): Promise<DerivedItem> {
   const requested = integerOption(options.width ?? 320, 'thumbnail width', 16, 2048);
   const source = await open(image, limits);
   const width = Math.min(requested, source.width);
   const height = Math.max(1, Math.round((source.height * width) / source.width));
   const bytes = await encode(raw(source).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }));
-  return derivedItem(bytes, MEDIA_TYPE, 'thumbnail', 'thumbnail', { ...baseParameters(source), requestedWidth: requested, width, height, kernel: 'lanczos3' }, source.digest);
+  return derivedItem(
+    bytes,
+    MEDIA_TYPE,
+    'thumbnail',
+    'thumbnail',
+    { ...baseParameters(source), requestedWidth: requested, width, height, kernel: 'lanczos3' },
+    source.digest,
+  );
 }
 
 export interface PlateCropOptions {
@@ -71,30 +93,54 @@ export interface PlateCropOptions {
   padding?: number;
 }
 
-export async function plateCrop(image: ImageInput, box: Box, options: PlateCropOptions = {}, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): Promise<DerivedItem> {
+export async function plateCrop(
+  image: ImageInput,
+  box: Box,
+  options: PlateCropOptions = {},
+  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
+): Promise<DerivedItem> {
   const plate = assertBox(box, 'plate box');
   const padding = integerOption(options.padding ?? 8, 'plate crop padding', 0, 512);
   const source = await open(image, limits);
   const region = clampBox(padBox(plate, padding), source.width, source.height, 'plate box');
-  const bytes = await encode(raw(source).extract({ left: region.x, top: region.y, width: region.width, height: region.height }));
+  const bytes = await encode(
+    raw(source).extract({ left: region.x, top: region.y, width: region.width, height: region.height }),
+  );
   return derivedItem(
     bytes,
     MEDIA_TYPE,
     'plate-crop',
     'plate-crop',
-    { ...baseParameters(source), box: formatBox(plate), padding, region: formatBox(region), x: region.x, y: region.y, width: region.width, height: region.height },
+    {
+      ...baseParameters(source),
+      box: formatBox(plate),
+      padding,
+      region: formatBox(region),
+      x: region.x,
+      y: region.y,
+      width: region.width,
+      height: region.height,
+    },
     source.digest,
   );
 }
 
 /** The photo with a caption bar appended below it. `caption` is validated (`InvalidMediaRequestError`). */
-export async function captionCopy(image: ImageInput, caption: Caption, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): Promise<DerivedItem> {
+export async function captionCopy(
+  image: ImageInput,
+  caption: Caption,
+  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
+): Promise<DerivedItem> {
   const valid = parseCaption(caption);
   const source = await open(image, limits);
   const lines = captionLines(valid);
   const layout = captionLayout(source.width, lines.length);
   const svg = Buffer.from(captionSvg(lines, source.width, layout), 'utf8');
-  const bar = await sharp(svg, { density: 72 }).resize(source.width, layout.barHeight, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const bar = await sharp(svg, { density: 72 })
+    .resize(source.width, layout.barHeight, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   const pixels = Buffer.concat([source.pixels, bar]);
   const bytes = await encode(raw({ pixels, width: source.width, height: source.height + layout.barHeight }));
   const parameters: DerivationParameters = {
@@ -133,14 +179,24 @@ export async function privacyCopy(
   limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
 ): Promise<DerivedItem> {
   if (!Array.isArray(keepBoxes) || keepBoxes.length === 0 || keepBoxes.length > MAX_KEEP_BOXES)
-    throw new InvalidMediaRequestError(`keepBoxes must list 1–${MAX_KEEP_BOXES} boxes`, { field: 'keepBoxes' });
+    throw new InvalidMediaRequestError(`keepBoxes must list 1–${MAX_KEEP_BOXES} boxes`, {
+      field: 'keepBoxes',
+    });
   const boxes = keepBoxes.map((b, i) => assertBox(b, `keep box ${i}`));
   const source = await open(image, limits);
   const kept = boxes.map((b, i) => clampBox(b, source.width, source.height, `keep box ${i}`));
-  const blockSize = integerOption(options.blockSize ?? Math.max(16, Math.round(Math.max(source.width, source.height) / 48)), 'privacy block size', 4, 512);
+  const blockSize = integerOption(
+    options.blockSize ?? Math.max(16, Math.round(Math.max(source.width, source.height) / 48)),
+    'privacy block size',
+    4,
+    512,
+  );
   const smallWidth = Math.max(1, Math.ceil(source.width / blockSize));
   const smallHeight = Math.max(1, Math.ceil(source.height / blockSize));
-  const small = await raw(source).resize(smallWidth, smallHeight, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  const small = await raw(source)
+    .resize(smallWidth, smallHeight, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
   const pixels = await raw({ pixels: small, width: smallWidth, height: smallHeight })
     .resize(source.width, source.height, { fit: 'fill', kernel: 'nearest' })
     .raw()

@@ -34,7 +34,10 @@ export interface MediaJob {
 
 export interface MediaEvidenceStore {
   getBytes(digest: string): Promise<Uint8Array>;
-  put(bytes: Uint8Array, options: { mediaType: string }): Promise<{ digest: string; size: number; created: boolean }>;
+  put(
+    bytes: Uint8Array,
+    options: { mediaType: string },
+  ): Promise<{ digest: string; size: number; created: boolean }>;
 }
 
 export interface MediaJobDeps {
@@ -48,16 +51,22 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const FORMAT_BY_MEDIA_TYPE = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const;
 
 function parseJob(value: unknown): MediaJob {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidMediaRequestError('The media job must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidMediaRequestError('The media job must be an object');
   const job = value as Record<string, unknown>;
   if (typeof job.sourceDigest !== 'string' || !DIGEST.test(job.sourceDigest))
-    throw new InvalidMediaRequestError('sourceDigest must be sha256: followed by 64 lowercase hex digits', { field: 'sourceDigest' });
+    throw new InvalidMediaRequestError('sourceDigest must be sha256: followed by 64 lowercase hex digits', {
+      field: 'sourceDigest',
+    });
   if (typeof job.mediaType !== 'string' || !Object.hasOwn(FORMAT_BY_MEDIA_TYPE, job.mediaType))
-    throw new UnsupportedImageError('Only image/jpeg, image/png and image/webp originals are derived', { field: 'mediaType' });
+    throw new UnsupportedImageError('Only image/jpeg, image/png and image/webp originals are derived', {
+      field: 'mediaType',
+    });
   const boxes = job.boxes as Record<string, unknown> | undefined;
   if (boxes !== undefined && (typeof boxes !== 'object' || boxes === null || Array.isArray(boxes)))
     throw new InvalidMediaRequestError('boxes must be an object', { field: 'boxes' });
-  if (boxes?.vehicles !== undefined && !Array.isArray(boxes.vehicles)) throw new InvalidMediaRequestError('boxes.vehicles must be a list', { field: 'boxes.vehicles' });
+  if (boxes?.vehicles !== undefined && !Array.isArray(boxes.vehicles))
+    throw new InvalidMediaRequestError('boxes.vehicles must be a list', { field: 'boxes.vehicles' });
   return value as MediaJob;
 }
 
@@ -77,16 +86,24 @@ export async function processMediaJob(input: MediaJob, deps: MediaJobDeps): Prom
 
   const original = await deps.evidence.getBytes(job.sourceDigest);
   if (evidenceDigest(original) !== job.sourceDigest)
-    throw new MediaSourceMismatchError('The evidence store returned bytes that do not match the source digest', { sourceDigest: job.sourceDigest });
+    throw new MediaSourceMismatchError(
+      'The evidence store returned bytes that do not match the source digest',
+      { sourceDigest: job.sourceDigest },
+    );
   if (sniffFormat(original) !== FORMAT_BY_MEDIA_TYPE[job.mediaType as keyof typeof FORMAT_BY_MEDIA_TYPE])
-    throw new UnsupportedImageError('The original is not of its stated media type', { mediaType: job.mediaType });
+    throw new UnsupportedImageError('The original is not of its stated media type', {
+      mediaType: job.mediaType,
+    });
 
   const derived = await deriveMedia(original, request);
   const stored: StoredDerivedItem[] = [];
   for (const { bytes, ...item } of derived) {
     const put = await deps.evidence.put(bytes, { mediaType: item.mediaType });
     if (put.digest !== item.digest || put.size !== item.size)
-      throw new MediaSourceMismatchError('The evidence store named a derived blob differently from its bytes', { digest: item.digest });
+      throw new MediaSourceMismatchError(
+        'The evidence store named a derived blob differently from its bytes',
+        { digest: item.digest },
+      );
     stored.push({ ...item, created: put.created });
   }
   return stored;

@@ -46,7 +46,8 @@ export function evidenceDigest(bytes: Uint8Array): string {
 
 export function sniffFormat(bytes: Uint8Array): SourceFormat | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
+    return 'png';
   if (
     bytes.length >= 12 &&
     Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'RIFF' &&
@@ -57,10 +58,17 @@ export function sniffFormat(bytes: Uint8Array): SourceFormat | undefined {
 }
 
 /** Checks, then decodes an original. Throws `ImageTooLargeError` or `UnsupportedImageError` only. */
-export async function openSourceImage(original: Uint8Array, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): Promise<SourceImage> {
-  if (!(original instanceof Uint8Array) || original.length === 0) throw new UnsupportedImageError('Image is empty');
+export async function openSourceImage(
+  original: Uint8Array,
+  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
+): Promise<SourceImage> {
+  if (!(original instanceof Uint8Array) || original.length === 0)
+    throw new UnsupportedImageError('Image is empty');
   if (original.length > limits.maxBytes)
-    throw new ImageTooLargeError('Image exceeds the byte limit', { size: original.length, limitBytes: limits.maxBytes });
+    throw new ImageTooLargeError('Image exceeds the byte limit', {
+      size: original.length,
+      limitBytes: limits.maxBytes,
+    });
   const format = sniffFormat(original);
   if (!format) throw new UnsupportedImageError('Image is not JPEG, PNG or WebP');
   const input = Buffer.from(original.buffer, original.byteOffset, original.byteLength);
@@ -70,9 +78,11 @@ export async function openSourceImage(original: Uint8Array, limits: MediaLimits 
   let orientation: number;
   try {
     const metadata = await sharp(input, options).metadata();
-    if (metadata.format !== format) throw new UnsupportedImageError('Image content does not match its signature');
+    if (metadata.format !== format)
+      throw new UnsupportedImageError('Image content does not match its signature');
     if (!metadata.width || !metadata.height) throw new UnsupportedImageError('Image has no dimensions');
-    if (metadata.pages !== undefined && metadata.pages > 1) throw new UnsupportedImageError('Animated or multi-page images are not accepted');
+    if (metadata.pages !== undefined && metadata.pages > 1)
+      throw new UnsupportedImageError('Animated or multi-page images are not accepted');
     width = metadata.width;
     height = metadata.height;
     orientation = metadata.orientation ?? 1;
@@ -80,7 +90,11 @@ export async function openSourceImage(original: Uint8Array, limits: MediaLimits 
     throw mapSharpError(cause, limits);
   }
   if (width * height > limits.maxPixels)
-    throw new ImageTooLargeError('Image exceeds the pixel limit', { width, height, limitPixels: limits.maxPixels });
+    throw new ImageTooLargeError('Image exceeds the pixel limit', {
+      width,
+      height,
+      limitPixels: limits.maxPixels,
+    });
   try {
     const { data, info } = await sharp(input, options)
       .autoOrient()
@@ -91,7 +105,14 @@ export async function openSourceImage(original: Uint8Array, limits: MediaLimits 
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3 || data.length !== info.width * info.height * 3)
       throw new UnsupportedImageError('Image could not be converted to RGB');
-    return { digest: evidenceDigest(original), format, orientation, width: info.width, height: info.height, pixels: data };
+    return {
+      digest: evidenceDigest(original),
+      format,
+      orientation,
+      width: info.width,
+      height: info.height,
+      pixels: data,
+    };
   } catch (cause) {
     throw mapSharpError(cause, limits);
   }
@@ -100,6 +121,7 @@ export async function openSourceImage(original: Uint8Array, limits: MediaLimits 
 function mapSharpError(cause: unknown, limits: MediaLimits): Error {
   if (cause instanceof UnsupportedImageError || cause instanceof ImageTooLargeError) return cause;
   const message = cause instanceof Error ? cause.message : '';
-  if (/pixel limit/i.test(message)) return new ImageTooLargeError('Image exceeds the pixel limit', { limitPixels: limits.maxPixels });
+  if (/pixel limit/i.test(message))
+    return new ImageTooLargeError('Image exceeds the pixel limit', { limitPixels: limits.maxPixels });
   return new UnsupportedImageError('Image could not be decoded', undefined, { cause });
 }

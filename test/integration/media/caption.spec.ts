@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { captionCopy, captionLines, escapeXml, formatLocalTime, InvalidMediaRequestError, parseCaption, type Caption } from '../../../src/workers/media/index.ts';
+import {
+  captionCopy,
+  captionLines,
+  escapeXml,
+  formatLocalTime,
+  InvalidMediaRequestError,
+  parseCaption,
+  type Caption,
+} from '../../../src/workers/media/index.ts';
 import { expectRejects } from './support/assert.ts';
 import { decode, meanAbsDiff, sceneJpeg, SCENE, type Decoded } from './support/images.ts';
 
@@ -54,7 +62,9 @@ describe('caption bar (real sharp, SVG text)', () => {
     });
 
     it('escapes every XML-special character', () => {
-      expect(escapeXml(`</text><image href="file:///etc/passwd"/>&amp;'`)).to.equal('&lt;/text&gt;&lt;image href=&quot;file:///etc/passwd&quot;/&gt;&amp;amp;&apos;');
+      expect(escapeXml(`</text><image href="file:///etc/passwd"/>&amp;'`)).to.equal(
+        '&lt;/text&gt;&lt;image href=&quot;file:///etc/passwd&quot;/&gt;&amp;amp;&apos;',
+      );
     });
 
     it('refuses bad timestamps, controls, unpaired surrogates, over-long text and bad speeds', () => {
@@ -78,7 +88,9 @@ describe('caption bar (real sharp, SVG text)', () => {
         { limitKmh: '60' },
       ];
       for (const change of bad) {
-        expect(() => parseCaption({ ...CAPTION, ...change }), JSON.stringify(change)).to.throw(InvalidMediaRequestError);
+        expect(() => parseCaption({ ...CAPTION, ...change }), JSON.stringify(change)).to.throw(
+          InvalidMediaRequestError,
+        );
       }
       expect(() => parseCaption(null)).to.throw(InvalidMediaRequestError);
       expect(parseCaption({ ...CAPTION, place: '  Hà Nội  ' }).place).to.equal('Hà Nội');
@@ -95,7 +107,9 @@ describe('caption bar (real sharp, SVG text)', () => {
       expect(copy.width).to.equal(SCENE.width);
       expect(copy.height).to.equal(SCENE.height + barHeight);
       // The photo above the bar is the original (JPEG re-encoding aside).
-      expect(meanAbsDiff(copy, sceneDecoded, { x: 0, y: 0, width: SCENE.width, height: SCENE.height - 16 })).to.be.below(6);
+      expect(
+        meanAbsDiff(copy, sceneDecoded, { x: 0, y: 0, width: SCENE.width, height: SCENE.height - 16 }),
+      ).to.be.below(6);
       // The bar has text: a meaningful number of bright pixels on the dark band, spread over four lines.
       const lineHeight = Math.floor(barHeight / 4);
       for (let line = 0; line < 4; line++) {
@@ -116,7 +130,11 @@ describe('caption bar (real sharp, SVG text)', () => {
     });
 
     it('renders XML-special characters in user text as text', async () => {
-      const hostile = { ...CAPTION, place: `</text><image href="file:///etc/passwd"/><text>&amp; "quoted" 'single' <b>`, violation: { code: 'A&B<C>', title: ']]><!-- -->' } };
+      const hostile = {
+        ...CAPTION,
+        place: `</text><image href="file:///etc/passwd"/><text>&amp; "quoted" 'single' <b>`,
+        violation: { code: 'A&B<C>', title: ']]><!-- -->' },
+      };
       const item = await captionCopy(scene, hostile);
       const copy = await decode(item.bytes);
       const barHeight = item.parameters.barHeight as number;
@@ -125,7 +143,14 @@ describe('caption bar (real sharp, SVG text)', () => {
       const lineHeight = Math.floor(barHeight / 4);
       // The place line carries text (the markup was drawn, not interpreted) and differs from the plain caption.
       expect(brightPixels(copy, SCENE.height + lineHeight, SCENE.height + 2 * lineHeight)).to.be.above(200);
-      expect(meanAbsDiff(copy, plain, { x: 0, y: SCENE.height + lineHeight, width: SCENE.width, height: lineHeight })).to.be.above(1);
+      expect(
+        meanAbsDiff(copy, plain, {
+          x: 0,
+          y: SCENE.height + lineHeight,
+          width: SCENE.width,
+          height: lineHeight,
+        }),
+      ).to.be.above(1);
       expect(item.parameters.place).to.equal(hostile.place);
     });
 
@@ -147,7 +172,9 @@ describe('caption bar (real sharp, SVG text)', () => {
     });
 
     it('truncates an over-wide line with an ellipsis instead of running off the image', async () => {
-      const narrow = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#406080' } }).png().toBuffer();
+      const narrow = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#406080' } })
+        .png()
+        .toBuffer();
       const item = await captionCopy(narrow, { ...CAPTION, place: 'Đường '.repeat(24).trim() });
       const copy = await decode(item.bytes);
       expect(copy.width).to.equal(320);
@@ -158,7 +185,10 @@ describe('caption bar (real sharp, SVG text)', () => {
     });
 
     it('refuses an invalid caption before decoding', async () => {
-      await expectRejects(captionCopy(Buffer.from('not an image'), { ...CAPTION, time: 'yesterday' }), InvalidMediaRequestError);
+      await expectRejects(
+        captionCopy(Buffer.from('not an image'), { ...CAPTION, time: 'yesterday' }),
+        InvalidMediaRequestError,
+      );
     });
   });
 });

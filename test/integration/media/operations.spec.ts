@@ -11,7 +11,19 @@ import {
   type DerivedItem,
 } from '../../../src/workers/media/index.ts';
 import { expectRejects } from './support/assert.ts';
-import { decode, detailEnergy, grow, meanAbsDiff, PLATE_BOX, pixel, quadrantsPng, sceneJpeg, shrink, SCENE, VEHICLE_BOX } from './support/images.ts';
+import {
+  decode,
+  detailEnergy,
+  grow,
+  meanAbsDiff,
+  PLATE_BOX,
+  pixel,
+  quadrantsPng,
+  sceneJpeg,
+  shrink,
+  SCENE,
+  VEHICLE_BOX,
+} from './support/images.ts';
 
 const CAPTION = {
   time: '2026-11-24T09:00:05Z',
@@ -32,7 +44,11 @@ function expectWellFormed(item: DerivedItem, original: Buffer): void {
   expect(item.size).to.equal(item.bytes.length);
   expect(item.digest).to.equal(sha256(item.bytes));
   expect(item.sourceDigest).to.equal(sha256(original));
-  expect(item.producer).to.deep.equal({ library: 'sharp', version: sharp.versions.sharp, libvips: sharp.versions.vips });
+  expect(item.producer).to.deep.equal({
+    library: 'sharp',
+    version: sharp.versions.sharp,
+    libvips: sharp.versions.vips,
+  });
   expect(item.operation).to.match(/^[a-z][a-z0-9-]{0,47}$/);
   for (const [key, value] of Object.entries(item.parameters)) {
     expect(key).to.match(/^[A-Za-z][A-Za-z0-9]{0,31}$/);
@@ -81,8 +97,19 @@ describe('media derivation (real sharp)', () => {
       expectWellFormed(item, quadrants);
       const crop = await decode(item.bytes);
       expect([crop.width, crop.height]).to.deep.equal([60, 60]);
-      expect(item.parameters).to.include({ x: 170, y: 120, width: 60, height: 60, padding: 10, box: '180,130,40,40', region: '170,120,60,60' });
-      const near = (actual: number[], expected: number[]): void => actual.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${actual} ≈ ${expected}`).to.be.at.most(12));
+      expect(item.parameters).to.include({
+        x: 170,
+        y: 120,
+        width: 60,
+        height: 60,
+        padding: 10,
+        box: '180,130,40,40',
+        region: '170,120,60,60',
+      });
+      const near = (actual: number[], expected: number[]): void =>
+        actual.forEach((v, i) =>
+          expect(Math.abs(v - expected[i]!), `${actual} ≈ ${expected}`).to.be.at.most(12),
+        );
       near(pixel(crop, 5, 5), [255, 0, 0]);
       near(pixel(crop, 54, 5), [0, 255, 0]);
       near(pixel(crop, 5, 54), [0, 0, 255]);
@@ -93,8 +120,15 @@ describe('media derivation (real sharp)', () => {
       const item = await plateCrop(scene, PLATE_BOX, { padding: 0 });
       const crop = await decode(item.bytes);
       expect([crop.width, crop.height]).to.deep.equal([PLATE_BOX.width, PLATE_BOX.height]);
-      const region = await decode(await sharp(sceneDecoded.data, { raw: { width: SCENE.width, height: SCENE.height, channels: 3 } }).extract({ left: PLATE_BOX.x, top: PLATE_BOX.y, width: PLATE_BOX.width, height: PLATE_BOX.height }).png().toBuffer());
-      expect(meanAbsDiff(crop, region, { x: 0, y: 0, width: crop.width, height: crop.height })).to.be.below(6);
+      const region = await decode(
+        await sharp(sceneDecoded.data, { raw: { width: SCENE.width, height: SCENE.height, channels: 3 } })
+          .extract({ left: PLATE_BOX.x, top: PLATE_BOX.y, width: PLATE_BOX.width, height: PLATE_BOX.height })
+          .png()
+          .toBuffer(),
+      );
+      expect(meanAbsDiff(crop, region, { x: 0, y: 0, width: crop.width, height: crop.height })).to.be.below(
+        6,
+      );
     });
 
     it('clamps a box that runs off the image and records the clamped region', async () => {
@@ -105,7 +139,10 @@ describe('media derivation (real sharp)', () => {
     });
 
     it('refuses a box outside the image, empty, or not made of integers', async () => {
-      await expectRejects(plateCrop(scene, { x: 2000, y: 10, width: 50, height: 20 }, { padding: 0 }), InvalidBoxError);
+      await expectRejects(
+        plateCrop(scene, { x: 2000, y: 10, width: 50, height: 20 }, { padding: 0 }),
+        InvalidBoxError,
+      );
       await expectRejects(plateCrop(scene, { x: 10, y: 10, width: 0, height: 20 }), InvalidBoxError);
       await expectRejects(plateCrop(scene, { x: 10.5, y: 10, width: 50, height: 20 }), InvalidBoxError);
       await expectRejects(plateCrop(scene, { x: 10, y: 10, width: 50 } as never), InvalidBoxError);
@@ -135,16 +172,31 @@ describe('media derivation (real sharp)', () => {
 
     it('refuses no boxes, too many, or a box outside the image', async () => {
       await expectRejects(privacyCopy(scene, []), InvalidMediaRequestError);
-      await expectRejects(privacyCopy(scene, Array.from({ length: 7 }, () => VEHICLE_BOX)), InvalidMediaRequestError);
+      await expectRejects(
+        privacyCopy(
+          scene,
+          Array.from({ length: 7 }, () => VEHICLE_BOX),
+        ),
+        InvalidMediaRequestError,
+      );
       await expectRejects(privacyCopy(scene, [{ x: -500, y: 0, width: 100, height: 100 }]), InvalidBoxError);
     });
   });
 
   describe('deriveMedia', () => {
     it('derives thumbnail, plate crop, captioned and privacy copies from one original, in that order', async () => {
-      const items = await deriveMedia(scene, { plate: { box: PLATE_BOX }, caption: CAPTION, privacy: { keepBoxes: [VEHICLE_BOX, PLATE_BOX] } });
+      const items = await deriveMedia(scene, {
+        plate: { box: PLATE_BOX },
+        caption: CAPTION,
+        privacy: { keepBoxes: [VEHICLE_BOX, PLATE_BOX] },
+      });
       expect(items.map((i) => i.role)).to.deep.equal(['thumbnail', 'plate-crop', 'captioned', 'privacy']);
-      expect(items.map((i) => i.operation)).to.deep.equal(['thumbnail', 'plate-crop', 'caption-bar', 'privacy-pixelate']);
+      expect(items.map((i) => i.operation)).to.deep.equal([
+        'thumbnail',
+        'plate-crop',
+        'caption-bar',
+        'privacy-pixelate',
+      ]);
       for (const item of items) expectWellFormed(item, scene);
       expect(new Set(items.map((i) => i.digest)).size).to.equal(4);
     });
@@ -162,12 +214,19 @@ describe('media derivation (real sharp)', () => {
 
     it('leaves the original bytes untouched', async () => {
       const copy = Buffer.from(scene);
-      await deriveMedia(scene, { plate: { box: PLATE_BOX }, caption: CAPTION, privacy: { keepBoxes: [VEHICLE_BOX] } });
+      await deriveMedia(scene, {
+        plate: { box: PLATE_BOX },
+        caption: CAPTION,
+        privacy: { keepBoxes: [VEHICLE_BOX] },
+      });
       expect(scene.equals(copy)).to.equal(true);
     });
 
     it('validates the plate box before decoding', async () => {
-      await expectRejects(deriveMedia(Buffer.from('not an image'), { plate: { box: { x: 0, y: 0, width: -1, height: 1 } } }), InvalidBoxError);
+      await expectRejects(
+        deriveMedia(Buffer.from('not an image'), { plate: { box: { x: 0, y: 0, width: -1, height: 1 } } }),
+        InvalidBoxError,
+      );
     });
   });
 });

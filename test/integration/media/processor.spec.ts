@@ -37,7 +37,12 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
     job = {
       sourceDigest: digest,
       mediaType: 'image/jpeg',
-      caption: { time: '2026-11-24T09:00:05Z', place: 'Cầu Giấy, Hà Nội', cameraId: 'cam-29-0001', violation: { code: 'RED-01', title: 'Vượt đèn đỏ' } },
+      caption: {
+        time: '2026-11-24T09:00:05Z',
+        place: 'Cầu Giấy, Hà Nội',
+        cameraId: 'cam-29-0001',
+        violation: { code: 'RED-01', title: 'Vượt đèn đỏ' },
+      },
       boxes: { plate: PLATE_BOX, vehicles: [VEHICLE_BOX] },
     };
   });
@@ -59,7 +64,9 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
       const data = { ...evidenceDerivedFields(item), derivedAt: '2026-11-24T09:00:06.000Z' };
       expect(() => CaseEventSchemas.EvidenceDerived.parse(data)).to.not.throw();
     }
-    expect(stored.find((s) => s.role === 'privacy')!.parameters.keepBoxes).to.equal('480,300,360,260;590,470,140,44');
+    expect(stored.find((s) => s.role === 'privacy')!.parameters.keepBoxes).to.equal(
+      '480,300,360,260;590,470,140,44',
+    );
     // The original is still there, unchanged.
     expect(Buffer.from(await evidence.getBytes(job.sourceDigest)).equals(original)).to.equal(true);
   });
@@ -72,7 +79,10 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
   });
 
   it('derives only a thumbnail when there are no boxes and no caption', async () => {
-    const stored = await processMediaJob({ sourceDigest: job.sourceDigest, mediaType: 'image/jpeg', thumbnailWidth: 160 }, { evidence });
+    const stored = await processMediaJob(
+      { sourceDigest: job.sourceDigest, mediaType: 'image/jpeg', thumbnailWidth: 160 },
+      { evidence },
+    );
     expect(stored.map((s) => s.role)).to.deep.equal(['thumbnail']);
     expect(stored[0]!.parameters.width).to.equal(160);
   });
@@ -84,21 +94,48 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
       return n;
     };
     const before = await count();
-    await expectRejects(processMediaJob({ ...job, sourceDigest: 'sha256:../../etc/passwd' }, { evidence }), InvalidMediaRequestError);
+    await expectRejects(
+      processMediaJob({ ...job, sourceDigest: 'sha256:../../etc/passwd' }, { evidence }),
+      InvalidMediaRequestError,
+    );
     await expectRejects(processMediaJob(null as never, { evidence }), InvalidMediaRequestError);
-    await expectRejects(processMediaJob({ ...job, mediaType: 'image/svg+xml' }, { evidence }), UnsupportedImageError);
-    await expectRejects(processMediaJob({ ...job, mediaType: 'image/png' }, { evidence }), UnsupportedImageError);
-    await expectRejects(processMediaJob({ ...job, mediaType: 'constructor' }, { evidence }), UnsupportedImageError);
-    await expectRejects(processMediaJob({ ...job, boxes: { plate: { x: 0, y: 0, width: 1, height: 1.5 } } }, { evidence }), InvalidBoxError);
-    await expectRejects(processMediaJob({ ...job, boxes: { vehicles: 'all' as never } }, { evidence }), InvalidMediaRequestError);
-    await expectRejects(processMediaJob({ ...job, caption: { ...job.caption!, time: 'now' } }, { evidence }), InvalidMediaRequestError);
+    await expectRejects(
+      processMediaJob({ ...job, mediaType: 'image/svg+xml' }, { evidence }),
+      UnsupportedImageError,
+    );
+    await expectRejects(
+      processMediaJob({ ...job, mediaType: 'image/png' }, { evidence }),
+      UnsupportedImageError,
+    );
+    await expectRejects(
+      processMediaJob({ ...job, mediaType: 'constructor' }, { evidence }),
+      UnsupportedImageError,
+    );
+    await expectRejects(
+      processMediaJob({ ...job, boxes: { plate: { x: 0, y: 0, width: 1, height: 1.5 } } }, { evidence }),
+      InvalidBoxError,
+    );
+    await expectRejects(
+      processMediaJob({ ...job, boxes: { vehicles: 'all' as never } }, { evidence }),
+      InvalidMediaRequestError,
+    );
+    await expectRejects(
+      processMediaJob({ ...job, caption: { ...job.caption!, time: 'now' } }, { evidence }),
+      InvalidMediaRequestError,
+    );
     expect(await count()).to.equal(before);
     // A well-formed digest the store does not hold surfaces the store's own typed error.
-    await expectRejects(processMediaJob({ ...job, sourceDigest: `sha256:${'0'.repeat(64)}` }, { evidence }), EvidenceNotFoundError);
+    await expectRejects(
+      processMediaJob({ ...job, sourceDigest: `sha256:${'0'.repeat(64)}` }, { evidence }),
+      EvidenceNotFoundError,
+    );
   });
 
   it('refuses bytes from a store that do not hash to the source digest', async () => {
-    const lying: MediaEvidenceStore = { getBytes: async () => sceneJpeg().then((b) => Buffer.concat([b, Buffer.from([0])])), put: (b, o) => evidence.put(b, o) };
+    const lying: MediaEvidenceStore = {
+      getBytes: async () => sceneJpeg().then((b) => Buffer.concat([b, Buffer.from([0])])),
+      put: (b, o) => evidence.put(b, o),
+    };
     await expectRejects(processMediaJob(job, { evidence: lying }), MediaSourceMismatchError);
   });
 

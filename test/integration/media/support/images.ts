@@ -43,7 +43,8 @@ export async function sceneRaw(): Promise<{ pixels: Buffer; width: number; heigh
     .removeAlpha()
     .raw()
     .toBuffer();
-  for (let row = 0; row < p.height; row++) plate.copy(pixels, ((p.y + row) * width + p.x) * 3, row * p.width * 3, (row + 1) * p.width * 3);
+  for (let row = 0; row < p.height; row++)
+    plate.copy(pixels, ((p.y + row) * width + p.x) * 3, row * p.width * 3, (row + 1) * p.width * 3);
   return { pixels, width, height };
 }
 
@@ -53,7 +54,9 @@ function clamp(n: number): number {
 
 export async function sceneJpeg(): Promise<Buffer> {
   const { pixels, width, height } = await sceneRaw();
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }
 
 /** Four solid quadrants: red top-left, green top-right, blue bottom-left, white bottom-right; PNG (lossless). */
@@ -61,11 +64,20 @@ export async function quadrantsPng(width = 400, height = 300): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const colour = y < height / 2 ? (x < width / 2 ? [255, 0, 0] : [0, 255, 0]) : x < width / 2 ? [0, 0, 255] : [255, 255, 255];
+      const colour =
+        y < height / 2
+          ? x < width / 2
+            ? [255, 0, 0]
+            : [0, 255, 0]
+          : x < width / 2
+            ? [0, 0, 255]
+            : [255, 255, 255];
       pixels.set(colour, (y * width + x) * 3);
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 export interface Decoded {
@@ -122,7 +134,12 @@ export function detailEnergy(image: Decoded, exclude: readonly Box[]): number {
 
 /** Grows a box by `margin` (for excluding JPEG ringing at box edges from statistics). */
 export function grow(box: Box, margin: number): Box {
-  return { x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin };
+  return {
+    x: box.x - margin,
+    y: box.y - margin,
+    width: box.width + 2 * margin,
+    height: box.height + 2 * margin,
+  };
 }
 
 export function shrink(box: Box, margin: number): Box {
@@ -136,7 +153,12 @@ export function pngBomb(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // truecolour
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -159,7 +181,11 @@ function crc32(bytes: Buffer): number {
 
 /** A small real JPEG whose SOF0 header is patched to claim `width × height`. */
 export async function jpegBomb(width: number, height: number): Promise<Buffer> {
-  const jpeg = Buffer.from(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } }).jpeg({ progressive: false, mozjpeg: false }).toBuffer());
+  const jpeg = Buffer.from(
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } })
+      .jpeg({ progressive: false, mozjpeg: false })
+      .toBuffer(),
+  );
   for (let i = 2; i + 9 < jpeg.length; i++) {
     if (jpeg[i] === 0xff && (jpeg[i + 1] === 0xc0 || jpeg[i + 1] === 0xc2)) {
       jpeg.writeUInt16BE(height, i + 5);
