@@ -106,6 +106,16 @@ describe('plate reader (PP-OCRv4, real models)', function () {
     expect(exact).to.be.at.least(17);
   });
 
+  it('gives the same readings when calls overlap as when they run one by one', async () => {
+    const sample = [...crops.slice(0, 4).map((c) => ({ c, scene: false })), ...scenes.slice(0, 2).map((c) => ({ c, scene: true }))];
+    const read = (s: (typeof sample)[number]) => (s.scene ? reader.readScene(s.c.image) : reader.readCrop(s.c.image));
+    const sequential = [];
+    for (const s of sample) sequential.push(await read(s));
+    const overlapping = await Promise.all(sample.map(read));
+    expect(overlapping).to.deep.equal(sequential);
+    expect(sequential.filter((r) => r !== null)).to.have.length.greaterThan(4);
+  });
+
   it('honours an explicit kind and reads motorbike rows separately', async () => {
     const bike = await syntheticPlateCrop(7, { kind: 'motorbike', background: 'white' });
     const reading = await reader.readCrop(bike.image, 'motorbike');
