@@ -8,8 +8,8 @@
  * the live checkpoint as it is now, and the comparison (and swap) run while the live side cannot move. So
  * "identical" means: the same history, projected twice, gives the same rows.
  *
- * Swap: the live tables are moved out and the shadow tables moved in, in one transaction, with the
- * projection's status row taken from the shadow. The old tables are dropped with the shadow schema.
+ * Swap: in one transaction the live tables are dropped and the shadow tables moved in (indexes renamed to
+ * the live names), with the projection's status row taken from the shadow.
  */
 import { randomBytes } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
@@ -79,7 +79,6 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
     [names],
   );
   await dataSource.query(`CREATE SCHEMA ${q(shadow)}`);
-  let swapped = false;
   try {
     await dataSource.query(`CREATE TABLE ${q(shadow)}.projection_status (LIKE ${q(live)}.projection_status INCLUDING ALL)`);
     for (const p of projections) {
@@ -136,11 +135,7 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
       }
       if (options.swap) {
         for (const p of projections) {
-          for (const t of p.tables) {
-            await qr.query(`ALTER TABLE ${q(live)}.${q(t)} RENAME TO ${q(`${t}__retired`)}`);
-            await qr.query(`ALTER TABLE ${q(live)}.${q(`${t}__retired`)} SET SCHEMA ${q(shadow)}`);
-            await qr.query(`ALTER TABLE ${q(shadow)}.${q(t)} SET SCHEMA ${q(live)}`);
-          }
+          for (const t of p.tables) await swapTable(qr, live, shadow, t);
           await qr.query(
             `UPDATE ${q(live)}.projection_status l
                 SET checkpoint = s.checkpoint, events_seen = s.events_seen, state = s.state, error = s.error,
@@ -151,7 +146,6 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
           );
         }
         for (const r of reports) r.swapped = true;
-        swapped = true;
       }
       await qr.commitTransaction();
     } catch (error) {
@@ -163,7 +157,28 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
     return reports;
   } finally {
     await dataSource.query(`DROP SCHEMA IF EXISTS ${q(shadow)} CASCADE`).catch(() => undefined);
-    void swapped;
+  }
+}
+
+/**
+ * Replaces the live table by the shadow one and gives its indexes the live indexes' names (matched by
+ * definition), so later migrations find them under the names they were created with.
+ */
+async function swapTable(qr: QueryRunner, live: string, shadow: string, table: string): Promise<void> {
+  const indexes = async (schema: string) =>
+    (await qr.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`, [schema, table])) as {
+      indexname: string;
+      indexdef: string;
+    }[];
+  const shape = (def: string) => def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+/, 'CREATE $1INDEX ON');
+  const liveIndexes = await indexes(live);
+  await qr.query(`DROP TABLE ${q(live)}.${q(table)}`);
+  await qr.query(`ALTER TABLE ${q(shadow)}.${q(table)} SET SCHEMA ${q(live)}`);
+  for (const index of await indexes(live)) {
+    const original = liveIndexes.find((l) => shape(l.indexdef) === shape(index.indexdef));
+    if (original && original.indexname !== index.indexname) {
+      await qr.query(`ALTER INDEX ${q(live)}.${q(index.indexname)} RENAME TO ${q(original.indexname)}`);
+    }
   }
 }
 
