@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { EvidenceNotFoundError, FileSystemEvidenceStore } from '../../../src/adapters/evidence/index.ts';
@@ -141,9 +141,10 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
 
   it('runs as a BullMQ-style sandboxed processor in its own process, deriving the same bytes as this one', async () => {
     const here = await processMediaJob(job, { evidence });
-    const processor = pathToFileURL(join(process.cwd(), 'src/workers/media/processor.ts')).href;
+    const processor = new URL('../../../src/workers/media/processor.ts', import.meta.url).href;
     const script = `const m = await import(${JSON.stringify(processor)}); const out = await m.default({ data: JSON.parse(process.env.MEDIA_JOB) }); process.stdout.write(JSON.stringify(out));`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
       env: { ...process.env, EVIDENCE_DIR: join(root, 'evidence'), MEDIA_JOB: JSON.stringify(job) },
     });
     const out = JSON.parse(stdout) as Array<{ role: string; digest: string; created: boolean }>;
