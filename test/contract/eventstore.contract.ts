@@ -153,6 +153,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreCont
         await expectRejection(store.append('$system', [newEvent()], expected.any), ValidationError);
         await expectRejection(store.readAll({ after: 'not a checkpoint' }), ValidationError);
         await expectRejection(store.append(stream, [newEvent()], expected.exact(-1n)), ValidationError);
+        await expectRejection(store.readStream(stream, { fromRevision: 2n ** 63n }), ValidationError);
         await expectRejection(store.readStream(stream), StreamNotFoundError);
       });
     });

@@ -34,6 +34,13 @@ export interface PreparedEvent {
   province: string;
 }
 
+/** A real UTC instant: the pattern, and no calendar overflow (JavaScript reads 02-30 as 03-02; PostgreSQL refuses it). */
+function isRfc3339Utc(text: string): boolean {
+  if (!RFC3339_UTC.test(text)) return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === text.slice(0, 19);
+}
+
 /** Validates a stream name; `$`-prefixed names are reserved (EventStoreDB system streams). */
 export function assertStreamName(stream: unknown): asserts stream is string {
   if (typeof stream !== 'string' || stream.length === 0 || stream.length > MAX_NAME_LENGTH) {
@@ -44,12 +51,21 @@ export function assertStreamName(stream: unknown): asserts stream is string {
   }
 }
 
+export const MAX_REVISION = 2n ** 63n - 1n;
+
+/** A revision as the port takes it: a bigint from 0 to 2^63 − 1. */
+export function assertRevision(revision: unknown, what = 'revision'): asserts revision is bigint {
+  if (typeof revision !== 'bigint' || revision < 0n || revision > MAX_REVISION) {
+    throw new ValidationError(`${what} must be a bigint from 0 to 2^63 − 1`, undefined, 'bad-revision');
+  }
+}
+
 export function assertExpectedRevision(expected: ExpectedRevision): void {
   const kind = (expected as { kind?: unknown } | undefined)?.kind;
   if (kind === 'any' || kind === 'no_stream' || kind === 'stream_exists') return;
   if (kind === 'exact') {
     const revision = (expected as { revision?: unknown }).revision;
-    if (typeof revision === 'bigint' && revision >= 0n) return;
+    if (typeof revision === 'bigint' && revision >= 0n && revision <= MAX_REVISION) return;
   }
   throw new ValidationError('Expected revision must be any, no_stream, stream_exists or exact with a bigint ≥ 0', undefined, 'bad-expected-revision');
 }
@@ -92,7 +108,7 @@ export function prepareEvents(stream: string, events: readonly NewEvent[], maxRe
     }
     if (typeof meta !== 'object' || meta === null) throw new ValidationError('Event meta is required', { eventId: id }, 'bad-event-meta');
     const clean = cleanMeta(meta);
-    if (typeof clean.recordedAt !== 'string' || !RFC3339_UTC.test(clean.recordedAt) || Number.isNaN(Date.parse(clean.recordedAt))) {
+    if (typeof clean.recordedAt !== 'string' || !isRfc3339Utc(clean.recordedAt)) {
       throw new ValidationError('meta.recordedAt must be an RFC 3339 UTC timestamp', { eventId: id }, 'bad-recorded-at');
     }
     if (typeof clean.province !== 'string' || clean.province.length === 0 || clean.province.length > 16 || CONTROL_CHARS.test(clean.province)) {

@@ -75,6 +75,8 @@ describe('record builder', function () {
       ['s', [{ ...event(), id: randomUUID().toUpperCase() }]],
       ['s', [{ ...event(), meta: { ...meta, recordedAt: '2026-11-24 09:00' } }]],
       ['s', [{ ...event(), meta: { ...meta, province: '' } }]],
+      ['s', [{ ...event(), meta: { ...meta, recordedAt: '2026-02-30T09:00:00Z' } }]],
+      ['s', [{ ...event(), meta: { ...meta, recordedAt: '2026-11-24T24:00:00Z' } }]],
       ['s', [{ ...event(), data: [] as unknown as JsonObject }]],
     ];
     for (const [stream, events] of bad) {

@@ -28,7 +28,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../port.ts';
-import { assertExpectedRevision, assertStreamName, chainRecords, prepareEvents } from '../record-builder.ts';
+import { assertExpectedRevision, assertRevision, assertStreamName, chainRecords, prepareEvents } from '../record-builder.ts';
 import { EsdbClient, type EsdbLiveSubscription } from './client.ts';
 import {
   comparePositions,
@@ -114,9 +114,7 @@ export class EsdbEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredRecord[]> {
     assertStreamName(stream);
     const from = options.fromRevision;
-    if (from !== undefined && (typeof from !== 'bigint' || from < 0n)) {
-      throw new ValidationError('fromRevision must be a bigint ≥ 0', undefined, 'bad-revision');
-    }
+    if (from !== undefined) assertRevision(from, 'fromRevision');
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isSafeInteger(maxCount) || maxCount < 1) throw new ValidationError('maxCount must be a positive integer', undefined, 'bad-max-count');
     try {

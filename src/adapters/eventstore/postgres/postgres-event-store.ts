@@ -28,7 +28,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../port.ts';
-import { assertExpectedRevision, assertStreamName, parseRecord, prepareEvents } from '../record-builder.ts';
+import { assertExpectedRevision, assertRevision, assertStreamName, parseRecord, prepareEvents } from '../record-builder.ts';
 import { formatPgCheckpoint, parsePgCheckpoint } from './checkpoint.ts';
 import { PostgresSubscription } from './subscription.ts';
 
@@ -161,9 +161,7 @@ export class PostgresEventStore implements EventStore {
     // A stream is read whole unless the caller asks for less: command handlers fold all of it.
     const limit = options.maxCount === undefined ? null : readLimit(options.maxCount);
     const from = options.fromRevision;
-    if (from !== undefined && (typeof from !== 'bigint' || from < 0n)) {
-      throw new ValidationError('fromRevision must be a bigint ≥ 0', undefined, 'bad-revision');
-    }
+    if (from !== undefined) assertRevision(from, 'fromRevision');
     const sql =
       direction === 'forwards'
         ? `SELECT transaction_id::text AS tx, global_position::text AS pos, record, hash FROM event_records
@@ -312,6 +310,11 @@ export class IntegrityMismatchError extends AppError {
 export function mapPgError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (isConnectionError(error)) return new StoreUnavailableError('The PostgreSQL event store is unavailable', { cause: error });
+  const code = (error as { code?: unknown } | null)?.code;
+  // 22xxx: a value the database refuses (bad timestamp, invalid UTF-8, out of range). Input we missed, never data loss.
+  if (typeof code === 'string' && code.startsWith('22')) {
+    return new ValidationError('The event store refused a value', { sqlstate: code }, 'rejected-value');
+  }
   return error;
 }
 
