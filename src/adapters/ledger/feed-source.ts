@@ -9,6 +9,7 @@
  */
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
+import type { Queryable } from './store.ts';
 
 export interface FeedEntry {
   /** The record id as the store indexes it (for the PostgreSQL store the `event_id` column). */
@@ -48,7 +49,7 @@ export function postgresFeedSource(pool: pg.Pool): FeedSource {
  * the event store and the ledger share one database: then both are read in one snapshot, on one connection,
  * which is also what an embedded single-session PGlite needs).
  */
-export async function* readEventRecords(client: pg.PoolClient | pg.Client, batchSize: number): AsyncGenerator<FeedEntry[]> {
+export async function* readEventRecords(client: Queryable, batchSize: number): AsyncGenerator<FeedEntry[]> {
   await client.query(
     `DECLARE tec_verify_feed NO SCROLL CURSOR FOR
      SELECT event_id::text AS id, record, hash FROM event_records ORDER BY transaction_id, global_position`,

@@ -126,6 +126,9 @@ export class LedgerSequencer {
     this.statusValue = 'leading';
     try {
       this.writeClient = await pool.connect();
+      // A checked-out pg client has no error listener of the pool's: without ours, a dropped connection
+      // would be an uncaught 'error' event.
+      this.writeClient.on('error', this.onWriteClientError);
       const state = await readState(this.writeClient);
       const positions = Frontier.positions(state.treeSize);
       const found = await fetchNodes(this.writeClient, positions);
@@ -141,6 +144,11 @@ export class LedgerSequencer {
       this.latest = await latestCheckpoint(this.writeClient);
       if (this.latest && this.latest.treeSize > state.treeSize) {
         throw new LedgerForkAlarm(`a checkpoint covers ${this.latest.treeSize} leaves but only ${state.treeSize} are stored`);
+      }
+      if (this.statusValue !== 'leading') {
+        // stop() ran while we were starting: it could not release what we had not yet taken.
+        this.releaseClients();
+        throw new SequencerStoppedError('stopped while starting');
       }
       this.subscription = this.options.eventStore.subscribeToAll({
         after: state.feedCheckpoint,
@@ -274,8 +282,19 @@ export class LedgerSequencer {
     await this.subscription?.close().catch(() => undefined);
     await this.chain;
     this.buffer = [];
-    this.writeClient?.release();
-    this.writeClient = undefined;
+    this.releaseClients();
+  }
+
+  private readonly onWriteClientError = (error: unknown): void => {
+    this.fail(new SequencerStoppedError('lost the ledger write connection', undefined, { cause: error }));
+  };
+
+  private releaseClients(): void {
+    if (this.writeClient) {
+      this.writeClient.removeListener('error', this.onWriteClientError);
+      this.writeClient.release();
+      this.writeClient = undefined;
+    }
     // Destroying the session releases the advisory lock even if an unlock query could not run.
     this.lockClient?.release(true);
     this.lockClient = undefined;

@@ -1,11 +1,22 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { leafHash, merkleRoot, perfectSubtreeHash, sha256 } from '../../../src/domain/integrity/index.ts';
-import { Frontier } from '../../../src/adapters/ledger/frontier.ts';
+import { leafHash, merkleRoot, nodeHash, perfectSubtreeHash, sha256 } from '../../../src/domain/integrity/index.ts';
+import { Frontier, leafHash as fastLeafHash, nodeHash as fastNodeHash } from '../../../src/adapters/ledger/frontier.ts';
 
 const recordHash = (i: number): Uint8Array => sha256(`record-${i}`);
 
 describe('ledger frontier (compact range)', () => {
+  it('hashes leaves and nodes exactly as the integrity kernel does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
+        expect(Buffer.from(fastLeafHash(a)).equals(Buffer.from(leafHash(a)))).to.equal(true);
+        expect(Buffer.from(fastNodeHash(a, b)).equals(Buffer.from(nodeHash(a, b)))).to.equal(true);
+      }),
+    );
+    const odd = new Uint8Array(5).fill(3);
+    expect(Buffer.from(fastLeafHash(odd)).equals(Buffer.from(leafHash(odd)))).to.equal(true);
+  });
+
   it('gives the RFC 6962 root of every prefix, including the empty tree', () => {
     const frontier = Frontier.empty();
     const leaves: Uint8Array[] = [];

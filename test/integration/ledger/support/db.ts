@@ -40,6 +40,8 @@ export async function ledgerTestDatabase(prefix = 'ledger'): Promise<LedgerTestD
   const db = await scratchDatabase(prefix);
   await applyMigrations(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  // An idle client losing its connection (the database is dropped at the end) must not crash the run.
+  pool.on('error', () => undefined);
   return {
     ...db,
     pool,
