@@ -113,14 +113,15 @@ export function register(program: Command): void {
     .description('recompute every record hash, chain, leaf, subtree hash, checkpoint and evidence digest (exit 0 clean, 1 discrepancies, 2 unusable input)')
     .option('--data-dir <dir>', 'an embedded node directory')
     .option('--trusted-key <vkey>', 'the log verifier key to trust (default: derived from the node key file)')
+    .option('--strict', 'also require every stored record text to be its own RFC 8785 canonical form')
     .option('--json', 'print the machine-readable report')
-    .action(async (opts: { dataDir?: string; trustedKey?: string; json?: boolean }) => {
+    .action(async (opts: { dataDir?: string; trustedKey?: string; json?: boolean; strict?: boolean }) => {
       const stores = await withInputErrors(() => openStores(opts.dataDir));
       try {
         const report = await withInputErrors(async () => {
           const key = await trustedKey(stores, opts.trustedKey);
           const evidence = stores.evidenceDir && existsSync(stores.evidenceDir) ? await FileSystemEvidenceStore.open(stores.evidenceDir) : undefined;
-          return verifyLedger({ ledgerPool: stores.ledgerPool, feed: stores.feed, evidence, verifierKeys: [key] });
+          return verifyLedger({ ledgerPool: stores.ledgerPool, feed: stores.feed, evidence, verifierKeys: [key], strictCanonical: opts.strict === true });
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else printReport(report);
