@@ -1,0 +1,23 @@
+/** Every /v1 route of the API, built from the node's services (docs/api.md). */
+import { adminRoutes } from './admin.ts';
+import { casesRoutes } from './cases.ts';
+import { ingestRoutes } from './ingest.ts';
+import { ledgerRoutes } from './ledger.ts';
+import { publicRoutes } from './public.ts';
+import type { AnyRoute } from './access.ts';
+import type { ApiServices } from './services.ts';
+import { statisticsRoutes } from './statistics.ts';
+
+export function apiRoutes(services: ApiServices): AnyRoute[] {
+  return [
+    ...ingestRoutes(services),
+    ...casesRoutes(services),
+    ...adminRoutes(services),
+    ...ledgerRoutes(services),
+    ...statisticsRoutes(services),
+    ...publicRoutes(services),
+  ];
+}
+
+export type { ApiServices, ApiQueries, VehicleRegistry, LedgerReadApi } from './services.ts';
+export { actorFor, callerFor } from './access.ts';

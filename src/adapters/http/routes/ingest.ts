@@ -1,0 +1,296 @@
+/**
+ * Ingest (role `device`): a camera or edge node sends a detection it signed with its registered key
+ * (integrity.md §4) together with its evidence.
+ *
+ * Two ways to send the evidence:
+ *  - `PUT /v1/evidence` with the raw bytes of one blob (hashed while streamed to the blob store), then
+ *    `POST /v1/detections` with the signed detection naming those digests;
+ *  - `POST /v1/detections/upload`, multipart/form-data: first a field `detection` holding the same JSON as
+ *    `POST /v1/detections`, then one file part per evidence item whose field name is its digest.
+ *
+ * What is checked, in order, before anything is appended: the token's subject is the detection's camera; the
+ * camera is registered and not decommissioned; the key named was in force at `observedAt`; the signature
+ * verifies over JCS(detection) (401 otherwise); every digest the detection names is a stored blob of exactly
+ * the stated size. The case decider then re-checks all of it and applies the legal rules.
+ *
+ * Refused requests leave nothing that a later request could be confused by. Records are the only thing that
+ * makes a blob evidence, and a blob is content-addressed: its name pins its bytes, so a blob left behind by a
+ * refused request can only ever be the very bytes a later signed detection names. The multipart route also
+ * verifies the signature BEFORE storing a byte, and stores each part only if it hashes to a digest the
+ * signed detection names (`expectedDigest`), so a forged request stores nothing at all.
+ *
+ * Replays: the case id is derived from the detection id. The same signed detection again answers 200 with the
+ * existing case; a different detection under the same id is refused with 409.
+ */
+import type { Request, Response } from 'express';
+import busboy from 'busboy';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
+import { cameraKeyAt, type CameraView } from '../../../domain/camera/view.ts';
+import { DetectionSchema, type Detection } from '../../../domain/signoff/payloads.ts';
+import { IdentifierSchema, KeyIdSchema, SignatureSchema } from '../../../domain/signoff/primitives.ts';
+import { verifyDetection } from '../../../domain/signoff/signing.ts';
+import { loadCameraView } from '../../../commands/context.ts';
+import { ingestDetection } from '../../../commands/cases.ts';
+import type { Principal } from '../../auth/roles.ts';
+import { EvidenceTooLargeError } from '../../evidence/errors.ts';
+import { route } from '../route.ts';
+import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
+import type { ApiServices } from './services.ts';
+
+export class DeviceNotCameraError extends AppError {
+  readonly category = 'forbidden' as const;
+  readonly code = 'device-not-camera';
+}
+
+/** The signature does not verify, or the key was not the camera's key in force: a forged request. */
+export class DetectionNotAuthenticError extends AppError {
+  readonly category = 'unauthenticated' as const;
+  readonly code = 'detection-signature-invalid';
+}
+
+export class EvidenceMissingError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'evidence-missing';
+}
+
+export class EvidenceSizeMismatchError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'evidence-size-mismatch';
+}
+
+export class MultipartError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'invalid-multipart';
+}
+
+export const SignedDetectionBody = z.strictObject({
+  detection: DetectionSchema,
+  signature: SignatureSchema,
+  keyId: KeyIdSchema,
+  /** The edge model version that made the detection, when there is one. */
+  modelId: IdentifierSchema.optional(),
+});
+export type SignedDetectionBody = z.infer<typeof SignedDetectionBody>;
+
+const IngestResponse = z.object({ caseId: z.string(), created: z.boolean(), revision: z.string() });
+const EvidenceResponse = z.object({ digest: z.string(), size: z.number(), created: z.boolean() });
+
+const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
+
+/** The device token MUST name a registered, usable camera; returns its view. */
+async function requireCameraDevice(services: ApiServices, principal: Principal, cameraId?: string): Promise<CameraView> {
+  if (cameraId !== undefined && principal.subject !== cameraId) {
+    throw new DeviceNotCameraError('A device may only submit its own detections');
+  }
+  const camera = await loadCameraView(services.store, principal.subject).catch((error: unknown) => {
+    if (error instanceof AppError && error.category === 'validation') return undefined;
+    throw error;
+  });
+  if (!camera || camera.status === 'decommissioned') {
+    throw new DetectionNotAuthenticError('The device is not a registered camera in service');
+  }
+  return camera;
+}
+
+/** Signature and key checks done at the edge, before the command path (and before any blob is stored). */
+async function authenticateDetection(services: ApiServices, principal: Principal, body: SignedDetectionBody): Promise<CameraView> {
+  const camera = await requireCameraDevice(services, principal, body.detection.cameraId);
+  const key = cameraKeyAt(camera, body.keyId, body.detection.observedAt);
+  if (!key.ok) throw new DetectionNotAuthenticError('The key was not in force for this camera at observedAt', { reason: key.reason });
+  if (!verifyDetection(body.detection, body.signature, key.key.publicKey)) {
+    throw new DetectionNotAuthenticError('The detection signature does not verify under the camera key');
+  }
+  return camera;
+}
+
+async function requireEvidenceStored(services: ApiServices, detection: Detection): Promise<void> {
+  for (const item of detection.evidence) {
+    const info = await services.evidence.stat(item.digest);
+    if (!info) throw new EvidenceMissingError('Evidence named by the detection was not uploaded', { digest: item.digest });
+    if (info.size !== item.size) {
+      throw new EvidenceSizeMismatchError('Evidence size differs from the size the detection states', { digest: item.digest });
+    }
+  }
+}
+
+async function ingestAndRespond(services: ApiServices, req: Request, res: Response, principal: Principal, body: SignedDetectionBody): Promise<void> {
+  await requireEvidenceStored(services, body.detection);
+  const outcome = await ingestDetection(
+    services.commandDeps,
+    callerFor(principal),
+    {
+      detection: body.detection,
+      signature: body.signature,
+      keyId: body.keyId,
+      ...(body.modelId !== undefined ? { modelId: body.modelId } : {}),
+    },
+    { correlationId: (req as { id?: string }).id },
+  );
+  res
+    .status(outcome.created ? 201 : 200)
+    .location(`/v1/cases/${outcome.caseId}`)
+    .json({ caseId: outcome.caseId, created: outcome.created, revision: outcome.nextExpectedRevision.toString() });
+}
+
+/** An async iterable over a stream that, when the consumer stops early, does not destroy the stream. */
+function gentle(stream: Readable): AsyncIterable<Uint8Array> {
+  return { [Symbol.asyncIterator]: () => stream.iterator({ destroyOnReturn: false }) };
+}
+
+/** After a refusal mid-upload: drop the rest of the body and close the connection once answered. */
+function discardRest(req: Request, res: Response): void {
+  res.set('Connection', 'close');
+  req.resume();
+}
+
+interface MultipartHandlers {
+  field(name: string, value: string, truncated: boolean): Promise<void>;
+  file(name: string, stream: Readable): Promise<void>;
+}
+
+function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHandlers): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: { fields: 4, fieldSize: 128 * 1024, files: 32, fileSize: maxFileBytes, parts: 36 },
+      });
+    } catch {
+      reject(new MultipartError('Expected a multipart/form-data body'));
+      return;
+    }
+    let failed = false;
+    let chain: Promise<void> = Promise.resolve();
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      reject(error);
+    };
+    const enqueue = (work: () => Promise<void>) => {
+      chain = chain.then(() => (failed ? undefined : work())).catch(fail);
+    };
+    parser.on('field', (name, value, info) => enqueue(() => handlers.field(name, value, info.valueTruncated)));
+    parser.on('file', (name, stream) => {
+      if (failed) {
+        stream.resume();
+        return;
+      }
+      stream.on('limit', () => fail(new EvidenceTooLargeError(maxFileBytes)));
+      const previous = chain;
+      chain = previous
+        .then(() => (failed ? undefined : handlers.file(name, stream)))
+        .catch(fail)
+        .finally(() => stream.resume());
+    });
+    const limit = (what: string) => () => fail(new MultipartError(`Too many ${what} in the upload`));
+    parser.on('partsLimit', limit('parts'));
+    parser.on('filesLimit', limit('files'));
+    parser.on('fieldsLimit', limit('fields'));
+    parser.on('error', () => fail(new MultipartError('Malformed multipart body')));
+    parser.on('close', () => {
+      chain.then(() => (failed ? undefined : resolve()), fail);
+    });
+    req.on('aborted', () => fail(new MultipartError('The upload was aborted')));
+    req.pipe(parser);
+  });
+}
+
+export function ingestRoutes(services: ApiServices): AnyRoute[] {
+  const maxEvidenceBytes = services.limits?.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
+
+  return [
+    route({
+      method: 'put',
+      path: '/v1/evidence',
+      summary: 'Upload one evidence blob (raw bytes); answers its digest. Optional X-Evidence-Digest is enforced.',
+      tags: ['ingest'],
+      auth: ['device'],
+      rawBody: { contentTypes: ['image/jpeg', 'image/png', 'video/mp4', 'application/octet-stream'], description: 'The blob bytes' },
+      responses: { 201: { description: 'Stored', schema: EvidenceResponse }, 200: { description: 'Already stored', schema: EvidenceResponse } },
+      handler: async ({ req, res, principal }) => {
+        const p = requirePrincipal(principal);
+        try {
+          await requireCameraDevice(services, p);
+          const declared = req.get('x-evidence-digest');
+          const length = Number(req.get('content-length') ?? 'NaN');
+          if (Number.isFinite(length) && length > maxEvidenceBytes) throw new EvidenceTooLargeError(maxEvidenceBytes);
+          const result = await services.evidence.put(gentle(req), {
+            maxBytes: maxEvidenceBytes,
+            ...(declared !== undefined ? { expectedDigest: declared } : {}),
+          });
+          res.status(result.created ? 201 : 200).json(result);
+        } catch (error) {
+          if (!req.complete) discardRest(req, res);
+          throw error;
+        }
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/detections',
+      summary: 'Submit a signed detection whose evidence blobs were uploaded before',
+      tags: ['ingest'],
+      auth: ['device'],
+      body: SignedDetectionBody,
+      responses: { 201: { description: 'Case created', schema: IngestResponse }, 200: { description: 'Replay: the existing case', schema: IngestResponse } },
+      handler: async ({ req, res, principal, body }) => {
+        const p = requirePrincipal(principal);
+        await authenticateDetection(services, p, body);
+        await ingestAndRespond(services, req, res, p, body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/detections/upload',
+      summary: 'Submit a signed detection with its evidence in one multipart request (field `detection` first, then one file per digest)',
+      tags: ['ingest'],
+      auth: ['device'],
+      rawBody: { contentTypes: ['multipart/form-data'], description: 'field `detection` (JSON), then file parts named by their digest' },
+      responses: { 201: { description: 'Case created', schema: IngestResponse }, 200: { description: 'Replay: the existing case', schema: IngestResponse } },
+      handler: async ({ req, res, principal }) => {
+        const p = requirePrincipal(principal);
+        let signed: SignedDetectionBody | undefined;
+        let sizes = new Map<string, number>();
+        try {
+          await readMultipart(req, maxEvidenceBytes, {
+            field: async (name, value, truncated) => {
+              if (name !== 'detection' || signed !== undefined) throw new MultipartError('Only one field, `detection`, is expected');
+              if (truncated) throw new MultipartError('The detection field is too large');
+              let json: unknown;
+              try {
+                json = JSON.parse(value);
+              } catch {
+                throw new MultipartError('The detection field is not JSON');
+              }
+              const parsed = SignedDetectionBody.safeParse(json);
+              if (!parsed.success) {
+                throw new ValidationError('Invalid detection', {
+                  errors: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+                }, 'invalid-body');
+              }
+              await authenticateDetection(services, p, parsed.data);
+              signed = parsed.data;
+              sizes = new Map(parsed.data.detection.evidence.map((e) => [e.digest, e.size]));
+            },
+            file: async (name, stream) => {
+              if (!signed) throw new MultipartError('The `detection` field must come before the files');
+              const size = sizes.get(name);
+              if (size === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
+              await services.evidence.put(gentle(stream), { expectedDigest: name, maxBytes: Math.max(1, Math.min(size, maxEvidenceBytes)) });
+            },
+          });
+        } catch (error) {
+          if (!req.complete) discardRest(req, res);
+          throw error;
+        }
+        if (!signed) throw new MultipartError('The upload holds no `detection` field');
+        await ingestAndRespond(services, req, res, p, signed);
+      },
+    }),
+  ];
+}
+

@@ -1,0 +1,234 @@
+/**
+ * Exports a court bundle (bundle.md, format v1) for one case from the event store, the ledger and the
+ * evidence store.
+ *
+ * Order of work, and why:
+ *  1. The export is itself a custody event (`EvidenceAccessed`, access `export`) appended to
+ *     `custody-<caseId>` BEFORE anything is assembled, so every bundle in the world is in the log, and the
+ *     bundle carries the record of its own export.
+ *  2. Wait (briefly) until a signed checkpoint covers every record read, else `BundleNotSealedError`.
+ *  3. Read the streams again and keep, per stream, the prefix whose leaves lie below the checkpoint's tree
+ *     size: "included in full as of treeSize", even if the stream grew meanwhile. The camera, officer and
+ *     model streams are those the included case records name.
+ *  4. Build the entries, run `verifyBundle` on them against the node's own key, and refuse to hand out a
+ *     bundle that fails (`BundleIntegrityError`): a node never signs a manifest over a broken bundle.
+ */
+import { StreamNotFoundError, type EventStore, type StoredRecord } from '../adapters/eventstore/port.ts';
+import type { EvidenceStore } from '../adapters/evidence/port.ts';
+import { SealTimeoutError } from '../adapters/ledger/errors.ts';
+import type { LeafRow, StoredCheckpoint } from '../adapters/ledger/store.ts';
+import { recordEvidenceAccess } from '../commands/custody.ts';
+import type { CommandDeps } from '../commands/deps.ts';
+import type { Caller } from '../commands/outcome.ts';
+import { buildBundleEntries, verifyBundle, writeBundleZip, type BundleReport } from '../domain/bundle/index.ts';
+import { streams } from '../domain/record.ts';
+import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
+
+/** The ledger as the exporter uses it (LedgerService satisfies it). */
+export interface BundleLedger {
+  readonly origin: string;
+  /** The node key: its seed signs manifest.json. Never logged. */
+  readonly key: { readonly seed: Uint8Array };
+  verifierKey(): string;
+  waitUntilSealed(recordIds: string[], timeoutMs: number): Promise<StoredCheckpoint>;
+  leafForRecord(recordId: string): Promise<LeafRow | undefined>;
+  inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]>;
+}
+
+export interface BundleExportSources {
+  store: EventStore;
+  evidence: EvidenceStore;
+  ledger: BundleLedger;
+  /** Store, clock and ids for the custody record. */
+  commandDeps: CommandDeps;
+  /** Verifier keys of witnesses whose cosignatures the checkpoints carry. */
+  witnessVerifierKeys?: string[];
+}
+
+export interface ExportRequest {
+  caseId: string;
+  /** Who exports (recorded in the custody log and in manifest.exportedBy). */
+  caller: Caller;
+  /** Why (the X-Purpose header, or the CLI's --purpose). */
+  purpose: string;
+  /** How long to wait for sealing before `BundleNotSealedError` (default 3000 ms). */
+  sealWaitMs?: number;
+  correlationId?: string;
+}
+
+export interface ExportedBundle {
+  caseId: string;
+  /** `case-<caseId>.zip` */
+  fileName: string;
+  bytes: Uint8Array;
+  treeSize: number;
+  /** The node's own verification of what it hands out (always valid when returned). */
+  report: BundleReport;
+}
+
+export interface BundleExporter {
+  exportCase(request: ExportRequest): Promise<ExportedBundle>;
+}
+
+const PAGE = 1000;
+const DEFAULT_SEAL_WAIT_MS = 3000;
+
+async function readWholeStream(store: EventStore, stream: string): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  for (;;) {
+    let page: StoredRecord[];
+    try {
+      page = await store.readStream(stream, { fromRevision: BigInt(out.length), maxCount: PAGE });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError && out.length === 0) return [];
+      throw error;
+    }
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}
+
+interface Sealed {
+  record: StoredRecord;
+  leafIndex: number;
+}
+
+/** The prefix of a stream whose records are integrated below `treeSize` (leaf order follows revision order). */
+async function sealedPrefix(ledger: BundleLedger, records: StoredRecord[], treeSize: number): Promise<Sealed[]> {
+  const out: Sealed[] = [];
+  for (const record of records) {
+    const leaf = await ledger.leafForRecord(record.record.id);
+    if (!leaf || leaf.leafIndex >= treeSize) break;
+    if (leaf.recordHash !== record.hash) {
+      throw new BundleIntegrityError('A record hash differs between the event store and the ledger', {
+        recordId: record.record.id,
+      });
+    }
+    out.push({ record, leafIndex: leaf.leafIndex });
+  }
+  return out;
+}
+
+/** Camera, officer and model streams the given case records name. */
+function namedStreams(caseRecords: StoredRecord[], custodyRecords: StoredRecord[]): string[] {
+  const names = new Set<string>();
+  for (const { record } of [...caseRecords, ...custodyRecords]) {
+    if (record.meta.actor.kind === 'officer') names.add(streams.officer(record.meta.actor.id));
+  }
+  for (const { record } of caseRecords) {
+    const data = record.data as Record<string, unknown>;
+    if (record.type === 'ViolationDetected') {
+      const detection = data.detection as { cameraId?: unknown } | undefined;
+      if (typeof detection?.cameraId === 'string') names.add(streams.camera(detection.cameraId));
+    }
+    const model = data.model as { modelId?: unknown } | undefined;
+    if (typeof model?.modelId === 'string') names.add(streams.model(model.modelId));
+  }
+  return [...names].sort();
+}
+
+interface EvidenceNeed {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
+  const byDigest = new Map<string, EvidenceNeed>();
+  for (const { record } of caseRecords) {
+    const data = record.data as Record<string, unknown>;
+    let items: unknown = undefined;
+    if (record.type === 'ViolationDetected') items = (data.detection as { evidence?: unknown } | undefined)?.evidence;
+    if (record.type === 'EvidenceAttached') items = data.evidence;
+    if (!Array.isArray(items)) continue;
+    for (const item of items as { digest: string; mediaType: string; size: number }[]) {
+      if (!byDigest.has(item.digest)) byDigest.set(item.digest, { digest: item.digest, mediaType: item.mediaType, size: item.size });
+    }
+  }
+  return [...byDigest.values()];
+}
+
+export function createBundleExporter(sources: BundleExportSources): BundleExporter {
+  const { store, evidence, ledger, commandDeps } = sources;
+
+  async function collect(caseId: string): Promise<Map<string, StoredRecord[]>> {
+    const byStream = new Map<string, StoredRecord[]>();
+    const caseRecords = await readWholeStream(store, streams.case(caseId));
+    const custodyRecords = await readWholeStream(store, streams.custody(caseId));
+    byStream.set(streams.case(caseId), caseRecords);
+    byStream.set(streams.custody(caseId), custodyRecords);
+    for (const name of namedStreams(caseRecords, custodyRecords)) {
+      const records = await readWholeStream(store, name);
+      if (records.length > 0) byStream.set(name, records);
+    }
+    return byStream;
+  }
+
+  return {
+    async exportCase(request: ExportRequest): Promise<ExportedBundle> {
+      const { caseId } = request;
+      const caseStream = streams.case(caseId);
+      const head = await readWholeStream(store, caseStream);
+      if (head.length === 0) throw new CaseNotFoundForExportError(caseId);
+
+      await recordEvidenceAccess(
+        commandDeps,
+        request.caller,
+        { caseId, access: 'export', purpose: request.purpose },
+        request.correlationId !== undefined ? { correlationId: request.correlationId } : {},
+      );
+
+      const first = await collect(caseId);
+      const ids = [...first.values()].flat().map((r) => r.record.id);
+      let checkpoint: StoredCheckpoint;
+      const waitMs = request.sealWaitMs ?? DEFAULT_SEAL_WAIT_MS;
+      try {
+        checkpoint = await ledger.waitUntilSealed(ids, waitMs);
+      } catch (error) {
+        if (error instanceof SealTimeoutError) throw new BundleNotSealedError(caseId, Math.max(1, Math.ceil(waitMs / 1000)), { cause: error });
+        throw error;
+      }
+      const treeSize = checkpoint.treeSize;
+
+      // Fresh read: the case stream decides which other streams belong, as of treeSize.
+      const caseSealed = await sealedPrefix(ledger, await readWholeStream(store, caseStream), treeSize);
+      const custodySealed = await sealedPrefix(ledger, await readWholeStream(store, streams.custody(caseId)), treeSize);
+      const included: Sealed[] = [...caseSealed, ...custodySealed];
+      const caseRecords = caseSealed.map((s) => s.record);
+      for (const name of namedStreams(caseRecords, custodySealed.map((s) => s.record))) {
+        included.push(...(await sealedPrefix(ledger, await readWholeStream(store, name), treeSize)));
+      }
+
+      const inclusionProofs = new Map<number, Uint8Array[]>();
+      for (const s of included) inclusionProofs.set(s.leafIndex, await ledger.inclusionProof(s.leafIndex, treeSize));
+
+      const blobs: { bytes: Uint8Array; mediaType: string }[] = [];
+      for (const need of originalEvidence(caseRecords)) {
+        blobs.push({ bytes: await evidence.getBytes(need.digest, { expectedSize: need.size }), mediaType: need.mediaType });
+      }
+
+      const logVerifierKey = ledger.verifierKey();
+      const entries = buildBundleEntries({
+        caseId,
+        exportedAt: commandDeps.clock.now(),
+        exportedBy: { kind: request.caller.actor.kind, id: request.caller.actor.id },
+        origin: ledger.origin,
+        treeSize,
+        records: included.map((s) => ({ leafIndex: s.leafIndex, hash: s.record.hash, record: s.record.record })),
+        inclusionProofs,
+        checkpointText: checkpoint.note,
+        logVerifierKey,
+        witnessVerifierKeys: sources.witnessVerifierKeys ?? [],
+        evidence: blobs,
+        manifestSignerSeed: ledger.key.seed,
+      });
+      const report = verifyBundle(entries, { trustedKey: logVerifierKey });
+      if (!report.valid) {
+        const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.code);
+        throw new BundleIntegrityError('The assembled bundle does not verify; nothing was handed out', { caseId, failed });
+      }
+      const bytes = await writeBundleZip(entries);
+      return { caseId, fileName: `case-${caseId}.zip`, bytes, treeSize, report };
+    },
+  };
+}
