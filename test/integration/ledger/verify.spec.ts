@@ -122,6 +122,17 @@ describe('ledger verify (integration, PostgreSQL)', function () {
     expect(find(report, 'LEAF_RECORD').map((d) => d.leafIndex)).to.deep.equal([8]);
   });
 
+  it('with strictCanonical, finds a record text rewritten out of canonical form together with its hash', async () => {
+    await asSuperuser(
+      `UPDATE event_records SET record = '{ ' || substr(record, 2), hash = encode(sha256(convert_to('{ ' || substr(record, 2), 'UTF8')), 'hex') WHERE event_id = $1`,
+      [ids[20]],
+    );
+    const report = await verifyLedger({ ledgerPool: db.pool, feed: 'same-database', verifierKeys: [vkey], strictCanonical: true });
+    expect(find(report, 'RECORD_NOT_CANONICAL').map((d) => d.recordId)).to.deep.equal([ids[20]]);
+    expect(find(report, 'RECORD_HASH')).to.deep.equal([]);
+    expect(find(report, 'LEAF_RECORD').map((d) => d.recordId)).to.deep.equal([ids[20]]);
+  });
+
   it('finds one changed byte of an evidence blob and names its digest', async () => {
     const target = blobs[1]!;
     const hex = target.digest.slice('sha256:'.length);
