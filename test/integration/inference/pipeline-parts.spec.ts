@@ -97,6 +97,13 @@ describe('plate pipeline parts', () => {
     expect(carPlateFrom(line('3OA-I2345', 0, 0))?.plate.text).to.equal('30A-123.45'); // letters in digit positions are fixed
     expect(carPlateFrom(line('SALE50', 0, 0))).to.equal(undefined);
     expect(carPlateFrom(line('30812345', 0, 0))?.plate.text).to.equal('30B-123.45'); // position 2 must be a letter
+    // The dash tells where the series ends: a 4-digit serial after a two-letter series stays as read.
+    expect(carPlateFrom(line('30AB-1234', 0, 0))?.plate.text).to.equal('30AB-1234');
+    expect(carPlateFrom(line('3OA8-I234', 0, 0))?.plate.text).to.equal('30AB-1234');
+    // A motorbike series' second character may be a letter or a digit: kept as read; the bottom row is digits.
+    expect(motorbikePlateFrom(line('12-NB', 0, 0), line('I728', 0, 35))?.plate.text).to.equal('12-NB 1728');
+    expect(motorbikePlateFrom(line('I2-N8', 0, 0), line('1728', 0, 35))?.plate.text).to.equal('12-N8 1728');
+    expect(motorbikePlateFrom(line('128B', 0, 0), line('1728', 0, 35))?.plate.text).to.equal('12-BB 1728');
     const top = line('29-HA', 200, 100);
     const bottom = line('002.33', 200, 135);
     expect(areStackedRows(top, bottom)).to.equal(true);

@@ -1,6 +1,6 @@
 /**
  * The plate reader against the real PP-OCRv4 models on a fixed, seeded synthetic set. The thresholds are set
- * from measurement (crops 38/40, scenes 20/20 when written) with a margin, strict enough that a broken
+ * from measurement (crops 39/40, scenes 20/20 when written) with a margin, strict enough that a broken
  * pre- or post-processing step (channel order, normalisation, CTC, row split, unclip, box scaling) fails them.
  */
 import { expect } from 'chai';
