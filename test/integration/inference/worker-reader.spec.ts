@@ -64,6 +64,13 @@ describe('plate reader in a worker thread', function () {
     }
   });
 
+  it('fails to start with PlateReaderUnavailableError when the models are missing', async () => {
+    const modelPaths = { detection: '/nonexistent/det.onnx', recognition: '/nonexistent/rec.onnx', dictionary: '/nonexistent/keys.txt' };
+    const error = await createPlateReaderInWorker({ modelPaths }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PlateReaderUnavailableError);
+    expect((error as PlateReaderUnavailableError).category).to.equal('unavailable');
+  });
+
   it('refuses calls after close', async () => {
     const closing = await createPlateReaderInWorker();
     await closing.close();
