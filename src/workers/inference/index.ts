@@ -2,5 +2,15 @@
 export { createPlateReader, sessionOptions, type PlateReader, type PlateReaderOptions, type PlateReading, type PixelBox } from './reader.ts';
 export { createPlateReaderInWorker } from './worker-reader.ts';
 export { ImageRejectedError, ImageTooLargeError, PlateReaderUnavailableError } from './errors.ts';
-export { MODEL_NAME, PIPELINE_VERSION, loadModelFiles, defaultModelPaths, type ModelIdentity, type ModelFileIdentity } from './models.ts';
+export {
+  MODEL_NAME,
+  PIPELINE_VERSION,
+  defaultModelPaths,
+  loadModelFiles,
+  loadModelIdentity,
+  modelFileDigests,
+  type ModelFileIdentity,
+  type ModelIdentity,
+  type ModelPaths,
+} from './models.ts';
 export { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image.ts';

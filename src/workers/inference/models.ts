@@ -94,3 +94,13 @@ export async function loadModelFiles(paths: ModelPaths = defaultModelPaths()): P
   if (dictionary.at(-1) === '') dictionary.pop();
   return { identity, detection, recognition, dictionary };
 }
+
+/** The identity a reader loading `paths` would report, without starting the runtime (for registering a version). */
+export async function loadModelIdentity(paths?: ModelPaths): Promise<ModelIdentity> {
+  return (await loadModelFiles(paths)).identity;
+}
+
+/** SHA-256 of each model file, as a `ModelVersionRegistered` record must name them. */
+export async function modelFileDigests(paths?: ModelPaths): Promise<ModelFileIdentity[]> {
+  return (await loadModelIdentity(paths)).files;
+}

@@ -7,6 +7,8 @@ import {
   PlateReaderUnavailableError,
   createPlateReaderInWorker,
   loadModelFiles,
+  loadModelIdentity,
+  modelFileDigests,
   type PlateReader,
 } from '../../../src/workers/inference/index.ts';
 import { syntheticPlateCrop, syntheticScene } from '../../support/synthetic-plates.ts';
@@ -25,6 +27,8 @@ describe('plate reader in a worker thread', function () {
   it('reports the same model identity as loading the files here', async () => {
     const files = await loadModelFiles();
     expect(reader.modelIdentity).to.deep.equal(files.identity);
+    expect(await loadModelIdentity()).to.deep.equal(files.identity);
+    expect(await modelFileDigests()).to.deep.equal(files.identity.files);
   });
 
   it('reads crops and scenes, including several calls in flight at once', async () => {
