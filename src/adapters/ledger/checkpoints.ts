@@ -36,7 +36,15 @@ export async function issueCheckpointAt(
   previous: StoredCheckpoint | undefined,
   time: string,
 ): Promise<StoredCheckpoint> {
-  const root = await withStoredNodes(db, (get) => rootFromNodes(size, get));
+  if (previous && previous.treeSize >= size) {
+    throw new LedgerForkAlarm(`a checkpoint of size ${previous.treeSize} exists; refusing to issue size ${size}`, { size });
+  }
+  const previousSize = previous?.treeSize ?? 0;
+  // The root and the consistency proof from one fetch of stored hashes (one round trip).
+  const { root, proof } = await withStoredNodes(db, (get) => ({
+    root: rootFromNodes(size, get),
+    proof: previousSize === 0 ? [] : consistencyProofFromNodes(previousSize, size, get),
+  }));
   if (!bytesEqual(root, expectedRoot)) {
     throw new LedgerForkAlarm(`stored subtree hashes give another root at size ${size} than the sequencer holds`, {
       size,
@@ -45,11 +53,7 @@ export async function issueCheckpointAt(
     });
   }
   if (previous) {
-    if (previous.treeSize >= size) {
-      throw new LedgerForkAlarm(`a checkpoint of size ${previous.treeSize} exists; refusing to issue size ${size}`, { size });
-    }
     const opened = openPrevious(previous, signer.verifierKey);
-    const proof = previous.treeSize === 0 ? [] : await withStoredNodes(db, (get) => consistencyProofFromNodes(previous.treeSize, size, get));
     if (!verifyConsistency(previous.treeSize, size, opened, root, proof)) {
       throw new LedgerForkAlarm(`tree of size ${size} is not consistent with the checkpoint of size ${previous.treeSize}: fork`, {
         previousSize: previous.treeSize,

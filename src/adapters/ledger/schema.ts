@@ -60,5 +60,42 @@ CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON ledger_checkpoi
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 `;
 
+/**
+ * One batch in one statement (one round trip, one implicit transaction): checks the stored tree size, inserts
+ * the leaves at `p_expected_size…` and the completed subtree hashes, and moves the feed checkpoint. Returns
+ * the tree size it found, so a caller whose expectation is wrong learns it and nothing is written.
+ */
+export const LEDGER_APPEND_FUNCTION_SQL = `
+CREATE FUNCTION ledger_append(
+  p_expected_size bigint,
+  p_record_ids uuid[],
+  p_record_hashes bytea[],
+  p_leaf_hashes bytea[],
+  p_levels smallint[],
+  p_node_indexes bigint[],
+  p_node_hashes bytea[],
+  p_feed_checkpoint text,
+  p_integrated_at timestamptz
+) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_size bigint;
+BEGIN
+  SELECT tree_size INTO v_size FROM ledger_state WHERE id = 1 FOR UPDATE;
+  IF v_size IS DISTINCT FROM p_expected_size THEN
+    RETURN v_size;
+  END IF;
+  INSERT INTO ledger_leaves (leaf_index, record_id, record_hash, leaf_hash, integrated_at)
+    SELECT p_expected_size + o - 1, r, h, l, p_integrated_at
+    FROM unnest(p_record_ids, p_record_hashes, p_leaf_hashes) WITH ORDINALITY AS t(r, h, l, o);
+  INSERT INTO ledger_nodes (level, node_index, hash)
+    SELECT lv, ix, h FROM unnest(p_levels, p_node_indexes, p_node_hashes) AS t(lv, ix, h);
+  UPDATE ledger_state
+    SET tree_size = p_expected_size + coalesce(array_length(p_record_ids, 1), 0), feed_checkpoint = p_feed_checkpoint
+    WHERE id = 1;
+  RETURN p_expected_size;
+END
+$fn$;
+`;
+
 /** Advisory lock key (pg_advisory_lock) held by the one sequencer of a ledger database. */
 export const SEQUENCER_LOCK_KEY = 0x7465636c6564n; // "tecled"

@@ -7,7 +7,7 @@
  * numbers (safe integers: a tree never reaches 2^53 leaves) and `bigint` in SQL.
  */
 import type pg from 'pg';
-import { toHex, type NodeHashGetter } from '../../domain/integrity/index.ts';
+import type { NodeHashGetter } from '../../domain/integrity/index.ts';
 import { LedgerIntegrationError, LedgerStorageError } from './errors.ts';
 import type { CompletedNode } from './frontier.ts';
 
@@ -62,81 +62,67 @@ export async function readState(db: Queryable, forUpdate = false): Promise<Ledge
 }
 
 /**
- * Integrates a batch: inserts its leaves at `expectedSize…`, the subtrees they complete, and moves the
- * feed checkpoint, all in one transaction. Throws `LedgerIntegrationError` (and stores nothing) when the
- * stored tree size is not `expectedSize` or a record id is already a leaf.
+ * Integrates a batch: inserts its leaves at `expectedSize…`, the subtree hashes they complete, and moves the
+ * feed checkpoint, all in one statement (`ledger_append`, one transaction, one round trip). Throws
+ * `LedgerIntegrationError` (and stores nothing) when the stored tree size is not `expectedSize` or a record
+ * id is already a leaf.
  */
 export async function appendBatch(
-  client: pg.PoolClient | pg.Client,
+  db: Queryable,
   expectedSize: number,
   leaves: NewLeaf[],
   nodes: CompletedNode[],
   feedCheckpoint: string,
   integratedAt: Date,
 ): Promise<void> {
-  await client.query('BEGIN');
+  const interior = nodes.filter((n) => n.level > 0);
+  let found: string;
   try {
-    const state = await readState(client, true);
-    if (state.treeSize !== expectedSize) {
-      throw new LedgerIntegrationError(`ledger holds ${state.treeSize} leaves, the sequencer expected ${expectedSize}: another writer?`);
-    }
-    if (leaves.length > 0) {
-      const indexes = leaves.map((_, i) => String(expectedSize + i));
-      try {
-        await client.query(
-          `INSERT INTO ledger_leaves (leaf_index, record_id, record_hash, leaf_hash, integrated_at)
-           SELECT i, r, decode(h, 'hex'), decode(l, 'hex'), $5
-           FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[]) AS t(i, r, h, l)`,
-          [indexes, leaves.map((l) => l.recordId), leaves.map((l) => toHex(l.recordHash)), leaves.map((l) => toHex(l.leafHash)), integratedAt],
-        );
-      } catch (error) {
-        if ((error as { code?: string }).code === '23505') {
-          throw new LedgerIntegrationError('a record of this batch is already a leaf: the feed delivered it twice', undefined, { cause: error });
-        }
-        throw error;
-      }
-    }
-    const interior = nodes.filter((n) => n.level > 0);
-    if (interior.length > 0) {
-      await client.query(
-        `INSERT INTO ledger_nodes (level, node_index, hash)
-         SELECT lv, ix, decode(h, 'hex') FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(lv, ix, h)`,
-        [interior.map((n) => n.level), interior.map((n) => String(n.index)), interior.map((n) => toHex(n.hash))],
-      );
-    }
-    await client.query('UPDATE ledger_state SET tree_size = $1, feed_checkpoint = $2 WHERE id = 1', [
-      String(expectedSize + leaves.length),
-      feedCheckpoint,
-    ]);
-    await client.query('COMMIT');
+    const { rows } = await db.query<{ size: string }>(
+      'SELECT ledger_append($1, $2::uuid[], $3::bytea[], $4::bytea[], $5::smallint[], $6::bigint[], $7::bytea[], $8, $9) AS size',
+      [
+        String(expectedSize),
+        leaves.map((l) => l.recordId),
+        leaves.map((l) => Buffer.from(l.recordHash)),
+        leaves.map((l) => Buffer.from(l.leafHash)),
+        interior.map((n) => n.level),
+        interior.map((n) => String(n.index)),
+        interior.map((n) => Buffer.from(n.hash)),
+        feedCheckpoint,
+        integratedAt,
+      ],
+    );
+    found = rows[0]!.size;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if ((error as { code?: string }).code === '23505') {
+      throw new LedgerIntegrationError('a record of this batch is already a leaf: the feed delivered it twice', undefined, { cause: error });
+    }
     throw error;
+  }
+  if (found !== String(expectedSize)) {
+    throw new LedgerIntegrationError(`ledger holds ${found} leaves, the sequencer expected ${expectedSize}: another writer?`);
   }
 }
 
 const nodeKey = (level: number, index: number): string => `${level}:${index}`;
 
-/** Fetches stored subtree hashes (level 0 = leaf hashes) in two queries. Missing ones are absent from the map. */
+/** Fetches stored subtree hashes (level 0 = leaf hashes) in one query. Missing ones are absent from the map. */
 export async function fetchNodes(db: Queryable, wanted: { level: number; index: number }[]): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
-  const leaves = wanted.filter((w) => w.level === 0).map((w) => String(w.index));
-  const interior = wanted.filter((w) => w.level > 0);
-  if (leaves.length > 0) {
-    const { rows } = await db.query<{ leaf_index: string; leaf_hash: Buffer }>(
-      'SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])',
-      [leaves],
-    );
-    for (const r of rows) found.set(nodeKey(0, Number(r.leaf_index)), bytes(r.leaf_hash));
-  }
-  if (interior.length > 0) {
-    const { rows } = await db.query<{ level: number; node_index: string; hash: Buffer }>(
-      `SELECT n.level, n.node_index, n.hash FROM ledger_nodes n
-       JOIN unnest($1::smallint[], $2::bigint[]) AS w(lv, ix) ON n.level = w.lv AND n.node_index = w.ix`,
-      [interior.map((w) => w.level), interior.map((w) => String(w.index))],
-    );
-    for (const r of rows) found.set(nodeKey(r.level, Number(r.node_index)), bytes(r.hash));
-  }
+  if (wanted.length === 0) return found;
+  const { rows } = await db.query<{ level: number; node_index: string; hash: Buffer }>(
+    `SELECT 0 AS level, l.leaf_index AS node_index, l.leaf_hash AS hash
+       FROM ledger_leaves l WHERE l.leaf_index = ANY($1::bigint[])
+     UNION ALL
+     SELECT n.level, n.node_index, n.hash FROM ledger_nodes n
+       JOIN unnest($2::smallint[], $3::bigint[]) AS w(lv, ix) ON n.level = w.lv AND n.node_index = w.ix`,
+    [
+      wanted.filter((w) => w.level === 0).map((w) => String(w.index)),
+      wanted.filter((w) => w.level > 0).map((w) => w.level),
+      wanted.filter((w) => w.level > 0).map((w) => String(w.index)),
+    ],
+  );
+  for (const r of rows) found.set(nodeKey(r.level, Number(r.node_index)), bytes(r.hash));
   return found;
 }
 
