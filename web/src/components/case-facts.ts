@@ -1,0 +1,64 @@
+/** The facts an officer checks before signing: readings, place, time, measurements, status, law, timeline. */
+import { html } from '../lib/html.ts';
+import { formatTime, formatVnd, langStore, useT } from '../lib/i18n.ts';
+import { compactPlate, type CaseDocument } from '../lib/case-doc.ts';
+import { catalogEntry, fineRangeFor, legalBasisText } from '../lib/catalog.ts';
+
+const pct = (bp: number | undefined) => (bp === undefined ? '' : `${(bp / 100).toFixed(1)}%`);
+
+export function Readings({ doc }: { doc: CaseDocument }) {
+  const t = useT();
+  const camera = doc.detection.plateRead;
+  const ai = doc.plateReadings.at(-1);
+  const mismatch = camera !== undefined && ai !== undefined && compactPlate(camera.text) !== compactPlate(ai.plate);
+  return html`<div class=${`readings ${mismatch ? 'mismatch' : ''}`} data-testid="readings">
+    <div>
+      <span class="label">${t('cameraRead')}</span>
+      <span class="plate" data-testid="camera-read">${camera?.text ?? t('noReading')}</span>
+      <small>${camera?.confidenceBp !== undefined ? `${t('confidence')} ${pct(camera.confidenceBp)}` : ''}</small>
+    </div>
+    <div>
+      <span class="label">${t('aiRead')}</span>
+      <span class="plate" data-testid="ai-read">${ai?.plate ?? t('noReading')}</span>
+      <small>${ai ? `${t('confidence')} ${pct(ai.confidenceBp)} · ${ai.model.name} ${ai.model.version}` : ''}</small>
+    </div>
+    ${camera && ai ? html`<span class=${`badge ${mismatch ? 'bad' : 'ok'}`} data-testid="read-compare">${mismatch ? `⚠ ${t('mismatch')}` : `✓ ${t('match')}`}</span>` : null}
+  </div>`;
+}
+
+export function Facts({ doc }: { doc: CaseDocument }) {
+  const t = useT();
+  const lang = langStore.get();
+  const d = doc.detection;
+  const m = d.measurements ?? {};
+  const flagged = (name: string) => doc.flags.some((f) => f.flag === name);
+  const entry = catalogEntry(doc.signoffBasis.violationCode, d.vehicleClass, d.observedAt);
+  const range = entry ? fineRangeFor(entry, 'individual') : undefined;
+  return html`<dl class="facts" data-testid="facts">
+    <dt>${t('camera')}</dt><dd>${d.cameraId} <small>(${doc.detectionKeyId})</small></dd>
+    <dt>${t('place')}</dt><dd>${d.location.description}${d.location.commune ? `, ${d.location.commune}` : ''} <small>(${d.location.roadType}; ${(d.location.latMicro / 1e6).toFixed(6)}, ${(d.location.lonMicro / 1e6).toFixed(6)})</small></dd>
+    <dt>${t('observedAt')}</dt><dd>${formatTime(d.observedAt)}</dd>
+    ${m.speedKmh !== undefined ? html`<dt>${t('measured')}</dt><dd data-testid="speed"><strong>${m.speedKmh} km/h</strong> / ${m.limitKmh ?? '—'} km/h</dd>` : null}
+    <dt>${t('calibration')}</dt><dd><span class=${`badge ${flagged('calibration-invalid') ? 'bad' : 'ok'}`}>${flagged('calibration-invalid') ? t('invalid') : t('valid')}</span></dd>
+    <dt>${t('modelApproval')}</dt><dd><span class=${`badge ${flagged('model-not-approved') ? 'bad' : 'ok'}`}>${flagged('model-not-approved') ? t('invalid') : t('valid')}</span></dd>
+    <dt>${t('violation')}</dt><dd><code>${doc.signoffBasis.violationCode}</code> ${entry ? entry.title[lang] : ''}</dd>
+    <dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${entry ? legalBasisText(entry, lang) : '—'}</dd>
+    <dt>${t('fineRange')}</dt><dd data-testid="fine-range">${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}${entry ? html` · ${t('points')}: ${entry.points}` : null}</dd>
+    ${doc.flags.length ? html`<dt>${t('flags')}</dt><dd>${doc.flags.map((f) => html`<span class="badge bad" title=${f.detail}>${f.flag}</span> `)}</dd>` : null}
+  </dl>`;
+}
+
+export function Timeline({ doc }: { doc: CaseDocument }) {
+  const t = useT();
+  const rows: [string, string, string][] = [[doc.detection.observedAt, t('detected'), `${doc.detection.cameraId} · ${doc.detectionKeyId}`]];
+  for (const r of doc.plateReadings) rows.push(['', t('plateRecognized'), `${r.plate} · ${r.model.modelId}`]);
+  if (doc.review) rows.push([doc.review.signedAt, t(doc.review.decision === 'confirm' ? 'reviewConfirmed' : 'reviewRejected'), `${doc.review.plate} · ${doc.review.violationCode} · 🔑 ${doc.review.officerKeyId}`]);
+  if (doc.owner) rows.push(['', t('ownerIdentified'), doc.owner.kind]);
+  for (const n of doc.notices) rows.push([n.issuedAt, t('noticeIssued'), `${n.channel} · ${n.delivery}`]);
+  if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
+  if (doc.paidVnd !== null) rows.push(['', t('paid'), formatVnd(doc.paidVnd)]);
+  return html`<section aria-labelledby="timeline-title"><h2 id="timeline-title">${t('timeline')}</h2>
+    <ol class="timeline" data-testid="timeline">
+      ${rows.map(([at, what, detail]) => html`<li><time>${at ? formatTime(at) : ''}</time> <strong>${what}</strong> <span>${detail}</span></li>`)}
+    </ol></section>`;
+}

@@ -1,0 +1,70 @@
+/**
+ * An evidence image with zoom and pan: mouse wheel or +/−/0 buttons to zoom, drag (or arrow keys when the
+ * image has focus) to pan. The image is fetched with the caller's token and purpose and shown from a blob URL.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html } from '../lib/html.ts';
+import { useT } from '../lib/i18n.ts';
+
+export interface ViewerHandle {
+  zoom(factor: number): void;
+  reset(): void;
+}
+
+export function ImageViewer({ src, alt, handle, testid }: { src: string | undefined; alt: string; handle?: { current: ViewerHandle | null }; testid?: string }) {
+  const t = useT();
+  const [view, setView] = useState({ scale: 1, x: 0, y: 0 });
+  const drag = useRef<{ x: number; y: number } | null>(null);
+  const zoom = (factor: number) => setView((v) => ({ ...v, scale: Math.min(8, Math.max(1, v.scale * factor)) }));
+  const reset = () => setView({ scale: 1, x: 0, y: 0 });
+  useEffect(() => {
+    if (handle) handle.current = { zoom, reset };
+  });
+  const onWheel = (e: WheelEvent) => {
+    e.preventDefault();
+    zoom(e.deltaY < 0 ? 1.25 : 0.8);
+  };
+  const onKey = (e: KeyboardEvent) => {
+    const step = 40;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const m = moves[e.key];
+    if (m) {
+      e.preventDefault();
+      setView((v) => ({ ...v, x: v.x + m[0], y: v.y + m[1] }));
+    }
+  };
+  return html`<figure class="viewer">
+    <div
+      class="viewport"
+      tabindex="0"
+      role="img"
+      aria-label=${alt}
+      data-testid=${testid}
+      onWheel=${onWheel}
+      onKeyDown=${onKey}
+      onPointerDown=${(e: PointerEvent) => {
+        drag.current = { x: e.clientX, y: e.clientY };
+        (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+      }}
+      onPointerMove=${(e: PointerEvent) => {
+        if (!drag.current) return;
+        const dx = e.clientX - drag.current.x;
+        const dy = e.clientY - drag.current.y;
+        drag.current = { x: e.clientX, y: e.clientY };
+        setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy }));
+      }}
+      onPointerUp=${() => (drag.current = null)}
+    >
+      ${src
+        ? html`<img src=${src} alt="" draggable=${false} style=${`transform: translate(${view.x}px, ${view.y}px) scale(${view.scale})`} />`
+        : html`<span class="placeholder">${t('loading')}</span>`}
+    </div>
+    <figcaption class="row">
+      <span>${alt}</span>
+      <button type="button" onClick=${() => zoom(1.25)} aria-label=${t('zoomIn')}>+</button>
+      <button type="button" onClick=${() => zoom(0.8)} aria-label=${t('zoomOut')}>−</button>
+      <button type="button" onClick=${reset}>${t('zoomReset')}</button>
+      <span aria-live="polite">${Math.round(view.scale * 100)}%</span>
+    </figcaption>
+  </figure>`;
+}

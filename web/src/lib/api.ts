@@ -1,0 +1,63 @@
+/**
+ * Calls to the node's HTTP API with the session's bearer token. Errors come back as RFC 9457 problem details;
+ * they are thrown as `ApiError` carrying the status, type and detail for the UI to show.
+ */
+import { sessionStore } from './session.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problemType: string,
+    readonly title: string,
+    readonly detail: string | undefined,
+  ) {
+    super(detail ? `${title}: ${detail}` : title);
+  }
+}
+
+export interface ApiOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** Why evidence or personal data is accessed (recorded in the custody log). */
+  purpose?: string;
+  /** The case revision the request is based on (`If-Match`). */
+  ifMatch?: number;
+  auth?: boolean;
+}
+
+export async function apiResponse(path: string, options: ApiOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const session = sessionStore.get();
+  if (options.auth !== false && session) headers.Authorization = `Bearer ${session.token}`;
+  if (options.purpose) headers['X-Purpose'] = options.purpose;
+  if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!response.ok) {
+    let problem: { type?: string; title?: string; detail?: string } = {};
+    try {
+      problem = (await response.json()) as typeof problem;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(response.status, problem.type ?? 'about:blank', problem.title ?? response.statusText, problem.detail);
+  }
+  return response;
+}
+
+export async function api<T>(path: string, options: ApiOptions = {}): Promise<T> {
+  const response = await apiResponse(path, options);
+  return (await response.json()) as T;
+}
+
+/** Fetches an evidence blob as an object URL (the caller revokes it). */
+export async function evidenceUrl(caseId: string, digest: string, purpose: string): Promise<string> {
+  const response = await apiResponse(`/v1/cases/${caseId}/evidence/${digest}`, { purpose });
+  return URL.createObjectURL(await response.blob());
+}

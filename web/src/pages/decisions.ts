@@ -1,0 +1,158 @@
+/**
+ * Supervisor screens: confirmed cases awaiting a penalty decision, and the decision itself with the legal
+ * fine range and the supervisor's own authority limit. The decision/v1 payload is signed in the browser.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../lib/html.ts';
+import { useStore } from '../lib/store.ts';
+import { formatVnd, langStore, useT } from '../lib/i18n.ts';
+import { canDecide, sessionStore } from '../lib/session.ts';
+import { unlockedKeyStore } from '../lib/keystore.ts';
+import { ApiError, api } from '../lib/api.ts';
+import { loadCases, rememberOrder, type QueueItem } from '../lib/queue.ts';
+import { loadCase, type CaseDocument } from '../lib/case-doc.ts';
+import { buildDecision, signPayload } from '../lib/signoff.ts';
+import { authorityLimitFor, catalogEntry, fineRangeFor, legalBasisText, minimumAuthorityFor, OFFICER_TITLES, type OfficerTitle } from '../lib/catalog.ts';
+import { CaseTable } from './queue.ts';
+import { ImageViewer } from '../components/image-viewer.ts';
+import { Facts, Readings, Timeline } from '../components/case-facts.ts';
+import { KeyPanel } from './signin.ts';
+import { go } from '../lib/router.ts';
+
+export const DECISION_PURPOSE = 'quyết định xử phạt (penalty decision)';
+const AWAITING = ['confirmed', 'owner-identified', 'noticed'];
+const TITLE_KEY = 'tec.officer-title';
+
+export function DecisionsPage() {
+  const t = useT();
+  const session = useStore(sessionStore);
+  const [items, setItems] = useState<QueueItem[] | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!canDecide(session)) return;
+    Promise.all(AWAITING.map((s) => loadCases(s)))
+      .then((lists) => {
+        const all = lists.flat().sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
+        rememberOrder('decision', all.map((c) => c.caseId));
+        setItems(all);
+      })
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+  }, [session?.token]);
+  if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
+  if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
+  return html`<h1>${t('decisionsTitle')}</h1>
+    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" />` : html`<p>${t('loading')}</p>`}`;
+}
+
+export function DecisionPage({ caseId }: { caseId: string }) {
+  const t = useT();
+  const lang = langStore.get();
+  const session = useStore(sessionStore);
+  const key = useStore(unlockedKeyStore);
+  const [doc, setDoc] = useState<CaseDocument | undefined>();
+  const [images, setImages] = useState<Map<string, string>>(new Map());
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ keyId: string; status: string } | undefined>();
+  const [fine, setFine] = useState('');
+  const [offenderKind, setOffenderKind] = useState<'individual' | 'organisation'>('individual');
+  const [offenderRef, setOffenderRef] = useState('');
+  const [title, setTitle] = useState<OfficerTitle>((localStorage.getItem(TITLE_KEY) as OfficerTitle | null) ?? 'provincial-police-director');
+
+  useEffect(() => {
+    if (!canDecide(session) || !caseId) return;
+    loadCase(caseId, DECISION_PURPOSE)
+      .then(({ doc, images }) => {
+        setDoc(doc);
+        setImages(images);
+        if (doc.owner) {
+          setOffenderKind(doc.owner.kind);
+          setOffenderRef(doc.owner.ref);
+        }
+        const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
+        if (entry) setFine(String(fineRangeFor(entry, doc.owner?.kind ?? 'individual').minVnd));
+      })
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+  }, [caseId, session?.token]);
+
+  if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
+  if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
+  if (!doc) return error ? html`<p role="alert" class="error">${error}</p>` : html`<p>${t('loading')}</p>`;
+
+  const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
+  const range = entry ? fineRangeFor(entry, offenderKind) : undefined;
+  const limit = authorityLimitFor(title, offenderKind);
+  const needed = entry ? minimumAuthorityFor(entry, offenderKind) : undefined;
+  const amount = /^\d{1,15}$/.test(fine) ? Number(fine) : NaN;
+  const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
+  const withinAuthority = range !== undefined && range.maxVnd <= limit;
+  const overview = doc.evidence.originals.find((e) => images.has(e.digest));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!entry || busy) return;
+    if (!key) return setError(t('needKey'));
+    if (!inRange) return setError(t('outOfRange'));
+    setBusy(true);
+    setError('');
+    try {
+      const payload = buildDecision({
+        basis: doc.signoffBasis,
+        plate: doc.review?.plate ?? doc.signoffBasis.plate ?? '',
+        violationCode: doc.review?.violationCode ?? doc.signoffBasis.violationCode,
+        signedAt: new Date().toISOString(),
+        fineVnd: amount,
+        points: entry.points,
+        legalBasis: entry.legalBasis,
+        offender: { kind: offenderKind, ref: offenderRef.trim() },
+      });
+      const body = signPayload(payload, key);
+      const result = await api<{ status: string }>(`/v1/cases/${doc.caseId}/decision`, { method: 'POST', body, ifMatch: doc.revision });
+      setDone({ keyId: body.keyId, status: result.status });
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge">${doc.status}</span></h1>
+    <div class="case-grid">
+      <div class="evidence">
+        <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} />
+        <${Readings} doc=${doc} />
+        <p>${t('plate')}: <strong class="plate">${doc.review?.plate ?? doc.signoffBasis.plate}</strong></p>
+      </div>
+      <div class="details">
+        <${Facts} doc=${doc} />
+        <dl class="facts" data-testid="authority">
+          <dt>${t('fineRange')}</dt><dd>${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}</dd>
+          <dt>${t('authorityNeeded')}</dt><dd>${needed ?? '—'}</dd>
+          <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority ? '' : t('beyondAuthority')}</dd>
+          ${entry ? html`<dt>${t('legalBasis')}</dt><dd>${legalBasisText(entry, lang)}</dd>` : null}
+        </dl>
+        ${done
+          ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${done.status}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
+              <button type="button" onClick=${() => go('decisions')}>${t('back')}</button></div>`
+          : html`<form class="card stack" onSubmit=${submit}>
+              <label>${t('authorityTitle')}
+                <select id="officer-title" value=${title} onChange=${(e: Event) => {
+                  const v = (e.target as HTMLSelectElement).value as OfficerTitle;
+                  localStorage.setItem(TITLE_KEY, v);
+                  setTitle(v);
+                }}>${OFFICER_TITLES.map((o) => html`<option value=${o}>${o}</option>`)}</select></label>
+              <label>${t('offenderKind')}
+                <select id="offender-kind" value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
+                  <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
+                </select></label>
+              <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRef} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
+              <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
+              ${!inRange ? html`<p class="error">${t('outOfRange')}</p>` : null}
+              <button type="submit" class="primary" disabled=${busy || !entry} data-testid="decide">${t('decide')}</button>
+              ${key ? html`<p class="help">${t('signedWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
+            </form>`}
+        ${error ? html`<p role="alert" class="error" data-testid="error">${error}</p>` : null}
+        <${Timeline} doc=${doc} />
+      </div>
+    </div>`;
+}

@@ -1,0 +1,119 @@
+/**
+ * The court verifier page: drop or choose a bundle ZIP, optionally paste the trusted log key, and read each
+ * check of bundle.md with its failures, the case timeline with who signed what, and the evidence images.
+ * Everything runs in this page; nothing is uploaded (the page makes no request at all).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../lib/html.ts';
+import { formatTime, useT } from '../lib/i18n.ts';
+import { verifyBundleBytes, type VerifierOutcome } from '../lib/verifier.ts';
+
+export function VerifierPage({ offline }: { offline: boolean }) {
+  const t = useT();
+  const [file, setFile] = useState<File | undefined>();
+  const [trusted, setTrusted] = useState('');
+  const [outcome, setOutcome] = useState<VerifierOutcome | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [over, setOver] = useState(false);
+  const [urls, setUrls] = useState<Map<string, string>>(new Map());
+
+  useEffect(() => () => urls.forEach((u) => URL.revokeObjectURL(u)), [urls]);
+
+  const run = async (f: File | undefined = file) => {
+    if (!f) return;
+    setBusy(true);
+    setOutcome(undefined);
+    try {
+      const result = await verifyBundleBytes(new Uint8Array(await f.arrayBuffer()), trusted);
+      const next = new Map<string, string>();
+      if (result.verdict !== 'unreadable') {
+        for (const img of result.images) {
+          if (img.mediaType.startsWith('image/')) next.set(img.name, URL.createObjectURL(new Blob([img.bytes as BlobPart], { type: img.mediaType })));
+        }
+      }
+      setUrls(next);
+      setOutcome(result);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const choose = (f: File | undefined) => {
+    setFile(f);
+    void run(f);
+  };
+
+  return html`<h1>${t('verifierTitle')}</h1>
+    <p class="help">${t('verifierHelp')}</p>
+    ${offline ? null : html`<p><a href="./verifier-offline.html" download="verifier-offline.html">${t('offlineLink')}</a></p>`}
+    <form class="card stack" onSubmit=${(e: Event) => (e.preventDefault(), void run())}>
+      <div
+        class=${`dropzone ${over ? 'over' : ''}`}
+        data-testid="dropzone"
+        onDragOver=${(e: DragEvent) => (e.preventDefault(), setOver(true))}
+        onDragLeave=${() => setOver(false)}
+        onDrop=${(e: DragEvent) => {
+          e.preventDefault();
+          setOver(false);
+          choose(e.dataTransfer?.files?.[0]);
+        }}
+      >
+        <label for="bundle-file">${t('bundleFile')}</label>
+        <input id="bundle-file" type="file" accept=".zip,application/zip" onChange=${(e: Event) => choose((e.target as HTMLInputElement).files?.[0])} />
+        <span>${t('dropHere')}</span>
+      </div>
+      <label for="trusted-key">${t('trustedKey')}</label>
+      <textarea id="trusted-key" rows="2" spellcheck="false" value=${trusted} onInput=${(e: Event) => setTrusted((e.target as HTMLTextAreaElement).value)}></textarea>
+      <button type="submit" class="primary" disabled=${!file || busy}>${t('verify')}</button>
+    </form>
+    ${busy ? html`<p role="status">${t('loading')}</p>` : null}
+    ${outcome ? html`<${Report} outcome=${outcome} urls=${urls} />` : null}`;
+}
+
+function Report({ outcome, urls }: { outcome: VerifierOutcome; urls: Map<string, string> }) {
+  const t = useT();
+  if (outcome.verdict === 'unreadable') {
+    return html`<section class="verdict bad" role="alert" data-testid="verdict" data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p>${outcome.reason}</p></section>`;
+  }
+  const r = outcome.report;
+  return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-verdict=${outcome.verdict}>
+      <h2>${outcome.verdict === 'valid' ? t('verdictValid') : t('verdictInvalid')}</h2>
+      <dl class="facts">
+        <dt>Case</dt><dd><code>${r.caseId ?? '—'}</code></dd>
+        <dt>${t('treeSize')}</dt><dd>${r.origin ?? '—'} · ${r.treeSize ?? '—'}</dd>
+        <dt>${t('checkpointTime')}</dt><dd>${r.checkpointTime ? formatTime(r.checkpointTime) : '—'}</dd>
+        <dt>${t('logKeyFingerprint')}</dt><dd><code data-testid="fingerprint">${r.logKeyFingerprint ?? '—'}</code></dd>
+        ${r.trustedKeyMatched !== undefined ? html`<dt>${t('trustedMatch')}</dt><dd><span class=${`badge ${r.trustedKeyMatched ? 'ok' : 'bad'}`}>${r.trustedKeyMatched ? t('pass') : t('fail')}</span></dd>` : null}
+        ${r.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd>${r.witnesses.map((w) => `${w.name} (${w.keyId})`).join(', ')}</dd>` : null}
+      </dl>
+    </section>
+    <table class="checks" data-testid="checks">
+      <caption class="sr-only">${t('check')}</caption>
+      <thead><tr><th scope="col">${t('check')}</th><th scope="col">${t('result')}</th><th scope="col"></th></tr></thead>
+      <tbody>
+        ${r.checks.map(
+          (c) => html`<tr data-check=${c.code} data-status=${c.status}>
+            <th scope="row"><code>${c.code}</code></th>
+            <td><span class=${`badge ${c.status === 'pass' ? 'ok' : 'bad'}`}>${c.status === 'pass' ? `✓ ${t('pass')}` : `✗ ${t('fail')}`}</span></td>
+            <td>${c.failures.length ? html`<ul>${c.failures.map((f) => html`<li>${f.message}${f.recordIds?.length ? html` <small>[${f.recordIds.join(', ')}]</small>` : null}${f.digests?.length ? html` <small>[${f.digests.join(', ')}]</small>` : null}</li>`)}</ul>` : null}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>${t('timeline')}</h2>
+    <table class="cases" data-testid="bundle-timeline">
+      <thead><tr><th scope="col">#</th><th scope="col">${t('observedAt')}</th><th scope="col">${t('recordType')}</th><th scope="col">${t('signedBy')}</th><th scope="col"></th></tr></thead>
+      <tbody>
+        ${outcome.signed.map(
+          (s) => html`<tr><td>${s.revision}</td><td>${formatTime(s.recordedAt)}</td><td>${s.type}</td><td>${s.actor}${s.keyId ? html` · 🔑 <code>${s.keyId}</code>` : null}</td><td><small>${s.summary ?? ''}</small></td></tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>${t('evidenceImages')}</h2>
+    <div class="row gallery">
+      ${outcome.images.map((img) =>
+        urls.has(img.name)
+          ? html`<figure><img src=${urls.get(img.name)} alt=${img.digest} /><figcaption><code>${img.digest.slice(0, 23)}…</code></figcaption></figure>`
+          : html`<figure><figcaption><code>${img.digest.slice(0, 23)}…</code> (${img.mediaType})</figcaption></figure>`,
+      )}
+    </div>`;
+}
