@@ -1,0 +1,105 @@
+/**
+ * Adapters from the node's parts to what the routes need: `readModelQueries` answers `ApiQueries` from the
+ * read models (src/projections/queries.ts), and `registryVerifier` answers `verifyRegistration` from the
+ * vehicle registry port (src/adapters/registry/).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../../commands/deps.ts';
+import {
+  cameraCoverage,
+  listCases,
+  modelPerformance,
+  officerWorkload,
+  statistics,
+} from '../../../projections/queries.ts';
+import type { VehicleRegistry as RegistryPort } from '../../registry/port.ts';
+import { NATIONAL_SCOPE } from '../../auth/roles.ts';
+import type { ApiQueries, PublishedViolation, StatisticsScope, VehicleRegistry } from './services.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Default statistics window: the last 30 days (UTC dates, inclusive). */
+function window(scope: StatisticsScope, clock: Clock): { from: string; to: string } {
+  const to = scope.to ?? clock.now().slice(0, 10);
+  const from = scope.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+function provinceOf(scope: StatisticsScope): { province?: string } {
+  return scope.province === 'national' ? {} : { province: scope.province };
+}
+
+export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
+  return {
+    async listCases(filter) {
+      const provinces = filter.provinces;
+      if (provinces !== 'all' && provinces.length !== 1) throw new RangeError('listCases: one province or all');
+      const page = await listCases(
+        ds,
+        {
+          ...(provinces !== 'all' ? { province: provinces[0]! } : {}),
+          ...(filter.status !== undefined ? { status: filter.status as never } : {}),
+        },
+        filter.after,
+        filter.limit,
+      );
+      return {
+        // No plate in lists: a list is not a disclosure of personal data and needs no custody record.
+        items: page.items.map((c) => ({
+          caseId: c.caseId,
+          province: c.province,
+          status: c.status,
+          violationCode: c.violationCode,
+          observedAt: c.observedAt,
+          cameraId: c.cameraId,
+          revision: -1,
+        })),
+        ...(page.nextCursor ? { next: page.nextCursor } : {}),
+      };
+    },
+    async citizenViolations(plateCompact) {
+      const rows = (await ds.query(
+        `SELECT v.case_id, c.province, v.plate, v.plate_colour, v.vehicle_type,
+                to_char(v.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS observed_at,
+                v.place, v.violation_code, v.violation, v.detecting_unit, v.status
+           FROM rm_citizen_violation v JOIN rm_case c ON c.case_id = v.case_id
+          WHERE v.plate_compact = $1 AND v.published
+          ORDER BY v.observed_at DESC, v.case_id DESC LIMIT 500`,
+        [plateCompact],
+      )) as Record<string, string | null>[];
+      return rows.map(
+        (r): PublishedViolation => ({
+          caseId: r.case_id!,
+          province: r.province ?? NATIONAL_SCOPE,
+          plate: r.plate!,
+          plateColour: r.plate_colour ?? null,
+          vehicleType: r.vehicle_type!,
+          observedAt: r.observed_at!,
+          place: r.place!,
+          violationCode: r.violation_code!,
+          violation: r.violation!,
+          detectingUnit: r.detecting_unit!,
+          status: r.status!,
+        }),
+      );
+    },
+    violationStatistics: (scope) => statistics(ds, { ...provinceOf(scope), ...window(scope, clock) }),
+    cameraCoverage: (scope) => cameraCoverage(ds, { ...provinceOf(scope), at: clock.now() }),
+    modelPerformance: () => modelPerformance(ds),
+    officerWorkload: (scope) => officerWorkload(ds, { ...provinceOf(scope), ...window(scope, clock) }),
+  };
+}
+
+/** `verifyRegistration` over the registry port, comparing certificate numbers in constant time. */
+export function registryVerifier(registry: Pick<RegistryPort, 'lookupPlate'>): VehicleRegistry {
+  return {
+    async verifyRegistration(plateCompact, certificateNumber) {
+      const vehicle = await registry.lookupPlate(plateCompact);
+      if (!vehicle) return false;
+      const a = Buffer.from(vehicle.registrationNumber.toUpperCase(), 'utf8');
+      const b = Buffer.from(certificateNumber.toUpperCase(), 'utf8');
+      return a.length === b.length && timingSafeEqual(a, b);
+    },
+  };
+}
