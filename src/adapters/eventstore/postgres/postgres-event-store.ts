@@ -120,7 +120,7 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 1; ; attempt++) {
       let rows: AppendRow[];
       try {
-        rows = (await this.query<AppendRow>(APPEND_SQL, params)).rows;
+        rows = (await this.query<AppendRow>(APPEND_SQL, params, 'tec_event_store_append')).rows;
       } catch (error) {
         if (attempt < 3 && (error as { code?: string }).code === '23505') continue;
         throw error;
@@ -179,11 +179,11 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredRecord[]> {
     const after = options.after === undefined ? { transactionId: 0n, globalPosition: 0n } : parsePgCheckpoint(options.after);
-    const { rows } = await this.query<FeedRow>(FEED_SQL, [
-      after.transactionId.toString(),
-      after.globalPosition.toString(),
-      readLimit(options.maxCount),
-    ]);
+    const { rows } = await this.query<FeedRow>(
+      FEED_SQL,
+      [after.transactionId.toString(), after.globalPosition.toString(), readLimit(options.maxCount)],
+      'tec_event_store_feed',
+    );
     return rows.map(feedRowToStored);
   }
 
@@ -288,9 +288,16 @@ export class PostgresEventStore implements EventStore {
     return this.features;
   }
 
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+  /**
+   * `name` makes a server-side prepared statement per connection (parsed and planned once). Not on PGlite:
+   * its connections share one backend, so statement names would collide across them.
+   */
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[], name?: string): Promise<pg.QueryResult<R>> {
     if (this.closed) throw new StoreUnavailableError('The event store is closed');
     try {
+      if (name && (await this.detectFeatures()).embedded === false) {
+        return await this.pool.query<R>({ name, text: sql, values: params });
+      }
       return await this.pool.query<R>(sql, params);
     } catch (error) {
       throw mapPgError(error);
