@@ -132,6 +132,15 @@ describe('EventStoreDB mapping', function () {
         () => expect.fail('readAll succeeded'),
         (error: unknown) => expect(error, String(error)).to.be.instanceOf(StoreUnavailableError),
       );
+      await store.readStream('s-1').then(
+        () => expect.fail('readStream succeeded'),
+        (error: unknown) => expect(error, String(error)).to.be.instanceOf(StoreUnavailableError),
+      );
+      const subscription = store.subscribeToAll({ onRecord: async () => undefined });
+      await subscription.done.then(
+        () => expect.fail('subscription ended without error'),
+        (error: unknown) => expect(error, String(error)).to.be.instanceOf(StoreUnavailableError),
+      );
     } finally {
       await store.close();
     }

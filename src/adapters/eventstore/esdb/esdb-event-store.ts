@@ -34,6 +34,7 @@ import {
   comparePositions,
   mapClientError,
   parseEsdbCheckpoint,
+  positionOf,
   resolvedToStored,
   toClientCurrentRevision,
   type ClientPosition,
@@ -144,14 +145,14 @@ export class EsdbEventStore implements EventStore {
       for (;;) {
         const page = await this.client.readAll(from, PAGE);
         for (const resolved of page) {
-          const position = resolved.event?.position;
+          const position = positionOf(resolved);
           if (!position || (after && comparePositions(position, after) <= 0)) continue;
           if (from && comparePositions(position, from) <= 0) continue;
           const stored = resolvedToStored(resolved);
           if (stored) out.push(stored);
           if (out.length === maxCount) return out;
         }
-        const lastPosition = page[page.length - 1]?.event?.position;
+        const lastPosition = page.length > 0 ? positionOf(page[page.length - 1]!) : undefined;
         if (page.length < PAGE || !lastPosition) return out;
         from = lastPosition;
       }
@@ -169,7 +170,7 @@ export class EsdbEventStore implements EventStore {
           const stored = resolvedToStored(resolved);
           if (stored) return stored.checkpoint;
         }
-        const lastPosition = page[page.length - 1]?.event?.position;
+        const lastPosition = page.length > 0 ? positionOf(page[page.length - 1]!) : undefined;
         if (page.length < PAGE || !lastPosition) return undefined;
         from = lastPosition;
       }
@@ -246,7 +247,7 @@ class EsdbSubscription implements Subscription {
       this.live = this.client.subscribeToAll(this.after);
       for await (const resolved of this.live) {
         if (this.closed) return;
-        const position = resolved.event?.position;
+        const position = positionOf(resolved);
         if (!position || (this.after && comparePositions(position, this.after) <= 0)) continue;
         const record = resolvedToStored(resolved);
         if (record) await this.deliver(record);

@@ -103,6 +103,12 @@ export function comparePositions(a: ClientPosition, b: ClientPosition): number {
 
 // --- events -----------------------------------------------------------------------------------------------
 
+/** The event's log position; servers before 22.6 give only the commit position on reads of $all. */
+export function positionOf(resolved: ClientResolvedEvent): ClientPosition | undefined {
+  if (resolved.event?.position) return resolved.event.position;
+  return resolved.commitPosition === undefined ? undefined : { commit: resolved.commitPosition, prepare: resolved.commitPosition };
+}
+
 /** `$`-prefixed streams and types are EventStoreDB's own (statistics, settings, links, metadata). */
 export function isSystemEvent(event: Pick<ClientRecordedEvent, 'streamId' | 'type'>): boolean {
   return event.streamId.startsWith('$') || event.type.startsWith('$');
@@ -132,7 +138,7 @@ export function resolvedToStored(resolved: ClientResolvedEvent): StoredRecord | 
   if (record.id !== event.id || record.stream !== event.streamId || BigInt(record.revision) !== event.revision) {
     throw new EsdbRecordIntegrityError(`Event ${event.id} in ${event.streamId}: record does not match its position`, { eventId: event.id });
   }
-  const position = event.position ?? (resolved.commitPosition !== undefined ? { commit: resolved.commitPosition, prepare: resolved.commitPosition } : undefined);
+  const position = positionOf(resolved);
   return {
     record,
     canonical,
