@@ -28,6 +28,8 @@ export interface NodeConfig {
   jwtIssuer: string;
   jwtAudience: string;
   jwksUrl: string | undefined;
+  /** The national vehicle registry's HTTP endpoint; undefined = the in-process stand-in (development). */
+  registryUrl: string | undefined;
   port: number;
   host: string;
   logLevel: string;
@@ -49,6 +51,7 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWKS_URL: z.string().url().optional(),
+  REGISTRY_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     jwtIssuer: e.JWT_ISSUER ?? 'tec-dev-issuer',
     jwtAudience: e.JWT_AUDIENCE ?? 'tec-api',
     jwksUrl: e.JWKS_URL,
+    registryUrl: e.REGISTRY_URL,
     port: e.PORT ?? 8080,
     host: e.HOST ?? '127.0.0.1',
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -58,6 +58,8 @@ export interface DemoResult {
   caseIds: string[];
   decidedCaseIds: string[];
   rejectedCaseIds: string[];
+  /** Plate and registration certificate pairs the citizen lookup accepts. */
+  citizenSamples: { plate: string; registrationNumber: string }[];
 }
 
 const SYSTEM: Caller = { actor: { kind: 'system', id: 'demo-seed' }, province: '00' };
@@ -178,6 +180,7 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
   const caseIds: string[] = [];
   const decidedCaseIds: string[] = [];
   const rejectedCaseIds: string[] = [];
+  const citizenSamples: { plate: string; registrationNumber: string }[] = [];
   const seed = options.seed ?? 20261124;
   for (let i = 0; i < total; i++) {
     const camera = cameras[i % cameras.length]!;
@@ -185,6 +188,21 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
     const scene = await syntheticScene(seed + i, { kind });
     const put = await node.evidence.put(scene.image, { mediaType: 'image/jpeg' });
     const plate = parsePlate(scene.truth.text, kind);
+    // The stand-in registry learns the demo vehicles, so owner lookups and the citizen page find them.
+    const registrationNumber = `DK-${camera.province}-${String(seed + i).slice(-6)}`;
+    node.standInRegistry?.add({
+      plate: plate.compact,
+      registrationNumber,
+      vehicleClass: kind,
+      owner: {
+        ref: `own-demo-${String(i + 1).padStart(4, '0')}`,
+        kind: 'individual',
+        name: `Chủ xe minh hoạ ${i + 1}`,
+        address: `${i + 1} Đường Minh Hoạ, ${camera.province === '01' ? 'Hà Nội' : 'TP. Hồ Chí Minh'}`,
+        email: `demo-owner-${i + 1}@example.invalid`,
+      },
+    });
+    citizenSamples.push({ plate: plate.text, registrationNumber });
     // A key is in force from its registration: observations follow it (a real camera's clock does too).
     const observedAt = new Date(Math.max(registeredAt + 1 + i, Date.parse(deps.clock.now()) - 200)).toISOString();
     const speeding = camera.roadType !== 'urban';
@@ -261,7 +279,9 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
     decidedCaseIds.push(ingested.caseId);
   }
   print(`demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided, ${rejectedCaseIds.length} rejected`);
-  return { cameras, officers, modelId: DEMO_MODEL_ID, caseIds, decidedCaseIds, rejectedCaseIds };
+  const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
+  if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
+  return { cameras, officers, modelId: DEMO_MODEL_ID, caseIds, decidedCaseIds, rejectedCaseIds, citizenSamples };
 }
 
 /** SHA-256 of each model file the plate reader loads, as its approval must name them. */

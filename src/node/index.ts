@@ -23,6 +23,21 @@ import { createMetrics, type Metrics } from '../adapters/http/metrics.ts';
 import { createApp } from '../adapters/http/app.ts';
 import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth/tokens.ts';
 import { systemClock, uuidV7Ids, type Clock, type CommandDeps, type IdGenerator } from '../commands/deps.ts';
+import type { DataSource } from 'typeorm';
+import { createReadModelDataSource } from '../projections/datasource.ts';
+import { ProjectionRunner } from '../projections/runner.ts';
+import { ALL_PROJECTIONS } from '../projections/index.ts';
+import { apiRoutes, type ApiServices } from '../adapters/http/routes/index.ts';
+import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
+import { createBundleExporter } from '../bundle-export/index.ts';
+import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
+import { startStandInRegistry, syntheticVehicles, type StandInRegistry } from '../adapters/registry/stand-in.ts';
+import type { VehicleRegistry } from '../adapters/registry/port.ts';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built web UI (`npm run build:web`); served at `/` when present. */
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export const NODE_ROLES = ['api', 'worker', 'projector', 'sequencer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -52,6 +67,12 @@ export interface RunningNode {
   commandDeps: CommandDeps;
   issuer: DevIssuer | undefined;
   verifier: TokenVerifier;
+  /** Read models (TypeORM on the read-side database). */
+  readModels: DataSource;
+  projections: ProjectionRunner | undefined;
+  registry: VehicleRegistry;
+  /** The in-process stand-in registry when no REGISTRY_URL is configured (development, demo). */
+  standInRegistry: StandInRegistry | undefined;
   /** Base URL of the HTTP API when the `api` role runs. */
   url: string | undefined;
   stop(): Promise<void>;
@@ -96,6 +117,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const pool = createPgPool(databaseUrl, { max: 10, applicationName: 'tec-node' });
     stops.push(() => pool.end());
 
+    const metrics = createMetrics();
     const ledger = await startLedger({
       pool,
       eventStore: store,
@@ -108,7 +130,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     });
     stops.push(() => ledger.close());
 
-    const metrics = createMetrics();
     const issuer = config.jwksUrl ? undefined : new DevIssuer(loadOrCreateSeedFile(config.issuerKeyFile), config.jwtIssuer, config.jwtAudience);
     const verifier = new TokenVerifier({
       issuer: config.jwtIssuer,
@@ -116,6 +137,35 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       ...(config.jwksUrl ? { jwksUrl: config.jwksUrl } : { keys: [issuer!.publicKey] }),
     });
     const commandDeps: CommandDeps = { store, clock, ids };
+
+    const readModels = createReadModelDataSource(databaseUrl, { poolSize: embedded ? 4 : 10 });
+    await readModels.initialize();
+    stops.push(() => readModels.destroy());
+    let projections: ProjectionRunner | undefined;
+    if (roles.includes('projector')) {
+      projections = new ProjectionRunner({
+        dataSource: readModels,
+        store,
+        projections: ALL_PROJECTIONS,
+        metrics,
+        parallel: !embedded,
+        onError: (error) => logger.warn({ err: { name: (error as Error).name } }, 'projection pass failed; retrying'),
+      });
+      const runner = projections;
+      await runner.start();
+      stops.push(() => runner.stop());
+    }
+
+    // The national vehicle registry cannot exist here: without REGISTRY_URL the node runs the stand-in.
+    let standInRegistry: StandInRegistry | undefined;
+    let registryUrl = config.registryUrl;
+    if (!registryUrl) {
+      standInRegistry = await startStandInRegistry({ vehicles: syntheticVehicles(50) });
+      const standIn = standInRegistry;
+      stops.push(() => standIn.close());
+      registryUrl = standIn.url;
+    }
+    const registry = new HttpVehicleRegistry({ baseUrl: registryUrl });
 
     const node: RunningNode = {
       config,
@@ -130,16 +180,31 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       commandDeps,
       issuer,
       verifier,
+      readModels,
+      projections,
+      registry,
+      standInRegistry,
       url: undefined,
       stop,
     };
 
     if (roles.includes('api')) {
+      const services: ApiServices = {
+        store,
+        evidence,
+        commandDeps,
+        ledger,
+        bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
+        queries: readModelQueries(readModels, clock),
+        registry: registryVerifier(registry),
+        limits: { maxEvidenceBytes: config.maxEvidenceBytes },
+      };
       const app = createApp({
         logger,
         verifier,
         metrics,
-        routes: [],
+        routes: apiRoutes(services),
+        ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),
         readiness: [
           { name: 'eventstore', check: async () => ({ ok: true, detail: { head: (await store.headCheckpoint()) ?? null } }) },
           {

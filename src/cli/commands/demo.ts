@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config.ts';
 import { startNode } from '../../node/index.ts';
 import { seedDemo } from '../../demo/index.ts';
+import { createBundleExporter } from '../../bundle-export/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 
 export function register(program: Command): void {
@@ -26,23 +27,22 @@ export function register(program: Command): void {
       const node = await startNode({ config, roles: ['sequencer', 'projector', 'worker'] });
       try {
         const result = await seedDemo(node, { cases, print: (line) => process.stdout.write(`${line}\n`) });
-        const head = await node.store.readAll({ maxCount: 1 });
-        void head;
-        const allIds = [...result.caseIds];
-        const caseRecords = await Promise.all(allIds.map((id) => node.store.readStream(`case-${id}`)));
+        const caseRecords = await Promise.all(result.caseIds.map((id) => node.store.readStream(`case-${id}`)));
         const recordIds = caseRecords.flat().map((r) => r.record.id);
         const checkpoint = await node.ledger.waitUntilSealed(recordIds, 30_000);
         process.stdout.write(`sealed: tree size ${checkpoint.treeSize}\n`);
         if (opts.out) {
           mkdirSync(opts.out, { recursive: true });
-          const exporterModule = '../../bundle-export/index.ts';
-          const { exportCaseBundle } = (await import(exporterModule)) as {
-            exportCaseBundle: (node: unknown, caseId: string, actor: { kind: 'officer' | 'system'; id: string }) => Promise<Uint8Array>;
-          };
+          const exporter = createBundleExporter({ store: node.store, evidence: node.evidence, ledger: node.ledger, commandDeps: node.commandDeps });
           for (const caseId of result.decidedCaseIds) {
-            const zip = await exportCaseBundle(node, caseId, { kind: 'system', id: 'tec-demo' });
-            const file = join(opts.out, `case-${caseId}.zip`);
-            writeFileSync(file, zip);
+            const bundle = await exporter.exportCase({
+              caseId,
+              caller: { actor: { kind: 'system', id: 'tec-demo' }, province: '00' },
+              purpose: 'demo bundle export',
+              sealWaitMs: 30_000,
+            });
+            const file = join(opts.out, bundle.fileName);
+            writeFileSync(file, bundle.bytes);
             process.stdout.write(`bundle: ${file}\n`);
           }
         }
