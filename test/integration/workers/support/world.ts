@@ -83,7 +83,7 @@ export async function ingestSceneDetection(world: PipelineWorld, seed: number): 
 }
 
 /** A detection with small non-image evidence (for trivial processors). */
-export async function ingestPlainDetection(world: PipelineWorld, n: number): Promise<string> {
+export async function ingestPlainDetection(world: PipelineWorld, n: number): Promise<{ caseId: string; refs: EvidenceRef[] }> {
   const blob = await world.evidence.put(Buffer.from(`overview ${n} ${uuidV7()}`), { mediaType: 'image/jpeg' });
   const refs: EvidenceRef[] = [{ digest: blob.digest, mediaType: 'image/jpeg', size: blob.size, role: 'overview' }];
   const detection = buildDetectionPayload({
@@ -97,7 +97,7 @@ export async function ingestPlainDetection(world: PipelineWorld, n: number): Pro
     evidence: refs,
   });
   await ingestDetection(world.deps, device(world.cameraId), signDetection(detection, world.cameraKey.secretKey));
-  return caseIdForDetection(detection.detectionId);
+  return { caseId: caseIdForDetection(detection.detectionId), refs };
 }
 
 /** The officer confirms the case as it stands, with the given plate. */
