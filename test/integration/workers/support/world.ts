@@ -129,9 +129,9 @@ export async function eventTypes(world: PipelineWorld, caseId: string): Promise<
  * A trivial processor: records one EvidenceDerived per job (a "derived" digest computed from the job id),
  * through the real command path with job-derived event ids.
  */
-export function trivialProcessor(commands: CommandDeps, onRun?: (jobId: string) => void): Processor {
+export function trivialProcessor(commands: CommandDeps, onRun?: (queueAndJobId: string) => void): Processor {
   return async (job) => {
-    onRun?.(job.jobId);
+    onRun?.(`${job.queue}/${job.jobId}`);
     const { caseId, province } = caseJob(job);
     const kase = await loadCase(commands.store, caseId);
     if (kase.status === 'none') throw new Error('no case');
