@@ -13,6 +13,7 @@ import { FileSystemEvidenceStore } from '../../../../src/adapters/evidence/index
 import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { confirmReview, ingestDetection, recordDerivedEvidence } from '../../../../src/commands/cases.ts';
 import type { CommandDeps } from '../../../../src/commands/deps.ts';
+import { ConcurrentModificationError } from '../../../../src/commands/errors.ts';
 import { caseIdForDetection } from '../../../../src/domain/ids.ts';
 import { streams } from '../../../../src/domain/record.ts';
 import { buildDetectionPayload, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
@@ -100,25 +101,35 @@ export async function ingestPlainDetection(world: PipelineWorld, n: number): Pro
   return { caseId: caseIdForDetection(detection.detectionId), refs };
 }
 
-/** The officer confirms the case as it stands, with the given plate. */
+/**
+ * The officer confirms the case as it stands, with the given plate. Workers may append to the case meanwhile;
+ * like the review UI, the officer then reloads and signs again over the newer revision.
+ */
 export async function confirmCase(world: PipelineWorld, caseId: string, plate: string, refs: EvidenceRef[]): Promise<void> {
-  const kase = await loadCase(world.store, caseId);
-  if (kase.status === 'none') throw new Error('no case');
-  const overrideReason = kase.flags.length > 0 ? { overrideReason: 'Checked against the overview image' } : {};
-  const review = signSignoff(
-    buildReviewSignoff({
-      caseId,
-      caseRevision: kase.revision,
-      decision: 'confirm',
-      violationCode: carViolation().code,
-      plate,
-      evidence: refs,
-      signedAt: world.clock.at,
-      ...overrideReason,
-    }),
-    world.officerKey.secretKey,
-  );
-  await confirmReview(world.deps, world.officer, { caseId, ...review });
+  for (let attempt = 1; ; attempt++) {
+    const kase = await loadCase(world.store, caseId);
+    if (kase.status === 'none') throw new Error('no case');
+    const overrideReason = kase.flags.length > 0 ? { overrideReason: 'Checked against the overview image' } : {};
+    const review = signSignoff(
+      buildReviewSignoff({
+        caseId,
+        caseRevision: kase.revision,
+        decision: 'confirm',
+        violationCode: carViolation().code,
+        plate,
+        evidence: refs,
+        signedAt: world.clock.at,
+        ...overrideReason,
+      }),
+      world.officerKey.secretKey,
+    );
+    try {
+      await confirmReview(world.deps, world.officer, { caseId, ...review });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= 10) throw error;
+    }
+  }
 }
 
 export async function eventTypes(world: PipelineWorld, caseId: string): Promise<string[]> {
