@@ -13,7 +13,7 @@ import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { NodeConfig } from '../config.ts';
 import type { EventStore } from '../adapters/eventstore/port.ts';
-import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
+import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
 import { FileSystemEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
@@ -106,11 +106,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     }
     await runMigrations(databaseUrl);
 
-    const eventstoreUrl = config.eventstoreUrl ?? databaseUrl;
-    if (eventstoreUrl.startsWith('esdb')) {
-      throw new Error('EventStoreDB: construct through the event store factory (src/adapters/eventstore/factory.ts)');
+    // EVENTSTORE_URL may name EventStoreDB or another PostgreSQL; the ledger and read models stay on databaseUrl.
+    if (config.eventstoreUrl && eventStoreKind(config.eventstoreUrl) === 'postgres' && config.eventstoreUrl !== databaseUrl) {
+      await runMigrations(config.eventstoreUrl);
     }
-    const store = new PostgresEventStore({ databaseUrl: eventstoreUrl });
+    const store = createEventStore({ eventstoreUrl: config.eventstoreUrl, embeddedUrl: databaseUrl });
     stops.push(() => store.close());
 
     const evidence = await FileSystemEvidenceStore.open(config.evidenceDir, { maxBytes: config.maxEvidenceBytes });
