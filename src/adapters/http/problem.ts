@@ -52,13 +52,15 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
     const instance = (req as { id?: string }).id;
     if (error instanceof AppError) {
       const status = statusFor(error.category);
+      // Details first: an error's own fields (e.g. a case `status: "detected"`) must never override the
+      // problem's members, or express is handed a non-numeric status.
       const problem: Problem = {
+        ...(error.details ?? {}),
         type: `${PROBLEM_BASE}${error.code}`,
         title: error.name,
         status,
         detail: error.message,
         ...(instance ? { instance: `urn:request:${instance}` } : {}),
-        ...(error.details ?? {}),
       };
       if (status >= 500) logger.error({ err: { name: error.name, code: error.code }, reqId: instance }, 'request failed');
       const headers: Record<string, string> = {};
