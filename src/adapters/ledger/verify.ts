@@ -282,21 +282,31 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
       }
     };
 
+    // Subtree checks run behind the main loop (their look-up queues behind the prefetches on the connection);
+    // at most a few are in flight so memory stays bounded.
+    const nodeChecks = new Set<Promise<void>>();
     const flushNodes = async (): Promise<void> => {
       if (pendingNodes.length === 0) return;
-      const stored = await storedNodesCompletedIn(ledger, pendingFrom, frontier.size);
-      for (const n of pendingNodes) {
-        const key = `${n.level}:${n.index}`;
-        const s = stored.get(key);
-        subtreeHashes++;
-        if (!s) {
-          report({ code: 'NODE_MISSING', leafIndex: (n.index + 1) * 2 ** n.level - 1, message: `subtree hash (${key}) is not stored` });
-        } else if (!bytesEqual(s, n.hash)) {
-          report({ code: 'NODE_HASH', leafIndex: (n.index + 1) * 2 ** n.level - 1, message: `stored subtree hash (${key}) differs from the leaves` });
-        }
-      }
+      const nodes = pendingNodes;
+      const from = pendingFrom;
+      const to = frontier.size;
       pendingNodes = [];
-      pendingFrom = frontier.size;
+      pendingFrom = to;
+      while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
+      const check = storedNodesCompletedIn(ledger, from, to).then((stored) => {
+        for (const n of nodes) {
+          const key = `${n.level}:${n.index}`;
+          const s = stored.get(key);
+          subtreeHashes++;
+          if (!s) {
+            report({ code: 'NODE_MISSING', leafIndex: (n.index + 1) * 2 ** n.level - 1, message: `subtree hash (${key}) is not stored` });
+          } else if (!s.equals(n.hash)) {
+            report({ code: 'NODE_HASH', leafIndex: (n.index + 1) * 2 ** n.level - 1, message: `stored subtree hash (${key}) differs from the leaves` });
+          }
+        }
+      });
+      const tracked = check.finally(() => nodeChecks.delete(tracked));
+      nodeChecks.add(tracked);
     };
 
     await checkCheckpointsAt(0);
@@ -330,18 +340,18 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
         });
       }
       const rebuilt = frontier.appendRecordHash(leaf.recordHash);
-      if (!bytesEqual(rebuilt.leafHash, leaf.leafHash)) {
+      if (!leaf.leafHash.equals(rebuilt.leafHash)) {
         report({ code: 'LEAF_HASH', leafIndex: index, recordId: leaf.recordId, message: `leaf ${index}: stored leaf hash is not SHA-256(0x00 ‖ record hash)` });
       }
       for (const n of rebuilt.completed) if (n.level > 0) pendingNodes.push(n);
       if (pendingNodes.length >= batchSize) await flushNodes();
       if (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === frontier.size) {
-        await flushNodes();
         await checkCheckpointsAt(frontier.size);
       }
       if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
     }
     await flushNodes();
+    await Promise.all(nodeChecks);
     await feedPuller.close();
     await leafPuller.close();
     for (const cp of checkpoints.slice(nextCheckpoint)) {
@@ -416,6 +426,7 @@ async function loadCheckpoints(ledger: Queryable): Promise<RawCheckpoint[]> {
 
 /** Stored subtree hashes (level ≥ 1) completed by leaves [from, to): node (L, j) is completed by leaf (j+1)·2^L − 1. */
 async function storedNodesCompletedIn(ledger: Queryable, from: number, to: number): Promise<Map<string, Buffer>> {
+  // Node (L, j) with (j+1)·2^L − 1 in [from, to).
   const levels: number[] = [];
   const lows: string[] = [];
   const highs: string[] = [];

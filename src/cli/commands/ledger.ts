@@ -15,7 +15,7 @@ import { loadConfig } from '../../config.ts';
 import { AppError } from '../../domain/shared/errors.ts';
 import { FileSystemEvidenceStore } from '../../adapters/evidence/index.ts';
 import { loadNodeKey, nodeVerifierKey } from '../../adapters/keys/node-key.ts';
-import { openEmbeddedDatabase, type EmbeddedDatabase } from '../../adapters/ledger/embedded-db.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
 import { postgresFeedSource, type FeedSource } from '../../adapters/ledger/feed-source.ts';
 import { latestCheckpoint } from '../../adapters/ledger/store.ts';
 import { verifyLedger, type VerifyReport } from '../../adapters/ledger/verify.ts';
@@ -36,10 +36,12 @@ interface Stores {
 
 async function openStores(dataDir: string | undefined): Promise<Stores> {
   const config = loadConfig(process.env, dataDir === undefined ? {} : { dataDir });
-  let embedded: EmbeddedDatabase | undefined;
+  let embedded: EmbeddedPostgres | undefined;
   let ledgerUrl = config.databaseUrl;
   if (config.embedded) {
-    embedded = await openEmbeddedDatabase(config.pgliteDir);
+    // Verifying an empty directory would prove nothing: refuse rather than create a database.
+    if (!existsSync(config.pgliteDir)) throw new LedgerInputError(`no embedded database at ${config.pgliteDir}`);
+    embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir, maxConnections: 4 });
     ledgerUrl = embedded.url;
   }
   if (!ledgerUrl) throw new LedgerInputError('set DATABASE_URL (the ledger database) or give --data-dir');
@@ -63,7 +65,7 @@ async function openStores(dataDir: string | undefined): Promise<Stores> {
     async close() {
       await ledgerPool.end().catch(() => undefined);
       await feedPool?.end().catch(() => undefined);
-      await embedded?.close().catch(() => undefined);
+      await embedded?.stop().catch(() => undefined);
     },
   };
 }
