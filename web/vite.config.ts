@@ -45,9 +45,13 @@ function escapeRe(text: string): string {
 
 /** After the main build, a second build of the offline verifier page into the same directory. */
 function offlineVerifier(): Plugin {
+  let target = outDir;
   return {
     name: 'tec-offline-verifier',
     apply: 'build',
+    configResolved(config) {
+      target = resolve(config.root, config.build.outDir);
+    },
     async closeBundle() {
       await build({
         configFile: false,
@@ -56,7 +60,7 @@ function offlineVerifier(): Plugin {
         logLevel: 'warn',
         plugins: [inlineIntoHtml()],
         build: {
-          outDir,
+          outDir: target,
           emptyOutDir: false,
           target: 'es2022',
           assetsInlineLimit: 100_000_000,

@@ -42,7 +42,7 @@ function Identity() {
     <span>${t('signedInAs')}: <strong>${session.subject}</strong></span>
     <span>${t('role')}: ${session.role}</span>
     <span data-testid="province">${t('province')}: ${session.province === '00' ? t('national') : session.province}</span>
-    ${key ? html`<span class="badge ok" data-testid="key-badge">🔑 ${key.keyId}</span>` : null}
+    ${key ? html`<span class="badge ok" data-testid="key-badge">${t('keyIdLabel')} ${key.keyId}</span>` : null}
     <button type="button" class="link" onClick=${() => (lockKey(), signOut(), (location.hash = '#/signin'))}>${t('signOut')}</button>
   </div>`;
 }

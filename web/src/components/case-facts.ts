@@ -52,7 +52,7 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   const t = useT();
   const rows: [string, string, string][] = [[doc.detection.observedAt, t('detected'), `${doc.detection.cameraId} · ${doc.detectionKeyId}`]];
   for (const r of doc.plateReadings) rows.push(['', t('plateRecognized'), `${r.plate} · ${r.model.modelId}`]);
-  if (doc.review) rows.push([doc.review.signedAt, t(doc.review.decision === 'confirm' ? 'reviewConfirmed' : 'reviewRejected'), `${doc.review.plate} · ${doc.review.violationCode} · 🔑 ${doc.review.officerKeyId}`]);
+  if (doc.review) rows.push([doc.review.signedAt, t(doc.review.decision === 'confirm' ? 'reviewConfirmed' : 'reviewRejected'), `${doc.review.plate} · ${doc.review.violationCode} · ${t('keyIdLabel')} ${doc.review.officerKeyId}`]);
   if (doc.owner) rows.push(['', t('ownerIdentified'), doc.owner.kind]);
   for (const n of doc.notices) rows.push([n.issuedAt, t('noticeIssued'), `${n.channel} · ${n.delivery}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);

@@ -20,7 +20,8 @@ import { ImageViewer, type ViewerHandle } from '../components/image-viewer.ts';
 import { Facts, Readings, Timeline } from '../components/case-facts.ts';
 import { KeyPanel } from './signin.ts';
 
-export const REVIEW_PURPOSE = 'xem xét vi phạm để ký xác nhận (review sign-off)';
+/** ASCII only: HTTP header values are Latin-1, and fetch refuses anything else. */
+export const REVIEW_PURPOSE = 'review sign-off (xem xet vi pham)';
 
 export function CasePage({ caseId }: { caseId: string }) {
   const t = useT();
@@ -175,7 +176,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     .map((e) => e.code);
   const reviewable = doc.status === 'detected';
 
-  return html`<h1>${t('caseTitle')} <code data-testid="case-id">${doc.caseId.slice(0, 8)}</code> <span class="badge">${doc.status}</span></h1>
+  return html`<h1>${t('caseTitle')} <code data-testid="case-id">${doc.caseId.slice(0, 8)}</code> <span class="badge">${t(`status.${doc.status}`)}</span></h1>
     <p class="help" id="shortcuts"><strong>${t('shortcuts')}:</strong> ${t('shortcutsText')}</p>
     <div class="case-grid">
       <div class="evidence">
@@ -215,7 +216,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                 <input id="reject-note" value=${note} onInput=${(e: Event) => setNote((e.target as HTMLInputElement).value)} />
                 <button type="button" class="danger" disabled=${busy} onClick=${() => void submit('reject')} data-testid="reject">${t('reject')}</button>
               </fieldset>
-              ${key ? html`<p class="help">${t('signedWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
+              ${key ? html`<p class="help">${t('signingWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
             </form>`
           : null}
         ${done

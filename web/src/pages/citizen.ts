@@ -66,7 +66,7 @@ export function CitizenPage() {
                   <dt>${t('place')}</dt><dd>${v.place}</dd>
                   <dt>${t('violation')}</dt><dd>${v.violation} <small>(${v.violationCode})</small></dd>
                   <dt>${t('detectingUnit')}</dt><dd>${v.detectingUnit}</dd>
-                  <dt>${t('status')}</dt><dd>${v.status}</dd>
+                  <dt>${t('status')}</dt><dd>${t(`status.${v.status}`)}</dd>
                 </dl>
               </article>`,
             )}

@@ -19,7 +19,8 @@ import { Facts, Readings, Timeline } from '../components/case-facts.ts';
 import { KeyPanel } from './signin.ts';
 import { go } from '../lib/router.ts';
 
-export const DECISION_PURPOSE = 'quyết định xử phạt (penalty decision)';
+/** ASCII only (HTTP header). */
+export const DECISION_PURPOSE = 'penalty decision (quyet dinh xu phat)';
 const AWAITING = ['confirmed', 'owner-identified', 'noticed'];
 const TITLE_KEY = 'tec.officer-title';
 
@@ -116,7 +117,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     }
   };
 
-  return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge">${doc.status}</span></h1>
+  return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge">${t(`status.${doc.status}`)}</span></h1>
     <div class="case-grid">
       <div class="evidence">
         <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} />
@@ -149,7 +150,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
               <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
               ${!inRange ? html`<p class="error">${t('outOfRange')}</p>` : null}
               <button type="submit" class="primary" disabled=${busy || !entry} data-testid="decide">${t('decide')}</button>
-              ${key ? html`<p class="help">${t('signedWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
+              ${key ? html`<p class="help">${t('signingWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
             </form>`}
         ${error ? html`<p role="alert" class="error" data-testid="error">${error}</p>` : null}
         <${Timeline} doc=${doc} />

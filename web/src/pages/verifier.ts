@@ -104,7 +104,7 @@ function Report({ outcome, urls }: { outcome: VerifierOutcome; urls: Map<string,
       <thead><tr><th scope="col">#</th><th scope="col">${t('observedAt')}</th><th scope="col">${t('recordType')}</th><th scope="col">${t('signedBy')}</th><th scope="col"></th></tr></thead>
       <tbody>
         ${outcome.signed.map(
-          (s) => html`<tr><td>${s.revision}</td><td>${formatTime(s.recordedAt)}</td><td>${s.type}</td><td>${s.actor}${s.keyId ? html` · 🔑 <code>${s.keyId}</code>` : null}</td><td><small>${s.summary ?? ''}</small></td></tr>`,
+          (s) => html`<tr><td>${s.revision}</td><td>${formatTime(s.recordedAt)}</td><td>${s.type}</td><td>${s.actor}${s.keyId ? html` · ${t('keyIdLabel')} <code>${s.keyId}</code>` : null}</td><td><small>${s.summary ?? ''}</small></td></tr>`,
         )}
       </tbody>
     </table>

@@ -1,0 +1,163 @@
+/**
+ * The officer and supervisor surfaces in a real Chromium against a node with demo data: sign in with a
+ * token, import the officer's own key file (kept encrypted in the browser), open the oldest case of the
+ * province's queue, correct the plate, confirm with the keyboard; the server then holds a ReviewConfirmed
+ * whose signature verifies under that officer's enrolled key. A supervisor decides a penalty the same way.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
+import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { waitFor } from '../support/env.ts';
+import { verifySignoff } from '../../src/domain/signoff/signing.ts';
+import { keyIdOf } from '../../src/domain/signoff/keys.ts';
+import type { StoredRecord } from '../../src/adapters/eventstore/port.ts';
+
+const PASSPHRASE = 'mật khẩu thử nghiệm 2026';
+
+async function caseRecords(ui: UiNode, caseId: string): Promise<StoredRecord[]> {
+  return ui.node.store.readStream(`case-${caseId}`);
+}
+
+async function signInWithKey(page: Page, ui: UiNode, role: 'officer' | 'supervisor', province: string, subject: string): Promise<string> {
+  const token = await ui.token(role, province, subject);
+  await page.goto(`${ui.url}/#/signin`);
+  await page.getByLabel(/Mã thông báo/).fill(token);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByTestId('signed-in').waitFor();
+  expect(await page.getByTestId('province').textContent()).to.contain(province);
+  await page.locator('#key-file').setInputFiles(ui.keyFile(subject));
+  await page.locator('#import-passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Nhập khóa' }).click();
+  const keyId = JSON.parse(readFileSync(ui.keyFile(subject), 'utf8')).keyId as string;
+  await page.getByTestId('key-status').filter({ hasText: keyId }).waitFor();
+  return keyId;
+}
+
+/** Every key officer-<id> registered (enrolment and rotations), base64. */
+async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
+  const records = await ui.node.store.readStream(`officer-${officerId}`);
+  return records.map((r) => (r.record.data as { publicKey?: string }).publicKey).filter((k): k is string => typeof k === 'string');
+}
+
+(chromiumAvailable() ? describe : describe.skip)('web UI: officer review and supervisor decision (Chromium)', function () {
+  this.timeout(180_000);
+  let ui: UiNode;
+  let browser: LaunchedBrowser;
+
+  before(async () => {
+    ui = await startUiNode({ cases: 12 });
+    browser = await launch();
+    // The queue is a read model: wait until the projections have caught up with the demo's detections.
+    const officerToken = await ui.token('officer', '01', 'officer-01-reviewer');
+    await waitFor(
+      async () => {
+        const r = await fetch(`${ui.url}/v1/cases?status=detected`, { headers: { authorization: `Bearer ${officerToken}` } });
+        const body = (await r.json()) as { items: unknown[] };
+        return r.ok && body.items.length > 0;
+      },
+      { what: 'detected cases in the read model', timeoutMs: 30_000 },
+    );
+  });
+
+  after(async () => {
+    await browser?.close();
+    await ui?.close();
+  });
+
+  it('an officer corrects the plate of the oldest case and confirms with the keyboard; the signature verifies under their key', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const keyId = await signInWithKey(page, ui, 'officer', '01', 'officer-01-reviewer');
+
+    await page.goto(`${ui.url}/#/queue`);
+    const rows = page.locator('[data-testid=queue] tbody tr');
+    await rows.first().waitFor();
+    // Oldest first: the first row is the province's oldest case awaiting review.
+    const officerToken = await ui.token('officer', '01', 'officer-01-reviewer');
+    const listed = (await (await fetch(`${ui.url}/v1/cases?status=detected`, { headers: { authorization: `Bearer ${officerToken}` } })).json()) as {
+      items: { caseId: string; observedAt: string }[];
+    };
+    const oldest = [...listed.items].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt))[0]!;
+    expect(await rows.first().getAttribute('data-case-id')).to.equal(oldest.caseId);
+    await page.screenshot({ path: join(ARTIFACTS, 'queue.png') });
+
+    await rows.first().getByRole('link').click();
+    await page.getByTestId('facts').waitFor();
+    await page.locator('[data-testid=overview] img').waitFor();
+    const before = await caseRecords(ui, oldest.caseId);
+    const detection = (before[0]!.record.data as { detection: { plateRead: { text: string } } }).detection;
+    const original = detection.plateRead.text;
+    expect(await page.getByTestId('camera-read').textContent()).to.equal(original);
+    // A different valid plate: change the last digit.
+    const last = original.at(-1)!;
+    const corrected = `${original.slice(0, -1)}${last === '9' ? '8' : String(Number(last) + 1)}`;
+
+    await page.screenshot({ path: join(ARTIFACTS, 'review.png') });
+
+    await page.locator('body').press('e');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.equal('plate');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(corrected);
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.not.equal('plate');
+    await page.keyboard.press('c');
+    await page.getByTestId('signed').waitFor();
+    expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
+    await page.screenshot({ path: join(ARTIFACTS, 'review-signed.png') });
+
+    const after = await caseRecords(ui, oldest.caseId);
+    const confirmed = after.find((r) => r.record.type === 'ReviewConfirmed');
+    expect(confirmed, 'ReviewConfirmed recorded').to.not.equal(undefined);
+    const data = confirmed!.record.data as { signoff: Record<string, unknown>; signature: string; keyId: string };
+    expect(confirmed!.record.meta.actor).to.deep.equal({ kind: 'officer', id: 'officer-01-reviewer' });
+    expect(data.signoff.plate).to.equal(corrected);
+    expect(data.signoff.correction).to.be.a('string');
+    expect(data.signoff.purpose).to.equal('review/v1');
+    expect(data.keyId).to.equal(keyId);
+    const enrolled = await officerKeys(ui, 'officer-01-reviewer');
+    const signer = enrolled.find((k) => keyIdOf(k) === data.keyId);
+    expect(signer, 'the signing key is the enrolled one').to.be.a('string');
+    expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
+    // The private key never reached the server: no record or request body holds the seed.
+    const seed = JSON.parse(readFileSync(ui.keyFile('officer-01-reviewer'), 'utf8')).seed as string;
+    expect(JSON.stringify(after.map((r) => r.record))).to.not.contain(seed);
+    // …and the browser keeps it only encrypted.
+    const stored = String(await page.evaluate('JSON.stringify(Object.entries(localStorage))'));
+    expect(stored).to.not.contain(seed);
+    expect(stored).to.contain('ciphertext');
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('a supervisor decides the penalty of a confirmed case, signed in the browser', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const keyId = await signInWithKey(page, ui, 'supervisor', '01', 'officer-01-director');
+    await page.goto(`${ui.url}/#/decisions`);
+    const rows = page.locator('[data-testid=decisions] tbody tr');
+    await rows.first().waitFor();
+    const caseId = (await rows.first().getAttribute('data-case-id'))!;
+    await rows.first().getByRole('link').click();
+    await page.getByTestId('authority').waitFor();
+    if ((await page.locator('#offender-ref').inputValue()) === '') await page.locator('#offender-ref').fill('registry:ui-test-0001');
+    await page.screenshot({ path: join(ARTIFACTS, 'decision.png') });
+    await page.getByTestId('decide').click();
+    await page.getByTestId('signed').waitFor();
+    expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
+
+    const records = await caseRecords(ui, caseId);
+    const decided = records.find((r) => r.record.type === 'PenaltyDecided');
+    expect(decided, 'PenaltyDecided recorded').to.not.equal(undefined);
+    const data = decided!.record.data as { signoff: Record<string, unknown>; signature: string; keyId: string };
+    const signer = (await officerKeys(ui, 'officer-01-director')).find((k) => keyIdOf(k) === data.keyId);
+    expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
+    expect(data.signoff.purpose).to.equal('decision/v1');
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+});
