@@ -10,4 +10,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // chai's property assertions (`expect(x).to.exist`) are expressions by design.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
 );

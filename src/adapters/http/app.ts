@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Metrics } from './metrics.ts';
 import { problemMiddleware, sendProblem, PROBLEM_BASE } from './problem.ts';
-import { mountRoutes, openApiDocument, type RouteDefinition } from './route.ts';
+import { mountRoutes, openApiDocument, type AnyRoute } from './route.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -23,7 +23,7 @@ export interface AppOptions {
   logger: Logger;
   verifier: TokenVerifier;
   metrics: Metrics;
-  routes: RouteDefinition<any, any, any>[];
+  routes: AnyRoute[];
   readiness?: ReadinessCheck[];
   /** Requests per minute per client (token subject or IP) on authenticated routes. */
   rateLimitPerMinute?: number;

@@ -61,6 +61,10 @@ export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   handler: (ctx: HandlerContext<P, Q, B>) => Promise<void>;
 }
 
+/** A route of any input types: lists of routes are heterogeneous by nature. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any>;
+
 export function route<P, Q, B>(definition: RouteDefinition<P, Q, B>): RouteDefinition<P, Q, B> {
   return definition;
 }
@@ -89,7 +93,7 @@ export async function authenticate(req: Request, verifier: TokenVerifier): Promi
 
 const PURPOSE_PATTERN = /^[\p{L}\p{N} .,:;()/_-]{3,200}$/u;
 
-export function mountRoutes(app: Express, routes: RouteDefinition<any, any, any>[], verifier: TokenVerifier): void {
+export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVerifier): void {
   for (const def of routes) {
     app[def.method](def.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
@@ -125,7 +129,7 @@ function jsonSchema(schema: z.ZodType): object {
   return z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as object;
 }
 
-export function openApiDocument(routes: RouteDefinition<any, any, any>[], info: { title: string; version: string }): object {
+export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string }): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const def of routes) {
     const p = toOpenApiPath(def.path);
