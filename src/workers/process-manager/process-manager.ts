@@ -40,6 +40,11 @@ interface Pending {
   done: boolean;
 }
 
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 export async function loadCheckpoint(pool: pg.Pool, name: string): Promise<string | undefined> {
   const { rows } = await pool.query<{ checkpoint: string }>('SELECT checkpoint FROM process_manager_checkpoint WHERE name = $1', [name]);
   return rows[0]?.checkpoint;
@@ -55,6 +60,10 @@ async function saveCheckpoint(pool: pg.Pool, name: string, checkpoint: string): 
 
 /** Records passed without jobs before their checkpoint is written anyway (bounds replay after a restart). */
 const IDLE_SAVE_EVERY = 200;
+/** Records whose enqueue may be outstanding at once (durable ports) or whose jobs may be unsettled (in-process). */
+const MAX_IN_FLIGHT = 64;
+/** Acknowledged progress is written at most this often (replay after a crash is harmless, only wasted work). */
+const SAVE_INTERVAL_MS = 100;
 
 export async function startProcessManager(options: ProcessManagerOptions): Promise<ProcessManager> {
   const { store, jobs, pool, logger } = options;
@@ -68,13 +77,20 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
   let saved = acknowledged;
   let sinceSave = 0;
   let saving: Promise<void> = Promise.resolve();
-  const pending: Pending[] = [];
+  let pending: Pending[] = [];
+  let failure: unknown;
+  let lastSaveAt = 0;
   let resolveCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
 
-  const persist = (force = false) => {
+  const persist = (force: boolean | 'now' = false): Promise<void> => {
     if (acknowledged === undefined || acknowledged === saved) return saving;
     if (!force && sinceSave < IDLE_SAVE_EVERY) return saving;
+    if (force !== 'now' && Date.now() - lastSaveAt < SAVE_INTERVAL_MS) {
+      scheduleSave();
+      return saving;
+    }
+    lastSaveAt = Date.now();
     const value = acknowledged;
     sinceSave = 0;
     saving = saving.then(async () => {
@@ -82,6 +98,14 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
       saved = value;
     });
     return saving;
+  };
+
+  let saveTimer: NodeJS.Timeout | undefined;
+  const scheduleSave = () => {
+    saveTimer ??= setTimeout(() => {
+      saveTimer = undefined;
+      void persist(true).catch((error: unknown) => logger?.warn({ err: { name: (error as Error).name } }, 'process manager checkpoint not saved'));
+    }, SAVE_INTERVAL_MS);
   };
 
   /** Advances `acknowledged` over the settled prefix of the pending records (in-process ports). */
@@ -93,6 +117,10 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     }
     if (moved) void persist(true).catch((error: unknown) => logger?.warn({ err: { name: (error as Error).name } }, 'process manager checkpoint not saved'));
   };
+
+  /** Waiters for room in the in-flight window. */
+  let roomWaiters: (() => void)[] = [];
+  const inFlight = () => pending.filter((p) => !p.done).length;
 
   const onRecord = async (stored: StoredRecord) => {
     const routed = route(stored);
@@ -106,20 +134,37 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
       }
       return;
     }
-    const byQueue = new Map<QueueName, RoutedJob['job'][]>();
-    for (const r of routed) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r.job]);
-    for (const [queue, list] of byQueue) await jobs.enqueue(queue, list);
-    if (jobs.durable) {
-      acknowledged = stored.checkpoint;
-      await persist(true);
-      return;
-    }
+    // Enqueues overlap (up to MAX_IN_FLIGHT records); the checkpoint still only moves over a prefix of the
+    // feed whose jobs are all acknowledged, so a crash never skips a record whose enqueue did not finish.
+    while (inFlight() >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => roomWaiters.push(resolve));
     const entry: Pending = { checkpoint: stored.checkpoint, done: false };
     pending.push(entry);
-    void Promise.all(routed.map((r) => jobs.settled(r.queue, r.job.jobId))).then(() => {
-      entry.done = true;
-      drain();
-    });
+    const generation = pending;
+    const byQueue = new Map<QueueName, RoutedJob['job'][]>();
+    for (const r of routed) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r.job]);
+    const acknowledgement = (async () => {
+      await Promise.all([...byQueue].map(([queue, list]) => jobs.enqueue(queue, list)));
+      // Durable queues acknowledge on enqueue; in-process ones only once the jobs settled.
+      if (!jobs.durable) await Promise.all(routed.map((r) => jobs.settled(r.queue, r.job.jobId)));
+    })();
+    acknowledgement.then(
+      () => {
+        entry.done = true;
+        if (generation === pending) drain();
+        for (const w of roomWaiters.splice(0)) w();
+      },
+      (error: unknown) => {
+        // Left pending: the checkpoint stays before this record; the feed is resubscribed from there.
+        logger?.warn({ err: { name: (error as Error).name } }, 'process manager enqueue failed');
+        failure ??= error;
+        for (const w of roomWaiters.splice(0)) w();
+      },
+    );
+    if (failure !== undefined) {
+      const error = failure;
+      failure = undefined;
+      throw error;
+    }
   };
 
   const run = async () => {
@@ -127,7 +172,8 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     while (!stopping) {
       // After a failure, resume behind what was acknowledged: anything enqueued but unacknowledged is re-sent
       // and dropped by the queue's dedup.
-      pending.length = 0;
+      pending = [];
+      failure = undefined;
       const sub = store.subscribeToAll({
         ...(acknowledged !== undefined ? { after: acknowledged } : {}),
         onRecord,
@@ -155,7 +201,11 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
       stopping = true;
       await subscription?.close();
       await running.catch(() => undefined);
-      await persist(true).catch(() => undefined);
+      // Let outstanding enqueues finish so the checkpoint covers them.
+      const last = pending;
+      await waitUntil(() => last.every((p) => p.done) || failure !== undefined);
+      if (saveTimer) clearTimeout(saveTimer);
+      await persist('now').catch(() => undefined);
     },
   };
 }

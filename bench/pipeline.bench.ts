@@ -1,0 +1,81 @@
+/**
+ * Pipeline throughput, end to end: ViolationDetected already in the store → process manager → BullMQ →
+ * worker → command (load the case, decide, append EvidenceDerived) → event, with a trivial processor on the
+ * `inference` and `media` queues. Baseline in the same run: raw BullMQ, `add` one job at a time while a
+ * worker with a no-op processor takes them. Target: the pipeline at ≥ 0.5× the raw rate.
+ * Uses BENCH_REDIS_URL / BENCH_DATABASE_URL (bench/run.ts provides throwaway servers otherwise).
+ */
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { startPipeline } from '../src/workers/pipeline.ts';
+import { ingestPlainDetection, openPipelineWorld, trivialProcessor } from '../test/integration/workers/support/world.ts';
+
+const CASES = Number(process.env.BENCH_PIPELINE_CASES ?? 400);
+const CONCURRENCY = 4;
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}
+
+async function rawBullRate(redisUrl: string, jobs: number): Promise<number> {
+  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  const prefix = `bench-raw-${randomBytes(4).toString('hex')}`;
+  const queue = new Queue('raw', { connection, prefix });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const worker = new Worker('raw', async () => undefined, { connection, prefix, concurrency: CONCURRENCY });
+  worker.on('completed', () => {
+    if (++done === jobs) finish();
+  });
+  await worker.waitUntilReady();
+  const started = performance.now();
+  for (let i = 0; i < jobs; i++) await queue.add('job', { i }, { jobId: `j-${i}`, removeOnComplete: { count: 10_000 } });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return jobs / seconds;
+}
+
+export async function run(): Promise<void> {
+  process.env.TEST_DATABASE_URL ??= env('BENCH_DATABASE_URL');
+  const redisUrl = env('BENCH_REDIS_URL');
+  const world = await openPipelineWorld('bpipe');
+  try {
+    for (let i = 0; i < CASES; i++) await ingestPlainDetection(world, i);
+    const jobs = CASES * 2;
+    const raw = await rawBullRate(redisUrl, jobs);
+
+    let done = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    const counted = (p: ReturnType<typeof trivialProcessor>): ReturnType<typeof trivialProcessor> => async (job) => {
+      await p(job);
+      if (++done === jobs) finish();
+    };
+    const started = performance.now();
+    const pipeline = await startPipeline({
+      store: world.store,
+      evidence: world.evidence,
+      commandDeps: world.deps,
+      databaseUrl: world.db.url,
+      redisUrl,
+      queuePrefix: `bench-pipe-${randomBytes(4).toString('hex')}`,
+      processors: { inference: counted(trivialProcessor(world.deps)), media: counted(trivialProcessor(world.deps)) },
+      policies: { inference: { concurrency: CONCURRENCY }, media: { concurrency: CONCURRENCY } },
+    });
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    await pipeline.stop();
+    const rate = jobs / seconds;
+    console.log(`jobs: ${jobs} (${CASES} detections × inference + media), worker concurrency ${CONCURRENCY} per queue`);
+    console.log(`raw BullMQ add+process (no-op):            ${raw.toFixed(0)} jobs/s (baseline 1.00×)`);
+    console.log(`pipeline event→job→worker→command→event:   ${rate.toFixed(0)} jobs/s (${(rate / raw).toFixed(2)}× raw; target ≥ 0.50×)`);
+  } finally {
+    await world.close();
+  }
+}
