@@ -119,7 +119,7 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
   };
 
   /** Waiters for room in the in-flight window. */
-  let roomWaiters: (() => void)[] = [];
+  const roomWaiters: (() => void)[] = [];
   const inFlight = () => pending.filter((p) => !p.done).length;
 
   const onRecord = async (stored: StoredRecord) => {
