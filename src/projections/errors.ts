@@ -1,8 +1,9 @@
 /** Typed errors of the read side. */
 import { AppError } from '../domain/shared/errors.ts';
 
+/** A projection name nobody declared (a bad argument, hence `validation`). */
 export class UnknownProjectionError extends AppError {
-  readonly category = 'not_found' as const;
+  readonly category = 'validation' as const;
   readonly code = 'unknown-projection';
   constructor(name: string, known: readonly string[]) {
     super(`Unknown projection "${name}"; known: ${known.join(', ')}`, { name });

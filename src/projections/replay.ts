@@ -108,9 +108,12 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
     await qr.connect();
     const reports: ReplayReport[] = [];
     try {
+      // Without a live lock (embedded: no live runner can exist, and PGlite runs one transaction at a time),
+      // the shadow finishes before the comparing transaction opens.
+      if (!lock) await catchUpTo(runnerFor, projections, await liveStatuses(dataSource, live, names, false), progress);
       await qr.startTransaction();
       const current = await liveStatuses(qr, live, names, lock);
-      await catchUpTo(runnerFor, projections, current, progress);
+      if (lock) await catchUpTo(runnerFor, projections, current, progress);
       for (const p of projections) {
         const status = current.find((s) => s.name === p.name)!;
         const [shadowStatus] = (await qr.query(

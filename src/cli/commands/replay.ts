@@ -1,0 +1,100 @@
+/**
+ * `tec replay <projection|all> [--data-dir <dir>] [--swap] [--json]`: the auditor's replay. Rebuilds the
+ * projection(s) from position zero into a shadow schema with a progress bar, compares row by row with the
+ * live tables and prints every difference (none expected), or swaps the rebuild in with `--swap`.
+ * Runs against the configured services (EVENTSTORE_URL, DATABASE_URL) or an embedded node's data directory
+ * (which MUST NOT be open in a running node: PGlite allows one process per directory).
+ * Exit status: 0 identical (or swapped), 1 differences found, 2 bad arguments or configuration.
+ */
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { createEventStore } from '../../adapters/eventstore/factory.ts';
+import type { EventStore } from '../../adapters/eventstore/port.ts';
+import { runMigrations } from '../../adapters/postgres/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
+import { loadConfig } from '../../config.ts';
+import { ValidationError } from '../../domain/shared/errors.ts';
+import { createReadModelDataSource } from '../../projections/datasource.ts';
+import { UnknownProjectionError } from '../../projections/errors.ts';
+import { ALL_PROJECTIONS, projectionByName } from '../../projections/index.ts';
+import type { Projection } from '../../projections/projection.ts';
+import { replayProjections, type ReplayReport } from '../../projections/replay.ts';
+
+export function formatReplayReport(reports: ReplayReport[]): string {
+  const out: string[] = [];
+  for (const r of reports) {
+    const verdict = r.swapped ? (r.identical ? 'IDENTICAL, swapped in' : 'DIFFERENT, rebuild swapped in') : r.identical ? 'IDENTICAL' : 'DIFFERENT';
+    out.push(`${r.projection}: ${verdict} (${r.eventsReplayed} events, checkpoint ${r.checkpoint ?? 'none'})`);
+    for (const t of r.tables) {
+      out.push(`  ${t.table}: ${t.liveRows} live rows, ${t.replayRows} rebuilt rows, ${t.onlyInLive} only live, ${t.onlyInReplay} only rebuilt`);
+      for (const s of t.samples) out.push(`    ${s.side === 'live' ? '- live   ' : '+ rebuilt'} ${JSON.stringify(s.row)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function selectProjections(name: string): Projection[] {
+  if (name === 'all') return [...ALL_PROJECTIONS];
+  const p = projectionByName(name);
+  if (!p) throw new UnknownProjectionError(name, ALL_PROJECTIONS.map((x) => x.name));
+  return [p];
+}
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description("Rebuild read models from the event history into a shadow schema, compare with the live ones, or swap them in (the auditor's replay)")
+    .argument('<projection>', `a projection name or "all" (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`)
+    .option('--data-dir <dir>', "an embedded node's data directory (instead of EVENTSTORE_URL / DATABASE_URL)")
+    .option('--swap', 'swap the rebuilt tables in instead of only comparing')
+    .option('--json', 'print the report as JSON')
+    .option('--no-progress', 'no progress bar')
+    .action(async (name: string, opts: { dataDir?: string; swap?: boolean; json?: boolean; progress: boolean }) => {
+      const projections = selectProjections(name);
+      const config = loadConfig(process.env, opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
+      let embedded: EmbeddedPostgres | undefined;
+      let store: EventStore | undefined;
+      const dataSourceUrl = config.embedded ? undefined : config.databaseUrl;
+      try {
+        if (config.embedded) embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir });
+        const readUrl = dataSourceUrl ?? embedded?.url ?? config.eventstoreUrl;
+        if (!readUrl || !/^postgres(ql)?:\/\//.test(readUrl)) {
+          throw new ValidationError('Read models need DATABASE_URL (postgres://…) or --data-dir', undefined, 'no-database-url');
+        }
+        await runMigrations(readUrl);
+        if (embedded === undefined && config.eventstoreUrl && /^postgres/.test(config.eventstoreUrl) && config.eventstoreUrl !== readUrl) {
+          await runMigrations(config.eventstoreUrl);
+        }
+        store = createEventStore({ ...(config.eventstoreUrl ? { eventstoreUrl: config.eventstoreUrl } : {}), ...(embedded ? { embeddedUrl: embedded.url } : {}) });
+        const dataSource = createReadModelDataSource(readUrl, { applicationName: 'tec-replay' });
+        await dataSource.initialize();
+        const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {percentage}% {value}/{total} events', stream: process.stderr }, Presets.shades_classic) : undefined;
+        try {
+          const reports = await replayProjections({
+            dataSource,
+            store,
+            projections,
+            swap: opts.swap === true,
+            lockLive: embedded === undefined,
+            parallel: embedded === undefined,
+            onStart: (total) => bar?.start(Math.max(1, Math.round(total)), 0),
+            onProgress: (done) => bar?.update(Math.round(done)),
+          });
+          bar?.stop();
+          if (!bar && opts.progress && !opts.json) process.stderr.write(`replayed ${reports.map((r) => `${r.projection}=${r.eventsReplayed}`).join(' ')}\n`);
+          process.stdout.write(
+            opts.json
+              ? `${JSON.stringify(reports, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`
+              : formatReplayReport(reports),
+          );
+          process.exitCode = reports.every((r) => r.identical || r.swapped) ? 0 : 1;
+        } finally {
+          bar?.stop();
+          await dataSource.destroy();
+        }
+      } finally {
+        await store?.close();
+        await embedded?.stop();
+      }
+    });
+}
