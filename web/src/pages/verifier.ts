@@ -12,7 +12,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
   const t = useT();
   const [file, setFile] = useState<File | undefined>();
   const [trusted, setTrusted] = useState('');
-  const [outcome, setOutcome] = useState<VerifierOutcome | undefined>();
+  const [outcome, setOutcome] = useState<{ file: string; result: VerifierOutcome } | undefined>();
   const [busy, setBusy] = useState(false);
   const [over, setOver] = useState(false);
   const [urls, setUrls] = useState<Map<string, string>>(new Map());
@@ -32,7 +32,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
         }
       }
       setUrls(next);
-      setOutcome(result);
+      setOutcome({ file: f.name, result });
     } finally {
       setBusy(false);
     }
@@ -66,16 +66,16 @@ export function VerifierPage({ offline }: { offline: boolean }) {
       <button type="submit" class="primary" disabled=${!file || busy}>${t('verify')}</button>
     </form>
     ${busy ? html`<p role="status">${t('loading')}</p>` : null}
-    ${outcome ? html`<${Report} outcome=${outcome} urls=${urls} />` : null}`;
+    ${outcome ? html`<${Report} outcome=${outcome.result} file=${outcome.file} urls=${urls} />` : null}`;
 }
 
-function Report({ outcome, urls }: { outcome: VerifierOutcome; urls: Map<string, string> }) {
+function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: string; urls: Map<string, string> }) {
   const t = useT();
   if (outcome.verdict === 'unreadable') {
-    return html`<section class="verdict bad" role="alert" data-testid="verdict" data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p>${outcome.reason}</p></section>`;
+    return html`<section class="verdict bad" role="alert" data-testid="verdict" data-file=${file} data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p>${outcome.reason}</p></section>`;
   }
   const r = outcome.report;
-  return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-verdict=${outcome.verdict}>
+  return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict}>
       <h2>${outcome.verdict === 'valid' ? t('verdictValid') : t('verdictInvalid')}</h2>
       <dl class="facts">
         <dt>Case</dt><dd><code>${r.caseId ?? '—'}</code></dd>
