@@ -118,11 +118,11 @@ export class LedgerSequencer {
       // Blocks while another sequencer leads; `stop()` ends this connection to give up waiting.
       await lockClient.query('SELECT pg_advisory_lock($1)', [SEQUENCER_LOCK_KEY.toString()]);
     } catch (error) {
-      if (this.statusValue === 'stopped') throw new SequencerStoppedError('stopped while waiting for the ledger lock');
+      if (this.statusValue === 'stopped') throw this.stoppedWhileWaiting();
       this.fail(error);
       throw error;
     }
-    if (this.statusValue === 'stopped') throw new SequencerStoppedError('stopped while waiting for the ledger lock');
+    if (this.statusValue === 'stopped') throw this.stoppedWhileWaiting();
     this.statusValue = 'leading';
     try {
       this.writeClient = await pool.connect();
@@ -165,6 +165,13 @@ export class LedgerSequencer {
       this.fail(error);
       throw error;
     }
+  }
+
+  /** stop() may have run before this connection existed: make sure it (and the lock) is let go. */
+  private stoppedWhileWaiting(): SequencerStoppedError {
+    this.lockClient?.release(true);
+    this.lockClient = undefined;
+    return new SequencerStoppedError('stopped while waiting for the ledger lock');
   }
 
   private async onRecord(record: StoredRecord): Promise<void> {
