@@ -92,7 +92,7 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
       }],
       ['evidence-byte', (e) => {
         const blob = e.get(evidenceName)!;
-        blob[blob.length >> 1] ^= 0x01;
+        blob[blob.length >> 1]! ^= 0x01;
       }],
       ['evidence-missing', (e) => void e.delete(evidenceName)],
       ['checkpoint-root', (e) => {

@@ -78,7 +78,7 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
   return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict}>
       <h2>${outcome.verdict === 'valid' ? t('verdictValid') : t('verdictInvalid')}</h2>
       <dl class="facts">
-        <dt>Case</dt><dd><code>${r.caseId ?? '—'}</code></dd>
+        <dt>${t('caseTitle')}</dt><dd><code>${r.caseId ?? '—'}</code></dd>
         <dt>${t('treeSize')}</dt><dd>${r.origin ?? '—'} · ${r.treeSize ?? '—'}</dd>
         <dt>${t('checkpointTime')}</dt><dd>${r.checkpointTime ? formatTime(r.checkpointTime) : '—'}</dd>
         <dt>${t('logKeyFingerprint')}</dt><dd><code data-testid="fingerprint">${r.logKeyFingerprint ?? '—'}</code></dd>

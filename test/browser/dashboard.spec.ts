@@ -1,0 +1,124 @@
+/**
+ * Dashboards and accessibility basics in Chromium: national staff see the nation's charts (per day, by
+ * province, by type, throughput, model precision against the alert floor) and coverage; provincial staff see
+ * only their province; the language switch turns the UI to English. Every form control on the main screens
+ * has an accessible name, the navigation is reachable with the keyboard, and text meets WCAG AA contrast.
+ */
+import { expect } from 'chai';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
+import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { waitFor } from '../support/env.ts';
+
+async function signIn(page: Page, ui: UiNode, role: 'officer' | 'supervisor' | 'analyst', province: string, subject: string): Promise<void> {
+  await page.goto(`${ui.url}/#/signin`);
+  await page.locator('#token').fill(await ui.token(role, province, subject));
+  await page.locator('#token').press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('signed-in').waitFor();
+}
+
+/** Controls without an accessible name (label, aria-label or aria-labelledby). */
+const UNLABELLED = `[...document.querySelectorAll('main input, main select, main textarea, header select')]
+  .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.id || el.outerHTML.slice(0, 60))`;
+
+/** WCAG contrast ratio of an element's text against its nearest opaque background. */
+const CONTRAST = `(selector) => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  return [...document.querySelectorAll(selector)].slice(0, 30).map((el) => {
+    let bg = el; let bgc = [255, 255, 255, 0];
+    while (bg) { const c = parse(getComputedStyle(bg).backgroundColor); if (c.length === 3 || (c[3] ?? 1) > 0.9) { bgc = c; break; } bg = bg.parentElement; }
+    if (!bg) bgc = [255, 255, 255];
+    const a = lum(parse(getComputedStyle(el).color)); const b = lum(bgc);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  });
+}`;
+
+(chromiumAvailable() ? describe : describe.skip)('web UI: dashboards and accessibility (Chromium)', function () {
+  this.timeout(180_000);
+  let ui: UiNode;
+  let browser: LaunchedBrowser;
+
+  before(async () => {
+    ui = await startUiNode({ cases: 12 });
+    browser = await launch();
+    const token = await ui.token('supervisor', '00', 'officer-00-c08');
+    await waitFor(
+      async () => {
+        const r = await fetch(`${ui.url}/v1/statistics/violations?province=national`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await r.json()) as { data?: { rows?: unknown[] } };
+        return r.ok && (body.data?.rows?.length ?? 0) > 0;
+      },
+      { what: 'statistics in the read model', timeoutMs: 30_000 },
+    );
+  });
+
+  after(async () => {
+    await browser?.close();
+    await ui?.close();
+  });
+
+  it('national staff see national charts, coverage and model precision with the alert floor', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, ui, 'supervisor', '00', 'officer-00-c08');
+    await page.goto(`${ui.url}/#/dashboard`);
+    for (const id of ['chart-per-day', 'chart-throughput', 'chart-by-province', 'chart-by-type', 'chart-models', 'coverage']) await page.getByTestId(id).waitFor();
+    await page.locator('[data-testid=chart-per-day] rect').first().waitFor();
+    // Both demo provinces appear in the by-province chart.
+    const provinces = await page.locator('[data-testid=chart-by-province] text').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+    expect(provinces).to.include.members(['01', '79']);
+    expect(await page.getByTestId('chart-models').innerText()).to.contain('90%');
+    expect(Number(await page.getByTestId('backlog').innerText())).to.be.greaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-national.png'), fullPage: true });
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('provincial staff see their own province only', async () => {
+    const page = await browser.context.newPage();
+    await signIn(page, ui, 'officer', '79', 'officer-79-reviewer');
+    await page.goto(`${ui.url}/#/dashboard`);
+    await page.locator('[data-testid=chart-per-day] rect').first().waitFor();
+    expect(await page.locator('#scope option').allInnerTexts()).to.deep.equal(['79']);
+    expect(await page.getByTestId('chart-by-province').count()).to.equal(0);
+    await page.close();
+  });
+
+  it('switches to English; controls are labelled, the navigation is keyboard reachable, text contrast is at least 4.5:1', async () => {
+    const page = await browser.context.newPage();
+    await signIn(page, ui, 'officer', '01', 'officer-01-reviewer');
+    for (const route of ['signin', 'queue', 'dashboard', 'verify', 'citizen']) {
+      await page.goto(`${ui.url}/#/${route}`);
+      await page.locator('main h1').waitFor();
+      expect(await page.evaluate(UNLABELLED), route).to.deep.equal([]);
+      const ratios = (await page.evaluate(`(${CONTRAST})('main p, main label, main td, main h1, nav a, button')`)) as number[];
+      expect(Math.min(...ratios), `${route} contrast`).to.be.at.least(4.5);
+    }
+    // Keyboard: from the top of the page, Tab reaches the review queue link and Enter follows it.
+    await page.goto(`${ui.url}/#/citizen`);
+    await page.locator('main h1').waitFor();
+    let reached = false;
+    for (let i = 0; i < 15 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate('document.activeElement && document.activeElement.getAttribute("href")')) === '#/queue';
+    }
+    expect(reached, 'the queue link is reachable by Tab').to.equal(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/queue$/);
+    // Language: English on request, remembered.
+    await page.locator('#lang').selectOption('en');
+    expect(await page.locator('main h1').innerText()).to.contain('Review queue');
+    await page.reload();
+    expect(await page.locator('main h1').innerText()).to.contain('Review queue');
+    expect(await page.evaluate('document.documentElement.lang')).to.equal('en');
+    await page.close();
+  });
+});
