@@ -99,7 +99,7 @@ export function carViolation(at = new Date().toISOString()): CatalogEntry {
   return entry;
 }
 
-async function enrol(node: ApiNode, adminToken: string, province: string, officerId: string): Promise<OfficerActor> {
+async function enrol(node: Pick<ApiNode, 'url' | 'token'>, adminToken: string, province: string, officerId: string): Promise<OfficerActor> {
   const key = generateKeyPair();
   const reply = await call(node, 'POST', '/v1/admin/officers', {
     token: adminToken,
@@ -115,7 +115,7 @@ async function enrol(node: ApiNode, adminToken: string, province: string, office
   };
 }
 
-export async function buildHttpWorld(node: ApiNode): Promise<HttpWorld> {
+export async function buildHttpWorld(node: Pick<ApiNode, 'url' | 'token'>): Promise<HttpWorld> {
   const suffix = randomBytes(3).toString('hex');
   const adminToken = await node.token('admin', '00', `admin-${suffix}`);
   const now = Date.now();
@@ -202,6 +202,6 @@ export function multipartBody(signed: Omit<SignedDetection, 'images'>, images: U
   return form;
 }
 
-export async function ingest(node: ApiNode, camera: CameraActor, signed: SignedDetection): Promise<Reply> {
+export async function ingest(node: Pick<ApiNode, 'url'>, camera: CameraActor, signed: SignedDetection): Promise<Reply> {
   return call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: multipartBody(signed, signed.images) });
 }
