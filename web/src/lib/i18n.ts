@@ -25,7 +25,7 @@ const vi = {
   role: 'Vai trò',
   // sign-in
   signInTitle: 'Đăng nhập bằng mã thông báo',
-  signInHelp: 'Dán mã thông báo (JWT) do hệ thống cấp. Môi trường phát triển: chạy `tec token --subject <mã cán bộ> --role officer --province 01`.',
+  signInHelp: 'Dán mã thông báo (JWT) do hệ thống cấp. Môi trường phát triển: chạy `tec token --sub <mã cán bộ> --role officer --province 01`.',
   tokenLabel: 'Mã thông báo',
   signInButton: 'Đăng nhập',
   tokenInvalid: 'Mã thông báo không hợp lệ hoặc đã hết hạn',
@@ -238,7 +238,7 @@ const en: Partial<Record<MessageKey, string>> = {
   national: 'National',
   role: 'Role',
   signInTitle: 'Sign in with a token',
-  signInHelp: 'Paste the token (JWT) issued to you. Development: run `tec token --subject <officer id> --role officer --province 01`.',
+  signInHelp: 'Paste the token (JWT) issued to you. Development: run `tec token --sub <officer id> --role officer --province 01`.',
   tokenLabel: 'Token',
   signInButton: 'Sign in',
   tokenInvalid: 'The token is invalid or expired',
