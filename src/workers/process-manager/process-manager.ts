@@ -61,7 +61,9 @@ async function saveCheckpoint(pool: pg.Pool, name: string, checkpoint: string): 
 /** Records passed without jobs before their checkpoint is written anyway (bounds replay after a restart). */
 const IDLE_SAVE_EVERY = 200;
 /** Records whose enqueue may be outstanding at once (durable ports) or whose jobs may be unsettled (in-process). */
-const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 256;
+/** Jobs sent to the queue in one enqueue at most. */
+const MAX_BATCH = 200;
 /** Acknowledged progress is written at most this often (replay after a crash is harmless, only wasted work). */
 const SAVE_INTERVAL_MS = 100;
 
@@ -118,6 +120,45 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     if (moved) void persist(true).catch((error: unknown) => logger?.warn({ err: { name: (error as Error).name } }, 'process manager checkpoint not saved'));
   };
 
+  /**
+   * Jobs of records delivered in the same turn of the event loop (a page of the feed) go to the queue in one
+   * `enqueue` per queue: one Redis round trip for many records.
+   */
+  interface Batch {
+    jobs: Map<QueueName, RoutedJob['job'][]>;
+    size: number;
+    done: Promise<void>;
+    settle: (error?: unknown) => void;
+  }
+  let batch: Batch | undefined;
+  const flush = (b: Batch) => {
+    if (batch === b) batch = undefined;
+    Promise.all([...b.jobs].map(([queue, list]) => jobs.enqueue(queue, list))).then(
+      () => b.settle(),
+      (error: unknown) => b.settle(error ?? new Error('enqueue failed')),
+    );
+  };
+  const enqueueBatched = (routed: RoutedJob[]): Promise<void> => {
+    if (!batch) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+      const b: Batch = { jobs: new Map(), size: 0, done, settle };
+      batch = b;
+      setImmediate(() => {
+        if (batch === b) flush(b);
+      });
+    }
+    const b = batch;
+    for (const r of routed) {
+      const list = b.jobs.get(r.queue) ?? [];
+      list.push(r.job);
+      b.jobs.set(r.queue, list);
+      b.size++;
+    }
+    if (b.size >= MAX_BATCH) flush(b);
+    return b.done;
+  };
+
   /** Waiters for room in the in-flight window. */
   const roomWaiters: (() => void)[] = [];
   const inFlight = () => pending.filter((p) => !p.done).length;
@@ -140,10 +181,8 @@ export async function startProcessManager(options: ProcessManagerOptions): Promi
     const entry: Pending = { checkpoint: stored.checkpoint, done: false };
     pending.push(entry);
     const generation = pending;
-    const byQueue = new Map<QueueName, RoutedJob['job'][]>();
-    for (const r of routed) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r.job]);
     const acknowledgement = (async () => {
-      await Promise.all([...byQueue].map(([queue, list]) => jobs.enqueue(queue, list)));
+      await enqueueBatched(routed);
       // Durable queues acknowledge on enqueue; in-process ones only once the jobs settled.
       if (!jobs.durable) await Promise.all(routed.map((r) => jobs.settled(r.queue, r.job.jobId)));
     })();

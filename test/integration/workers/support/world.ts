@@ -18,6 +18,7 @@ import { caseIdForDetection } from '../../../../src/domain/ids.ts';
 import { streams } from '../../../../src/domain/record.ts';
 import { buildDetectionPayload, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
 import type { EvidenceRef } from '../../../../src/domain/signoff/primitives.ts';
+import type { Detection } from '../../../../src/domain/signoff/payloads.ts';
 import { loadCase } from '../../../../src/workers/notification/case-state.ts';
 import { caseJob, serviceCaller } from '../../../../src/workers/notification/job-data.ts';
 import { jobEventId, onceOnly } from '../../../../src/workers/queue/job-ids.ts';
@@ -144,9 +145,9 @@ export function trivialProcessor(commands: CommandDeps, onRun?: (queueAndJobId: 
   return async (job) => {
     onRun?.(`${job.queue}/${job.jobId}`);
     const { caseId, province } = caseJob(job);
-    const kase = await loadCase(commands.store, caseId);
-    if (kase.status === 'none') throw new Error('no case');
-    const source = kase.originals[0]!;
+    // Only the detection (revision 0) is needed: the evidence it names.
+    const [first] = await commands.store.readStream(streams.case(caseId), { maxCount: 1 });
+    const source = (first!.record.data as unknown as { detection: Detection }).detection.evidence[0]!;
     const digest = `sha256:${createHash('sha256').update(`${job.queue}/${job.jobId}`).digest('hex')}`;
     const eventIds = [jobEventId(job.queue, job.jobId, 'trivial')];
     await onceOnly(eventIds, () =>
