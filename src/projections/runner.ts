@@ -100,7 +100,12 @@ export class ProjectionRunner {
   /** Runs `work` in one transaction against this runner's schema. */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.options.dataSource.transaction(async (manager) => {
-      if (this.schema) await manager.query(`SET LOCAL search_path TO ${this.schema}, public`);
+      // Asynchronous commit is safe here: a crash can lose only the last committed batches, and it loses each
+      // batch's writes together with its checkpoint (one WAL record stream), so the batch is simply applied
+      // again. Exactly-once holds; only the wait for the WAL flush goes.
+      await manager.query(
+        this.schema ? `SET LOCAL synchronous_commit = off; SET LOCAL search_path TO ${this.schema}, public` : `SET LOCAL synchronous_commit = off`,
+      );
       return work(manager);
     });
   }

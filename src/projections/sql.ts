@@ -1,6 +1,6 @@
 /**
  * Set-based writes for projection handlers: one statement per table per batch, rows passed as one JSON
- * parameter and expanded by `jsonb_populate_recordset` against the table's own row type (so the column types
+ * parameter and expanded by `json_populate_recordset` against the table's own row type (so the column types
  * come from the migration, and the shadow schema's copy when `search_path` points there).
  */
 import type { EntityManager } from 'typeorm';
@@ -31,7 +31,7 @@ export async function upsertRows(
   const list = columns.join(', ');
   await manager.query(
     `INSERT INTO ${ident(table)} (${list})
-     SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, $1::jsonb)
+     SELECT ${list} FROM json_populate_recordset(NULL::${ident(table)}, $1::json)
      ON CONFLICT (${keys.join(', ')}) ${updates.length ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`,
     [JSON.stringify(rows)],
   );
@@ -42,7 +42,7 @@ export async function insertRows(manager: EntityManager, table: string, rows: re
   if (rows.length === 0) return;
   const list = Object.keys(rows[0]!).map(ident).join(', ');
   await manager.query(
-    `INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, $1::jsonb)`,
+    `INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${ident(table)}, $1::json)`,
     [JSON.stringify(rows)],
   );
 }
@@ -83,7 +83,7 @@ export async function addToCounters(
   });
   await manager.query(
     `INSERT INTO ${ident(table)} AS t (${list})
-     SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, $1::jsonb)
+     SELECT ${list} FROM json_populate_recordset(NULL::${ident(table)}, $1::json)
      ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${counters.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`,
     [JSON.stringify(payload)],
   );

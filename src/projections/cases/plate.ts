@@ -7,6 +7,20 @@ import { normalizePlate } from '../../domain/plates/index.ts';
  * to a different valid plate.
  */
 export function plateKey(text: string): string {
+  let key = cache.get(text);
+  if (key === undefined) {
+    key = computeKey(text);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(text, key);
+  }
+  return key;
+}
+
+// Plates repeat a lot in a feed (the same vehicle, edge and AI reads of one plate): a bounded memo.
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, string>();
+
+function computeKey(text: string): string {
   try {
     return normalizePlate(text);
   } catch {

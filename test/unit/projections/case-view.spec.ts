@@ -1,0 +1,121 @@
+/**
+ * Given case events, when folded into the case and citizen rows, then the rows say what the history says.
+ * Events come from the real case decider (via the domain specs' fixtures), so their shapes are the real ones.
+ */
+import { expect } from 'chai';
+import type { CaseEvent } from '../../../src/domain/case/events.ts';
+import { applyCaseEvent, timelineSummary, type CaseViewRow, type Envelope } from '../../../src/projections/cases/case-view.ts';
+import { applyCitizenEvent, detectingUnitOf, type CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
+import { plateKey } from '../../../src/projections/cases/plate.ts';
+import { vietnamDay } from '../../../src/projections/events.ts';
+import { CASE_ID, OBSERVED_AT, PLATE, carViolation, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
+import { caseDecider } from '../../../src/domain/case/decider.ts';
+import { fold } from '../../../src/domain/decider.ts';
+
+const env = (revision: number, actorId = 'cam-01-0001', actorKind = 'device'): Envelope => ({
+  eventId: `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
+  revision,
+  recordedAt: `2026-03-1${Math.min(9, revision)}T00:00:00.000Z`,
+  actorKind,
+  actorId,
+  hash: 'a'.repeat(64),
+});
+
+function rows(events: CaseEvent[]): { row: CaseViewRow | undefined; citizen: CitizenRow | undefined } {
+  let row: CaseViewRow | undefined;
+  let citizen: CitizenRow | undefined;
+  events.forEach((e, i) => {
+    row = applyCaseEvent(row, e, env(i, i === 0 ? 'cam-01-0001' : reviewer.view.officerId, i === 0 ? 'device' : 'officer'));
+    citizen = applyCitizenEvent(citizen, e);
+  });
+  return { row, citizen };
+}
+
+/** Runs the real decider on a command against a history and returns the new events. */
+function decide(history: CaseEvent[], command: Parameters<typeof caseDecider.decide>[0]): CaseEvent[] {
+  return caseDecider.decide(command, fold(caseDecider, history));
+}
+
+describe('case read model fold', () => {
+  const detected = violationDetected();
+
+  it('ignores everything before the detection', () => {
+    const confirm = decide([detected], confirmReview([detected]));
+    expect(applyCaseEvent(undefined, confirm[0]!, env(1))).to.equal(undefined);
+    expect(applyCitizenEvent(undefined, confirm[0]!)).to.equal(undefined);
+  });
+
+  it('a detection gives a pending case with location, violation, catalog title and basis, edge plate and evidence', () => {
+    const { row, citizen } = rows([detected]);
+    const entry = carViolation();
+    expect(row).to.deep.include({
+      case_id: CASE_ID,
+      province: '01',
+      status: 'detected',
+      observed_at: OBSERVED_AT,
+      violation_code: entry.code,
+      violation_title: entry.title.vi,
+      plate_edge: PLATE,
+      plate_edge_compact: plateKey(PLATE),
+      road_type: 'urban',
+      commune: 'Ngọc Hà',
+      revision: 0,
+    });
+    expect(row!.legal_basis).to.deep.equal(entry.legalBasis);
+    expect(row!.evidence.originals).to.have.length(2);
+    expect(citizen).to.deep.include({ published: false, status: 'unresolved', vehicle_type: 'car', detecting_unit: detectingUnitOf('01') });
+  });
+
+  it('a confirmation records who, when and the key, sets the confirmed plate and publishes the citizen row', () => {
+    const history: CaseEvent[] = [detected];
+    history.push(...decide(history, confirmReview(history)));
+    const { row, citizen } = rows(history);
+    expect(row!.status).to.equal('confirmed');
+    expect(row!.reviewed_by).to.equal(reviewer.view.officerId);
+    expect(row!.review).to.include({ decision: 'confirm', keyId: reviewer.key.keyId, officerId: reviewer.view.officerId });
+    expect(row!.plate_confirmed).to.equal(PLATE);
+    expect(citizen).to.deep.include({ published: true, plate: PLATE, plate_compact: plateKey(PLATE) });
+  });
+
+  it('a rejection is never published to citizens', () => {
+    const history: CaseEvent[] = [detected];
+    history.push(...decide(history, rejectReview(history)));
+    const { row, citizen } = rows(history);
+    expect(row!.status).to.equal('rejected');
+    expect(citizen!.published).to.equal(false);
+  });
+
+  it('flags raised at detection set the flag columns', () => {
+    const flagged = violationDetected(recordDetection(), [
+      { flag: 'calibration-invalid', detail: 'certificate expired' },
+      { flag: 'plate-mismatch', detail: 'AI read 30A-123.46' },
+    ]);
+    const { row } = rows([flagged]);
+    expect(row).to.deep.include({ flag_calibration: true, flag_plate_mismatch: true, flag_model_not_approved: false });
+  });
+
+  it('an ended case keeps its status when later events arrive', () => {
+    let row = rows([detected]).row!;
+    row = applyCaseEvent(row, { type: 'CaseClosed', data: { reason: 'rejected', closedAt: '2026-03-12T00:00:00.000Z' } }, env(1))!;
+    row = applyCaseEvent(row, { type: 'OwnerNotFound', data: { registry: 'r', reason: 'x', checkedAt: '2026-03-12T00:00:00.000Z' } }, env(2))!;
+    expect(row).to.deep.include({ status: 'closed', status_before_end: 'detected', close_reason: 'rejected', revision: 2 });
+  });
+
+  it('the timeline summary never carries the owner reference', () => {
+    const summary = timelineSummary({
+      type: 'OwnerIdentified',
+      data: { owner: { kind: 'individual', ref: 'secret-ref-1' }, registry: 'national', identifiedAt: '2026-03-12T00:00:00.000Z' },
+    });
+    expect(JSON.stringify(summary)).to.not.contain('secret-ref-1');
+  });
+
+  it('files statistics under the Viet Nam calendar day', () => {
+    expect(vietnamDay('2026-03-10T16:59:59.999Z')).to.equal('2026-03-10');
+    expect(vietnamDay('2026-03-10T17:00:00.000Z')).to.equal('2026-03-11');
+  });
+
+  it('plate keys: valid plates normalise; odd reads keep letters and digits only', () => {
+    expect(plateKey('30A-123.45')).to.equal(plateKey('30a 12345'));
+    expect(plateKey('??ab!<script>')).to.match(/^[A-Z0-9]*$/);
+  });
+});
