@@ -55,6 +55,8 @@ export interface ApiNodeOptions {
   vehicles?: RegisteredVehicle[];
   sealWaitMs?: number;
   checkpointIntervalMs?: number;
+  /** Run the ledger sequencer (default true); without it nothing is ever sealed. */
+  sequencer?: boolean;
 }
 
 export async function startApiNode(prefix: string, options: ApiNodeOptions = {}): Promise<ApiNode> {
@@ -78,6 +80,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       keyFile: join(dir, 'keys', 'ledger.key'),
       origin: 'vn-traffic-evidence/test-node',
       checkpointIntervalMs: options.checkpointIntervalMs ?? 100,
+      sequencer: options.sequencer ?? true,
       print: () => undefined,
     });
     stops.push(() => ledger.close());
