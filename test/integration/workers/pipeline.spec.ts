@@ -16,7 +16,7 @@ import { createPlateReaderInWorker, type PlateReader } from '../../../src/worker
 import { registerPlateModel, startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';
 import { capturedLogger, startSmtpSink, startStandInGateway, startStandInRegistry, type SmtpSink, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
-import { confirmCase, eventTypes, ingestSceneDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';
+import { confirmCase, eventTypes, ingestPlainDetection, ingestSceneDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';
 
 const OWNER_NAME = 'Trần Thị Kiểm Thử';
 const OWNER_ADDRESS = '17 Ngõ Giả Lập, Ba Đình, Hà Nội';
@@ -137,5 +137,28 @@ describe('evidence pipeline, end to end (BullMQ, real models)', function () {
     expect(types).to.not.include('OwnerIdentified');
     expect(types).to.not.include('NoticeIssued');
     expect(smtp.messages.length + gateway.deliveries.length).to.equal(sent);
+  });
+
+  it('a corrupt overview image fails inference and media permanently: dead letters, nothing recorded, worker alive', async () => {
+    const { caseId } = await ingestPlainDetection(world, 99); // the "image" is a few bytes of text
+    const stream = await world.store.readStream(streams.case(caseId));
+    const detectedId = stream[0]!.record.id;
+    const deadFor = async (queue: 'inference' | 'media') => (await pipeline.jobs.deadLetters(queue)).find((d) => d.jobId === detectedId);
+    await waitFor(async () => (await deadFor('inference')) && (await deadFor('media')), { timeoutMs: 30_000, what: 'both jobs as dead letters' });
+    expect((await deadFor('inference'))!.attemptsMade).to.equal(1);
+    expect((await deadFor('media'))!.attemptsMade).to.equal(1);
+    expect((await deadFor('media'))!.error).to.match(/image|format|media/i);
+    expect(await eventTypes(world, caseId)).to.deep.equal(['ViolationDetected']);
+    // The workers still serve the next case.
+    const next = await ingestSceneDetection(world, 13);
+    await waitFor(async () => (await eventTypes(world, next.caseId)).includes('PlateRecognized'), { timeoutMs: 60_000, what: 'the next plate reading' });
+  });
+
+  it('a job with hostile data is refused without retries', async () => {
+    await pipeline.jobs.enqueue('owner-lookup', [{ jobId: 'hostile-1', name: 'lookup-owner', data: { caseId: '../../etc/passwd', province: '01' } }]);
+    await waitFor(async () => (await pipeline.jobs.deadLetters('owner-lookup')).some((d) => d.jobId === 'hostile-1'), { what: 'the hostile job as a dead letter' });
+    const dead = (await pipeline.jobs.deadLetters('owner-lookup')).find((d) => d.jobId === 'hostile-1')!;
+    expect(dead.attemptsMade).to.equal(1);
+    expect(dead.error).to.include('no valid case id');
   });
 });
