@@ -16,7 +16,10 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventStore } from '../adapters/eventstore/port.ts';
 import type { EvidenceStore } from '../adapters/evidence/port.ts';
+import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
 import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
+import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
+import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
 import type { VehicleRegistry } from '../adapters/registry/port.ts';
 import { recordDerivedEvidence, recordPlateReading } from '../commands/cases.ts';
@@ -29,6 +32,7 @@ import type { ExistingCase } from '../domain/case/state.ts';
 import { modelDecider } from '../domain/model/decider.ts';
 import { parseModelEvent } from '../domain/model/events.ts';
 import { streams } from '../domain/record.ts';
+import { ValidationError } from '../domain/shared/errors.ts';
 import type { EvidenceRef } from '../domain/signoff/primitives.ts';
 import type { PlateReader } from './inference/index.ts';
 import type { ModelIdentity } from './inference/models.ts';
@@ -336,5 +340,54 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         }
       }
     },
+  };
+}
+
+export interface PipelineAdapters {
+  registry: VehicleRegistry | undefined;
+  channels: NoticeChannelAdapter[];
+  close(): void;
+}
+
+/**
+ * Registry and notice channels from the environment (none configured = owner lookup and notices not served):
+ * `REGISTRY_URL` (HTTP vehicle registry), `SMTP_URL` (`smtp://[user:pass@]host:port`, `smtps://` for implicit
+ * TLS) with `NOTICE_FROM`, and `NOTICE_GATEWAY_URL` (HTTP notification gateway). E-mail is preferred when the
+ * owner has an address; the gateway reaches everyone else.
+ */
+export function pipelineAdaptersFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineAdapters {
+  const url = (name: string, protocols: string[]): URL | undefined => {
+    const value = env[name];
+    if (!value) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ValidationError(`${name} is not a URL`);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new ValidationError(`${name} must use ${protocols.join(' or ')}`);
+    return parsed;
+  };
+  const registryUrl = url('REGISTRY_URL', ['http:', 'https:']);
+  const gatewayUrl = url('NOTICE_GATEWAY_URL', ['http:', 'https:']);
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const channels: NoticeChannelAdapter[] = [];
+  let smtp: SmtpNoticeChannel | undefined;
+  if (smtpUrl) {
+    const secure = smtpUrl.protocol === 'smtps:';
+    smtp = new SmtpNoticeChannel({
+      host: smtpUrl.hostname,
+      port: smtpUrl.port ? Number(smtpUrl.port) : secure ? 465 : 25,
+      secure,
+      ...(smtpUrl.username ? { auth: { user: decodeURIComponent(smtpUrl.username), pass: decodeURIComponent(smtpUrl.password) } } : {}),
+      from: env.NOTICE_FROM ?? 'Cảnh sát giao thông <thongbao@localhost>',
+    });
+    channels.push(smtp);
+  }
+  if (gatewayUrl) channels.push(new HttpNoticeGateway({ baseUrl: gatewayUrl.toString() }));
+  return {
+    registry: registryUrl ? new HttpVehicleRegistry({ baseUrl: registryUrl.toString() }) : undefined,
+    channels,
+    close: () => smtp?.close(),
   };
 }

@@ -12,7 +12,8 @@ import { SmtpNoticeChannel } from '../../../src/adapters/notify/smtp.ts';
 import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { RegistryResponseError, RegistryUnavailableError } from '../../../src/adapters/registry/port.ts';
 import { streams } from '../../../src/domain/record.ts';
-import { startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { pipelineAdaptersFromEnv, startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { ValidationError } from '../../../src/domain/shared/errors.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
 import { waitFor } from '../../support/env.ts';
 import { capturedLogger, startSmtpSink, startStandInGateway, startStandInRegistry, syntheticVehicles, type SmtpSink, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
@@ -81,6 +82,20 @@ describe('vehicle registry adapter against the stand-in', function () {
     } finally {
       registry.setDelay(0);
     }
+  });
+
+  it('is configured from the environment (REGISTRY_URL, SMTP_URL, NOTICE_GATEWAY_URL); bad URLs are refused', async () => {
+    const adapters = pipelineAdaptersFromEnv({ REGISTRY_URL: registry.url, SMTP_URL: 'smtp://127.0.0.1:2525', NOTICE_GATEWAY_URL: 'http://127.0.0.1:9/' });
+    try {
+      const seeded = [...registry.vehicles.values()][1]!;
+      expect((await adapters.registry!.lookupPlate(seeded.plate))?.owner.ref).to.equal(seeded.owner.ref);
+      expect(adapters.channels.map((c) => c.channel)).to.deep.equal(['email', 'vnetraffic']);
+    } finally {
+      adapters.close();
+    }
+    expect(pipelineAdaptersFromEnv({}).registry).to.equal(undefined);
+    expect(() => pipelineAdaptersFromEnv({ SMTP_URL: 'http://mail' })).to.throw(ValidationError);
+    expect(() => pipelineAdaptersFromEnv({ REGISTRY_URL: 'not a url' })).to.throw(ValidationError);
   });
 
   it('refuses a malformed answer with RegistryResponseError', async () => {
