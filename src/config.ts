@@ -30,6 +30,10 @@ export interface NodeConfig {
   jwksUrl: string | undefined;
   /** The national vehicle registry's HTTP endpoint; undefined = the in-process stand-in (development). */
   registryUrl: string | undefined;
+  /** HTTP notification gateway (VNeTraffic-style); SMTP relay as smtp://user:pass@host:port; sender address. */
+  noticeGatewayUrl: string | undefined;
+  smtpUrl: string | undefined;
+  noticeFrom: string;
   port: number;
   host: string;
   logLevel: string;
@@ -52,6 +56,9 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().optional(),
   JWKS_URL: z.string().url().optional(),
   REGISTRY_URL: z.string().url().optional(),
+  NOTICE_GATEWAY_URL: z.string().url().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be smtp:// or smtps://').optional(),
+  NOTICE_FROM: z.string().email().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -82,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     jwtAudience: e.JWT_AUDIENCE ?? 'tec-api',
     jwksUrl: e.JWKS_URL,
     registryUrl: e.REGISTRY_URL,
+    noticeGatewayUrl: e.NOTICE_GATEWAY_URL,
+    smtpUrl: e.SMTP_URL,
+    noticeFrom: e.NOTICE_FROM ?? 'thong-bao@csgt.invalid',
     port: e.PORT ?? 8080,
     host: e.HOST ?? '127.0.0.1',
     logLevel: e.LOG_LEVEL ?? 'info',

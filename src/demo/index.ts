@@ -8,12 +8,13 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import type { RunningNode } from '../node/index.ts';
 import type { Caller } from '../commands/outcome.ts';
 import { registerCamera, certifyCalibration } from '../commands/cameras.ts';
 import { enrollOfficer } from '../commands/officers.ts';
-import { registerModelVersion, approveModelVersion } from '../commands/models.ts';
+import { approveModelVersion } from '../commands/models.ts';
+import { registerPlateModel } from '../workers/pipeline.ts';
+import { loadModelIdentity } from '../workers/inference/index.ts';
 import { ingestDetection, confirmReview, rejectReview, decidePenalty } from '../commands/cases.ts';
 import { generateKeyPair, keyIdOf, type Ed25519KeyPair } from '../domain/signoff/keys.ts';
 import { buildDetectionPayload, buildReviewSignoff, buildDecisionSignoff } from '../domain/signoff/builders.ts';
@@ -21,6 +22,12 @@ import { signDetection, signSignoff } from '../domain/signoff/signing.ts';
 import { lookupViolation } from '../domain/catalog/index.ts';
 import { parsePlate } from '../domain/plates/index.ts';
 import { StreamNotFoundError } from '../adapters/eventstore/port.ts';
+import { loadStream } from '../commands/handler.ts';
+import { ConcurrentModificationError, RevisionMismatchError } from '../commands/errors.ts';
+import { caseDecider } from '../domain/case/decider.ts';
+import { parseCaseEvent } from '../domain/case/events.ts';
+import { OverrideReasonRequiredError } from '../domain/case/errors.ts';
+import { streams } from '../domain/record.ts';
 import { syntheticScene } from './synthetic-plates.ts';
 import type { RoadType } from '../domain/signoff/primitives.ts';
 
@@ -63,8 +70,6 @@ export interface DemoResult {
 }
 
 const SYSTEM: Caller = { actor: { kind: 'system', id: 'demo-seed' }, province: '00' };
-
-export const DEMO_MODEL_ID = 'paddleocr-ppocrv4-plates-demo';
 
 function writeKey(dir: string, key: DemoKey): void {
   const file = join(dir, `${key.subject}.key`);
@@ -170,10 +175,9 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
   print(`demo: enrolled ${officers.length} officers; their key files are in ${keyDir}`);
 
   // The plate-reading model, registered by file digest and approved by a human (the national officer).
-  const modelFiles = await modelFileDigests();
-  await registerModelVersion(deps, SYSTEM, { modelId: DEMO_MODEL_ID, name: 'paddleocr-ppocrv4-plates', version: 'demo-1', files: modelFiles });
+  const modelId = await registerPlateModel(deps, await loadModelIdentity(), SYSTEM);
   const c08 = officers.find((o) => o.province === '00')!;
-  await approveModelVersion(deps, { actor: { kind: 'officer', id: c08.subject }, province: '00' }, { modelId: DEMO_MODEL_ID, note: 'Demo approval' });
+  await approveModelVersion(deps, { actor: { kind: 'officer', id: c08.subject }, province: '00' }, { modelId, note: 'Demo approval' });
 
   // Detections, reviews and decisions.
   const total = options.cases ?? 12;
@@ -229,68 +233,76 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
     if (i >= Math.ceil((total * 2) / 3)) continue;
     const reviewer = officers.find((o) => o.province === camera.province && o.title === 'officer-on-duty')!;
     const reviewerCaller: Caller = { actor: { kind: 'officer', id: reviewer.subject }, province: camera.province };
-    const revision = Number(ingested.nextExpectedRevision);
-    const signedAt = deps.clock.now();
+    const common = { caseId: ingested.caseId, violationCode, plate: plate.text, evidence: detection.evidence };
     if (i % 5 === 4) {
-      const signoff = buildReviewSignoff({
-        caseId: ingested.caseId,
-        caseRevision: revision,
-        decision: 'reject',
-        violationCode,
-        plate: plate.text,
-        evidence: detection.evidence,
-        signedAt,
-        rejectReason: 'no-violation',
-      } as Parameters<typeof buildReviewSignoff>[0]);
-      await rejectReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(signoff, reviewer.pair.secretKey) });
+      await signOff(deps, ingested.caseId, (caseRevision) => {
+        const signoff = buildReviewSignoff({ ...common, caseRevision, decision: 'reject', signedAt: deps.clock.now(), rejectReason: 'no-violation' } as Parameters<typeof buildReviewSignoff>[0]);
+        return rejectReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(signoff, reviewer.pair.secretKey) });
+      });
       rejectedCaseIds.push(ingested.caseId);
       continue;
     }
-    const review = buildReviewSignoff({
-      caseId: ingested.caseId,
-      caseRevision: revision,
-      decision: 'confirm',
-      violationCode,
-      plate: plate.text,
-      evidence: detection.evidence,
-      signedAt,
-    } as Parameters<typeof buildReviewSignoff>[0]);
-    const confirmed = await confirmReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(review, reviewer.pair.secretKey) });
+    await signOff(deps, ingested.caseId, (caseRevision, overrideReason) => {
+      const review = buildReviewSignoff({
+        ...common,
+        caseRevision,
+        decision: 'confirm',
+        signedAt: deps.clock.now(),
+        ...(overrideReason ? { overrideReason } : {}),
+      } as Parameters<typeof buildReviewSignoff>[0]);
+      return confirmReview(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(review, reviewer.pair.secretKey) });
+    });
 
     if (i % 2 === 1) continue; // some confirmed cases wait for a supervisor's decision
     const director = officers.find((o) => o.province === camera.province && o.title === 'provincial-police-director')!;
     const entry = lookupViolation(violationCode, kind, observedAt);
-    const decision = buildDecisionSignoff({
-      caseId: ingested.caseId,
-      caseRevision: Number(confirmed.nextExpectedRevision),
-      violationCode,
-      plate: plate.text,
-      evidence: detection.evidence,
-      signedAt: deps.clock.now(),
-      fineVnd: entry.fineMinVnd,
-      points: entry.points,
-      legalBasis: entry.legalBasis,
-      offender: { kind: 'individual', ref: `registry:demo-${createHash('sha256').update(plate.compact).digest('hex').slice(0, 12)}` },
-    } as Parameters<typeof buildDecisionSignoff>[0]);
-    await decidePenalty(deps, { actor: { kind: 'officer', id: director.subject }, province: camera.province }, {
-      caseId: ingested.caseId,
-      ...signSignoff(decision, director.pair.secretKey),
+    await signOff(deps, ingested.caseId, (caseRevision) => {
+      const decision = buildDecisionSignoff({
+        ...common,
+        caseRevision,
+        signedAt: deps.clock.now(),
+        fineVnd: entry.fineMinVnd,
+        points: entry.points,
+        legalBasis: entry.legalBasis,
+        offender: { kind: 'individual', ref: `own-demo-${String(i + 1).padStart(4, '0')}` },
+      } as Parameters<typeof buildDecisionSignoff>[0]);
+      return decidePenalty(deps, { actor: { kind: 'officer', id: director.subject }, province: camera.province }, {
+        caseId: ingested.caseId,
+        ...signSignoff(decision, director.pair.secretKey),
+      });
     });
     decidedCaseIds.push(ingested.caseId);
   }
   print(`demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided, ${rejectedCaseIds.length} rejected`);
   const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
   if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
-  return { cameras, officers, modelId: DEMO_MODEL_ID, caseIds, decidedCaseIds, rejectedCaseIds, citizenSamples };
+  return { cameras, officers, modelId, caseIds, decidedCaseIds, rejectedCaseIds, citizenSamples };
 }
 
-/** SHA-256 of each model file the plate reader loads, as its approval must name them. */
-async function modelFileDigests(): Promise<{ name: string; sha256: string }[]> {
-  try {
-    const mod = (await import('../workers/inference/index.ts')) as { modelFileDigests?: () => Promise<{ name: string; sha256: string }[]> };
-    if (mod.modelFileDigests) return await mod.modelFileDigests();
-  } catch {
-    // fall through: the demo still runs without the inference worker
+/**
+ * Signs at the case's current revision and submits, as an officer's screen does: when the workers appended
+ * in between (a plate reading, derived media) the officer reloads and signs again; when the case carries a
+ * flag, the reviewer states why the detection stands.
+ */
+async function signOff(
+  deps: RunningNode['commandDeps'],
+  caseId: string,
+  submit: (caseRevision: number, overrideReason?: string) => Promise<unknown>,
+): Promise<void> {
+  let overrideReason: string | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const { revision } = await loadStream(deps.store, streams.case(caseId), caseDecider, parseCaseEvent);
+    try {
+      await submit(Number(revision), overrideReason);
+      return;
+    } catch (error) {
+      if (attempt >= 8) throw error;
+      if (error instanceof OverrideReasonRequiredError && !overrideReason) {
+        overrideReason = 'Demo reviewer compared the plate with the overview image';
+        continue;
+      }
+      if (error instanceof ConcurrentModificationError || error instanceof RevisionMismatchError) continue;
+      throw error;
+    }
   }
-  return [{ name: 'ch_PP-OCRv4_rec_infer.onnx', sha256: '0'.repeat(64) }];
 }

@@ -34,6 +34,12 @@ import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { startStandInRegistry, syntheticVehicles, type StandInRegistry } from '../adapters/registry/stand-in.ts';
 import type { VehicleRegistry } from '../adapters/registry/port.ts';
 import { existsSync } from 'node:fs';
+import { startPipeline, plateModelIdFor, type Pipeline } from '../workers/pipeline.ts';
+import { loadModelIdentity } from '../workers/inference/index.ts';
+import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
+import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
+import { startStandInGateway, type StandInGateway } from '../adapters/notify/stand-in-gateway.ts';
+import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
 import { fileURLToPath } from 'node:url';
 
 /** The built web UI (`npm run build:web`); served at `/` when present. */
@@ -73,6 +79,12 @@ export interface RunningNode {
   registry: VehicleRegistry;
   /** The in-process stand-in registry when no REGISTRY_URL is configured (development, demo). */
   standInRegistry: StandInRegistry | undefined;
+  /** The in-process stand-in notification gateway when no NOTICE_GATEWAY_URL/SMTP_URL is configured. */
+  standInGateway: StandInGateway | undefined;
+  /** Process manager and queue workers, when the `worker` role runs. */
+  pipeline: Pipeline | undefined;
+  /** The model id (`model-<id>`) the plate reader runs as; an officer must approve it. */
+  plateModelId: string;
   /** Base URL of the HTTP API when the `api` role runs. */
   url: string | undefined;
   stop(): Promise<void>;
@@ -167,6 +179,46 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     }
     const registry = new HttpVehicleRegistry({ baseUrl: registryUrl });
 
+    const plateModelId = plateModelIdFor(await loadModelIdentity());
+    let pipeline: Pipeline | undefined;
+    let standInGateway: StandInGateway | undefined;
+    if (roles.includes('worker')) {
+      const channels: NoticeChannelAdapter[] = [];
+      if (config.noticeGatewayUrl) channels.push(new HttpNoticeGateway({ baseUrl: config.noticeGatewayUrl }));
+      if (config.smtpUrl) {
+        const smtp = new URL(config.smtpUrl);
+        channels.push(
+          new SmtpNoticeChannel({
+            host: smtp.hostname,
+            port: Number(smtp.port || 25),
+            secure: smtp.protocol === 'smtps:',
+            ...(smtp.username ? { auth: { user: decodeURIComponent(smtp.username), pass: decodeURIComponent(smtp.password) } } : {}),
+            from: config.noticeFrom,
+          }),
+        );
+      }
+      if (channels.length === 0) {
+        // No notification system exists here: development nodes deliver to an in-process stand-in gateway.
+        standInGateway = await startStandInGateway();
+        const gateway = standInGateway;
+        stops.push(() => gateway.close());
+        channels.push(new HttpNoticeGateway({ baseUrl: gateway.url }));
+      }
+      pipeline = await startPipeline({
+        store,
+        evidence,
+        commandDeps,
+        databaseUrl,
+        ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+        logger,
+        registry,
+        channels,
+        plateModelId,
+      });
+      const running = pipeline;
+      stops.push(() => running.stop());
+    }
+
     const node: RunningNode = {
       config,
       roles,
@@ -184,6 +236,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       projections,
       registry,
       standInRegistry,
+      standInGateway,
+      pipeline,
+      plateModelId,
       url: undefined,
       stop,
     };

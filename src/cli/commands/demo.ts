@@ -5,6 +5,7 @@
  * writes one bundle per decided case. Prints the log's verifier key on a line starting `verifier-key: `.
  */
 import type { Command } from 'commander';
+import pino from 'pino';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.ts';
@@ -24,7 +25,9 @@ export function register(program: Command): void {
       const cases = Number(opts.cases);
       if (!Number.isInteger(cases) || cases < 1 || cases > 10_000) throw new ValidationError('--cases must be an integer from 1 to 10000');
       const config = loadConfig({ ...process.env, PORT: '0' }, { dataDir: opts.dataDir });
-      const node = await startNode({ config, roles: ['sequencer', 'projector', 'worker'] });
+      // The demo's own lines are its output; the node logs only warnings unless LOG_LEVEL says otherwise.
+      const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const node = await startNode({ config, roles: ['sequencer', 'projector', 'worker'], logger });
       try {
         const result = await seedDemo(node, { cases, print: (line) => process.stdout.write(`${line}\n`) });
         const caseRecords = await Promise.all(result.caseIds.map((id) => node.store.readStream(`case-${id}`)));
