@@ -9,6 +9,7 @@ import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './su
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
 import { plateKey } from '../../src/domain/case/plate-key.ts';
+import { citizenLookup } from '../../src/projections/queries.ts';
 
 const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status'];
 const CERTIFICATE = 'DK-UI-000123';
@@ -29,14 +30,9 @@ const OWNER = { ref: 'own-ui-0001', kind: 'individual' as const, name: 'Nguyễn
     const detection = (detected!.record.data as { detection: { plateRead: { text: string }; vehicleClass: string } }).detection;
     plate = detection.plateRead.text;
     ui.registry.add({ plate: plateKey(plate), registrationNumber: CERTIFICATE, vehicleClass: detection.vehicleClass, owner: OWNER });
-    // The published view is a read model: wait for the projections to publish the confirmed case.
-    await waitFor(
-      async () => {
-        const r = await fetch(`${ui.url}/v1/public/violations?${new URLSearchParams({ plate, certificate: CERTIFICATE })}`);
-        return r.ok && ((await r.json()) as { violations: unknown[] }).violations.length > 0;
-      },
-      { what: 'the published violation', timeoutMs: 30_000 },
-    );
+    // The published view is a read model: wait (on the read model itself, not the rate-limited public
+    // route) until the projections have published the confirmed case.
+    await waitFor(async () => (await citizenLookup(ui.node.readModels, plate)).length > 0, { what: 'the published violation', timeoutMs: 30_000 });
   });
 
   after(async () => {

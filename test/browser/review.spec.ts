@@ -28,6 +28,10 @@ async function signInWithKey(page: Page, ui: UiNode, role: 'officer' | 'supervis
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByTestId('signed-in').waitFor();
   expect(await page.getByTestId('province').textContent()).to.contain(province);
+  return importKey(page, ui, subject);
+}
+
+async function importKey(page: Page, ui: UiNode, subject: string): Promise<string> {
   await page.locator('#key-file').setInputFiles(ui.keyFile(subject));
   await page.locator('#import-passphrase').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Nhập khóa' }).click();
@@ -158,6 +162,51 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
     expect(data.signoff.purpose).to.equal('decision/v1');
     expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('keeps the key encrypted across reloads: a wrong passphrase or another officer’s key file is refused; a rejection is signed from the keyboard', async () => {
+    const page = await browser.context.newPage();
+    const subject = 'officer-79-reviewer';
+    const token = await ui.token('officer', '79', subject);
+    await page.goto(`${ui.url}/#/signin`);
+    await page.locator('#token').fill(token);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('signed-in').waitFor();
+    // Another officer's key file is refused.
+    await page.locator('#key-file').setInputFiles(ui.keyFile('officer-79-director'));
+    await page.locator('#import-passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Nhập khóa' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Tệp khóa thuộc về người khác' }).waitFor();
+    const keyId = await importKey(page, ui, subject);
+    // A reload forgets the unlocked key (memory only) but keeps the encrypted copy.
+    await page.reload();
+    await page.getByTestId('key-status').filter({ hasText: 'Khóa đang đóng' }).waitFor();
+    await page.locator('#unlock-passphrase').fill('not the passphrase');
+    await page.getByRole('button', { name: 'Mở khóa' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sai cụm mật khẩu' }).waitFor();
+    await page.locator('#unlock-passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Mở khóa' }).click();
+    await page.getByTestId('key-status').filter({ hasText: keyId }).waitFor();
+
+    await page.goto(`${ui.url}/#/queue`);
+    const first = page.locator('[data-testid=queue] tbody tr').first();
+    await first.waitFor();
+    const caseId = (await first.getAttribute('data-case-id'))!;
+    await first.getByRole('link').click();
+    await page.getByTestId('facts').waitFor();
+    await page.locator('body').press('r');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.equal('reject-reason');
+    await page.locator('#reject-reason').selectOption('plate-unreadable');
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('signed').waitFor();
+    const rejected = (await caseRecords(ui, caseId)).find((r) => r.record.type === 'ReviewRejected');
+    expect(rejected, 'ReviewRejected recorded').to.not.equal(undefined);
+    const data = rejected!.record.data as { signoff: Record<string, unknown>; signature: string; keyId: string };
+    expect(data.signoff.rejectReason).to.equal('plate-unreadable');
+    expect(data.keyId).to.equal(keyId);
+    const signer = (await officerKeys(ui, subject)).find((k) => keyIdOf(k) === data.keyId);
+    expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
     await page.close();
   });
 });

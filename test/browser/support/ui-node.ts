@@ -1,37 +1,20 @@
 /**
- * A `tec serve`-like node for the browser specs, with demo data: `startNode()` (event store, ledger with its
- * sequencer, evidence store, development token issuer) on a scratch PostgreSQL database, `seedDemo()`
- * (signed cameras, officers with key files under `<dataDir>/demo-keys/`, detections, reviews, decisions),
- * the read-model projections, the vehicle registry stand-in, and the express app with every /v1 route and the
- * built web UI as its static directory.
- *
- * The HTTP server is composed here rather than by `startNode` because the composition root does not mount
- * the routes or the static directory yet; once it does, this file shrinks to `startNode({ roles: all })`.
+ * A `tec serve --demo`-like node for the browser specs: `startNode()` with the api, projector and sequencer
+ * roles (routes, read models, ledger, the vehicle registry stand-in, and the built web UI from `web/dist` as
+ * its static directory) on a scratch PostgreSQL database, seeded by `seedDemo()` (cameras, officers with key
+ * files under `<dataDir>/demo-keys/`, signed detections, reviews and decisions). The worker role stays off so
+ * the cases are exactly what the demo signed (no AI readings arriving mid-test).
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import type { DataSource } from 'typeorm';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../../src/config.ts';
-import { startNode, type RunningNode } from '../../../src/node/index.ts';
+import { startNode, WEB_DIST, type RunningNode } from '../../../src/node/index.ts';
 import { seedDemo, type DemoResult } from '../../../src/demo/index.ts';
-import { createApp } from '../../../src/adapters/http/app.ts';
-import { createMetrics } from '../../../src/adapters/http/metrics.ts';
-import { apiRoutes } from '../../../src/adapters/http/routes/index.ts';
-import { readModelQueries, registryVerifier } from '../../../src/adapters/http/routes/read-models.ts';
-import type { ApiServices } from '../../../src/adapters/http/routes/services.ts';
-import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
-import { startStandInRegistry, type StandInRegistry } from '../../../src/adapters/registry/stand-in.ts';
-import { createBundleExporter } from '../../../src/bundle-export/index.ts';
-import { ALL_PROJECTIONS } from '../../../src/projections/index.ts';
-import { createReadModelDataSource } from '../../../src/projections/datasource.ts';
-import { ProjectionRunner } from '../../../src/projections/runner.ts';
+import type { StandInRegistry } from '../../../src/adapters/registry/stand-in.ts';
 import type { Role } from '../../../src/adapters/auth/roles.ts';
 import { scratchDatabase } from '../../support/env.ts';
 
@@ -43,8 +26,8 @@ export interface UiNode {
   url: string;
   node: RunningNode;
   demo: DemoResult;
-  dataSource: DataSource;
   registry: StandInRegistry;
+  /** Where the served UI was built (`web/dist`). */
   webDir: string;
   keyFile(subject: string): string;
   token(role: Role, province: string, subject: string): Promise<string>;
@@ -62,73 +45,46 @@ export async function buildWeb(outDir: string): Promise<void> {
   });
 }
 
+let built: Promise<void> | undefined;
+
+/** The UI is built once per test process, before the first node starts (startNode serves `web/dist` if present). */
+function ensureBuilt(): Promise<void> {
+  built ??= buildWeb(WEB_DIST);
+  return built;
+}
+
 export async function startUiNode(options: { cases?: number } = {}): Promise<UiNode> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    await ensureBuilt();
     const db = await scratchDatabase('ui');
     stops.push(() => db.drop());
     const dataDir = await mkdtemp(join(tmpdir(), 'tec-ui-'));
     stops.push(() => rm(dataDir, { recursive: true, force: true }));
-    const webDir = join(dataDir, 'web');
-    await buildWeb(webDir);
-
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', LEDGER_ORIGIN: 'vn-traffic-evidence/ui-test' });
-    const node = await startNode({ config, roles: ['sequencer'], print: () => undefined, checkpointIntervalMs: 100 });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      LEDGER_ORIGIN: 'vn-traffic-evidence/ui-test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+    });
+    const node = await startNode({ config, roles: ['api', 'projector', 'sequencer'], print: () => undefined, checkpointIntervalMs: 100 });
     stops.push(() => node.stop());
+    if (!node.url || !node.standInRegistry || !node.issuer) throw new Error('the UI node needs the api role, the registry stand-in and the development issuer');
     const demo = await seedDemo(node, { cases: options.cases ?? 12 });
-
-    const dataSource = createReadModelDataSource(node.databaseUrl, { poolSize: 5 });
-    await dataSource.initialize();
-    stops.push(() => dataSource.destroy());
-    const runner = new ProjectionRunner({ dataSource, store: node.store, projections: ALL_PROJECTIONS, idleMs: 20 });
-    await runner.start();
-    stops.push(() => runner.stop());
-    const registry = await startStandInRegistry({ vehicles: [] });
-    stops.push(() => registry.close());
-
-    const services: ApiServices = {
-      store: node.store,
-      evidence: node.evidence,
-      commandDeps: node.commandDeps,
-      ledger: node.ledger,
-      bundles: createBundleExporter({ store: node.store, evidence: node.evidence, ledger: node.ledger, commandDeps: node.commandDeps }),
-      queries: readModelQueries(dataSource, node.commandDeps.clock),
-      registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
-      limits: { sealWaitMs: 10_000 },
-    };
-    const app = createApp({
-      logger: pino({ level: 'silent' }),
-      verifier: node.verifier,
-      metrics: createMetrics({ defaultMetrics: false }),
-      routes: apiRoutes(services),
-      staticDir: webDir,
-      rateLimitPerMinute: 1_000_000,
-      publicRateLimitPerMinute: 1000,
-    });
-    const server: Server = await new Promise((ok, fail) => {
-      const s = app.listen(0, '127.0.0.1');
-      s.once('listening', () => ok(s));
-      s.once('error', fail);
-    });
-    stops.push(
-      () =>
-        new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
-    );
+    const issuer = node.issuer;
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      url: node.url,
       node,
       demo,
-      dataSource,
-      registry,
-      webDir,
+      registry: node.standInRegistry,
+      webDir: WEB_DIST,
       keyFile: (subject) => join(dataDir, 'demo-keys', `${subject}.key`),
-      token: (role, province, subject) => node.issuer!.mint({ subject, role, province }),
+      token: (role, province, subject) => issuer.mint({ subject, role, province }),
       close,
     };
   } catch (error) {
