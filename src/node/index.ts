@@ -262,6 +262,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),
         readiness: [
           { name: 'eventstore', check: async () => ({ ok: true, detail: { head: (await store.headCheckpoint()) ?? null } }) },
+          { name: 'database', check: async () => ({ ok: (await readModels.query('SELECT 1 AS ok')).length === 1 }) },
+          ...(projections
+            ? [
+                {
+                  name: 'projections',
+                  check: async () => {
+                    const status = await projections!.status();
+                    const failed = status.filter((p) => p.state === 'failed').map((p) => p.name);
+                    const lagSeconds = Math.max(0, ...status.map((p) => p.lagSeconds));
+                    return { ok: failed.length === 0 && lagSeconds < 60, detail: { failed, lagSeconds } };
+                  },
+                },
+              ]
+            : []),
           {
             name: 'ledger',
             check: async () => {
