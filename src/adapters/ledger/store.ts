@@ -106,7 +106,10 @@ export async function appendBatch(
 
 const nodeKey = (level: number, index: number): string => `${level}:${index}`;
 
-/** Fetches stored subtree hashes (level 0 = leaf hashes) in one query. Missing ones are absent from the map. */
+/**
+ * Fetches stored subtree hashes (level 0 = leaf hashes) in one query. Missing ones are absent from the map.
+ * The LATERAL … OFFSET 0 form keeps one primary-key probe per wanted node on a table of any size.
+ */
 export async function fetchNodes(db: Queryable, wanted: { level: number; index: number }[]): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
   if (wanted.length === 0) return found;
@@ -114,8 +117,8 @@ export async function fetchNodes(db: Queryable, wanted: { level: number; index: 
     `SELECT 0 AS level, l.leaf_index AS node_index, l.leaf_hash AS hash
        FROM ledger_leaves l WHERE l.leaf_index = ANY($1::bigint[])
      UNION ALL
-     SELECT n.level, n.node_index, n.hash FROM ledger_nodes n
-       JOIN unnest($2::smallint[], $3::bigint[]) AS w(lv, ix) ON n.level = w.lv AND n.node_index = w.ix`,
+     SELECT n.level, n.node_index, n.hash FROM unnest($2::smallint[], $3::bigint[]) AS w(lv, ix)
+       CROSS JOIN LATERAL (SELECT level, node_index, hash FROM ledger_nodes WHERE level = w.lv AND node_index = w.ix OFFSET 0) n`,
     [
       wanted.filter((w) => w.level === 0).map((w) => String(w.index)),
       wanted.filter((w) => w.level > 0).map((w) => w.level),
