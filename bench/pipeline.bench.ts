@@ -46,7 +46,11 @@ export async function run(): Promise<void> {
   const redisUrl = env('BENCH_REDIS_URL');
   const world = await openPipelineWorld('bpipe');
   try {
-    for (let i = 0; i < CASES; i++) await ingestPlainDetection(world, i);
+    const sources = new Map<string, string>();
+    for (let i = 0; i < CASES; i++) {
+      const { caseId, refs } = await ingestPlainDetection(world, i);
+      sources.set(caseId, refs[0]!.digest);
+    }
     const jobs = CASES * 2;
     // The machine is shared: the baseline is measured before and after the pipeline run and averaged.
     const rawBefore = await rawBullRate(redisUrl, jobs);
@@ -66,7 +70,7 @@ export async function run(): Promise<void> {
       databaseUrl: world.db.url,
       redisUrl,
       queuePrefix: `bench-pipe-${randomBytes(4).toString('hex')}`,
-      processors: { inference: counted(trivialProcessor(world.deps)), media: counted(trivialProcessor(world.deps)) },
+      processors: { inference: counted(trivialProcessor(world.deps, undefined, sources)), media: counted(trivialProcessor(world.deps, undefined, sources)) },
       policies: { inference: { concurrency: CONCURRENCY }, media: { concurrency: CONCURRENCY } },
     });
     await finished;

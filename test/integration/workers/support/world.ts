@@ -139,15 +139,19 @@ export async function eventTypes(world: PipelineWorld, caseId: string): Promise<
 
 /**
  * A trivial processor: records one EvidenceDerived per job (a "derived" digest computed from the job id),
- * through the real command path with job-derived event ids.
+ * through the real command path with job-derived event ids. `sources` (case id → an original's digest, known
+ * to the caller) spares the processor a read; without it the processor reads the detection.
  */
-export function trivialProcessor(commands: CommandDeps, onRun?: (queueAndJobId: string) => void): Processor {
+export function trivialProcessor(commands: CommandDeps, onRun?: (queueAndJobId: string) => void, sources?: ReadonlyMap<string, string>): Processor {
   return async (job) => {
     onRun?.(`${job.queue}/${job.jobId}`);
     const { caseId, province } = caseJob(job);
-    // Only the detection (revision 0) is needed: the evidence it names.
-    const [first] = await commands.store.readStream(streams.case(caseId), { maxCount: 1 });
-    const source = (first!.record.data as unknown as { detection: Detection }).detection.evidence[0]!;
+    let sourceDigest = sources?.get(caseId);
+    if (sourceDigest === undefined) {
+      // Only the detection (revision 0) is needed: the evidence it names.
+      const [first] = await commands.store.readStream(streams.case(caseId), { maxCount: 1 });
+      sourceDigest = (first!.record.data as unknown as { detection: Detection }).detection.evidence[0]!.digest;
+    }
     const digest = `sha256:${createHash('sha256').update(`${job.queue}/${job.jobId}`).digest('hex')}`;
     const eventIds = [jobEventId(job.queue, job.jobId, 'trivial')];
     await onceOnly(eventIds, () =>
@@ -156,7 +160,7 @@ export function trivialProcessor(commands: CommandDeps, onRun?: (queueAndJobId: 
         serviceCaller('trivial-worker', province),
         {
           caseId,
-          sourceDigest: source.digest,
+          sourceDigest: sourceDigest!,
           derived: { digest, mediaType: 'image/jpeg', size: 1, kind: 'other' },
           operation: `trivial-${job.queue}`,
           parameters: {},
