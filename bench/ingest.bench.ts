@@ -24,7 +24,15 @@ import { sign } from '../src/domain/integrity/ed25519.ts';
 import { evidenceDigest } from '../src/domain/integrity/hash.ts';
 import { buildDetectionPayload } from '../src/domain/signoff/builders.ts';
 import { startApiNode, type ApiNode } from '../test/integration/http/support/api-node.ts';
-import { HANOI, LOCATIONS, buildHttpWorld, carViolation, expectStatus, ingest, signedDetection } from '../test/integration/http/support/world.ts';
+import {
+  HANOI,
+  LOCATIONS,
+  buildHttpWorld,
+  carViolation,
+  expectStatus,
+  ingest,
+  signedDetection,
+} from '../test/integration/http/support/world.ts';
 
 const IMAGE_BYTES = 100 * 1024;
 const BOUNDARY = 'tec-bench-boundary-7f3a9c';
@@ -34,11 +42,18 @@ function percentile(sorted: number[], p: number): number {
 }
 
 function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** One multipart body: the signed detection, then its single 100 KB image named by its digest. */
-function detectionBodies(camera: { cameraId: string; keyId: string }, seed: Uint8Array, count: number): Buffer[] {
+function detectionBodies(
+  camera: { cameraId: string; keyId: string },
+  seed: Uint8Array,
+  count: number,
+): Buffer[] {
   const base = randomBytes(IMAGE_BYTES);
   const entry = carViolation();
   const bodies: Buffer[] = [];
@@ -62,7 +77,9 @@ function detectionBodies(camera: { cameraId: string; keyId: string }, seed: Uint
     bodies.push(
       Buffer.concat([
         Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="detection"\r\n\r\n${json}\r\n`),
-        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${digest}"; filename="overview.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+        Buffer.from(
+          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${digest}"; filename="overview.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        ),
         image,
         Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
       ]),
@@ -81,7 +98,9 @@ interface Load {
   seconds?: number;
 }
 
-async function load(options: Load): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number; sent: number }> {
+async function load(
+  options: Load,
+): Promise<{ rps: number; p50: number; p99: number; non2xx: number; errors: number; sent: number }> {
   let next = 0;
   const result = await autocannon({
     url: options.url,
@@ -94,7 +113,10 @@ async function load(options: Load): Promise<{ rps: number; p50: number; p99: num
       {
         method: 'POST',
         path: '/v1/detections/upload',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        },
         setupRequest: (req) => ({ ...req, body: options.bodies[next++ % options.bodies.length] }),
       },
     ],
@@ -196,10 +218,22 @@ export async function run(): Promise<void> {
     const token = info.token;
 
     // Warm-up (JIT, pools, first blobs).
-    await load({ url: info.url, token, bodies: detectionBodies(camera, seed, 100), connections: 8, amount: 100 });
+    await load({
+      url: info.url,
+      token,
+      bodies: detectionBodies(camera, seed, 100),
+      connections: 8,
+      amount: 100,
+    });
 
     const fullBodies = detectionBodies(camera, seed, count);
-    const bareFull = await load({ url: info.bareUrl, token, bodies: fullBodies, connections: 32, amount: count });
+    const bareFull = await load({
+      url: info.bareUrl,
+      token,
+      bodies: fullBodies,
+      connections: 32,
+      amount: count,
+    });
     const full = await load({ url: info.url, token, bodies: fullBodies, connections: 32, amount: count });
     console.log(`full load, ${count} detections × 100 KB, 32 connections:`);
     console.log(`  bare express receive: ${bareFull.rps.toFixed(0)} req/s`);
@@ -208,10 +242,26 @@ export async function run(): Promise<void> {
     );
 
     const fixedBodies = detectionBodies(camera, seed, 300 * seconds + 300);
-    const bareFixed = await load({ url: info.bareUrl, token, bodies: fixedBodies, connections: 32, rate: 300, seconds });
-    const fixed = await load({ url: info.url, token, bodies: fixedBodies, connections: 32, rate: 300, seconds });
+    const bareFixed = await load({
+      url: info.bareUrl,
+      token,
+      bodies: fixedBodies,
+      connections: 32,
+      rate: 300,
+      seconds,
+    });
+    const fixed = await load({
+      url: info.url,
+      token,
+      bodies: fixedBodies,
+      connections: 32,
+      rate: 300,
+      seconds,
+    });
     console.log(`fixed offered load 300/s for ${seconds} s:`);
-    console.log(`  bare express receive: p50 ${bareFixed.p50} ms, p99 ${bareFixed.p99} ms (${bareFixed.rps.toFixed(0)} req/s)`);
+    console.log(
+      `  bare express receive: p50 ${bareFixed.p50} ms, p99 ${bareFixed.p99} ms (${bareFixed.rps.toFixed(0)} req/s)`,
+    );
     console.log(
       `  tec ingest:           p50 ${fixed.p50} ms, p99 ${fixed.p99} ms (${fixed.rps.toFixed(0)} detections/s, p99 ${(fixed.p99 / Math.max(bareFixed.p99, 1)).toFixed(1)}× bare), non-2xx ${fixed.non2xx}, errors ${fixed.errors}  [target p99 < 100 ms]`,
     );
@@ -235,7 +285,12 @@ export async function run(): Promise<void> {
     const zipMs: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
-      const bundle = await node.services.bundles.exportCase({ caseId, caller, purpose: 'benchmark export', sealWaitMs: 10_000 });
+      const bundle = await node.services.bundles.exportCase({
+        caseId,
+        caller,
+        purpose: 'benchmark export',
+        sealWaitMs: 10_000,
+      });
       exportMs.push(performance.now() - t0);
       const entries = await readBundleZip(bundle.bytes);
       const t1 = performance.now();
@@ -247,10 +302,16 @@ export async function run(): Promise<void> {
       zipMs.push(performance.now() - t2);
     }
     const zip = median(zipMs);
-    console.log('bundle of a case with 5 × 100 KB images (median of 10; each export waits for its own custody record to be sealed):');
+    console.log(
+      'bundle of a case with 5 × 100 KB images (median of 10; each export waits for its own custody record to be sealed):',
+    );
     console.log(`  baseline, ZIP packaging only: ${zip.toFixed(1)} ms`);
-    console.log(`  export:  ${median(exportMs).toFixed(1)} ms (${(median(exportMs) / zip).toFixed(1)}× ZIP)  [target < 200 ms]`);
-    console.log(`  verify:  ${median(verifyMs).toFixed(1)} ms (${(median(verifyMs) / zip).toFixed(1)}× ZIP)  [target < 200 ms]`);
+    console.log(
+      `  export:  ${median(exportMs).toFixed(1)} ms (${(median(exportMs) / zip).toFixed(1)}× ZIP)  [target < 200 ms]`,
+    );
+    console.log(
+      `  verify:  ${median(verifyMs).toFixed(1)} ms (${(median(verifyMs) / zip).toFixed(1)}× ZIP)  [target < 200 ms]`,
+    );
   } finally {
     await node.close();
   }

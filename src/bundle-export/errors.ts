@@ -13,7 +13,11 @@ export class BundleNotSealedError extends AppError {
     readonly retryAfterSeconds: number,
     options?: { cause?: unknown },
   ) {
-    super('The case records are not yet covered by a signed checkpoint; retry shortly', { caseId, retryAfterSeconds }, options);
+    super(
+      'The case records are not yet covered by a signed checkpoint; retry shortly',
+      { caseId, retryAfterSeconds },
+      options,
+    );
   }
 }
 

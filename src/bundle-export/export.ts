@@ -20,7 +20,12 @@ import type { LeafRow, StoredCheckpoint } from '../adapters/ledger/store.ts';
 import { recordEvidenceAccess } from '../commands/custody.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
-import { buildBundleEntries, verifyBundle, writeBundleZip, type BundleReport } from '../domain/bundle/index.ts';
+import {
+  buildBundleEntries,
+  verifyBundle,
+  writeBundleZip,
+  type BundleReport,
+} from '../domain/bundle/index.ts';
 import { streams } from '../domain/record.ts';
 import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
 
@@ -94,7 +99,11 @@ interface Sealed {
 }
 
 /** The prefix of a stream whose records are integrated below `treeSize` (leaf order follows revision order). */
-async function sealedPrefix(ledger: BundleLedger, records: StoredRecord[], treeSize: number): Promise<Sealed[]> {
+async function sealedPrefix(
+  ledger: BundleLedger,
+  records: StoredRecord[],
+  treeSize: number,
+): Promise<Sealed[]> {
   const out: Sealed[] = [];
   for (const record of records) {
     const leaf = await ledger.leafForRecord(record.record.id);
@@ -138,11 +147,13 @@ function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
   for (const { record } of caseRecords) {
     const data = record.data as Record<string, unknown>;
     let items: unknown = undefined;
-    if (record.type === 'ViolationDetected') items = (data.detection as { evidence?: unknown } | undefined)?.evidence;
+    if (record.type === 'ViolationDetected')
+      items = (data.detection as { evidence?: unknown } | undefined)?.evidence;
     if (record.type === 'EvidenceAttached') items = data.evidence;
     if (!Array.isArray(items)) continue;
     for (const item of items as { digest: string; mediaType: string; size: number }[]) {
-      if (!byDigest.has(item.digest)) byDigest.set(item.digest, { digest: item.digest, mediaType: item.mediaType, size: item.size });
+      if (!byDigest.has(item.digest))
+        byDigest.set(item.digest, { digest: item.digest, mediaType: item.mediaType, size: item.size });
     }
   }
   return [...byDigest.values()];
@@ -185,26 +196,38 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
       try {
         checkpoint = await ledger.waitUntilSealed(ids, waitMs);
       } catch (error) {
-        if (error instanceof SealTimeoutError) throw new BundleNotSealedError(caseId, Math.max(1, Math.ceil(waitMs / 1000)), { cause: error });
+        if (error instanceof SealTimeoutError)
+          throw new BundleNotSealedError(caseId, Math.max(1, Math.ceil(waitMs / 1000)), { cause: error });
         throw error;
       }
       const treeSize = checkpoint.treeSize;
 
       // Fresh read: the case stream decides which other streams belong, as of treeSize.
       const caseSealed = await sealedPrefix(ledger, await readWholeStream(store, caseStream), treeSize);
-      const custodySealed = await sealedPrefix(ledger, await readWholeStream(store, streams.custody(caseId)), treeSize);
+      const custodySealed = await sealedPrefix(
+        ledger,
+        await readWholeStream(store, streams.custody(caseId)),
+        treeSize,
+      );
       const included: Sealed[] = [...caseSealed, ...custodySealed];
       const caseRecords = caseSealed.map((s) => s.record);
-      for (const name of namedStreams(caseRecords, custodySealed.map((s) => s.record))) {
+      for (const name of namedStreams(
+        caseRecords,
+        custodySealed.map((s) => s.record),
+      )) {
         included.push(...(await sealedPrefix(ledger, await readWholeStream(store, name), treeSize)));
       }
 
       const inclusionProofs = new Map<number, Uint8Array[]>();
-      for (const s of included) inclusionProofs.set(s.leafIndex, await ledger.inclusionProof(s.leafIndex, treeSize));
+      for (const s of included)
+        inclusionProofs.set(s.leafIndex, await ledger.inclusionProof(s.leafIndex, treeSize));
 
       const blobs: { bytes: Uint8Array; mediaType: string }[] = [];
       for (const need of originalEvidence(caseRecords)) {
-        blobs.push({ bytes: await evidence.getBytes(need.digest, { expectedSize: need.size }), mediaType: need.mediaType });
+        blobs.push({
+          bytes: await evidence.getBytes(need.digest, { expectedSize: need.size }),
+          mediaType: need.mediaType,
+        });
       }
 
       const logVerifierKey = ledger.verifierKey();
@@ -214,7 +237,11 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         exportedBy: { kind: request.caller.actor.kind, id: request.caller.actor.id },
         origin: ledger.origin,
         treeSize,
-        records: included.map((s) => ({ leafIndex: s.leafIndex, hash: s.record.hash, record: s.record.record })),
+        records: included.map((s) => ({
+          leafIndex: s.leafIndex,
+          hash: s.record.hash,
+          record: s.record.record,
+        })),
         inclusionProofs,
         checkpointText: checkpoint.note,
         logVerifierKey,
@@ -225,7 +252,10 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
       const report = verifyBundle(entries, { trustedKey: logVerifierKey });
       if (!report.valid) {
         const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.code);
-        throw new BundleIntegrityError('The assembled bundle does not verify; nothing was handed out', { caseId, failed });
+        throw new BundleIntegrityError('The assembled bundle does not verify; nothing was handed out', {
+          caseId,
+          failed,
+        });
       }
       const bytes = await writeBundleZip(entries);
       return { caseId, fileName: `case-${caseId}.zip`, bytes, treeSize, report };

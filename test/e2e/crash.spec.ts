@@ -18,7 +18,15 @@ import { caseIdForDetection } from '../../src/domain/ids.ts';
 import { evidenceDigest } from '../../src/domain/integrity/hash.ts';
 import { runMigrations } from '../../src/adapters/postgres/migrate.ts';
 import { FileSystemEvidenceStore } from '../../src/adapters/evidence/index.ts';
-import { HANOI, buildHttpWorld, ingest, jpeg, signedDetection, type HttpWorld, type SignedDetection } from '../integration/http/support/world.ts';
+import {
+  HANOI,
+  buildHttpWorld,
+  ingest,
+  jpeg,
+  signedDetection,
+  type HttpWorld,
+  type SignedDetection,
+} from '../integration/http/support/world.ts';
 import { scratchDatabase, waitFor, type ScratchDatabase } from '../support/env.ts';
 
 interface Proc {
@@ -27,7 +35,10 @@ interface Proc {
 }
 
 function start(role: 'api' | 'sequencer', env: NodeJS.ProcessEnv, waitFor: string): Promise<Proc> {
-  const child = spawn(process.execPath, ['bin/tec.js', 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/tec.js', 'serve', '--role', role], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`tec serve --role ${role} exited with ${code}`)));
@@ -50,7 +61,10 @@ function kill(proc: Proc): Promise<void> {
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/tec.js', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/tec.js', ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout!.on('data', (d) => (stdout += String(d)));
     child.once('error', reject);
@@ -86,11 +100,18 @@ describe('crash: SIGKILL of the API and sequencer while a client ingests', funct
   });
 
   it('keeps every acknowledged detection exactly once, and the ledger verifies after the restart', async () => {
-    const issuer = new DevIssuer(loadOrCreateSeedFile(join(dir, 'keys', 'issuer.key')), 'tec-dev-issuer', 'tec-api');
+    const issuer = new DevIssuer(
+      loadOrCreateSeedFile(join(dir, 'keys', 'issuer.key')),
+      'tec-dev-issuer',
+      'tec-api',
+    );
     const sequencer = await start('sequencer', env, 'verifier-key: ');
     const api = await start('api', env, 'listening: ');
     procs.push(sequencer, api);
-    const node = { url: api.line.slice('listening: '.length).trim(), token: (role: Role, province: string, subject: string) => issuer.mint({ subject, role, province }) };
+    const node = {
+      url: api.line.slice('listening: '.length).trim(),
+      token: (role: Role, province: string, subject: string) => issuer.mint({ subject, role, province }),
+    };
     const world: HttpWorld = await buildHttpWorld(node);
     const camera = world.cameras[HANOI]!;
 
@@ -146,10 +167,14 @@ describe('crash: SIGKILL of the API and sequencer while a client ingests', funct
       expect(Number(rows[0]!.n)).to.be.greaterThanOrEqual(acknowledged.length);
       expect(Number(rows[0]!.n)).to.be.lessThanOrEqual(attempted.length);
 
-      const total = Number((await client2.query<{ n: string }>('SELECT count(*)::text AS n FROM event_records')).rows[0]!.n);
+      const total = Number(
+        (await client2.query<{ n: string }>('SELECT count(*)::text AS n FROM event_records')).rows[0]!.n,
+      );
       await waitFor(
         async () => {
-          const r = await client2.query<{ size: string }>('SELECT max(tree_size)::text AS size FROM ledger_checkpoints');
+          const r = await client2.query<{ size: string }>(
+            'SELECT max(tree_size)::text AS size FROM ledger_checkpoints',
+          );
           return Number(r.rows[0]?.size ?? 0) >= total;
         },
         { timeoutMs: 30_000, what: 'every record sealed after the restart' },

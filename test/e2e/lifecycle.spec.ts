@@ -9,16 +9,36 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBundleZip, verifyBundle, writeBundleZip, type BundleReport } from '../../src/domain/bundle/index.ts';
+import {
+  readBundleZip,
+  verifyBundle,
+  writeBundleZip,
+  type BundleReport,
+} from '../../src/domain/bundle/index.ts';
 import { canonicalize } from '../../src/domain/integrity/canonical.ts';
 import { parseCheckpointBody } from '../../src/domain/integrity/checkpoint-core.ts';
 import { signCheckpoint } from '../../src/domain/integrity/checkpoint.ts';
 import { evidenceDigest } from '../../src/domain/integrity/hash.ts';
 import { streams } from '../../src/domain/record.ts';
-import { buildDecisionSignoff, buildReviewSignoff, buildVoidSignoff, signSignoff } from '../../src/domain/signoff/index.ts';
+import {
+  buildDecisionSignoff,
+  buildReviewSignoff,
+  buildVoidSignoff,
+  signSignoff,
+} from '../../src/domain/signoff/index.ts';
 import { generateKeyPair } from '../../src/domain/signoff/keys.ts';
 import { startApiNode, type ApiNode } from '../integration/http/support/api-node.ts';
-import { HANOI, SAIGON, buildHttpWorld, call, carViolation, expectStatus, ingest, signedDetection, type HttpWorld } from '../integration/http/support/world.ts';
+import {
+  HANOI,
+  SAIGON,
+  buildHttpWorld,
+  call,
+  carViolation,
+  expectStatus,
+  ingest,
+  signedDetection,
+  type HttpWorld,
+} from '../integration/http/support/world.ts';
 import { waitFor } from '../support/env.ts';
 
 const PURPOSE = 'review of case evidence';
@@ -37,11 +57,26 @@ function tec(args: string[]): { status: number | null; stdout: string } {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tampering edits arbitrary JSON
 type Line = Record<string, any>;
 
-function editLines(entries: Map<string, Uint8Array>, edit: (lines: Line[]) => Line[]): Map<string, Uint8Array> {
+function editLines(
+  entries: Map<string, Uint8Array>,
+  edit: (lines: Line[]) => Line[],
+): Map<string, Uint8Array> {
   const text = Buffer.from(entries.get('records.jsonl')!).toString('utf8');
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   const out = new Map(entries);
-  out.set('records.jsonl', new Uint8Array(Buffer.from(edit(lines).map((l) => `${canonicalize(l)}\n`).join(''))));
+  out.set(
+    'records.jsonl',
+    new Uint8Array(
+      Buffer.from(
+        edit(lines)
+          .map((l) => `${canonicalize(l)}\n`)
+          .join(''),
+      ),
+    ),
+  );
   return out;
 }
 
@@ -62,7 +97,12 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
           plate: '30A12345',
           registrationNumber: CERTIFICATE,
           vehicleClass: 'car',
-          owner: { ref: 'own-e2e-0001', kind: 'individual', name: 'Nguyễn Văn An', address: '1 Kim Mã, Hà Nội' },
+          owner: {
+            ref: 'own-e2e-0001',
+            kind: 'individual',
+            name: 'Nguyễn Văn An',
+            address: '1 Kim Mã, Hà Nội',
+          },
         },
       ],
     });
@@ -86,34 +126,80 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     const basis = detail.json.signoffBasis;
     expect(basis.evidence).to.deep.equal(signed.detection.evidence.map((e) => e.digest).sort());
 
-    const download = await call(node, 'GET', `/v1/cases/${caseId}/evidence/${evidenceDigest(images[0]!)}`, { token: officer.token, purpose: PURPOSE });
+    const download = await call(node, 'GET', `/v1/cases/${caseId}/evidence/${evidenceDigest(images[0]!)}`, {
+      token: officer.token,
+      purpose: PURPOSE,
+    });
     expectStatus(download, 200, 'download');
     expect(Buffer.from(download.bytes).equals(Buffer.from(images[0]!))).to.equal(true);
     const custody = await node.store.readStream(streams.custody(caseId));
-    expect(custody.map((r) => (r.record.data as { access: string }).access)).to.deep.equal(['view', 'download']);
+    expect(custody.map((r) => (r.record.data as { access: string }).access)).to.deep.equal([
+      'view',
+      'download',
+    ]);
     expect(custody[1]!.record.data).to.include({ digest: evidenceDigest(images[0]!), purpose: PURPOSE });
     expect(custody[1]!.record.meta.actor).to.deep.equal({ kind: 'officer', id: officer.officerId });
 
     const review = signSignoff(
-      buildReviewSignoff({ caseId, caseRevision: basis.caseRevision, violationCode: basis.violationCode, plate: PLATE, evidence: basis.evidence, signedAt: new Date().toISOString(), decision: 'confirm' }),
+      buildReviewSignoff({
+        caseId,
+        caseRevision: basis.caseRevision,
+        violationCode: basis.violationCode,
+        plate: PLATE,
+        evidence: basis.evidence,
+        signedAt: new Date().toISOString(),
+        decision: 'confirm',
+      }),
       officer.key.secretKey,
     );
-    expectStatus(await call(node, 'POST', `/v1/cases/${caseId}/review`, { token: officer.token, body: review, headers: { 'if-match': '"41"' } }), 412, 'stale If-Match');
-    const confirmed = await call(node, 'POST', `/v1/cases/${caseId}/review`, { token: officer.token, body: review, headers: { 'if-match': detail.headers.get('etag')! } });
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${caseId}/review`, {
+        token: officer.token,
+        body: review,
+        headers: { 'if-match': '"41"' },
+      }),
+      412,
+      'stale If-Match',
+    );
+    const confirmed = await call(node, 'POST', `/v1/cases/${caseId}/review`, {
+      token: officer.token,
+      body: review,
+      headers: { 'if-match': detail.headers.get('etag')! },
+    });
     expectStatus(confirmed, 200, 'review');
     expect(confirmed.json.status).to.equal('confirmed');
     // A court reads but never writes.
     const court = await node.token('court', HANOI, 'toa-an-hn-01');
-    expectStatus(await call(node, 'POST', `/v1/cases/${caseId}/review`, { token: court, body: review }), 403, 'court writes');
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${caseId}/review`, { token: court, body: review }),
+      403,
+      'court writes',
+    );
 
-    const owner = await call(node, 'POST', `/v1/cases/${caseId}/owner`, { token: officer.token, body: { owner: { kind: 'individual', ref: 'own-e2e-0001' }, registry: 'vn-vehicle-registry' } });
+    const owner = await call(node, 'POST', `/v1/cases/${caseId}/owner`, {
+      token: officer.token,
+      body: { owner: { kind: 'individual', ref: 'own-e2e-0001' }, registry: 'vn-vehicle-registry' },
+    });
     expectStatus(owner, 200, 'owner');
-    expectStatus(await call(node, 'POST', `/v1/cases/${caseId}/notices`, { token: officer.token, body: { noticeId: 'ntc-e2e-1', channel: 'vnetraffic' } }), 200, 'notice');
-    const delivered = await call(node, 'POST', `/v1/cases/${caseId}/notices/ntc-e2e-1/delivery`, { token: officer.token, body: { outcome: 'delivered' } });
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${caseId}/notices`, {
+        token: officer.token,
+        body: { noticeId: 'ntc-e2e-1', channel: 'vnetraffic' },
+      }),
+      200,
+      'notice',
+    );
+    const delivered = await call(node, 'POST', `/v1/cases/${caseId}/notices/ntc-e2e-1/delivery`, {
+      token: officer.token,
+      body: { outcome: 'delivered' },
+    });
     expectStatus(delivered, 200, 'delivery');
 
     const entry = carViolation();
-    const now = await call(node, 'GET', `/v1/cases/${caseId}`, { token: officer.token, purpose: 'decision on the penalty' });
+    const now = await call(node, 'GET', `/v1/cases/${caseId}`, {
+      token: officer.token,
+      purpose: 'decision on the penalty',
+    });
     const decision = signSignoff(
       buildDecisionSignoff({
         caseId,
@@ -129,43 +215,95 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
       }),
       officer.key.secretKey,
     );
-    const decided = await call(node, 'POST', `/v1/cases/${caseId}/decision`, { token: officer.token, body: decision, headers: { 'if-match': now.headers.get('etag')! } });
+    const decided = await call(node, 'POST', `/v1/cases/${caseId}/decision`, {
+      token: officer.token,
+      body: decision,
+      headers: { 'if-match': now.headers.get('etag')! },
+    });
     expectStatus(decided, 200, 'decision');
     expect(decided.json.status).to.equal('decided');
-    const wrongAmount = await call(node, 'POST', `/v1/cases/${caseId}/payments`, { token: officer.token, body: { paymentRef: 'pay-e2e-0', amountVnd: entry.fineMinVnd + 1 } });
+    const wrongAmount = await call(node, 'POST', `/v1/cases/${caseId}/payments`, {
+      token: officer.token,
+      body: { paymentRef: 'pay-e2e-0', amountVnd: entry.fineMinVnd + 1 },
+    });
     expect(wrongAmount.status).to.equal(422);
-    expectStatus(await call(node, 'POST', `/v1/cases/${caseId}/payments`, { token: officer.token, body: { paymentRef: 'pay-e2e-1', amountVnd: entry.fineMinVnd } }), 200, 'payment');
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${caseId}/payments`, {
+        token: officer.token,
+        body: { paymentRef: 'pay-e2e-1', amountVnd: entry.fineMinVnd },
+      }),
+      200,
+      'payment',
+    );
     const closed = await call(node, 'POST', `/v1/cases/${caseId}/close`, { token: officer.token, body: {} });
     expectStatus(closed, 200, 'close');
     expect(closed.json.status).to.equal('closed');
     const types = (await node.store.readStream(streams.case(caseId))).map((r) => r.record.type);
-    expect(types).to.deep.equal(['ViolationDetected', 'ReviewConfirmed', 'OwnerIdentified', 'NoticeIssued', 'NoticeDelivered', 'PenaltyDecided', 'PenaltyPaid', 'CaseClosed']);
+    expect(types).to.deep.equal([
+      'ViolationDetected',
+      'ReviewConfirmed',
+      'OwnerIdentified',
+      'NoticeIssued',
+      'NoticeDelivered',
+      'PenaltyDecided',
+      'PenaltyPaid',
+      'CaseClosed',
+    ]);
   });
 
   it('lets a citizen look the violation up with the plate and the registration certificate, and nobody else', async () => {
     const found = await waitFor(
       async () => {
-        const r = await call(node, 'GET', `/v1/public/violations?plate=${encodeURIComponent(PLATE)}&certificate=${CERTIFICATE}`);
+        const r = await call(
+          node,
+          'GET',
+          `/v1/public/violations?plate=${encodeURIComponent(PLATE)}&certificate=${CERTIFICATE}`,
+        );
         return r.status === 200 && r.json.violations.length === 1 ? r : undefined;
       },
       { what: 'the citizen view to publish the case' },
     );
     expect(Object.keys(found.json.violations[0]).sort()).to.deep.equal(
-      ['detectingUnit', 'observedAt', 'place', 'plate', 'plateColour', 'status', 'vehicleType', 'violation', 'violationCode'].sort(),
+      [
+        'detectingUnit',
+        'observedAt',
+        'place',
+        'plate',
+        'plateColour',
+        'status',
+        'vehicleType',
+        'violation',
+        'violationCode',
+      ].sort(),
     );
-    const wrong = await call(node, 'GET', `/v1/public/violations?plate=${encodeURIComponent(PLATE)}&certificate=DK-01-999999999`);
+    const wrong = await call(
+      node,
+      'GET',
+      `/v1/public/violations?plate=${encodeURIComponent(PLATE)}&certificate=DK-01-999999999`,
+    );
     expectStatus(wrong, 200);
     expect(wrong.json.violations).to.deep.equal([]);
     const custody = await node.store.readStream(streams.custody(caseId));
-    expect(custody.some((r) => (r.record.data as { access: string }).access === 'lookup' && r.record.meta.actor.kind === 'citizen')).to.equal(true);
+    expect(
+      custody.some(
+        (r) =>
+          (r.record.data as { access: string }).access === 'lookup' && r.record.meta.actor.kind === 'citizen',
+      ),
+    ).to.equal(true);
   });
 
   it('exports the court bundle over HTTP (custody first), which verifyBundle and `tec verify` accept', async () => {
     const court = await node.token('court', HANOI, 'toa-an-hn-01');
     expectStatus(await call(node, 'GET', `/v1/cases/${caseId}/bundle`, { token: court }), 400, 'no purpose');
-    const other = await call(node, 'GET', `/v1/cases/${caseId}/bundle`, { token: world.officers[SAIGON]!.token, purpose: 'curiosity' });
+    const other = await call(node, 'GET', `/v1/cases/${caseId}/bundle`, {
+      token: world.officers[SAIGON]!.token,
+      purpose: 'curiosity',
+    });
     expectStatus(other, 404, 'another province');
-    const reply = await call(node, 'GET', `/v1/cases/${caseId}/bundle`, { token: court, purpose: 'court case file, Toa an nhan dan Ha Noi' });
+    const reply = await call(node, 'GET', `/v1/cases/${caseId}/bundle`, {
+      token: court,
+      purpose: 'court case file, Toa an nhan dan Ha Noi',
+    });
     expectStatus(reply, 200, 'bundle');
     expect(reply.headers.get('content-type')).to.equal('application/zip');
     expect(reply.headers.get('content-disposition')).to.equal(`attachment; filename="case-${caseId}.zip"`);
@@ -177,12 +315,25 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     const manifest = JSON.parse(Buffer.from(entries.get('manifest.json')!).toString('utf8'));
     expect(manifest.exportedBy).to.deep.equal({ kind: 'officer', id: 'court:toa-an-hn-01' });
     expect(Object.keys(manifest.streams).sort()).to.deep.equal(
-      [streams.case(caseId), streams.custody(caseId), streams.camera(world.cameras[HANOI]!.cameraId), streams.officer(world.officers[HANOI]!.officerId)].sort(),
+      [
+        streams.case(caseId),
+        streams.custody(caseId),
+        streams.camera(world.cameras[HANOI]!.cameraId),
+        streams.officer(world.officers[HANOI]!.officerId),
+      ].sort(),
     );
-    expect(manifest.evidence.map((e: { digest: string }) => e.digest)).to.deep.equal(images.map((b) => evidenceDigest(b)).sort());
+    expect(manifest.evidence.map((e: { digest: string }) => e.digest)).to.deep.equal(
+      images.map((b) => evidenceDigest(b)).sort(),
+    );
     // The export is itself in the custody log, and sealed into the bundle it produced.
-    const records = Buffer.from(entries.get('records.jsonl')!).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const exported = records.filter((l) => l.record.stream === streams.custody(caseId) && l.record.data.access === 'export');
+    const records = Buffer.from(entries.get('records.jsonl')!)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const exported = records.filter(
+      (l) => l.record.stream === streams.custody(caseId) && l.record.data.access === 'export',
+    );
     expect(exported).to.have.length(1);
     expect(exported[0].record.data.purpose).to.equal('court case file, Toa an nhan dan Ha Noi');
 
@@ -195,7 +346,8 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
 
   it('finds each kind of tampering with its failure code (verifyBundle and tec verify exit 1)', async () => {
     const vkey = node.ledger.verifierKey();
-    const check = (mutated: Map<string, Uint8Array>) => failedCodes(verifyBundle(mutated, { trustedKey: vkey }));
+    const check = (mutated: Map<string, Uint8Array>) =>
+      failedCodes(verifyBundle(mutated, { trustedKey: vkey }));
 
     const oneByte = new Map(entries);
     const recordsBytes = new Uint8Array(entries.get('records.jsonl')!);
@@ -232,7 +384,12 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     const note = Buffer.from(entries.get('checkpoint.txt')!).toString('utf8');
     const otherKey = new Uint8Array(32).fill(9);
     const resigned = new Map(entries);
-    resigned.set('checkpoint.txt', new Uint8Array(Buffer.from(signCheckpoint(parseCheckpointBody(note.slice(0, note.indexOf('\n\n') + 1)), otherKey))));
+    resigned.set(
+      'checkpoint.txt',
+      new Uint8Array(
+        Buffer.from(signCheckpoint(parseCheckpointBody(note.slice(0, note.indexOf('\n\n') + 1)), otherKey)),
+      ),
+    );
     expect(check(resigned)).to.include('CHECKPOINT');
 
     const proofs = JSON.parse(Buffer.from(entries.get('proofs.json')!).toString('utf8'));
@@ -244,7 +401,17 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     expect(check(wrongProof)).to.include('INCLUSION');
 
     const byService = editLines(entries, (lines) =>
-      lines.map((l) => (l.record.type === 'ReviewConfirmed' ? { ...l, record: { ...l.record, meta: { ...l.record.meta, actor: { kind: 'service', id: 'anpr-worker' } } } } : l)),
+      lines.map((l) =>
+        l.record.type === 'ReviewConfirmed'
+          ? {
+              ...l,
+              record: {
+                ...l.record,
+                meta: { ...l.record.meta, actor: { kind: 'service', id: 'anpr-worker' } },
+              },
+            }
+          : l,
+      ),
     );
     expect(check(byService)).to.include('RULES');
 
@@ -263,19 +430,40 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     const created = await ingest(node, camera, await signedDetection(camera));
     expectStatus(created, 201);
     const id = created.json.caseId;
-    const detail = await call(node, 'GET', `/v1/cases/${id}`, { token: officer.supervisorToken, purpose: PURPOSE });
+    const detail = await call(node, 'GET', `/v1/cases/${id}`, {
+      token: officer.supervisorToken,
+      purpose: PURPOSE,
+    });
     const basis = detail.json.signoffBasis;
 
     const oldKey = officer.key;
     const rotated = generateKeyPair();
-    expectStatus(await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/keys`, { token: world.adminToken, body: { publicKey: rotated.publicKey } }), 200, 'rotate');
     expectStatus(
-      await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/keys/${oldKey.keyId}/revoke`, { token: world.adminToken, body: { reason: 'device lost' } }),
+      await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/keys`, {
+        token: world.adminToken,
+        body: { publicKey: rotated.publicKey },
+      }),
+      200,
+      'rotate',
+    );
+    expectStatus(
+      await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/keys/${oldKey.keyId}/revoke`, {
+        token: world.adminToken,
+        body: { reason: 'device lost' },
+      }),
       200,
       'revoke',
     );
     const late = signSignoff(
-      buildReviewSignoff({ caseId: id, caseRevision: basis.caseRevision, violationCode: basis.violationCode, plate: PLATE, evidence: basis.evidence, signedAt: new Date().toISOString(), decision: 'confirm' }),
+      buildReviewSignoff({
+        caseId: id,
+        caseRevision: basis.caseRevision,
+        violationCode: basis.violationCode,
+        plate: PLATE,
+        evidence: basis.evidence,
+        signedAt: new Date().toISOString(),
+        decision: 'confirm',
+      }),
       oldKey.secretKey,
     );
     const refused = await call(node, 'POST', `/v1/cases/${id}/review`, { token: officer.token, body: late });
@@ -284,11 +472,26 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     officer.key = rotated;
 
     const voidSignoff = signSignoff(
-      buildVoidSignoff({ caseId: id, caseRevision: basis.caseRevision, violationCode: basis.violationCode, plate: PLATE, evidence: basis.evidence, signedAt: new Date().toISOString(), voidReason: 'Camera installed at the wrong stop line' }),
+      buildVoidSignoff({
+        caseId: id,
+        caseRevision: basis.caseRevision,
+        violationCode: basis.violationCode,
+        plate: PLATE,
+        evidence: basis.evidence,
+        signedAt: new Date().toISOString(),
+        voidReason: 'Camera installed at the wrong stop line',
+      }),
       rotated.secretKey,
     );
-    expectStatus(await call(node, 'POST', `/v1/cases/${id}/void`, { token: officer.token, body: voidSignoff }), 403, 'officer role may not void');
-    const voided = await call(node, 'POST', `/v1/cases/${id}/void`, { token: officer.supervisorToken, body: voidSignoff });
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${id}/void`, { token: officer.token, body: voidSignoff }),
+      403,
+      'officer role may not void',
+    );
+    const voided = await call(node, 'POST', `/v1/cases/${id}/void`, {
+      token: officer.supervisorToken,
+      body: voidSignoff,
+    });
     expectStatus(voided, 200, 'void');
     expect(voided.json.status).to.equal('voided');
   });

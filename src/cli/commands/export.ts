@@ -40,13 +40,19 @@ export function register(program: Command): void {
     .requiredOption('--case <caseId>', 'the case id (lowercase UUID)')
     .requiredOption('--out <file>', 'where to write case-<caseId>.zip')
     .option('--data-dir <dir>', 'an embedded node directory')
-    .option('--purpose <text>', 'why the bundle is exported (recorded in the custody log)', 'court bundle export (tec export)')
+    .option(
+      '--purpose <text>',
+      'why the bundle is exported (recorded in the custody log)',
+      'court bundle export (tec export)',
+    )
     .option('--wait <ms>', 'how long to wait for the records to be sealed', '10000')
     .action(async (opts: { case: string; out: string; dataDir?: string; purpose: string; wait: string }) => {
       if (!isLowercaseUuid(opts.case)) throw new ValidationError('--case must be a lowercase UUID');
-      if (!PURPOSE.test(opts.purpose)) throw new ValidationError('--purpose must be 3–200 characters without control characters');
+      if (!PURPOSE.test(opts.purpose))
+        throw new ValidationError('--purpose must be 3–200 characters without control characters');
       const sealWaitMs = Number(opts.wait);
-      if (!Number.isSafeInteger(sealWaitMs) || sealWaitMs < 0 || sealWaitMs > 600_000) throw new ValidationError('--wait must be milliseconds (0–600000)');
+      if (!Number.isSafeInteger(sealWaitMs) || sealWaitMs < 0 || sealWaitMs > 600_000)
+        throw new ValidationError('--wait must be milliseconds (0–600000)');
 
       const { startNode } = await import('../../node/index.ts');
       const config = loadConfig(process.env, opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
@@ -65,7 +71,12 @@ export function register(program: Command): void {
           if (error instanceof StreamNotFoundError) throw new CaseNotFoundForExportError(opts.case);
           throw error;
         }
-        const exporter = createBundleExporter({ store: node.store, evidence: node.evidence, ledger: node.ledger, commandDeps: node.commandDeps });
+        const exporter = createBundleExporter({
+          store: node.store,
+          evidence: node.evidence,
+          ledger: node.ledger,
+          commandDeps: node.commandDeps,
+        });
         const bundle = await exporter.exportCase({
           caseId: opts.case,
           caller: { actor: { kind: 'system', id: cliActorId() }, province },

@@ -11,7 +11,17 @@ import { evidenceDigest } from '../../../src/domain/integrity/hash.ts';
 import { buildReviewSignoff, buildVoidSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
-import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld, type CallOptions } from './support/world.ts';
+import {
+  HANOI,
+  SAIGON,
+  buildHttpWorld,
+  call,
+  expectStatus,
+  ingest,
+  signedDetection,
+  type HttpWorld,
+  type CallOptions,
+} from './support/world.ts';
 
 type Scope = 'same' | 'other' | 'national';
 const SCOPES: Scope[] = ['same', 'other', 'national'];
@@ -51,7 +61,14 @@ interface Row {
 }
 
 function signoffBody(ctx: Ctx, p: Principal, kind: 'review' | 'void') {
-  const common = { caseId: ctx.caseId, caseRevision: ctx.revision, violationCode: 'x', plate: '30A-123.45', evidence: ctx.evidence, signedAt: new Date().toISOString() };
+  const common = {
+    caseId: ctx.caseId,
+    caseRevision: ctx.revision,
+    violationCode: 'x',
+    plate: '30A-123.45',
+    evidence: ctx.evidence,
+    signedAt: new Date().toISOString(),
+  };
   const payload =
     kind === 'review'
       ? buildReviewSignoff({ ...common, decision: 'confirm' })
@@ -67,13 +84,71 @@ const WRITERS: Role[] = ['officer', 'supervisor'];
 const OFFICIALS: Role[] = ['officer', 'supervisor', 'auditor', 'court', 'analyst', 'admin'];
 
 const ROWS: Row[] = [
-  { name: 'GET case detail', roles: READERS, caseScoped: true, ok: 200, request: (c, p) => ['GET', `/v1/cases/${c.caseId}`, { purpose: PURPOSE, token: p?.token }] },
-  { name: 'GET evidence', roles: READERS, caseScoped: true, ok: 200, request: (c, p) => ['GET', `/v1/cases/${c.caseId}/evidence/${c.digest}`, { purpose: PURPOSE, token: p?.token }] },
-  { name: 'GET bundle', roles: READERS, caseScoped: true, ok: 200, request: (c, p) => ['GET', `/v1/cases/${c.caseId}/bundle`, { purpose: PURPOSE, token: p?.token }] },
-  { name: 'GET case list', roles: READERS, caseScoped: false, ok: 200, request: (_c, p) => ['GET', '/v1/cases?limit=10', { token: p?.token }] },
-  { name: 'POST notice (case not reviewed: 409)', roles: WRITERS, caseScoped: true, ok: 409, request: (c, p) => ['POST', `/v1/cases/${c.caseId}/notices`, { token: p?.token, body: { noticeId: 'ntc-matrix', channel: 'post' } }] },
-  { name: 'POST review (stranger signature: 422)', roles: WRITERS, caseScoped: true, ok: 422, request: (c, p) => ['POST', `/v1/cases/${c.caseId}/review`, { token: p?.token, body: p ? signoffBody(c, p, 'review') : {} }] },
-  { name: 'POST void (stranger signature: 422)', roles: ['supervisor'], caseScoped: true, ok: 422, request: (c, p) => ['POST', `/v1/cases/${c.caseId}/void`, { token: p?.token, body: p ? signoffBody(c, p, 'void') : {} }] },
+  {
+    name: 'GET case detail',
+    roles: READERS,
+    caseScoped: true,
+    ok: 200,
+    request: (c, p) => ['GET', `/v1/cases/${c.caseId}`, { purpose: PURPOSE, token: p?.token }],
+  },
+  {
+    name: 'GET evidence',
+    roles: READERS,
+    caseScoped: true,
+    ok: 200,
+    request: (c, p) => [
+      'GET',
+      `/v1/cases/${c.caseId}/evidence/${c.digest}`,
+      { purpose: PURPOSE, token: p?.token },
+    ],
+  },
+  {
+    name: 'GET bundle',
+    roles: READERS,
+    caseScoped: true,
+    ok: 200,
+    request: (c, p) => ['GET', `/v1/cases/${c.caseId}/bundle`, { purpose: PURPOSE, token: p?.token }],
+  },
+  {
+    name: 'GET case list',
+    roles: READERS,
+    caseScoped: false,
+    ok: 200,
+    request: (_c, p) => ['GET', '/v1/cases?limit=10', { token: p?.token }],
+  },
+  {
+    name: 'POST notice (case not reviewed: 409)',
+    roles: WRITERS,
+    caseScoped: true,
+    ok: 409,
+    request: (c, p) => [
+      'POST',
+      `/v1/cases/${c.caseId}/notices`,
+      { token: p?.token, body: { noticeId: 'ntc-matrix', channel: 'post' } },
+    ],
+  },
+  {
+    name: 'POST review (stranger signature: 422)',
+    roles: WRITERS,
+    caseScoped: true,
+    ok: 422,
+    request: (c, p) => [
+      'POST',
+      `/v1/cases/${c.caseId}/review`,
+      { token: p?.token, body: p ? signoffBody(c, p, 'review') : {} },
+    ],
+  },
+  {
+    name: 'POST void (stranger signature: 422)',
+    roles: ['supervisor'],
+    caseScoped: true,
+    ok: 422,
+    request: (c, p) => [
+      'POST',
+      `/v1/cases/${c.caseId}/void`,
+      { token: p?.token, body: p ? signoffBody(c, p, 'void') : {} },
+    ],
+  },
   {
     name: 'POST calibration again (409)',
     roles: ['admin'],
@@ -82,10 +157,24 @@ const ROWS: Row[] = [
     request: (c, p) => [
       'POST',
       `/v1/admin/cameras/${c.world.cameras[HANOI]!.cameraId}/calibrations`,
-      { token: p?.token, body: { certificateId: `VMI-${HANOI}-${c.world.suffix}`, issuer: 'VMI', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z' } },
+      {
+        token: p?.token,
+        body: {
+          certificateId: `VMI-${HANOI}-${c.world.suffix}`,
+          issuer: 'VMI',
+          validFrom: '2026-01-01T00:00:00.000Z',
+          validTo: '2027-01-01T00:00:00.000Z',
+        },
+      },
     ],
   },
-  { name: 'GET ledger checkpoint', roles: OFFICIALS, caseScoped: false, ok: 200, request: (_c, p) => ['GET', '/v1/ledger/checkpoint', { token: p?.token }] },
+  {
+    name: 'GET ledger checkpoint',
+    roles: OFFICIALS,
+    caseScoped: false,
+    ok: 200,
+    request: (_c, p) => ['GET', '/v1/ledger/checkpoint', { token: p?.token }],
+  },
   {
     name: 'GET provincial statistics (01)',
     roles: ['officer', 'supervisor', 'auditor', 'analyst'],
@@ -150,7 +239,14 @@ describe('access matrix: role × route × province', function () {
           subject = officer.officerId;
           officerKeyId = officer.key.keyId;
         }
-        principals.push({ role, scope, province, subject, token: await ctx.node.token(role, province, subject), ...(officerKeyId ? { officerKeyId } : {}) });
+        principals.push({
+          role,
+          scope,
+          province,
+          subject,
+          token: await ctx.node.token(role, province, subject),
+          ...(officerKeyId ? { officerKeyId } : {}),
+        });
       }
     }
   });
@@ -163,7 +259,13 @@ describe('access matrix: role × route × province', function () {
         expectStatus(await call(ctx.node, method, path, { ...options, token: undefined }), 401);
         const { DevIssuer } = await import('../../../src/adapters/auth/tokens.ts');
         const stranger = new DevIssuer(new Uint8Array(32).fill(3), 'tec-test-issuer', 'tec-api');
-        expectStatus(await call(ctx.node, method, path, { ...options, token: await stranger.mint({ subject: 'x', role: 'court', province: '00' }) }), 401);
+        expectStatus(
+          await call(ctx.node, method, path, {
+            ...options,
+            token: await stranger.mint({ subject: 'x', role: 'court', province: '00' }),
+          }),
+          401,
+        );
       });
       for (const role of ROLES) {
         for (const scope of SCOPES) {
@@ -188,19 +290,42 @@ describe('access matrix: role × route × province', function () {
       return (reply.json.items as { caseId: string }[]).map((i) => i.caseId);
     };
     const { waitFor } = await import('../../support/env.ts');
-    await waitFor(async () => (await list('same')).includes(ctx.caseId), { what: 'the case list projection' });
+    await waitFor(async () => (await list('same')).includes(ctx.caseId), {
+      what: 'the case list projection',
+    });
     expect(await list('national')).to.include(ctx.caseId);
     expect(await list('other')).to.not.include(ctx.caseId);
+  });
+
+  describe('after the matrix', () => {
+    it('files every custody record under the case’s province, also when national staff read', async () => {
+      const { streams } = await import('../../../src/domain/record.ts');
+      const custody = await ctx.node.store.readStream(streams.custody(ctx.caseId));
+      const actors = new Set(custody.map((r) => r.record.meta.actor.id));
+      expect(actors).to.include(ctx.world.national.officerId);
+      expect(actors).to.include('court:court-00');
+      for (const r of custody) expect(r.record.meta.province).to.equal(HANOI);
+    });
   });
 
   it('devices only ingest: a camera of another province cannot submit this province’s detection', async () => {
     const signed = await signedDetection(ctx.world.cameras[HANOI]!);
     const other = principals.find((x) => x.role === 'device' && x.scope === 'other')!;
-    const reply = await call(ctx.node, 'POST', '/v1/detections', { token: other.token, body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId } });
+    const reply = await call(ctx.node, 'POST', '/v1/detections', {
+      token: other.token,
+      body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId },
+    });
     expectStatus(reply, 403);
     for (const role of ROLES.filter((r) => r !== 'device')) {
       const p = principals.find((x) => x.role === role && x.scope === 'same')!;
-      expectStatus(await call(ctx.node, 'POST', '/v1/detections', { token: p.token, body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId } }), 403, role);
+      expectStatus(
+        await call(ctx.node, 'POST', '/v1/detections', {
+          token: p.token,
+          body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId },
+        }),
+        403,
+        role,
+      );
     }
   });
 });

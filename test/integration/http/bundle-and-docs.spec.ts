@@ -22,7 +22,10 @@ describe('bundle route without sealing, and the OpenAPI document', function () {
     const created = await ingest(node, camera, await signedDetection(camera));
     expectStatus(created, 201);
     const court = await node.token('court', HANOI, 'toa-an-01');
-    const reply = await call(node, 'GET', `/v1/cases/${created.json.caseId}/bundle`, { token: court, purpose: 'court case file' });
+    const reply = await call(node, 'GET', `/v1/cases/${created.json.caseId}/bundle`, {
+      token: court,
+      purpose: 'court case file',
+    });
     expectStatus(reply, 409);
     expect(reply.json.type).to.match(/bundle-not-sealed$/);
     expect(Number(reply.headers.get('retry-after'))).to.be.greaterThanOrEqual(1);
@@ -34,7 +37,10 @@ describe('bundle route without sealing, and the OpenAPI document', function () {
   it('describes every /v1 route in /openapi.json with its roles, and marks the citizen lookup public', async () => {
     const reply = await call(node, 'GET', '/openapi.json');
     expectStatus(reply, 200);
-    const paths = reply.json.paths as Record<string, Record<string, { 'x-roles'?: string[]; security?: unknown[]; parameters: { name: string }[] }>>;
+    const paths = reply.json.paths as Record<
+      string,
+      Record<string, { 'x-roles'?: string[]; security?: unknown[]; parameters: { name: string }[] }>
+    >;
     for (const [path, method] of [
       ['/v1/evidence', 'put'],
       ['/v1/detections', 'post'],

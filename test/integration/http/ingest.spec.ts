@@ -10,7 +10,18 @@ import { streams } from '../../../src/domain/record.ts';
 import { signDetection } from '../../../src/domain/signoff/signing.ts';
 import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
-import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, jpeg, multipartBody, signedDetection, type HttpWorld } from './support/world.ts';
+import {
+  HANOI,
+  SAIGON,
+  buildHttpWorld,
+  call,
+  expectStatus,
+  ingest,
+  jpeg,
+  multipartBody,
+  signedDetection,
+  type HttpWorld,
+} from './support/world.ts';
 
 async function caseExists(node: ApiNode, caseId: string): Promise<boolean> {
   try {
@@ -49,22 +60,40 @@ describe('HTTP ingest', function () {
     const camera = world.cameras[SAIGON]!;
     const signed = await signedDetection(camera);
     for (const bytes of signed.images) {
-      const put = await call(node, 'PUT', '/v1/evidence', { token: camera.token, raw: bytes, headers: { 'content-type': 'image/jpeg', 'x-evidence-digest': evidenceDigest(bytes) } });
+      const put = await call(node, 'PUT', '/v1/evidence', {
+        token: camera.token,
+        raw: bytes,
+        headers: { 'content-type': 'image/jpeg', 'x-evidence-digest': evidenceDigest(bytes) },
+      });
       expectStatus(put, 201);
       expect(put.json).to.deep.equal({ digest: evidenceDigest(bytes), size: bytes.length, created: true });
     }
-    const again = await call(node, 'PUT', '/v1/evidence', { token: camera.token, raw: signed.images[0]!, headers: { 'content-type': 'image/jpeg' } });
+    const again = await call(node, 'PUT', '/v1/evidence', {
+      token: camera.token,
+      raw: signed.images[0]!,
+      headers: { 'content-type': 'image/jpeg' },
+    });
     expectStatus(again, 200);
-    const posted = await call(node, 'POST', '/v1/detections', { token: camera.token, body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId } });
+    const posted = await call(node, 'POST', '/v1/detections', {
+      token: camera.token,
+      body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId },
+    });
     expectStatus(posted, 201);
-    const replay = await call(node, 'POST', '/v1/detections', { token: camera.token, body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId } });
+    const replay = await call(node, 'POST', '/v1/detections', {
+      token: camera.token,
+      body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId },
+    });
     expectStatus(replay, 200);
   });
 
   it('a forged detection (signed by another key) is refused with 401 and stores no blob and no record', async () => {
     const camera = world.cameras[HANOI]!;
     const signed = await signedDetection(camera);
-    const forged = { ...signDetection(signed.detection, generateKeyPair().secretKey), images: signed.images, keyId: signed.keyId };
+    const forged = {
+      ...signDetection(signed.detection, generateKeyPair().secretKey),
+      images: signed.images,
+      keyId: signed.keyId,
+    };
     const reply = await ingest(node, camera, forged);
     expectStatus(reply, 401);
     expect(reply.json.type).to.match(/detection-signature-invalid$/);
@@ -78,24 +107,48 @@ describe('HTTP ingest', function () {
     const camera = world.cameras[HANOI]!;
     const signed = await signedDetection(camera);
     expectStatus(await ingest(node, camera, signed), 201);
-    const altered = { ...signed, detection: { ...signed.detection, violationCode: signed.detection.violationCode, location: { ...signed.detection.location, description: 'elsewhere' } } };
+    const altered = {
+      ...signed,
+      detection: {
+        ...signed.detection,
+        violationCode: signed.detection.violationCode,
+        location: { ...signed.detection.location, description: 'elsewhere' },
+      },
+    };
     expectStatus(await ingest(node, camera, altered), 401);
-    const other = await signedDetection(camera, { detectionId: signed.detection.detectionId, plate: '30A-999.99' });
+    const other = await signedDetection(camera, {
+      detectionId: signed.detection.detectionId,
+      plate: '30A-999.99',
+    });
     const conflict = await ingest(node, camera, other);
     expectStatus(conflict, 409);
-    for (const bytes of other.images) expect(await node.evidence.has(evidenceDigest(bytes))).to.equal(true, 'authentic bytes may stay: content-addressed');
-    const records = await node.store.readStream(streams.case(caseIdForDetection(signed.detection.detectionId)));
+    for (const bytes of other.images)
+      expect(await node.evidence.has(evidenceDigest(bytes))).to.equal(
+        true,
+        'authentic bytes may stay: content-addressed',
+      );
+    const records = await node.store.readStream(
+      streams.case(caseIdForDetection(signed.detection.detectionId)),
+    );
     expect(records).to.have.length(1);
-    expect((records[0]!.record.data as { detection: { plateRead: { text: string } } }).detection.plateRead.text).to.equal('30A-123.45');
+    expect(
+      (records[0]!.record.data as { detection: { plateRead: { text: string } } }).detection.plateRead.text,
+    ).to.equal('30A-123.45');
   });
 
   it('a device may only submit its own camera’s detections (403), and other roles may not ingest at all (403)', async () => {
     const signed = await signedDetection(world.cameras[HANOI]!);
     expectStatus(await ingest(node, world.cameras[SAIGON]!, signed), 403);
     const officer = world.officers[HANOI]!;
-    const reply = await call(node, 'POST', '/v1/detections/upload', { token: officer.token, raw: multipartBody(signed, signed.images) });
+    const reply = await call(node, 'POST', '/v1/detections/upload', {
+      token: officer.token,
+      raw: multipartBody(signed, signed.images),
+    });
     expectStatus(reply, 403);
-    expectStatus(await call(node, 'POST', '/v1/detections/upload', { raw: multipartBody(signed, signed.images) }), 401);
+    expectStatus(
+      await call(node, 'POST', '/v1/detections/upload', { raw: multipartBody(signed, signed.images) }),
+      401,
+    );
   });
 
   it('evidence that does not match the signed digest is not stored, and a detection naming unknown blobs is 400', async () => {
@@ -104,12 +157,19 @@ describe('HTTP ingest', function () {
     const swapped = await jpeg(64, 64);
     const reply = await call(node, 'POST', '/v1/detections/upload', {
       token: camera.token,
-      raw: multipartBody(signed, [swapped, signed.images[1]!], signed.detection.evidence.map((e) => e.digest)),
+      raw: multipartBody(
+        signed,
+        [swapped, signed.images[1]!],
+        signed.detection.evidence.map((e) => e.digest),
+      ),
     });
     expectStatus(reply, 400);
     expect(reply.json.type).to.match(/evidence-digest-mismatch$/);
     expect(await node.evidence.has(evidenceDigest(swapped))).to.equal(false);
-    const missing = await call(node, 'POST', '/v1/detections', { token: camera.token, body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId } });
+    const missing = await call(node, 'POST', '/v1/detections', {
+      token: camera.token,
+      body: { detection: signed.detection, signature: signed.signature, keyId: signed.keyId },
+    });
     expectStatus(missing, 400);
     expect(missing.json.type).to.match(/evidence-missing$/);
     expect(await caseExists(node, caseIdForDetection(signed.detection.detectionId))).to.equal(false);
@@ -118,7 +178,11 @@ describe('HTTP ingest', function () {
   it('uploads above the size limit are refused with 413 and nothing is stored', async () => {
     const camera = world.cameras[HANOI]!;
     const big = new Uint8Array(4 * 1024 * 1024 + 10).fill(7);
-    const reply = await call(node, 'PUT', '/v1/evidence', { token: camera.token, raw: big, headers: { 'content-type': 'application/octet-stream' } });
+    const reply = await call(node, 'PUT', '/v1/evidence', {
+      token: camera.token,
+      raw: big,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expectStatus(reply, 413);
     expect(await node.evidence.has(evidenceDigest(big))).to.equal(false);
   });
@@ -127,16 +191,29 @@ describe('HTTP ingest', function () {
     const camera = world.cameras[HANOI]!;
     const signed = await signedDetection(camera);
     const filesFirst = new FormData();
-    filesFirst.append(evidenceDigest(signed.images[0]!), new Blob([signed.images[0]!]), 'a.jpg');
-    filesFirst.append('detection', JSON.stringify({ detection: signed.detection, signature: signed.signature, keyId: signed.keyId }));
+    filesFirst.append(evidenceDigest(signed.images[0]!), new Blob([new Uint8Array(signed.images[0]!)]), 'a.jpg');
+    filesFirst.append(
+      'detection',
+      JSON.stringify({ detection: signed.detection, signature: signed.signature, keyId: signed.keyId }),
+    );
     const r1 = await call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: filesFirst });
     expectStatus(r1, 400);
-    const unknown = await call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: multipartBody(signed, signed.images, ['../../etc/passwd', 'x']) });
+    const unknown = await call(node, 'POST', '/v1/detections/upload', {
+      token: camera.token,
+      raw: multipartBody(signed, signed.images, ['../../etc/passwd', 'x']),
+    });
     expectStatus(unknown, 400);
     const empty = new FormData();
     empty.append('other', 'x');
     expectStatus(await call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: empty }), 400);
-    expectStatus(await call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: 'not multipart', headers: { 'content-type': 'text/plain' } }), 400);
+    expectStatus(
+      await call(node, 'POST', '/v1/detections/upload', {
+        token: camera.token,
+        raw: 'not multipart',
+        headers: { 'content-type': 'text/plain' },
+      }),
+      400,
+    );
     for (const bytes of signed.images) expect(await node.evidence.has(evidenceDigest(bytes))).to.equal(false);
   });
 });

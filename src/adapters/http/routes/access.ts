@@ -29,7 +29,8 @@ const PREFIXED_ROLES: readonly Role[] = ['admin', 'auditor', 'court', 'analyst']
  */
 export function actorFor(principal: Principal): Actor {
   if (principal.role === 'device') return { kind: 'device', id: principal.subject };
-  if (PREFIXED_ROLES.includes(principal.role)) return { kind: 'officer', id: `${principal.role}:${principal.subject}` };
+  if (PREFIXED_ROLES.includes(principal.role))
+    return { kind: 'officer', id: `${principal.role}:${principal.subject}` };
   return { kind: 'officer', id: principal.subject };
 }
 
@@ -43,7 +44,9 @@ export function requirePrincipal(principal: Principal | undefined): Principal {
 }
 
 export const CaseIdParams = z.strictObject({
-  caseId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID'),
+  caseId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID'),
 });
 
 export interface VisibleCase {
@@ -53,9 +56,14 @@ export interface VisibleCase {
 }
 
 /** Loads a case the caller may see, or throws the same 404 whether it is absent or out of scope. */
-export async function loadVisibleCase(store: EventStore, principal: Principal, caseId: string): Promise<VisibleCase> {
+export async function loadVisibleCase(
+  store: EventStore,
+  principal: Principal,
+  caseId: string,
+): Promise<VisibleCase> {
   const { state, revision } = await loadStream(store, streams.case(caseId), caseDecider, parseCaseEvent);
-  if (state.status === 'none' || !seesProvince(principal, state.province)) throw new NotFoundError('No such case', { caseId });
+  if (state.status === 'none' || !seesProvince(principal, state.province))
+    throw new NotFoundError('No such case', { caseId });
   return { state, revision };
 }
 
@@ -68,7 +76,12 @@ export function ifMatchRevision(req: Request): bigint | undefined {
   const header = req.get('if-match');
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  if (!match?.[1]) throw new ValidationError('If-Match must be a quoted case revision, e.g. "4"', undefined, 'invalid-if-match');
+  if (!match?.[1])
+    throw new ValidationError(
+      'If-Match must be a quoted case revision, e.g. "4"',
+      undefined,
+      'invalid-if-match',
+    );
   return BigInt(match[1]);
 }
 

@@ -20,7 +20,13 @@ import {
 } from '../../../commands/cameras.ts';
 import { loadCameraView, loadModelView, loadOfficerView } from '../../../commands/context.ts';
 import { approveModelVersion, registerModelVersion, suspendModelVersion } from '../../../commands/models.ts';
-import { enrollOfficer, reinstateOfficer, revokeOfficerKey, rotateOfficerKey, suspendOfficer } from '../../../commands/officers.ts';
+import {
+  enrollOfficer,
+  reinstateOfficer,
+  revokeOfficerKey,
+  rotateOfficerKey,
+  suspendOfficer,
+} from '../../../commands/officers.ts';
 import type { CommandOutcome } from '../../../commands/outcome.ts';
 import { ModelFileSchema } from '../../../domain/model/events.ts';
 import { OFFICER_ROLES, OfficerTitleSchema } from '../../../domain/officer/events.ts';
@@ -43,7 +49,10 @@ import { correlation } from './cases.ts';
 import type { ApiServices } from './services.ts';
 
 const Result = z.object({ stream: z.string(), revision: z.number(), appended: z.number() });
-const ok = { 200: { description: 'Applied', schema: Result }, 201: { description: 'Created', schema: Result } };
+const ok = {
+  200: { description: 'Applied', schema: Result },
+  201: { description: 'Created', schema: Result },
+};
 
 const CameraParams = z.strictObject({ cameraId: IdentifierSchema });
 const OfficerParams = z.strictObject({ officerId: IdentifierSchema });
@@ -59,18 +68,26 @@ function answer(res: import('express').Response, outcome: CommandOutcome<unknown
 }
 
 /** The province a new aggregate is registered in: the caller's, or (national callers) the one named. */
-function registrationProvince(principal: Principal, named: string | undefined, allowNational: boolean): string {
+function registrationProvince(
+  principal: Principal,
+  named: string | undefined,
+  allowNational: boolean,
+): string {
   if (principal.province !== NATIONAL_PROVINCE) {
-    if (named !== undefined && named !== principal.province) throw new ForbiddenError('A provincial admin registers in its own province only');
+    if (named !== undefined && named !== principal.province)
+      throw new ForbiddenError('A provincial admin registers in its own province only');
     return principal.province;
   }
-  if (named === undefined) throw new ValidationError('A national admin must name the province', undefined, 'province-required');
-  if (named === NATIONAL_PROVINCE && !allowNational) throw new ValidationError('A camera belongs to a province, not "00"', undefined, 'province-required');
+  if (named === undefined)
+    throw new ValidationError('A national admin must name the province', undefined, 'province-required');
+  if (named === NATIONAL_PROVINCE && !allowNational)
+    throw new ValidationError('A camera belongs to a province, not "00"', undefined, 'province-required');
   return named;
 }
 
 function requireNational(principal: Principal): void {
-  if (principal.province !== NATIONAL_PROVINCE) throw new ForbiddenError('Model versions are national records: national staff only');
+  if (principal.province !== NATIONAL_PROVINCE)
+    throw new ForbiddenError('Model versions are national records: national staff only');
 }
 
 export function adminRoutes(services: ApiServices): AnyRoute[] {
@@ -79,12 +96,14 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
   /** Province of an existing camera the caller may administer (404 otherwise). */
   const cameraProvince = async (principal: Principal, cameraId: string) => {
     const camera = await loadCameraView(services.store, cameraId);
-    if (!camera || !seesProvince(principal, camera.province)) throw new NotFoundError('No such camera', { cameraId });
+    if (!camera || !seesProvince(principal, camera.province))
+      throw new NotFoundError('No such camera', { cameraId });
     return camera.province;
   };
   const officerProvince = async (principal: Principal, officerId: string) => {
     const officer = await loadOfficerView(services.store, officerId);
-    if (!officer || !seesProvince(principal, officer.province)) throw new NotFoundError('No such officer', { officerId });
+    if (!officer || !seesProvince(principal, officer.province))
+      throw new NotFoundError('No such officer', { officerId });
     return officer.province;
   };
 
@@ -92,7 +111,13 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
     path: string,
     summary: string,
     body: z.ZodType<B>,
-    run: (caller: ReturnType<typeof callerFor>, cameraId: string, body: B, options: object, keyId: string) => Promise<CommandOutcome<unknown>>,
+    run: (
+      caller: ReturnType<typeof callerFor>,
+      cameraId: string,
+      body: B,
+      options: object,
+      keyId: string,
+    ) => Promise<CommandOutcome<unknown>>,
   ) =>
     route({
       method: 'post',
@@ -115,7 +140,13 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
     path: string,
     summary: string,
     body: z.ZodType<B>,
-    run: (caller: ReturnType<typeof callerFor>, officerId: string, body: B, options: object, keyId: string) => Promise<CommandOutcome<unknown>>,
+    run: (
+      caller: ReturnType<typeof callerFor>,
+      officerId: string,
+      body: B,
+      options: object,
+      keyId: string,
+    ) => Promise<CommandOutcome<unknown>>,
   ) =>
     route({
       method: 'post',
@@ -156,8 +187,11 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
         answer(res, await registerCamera(deps, caller, fields, correlation(req)), true);
       },
     }),
-    cameraAction('/keys', 'Rotate the device key (the new key is in force from now)', z.strictObject({ publicKey: PublicKeySchema }), (caller, cameraId, b, o) =>
-      rotateDeviceKey(deps, caller, { cameraId, ...b }, o),
+    cameraAction(
+      '/keys',
+      'Rotate the device key (the new key is in force from now)',
+      z.strictObject({ publicKey: PublicKeySchema }),
+      (caller, cameraId, b, o) => rotateDeviceKey(deps, caller, { cameraId, ...b }, o),
     ),
     cameraAction('/keys/:keyId/revoke', 'Revoke a device key', Reason, (caller, cameraId, b, o, keyId) =>
       revokeDeviceKey(deps, caller, { cameraId, keyId, ...b }, o),
@@ -165,12 +199,29 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
     cameraAction(
       '/calibrations',
       'Record a calibration (metrology) certificate',
-      z.strictObject({ certificateId: IdentifierSchema, issuer: ShortTextSchema, validFrom: UtcTimestampSchema, validTo: UtcTimestampSchema }),
+      z.strictObject({
+        certificateId: IdentifierSchema,
+        issuer: ShortTextSchema,
+        validFrom: UtcTimestampSchema,
+        validTo: UtcTimestampSchema,
+      }),
       (caller, cameraId, b, o) => certifyCalibration(deps, caller, { cameraId, ...b }, o),
     ),
-    cameraAction('/suspend', 'Suspend the camera (its detections are flagged)', Reason, (caller, cameraId, b, o) => suspendCamera(deps, caller, { cameraId, ...b }, o)),
-    cameraAction('/reinstate', 'Reinstate a suspended camera', z.strictObject({}), (caller, cameraId, _b, o) => reinstateCamera(deps, caller, { cameraId }, o)),
-    cameraAction('/decommission', 'Decommission the camera for good', Reason, (caller, cameraId, b, o) => decommissionCamera(deps, caller, { cameraId, ...b }, o)),
+    cameraAction(
+      '/suspend',
+      'Suspend the camera (its detections are flagged)',
+      Reason,
+      (caller, cameraId, b, o) => suspendCamera(deps, caller, { cameraId, ...b }, o),
+    ),
+    cameraAction(
+      '/reinstate',
+      'Reinstate a suspended camera',
+      z.strictObject({}),
+      (caller, cameraId, _b, o) => reinstateCamera(deps, caller, { cameraId }, o),
+    ),
+    cameraAction('/decommission', 'Decommission the camera for good', Reason, (caller, cameraId, b, o) =>
+      decommissionCamera(deps, caller, { cameraId, ...b }, o),
+    ),
 
     route({
       method: 'post',
@@ -193,14 +244,27 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
         answer(res, await enrollOfficer(deps, caller, fields, correlation(req)), true);
       },
     }),
-    officerAction('/keys', "Rotate the officer's signing key", z.strictObject({ publicKey: PublicKeySchema }), (caller, officerId, b, o) =>
-      rotateOfficerKey(deps, caller, { officerId, ...b }, o),
+    officerAction(
+      '/keys',
+      "Rotate the officer's signing key",
+      z.strictObject({ publicKey: PublicKeySchema }),
+      (caller, officerId, b, o) => rotateOfficerKey(deps, caller, { officerId, ...b }, o),
     ),
-    officerAction('/keys/:keyId/revoke', "Revoke one of the officer's keys (signatures after the revocation are invalid)", Reason, (caller, officerId, b, o, keyId) =>
-      revokeOfficerKey(deps, caller, { officerId, keyId, ...b }, o),
+    officerAction(
+      '/keys/:keyId/revoke',
+      "Revoke one of the officer's keys (signatures after the revocation are invalid)",
+      Reason,
+      (caller, officerId, b, o, keyId) => revokeOfficerKey(deps, caller, { officerId, keyId, ...b }, o),
     ),
-    officerAction('/suspend', 'Suspend the officer', Reason, (caller, officerId, b, o) => suspendOfficer(deps, caller, { officerId, ...b }, o)),
-    officerAction('/reinstate', 'Reinstate a suspended officer', z.strictObject({}), (caller, officerId, _b, o) => reinstateOfficer(deps, caller, { officerId }, o)),
+    officerAction('/suspend', 'Suspend the officer', Reason, (caller, officerId, b, o) =>
+      suspendOfficer(deps, caller, { officerId, ...b }, o),
+    ),
+    officerAction(
+      '/reinstate',
+      'Reinstate a suspended officer',
+      z.strictObject({}),
+      (caller, officerId, _b, o) => reinstateOfficer(deps, caller, { officerId }, o),
+    ),
 
     route({
       method: 'post',
@@ -218,7 +282,11 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, body }) => {
         const p = requirePrincipal(principal);
         requireNational(p);
-        answer(res, await registerModelVersion(deps, callerFor(p, NATIONAL_PROVINCE), body, correlation(req)), true);
+        answer(
+          res,
+          await registerModelVersion(deps, callerFor(p, NATIONAL_PROVINCE), body, correlation(req)),
+          true,
+        );
       },
     }),
     route({
@@ -233,8 +301,17 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, params, body }) => {
         const p = requirePrincipal(principal);
         requireNational(p);
-        if (!(await loadModelView(services.store, params.modelId))) throw new NotFoundError('No such model version', { modelId: params.modelId });
-        answer(res, await approveModelVersion(deps, callerFor(p, NATIONAL_PROVINCE), { modelId: params.modelId, ...body }, correlation(req)));
+        if (!(await loadModelView(services.store, params.modelId)))
+          throw new NotFoundError('No such model version', { modelId: params.modelId });
+        answer(
+          res,
+          await approveModelVersion(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { modelId: params.modelId, ...body },
+            correlation(req),
+          ),
+        );
       },
     }),
     route({
@@ -249,10 +326,18 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, params, body }) => {
         const p = requirePrincipal(principal);
         requireNational(p);
-        if (!(await loadModelView(services.store, params.modelId))) throw new NotFoundError('No such model version', { modelId: params.modelId });
-        answer(res, await suspendModelVersion(deps, callerFor(p, NATIONAL_PROVINCE), { modelId: params.modelId, ...body }, correlation(req)));
+        if (!(await loadModelView(services.store, params.modelId)))
+          throw new NotFoundError('No such model version', { modelId: params.modelId });
+        answer(
+          res,
+          await suspendModelVersion(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { modelId: params.modelId, ...body },
+            correlation(req),
+          ),
+        );
       },
     }),
   ];
 }
-

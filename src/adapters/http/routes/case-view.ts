@@ -7,7 +7,8 @@ import { sortedDigests } from '../../../domain/signoff/builders.ts';
 import type { ExistingCase } from '../../../domain/case/state.ts';
 
 export function caseDocument(state: ExistingCase, revision: bigint): Record<string, unknown> {
-  const plate = state.review?.plate ?? state.detection.plateRead?.text ?? state.plateReadings.at(-1)?.plate ?? null;
+  const plate =
+    state.review?.plate ?? state.detection.plateRead?.text ?? state.plateReadings.at(-1)?.plate ?? null;
   return {
     caseId: state.caseId,
     province: state.province,
@@ -19,7 +20,11 @@ export function caseDocument(state: ExistingCase, revision: bigint): Record<stri
     plateReadings: state.plateReadings,
     evidence: {
       originals: state.originals,
-      derived: state.derivations.map((d) => ({ ...d.derived, sourceDigest: d.sourceDigest, operation: d.operation })),
+      derived: state.derivations.map((d) => ({
+        ...d.derived,
+        sourceDigest: d.sourceDigest,
+        operation: d.operation,
+      })),
     },
     review: state.review ?? null,
     owner: state.owner ?? null,

@@ -7,8 +7,8 @@
  * the caller's scope is 404, exactly like a missing one.
  *
  * Custody: the detail, each evidence download and each bundle disclose evidence or personal data, so they
- * require `X-Purpose` and append an `EvidenceAccessed` record to `custody-<caseId>` BEFORE the response body
- * is sent. If that append fails, nothing is disclosed. Lists carry no personal data and need no purpose.
+ * require `X-Purpose` and append an `EvidenceAccessed` record to `custody-<caseId>` (filed under the case's
+ * province, whoever reads) BEFORE the response body is sent. If that append fails, nothing is disclosed. Lists carry no personal data and need no purpose.
  *
  * Optimistic concurrency: every case write accepts `If-Match: "<revision>"` (the detail's ETag); a stale one
  * is 412. Signed sign-offs are never retried on a conflict: the signature covers what the officer saw.
@@ -51,7 +51,15 @@ import {
 } from '../../../domain/signoff/primitives.ts';
 import { NATIONAL_SCOPE, type Role } from '../../auth/roles.ts';
 import { NotFoundError, route, type HandlerContext } from '../route.ts';
-import { CaseIdParams, callerFor, etagOf, ifMatchRevision, loadVisibleCase, requirePrincipal, type AnyRoute } from './access.ts';
+import {
+  CaseIdParams,
+  callerFor,
+  etagOf,
+  ifMatchRevision,
+  loadVisibleCase,
+  requirePrincipal,
+  type AnyRoute,
+} from './access.ts';
 import { caseDocument } from './case-view.ts';
 import type { ApiServices } from './services.ts';
 
@@ -62,13 +70,24 @@ export const CASE_WRITERS: readonly Role[] = ['officer', 'supervisor'];
 /** Who may export a court bundle. */
 export const BUNDLE_READERS: readonly Role[] = ['court', 'auditor', 'officer', 'supervisor'];
 
-const signed = <S extends z.ZodType>(signoff: S) => z.strictObject({ signoff, signature: SignatureSchema, keyId: KeyIdSchema });
+const signed = <S extends z.ZodType>(signoff: S) =>
+  z.strictObject({ signoff, signature: SignatureSchema, keyId: KeyIdSchema });
 
-const WriteResponse = z.object({ caseId: z.string(), status: z.string(), revision: z.number(), appended: z.number() });
-const writeResponses = { 200: { description: 'Applied (appended 0 when already satisfied)', schema: WriteResponse } };
+const WriteResponse = z.object({
+  caseId: z.string(),
+  status: z.string(),
+  revision: z.number(),
+  appended: z.number(),
+});
+const writeResponses = {
+  200: { description: 'Applied (appended 0 when already satisfied)', schema: WriteResponse },
+};
 
 const ListQuery = z.strictObject({
-  status: z.string().regex(/^[a-z-]{1,32}$/).optional(),
+  status: z
+    .string()
+    .regex(/^[a-z-]{1,32}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z.string().max(200).optional(),
 });
@@ -96,17 +115,22 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),
       };
       const outcome = await run(callerFor(principal), ctx.body, options, ctx);
-      ctx.res
-        .set('ETag', etagOf(outcome.nextExpectedRevision))
-        .json({
-          caseId: outcome.caseId,
-          status: outcome.state.status,
-          revision: Number(outcome.nextExpectedRevision),
-          appended: outcome.events.length,
-        });
+      ctx.res.set('ETag', etagOf(outcome.nextExpectedRevision)).json({
+        caseId: outcome.caseId,
+        status: outcome.state.status,
+        revision: Number(outcome.nextExpectedRevision),
+        appended: outcome.events.length,
+      });
     };
 
-  const caseWrite = <B>(path: string, summary: string, body: z.ZodType<B>, run: Parameters<typeof write<B>>[0], auth: readonly Role[] = CASE_WRITERS, extraParams?: z.ZodType) =>
+  const caseWrite = <B>(
+    path: string,
+    summary: string,
+    body: z.ZodType<B>,
+    run: Parameters<typeof write<B>>[0],
+    auth: readonly Role[] = CASE_WRITERS,
+    extraParams?: z.ZodType,
+  ) =>
     route({
       method: 'post',
       path: `/v1/cases/:caseId${path}`,
@@ -151,8 +175,16 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
         const { state, revision } = await loadVisibleCase(store, p, params.caseId);
-        await recordEvidenceAccess(deps, callerFor(p), { caseId: params.caseId, access: 'view', purpose: purpose! }, correlation(req));
-        res.set('ETag', etagOf(revision)).set('Cache-Control', 'no-store').json(caseDocument(state, revision));
+        await recordEvidenceAccess(
+          deps,
+          callerFor(p, state.province),
+          { caseId: params.caseId, access: 'view', purpose: purpose! },
+          correlation(req),
+        );
+        res
+          .set('ETag', etagOf(revision))
+          .set('Cache-Control', 'no-store')
+          .json(caseDocument(state, revision));
       },
     }),
     route({
@@ -175,7 +207,7 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
         try {
           await recordEvidenceAccess(
             deps,
-            callerFor(p),
+            callerFor(p, state.province),
             { caseId: params.caseId, digest: item.digest, access: 'download', purpose: purpose! },
             correlation(req),
           );
@@ -197,7 +229,8 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/cases/:caseId/bundle',
-      summary: 'Court bundle (bundle.md v1) of the case; 409 with Retry-After while its records are not yet sealed',
+      summary:
+        'Court bundle (bundle.md v1) of the case; 409 with Retry-After while its records are not yet sealed',
       tags: ['cases', 'bundle'],
       auth: BUNDLE_READERS,
       params: CaseIdParams,
@@ -205,10 +238,11 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
       responses: { 200: { description: 'case-<caseId>.zip', contentType: 'application/zip' } },
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
-        await loadVisibleCase(store, p, params.caseId);
+        const { state } = await loadVisibleCase(store, p, params.caseId);
         const bundle = await services.bundles.exportCase({
           caseId: params.caseId,
-          caller: callerFor(p),
+          // Custody records file under the case's province, also when national staff act.
+          caller: callerFor(p, state.province),
           purpose: purpose!,
           ...(services.limits?.sealWaitMs !== undefined ? { sealWaitMs: services.limits.sealWaitMs } : {}),
           ...correlation(req),
@@ -225,13 +259,21 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
       },
     }),
 
-    caseWrite('/review', 'Review sign-off: confirm (optionally correcting plate or violation) or reject with a reason code, signed by the officer', signed(ReviewSignoffSchema), (caller, body, options, ctx) =>
-      body.signoff.decision === 'confirm'
-        ? confirmReview(deps, caller, { caseId: ctx.params.caseId, ...body }, options)
-        : rejectReview(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    caseWrite(
+      '/review',
+      'Review sign-off: confirm (optionally correcting plate or violation) or reject with a reason code, signed by the officer',
+      signed(ReviewSignoffSchema),
+      (caller, body, options, ctx) =>
+        body.signoff.decision === 'confirm'
+          ? confirmReview(deps, caller, { caseId: ctx.params.caseId, ...body }, options)
+          : rejectReview(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
-    caseWrite('/decision', 'Penalty decision, signed by a competent officer (authority checked against the fine range)', signed(DecisionSignoffSchema), (caller, body, options, ctx) =>
-      decidePenalty(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    caseWrite(
+      '/decision',
+      'Penalty decision, signed by a competent officer (authority checked against the fine range)',
+      signed(DecisionSignoffSchema),
+      (caller, body, options, ctx) =>
+        decidePenalty(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/void',
@@ -243,20 +285,27 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
     caseWrite(
       '/owner',
       'Record the owner found in the vehicle registry (opaque registry reference only)',
-      z.strictObject({ owner: OffenderSchema, registry: ShortTextSchema, registrationRef: IdentifierSchema.optional() }),
-      (caller, body, options, ctx) => identifyOwner(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      z.strictObject({
+        owner: OffenderSchema,
+        registry: ShortTextSchema,
+        registrationRef: IdentifierSchema.optional(),
+      }),
+      (caller, body, options, ctx) =>
+        identifyOwner(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/owner-not-found',
       'Record that the registry has no owner for the plate',
       z.strictObject({ registry: ShortTextSchema, reason: TextSchema }),
-      (caller, body, options, ctx) => recordOwnerNotFound(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      (caller, body, options, ctx) =>
+        recordOwnerNotFound(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/notices',
       'Issue a notice to the owner',
       z.strictObject({ noticeId: IdentifierSchema, channel: z.enum(NOTICE_CHANNELS) }),
-      (caller, body, options, ctx) => issueNotice(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      (caller, body, options, ctx) =>
+        issueNotice(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/notices/:noticeId/delivery',
@@ -266,7 +315,12 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
         const noticeId = (ctx.params as unknown as { noticeId: string }).noticeId;
         return body.outcome === 'delivered'
           ? recordNoticeDelivered(deps, caller, { caseId: ctx.params.caseId, noticeId }, options)
-          : recordNoticeDeliveryFailed(deps, caller, { caseId: ctx.params.caseId, noticeId, reason: body.reason ?? '' }, options);
+          : recordNoticeDeliveryFailed(
+              deps,
+              caller,
+              { caseId: ctx.params.caseId, noticeId, reason: body.reason ?? '' },
+              options,
+            );
       },
       CASE_WRITERS,
       CaseIdParams.extend({ noticeId: IdentifierSchema }),
@@ -274,26 +328,43 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
     caseWrite(
       '/payments',
       'Record a payment of the fine (integer VND, must equal the fine)',
-      z.strictObject({ paymentRef: IdentifierSchema, amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER) }),
-      (caller, body, options, ctx) => recordPayment(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      z.strictObject({
+        paymentRef: IdentifierSchema,
+        amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+      }),
+      (caller, body, options, ctx) =>
+        recordPayment(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/appeals',
       'File an appeal on behalf of the offender',
       z.strictObject({ appealId: IdentifierSchema, grounds: TextSchema }),
-      (caller, body, options, ctx) => fileAppeal(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      (caller, body, options, ctx) =>
+        fileAppeal(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/appeals/:appealId/resolution',
       'Resolve an appeal (upheld or overturned) with a reason',
       z.strictObject({ outcome: z.enum(APPEAL_OUTCOMES), reason: TextSchema }),
       (caller, body, options, ctx) =>
-        resolveAppeal(deps, caller, { caseId: ctx.params.caseId, appealId: (ctx.params as unknown as { appealId: string }).appealId, ...body }, options),
+        resolveAppeal(
+          deps,
+          caller,
+          {
+            caseId: ctx.params.caseId,
+            appealId: (ctx.params as unknown as { appealId: string }).appealId,
+            ...body,
+          },
+          options,
+        ),
       CASE_WRITERS,
       CaseIdParams.extend({ appealId: IdentifierSchema }),
     ),
-    caseWrite('/close', 'Close the case when the law allows (paid, rejected, overturned, owner not found)', z.strictObject({}), (caller, _body, options, ctx) =>
-      closeCase(deps, caller, { caseId: ctx.params.caseId }, options),
+    caseWrite(
+      '/close',
+      'Close the case when the law allows (paid, rejected, overturned, owner not found)',
+      z.strictObject({}),
+      (caller, _body, options, ctx) => closeCase(deps, caller, { caseId: ctx.params.caseId }, options),
     ),
   ];
 }

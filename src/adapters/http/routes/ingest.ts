@@ -80,7 +80,11 @@ const EvidenceResponse = z.object({ digest: z.string(), size: z.number(), create
 const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
 
 /** The device token MUST name a registered, usable camera; returns its view. */
-async function requireCameraDevice(services: ApiServices, principal: Principal, cameraId?: string): Promise<CameraView> {
+async function requireCameraDevice(
+  services: ApiServices,
+  principal: Principal,
+  cameraId?: string,
+): Promise<CameraView> {
   if (cameraId !== undefined && principal.subject !== cameraId) {
     throw new DeviceNotCameraError('A device may only submit its own detections');
   }
@@ -95,10 +99,17 @@ async function requireCameraDevice(services: ApiServices, principal: Principal, 
 }
 
 /** Signature and key checks done at the edge, before the command path (and before any blob is stored). */
-async function authenticateDetection(services: ApiServices, principal: Principal, body: SignedDetectionBody): Promise<CameraView> {
+async function authenticateDetection(
+  services: ApiServices,
+  principal: Principal,
+  body: SignedDetectionBody,
+): Promise<CameraView> {
   const camera = await requireCameraDevice(services, principal, body.detection.cameraId);
   const key = cameraKeyAt(camera, body.keyId, body.detection.observedAt);
-  if (!key.ok) throw new DetectionNotAuthenticError('The key was not in force for this camera at observedAt', { reason: key.reason });
+  if (!key.ok)
+    throw new DetectionNotAuthenticError('The key was not in force for this camera at observedAt', {
+      reason: key.reason,
+    });
   if (!verifyDetection(body.detection, body.signature, key.key.publicKey)) {
     throw new DetectionNotAuthenticError('The detection signature does not verify under the camera key');
   }
@@ -108,14 +119,25 @@ async function authenticateDetection(services: ApiServices, principal: Principal
 async function requireEvidenceStored(services: ApiServices, detection: Detection): Promise<void> {
   for (const item of detection.evidence) {
     const info = await services.evidence.stat(item.digest);
-    if (!info) throw new EvidenceMissingError('Evidence named by the detection was not uploaded', { digest: item.digest });
+    if (!info)
+      throw new EvidenceMissingError('Evidence named by the detection was not uploaded', {
+        digest: item.digest,
+      });
     if (info.size !== item.size) {
-      throw new EvidenceSizeMismatchError('Evidence size differs from the size the detection states', { digest: item.digest });
+      throw new EvidenceSizeMismatchError('Evidence size differs from the size the detection states', {
+        digest: item.digest,
+      });
     }
   }
 }
 
-async function ingestAndRespond(services: ApiServices, req: Request, res: Response, principal: Principal, body: SignedDetectionBody): Promise<void> {
+async function ingestAndRespond(
+  services: ApiServices,
+  req: Request,
+  res: Response,
+  principal: Principal,
+  body: SignedDetectionBody,
+): Promise<void> {
   await requireEvidenceStored(services, body.detection);
   const outcome = await ingestDetection(
     services.commandDeps,
@@ -131,7 +153,11 @@ async function ingestAndRespond(services: ApiServices, req: Request, res: Respon
   res
     .status(outcome.created ? 201 : 200)
     .location(`/v1/cases/${outcome.caseId}`)
-    .json({ caseId: outcome.caseId, created: outcome.created, revision: outcome.nextExpectedRevision.toString() });
+    .json({
+      caseId: outcome.caseId,
+      created: outcome.created,
+      revision: outcome.nextExpectedRevision.toString(),
+    });
 }
 
 /** An async iterable over a stream that, when the consumer stops early, does not destroy the stream. */
@@ -173,7 +199,9 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     const enqueue = (work: () => Promise<void>) => {
       chain = chain.then(() => (failed ? undefined : work())).catch(fail);
     };
-    parser.on('field', (name, value, info) => enqueue(() => handlers.field(name, value, info.valueTruncated)));
+    parser.on('field', (name, value, info) =>
+      enqueue(() => handlers.field(name, value, info.valueTruncated)),
+    );
     parser.on('file', (name, stream) => {
       if (failed) {
         stream.resume();
@@ -206,18 +234,26 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'put',
       path: '/v1/evidence',
-      summary: 'Upload one evidence blob (raw bytes); answers its digest. Optional X-Evidence-Digest is enforced.',
+      summary:
+        'Upload one evidence blob (raw bytes); answers its digest. Optional X-Evidence-Digest is enforced.',
       tags: ['ingest'],
       auth: ['device'],
-      rawBody: { contentTypes: ['image/jpeg', 'image/png', 'video/mp4', 'application/octet-stream'], description: 'The blob bytes' },
-      responses: { 201: { description: 'Stored', schema: EvidenceResponse }, 200: { description: 'Already stored', schema: EvidenceResponse } },
+      rawBody: {
+        contentTypes: ['image/jpeg', 'image/png', 'video/mp4', 'application/octet-stream'],
+        description: 'The blob bytes',
+      },
+      responses: {
+        201: { description: 'Stored', schema: EvidenceResponse },
+        200: { description: 'Already stored', schema: EvidenceResponse },
+      },
       handler: async ({ req, res, principal }) => {
         const p = requirePrincipal(principal);
         try {
           await requireCameraDevice(services, p);
           const declared = req.get('x-evidence-digest');
           const length = Number(req.get('content-length') ?? 'NaN');
-          if (Number.isFinite(length) && length > maxEvidenceBytes) throw new EvidenceTooLargeError(maxEvidenceBytes);
+          if (Number.isFinite(length) && length > maxEvidenceBytes)
+            throw new EvidenceTooLargeError(maxEvidenceBytes);
           const result = await services.evidence.put(gentle(req), {
             maxBytes: maxEvidenceBytes,
             ...(declared !== undefined ? { expectedDigest: declared } : {}),
@@ -236,7 +272,10 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
       tags: ['ingest'],
       auth: ['device'],
       body: SignedDetectionBody,
-      responses: { 201: { description: 'Case created', schema: IngestResponse }, 200: { description: 'Replay: the existing case', schema: IngestResponse } },
+      responses: {
+        201: { description: 'Case created', schema: IngestResponse },
+        200: { description: 'Replay: the existing case', schema: IngestResponse },
+      },
       handler: async ({ req, res, principal, body }) => {
         const p = requirePrincipal(principal);
         await authenticateDetection(services, p, body);
@@ -246,11 +285,18 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'post',
       path: '/v1/detections/upload',
-      summary: 'Submit a signed detection with its evidence in one multipart request (field `detection` first, then one file per digest)',
+      summary:
+        'Submit a signed detection with its evidence in one multipart request (field `detection` first, then one file per digest)',
       tags: ['ingest'],
       auth: ['device'],
-      rawBody: { contentTypes: ['multipart/form-data'], description: 'field `detection` (JSON), then file parts named by their digest' },
-      responses: { 201: { description: 'Case created', schema: IngestResponse }, 200: { description: 'Replay: the existing case', schema: IngestResponse } },
+      rawBody: {
+        contentTypes: ['multipart/form-data'],
+        description: 'field `detection` (JSON), then file parts named by their digest',
+      },
+      responses: {
+        201: { description: 'Case created', schema: IngestResponse },
+        200: { description: 'Replay: the existing case', schema: IngestResponse },
+      },
       handler: async ({ req, res, principal }) => {
         const p = requirePrincipal(principal);
         let signed: SignedDetectionBody | undefined;
@@ -258,7 +304,8 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
         try {
           await readMultipart(req, maxEvidenceBytes, {
             field: async (name, value, truncated) => {
-              if (name !== 'detection' || signed !== undefined) throw new MultipartError('Only one field, `detection`, is expected');
+              if (name !== 'detection' || signed !== undefined)
+                throw new MultipartError('Only one field, `detection`, is expected');
               if (truncated) throw new MultipartError('The detection field is too large');
               let json: unknown;
               try {
@@ -268,9 +315,15 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
               }
               const parsed = SignedDetectionBody.safeParse(json);
               if (!parsed.success) {
-                throw new ValidationError('Invalid detection', {
-                  errors: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
-                }, 'invalid-body');
+                throw new ValidationError(
+                  'Invalid detection',
+                  {
+                    errors: parsed.error.issues
+                      .slice(0, 10)
+                      .map((i) => ({ path: i.path.join('.'), message: i.message })),
+                  },
+                  'invalid-body',
+                );
               }
               await authenticateDetection(services, p, parsed.data);
               signed = parsed.data;
@@ -279,8 +332,12 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
             file: async (name, stream) => {
               if (!signed) throw new MultipartError('The `detection` field must come before the files');
               const size = sizes.get(name);
-              if (size === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
-              await services.evidence.put(gentle(stream), { expectedDigest: name, maxBytes: Math.max(1, Math.min(size, maxEvidenceBytes)) });
+              if (size === undefined)
+                throw new MultipartError('A file part is not named by a digest of the detection');
+              await services.evidence.put(gentle(stream), {
+                expectedDigest: name,
+                maxBytes: Math.max(1, Math.min(size, maxEvidenceBytes)),
+              });
             },
           });
         } catch (error) {
@@ -293,4 +350,3 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
     }),
   ];
 }
-

@@ -10,7 +10,14 @@ import { NotFoundError, route } from '../route.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
 
-export const LEDGER_READERS: readonly Role[] = ['officer', 'supervisor', 'auditor', 'court', 'analyst', 'admin'];
+export const LEDGER_READERS: readonly Role[] = [
+  'officer',
+  'supervisor',
+  'auditor',
+  'court',
+  'analyst',
+  'admin',
+];
 
 const Size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -45,19 +52,24 @@ export function ledgerRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/ledger/proofs/inclusion',
-      summary: 'Inclusion proof of a record (by record id) in the tree of `treeSize` leaves (default: the latest checkpoint)',
+      summary:
+        'Inclusion proof of a record (by record id) in the tree of `treeSize` leaves (default: the latest checkpoint)',
       tags: ['ledger'],
       auth: LEDGER_READERS,
       query: z.strictObject({ recordId: Uuid, treeSize: Size.optional() }),
       responses: { 200: { description: 'Leaf index, record hash and audit path (hex, leaf-up)' } },
       handler: async ({ res, query }) => {
         const leaf = await ledger.leafForRecord(query.recordId);
-        if (!leaf) throw new NotFoundError('The record is not integrated in the ledger (yet)', { recordId: query.recordId });
+        if (!leaf)
+          throw new NotFoundError('The record is not integrated in the ledger (yet)', {
+            recordId: query.recordId,
+          });
         let treeSize = query.treeSize;
         let checkpoint: string | undefined;
         if (treeSize === undefined) {
           const latest = await ledger.latestCheckpoint();
-          if (!latest || latest.treeSize <= leaf.leafIndex) throw new NotFoundError('No checkpoint covers the record yet', { recordId: query.recordId });
+          if (!latest || latest.treeSize <= leaf.leafIndex)
+            throw new NotFoundError('No checkpoint covers the record yet', { recordId: query.recordId });
           treeSize = latest.treeSize;
           checkpoint = latest.note;
         }

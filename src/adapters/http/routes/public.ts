@@ -26,11 +26,16 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/public/violations',
-      summary: 'Violations recorded against a vehicle (plate + registration certificate number); published fields only',
+      summary:
+        'Violations recorded against a vehicle (plate + registration certificate number); published fields only',
       tags: ['public'],
       auth: 'public',
       query: LookupQuery,
-      responses: { 200: { description: 'Published violations (empty when none, or when the certificate does not match)' } },
+      responses: {
+        200: {
+          description: 'Published violations (empty when none, or when the certificate does not match)',
+        },
+      },
       handler: async ({ req, res, query }) => {
         const compact = plateKey(query.plate);
         res.set('Cache-Control', 'no-store');

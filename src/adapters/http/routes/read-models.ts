@@ -34,7 +34,8 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
   return {
     async listCases(filter) {
       const provinces = filter.provinces;
-      if (provinces !== 'all' && provinces.length !== 1) throw new RangeError('listCases: one province or all');
+      if (provinces !== 'all' && provinces.length !== 1)
+        throw new RangeError('listCases: one province or all');
       const page = await listCases(
         ds,
         {
@@ -68,21 +69,19 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
           ORDER BY v.observed_at DESC, v.case_id DESC LIMIT 500`,
         [plateCompact],
       )) as Record<string, string | null>[];
-      return rows.map(
-        (r): PublishedViolation => ({
-          caseId: r.case_id!,
-          province: r.province ?? NATIONAL_SCOPE,
-          plate: r.plate!,
-          plateColour: r.plate_colour ?? null,
-          vehicleType: r.vehicle_type!,
-          observedAt: r.observed_at!,
-          place: r.place!,
-          violationCode: r.violation_code!,
-          violation: r.violation!,
-          detectingUnit: r.detecting_unit!,
-          status: r.status!,
-        }),
-      );
+      return rows.map((r): PublishedViolation => ({
+        caseId: r.case_id!,
+        province: r.province ?? NATIONAL_SCOPE,
+        plate: r.plate!,
+        plateColour: r.plate_colour ?? null,
+        vehicleType: r.vehicle_type!,
+        observedAt: r.observed_at!,
+        place: r.place!,
+        violationCode: r.violation_code!,
+        violation: r.violation!,
+        detectingUnit: r.detecting_unit!,
+        status: r.status!,
+      }));
     },
     violationStatistics: (scope) => statistics(ds, { ...provinceOf(scope), ...window(scope, clock) }),
     cameraCoverage: (scope) => cameraCoverage(ds, { ...provinceOf(scope), at: clock.now() }),

@@ -24,17 +24,28 @@ const STAFF: readonly Role[] = ['officer', 'supervisor', 'auditor'];
 
 function scopeFor(principal: Principal, query: ScopeQuery): StatisticsScope {
   const national = query.province === 'national';
-  if (principal.role === 'analyst' && !national) throw new ForbiddenError('Analysts see national aggregates only');
+  if (principal.role === 'analyst' && !national)
+    throw new ForbiddenError('Analysts see national aggregates only');
   if (national && principal.role !== 'analyst' && principal.province !== NATIONAL_SCOPE) {
     throw new ForbiddenError('Provincial staff see their own province');
   }
-  if (!national && !seesProvince(principal, query.province)) throw new ForbiddenError('Provincial staff see their own province');
-  return { province: query.province, ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
+  if (!national && !seesProvince(principal, query.province))
+    throw new ForbiddenError('Provincial staff see their own province');
+  return {
+    province: query.province,
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+  };
 }
 
 export function statisticsRoutes(services: ApiServices): AnyRoute[] {
   const q = services.queries;
-  const stat = (path: string, summary: string, auth: readonly Role[], run: (scope: StatisticsScope) => Promise<unknown>) =>
+  const stat = (
+    path: string,
+    summary: string,
+    auth: readonly Role[],
+    run: (scope: StatisticsScope) => Promise<unknown>,
+  ) =>
     route({
       method: 'get',
       path: `/v1/statistics/${path}`,
@@ -49,9 +60,26 @@ export function statisticsRoutes(services: ApiServices): AnyRoute[] {
       },
     });
   return [
-    stat('violations', 'Violations by day, province and violation code (province=XX or national)', [...STAFF, 'analyst'], (s) => q.violationStatistics(s)),
-    stat('cameras', 'Camera coverage: cameras, status and detections per camera', [...STAFF, 'analyst'], (s) => q.cameraCoverage(s)),
-    stat('models', 'AI model performance: readings, confirmations, corrections', [...STAFF, 'analyst'], (s) => q.modelPerformance(s)),
-    stat('officers', 'Officer workload (names officers: supervisors and auditors only)', ['supervisor', 'auditor'], (s) => q.officerWorkload(s)),
+    stat(
+      'violations',
+      'Violations by day, province and violation code (province=XX or national)',
+      [...STAFF, 'analyst'],
+      (s) => q.violationStatistics(s),
+    ),
+    stat(
+      'cameras',
+      'Camera coverage: cameras, status and detections per camera',
+      [...STAFF, 'analyst'],
+      (s) => q.cameraCoverage(s),
+    ),
+    stat('models', 'AI model performance: readings, confirmations, corrections', [...STAFF, 'analyst'], (s) =>
+      q.modelPerformance(s),
+    ),
+    stat(
+      'officers',
+      'Officer workload (names officers: supervisors and auditors only)',
+      ['supervisor', 'auditor'],
+      (s) => q.officerWorkload(s),
+    ),
   ];
 }

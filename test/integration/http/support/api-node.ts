@@ -107,7 +107,11 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
     };
     const issuer = new DevIssuer(new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
-    const verifier = new TokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, keys: [issuer.publicKey] });
+    const verifier = new TokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      keys: [issuer.publicKey],
+    });
     const app = createApp({
       logger: pino({ level: 'silent' }),
       verifier,

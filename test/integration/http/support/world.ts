@@ -31,16 +31,26 @@ export interface CallOptions {
   raw?: FormData | Uint8Array | string;
 }
 
-export async function call(node: Pick<ApiNode, 'url'>, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+export async function call(
+  node: Pick<ApiNode, 'url'>,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.purpose) headers['x-purpose'] = options.purpose;
-  let body: FormData | Uint8Array | string | undefined = options.raw;
+  // Copied into a plain ArrayBuffer-backed view: fetch's BodyInit does not take shared-buffer views.
+  let body: FormData | Uint8Array<ArrayBuffer> | string | undefined = options.raw instanceof Uint8Array ? new Uint8Array(options.raw) : options.raw;
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const response = await fetch(`${node.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const response = await fetch(`${node.url}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const bytes = new Uint8Array(await response.arrayBuffer());
   const text = Buffer.from(bytes).toString('utf8');
   let json: unknown;
@@ -60,8 +70,20 @@ export const HANOI = '01';
 export const SAIGON = '79';
 
 export const LOCATIONS: Record<string, Location> = {
-  [HANOI]: { latMicro: 21_028_511, lonMicro: 105_804_817, description: 'Ngã tư Kim Mã – Liễu Giai', roadType: 'urban', commune: 'Ngọc Hà' },
-  [SAIGON]: { latMicro: 10_776_000, lonMicro: 106_700_000, description: 'Nút giao Lê Lợi', roadType: 'urban', commune: 'Bến Thành' },
+  [HANOI]: {
+    latMicro: 21_028_511,
+    lonMicro: 105_804_817,
+    description: 'Ngã tư Kim Mã – Liễu Giai',
+    roadType: 'urban',
+    commune: 'Ngọc Hà',
+  },
+  [SAIGON]: {
+    latMicro: 10_776_000,
+    lonMicro: 106_700_000,
+    description: 'Nút giao Lê Lợi',
+    roadType: 'urban',
+    commune: 'Bến Thành',
+  },
 };
 
 export interface CameraActor {
@@ -94,16 +116,29 @@ const DAY = 86_400_000;
 
 /** A car violation without a measurement that a provincial police director may decide. */
 export function carViolation(at = new Date().toISOString()): CatalogEntry {
-  const entry = listViolations(at).find((e) => e.vehicleClasses.includes('car') && e.fineMaxVnd <= 37_500_000 && !e.measurement);
+  const entry = listViolations(at).find(
+    (e) => e.vehicleClasses.includes('car') && e.fineMaxVnd <= 37_500_000 && !e.measurement,
+  );
   if (!entry) throw new Error('no suitable car violation in the catalog');
   return entry;
 }
 
-async function enrol(node: Pick<ApiNode, 'url' | 'token'>, adminToken: string, province: string, officerId: string): Promise<OfficerActor> {
+async function enrol(
+  node: Pick<ApiNode, 'url' | 'token'>,
+  adminToken: string,
+  province: string,
+  officerId: string,
+): Promise<OfficerActor> {
   const key = generateKeyPair();
   const reply = await call(node, 'POST', '/v1/admin/officers', {
     token: adminToken,
-    body: { officerId, province, title: 'provincial-police-director', roles: ['reviewer', 'decider', 'supervisor'], publicKey: key.publicKey },
+    body: {
+      officerId,
+      province,
+      title: 'provincial-police-director',
+      roles: ['reviewer', 'decider', 'supervisor'],
+      publicKey: key.publicKey,
+    },
   });
   expectStatus(reply, 201, 'enrol officer');
   return {
@@ -124,7 +159,10 @@ export async function buildHttpWorld(node: Pick<ApiNode, 'url' | 'token'>): Prom
     const cameraId = `cam-${province}-${suffix}`;
     const key = generateKeyPair();
     expectStatus(
-      await call(node, 'POST', '/v1/admin/cameras', { token: adminToken, body: { cameraId, province, location: LOCATIONS[province], publicKey: key.publicKey } }),
+      await call(node, 'POST', '/v1/admin/cameras', {
+        token: adminToken,
+        body: { cameraId, province, location: LOCATIONS[province], publicKey: key.publicKey },
+      }),
       201,
       'register camera',
     );
@@ -144,25 +182,42 @@ export async function buildHttpWorld(node: Pick<ApiNode, 'url' | 'token'>): Prom
     cameras[province] = { cameraId, province, key, token: await node.token('device', province, cameraId) };
   }
   const officers: Record<string, OfficerActor> = {};
-  for (const province of [HANOI, SAIGON]) officers[province] = await enrol(node, adminToken, province, `off-${province}-${suffix}`);
+  for (const province of [HANOI, SAIGON])
+    officers[province] = await enrol(node, adminToken, province, `off-${province}-${suffix}`);
   const national = await enrol(node, adminToken, '00', `off-00-${suffix}`);
   const modelId = `ppocr-v4-${suffix}`;
   expectStatus(
     await call(node, 'POST', '/v1/admin/models', {
       token: adminToken,
-      body: { modelId, name: 'PP-OCRv4', version: '4.0.0', files: [{ name: 'rec.onnx', sha256: 'c'.repeat(64) }] },
+      body: {
+        modelId,
+        name: 'PP-OCRv4',
+        version: '4.0.0',
+        files: [{ name: 'rec.onnx', sha256: 'c'.repeat(64) }],
+      },
     }),
     201,
     'register model',
   );
-  expectStatus(await call(node, 'POST', `/v1/admin/models/${modelId}/approve`, { token: national.supervisorToken, body: { note: 'Accuracy report 2026-11' } }), 200, 'approve model');
+  expectStatus(
+    await call(node, 'POST', `/v1/admin/models/${modelId}/approve`, {
+      token: national.supervisorToken,
+      body: { note: 'Accuracy report 2026-11' },
+    }),
+    200,
+    'approve model',
+  );
   return { suffix, adminToken, cameras, officers, national, modelId };
 }
 
 /** A real JPEG of random pixels (about `width × height` / 2 bytes). */
 export async function jpeg(width = 320, height = 240): Promise<Uint8Array> {
   const raw = randomBytes(width * height * 3);
-  return new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer());
+  return new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 80 })
+      .toBuffer(),
+  );
 }
 
 export interface SignedDetection {
@@ -174,11 +229,22 @@ export interface SignedDetection {
 
 export async function signedDetection(
   camera: CameraActor,
-  options: { images?: Uint8Array[]; detectionId?: string; plate?: string; observedAt?: string; modelId?: string } = {},
+  options: {
+    images?: Uint8Array[];
+    detectionId?: string;
+    plate?: string;
+    observedAt?: string;
+    modelId?: string;
+  } = {},
 ): Promise<SignedDetection> {
   const images = options.images ?? [await jpeg(), await jpeg(160, 80)];
   const roles = ['overview', 'plate', 'context', 'rear', 'sign', 'driver'];
-  const evidence: EvidenceRef[] = images.map((bytes, i) => ({ digest: evidenceDigest(bytes), mediaType: 'image/jpeg', size: bytes.length, role: roles[i % roles.length]! }));
+  const evidence: EvidenceRef[] = images.map((bytes, i) => ({
+    digest: evidenceDigest(bytes),
+    mediaType: 'image/jpeg',
+    size: bytes.length,
+    role: roles[i % roles.length]!,
+  }));
   const detection = buildDetectionPayload({
     detectionId: options.detectionId ?? `det-${randomBytes(8).toString('hex')}`,
     cameraId: camera.cameraId,
@@ -193,15 +259,33 @@ export async function signedDetection(
 }
 
 /** The multipart body of `POST /v1/detections/upload`: the detection first, then one file per digest. */
-export function multipartBody(signed: Omit<SignedDetection, 'images'>, images: Uint8Array[], fieldNames?: string[]): FormData {
+export function multipartBody(
+  signed: Omit<SignedDetection, 'images'>,
+  images: Uint8Array[],
+  fieldNames?: string[],
+): FormData {
   const form = new FormData();
-  form.append('detection', JSON.stringify({ detection: signed.detection, signature: signed.signature, keyId: signed.keyId }));
+  form.append(
+    'detection',
+    JSON.stringify({ detection: signed.detection, signature: signed.signature, keyId: signed.keyId }),
+  );
   images.forEach((bytes, i) => {
-    form.append(fieldNames?.[i] ?? evidenceDigest(bytes), new Blob([bytes], { type: 'image/jpeg' }), `evidence-${i}.jpg`);
+    form.append(
+      fieldNames?.[i] ?? evidenceDigest(bytes),
+      new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }),
+      `evidence-${i}.jpg`,
+    );
   });
   return form;
 }
 
-export async function ingest(node: Pick<ApiNode, 'url'>, camera: CameraActor, signed: SignedDetection): Promise<Reply> {
-  return call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: multipartBody(signed, signed.images) });
+export async function ingest(
+  node: Pick<ApiNode, 'url'>,
+  camera: CameraActor,
+  signed: SignedDetection,
+): Promise<Reply> {
+  return call(node, 'POST', '/v1/detections/upload', {
+    token: camera.token,
+    raw: multipartBody(signed, signed.images),
+  });
 }
