@@ -31,6 +31,13 @@ async function signInWithKey(page: Page, ui: UiNode, role: 'officer' | 'supervis
   return importKey(page, ui, subject);
 }
 
+/** Waits for the sign-off result; fails with the page's error message when the server refused it. */
+async function signedOrError(page: Page): Promise<void> {
+  await page.locator('[data-testid=signed], [data-testid=error]').first().waitFor();
+  const error = page.getByTestId('error');
+  if ((await error.count()) > 0) expect.fail(`the page reports: ${await error.innerText()}`);
+}
+
 async function importKey(page: Page, ui: UiNode, subject: string): Promise<string> {
   await page.locator('#key-file').setInputFiles(ui.keyFile(subject));
   await page.locator('#import-passphrase').fill(PASSPHRASE);
@@ -109,7 +116,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await page.keyboard.press('Escape');
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.not.equal('plate');
     await page.keyboard.press('c');
-    await page.getByTestId('signed').waitFor();
+    await signedOrError(page);
     expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
     await page.screenshot({ path: join(ARTIFACTS, 'review-signed.png') });
 
@@ -151,7 +158,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     if ((await page.locator('#offender-ref').inputValue()) === '') await page.locator('#offender-ref').fill('registry:ui-test-0001');
     await page.screenshot({ path: join(ARTIFACTS, 'decision.png') });
     await page.getByTestId('decide').click();
-    await page.getByTestId('signed').waitFor();
+    await signedOrError(page);
     expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
 
     const records = await caseRecords(ui, caseId);
@@ -199,7 +206,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.equal('reject-reason');
     await page.locator('#reject-reason').selectOption('plate-unreadable');
     await page.keyboard.press('Control+Enter');
-    await page.getByTestId('signed').waitFor();
+    await signedOrError(page);
     const rejected = (await caseRecords(ui, caseId)).find((r) => r.record.type === 'ReviewRejected');
     expect(rejected, 'ReviewRejected recorded').to.not.equal(undefined);
     const data = rejected!.record.data as { signoff: Record<string, unknown>; signature: string; keyId: string };

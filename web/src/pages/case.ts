@@ -37,6 +37,8 @@ export function CasePage({ caseId }: { caseId: string }) {
   const [reason, setReason] = useState<RejectReason | ''>('');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  /** Set synchronously: a second key press before the re-render must not sign twice. */
+  const inFlight = useRef(false);
   const [done, setDone] = useState<{ keyId: string; status: string; decision: string } | undefined>();
   const viewer = useRef<ViewerHandle | null>(null);
   const plateInput = useRef<HTMLInputElement>(null);
@@ -69,29 +71,48 @@ export function CasePage({ caseId }: { caseId: string }) {
   const codeChanged = doc !== undefined && code.trim() !== doc.signoffBasis.violationCode;
   const defaultCorrection = langStore.get() === 'en' ? 'Corrected after checking the evidence images' : 'Điều chỉnh sau khi đối chiếu ảnh chứng cứ';
 
+  /**
+   * Reads the fields from the DOM, not from component state: a shortcut pressed right after typing can run
+   * before the state update has re-rendered, and what is signed MUST be what is on screen.
+   */
+  const fields = () => {
+    const value = (id: string, fallback: string) => (document.getElementById(id) as HTMLInputElement | HTMLSelectElement | null)?.value ?? fallback;
+    return {
+      plate: value('plate', plate),
+      code: value('violation-code', code),
+      correction: value('correction', correction),
+      override: value('override', override),
+      reason: value('reject-reason', reason) as RejectReason | '',
+      note: value('reject-note', note),
+    };
+  };
+
   const submit = async (decision: 'confirm' | 'reject') => {
-    if (!doc || busy || done) return;
+    if (!doc || inFlight.current || done) return;
     if (!key) return setError(t('needKey'));
-    if (decision === 'reject' && !reason) {
+    const f = fields();
+    if (decision === 'reject' && !f.reason) {
       reasonSelect.current?.focus();
       return setError(t('rejectReason'));
     }
-    if (decision === 'confirm' && doc.flags.length > 0 && !override.trim()) {
+    if (decision === 'confirm' && doc.flags.length > 0 && !f.override.trim()) {
       document.getElementById('override')?.focus();
       return setError(t('overrideReason'));
     }
+    const changed = compactPlate(f.plate) !== compactPlate(doc.signoffBasis.plate) || f.code.trim() !== doc.signoffBasis.violationCode;
+    inFlight.current = true;
     setBusy(true);
     setError('');
     try {
       const payload = buildReview({
         basis: doc.signoffBasis,
         decision,
-        plate: decision === 'confirm' ? plate : (doc.signoffBasis.plate ?? plate),
-        violationCode: decision === 'confirm' ? code : doc.signoffBasis.violationCode,
+        plate: decision === 'confirm' ? f.plate : (doc.signoffBasis.plate ?? f.plate),
+        violationCode: decision === 'confirm' ? f.code : doc.signoffBasis.violationCode,
         signedAt: new Date().toISOString(),
-        ...(decision === 'confirm' && (plateChanged || codeChanged) ? { correction: correction.trim() || defaultCorrection } : {}),
-        ...(decision === 'confirm' && doc.flags.length ? { overrideReason: override } : {}),
-        ...(decision === 'reject' ? { rejectReason: reason as RejectReason, rejectNote: note } : {}),
+        ...(decision === 'confirm' && changed ? { correction: f.correction.trim() || defaultCorrection } : {}),
+        ...(decision === 'confirm' && doc.flags.length ? { overrideReason: f.override } : {}),
+        ...(decision === 'reject' ? { rejectReason: f.reason as RejectReason, rejectNote: f.note } : {}),
       });
       const body = signPayload(payload, key);
       const result = await api<{ status: string; revision: number }>(`/v1/cases/${doc.caseId}/review`, {
@@ -103,6 +124,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };

@@ -57,7 +57,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const [done, setDone] = useState<{ keyId: string; status: string } | undefined>();
   const [fine, setFine] = useState('');
   const [offenderKind, setOffenderKind] = useState<'individual' | 'organisation'>('individual');
-  const [offenderRef, setOffenderRef] = useState('');
+  const [offenderRefState, setOffenderRef] = useState('');
   const [title, setTitle] = useState<OfficerTitle>((localStorage.getItem(TITLE_KEY) as OfficerTitle | null) ?? 'provincial-police-director');
 
   useEffect(() => {
@@ -91,6 +91,11 @@ export function DecisionPage({ caseId }: { caseId: string }) {
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    // What is signed is what is on screen (the DOM), even if a state update has not re-rendered yet.
+    const shown = (id: string, fallback: string) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? fallback;
+    const amount = /^\d{1,15}$/.test(shown('fine', fine)) ? Number(shown('fine', fine)) : NaN;
+    const offenderRef = shown('offender-ref', offenderRefState);
+    const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
     if (!entry || busy) return;
     if (!key) return setError(t('needKey'));
     if (!inRange) return setError(t('outOfRange'));
@@ -146,7 +151,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
                 <select id="offender-kind" value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
                   <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
                 </select></label>
-              <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRef} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
+              <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRefState} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
               <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
               ${!inRange ? html`<p class="error">${t('outOfRange')}</p>` : null}
               <button type="submit" class="primary" disabled=${busy || !entry} data-testid="decide">${t('decide')}</button>
