@@ -162,3 +162,37 @@ describe('evidence pipeline, end to end (BullMQ, real models)', function () {
     expect(dead.error).to.include('no valid case id');
   });
 });
+
+describe('evidence pipeline, embedded default (in-process jobs, real models)', function () {
+  this.timeout(180_000);
+  let world: PipelineWorld;
+  let pipeline: Pipeline;
+
+  before(async () => {
+    world = await openPipelineWorld('wembed');
+    // The pipeline creates its own plate reader (worker thread) on the first inference job, as `npm start` does.
+    const { loadModelFiles } = await import('../../../src/workers/inference/index.ts');
+    const modelId = await registerPlateModel(world.deps, (await loadModelFiles()).identity);
+    await approveModelVersion(world.deps, { actor: world.officer.actor, province: '00' }, { modelId });
+    pipeline = await startPipeline({ store: world.store, evidence: world.evidence, commandDeps: world.deps, databaseUrl: world.db.url, plateModelId: modelId });
+  });
+
+  after(async () => {
+    await pipeline?.stop();
+    await world?.close();
+  });
+
+  it('reads the plate and derives the media of a detection without Redis', async () => {
+    expect(pipeline.jobs.kind).to.equal('in-process');
+    const { caseId, plate } = await ingestSceneDetection(world, 21);
+    const types = async () => eventTypes(world, caseId);
+    await waitFor(async () => (await types()).filter((t) => t === 'EvidenceDerived').length === 4 && (await types()).includes('PlateRecognized'), {
+      timeoutMs: 90_000,
+      what: 'plate reading and four derived copies',
+    });
+    const reading = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'PlateRecognized')!;
+    expect((reading.record.data as { compact: string }).compact).to.equal(normalizePlate(plate));
+    // The checkpoint moves past the detection only once its jobs settled.
+    await waitFor(async () => (await pipeline.processManager!.savedCheckpoint()) !== undefined, { what: 'a saved checkpoint' });
+  });
+});
