@@ -82,6 +82,10 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Console errors include Content-Security-Policy violations of the served app.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     const keyId = await signInWithKey(page, ui, 'officer', '01', 'officer-01-reviewer');
 
     await page.goto(`${ui.url}/#/queue`);
@@ -148,6 +152,10 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Console errors include Content-Security-Policy violations of the served app.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     const keyId = await signInWithKey(page, ui, 'supervisor', '01', 'officer-01-director');
     await page.goto(`${ui.url}/#/decisions`);
     const rows = page.locator('[data-testid=decisions] tbody tr');
