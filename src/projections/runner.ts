@@ -175,6 +175,7 @@ export class ProjectionRunner {
     const types = new Set(p.eventTypes);
     const relevant = records.filter((r) => types.has(r.record.type));
     const last = records[records.length - 1]!;
+    if (relevant.length === 0) return this.advanceOnly(p, expected, records.length, last);
     try {
       await this.transaction(async (m) => {
         const [row] = (await m.query(`SELECT checkpoint, state FROM projection_status WHERE name = $1 FOR UPDATE`, [p.name])) as StatusRow[];
@@ -210,6 +211,28 @@ export class ProjectionRunner {
       await this.recordFailure(p, last, error);
       return 0;
     }
+  }
+
+  /**
+   * Nothing to write for this projection: move its checkpoint past the records in one conditional statement
+   * (the condition plays the part of the row lock: it only applies from the checkpoint this runner read).
+   */
+  private async advanceOnly(p: Projection, expected: string | null, count: number, last: StoredRecord): Promise<number> {
+    const result = (await this.transaction((m) =>
+      m.query(
+        `WITH moved AS (
+           UPDATE projection_status SET checkpoint = $2, events_seen = events_seen + $3, last_recorded_at = $4, updated_at = now()
+            WHERE name = $1 AND state = 'running' AND checkpoint IS NOT DISTINCT FROM $5::text RETURNING name)
+         SELECT name FROM moved`,
+        [p.name, last.checkpoint, count, last.record.meta.recordedAt, expected],
+      ),
+    )) as unknown[];
+    if (result.length === 0) {
+      await this.load();
+      return 0;
+    }
+    this.checkpoints.set(p.name, last.checkpoint);
+    return count;
   }
 
   private async recordFailure(p: Projection, record: StoredRecord, error: unknown): Promise<void> {
