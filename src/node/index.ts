@@ -34,10 +34,9 @@ import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { startStandInRegistry, syntheticVehicles, type StandInRegistry } from '../adapters/registry/stand-in.ts';
 import type { VehicleRegistry } from '../adapters/registry/port.ts';
 import { existsSync } from 'node:fs';
-import { startPipeline, plateModelIdFor, type Pipeline } from '../workers/pipeline.ts';
+import { startPipeline, plateModelIdFor, pipelineAdaptersFromEnv, type Pipeline } from '../workers/pipeline.ts';
 import { loadModelIdentity } from '../workers/inference/index.ts';
 import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
-import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
 import { startStandInGateway, type StandInGateway } from '../adapters/notify/stand-in-gateway.ts';
 import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
 import { fileURLToPath } from 'node:url';
@@ -183,20 +182,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     let pipeline: Pipeline | undefined;
     let standInGateway: StandInGateway | undefined;
     if (roles.includes('worker')) {
-      const channels: NoticeChannelAdapter[] = [];
-      if (config.noticeGatewayUrl) channels.push(new HttpNoticeGateway({ baseUrl: config.noticeGatewayUrl }));
-      if (config.smtpUrl) {
-        const smtp = new URL(config.smtpUrl);
-        channels.push(
-          new SmtpNoticeChannel({
-            host: smtp.hostname,
-            port: Number(smtp.port || 25),
-            secure: smtp.protocol === 'smtps:',
-            ...(smtp.username ? { auth: { user: decodeURIComponent(smtp.username), pass: decodeURIComponent(smtp.password) } } : {}),
-            from: config.noticeFrom,
-          }),
-        );
-      }
+      // SMTP first: the gateway reaches every owner, so with both configured e-mail would never be tried.
+      const adapters = pipelineAdaptersFromEnv({
+        ...(config.smtpUrl ? { SMTP_URL: config.smtpUrl, NOTICE_FROM: config.noticeFrom } : {}),
+        ...(config.noticeGatewayUrl ? { NOTICE_GATEWAY_URL: config.noticeGatewayUrl } : {}),
+      });
+      stops.push(async () => adapters.close());
+      const channels: NoticeChannelAdapter[] = [...adapters.channels];
       if (channels.length === 0) {
         // No notification system exists here: development nodes deliver to an in-process stand-in gateway.
         standInGateway = await startStandInGateway();
