@@ -77,6 +77,8 @@ const CONTRAST = `(selector) => {
     expect(provinces).to.include.members(['01', '79']);
     expect(await page.getByTestId('chart-models').innerText()).to.contain('90%');
     expect(Number(await page.getByTestId('backlog').innerText())).to.be.greaterThan(0);
+    // Supervisors see per-officer workload (the demo's reviewers reviewed cases).
+    expect(await page.getByTestId('workload').innerText()).to.contain('officer-01-reviewer');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-national.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
     await page.close();
@@ -87,8 +89,9 @@ const CONTRAST = `(selector) => {
     await signIn(page, ui, 'officer', '79', 'officer-79-reviewer');
     await page.goto(`${ui.url}/#/dashboard`);
     await page.locator('[data-testid=chart-per-day] rect').first().waitFor();
-    expect(await page.locator('#scope option').allInnerTexts()).to.deep.equal(['79']);
+    expect(await page.locator('#scope option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).to.deep.equal(['79']);
     expect(await page.getByTestId('chart-by-province').count()).to.equal(0);
+    expect(await page.getByTestId('workload').count(), 'officers see no per-officer figures').to.equal(0);
     await page.close();
   });
 

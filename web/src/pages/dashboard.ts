@@ -12,6 +12,7 @@ import { canReview, canSeeDashboards, sessionStore } from '../lib/session.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
+import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 
 interface StatRow {
   day: string;
@@ -37,6 +38,12 @@ interface Coverage {
     expressway: { routes: number; covered: number; percent: number | null };
     centralCommunes: { total: number; covered: number; percent: number | null; targetPercent: number };
   }[];
+}
+interface Workload {
+  officerId: string;
+  reviews: number;
+  decisions: number;
+  medianDetectionToReviewSeconds: number | null;
 }
 interface ModelRow {
   modelId: string;
@@ -72,6 +79,7 @@ export function DashboardPage() {
   const [stats, setStats] = useState<Stats | undefined>();
   const [coverage, setCoverage] = useState<Coverage | undefined>();
   const [models, setModels] = useState<ModelRow[] | undefined>();
+  const [workload, setWorkload] = useState<Workload[] | undefined>();
   const [backlog, setBacklog] = useState<{ total: number; overdue: number } | undefined>();
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
@@ -84,6 +92,10 @@ export function DashboardPage() {
       api<{ data: Stats }>(`/v1/statistics/violations?${q}`).then((r) => setStats(r.data)),
       api<{ data: Coverage }>(`/v1/statistics/cameras?${q}`).then((r) => setCoverage(r.data)),
       api<{ data: ModelRow[] }>(`/v1/statistics/models?${q}`).then((r) => setModels(r.data)),
+      // Per-officer figures name staff: supervisors and auditors only (the route enforces it too).
+      session && ['supervisor', 'auditor'].includes(session.role)
+        ? api<{ data: Workload[] }>(`/v1/statistics/officers?${q}`).then((r) => setWorkload(r.data))
+        : Promise.resolve(),
       canReview(session)
         ? Promise.all(['detected', 'confirmed', 'owner-identified'].map((s) => loadCases(s, 5))).then(([detected, ...awaitingNotice]) => {
             const now = Date.now();
@@ -109,8 +121,8 @@ export function DashboardPage() {
       <label for="scope">${t('scope')}
         <select id="scope" value=${scope} disabled=${!national && session.role !== 'analyst'} onChange=${(e: Event) => setScope((e.target as HTMLSelectElement).value)}>
           ${national ? html`<option value="national">${t('national')}</option>` : null}
-          ${session.role !== 'analyst' && session.province !== '00' ? html`<option value=${session.province}>${session.province}</option>` : null}
-          ${session.province === '00' && session.role !== 'analyst' ? ['01', '79', '48', '31', '92'].map((p) => html`<option value=${p}>${p}</option>`) : null}
+          ${session.role !== 'analyst' && session.province !== '00' ? html`<option value=${session.province}>${session.province} ${PROVINCES.find((p) => p.code === session.province)?.name ?? ''}</option>` : null}
+          ${session.province === '00' && session.role !== 'analyst' ? PROVINCES.map((p) => html`<option value=${p.code}>${p.code} ${p.name}</option>`) : null}
         </select></label>
       <label for="from">${t('from')} <input id="from" type="date" value=${from} onChange=${(e: Event) => setFrom((e.target as HTMLInputElement).value)} /></label>
       <label for="to">${t('to')} <input id="to" type="date" value=${to} onChange=${(e: Event) => setTo((e.target as HTMLInputElement).value)} /></label>
@@ -143,6 +155,19 @@ export function DashboardPage() {
         series=${[{ name: t('modelPrecision'), colour: '#0f766e', values: (models ?? []).map((m) => Math.round((m.recent.precision ?? m.precision ?? 0) * 1000) / 10) }]}
       />
     </div>
+    ${workload
+      ? html`<section aria-labelledby="workload-title">
+          <h2 id="workload-title">${t('workload')}</h2>
+          <table class="cases" data-testid="workload">
+            <thead><tr><th scope="col">${t('officer')}</th><th scope="col">${t('confirmedCount')} + ${t('rejectedCount')}</th><th scope="col">${t('penalties')}</th><th scope="col">${t('medianReview')}</th></tr></thead>
+            <tbody>
+              ${workload.map(
+                (w) => html`<tr><th scope="row">${w.officerId}</th><td>${w.reviews}</td><td>${w.decisions}</td><td>${w.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(w.medianDetectionToReviewSeconds / 60)} min`}</td></tr>`,
+              )}
+            </tbody>
+          </table>
+        </section>`
+      : null}
     <section aria-labelledby="coverage-title">
       <h2 id="coverage-title">${t('coverage')} ${coverage?.illustrative ? html`<small class="badge warn">${t('illustrative')}</small>` : null}</h2>
       <table class="cases" data-testid="coverage">
