@@ -185,7 +185,9 @@ async function serveForBenchmark(): Promise<void> {
 }
 
 async function startServers(): Promise<{ info: ServerInfo; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  // BENCH_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile of the server process there (for finding hot spots).
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, TEC_INGEST_BENCH_SERVER: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

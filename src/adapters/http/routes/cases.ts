@@ -223,7 +223,17 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
           'X-Content-Type-Options': 'nosniff',
           'Content-Disposition': `attachment; filename="${item.digest.slice(7)}"`,
         });
-        await pipeline(body, res);
+        try {
+          await pipeline(body, res);
+        } catch (error) {
+          // Once bytes went out, a problem document cannot follow: the connection is cut instead (a client
+          // MUST treat a truncated download as failed; the Digest header lets it check).
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
+          throw error;
+        }
       },
     }),
     route({
