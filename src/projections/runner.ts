@@ -321,27 +321,55 @@ export class ProjectionRunner {
     return out;
   }
 
+  /** True while this runner holds the node's projection leadership. */
+  get isLeader(): boolean {
+    return this.leader !== undefined;
+  }
+
   /**
-   * Becomes the node's projection leader (waits while another process is), then projects continuously in the
-   * background until `stop()`. Resolves once leadership is held.
+   * Starts projecting in the background: first waits (polling every `leaderPollMs`) for the node's projection
+   * leadership, which another process may hold, then projects continuously until `stop()`. Returns at once;
+   * `isLeader` tells whether this runner is the one projecting.
    */
   async start(options: { leaderPollMs?: number } = {}): Promise<void> {
     if (this.loop) return;
     this.stopping = false;
-    const qr = this.options.dataSource.createQueryRunner();
-    await qr.connect();
-    for (;;) {
-      const [row] = (await qr.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [PROJECTION_LEADER_LOCK])) as { ok: boolean }[];
-      if (row?.ok) break;
-      if (this.stopping) {
+    this.loop = this.lead(options.leaderPollMs ?? 500);
+  }
+
+  private async lead(pollMs: number): Promise<void> {
+    while (!this.stopping) {
+      const qr = this.options.dataSource.createQueryRunner();
+      try {
+        await qr.connect();
+        const [row] = (await qr.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [PROJECTION_LEADER_LOCK])) as { ok: boolean }[];
+        if (row?.ok) {
+          this.leader = qr;
+          await this.load();
+          await this.runLoop();
+          return;
+        }
         await qr.release();
-        return;
+      } catch (error) {
+        this.options.onError?.(error);
+        if (this.leader !== qr) await qr.release().catch(() => undefined);
       }
-      await new Promise((r) => setTimeout(r, options.leaderPollMs ?? 500));
+      await this.sleep(pollMs);
     }
-    this.leader = qr;
-    await this.load();
-    this.loop = this.runLoop();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
   }
 
   private async runLoop(): Promise<void> {
@@ -361,16 +389,7 @@ export class ProjectionRunner {
       } catch (error) {
         this.options.onError?.(error);
       }
-      if (caughtUp && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.idleMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
+      if (caughtUp && !this.stopping) await this.sleep(this.idleMs);
     }
   }
 
