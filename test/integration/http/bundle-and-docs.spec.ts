@@ -3,6 +3,8 @@
  * still written first), and the OpenAPI document describing every /v1 route with its roles.
  */
 import { expect } from 'chai';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { streams } from '../../../src/domain/record.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
 import { HANOI, buildHttpWorld, call, expectStatus, ingest, signedDetection } from './support/world.ts';
@@ -32,6 +34,33 @@ describe('bundle route without sealing, and the OpenAPI document', function () {
     const custody = await node.store.readStream(streams.custody(created.json.caseId));
     expect(custody.map((r) => (r.record.data as { access: string }).access)).to.deep.equal(['export']);
     expectStatus(await call(node, 'GET', '/v1/ledger/checkpoint', { token: court }), 404);
+  });
+
+  it('never serves a corrupted blob: the download is cut before it completes', async () => {
+    const world = await buildHttpWorld(node);
+    const camera = world.cameras[HANOI]!;
+    const signed = await signedDetection(camera);
+    const created = await ingest(node, camera, signed);
+    expectStatus(created, 201);
+    const digest = signed.detection.evidence[0]!.digest;
+    const hex = digest.slice('sha256:'.length);
+    const file = join(node.dir, 'evidence', 'sha256', hex.slice(0, 2), hex);
+    const bytes = new Uint8Array(await readFile(file));
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    await chmod(file, 0o640);
+    await writeFile(file, bytes);
+    const officer = world.officers[HANOI]!;
+    let failed = false;
+    try {
+      const reply = await call(node, 'GET', `/v1/cases/${created.json.caseId}/evidence/${digest}`, {
+        token: officer.token,
+        purpose: 'integrity check',
+      });
+      failed = reply.status !== 200 || reply.bytes.length !== bytes.length;
+    } catch {
+      failed = true; // the connection was cut mid-body
+    }
+    expect(failed).to.equal(true);
   });
 
   it('describes every /v1 route in /openapi.json with its roles, and marks the citizen lookup public', async () => {

@@ -14,6 +14,7 @@
  * is 412. Signed sign-offs are never retried on a conflict: the signature covers what the officer saw.
  */
 import type { Request } from 'express';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
@@ -91,6 +92,23 @@ const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z.string().max(200).optional(),
 });
+
+/**
+ * Passes a stream through one chunk behind, releasing the last chunk only once the source ended cleanly. The
+ * evidence store verifies a blob's digest at the end of its stream; holding the last chunk back means a
+ * corrupted blob never reaches the client complete (it gets fewer bytes than Content-Length, a failed download).
+ */
+class HoldLastChunk extends Transform {
+  private held: Buffer | undefined;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const previous = this.held;
+    this.held = chunk;
+    callback(null, previous);
+  }
+  override _flush(callback: TransformCallback): void {
+    callback(null, this.held);
+  }
+}
 
 /** The request id as the records' correlation id, when there is one. */
 export function correlation(req: Request): { correlationId?: string } {
@@ -224,7 +242,7 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
           'Content-Disposition': `attachment; filename="${item.digest.slice(7)}"`,
         });
         try {
-          await pipeline(body, res);
+          await pipeline(body, new HoldLastChunk(), res);
         } catch (error) {
           // Once bytes went out, a problem document cannot follow: the connection is cut instead (a client
           // MUST treat a truncated download as failed; the Digest header lets it check).
