@@ -15,6 +15,8 @@ import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './su
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { readBundleZip, writeBundleZip } from '../../src/domain/bundle/index.ts';
 import { generateKeyPair, signBytes } from '../../src/domain/signoff/keys.ts';
+import { signSignoff } from '../../src/domain/signoff/signing.ts';
+import { parseCheckpointBody, signCheckpoint } from '../../src/domain/integrity/checkpoint.ts';
 
 const execFileAsync = promisify(execFile);
 const TEC = join(process.cwd(), 'bin', 'tec.js');
@@ -55,6 +57,14 @@ async function pageVerdict(page: Page, name: string, bytes: Uint8Array, trustedK
 }
 
 type Entries = Map<string, Uint8Array>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tampering edits arbitrary record JSON
+type Line = { leafIndex: number; hash: string; record: any };
+
+/** Rewrites records.jsonl line by line (the stated hashes stay: a verifier must notice). */
+function editLines(e: Entries, change: (lines: Line[]) => Line[]): void {
+  const lines = Buffer.from(e.get('records.jsonl')!).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  e.set('records.jsonl', Buffer.from(`${change(lines).map((l) => JSON.stringify(l)).join('\n')}\n`));
+}
 
 function edit(entries: Entries, change: (copy: Entries) => void): Entries {
   const copy = new Map([...entries].map(([k, v]) => [k, new Uint8Array(v)]));
@@ -69,7 +79,7 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
   let dir: string;
   let valid: Uint8Array;
   let entries: Entries;
-  const cases: { name: string; bytes: Uint8Array; trustedKey?: string }[] = [];
+  const cases: { name: string; bytes: Uint8Array; trustedKey?: string; expected?: Verdict }[] = [];
 
   before(async () => {
     ui = await startUiNode({ cases: 12 });
@@ -103,6 +113,31 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
         e.set('checkpoint.txt', Buffer.from(lines.join('\n')));
       }],
       ['manifest-signature', (e) => void e.set('manifest.sig', Buffer.from(signBytes(e.get('manifest.json')!, other.secretKey)))],
+      ['record-removed', (e) => editLines(e, (lines) => {
+        const caseStream = lines.filter((l) => l.record.stream.startsWith('case-'));
+        const middle = caseStream[1]!;
+        return lines.filter((l) => l !== middle);
+      })],
+      ['signoff-forged', (e) => editLines(e, (lines) => lines.map((l) => {
+        if (l.record.type !== 'ReviewConfirmed') return l;
+        const stranger = signSignoff(l.record.data.signoff, generateKeyPair().secretKey);
+        return { ...l, record: { ...l.record, data: { ...l.record.data, signature: stranger.signature } } };
+      }))],
+      ['review-by-service', (e) => editLines(e, (lines) => lines.map((l) =>
+        l.record.type === 'ReviewConfirmed' ? { ...l, record: { ...l.record, meta: { ...l.record.meta, actor: { kind: 'service', id: 'anpr-worker' } } } } : l,
+      ))],
+      ['checkpoint-resigned', (e) => {
+        const note = Buffer.from(e.get('checkpoint.txt')!).toString('utf8');
+        const body = parseCheckpointBody(note.slice(0, note.indexOf('\n\n') + 1));
+        e.set('checkpoint.txt', Buffer.from(signCheckpoint(body, new Uint8Array(32).fill(9))));
+      }],
+      ['proof-wrong', (e) => {
+        const proofs = JSON.parse(Buffer.from(e.get('proofs.json')!).toString('utf8')) as { inclusion: Record<string, string[]> };
+        const leaf = Object.keys(proofs.inclusion).find((k) => proofs.inclusion[k]!.length > 0)!;
+        const path = proofs.inclusion[leaf]!;
+        path[0] = `${path[0]!.slice(0, -1)}${path[0]!.endsWith('0') ? '1' : '0'}`;
+        e.set('proofs.json', Buffer.from(JSON.stringify(proofs)));
+      }],
       ['signoff-field', (e) => {
         const text = Buffer.from(e.get('records.jsonl')!).toString('utf8');
         e.set('records.jsonl', Buffer.from(text.replace(/"fineVnd":(\d+)/, (_m, n: string) => `"fineVnd":${Number(n) + 1000}`)));
@@ -112,6 +147,14 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
     cases.push({ name: 'valid-untrusted-key', bytes: valid, trustedKey: `sha256:${'ab'.repeat(32)}` });
     for (const [name, change] of tampered) cases.push({ name, bytes: await writeBundleZip(edit(entries, change)) });
     cases.push({ name: 'not-a-zip', bytes: new Uint8Array(Buffer.from('this is not a bundle')) });
+    // What `tec verify` says about each, computed up front (the CLI runs in parallel child processes).
+    await Promise.all(
+      cases.map(async (c) => {
+        const file = join(dir, `${c.name}.zip`);
+        await writeFile(file, c.bytes);
+        c.expected = await cliVerdict(file, c.trustedKey);
+      }),
+    );
   });
 
   after(async () => {
@@ -139,9 +182,7 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
     });
     const seen: string[] = [];
     for (const c of cases) {
-      const file = join(dir, `${c.name}.zip`);
-      await writeFile(file, c.bytes);
-      const expected = await cliVerdict(file, c.trustedKey);
+      const expected = c.expected!;
       const actual = await pageVerdict(page, `${c.name}.zip`, c.bytes, c.trustedKey);
       expect(actual, c.name).to.deep.equal(expected);
       seen.push(`${c.name}:${actual.verdict}`);
@@ -154,7 +195,19 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
       }
       if (c.name === 'record-byte') await page.screenshot({ path: join(ARTIFACTS, 'verifier-tampered.png'), fullPage: true });
     }
-    expect(seen).to.include.members(['valid:valid', 'valid-trusted:valid', 'valid-untrusted-key:invalid', 'record-byte:invalid', 'evidence-byte:invalid', 'evidence-missing:invalid', 'checkpoint-root:invalid', 'manifest-signature:invalid', 'signoff-field:invalid', 'not-a-zip:unreadable']);
+    expect(seen).to.include.members(['valid:valid', 'valid-trusted:valid', 'valid-untrusted-key:invalid', 'record-byte:invalid', 'evidence-byte:invalid', 'evidence-missing:invalid', 'checkpoint-root:invalid', 'manifest-signature:invalid', 'signoff-field:invalid', 'record-removed:invalid', 'signoff-forged:invalid', 'review-by-service:invalid', 'checkpoint-resigned:invalid', 'proof-wrong:invalid', 'not-a-zip:unreadable']);
+    // Each kind of tampering is found by the check bundle.md assigns to it.
+    const failedOf = (name: string) => cases.find((c) => c.name === name)!.expected!.failed;
+    expect(failedOf('record-byte')).to.include('RECORD_HASH');
+    expect(failedOf('record-removed')).to.include('CHAIN');
+    expect(failedOf('evidence-byte')).to.include('EVIDENCE');
+    expect(failedOf('evidence-missing')).to.include('EVIDENCE');
+    expect(failedOf('signoff-forged')).to.include('SIGNOFF_SIGNATURE');
+    expect(failedOf('review-by-service')).to.include('RULES');
+    expect(failedOf('checkpoint-resigned')).to.include('CHECKPOINT');
+    expect(failedOf('proof-wrong')).to.include('INCLUSION');
+    expect(failedOf('manifest-signature')).to.include('FILES');
+    expect(failedOf('valid-untrusted-key')).to.include('CHECKPOINT');
     expect(requests, 'nothing is uploaded or fetched while verifying').to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await page.close();
