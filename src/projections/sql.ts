@@ -98,11 +98,13 @@ export async function loadRows<T extends Row>(
   table: string,
   keyColumn: string,
   keys: readonly string[],
+  keyType: 'uuid' | 'text' = 'uuid',
 ): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   if (keys.length === 0) return out;
+  // The parameter is cast to the key's type (never the column to text), so the primary key index is used.
   const rows = (await manager.query(
-    `SELECT to_jsonb(t) AS r FROM ${ident(table)} t WHERE ${ident(keyColumn)}::text = ANY ($1::text[])`,
+    `SELECT to_jsonb(t) AS r FROM ${ident(table)} t WHERE ${ident(keyColumn)} = ANY ($1::${keyType}[])`,
     [keys],
   )) as { r: T }[];
   for (const { r } of rows) out.set(String(r[keyColumn]), r);

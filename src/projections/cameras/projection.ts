@@ -80,7 +80,7 @@ export const camerasProjection: Projection = {
   async handle(batch, manager) {
     const records = batch.filter((s) => s.record.stream.startsWith('camera-'));
     const idOf = (stream: string) => stream.slice('camera-'.length);
-    const rows = await loadRows<CameraViewRow>(manager, 'rm_camera', 'camera_id', [...new Set(records.map((s) => idOf(s.record.stream)))]);
+    const rows = await loadRows<CameraViewRow>(manager, 'rm_camera', 'camera_id', [...new Set(records.map((s) => idOf(s.record.stream)))], 'text');
     const touched = new Set<string>();
     for (const stored of records) {
       const id = idOf(stored.record.stream);

@@ -52,7 +52,7 @@ export const modelPerformanceProjection: Projection = {
     const modelRecords = batch.filter((s) => s.record.stream.startsWith('model-'));
     const rows = await loadRows<ModelRow>(manager, 'rm_model_version', 'model_id', [
       ...new Set(modelRecords.map((s) => s.record.stream.slice('model-'.length))),
-    ]);
+    ], 'text');
     const touched = new Set<string>();
     const readings: Row[] = [];
     const reviews: Row[] = [];
