@@ -159,7 +159,9 @@ export async function writeBundleZip(entries: Map<string, Uint8Array>): Promise<
   const date = new Date(Date.UTC(1980, 0, 1));
   for (const name of [...entries.keys()].sort()) {
     checkName(name);
-    zip.file(name, entries.get(name)!, { date, binary: true, createFolders: false });
+    // Evidence is already-compressed media (JPEG, video): deflating it costs time and saves nothing.
+    const store = name.startsWith('evidence/');
+    zip.file(name, entries.get(name)!, { date, binary: true, createFolders: false, ...(store ? { compression: 'STORE' as const } : {}) });
   }
   return zip.generateAsync({
     type: 'uint8array',
