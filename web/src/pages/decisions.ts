@@ -133,7 +133,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
         <${Facts} doc=${doc} />
         <dl class="facts" data-testid="authority">
           <dt>${t('fineRange')}</dt><dd>${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}</dd>
-          <dt>${t('authorityNeeded')}</dt><dd>${needed ?? '—'}</dd>
+          <dt>${t('authorityNeeded')}</dt><dd>${needed ? t(`title.${needed}`) : '—'}</dd>
           <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority ? '' : t('beyondAuthority')}</dd>
           ${entry ? html`<dt>${t('legalBasis')}</dt><dd>${legalBasisText(entry, lang)}</dd>` : null}
         </dl>
@@ -146,7 +146,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
                   const v = (e.target as HTMLSelectElement).value as OfficerTitle;
                   localStorage.setItem(TITLE_KEY, v);
                   setTitle(v);
-                }}>${OFFICER_TITLES.map((o) => html`<option value=${o}>${o}</option>`)}</select></label>
+                }}>${OFFICER_TITLES.map((o) => html`<option value=${o}>${t(`title.${o}`)}</option>`)}</select></label>
               <label>${t('offenderKind')}
                 <select id="offender-kind" value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
                   <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
