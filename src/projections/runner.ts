@@ -144,13 +144,14 @@ export class ProjectionRunner {
     for (const [key, group] of groups) {
       const after = key === '' ? undefined : key;
       let records = await this.options.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: this.batchSize });
+      if (records.length === this.batchSize) caughtUp = false;
       if (until !== undefined) {
         const stop = records.findIndex((r) => r.checkpoint === until);
         if (stop >= 0) records = records.slice(0, stop + 1);
-        else if (records.length < this.batchSize) caughtUp = caughtUp && records.length === 0;
+        // The target is not ahead of this checkpoint: never pass it.
+        else if (records.length < this.batchSize) records = [];
       }
       if (records.length === 0) continue;
-      if (records.length === this.batchSize || until !== undefined) caughtUp = false;
       const apply = (p: Projection) => this.applyBatch(p, after ?? null, records);
       const results = this.parallel ? await Promise.all(group.map(apply)) : await sequential(group, apply);
       advanced += results.reduce((a, b) => a + b, 0);

@@ -20,6 +20,7 @@ import {
 } from '../../../src/projections/queries.ts';
 import { InvalidQueryError } from '../../../src/projections/errors.ts';
 import { ProjectionRunner } from '../../../src/projections/runner.ts';
+import { createMetrics } from '../../../src/adapters/http/metrics.ts';
 import { carViolations, generateCase, type GeneratedCase } from './support/history.ts';
 import { admin, buildWorld, openNode, settle, type Node, type World } from './support/world.ts';
 
@@ -51,6 +52,36 @@ describe('read models (PostgreSQL, events through the command path)', function (
   });
 
   const byLifecycle = (l: string) => cases.filter((c) => c.lifecycle === l);
+
+  it('exposes lag in events and seconds through status() and the metrics gauges', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const fresh = new ProjectionRunner({
+      dataSource: node.dataSource,
+      store: node.store,
+      projections: ALL_PROJECTIONS,
+      metrics,
+      now: () => Date.parse('2026-03-10T01:10:00.000Z'),
+    });
+    // A runner that has not projected yet would see everything behind: simulate with a status row at zero.
+    await node.dataSource.query(`INSERT INTO projection_status (name) VALUES ('lag-probe') ON CONFLICT DO NOTHING`);
+    const probe = new ProjectionRunner({
+      dataSource: node.dataSource,
+      store: node.store,
+      projections: [{ name: 'lag-probe', eventTypes: [], tables: [], handle: async () => undefined }],
+      metrics,
+      now: () => Date.parse('2026-01-10T08:01:00.000Z'),
+    });
+    const [behind] = await probe.status();
+    const total = (await node.store.readAll({ maxCount: 10_000 })).length;
+    expect(behind).to.include({ name: 'lag-probe', lagEvents: total, lagEventsCapped: false });
+    expect(behind!.lagSeconds).to.be.greaterThan(0);
+    const gauge = await metrics.projectionLagEvents.get();
+    expect(gauge.values.find((v) => v.labels.projection === 'lag-probe')?.value).to.equal(total);
+    await fresh.status();
+    const caseViews = (await metrics.projectionLagEvents.get()).values.find((v) => v.labels.projection === 'case-views');
+    expect(caseViews?.value).to.equal(0);
+    await node.dataSource.query(`DELETE FROM projection_status WHERE name = 'lag-probe'`);
+  });
 
   it('every projection reaches the head with no lag and no error', async () => {
     const status = await runner.status();
