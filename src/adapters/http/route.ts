@@ -91,6 +91,19 @@ export async function authenticate(req: Request, verifier: TokenVerifier): Promi
   return verifier.verify(match[1]);
 }
 
+/**
+ * HTTP header values are ASCII in practice (browsers refuse others), so a Vietnamese purpose arrives
+ * percent-encoded as UTF-8 ("Ki%E1%BB%83m%20tra"); plain ASCII passes as it is.
+ */
+function decodePurpose(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return (/%[0-9A-Fa-f]{2}/.test(raw) ? decodeURIComponent(raw) : raw).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 const PURPOSE_PATTERN = /^[\p{L}\p{N} .,:;()/_-]{3,200}$/u;
 
 export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVerifier): void {
@@ -105,7 +118,7 @@ export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVer
         }
         let purpose: string | undefined;
         if (def.requiresPurpose) {
-          purpose = req.get('x-purpose')?.trim();
+          purpose = decodePurpose(req.get('x-purpose'));
           if (!purpose || !PURPOSE_PATTERN.test(purpose)) {
             throw new PurposeRequiredError('This request discloses evidence or personal data: state its purpose in the X-Purpose header');
           }

@@ -113,6 +113,12 @@ describe('HTTP edge: authentication, validation, problem details, OpenAPI', () =
     expect(((await without.json()) as { type: string }).type).to.match(/purpose-required$/);
     const withPurpose = await fetch(`${base}/v1/evidence/x`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'review of case' } });
     expect(await withPurpose.json()).to.deep.equal({ purpose: 'review of case' });
+    const encoded = await fetch(`${base}/v1/evidence/x`, {
+      headers: { authorization: `Bearer ${token}`, 'x-purpose': encodeURIComponent('Kiểm tra hồ sơ vi phạm') },
+    });
+    expect(await encoded.json()).to.deep.equal({ purpose: 'Kiểm tra hồ sơ vi phạm' });
+    const broken = await fetch(`${base}/v1/evidence/x`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': '%E1%BB' } });
+    expect(broken.status).to.equal(400);
     const missing = await fetch(`${base}/v1/evidence/missing`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'review' } });
     expect(missing.status).to.equal(404);
   });
