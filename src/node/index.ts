@@ -55,7 +55,7 @@ export interface NodeOptions {
   ids?: IdGenerator;
   /** Where start-up lines (`verifier-key: …`, the URL) go; default stdout. */
   print?: (line: string) => void;
-  /** Ledger checkpoint cadence (default 1000 ms: integrity.md §5 "sealed within one second"). */
+  /** Ledger checkpoint cadence (default 500 ms, so records are sealed within one second: integrity.md §5). */
   checkpointIntervalMs?: number;
 }
 
@@ -135,7 +135,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       keyFile: config.ledgerKeyFile,
       origin: config.ledgerOrigin,
       sequencer: roles.includes('sequencer'),
-      checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 500,
       print,
       onFailure: (error) => logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'ledger sequencer failed'),
     });
