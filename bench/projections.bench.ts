@@ -7,7 +7,8 @@
  *   500/s; lag = time from an append's commit to the moment every projection's checkpoint covers it. p50 /
  *   p99 reported, and the feed-visibility delay alone (append → visible to readAll) as the baseline.
  *   Target p99 < 1 s.
- * Uses BENCH_DATABASE_URL (or TEST_DATABASE_URL); creates and drops a scratch database.
+ * Uses BENCH_DATABASE_URL (or TEST_DATABASE_URL); creates and drops a scratch database. BENCH_PROJECTIONS
+ * (comma-separated names) restricts the run to some projections, to see what each costs.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres-event-store.ts';
@@ -136,7 +137,9 @@ export async function run(): Promise<void> {
     const readRate = read / (Number(process.hrtime.bigint() - t) / 1e9);
 
     // Replay: every projection from position zero.
-    const runner = new ProjectionRunner({ dataSource, store, projections: ALL_PROJECTIONS, batchSize: Number(process.env.BENCH_PROJECTION_BATCH ?? 5000) });
+    const only = process.env.BENCH_PROJECTIONS?.split(',');
+    const projections = only ? ALL_PROJECTIONS.filter((p) => only.includes(p.name)) : ALL_PROJECTIONS;
+    const runner = new ProjectionRunner({ dataSource, store, projections, batchSize: Number(process.env.BENCH_PROJECTION_BATCH ?? 5000) });
     t = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     await runner.catchUp();
@@ -146,7 +149,7 @@ export async function run(): Promise<void> {
     const replayRate = inserted / replaySeconds;
     const status = await runner.status();
     if (status.some((s) => s.state !== 'running' || s.lagEvents !== 0)) throw new Error(`replay did not finish cleanly: ${JSON.stringify(status, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
-    console.log(`replay, all ${ALL_PROJECTIONS.length} projections: ${fmt(replayRate)} events/s (${replaySeconds.toFixed(1)} s, this process busy ${(nodeCpuShare * 100).toFixed(0)}% of it)  target ≥ 10000`);
+    console.log(`replay, ${only ? only.join('+') : `all ${ALL_PROJECTIONS.length} projections`}: ${fmt(replayRate)} events/s (${replaySeconds.toFixed(1)} s, this process busy ${(nodeCpuShare * 100).toFixed(0)}% of it)  target ≥ 10000`);
     console.log(`baseline, feed read only:      ${fmt(readRate)} events/s   replay/read = ${(replayRate / readRate).toFixed(3)}`);
 
     // Live lag at 500 appends/s.

@@ -1,6 +1,6 @@
 /** Every projection of the node, in a fixed order (the order `tec replay all` reports them in). */
 import { camerasProjection } from './cameras/projection.ts';
-import { caseViewsProjection, citizenLookupProjection } from './cases/projection.ts';
+import { caseTimelineProjection, caseViewsProjection, citizenLookupProjection } from './cases/projection.ts';
 import { custodyLogProjection } from './custody/projection.ts';
 import { modelPerformanceProjection } from './models/projection.ts';
 import { officerWorkloadProjection } from './officers/projection.ts';
@@ -9,6 +9,7 @@ import { statisticsProjection } from './statistics/projection.ts';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   caseViewsProjection,
+  caseTimelineProjection,
   citizenLookupProjection,
   statisticsProjection,
   camerasProjection,

@@ -1,6 +1,6 @@
 /**
- * Projections over case streams: `case-views` (summary, detail and timeline; the review queue is a query on
- * it) and `citizen-lookup` (published fields only). Each batch loads the touched rows once, folds every record
+ * Projections over case streams: `case-views` (summary and detail; the review queue is a query on it),
+ * `case-timeline` (every record with actor) and `citizen-lookup` (published fields only). Each batch loads the touched rows once, folds every record
  * in memory, and writes each table with one statement.
  */
 import type { EntityManager } from 'typeorm';
@@ -54,10 +54,22 @@ const caseStreamsOnly = (batch: readonly StoredRecord[]) => batch.filter((s) => 
 export const caseViewsProjection: Projection = {
   name: 'case-views',
   eventTypes: CASE_EVENT_TYPES,
-  tables: ['rm_case', 'rm_case_timeline'],
+  tables: ['rm_case'],
+  async handle(batch, manager) {
+    await foldRows<CaseViewRow>(manager, 'rm_case', caseStreamsOnly(batch), applyCaseEvent);
+  },
+};
+
+/**
+ * The case timeline as its own projection: append-only rows, written in a transaction of their own (in
+ * parallel with `case-views` on PostgreSQL), so the two largest write streams of a replay overlap.
+ */
+export const caseTimelineProjection: Projection = {
+  name: 'case-timeline',
+  eventTypes: CASE_EVENT_TYPES,
+  tables: ['rm_case_timeline'],
   async handle(batch, manager) {
     const records = caseStreamsOnly(batch);
-    await foldRows<CaseViewRow>(manager, 'rm_case', records, applyCaseEvent);
     const timeline: TimelineRow[] = records.map((stored) => {
       const env = envelopeOf(stored);
       return {

@@ -115,9 +115,9 @@ describe('replay, crash and poison (PostgreSQL)', function () {
       // Two batches of 40 committed; the third's writes died with the process.
       expect(caseViews.eventsSeen).to.equal(80n);
       expect(caseViews.lagEvents).to.be.greaterThan(0);
-      const timelineRows = (await node.dataSource.query(`SELECT count(*)::int AS n FROM rm_case_timeline`))[0].n as number;
-      const caseRecordsSeen = (await node.store.readAll({ maxCount: 80 })).filter((r) => r.record.stream.startsWith('case-')).length;
-      expect(timelineRows).to.equal(caseRecordsSeen);
+      const caseRows = (await node.dataSource.query(`SELECT count(*)::int AS n FROM rm_case`))[0].n as number;
+      const casesSeen = (await node.store.readAll({ maxCount: 80 })).filter((r) => r.record.type === 'ViolationDetected').length;
+      expect(caseRows).to.equal(casesSeen);
 
       const restarted = await runChild(node.db.url);
       expect(restarted.signal).to.equal(null);
@@ -153,7 +153,7 @@ describe('replay, crash and poison (PostgreSQL)', function () {
       const status = await runner.status();
       const byName = new Map(status.map((s) => [s.name, s]));
       // Case projections that handle PlateRecognized stop at the poison record, after applying what came before.
-      for (const name of ['case-views', 'citizen-lookup', 'model-performance']) {
+      for (const name of ['case-views', 'case-timeline', 'citizen-lookup', 'model-performance']) {
         const s = byName.get(name)!;
         expect(s.state, name).to.equal('failed');
         expect(s.failingEventId, name).to.equal(poisonId);
