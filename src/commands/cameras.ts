@@ -9,42 +9,17 @@ import type { CameraCommand } from '../domain/camera/commands.ts';
 import { parseCameraEvent } from '../domain/camera/events.ts';
 import type { CameraState } from '../domain/camera/state.ts';
 import { streams } from '../domain/record.ts';
-import type { CommandDeps } from './deps.ts';
-import { handleCommand } from './handler.ts';
-import type { Caller, CommandFields, CommandOptions, CommandOutcome } from './outcome.ts';
+import { commandExecutor, commandServices, type ExecuteCommand } from './aggregate.ts';
 
-type Fields<T extends CameraCommand['type']> = CommandFields<Extract<CameraCommand, { type: T }>>;
+export const executeCameraCommand: ExecuteCommand<CameraCommand, CameraState> = commandExecutor({
+  stream: (command) => streams.camera(command.cameraId),
+  decider: cameraDecider,
+  parseEvent: parseCameraEvent,
+  retrySafe: () => true,
+  recordProvince: (state) => (state.status === 'unregistered' ? undefined : state.province),
+});
 
-export async function executeCameraCommand(
-  deps: CommandDeps,
-  command: CameraCommand,
-  options: CommandOptions = {},
-): Promise<CommandOutcome<CameraState>> {
-  const stream = streams.camera(command.cameraId);
-  const result = await handleCommand({
-    store: deps.store,
-    stream,
-    decider: cameraDecider,
-    parseEvent: parseCameraEvent,
-    command,
-    ids: deps.ids,
-    ...options,
-    retry: { safe: true },
-    recordProvince: (state) => (state.status === 'unregistered' ? undefined : state.province),
-  });
-  return {
-    stream,
-    events: result.events,
-    nextExpectedRevision: result.nextExpectedRevision,
-    state: result.state,
-    alreadyApplied: result.alreadyApplied,
-  };
-}
-
-function camera<T extends CameraCommand['type']>(type: T) {
-  return (deps: CommandDeps, caller: Caller, fields: Fields<T>, options?: CommandOptions) =>
-    executeCameraCommand(deps, { ...fields, type, now: deps.clock.now(), ...caller } as unknown as CameraCommand, options);
-}
+const camera = commandServices(executeCameraCommand);
 
 export const registerCamera = camera('RegisterCamera');
 export const certifyCalibration = camera('CertifyCalibration');
