@@ -18,9 +18,9 @@ import { streams } from '../domain/record.ts';
 import { InvalidCommandError } from '../domain/signoff/errors.ts';
 import type { Detection } from '../domain/signoff/payloads.ts';
 import { IdentifierSchema } from '../domain/signoff/primitives.ts';
+import { commandExecutor } from './aggregate.ts';
 import { loadCameraView, loadModelView, loadOfficerView } from './context.ts';
 import type { CommandDeps } from './deps.ts';
-import { handleCommand } from './handler.ts';
 import type { Caller, CommandFields, CommandOptions, CommandOutcome } from './outcome.ts';
 
 export interface CaseOutcome extends CommandOutcome<CaseState> {
@@ -30,32 +30,21 @@ export interface CaseOutcome extends CommandOutcome<CaseState> {
 /** Signed officer commands: not safe to retry (see the module comment). */
 const SIGNED: ReadonlySet<CaseCommandType> = new Set(['ConfirmReview', 'RejectReview', 'DecidePenalty', 'VoidCase']);
 
+const executeOnCaseStream = commandExecutor({
+  stream: (command) => streams.case(command.caseId),
+  decider: caseDecider,
+  parseEvent: parseCaseEvent,
+  retrySafe: (command) => !SIGNED.has(command.type),
+  recordProvince: (state) => (state.status === 'none' ? undefined : state.province),
+});
+
 /** Runs a fully built case command (context included). */
 export async function executeCaseCommand(
   deps: CommandDeps,
   command: CaseCommand,
   options: CommandOptions = {},
 ): Promise<CaseOutcome> {
-  const stream = streams.case(command.caseId);
-  const result = await handleCommand({
-    store: deps.store,
-    stream,
-    decider: caseDecider,
-    parseEvent: parseCaseEvent,
-    command,
-    ids: deps.ids,
-    ...options,
-    retry: { safe: !SIGNED.has(command.type) },
-    recordProvince: (state) => (state.status === 'none' ? undefined : state.province),
-  });
-  return {
-    caseId: command.caseId,
-    stream,
-    events: result.events,
-    nextExpectedRevision: result.nextExpectedRevision,
-    state: result.state,
-    alreadyApplied: result.alreadyApplied,
-  };
+  return { caseId: command.caseId, ...(await executeOnCaseStream(deps, command, options)) };
 }
 
 type Fields<T extends CaseCommandType> = CommandFields<CaseCommandOf<T>>;
