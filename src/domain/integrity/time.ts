@@ -8,6 +8,7 @@ export function isRfc3339Utc(value: unknown): value is string {
   if (!m) return false;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return false;
+  // Date.parse rolls 2026-02-30 over to March and 24:00 over to the next day: refuse what does not exist.
   const d = new Date(ms);
   return (
     d.getUTCFullYear() === Number(m[1]) &&

@@ -5,28 +5,17 @@
 import { z } from 'zod';
 import { ACTOR_KINDS } from '../record.ts';
 import { DIGEST_PATTERN } from '../integrity/hash.ts';
+import { isRfc3339Utc } from '../integrity/time.ts';
 import { NATIONAL } from '../provinces/index.ts';
 
 /** Province code of national staff and national records (model approvals). */
 export const NATIONAL_PROVINCE: string = NATIONAL;
 
-const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
-
-/** True for an RFC 3339 timestamp in UTC ("Z") that names a real instant. */
-export function isUtcTimestamp(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = RFC3339_UTC.exec(value);
-  if (!m) return false;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return false;
-  // Date.parse rolls 2026-02-30 over to March; refuse dates that do not exist.
-  const d = new Date(ms);
-  return (
-    d.getUTCFullYear() === Number(m[1]) &&
-    d.getUTCMonth() + 1 === Number(m[2]) &&
-    d.getUTCDate() === Number(m[3])
-  );
-}
+/**
+ * True for an RFC 3339 timestamp in UTC ("Z") that names a real instant: the integrity layer's rule
+ * (`isRfc3339Utc`), so a command, an event and a checkpoint accept exactly the same timestamps.
+ */
+export const isUtcTimestamp: (value: unknown) => value is string = isRfc3339Utc;
 
 /** Milliseconds since the epoch of a timestamp already validated by `isUtcTimestamp` (sub-ms digits ignored). */
 export function toMillis(timestamp: string): number {
