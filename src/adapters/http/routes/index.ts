@@ -3,7 +3,10 @@ import { adminRoutes } from './admin.ts';
 import { casesRoutes } from './cases.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ledgerRoutes } from './ledger.ts';
+import { meRoutes } from './me.ts';
+import { projectionRoutes } from './projections.ts';
 import { publicRoutes } from './public.ts';
+import { reviewQueueRoutes } from './review-queue.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
 import { statisticsRoutes } from './statistics.ts';
@@ -12,6 +15,9 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...ingestRoutes(services),
     ...casesRoutes(services),
+    ...reviewQueueRoutes(services),
+    ...meRoutes(services),
+    ...projectionRoutes(services),
     ...adminRoutes(services),
     ...ledgerRoutes(services),
     ...statisticsRoutes(services),
@@ -19,5 +25,13 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
   ];
 }
 
-export type { ApiServices, ApiQueries, VehicleRegistry, LedgerReadApi } from './services.ts';
+export type {
+  ApiServices,
+  ApiQueries,
+  VehicleRegistry,
+  LedgerReadApi,
+  ReviewQueueEntry,
+  ReviewSla,
+} from './services.ts';
+export type { MeResponse, MeEnrolment } from './me.ts';
 export { actorFor, callerFor } from './access.ts';

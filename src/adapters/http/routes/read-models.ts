@@ -11,11 +11,18 @@ import {
   listCases,
   modelPerformance,
   officerWorkload,
+  reviewQueue,
   statistics,
 } from '../../../projections/queries.ts';
 import type { VehicleRegistry as RegistryPort } from '../../registry/port.ts';
 import { NATIONAL_SCOPE } from '../../auth/roles.ts';
-import type { ApiQueries, PublishedViolation, StatisticsScope, VehicleRegistry } from './services.ts';
+import type {
+  ApiQueries,
+  PublishedViolation,
+  ReviewQueueEntry,
+  StatisticsScope,
+  VehicleRegistry,
+} from './services.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -82,6 +89,32 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
         detectingUnit: r.detecting_unit!,
         status: r.status!,
       }));
+    },
+    async reviewQueue(province, page) {
+      const result = await reviewQueue(ds, province, {
+        now: clock.now(),
+        limit: page.limit,
+        ...(page.after !== undefined ? { cursor: page.after } : {}),
+      });
+      return {
+        // No plate and no fine: the queue is a list, not a disclosure (see listCases above).
+        items: result.items.map((c): ReviewQueueEntry => ({
+          caseId: c.caseId,
+          province: c.province,
+          status: c.status,
+          cameraId: c.cameraId,
+          observedAt: c.observedAt,
+          location: c.location,
+          roadType: c.roadType,
+          violationCode: c.violationCode,
+          vehicleClass: c.vehicleClass,
+          flags: { ...c.flags },
+          noticeDueAt: c.noticeDueAt,
+          limitationEndsAt: c.limitationEndsAt,
+          sla: { ...c.sla },
+        })),
+        ...(result.nextCursor ? { next: result.nextCursor } : {}),
+      };
     },
     violationStatistics: (scope) => statistics(ds, { ...provinceOf(scope), ...window(scope, clock) }),
     cameraCoverage: (scope) => cameraCoverage(ds, { ...provinceOf(scope), at: clock.now() }),

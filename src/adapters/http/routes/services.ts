@@ -74,11 +74,46 @@ export interface ApiQueries {
   listCases(filter: CaseListFilter): Promise<{ items: CaseSummary[]; next?: string }>;
   /** Published (officer-confirmed) violations of one plate, compact form (upper case letters and digits). */
   citizenViolations(plateCompact: string): Promise<PublishedViolation[]>;
+  /**
+   * Cases of ONE province awaiting human review, oldest observation first, SLA flags as of now. The caller
+   * MUST have checked that the principal sees `province`.
+   */
+  reviewQueue(
+    province: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ items: ReviewQueueEntry[]; next?: string }>;
   violationStatistics(scope: StatisticsScope): Promise<unknown>;
   cameraCoverage(scope: StatisticsScope): Promise<unknown>;
   modelPerformance(scope: StatisticsScope): Promise<unknown>;
   /** Per-officer counts: staff personal data, never shown to analysts. */
   officerWorkload(scope: StatisticsScope): Promise<unknown>;
+}
+
+/** SLA flags of a queued case at the time of the request (docs/api.md, review queue). */
+export interface ReviewSla {
+  /** The owner notice is due within the warning window (10 days after detection, warned 3 days before). */
+  noticeDueSoon: boolean;
+  noticeOverdue: boolean;
+  /** The one-year limitation ends within 30 days. */
+  limitationApproaching: boolean;
+  limitationPassed: boolean;
+}
+
+/** A case awaiting review as the queue shows it: no plate (a list is not a disclosure of personal data). */
+export interface ReviewQueueEntry {
+  caseId: string;
+  province: string;
+  status: string;
+  cameraId: string;
+  observedAt: string;
+  location: string;
+  roadType: string;
+  violationCode: string;
+  vehicleClass: string;
+  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
+  noticeDueAt: string;
+  limitationEndsAt: string;
+  sla: ReviewSla;
 }
 
 /** The vehicle registry stand-in (src/adapters/registry/): does this certificate belong to this plate? */
@@ -95,6 +130,11 @@ export interface ApiServices {
   bundles: BundleExporter;
   queries: ApiQueries;
   registry: VehicleRegistry;
+  /**
+   * The node's projection runner (`ProjectionRunner.status()`), when this node runs projections. Without it
+   * `GET /v1/projections` answers 503.
+   */
+  projections?: { status(): Promise<unknown[]> };
   limits?: {
     /** Largest single evidence upload in bytes (default 20 MiB). */
     maxEvidenceBytes?: number;

@@ -28,7 +28,7 @@ import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
 import type { RegisteredVehicle } from '../../../../src/adapters/registry/port.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../../../src/adapters/registry/stand-in.ts';
 import { createBundleExporter } from '../../../../src/bundle-export/index.ts';
-import { systemClock, uuidV7Ids, type CommandDeps } from '../../../../src/commands/deps.ts';
+import { systemClock, uuidV7Ids, type Clock, type CommandDeps } from '../../../../src/commands/deps.ts';
 import { ALL_PROJECTIONS } from '../../../../src/projections/index.ts';
 import { createReadModelDataSource } from '../../../../src/projections/datasource.ts';
 import { ProjectionRunner } from '../../../../src/projections/runner.ts';
@@ -45,6 +45,8 @@ export interface ApiNode {
   registry: StandInRegistry;
   issuer: DevIssuer;
   services: ApiServices;
+  /** The projection runner, when started with `projections: true`. */
+  projectionRunner: ProjectionRunner | undefined;
   token(role: Role, province: string, subject: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -55,6 +57,8 @@ export interface ApiNodeOptions {
   vehicles?: RegisteredVehicle[];
   sealWaitMs?: number;
   checkpointIntervalMs?: number;
+  /** The clock the read-model queries use for "now" (SLA flags, statistics windows); default the system clock. */
+  readClock?: Clock;
   /** Run the ledger sequencer (default true); without it nothing is ever sealed. */
   sequencer?: boolean;
 }
@@ -87,10 +91,12 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
     const dataSource = createReadModelDataSource(db.url, { poolSize: 5 });
     await dataSource.initialize();
     stops.push(() => dataSource.destroy());
+    let projectionRunner: ProjectionRunner | undefined;
     if (options.projections) {
       const runner = new ProjectionRunner({ dataSource, store, projections: ALL_PROJECTIONS, idleMs: 20 });
       await runner.start();
       stops.push(() => runner.stop());
+      projectionRunner = runner;
     }
     const registry = await startStandInRegistry(options.vehicles ? { vehicles: options.vehicles } : {});
     stops.push(() => registry.close());
@@ -102,9 +108,10 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       commandDeps,
       ledger,
       bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
-      queries: readModelQueries(dataSource, systemClock),
+      queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
+      ...(projectionRunner ? { projections: projectionRunner } : {}),
     };
     const issuer = new DevIssuer(new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
     const verifier = new TokenVerifier({
@@ -144,6 +151,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       registry,
       issuer,
       services,
+      projectionRunner,
       token: (role, province, subject) => issuer.mint({ subject, role, province }),
       close,
     };

@@ -1,0 +1,88 @@
+/**
+ * `GET /v1/review-queue`: the province's cases awaiting a human review, oldest observation first, with case
+ * flags and SLA flags computed by the server at request time (the owner notice is due 10 days after
+ * detection, the one-year limitation). Paged with an opaque cursor.
+ *
+ * Scope exactly as the case list: officers and supervisors see their own province; national staff (province
+ * "00") name one with `?province=`. Another province is 403 `forbidden`, like the statistics routes: a
+ * province's existence is no secret, and a queue carries no case ids the caller could not list anyway.
+ */
+import { z } from 'zod';
+import { seesProvince, type Role } from '../../auth/roles.ts';
+import { ForbiddenError, route } from '../route.ts';
+import { ValidationError } from '../../../domain/shared/errors.ts';
+import { isNational, requirePrincipal, type AnyRoute } from './access.ts';
+import type { ApiServices } from './services.ts';
+
+/** Who works the review queue: the people who sign reviews. */
+export const QUEUE_READERS: readonly Role[] = ['officer', 'supervisor'];
+
+const QueueQuery = z.strictObject({
+  province: z
+    .string()
+    .regex(/^\d{2}$/, 'must be a two-digit province code')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.string().max(200).optional(),
+});
+
+const Flags = z.object({ calibration: z.boolean(), modelNotApproved: z.boolean(), plateMismatch: z.boolean() });
+const Sla = z.object({
+  noticeDueSoon: z.boolean(),
+  noticeOverdue: z.boolean(),
+  limitationApproaching: z.boolean(),
+  limitationPassed: z.boolean(),
+});
+const QueueResponse = z.object({
+  province: z.string(),
+  items: z.array(
+    z.object({
+      caseId: z.string(),
+      province: z.string(),
+      status: z.string(),
+      cameraId: z.string(),
+      observedAt: z.string(),
+      location: z.string(),
+      roadType: z.string(),
+      violationCode: z.string(),
+      vehicleClass: z.string(),
+      flags: Flags,
+      noticeDueAt: z.string(),
+      limitationEndsAt: z.string(),
+      sla: Sla,
+    }),
+  ),
+  next: z.string().optional(),
+});
+
+export function reviewQueueRoutes(services: ApiServices): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/v1/review-queue',
+      summary: 'Cases awaiting review in one province, oldest first, with case flags and SLA flags',
+      tags: ['cases'],
+      auth: QUEUE_READERS,
+      query: QueueQuery,
+      responses: {
+        200: { description: 'One page of the queue; `next` is the cursor of the following page', schema: QueueResponse },
+      },
+      handler: async ({ res, principal, query }) => {
+        const caller = requirePrincipal(principal);
+        if (isNational(caller) && query.province === undefined)
+          throw new ValidationError(
+            'National staff name the province: ?province=<two-digit code>',
+            undefined,
+            'province-required',
+          );
+        const province = query.province ?? caller.province;
+        if (!seesProvince(caller, province)) throw new ForbiddenError('Provincial staff see their own province');
+        const page = await services.queries.reviewQueue(province, {
+          limit: query.limit,
+          ...(query.after !== undefined ? { after: query.after } : {}),
+        });
+        res.set('Cache-Control', 'no-store').json({ province, items: page.items, ...(page.next ? { next: page.next } : {}) });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,236 @@
+/**
+ * The three routes the web UI's workspace needs: `GET /v1/review-queue` (province scoping, oldest first, SLA
+ * and case flags from the read model, paging, no plate), `GET /v1/me` (principal and enrolment folded from the
+ * officer stream, authority limit from the catalog) and `GET /v1/projections` (status and lag; auditors and
+ * admins). A real node: PostgreSQL event store, projections, ledger, real tokens and signed detections.
+ */
+import { expect } from 'chai';
+import { AUTHORITY_LIMITS_VND } from '../../../src/domain/catalog/index.ts';
+import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
+import { waitFor } from '../../support/env.ts';
+import { startApiNode, type ApiNode } from './support/api-node.ts';
+import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from './support/world.ts';
+
+const DAY = 86_400_000;
+
+describe('workspace routes: review queue, me, projections', function () {
+  this.timeout(120_000);
+  let node: ApiNode;
+  let world: HttpWorld;
+  /** The read models' "now" runs `readOffsetDays` ahead of the wall clock, so SLA deadlines can be reached. */
+  let readOffsetDays = 0;
+  const readClock = { now: () => new Date(Date.now() + readOffsetDays * DAY).toISOString() };
+  /** Hà Nội cases, oldest observation first. */
+  let hanoi: string[] = [];
+  let saigonCase: string;
+
+  before(async () => {
+    node = await startApiNode('workspace', { projections: true, readClock });
+    world = await buildHttpWorld(node);
+    // Ingested newest observation first, so the queue order cannot come from the ingest order. The camera key
+    // is in force from its registration (several requests ago), so a few milliseconds back is still valid.
+    const base = Date.now();
+    const ingested: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const camera = world.cameras[HANOI]!;
+      const reply = await ingest(node, camera, await signedDetection(camera, { observedAt: new Date(base - k).toISOString() }));
+      expectStatus(reply, 201, `ingest ${k}`);
+      ingested.push(reply.json.caseId as string);
+    }
+    hanoi = [...ingested].reverse();
+    const reply = await ingest(node, world.cameras[SAIGON]!, await signedDetection(world.cameras[SAIGON]!));
+    expectStatus(reply, 201, 'ingest Sài Gòn');
+    saigonCase = reply.json.caseId as string;
+    await waitFor(
+      async () => {
+        const r = await call(node, 'GET', `/v1/review-queue?province=${SAIGON}`, { token: world.national.token });
+        const h = await call(node, 'GET', '/v1/review-queue', { token: world.officers[HANOI]!.token });
+        return r.status === 200 && r.json.items.length === 1 && h.status === 200 && h.json.items.length === 4;
+      },
+      { what: 'the review queue read model to hold the five cases' },
+    );
+  });
+  after(async () => node?.close());
+
+  const queue = async () => {
+    const reply = await call(node, 'GET', '/v1/review-queue', { token: world.officers[HANOI]!.token });
+    expectStatus(reply, 200);
+    return reply;
+  };
+
+  describe('GET /v1/review-queue', () => {
+    it("gives an officer their province's pending cases oldest first, with case flags and no plate", async () => {
+      readOffsetDays = 0;
+      const reply = await queue();
+      expect(reply.headers.get('cache-control')).to.equal('no-store');
+      expect(reply.json.province).to.equal(HANOI);
+      expect(reply.json.next).to.equal(undefined);
+      const items = reply.json.items as Record<string, unknown>[];
+      expect(items.map((i) => i.caseId)).to.deep.equal(hanoi);
+      expect(items.map((i) => i.caseId)).not.to.include(saigonCase);
+      for (const item of items) {
+        expect(item).not.to.have.property('plate');
+        expect(item).not.to.have.property('fineVnd');
+        expect(item.status).to.equal('detected');
+        expect(item.province).to.equal(HANOI);
+        expect(item.location).to.equal('Ngã tư Kim Mã – Liễu Giai');
+        // A calibrated camera and no AI reading yet: no flag raised.
+        expect(item.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false });
+        expect(Date.parse(item.noticeDueAt as string) - Date.parse(item.observedAt as string)).to.equal(10 * DAY);
+        expect(item.sla).to.deep.equal({ noticeDueSoon: false, noticeOverdue: false, limitationApproaching: false, limitationPassed: false });
+      }
+    });
+
+    it('computes the SLA flags on the server at the time of the request', async () => {
+      const slaAt = async (days: number) => {
+        readOffsetDays = days;
+        return ((await queue()).json.items as { sla: Record<string, boolean> }[])[0]!.sla;
+      };
+      try {
+        expect(await slaAt(8)).to.deep.equal({ noticeDueSoon: true, noticeOverdue: false, limitationApproaching: false, limitationPassed: false });
+        expect(await slaAt(12)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: false, limitationPassed: false });
+        expect(await slaAt(340)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: true, limitationPassed: false });
+        expect(await slaAt(370)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: false, limitationPassed: true });
+      } finally {
+        readOffsetDays = 0;
+      }
+    });
+
+    it('pages with an opaque cursor, keeping the order', async () => {
+      const token = world.officers[HANOI]!.supervisorToken;
+      const seen: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      for (; pages < 10; pages++) {
+        const reply = await call(node, 'GET', `/v1/review-queue?limit=3${after ? `&after=${encodeURIComponent(after)}` : ''}`, { token });
+        expectStatus(reply, 200, `page ${pages}`);
+        expect(reply.json.items.length).to.be.at.most(3);
+        seen.push(...(reply.json.items as { caseId: string }[]).map((i) => i.caseId));
+        after = reply.json.next as string | undefined;
+        if (!after) break;
+      }
+      expect(pages).to.equal(1);
+      expect(seen).to.deep.equal(hanoi);
+    });
+
+    it('scopes like the case routes: own province only, national staff name one', async () => {
+      const officer = world.officers[HANOI]!;
+      expectStatus(await call(node, 'GET', `/v1/review-queue?province=${SAIGON}`, { token: officer.token }), 403, 'other province');
+      expectStatus(await call(node, 'GET', `/v1/review-queue?province=${HANOI}`, { token: officer.token }), 200, 'own province named');
+      const national = world.national;
+      const missing = await call(node, 'GET', '/v1/review-queue', { token: national.supervisorToken });
+      expectStatus(missing, 400, 'national without province');
+      expect(missing.json.type).to.contain('province-required');
+      const saigon = await call(node, 'GET', `/v1/review-queue?province=${SAIGON}`, { token: national.token });
+      expectStatus(saigon, 200, 'national names Sài Gòn');
+      expect((saigon.json.items as { caseId: string }[]).map((i) => i.caseId)).to.deep.equal([saigonCase]);
+    });
+
+    it('admits officers and supervisors only, and refuses hostile input with 400', async () => {
+      expectStatus(await call(node, 'GET', '/v1/review-queue'), 401, 'no token');
+      for (const role of ['auditor', 'court', 'analyst', 'admin', 'device'] as const) {
+        const token = await node.token(role, HANOI, `${role}-${world.suffix}`);
+        expectStatus(await call(node, 'GET', '/v1/review-queue', { token }), 403, role);
+      }
+      const token = world.officers[HANOI]!.token;
+      for (const query of ['province=abc', 'province=01%27--', 'limit=0', 'limit=201', 'after=%00%00', 'after=AAAA', 'sort=desc']) {
+        expectStatus(await call(node, 'GET', `/v1/review-queue?${query}`, { token }), 400, query);
+      }
+      const unknownProvince = await call(node, 'GET', '/v1/review-queue?province=99', { token: world.national.token });
+      expectStatus(unknownProvince, 400, 'unknown province');
+    });
+  });
+
+  describe('GET /v1/me', () => {
+    it("gives an officer their principal, enrolment from the officer stream and the title's authority limit", async () => {
+      const officer = world.officers[HANOI]!;
+      const reply = await call(node, 'GET', '/v1/me', { token: officer.supervisorToken });
+      expectStatus(reply, 200);
+      expect(reply.json.principal).to.deep.equal({ subject: officer.officerId, role: 'supervisor', province: HANOI });
+      expect(reply.json.enrolment).to.deep.equal({
+        officerId: officer.officerId,
+        title: 'provincial-police-director',
+        roles: ['reviewer', 'decider', 'supervisor'],
+        province: HANOI,
+        active: true,
+        keyIdsInForce: [officer.key.keyId],
+        authorityLimitVnd: {
+          individual: AUTHORITY_LIMITS_VND['provincial-police-director'],
+          organisation: 2 * AUTHORITY_LIMITS_VND['provincial-police-director'],
+        },
+      });
+    });
+
+    it('follows rotation and suspension: only the new key is in force, and a suspended officer is not active', async () => {
+      const officer = world.officers[SAIGON]!;
+      const next = generateKeyPair();
+      expectStatus(
+        await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/keys`, { token: world.adminToken, body: { publicKey: next.publicKey } }),
+        200,
+        'rotate',
+      );
+      let me = await call(node, 'GET', '/v1/me', { token: officer.token });
+      expectStatus(me, 200);
+      expect(me.json.enrolment.keyIdsInForce).to.deep.equal([next.keyId]);
+      expect(me.json.enrolment.active).to.equal(true);
+      expectStatus(
+        await call(node, 'POST', `/v1/admin/officers/${officer.officerId}/suspend`, { token: world.adminToken, body: { reason: 'inquiry' } }),
+        200,
+        'suspend',
+      );
+      me = await call(node, 'GET', '/v1/me', { token: officer.token });
+      expect(me.json.enrolment.active).to.equal(false);
+    });
+
+    it('answers null enrolment for an officer token without an officer stream, and none for other roles', async () => {
+      const stranger = await call(node, 'GET', '/v1/me', { token: await node.token('officer', HANOI, `nobody-${world.suffix}`) });
+      expectStatus(stranger, 200);
+      expect(stranger.json.enrolment).to.equal(null);
+      const analyst = await call(node, 'GET', '/v1/me', { token: await node.token('analyst', '00', `analyst-${world.suffix}`) });
+      expectStatus(analyst, 200);
+      expect(analyst.json).to.deep.equal({ principal: { subject: `analyst-${world.suffix}`, role: 'analyst', province: '00' } });
+      expectStatus(await call(node, 'GET', '/v1/me'), 401, 'no token');
+    });
+  });
+
+  describe('GET /v1/projections', () => {
+    it('shows auditors and admins every projection with its checkpoint and lag', async () => {
+      for (const role of ['auditor', 'admin'] as const) {
+        const reply = await call(node, 'GET', '/v1/projections', { token: await node.token(role, '00', `${role}-${world.suffix}`) });
+        expectStatus(reply, 200, role);
+        const projections = reply.json.projections as Record<string, unknown>[];
+        const names = projections.map((p) => p.name);
+        expect(names).to.include.members(['case-views', 'case-timeline', 'citizen-lookup', 'custody-log']);
+        expect(names.length).to.equal((await node.projectionRunner!.status()).length);
+        for (const p of projections) {
+          expect(p.state).to.equal('running');
+          expect(p.error).to.equal(null);
+          expect(typeof p.lagEvents).to.equal('number');
+          expect(typeof p.lagSeconds).to.equal('number');
+          // The event store's opaque checkpoint; counts that are 64-bit come as decimal strings, never numbers.
+          expect(p.checkpoint).to.be.a('string').and.not.equal('');
+          expect(p.eventsSeen).to.match(/^\d+$/);
+        }
+      }
+    });
+
+    it('refuses everyone else', async () => {
+      expectStatus(await call(node, 'GET', '/v1/projections'), 401, 'no token');
+      for (const role of ['officer', 'supervisor', 'court', 'analyst', 'device'] as const) {
+        const token = await node.token(role, '00', `${role}-${world.suffix}`);
+        expectStatus(await call(node, 'GET', '/v1/projections', { token }), 403, role);
+      }
+    });
+
+    it('answers 503 on a node that runs no projections', async () => {
+      const bare = await startApiNode('workspace-bare', { sequencer: false });
+      try {
+        const reply = await call(bare, 'GET', '/v1/projections', { token: await bare.token('auditor', '00', 'auditor-bare') });
+        expectStatus(reply, 503);
+        expect(reply.json.type).to.contain('projections-not-running');
+      } finally {
+        await bare.close();
+      }
+    });
+  });
+});
