@@ -5,15 +5,8 @@
  */
 import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
+import { InvalidCommandError } from '../signoff/errors.ts';
 import {
-  InvalidCommandError,
-  InvalidPublicKeyError,
-  KeyAlreadyRegisteredError,
-  KeyAlreadyRevokedError,
-  UnknownKeyError,
-} from '../signoff/errors.ts';
-import {
-  describeInput,
   requireActorKind,
   requireKnownCommand,
   requireNow,
@@ -22,8 +15,8 @@ import {
   requireText,
   requireTimestamp,
 } from '../signoff/guards.ts';
-import { currentKey, withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
-import { isValidPublicKey, keyIdOf } from '../signoff/keys.ts';
+import { decideKeyRevocation, decideKeyRotation, requirePublicKey } from '../signoff/key-changes.ts';
+import { withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
 import { IdentifierSchema, LocationSchema, ShortTextSchema, toMillis } from '../signoff/primitives.ts';
 import { CAMERA_COMMAND_TYPES, type CameraCommand } from './commands.ts';
 import {
@@ -45,13 +38,6 @@ const ADMINISTRATORS = ['officer', 'system'] as const;
 function requireIdentifier(value: unknown, field: string): asserts value is string {
   if (!IdentifierSchema.safeParse(value).success)
     throw new InvalidCommandError(`${field} is not an identifier`, { field });
-}
-
-function requirePublicKey(publicKey: unknown): string {
-  if (typeof publicKey !== 'string' || !isValidPublicKey(publicKey)) {
-    throw new InvalidPublicKeyError('publicKey must be base64 of a raw 32-byte Ed25519 key');
-  }
-  return keyIdOf(publicKey);
 }
 
 function requireRegistered(state: CameraState, command: CameraCommand): Registered {
@@ -134,36 +120,14 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
     }
     case 'RotateDeviceKey': {
       const camera = requireNotDecommissioned(requireRegistered(state, command));
-      const keyId = requirePublicKey(command.publicKey);
-      if (camera.keys.some((k) => k.keyId === keyId))
-        throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
-      const previous = currentKey(camera.keys);
-      return [
-        {
-          type: 'DeviceKeyRotated',
-          data: {
-            cameraId: camera.cameraId,
-            publicKey: command.publicKey,
-            keyId,
-            ...(previous ? { previousKeyId: previous.keyId } : {}),
-            rotatedAt: now,
-          },
-        },
-      ];
+      const rotation = decideKeyRotation(camera.keys, command.publicKey);
+      return [{ type: 'DeviceKeyRotated', data: { cameraId: camera.cameraId, ...rotation, rotatedAt: now } }];
     }
     case 'RevokeDeviceKey': {
       const camera = requireRegistered(state, command);
-      requireText(command.reason, 'reason');
-      const key = camera.keys.find((k) => k.keyId === command.keyId);
-      if (!key)
-        throw new UnknownKeyError('No such key for this camera', { keyId: describeInput(command.keyId, 32) });
-      if (key.revokedAt !== undefined)
-        throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
+      const revocation = decideKeyRevocation(camera.keys, command, 'camera');
       return [
-        {
-          type: 'DeviceKeyRevoked',
-          data: { cameraId: camera.cameraId, keyId: key.keyId, reason: command.reason, revokedAt: now },
-        },
+        { type: 'DeviceKeyRevoked', data: { cameraId: camera.cameraId, ...revocation, revokedAt: now } },
       ];
     }
     case 'SuspendCamera': {

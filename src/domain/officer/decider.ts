@@ -6,14 +6,7 @@
 import { AUTHORITY_LIMITS_VND } from '../catalog/index.ts';
 import type { Decider } from '../decider.ts';
 import { assertNever } from '../shared/errors.ts';
-import {
-  ActorNotAllowedError,
-  InvalidCommandError,
-  InvalidPublicKeyError,
-  KeyAlreadyRegisteredError,
-  KeyAlreadyRevokedError,
-  UnknownKeyError,
-} from '../signoff/errors.ts';
+import { ActorNotAllowedError, InvalidCommandError } from '../signoff/errors.ts';
 import {
   describeInput,
   requireActorKind,
@@ -23,8 +16,8 @@ import {
   requireSameProvince,
   requireText,
 } from '../signoff/guards.ts';
-import { currentKey, withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
-import { isValidPublicKey, keyIdOf } from '../signoff/keys.ts';
+import { decideKeyRevocation, decideKeyRotation, requirePublicKey } from '../signoff/key-changes.ts';
+import { withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
 import { IdentifierSchema } from '../signoff/primitives.ts';
 import { OFFICER_COMMAND_TYPES, type OfficerCommand } from './commands.ts';
 import {
@@ -42,13 +35,6 @@ type Enrolled = Exclude<OfficerState, { status: 'unenrolled' }>;
 /** True for a title of the catalog's authority table. */
 export function isOfficerTitle(title: unknown): boolean {
   return typeof title === 'string' && Object.hasOwn(AUTHORITY_LIMITS_VND, title);
-}
-
-function requirePublicKey(publicKey: unknown): string {
-  if (typeof publicKey !== 'string' || !isValidPublicKey(publicKey)) {
-    throw new InvalidPublicKeyError('publicKey must be base64 of a raw 32-byte Ed25519 key');
-  }
-  return keyIdOf(publicKey);
 }
 
 function requireEnrolled(state: OfficerState, command: OfficerCommand): Enrolled {
@@ -114,38 +100,16 @@ function decide(command: OfficerCommand, state: OfficerState): OfficerEvent[] {
     }
     case 'RotateOfficerKey': {
       const officer = requireEnrolled(state, command);
-      const keyId = requirePublicKey(command.publicKey);
-      if (officer.keys.some((k) => k.keyId === keyId))
-        throw new KeyAlreadyRegisteredError('Key already registered', { keyId });
-      const previous = currentKey(officer.keys);
+      const rotation = decideKeyRotation(officer.keys, command.publicKey);
       return [
-        {
-          type: 'OfficerKeyRotated',
-          data: {
-            officerId: officer.officerId,
-            publicKey: command.publicKey,
-            keyId,
-            ...(previous ? { previousKeyId: previous.keyId } : {}),
-            rotatedAt: now,
-          },
-        },
+        { type: 'OfficerKeyRotated', data: { officerId: officer.officerId, ...rotation, rotatedAt: now } },
       ];
     }
     case 'RevokeOfficerKey': {
       const officer = requireEnrolled(state, command);
-      requireText(command.reason, 'reason');
-      const key = officer.keys.find((k) => k.keyId === command.keyId);
-      if (!key)
-        throw new UnknownKeyError('No such key for this officer', {
-          keyId: describeInput(command.keyId, 32),
-        });
-      if (key.revokedAt !== undefined)
-        throw new KeyAlreadyRevokedError('Key already revoked', { keyId: key.keyId });
+      const revocation = decideKeyRevocation(officer.keys, command, 'officer');
       return [
-        {
-          type: 'OfficerKeyRevoked',
-          data: { officerId: officer.officerId, keyId: key.keyId, reason: command.reason, revokedAt: now },
-        },
+        { type: 'OfficerKeyRevoked', data: { officerId: officer.officerId, ...revocation, revokedAt: now } },
       ];
     }
     case 'SuspendOfficer': {

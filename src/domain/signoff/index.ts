@@ -6,3 +6,4 @@ export * from './keys-in-force.ts';
 export * from './guards.ts';
 export * from './errors.ts';
 export * from './signing.ts';
+export * from './key-changes.ts';
