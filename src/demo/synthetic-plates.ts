@@ -11,6 +11,10 @@
 import sharp, { type Sharp } from 'sharp';
 import { PROVINCES } from '../domain/provinces/index.ts';
 import { SERIES_LETTERS, parsePlate, type VehicleKind } from '../domain/plates/index.ts';
+import { seededRandom } from './seeded-random.ts';
+
+// Re-exported: specs seed their plates through this module (test/support/synthetic-plates.ts).
+export { seededRandom };
 
 export type PlateBackground = 'white' | 'yellow';
 
@@ -40,18 +44,6 @@ export interface SyntheticOptions {
   background?: PlateBackground;
   /** Plate width in pixels (scenes: car 130–260, motorbike 90–150 by default). */
   plateWidth?: number;
-}
-
-/** mulberry32: small, fast, good enough for fixtures, and identical on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rng = () => number;

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../demo/seeded-random.ts';
 import { normalizePlate } from '../../domain/plates/index.ts';
 import type { OwnerContact, RegisteredVehicle } from './port.ts';
 
@@ -29,21 +30,10 @@ const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Hà', 'Lan', 'Nam', 'Phúc', 'Qu�
 const STREETS = ['Kim Mã', 'Liễu Giai', 'Láng Hạ', 'Giải Phóng', 'Trần Duy Hưng', 'Nguyễn Trãi'];
 const SERIES = 'ABCDEFGHKLMNPSTUVXYZ';
 
-/** A small deterministic PRNG (mulberry32) so the seeded population is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` synthetic car registrations in Hà Nội (province codes 29–30), owners included. */
 export function syntheticVehicles(count: number, seed = 1): RegisteredVehicle[] {
-  const random = prng(seed);
+  // Seeded so the population is the same on every run.
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const out: RegisteredVehicle[] = [];
   for (let i = 0; i < count; i++) {
