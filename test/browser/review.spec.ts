@@ -14,6 +14,24 @@ import { waitFor } from '../support/env.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyIdOf } from '../../src/domain/signoff/keys.ts';
 import type { StoredRecord } from '../../src/adapters/eventstore/port.ts';
+import { AUTHORITY_LIMITS_VND } from '../../src/domain/catalog/index.ts';
+import { badgesFromSla, type ServerSla } from '../../web/src/lib/queue.ts';
+
+interface QueueEntry {
+  caseId: string;
+  province: string;
+  observedAt: string;
+  flags: Record<string, boolean>;
+  sla: ServerSla;
+}
+
+/** The province's review queue as the server gives it (first page, oldest first). */
+async function reviewQueue(ui: UiNode, token: string, province?: string): Promise<QueueEntry[]> {
+  const query = province ? `?province=${province}` : '';
+  const r = await fetch(`${ui.url}/v1/review-queue${query}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(r.status, 'GET /v1/review-queue').to.equal(200);
+  return ((await r.json()) as { items: QueueEntry[] }).items;
+}
 
 const PASSPHRASE = 'mật khẩu thử nghiệm 2026';
 
@@ -63,14 +81,10 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     browser = await launch();
     // The queue is a read model: wait until the projections have caught up with the demo's detections.
     const officerToken = await ui.token('officer', '01', 'officer-01-reviewer');
-    await waitFor(
-      async () => {
-        const r = await fetch(`${ui.url}/v1/cases?status=detected`, { headers: { authorization: `Bearer ${officerToken}` } });
-        const body = (await r.json()) as { items: unknown[] };
-        return r.ok && body.items.length > 0;
-      },
-      { what: 'detected cases in the read model', timeoutMs: 30_000 },
-    );
+    await waitFor(async () => (await reviewQueue(ui, officerToken)).length > 0, {
+      what: 'detected cases in the review queue read model',
+      timeoutMs: 30_000,
+    });
   });
 
   after(async () => {
@@ -91,13 +105,19 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await page.goto(`${ui.url}/#/queue`);
     const rows = page.locator('[data-testid=queue] tbody tr');
     await rows.first().waitFor();
-    // Oldest first: the first row is the province's oldest case awaiting review.
+    // Oldest first, in the server's order: the first row is the province's oldest case awaiting review.
     const officerToken = await ui.token('officer', '01', 'officer-01-reviewer');
-    const listed = (await (await fetch(`${ui.url}/v1/cases?status=detected`, { headers: { authorization: `Bearer ${officerToken}` } })).json()) as {
-      items: { caseId: string; observedAt: string }[];
-    };
-    const oldest = [...listed.items].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt))[0]!;
+    const listed = await reviewQueue(ui, officerToken);
+    const oldest = listed[0]!;
     expect(await rows.first().getAttribute('data-case-id')).to.equal(oldest.caseId);
+    expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-case-id')))).to.deep.equal(listed.map((c) => c.caseId));
+    // SLA badges and flags are the server's, row by row.
+    for (const [i, item] of listed.entries()) {
+      const row = rows.nth(i);
+      expect(await row.locator('[data-testid=sla] [data-badge]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-badge')))).to.deep.equal(badgesFromSla(item.sla));
+      const raised = Object.entries(item.flags).filter(([, on]) => on).map(([name]) => name);
+      expect(await row.locator('[data-testid=flags] [data-flag]').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-flag')))).to.deep.equal(raised);
+    }
     await page.screenshot({ path: join(ARTIFACTS, 'queue.png') });
 
     await rows.first().getByRole('link').click();
@@ -163,6 +183,11 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const caseId = (await rows.first().getAttribute('data-case-id'))!;
     await rows.first().getByRole('link').click();
     await page.getByTestId('authority').waitFor();
+    // Title and limit are the enrolled ones (GET /v1/me), not chosen on the page.
+    await page.getByTestId('enrolled-title').filter({ hasText: 'Giám đốc Công an cấp tỉnh' }).waitFor();
+    expect(await page.locator('#officer-title').count(), 'no title picker').to.equal(0);
+    const limitText = (await page.getByTestId('authority-limit').innerText()).replace(/\D/g, '');
+    expect(limitText).to.equal(String(AUTHORITY_LIMITS_VND['provincial-police-director']));
     if ((await page.locator('#offender-ref').inputValue()) === '') await page.locator('#offender-ref').fill('registry:ui-test-0001');
     await page.screenshot({ path: join(ARTIFACTS, 'decision.png') });
     await page.getByTestId('decide').click();
@@ -222,6 +247,38 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(data.keyId).to.equal(keyId);
     const signer = (await officerKeys(ui, subject)).find((k) => keyIdOf(k) === data.keyId);
     expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
+    await page.close();
+  });
+
+  it('national staff pick the province of the queue; the rows are that province\'s queue', async () => {
+    const page = await browser.context.newPage();
+    const token = await ui.token('officer', '00', 'officer-00-c08');
+    await page.goto(`${ui.url}/#/signin`);
+    await page.locator('#token').fill(token);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('signed-in').waitFor();
+    await page.goto(`${ui.url}/#/queue`);
+    await page.locator('#queue-province').selectOption('79');
+    const expected = (await reviewQueue(ui, token, '79')).map((c) => c.caseId);
+    expect(expected.length).to.be.greaterThan(0);
+    const rows = page.locator('[data-testid=queue] tbody tr');
+    await waitFor(async () => (await rows.first().getAttribute('data-case-id')) === expected[0], { what: 'the queue of province 79' });
+    expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-case-id')))).to.deep.equal(expected);
+    await page.close();
+  });
+
+  it('a supervisor token without an enrolment cannot sign a decision: the page says so', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${ui.url}/#/signin`);
+    await page.locator('#token').fill(await ui.token('supervisor', '01', 'not-enrolled-01'));
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('signed-in').waitFor();
+    await page.goto(`${ui.url}/#/decisions`);
+    const first = page.locator('[data-testid=decisions] tbody tr').first();
+    await first.waitFor();
+    await first.getByRole('link').click();
+    await page.getByTestId('not-enrolled').waitFor();
+    expect(await page.getByTestId('decide').isDisabled()).to.equal(true);
     await page.close();
   });
 });

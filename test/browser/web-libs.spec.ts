@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { buildReview, buildDecision, signPayload, type SignoffBasis } from '../../web/src/lib/signoff.ts';
 import { parseKeyFile, KeyFileError } from '../../web/src/lib/keystore.ts';
 import { parseToken } from '../../web/src/lib/session.ts';
-import { slaBadges } from '../../web/src/lib/queue.ts';
+import { badgesFromSla, slaBadges } from '../../web/src/lib/queue.ts';
 import { buildDecisionSignoff, buildReviewSignoff } from '../../src/domain/signoff/builders.ts';
 import { DecisionSignoffSchema, ReviewSignoffSchema } from '../../src/domain/signoff/payloads.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
@@ -87,5 +87,14 @@ describe('web UI libraries (Node)', () => {
     expect(slaBadges(observed, at(340))).to.deep.equal(['slaLimitation', 'slaNoticeOverdue']);
     expect(slaBadges(observed, at(366))).to.deep.equal(['slaLimitationPassed', 'slaNoticeOverdue']);
     expect(slaBadges('not a time', at(1))).to.deep.equal([]);
+  });
+
+  it("the server's SLA flags give the same badges as the local rule", () => {
+    const none = { noticeDueSoon: false, noticeOverdue: false, limitationApproaching: false, limitationPassed: false };
+    expect(badgesFromSla(none)).to.deep.equal(['slaOk']);
+    expect(badgesFromSla({ ...none, noticeDueSoon: true })).to.deep.equal(['slaNoticeDue']);
+    expect(badgesFromSla({ ...none, noticeOverdue: true })).to.deep.equal(['slaNoticeOverdue']);
+    expect(badgesFromSla({ ...none, noticeOverdue: true, limitationApproaching: true })).to.deep.equal(['slaLimitation', 'slaNoticeOverdue']);
+    expect(badgesFromSla({ ...none, noticeOverdue: true, limitationPassed: true })).to.deep.equal(['slaLimitationPassed', 'slaNoticeOverdue']);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The province's review queue: cases awaiting a human review (status `detected`), oldest observation first,
- * with SLA badges. The owner notice is due 10 days after the violation (warned 3 days before) and the
- * one-year limitation is warned 30 days before (the same rules as the read model's review queue).
+ * The province's review queue: cases awaiting a human review, oldest observation first, from
+ * `GET /v1/review-queue`. The server computes the SLA flags (owner notice due 10 days after the violation,
+ * warned 3 days before; one-year limitation warned 30 days before) and the case flags; the browser only turns
+ * them into badges. `slaBadges` computes the same badges locally for lists that carry no SLA flags (the
+ * supervisor's decision list, built from `GET /v1/cases`).
  */
 import { api } from './api.ts';
 
@@ -12,9 +14,19 @@ export interface QueueItem {
   violationCode: string;
   observedAt: string;
   cameraId: string;
-  revision: number;
+  revision?: number;
   location?: string;
   flags?: unknown;
+  /** SLA flags as the server computed them (review queue only). */
+  sla?: ServerSla;
+}
+
+/** The review queue's SLA flags (docs/api.md). */
+export interface ServerSla {
+  noticeDueSoon: boolean;
+  noticeOverdue: boolean;
+  limitationApproaching: boolean;
+  limitationPassed: boolean;
 }
 
 export type SlaBadge = 'slaNoticeOverdue' | 'slaNoticeDue' | 'slaLimitation' | 'slaLimitationPassed' | 'slaOk';
@@ -39,6 +51,16 @@ export function slaBadges(observedAt: string, nowMs: number): SlaBadge[] {
   return badges.length ? badges : ['slaOk'];
 }
 
+/** The badges of the server's SLA flags, in the order `slaBadges` gives them. */
+export function badgesFromSla(sla: ServerSla): SlaBadge[] {
+  const badges: SlaBadge[] = [];
+  if (sla.limitationPassed) badges.push('slaLimitationPassed');
+  else if (sla.limitationApproaching) badges.push('slaLimitation');
+  if (sla.noticeOverdue) badges.push('slaNoticeOverdue');
+  else if (sla.noticeDueSoon) badges.push('slaNoticeDue');
+  return badges.length ? badges : ['slaOk'];
+}
+
 /** Names of the flags a list item carries, whatever shape the list gives them in. */
 export function flagNames(flags: unknown): string[] {
   if (Array.isArray(flags)) return flags.map((f) => (typeof f === 'string' ? f : String((f as { flag?: unknown }).flag ?? ''))).filter(Boolean);
@@ -59,6 +81,31 @@ export async function loadCases(status: string, maxPages = 10): Promise<QueueIte
     if (!after) break;
   }
   return items.sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || (a.caseId < b.caseId ? -1 : 1));
+}
+
+export const QUEUE_PAGE = 200;
+export const QUEUE_MAX_PAGES = 10;
+
+/**
+ * The review queue of one province (national staff name it; provincial staff get their own), oldest first,
+ * up to `maxPages` pages of 200. `more` is true when cases remain beyond what was loaded.
+ */
+export async function loadReviewQueue(
+  province: string | undefined,
+  maxPages = QUEUE_MAX_PAGES,
+): Promise<{ items: QueueItem[]; more: boolean }> {
+  const items: QueueItem[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const query = new URLSearchParams({ limit: String(QUEUE_PAGE) });
+    if (province) query.set('province', province);
+    if (after) query.set('after', after);
+    const result = await api<{ items: QueueItem[]; next?: string }>(`/v1/review-queue?${query}`);
+    items.push(...result.items);
+    after = result.next;
+    if (!after) return { items, more: false };
+  }
+  return { items, more: true };
 }
 
 const ORDER_KEY = 'tec.queue-order';

@@ -1,6 +1,8 @@
 /**
  * Supervisor screens: confirmed cases awaiting a penalty decision, and the decision itself with the legal
- * fine range and the supervisor's own authority limit. The decision/v1 payload is signed in the browser.
+ * fine range and the supervisor's own authority limit: the enrolled title and its limit come from
+ * `GET /v1/me` (the officer stream), as the domain will check them. The decision/v1 payload is signed in the
+ * browser.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
@@ -12,7 +14,8 @@ import { ApiError, api } from '../lib/api.ts';
 import { loadCases, rememberOrder, type QueueItem } from '../lib/queue.ts';
 import { loadCase, type CaseDocument } from '../lib/case-doc.ts';
 import { buildDecision, signPayload } from '../lib/signoff.ts';
-import { authorityLimitFor, catalogEntry, fineRangeFor, legalBasisText, minimumAuthorityFor, OFFICER_TITLES, type OfficerTitle } from '../lib/catalog.ts';
+import { catalogEntry, fineRangeFor, legalBasisText, minimumAuthorityFor } from '../lib/catalog.ts';
+import { enrolledLimit, loadMe, type Me } from '../lib/me.ts';
 import { CaseTable } from './queue.ts';
 import { ImageViewer } from '../components/image-viewer.ts';
 import { Facts, Readings, Timeline } from '../components/case-facts.ts';
@@ -22,7 +25,6 @@ import { go } from '../lib/router.ts';
 /** ASCII only (HTTP header). */
 export const DECISION_PURPOSE = 'penalty decision (quyet dinh xu phat)';
 const AWAITING = ['confirmed', 'owner-identified', 'noticed'];
-const TITLE_KEY = 'tec.officer-title';
 
 export function DecisionsPage() {
   const t = useT();
@@ -58,7 +60,14 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const [fine, setFine] = useState('');
   const [offenderKind, setOffenderKind] = useState<'individual' | 'organisation'>('individual');
   const [offenderRefState, setOffenderRef] = useState('');
-  const [title, setTitle] = useState<OfficerTitle>((localStorage.getItem(TITLE_KEY) as OfficerTitle | null) ?? 'provincial-police-director');
+  const [me, setMe] = useState<Me | undefined>();
+
+  useEffect(() => {
+    if (!canDecide(session)) return;
+    loadMe()
+      .then(setMe)
+      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+  }, [session?.token]);
 
   useEffect(() => {
     if (!canDecide(session) || !caseId) return;
@@ -82,11 +91,13 @@ export function DecisionPage({ caseId }: { caseId: string }) {
 
   const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
   const range = entry ? fineRangeFor(entry, offenderKind) : undefined;
-  const limit = authorityLimitFor(title, offenderKind);
+  const enrolment = me?.enrolment;
+  const limit = enrolledLimit(me, offenderKind);
   const needed = entry ? minimumAuthorityFor(entry, offenderKind) : undefined;
   const amount = /^\d{1,15}$/.test(fine) ? Number(fine) : NaN;
   const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
-  const withinAuthority = range !== undefined && range.maxVnd <= limit;
+  const withinAuthority = range !== undefined && limit !== undefined && range.maxVnd <= limit;
+  const mayDecide = enrolment?.active === true;
   const overview = doc.evidence.originals.find((e) => images.has(e.digest));
 
   const submit = async (e: Event) => {
@@ -96,7 +107,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     const amount = /^\d{1,15}$/.test(shown('fine', fine)) ? Number(shown('fine', fine)) : NaN;
     const offenderRef = shown('offender-ref', offenderRefState);
     const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
-    if (!entry || busy) return;
+    if (!entry || busy || !mayDecide) return;
     if (!key) return setError(t('needKey'));
     if (!inRange) return setError(t('outOfRange'));
     setBusy(true);
@@ -134,19 +145,16 @@ export function DecisionPage({ caseId }: { caseId: string }) {
         <dl class="facts" data-testid="authority">
           <dt>${t('fineRange')}</dt><dd>${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}</dd>
           <dt>${t('authorityNeeded')}</dt><dd>${needed ? t(`title.${needed}`) : '—'}</dd>
-          <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority ? '' : t('beyondAuthority')}</dd>
+          <dt>${t('authorityTitleEnrolled')}</dt><dd data-testid="enrolled-title">${enrolment ? t(`title.${enrolment.title}`) : '—'}</dd>
+          <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority || limit === undefined ? '' : t('beyondAuthority')}</dd>
           ${entry ? html`<dt>${t('legalBasis')}</dt><dd>${legalBasisText(entry, lang)}</dd>` : null}
         </dl>
         ${done
           ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${done.status}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
               <button type="button" onClick=${() => go('decisions')}>${t('back')}</button></div>`
           : html`<form class="card stack" onSubmit=${submit}>
-              <label>${t('authorityTitle')}
-                <select id="officer-title" value=${title} onChange=${(e: Event) => {
-                  const v = (e.target as HTMLSelectElement).value as OfficerTitle;
-                  localStorage.setItem(TITLE_KEY, v);
-                  setTitle(v);
-                }}>${OFFICER_TITLES.map((o) => html`<option value=${o}>${t(`title.${o}`)}</option>`)}</select></label>
+              ${me && !enrolment ? html`<p role="alert" class="error" data-testid="not-enrolled">${t('notEnrolled')}</p>` : null}
+              ${enrolment && !enrolment.active ? html`<p role="alert" class="error" data-testid="not-active">${t('notActive')}</p>` : null}
               <label>${t('offenderKind')}
                 <select id="offender-kind" value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
                   <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
@@ -154,7 +162,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
               <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRefState} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
               <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
               ${!inRange ? html`<p class="error">${t('outOfRange')}</p>` : null}
-              <button type="submit" class="primary" disabled=${busy || !entry} data-testid="decide">${t('decide')}</button>
+              <button type="submit" class="primary" disabled=${busy || !entry || !mayDecide} data-testid="decide">${t('decide')}</button>
               ${key ? html`<p class="help">${t('signingWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
             </form>`}
         ${error ? html`<p role="alert" class="error" data-testid="error">${error}</p>` : null}

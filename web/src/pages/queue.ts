@@ -1,16 +1,24 @@
-/** The province's review queue, oldest first, with SLA badges and filters. */
+/**
+ * The province's review queue from `GET /v1/review-queue`: oldest first, with the case flags and SLA flags
+ * the server computed. National staff pick the province; provincial staff see their own.
+ */
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
 import { formatTime, useT } from '../lib/i18n.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
-import { flagNames, loadCases, rememberOrder, slaBadges, type QueueItem } from '../lib/queue.ts';
+import { badgesFromSla, flagNames, loadReviewQueue, rememberOrder, slaBadges, type QueueItem, type ServerSla } from '../lib/queue.ts';
 import { ApiError } from '../lib/api.ts';
 
-export function SlaBadges({ observedAt }: { observedAt: string }) {
+const NATIONAL = '00';
+const QUEUE_PROVINCE_KEY = 'tec.queue-province';
+
+/** Badges from the server's SLA flags when the list carries them, else computed from the observation time. */
+export function SlaBadges({ observedAt, sla }: { observedAt: string; sla?: ServerSla | undefined }) {
   const t = useT();
-  return html`${slaBadges(observedAt, Date.now()).map(
-    (b) => html`<span class=${`badge ${b === 'slaOk' ? 'ok' : b === 'slaNoticeDue' || b === 'slaLimitation' ? 'warn' : 'bad'}`}>${t(b)}</span> `,
+  return html`${(sla ? badgesFromSla(sla) : slaBadges(observedAt, Date.now())).map(
+    (b) => html`<span class=${`badge ${b === 'slaOk' ? 'ok' : b === 'slaNoticeDue' || b === 'slaLimitation' ? 'warn' : 'bad'}`} data-badge=${b}>${t(b)}</span> `,
   )}`;
 }
 
@@ -27,8 +35,8 @@ export function CaseTable({ items, hrefOf, testid }: { items: QueueItem[]; hrefO
           <td>${formatTime(c.observedAt)}</td>
           <td><code>${c.violationCode}</code></td>
           <td>${c.cameraId}${c.location ? html`<br /><small>${c.location}</small>` : null}</td>
-          <td>${flagNames(c.flags).map((f) => html`<span class="badge warn">${f}</span> `)}</td>
-          <td><${SlaBadges} observedAt=${c.observedAt} /></td>
+          <td data-testid="flags">${flagNames(c.flags).map((f) => html`<span class="badge warn" data-flag=${f}>${t(`flag.${f}`)}</span> `)}</td>
+          <td data-testid="sla"><${SlaBadges} observedAt=${c.observedAt} sla=${c.sla} /></td>
           <td><a class="button" href=${hrefOf(c.caseId)}>${t('open')}</a></td>
         </tr>`,
       )}
@@ -39,7 +47,13 @@ export function CaseTable({ items, hrefOf, testid }: { items: QueueItem[]; hrefO
 export function QueuePage() {
   const t = useT();
   const session = useStore(sessionStore);
+  const national = session?.province === NATIONAL;
+  const [province, setProvince] = useState(() => {
+    const saved = sessionStorage.getItem(QUEUE_PROVINCE_KEY);
+    return PROVINCES.some((p) => p.code === saved) ? saved! : (PROVINCES[0]?.code ?? '01');
+  });
   const [items, setItems] = useState<QueueItem[] | undefined>();
+  const [more, setMore] = useState(false);
   const [error, setError] = useState('');
   const [violation, setViolation] = useState('');
   const [camera, setCamera] = useState('');
@@ -47,10 +61,15 @@ export function QueuePage() {
 
   useEffect(() => {
     if (!canReview(session)) return;
-    loadCases('detected')
-      .then(setItems)
+    setItems(undefined);
+    setError('');
+    loadReviewQueue(national ? province : undefined)
+      .then((queue) => {
+        setItems(queue.items);
+        setMore(queue.more);
+      })
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [session?.token]);
+  }, [session?.token, national, province]);
 
   const filtered = useMemo(
     () =>
@@ -64,20 +83,30 @@ export function QueuePage() {
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canReview(session)) return html`<p role="alert">${t('forbidden')}</p>`;
   const distinct = (f: (c: QueueItem) => string[]) => [...new Set((items ?? []).flatMap(f))].sort();
-  const select = (id: string, label: string, value: string, set: (v: string) => void, options: string[]) =>
+  const select = (id: string, label: string, value: string, set: (v: string) => void, options: string[], name: (o: string) => string = (o) => o) =>
     html`<label for=${id}>${label}
       <select id=${id} value=${value} onChange=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
         <option value="">${t('all')}</option>
-        ${options.map((o) => html`<option value=${o}>${o}</option>`)}
+        ${options.map((o) => html`<option value=${o}>${name(o)}</option>`)}
       </select></label>`;
+  const shownProvince = national ? province : session.province;
 
-  return html`<h1>${t('queueTitle')} — ${t('province')} ${session.province === '00' ? t('national') : session.province}</h1>
+  return html`<h1>${t('queueTitle')} — ${t('province')} ${shownProvince}</h1>
     <p class="help">${t('queueHelp')}</p>
     <div class="row filters" role="group" aria-label="filters">
+      ${national
+        ? html`<label for="queue-province">${t('queueProvince')}
+            <select id="queue-province" value=${province} onChange=${(e: Event) => {
+              const v = (e.target as HTMLSelectElement).value;
+              sessionStorage.setItem(QUEUE_PROVINCE_KEY, v);
+              setProvince(v);
+            }}>${PROVINCES.map((p) => html`<option value=${p.code}>${p.code} ${p.name}</option>`)}</select></label>`
+        : null}
       ${select('filter-violation', t('filterViolation'), violation, setViolation, distinct((c) => [c.violationCode]))}
       ${select('filter-camera', t('filterCamera'), camera, setCamera, distinct((c) => [c.cameraId]))}
-      ${select('filter-flag', t('filterFlag'), flag, setFlag, distinct((c) => flagNames(c.flags)))}
-      <span aria-live="polite">${items ? `${filtered.length} / ${items.length}` : ''}</span>
+      ${select('filter-flag', t('filterFlag'), flag, setFlag, distinct((c) => flagNames(c.flags)), (f) => t(`flag.${f}`))}
+      <span aria-live="polite" data-testid="queue-count">${items ? `${filtered.length} / ${items.length}` : ''}</span>
     </div>
+    ${more ? html`<p class="help" role="status">${t('queueMore')}</p>` : null}
     ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${filtered} hrefOf=${(id: string) => `#/case/${id}`} testid="queue" />` : html`<p>${t('loading')}</p>`}`;
 }

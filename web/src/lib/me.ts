@@ -1,0 +1,32 @@
+/**
+ * The signed-in caller as the server knows them (`GET /v1/me`): the token's principal and, for officers and
+ * supervisors, their enrolment folded from the `officer-<id>` stream with the authority limit of the enrolled
+ * title. The decision screen shows this, never a title the user picks: it is what the domain checks.
+ */
+import { api } from './api.ts';
+
+export interface Enrolment {
+  officerId: string;
+  title: string;
+  roles: string[];
+  province: string;
+  active: boolean;
+  keyIdsInForce: string[];
+  /** Integer VND; null when the title is not in the catalog. */
+  authorityLimitVnd: { individual: number; organisation: number } | null;
+}
+
+export interface Me {
+  principal: { subject: string; role: string; province: string };
+  /** Officers and supervisors only; null when not enrolled. */
+  enrolment?: Enrolment | null;
+}
+
+export function loadMe(): Promise<Me> {
+  return api<Me>('/v1/me');
+}
+
+/** The enrolled limit for this offender kind, or undefined when there is none. */
+export function enrolledLimit(me: Me | undefined, offender: 'individual' | 'organisation'): number | undefined {
+  return me?.enrolment?.authorityLimitVnd?.[offender];
+}
