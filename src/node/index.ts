@@ -245,6 +245,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
+        ...(projections ? { projections } : {}),
       };
       const app = createApp({
         logger,
