@@ -4,7 +4,7 @@
  * and can be told to fail the next N requests with 503. It is not the real gateway, which cannot exist here.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '../stand-ins/local-server.ts';
 
 export interface GatewayDelivery {
   idempotencyKey: string;
@@ -67,22 +67,14 @@ export async function startStandInGateway(options: { port?: number; host?: strin
       res.writeHead(duplicate ? 200 : 202, { 'content-type': 'application/json' }).end(JSON.stringify({ duplicate }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocally(server, options);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     deliveries,
     get attempts() {
       return attempts;
     },
     failNext: (count) => void (failures = count),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -5,9 +5,9 @@
  * It can be told to fail the next N requests (503) or to answer slowly, to exercise timeouts and retries.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { seededRandom } from '../../demo/seeded-random.ts';
 import { normalizePlate } from '../../domain/plates/index.ts';
+import { listenLocally } from '../stand-ins/local-server.ts';
 import type { OwnerContact, RegisteredVehicle } from './port.ts';
 
 export interface StandInRegistry {
@@ -98,22 +98,14 @@ export async function startStandInRegistry(
     if (delay > 0) setTimeout(answer, delay);
     else answer();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocally(server, options);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     vehicles,
     add,
     failNext: (count) => void (failures = count),
     setDelay: (ms) => void (delay = ms),
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
