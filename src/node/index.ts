@@ -98,7 +98,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const ids = options.ids ?? uuidV7Ids;
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) {
+    for (const s of [...stops].reverse()) {
       try {
         await s();
       } catch (error) {
@@ -110,7 +110,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   try {
     let embedded: EmbeddedPostgres | undefined;
     let databaseUrl = config.databaseUrl;
-    if (!databaseUrl || (!config.eventstoreUrl && config.embedded)) {
+    if (!databaseUrl) {
       embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir });
       stops.push(() => embedded!.stop());
       databaseUrl = embedded.url;
