@@ -73,6 +73,14 @@ describe('integrity: hostile input yields false, undefined or a typed error, nev
     );
   });
 
+  const asText = (value: unknown): string => {
+    try {
+      return String(value);
+    } catch {
+      return '';
+    }
+  };
+
   it('decoders return undefined, parsers throw typed errors', () => {
     fc.assert(
       fc.property(
@@ -86,8 +94,10 @@ describe('integrity: hostile input yields false, undefined or a typed error, nev
           typedOrReturns(() => parseNote(text as never));
           typedOrReturns(() => parseVerifierKey(text as never));
           typedOrReturns(() => openCheckpoint(text as never, keys as never));
-          typedOrReturns(() => openCheckpoint(`${String(text)}\n\n\u2014 a AAAAAA==\n`, keys as never));
-          typedOrReturns(() => verifyCosignature(String(text), String(keys[0]), String(keys[1])));
+          // The arbitrary values themselves may refuse String() (e.g. {toString: 0}): convert before the call under test.
+          const [t, k0, k1] = [text, keys[0], keys[1]].map(asText);
+          typedOrReturns(() => openCheckpoint(`${t}\n\n\u2014 a AAAAAA==\n`, keys as never));
+          typedOrReturns(() => verifyCosignature(t!, k0!, k1!));
           typedOrReturns(() => canonicalize(text));
         },
       ),
