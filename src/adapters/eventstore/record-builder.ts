@@ -8,13 +8,13 @@
  * PostgreSQL store build and hash the record inside one database call.
  */
 import { canonicalize } from '../../domain/integrity/canonical.ts';
+import { isRfc3339Utc } from '../../domain/integrity/time.ts';
 import { canonicalTextHash } from '../../domain/integrity/hash.ts';
 import type { EventRecord, NewEvent, RecordMeta } from '../../domain/record.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { RecordTooLargeError, type ExpectedRevision } from './port.ts';
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 // Control characters are refused in names: they end up in logs, URLs and file names of bundles.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/u;
 export const MAX_NAME_LENGTH = 200;
@@ -35,12 +35,6 @@ export interface PreparedEvent {
 }
 
 /** A real UTC instant: the pattern, and no calendar overflow (JavaScript reads 02-30 as 03-02; PostgreSQL refuses it). */
-function isRfc3339Utc(text: string): boolean {
-  if (!RFC3339_UTC.test(text)) return false;
-  const time = Date.parse(text);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === text.slice(0, 19);
-}
-
 /** Validates a stream name; `$`-prefixed names are reserved (EventStoreDB system streams). */
 export function assertStreamName(stream: unknown): asserts stream is string {
   if (typeof stream !== 'string' || stream.length === 0 || stream.length > MAX_NAME_LENGTH) {
