@@ -121,7 +121,7 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
     { province: '01', roadType: 'urban', description: 'Nút giao Kim Mã – Liễu Giai, Ba Đình', latMicro: 21030700, lonMicro: 105814300 },
     { province: '01', roadType: 'expressway', description: 'Cao tốc Pháp Vân – Cầu Giẽ, Km 195', latMicro: 20900100, lonMicro: 105870000 },
     { province: '79', roadType: 'urban', description: 'Ngã tư Hàng Xanh, Bình Thạnh', latMicro: 10801200, lonMicro: 106711300 },
-    { province: '79', roadType: 'highway', description: 'Quốc lộ 1, cầu vượt Linh Xuân, Thủ Đức', latMicro: 10880600, lonMicro: 106776900 },
+    { province: '79', roadType: 'national-highway', description: 'Quốc lộ 1, cầu vượt Linh Xuân, Thủ Đức', latMicro: 10880600, lonMicro: 106776900 },
     { province: '79', roadType: 'expressway', description: 'Cao tốc TP.HCM – Long Thành, Km 12', latMicro: 10790000, lonMicro: 106790000 },
   ];
   const counters = new Map<string, number>();

@@ -80,7 +80,8 @@ export const EvidenceRefSchema = z.strictObject({
 });
 export type EvidenceRef = z.infer<typeof EvidenceRefSchema>;
 
-export const ROAD_TYPES = ['expressway', 'highway', 'urban', 'rural'] as const;
+/** Road types of the national camera programme: its coverage targets are set per road type. */
+export const ROAD_TYPES = ['expressway', 'national-highway', 'provincial-road', 'urban', 'railway', 'inland-waterway'] as const;
 export type RoadType = (typeof ROAD_TYPES)[number];
 
 /** Where a camera stands / a detection happened. */
