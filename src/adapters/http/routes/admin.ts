@@ -107,63 +107,42 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
     return officer.province;
   };
 
-  const cameraAction = <B>(
-    path: string,
-    summary: string,
-    body: z.ZodType<B>,
-    run: (
-      caller: ReturnType<typeof callerFor>,
-      cameraId: string,
-      body: B,
-      options: object,
-      keyId: string,
-    ) => Promise<CommandOutcome<unknown>>,
-  ) =>
-    route({
-      method: 'post',
-      path: `/v1/admin/cameras/:cameraId${path}`,
-      summary,
-      tags: ['admin'],
-      auth: ['admin'],
-      params: path.includes(':keyId') ? CameraParams.extend({ keyId: KeyIdSchema }) : CameraParams,
-      body,
-      responses: ok,
-      handler: async ({ req, res, principal, params, body: b }) => {
-        const p = requirePrincipal(principal);
-        const province = await cameraProvince(p, params.cameraId);
-        const keyId = (params as { keyId?: string }).keyId ?? '';
-        answer(res, await run(callerFor(p, province), params.cameraId, b, correlation(req), keyId));
-      },
-    });
-
-  const officerAction = <B>(
-    path: string,
-    summary: string,
-    body: z.ZodType<B>,
-    run: (
-      caller: ReturnType<typeof callerFor>,
-      officerId: string,
-      body: B,
-      options: object,
-      keyId: string,
-    ) => Promise<CommandOutcome<unknown>>,
-  ) =>
-    route({
-      method: 'post',
-      path: `/v1/admin/officers/:officerId${path}`,
-      summary,
-      tags: ['admin'],
-      auth: ['admin'],
-      params: path.includes(':keyId') ? OfficerParams.extend({ keyId: KeyIdSchema }) : OfficerParams,
-      body,
-      responses: ok,
-      handler: async ({ req, res, principal, params, body: b }) => {
-        const p = requirePrincipal(principal);
-        const province = await officerProvince(p, params.officerId);
-        const keyId = (params as { keyId?: string }).keyId ?? '';
-        answer(res, await run(callerFor(p, province), params.officerId, b, correlation(req), keyId));
-      },
-    });
+  /**
+   * A POST on one registered camera or officer: resolves its province (404 when the caller may not see it),
+   * then runs the command as the caller acting in that province.
+   */
+  const aggregateAction =
+    (collection: 'cameras' | 'officers', param: 'cameraId' | 'officerId', Params: z.ZodObject, provinceOf: (principal: Principal, id: string) => Promise<string>) =>
+    <B>(
+      path: string,
+      summary: string,
+      body: z.ZodType<B>,
+      run: (
+        caller: ReturnType<typeof callerFor>,
+        id: string,
+        body: B,
+        options: object,
+        keyId: string,
+      ) => Promise<CommandOutcome<unknown>>,
+    ) =>
+      route({
+        method: 'post',
+        path: `/v1/admin/${collection}/:${param}${path}`,
+        summary,
+        tags: ['admin'],
+        auth: ['admin'],
+        params: path.includes(':keyId') ? Params.extend({ keyId: KeyIdSchema }) : Params,
+        body,
+        responses: ok,
+        handler: async ({ req, res, principal, params, body: b }) => {
+          const p = requirePrincipal(principal);
+          const { [param]: id, keyId = '' } = params as Record<string, string>;
+          const province = await provinceOf(p, id!);
+          answer(res, await run(callerFor(p, province), id!, b, correlation(req), keyId));
+        },
+      });
+  const cameraAction = aggregateAction('cameras', 'cameraId', CameraParams, cameraProvince);
+  const officerAction = aggregateAction('officers', 'officerId', OfficerParams, officerProvince);
 
   return [
     route({
