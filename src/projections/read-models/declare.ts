@@ -14,43 +14,48 @@ import { bigintTransformer, vndTransformer } from './transformers.ts';
 /** The PostgreSQL column types read models use. */
 export type ColumnType = 'text' | 'uuid' | 'char' | 'timestamptz' | 'date' | 'integer' | 'bigint' | 'boolean' | 'jsonb';
 
-/** A read-model column: TypeORM's column options, plus (type-level only) the value the entity property holds. */
-export type Column<V> = EntitySchemaColumnOptions & {
-  readonly name: string;
+/**
+ * A read-model column: TypeORM's column options, plus (type-level only) the value the entity property holds
+ * (`V`), the value in the row's JSON form (`J`: what `to_jsonb(row)` gives and `json_populate_recordset`
+ * takes, the form the projection folds work on) and the column name (`N`).
+ */
+export type Column<V, J = unknown, N extends string = string> = EntitySchemaColumnOptions & {
+  readonly name: N;
   readonly type: ColumnType;
-  /** Phantom: never present at run time. */
+  /** Phantoms: never present at run time. */
   readonly __value?: V;
+  readonly __json?: J;
 };
 
-function columnKind<V>(type: ColumnType, extra: Pick<EntitySchemaColumnOptions, 'length' | 'transformer'> = {}) {
-  function column(name: string): Column<V>;
-  function column(name: string, nullable: true): Column<V | null>;
-  function column(name: string, nullable = false): Column<V> | Column<V | null> {
+function columnKind<V, J>(type: ColumnType, extra: Pick<EntitySchemaColumnOptions, 'length' | 'transformer'> = {}) {
+  function column<N extends string>(name: N): Column<V, J, N>;
+  function column<N extends string>(name: N, nullable: true): Column<V | null, J | null, N>;
+  function column<N extends string>(name: N, nullable = false): Column<V, J, N> | Column<V | null, J | null, N> {
     return { name, type, nullable, ...extra };
   }
   return column;
 }
 
-export const text = columnKind<string>('text');
-export const uuid = columnKind<string>('uuid');
+export const text = columnKind<string, string>('text');
+export const uuid = columnKind<string, string>('uuid');
 /** A SHA-256 hash in lowercase hex: `char(64)`. */
-export const hash64 = columnKind<string>('char', { length: 64 });
-/** An instant (`timestamptz`). */
-export const ts = columnKind<Date>('timestamptz');
+export const hash64 = columnKind<string, string>('char', { length: 64 });
+/** An instant (`timestamptz`); in JSON its PostgreSQL text (microseconds kept) or an RFC 3339 string. */
+export const ts = columnKind<Date, string>('timestamptz');
 /** A Viet Nam calendar day (`date`, read as `YYYY-MM-DD`). */
-export const day = columnKind<string>('date');
-export const int = columnKind<number>('integer');
+export const day = columnKind<string, string>('date');
+export const int = columnKind<number, number>('integer');
 /** A 64-bit integer (position, revision, counter), exact as a JS bigint. */
-export const big = columnKind<bigint>('bigint', { transformer: bigintTransformer });
+export const big = columnKind<bigint, number>('bigint', { transformer: bigintTransformer });
 /** Integer VND in `bigint`, as a safe-integer number (refused rather than rounded beyond 2^53). */
-export const vnd = columnKind<number>('bigint', { transformer: vndTransformer });
-export const bool = columnKind<boolean>('boolean');
-export const json = columnKind<unknown>('jsonb');
+export const vnd = columnKind<number, number>('bigint', { transformer: vndTransformer });
+export const bool = columnKind<boolean, boolean>('boolean');
+export const json = columnKind<unknown, unknown>('jsonb');
 
 /** Marks a column as (part of) the primary key. */
-export const key = <V>(c: Column<V>): Column<V> => ({ ...c, primary: true });
+export const key = <C extends Column<unknown>>(c: C): C => ({ ...c, primary: true });
 /** A column default: a literal value, or raw SQL as `() => 'now()'`. */
-export const withDefault = <V>(c: Column<V>, value: string | number | boolean | (() => string)): Column<V> => ({ ...c, default: value });
+export const withDefault = <C extends Column<unknown>>(c: C, value: string | number | boolean | (() => string)): C => ({ ...c, default: value });
 
 /** The row type a column set gives: each property typed by its column helper. */
 export type RowOfColumns<C> = { -readonly [K in keyof C]: C[K] extends Column<infer V> ? V : never };
@@ -74,13 +79,30 @@ export interface ReadModelOptions<C extends Record<string, Column<unknown>>> {
   checks?: { expression: string }[];
 }
 
-/** A declared read model: an `EntitySchema` that also carries its row type. */
-export type ReadModel<R> = EntitySchema<R> & { readonly __row?: R };
+/** A declared read model: an `EntitySchema` that also carries (type-level only) its columns. */
+export type ReadModel<C> = EntitySchema<RowOfColumns<C>> & { readonly __columns?: C };
 
-/** The row type of a declared read model. */
-export type RowOf<E> = E extends { readonly __row?: infer R } ? R : never;
+/** The row type of a declared read model (the entity's properties). */
+export type RowOf<E> = E extends { readonly __columns?: infer C } ? RowOfColumns<C> : never;
 
-export function readModel<C extends Record<string, Column<unknown>>>(options: ReadModelOptions<C>): ReadModel<RowOfColumns<C>> {
+/**
+ * The row of a declared read model in its JSON form, keyed by column name: what `to_jsonb(row)` gives and
+ * `json_populate_recordset` takes (../sql.ts), the form the projection folds work on. `Refined` narrows
+ * columns whose JSON holds more than the declaration says (a `jsonb` column's document shape), and names
+ * declared columns only.
+ */
+export type JsonRowOf<E, Refined extends { [K in keyof JsonRowOfColumns<ColumnsOf<E>>]?: unknown } = object> = Omit<
+  JsonRowOfColumns<ColumnsOf<E>>,
+  keyof Refined
+> &
+  Refined & { [column: string]: unknown };
+
+type ColumnsOf<E> = E extends { readonly __columns?: infer C } ? C : never;
+type JsonRowOfColumns<C> = {
+  -readonly [K in keyof C as C[K] extends Column<unknown, unknown, infer N> ? N : never]: C[K] extends Column<unknown, infer J> ? J : never;
+};
+
+export function readModel<C extends Record<string, Column<unknown>>>(options: ReadModelOptions<C>): ReadModel<C> {
   return new EntitySchema<RowOfColumns<C>>({
     name: options.name,
     tableName: options.tableName,

@@ -136,6 +136,7 @@ export const CitizenViolationEntity = readModel({
     caseId: key(uuid('case_id')),
     plateCompact: text('plate_compact'),
     plate: text('plate'),
+    /** Not recorded by cameras today; null rather than guessed. */
     plateColour: text('plate_colour', true),
     vehicleType: text('vehicle_type'),
     observedAt: ts('observed_at'),

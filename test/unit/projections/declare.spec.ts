@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import type { EntitySchema } from 'typeorm';
 import { createTableSql } from '../../../src/projections/read-models/ddl.ts';
 import { big, int, json, key, readModel, text, ts, uuid, vnd, withDefault, type RowOf } from '../../../src/projections/read-models/declare.ts';
+import type { CaseViewRow, TimelineRow } from '../../../src/projections/cases/case-view.ts';
+import type { CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
 import type { CaseRow, CustodyRow, StatsDailyRow } from '../../../src/projections/read-models/entities.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -34,7 +36,17 @@ describe('read-model declarations', () => {
       Equal<CaseRow['observedAt'], Date>,
       Equal<CustodyRow['seq'], bigint>,
       Equal<StatsDailyRow['day'], string>,
-    ] = [true, true, true, true, true, true, true];
+      // The folds' JSON form, keyed by column name, from the same declarations.
+      Equal<CaseViewRow['fine_vnd'], number | null>,
+      Equal<CaseViewRow['observed_at'], string>,
+      Equal<CaseViewRow['revision'], number>,
+      Equal<CaseViewRow['flags'], { flag: string; detail: string }[]>,
+      Equal<TimelineRow['record_hash'], string>,
+      Equal<CitizenRow['plate_colour'], string | null>,
+    ] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+    // @ts-expect-error a JSON row without its declared columns is refused
+    const partial: CitizenRow = { case_id: '00000000-0000-4000-8000-000000000000' };
+    expect(partial).to.have.property('case_id');
     expect(checks.every(Boolean)).to.equal(true);
   });
 
