@@ -1,10 +1,19 @@
 /**
- * The process managers' feed checkpoints (src/workers/process-manager/schema.ts). The table holds only
- * positions in the global feed: it is rebuilt by replaying, and replay is safe (jobs are deduplicated by the
- * id of their causing event and workers are idempotent).
+ * The process managers' feed checkpoints: one row per process manager, overwritten as it advances. The
+ * table holds only positions in the global feed: it is rebuilt by replaying, and replay is safe (jobs are
+ * deduplicated by the id of their causing event and workers are idempotent).
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { PROCESS_MANAGER_SCHEMA_SQL } from '../src/workers/process-manager/schema.ts';
+
+// Frozen: this migration has been applied. Its SQL is written out here (not imported from src/), so editing
+// live code can never change what it does. Schema changes go in a new migration.
+const PROCESS_MANAGER_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS process_manager_checkpoint (
+  name text PRIMARY KEY,
+  checkpoint text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`;
 
 export class ProcessManager1795478770000 implements MigrationInterface {
   name = 'ProcessManager1795478770000';

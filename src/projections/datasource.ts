@@ -1,6 +1,7 @@
 /**
- * The read side's TypeORM DataSource (postgres driver; `DATABASE_URL` or the embedded PGlite URL). The schema
- * comes only from migrations (src/adapters/postgres/migrate.ts); `synchronize` is never on.
+ * The read side's TypeORM DataSource (postgres driver; `DATABASE_URL` or the embedded PGlite URL), over the
+ * read models as declared in ./read-models/entities.ts. The tables come only from migrations
+ * (src/adapters/postgres/migrate.ts); `synchronize` is never on.
  */
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './read-models/entities.ts';

@@ -3,5 +3,5 @@ export { startLedger, LedgerService, type LedgerServiceOptions } from './service
 export { LedgerReader, type SealingLag } from './reader.ts';
 export { LedgerSequencer, type SequencerOptions, type SequencerStatus } from './sequencer.ts';
 export type { StoredCheckpoint, LeafRow, LedgerState } from './store.ts';
-export { LEDGER_SCHEMA_SQL, SEQUENCER_LOCK_KEY } from './schema.ts';
+export { SEQUENCER_LOCK_KEY } from './schema.ts';
 export * from './errors.ts';

@@ -6,6 +6,8 @@
 import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.ts';
 import type { CaseEvent } from '../../domain/case/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
+import type { JsonRowOf } from '../read-models/declare.ts';
+import type { CaseEntity, CaseTimelineEntity } from '../read-models/entities.ts';
 import { vietnamDay } from '../events.ts';
 import { plateKey } from './plate.ts';
 
@@ -30,68 +32,21 @@ export interface EvidenceItem {
   producer?: { library: string; version: string };
 }
 
-export interface CaseViewRow {
-  [column: string]: unknown;
-  case_id: string;
-  province: string;
-  camera_id: string;
-  detection_id: string;
-  observed_at: string;
-  detected_at: string;
-  location_description: string;
-  road_type: string;
-  commune: string | null;
-  lat_micro: number;
-  lon_micro: number;
-  violation_code: string;
-  violation_title: string | null;
-  legal_basis: unknown;
-  vehicle_class: string;
-  plate_edge: string | null;
-  plate_edge_compact: string | null;
-  plate_ai: string | null;
-  plate_ai_compact: string | null;
-  plate_confirmed: string | null;
-  plate_confirmed_compact: string | null;
-  status: string;
-  status_before_end: string | null;
-  close_reason: string | null;
-  evidence: { originals: EvidenceItem[]; derived: EvidenceItem[] };
-  review: Record<string, unknown> | null;
-  reviewed_at: string | null;
-  reviewed_by: string | null;
-  decision: Record<string, unknown> | null;
-  decided_at: string | null;
-  decided_by: string | null;
-  notice_status: string | null;
-  notices: { noticeId: string; channel: string; issuedAt: string; delivery: string; at?: string }[];
-  fine_vnd: number | null;
-  points: number | null;
-  paid_vnd: number | null;
-  paid_at: string | null;
-  appeals: { appealId: string; filedAt: string; outcome?: string; resolvedAt?: string; resolvedBy?: string }[];
-  flag_calibration: boolean;
-  flag_model_not_approved: boolean;
-  flag_plate_mismatch: boolean;
-  flags: { flag: string; detail: string }[];
-  model_id: string | null;
-  owner_kind: string | null;
-  revision: number;
-  updated_at: string;
-}
+/** The `rm_case` row in its JSON form (column names as keys), as declared by `CaseEntity`. */
+export type CaseViewRow = JsonRowOf<
+  typeof CaseEntity,
+  {
+    evidence: { originals: EvidenceItem[]; derived: EvidenceItem[] };
+    review: Record<string, unknown> | null;
+    decision: Record<string, unknown> | null;
+    notices: { noticeId: string; channel: string; issuedAt: string; delivery: string; at?: string }[];
+    appeals: { appealId: string; filedAt: string; outcome?: string; resolvedAt?: string; resolvedBy?: string }[];
+    flags: { flag: string; detail: string }[];
+  }
+>;
 
-export interface TimelineRow {
-  [column: string]: unknown;
-  case_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  actor_kind: string;
-  actor_id: string;
-  recorded_at: string;
-  record_hash: string;
-  summary: Record<string, unknown>;
-}
+/** The `rm_case_timeline` row in its JSON form, as declared by `CaseTimelineEntity`. */
+export type TimelineRow = JsonRowOf<typeof CaseTimelineEntity, { summary: Record<string, unknown> }>;
 
 const ENDED = new Set(['closed', 'expired', 'voided']);
 

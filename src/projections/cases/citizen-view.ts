@@ -8,25 +8,13 @@ import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.t
 import type { CaseEvent } from '../../domain/case/events.ts';
 import { provinceByCode } from '../../domain/provinces/index.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
+import type { JsonRowOf } from '../read-models/declare.ts';
+import type { CitizenViolationEntity } from '../read-models/entities.ts';
 import { vietnamDay } from '../events.ts';
 import { plateKey } from './plate.ts';
 
-export interface CitizenRow {
-  [column: string]: unknown;
-  case_id: string;
-  plate_compact: string;
-  plate: string;
-  /** Not recorded by cameras today; null rather than guessed. */
-  plate_colour: string | null;
-  vehicle_type: string;
-  observed_at: string;
-  place: string;
-  violation_code: string;
-  violation: string;
-  detecting_unit: string;
-  status: string;
-  published: boolean;
-}
+/** The `rm_citizen_violation` row in its JSON form, as declared by `CitizenViolationEntity`. */
+export type CitizenRow = JsonRowOf<typeof CitizenViolationEntity>;
 
 /** Citizen-facing status words (the lookup shows a status, not the internal lifecycle). */
 export type CitizenStatus = 'unresolved' | 'under-appeal' | 'resolved' | 'expired';

@@ -1,101 +1,56 @@
 /**
- * TypeORM entities of the read models (EntitySchema form: no decorator metadata needed under tsx). The
- * schema itself comes only from the migration; these map the columns for the query functions. Projections
- * write with set-based SQL (see ../sql.ts), which is what makes replay fast.
+ * The read models, each declared once (./declare.ts): an `EntitySchema` giving the entity the queries use,
+ * the row type (`RowOf<typeof X>`), and the DDL. The tables are created only by migrations (whose SQL is
+ * written out literally and never imports this file); test/integration/projections/schema.spec.ts migrates a
+ * fresh database and checks that every table here is exactly what the migrations made. Projections write
+ * with set-based SQL (see ../sql.ts), which is what makes replay fast.
+ *
+ * Conventions: instants are `timestamptz`, money is integer VND in `bigint`, revisions and counters are
+ * `bigint`. No column is filled from a wall clock: every value comes from an event, so a rebuild from
+ * position zero gives byte-identical rows (the auditor's replay compares them with EXCEPT).
  */
-import { EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
-import { bigintTransformer, vndTransformer } from './transformers.ts';
+import {
+  big,
+  bool,
+  day,
+  hash64,
+  int,
+  json,
+  key,
+  readModel,
+  text,
+  ts,
+  uuid,
+  vnd,
+  withDefault,
+  type RowOf,
+} from './declare.ts';
 
-type Col = EntitySchemaColumnOptions;
-const text = (name: string, nullable = false): Col => ({ name, type: 'text', nullable });
-const ts = (name: string, nullable = false): Col => ({ name, type: 'timestamptz', nullable });
-const int = (name: string, nullable = false): Col => ({ name, type: 'integer', nullable });
-const big = (name: string, nullable = false): Col => ({ name, type: 'bigint', nullable, transformer: bigintTransformer });
-const vnd = (name: string, nullable = false): Col => ({ name, type: 'bigint', nullable, transformer: vndTransformer });
-const json = (name: string, nullable = false): Col => ({ name, type: 'jsonb', nullable });
-const bool = (name: string): Col => ({ name, type: 'boolean' });
-const key = (c: Col): Col => ({ ...c, primary: true });
-
-export interface ProjectionStatusRow {
-  name: string;
-  checkpoint: string | null;
-  eventsSeen: bigint;
-  state: 'running' | 'failed';
-  error: string | null;
-  failingEventId: string | null;
-  failingCheckpoint: string | null;
-  lastRecordedAt: Date | null;
-  updatedAt: Date;
-}
-export const ProjectionStatusEntity = new EntitySchema<ProjectionStatusRow>({
+/** Each projection's checkpoint, stored in the transaction that writes its rows (../runner.ts). */
+export const ProjectionStatusEntity = readModel({
   name: 'ProjectionStatus',
   tableName: 'projection_status',
   columns: {
     name: key(text('name')),
     checkpoint: text('checkpoint', true),
-    eventsSeen: big('events_seen'),
-    state: text('state'),
+    eventsSeen: withDefault(big('events_seen'), 0),
+    state: withDefault(text('state'), 'running'),
     error: text('error', true),
-    failingEventId: { name: 'failing_event_id', type: 'uuid', nullable: true },
+    failingEventId: uuid('failing_event_id', true),
     failingCheckpoint: text('failing_checkpoint', true),
     lastRecordedAt: ts('last_recorded_at', true),
-    updatedAt: ts('updated_at'),
+    updatedAt: withDefault(ts('updated_at'), () => 'now()'),
   },
+  checks: [{ expression: `state IN ('running', 'failed')` }],
 });
+export type ProjectionStatusRow = RowOf<typeof ProjectionStatusEntity>;
 
-export interface CaseRow {
-  caseId: string;
-  province: string;
-  cameraId: string;
-  detectionId: string;
-  observedAt: Date;
-  detectedAt: Date;
-  locationDescription: string;
-  roadType: string;
-  commune: string | null;
-  latMicro: number;
-  lonMicro: number;
-  violationCode: string;
-  violationTitle: string | null;
-  legalBasis: unknown;
-  vehicleClass: string;
-  plateEdge: string | null;
-  plateEdgeCompact: string | null;
-  plateAi: string | null;
-  plateAiCompact: string | null;
-  plateConfirmed: string | null;
-  plateConfirmedCompact: string | null;
-  status: string;
-  statusBeforeEnd: string | null;
-  closeReason: string | null;
-  evidence: unknown;
-  review: unknown;
-  reviewedAt: Date | null;
-  reviewedBy: string | null;
-  decision: unknown;
-  decidedAt: Date | null;
-  decidedBy: string | null;
-  noticeStatus: string | null;
-  notices: unknown;
-  fineVnd: number | null;
-  points: number | null;
-  paidVnd: number | null;
-  paidAt: Date | null;
-  appeals: unknown;
-  flagCalibration: boolean;
-  flagModelNotApproved: boolean;
-  flagPlateMismatch: boolean;
-  flags: unknown;
-  modelId: string | null;
-  ownerKind: string | null;
-  revision: bigint;
-  updatedAt: Date;
-}
-export const CaseEntity = new EntitySchema<CaseRow>({
+/** `case-views`: case summary and detail. */
+export const CaseEntity = readModel({
   name: 'CaseView',
   tableName: 'rm_case',
   columns: {
-    caseId: key({ name: 'case_id', type: 'uuid' }),
+    caseId: key(uuid('case_id')),
     province: text('province'),
     cameraId: text('camera_id'),
     detectionId: text('detection_id'),
@@ -142,56 +97,46 @@ export const CaseEntity = new EntitySchema<CaseRow>({
     revision: big('revision'),
     updatedAt: ts('updated_at'),
   },
+  indices: [
+    { name: 'rm_case_observed_idx', columns: ['observedAt', 'caseId'] },
+    { name: 'rm_case_province_idx', columns: ['province', 'observedAt', 'caseId'] },
+    { name: 'rm_case_status_idx', columns: ['province', 'status', 'observedAt', 'caseId'] },
+    { name: 'rm_case_violation_idx', columns: ['violationCode', 'observedAt'] },
+    { name: 'rm_case_camera_idx', columns: ['cameraId', 'observedAt'] },
+    { name: 'rm_case_plate_edge_idx', columns: ['plateEdgeCompact'] },
+    { name: 'rm_case_plate_ai_idx', columns: ['plateAiCompact'] },
+    { name: 'rm_case_plate_confirmed_idx', columns: ['plateConfirmedCompact'] },
+  ],
 });
+export type CaseRow = RowOf<typeof CaseEntity>;
 
-export interface CaseTimelineRow {
-  caseId: string;
-  revision: bigint;
-  eventId: string;
-  type: string;
-  actorKind: string;
-  actorId: string;
-  recordedAt: Date;
-  recordHash: string;
-  summary: unknown;
-}
-export const CaseTimelineEntity = new EntitySchema<CaseTimelineRow>({
+/** `case-timeline`: every case record with actor, time, record hash and a short summary. */
+export const CaseTimelineEntity = readModel({
   name: 'CaseTimeline',
   tableName: 'rm_case_timeline',
   columns: {
-    caseId: key({ name: 'case_id', type: 'uuid' }),
+    caseId: key(uuid('case_id')),
     revision: key(big('revision')),
-    eventId: { name: 'event_id', type: 'uuid' },
+    eventId: uuid('event_id'),
     type: text('type'),
     actorKind: text('actor_kind'),
     actorId: text('actor_id'),
     recordedAt: ts('recorded_at'),
-    recordHash: { name: 'record_hash', type: 'char', length: 64 },
+    recordHash: hash64('record_hash'),
     summary: json('summary'),
   },
 });
+export type CaseTimelineRow = RowOf<typeof CaseTimelineEntity>;
 
-export interface CitizenViolationRow {
-  caseId: string;
-  plateCompact: string;
-  plate: string;
-  plateColour: string | null;
-  vehicleType: string;
-  observedAt: Date;
-  place: string;
-  violationCode: string;
-  violation: string;
-  detectingUnit: string;
-  status: string;
-  published: boolean;
-}
-export const CitizenViolationEntity = new EntitySchema<CitizenViolationRow>({
+/** `citizen-lookup`: only the published fields of a confirmed case. */
+export const CitizenViolationEntity = readModel({
   name: 'CitizenViolation',
   tableName: 'rm_citizen_violation',
   columns: {
-    caseId: key({ name: 'case_id', type: 'uuid' }),
+    caseId: key(uuid('case_id')),
     plateCompact: text('plate_compact'),
     plate: text('plate'),
+    /** Not recorded by cameras today; null rather than guessed. */
     plateColour: text('plate_colour', true),
     vehicleType: text('vehicle_type'),
     observedAt: ts('observed_at'),
@@ -202,54 +147,44 @@ export const CitizenViolationEntity = new EntitySchema<CitizenViolationRow>({
     status: text('status'),
     published: bool('published'),
   },
+  indices: [{ name: 'rm_citizen_violation_plate_idx', columns: ['plateCompact', 'observedAt'], where: 'published' }],
 });
+export type CitizenViolationRow = RowOf<typeof CitizenViolationEntity>;
 
-export interface StatsDailyRow {
-  day: string;
-  province: string;
-  violationCode: string;
-  detections: bigint;
-  confirmed: bigint;
-  rejected: bigint;
-  penalties: bigint;
-  finesDecidedVnd: number;
-  finesPaidVnd: number;
-  points: bigint;
-}
-export const StatsDailyEntity = new EntitySchema<StatsDailyRow>({
+/** `statistics`: per Viet Nam day × province × violation code. */
+export const StatsDailyEntity = readModel({
   name: 'StatsDaily',
   tableName: 'rm_stats_daily',
   columns: {
-    day: key({ name: 'day', type: 'date' }),
+    day: key(day('day')),
     province: key(text('province')),
     violationCode: key(text('violation_code')),
-    detections: big('detections'),
-    confirmed: big('confirmed'),
-    rejected: big('rejected'),
-    penalties: big('penalties'),
-    finesDecidedVnd: vnd('fines_decided_vnd'),
-    finesPaidVnd: vnd('fines_paid_vnd'),
-    points: big('points'),
+    detections: withDefault(big('detections'), 0),
+    confirmed: withDefault(big('confirmed'), 0),
+    rejected: withDefault(big('rejected'), 0),
+    penalties: withDefault(big('penalties'), 0),
+    finesDecidedVnd: withDefault(vnd('fines_decided_vnd'), 0),
+    finesPaidVnd: withDefault(vnd('fines_paid_vnd'), 0),
+    points: withDefault(big('points'), 0),
+  },
+  indices: [{ name: 'rm_stats_daily_province_idx', columns: ['province', 'day'] }],
+});
+export type StatsDailyRow = RowOf<typeof StatsDailyEntity>;
+
+/** `statistics`: the province and violation code a case was last counted under. */
+export const StatsCaseEntity = readModel({
+  name: 'StatsCase',
+  tableName: 'rm_stats_case',
+  columns: {
+    caseId: key(uuid('case_id')),
+    province: text('province'),
+    violationCode: text('violation_code'),
   },
 });
+export type StatsCaseRow = RowOf<typeof StatsCaseEntity>;
 
-export interface CameraRow {
-  cameraId: string;
-  province: string;
-  roadType: string;
-  commune: string | null;
-  description: string;
-  latMicro: number;
-  lonMicro: number;
-  status: string;
-  keyId: string;
-  calibrationCertificate: string | null;
-  calibrationValidFrom: Date | null;
-  calibrationValidTo: Date | null;
-  registeredAt: Date;
-  updatedAt: Date;
-}
-export const CameraEntity = new EntitySchema<CameraRow>({
+/** `cameras`: the camera registry. */
+export const CameraEntity = readModel({
   name: 'CameraView',
   tableName: 'rm_camera',
   columns: {
@@ -268,18 +203,12 @@ export const CameraEntity = new EntitySchema<CameraRow>({
     registeredAt: ts('registered_at'),
     updatedAt: ts('updated_at'),
   },
+  indices: [{ name: 'rm_camera_province_idx', columns: ['province', 'roadType'] }],
 });
+export type CameraRow = RowOf<typeof CameraEntity>;
 
-export interface ModelVersionRow {
-  modelId: string;
-  name: string;
-  version: string;
-  status: string;
-  registeredAt: Date;
-  approvedAt: Date | null;
-  suspendedAt: Date | null;
-}
-export const ModelVersionEntity = new EntitySchema<ModelVersionRow>({
+/** `model-performance`: every registered plate-recognition model version. */
+export const ModelVersionEntity = readModel({
   name: 'ModelVersionView',
   tableName: 'rm_model_version',
   columns: {
@@ -292,26 +221,65 @@ export const ModelVersionEntity = new EntitySchema<ModelVersionRow>({
     suspendedAt: ts('suspended_at', true),
   },
 });
+export type ModelVersionRow = RowOf<typeof ModelVersionEntity>;
 
-export interface CustodyRow {
-  eventId: string;
-  caseId: string;
-  seq: bigint;
-  actorKind: string;
-  actorId: string;
-  access: string;
-  purpose: string;
-  digest: string | null;
-  accessedAt: Date;
-  province: string;
-  recordHash: string;
-}
-export const CustodyEntity = new EntitySchema<CustodyRow>({
+/** `model-performance`: every plate reading with the human outcome. */
+export const ModelReadingEntity = readModel({
+  name: 'ModelReading',
+  tableName: 'rm_model_reading',
+  columns: {
+    caseId: key(uuid('case_id')),
+    readingNo: key(int('reading_no')),
+    modelId: text('model_id'),
+    source: text('source'),
+    plateCompact: text('plate_compact'),
+    readAt: ts('read_at'),
+    outcome: text('outcome', true),
+    reviewedAt: ts('reviewed_at', true),
+  },
+  checks: [{ expression: `source IN ('edge', 'anpr')` }, { expression: `outcome IN ('confirmed', 'corrected', 'rejected')` }],
+  indices: [{ name: 'rm_model_reading_model_idx', columns: ['modelId', 'reviewedAt'] }],
+});
+export type ModelReadingRow = RowOf<typeof ModelReadingEntity>;
+
+/** `officer-workload`: reviews and decisions per officer per day and province. */
+export const OfficerDailyEntity = readModel({
+  name: 'OfficerDaily',
+  tableName: 'rm_officer_daily',
+  columns: {
+    officerId: key(text('officer_id')),
+    day: key(day('day')),
+    province: key(text('province')),
+    reviews: withDefault(big('reviews'), 0),
+    decisions: withDefault(big('decisions'), 0),
+  },
+});
+export type OfficerDailyRow = RowOf<typeof OfficerDailyEntity>;
+
+/** `officer-workload`: detection → first review time per case. */
+export const ReviewLatencyEntity = readModel({
+  name: 'ReviewLatency',
+  tableName: 'rm_review_latency',
+  columns: {
+    caseId: key(uuid('case_id')),
+    province: text('province'),
+    observedAt: ts('observed_at'),
+    officerId: text('officer_id', true),
+    reviewedAt: ts('reviewed_at', true),
+    day: day('day', true),
+    latencyMs: big('latency_ms', true),
+  },
+  indices: [{ name: 'rm_review_latency_officer_idx', columns: ['officerId', 'day'] }],
+});
+export type ReviewLatencyRow = RowOf<typeof ReviewLatencyEntity>;
+
+/** `custody-log`: every `EvidenceAccessed`. */
+export const CustodyEntity = readModel({
   name: 'CustodyView',
   tableName: 'rm_custody',
   columns: {
-    eventId: key({ name: 'event_id', type: 'uuid' }),
-    caseId: { name: 'case_id', type: 'uuid' },
+    eventId: key(uuid('event_id')),
+    caseId: uuid('case_id'),
     seq: big('seq'),
     actorKind: text('actor_kind'),
     actorId: text('actor_id'),
@@ -320,17 +288,24 @@ export const CustodyEntity = new EntitySchema<CustodyRow>({
     digest: text('digest', true),
     accessedAt: ts('accessed_at'),
     province: text('province'),
-    recordHash: { name: 'record_hash', type: 'char', length: 64 },
+    recordHash: hash64('record_hash'),
   },
+  indices: [{ name: 'rm_custody_case_idx', columns: ['caseId', 'seq'], unique: true }],
 });
+export type CustodyRow = RowOf<typeof CustodyEntity>;
 
+/** Every read-model table, in creation order. */
 export const READ_MODEL_ENTITIES = [
   ProjectionStatusEntity,
   CaseEntity,
   CaseTimelineEntity,
   CitizenViolationEntity,
   StatsDailyEntity,
+  StatsCaseEntity,
   CameraEntity,
   ModelVersionEntity,
+  ModelReadingEntity,
+  OfficerDailyEntity,
+  ReviewLatencyEntity,
   CustodyEntity,
 ];
