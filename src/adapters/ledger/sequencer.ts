@@ -3,7 +3,9 @@
  *
  * One per node: it first takes a session-level PostgreSQL advisory lock on the ledger database and holds it
  * on a dedicated connection for its whole life; a second instance blocks on that lock and takes over when
- * the first stops or its connection dies.
+ * the first stops or its connection dies. Every write (leaves, checkpoints) runs on that same connection,
+ * so writes are fenced by the lock: once the session that holds it is gone, so is the only connection this
+ * instance could write with, and a sequencer that lost the lock can never write beside its successor.
  *
  * Exactly once, in order, across crashes: it subscribes to the feed from the feed checkpoint stored in
  * `ledger_state`, and every batch of leaves, the subtree hashes they complete and the new feed checkpoint
@@ -35,7 +37,7 @@ import {
 } from './store.ts';
 
 export interface SequencerOptions {
-  /** Pool on the ledger database; the sequencer holds two of its connections while running. */
+  /** Pool on the ledger database; the sequencer holds one of its connections (lock and writes) while running. */
   pool: pg.Pool;
   eventStore: EventStore;
   signer: CheckpointSigner;
@@ -57,6 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class LedgerSequencer {
   private statusValue: SequencerStatus = 'waiting';
   private lockClient: pg.PoolClient | undefined;
+  /** The lock's own session once it leads: writes are fenced by the lock. */
   private writeClient: pg.PoolClient | undefined;
   private subscription: Subscription | undefined;
   private frontier = Frontier.empty();
@@ -125,10 +128,8 @@ export class LedgerSequencer {
     if (this.statusValue === 'stopped') throw this.stoppedWhileWaiting();
     this.statusValue = 'leading';
     try {
-      this.writeClient = await pool.connect();
-      // A checked-out pg client has no error listener of the pool's: without ours, a dropped connection
-      // would be an uncaught 'error' event.
-      this.writeClient.on('error', this.onWriteClientError);
+      // Writes go through the session that holds the lock (its 'error' listener above stops the sequencer).
+      this.writeClient = lockClient;
       const state = await readState(this.writeClient);
       const positions = Frontier.positions(state.treeSize);
       const found = await fetchNodes(this.writeClient, positions);
@@ -292,16 +293,8 @@ export class LedgerSequencer {
     this.releaseClients();
   }
 
-  private readonly onWriteClientError = (error: unknown): void => {
-    this.fail(new SequencerStoppedError('lost the ledger write connection', undefined, { cause: error }));
-  };
-
   private releaseClients(): void {
-    if (this.writeClient) {
-      this.writeClient.removeListener('error', this.onWriteClientError);
-      this.writeClient.release();
-      this.writeClient = undefined;
-    }
+    this.writeClient = undefined;
     // Destroying the session releases the advisory lock even if an unlock query could not run.
     this.lockClient?.release(true);
     this.lockClient = undefined;

@@ -13,7 +13,9 @@
  *   with the checkpoint's root;
  * - every checkpoint's signature is verified under the trusted log key, its size and root lines must equal
  *   the columns beside it, and each is proven consistent with the one before by an RFC 9162 proof built
- *   from the stored subtree hashes;
+ *   from the stored subtree hashes; two checkpoints that both verify under the trusted key and cannot both be
+ *   true (one size, two roots; or a later one that agrees with the leaves and an earlier one that does not)
+ *   are reported as a fork, `CHECKPOINT_FORK`;
  * then every evidence blob is re-hashed and every original evidence item the records name must be stored.
  *
  * The ledger tables are read in one REPEATABLE READ snapshot taken before the feed's, so a running node
@@ -67,6 +69,7 @@ export const DISCREPANCY_CODES = [
   'CHECKPOINT_ROOT', // the root differs from the root rebuilt from the leaves
   'CHECKPOINT_BEYOND_TREE', // a checkpoint covers more leaves than are stored
   'CHECKPOINT_CONSISTENCY', // no valid consistency proof from the previous checkpoint
+  'CHECKPOINT_FORK', // two checkpoints signed under the trusted key that cannot both be true (integrity.md §6, §10)
   'EVIDENCE_DIGEST', // a blob whose bytes do not hash to its name
   'EVIDENCE_MISSING', // an original evidence item a record names is not stored
 ] as const;
@@ -239,7 +242,8 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
 
     const frontier = Frontier.empty();
     let nextCheckpoint = 0;
-    let previousCheckpoint: { size: number; root: Uint8Array } | undefined;
+    /** The checkpoint before, by size: its signed root, whether it opened under a trusted key, whether the leaves give its root. */
+    let previousCheckpoint: { size: number; root: Uint8Array; signed: boolean; matchesLeaves: boolean } | undefined;
     // Rebuilt subtree hashes of the current leaf page, compared with the stored ones page by page.
     let pendingNodes: { level: number; index: number; hash: Uint8Array }[] = [];
     let pendingFrom = 0;
@@ -258,6 +262,9 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
           });
         }
         const claimedRoot = opened?.checkpoint.root ?? cp.root;
+        const matchesLeaves = bytesEqual(root, claimedRoot);
+        // Signed for this size: a genuine note copied into another size's row proves nothing about that size.
+        const signed = opened !== undefined && opened.checkpoint.size === cp.treeSize;
         if (previousCheckpoint) {
           const prev = previousCheckpoint;
           let consistent = false;
@@ -270,7 +277,24 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
           } catch {
             consistent = false;
           }
-          if (!consistent) {
+          // Both signed, and provably not both true: one size with two roots, or the later one agrees with the
+          // leaves (which then fix every earlier root) while the earlier one does not. A proof that fails only
+          // because stored subtree hashes were damaged is not a fork: that stays CHECKPOINT_CONSISTENCY.
+          const fork =
+            !consistent &&
+            signed &&
+            prev.signed &&
+            (prev.size === cp.treeSize || (matchesLeaves && !prev.matchesLeaves));
+          if (fork) {
+            report({
+              code: 'CHECKPOINT_FORK',
+              treeSize: cp.treeSize,
+              message:
+                prev.size === cp.treeSize
+                  ? `fork: two signed checkpoints of size ${cp.treeSize} with different roots (${toBase64(prev.root)}, ${toBase64(claimedRoot)})`
+                  : `fork: the signed checkpoint of size ${cp.treeSize} agrees with the leaves, the signed checkpoint of size ${prev.size} does not; they cannot both be true`,
+            });
+          } else if (!consistent) {
             report({
               code: 'CHECKPOINT_CONSISTENCY',
               treeSize: cp.treeSize,
@@ -278,7 +302,7 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
             });
           }
         }
-        previousCheckpoint = { size: cp.treeSize, root: claimedRoot };
+        previousCheckpoint = { size: cp.treeSize, root: claimedRoot, signed, matchesLeaves };
       }
     };
 
@@ -416,10 +440,14 @@ function popcount(n: number): number {
   return count;
 }
 
-/** All stored checkpoints, smallest first (one row per size; a few hundred bytes each). */
+/**
+ * All stored checkpoints, smallest first (one row per size; a few hundred bytes each). The primary key on
+ * `tree_size` keeps one per size, but verify reads whatever is stored: someone with database access who
+ * dropped the key can plant a second one, and the order then stays deterministic.
+ */
 async function loadCheckpoints(ledger: Queryable): Promise<RawCheckpoint[]> {
   const { rows } = await ledger.query<{ tree_size: string; root_hash: Buffer; note: string }>(
-    'SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size',
+    'SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size, issued_at, note',
   );
   return rows.map((r) => ({ treeSize: Number(r.tree_size), root: r.root_hash, note: r.note }));
 }

@@ -9,11 +9,17 @@
  *   to a connection while it is inside a transaction, so transactions are serial;
  * - LISTEN/NOTIFY does not reach other connections, so subscribers poll;
  * - advisory locks never block (same session); harmless, as only this process can open `dataDir`.
+ *
+ * One process per directory: PGlite holds the database in this process's memory and writes it back, so a
+ * second process on the same directory would silently lose the first one's writes. `dataDir` is locked
+ * (`<dataDir>.lock`, see data-dir-lock.ts) before PGlite opens it and until `stop()` has closed it; a
+ * second opener gets `DataDirLockedError` naming the process that holds it.
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { fixPgliteSocketQueue } from './pglite-queue-fix.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`, for `pg`, TypeORM and the event store. */
@@ -23,7 +29,10 @@ export interface EmbeddedPostgres {
 }
 
 export interface EmbeddedPostgresOptions {
-  /** Directory for the database files; created if missing. Absent = in memory (tests only). */
+  /**
+   * Directory for the database files; created if missing, and locked for this process until `stop()`
+   * (throws `DataDirLockedError` if another live process holds it). Absent = in memory (tests only).
+   */
   dataDir?: string;
   /** Concurrent client connections accepted (default 32; MUST be > 1 for pools). */
   maxConnections?: number;
@@ -32,21 +41,29 @@ export interface EmbeddedPostgresOptions {
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 32,
-  });
-  fixPgliteSocketQueue(server);
+  let lock: DataDirLock | undefined;
+  if (options.dataDir) {
+    lock = acquireDataDirLock(options.dataDir);
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer;
   try {
+    db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+    server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      maxConnections: options.maxConnections ?? 32,
+    });
+    fixPgliteSocketQueue(server);
     await server.start();
   } catch (error) {
-    await db.close();
+    await db?.close();
+    lock?.release();
     throw error;
   }
+  const pglite = db;
   const port = Number(server.getServerConn().split(':').pop());
   let stopped = false;
   return {
@@ -55,8 +72,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
-      await db.close();
+      try {
+        await server.stop();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

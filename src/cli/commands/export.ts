@@ -5,10 +5,12 @@
  * node's own key before it is written; a bundle that does not verify is never written.
  *
  * Works against the configured services (environment variables, see src/config.ts) or an embedded node's
- * directory (`--data-dir`, which no other process may have open). The sequencer role runs in this process so
+ * directory (`--data-dir`; refused, naming the holder pid, while a running node has it open: use that node's
+ * `GET /v1/cases/{id}/bundle` instead). The sequencer role runs in this process so
  * the custody record gets sealed even on an embedded node; against shared services it waits for the leader.
  *
- * Exit status: 0 written; 1 not exported (no such case, not sealed in time, integrity alarm); 2 bad arguments.
+ * Exit status: 0 written; 1 not exported (no such case, not sealed in time, integrity alarm, directory held by a
+ * running node); 2 bad arguments.
  */
 import type { Command } from 'commander';
 import { writeFile, rename } from 'node:fs/promises';

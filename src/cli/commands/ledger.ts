@@ -6,7 +6,8 @@
  * the same database when absent), `EVIDENCE_DIR`, `LEDGER_KEY_FILE`, `LEDGER_ORIGIN`.
  * The trusted log key is `--trusted-key <vkey>`, or derived from the key file and origin.
  *
- * Exit status of `verify`: 0 clean, 1 discrepancies found, 2 unusable input.
+ * Exit status of `verify`: 0 clean, 1 discrepancies found, 2 unusable input (including an embedded directory
+ * that a running node holds: the message names its pid).
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { AppError } from '../../domain/shared/errors.ts';
 import { FileSystemEvidenceStore } from '../../adapters/evidence/index.ts';
 import { loadNodeKey, nodeVerifierKey } from '../../adapters/keys/node-key.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
+import { DataDirLockedError } from '../../adapters/postgres/data-dir-lock.ts';
 import { postgresFeedSource, type FeedSource } from '../../adapters/ledger/feed-source.ts';
 import { latestCheckpoint } from '../../adapters/ledger/store.ts';
 import { verifyLedger, type VerifyReport } from '../../adapters/ledger/verify.ts';
@@ -103,7 +105,8 @@ async function withInputErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    // A directory held by a running node is unusable input (2), never a discrepancy (1).
+    if (error instanceof AppError && !(error instanceof DataDirLockedError)) throw error;
     throw new LedgerInputError(`cannot read the stores: ${(error as Error).message}`, undefined);
   }
 }

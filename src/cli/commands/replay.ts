@@ -3,8 +3,9 @@
  * projection(s) from position zero into a shadow schema with a progress bar, compares row by row with the
  * live tables and prints every difference (none expected), or swaps the rebuild in with `--swap`.
  * Runs against the configured services (EVENTSTORE_URL, DATABASE_URL) or an embedded node's data directory
- * (which MUST NOT be open in a running node: PGlite allows one process per directory).
- * Exit status: 0 identical (or swapped), 1 differences found, 2 bad arguments or configuration.
+ * (refused, naming the holder pid, while a node has it open: see src/adapters/postgres/data-dir-lock.ts).
+ * Exit status: 0 identical (or swapped), 1 differences found, 2 bad arguments or configuration (including a
+ * data directory held by a running node).
  */
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
@@ -12,6 +13,7 @@ import { createEventStore } from '../../adapters/eventstore/factory.ts';
 import type { EventStore } from '../../adapters/eventstore/port.ts';
 import { runMigrations } from '../../adapters/postgres/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
+import { DataDirLockedError } from '../../adapters/postgres/data-dir-lock.ts';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { createReadModelDataSource } from '../../projections/datasource.ts';
@@ -56,7 +58,13 @@ export function register(program: Command): void {
       let store: EventStore | undefined;
       const dataSourceUrl = config.embedded ? undefined : config.databaseUrl;
       try {
-        if (config.embedded) embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir });
+        if (config.embedded) {
+          // A directory held by a running node is a configuration problem (2), not a difference found (1).
+          embedded = await startEmbeddedPostgres({ dataDir: config.pgliteDir }).catch((error: unknown) => {
+            if (error instanceof DataDirLockedError) throw new ValidationError(error.message, error.details, error.code);
+            throw error;
+          });
+        }
         const readUrl = dataSourceUrl ?? embedded?.url ?? config.eventstoreUrl;
         if (!readUrl || !/^postgres(ql)?:\/\//.test(readUrl)) {
           throw new ValidationError('Read models need DATABASE_URL (postgres://…) or --data-dir', undefined, 'no-database-url');

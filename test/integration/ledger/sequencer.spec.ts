@@ -163,6 +163,43 @@ describe('ledger sequencer (integration, PostgreSQL)', function () {
     expect(await leafIds()).to.deep.equal(await feedIds());
   });
 
+  it('two sequencers on one database under concurrent appends, the leader losing its lock session: one checkpoint per size, every record once', async () => {
+    const a = await start();
+    await a.sequencer!.started;
+    const b = await start();
+    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows.length === 1, {
+      what: 'the second sequencer to wait on the ledger lock',
+    });
+    const lockSession = async (): Promise<number | undefined> =>
+      (await db.pool.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted`)).rows[0]?.pid;
+    const firstLeader = await lockSession();
+    const appended: string[] = [];
+    const appender = async (): Promise<void> => {
+      for (let round = 0; round < 8; round++) appended.push(...(await appendNotes(store, 6, 3)));
+    };
+    const appenders = [appender(), appender(), appender(), appender()];
+    // Mid-stream, the leader's lock session dies (as when its server-side connection is killed).
+    await waitFor(async () => (await leafIds()).length >= 20, { what: 'the first leader to integrate 20 records' });
+    await db.pool.query('SELECT pg_terminate_backend($1)', [firstLeader]);
+    await a.sequencer!.done.then(
+      () => expect.fail('the first leader must stop when its lock session dies'),
+      () => undefined,
+    );
+    await b.sequencer!.started;
+    expect(b.sequencer!.status).to.equal('leading');
+    expect(await lockSession()).not.to.equal(firstLeader);
+    await Promise.all(appenders);
+    await b.waitUntilSealed(appended, 30_000);
+    const duplicated = await db.pool.query('SELECT tree_size FROM ledger_checkpoints GROUP BY tree_size HAVING count(*) > 1');
+    expect(duplicated.rows).to.deep.equal([]);
+    const leaves = await leafIds();
+    expect(leaves).to.deep.equal(await feedIds());
+    expect(new Set(leaves).size).to.equal(appended.length);
+    const report = await verifyLedger({ ledgerPool: db.pool, feed: 'same-database', verifierKeys: [b.verifierKey()] });
+    expect(report.discrepancies).to.deep.equal([]);
+    expect(report.checkpoints).to.be.greaterThan(1);
+  });
+
   it('raises a fork alarm and stores nothing when stored subtree hashes no longer give its root', async () => {
     const failures: unknown[] = [];
     const ledger = await startLedger({

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystemEvidenceStore } from '../../../src/adapters/evidence/index.ts';
+import { signCheckpoint } from '../../../src/domain/integrity/index.ts';
 import { loadOrCreateNodeKey, nodeVerifierKey, type NodeKey } from '../../../src/adapters/keys/node-key.ts';
 import { verifyLedger, type Discrepancy, type VerifyReport } from '../../../src/adapters/ledger/verify.ts';
 import { postgresFeedSource } from '../../../src/adapters/ledger/feed-source.ts';
@@ -194,6 +195,38 @@ describe('ledger verify (integration, PostgreSQL)', function () {
     expect(find(report, 'NODE_HASH').map((d) => d.leafIndex)).to.deep.equal([63]);
     expect(find(report, 'CHECKPOINT_ROOT')).to.deep.equal([]);
     expect(find(report, 'CHECKPOINT_CONSISTENCY').length).to.be.greaterThan(0);
+    expect(find(report, 'CHECKPOINT_FORK'), 'damaged proof material is not a fork').to.deep.equal([]);
+  });
+
+  // A fork needs two notes signed by the node key: the attacker has the key and database access.
+  const plantSignedCheckpoint = async (size: number, root: Buffer): Promise<void> => {
+    const time = '2026-11-25T00:00:00Z';
+    const note = signCheckpoint({ origin: ORIGIN, size, root, time }, key.seed);
+    await asSuperuser('INSERT INTO ledger_checkpoints (tree_size, root_hash, issued_at, note) VALUES ($1, $2, $3, $4)', [size, root, time, note]);
+  };
+
+  it('reports as a fork two signed checkpoints of one size with different roots (primary key dropped to store them)', async () => {
+    const duplicate = await db.pool
+      .query('INSERT INTO ledger_checkpoints (tree_size, root_hash, issued_at, note) SELECT tree_size, root_hash, issued_at, note FROM ledger_checkpoints WHERE tree_size = 200')
+      .then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      );
+    expect(duplicate, 'one checkpoint per size').to.equal('23505');
+    await asSuperuser('ALTER TABLE ledger_checkpoints DROP CONSTRAINT ledger_checkpoints_pkey');
+    await plantSignedCheckpoint(200, Buffer.alloc(32, 7));
+    const report = await verify();
+    expect(report.ok).to.equal(false);
+    expect(find(report, 'CHECKPOINT_FORK').map((d) => d.treeSize)).to.include(200);
+    expect(find(report, 'CHECKPOINT_SIGNATURE')).to.deep.equal([]);
+  });
+
+  it('reports as a fork a signed checkpoint that the leaves under a later signed checkpoint contradict', async () => {
+    await plantSignedCheckpoint(150, Buffer.alloc(32, 7));
+    const report = await verify();
+    expect(find(report, 'CHECKPOINT_FORK').map((d) => d.treeSize)).to.deep.equal([200]);
+    expect(find(report, 'CHECKPOINT_ROOT').map((d) => d.treeSize)).to.deep.equal([150]);
+    expect(find(report, 'CHECKPOINT_SIGNATURE')).to.deep.equal([]);
   });
 
   it('refuses checkpoints under another key', async () => {
