@@ -96,7 +96,7 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   if (kind === 4) {
     const review = signSignoff(buildReviewSignoff({ ...reviewBase, decision: 'reject', rejectReason: 'no-violation' }), officer.key.secretKey);
     await rejectReview(deps, officer.caller, { caseId, ...review });
-    await closeCase(deps, anprWorker(camera.province), { caseId });
+    await closeCase(deps, officer.caller, { caseId });
     return { caseId, lifecycle: 'rejected' };
   }
   const review = signSignoff(
