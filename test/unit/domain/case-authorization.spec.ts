@@ -6,7 +6,11 @@
  */
 import { expect } from 'chai';
 import { CASE_COMMAND_AUTHORITY } from '../../../src/domain/case/authorization.ts';
-import { CASE_COMMAND_TYPES, type CaseCommand, type CaseCommandType } from '../../../src/domain/case/commands.ts';
+import {
+  CASE_COMMAND_TYPES,
+  type CaseCommand,
+  type CaseCommandType,
+} from '../../../src/domain/case/commands.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import {
   AuthorityExceededError,
@@ -64,18 +68,27 @@ const ownerIdentified = after(
   confirmed,
   caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'owner-0001' }, registry: 'reg' }),
 );
-const noticed = after(ownerIdentified, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post' }));
+const noticed = after(
+  ownerIdentified,
+  caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post' }),
+);
 const decided = after(noticed, decidePenalty(noticed));
 const paid = after(
   decided,
   caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }),
 );
-const appealed = after(decided, caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'not my car' }));
+const appealed = after(
+  decided,
+  caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'not my car' }),
+);
 
 /** Actor states: each an officer (with its view) or a non-officer actor. */
 const suspended = officer('off-01-0002', {
   extra: () => [
-    { type: 'OfficerSuspended', data: { officerId: 'off-01-0002', reason: 'inquiry', suspendedAt: SUSPENDED_AT } },
+    {
+      type: 'OfficerSuspended',
+      data: { officerId: 'off-01-0002', reason: 'inquiry', suspendedAt: SUSPENDED_AT },
+    },
   ],
 });
 const revokedKey = officer('off-01-0003', {
@@ -99,7 +112,11 @@ const plain = (history: CaseEvent[], fields: object): Row => ({
   history,
   signed: false,
   by: (who) =>
-    caseCommand({ ...(fields as CaseCommand), actor: who.actor, context: { ...(fields as { context?: object }).context, officer: who.view } } as never),
+    caseCommand({
+      ...(fields as CaseCommand),
+      actor: who.actor,
+      context: { ...(fields as { context?: object }).context, officer: who.view },
+    } as never),
 });
 const THUMB = `sha256:${'5'.repeat(64)}`;
 const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection'>, Row> = {
@@ -131,7 +148,11 @@ const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection'>, Row> = {
     owner: { kind: 'individual', ref: 'owner-0001' },
     registry: 'reg',
   }),
-  RecordOwnerNotFound: plain(confirmed, { type: 'RecordOwnerNotFound', registry: 'reg', reason: 'no vehicle' }),
+  RecordOwnerNotFound: plain(confirmed, {
+    type: 'RecordOwnerNotFound',
+    registry: 'reg',
+    reason: 'no vehicle',
+  }),
   IssueNotice: plain(ownerIdentified, { type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post' }),
   RecordNoticeDelivered: plain(noticed, { type: 'RecordNoticeDelivered', noticeId: 'ntc-1' }),
   RecordNoticeDeliveryFailed: plain(noticed, {
@@ -181,7 +202,11 @@ const STATES: ActorState[] = [
     name: 'an unknown subject (no officer stream)',
     command: (row) => {
       const c = row.by(reviewer);
-      return { ...c, actor: { kind: 'officer', id: 'nobody-enrolled' }, context: { ...c.context, officer: undefined } } as CaseCommand;
+      return {
+        ...c,
+        actor: { kind: 'officer', id: 'nobody-enrolled' },
+        context: { ...c.context, officer: undefined },
+      } as CaseCommand;
     },
     expected: officerRefused(OfficerNotEnrolledError),
   },
@@ -190,15 +215,27 @@ const STATES: ActorState[] = [
     command: (row) => ({ ...row.by(reviewer), actor: { kind: 'officer', id: 'off-01-9999' } }) as CaseCommand,
     expected: officerRefused(OfficerIdentityMismatchError),
   },
-  { name: 'a suspended officer', command: (row) => row.by(suspended), expected: officerRefused(OfficerNotActiveError) },
+  {
+    name: 'a suspended officer',
+    command: (row) => row.by(suspended),
+    expected: officerRefused(OfficerNotActiveError),
+  },
   {
     name: 'an officer whose key is revoked',
     command: (row) => row.by(revokedKey),
     // A revoked key only matters where a signature is needed; unsigned commands still go through.
     expected: (type, row) =>
-      rule(type).officerRoles.length === 0 ? ActorNotAllowedError : row.signed ? OfficerKeyNotInForceError : 'allowed',
+      rule(type).officerRoles.length === 0
+        ? ActorNotAllowedError
+        : row.signed
+          ? OfficerKeyNotInForceError
+          : 'allowed',
   },
-  { name: 'an officer without a role for the command', command: (row) => row.by(wrongRole), expected: officerRefused(OfficerLacksRoleError) },
+  {
+    name: 'an officer without a role for the command',
+    command: (row) => row.by(wrongRole),
+    expected: officerRefused(OfficerLacksRoleError),
+  },
   {
     name: 'an officer of another province',
     command: (row) => row.by(otherProvince),
@@ -207,15 +244,23 @@ const STATES: ActorState[] = [
   { name: 'a device', command: asActor(deviceActor()), expected: otherKind('device') },
   { name: 'a worker service', command: asActor(serviceActor), expected: otherKind('service') },
   { name: 'the system', command: asActor(systemActor), expected: otherKind('system') },
-  { name: 'a citizen', command: asActor({ kind: 'citizen', id: 'citizen-1' }), expected: () => ActorNotAllowedError },
+  {
+    name: 'a citizen',
+    command: asActor({ kind: 'citizen', id: 'citizen-1' }),
+    expected: () => ActorNotAllowedError,
+  },
 ];
 
 describe('case authorisation: every command × every actor state (one rule)', () => {
   it('has a row for every case command but ingest (whose actors the detection spec covers)', () => {
-    expect(Object.keys(ROWS).sort()).to.deep.equal(CASE_COMMAND_TYPES.filter((t) => t !== 'RecordDetection').sort());
+    expect(Object.keys(ROWS).sort()).to.deep.equal(
+      CASE_COMMAND_TYPES.filter((t) => t !== 'RecordDetection').sort(),
+    );
   });
   it('lets services issue exactly the commands the workers issue', () => {
-    const serviceCommands = CASE_COMMAND_TYPES.filter((t) => (rule(t).otherKinds as readonly string[]).includes('service'));
+    const serviceCommands = CASE_COMMAND_TYPES.filter((t) =>
+      (rule(t).otherKinds as readonly string[]).includes('service'),
+    );
     expect(serviceCommands.sort()).to.deep.equal(
       [
         'RecordDetection',
@@ -235,7 +280,8 @@ describe('case authorisation: every command × every actor state (one rule)', ()
         const outcome = state.expected(type, row);
         it(`${state.name} → ${outcome === 'allowed' ? 'appended' : outcome.name}`, () => {
           const when = caseSpec().given(row.history).when(state.command(row));
-          if (outcome === 'allowed') when.thenEvents((events) => expect(events).to.have.length.greaterThan(0));
+          if (outcome === 'allowed')
+            when.thenEvents((events) => expect(events).to.have.length.greaterThan(0));
           else when.thenThrows(outcome);
         });
       }
@@ -251,7 +297,12 @@ describe('appeal resolution is a signed appeal/v1 sign-off', () => {
       .when(command)
       .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['AppealResolved']));
     const data = events[0]!.data as Extract<CaseEvent, { type: 'AppealResolved' }>['data'];
-    expect(data).to.include({ appealId: 'apl-1', outcome: 'overturned', reason: 'clone plate', resolvedBy: reviewer.view.officerId });
+    expect(data).to.include({
+      appealId: 'apl-1',
+      outcome: 'overturned',
+      reason: 'clone plate',
+      resolvedBy: reviewer.view.officerId,
+    });
     expect(data.signoff).to.deep.equal(command.signoff);
     expect(data.signature).to.equal(command.signature);
     expect(data.keyId).to.equal(reviewer.key.keyId);
@@ -259,7 +310,10 @@ describe('appeal resolution is a signed appeal/v1 sign-off', () => {
   });
   it('refuses a resolver whose title does not cover the fine', () => {
     const onDuty = officer('off-01-0005', { title: 'officer-on-duty', roles: ['reviewer', 'decider'] });
-    caseSpec().given(appealed).when(resolveAppeal(appealed, {}, { by: onDuty })).thenThrows(AuthorityExceededError);
+    caseSpec()
+      .given(appealed)
+      .when(resolveAppeal(appealed, {}, { by: onDuty }))
+      .thenThrows(AuthorityExceededError);
   });
   it('refuses a signature by another key, and a sign-off of another purpose', () => {
     caseSpec()
