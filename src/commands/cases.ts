@@ -3,9 +3,13 @@
  * needs (camera, officer, model views from their streams), stamps `now` from the clock, and runs the command
  * through `handleCommand` on `case-<caseId>`.
  *
+ * Authorisation: whenever the caller is an officer, EVERY service loads `officer-<actor.id>` and passes the
+ * view in `context.officer`; the decider authorises every command against it with one rule
+ * (`src/domain/case/authorization.ts`). No service decides who may act.
+ *
  * Retry policy: commands a worker or registry produces are safe to retry on a conflict (the decider re-checks
  * them against newer history and returns [] when already satisfied). Officer sign-offs — ConfirmReview,
- * RejectReview, DecidePenalty, VoidCase — are not: the signature covers what the officer saw at a revision,
+ * RejectReview, DecidePenalty, VoidCase, ResolveAppeal — are not: the signature covers what the officer saw at a revision,
  * so a conflict is surfaced and the officer reloads.
  */
 import { caseDecider } from '../domain/case/decider.ts';
@@ -28,7 +32,8 @@ export interface CaseOutcome extends CommandOutcome<CaseState> {
 }
 
 /** Signed officer commands: not safe to retry (see the module comment). */
-const SIGNED: ReadonlySet<CaseCommandType> = new Set(['ConfirmReview', 'RejectReview', 'DecidePenalty', 'VoidCase']);
+const SIGNED: ReadonlySet<CaseCommandType> = new Set(['ConfirmReview', 'RejectReview', 'DecidePenalty', 'VoidCase', 'ResolveAppeal']);
+type SignedType = 'ConfirmReview' | 'RejectReview' | 'DecidePenalty' | 'VoidCase' | 'ResolveAppeal';
 
 const executeOnCaseStream = commandExecutor({
   stream: (command) => streams.case(command.caseId),
@@ -54,19 +59,35 @@ function build<T extends CaseCommandType>(deps: CommandDeps, caller: Caller, typ
   return { ...fields, type, now: deps.clock.now(), actor: caller.actor, province: caller.province } as unknown as CaseCommandOf<T>;
 }
 
-/** A command whose decider needs no context. */
-function plain<T extends CaseCommandType>(type: T) {
-  return (deps: CommandDeps, caller: Caller, fields: Fields<T>, options?: CommandOptions) =>
-    executeCaseCommand(deps, build(deps, caller, type, fields), options);
+/** The acting officer's view when the caller is an officer (undefined when not enrolled, or not an officer). */
+async function actingOfficer(deps: CommandDeps, caller: Caller): Promise<OfficerView | undefined> {
+  return caller.actor.kind === 'officer' ? await loadOfficerView(deps.store, caller.actor.id) : undefined;
 }
 
-/** A signed officer command: the signing officer is the caller, and their view is loaded from their stream. */
-function signed<T extends 'ConfirmReview' | 'RejectReview' | 'DecidePenalty' | 'VoidCase'>(type: T) {
-  return async (deps: CommandDeps, caller: Caller, fields: WithoutContext<T>, options?: CommandOptions) => {
-    const officer: OfficerView | undefined =
-      caller.actor.kind === 'officer' ? await loadOfficerView(deps.store, caller.actor.id) : undefined;
-    return executeCaseCommand(deps, build(deps, caller, type, { ...fields, context: { officer } }), options);
-  };
+/** Builds a command with the caller's officer view merged into its context, and runs it. */
+async function run<T extends CaseCommandType>(
+  deps: CommandDeps,
+  caller: Caller,
+  type: T,
+  fields: object,
+  options?: CommandOptions,
+): Promise<CaseOutcome> {
+  const officer = await actingOfficer(deps, caller);
+  const given = (fields as { context?: object }).context ?? {};
+  const context = { ...given, ...(caller.actor.kind === 'officer' ? { officer } : {}) };
+  return executeCaseCommand(deps, build(deps, caller, type, { ...fields, context }), options);
+}
+
+/** A command whose decider needs no context beyond the acting officer. */
+function plain<T extends CaseCommandType>(type: T) {
+  return (deps: CommandDeps, caller: Caller, fields: WithoutContext<T>, options?: CommandOptions) =>
+    run(deps, caller, type, fields, options);
+}
+
+/** A signed officer command: the signing officer is the caller (their view is loaded like every officer's). */
+function signed<T extends SignedType>(type: T) {
+  return (deps: CommandDeps, caller: Caller, fields: WithoutContext<T>, options?: CommandOptions) =>
+    run(deps, caller, type, fields, options);
 }
 
 export interface IngestDetectionInput {
@@ -105,14 +126,13 @@ export async function ingestDetection(
     input.modelId === undefined ? Promise.resolve(undefined) : loadModelView(deps.store, input.modelId),
   ]);
   const context = input.modelId === undefined ? { camera } : { camera, model };
-  const command = build(deps, caller, 'RecordDetection', {
-    caseId,
-    detection: input.detection,
-    signature: input.signature,
-    keyId: input.keyId,
-    context,
-  });
-  const outcome = await executeCaseCommand(deps, command, options);
+  const outcome = await run(
+    deps,
+    caller,
+    'RecordDetection',
+    { caseId, detection: input.detection, signature: input.signature, keyId: input.keyId, context },
+    options,
+  );
   return { ...outcome, created: outcome.events.length > 0 };
 }
 
@@ -126,7 +146,7 @@ export async function recordPlateReading(
   const { modelId, ...rest } = fields;
   requireIdentifier(modelId, 'modelId');
   const model = await loadModelView(deps.store, modelId);
-  return executeCaseCommand(deps, build(deps, caller, 'RecognizePlate', { ...rest, context: { model } }), options);
+  return run(deps, caller, 'RecognizePlate', { ...rest, context: { model } }, options);
 }
 
 export const recordDerivedEvidence = plain('DeriveEvidence');
@@ -143,7 +163,7 @@ export const recordNoticeDelivered = plain('RecordNoticeDelivered');
 export const recordNoticeDeliveryFailed = plain('RecordNoticeDeliveryFailed');
 export const recordPayment = plain('RecordPayment');
 export const fileAppeal = plain('FileAppeal');
-export const resolveAppeal = plain('ResolveAppeal');
+export const resolveAppeal = signed('ResolveAppeal');
 export const closeCase = plain('CloseCase');
 export const expireCase = plain('ExpireCase');
 

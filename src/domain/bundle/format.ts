@@ -77,6 +77,8 @@ export const SIGNOFF_PURPOSES: Record<string, string> = {
   ReviewRejected: 'review/v1',
   PenaltyDecided: 'decision/v1',
   CaseVoided: 'void/v1',
+  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
+  AppealResolved: 'appeal/v1',
 };
 
 export const DETECTION_PURPOSE = 'detection/v1';

@@ -719,13 +719,14 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       const caseRecords = caseStream
         ? [...(byStream.get(caseStream) ?? [])].sort((a, b) => a.revision - b.revision)
         : [];
-      for (const r of records) {
-        const purpose = SIGNOFF_PURPOSES[r.type];
-        if (purpose === undefined) continue;
+      /** Sign-off records that failed any SIGNOFF_SIGNATURE check (RULES refuses an unsigned appeal resolution). */
+      const badSignoffs = new Set<string>();
+      const signoffFailures = () => checks.get('SIGNOFF_SIGNATURE')!.length;
+      const checkSignoff = (r: ParsedRecord, purpose: string): void => {
         const signoff = r.data.signoff;
         if (!isObject(signoff)) {
           fail('SIGNOFF_SIGNATURE', `${r.type} holds no signed sign-off`, { recordIds: [r.id] });
-          continue;
+          return;
         }
         if (signoff.purpose !== purpose) {
           fail(
@@ -777,6 +778,21 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
             },
           );
         }
+        // appeal/v1: what the record states about the resolution is what the officer signed.
+        if (r.type === 'AppealResolved') {
+          const differs = (['appealId', 'outcome', 'reason'] as const).filter((f) => r.data[f] !== signoff[f]);
+          if (differs.length > 0)
+            fail('SIGNOFF_SIGNATURE', `AppealResolved states ${differs.join(', ')} other than its sign-off`, {
+              recordIds: [r.id],
+            });
+        }
+      };
+      for (const r of records) {
+        const purpose = SIGNOFF_PURPOSES[r.type];
+        if (purpose === undefined) continue;
+        const failuresBefore = signoffFailures();
+        checkSignoff(r, purpose);
+        if (signoffFailures() > failuresBefore) badSignoffs.add(r.id);
       }
 
       // ---- 9. RULES ---------------------------------------------------------------------------------------
@@ -785,6 +801,14 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
         if ((r.type === 'ReviewConfirmed' || r.type === 'PenaltyDecided') && r.actor.kind !== 'officer') {
           const verb = r.type === 'ReviewConfirmed' ? 'confirms' : 'decides';
           fail('RULES', `a ${r.actor.kind} actor ${verb} (${r.type}); only an officer may`, {
+            recordIds: [r.id],
+          });
+        }
+      }
+      for (const r of records) {
+        if (r.type !== 'AppealResolved') continue;
+        if (r.actor.kind !== 'officer' || !isObject(r.data.signoff) || badSignoffs.has(r.id)) {
+          fail('RULES', 'AppealResolved alters a signed penalty without a valid appeal/v1 sign-off of an officer', {
             recordIds: [r.id],
           });
         }

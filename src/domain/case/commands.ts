@@ -8,6 +8,7 @@ import type { CameraView } from '../camera/view.ts';
 import type { ModelView } from '../model/view.ts';
 import type { OfficerView } from '../officer/view.ts';
 import type {
+  AppealSignoff,
   DecisionSignoff,
   Detection,
   Offender,
@@ -15,10 +16,20 @@ import type {
   VoidSignoff,
 } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
-import type { AppealOutcome, CaseFlag, DerivedEvidence, NoticeChannel } from './events.ts';
+import type { CaseFlag, DerivedEvidence, NoticeChannel } from './events.ts';
+
+/**
+ * Who acts, resolved: when the actor is an officer, the application service loads `officer-<actor.id>` and
+ * passes its view here (undefined = not enrolled). Every case command carries it, and the decider authorises
+ * every command against it through one rule (`authorization.ts`).
+ */
+export interface ActingOfficer {
+  officer?: OfficerView | undefined;
+}
 
 interface CaseCommandBase extends CommandBase {
   caseId: string;
+  context?: ActingOfficer;
 }
 
 interface SignedBy<S> {
@@ -66,7 +77,8 @@ export type CaseCommand =
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
   | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; amountVnd: number })
   | (CaseCommandBase & { type: 'FileAppeal'; appealId: string; grounds: string })
-  | (CaseCommandBase & { type: 'ResolveAppeal'; appealId: string; outcome: AppealOutcome; reason: string })
+  /** Signed `appeal/v1`: the outcome and reason are the sign-off's; `appealId` MUST equal the signed one. */
+  | (CaseCommandBase & { type: 'ResolveAppeal'; appealId: string } & SignedBy<AppealSignoff>)
   | (CaseCommandBase & { type: 'CloseCase' })
   /** Allowed only once one year has passed since observedAt without a decision. */
   | (CaseCommandBase & { type: 'ExpireCase' })

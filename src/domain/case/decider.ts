@@ -12,16 +12,17 @@
 import type { Decider } from '../decider.ts';
 import { isModelApproved } from '../model/view.ts';
 import { parseOrThrow } from '../signoff/builders.ts';
-import { InvalidCommandError } from '../signoff/errors.ts';
+import { ActorNotAllowedError, InvalidCommandError } from '../signoff/errors.ts';
+import type { OfficerView } from '../officer/view.ts';
 import {
   describeInput,
-  requireActorKind,
   requireKnownCommand,
   requireNow,
   requireSameProvince,
   requireText,
 } from '../signoff/guards.ts';
 import {
+  AppealSignoffSchema,
   DecisionSignoffSchema,
   OffenderSchema,
   ReviewSignoffSchema,
@@ -29,6 +30,7 @@ import {
 } from '../signoff/payloads.ts';
 import { EvidenceRefSchema, IdentifierSchema } from '../signoff/primitives.ts';
 import { assertNever } from '../shared/errors.ts';
+import { authorizeCaseActor } from './authorization.ts';
 import { CASE_COMMAND_TYPES, type CaseCommand } from './commands.ts';
 import { recordDetection } from './detection-rules.ts';
 import {
@@ -64,6 +66,7 @@ import {
   catalogEntryFor,
   limitationElapsed,
   limitationEndsAt,
+  requireAuthority,
   requireLawfulPenalty,
   requireWithinLimitation,
 } from './legal.ts';
@@ -131,10 +134,16 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
   const now = requireNow(command);
   if (command.type === 'RecordDetection') return recordDetection(command, state, now);
   const kase = requireCase(state, command);
+  // One rule for every command: who may issue it (officer enrolment, status, role, province; other actor kinds).
+  const officer = authorizeCaseActor(command, kase.province);
+  /** The authorised officer of a signed command (the table lets no other actor issue one). */
+  const signer = (): OfficerView => {
+    if (!officer) throw new ActorNotAllowedError(`Only a human officer may ${command.type}`, {});
+    return officer;
+  };
 
   switch (command.type) {
     case 'RecognizePlate': {
-      requireActorKind(command, ['service'], 'record an AI plate reading');
       const model = command.context?.model;
       if (!isModelApproved(model)) {
         throw new ModelNotApprovedError('Plate readings come only from an approved model version', {
@@ -176,7 +185,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'DeriveEvidence': {
-      requireActorKind(command, ['service', 'system'], 'derive evidence');
       const data = parseOrThrow(
         CaseEventSchemas.EvidenceDerived,
         {
@@ -209,7 +217,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'AttachEvidence': {
-      requireActorKind(command, ['officer', 'device', 'service', 'system'], 'attach evidence');
       requireStatus(kase, command, ['detected']);
       requireText(command.reason, 'reason');
       const evidence = parseOrThrow(
@@ -226,7 +233,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'FlagCase': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'flag a case');
       requireStatus(kase, command, ['detected']);
       const flag = parseOrThrow(CaseFlagSchema, command.flag, 'flag');
       return [{ type: 'CaseFlagged', data: { flag, flaggedAt: now } }];
@@ -235,10 +241,9 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     case 'ConfirmReview': {
       requireStatus(kase, command, ['detected']);
       requireWithinLimitation(kase.detection.observedAt, now);
-      const { signoff } = verifyOfficerSignoff(kase, command, {
+      const signoff = verifyOfficerSignoff(kase, command, signer(), {
         purpose: 'review/v1',
         schema: ReviewSignoffSchema,
-        role: 'reviewer',
         what: 'confirm a review',
       });
       if (signoff.decision !== 'confirm')
@@ -287,10 +292,9 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     case 'RejectReview': {
       requireStatus(kase, command, ['detected']);
       requireWithinLimitation(kase.detection.observedAt, now);
-      const { signoff } = verifyOfficerSignoff(kase, command, {
+      const signoff = verifyOfficerSignoff(kase, command, signer(), {
         purpose: 'review/v1',
         schema: ReviewSignoffSchema,
-        role: 'reviewer',
         what: 'reject a review',
       });
       if (signoff.decision !== 'reject')
@@ -303,7 +307,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'IdentifyOwner': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'record an owner');
       requireStatus(kase, command, ['confirmed', 'owner-not-found']);
       const owner = parseOrThrow(OffenderSchema, command.owner, 'owner');
       requireText(command.registry, 'registry', 200);
@@ -323,7 +326,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'RecordOwnerNotFound': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'record an owner lookup');
       requireStatus(kase, command, ['confirmed']);
       requireText(command.registry, 'registry', 200);
       requireText(command.reason, 'reason');
@@ -336,7 +338,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'IssueNotice': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'issue a notice');
       requireStatus(kase, command, ['owner-identified', 'noticed']);
       requireIdentifier(command.noticeId, 'noticeId');
       if (!(NOTICE_CHANNELS as readonly string[]).includes(command.channel))
@@ -358,7 +359,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
 
     case 'RecordNoticeDelivered':
     case 'RecordNoticeDeliveryFailed': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'record a notice delivery');
       const notice = kase.notices.find((n) => n.noticeId === command.noticeId);
       if (!notice) throw new UnknownNoticeError('No such notice', {});
       const outcome = command.type === 'RecordNoticeDelivered' ? 'delivered' : 'failed';
@@ -385,10 +385,10 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       }
       requireStatus(kase, command, REVIEWED);
       requireWithinLimitation(kase.detection.observedAt, now);
-      const { signoff, officer } = verifyOfficerSignoff(kase, command, {
+      const decider = signer();
+      const signoff = verifyOfficerSignoff(kase, command, decider, {
         purpose: 'decision/v1',
         schema: DecisionSignoffSchema,
-        role: 'decider',
         what: 'decide a penalty',
       });
       if (
@@ -405,7 +405,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         kase.detection.vehicleClass,
         kase.detection.observedAt,
       );
-      requireLawfulPenalty(signoff, entry, officer.title);
+      requireLawfulPenalty(signoff, entry, decider.title);
       return [
         {
           type: 'PenaltyDecided',
@@ -420,7 +420,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'RecordPayment': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'record a payment');
       if (!kase.decision) throw transitionError(kase, command);
       requireStatus(kase, command, ['decided', 'appealed', 'appeal-resolved']);
       if (kase.paidVnd !== undefined) throw transitionError(kase, command);
@@ -441,7 +440,6 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'FileAppeal': {
-      requireActorKind(command, ['citizen', 'officer', 'system'], 'file an appeal');
       const before =
         kase.status === 'closed'
           ? kase.statusBeforeEnd
@@ -462,35 +460,64 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'ResolveAppeal': {
-      requireActorKind(command, ['officer'], 'resolve an appeal');
       const appeal = kase.appeals.find((a) => a.appealId === command.appealId && a.outcome === undefined);
-      if (!appeal) throw new UnknownAppealError('No open appeal with this id', {});
-      if (command.outcome !== 'upheld' && command.outcome !== 'overturned')
-        throw new InvalidCommandError('Unknown appeal outcome', {});
-      requireText(command.reason, 'reason');
+      if (!appeal || !kase.decision || !kase.review)
+        throw new UnknownAppealError('No open appeal with this id', {});
+      const resolver = signer();
+      const signoff = verifyOfficerSignoff(kase, command, resolver, {
+        purpose: 'appeal/v1',
+        schema: AppealSignoffSchema,
+        what: 'resolve an appeal',
+      });
+      if (
+        signoff.appealId !== appeal.appealId ||
+        signoff.violationCode !== kase.decision.violationCode ||
+        !samePlate(signoff.plate, kase.review.plate)
+      ) {
+        throw new SignoffContentMismatchError(
+          'The appeal sign-off names another appeal, violation or plate than the decided penalty',
+          {},
+        );
+      }
+      // The new fine is signed exactly where the outcome changes it: overturned → 0; upheld → unchanged.
+      const newFine = signoff.outcome === 'overturned' ? 0 : undefined;
+      if (signoff.fineVnd !== newFine) {
+        throw new SignoffContentMismatchError('The signed fine does not match the outcome', {
+          outcome: signoff.outcome,
+        });
+      }
+      // Altering (or confirming) a signed penalty needs authority over it: the decided violation's fine range
+      // under the catalog version applied, for the decided offender kind.
+      const entry = catalogEntryFor(
+        kase.decision.violationCode,
+        kase.detection.vehicleClass,
+        kase.detection.observedAt,
+      );
+      requireAuthority(resolver.title, entry, kase.decision.offender.kind);
       return [
         {
           type: 'AppealResolved',
           data: {
             appealId: appeal.appealId,
-            outcome: command.outcome,
-            reason: command.reason,
-            resolvedBy: command.actor.id,
+            outcome: signoff.outcome,
+            reason: signoff.reason,
+            resolvedBy: resolver.officerId,
             resolvedAt: now,
+            signoff,
+            signature: command.signature,
+            keyId: command.keyId,
           },
         },
       ];
     }
 
     case 'CloseCase': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'close a case');
       const reason = closeReason(kase);
       if (!reason) throw transitionError(kase, command);
       return [{ type: 'CaseClosed', data: { reason, closedAt: now } }];
     }
 
     case 'ExpireCase': {
-      requireActorKind(command, ['officer', 'service', 'system'], 'expire a case');
       const observedAt = kase.detection.observedAt;
       if (kase.decision || !limitationElapsed(observedAt, now)) {
         throw new LimitationNotReachedError('A case expires only undecided, one year after the violation', {
@@ -507,10 +534,9 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
     }
 
     case 'VoidCase': {
-      const { signoff } = verifyOfficerSignoff(kase, command, {
+      const signoff = verifyOfficerSignoff(kase, command, signer(), {
         purpose: 'void/v1',
         schema: VoidSignoffSchema,
-        role: 'supervisor',
         what: 'void a case',
       });
       return [{ type: 'CaseVoided', data: { signoff, signature: command.signature, keyId: command.keyId } }];

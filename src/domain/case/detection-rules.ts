@@ -14,8 +14,9 @@ import { caseIdForDetection } from '../ids.ts';
 import { parseOrThrow } from '../signoff/builders.ts';
 import { verifyDetection } from '../signoff/signing.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { isNotInFuture, requireActorKind, requireSameProvince } from '../signoff/guards.ts';
+import { isNotInFuture, requireSameProvince } from '../signoff/guards.ts';
 import { DetectionSchema } from '../signoff/payloads.ts';
+import { authorizeCaseActor } from './authorization.ts';
 import type { CaseCommandOf } from './commands.ts';
 import {
   CameraNotUsableError,
@@ -34,7 +35,8 @@ export function recordDetection(
   state: CaseState,
   now: string,
 ): CaseEvent[] {
-  requireActorKind(command, ['device', 'service', 'system'], 'record a detection');
+  // No officer may record a detection, so the province does not matter to the rule here.
+  authorizeCaseActor(command, command.province);
   const detectionId = (command.detection as { detectionId?: unknown } | null)?.detectionId;
   if (typeof detectionId !== 'string' || command.caseId !== caseIdForDetection(detectionId)) {
     throw new CaseIdMismatchError('caseId must be derived from the detection id', {});

@@ -1,13 +1,15 @@
 /**
  * Case events (stream `case-<caseId>`). The signed parts are normative (integrity.md §4, bundle.md):
  * `ViolationDetected.data.detection` is the camera's detection object verbatim; `ReviewConfirmed`,
- * `ReviewRejected`, `PenaltyDecided` and `CaseVoided` hold `{ signoff, signature, keyId }` with the officer's
+ * `ReviewRejected`, `PenaltyDecided`, `CaseVoided` and `AppealResolved` hold `{ signoff, signature, keyId }` with the officer's
  * sign-off payload verbatim. Other fields sit beside them and are not signed by the device or officer
  * (they are covered by the record hash and the ledger).
  */
 import { z } from 'zod';
 import { eventParser, type EventsOf } from '../decider.ts';
 import {
+  APPEAL_OUTCOMES,
+  AppealSignoffSchema,
   DecisionSignoffSchema,
   DetectionSchema,
   OffenderSchema,
@@ -74,8 +76,7 @@ export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] as const;
 export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
 
-export const APPEAL_OUTCOMES = ['upheld', 'overturned'] as const;
-export type AppealOutcome = (typeof APPEAL_OUTCOMES)[number];
+export { APPEAL_OUTCOMES, type AppealOutcome } from '../signoff/payloads.ts';
 
 export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
@@ -168,6 +169,14 @@ export const CaseEventSchemas = {
     reason: TextSchema,
     resolvedBy: IdentifierSchema,
     resolvedAt: UtcTimestampSchema,
+    /**
+     * The resolving officer's `appeal/v1` sign-off (outcome, reason and appeal id verbatim from it). The decider
+     * always writes it; it is optional here only so that a record written before `appeal/v1` existed still
+     * reads back (the bundle verifier's RULES check refuses such a record).
+     */
+    signoff: AppealSignoffSchema.optional(),
+    signature: SignatureSchema.optional(),
+    keyId: KeyIdSchema.optional(),
   }),
   CaseClosed: z.strictObject({ reason: z.enum(CLOSE_REASONS), closedAt: UtcTimestampSchema }),
   CaseExpired: z.strictObject({

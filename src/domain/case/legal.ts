@@ -11,7 +11,7 @@ import {
   type VehicleClass,
 } from '../catalog/index.ts';
 import { canonicalize } from '../integrity/canonical.ts';
-import type { DecisionSignoff } from '../signoff/payloads.ts';
+import type { DecisionSignoff, OffenderKind } from '../signoff/payloads.ts';
 import { oneYearAfter, toMillis, vietnamDate } from '../signoff/primitives.ts';
 import {
   AuthorityExceededError,
@@ -76,6 +76,11 @@ export function requireLawfulPenalty(
       expected: entry.legalBasis,
     });
   }
+  requireAuthority(officerTitle, entry, offender);
+}
+
+/** The officer's title gives authority up to the top of the entry's fine range for this offender kind. */
+export function requireAuthority(officerTitle: string, entry: CatalogEntry, offender: OffenderKind): void {
   if (!authorityCovers(officerTitle as OfficerTitle, entry, offender)) {
     throw new AuthorityExceededError("The officer's title does not cover the top of the fine range", {
       title: officerTitle,

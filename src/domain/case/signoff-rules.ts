@@ -1,31 +1,20 @@
 /**
- * The rules every officer sign-off (review, decision, void) MUST pass before it becomes a case record
- * (integrity.md §4, bundle.md step 8):
- *  1. the actor is a human officer, enrolled, active, holding the needed role, acting in the case's province
- *     (national staff anywhere), and is the officer the context describes;
- *  2. the payload is well-formed and of the command's purpose;
- *  3. the key named was in force at `signedAt` (not revoked), and `signedAt` is not in the future;
- *  4. the signature verifies under that key over JCS(signoff);
- *  5. the signed caseId is this case, the signed caseRevision is lower than the revision it will be recorded
+ * The rules every officer sign-off (review, decision, void, appeal resolution) MUST pass before it becomes a
+ * case record (integrity.md §4, bundle.md step 8). The actor was authorised before (`authorization.ts`:
+ * enrolled, active, role, province); here:
+ *  1. the payload is well-formed and of the command's purpose;
+ *  2. the key named was in force at `signedAt` (not revoked), and `signedAt` is not in the future;
+ *  3. the signature verifies under that key over JCS(signoff);
+ *  4. the signed caseId is this case, the signed caseRevision is lower than the revision it will be recorded
  *     at, and the signed evidence is exactly the case's original evidence digests, sorted.
  */
 import type { ZodType } from 'zod';
-import {
-  OfficerIdentityMismatchError,
-  OfficerKeyNotInForceError,
-  OfficerLacksRoleError,
-  OfficerNotActiveError,
-  OfficerNotEnrolledError,
-  OfficerOutsideProvinceError,
-} from '../officer/errors.ts';
-import type { OfficerRole } from '../officer/events.ts';
-import { officerActsIn, officerKeyAt, type OfficerView } from '../officer/view.ts';
+import { OfficerKeyNotInForceError } from '../officer/errors.ts';
+import { officerKeyAt, type OfficerView } from '../officer/view.ts';
 import { parseOrThrow, sortedDigests } from '../signoff/builders.ts';
 import { verifySignoff } from '../signoff/signing.ts';
-import { ActorNotAllowedError } from '../signoff/errors.ts';
 import { describeInput, isNotInFuture } from '../signoff/guards.ts';
 import type { Signoff } from '../signoff/payloads.ts';
-import type { Actor } from '../record.ts';
 import {
   SignoffCaseMismatchError,
   SignoffEvidenceMismatchError,
@@ -37,47 +26,18 @@ import {
 import type { ExistingCase } from './state.ts';
 
 export interface SignedCommand {
-  actor: Actor;
   now: string;
   signoff: unknown;
   signature: string;
   keyId: string;
-  context: { officer: OfficerView | undefined };
-}
-
-export function requireOfficer(
-  command: Pick<SignedCommand, 'actor' | 'context'>,
-  role: OfficerRole,
-  province: string,
-  what: string,
-): OfficerView {
-  if (command.actor?.kind !== 'officer') {
-    throw new ActorNotAllowedError(`Only a human officer may ${what}`, { actorKind: command.actor?.kind });
-  }
-  const officer = command.context?.officer;
-  if (!officer) throw new OfficerNotEnrolledError('The acting officer is not enrolled', {});
-  if (officer.officerId !== command.actor.id) {
-    throw new OfficerIdentityMismatchError('The officer context does not describe the acting officer', {});
-  }
-  if (officer.status !== 'active')
-    throw new OfficerNotActiveError('The officer is suspended', { officerId: officer.officerId });
-  if (!officer.roles.includes(role))
-    throw new OfficerLacksRoleError(`The officer lacks the ${role} role`, { role });
-  if (!officerActsIn(officer, province)) {
-    throw new OfficerOutsideProvinceError("The officer may not act in this case's province", {
-      officerProvince: officer.province,
-      caseProvince: province,
-    });
-  }
-  return officer;
 }
 
 export function verifyOfficerSignoff<S extends Signoff>(
   kase: ExistingCase,
   command: SignedCommand,
-  expected: { purpose: S['purpose']; schema: ZodType<S>; role: OfficerRole; what: string },
-): { signoff: S; officer: OfficerView } {
-  const officer = requireOfficer(command, expected.role, kase.province, expected.what);
+  officer: OfficerView,
+  expected: { purpose: S['purpose']; schema: ZodType<S>; what: string },
+): S {
   const purpose = (command.signoff as { purpose?: unknown } | null)?.purpose;
   if (purpose !== expected.purpose) {
     throw new SignoffPurposeError(`A ${expected.what} takes a ${expected.purpose} sign-off`, {
@@ -123,5 +83,5 @@ export function verifyOfficerSignoff<S extends Signoff>(
       },
     );
   }
-  return { signoff, officer };
+  return signoff;
 }

@@ -7,6 +7,8 @@ import type { ZodType } from 'zod';
 import { canonicalBytes } from '../integrity/canonical.ts';
 import { ValidationError } from '../shared/errors.ts';
 import {
+  APPEAL_PURPOSE,
+  AppealSignoffSchema,
   DECISION_PURPOSE,
   DecisionSignoffSchema,
   DETECTION_PURPOSE,
@@ -15,6 +17,7 @@ import {
   ReviewSignoffSchema,
   VOID_PURPOSE,
   VoidSignoffSchema,
+  type AppealSignoff,
   type DecisionSignoff,
   type Detection,
   type DetectionInput,
@@ -62,6 +65,8 @@ export type DecisionSignoffInput = SignoffCommonInput &
   Omit<DecisionSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
 export type VoidSignoffInput = SignoffCommonInput &
   Omit<VoidSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
+export type AppealSignoffInput = SignoffCommonInput &
+  Omit<AppealSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -94,6 +99,16 @@ export function buildVoidSignoff(input: VoidSignoffInput): VoidSignoff {
     evidence: sortedDigests(input.evidence),
   };
   return parseOrThrow(VoidSignoffSchema, payload, 'void sign-off');
+}
+
+export function buildAppealSignoff(input: AppealSignoffInput): AppealSignoff {
+  const payload = withoutUndefined({
+    ...input,
+    purpose: APPEAL_PURPOSE,
+    decision: 'appeal',
+    evidence: sortedDigests(input.evidence),
+  });
+  return parseOrThrow(AppealSignoffSchema, payload, 'appeal sign-off');
 }
 
 /** The exact bytes a device or officer signs: JCS(payload), UTF-8 (integrity.md §4). */

@@ -25,6 +25,8 @@ export const REVIEW_PURPOSE = 'review/v1';
 export const DECISION_PURPOSE = 'decision/v1';
 /** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */
 export const VOID_PURPOSE = 'void/v1';
+/** Sign-off for `AppealResolved`: resolving an appeal alters (or confirms) a signed penalty (integrity.md §4). */
+export const APPEAL_PURPOSE = 'appeal/v1';
 
 export const UuidSchema = z
   .string()
@@ -128,7 +130,27 @@ export const VoidSignoffSchema = z.strictObject({
 });
 export type VoidSignoff = z.infer<typeof VoidSignoffSchema>;
 
-export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff;
+/** How an appeal ends: the penalty stands (`upheld`) or is cancelled (`overturned`). */
+export const APPEAL_OUTCOMES = ['upheld', 'overturned'] as const;
+export type AppealOutcome = (typeof APPEAL_OUTCOMES)[number];
+
+/**
+ * `appeal/v1`: a sign-off (same common fields, naming the decided violation and plate) plus the appeal it
+ * resolves, the `outcome`, the stated `reason`, and `fineVnd`, the new fine, present exactly where the outcome
+ * changes it (`overturned`: 0; `upheld`: absent, the decided fine stands).
+ */
+export const AppealSignoffSchema = z.strictObject({
+  purpose: z.literal(APPEAL_PURPOSE),
+  ...signoffCommon,
+  decision: z.literal('appeal'),
+  appealId: IdentifierSchema,
+  outcome: z.enum(APPEAL_OUTCOMES),
+  reason: TextSchema,
+  fineVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export type AppealSignoff = z.infer<typeof AppealSignoffSchema>;
+
+export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff | AppealSignoff;
 
 /** A payload with its Ed25519 signature (base64) and the signer's key id. */
 export interface Signed<Payload> {

@@ -187,9 +187,10 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
     expect(decided.state.status).to.equal('decided');
 
     world.clock.at = '2026-03-25T02:00:00.000Z';
-    await recordPayment(world.deps, anprWorker, { caseId, paymentRef: 'pay-0001', amountVnd: entry.fineMinVnd });
+    // Payment and closing are officer commands: no worker issues them (a service actor is refused).
+    await recordPayment(world.deps, world.officer, { caseId, paymentRef: 'pay-0001', amountVnd: entry.fineMinVnd });
     world.clock.at = '2026-03-26T02:00:00.000Z';
-    const closed = await closeCase(world.deps, anprWorker, { caseId });
+    const closed = await closeCase(world.deps, world.officer, { caseId });
     expect(closed.state.status).to.equal('closed');
 
     const records = await store.readStream(streams.case(caseId));

@@ -33,6 +33,11 @@ export interface Scenario {
   omitReview?: boolean;
   /** The actor kind recorded on the ReviewConfirmed (an AI service confirming). */
   reviewActorKind?: ActorKind;
+  /**
+   * Add an appeal filed and resolved (overturned) after the decision: resolved with the decider's appeal/v1
+   * sign-off, with the sign-off stripped (an unsigned alteration of the penalty), or signed by a stranger.
+   */
+  appeal?: 'signed' | 'stripped' | 'forged';
   /** Sign the checkpoint and manifest with this log seed instead of the real one (a forged node). */
   logSeedOverride?: Uint8Array;
 }
@@ -231,6 +236,38 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     },
     decider,
   );
+  if (scenario.appeal) {
+    append(`case-${caseId}`, 'AppealFiled', { appealId: 'apl-1', grounds: 'not my car' }, officer);
+    const appealSignoff = {
+      purpose: 'appeal/v1',
+      caseId,
+      caseRevision: heads.get(`case-${caseId}`)!.revision,
+      decision: 'appeal',
+      violationCode: '16824.6.9.b',
+      plate: '30A-123.45',
+      evidence: sortedDigests,
+      signedAt: new Date(clock + 500).toISOString(),
+      appealId: 'apl-1',
+      outcome: 'overturned',
+      reason: 'clone plate',
+      fineVnd: 0,
+    };
+    const signerSeed = scenario.appeal === 'forged' ? seedOf('stranger') : deciderSeed;
+    const signed: JsonObject =
+      scenario.appeal === 'stripped'
+        ? {}
+        : {
+            signoff: appealSignoff,
+            signature: b64(sign(canonicalBytes(appealSignoff), signerSeed)),
+            keyId: keyId(publicKeyFromSeed(deciderSeed)),
+          };
+    append(
+      `case-${caseId}`,
+      'AppealResolved',
+      { appealId: 'apl-1', outcome: 'overturned', reason: 'clone plate', resolvedBy: decider.id, ...signed },
+      decider,
+    );
+  }
   noise(4);
 
   // Seal: the tree over the whole ledger, a checkpoint, a witness cosignature.

@@ -180,6 +180,26 @@ describe('bundle: verifier (bundle.md)', () => {
     ]);
   });
 
+  it('accepts an appeal resolution signed appeal/v1 by an officer with a key in force', () => {
+    const report = verifyBundle(buildFixture({ appeal: 'signed' }).entries);
+    expect(failing(report)).to.deep.equal([]);
+  });
+
+  it('finds an appeal resolution without its appeal/v1 sign-off (SIGNOFF_SIGNATURE, RULES)', () => {
+    const f = buildFixture({ appeal: 'stripped' });
+    const report = verifyBundle(f.entries);
+    expect(failing(report)).to.deep.equal(['SIGNOFF_SIGNATURE', 'RULES']);
+    expect(failuresOf(report, 'RULES')[0]!.recordIds).to.deep.equal([f.byType('AppealResolved').id]);
+  });
+
+  it('finds a forged appeal/v1 signature (SIGNOFF_SIGNATURE, RULES)', () => {
+    const f = buildFixture({ appeal: 'forged' });
+    const report = verifyBundle(f.entries);
+    expect(failing(report)).to.deep.equal(['SIGNOFF_SIGNATURE', 'RULES']);
+    expect(failuresOf(report, 'SIGNOFF_SIGNATURE')[0]!.recordIds).to.deep.equal([f.byType('AppealResolved').id]);
+    expect(failuresOf(report, 'RULES')[0]!.recordIds).to.deep.equal([f.byType('AppealResolved').id]);
+  });
+
   it('finds a signature by a key revoked before the sign-off (SIGNOFF_SIGNATURE)', () => {
     const f = buildFixture({ reviewSigner: 'revoked' });
     const report = verifyBundle(f.entries);

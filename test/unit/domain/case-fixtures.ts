@@ -19,12 +19,14 @@ import { officerDecider } from '../../../src/domain/officer/decider.ts';
 import type { OfficerEvent, OfficerRole } from '../../../src/domain/officer/events.ts';
 import { officerView, type OfficerView } from '../../../src/domain/officer/view.ts';
 import {
+  buildAppealSignoff,
   buildDecisionSignoff,
   buildDetectionPayload,
   buildReviewSignoff,
   buildVoidSignoff,
   signDetection,
   signSignoff,
+  type AppealSignoffInput,
   type DecisionSignoffInput,
   type ReviewSignoffInput,
 } from '../../../src/domain/signoff/index.ts';
@@ -300,18 +302,47 @@ export function voidCase(history: CaseEvent[], now: string, opts: { by?: TestOff
   return { type: 'VoidCase', ...envelope(who, now), ...signSignoff(signoff, who.key.secretKey) };
 }
 
-/** A plain (unsigned) case command with the standard envelope. */
+/** A signed appeal/v1 resolution of `appealId` (default: upheld, no fine change). */
+export function resolveAppeal(
+  history: CaseEvent[],
+  overrides: Partial<AppealSignoffInput> = {},
+  opts: { by?: TestOfficer; now?: string; signWith?: Ed25519KeyPair } = {},
+): CaseCommandOf<'ResolveAppeal'> {
+  const who = opts.by ?? reviewer;
+  const now = opts.now ?? APPEAL_RESOLVED_AT;
+  const signoff = buildAppealSignoff({
+    caseId: CASE_ID,
+    caseRevision: lastRevision(history),
+    violationCode: carViolation().code,
+    plate: PLATE,
+    evidence: [OVERVIEW, PLATE_CROP],
+    signedAt: now,
+    appealId: 'apl-1',
+    outcome: 'upheld',
+    reason: 'The evidence shows the violation clearly',
+    ...overrides,
+  });
+  return {
+    type: 'ResolveAppeal',
+    ...envelope(who, now),
+    appealId: signoff.appealId,
+    ...signSignoff(signoff, (opts.signWith ?? who.key).secretKey),
+  };
+}
+
+export const APPEAL_RESOLVED_AT = '2026-04-02T02:00:00.000Z';
+
+/**
+ * A plain (unsigned) case command with the standard envelope: by default acting as the enrolled Hà Nội officer
+ * `reviewer` (roles reviewer, decider, supervisor) with its view in `context.officer`, as the services load it.
+ */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export function caseCommand<C extends CaseCommand = CaseCommand>(
   command: DistributiveOmit<C, 'caseId' | 'province' | 'now' | 'actor'> & { now?: string; actor?: Actor },
 ): C {
-  return {
-    caseId: CASE_ID,
-    province: HANOI,
-    now: DECIDED_AT,
-    actor: { kind: 'system', id: 'tec' },
-    ...command,
-  } as C;
+  const base = { caseId: CASE_ID, province: HANOI, now: DECIDED_AT, actor: reviewer.actor };
+  const given = (command as { context?: object }).context;
+  return { ...base, ...command, context: { officer: reviewer.view, ...given } } as unknown as C;
 }
 
 export type { CaseState };

@@ -66,11 +66,12 @@ import {
   PLATE_CROP,
   recordDetection,
   rejectReview,
+  resolveAppeal,
   reviewer,
   violationDetected,
   voidCase,
 } from './case-fixtures.ts';
-import { cameraKey, cameraKey2, HCMC, NATIONAL, strangerKey } from './fixtures.ts';
+import { cameraKey, cameraKey2, HCMC, NATIONAL, strangerKey, systemActor } from './fixtures.ts';
 
 const caseSpec = () => spec(caseDecider, { parse: parseCaseEvent });
 
@@ -841,12 +842,7 @@ describe('case decider', () => {
     it('files and resolves an appeal; an overturned decision closes the case', () => {
       const appealed = after(
         decided,
-        caseCommand({
-          type: 'FileAppeal',
-          actor: { kind: 'citizen', id: 'c-1' },
-          appealId: 'apl-1',
-          grounds: 'not my car',
-        }),
+        caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'not my car' }),
       );
       caseSpec()
         .given(appealed)
@@ -854,17 +850,11 @@ describe('case decider', () => {
         .thenThrows(AppealAlreadyOpenError);
       caseSpec()
         .given(appealed)
-        .when(caseCommand({ type: 'ResolveAppeal', appealId: 'apl-1', outcome: 'overturned', reason: 'x' }))
+        .when({ ...resolveAppeal(appealed, { outcome: 'overturned', fineVnd: 0 }), actor: systemActor })
         .thenThrows(ActorNotAllowedError);
       const resolved = after(
         appealed,
-        caseCommand({
-          type: 'ResolveAppeal',
-          actor: reviewer.actor,
-          appealId: 'apl-1',
-          outcome: 'overturned',
-          reason: 'clone plate',
-        }),
+        resolveAppeal(appealed, { outcome: 'overturned', reason: 'clone plate', fineVnd: 0 }),
       );
       caseSpec()
         .given(resolved)
@@ -904,15 +894,7 @@ describe('case decider', () => {
       expect(fold(caseDecider, appealed).status).to.equal('closed');
       caseSpec()
         .given(appealed)
-        .when(
-          caseCommand({
-            type: 'ResolveAppeal',
-            actor: reviewer.actor,
-            appealId: 'apl-1',
-            outcome: 'upheld',
-            reason: 'evidence clear',
-          }),
-        )
+        .when(resolveAppeal(appealed, { reason: 'evidence clear' }))
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['AppealResolved']));
       const voided = caseSpec()
         .given(closedPaid)

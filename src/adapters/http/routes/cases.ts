@@ -1,6 +1,10 @@
 /**
- * Case routes: list and detail, evidence download, officer sign-offs (review, decision, void), owner,
- * notices, payments, appeals, closing, and the court bundle.
+ * Case routes: list and detail, evidence download, officer sign-offs (review, decision, void, appeal
+ * resolution), owner, notices, payments, appeals, closing, and the court bundle.
+ *
+ * Every write is authorised twice: here by token role and case scope, then by the case decider against the
+ * caller's enrolment (`officer-<subject>`: enrolled, active, role for the command, province; key in force for
+ * signed commands). A token is never a `service` actor.
  *
  * Access, per route AND per case: officers and supervisors of the case's province (national staff, province
  * "00", anywhere); auditors and courts read but never write; devices and analysts see no case. A case outside
@@ -35,8 +39,9 @@ import {
 } from '../../../commands/cases.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import type { Caller, CommandOptions } from '../../../commands/outcome.ts';
-import { APPEAL_OUTCOMES, NOTICE_CHANNELS } from '../../../domain/case/events.ts';
+import { NOTICE_CHANNELS } from '../../../domain/case/events.ts';
 import {
+  AppealSignoffSchema,
   DecisionSignoffSchema,
   OffenderSchema,
   ReviewSignoffSchema,
@@ -372,8 +377,8 @@ export function casesRoutes(services: ApiServices): AnyRoute[] {
     ),
     caseWrite(
       '/appeals/:appealId/resolution',
-      'Resolve an appeal (upheld or overturned) with a reason',
-      z.strictObject({ outcome: z.enum(APPEAL_OUTCOMES), reason: TextSchema }),
+      'Resolve an appeal (upheld or overturned): a signed appeal/v1 sign-off of a competent officer whose authority covers the fine; the signed appealId is the path\'s',
+      signed(AppealSignoffSchema),
       (caller, body, options, ctx) =>
         resolveAppeal(
           deps,

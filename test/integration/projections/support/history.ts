@@ -21,7 +21,7 @@ import {
 import { recordEvidenceAccess } from '../../../../src/commands/custody.ts';
 import { listViolations, type CatalogEntry } from '../../../../src/domain/catalog/index.ts';
 import { streams } from '../../../../src/domain/record.ts';
-import { buildDecisionSignoff, buildDetectionPayload, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
+import { buildAppealSignoff, buildDecisionSignoff, buildDetectionPayload, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
 import type { EvidenceRef } from '../../../../src/domain/signoff/primitives.ts';
 import { anprWorker, type World } from './world.ts';
 
@@ -96,7 +96,7 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   if (kind === 4) {
     const review = signSignoff(buildReviewSignoff({ ...reviewBase, decision: 'reject', rejectReason: 'no-violation' }), officer.key.secretKey);
     await rejectReview(deps, officer.caller, { caseId, ...review });
-    await closeCase(deps, anprWorker(camera.province), { caseId });
+    await closeCase(deps, officer.caller, { caseId });
     return { caseId, lifecycle: 'rejected' };
   }
   const review = signSignoff(
@@ -134,15 +134,32 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   await decidePenalty(deps, officer.caller, { caseId, ...decision });
   if (kind === 2) {
     clock.at = iso(observedMs + 11 * 86_400_000);
-    await fileAppeal(deps, { actor: { kind: 'citizen', id: `citizen-${i}` }, province: camera.province }, { caseId, appealId: `appeal-${i}`, grounds: 'Not the driver' });
+    // The desk officer records the offender's appeal; the competent officer resolves it with a signed appeal/v1.
+    await fileAppeal(deps, officer.caller, { caseId, appealId: `appeal-${i}`, grounds: 'Not the driver' });
     clock.at = iso(observedMs + 20 * 86_400_000);
-    await resolveAppeal(deps, officer.caller, { caseId, appealId: `appeal-${i}`, outcome: 'upheld', reason: 'Owner did not show another driver' });
+    const appealHead = (await deps.store.readStream(streams.case(caseId))).length - 1;
+    const resolution = signSignoff(
+      buildAppealSignoff({
+        caseId,
+        caseRevision: appealHead,
+        violationCode: entry.code,
+        plate,
+        evidence: evidence.map((e) => e.digest),
+        signedAt: clock.at,
+        appealId: `appeal-${i}`,
+        outcome: 'upheld',
+        reason: 'Owner did not show another driver',
+      }),
+      officer.key.secretKey,
+    );
+    await resolveAppeal(deps, officer.caller, { caseId, appealId: `appeal-${i}`, ...resolution });
     return { caseId, lifecycle: 'appealed' };
   }
   if (kind === 1) return { caseId, lifecycle: 'decided' };
   clock.at = iso(observedMs + 12 * 86_400_000);
-  await recordPayment(deps, anprWorker(camera.province), { caseId, paymentRef: `pay-${i}`, amountVnd: entry.fineMinVnd });
-  await closeCase(deps, anprWorker(camera.province), { caseId });
+  // Payments and closing are officer commands (no worker issues them).
+  await recordPayment(deps, officer.caller, { caseId, paymentRef: `pay-${i}`, amountVnd: entry.fineMinVnd });
+  await closeCase(deps, officer.caller, { caseId });
   return { caseId, lifecycle: 'paid' };
 }
 
