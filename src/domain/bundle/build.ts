@@ -17,6 +17,7 @@ import {
   BUNDLE_FORMAT,
   ENTRY,
   EVIDENCE_PREFIX,
+  HASHED_ENTRIES,
   type BundleKeys,
   type BundleManifest,
   type BundleProofs,
@@ -94,8 +95,25 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   const streams: Record<string, number> = {};
   for (const r of records) streams[r.record.stream] = (streams[r.record.stream] ?? 0) + 1;
 
+  // README.txt is listed in manifest.files like the other entries, so its text is covered by the signed
+  // manifest: a README rewritten to say anything else fails FILES.
+  const logKey = parseVerifierKey(input.logVerifierKey);
+  entries.set(
+    ENTRY.readme,
+    utf8(
+      bundleReadme({
+        caseId: input.caseId,
+        origin: input.origin,
+        treeSize: input.treeSize,
+        exportedAt: input.exportedAt,
+        logVerifierKey: input.logVerifierKey,
+        logKeyFingerprint: `sha256:${sha256Hex(logKey.publicKey)}`,
+      }),
+    ),
+  );
+
   const files: Record<string, string> = {};
-  for (const name of [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys])
+  for (const name of [...HASHED_ENTRIES, ENTRY.readme])
     files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
 
   const manifest: BundleManifest = {
@@ -114,20 +132,5 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   const manifestBytes = utf8(`${JSON.stringify(manifest, null, 2)}\n`);
   entries.set(ENTRY.manifest, manifestBytes);
   entries.set(ENTRY.manifestSig, utf8(toBase64(sign(manifestBytes, input.manifestSignerSeed))));
-
-  const logKey = parseVerifierKey(input.logVerifierKey);
-  entries.set(
-    ENTRY.readme,
-    utf8(
-      bundleReadme({
-        caseId: input.caseId,
-        origin: input.origin,
-        treeSize: input.treeSize,
-        exportedAt: input.exportedAt,
-        logVerifierKey: input.logVerifierKey,
-        logKeyFingerprint: `sha256:${sha256Hex(logKey.publicKey)}`,
-      }),
-    ),
-  );
   return entries;
 }

@@ -29,6 +29,15 @@ export type {
   VerifyBundle,
 } from './verify.ts';
 export { buildBundleEntries, type BundleBuildInput, type BundleRecordInput } from './build.ts';
-export { readBundleZip, writeBundleZip, BundleReadError, type ReadBundleOptions } from './zip.ts';
+export {
+  readBundleZip,
+  writeBundleZip,
+  BundleReadError,
+  BundleEntryTooLargeError,
+  ENTRY_SIZE_LIMITS,
+  entrySizeLimit,
+  type EntrySizeLimits,
+  type ReadBundleOptions,
+} from './zip.ts';
 export { bundleReadme } from './readme.ts';
 export * from './format.ts';

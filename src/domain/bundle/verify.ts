@@ -78,6 +78,13 @@ export interface BundleReport {
   trustedKeyMatched?: boolean;
   witnesses: { name: string; keyId: string; timestamp?: number }[];
   counts: { records: number; streams: number; evidence: number };
+  /**
+   * Entries present in the archive that no digest covers (not listed in `manifest.files`, not an
+   * `evidence/<hex>` entry, not the manifest or its signature): their content is NOT verified, whatever
+   * they say. A `README.txt` of a bundle exported before the exporter listed it lands here without failing;
+   * any other such entry also fails FILES.
+   */
+  unverifiedEntries: string[];
   checks: BundleCheck[];
   /** The case stream in order, for a person reading the report. */
   timeline?: TimelineEntry[];
@@ -193,6 +200,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       trustedKeyMatched: undefined,
       witnesses: [],
       counts: { records: 0, streams: 0, evidence: 0 },
+      unverifiedEntries: [],
       checks: [],
     };
 
@@ -230,11 +238,15 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
         else if (`sha256:${sha256Hex(bytes)}` !== digest)
           fail('FILES', `${name} does not match its manifest digest`, { digests: [digest] });
       }
-      const known = new Set<string>([ENTRY.manifest, ENTRY.manifestSig, ENTRY.readme, ...Object.keys(files)]);
+      // Covered: the manifest (by manifest.sig), its signature, every entry manifest.files lists (by digest)
+      // and evidence/<hex> (by its name). Anything else is not verified content, and is reported as such.
+      const covered = new Set<string>([ENTRY.manifest, ENTRY.manifestSig, ...Object.keys(files)]);
       for (const name of entries.keys()) {
-        if (!known.has(name) && !EVIDENCE_ENTRY.test(name))
-          fail('FILES', `unexpected entry ${JSON.stringify(name)}`);
+        if (covered.has(name) || EVIDENCE_ENTRY.test(name)) continue;
+        report.unverifiedEntries.push(name);
+        if (name !== ENTRY.readme) fail('FILES', `unexpected entry ${JSON.stringify(name)}`);
       }
+      report.unverifiedEntries.sort();
 
       // keys.json: the log key signs the manifest (FILES) and the checkpoint (CHECKPOINT).
       const keysValue = parseJson(entries.get(ENTRY.keys));

@@ -3,14 +3,49 @@
  * segments, absolute or drive paths, backslashes, duplicates (checked in the central directory itself, since
  * jszip would silently keep only one), more than `maxEntries` entries, and more than `maxTotalBytes` of
  * *actual* decompressed output (counted while inflating, so a zip bomb is stopped early) are refused with
- * `BundleReadError`. No Node-only API: the browser verifier can use this file too.
+ * `BundleReadError`. Every entry also has its own size cap by kind (`ENTRY_SIZE_LIMITS`): an entry whose
+ * declared size (central directory) exceeds its cap is refused before anything is inflated, and since a
+ * declared size can lie, inflating stops as soon as the output exceeds the declared size or the cap
+ * (`BundleEntryTooLargeError`). No Node-only API: the browser verifier can use this file too.
  */
 import JSZip from 'jszip';
 import { AppError } from '../shared/errors.ts';
 
 export class BundleReadError extends AppError {
   readonly category = 'validation' as const;
-  readonly code = 'bundle-unreadable';
+  readonly code: string = 'bundle-unreadable';
+}
+
+/** One entry is larger than its cap, as declared in the central directory or as actually inflated. */
+export class BundleEntryTooLargeError extends BundleReadError {
+  override readonly code: string = 'bundle-entry-too-large';
+}
+
+/** Uncompressed size caps per entry kind, in bytes (documented in docs/integrity.md, court bundles). */
+export interface EntrySizeLimits {
+  /** `evidence/<hex>`: the node's `MAX_EVIDENCE_BYTES` default; raise it for a node configured higher. */
+  evidence: number;
+  /** `records.jsonl` and `proofs.json`: grow with the number of records. */
+  records: number;
+  /** `manifest.json` (lists every stream and evidence item). */
+  manifest: number;
+  /** `keys.json`, `checkpoint.txt`, `manifest.sig`, `README.txt`, and any other entry. */
+  small: number;
+}
+
+export const ENTRY_SIZE_LIMITS: EntrySizeLimits = {
+  evidence: 20 * 1024 * 1024,
+  records: 64 * 1024 * 1024,
+  manifest: 4 * 1024 * 1024,
+  small: 1024 * 1024,
+};
+
+/** The cap that applies to an entry name. */
+export function entrySizeLimit(name: string, limits: EntrySizeLimits = ENTRY_SIZE_LIMITS): number {
+  if (name.startsWith('evidence/')) return limits.evidence;
+  if (name === 'records.jsonl' || name === 'proofs.json') return limits.records;
+  if (name === 'manifest.json') return limits.manifest;
+  return limits.small;
 }
 
 export interface ReadBundleOptions {
@@ -18,13 +53,21 @@ export interface ReadBundleOptions {
   maxTotalBytes?: number;
   /** Cap on the number of entries; default 10,000. */
   maxEntries?: number;
+  /** Per-entry caps by kind; defaults `ENTRY_SIZE_LIMITS`, any field overridable. */
+  entryLimits?: Partial<EntrySizeLimits>;
+}
+
+interface CentralEntry {
+  name: string;
+  /** Uncompressed size as the central directory declares it (may lie). */
+  declaredSize: number;
 }
 
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 
-/** Entry names from the central directory, in order, without trusting jszip's de-duplicating map. */
-function centralDirectoryNames(bytes: Uint8Array, maxEntries: number): string[] {
+/** Entry names and declared sizes from the central directory, in order, without trusting jszip's de-duplicating map. */
+function centralDirectory(bytes: Uint8Array, maxEntries: number): CentralEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
@@ -44,23 +87,24 @@ function centralDirectoryNames(bytes: Uint8Array, maxEntries: number): string[] 
   if (offset + size > bytes.length)
     throw new BundleReadError('the central directory lies outside the archive');
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const names: string[] = [];
+  const entries: CentralEntry[] = [];
   let p = offset;
   for (let n = 0; n < count; n++) {
     if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL_SIGNATURE)
       throw new BundleReadError('malformed central directory');
+    const declaredSize = view.getUint32(p + 24, true);
     const nameLength = view.getUint16(p + 28, true);
     const extraLength = view.getUint16(p + 30, true);
     const commentLength = view.getUint16(p + 32, true);
     if (p + 46 + nameLength > bytes.length) throw new BundleReadError('malformed central directory');
     try {
-      names.push(decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength)));
+      entries.push({ name: decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength)), declaredSize });
     } catch {
       throw new BundleReadError('an entry name is not valid UTF-8');
     }
     p += 46 + nameLength + extraLength + commentLength;
   }
-  return names;
+  return entries;
 }
 
 function checkName(name: string): void {
@@ -73,21 +117,55 @@ function checkName(name: string): void {
     throw bad('relative path segment');
 }
 
-function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<Uint8Array> {
+/**
+ * Inflates one entry, stopping (and dropping what it inflated) as soon as the output exceeds the entry's
+ * declared size, its cap, or the archive's total budget: a lying or hostile entry never inflates in full.
+ */
+function readEntry(
+  file: JSZip.JSZipObject,
+  declaredSize: number,
+  limit: number,
+  budget: { left: number },
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
+    let chunks: Uint8Array[] = [];
     let size = 0;
+    let stopped = false;
     // internalStream is jszip's documented streaming primitive (not in its type declarations).
     const stream = (file as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream(
       'uint8array',
     );
     stream
       .on('data', (chunk: Uint8Array) => {
+        if (stopped) return;
         size += chunk.length;
         budget.left -= chunk.length;
-        if (budget.left < 0) {
+        const stop = (error: BundleReadError): void => {
+          stopped = true;
+          chunks = [];
           stream.pause();
-          reject(new BundleReadError('the archive decompresses to more than the size limit (zip bomb?)'));
+          reject(error);
+        };
+        if (size > limit) {
+          stop(
+            new BundleEntryTooLargeError(
+              `entry ${JSON.stringify(file.name)} decompresses to more than its limit of ${limit} bytes`,
+              { entry: file.name, limit, inflated: size },
+            ),
+          );
+          return;
+        }
+        if (size > declaredSize) {
+          stop(
+            new BundleEntryTooLargeError(
+              `entry ${JSON.stringify(file.name)} decompresses to more than the ${declaredSize} bytes it declares`,
+              { entry: file.name, declaredSize, inflated: size },
+            ),
+          );
+          return;
+        }
+        if (budget.left < 0) {
+          stop(new BundleReadError('the archive decompresses to more than the size limit (zip bomb?)'));
           return;
         }
         chunks.push(chunk);
@@ -100,6 +178,15 @@ function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<U
         ),
       )
       .on('end', () => {
+        if (stopped) return;
+        if (size !== declaredSize) {
+          reject(
+            new BundleReadError(
+              `entry ${JSON.stringify(file.name)} decompresses to ${size} bytes, the archive declares ${declaredSize}`,
+            ),
+          );
+          return;
+        }
         const out = new Uint8Array(size);
         let o = 0;
         for (const c of chunks) {
@@ -127,14 +214,21 @@ export async function readBundleZip(
 ): Promise<Map<string, Uint8Array>> {
   const maxTotalBytes = options.maxTotalBytes ?? 2 * 1024 ** 3;
   const maxEntries = options.maxEntries ?? 10_000;
+  const limits: EntrySizeLimits = { ...ENTRY_SIZE_LIMITS, ...options.entryLimits };
   if (!(bytes instanceof Uint8Array)) throw new BundleReadError('input is not bytes');
-  const names = centralDirectoryNames(bytes, maxEntries);
-  const seen = new Set<string>();
-  for (const name of names) {
+  const central = centralDirectory(bytes, maxEntries);
+  const seen = new Map<string, number>();
+  for (const { name, declaredSize } of central) {
     if (seen.has(name)) throw new BundleReadError(`entry ${JSON.stringify(name)} appears twice`);
-    seen.add(name);
+    seen.set(name, declaredSize);
     if (!name.endsWith('/')) checkName(name);
     else checkName(name.slice(0, -1));
+    const limit = entrySizeLimit(name, limits);
+    if (declaredSize > limit)
+      throw new BundleEntryTooLargeError(
+        `entry ${JSON.stringify(name)} declares ${declaredSize} bytes, more than its limit of ${limit}`,
+        { entry: name, limit, declaredSize, inflated: 0 },
+      );
   }
   let zip: JSZip;
   try {
@@ -148,7 +242,10 @@ export async function readBundleZip(
     if (file.dir) continue;
     if (!seen.has(file.name))
       throw new BundleReadError(`entry ${JSON.stringify(file.name)} is not in the central directory`);
-    entries.set(file.name, await readEntry(file, budget));
+    entries.set(
+      file.name,
+      await readEntry(file, seen.get(file.name)!, entrySizeLimit(file.name, limits), budget),
+    );
   }
   return entries;
 }

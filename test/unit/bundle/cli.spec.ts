@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBundleZip } from '../../../src/domain/bundle/index.ts';
-import { buildFixture, LOG_KEY, seedOf } from './fixture.ts';
-import { publicKeyFromSeed, verifierKey } from '../../../src/domain/integrity/index.ts';
+import { craftZip, deflatedZeros, entryOf } from './crafted-zip.ts';
+import { buildFixture, LOG_KEY, LOG_SEED, seedOf } from './fixture.ts';
+import { publicKeyFromSeed, sign, toBase64, utf8, verifierKey } from '../../../src/domain/integrity/index.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -13,6 +14,8 @@ function tec(...args: string[]) {
   const run = spawnSync(process.execPath, [join(root, 'bin/tec.js'), 'verify', ...args], {
     cwd: root,
     encoding: 'utf8',
+    // A verifier that inflated a bomb entry in full would need gigabytes: cap the child's heap so it cannot.
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=256` },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -63,6 +66,42 @@ describe('bundle: `tec verify` exit codes (child process)', function () {
     expect(report.valid).to.equal(false);
     expect(report.trustedKeyMatched).to.equal(false);
     expect(report.checks.find((c) => c.code === 'CHECKPOINT')!.status).to.equal('fail');
+  });
+
+  it('exits 2 for a bundle whose README inflates to 1.5 GiB, without inflating it (issue 10, item 7)', async () => {
+    const f = buildFixture();
+    const size = 1536 * 1024 * 1024;
+    const entries = [...f.entries]
+      .filter(([name]) => name !== 'README.txt')
+      .map(([name, bytes]) => entryOf(name, bytes));
+    entries.push({ name: 'README.txt', deflated: await deflatedZeros(size), declaredSize: size });
+    const bomb = join(dir, 'readme-bomb.zip');
+    writeFileSync(bomb, craftZip(entries));
+    const run = tec(bomb, '--trusted-key', LOG_KEY);
+    expect(run.status, run.stderr).to.equal(2);
+    // Declaring a small size does not help: inflating stops at the declared size.
+    entries[entries.length - 1]!.declaredSize = 1000;
+    writeFileSync(bomb, craftZip(entries));
+    expect(tec(bomb, '--trusted-key', LOG_KEY).status).to.equal(2);
+  });
+
+  it('says plainly that a README no digest covers is not verified content', async () => {
+    const f = buildFixture();
+    const manifest = JSON.parse(Buffer.from(f.entries.get('manifest.json')!).toString('utf8')) as {
+      files: Record<string, string>;
+    };
+    delete manifest.files['README.txt'];
+    const bytes = utf8(`${JSON.stringify(manifest, null, 2)}\n`);
+    f.entries.set('manifest.json', bytes);
+    f.entries.set('manifest.sig', utf8(toBase64(sign(bytes, LOG_SEED))));
+    f.entries.set('README.txt', utf8('This bundle is valid.\n'));
+    const older = join(dir, 'older.zip');
+    writeFileSync(older, await writeBundleZip(f.entries));
+    const run = tec(older, '--trusted-key', LOG_KEY);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/NOT VERIFIED: README\.txt/);
+    const json = JSON.parse(tec(older, '--json').stdout) as { unverifiedEntries: string[] };
+    expect(json.unverifiedEntries).to.deep.equal(['README.txt']);
   });
 
   it('exits 2 for unreadable input: not a ZIP, a missing file, a malformed trusted key', () => {

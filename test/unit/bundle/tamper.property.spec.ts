@@ -5,8 +5,8 @@ import { buildFixture } from './fixture.ts';
 
 describe('bundle: any single-byte change is found (property)', () => {
   const fixture = buildFixture();
-  // README.txt is for people and proves nothing: the trust anchor is the fingerprint obtained out of band.
-  const names = [...fixture.entries.keys()].filter((n) => n !== 'README.txt').sort();
+  // Every entry, README.txt included: the exporter lists README.txt in manifest.files (issue 10, item 7).
+  const names = [...fixture.entries.keys()].sort();
 
   it('the untouched bundle is valid', () => {
     expect(verifyBundle(fixture.entries).valid).to.equal(true);
@@ -31,7 +31,7 @@ describe('bundle: any single-byte change is found (property)', () => {
     );
   });
 
-  it('removing any entry (other than README.txt) makes the bundle invalid', () => {
+  it('removing any entry, README.txt included, makes the bundle invalid', () => {
     for (const name of names) {
       const entries = new Map(fixture.entries);
       entries.delete(name);

@@ -82,6 +82,34 @@ describe('bundle: verifier (bundle.md)', () => {
       'PenaltyDecided',
     ]);
     expect(report.counts).to.deep.include({ streams: 5, evidence: 3 });
+    expect(report.unverifiedEntries).to.deep.equal([]);
+  });
+
+  it('covers README.txt by the manifest: a README rewritten to say the bundle is valid fails FILES (issue 10, item 7)', () => {
+    const f = buildFixture();
+    const manifest = JSON.parse(text(f.entries.get('manifest.json'))) as { files: Record<string, string> };
+    expect(manifest.files['README.txt']).to.equal(`sha256:${sha256Hex(f.entries.get('README.txt')!)}`);
+    f.entries.set('README.txt', utf8('This bundle has been verified by the court registry and is valid.\n'));
+    const report = verifyBundle(f.entries);
+    expect(report.valid).to.equal(false);
+    expect(failing(report)).to.deep.equal(['FILES']);
+    expect(failuresOf(report, 'FILES')[0]!.digests).to.deep.equal([manifest.files['README.txt']]);
+  });
+
+  it('states which entries no digest covers: a README of an older bundle is reported, not verified; any other is a FILES failure', () => {
+    const f = buildFixture();
+    reseal(f.entries, LOG_SEED, (m) => {
+      delete (m.files as Record<string, string>)['README.txt'];
+    });
+    f.entries.set('README.txt', utf8('This bundle is valid.\n'));
+    const old = verifyBundle(f.entries);
+    expect(old.valid).to.equal(true);
+    expect(old.unverifiedEntries).to.deep.equal(['README.txt']);
+
+    f.entries.set('notes.txt', utf8('the officer was right\n'));
+    const extra = verifyBundle(f.entries);
+    expect(extra.unverifiedEntries).to.deep.equal(['README.txt', 'notes.txt']);
+    expect(failing(extra)).to.deep.equal(['FILES']);
   });
 
   it('survives a ZIP round-trip and verifies with the trusted key or its fingerprint', async () => {

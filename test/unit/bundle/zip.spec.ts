@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import JSZip from 'jszip';
-import { BundleReadError, readBundleZip, writeBundleZip } from '../../../src/domain/bundle/index.ts';
+import {
+  BundleEntryTooLargeError,
+  BundleReadError,
+  ENTRY_SIZE_LIMITS,
+  readBundleZip,
+  writeBundleZip,
+} from '../../../src/domain/bundle/index.ts';
+import { craftZip, deflatedZeros, entryOf } from './crafted-zip.ts';
 
 async function zipOf(files: Record<string, Uint8Array | string>): Promise<Uint8Array> {
   const zip = new JSZip();
@@ -85,5 +92,71 @@ describe('bundle: ZIP reading treats the archive as hostile', () => {
     expect(await refusal(new TextEncoder().encode('not a zip at all, just text'))).to.match(/not a ZIP/);
     expect(await refusal(new Uint8Array(0))).to.match(/not a ZIP/);
     expect(await refusal(await zipOf({ a: '1', b: '2', c: '3' }), { maxEntries: 2 })).to.match(/entries/);
+  });
+});
+
+async function refusalError(bytes: Uint8Array, options = {}): Promise<BundleReadError> {
+  try {
+    await readBundleZip(bytes, options);
+  } catch (e) {
+    expect(e).to.be.instanceOf(BundleReadError);
+    return e as BundleReadError;
+  }
+  throw new Error('expected the archive to be refused');
+}
+
+describe('bundle: every entry has its own size cap (issue 10, item 7)', function () {
+  this.timeout(120_000);
+  const MiB = 1024 * 1024;
+  const manifest = entryOf('manifest.json', new TextEncoder().encode('{}'));
+
+  it('refuses a README declaring 1.5 GiB (7 MB zipped in the issue) before inflating any of it', async () => {
+    const size = 1536 * MiB;
+    const bomb = craftZip([manifest, { name: 'README.txt', deflated: await deflatedZeros(size), declaredSize: size }]);
+    expect(bomb.length).to.be.lessThan(4 * MiB);
+    const error = await refusalError(bomb);
+    expect(error).to.be.instanceOf(BundleEntryTooLargeError);
+    expect(error.code).to.equal('bundle-entry-too-large');
+    expect(error.details).to.include({ entry: 'README.txt', limit: ENTRY_SIZE_LIMITS.small, inflated: 0 });
+  });
+
+  it('stops inflating an entry whose declared size lies, long before the end of its data', async () => {
+    const actual = 256 * MiB;
+    const liar = craftZip([manifest, { name: 'README.txt', deflated: await deflatedZeros(actual), declaredSize: 100 }]);
+    const error = await refusalError(liar);
+    expect(error).to.be.instanceOf(BundleEntryTooLargeError);
+    expect(error.details?.entry).to.equal('README.txt');
+    // jszip inflates 16 KiB of input at a time: the refusal comes after the first output chunk, not the last.
+    expect(error.details?.inflated).to.be.a('number').and.to.be.lessThan(actual / 8);
+  });
+
+  it('stops at the cap while inflating even when the declared size is within it', async () => {
+    const actual = 64 * MiB;
+    const liar = craftZip([
+      manifest,
+      { name: 'evidence/' + 'a'.repeat(64), deflated: await deflatedZeros(actual), declaredSize: MiB },
+    ]);
+    const error = await refusalError(liar, { entryLimits: { evidence: 2 * MiB } });
+    expect(error).to.be.instanceOf(BundleEntryTooLargeError);
+    expect(error.details?.inflated).to.be.lessThan(actual);
+  });
+
+  it('caps by kind: evidence up to MAX_EVIDENCE_BYTES by default, text and JSON entries far smaller; evidence cap configurable', async () => {
+    const zeros = new Uint8Array(2 * MiB);
+    const evidence = craftZip([manifest, entryOf('evidence/' + 'b'.repeat(64), zeros)]);
+    expect((await readBundleZip(evidence)).get('evidence/' + 'b'.repeat(64))!.length).to.equal(2 * MiB);
+    expect(await refusalError(evidence, { entryLimits: { evidence: MiB } })).to.be.instanceOf(
+      BundleEntryTooLargeError,
+    );
+    for (const name of ['README.txt', 'keys.json', 'checkpoint.txt', 'manifest.sig', 'other.bin']) {
+      const error = await refusalError(craftZip([manifest, entryOf(name, zeros)]));
+      expect(error, name).to.be.instanceOf(BundleEntryTooLargeError);
+    }
+    expect(ENTRY_SIZE_LIMITS.evidence).to.equal(20 * MiB);
+  });
+
+  it('refuses an entry that inflates to less than it declares (a truncated or lying entry)', async () => {
+    const short = craftZip([manifest, { ...entryOf('README.txt', new Uint8Array(10)), declaredSize: 20 }]);
+    expect(await refusalError(short)).to.be.instanceOf(BundleReadError);
   });
 });

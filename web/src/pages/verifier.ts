@@ -77,6 +77,7 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
   const r = outcome.report;
   return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict}>
       <h2>${outcome.verdict === 'valid' ? t('verdictValid') : t('verdictInvalid')}</h2>
+      ${r.unverifiedEntries.map((name) => html`<p class="badge bad" data-testid="unverified-entry" data-entry=${name}><code>${name}</code>: ${t('unverifiedEntry')}</p>`)}
       <dl class="facts">
         <dt>${t('caseTitle')}</dt><dd><code>${r.caseId ?? '—'}</code></dd>
         <dt>${t('treeSize')}</dt><dd>${r.origin ?? '—'} · ${r.treeSize ?? '—'}</dd>
