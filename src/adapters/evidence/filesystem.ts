@@ -30,7 +30,10 @@ import type { BlobInfo, EvidenceStore, PutOptions, PutResult, ReadOptions, Verif
 export interface FileSystemEvidenceStoreOptions {
   /** Default upload limit in bytes (per-call `maxBytes` overrides it). Default 256 MiB. */
   maxBytes?: number;
-  /** Tmp files older than this are removed by `open`. Default one hour. */
+  /**
+   * Tmp files not written for this long belong to no live upload and are removed by `open`. Default
+   * `DEFAULT_STALE_TMP_AGE_MS`: the longest an upload may last (`MAX_UPLOAD_MS`) plus clock slack.
+   */
   staleTmpAgeMs?: number;
   /**
    * Open for reading only (auditors verifying a copy, `ledger verify`): nothing is created, cleaned or
@@ -40,7 +43,14 @@ export interface FileSystemEvidenceStoreOptions {
 }
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
-const HOUR_MS = 60 * 60 * 1000;
+/**
+ * The longest an upload into this store may last. The HTTP server's `requestTimeout` is set to it (a request
+ * whose body is not complete by then is cut off), so a tmp file, created after its request began and
+ * written to with every chunk, whose last write is older than this belongs to no live request.
+ */
+export const MAX_UPLOAD_MS = 5 * 60 * 1000;
+/** `MAX_UPLOAD_MS` plus a minute for clock differences between hosts sharing the directory. */
+export const DEFAULT_STALE_TMP_AGE_MS = MAX_UPLOAD_MS + 60 * 1000;
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX2 = /^[0-9a-f]{2}$/;
 
@@ -57,7 +67,10 @@ export class FileSystemEvidenceStore implements EvidenceStore {
     this.tmpRoot = join(root, 'tmp');
   }
 
-  /** Creates the layout if needed and removes stale tmp files left by crashed uploads. */
+  /**
+   * Creates the layout if needed and removes the tmp files that belong to no live upload (left by a process
+   * that crashed or was killed mid-upload). The store owns `<root>/tmp/`: nothing else may write there.
+   */
   static async open(root: string, options: FileSystemEvidenceStoreOptions = {}): Promise<FileSystemEvidenceStore> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxBytes must be a positive integer');
@@ -70,7 +83,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
     await mkdir(store.blobRoot, { recursive: true });
     await mkdir(store.tmpRoot, { recursive: true });
     await fsyncDirectory(root);
-    await store.removeStaleTmpFiles(options.staleTmpAgeMs ?? HOUR_MS);
+    await store.removeStaleTmpFiles(options.staleTmpAgeMs ?? DEFAULT_STALE_TMP_AGE_MS);
     return store;
   }
 

@@ -176,6 +176,14 @@ interface MultipartHandlers {
   file(name: string, stream: Readable): Promise<void>;
 }
 
+/**
+ * Parses the multipart body, handing parts to `handlers` one at a time. On any refusal (a handler throws, a
+ * file passes the size limit, too many parts, a malformed body, the client going away) the part being
+ * stored is destroyed with the error, so its consumer (the evidence store's `put`, which owns the temp file
+ * in one try/finally) stops, closes its descriptor and removes its temp file; the returned promise rejects
+ * only after that in-flight work has settled, so a refused request has released everything it opened by
+ * the time it is answered.
+ */
 function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHandlers): Promise<void> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -190,11 +198,17 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     }
     let failed = false;
     let chain: Promise<void> = Promise.resolve();
+    /** File streams handed out and not yet fully consumed: destroyed on failure so no consumer stalls. */
+    const open = new Set<Readable>();
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
-      reject(error);
+      // Destroyed without an error (nobody may be listening for one yet): a consumer sees a premature close.
+      for (const stream of open) stream.destroy();
+      open.clear();
+      // Answer only once the part being stored has released its temp file and descriptor.
+      void chain.finally(() => reject(error));
     };
     const enqueue = (work: () => Promise<void>) => {
       chain = chain.then(() => (failed ? undefined : work())).catch(fail);
@@ -207,6 +221,9 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
         stream.resume();
         return;
       }
+      open.add(stream);
+      stream.once('close', () => open.delete(stream));
+      stream.once('end', () => open.delete(stream));
       stream.on('limit', () => fail(new EvidenceTooLargeError(maxFileBytes)));
       const previous = chain;
       chain = previous
@@ -222,7 +239,13 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     parser.on('close', () => {
       chain.then(() => (failed ? undefined : resolve()), fail);
     });
-    req.on('aborted', () => fail(new MultipartError('The upload was aborted')));
+    // The client went away before the body was complete (`aborted` is not emitted by every Node version).
+    const gone = () => {
+      if (!req.complete) fail(new MultipartError('The upload was aborted'));
+    };
+    req.on('aborted', gone);
+    req.on('close', gone);
+    req.on('error', gone);
     req.pipe(parser);
   });
 }
