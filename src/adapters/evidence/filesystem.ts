@@ -8,11 +8,12 @@
  * file, then `link` it to its final name. `link` fails with EEXIST when the name exists, which gives
  * create-if-absent atomically: two writers of the same bytes both succeed and one file remains; no reader
  * ever sees a partial blob. The shard directory is fsynced after the link, so the name is durable too.
+ * A `check` hook runs on the complete tmp file before the link, so a refused upload never becomes a blob.
  * Every failure path removes the tmp file.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import {
@@ -147,6 +148,14 @@ export class FileSystemEvidenceStore implements EvidenceStore {
       await handle.sync();
       await handle.close();
       handle = undefined;
+      if (options.check) {
+        const received = body instanceof Uint8Array ? body : undefined;
+        await options.check({
+          digest,
+          size,
+          bytes: async () => received ?? new Uint8Array(await readFile(tmpPath)),
+        });
+      }
 
       const shard = join(this.blobRoot, hex.slice(0, 2));
       const finalPath = join(shard, hex);
