@@ -65,7 +65,8 @@ export async function checkEvidenceMedia(
   options: { digest?: string; maxPixels?: number } = {},
 ): Promise<void> {
   if (!isIngestMediaType(mediaType)) throw new EvidenceMediaTypeUnsupportedError(mediaType);
-  const mismatch = (reason: MediaMismatchReason) => new EvidenceMediaMismatchError(mediaType, reason, options.digest);
+  const mismatch = (reason: MediaMismatchReason) =>
+    new EvidenceMediaMismatchError(mediaType, reason, options.digest);
   if (mediaType === 'video/mp4') {
     if (!isMp4(bytes)) throw mismatch('signature-mismatch');
     return;

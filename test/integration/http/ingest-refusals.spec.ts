@@ -79,7 +79,10 @@ describe('HTTP ingest: refused uploads leave no temp file and no open descriptor
   it('a client that aborts a multipart upload midway leaves no temp file and no descriptor behind', async () => {
     const camera = world.cameras[HANOI]!;
     const signed = await signedDetection(camera, { images: [jpegLike(2 * 1024 * 1024)] });
-    const encoded = new Request('http://127.0.0.1/', { method: 'POST', body: multipartBody(signed, signed.images) });
+    const encoded = new Request('http://127.0.0.1/', {
+      method: 'POST',
+      body: multipartBody(signed, signed.images),
+    });
     const body = new Uint8Array(await encoded.arrayBuffer());
     const url = new URL('/v1/detections/upload', node.url);
     const req = request(url, {
@@ -187,12 +190,20 @@ describe('HTTP ingest: evidence that is not what it declares is refused before a
   }
 
   it('text declared as image/jpeg is refused with 422 evidence-media-mismatch', async () => {
-    await expectRefused(new Uint8Array(Buffer.from('hello, this is not a photograph\n'.repeat(40))), 'image/jpeg', /evidence-media-mismatch$/);
+    await expectRefused(
+      new Uint8Array(Buffer.from('hello, this is not a photograph\n'.repeat(40))),
+      'image/jpeg',
+      /evidence-media-mismatch$/,
+    );
   });
 
   it('a truncated JPEG is refused with 422 evidence-media-mismatch', async () => {
     const whole = await jpeg(640, 480);
-    await expectRefused(whole.subarray(0, Math.floor(whole.length * 0.6)), 'image/jpeg', /evidence-media-mismatch$/);
+    await expectRefused(
+      whole.subarray(0, Math.floor(whole.length * 0.6)),
+      'image/jpeg',
+      /evidence-media-mismatch$/,
+    );
   });
 
   it('a PNG bomb (50000 × 50000 pixels declared in a small file) is refused with 422 evidence-media-mismatch', async () => {
@@ -239,13 +250,30 @@ describe('HTTP ingest: evidence that is not what it declares is refused before a
 
   it('a sound JPEG and a sound PNG still become a case', async () => {
     const camera = world.cameras[HANOI]!;
-    const png = new Uint8Array(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer());
+    const png = new Uint8Array(
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer(),
+    );
     const base = await signedDetection(camera, { images: [await jpeg(), png] });
     const detection = {
       ...base.detection,
-      evidence: base.detection.evidence.map((e, i) => ({ ...e, mediaType: i === 1 ? 'image/png' : 'image/jpeg' })),
+      evidence: base.detection.evidence.map((e, i) => ({
+        ...e,
+        mediaType: i === 1 ? 'image/png' : 'image/jpeg',
+      })),
     };
-    const signed = { ...signDetection(detection, camera.key.secretKey), keyId: base.keyId, images: base.images };
-    expectStatus(await call(node, 'POST', '/v1/detections/upload', { token: camera.token, raw: multipartBody(signed, signed.images) }), 201);
+    const signed = {
+      ...signDetection(detection, camera.key.secretKey),
+      keyId: base.keyId,
+      images: base.images,
+    };
+    expectStatus(
+      await call(node, 'POST', '/v1/detections/upload', {
+        token: camera.token,
+        raw: multipartBody(signed, signed.images),
+      }),
+      201,
+    );
   });
 });
