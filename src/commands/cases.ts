@@ -152,6 +152,7 @@ export async function recordPlateReading(
 export const recordDerivedEvidence = plain('DeriveEvidence');
 export const attachEvidence = plain('AttachEvidence');
 export const flagCase = plain('FlagCase');
+export const recordProcessingFailure = plain('RecordProcessingFailure');
 export const confirmReview = signed('ConfirmReview');
 export const rejectReview = signed('RejectReview');
 export const decidePenalty = signed('DecidePenalty');

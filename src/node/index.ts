@@ -14,7 +14,7 @@ import type pg from 'pg';
 import type { NodeConfig } from '../config.ts';
 import type { EventStore } from '../adapters/eventstore/port.ts';
 import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
-import { FileSystemEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
+import { FileSystemEvidenceStore, MAX_UPLOAD_MS, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
@@ -280,6 +280,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, config.host);
+        // No upload outlives this, which is what lets the evidence store sweep its tmp files at start-up.
+        s.requestTimeout = MAX_UPLOAD_MS;
         s.once('listening', () => resolve(s));
         s.once('error', reject);
       });

@@ -22,7 +22,7 @@ import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
 import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
 import type { VehicleRegistry } from '../adapters/registry/port.ts';
-import { recordDerivedEvidence, recordPlateReading } from '../commands/cases.ts';
+import { recordDerivedEvidence, recordPlateReading, recordProcessingFailure } from '../commands/cases.ts';
 import { loadStream } from '../commands/handler.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import { registerModelVersion } from '../commands/models.ts';
@@ -32,7 +32,8 @@ import type { ExistingCase } from '../domain/case/state.ts';
 import { modelDecider } from '../domain/model/decider.ts';
 import { parseModelEvent } from '../domain/model/events.ts';
 import { streams } from '../domain/record.ts';
-import { ValidationError } from '../domain/shared/errors.ts';
+import { AppError, ValidationError } from '../domain/shared/errors.ts';
+import { PROCESSING_JOBS, type ProcessingJob } from '../domain/case/events.ts';
 import type { EvidenceRef } from '../domain/signoff/primitives.ts';
 import type { PlateReader } from './inference/index.ts';
 import type { ModelIdentity } from './inference/models.ts';
@@ -47,7 +48,7 @@ import { startProcessManager, type ProcessManager } from './process-manager/proc
 import { createBullJobPort } from './queue/bullmq.ts';
 import { createInProcessJobPort } from './queue/in-process.ts';
 import { jobEventId, onceOnly } from './queue/job-ids.ts';
-import { PermanentJobError, type JobPort, type Processor, type QueueName, type QueuePolicy, type RunningJob } from './queue/port.ts';
+import { PermanentJobError, isPermanentFailure, type JobPort, type Processor, type QueueName, type QueuePolicy, type RunningJob } from './queue/port.ts';
 import { createThreadTask, type ThreadTask } from './queue/thread-task.ts';
 
 export const INFERENCE_WORKER = 'anpr-worker';
@@ -245,6 +246,55 @@ function mediaProcessor(deps: { commands: CommandDeps; evidence: EvidenceStore; 
   };
 }
 
+/** The service that records a job's final failure on its case. */
+export const PIPELINE_SERVICE = 'job-pipeline';
+
+/** A short, non-personal reason: the typed error's code and message (they name ids, limits and digests only). */
+function failureReason(error: unknown): { reasonCode: string; reason: string } {
+  if (error instanceof AppError) return { reasonCode: error.code, reason: error.message.slice(0, 500) };
+  // An untyped error's message may quote anything (a registry answer, a file path): only its class is kept.
+  return { reasonCode: 'unexpected-error', reason: error instanceof Error ? error.name : 'unknown error' };
+}
+
+/**
+ * Wraps a processor so that a run that fails the job for good (its last attempt, or a failure retrying cannot
+ * fix: the same rule both job ports apply) first records `ProcessingFailed` on the job's case, then fails as
+ * before. Both ports run processors through this, so BullMQ and the in-process queue behave alike. The event id
+ * is derived from the job, so a re-run records it once. A job without a valid case is only logged.
+ */
+export function recordingFinalFailure(processor: Processor, commands: CommandDeps, logger?: Logger): Processor {
+  return async (job) => {
+    try {
+      await processor(job);
+    } catch (error) {
+      if (!job.finalAttempt && !isPermanentFailure(error)) throw error;
+      const { reasonCode, reason } = failureReason(error);
+      // Ids, codes and counts only: job data (plates, owners) never reaches the log.
+      logger?.error({ queue: job.queue, jobId: job.jobId, attempt: job.attempt, reasonCode, reason }, 'job failed for good');
+      if ((PROCESSING_JOBS as readonly string[]).includes(job.queue)) {
+        try {
+          const { caseId, province } = caseJob(job);
+          const eventIds = [jobEventId(job.queue, job.jobId, 'failed')];
+          await onceOnly(eventIds, () =>
+            recordProcessingFailure(
+              commands,
+              serviceCaller(PIPELINE_SERVICE, province),
+              { caseId, job: job.queue as ProcessingJob, jobId: job.jobId, reasonCode, reason, attempts: job.attempt },
+              { eventIds, causationId: job.jobId, correlationId: caseId },
+            ),
+          );
+        } catch (recordError) {
+          logger?.error(
+            { queue: job.queue, jobId: job.jobId, reasonCode: failureReason(recordError).reasonCode },
+            'could not record the job failure on its case',
+          );
+        }
+      }
+      throw error;
+    }
+  };
+}
+
 /**
  * Starts the pipeline. With `redisUrl` the jobs go through BullMQ (several worker processes may share the
  * queues); without it they run in this process.
@@ -305,7 +355,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         builtIn.notice = noticeProcessor({ commands: options.commandDeps, registry: options.registry, channels: options.channels, ...(logger ? { logger } : {}) });
     }
     const processors = { ...builtIn, ...options.processors };
-    for (const [queue, processor] of Object.entries(processors) as [QueueName, Processor][]) jobs.process(queue, processor);
+    for (const [queue, processor] of Object.entries(processors) as [QueueName, Processor][])
+      jobs.process(queue, recordingFinalFailure(processor, options.commandDeps, logger));
   }
 
   let pool: pg.Pool | undefined;

@@ -8,11 +8,12 @@
  * file, then `link` it to its final name. `link` fails with EEXIST when the name exists, which gives
  * create-if-absent atomically: two writers of the same bytes both succeed and one file remains; no reader
  * ever sees a partial blob. The shard directory is fsynced after the link, so the name is durable too.
+ * A `check` hook runs on the complete tmp file before the link, so a refused upload never becomes a blob.
  * Every failure path removes the tmp file.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import {
@@ -30,7 +31,10 @@ import type { BlobInfo, EvidenceStore, PutOptions, PutResult, ReadOptions, Verif
 export interface FileSystemEvidenceStoreOptions {
   /** Default upload limit in bytes (per-call `maxBytes` overrides it). Default 256 MiB. */
   maxBytes?: number;
-  /** Tmp files older than this are removed by `open`. Default one hour. */
+  /**
+   * Tmp files not written for this long belong to no live upload and are removed by `open`. Default
+   * `DEFAULT_STALE_TMP_AGE_MS`: the longest an upload may last (`MAX_UPLOAD_MS`) plus clock slack.
+   */
   staleTmpAgeMs?: number;
   /**
    * Open for reading only (auditors verifying a copy, `ledger verify`): nothing is created, cleaned or
@@ -40,7 +44,14 @@ export interface FileSystemEvidenceStoreOptions {
 }
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
-const HOUR_MS = 60 * 60 * 1000;
+/**
+ * The longest an upload into this store may last. The HTTP server's `requestTimeout` is set to it (a request
+ * whose body is not complete by then is cut off), so a tmp file, created after its request began and
+ * written to with every chunk, whose last write is older than this belongs to no live request.
+ */
+export const MAX_UPLOAD_MS = 5 * 60 * 1000;
+/** `MAX_UPLOAD_MS` plus a minute for clock differences between hosts sharing the directory. */
+export const DEFAULT_STALE_TMP_AGE_MS = MAX_UPLOAD_MS + 60 * 1000;
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX2 = /^[0-9a-f]{2}$/;
 
@@ -57,7 +68,10 @@ export class FileSystemEvidenceStore implements EvidenceStore {
     this.tmpRoot = join(root, 'tmp');
   }
 
-  /** Creates the layout if needed and removes stale tmp files left by crashed uploads. */
+  /**
+   * Creates the layout if needed and removes the tmp files that belong to no live upload (left by a process
+   * that crashed or was killed mid-upload). The store owns `<root>/tmp/`: nothing else may write there.
+   */
   static async open(root: string, options: FileSystemEvidenceStoreOptions = {}): Promise<FileSystemEvidenceStore> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxBytes must be a positive integer');
@@ -70,7 +84,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
     await mkdir(store.blobRoot, { recursive: true });
     await mkdir(store.tmpRoot, { recursive: true });
     await fsyncDirectory(root);
-    await store.removeStaleTmpFiles(options.staleTmpAgeMs ?? HOUR_MS);
+    await store.removeStaleTmpFiles(options.staleTmpAgeMs ?? DEFAULT_STALE_TMP_AGE_MS);
     return store;
   }
 
@@ -134,6 +148,14 @@ export class FileSystemEvidenceStore implements EvidenceStore {
       await handle.sync();
       await handle.close();
       handle = undefined;
+      if (options.check) {
+        const received = body instanceof Uint8Array ? body : undefined;
+        await options.check({
+          digest,
+          size,
+          bytes: async () => received ?? new Uint8Array(await readFile(tmpPath)),
+        });
+      }
 
       const shard = join(this.blobRoot, hex.slice(0, 2));
       const finalPath = join(shard, hex);

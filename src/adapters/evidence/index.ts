@@ -1,5 +1,13 @@
 export * from './port.ts';
 export * from './errors.ts';
 export { parseDigest, assertMediaType } from './digest.ts';
-export { FileSystemEvidenceStore, DEFAULT_MAX_EVIDENCE_BYTES } from './filesystem.ts';
+export { FileSystemEvidenceStore, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_STALE_TMP_AGE_MS, MAX_UPLOAD_MS } from './filesystem.ts';
 export type { FileSystemEvidenceStoreOptions } from './filesystem.ts';
+export {
+  checkEvidenceMedia,
+  EvidenceMediaMismatchError,
+  EvidenceMediaTypeUnsupportedError,
+  INGEST_MEDIA_TYPES,
+  type IngestMediaType,
+  type MediaMismatchReason,
+} from './media-check.ts';

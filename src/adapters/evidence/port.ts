@@ -20,6 +20,20 @@ export interface PutOptions {
   expectedDigest?: string;
   /** Checked for shape only; the record, not the store, is the authority on media type. */
   mediaType?: string;
+  /**
+   * Runs once the bytes are complete and hashed (and `expectedDigest` matched), before the blob becomes
+   * visible under its name. When it throws, `put` throws the same error and nothing is stored (e.g. the
+   * ingest check that the bytes are of their declared media type).
+   */
+  check?: (staged: StagedBlob) => Promise<void>;
+}
+
+/** A fully received upload that is not yet a blob. */
+export interface StagedBlob {
+  digest: string;
+  size: number;
+  /** The received bytes (at most the put's `maxBytes`). */
+  bytes(): Promise<Uint8Array>;
 }
 
 export interface PutResult {

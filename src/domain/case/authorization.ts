@@ -44,6 +44,7 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
   DeriveEvidence: { what: 'derive evidence', officerRoles: [], otherKinds: ['service'] },
   AttachEvidence: { what: 'attach evidence', officerRoles: ['reviewer', 'supervisor'], otherKinds: ['device'] },
   FlagCase: { what: 'flag a case', officerRoles: ['reviewer', 'supervisor'], otherKinds: [] },
+  RecordProcessingFailure: { what: 'record a processing failure', officerRoles: [], otherKinds: ['service', 'system'] },
   ConfirmReview: { what: 'confirm a review', officerRoles: ['reviewer'], otherKinds: [] },
   RejectReview: { what: 'reject a review', officerRoles: ['reviewer'], otherKinds: [] },
   IdentifyOwner: { what: 'record an owner', officerRoles: CASE_STAFF, otherKinds: ['service'] },

@@ -16,7 +16,7 @@ import type {
   VoidSignoff,
 } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
-import type { CaseFlag, DerivedEvidence, NoticeChannel } from './events.ts';
+import type { CaseFlag, DerivedEvidence, NoticeChannel, ProcessingJob } from './events.ts';
 
 /**
  * Who acts, resolved: when the actor is an officer, the application service loads `officer-<actor.id>` and
@@ -67,6 +67,15 @@ export type CaseCommand =
     })
   | (CaseCommandBase & { type: 'AttachEvidence'; evidence: EvidenceRef[]; reason: string })
   | (CaseCommandBase & { type: 'FlagCase'; flag: CaseFlag })
+  /** Issued by the service that ran a background job of the case when the job failed for good. */
+  | (CaseCommandBase & {
+      type: 'RecordProcessingFailure';
+      job: ProcessingJob;
+      jobId: string;
+      reasonCode: string;
+      reason: string;
+      attempts: number;
+    })
   | (CaseCommandBase & { type: 'ConfirmReview' } & SignedBy<ReviewSignoff>)
   | (CaseCommandBase & { type: 'RejectReview' } & SignedBy<ReviewSignoff>)
   | (CaseCommandBase & { type: 'IdentifyOwner'; owner: Offender; registry: string; registrationRef?: string })
@@ -94,6 +103,7 @@ export const CASE_COMMAND_TYPES = [
   'DeriveEvidence',
   'AttachEvidence',
   'FlagCase',
+  'RecordProcessingFailure',
   'ConfirmReview',
   'RejectReview',
   'IdentifyOwner',

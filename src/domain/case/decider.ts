@@ -238,6 +238,23 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       return [{ type: 'CaseFlagged', data: { flag, flaggedAt: now } }];
     }
 
+    case 'RecordProcessingFailure': {
+      // A job may fail after the case moved on (a notice after a decision): the fact is recorded in any state.
+      const data = parseOrThrow(
+        CaseEventSchemas.ProcessingFailed,
+        {
+          job: command.job,
+          jobId: command.jobId,
+          reasonCode: command.reasonCode,
+          reason: command.reason,
+          attempts: command.attempts,
+          failedAt: now,
+        },
+        'processing failure',
+      );
+      return [{ type: 'ProcessingFailed', data }];
+    }
+
     case 'ConfirmReview': {
       requireStatus(kase, command, ['detected']);
       requireWithinLimitation(kase.detection.observedAt, now);

@@ -73,6 +73,10 @@ export const ModelIdentitySchema = z.strictObject({
 });
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
+/** The background jobs of a case (the queues of src/workers/queue/port.ts). */
+export const PROCESSING_JOBS = ['inference', 'media', 'owner-lookup', 'notice'] as const;
+export type ProcessingJob = (typeof PROCESSING_JOBS)[number];
+
 export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] as const;
 export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
 
@@ -117,6 +121,22 @@ export const CaseEventSchemas = {
     attachedAt: UtcTimestampSchema,
   }),
   CaseFlagged: z.strictObject({ flag: CaseFlagSchema, flaggedAt: UtcTimestampSchema }),
+  /**
+   * A background job of the case (plate reading, evidence media, owner lookup, notice) failed for good: no
+   * retry is left or retrying cannot help. Recorded by the service that ran it so the reviewer sees why the
+   * case lacks what the job would have added. `reason` is the typed error's code and message, which name
+   * limits, digests and ids only, never personal data.
+   */
+  ProcessingFailed: z.strictObject({
+    job: z.enum(PROCESSING_JOBS),
+    /** The job's id in its queue (the id of the event that caused it). */
+    jobId: IdentifierSchema,
+    /** The typed error's code, e.g. `media-image-unsupported`; `unexpected-error` for an untyped one. */
+    reasonCode: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+    reason: TextSchema,
+    attempts: z.int().min(1).max(1000),
+    failedAt: UtcTimestampSchema,
+  }),
   ReviewConfirmed: z.strictObject({
     signoff: ReviewSignoffSchema,
     ...signed,

@@ -55,6 +55,11 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...kase, originals: [...kase.originals, ...event.data.evidence] };
     case 'CaseFlagged':
       return { ...kase, flags: [...kase.flags, event.data.flag] };
+    case 'ProcessingFailed': {
+      // Informational for reviewers (the case screen shows it as a flag); no rule depends on it.
+      const { job, reasonCode, reason, failedAt } = event.data;
+      return { ...kase, processingFailures: [...(kase.processingFailures ?? []), { job, reasonCode, reason, failedAt }] };
+    }
     case 'ReviewConfirmed':
     case 'ReviewRejected': {
       const s = event.data.signoff;

@@ -77,6 +77,15 @@ export interface CaseFacts {
   closedReason?: CloseReason;
   /** Status before the case was closed, expired or voided (what the law still allows depends on it). */
   statusBeforeEnd?: OpenCaseStatus;
+  /** Background jobs that failed for good (`ProcessingFailed`), in record order; absent when none did. */
+  processingFailures?: ProcessingFailure[];
+}
+
+export interface ProcessingFailure {
+  job: string;
+  reasonCode: string;
+  reason: string;
+  failedAt: string;
 }
 
 /** Statuses in lifecycle order. */

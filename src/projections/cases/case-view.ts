@@ -54,6 +54,9 @@ function moveTo(row: CaseViewRow, status: string): CaseViewRow {
   return ENDED.has(row.status) ? row : { ...row, status };
 }
 
+/** The view's flag for a `ProcessingFailed` record (not a case flag of the domain: no rule depends on it). */
+export const PROCESSING_FAILED_FLAG = 'processing-failed';
+
 function withFlags(row: CaseViewRow, flags: { flag: string; detail: string }[]): CaseViewRow {
   return {
     ...row,
@@ -149,6 +152,11 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       };
     case 'CaseFlagged':
       return withFlags(next, [...next.flags, { flag: event.data.flag.flag, detail: event.data.flag.detail }]);
+    case 'ProcessingFailed':
+      return withFlags(next, [
+        ...next.flags,
+        { flag: PROCESSING_FAILED_FLAG, detail: `${event.data.job}: ${event.data.reasonCode}: ${event.data.reason}` },
+      ]);
     case 'ReviewConfirmed':
     case 'ReviewRejected': {
       const s = event.data.signoff;
@@ -261,6 +269,8 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return { digests: event.data.evidence.map((e) => e.digest) };
     case 'CaseFlagged':
       return { flag: event.data.flag.flag };
+    case 'ProcessingFailed':
+      return { job: event.data.job, reasonCode: event.data.reasonCode, attempts: event.data.attempts };
     case 'ReviewConfirmed':
     case 'ReviewRejected':
       return { decision: event.data.signoff.decision, keyId: event.data.keyId, signedAt: event.data.signoff.signedAt };

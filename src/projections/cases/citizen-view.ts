@@ -83,6 +83,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'EvidenceDerived':
     case 'EvidenceAttached':
     case 'CaseFlagged':
+    case 'ProcessingFailed':
     case 'OwnerIdentified':
     case 'OwnerNotFound':
     case 'NoticeIssued':

@@ -141,6 +141,14 @@ const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection'>, Row> = {
     reason: 'Second angle from the patrol car',
   }),
   FlagCase: plain(detected, { type: 'FlagCase', flag: { flag: 'manual', detail: 'ambulance?' } }),
+  RecordProcessingFailure: plain(detected, {
+    type: 'RecordProcessingFailure',
+    job: 'media',
+    jobId: 'media:1',
+    reasonCode: 'undecodable',
+    reason: 'the image does not decode',
+    attempts: 3,
+  }),
   ConfirmReview: { history: detected, signed: true, by: (who) => confirmReview(detected, {}, { by: who }) },
   RejectReview: { history: detected, signed: true, by: (who) => rejectReview(detected, {}, { by: who }) },
   IdentifyOwner: plain(confirmed, {
@@ -271,6 +279,7 @@ describe('case authorisation: every command × every actor state (one rule)', ()
         'IssueNotice',
         'RecordNoticeDelivered',
         'RecordNoticeDeliveryFailed',
+        'RecordProcessingFailure',
       ].sort(),
     );
   });

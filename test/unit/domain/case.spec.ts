@@ -34,7 +34,7 @@ import {
   UnknownEvidenceError,
 } from '../../../src/domain/case/errors.ts';
 import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
-import type { CaseCommand } from '../../../src/domain/case/commands.ts';
+import type { CaseCommand, CaseCommandOf } from '../../../src/domain/case/commands.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { caseIdForDetection } from '../../../src/domain/ids.ts';
 import {
@@ -48,6 +48,7 @@ import {
 import { ActorNotAllowedError, ProvinceMismatchError } from '../../../src/domain/signoff/errors.ts';
 import { keyPairFromLabel } from '../../../src/domain/signoff/keys.ts';
 import { spec } from '../../support/given-when-then.ts';
+import { ValidationError } from '../../../src/domain/shared/errors.ts';
 import {
   calibrationCertified,
   cameraRegistered,
@@ -745,6 +746,38 @@ describe('case decider', () => {
         .when({ ...flag, actor: { kind: 'citizen', id: 'c-1' } })
         .thenThrows(ActorNotAllowedError);
       caseSpec().given(confirmed).when(flag).thenThrows(InvalidCaseTransitionError);
+    });
+    it('records a background job that failed for good, issued by a service, in any state, without changing the status', () => {
+      const failure = caseCommand<CaseCommandOf<'RecordProcessingFailure'>>({
+        type: 'RecordProcessingFailure',
+        actor: { kind: 'service', id: 'job-pipeline' },
+        job: 'media',
+        jobId: 'evt-1',
+        reasonCode: 'media-image-unsupported',
+        reason: 'Image could not be decoded',
+        attempts: 1,
+      });
+      const expected = {
+        type: 'ProcessingFailed',
+        data: {
+          job: 'media',
+          jobId: 'evt-1',
+          reasonCode: 'media-image-unsupported',
+          reason: 'Image could not be decoded',
+          attempts: 1,
+          failedAt: failure.now,
+        },
+      } as const;
+      const state = caseSpec().given(detected).when(failure).then([expected]);
+      expect(state.status).to.equal('detected');
+      expect(state.status !== 'none' && state.processingFailures).to.deep.equal([
+        { job: 'media', reasonCode: 'media-image-unsupported', reason: 'Image could not be decoded', failedAt: failure.now },
+      ]);
+      caseSpec().given(confirmed).when(failure).then([expected]);
+      caseSpec().given(detected).when({ ...failure, actor: reviewer.actor }).thenThrows(ActorNotAllowedError);
+      caseSpec().given(detected).when({ ...failure, reasonCode: 'Not A Code' }).thenThrows(ValidationError);
+      // Replay of the existing events is unchanged: no failure list appears without the event.
+      expect(fold(caseDecider, detected)).to.not.have.property('processingFailures');
     });
     it('closes a rejected case, and nothing but closing (or voiding) follows a rejection', () => {
       const rejected = after(detected, rejectReview(detected));

@@ -11,9 +11,11 @@ import {
   EvidenceNotFoundError,
   EvidenceStoreReadOnlyError,
   EvidenceTooLargeError,
+  DEFAULT_STALE_TMP_AGE_MS,
   FileSystemEvidenceStore,
   InvalidDigestError,
   InvalidMediaTypeError,
+  MAX_UPLOAD_MS,
 } from '../../../src/adapters/evidence/index.ts';
 import { AppError } from '../../../src/domain/shared/errors.ts';
 
@@ -269,6 +271,20 @@ describe('FileSystemEvidenceStore', () => {
     await utimes(stale, twoHoursAgo, twoHoursAgo);
     await FileSystemEvidenceStore.open(root);
     expect(await tmpFiles()).to.deep.equal(['fresh.part']);
+  });
+
+  it('removes at start-up a tmp file left by a previous run once no live upload can own it (older than MAX_UPLOAD_MS)', async () => {
+    const leftover = join(root, 'tmp', 'previous-run.part');
+    const live = join(root, 'tmp', 'live.part');
+    await writeFile(leftover, randomBytes(1024));
+    await writeFile(live, 'y');
+    // Last written longer ago than any request may last, but well within the hour the old sweep waited.
+    const beyondAnyRequest = new Date(Date.now() - DEFAULT_STALE_TMP_AGE_MS - 60 * 1000);
+    await utimes(leftover, beyondAnyRequest, beyondAnyRequest);
+    const within = new Date(Date.now() - MAX_UPLOAD_MS / 2);
+    await utimes(live, within, within);
+    await FileSystemEvidenceStore.open(root);
+    expect(await tmpFiles()).to.deep.equal(['live.part']);
   });
 
   it('opens read-only without creating, cleaning or writing anything', async () => {

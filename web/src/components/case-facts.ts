@@ -4,6 +4,14 @@ import { formatTime, formatVnd, langStore, useT } from '../lib/i18n.ts';
 import { compactPlate, type CaseDocument } from '../lib/case-doc.ts';
 import { catalogEntry, fineRangeFor, legalBasisText } from '../lib/catalog.ts';
 
+/** Labels of the view's flag codes (unknown codes are shown as they are). */
+const FLAG_LABELS: Record<string, string> = {
+  'calibration-invalid': 'flag.calibration',
+  'model-not-approved': 'flag.modelNotApproved',
+  'plate-mismatch': 'flag.plateMismatch',
+  'processing-failed': 'flag.processingFailed',
+};
+
 const pct = (bp: number | undefined) => (bp === undefined ? '' : `${(bp / 100).toFixed(1)}%`);
 
 export function Readings({ doc }: { doc: CaseDocument }) {
@@ -32,6 +40,8 @@ export function Facts({ doc }: { doc: CaseDocument }) {
   const d = doc.detection;
   const m = d.measurements ?? {};
   const flagged = (name: string) => doc.flags.some((f) => f.flag === name);
+  // A background job that failed for good (ProcessingFailed): the detail is job, reason code and reason.
+  const failures = doc.processingFailures ?? [];
   const entry = catalogEntry(doc.signoffBasis.violationCode, d.vehicleClass, d.observedAt);
   const range = entry ? fineRangeFor(entry, 'individual') : undefined;
   return html`<dl class="facts" data-testid="facts">
@@ -44,7 +54,8 @@ export function Facts({ doc }: { doc: CaseDocument }) {
     <dt>${t('violation')}</dt><dd><code>${doc.signoffBasis.violationCode}</code> ${entry ? entry.title[lang] : ''}</dd>
     <dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${entry ? legalBasisText(entry, lang) : '—'}</dd>
     <dt>${t('fineRange')}</dt><dd data-testid="fine-range">${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}${entry ? html` · ${t('points')}: ${entry.points}` : null}</dd>
-    ${doc.flags.length ? html`<dt>${t('flags')}</dt><dd>${doc.flags.map((f) => html`<span class="badge bad" title=${f.detail}>${f.flag}</span> `)}</dd>` : null}
+    ${doc.flags.length ? html`<dt>${t('flags')}</dt><dd>${doc.flags.map((f) => html`<span class="badge bad" title=${f.detail} data-testid=${`flag-${f.flag}`}>${FLAG_LABELS[f.flag] ? t(FLAG_LABELS[f.flag]!) : f.flag}</span> `)}</dd>` : null}
+    ${failures.length ? html`<dt>${t('flag.processingFailed')}</dt><dd data-testid="processing-failures">${failures.map((f) => html`<div><span class="badge bad">${t(`job.${f.job}`)}</span> <code>${f.reasonCode}</code> <small>${f.reason} · ${formatTime(f.failedAt)}</small></div>`)}</dd>` : null}
   </dl>`;
 }
 

@@ -30,6 +30,8 @@ export interface CaseDocument {
   };
   detectionKeyId: string;
   flags: { flag: string; detail: string }[];
+  /** Background jobs that failed for good (absent from servers before the field existed). */
+  processingFailures?: { job: string; reasonCode: string; reason: string; failedAt: string }[];
   plateReadings: { plate: string; compact: string; confidenceBp: number; model: { modelId: string; name: string; version: string } }[];
   evidence: { originals: EvidenceItem[]; derived: EvidenceItem[] };
   review: { decision: 'confirm' | 'reject'; officerKeyId: string; plate: string; violationCode: string; signedAt: string } | null;

@@ -17,6 +17,8 @@ export function caseDocument(state: ExistingCase, revision: bigint): Record<stri
     detection: state.detection,
     detectionKeyId: state.detectionKeyId,
     flags: state.flags,
+    /** Background jobs that failed for good: shown as a flag on the case screen. */
+    processingFailures: state.processingFailures ?? [],
     plateReadings: state.plateReadings,
     evidence: {
       originals: state.originals,

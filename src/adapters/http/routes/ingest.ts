@@ -11,7 +11,8 @@
  * What is checked, in order, before anything is appended: the token's subject is the detection's camera; the
  * camera is registered and not decommissioned; the key named was in force at `observedAt`; the signature
  * verifies over JCS(detection) (401 otherwise); every digest the detection names is a stored blob of exactly
- * the stated size. The case decider then re-checks all of it and applies the legal rules.
+ * the stated size and a sound item of its declared media type (magic number, and an image decodes within the
+ * pixel limit: media-check.ts; 422 otherwise). The case decider then re-checks all of it and applies the legal rules.
  *
  * Refused requests leave nothing that a later request could be confused by. Records are the only thing that
  * makes a blob evidence, and a blob is content-addressed: its name pins its bytes, so a blob left behind by a
@@ -35,6 +36,12 @@ import { loadCameraView } from '../../../commands/context.ts';
 import { ingestDetection } from '../../../commands/cases.ts';
 import type { Principal } from '../../auth/roles.ts';
 import { EvidenceTooLargeError } from '../../evidence/errors.ts';
+import {
+  checkEvidenceMedia,
+  EvidenceMediaTypeUnsupportedError,
+  INGEST_MEDIA_TYPES,
+} from '../../evidence/media-check.ts';
+import type { StagedBlob } from '../../evidence/port.ts';
 import { route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
@@ -116,7 +123,30 @@ async function authenticateDetection(
   return camera;
 }
 
-async function requireEvidenceStored(services: ApiServices, detection: Detection): Promise<void> {
+/** Refuses, before a byte is stored, a detection naming evidence of a media type the system does not handle. */
+function requireSupportedMediaTypes(detection: Detection): void {
+  for (const item of detection.evidence) {
+    if (!(INGEST_MEDIA_TYPES as readonly string[]).includes(item.mediaType))
+      throw new EvidenceMediaTypeUnsupportedError(item.mediaType);
+  }
+}
+
+/** The store's `check` hook: the received bytes must be a sound item of the declared media type. */
+function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<void> {
+  return async (staged) => checkEvidenceMedia(mediaType, await staged.bytes(), { digest: staged.digest });
+}
+
+/**
+ * Every blob the detection names is stored with the stated size and is of its declared media type. Blobs this
+ * request stored were checked on the way in (`checked`); blobs uploaded before are checked here, since only
+ * now is their media type declared.
+ */
+async function requireEvidenceStored(
+  services: ApiServices,
+  detection: Detection,
+  checked: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  requireSupportedMediaTypes(detection);
   for (const item of detection.evidence) {
     const info = await services.evidence.stat(item.digest);
     if (!info)
@@ -125,6 +155,11 @@ async function requireEvidenceStored(services: ApiServices, detection: Detection
       });
     if (info.size !== item.size) {
       throw new EvidenceSizeMismatchError('Evidence size differs from the size the detection states', {
+        digest: item.digest,
+      });
+    }
+    if (!checked.has(item.digest)) {
+      await checkEvidenceMedia(item.mediaType, await services.evidence.getBytes(item.digest), {
         digest: item.digest,
       });
     }
@@ -137,8 +172,9 @@ async function ingestAndRespond(
   res: Response,
   principal: Principal,
   body: SignedDetectionBody,
+  checked?: ReadonlySet<string>,
 ): Promise<void> {
-  await requireEvidenceStored(services, body.detection);
+  await requireEvidenceStored(services, body.detection, checked);
   const outcome = await ingestDetection(
     services.commandDeps,
     callerFor(principal),
@@ -176,6 +212,14 @@ interface MultipartHandlers {
   file(name: string, stream: Readable): Promise<void>;
 }
 
+/**
+ * Parses the multipart body, handing parts to `handlers` one at a time. On any refusal (a handler throws, a
+ * file passes the size limit, too many parts, a malformed body, the client going away) the part being
+ * stored is destroyed with the error, so its consumer (the evidence store's `put`, which owns the temp file
+ * in one try/finally) stops, closes its descriptor and removes its temp file; the returned promise rejects
+ * only after that in-flight work has settled, so a refused request has released everything it opened by
+ * the time it is answered.
+ */
 function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHandlers): Promise<void> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -190,11 +234,17 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     }
     let failed = false;
     let chain: Promise<void> = Promise.resolve();
+    /** File streams handed out and not yet fully consumed: destroyed on failure so no consumer stalls. */
+    const open = new Set<Readable>();
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
-      reject(error);
+      // Destroyed without an error (nobody may be listening for one yet): a consumer sees a premature close.
+      for (const stream of open) stream.destroy();
+      open.clear();
+      // Answer only once the part being stored has released its temp file and descriptor.
+      void chain.finally(() => reject(error));
     };
     const enqueue = (work: () => Promise<void>) => {
       chain = chain.then(() => (failed ? undefined : work())).catch(fail);
@@ -207,6 +257,9 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
         stream.resume();
         return;
       }
+      open.add(stream);
+      stream.once('close', () => open.delete(stream));
+      stream.once('end', () => open.delete(stream));
       stream.on('limit', () => fail(new EvidenceTooLargeError(maxFileBytes)));
       const previous = chain;
       chain = previous
@@ -222,7 +275,13 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     parser.on('close', () => {
       chain.then(() => (failed ? undefined : resolve()), fail);
     });
-    req.on('aborted', () => fail(new MultipartError('The upload was aborted')));
+    // The client went away before the body was complete (`aborted` is not emitted by every Node version).
+    const gone = () => {
+      if (!req.complete) fail(new MultipartError('The upload was aborted'));
+    };
+    req.on('aborted', gone);
+    req.on('close', gone);
+    req.on('error', gone);
     req.pipe(parser);
   });
 }
@@ -254,9 +313,14 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
           const length = Number(req.get('content-length') ?? 'NaN');
           if (Number.isFinite(length) && length > maxEvidenceBytes)
             throw new EvidenceTooLargeError(maxEvidenceBytes);
+          // A specific image/video Content-Type is checked now; octet-stream when a detection names the blob.
+          const contentType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
           const result = await services.evidence.put(gentle(req), {
             maxBytes: maxEvidenceBytes,
             ...(declared !== undefined ? { expectedDigest: declared } : {}),
+            ...(contentType !== undefined && contentType !== 'application/octet-stream'
+              ? { check: mediaCheck(contentType) }
+              : {}),
           });
           res.status(result.created ? 201 : 200).json(result);
         } catch (error) {
@@ -300,7 +364,8 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal }) => {
         const p = requirePrincipal(principal);
         let signed: SignedDetectionBody | undefined;
-        let sizes = new Map<string, number>();
+        let declared = new Map<string, { size: number; mediaType: string }>();
+        const checked = new Set<string>();
         try {
           await readMultipart(req, maxEvidenceBytes, {
             field: async (name, value, truncated) => {
@@ -326,18 +391,21 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
                 );
               }
               await authenticateDetection(services, p, parsed.data);
+              requireSupportedMediaTypes(parsed.data.detection);
               signed = parsed.data;
-              sizes = new Map(parsed.data.detection.evidence.map((e) => [e.digest, e.size]));
+              declared = new Map(parsed.data.detection.evidence.map((e) => [e.digest, e]));
             },
             file: async (name, stream) => {
               if (!signed) throw new MultipartError('The `detection` field must come before the files');
-              const size = sizes.get(name);
-              if (size === undefined)
+              const item = declared.get(name);
+              if (item === undefined)
                 throw new MultipartError('A file part is not named by a digest of the detection');
               await services.evidence.put(gentle(stream), {
                 expectedDigest: name,
-                maxBytes: Math.max(1, Math.min(size, maxEvidenceBytes)),
+                maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
+                check: mediaCheck(item.mediaType),
               });
+              checked.add(name);
             },
           });
         } catch (error) {
@@ -345,7 +413,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
           throw error;
         }
         if (!signed) throw new MultipartError('The upload holds no `detection` field');
-        await ingestAndRespond(services, req, res, p, signed);
+        await ingestAndRespond(services, req, res, p, signed, checked);
       },
     }),
   ];
