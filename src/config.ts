@@ -3,6 +3,7 @@
  * where: with no EVENTSTORE_URL / DATABASE_URL the node is embedded (PGlite in `<dataDir>/pg`, evidence in
  * `<dataDir>/evidence`, keys in `<dataDir>/keys`, jobs in-process) and needs no services.
  */
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './domain/shared/errors.ts';
@@ -36,7 +37,48 @@ export interface NodeConfig {
   noticeFrom: string;
   port: number;
   host: string;
+  /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); false = none, the socket address counts. */
+  trustProxy: TrustProxy;
   logLevel: string;
+}
+
+/** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
+export type TrustProxy = false | number | readonly string[];
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrRange(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY`: unset, empty, `false`, `off` or `0` = trust no proxy (the default); a whole number 1–10 = the
+ * number of proxy hops in front of the node; otherwise a comma-separated list of proxy addresses, CIDR ranges
+ * or express's named ranges. `true` (believe any X-Forwarded-For) is refused: any client could pick its address.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false' || value === 'off' || value === '0') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+    throw new ValidationError('Invalid configuration: TRUST_PROXY hop count must be between 1 and 10');
+  }
+  if (value === 'true') {
+    throw new ValidationError('Invalid configuration: TRUST_PROXY=true would believe any client; name the proxies or a hop count');
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.some((e) => !isAddressOrRange(e))) {
+    throw new ValidationError('Invalid configuration: TRUST_PROXY must be false, a hop count, or addresses, CIDR ranges, loopback, linklocal, uniquelocal');
+  }
+  return entries;
 }
 
 const envSchema = z.object({
@@ -61,6 +103,7 @@ const envSchema = z.object({
   NOTICE_FROM: z.string().email().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -94,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     noticeFrom: e.NOTICE_FROM ?? 'thong-bao@csgt.invalid',
     port: e.PORT ?? 8080,
     host: e.HOST ?? '127.0.0.1',
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? 'info',
   };
 }

@@ -21,6 +21,7 @@ import { createPgPool } from '../adapters/postgres/pool.ts';
 import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
 import { createMetrics, type Metrics } from '../adapters/http/metrics.ts';
 import { createApp } from '../adapters/http/app.ts';
+import { InMemoryLookupBudget, RedisLookupBudget, type LookupBudget } from '../adapters/http/lookup-budget.ts';
 import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth/tokens.ts';
 import { systemClock, uuidV7Ids, type Clock, type CommandDeps, type IdGenerator } from '../commands/deps.ts';
 import type { DataSource } from 'typeorm';
@@ -236,6 +237,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     };
 
     if (roles.includes('api')) {
+      // Shared by every API process of the node when it has Redis; in this process otherwise (embedded).
+      const lookupBudget: LookupBudget = config.redisUrl ? new RedisLookupBudget(config.redisUrl) : new InMemoryLookupBudget();
+      stops.push(() => lookupBudget.close());
       const services: ApiServices = {
         store,
         evidence,
@@ -244,12 +248,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
+        lookupBudget,
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
       };
       const app = createApp({
         logger,
         verifier,
+        trustProxy: config.trustProxy,
         metrics,
         routes: apiRoutes(services),
         ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),

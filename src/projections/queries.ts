@@ -9,6 +9,7 @@
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
+import { CalendarDate, Instant } from '../domain/shared/time.ts';
 import { plateKey } from './cases/plate.ts';
 import { InvalidQueryError } from './errors.ts';
 import {
@@ -22,8 +23,6 @@ import { bigintToJson, isoOrNull } from './read-models/transformers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ProvinceSchema = z.string().regex(/^\d{2}$/).refine((p) => provinceByCode(p) !== undefined, 'unknown province');
-const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
-const InstantSchema = z.string().max(40).refine((t) => !Number.isNaN(Date.parse(t)), 'not a timestamp');
 const TokenSchema = z.string().regex(/^[\p{L}\p{N}._:-]{1,64}$/u);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -49,8 +48,8 @@ export const CaseFilterSchema = z.strictObject({
   /** Any of the edge, AI or confirmed readings, in any spelling the plate rules normalise. */
   plate: z.string().min(1).max(24).optional(),
   /** Observation time range, inclusive from, exclusive to. */
-  from: InstantSchema.optional(),
-  to: InstantSchema.optional(),
+  from: Instant.optional(),
+  to: Instant.optional(),
 });
 export type CaseFilter = z.infer<typeof CaseFilterSchema>;
 
@@ -67,6 +66,8 @@ export interface CaseSummary {
   status: string;
   flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
   fineVnd: number | null;
+  /** Revision of the case stream's last record folded into the row (the detail's ETag once caught up). */
+  revision: number | string;
 }
 
 export interface Page<T> {
@@ -85,17 +86,25 @@ function limitOf(limit: number | undefined): number {
 function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
-function decodeCursor(cursor: string): [string, string] {
-  if (typeof cursor !== 'string' || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidQueryError('Invalid cursor', 'invalid-cursor');
+const CursorContent = z.tuple([Instant, z.string().regex(UUID)]);
+function readCursor(cursor: unknown): [string, string] | undefined {
+  if (typeof cursor !== 'string' || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
-      return [value[0], value[1]];
-    }
+    const parsed = CursorContent.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
   } catch {
-    // fall through
+    return undefined;
   }
-  throw new InvalidQueryError('Invalid cursor', 'invalid-cursor');
+}
+/**
+ * A page cursor as this module issues it (a real instant and a case id): the edge validates `after` with it,
+ * so a forged cursor is a 400 naming the parameter, never a database error.
+ */
+export const CursorSchema = z.string().refine((c) => readCursor(c) !== undefined, 'must be a cursor returned by a previous page');
+function decodeCursor(cursor: string): [string, string] {
+  const value = readCursor(cursor);
+  if (!value) throw new InvalidQueryError('Invalid cursor', 'invalid-cursor');
+  return value;
 }
 
 const CURSOR_AT = `to_char(c.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -114,6 +123,7 @@ function summary(c: CaseRow): CaseSummary {
     status: c.status,
     flags: { calibration: c.flagCalibration, modelNotApproved: c.flagModelNotApproved, plateMismatch: c.flagPlateMismatch },
     fineVnd: c.fineVnd,
+    revision: bigintToJson(c.revision)!,
   };
 }
 
@@ -239,7 +249,7 @@ export async function reviewQueue(
   options: { now: string; cursor?: string; limit?: number; noticeWarningDays?: number },
 ): Promise<Page<ReviewQueueItem>> {
   const p = parse(ProvinceSchema, province, 'province');
-  const now = Date.parse(parse(InstantSchema, options.now, 'now'));
+  const now = Date.parse(parse(Instant, options.now, 'now'));
   const warnDays = parse(z.int().min(0).max(10), options.noticeWarningDays ?? 3, 'noticeWarningDays');
   const n = limitOf(options.limit);
   const qb = ds
@@ -298,7 +308,7 @@ export async function statistics(
   ds: DataSource,
   query: { province?: string; from: string; to: string },
 ): Promise<{ scope: string; from: string; to: string; rows: StatisticsRow[]; totals: Omit<StatisticsRow, 'day' | 'province' | 'violationCode'> }> {
-  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: DaySchema, to: DaySchema }), query, 'statistics query');
+  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: CalendarDate, to: CalendarDate }), query, 'statistics query');
   const params: unknown[] = [q.from, q.to];
   const where = q.province ? (params.push(q.province), 'AND province = $3') : '';
   const rows = (await ds.query(
@@ -362,7 +372,7 @@ export async function cameraCoverage(
   options: { province?: string; at: string },
 ): Promise<{ referenceVersion: string | null; illustrative: boolean; note: string | null; provinces: ProvinceCoverage[] }> {
   const province = options.province === undefined ? undefined : parse(ProvinceSchema, options.province, 'province');
-  const at = parse(InstantSchema, options.at, 'at');
+  const at = parse(Instant, options.at, 'at');
   const [ref] = (await ds.query(`SELECT version, illustrative, note FROM ref_coverage_version WHERE current`)) as {
     version: string;
     illustrative: boolean;
@@ -505,7 +515,7 @@ export async function officerWorkload(
   ds: DataSource,
   query: { province?: string; from: string; to: string },
 ): Promise<OfficerWorkload[]> {
-  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: DaySchema, to: DaySchema }), query, 'workload query');
+  const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: CalendarDate, to: CalendarDate }), query, 'workload query');
   const params: unknown[] = [q.from, q.to];
   const where = q.province ? (params.push(q.province), 'AND province = $3') : '';
   const days = (await ds.query(

@@ -91,9 +91,19 @@ export interface TokenVerifierOptions {
   keys?: KeyObject[];
   /** External issuer (production). */
   jwksUrl?: string;
-  /** Longest lifetime accepted, seconds. */
+  /** Longest lifetime accepted, seconds (default `MAX_TOKEN_TTL_SECONDS`). */
   maxTtlSeconds?: number;
+  /** Tolerated clock difference between the issuer and this node, seconds (default `TOKEN_CLOCK_SKEW_SECONDS`). */
+  clockSkewSeconds?: number;
 }
+
+/** Longest token lifetime accepted (and the most `tec token --ttl` mints). */
+export const MAX_TOKEN_TTL_SECONDS = 3600;
+/**
+ * How far ahead of this node's clock a token's `iat` and `nbf` may be (the issuer's clock may run a little
+ * fast). `exp` gets no grace: an expired token is refused the second it expires.
+ */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
 
 export class TokenVerifier {
   private readonly getKey: JWTVerifyGetKey | KeyObject;
@@ -114,20 +124,29 @@ export class TokenVerifier {
   }
 
   async verify(token: string, nowSeconds?: number): Promise<Principal> {
+    const now = nowSeconds ?? Math.floor(Date.now() / 1000);
+    const skew = this.options.clockSkewSeconds ?? TOKEN_CLOCK_SKEW_SECONDS;
+    const maxTtl = this.options.maxTtlSeconds ?? MAX_TOKEN_TTL_SECONDS;
     try {
+      // jose applies the skew to `nbf` (and would also to `exp`: the strict `exp` check follows below).
       const { payload } = await jwtVerify(token, this.getKey as KeyObject, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ['EdDSA'],
         requiredClaims: ['sub', 'exp', 'iat'],
-        ...(nowSeconds !== undefined ? { currentDate: new Date(nowSeconds * 1000) } : {}),
+        clockTolerance: skew,
+        currentDate: new Date(now * 1000),
       });
       const role = payload.role;
       const province = payload.province;
       if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new UnauthenticatedError('Token has no valid role');
       if (typeof province !== 'string' || !/^\d{2}$/.test(province)) throw new UnauthenticatedError('Token has no valid province');
-      const maxTtl = this.options.maxTtlSeconds ?? 3600;
-      if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxTtl) throw new UnauthenticatedError('Token lifetime exceeds the allowed maximum');
+      const exp = payload.exp!;
+      const iat = payload.iat!;
+      if (exp <= now) throw new UnauthenticatedError('Token expired');
+      if (iat > now + skew) throw new UnauthenticatedError('Token issued in the future');
+      if (exp - iat > maxTtl) throw new UnauthenticatedError('Token lifetime exceeds the allowed maximum');
+      if (exp > now + maxTtl + skew) throw new UnauthenticatedError('Token expires too far in the future');
       return { subject: payload.sub!, role: role as Role, province, tokenId: payload.jti };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;

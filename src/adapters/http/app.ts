@@ -8,6 +8,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../../config.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Metrics } from './metrics.ts';
 import { problemMiddleware, sendProblem, PROBLEM_BASE } from './problem.ts';
@@ -25,10 +26,15 @@ export interface AppOptions {
   metrics: Metrics;
   routes: AnyRoute[];
   readiness?: ReadinessCheck[];
-  /** Requests per minute per client (token subject or IP) on authenticated routes. */
+  /** Requests per minute per client address on the /v1 routes. */
   rateLimitPerMinute?: number;
-  /** Requests per minute per IP on public routes (citizen lookup). */
+  /** Requests per minute per client address on public routes (citizen lookup). */
   publicRateLimitPerMinute?: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe when resolving the client address (`TRUST_PROXY`); default
+   * none: the socket's peer address is the client.
+   */
+  trustProxy?: TrustProxy;
   jsonLimit?: string;
   /** Static web UI directory, served at `/`. */
   staticDir?: string;
@@ -40,7 +46,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Explicit only (TRUST_PROXY): with no trusted proxy, X-Forwarded-For is ignored and req.ip is the peer.
+  const trustProxy = options.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
   app.set('query parser', 'simple');
   app.use(
     helmet({
@@ -77,11 +85,9 @@ export function createApp(options: AppOptions): Express {
 
   app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
 
-  const keyOf = (req: Request) => {
-    const auth = req.get('authorization');
-    // Per token where there is one (its signature tail identifies it), else per client address (IPv6 by /56).
-    return auth ? `t:${auth.slice(-32)}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-  };
+  // Per client address as resolved through `trust proxy` (IPv6 by /56). Never by request headers the limiter
+  // has not verified: a different junk Authorization header per request must not buy a fresh allowance.
+  const keyOf = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
   const limited = (limit: number) =>
     rateLimit({
       windowMs: 60_000,
@@ -89,6 +95,8 @@ export function createApp(options: AppOptions): Express {
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       keyGenerator: keyOf,
+      // An X-Forwarded-For from an untrusted peer is expected (and ignored) when TRUST_PROXY is off.
+      validate: { xForwardedForHeader: false },
       handler: (_req, res) =>
         sendProblem(res, { type: `${PROBLEM_BASE}rate-limited`, title: 'Too many requests', status: 429 }, { 'Retry-After': '60' }),
     });
@@ -131,7 +139,15 @@ export function createApp(options: AppOptions): Express {
   if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html', fallthrough: true }));
 
   app.use((req, res) => {
-    sendProblem(res, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route for ${req.method}` });
+    // `req.path` never carries the query string (which may hold a plate or a certificate number).
+    sendProblem(res, {
+      type: `${PROBLEM_BASE}not-found`,
+      title: 'Not found',
+      status: 404,
+      detail: `No route for ${req.method} ${req.path}`,
+      method: req.method,
+      path: req.path,
+    });
   });
   app.use(problemMiddleware(options.logger));
   return app;

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCategory, number> = {
   precondition: 412,
   too_large: 413,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { ROLES, type Role } from '../../adapters/auth/roles.ts';
-import { DevIssuer, loadOrCreateSeedFile } from '../../adapters/auth/tokens.ts';
+import { DevIssuer, MAX_TOKEN_TTL_SECONDS, loadOrCreateSeedFile } from '../../adapters/auth/tokens.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 
 export function register(program: Command): void {
@@ -12,13 +12,13 @@ export function register(program: Command): void {
     .requiredOption('--sub <subject>', 'subject: officer id, camera id, auditor id …')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--province <code>', 'two-digit province code, 00 for national scope', '00')
-    .option('--ttl <seconds>', 'lifetime in seconds', '900')
+    .option('--ttl <seconds>', `lifetime in seconds (at most ${MAX_TOKEN_TTL_SECONDS})`, '900')
     .option('--data-dir <dir>', 'embedded node directory (its keys/issuer.key)')
     .action(async (opts: { sub: string; role: string; province: string; ttl: string; dataDir?: string }) => {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new ValidationError(`Unknown role ${opts.role}; use one of ${ROLES.join(', ')}`);
       if (!/^\d{2}$/.test(opts.province)) throw new ValidationError('--province must be a two-digit code');
       const ttl = Number(opts.ttl);
-      if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 3600) throw new ValidationError('--ttl must be an integer between 1 and 3600');
+      if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TOKEN_TTL_SECONDS) throw new ValidationError(`--ttl must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
       const config = loadConfig(process.env, opts.dataDir ? { dataDir: opts.dataDir } : {});
       const issuer = new DevIssuer(loadOrCreateSeedFile(config.issuerKeyFile), config.jwtIssuer, config.jwtAudience);
       process.stdout.write(`${await issuer.mint({ subject: opts.sub, role: opts.role as Role, province: opts.province, ttlSeconds: ttl })}\n`);

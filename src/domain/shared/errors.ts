@@ -11,6 +11,7 @@ export type ErrorCategory =
   | 'precondition' // optimistic concurrency: the revision the caller saw is stale (412)
   | 'too_large' // payload or record exceeds a configured limit (413)
   | 'unprocessable' // well-formed but refused by a legal or domain rule (422)
+  | 'rate_limited' // too many attempts; retry after the time the error states (429)
   | 'unavailable' // a backing service is down; safe to retry later (503)
   | 'internal'; // a bug or an integrity failure (500)
 

@@ -21,6 +21,7 @@ import type { Request } from 'express';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { CursorSchema } from '../../../projections/queries.ts';
 import {
   closeCase,
   confirmReview,
@@ -95,7 +96,7 @@ const ListQuery = z.strictObject({
     .regex(/^[a-z-]{1,32}$/)
     .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  after: z.string().max(200).optional(),
+  after: CursorSchema.optional(),
 });
 
 /**

@@ -5,10 +5,15 @@
  * The certificate is checked against the vehicle registry first; a wrong certificate answers exactly like a
  * plate without violations (an empty list), so the endpoint cannot be used to learn anything about a plate one
  * does not hold the papers of. Each case disclosed is recorded in its custody log (access `lookup`).
+ *
+ * Guessing: every lookup takes one attempt from the plate's failure budget (lookup-budget.ts) before the
+ * registry is asked, whether the plate exists or not; once exhausted the plate answers 429 with Retry-After to
+ * everyone until the lock ends. An unknown plate and a wrong certificate do the same work and answer the same.
  */
 import { z } from 'zod';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
+import { InMemoryLookupBudget, LookupBudgetExhaustedError } from '../lookup-budget.ts';
 import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
@@ -22,6 +27,7 @@ const LookupQuery = z.strictObject({
 export const CITIZEN_LOOKUP_PURPOSE = 'citizen lookup by plate and registration certificate';
 
 export function publicRoutes(services: ApiServices): AnyRoute[] {
+  const budget = services.lookupBudget ?? new InMemoryLookupBudget();
   return [
     route({
       method: 'get',
@@ -35,14 +41,27 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         200: {
           description: 'Published violations (empty when none, or when the certificate does not match)',
         },
+        429: {
+          description:
+            "Too many failed lookups for this plate (its failure budget, whatever the caller's address); see Retry-After",
+        },
       },
       handler: async ({ req, res, query }) => {
         const compact = plateKey(query.plate);
         res.set('Cache-Control', 'no-store');
-        if (!compact || !(await services.registry.verifyRegistration(compact, query.certificate))) {
+        // No letters or digits at all: nothing to look up (a property of the text, not of any vehicle).
+        if (!compact) {
           res.json({ violations: [] });
           return;
         }
+        // The plate's failure budget is taken before the registry is asked, for known and unknown plates alike.
+        const attempt = await budget.attempt(compact, Date.parse(services.commandDeps.clock.now()));
+        if (!attempt.ok) throw new LookupBudgetExhaustedError(attempt.retryAfterSeconds);
+        if (!(await services.registry.verifyRegistration(compact, query.certificate))) {
+          res.json({ violations: [] });
+          return;
+        }
+        await budget.succeeded(compact);
         const found = await services.queries.citizenViolations(compact);
         for (const v of found) {
           await recordEvidenceAccess(

@@ -3,7 +3,7 @@
  * read models (src/projections/queries.ts), and `registryVerifier` answers `verifyRegistration` from the
  * vehicle registry port (src/adapters/registry/).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../commands/deps.ts';
 import {
@@ -61,7 +61,7 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
           violationCode: c.violationCode,
           observedAt: c.observedAt,
           cameraId: c.cameraId,
-          revision: -1,
+          revision: Number(c.revision),
         })),
         ...(page.nextCursor ? { next: page.nextCursor } : {}),
       };
@@ -123,15 +123,24 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
   };
 }
 
-/** `verifyRegistration` over the registry port, comparing certificate numbers in constant time. */
+/** Compared against when the plate is unknown, so both answers do the same work. */
+const ABSENT_CERTIFICATE = 'no-vehicle-registered';
+
+const certificateDigest = (certificate: string) =>
+  createHash('sha256').update(certificate.toUpperCase(), 'utf8').digest();
+
+/**
+ * `verifyRegistration` over the registry port. An unknown plate and a wrong certificate take the same path:
+ * SHA-256 of both sides (a fixed length, so the comparison reveals no length either) compared in constant time,
+ * against a dummy certificate when the registry has no such vehicle.
+ */
 export function registryVerifier(registry: Pick<RegistryPort, 'lookupPlate'>): VehicleRegistry {
   return {
     async verifyRegistration(plateCompact, certificateNumber) {
       const vehicle = await registry.lookupPlate(plateCompact);
-      if (!vehicle) return false;
-      const a = Buffer.from(vehicle.registrationNumber.toUpperCase(), 'utf8');
-      const b = Buffer.from(certificateNumber.toUpperCase(), 'utf8');
-      return a.length === b.length && timingSafeEqual(a, b);
+      const expected = certificateDigest(vehicle?.registrationNumber ?? ABSENT_CERTIFICATE);
+      const same = timingSafeEqual(expected, certificateDigest(certificateNumber));
+      return vehicle !== undefined && same;
     },
   };
 }

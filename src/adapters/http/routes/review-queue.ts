@@ -8,6 +8,7 @@
  * province's existence is no secret, and a queue carries no case ids the caller could not list anyway.
  */
 import { z } from 'zod';
+import { CursorSchema } from '../../../projections/queries.ts';
 import { seesProvince, type Role } from '../../auth/roles.ts';
 import { ForbiddenError, route } from '../route.ts';
 import { ValidationError } from '../../../domain/shared/errors.ts';
@@ -23,7 +24,7 @@ const QueueQuery = z.strictObject({
     .regex(/^\d{2}$/, 'must be a two-digit province code')
     .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  after: z.string().max(200).optional(),
+  after: CursorSchema.optional(),
 });
 
 const Flags = z.object({ calibration: z.boolean(), modelNotApproved: z.boolean(), plateMismatch: z.boolean() });

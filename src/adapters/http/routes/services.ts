@@ -12,6 +12,7 @@ import type { LedgerReader } from '../../ledger/reader.ts';
 import type { StoredCheckpoint } from '../../ledger/store.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
+import type { LookupBudget } from '../lookup-budget.ts';
 
 /** The ledger as the routes read it: the reader plus the node's published verifier key. */
 export type LedgerReadApi = Pick<
@@ -130,6 +131,11 @@ export interface ApiServices {
   bundles: BundleExporter;
   queries: ApiQueries;
   registry: VehicleRegistry;
+  /**
+   * The citizen lookup's per-plate failure budget (Redis-backed when the node has Redis); default: one in
+   * this process, created by `publicRoutes`.
+   */
+  lookupBudget?: LookupBudget;
   /**
    * The node's projection runner (`ProjectionRunner.status()`), when this node runs projections. Without it
    * `GET /v1/projections` answers 503.

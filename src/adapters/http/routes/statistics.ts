@@ -7,16 +7,16 @@
  * Officer workload names officers (staff personal data): supervisors and auditors only.
  */
 import { z } from 'zod';
+import { CalendarDate } from '../../../domain/shared/time.ts';
 import { NATIONAL_SCOPE, seesProvince, type Principal, type Role } from '../../auth/roles.ts';
 import { ForbiddenError, route } from '../route.ts';
 import { requirePrincipal, type AnyRoute } from './access.ts';
 import type { ApiServices, StatisticsScope } from './services.ts';
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const ScopeQuery = z.strictObject({
   province: z.union([z.literal('national'), z.string().regex(/^\d{2}$/)]).default('national'),
-  from: Day.optional(),
-  to: Day.optional(),
+  from: CalendarDate.optional(),
+  to: CalendarDate.optional(),
 });
 type ScopeQuery = z.infer<typeof ScopeQuery>;
 
