@@ -139,7 +139,7 @@ describe('evidence pipeline, end to end (BullMQ, real models)', function () {
     expect(smtp.messages.length + gateway.deliveries.length).to.equal(sent);
   });
 
-  it('a corrupt overview image fails inference and media permanently: dead letters, nothing recorded, worker alive', async () => {
+  it('a corrupt overview image fails inference and media permanently: dead letters, the failures recorded on the case (issue 10 item 8), worker alive', async () => {
     const { caseId } = await ingestPlainDetection(world, 99); // the "image" is a few bytes of text
     const stream = await world.store.readStream(streams.case(caseId));
     const detectedId = stream[0]!.record.id;
@@ -148,7 +148,11 @@ describe('evidence pipeline, end to end (BullMQ, real models)', function () {
     expect((await deadFor('inference'))!.attemptsMade).to.equal(1);
     expect((await deadFor('media'))!.attemptsMade).to.equal(1);
     expect((await deadFor('media'))!.error).to.match(/image|format|media/i);
-    expect(await eventTypes(world, caseId)).to.deep.equal(['ViolationDetected']);
+    // Each job that failed for good is recorded on its case, and nothing else is.
+    await waitFor(async () => (await eventTypes(world, caseId)).length === 3, { timeoutMs: 30_000, what: 'both ProcessingFailed records' });
+    expect(await eventTypes(world, caseId)).to.deep.equal(['ViolationDetected', 'ProcessingFailed', 'ProcessingFailed']);
+    const failed = (await world.store.readStream(streams.case(caseId))).slice(1).map((r) => (r.record.data as { job: string }).job);
+    expect(failed.sort()).to.deep.equal(['inference', 'media']);
     // The workers still serve the next case.
     const next = await ingestSceneDetection(world, 13);
     await waitFor(async () => (await eventTypes(world, next.caseId)).includes('PlateRecognized'), { timeoutMs: 60_000, what: 'the next plate reading' });
