@@ -13,8 +13,8 @@
  *  4. Build the entries, run `verifyBundle` on them against the node's own key, and refuse to hand out a
  *     bundle that fails (`BundleIntegrityError`): a node never signs a manifest over a broken bundle.
  */
-import { StreamNotFoundError, type EventStore, type StoredRecord } from '../adapters/eventstore/port.ts';
-import type { EvidenceStore } from '../adapters/evidence/port.ts';
+import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
 import { SealTimeoutError } from '../adapters/ledger/errors.ts';
 import type { LeafRow, StoredCheckpoint } from '../adapters/ledger/store.ts';
 import { recordEvidenceAccess } from '../commands/custody.ts';

@@ -3,7 +3,7 @@
  * tests and replays control time and ids; domain code never reads either itself.
  */
 import { v7 as uuidV7 } from 'uuid';
-import type { EventStore } from '../adapters/eventstore/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
 
 export interface Clock {
   /** RFC 3339 UTC with milliseconds, e.g. 2026-11-24T09:00:00.123Z. */

@@ -17,7 +17,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type StoredRecord,
-} from '../adapters/eventstore/port.ts';
+} from '../ports/eventstore.ts';
 import type { CommandBase, Decider, DomainEvent } from '../domain/decider.ts';
 import type { JsonObject, NewEvent } from '../domain/record.ts';
 import type { IdGenerator } from './deps.ts';

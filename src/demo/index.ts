@@ -21,7 +21,7 @@ import { buildDetectionPayload, buildReviewSignoff, buildDecisionSignoff } from 
 import { signDetection, signSignoff } from '../domain/signoff/signing.ts';
 import { lookupViolation } from '../domain/catalog/index.ts';
 import { parsePlate } from '../domain/plates/index.ts';
-import { StreamNotFoundError } from '../adapters/eventstore/port.ts';
+import { StreamNotFoundError } from '../ports/eventstore.ts';
 import { loadStream } from '../commands/handler.ts';
 import { ConcurrentModificationError, RevisionMismatchError } from '../commands/errors.ts';
 import { caseDecider } from '../domain/case/decider.ts';

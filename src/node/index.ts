@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { NodeConfig } from '../config.ts';
-import type { EventStore } from '../adapters/eventstore/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
 import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
 import { FileSystemEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
@@ -32,13 +32,13 @@ import { readModelQueries, registryVerifier } from '../adapters/http/routes/read
 import { createBundleExporter } from '../bundle-export/index.ts';
 import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { startStandInRegistry, syntheticVehicles, type StandInRegistry } from '../adapters/registry/stand-in.ts';
-import type { VehicleRegistry } from '../adapters/registry/port.ts';
+import type { VehicleRegistry } from '../ports/registry.ts';
 import { existsSync } from 'node:fs';
 import { startPipeline, plateModelIdFor, pipelineAdaptersFromEnv, type Pipeline } from '../workers/pipeline.ts';
 import { loadModelIdentity } from '../workers/inference/index.ts';
 import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
 import { startStandInGateway, type StandInGateway } from '../adapters/notify/stand-in-gateway.ts';
-import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
+import type { NoticeChannelAdapter } from '../ports/notices.ts';
 import { fileURLToPath } from 'node:url';
 
 /** The built web UI (`npm run build:web`); served at `/` when present. */

@@ -14,7 +14,7 @@
  * still the one it read from.
  */
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { EventStore, StoredRecord } from '../adapters/eventstore/port.ts';
+import type { EventStore, StoredRecord } from '../ports/eventstore.ts';
 import type { Metrics } from '../adapters/http/metrics.ts';
 import { isConnectionError } from '../adapters/postgres/pool.ts';
 import { StaleCheckpointError } from './errors.ts';

@@ -14,14 +14,14 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore } from '../adapters/eventstore/port.ts';
-import type { EvidenceStore } from '../adapters/evidence/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
 import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
-import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
+import type { NoticeChannelAdapter } from '../ports/notices.ts';
 import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
 import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
-import type { VehicleRegistry } from '../adapters/registry/port.ts';
+import type { VehicleRegistry } from '../ports/registry.ts';
 import { recordDerivedEvidence, recordPlateReading } from '../commands/cases.ts';
 import { loadStream } from '../commands/handler.ts';
 import type { CommandDeps } from '../commands/deps.ts';
@@ -47,7 +47,7 @@ import { startProcessManager, type ProcessManager } from './process-manager/proc
 import { createBullJobPort } from './queue/bullmq.ts';
 import { createInProcessJobPort } from './queue/in-process.ts';
 import { jobEventId, onceOnly } from './queue/job-ids.ts';
-import { PermanentJobError, type JobPort, type Processor, type QueueName, type QueuePolicy, type RunningJob } from './queue/port.ts';
+import { PermanentJobError, type JobPort, type Processor, type QueueName, type QueuePolicy, type RunningJob } from '../ports/jobs.ts';
 import { createThreadTask, type ThreadTask } from './queue/thread-task.ts';
 
 export const INFERENCE_WORKER = 'anpr-worker';

@@ -14,7 +14,7 @@ import {
   expected,
   type EventStore,
   type StoredRecord,
-} from '../../src/adapters/eventstore/port.ts';
+} from '../../src/ports/eventstore.ts';
 import { canonicalize } from '../../src/domain/integrity/canonical.ts';
 import { recordHash } from '../../src/domain/integrity/hash.ts';
 import { GENESIS_PREV, type JsonObject, type NewEvent } from '../../src/domain/record.ts';

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { consistencyProofFromNodes, inclusionProofFromNodes } from '../../domain/integrity/index.ts';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { LedgerArgumentError, LedgerRangeError, SealTimeoutError } from './errors.ts';
 import {
   checkpointAtOrAfter,

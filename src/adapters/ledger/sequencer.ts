@@ -18,7 +18,7 @@
  */
 import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
-import type { EventStore, StoredRecord, Subscription } from '../eventstore/port.ts';
+import type { EventStore, StoredRecord, Subscription } from '../../ports/eventstore.ts';
 import { canonicalTextHash, fromLowerHex, rootFromNodes } from '../../domain/integrity/index.ts';
 import { issueCheckpointAt, type CheckpointSigner } from './checkpoints.ts';
 import { LedgerForkAlarm, LedgerIntegrationError, SequencerStoppedError } from './errors.ts';

@@ -4,7 +4,7 @@
  * ledger lock (another node process leads), and reads work meanwhile.
  */
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { loadOrCreateNodeKey, nodeVerifierKey, type NodeKey } from '../keys/node-key.ts';
 import { SequencerStoppedError } from './errors.ts';
 import { LedgerReader } from './reader.ts';

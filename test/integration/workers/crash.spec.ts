@@ -12,7 +12,7 @@ import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { ownerLookupProcessor } from '../../../src/workers/notification/owner-lookup.ts';
 import { startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
 import { createBullJobPort } from '../../../src/workers/queue/bullmq.ts';
-import type { JobPort } from '../../../src/workers/queue/port.ts';
+import type { JobPort } from '../../../src/ports/jobs.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../support/stand-ins.ts';
 import { confirmCase, eventTypes, ingestPlainDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';

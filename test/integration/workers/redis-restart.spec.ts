@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
 import { waitFor } from '../../support/env.ts';
-import type { StoredRecord } from '../../../src/adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../../src/ports/eventstore.ts';
 import { eventTypes, ingestPlainDetection, openPipelineWorld, trivialProcessor, type PipelineWorld } from './support/world.ts';
 
 async function freePort(): Promise<number> {

@@ -27,7 +27,7 @@ import {
   type StoredRecord,
   type SubscribeOptions,
   type Subscription,
-} from '../port.ts';
+} from '../../../ports/eventstore.ts';
 import { assertExpectedRevision, assertRevision, assertStreamName, chainRecords, prepareEvents } from '../record-builder.ts';
 import { EsdbClient, type EsdbLiveSubscription } from './client.ts';
 import {

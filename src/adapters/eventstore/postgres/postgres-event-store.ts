@@ -27,7 +27,7 @@ import {
   type StoredRecord,
   type SubscribeOptions,
   type Subscription,
-} from '../port.ts';
+} from '../../../ports/eventstore.ts';
 import { assertExpectedRevision, assertRevision, assertStreamName, parseRecord, prepareEvents } from '../record-builder.ts';
 import { formatPgCheckpoint, parsePgCheckpoint } from './checkpoint.ts';
 import { PostgresSubscription } from './subscription.ts';

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { isConnectionError } from '../../postgres/pool.ts';
-import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../port.ts';
+import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../../../ports/eventstore.ts';
 
 export interface FeedSource {
   readAll(options: { after?: string; maxCount?: number }): Promise<StoredRecord[]>;

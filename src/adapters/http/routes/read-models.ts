@@ -14,7 +14,7 @@ import {
   reviewQueue,
   statistics,
 } from '../../../projections/queries.ts';
-import type { VehicleRegistry as RegistryPort } from '../../registry/port.ts';
+import type { VehicleRegistry as RegistryPort } from '../../../ports/registry.ts';
 import { NATIONAL_SCOPE } from '../../auth/roles.ts';
 import type {
   ApiQueries,

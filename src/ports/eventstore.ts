@@ -1,5 +1,5 @@
-import type { EventRecord, NewEvent } from '../../domain/record.ts';
-import { AppError } from '../../domain/shared/errors.ts';
+import type { EventRecord, NewEvent } from '../domain/record.ts';
+import { AppError } from '../domain/shared/errors.ts';
 
 /**
  * The event store port. Every adapter (PostgreSQL, embedded PGlite through the same PostgreSQL adapter,
