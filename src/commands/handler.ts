@@ -20,7 +20,7 @@ import {
 } from '../ports/eventstore.ts';
 import type { CommandBase, Decider, DomainEvent } from '../domain/decider.ts';
 import type { JsonObject, NewEvent } from '../domain/record.ts';
-import type { IdGenerator } from './deps.ts';
+import type { IdGenerator } from '../ports/clock.ts';
 import {
   CommandHandlerError,
   ConcurrentModificationError,

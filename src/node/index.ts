@@ -19,10 +19,12 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgr
 import { runMigrations } from '../adapters/postgres/migrate.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
 import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
-import { createMetrics, type Metrics } from '../adapters/http/metrics.ts';
+import { createMetrics } from '../adapters/http/metrics.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { createApp } from '../adapters/http/app.ts';
 import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth/tokens.ts';
-import { systemClock, uuidV7Ids, type Clock, type CommandDeps, type IdGenerator } from '../commands/deps.ts';
+import { systemClock, uuidV7Ids, type CommandDeps } from '../commands/deps.ts';
+import type { Clock, IdGenerator } from '../ports/clock.ts';
 import type { DataSource } from 'typeorm';
 import { createReadModelDataSource } from '../projections/datasource.ts';
 import { ProjectionRunner } from '../projections/runner.ts';

@@ -9,7 +9,7 @@ import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { problemMiddleware, sendProblem, PROBLEM_BASE } from './problem.ts';
 import { mountRoutes, openApiDocument, type AnyRoute } from './route.ts';
 

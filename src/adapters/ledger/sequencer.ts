@@ -31,8 +31,8 @@ import {
   readState,
   withStoredNodes,
   type NewLeaf,
-  type StoredCheckpoint,
 } from './store.ts';
+import type { StoredCheckpoint } from '../../ports/ledger.ts';
 
 export interface SequencerOptions {
   /** Pool on the ledger database; the sequencer holds two of its connections while running. */

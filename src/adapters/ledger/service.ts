@@ -9,7 +9,7 @@ import { loadOrCreateNodeKey, nodeVerifierKey, type NodeKey } from '../keys/node
 import { SequencerStoppedError } from './errors.ts';
 import { LedgerReader } from './reader.ts';
 import { LedgerSequencer } from './sequencer.ts';
-import type { StoredCheckpoint } from './store.ts';
+import type { StoredCheckpoint } from '../../ports/ledger.ts';
 
 export interface LedgerServiceOptions {
   /** Pool on the ledger database (max ≥ 3 when the sequencer runs: it holds two connections). */

@@ -12,7 +12,8 @@ import pg from 'pg';
 import { canonicalTextHash } from '../../../domain/integrity/hash.ts';
 import type { NewEvent } from '../../../domain/record.ts';
 import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
-import { createPgPool, isConnectionError } from '../../postgres/pool.ts';
+import { isConnectionError } from '../../../ports/database.ts';
+import { createPgPool } from '../../postgres/pool.ts';
 import { resolveReappend } from '../idempotency.ts';
 import {
   DEFAULT_MAX_RECORD_BYTES,

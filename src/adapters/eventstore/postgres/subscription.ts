@@ -6,7 +6,7 @@
  * has already been sent. Delivery is strictly in feed order and never concurrent.
  */
 import pg from 'pg';
-import { isConnectionError } from '../../postgres/pool.ts';
+import { isConnectionError } from '../../../ports/database.ts';
 import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../../../ports/eventstore.ts';
 
 export interface FeedSource {

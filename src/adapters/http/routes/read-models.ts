@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Clock } from '../../../commands/deps.ts';
+import type { Clock } from '../../../ports/clock.ts';
 import {
   cameraCoverage,
   listCases,

@@ -9,7 +9,7 @@
 import type { EventStore } from '../../../ports/eventstore.ts';
 import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
-import type { StoredCheckpoint } from '../../ledger/store.ts';
+import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
 
