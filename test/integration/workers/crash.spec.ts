@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { ownerLookupProcessor } from '../../../src/workers/notification/owner-lookup.ts';
-import { startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { createBullJobPort } from '../../../src/workers/queue/bullmq.ts';
 import type { JobPort } from '../../../src/ports/jobs.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';

@@ -12,7 +12,7 @@ import { SmtpNoticeChannel } from '../../../src/adapters/notify/smtp.ts';
 import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { RegistryResponseError, RegistryUnavailableError } from '../../../src/ports/registry.ts';
 import { streams } from '../../../src/domain/record.ts';
-import { pipelineAdaptersFromEnv, startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { pipelineAdaptersFromEnv, startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
 import { waitFor } from '../../support/env.ts';
