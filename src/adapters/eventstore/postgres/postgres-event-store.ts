@@ -23,6 +23,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type AggregateStreamOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredRecord,
@@ -176,6 +177,18 @@ export class PostgresEventStore implements EventStore {
       if (exists.rowCount === 0) throw new StreamNotFoundError(stream);
     }
     return rows.map(feedRowToStored);
+  }
+
+  async *aggregateStream(stream: string, options: AggregateStreamOptions = {}): AsyncGenerator<StoredRecord[]> {
+    const pageSize = readLimit(options.pageSize ?? DEFAULT_READ_LIMIT);
+    let from = options.fromRevision ?? 0n;
+    for (;;) {
+      // Keyset paging on (stream, revision): each page is one indexed range read.
+      const page = await this.readStream(stream, { fromRevision: from, maxCount: pageSize });
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      from = BigInt(page[page.length - 1]!.record.revision) + 1n;
+    }
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredRecord[]> {
