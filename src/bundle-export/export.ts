@@ -15,7 +15,7 @@
  */
 import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
-import { SealTimeoutError, type LeafRow, type LedgerPort, type StoredCheckpoint } from '../ports/ledger.ts';
+import { SealTimeoutError, type LedgerPort, type StoredCheckpoint } from '../ports/ledger.ts';
 import { recordEvidenceAccess } from '../commands/custody.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
