@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres-event-store.ts';
-import { expected } from '../src/adapters/eventstore/port.ts';
+import { expected } from '../src/ports/eventstore.ts';
 import { runMigrations } from '../src/adapters/postgres/migrate.ts';
 import type { NewEvent } from '../src/domain/record.ts';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
-import { expected } from '../src/adapters/eventstore/port.ts';
+import { expected } from '../src/ports/eventstore.ts';
 import { loadOrCreateNodeKey, nodeVerifierKey } from '../src/adapters/keys/node-key.ts';
 import { startLedger } from '../src/adapters/ledger/index.ts';
 import { verifyLedger } from '../src/adapters/ledger/verify.ts';

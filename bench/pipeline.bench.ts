@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import { startPipeline } from '../src/workers/pipeline.ts';
+import { startPipeline } from '../src/node/pipeline.ts';
 import { ingestPlainDetection, openPipelineWorld, trivialProcessor } from '../test/integration/workers/support/world.ts';
 
 const CASES = Number(process.env.BENCH_PIPELINE_CASES ?? 400);

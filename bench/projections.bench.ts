@@ -13,7 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres-event-store.ts';
 import { parsePgCheckpoint } from '../src/adapters/eventstore/postgres/checkpoint.ts';
-import { expected, type StoredRecord } from '../src/adapters/eventstore/port.ts';
+import { expected, type StoredRecord } from '../src/ports/eventstore.ts';
 import { runMigrations } from '../src/adapters/postgres/migrate.ts';
 import type { NewEvent } from '../src/domain/record.ts';
 import { createReadModelDataSource } from '../src/projections/datasource.ts';

@@ -3,6 +3,7 @@
  * where: with no EVENTSTORE_URL / DATABASE_URL the node is embedded (PGlite in `<dataDir>/pg`, evidence in
  * `<dataDir>/evidence`, keys in `<dataDir>/keys`, jobs in-process) and needs no services.
  */
+import type { TrustProxy } from './adapters/http/app.ts';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -43,7 +44,7 @@ export interface NodeConfig {
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
-export type TrustProxy = false | number | readonly string[];
+export type { TrustProxy };
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 

@@ -13,10 +13,9 @@
  *  4. Build the entries, run `verifyBundle` on them against the node's own key, and refuse to hand out a
  *     bundle that fails (`BundleIntegrityError`): a node never signs a manifest over a broken bundle.
  */
-import { StreamNotFoundError, type EventStore, type StoredRecord } from '../adapters/eventstore/port.ts';
-import type { EvidenceStore } from '../adapters/evidence/port.ts';
-import { SealTimeoutError } from '../adapters/ledger/errors.ts';
-import type { LeafRow, StoredCheckpoint } from '../adapters/ledger/store.ts';
+import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
+import { SealTimeoutError, type LedgerPort, type StoredCheckpoint } from '../ports/ledger.ts';
 import { recordEvidenceAccess } from '../commands/custody.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
@@ -29,16 +28,8 @@ import {
 import { streams } from '../domain/record.ts';
 import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
 
-/** The ledger as the exporter uses it (LedgerService satisfies it). */
-export interface BundleLedger {
-  readonly origin: string;
-  /** The node key: its seed signs manifest.json. Never logged. */
-  readonly key: { readonly seed: Uint8Array };
-  verifierKey(): string;
-  waitUntilSealed(recordIds: string[], timeoutMs: number): Promise<StoredCheckpoint>;
-  leafForRecord(recordId: string): Promise<LeafRow | undefined>;
-  inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]>;
-}
+/** The ledger as the exporter uses it (the port in src/ports/ledger.ts; LedgerService satisfies it). */
+export type BundleLedger = LedgerPort;
 
 export interface BundleExportSources {
   store: EventStore;

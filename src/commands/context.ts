@@ -7,7 +7,7 @@
  * case event is not seen by that decision. The ledger orders both records, and verification (bundle.md §7–8)
  * judges a signature by the keys in force at the record's leaf index, so such a race is visible, not hidden.
  */
-import type { EventStore } from '../adapters/eventstore/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
 import { cameraDecider } from '../domain/camera/decider.ts';
 import { parseCameraEvent } from '../domain/camera/events.ts';
 import { cameraView, type CameraView } from '../domain/camera/view.ts';

@@ -8,7 +8,7 @@
  * the custody stream is hash-chained like every other.
  */
 import { z } from 'zod';
-import { expected, type StoredRecord } from '../adapters/eventstore/port.ts';
+import { expected, type StoredRecord } from '../ports/eventstore.ts';
 import { isLowercaseUuid } from '../domain/ids.ts';
 import { streams, type JsonObject } from '../domain/record.ts';
 import { ValidationError } from '../domain/shared/errors.ts';

@@ -17,10 +17,10 @@ import {
   type EventStore,
   type ExpectedRevision,
   type StoredRecord,
-} from '../adapters/eventstore/port.ts';
+} from '../ports/eventstore.ts';
 import type { CommandBase, Decider, DomainEvent } from '../domain/decider.ts';
 import type { JsonObject, NewEvent } from '../domain/record.ts';
-import type { IdGenerator } from './deps.ts';
+import type { IdGenerator } from '../ports/clock.ts';
 import {
   CommandHandlerError,
   ConcurrentModificationError,
@@ -91,8 +91,9 @@ export interface LoadedStream<State> {
 export const LOAD_PAGE_SIZE = 1000;
 
 /**
- * Reads a whole stream, page by page, and folds it; a missing stream is the initial state at revision −1n.
- * Paging matters: folding only the first page of a long stream would decide on a prefix of history.
+ * Reads a whole stream, page by page (the store's `aggregateStream`), and folds it; a missing stream is the
+ * initial state at revision −1n. Paging matters: folding only the first page of a long stream would decide on
+ * a prefix of history.
  */
 export async function loadStream<Event extends DomainEvent, State>(
   store: EventStore,
@@ -103,33 +104,31 @@ export async function loadStream<Event extends DomainEvent, State>(
   let state = decider.initialState();
   let revision = -1n;
   const eventIds = new Set<string>();
-  for (;;) {
-    let page: StoredRecord[];
-    try {
-      page = await store.readStream(stream, { fromRevision: revision + 1n, maxCount: LOAD_PAGE_SIZE });
-    } catch (error) {
-      // Only "no stream at all" is the initial state; a stream that vanished mid-read is an error.
-      if (error instanceof StreamNotFoundError && revision < 0n) return { state, revision, eventIds };
-      throw error;
-    }
-    for (const { record } of page) {
-      const at = BigInt(record.revision);
-      if (at !== revision + 1n) {
-        throw new CommandHandlerError(`Stream ${stream} read out of order: revision ${at} after ${revision}`);
+  try {
+    for await (const page of store.aggregateStream(stream, { pageSize: LOAD_PAGE_SIZE })) {
+      for (const { record } of page) {
+        const at = BigInt(record.revision);
+        if (at !== revision + 1n) {
+          throw new CommandHandlerError(`Stream ${stream} read out of order: revision ${at} after ${revision}`);
+        }
+        let event: Event;
+        try {
+          event = parseEvent({ type: record.type, data: record.data });
+        } catch (error) {
+          // History that no longer parses is an integrity or upgrade problem, never the caller's bad input.
+          throw new StoredEventUnreadableError(stream, record.id, record.type, { cause: error });
+        }
+        state = decider.evolve(state, event);
+        revision = at;
+        eventIds.add(record.id);
       }
-      let event: Event;
-      try {
-        event = parseEvent({ type: record.type, data: record.data });
-      } catch (error) {
-        // History that no longer parses is an integrity or upgrade problem, never the caller's bad input.
-        throw new StoredEventUnreadableError(stream, record.id, record.type, { cause: error });
-      }
-      state = decider.evolve(state, event);
-      revision = at;
-      eventIds.add(record.id);
     }
-    if (page.length < LOAD_PAGE_SIZE) return { state, revision, eventIds };
+  } catch (error) {
+    // Only "no stream at all" is the initial state; a stream that vanished mid-read is an error.
+    if (error instanceof StreamNotFoundError && revision < 0n) return { state, revision, eventIds };
+    throw error;
   }
+  return { state, revision, eventIds };
 }
 
 export async function handleCommand<Command extends CommandBase, Event extends DomainEvent, State>(

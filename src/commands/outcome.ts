@@ -1,5 +1,5 @@
 /** What every application service returns, and the options every one accepts. */
-import type { StoredRecord } from '../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../ports/eventstore.ts';
 import type { Actor } from '../domain/record.ts';
 
 /** Who acts and where: the part of a command the HTTP layer fills from the authenticated caller. */

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningNode } from '../node/index.ts';
+import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
 import { registerCamera, certifyCalibration } from '../commands/cameras.ts';
 import { enrollOfficer } from '../commands/officers.ts';
@@ -21,7 +21,9 @@ import { buildDetectionPayload, buildReviewSignoff, buildDecisionSignoff } from 
 import { signDetection, signSignoff } from '../domain/signoff/signing.ts';
 import { lookupViolation } from '../domain/catalog/index.ts';
 import { parsePlate } from '../domain/plates/index.ts';
-import { StreamNotFoundError } from '../adapters/eventstore/port.ts';
+import { StreamNotFoundError, type EventStore } from '../ports/eventstore.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
+import type { RegisteredVehicle } from '../ports/registry.ts';
 import { loadStream } from '../commands/handler.ts';
 import { ConcurrentModificationError, RevisionMismatchError } from '../commands/errors.ts';
 import { caseDecider } from '../domain/case/decider.ts';
@@ -30,6 +32,16 @@ import { OverrideReasonRequiredError } from '../domain/case/errors.ts';
 import { streams } from '../domain/record.ts';
 import { syntheticScene } from './synthetic-plates.ts';
 import type { RoadType } from '../domain/signoff/primitives.ts';
+
+/** What the demo needs of a running node (src/node's `RunningNode` satisfies it). */
+export interface DemoNode {
+  config: { dataDir: string };
+  store: EventStore;
+  evidence: EvidenceStore;
+  commandDeps: CommandDeps;
+  /** The in-process registry stand-in, when the node runs one: demo vehicles are registered in it. */
+  standInRegistry?: { add(vehicle: RegisteredVehicle): void } | undefined;
+}
 
 export interface DemoOptions {
   cases?: number;
@@ -97,7 +109,7 @@ function newKey(subject: string): DemoKey {
 }
 
 /** Seeds the demo when the node holds no demo camera yet; returns undefined when it already did. */
-export async function seedDemoIfEmpty(node: RunningNode, options: DemoOptions = {}): Promise<DemoResult | undefined> {
+export async function seedDemoIfEmpty(node: DemoNode, options: DemoOptions = {}): Promise<DemoResult | undefined> {
   try {
     await node.store.readStream('camera-cam-01-0001', { maxCount: 1 });
     options.print?.('demo: data already present');
@@ -108,7 +120,7 @@ export async function seedDemoIfEmpty(node: RunningNode, options: DemoOptions = 
   return seedDemo(node, options);
 }
 
-export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Promise<DemoResult> {
+export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? (() => {});
   const deps = node.commandDeps;
   const keyDir = join(node.config.dataDir, 'demo-keys');
@@ -285,7 +297,7 @@ export async function seedDemo(node: RunningNode, options: DemoOptions = {}): Pr
  * flag, the reviewer states why the detection stands.
  */
 async function signOff(
-  deps: RunningNode['commandDeps'],
+  deps: CommandDeps,
   caseId: string,
   submit: (caseRevision: number, overrideReason?: string) => Promise<unknown>,
 ): Promise<void> {

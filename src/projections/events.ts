@@ -4,7 +4,7 @@
  * typed error, which stops the projection at that record (a poison event is reported, never skipped).
  */
 import { z } from 'zod';
-import type { StoredRecord } from '../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../ports/eventstore.ts';
 import { CAMERA_EVENT_TYPES, parseCameraEvent, type CameraEvent } from '../domain/camera/events.ts';
 import { CASE_EVENT_TYPES, parseCaseEvent, type CaseEvent } from '../domain/case/events.ts';
 import { MODEL_EVENT_TYPES, parseModelEvent, type ModelEvent } from '../domain/model/events.ts';

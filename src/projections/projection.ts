@@ -9,7 +9,7 @@
  * Throwing stops the projection at the first record that fails; the error is recorded, never skipped.
  */
 import type { EntityManager } from 'typeorm';
-import type { StoredRecord } from '../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../ports/eventstore.ts';
 
 export interface Projection {
   /** Stable name, the key of its `projection_status` row: lowercase words joined by dashes. */

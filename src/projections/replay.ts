@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventStore } from '../adapters/eventstore/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
 import { ReplayTargetError } from './errors.ts';
 import type { Projection } from './projection.ts';
 import { ProjectionRunner } from './runner.ts';

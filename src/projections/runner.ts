@@ -14,9 +14,9 @@
  * still the one it read from.
  */
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { EventStore, StoredRecord } from '../adapters/eventstore/port.ts';
-import type { Metrics } from '../adapters/http/metrics.ts';
-import { isConnectionError } from '../adapters/postgres/pool.ts';
+import type { EventStore, StoredRecord } from '../ports/eventstore.ts';
+import { isConnectionError } from '../ports/database.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { StaleCheckpointError } from './errors.ts';
 import type { Projection } from './projection.ts';
 

@@ -11,17 +11,13 @@
  * The plate crop runs inside the inference job because `PlateRecognized` records no box (the schema has
  * none), so the process manager could not pass one on. Every append uses job-derived event ids and every
  * processor first checks whether its fact is already in the case, so a job that runs twice records once.
+ *
+ * This module holds the processors; `startPipeline` (src/node/pipeline.ts) wires them to a job port, the
+ * process manager and the configured registry and notice channels.
  */
-import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore } from '../adapters/eventstore/port.ts';
-import type { EvidenceStore } from '../adapters/evidence/port.ts';
-import { HttpNoticeGateway } from '../adapters/notify/http-gateway.ts';
-import type { NoticeChannelAdapter } from '../adapters/notify/port.ts';
-import { SmtpNoticeChannel } from '../adapters/notify/smtp.ts';
-import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
-import { createPgPool } from '../adapters/postgres/pool.ts';
-import type { VehicleRegistry } from '../adapters/registry/port.ts';
+import type { EventStore } from '../ports/eventstore.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
 import { recordDerivedEvidence, recordPlateReading, recordProcessingFailure } from '../commands/cases.ts';
 import { loadStream } from '../commands/handler.ts';
 import type { CommandDeps } from '../commands/deps.ts';
@@ -32,7 +28,7 @@ import type { ExistingCase } from '../domain/case/state.ts';
 import { modelDecider } from '../domain/model/decider.ts';
 import { parseModelEvent } from '../domain/model/events.ts';
 import { streams } from '../domain/record.ts';
-import { AppError, ValidationError } from '../domain/shared/errors.ts';
+import { AppError } from '../domain/shared/errors.ts';
 import { PROCESSING_JOBS, type ProcessingJob } from '../domain/case/events.ts';
 import type { EvidenceRef } from '../domain/signoff/primitives.ts';
 import type { PlateReader } from './inference/index.ts';
@@ -42,57 +38,12 @@ import { evidenceDerivedFields, type DerivedItem } from './media/derived-item.ts
 import type { Box } from './media/box.ts';
 import { loadCase } from './notification/case-state.ts';
 import { caseJob, serviceCaller } from './notification/job-data.ts';
-import { noticeProcessor } from './notification/notice.ts';
-import { ownerLookupProcessor } from './notification/owner-lookup.ts';
-import { startProcessManager, type ProcessManager } from './process-manager/process-manager.ts';
-import { createBullJobPort } from './queue/bullmq.ts';
-import { createInProcessJobPort } from './queue/in-process.ts';
 import { jobEventId, onceOnly } from './queue/job-ids.ts';
-import { PermanentJobError, isPermanentFailure, type JobPort, type Processor, type QueueName, type QueuePolicy, type RunningJob } from './queue/port.ts';
-import { createThreadTask, type ThreadTask } from './queue/thread-task.ts';
+import { PermanentJobError, isPermanentFailure, type Processor, type RunningJob } from '../ports/jobs.ts';
 
 export const INFERENCE_WORKER = 'anpr-worker';
 export const MEDIA_WORKER = 'media-worker';
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
-
-export interface PipelineOptions {
-  store: EventStore;
-  evidence: EvidenceStore;
-  commandDeps: CommandDeps;
-  /** PostgreSQL holding `process_manager_checkpoint` (the read-model database). */
-  databaseUrl: string;
-  /** BullMQ on this Redis; absent = the in-process job port. */
-  redisUrl?: string;
-  /** BullMQ key prefix (default `tec`). */
-  queuePrefix?: string;
-  logger?: Logger;
-  /** Which parts run here (default all): the process manager and/or the queue workers. */
-  roles?: { processManager?: boolean; workers?: boolean };
-  registry?: VehicleRegistry;
-  /** Notice channels in order of preference. */
-  channels?: readonly NoticeChannelAdapter[];
-  /** The approved `model-<id>` version the plate reader runs as; without it the inference queue is not served. */
-  plateModelId?: string;
-  /** Default: `createPlateReaderInWorker()` on first use. */
-  plateReader?: PlateReader | (() => Promise<PlateReader>);
-  policies?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
-  /** BullMQ lock duration: a killed worker's job is retried after about this long (default 30 s). */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  /** Worker threads for sharp (default 1). */
-  mediaThreads?: number;
-  /** Processors replacing the built-in ones (benchmarks, tests). */
-  processors?: Partial<Record<QueueName, Processor>>;
-  /** A job port built by the caller (tests); overrides redisUrl. */
-  jobs?: JobPort;
-}
-
-export interface Pipeline {
-  jobs: JobPort;
-  processManager: ProcessManager | undefined;
-  /** Graceful: stops the process manager, lets active jobs finish, closes threads and connections. */
-  stop(): Promise<void>;
-}
 
 /** A model id for the plate reader's identity (`model-<id>` stream names take identifier characters only). */
 export function plateModelIdFor(identity: ModelIdentity): string {
@@ -132,7 +83,7 @@ export function vehicleRegionAround(plate: Box): Box {
   return { x: plate.x + Math.round(plate.width / 2 - width / 2), y: plate.y + plate.height * 2 - height, width, height };
 }
 
-type Derive = (original: Uint8Array, request: DeriveRequest) => Promise<DerivedItem[]>;
+export type Derive = (original: Uint8Array, request: DeriveRequest) => Promise<DerivedItem[]>;
 
 async function storeAndRecord(
   job: RunningJob,
@@ -155,7 +106,8 @@ async function storeAndRecord(
   return recorded;
 }
 
-function inferenceProcessor(deps: {
+/** The inference queue's processor: read the plate, record it, derive the plate crop and privacy copy. */
+export function inferenceProcessor(deps: {
   commands: CommandDeps;
   evidence: EvidenceStore;
   reader: () => Promise<PlateReader>;
@@ -212,7 +164,8 @@ function inferenceProcessor(deps: {
   };
 }
 
-function mediaProcessor(deps: { commands: CommandDeps; evidence: EvidenceStore; derive: Derive; logger?: Logger }): Processor {
+/** The media queue's processor: thumbnail and captioned copy of the overview image. */
+export function mediaProcessor(deps: { commands: CommandDeps; evidence: EvidenceStore; derive: Derive; logger?: Logger }): Processor {
   const { commands, evidence, logger } = deps;
   return async (job) => {
     const { caseId, province } = caseJob(job);
@@ -292,153 +245,5 @@ export function recordingFinalFailure(processor: Processor, commands: CommandDep
       }
       throw error;
     }
-  };
-}
-
-/**
- * Starts the pipeline. With `redisUrl` the jobs go through BullMQ (several worker processes may share the
- * queues); without it they run in this process.
- */
-export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const { logger } = options;
-  const runProcessManager = options.roles?.processManager ?? true;
-  const runWorkers = options.roles?.workers ?? true;
-  const onFailure = (e: { queue: string; jobId: string; attempt: number; final: boolean; error: string }) =>
-    logger?.warn({ queue: e.queue, jobId: e.jobId, attempt: e.attempt, final: e.final }, e.final ? 'job failed for good' : 'job failed; will retry');
-  const jobs =
-    options.jobs ??
-    (options.redisUrl
-      ? createBullJobPort({
-          redisUrl: options.redisUrl,
-          ...(options.queuePrefix !== undefined ? { prefix: options.queuePrefix } : {}),
-          ...(options.policies ? { policies: options.policies } : {}),
-          ...(options.lockDurationMs !== undefined ? { lockDurationMs: options.lockDurationMs } : {}),
-          ...(options.stalledIntervalMs !== undefined ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
-          onFailure,
-        })
-      : createInProcessJobPort({ ...(options.policies ? { policies: options.policies } : {}), onFailure }));
-
-  const closers: (() => Promise<void>)[] = [];
-  let derive: ThreadTask<[Uint8Array, DeriveRequest], DerivedItem[]> | undefined;
-  let reader: Promise<PlateReader> | undefined;
-  let ownReader = false;
-
-  if (runWorkers) {
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const deriveTask = () => (derive ??= createThreadTask(new URL(`./media/derive.${ext}`, import.meta.url).href, 'deriveMedia', { threads: options.mediaThreads ?? 1 }));
-    const deriveFn: Derive = (original, request) => deriveTask().run(original, request);
-    const getReader = () =>
-      (reader ??= (async () => {
-        const r = options.plateReader;
-        if (typeof r === 'function') return r();
-        if (r) return r;
-        ownReader = true;
-        const { createPlateReaderInWorker } = await import('./inference/index.ts');
-        return createPlateReaderInWorker();
-      })());
-    const builtIn: Partial<Record<QueueName, Processor>> = {
-      media: mediaProcessor({ commands: options.commandDeps, evidence: options.evidence, derive: deriveFn, ...(logger ? { logger } : {}) }),
-    };
-    if (options.plateModelId) {
-      builtIn.inference = inferenceProcessor({
-        commands: options.commandDeps,
-        evidence: options.evidence,
-        reader: getReader,
-        modelId: options.plateModelId,
-        derive: deriveFn,
-        ...(logger ? { logger } : {}),
-      });
-    }
-    if (options.registry) {
-      builtIn['owner-lookup'] = ownerLookupProcessor({ commands: options.commandDeps, registry: options.registry, ...(logger ? { logger } : {}) });
-      if (options.channels && options.channels.length > 0)
-        builtIn.notice = noticeProcessor({ commands: options.commandDeps, registry: options.registry, channels: options.channels, ...(logger ? { logger } : {}) });
-    }
-    const processors = { ...builtIn, ...options.processors };
-    for (const [queue, processor] of Object.entries(processors) as [QueueName, Processor][])
-      jobs.process(queue, recordingFinalFailure(processor, options.commandDeps, logger));
-  }
-
-  let pool: pg.Pool | undefined;
-  let processManager: ProcessManager | undefined;
-  try {
-    if (runProcessManager) {
-      pool = createPgPool(options.databaseUrl, { max: 2, applicationName: 'tec-process-manager' });
-      processManager = await startProcessManager({ store: options.store, jobs, pool, ...(logger ? { logger } : {}) });
-    }
-  } catch (error) {
-    await jobs.close();
-    await pool?.end();
-    throw error;
-  }
-  closers.push(async () => processManager?.stop());
-  closers.push(() => jobs.close());
-  closers.push(async () => derive?.close());
-  closers.push(async () => {
-    if (ownReader && reader) await (await reader).close();
-  });
-  closers.push(async () => pool?.end());
-
-  return {
-    jobs,
-    processManager,
-    async stop() {
-      for (const close of closers) {
-        try {
-          await close();
-        } catch (error) {
-          logger?.warn({ err: { name: (error as Error).name } }, 'error while stopping the pipeline');
-        }
-      }
-    },
-  };
-}
-
-export interface PipelineAdapters {
-  registry: VehicleRegistry | undefined;
-  channels: NoticeChannelAdapter[];
-  close(): void;
-}
-
-/**
- * Registry and notice channels from the environment (none configured = owner lookup and notices not served):
- * `REGISTRY_URL` (HTTP vehicle registry), `SMTP_URL` (`smtp://[user:pass@]host:port`, `smtps://` for implicit
- * TLS) with `NOTICE_FROM`, and `NOTICE_GATEWAY_URL` (HTTP notification gateway). E-mail is preferred when the
- * owner has an address; the gateway reaches everyone else.
- */
-export function pipelineAdaptersFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineAdapters {
-  const url = (name: string, protocols: string[]): URL | undefined => {
-    const value = env[name];
-    if (!value) return undefined;
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      throw new ValidationError(`${name} is not a URL`);
-    }
-    if (!protocols.includes(parsed.protocol)) throw new ValidationError(`${name} must use ${protocols.join(' or ')}`);
-    return parsed;
-  };
-  const registryUrl = url('REGISTRY_URL', ['http:', 'https:']);
-  const gatewayUrl = url('NOTICE_GATEWAY_URL', ['http:', 'https:']);
-  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
-  const channels: NoticeChannelAdapter[] = [];
-  let smtp: SmtpNoticeChannel | undefined;
-  if (smtpUrl) {
-    const secure = smtpUrl.protocol === 'smtps:';
-    smtp = new SmtpNoticeChannel({
-      host: smtpUrl.hostname,
-      port: smtpUrl.port ? Number(smtpUrl.port) : secure ? 465 : 25,
-      secure,
-      ...(smtpUrl.username ? { auth: { user: decodeURIComponent(smtpUrl.username), pass: decodeURIComponent(smtpUrl.password) } } : {}),
-      from: env.NOTICE_FROM ?? 'Cảnh sát giao thông <thongbao@localhost>',
-    });
-    channels.push(smtp);
-  }
-  if (gatewayUrl) channels.push(new HttpNoticeGateway({ baseUrl: gatewayUrl.toString() }));
-  return {
-    registry: registryUrl ? new HttpVehicleRegistry({ baseUrl: registryUrl.toString() }) : undefined,
-    channels,
-    close: () => smtp?.close(),
   };
 }

@@ -13,7 +13,7 @@ import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyIdOf } from '../../src/domain/signoff/keys.ts';
-import type { StoredRecord } from '../../src/adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../src/ports/eventstore.ts';
 import { AUTHORITY_LIMITS_VND } from '../../src/domain/catalog/index.ts';
 import { badgesFromSla, type ServerSla } from '../../web/src/lib/queue.ts';
 

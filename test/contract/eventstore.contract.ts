@@ -14,7 +14,7 @@ import {
   expected,
   type EventStore,
   type StoredRecord,
-} from '../../src/adapters/eventstore/port.ts';
+} from '../../src/ports/eventstore.ts';
 import { canonicalize } from '../../src/domain/integrity/canonical.ts';
 import { recordHash } from '../../src/domain/integrity/hash.ts';
 import { GENESIS_PREV, type JsonObject, type NewEvent } from '../../src/domain/record.ts';
@@ -133,6 +133,34 @@ export function describeEventStoreContract(name: string, factory: EventStoreCont
         expect(error.stream).to.equal(stream);
         expect(error.category).to.equal('not_found');
         await expectRejection(store.readStream(stream, { direction: 'backwards' }), StreamNotFoundError);
+      });
+
+      it('aggregateStream reads one stream forwards in pages, from a revision, to its end', async function () {
+        const stream = freshStream();
+        await store.append(stream, ['0', '1', '2', '3', '4'].map((t) => newEvent(`E${t}`)), expected.noStream);
+        await store.append(freshStream(), [newEvent('Elsewhere')], expected.noStream);
+        const pagesOf = async (options?: { fromRevision?: bigint; pageSize?: number }) => {
+          const pages: number[][] = [];
+          for await (const page of store.aggregateStream(stream, options)) pages.push(page.map((r) => r.record.revision));
+          return pages;
+        };
+        expect(await pagesOf({ pageSize: 2 })).to.deep.equal([[0, 1], [2, 3], [4]]);
+        expect(await pagesOf({ pageSize: 5 })).to.deep.equal([[0, 1, 2, 3, 4]]);
+        expect(await pagesOf()).to.deep.equal([[0, 1, 2, 3, 4]]);
+        expect(await pagesOf({ fromRevision: 3n, pageSize: 1 })).to.deep.equal([[3], [4]]);
+        expect(await pagesOf({ fromRevision: 9n })).to.deep.equal([]);
+        const whole: StoredRecord[] = [];
+        for await (const page of store.aggregateStream(stream, { pageSize: 3 })) whole.push(...page);
+        expect(whole).to.deep.equal(await store.readStream(stream));
+      });
+
+      it('aggregateStream throws StreamNotFoundError for a stream without records', async function () {
+        const stream = freshStream('missing');
+        const drain = async () => {
+          for await (const page of store.aggregateStream(stream, { pageSize: 2 })) expect.fail(`unexpected page of ${page.length}`);
+        };
+        const error = await expectRejection(drain(), StreamNotFoundError);
+        expect(error.stream).to.equal(stream);
       });
 
       it('refuses a record above the size limit with RecordTooLargeError and writes nothing', async function () {

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { EsdbEventStore } from './esdb/esdb-event-store.ts';
-import type { EventStore } from './port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { PostgresEventStore } from './postgres/postgres-event-store.ts';
 
 export interface EventStoreConfig {

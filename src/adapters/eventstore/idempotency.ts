@@ -5,7 +5,7 @@
  * (`no_stream` → from 0, `exact r` → from r + 1, `any`/`stream_exists` → anywhere), with byte-identical
  * content. Anything else involving a stored id is a `DuplicateEventIdError`.
  */
-import { DuplicateEventIdError, type ExpectedRevision } from './port.ts';
+import { DuplicateEventIdError, type ExpectedRevision } from '../../ports/eventstore.ts';
 import { parseRecord, spliceRecord, type PreparedEvent } from './record-builder.ts';
 
 export interface StoredEventRow {

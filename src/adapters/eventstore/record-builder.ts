@@ -12,7 +12,7 @@ import { isRfc3339Utc } from '../../domain/integrity/time.ts';
 import { canonicalTextHash } from '../../domain/integrity/hash.ts';
 import type { EventRecord, NewEvent, RecordMeta } from '../../domain/record.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
-import { RecordTooLargeError, type ExpectedRevision } from './port.ts';
+import { RecordTooLargeError, type ExpectedRevision } from '../../ports/eventstore.ts';
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Control characters are refused in names: they end up in logs, URLs and file names of bundles.

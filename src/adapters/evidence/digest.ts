@@ -3,7 +3,7 @@
  * nothing but the exact canonical form is accepted: no uppercase, no whitespace, no other algorithm, no path.
  */
 import { DIGEST_PATTERN } from '../../domain/integrity/hash.ts';
-import { InvalidDigestError, InvalidMediaTypeError } from './errors.ts';
+import { InvalidDigestError, InvalidMediaTypeError } from '../../ports/evidence-errors.ts';
 
 export interface ParsedDigest {
   digest: string;

@@ -24,9 +24,9 @@ import {
   EvidenceStoreReadOnlyError,
   EvidenceStoreUnavailableError,
   EvidenceTooLargeError,
-} from './errors.ts';
+} from '../../ports/evidence-errors.ts';
 import { assertMediaType, digestFromHex, parseDigest } from './digest.ts';
-import type { BlobInfo, EvidenceStore, PutOptions, PutResult, ReadOptions, VerifyResult } from './port.ts';
+import type { BlobInfo, EvidenceStore, PutOptions, PutResult, ReadOptions, VerifyResult } from '../../ports/evidence.ts';
 
 export interface FileSystemEvidenceStoreOptions {
   /** Default upload limit in bytes (per-call `maxBytes` overrides it). Default 256 MiB. */

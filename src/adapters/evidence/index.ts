@@ -1,5 +1,5 @@
-export * from './port.ts';
-export * from './errors.ts';
+export * from '../../ports/evidence.ts';
+export * from '../../ports/evidence-errors.ts';
 export { parseDigest, assertMediaType } from './digest.ts';
 export { FileSystemEvidenceStore, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_STALE_TMP_AGE_MS, MAX_UPLOAD_MS } from './filesystem.ts';
 export type { FileSystemEvidenceStoreOptions } from './filesystem.ts';

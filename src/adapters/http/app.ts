@@ -8,11 +8,13 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { TrustProxy } from '../../config.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { problemMiddleware, sendProblem, PROBLEM_BASE } from './problem.ts';
 import { mountRoutes, openApiDocument, type AnyRoute } from './route.ts';
+
+/** Which proxies express may believe about the client address (`TRUST_PROXY`, parsed in src/config.ts). */
+export type TrustProxy = false | number | readonly string[];
 
 export interface ReadinessCheck {
   name: string;

@@ -1,16 +1,9 @@
-/** Prometheus metrics (prom-client), one registry per node so tests can run several nodes in one process. */
+/**
+ * Prometheus metrics (prom-client), one registry per node so tests can run several nodes in one process. The
+ * `Metrics` shape is the port in src/ports/metrics.ts.
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-export interface Metrics {
-  registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
-  appends: Counter<'stream_kind'>;
-  projectionLagEvents: Gauge<'projection'>;
-  projectionLagSeconds: Gauge<'projection'>;
-  queueDepth: Gauge<'queue' | 'state'>;
-  sealingLagRecords: Gauge;
-  sealingLagSeconds: Gauge;
-}
+import type { Metrics } from '../../ports/metrics.ts';
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();

@@ -14,7 +14,8 @@ import {
   verifyConsistency,
 } from '../../domain/integrity/index.ts';
 import { LedgerForkAlarm } from './errors.ts';
-import { insertCheckpoint, withStoredNodes, type Queryable, type StoredCheckpoint } from './store.ts';
+import type { StoredCheckpoint } from '../../ports/ledger.ts';
+import { insertCheckpoint, withStoredNodes, type Queryable } from './store.ts';
 
 export interface CheckpointSigner {
   origin: string;

@@ -1,4 +1,4 @@
-/** Typed errors of the ledger adapter. */
+/** Typed errors of the ledger adapter (`SealTimeoutError`, which readers handle, is in src/ports/ledger.ts). */
 import { AppError } from '../../domain/shared/errors.ts';
 
 /**
@@ -33,12 +33,6 @@ export class LedgerRangeError extends AppError {
 export class LedgerArgumentError extends AppError {
   readonly category = 'validation' as const;
   readonly code = 'ledger-argument';
-}
-
-/** `waitUntilSealed` ran out of time; the records are durable but not yet covered by a checkpoint. */
-export class SealTimeoutError extends AppError {
-  readonly category = 'unavailable' as const;
-  readonly code = 'seal-timeout';
 }
 
 /** The sequencer was stopped (or lost leadership) while a call was waiting on it. */

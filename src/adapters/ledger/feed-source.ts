@@ -8,7 +8,7 @@
  * - `eventStoreFeedSource` goes through the `EventStore` port (`readAll` pages), for EventStoreDB.
  */
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import type { Queryable } from './store.ts';
 
 export interface FeedEntry {

@@ -7,8 +7,9 @@
  */
 import type pg from 'pg';
 import { consistencyProofFromNodes, inclusionProofFromNodes } from '../../domain/integrity/index.ts';
-import type { EventStore } from '../eventstore/port.ts';
-import { LedgerArgumentError, LedgerRangeError, SealTimeoutError } from './errors.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
+import { SealTimeoutError, type LeafRow, type StoredCheckpoint } from '../../ports/ledger.ts';
+import { LedgerArgumentError, LedgerRangeError } from './errors.ts';
 import {
   checkpointAtOrAfter,
   latestCheckpoint,
@@ -17,8 +18,6 @@ import {
   leavesByRecordIds,
   readState,
   withStoredNodes,
-  type LeafRow,
-  type StoredCheckpoint,
 } from './store.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

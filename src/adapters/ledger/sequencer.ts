@@ -20,7 +20,7 @@
  */
 import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
-import type { EventStore, StoredRecord, Subscription } from '../eventstore/port.ts';
+import type { EventStore, StoredRecord, Subscription } from '../../ports/eventstore.ts';
 import { canonicalTextHash, fromLowerHex, rootFromNodes } from '../../domain/integrity/index.ts';
 import { issueCheckpointAt, type CheckpointSigner } from './checkpoints.ts';
 import { LedgerForkAlarm, LedgerIntegrationError, SequencerStoppedError } from './errors.ts';
@@ -33,8 +33,8 @@ import {
   readState,
   withStoredNodes,
   type NewLeaf,
-  type StoredCheckpoint,
 } from './store.ts';
+import type { StoredCheckpoint } from '../../ports/ledger.ts';
 
 export interface SequencerOptions {
   /** Pool on the ledger database; the sequencer holds one of its connections (lock and writes) while running. */

@@ -4,12 +4,12 @@
  * ledger lock (another node process leads), and reads work meanwhile.
  */
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { loadOrCreateNodeKey, nodeVerifierKey, type NodeKey } from '../keys/node-key.ts';
 import { SequencerStoppedError } from './errors.ts';
 import { LedgerReader } from './reader.ts';
 import { LedgerSequencer } from './sequencer.ts';
-import type { StoredCheckpoint } from './store.ts';
+import type { StoredCheckpoint } from '../../ports/ledger.ts';
 
 export interface LedgerServiceOptions {
   /** Pool on the ledger database (max ≥ 3 when the sequencer runs: it holds two connections). */

@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { NodeHashGetter } from '../../domain/integrity/index.ts';
+import type { LeafRow, StoredCheckpoint } from '../../ports/ledger.ts';
 import { LedgerIntegrationError, LedgerStorageError } from './errors.ts';
 import type { CompletedNode } from './frontier.ts';
 
@@ -17,23 +18,6 @@ export interface LedgerState {
   treeSize: number;
   /** The global-feed checkpoint of the last integrated record, or undefined when none is. */
   feedCheckpoint: string | undefined;
-}
-
-export interface LeafRow {
-  leafIndex: number;
-  recordId: string;
-  /** Lowercase hex of the record hash. */
-  recordHash: string;
-  leafHash: Uint8Array;
-  integratedAt: Date;
-}
-
-export interface StoredCheckpoint {
-  treeSize: number;
-  root: Uint8Array;
-  /** The signed note, exactly as issued. */
-  note: string;
-  issuedAt: Date;
 }
 
 export interface NewLeaf {

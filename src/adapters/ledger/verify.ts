@@ -35,7 +35,7 @@ import {
   type OpenedCheckpoint,
 } from '../../domain/integrity/index.ts';
 import { GENESIS_PREV } from '../../domain/record.ts';
-import type { EvidenceStore } from '../evidence/port.ts';
+import type { EvidenceStore } from '../../ports/evidence.ts';
 import { readEventRecords, type FeedEntry, type FeedSource } from './feed-source.ts';
 import { Frontier } from './frontier.ts';
 import { withStoredNodes, type Queryable } from './store.ts';

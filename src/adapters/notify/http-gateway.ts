@@ -7,8 +7,8 @@
  *   → 5xx, timeout, network error                        → NoticeChannelUnavailableError (the job retries)
  */
 import type { NoticeChannel } from '../../domain/case/events.ts';
-import type { OwnerContact } from '../registry/port.ts';
-import { NoticeChannelUnavailableError, NoticeRejectedError, type NoticeChannelAdapter, type OutgoingNotice, type SendResult } from './port.ts';
+import type { OwnerContact } from '../../ports/registry.ts';
+import { NoticeChannelUnavailableError, NoticeRejectedError, type NoticeChannelAdapter, type OutgoingNotice, type SendResult } from '../../ports/notices.ts';
 
 export interface HttpGatewayOptions {
   baseUrl: string;

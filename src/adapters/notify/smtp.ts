@@ -4,8 +4,8 @@
  * code before they leave this module: server replies often quote the recipient's address.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { OwnerContact } from '../registry/port.ts';
-import { NoticeChannelUnavailableError, NoticeRejectedError, type NoticeChannelAdapter, type OutgoingNotice, type SendResult } from './port.ts';
+import type { OwnerContact } from '../../ports/registry.ts';
+import { NoticeChannelUnavailableError, NoticeRejectedError, type NoticeChannelAdapter, type OutgoingNotice, type SendResult } from '../../ports/notices.ts';
 
 export interface SmtpChannelOptions {
   host: string;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { normalizePlate } from '../../domain/plates/index.ts';
-import { RegistryResponseError, RegistryUnavailableError, type OwnerContact, type RegisteredVehicle, type VehicleRegistry } from './port.ts';
+import { RegistryResponseError, RegistryUnavailableError, type OwnerContact, type RegisteredVehicle, type VehicleRegistry } from '../../ports/registry.ts';
 
 export interface HttpRegistryOptions {
   baseUrl: string;

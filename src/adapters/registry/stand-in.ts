@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { seededRandom } from '../../demo/seeded-random.ts';
 import { normalizePlate } from '../../domain/plates/index.ts';
 import { listenLocally } from '../stand-ins/local-server.ts';
-import type { OwnerContact, RegisteredVehicle } from './port.ts';
+import type { OwnerContact, RegisteredVehicle } from '../../ports/registry.ts';
 
 export interface StandInRegistry {
   url: string;

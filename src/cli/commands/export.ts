@@ -17,7 +17,7 @@ import { writeFile, rename } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../../config.ts';
 import { createBundleExporter } from '../../bundle-export/index.ts';
-import { StreamNotFoundError } from '../../adapters/eventstore/port.ts';
+import { StreamNotFoundError } from '../../ports/eventstore.ts';
 import { isLowercaseUuid } from '../../domain/ids.ts';
 import { streams } from '../../domain/record.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';

@@ -10,7 +10,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { createEventStore } from '../../adapters/eventstore/factory.ts';
-import type { EventStore } from '../../adapters/eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { runMigrations } from '../../adapters/postgres/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
 import { DataDirLockedError } from '../../adapters/postgres/data-dir-lock.ts';

@@ -4,7 +4,7 @@
  * in memory, and writes each table with one statement.
  */
 import type { EntityManager } from 'typeorm';
-import type { StoredRecord } from '../../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../ports/eventstore.ts';
 import { CASE_EVENT_TYPES, type CaseEvent } from '../../domain/case/events.ts';
 import { caseEventOf } from '../events.ts';
 import type { Projection } from '../projection.ts';

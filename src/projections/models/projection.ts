@@ -5,7 +5,7 @@
  * rejected the case). A reading is keyed by the case and the revision of the record that carried it, so the
  * outcome of a review applies exactly to the readings before it, whatever the batch boundaries.
  */
-import type { StoredRecord } from '../../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../ports/eventstore.ts';
 import { MODEL_EVENT_TYPES, type ModelEvent } from '../../domain/model/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { plateKey } from '../cases/plate.ts';

@@ -4,7 +4,7 @@
  * the province of the case (the record's `meta.province`). Payments are filed under the case's violation
  * code as last confirmed or decided, which `rm_stats_case` remembers.
  */
-import type { StoredRecord } from '../../adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../ports/eventstore.ts';
 import { caseEventOf, vietnamDay } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, loadRows, upsertRows, type Row } from '../sql.ts';

@@ -1,15 +1,13 @@
 /**
  * The media job: fetch an original from the evidence store, derive the standard copies, store each as a new
  * blob, and return what was stored for the queue layer to turn into `EvidenceDerived` commands
- * (`evidenceDerivedFields` in derived-item.ts gives the payload). No BullMQ here; this module's default export
- * has the shape of a BullMQ sandboxed processor (`async (job) => result`) so it can run in its own process.
+ * (`evidenceDerivedFields` in derived-item.ts gives the payload). No BullMQ here; src/node/media-processor.ts
+ * wraps it as a BullMQ sandboxed processor (`async (job) => result`) so it can run in its own process.
  *
  * Durable: a returned item's blob was durably stored by `evidence.put` before the job resolves; a caller MUST
  * NOT record an `EvidenceDerived` event for an item that was not returned. A retry re-derives the same bytes
  * (same digests), so the puts are no-ops (`created: false`) and the events de-duplicate in the case decider.
  */
-import { loadConfig } from '../../config.ts';
-import { FileSystemEvidenceStore } from '../../adapters/evidence/index.ts';
 import { assertBox, type Box } from './box.ts';
 import type { Caption } from './caption.ts';
 import { deriveMedia, type DeriveRequest } from './derive.ts';
@@ -107,19 +105,4 @@ export async function processMediaJob(input: MediaJob, deps: MediaJobDeps): Prom
     stored.push({ ...item, created: put.created });
   }
   return stored;
-}
-
-let defaultStore: Promise<FileSystemEvidenceStore> | undefined;
-
-/**
- * BullMQ sandboxed-processor shape: `job.data` is a `MediaJob`; the evidence store is the node's configured
- * filesystem store (EVIDENCE_DIR / data dir), opened once per process.
- */
-export default async function mediaProcessor(job: { data: unknown }): Promise<StoredDerivedItem[]> {
-  defaultStore ??= (() => {
-    const config = loadConfig();
-    return FileSystemEvidenceStore.open(config.evidenceDir, { maxBytes: config.maxEvidenceBytes });
-  })();
-  const evidence = await defaultStore;
-  return processMediaJob(job.data as MediaJob, { evidence });
 }

@@ -1,5 +1,5 @@
 /** Loads a case's folded state for a worker (workers act on the store's history, not on job payloads). */
-import type { EventStore } from '../../adapters/eventstore/port.ts';
+import type { EventStore } from '../../ports/eventstore.ts';
 import { loadStream } from '../../commands/handler.ts';
 import { caseDecider } from '../../domain/case/decider.ts';
 import { parseCaseEvent } from '../../domain/case/events.ts';

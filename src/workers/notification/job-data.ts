@@ -1,7 +1,7 @@
 /** The payload every case job carries (process-manager/routes.ts), checked before use: Redis is not trusted. */
 import { isLowercaseUuid } from '../../domain/ids.ts';
 import type { Caller } from '../../commands/outcome.ts';
-import { PermanentJobError, type RunningJob } from '../queue/port.ts';
+import { PermanentJobError, type RunningJob } from '../../ports/jobs.ts';
 
 export interface CaseJob {
   caseId: string;

@@ -2,7 +2,7 @@
  * The notice as the owner reads it (Vietnamese). It is the only place personal data is put together, and it
  * goes only to the channel; nothing here is logged.
  */
-import type { OwnerContact } from '../../adapters/registry/port.ts';
+import type { OwnerContact } from '../../ports/registry.ts';
 import { catalogEntryFor } from '../../domain/case/legal.ts';
 import type { ExistingCase } from '../../domain/case/state.ts';
 

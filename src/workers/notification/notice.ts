@@ -9,13 +9,13 @@
  * name, address and contacts are fetched from the registry at send time and appear only in the notice.
  */
 import type { Logger } from 'pino';
-import type { NoticeChannelAdapter } from '../../adapters/notify/port.ts';
-import type { VehicleRegistry } from '../../adapters/registry/port.ts';
+import type { NoticeChannelAdapter } from '../../ports/notices.ts';
+import type { VehicleRegistry } from '../../ports/registry.ts';
 import { issueNotice, recordNoticeDelivered, recordNoticeDeliveryFailed } from '../../commands/cases.ts';
 import type { CommandDeps } from '../../commands/deps.ts';
 import { AppError } from '../../domain/shared/errors.ts';
 import { jobEventId, onceOnly } from '../queue/job-ids.ts';
-import { isPermanentFailure, PermanentJobError, type Processor } from '../queue/port.ts';
+import { isPermanentFailure, PermanentJobError, type Processor } from '../../ports/jobs.ts';
 import { loadCase } from './case-state.ts';
 import { caseJob, serviceCaller } from './job-data.ts';
 import { noticeSubject, noticeText } from './notice-text.ts';

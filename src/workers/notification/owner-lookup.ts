@@ -5,11 +5,11 @@
  * Idempotent: a case no longer `confirmed` was already answered, and the event id is job-derived.
  */
 import type { Logger } from 'pino';
-import type { VehicleRegistry } from '../../adapters/registry/port.ts';
+import type { VehicleRegistry } from '../../ports/registry.ts';
 import { identifyOwner, recordOwnerNotFound } from '../../commands/cases.ts';
 import type { CommandDeps } from '../../commands/deps.ts';
 import { jobEventId, onceOnly } from '../queue/job-ids.ts';
-import type { Processor } from '../queue/port.ts';
+import type { Processor } from '../../ports/jobs.ts';
 import { loadCase } from './case-state.ts';
 import { caseJob, serviceCaller } from './job-data.ts';
 

@@ -10,8 +10,8 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventStore, StoredRecord, Subscription } from '../../adapters/eventstore/port.ts';
-import type { JobPort, QueueName } from '../queue/port.ts';
+import type { EventStore, StoredRecord, Subscription } from '../../ports/eventstore.ts';
+import type { JobPort, QueueName } from '../../ports/jobs.ts';
 import { routeRecord, type RoutedJob } from './routes.ts';
 
 export interface ProcessManagerOptions {

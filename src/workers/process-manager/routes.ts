@@ -5,8 +5,8 @@
  * Jobs carry only the case id and province; processors read everything else from the case stream itself,
  * so a job never acts on a stale or forged copy of the evidence list.
  */
-import type { StoredRecord } from '../../adapters/eventstore/port.ts';
-import type { NewJob, QueueName } from '../queue/port.ts';
+import type { StoredRecord } from '../../ports/eventstore.ts';
+import type { NewJob, QueueName } from '../../ports/jobs.ts';
 
 export interface RoutedJob {
   queue: QueueName;

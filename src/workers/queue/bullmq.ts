@@ -20,7 +20,7 @@ import {
   type Processor,
   type QueueName,
   type QueuePolicy,
-} from './port.ts';
+} from '../../ports/jobs.ts';
 
 export interface BullJobPortOptions {
   redisUrl: string;

@@ -16,7 +16,7 @@ import {
   type Processor,
   type QueueName,
   type QueuePolicy,
-} from './port.ts';
+} from '../../ports/jobs.ts';
 
 type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed';
 

@@ -6,7 +6,7 @@
  * "already done".
  */
 import { v5 as uuidV5 } from 'uuid';
-import { DuplicateEventIdError } from '../../adapters/eventstore/port.ts';
+import { DuplicateEventIdError } from '../../ports/eventstore.ts';
 
 /** Fixed namespace for job-derived ids (random once; MUST never change). */
 export const JOB_EVENT_NAMESPACE = '9c1f4a86-3e2b-4d6f-b1a7-5f0e8d2c7a13';

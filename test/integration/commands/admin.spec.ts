@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { v7 as uuidV7 } from 'uuid';
-import type { EventStore } from '../../../src/adapters/eventstore/port.ts';
+import type { EventStore } from '../../../src/ports/eventstore.ts';
 import {
   registerCamera,
   revokeDeviceKey,

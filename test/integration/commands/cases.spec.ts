@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidV7 } from 'uuid';
-import type { EventStore } from '../../../src/adapters/eventstore/port.ts';
+import type { EventStore } from '../../../src/ports/eventstore.ts';
 import { FileSystemEvidenceStore } from '../../../src/adapters/evidence/filesystem.ts';
 import {
   closeCase,

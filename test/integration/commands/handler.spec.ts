@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { v7 as uuidV7 } from 'uuid';
-import { expected, type AppendResult, type EventStore, type ExpectedRevision } from '../../../src/adapters/eventstore/port.ts';
+import { expected, type AppendResult, type EventStore, type ExpectedRevision } from '../../../src/ports/eventstore.ts';
 import type { NewEvent } from '../../../src/domain/record.ts';
 import { handleCommand } from '../../../src/commands/handler.ts';
 import {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore } from '../../../src/adapters/eventstore/postgres/postgres-event-store.ts';
-import { expected } from '../../../src/adapters/eventstore/port.ts';
+import { expected } from '../../../src/ports/eventstore.ts';
 import { runMigrations } from '../../../src/adapters/postgres/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../src/adapters/postgres/pglite-server.ts';
 import { describeEventStoreContract, newEvent } from '../../contract/eventstore.contract.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { PostgresEventStore } from '../../../src/adapters/eventstore/postgres/postgres-event-store.ts';
-import { expected } from '../../../src/adapters/eventstore/port.ts';
+import { expected } from '../../../src/ports/eventstore.ts';
 import { runMigrations } from '../../../src/adapters/postgres/migrate.ts';
 import { describeEventStoreContract, newEvent } from '../../contract/eventstore.contract.ts';
 import { scratchDatabase, waitFor, type ScratchDatabase } from '../../support/env.ts';

@@ -141,7 +141,7 @@ describe('media job processor (real sharp, real filesystem evidence store)', () 
 
   it('runs as a BullMQ-style sandboxed processor in its own process, deriving the same bytes as this one', async () => {
     const here = await processMediaJob(job, { evidence });
-    const processor = new URL('../../../src/workers/media/processor.ts', import.meta.url).href;
+    const processor = new URL('../../../src/node/media-processor.ts', import.meta.url).href;
     const script = `const m = await import(${JSON.stringify(processor)}); const out = await m.default({ data: JSON.parse(process.env.MEDIA_JOB) }); process.stdout.write(JSON.stringify(out));`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: fileURLToPath(new URL('../../../', import.meta.url)),

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidV7 } from 'uuid';
-import { expected } from '../../../src/adapters/eventstore/port.ts';
+import { expected } from '../../../src/ports/eventstore.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { ALL_PROJECTIONS, projectionByName } from '../../../src/projections/index.ts';
 import { getCase } from '../../../src/projections/queries.ts';

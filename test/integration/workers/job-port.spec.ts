@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { createBullJobPort } from '../../../src/workers/queue/bullmq.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
-import { PermanentJobError, type JobPort, type QueuePolicy, type RunningJob } from '../../../src/workers/queue/port.ts';
+import { PermanentJobError, type JobPort, type QueuePolicy, type RunningJob } from '../../../src/ports/jobs.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';
 
 const policies: Partial<Record<'media' | 'inference' | 'notice', Partial<QueuePolicy>>> = {

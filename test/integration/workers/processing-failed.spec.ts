@@ -11,7 +11,8 @@ import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.
 import { streams } from '../../../src/domain/record.ts';
 import { applyCaseEvent, PROCESSING_FAILED_FLAG, type CaseViewRow } from '../../../src/projections/cases/case-view.ts';
 import { loadCase } from '../../../src/workers/notification/case-state.ts';
-import { PIPELINE_SERVICE, startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
+import { PIPELINE_SERVICE } from '../../../src/workers/pipeline.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';
 import { capturedLogger } from '../../support/stand-ins.ts';
 import { eventTypes, ingestPlainDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';

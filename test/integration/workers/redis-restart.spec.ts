@@ -12,10 +12,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startPipeline, type Pipeline } from '../../../src/workers/pipeline.ts';
+import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
 import { waitFor } from '../../support/env.ts';
-import type { StoredRecord } from '../../../src/adapters/eventstore/port.ts';
+import type { StoredRecord } from '../../../src/ports/eventstore.ts';
 import { eventTypes, ingestPlainDetection, openPipelineWorld, trivialProcessor, type PipelineWorld } from './support/world.ts';
 
 async function freePort(): Promise<number> {

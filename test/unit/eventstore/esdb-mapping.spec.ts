@@ -21,7 +21,7 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
   expected,
-} from '../../../src/adapters/eventstore/port.ts';
+} from '../../../src/ports/eventstore.ts';
 import { chainRecords, prepareEvents } from '../../../src/adapters/eventstore/record-builder.ts';
 import { GENESIS_PREV } from '../../../src/domain/record.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';

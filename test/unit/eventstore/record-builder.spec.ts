@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { RecordTooLargeError, expected } from '../../../src/adapters/eventstore/port.ts';
+import { RecordTooLargeError, expected } from '../../../src/ports/eventstore.ts';
 import { resolveReappend } from '../../../src/adapters/eventstore/idempotency.ts';
 import { chainRecords, prepareEvents, spliceRecord } from '../../../src/adapters/eventstore/record-builder.ts';
 import { canonicalize } from '../../../src/domain/integrity/canonical.ts';
 import { recordHash } from '../../../src/domain/integrity/hash.ts';
 import { GENESIS_PREV, type JsonObject, type NewEvent } from '../../../src/domain/record.ts';
 import { AppError, ValidationError } from '../../../src/domain/shared/errors.ts';
-import { DuplicateEventIdError } from '../../../src/adapters/eventstore/port.ts';
+import { DuplicateEventIdError } from '../../../src/ports/eventstore.ts';
 
 const meta = { actor: { kind: 'system' as const, id: 'unit' }, province: '01', recordedAt: '2026-11-24T09:00:00.123Z' };
 const event = (data: JsonObject = { a: 1 }, type = 'Happened', id = randomUUID()): NewEvent => ({ id, type, data, meta });

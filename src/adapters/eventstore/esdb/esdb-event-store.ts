@@ -22,12 +22,13 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type AggregateStreamOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredRecord,
   type SubscribeOptions,
   type Subscription,
-} from '../port.ts';
+} from '../../../ports/eventstore.ts';
 import { assertExpectedRevision, assertRevision, assertStreamName, chainRecords, prepareEvents } from '../record-builder.ts';
 import { EsdbClient, type EsdbLiveSubscription } from './client.ts';
 import {
@@ -44,6 +45,8 @@ import {
 export const ID_WINDOW = 100;
 const MAX_ANY_RETRIES = 10;
 const DEFAULT_READ_ALL = 1000;
+/** Records per round trip of `aggregateStream`. */
+const DEFAULT_STREAM_PAGE = 1000;
 const PAGE = 500;
 
 export interface EsdbEventStoreOptions {
@@ -127,6 +130,30 @@ export class EsdbEventStore implements EventStore {
       return resolved.map(resolvedToStored).filter((r): r is StoredRecord => r !== undefined);
     } catch (error) {
       throw mapClientError(error, { stream });
+    }
+  }
+
+  async *aggregateStream(stream: string, options: AggregateStreamOptions = {}): AsyncGenerator<StoredRecord[]> {
+    const pageSize = options.pageSize ?? DEFAULT_STREAM_PAGE;
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new ValidationError('pageSize must be a positive integer', undefined, 'bad-max-count');
+    assertStreamName(stream);
+    let from = options.fromRevision ?? 0n;
+    assertRevision(from, 'fromRevision');
+    for (;;) {
+      // Paged on the server's own revisions: events that are not records (skipped by the mapping) still
+      // count towards a full page, so a short mapped page never ends the read early.
+      let resolved: Awaited<ReturnType<EsdbClient['readStream']>>;
+      try {
+        resolved = await this.client.readStream(stream, { direction: 'forwards', fromRevision: from, maxCount: pageSize });
+      } catch (error) {
+        throw mapClientError(error, { stream });
+      }
+      const page = resolved.map(resolvedToStored).filter((r): r is StoredRecord => r !== undefined);
+      if (page.length > 0) yield page;
+      const last = resolved[resolved.length - 1];
+      const lastRevision = last?.event?.revision;
+      if (resolved.length < pageSize || lastRevision === undefined) return;
+      from = lastRevision + 1n;
     }
   }
 

@@ -14,7 +14,7 @@ import {
   RecordTooLargeError,
   type ExpectedRevision,
   type StoredRecord,
-} from '../port.ts';
+} from '../../../ports/eventstore.ts';
 
 /** The client's expected-revision values (its ANY / NO_STREAM / STREAM_EXISTS constants, or a bigint). */
 export type ClientExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;

@@ -12,7 +12,8 @@ import pg from 'pg';
 import { canonicalTextHash } from '../../../domain/integrity/hash.ts';
 import type { NewEvent } from '../../../domain/record.ts';
 import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
-import { createPgPool, isConnectionError } from '../../postgres/pool.ts';
+import { isConnectionError } from '../../../ports/database.ts';
+import { createPgPool } from '../../postgres/pool.ts';
 import { resolveReappend } from '../idempotency.ts';
 import {
   DEFAULT_MAX_RECORD_BYTES,
@@ -22,12 +23,13 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type AggregateStreamOptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredRecord,
   type SubscribeOptions,
   type Subscription,
-} from '../port.ts';
+} from '../../../ports/eventstore.ts';
 import { assertExpectedRevision, assertRevision, assertStreamName, parseRecord, prepareEvents } from '../record-builder.ts';
 import { formatPgCheckpoint, parsePgCheckpoint } from './checkpoint.ts';
 import { PostgresSubscription } from './subscription.ts';
@@ -175,6 +177,18 @@ export class PostgresEventStore implements EventStore {
       if (exists.rowCount === 0) throw new StreamNotFoundError(stream);
     }
     return rows.map(feedRowToStored);
+  }
+
+  async *aggregateStream(stream: string, options: AggregateStreamOptions = {}): AsyncGenerator<StoredRecord[]> {
+    const pageSize = readLimit(options.pageSize ?? DEFAULT_READ_LIMIT);
+    let from = options.fromRevision ?? 0n;
+    for (;;) {
+      // Keyset paging on (stream, revision): each page is one indexed range read.
+      const page = await this.readStream(stream, { fromRevision: from, maxCount: pageSize });
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      from = BigInt(page[page.length - 1]!.record.revision) + 1n;
+    }
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredRecord[]> {

@@ -6,8 +6,8 @@
  * has already been sent. Delivery is strictly in feed order and never concurrent.
  */
 import pg from 'pg';
-import { isConnectionError } from '../../postgres/pool.ts';
-import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../port.ts';
+import { isConnectionError } from '../../../ports/database.ts';
+import { StoreUnavailableError, type StoredRecord, type SubscribeOptions, type Subscription } from '../../../ports/eventstore.ts';
 
 export interface FeedSource {
   readAll(options: { after?: string; maxCount?: number }): Promise<StoredRecord[]>;

@@ -16,7 +16,7 @@ import { streams, type Actor } from '../../../domain/record.ts';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { loadStream } from '../../../commands/handler.ts';
 import type { Caller } from '../../../commands/outcome.ts';
-import type { EventStore } from '../../eventstore/port.ts';
+import type { EventStore } from '../../../ports/eventstore.ts';
 
 /** Roles of authenticated officials who are not enrolled officers: their records carry `<role>:<subject>`. */
 const PREFIXED_ROLES: readonly Role[] = ['admin', 'auditor', 'court', 'analyst'];

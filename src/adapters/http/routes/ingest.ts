@@ -35,13 +35,13 @@ import { verifyDetection } from '../../../domain/signoff/signing.ts';
 import { loadCameraView } from '../../../commands/context.ts';
 import { ingestDetection } from '../../../commands/cases.ts';
 import type { Principal } from '../../auth/roles.ts';
-import { EvidenceTooLargeError } from '../../evidence/errors.ts';
+import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
 import {
   checkEvidenceMedia,
   EvidenceMediaTypeUnsupportedError,
   INGEST_MEDIA_TYPES,
 } from '../../evidence/media-check.ts';
-import type { StagedBlob } from '../../evidence/port.ts';
+import type { StagedBlob } from '../../../ports/evidence.ts';
 import { route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';

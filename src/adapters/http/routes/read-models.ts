@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Clock } from '../../../commands/deps.ts';
+import type { Clock } from '../../../ports/clock.ts';
 import {
   cameraCoverage,
   listCases,
@@ -14,7 +14,7 @@ import {
   reviewQueue,
   statistics,
 } from '../../../projections/queries.ts';
-import type { VehicleRegistry as RegistryPort } from '../../registry/port.ts';
+import type { VehicleRegistry as RegistryPort } from '../../../ports/registry.ts';
 import { NATIONAL_SCOPE } from '../../auth/roles.ts';
 import type {
   ApiQueries,

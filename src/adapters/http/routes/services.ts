@@ -6,10 +6,10 @@
  * evidence and sign-offs are served from the event store itself, so an ETag is the case stream's revision
  * and never lags behind a projection.
  */
-import type { EventStore } from '../../eventstore/port.ts';
-import type { EvidenceStore } from '../../evidence/port.ts';
+import type { EventStore } from '../../../ports/eventstore.ts';
+import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
-import type { StoredCheckpoint } from '../../ledger/store.ts';
+import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
 import type { LookupBudget } from '../lookup-budget.ts';

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidV7 } from 'uuid';
-import type { EventStore } from '../../../../src/adapters/eventstore/port.ts';
-import type { EvidenceStore } from '../../../../src/adapters/evidence/port.ts';
+import type { EventStore } from '../../../../src/ports/eventstore.ts';
+import type { EvidenceStore } from '../../../../src/ports/evidence.ts';
 import { certifyCalibration, registerCamera } from '../../../../src/commands/cameras.ts';
 import type { Clock, CommandDeps } from '../../../../src/commands/deps.ts';
 import { approveModelVersion, registerModelVersion } from '../../../../src/commands/models.ts';

@@ -25,7 +25,7 @@ import type { ApiServices } from '../../../../src/adapters/http/routes/services.
 import { startLedger, type LedgerService } from '../../../../src/adapters/ledger/index.ts';
 import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
-import type { RegisteredVehicle } from '../../../../src/adapters/registry/port.ts';
+import type { RegisteredVehicle } from '../../../../src/ports/registry.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../../../src/adapters/registry/stand-in.ts';
 import { createBundleExporter } from '../../../../src/bundle-export/index.ts';
 import { systemClock, uuidV7Ids, type Clock, type CommandDeps } from '../../../../src/commands/deps.ts';

@@ -1,7 +1,7 @@
 /** Appending through the real PostgreSQL event store, for the sequencer specs. */
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '../../../../src/adapters/eventstore/postgres/postgres-event-store.ts';
-import { expected } from '../../../../src/adapters/eventstore/port.ts';
+import { expected } from '../../../../src/ports/eventstore.ts';
 import type { NewEvent } from '../../../../src/domain/record.ts';
 
 export function openEventStore(url: string): PostgresEventStore {

@@ -22,7 +22,7 @@ import type { Detection } from '../../../../src/domain/signoff/payloads.ts';
 import { loadCase } from '../../../../src/workers/notification/case-state.ts';
 import { caseJob, serviceCaller } from '../../../../src/workers/notification/job-data.ts';
 import { jobEventId, onceOnly } from '../../../../src/workers/queue/job-ids.ts';
-import type { Processor } from '../../../../src/workers/queue/port.ts';
+import type { Processor } from '../../../../src/ports/jobs.ts';
 import { scratchDatabase, type ScratchDatabase } from '../../../support/env.ts';
 import { syntheticPlateCrop, syntheticScene } from '../../../support/synthetic-plates.ts';
 import { buildWorld, carViolation, device, OBSERVED_AT, type World } from '../../commands/support/world.ts';

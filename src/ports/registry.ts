@@ -7,7 +7,7 @@
  * Personal data (names, addresses, contacts) stays behind this port: records hold only the owner's opaque
  * `ref` and kind; the notice worker asks `ownerContact` at the moment it sends, and never logs the answer.
  */
-import { AppError } from '../../domain/shared/errors.ts';
+import { AppError } from '../domain/shared/errors.ts';
 
 export type OwnerKind = 'individual' | 'organisation';
 

@@ -7,9 +7,9 @@
  * message. The notice body holds the owner's personal data; adapters MUST NOT log it, and their errors
  * carry only status codes, never addresses.
  */
-import { AppError } from '../../domain/shared/errors.ts';
-import type { NoticeChannel } from '../../domain/case/events.ts';
-import type { OwnerContact } from '../registry/port.ts';
+import { AppError } from '../domain/shared/errors.ts';
+import type { NoticeChannel } from '../domain/case/events.ts';
+import type { OwnerContact } from './registry.ts';
 
 export interface OutgoingNotice {
   noticeId: string;

@@ -15,7 +15,7 @@
  * - At least once: a job can run more than once (a worker killed mid-job, a lost acknowledgement). Processors
  *   MUST be idempotent; ours append events with deterministic ids (see src/workers/pipeline.ts).
  */
-import { AppError, type ErrorCategory } from '../../domain/shared/errors.ts';
+import { AppError, type ErrorCategory } from '../domain/shared/errors.ts';
 
 export const QUEUE_NAMES = ['inference', 'media', 'owner-lookup', 'notice'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

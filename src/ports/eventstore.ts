@@ -1,5 +1,5 @@
-import type { EventRecord, NewEvent } from '../../domain/record.ts';
-import { AppError } from '../../domain/shared/errors.ts';
+import type { EventRecord, NewEvent } from '../domain/record.ts';
+import { AppError } from '../domain/shared/errors.ts';
 
 /**
  * The event store port. Every adapter (PostgreSQL, embedded PGlite through the same PostgreSQL adapter,
@@ -49,6 +49,13 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+export interface AggregateStreamOptions {
+  /** Inclusive first revision; default 0. */
+  fromRevision?: bigint;
+  /** Records per round trip; default 1000 (the PostgreSQL store accepts at most 10,000). */
+  pageSize?: number;
+}
+
 export interface ReadAllOptions {
   /** Return records strictly after this checkpoint; absent = from the beginning. */
   after?: string;
@@ -78,6 +85,13 @@ export interface EventStore {
   append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Throws StreamNotFoundError when the stream has no records. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredRecord[]>;
+  /**
+   * One stream forwards from `fromRevision` to its end, one page per round trip, for folding an aggregate
+   * without holding the whole stream at once. Pages are non-empty, in revision order, and together hold
+   * every record of the stream from `fromRevision` on. Throws StreamNotFoundError (from the first iteration)
+   * when the stream has no records.
+   */
+  aggregateStream(stream: string, options?: AggregateStreamOptions): AsyncIterable<StoredRecord[]>;
   readAll(options?: ReadAllOptions): Promise<StoredRecord[]>;
   /** Catch-up then live. Delivers no record twice and skips none, also across restarts from a checkpoint. */
   subscribeToAll(options: SubscribeOptions): Subscription;

@@ -2,7 +2,7 @@
  * Typed errors of the evidence blob store. Each carries a category so the HTTP layer and the CLI map it in
  * one place; none of them carries blob content, only digests and sizes.
  */
-import { AppError } from '../../domain/shared/errors.ts';
+import { AppError } from '../domain/shared/errors.ts';
 
 /** A digest that is not exactly `sha256:` followed by 64 lowercase hex characters (path traversal included). */
 export class InvalidDigestError extends AppError {

@@ -1,0 +1,16 @@
+/**
+ * The node's metrics as the application records them (projection lag, queue depth, sealing lag) and the HTTP
+ * adapter exposes them. `createMetrics` (src/adapters/http/metrics.ts) builds one prom-client registry per node.
+ */
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  appends: Counter<'stream_kind'>;
+  projectionLagEvents: Gauge<'projection'>;
+  projectionLagSeconds: Gauge<'projection'>;
+  queueDepth: Gauge<'queue' | 'state'>;
+  sealingLagRecords: Gauge;
+  sealingLagSeconds: Gauge;
+}
