@@ -61,7 +61,8 @@ export function parseTileSuffix(path: string): { index: number; width: number } 
   if (groups.length > 1 && groups[0] === '000') throw new TilePathError('tile index has a leading zero group');
   const index = Number(groups.join(''));
   if (!Number.isSafeInteger(index)) throw new TilePathError('tile index is too large');
-  const width = match[3] === undefined ? TILE_WIDTH : Number(match[3]);
+  if (match[3] === undefined) return { index, width: TILE_WIDTH };
+  const width = Number(match[3]);
   if (width >= TILE_WIDTH) throw new TilePathError('a partial tile has width 1 … 255');
   return { index, width };
 }
