@@ -19,6 +19,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgr
 import { runMigrations } from '../adapters/postgres/migrate.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
 import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
+import { LogPublisher, postgresRecordTexts } from '../adapters/ledger/log.ts';
+import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
 import { createMetrics } from '../adapters/http/metrics.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import { createApp } from '../adapters/http/app.ts';
@@ -248,6 +250,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         evidence,
         commandDeps,
         ledger,
+        // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
+        log: new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined),
         bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),

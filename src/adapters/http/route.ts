@@ -45,7 +45,7 @@ export interface HandlerContext<P, Q, B> {
 
 export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   method: Method;
-  /** Express path syntax (`/v1/cases/:caseId`); converted to `{caseId}` for OpenAPI. */
+  /** Express path syntax (`/v1/cases/:caseId`, `/log/records/*rest`); converted to `{caseId}`, `{rest}` for OpenAPI. */
   path: string;
   summary: string;
   tags: string[];
@@ -135,7 +135,7 @@ export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVer
 }
 
 function toOpenApiPath(path: string): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  return path.replace(/[:*]([A-Za-z0-9_]+)/g, '{$1}');
 }
 
 function jsonSchema(schema: z.ZodType): object {
@@ -147,7 +147,7 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
   for (const def of routes) {
     const p = toOpenApiPath(def.path);
     const parameters: object[] = [];
-    const pathParams = [...def.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    const pathParams = [...def.path.matchAll(/[:*]([A-Za-z0-9_]+)/g)].map((m) => m[1]);
     const paramSchema = def.params ? (jsonSchema(def.params) as { properties?: Record<string, object> }) : undefined;
     for (const name of pathParams) {
       parameters.push({ name, in: 'path', required: true, schema: paramSchema?.properties?.[name!] ?? { type: 'string' } });

@@ -1,8 +1,9 @@
-/** Every /v1 route of the API, built from the node's services (docs/api.md). */
+/** Every /v1 route of the API and the published log under /log (docs/api.md), built from the node's services. */
 import { adminRoutes } from './admin.ts';
 import { casesRoutes } from './cases.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ledgerRoutes } from './ledger.ts';
+import { logRoutes } from './log.ts';
 import { meRoutes } from './me.ts';
 import { projectionRoutes } from './projections.ts';
 import { publicRoutes } from './public.ts';
@@ -20,6 +21,7 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
     ...projectionRoutes(services),
     ...adminRoutes(services),
     ...ledgerRoutes(services),
+    ...logRoutes(services),
     ...statisticsRoutes(services),
     ...publicRoutes(services),
   ];

@@ -9,6 +9,7 @@
 import type { EventStore } from '../../../ports/eventstore.ts';
 import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
+import type { LogPublisher } from '../../ledger/log.ts';
 import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
@@ -128,6 +129,8 @@ export interface ApiServices {
   /** Store, clock and ids for the application services (src/commands). */
   commandDeps: CommandDeps;
   ledger: LedgerReadApi;
+  /** The published log (`/log/…`, integrity.md §9); without it those routes answer 503. */
+  log?: LogPublisher;
   bundles: BundleExporter;
   queries: ApiQueries;
   registry: VehicleRegistry;

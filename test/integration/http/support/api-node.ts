@@ -23,6 +23,7 @@ import { apiRoutes } from '../../../../src/adapters/http/routes/index.ts';
 import { readModelQueries, registryVerifier } from '../../../../src/adapters/http/routes/read-models.ts';
 import type { ApiServices } from '../../../../src/adapters/http/routes/services.ts';
 import { startLedger, type LedgerService } from '../../../../src/adapters/ledger/index.ts';
+import { LogPublisher, postgresRecordTexts } from '../../../../src/adapters/ledger/log.ts';
 import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
 import type { RegisteredVehicle } from '../../../../src/ports/registry.ts';
@@ -107,6 +108,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       evidence,
       commandDeps,
       ledger,
+      log: new LogPublisher(pool, postgresRecordTexts(store.pool)),
       bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
       queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
