@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { NODE_ROLES, startNode, type NodeRole } from '../../node/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
+import { startupBanner } from '../startup-banner.ts';
 
 export function register(program: Command): void {
   program
@@ -27,6 +28,15 @@ export function register(program: Command): void {
         await seedDemoIfEmpty(node, { print: (line) => process.stdout.write(`${line}\n`) });
       }
       if (node.url) process.stdout.write(`listening: ${node.url}\n`);
+      const banner = startupBanner({
+        url: node.url,
+        dataDir: config.dataDir,
+        embedded: config.embedded,
+        issuer: node.issuer ? { keyFile: config.issuerKeyFile, kid: node.issuer.kid } : undefined,
+        verifierKey: node.ledger.verifierKey(),
+        demo: opts.demo === true,
+      });
+      process.stdout.write(`${banner.join('\n')}\n`);
       await new Promise<void>((resolve) => {
         const shutdown = () => {
           process.stdout.write('shutting down\n');
