@@ -25,7 +25,10 @@ export function register(program: Command): void {
       const node = await startNode({ config, ...(opts.role ? { roles: [opts.role as NodeRole] } : {}) });
       if (opts.demo) {
         const { seedDemoIfEmpty } = await import('../../demo/index.ts');
-        await seedDemoIfEmpty(node, { print: (line) => process.stdout.write(`${line}\n`) });
+        await seedDemoIfEmpty(node, {
+          print: (line) => process.stdout.write(`${line}\n`),
+          ...(node.pipeline ? { waitForReadings: { timeoutMs: 60_000 } } : {}),
+        });
       }
       if (node.url) process.stdout.write(`listening: ${node.url}\n`);
       const banner = startupBanner({
