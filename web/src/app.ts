@@ -41,7 +41,7 @@ function Identity() {
   return html`<div class="identity" data-testid="identity">
     <span>${t('signedInAs')}: <strong>${session.subject}</strong></span>
     <span data-testid="role">${t('role')}: ${tValue('role', session.role)}</span>
-    <span data-testid="province">${t('province')}: ${provinceName(session.province)}</span>
+    <span data-testid="province">${t('province')}: ${provinceName(session.province)}${session.province === '00' ? '' : ` (${session.province})`}</span>
     ${key ? html`<span class="badge ok" data-testid="key-badge">${t('keyIdLabel')} ${key.keyId}</span>` : null}
     <button type="button" class="link" onClick=${() => (lockKey(), signOut(), (location.hash = '#/signin'))}>${t('signOut')}</button>
   </div>`;
