@@ -48,6 +48,13 @@ export interface DemoOptions {
   print?: (line: string) => void;
   /** Seed for the synthetic images and choices; the same seed gives the same plates. */
   seed?: number;
+  /**
+   * With the node's workers running: wait (at most `timeoutMs` per wait) for each case's AI plate reading before
+   * the demo officers review, and for the owner lookup before a supervisor decides, or for that job's recorded
+   * failure, as an officer's screen would. Cases whose result did not arrive are counted in one printed line
+   * (no plates) and signed without it.
+   */
+  waitForReadings?: { timeoutMs: number };
 }
 
 export interface DemoKey {
@@ -198,9 +205,11 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   const rejectedCaseIds: string[] = [];
   const citizenSamples: { plate: string; registrationNumber: string }[] = [];
   const seed = options.seed ?? 20261124;
+  const ingestedCases = [];
   for (let i = 0; i < total; i++) {
     const camera = cameras[i % cameras.length]!;
-    const kind = i % 3 === 2 ? 'motorbike' : 'car';
+    // Motorbikes may not use expressways (Law on Road Traffic Order and Safety 2024, Art. 26): none is placed there.
+    const kind: 'car' | 'motorbike' = i % 3 === 2 && camera.roadType !== 'expressway' ? 'motorbike' : 'car';
     const scene = await syntheticScene(seed + i, { kind });
     const put = await node.evidence.put(scene.image, { mediaType: 'image/jpeg' });
     const plate = parsePlate(scene.truth.text, kind);
@@ -240,6 +249,14 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
       signDetection(detection, camera.pair.secretKey),
     );
     caseIds.push(ingested.caseId);
+    ingestedCases.push({ i, camera, kind, plate, violationCode, observedAt, detection, caseId: ingested.caseId });
+  }
+
+  // Officers review what their screen shows: with the workers running, the AI reading first.
+  if (options.waitForReadings) await awaitPipeline(node.store, caseIds, 'AI reading', options.waitForReadings, print);
+
+  for (const { i, camera, kind, plate, violationCode, observedAt, detection, caseId } of ingestedCases) {
+    const ingested = { caseId };
 
     // Leave the most recent third unreviewed so the review queue has work in it.
     if (i >= Math.ceil((total * 2) / 3)) continue;
@@ -266,6 +283,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     });
 
     if (i % 2 === 1) continue; // some confirmed cases wait for a supervisor's decision
+    // A supervisor decides once the owner is known (the decision names the offender).
+    if (options.waitForReadings) await awaitPipeline(node.store, [ingested.caseId], 'owner lookup', options.waitForReadings, print);
     const director = officers.find((o) => o.province === camera.province && o.title === 'provincial-police-director')!;
     const entry = lookupViolation(violationCode, kind, observedAt);
     await signOff(deps, ingested.caseId, (caseRevision) => {
@@ -289,6 +308,40 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
   if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
   return { cameras, officers, modelId, caseIds, decidedCaseIds, rejectedCaseIds, citizenSamples };
+}
+
+/** What the demo officers wait for: a job's result on the case, or that job's final failure. */
+const AWAITED = {
+  'AI reading': { job: 'inference', results: ['PlateRecognized'] },
+  'owner lookup': { job: 'owner-lookup', results: ['OwnerIdentified', 'OwnerNotFound'] },
+} as const;
+
+async function settled(store: EventStore, caseId: string, what: keyof typeof AWAITED): Promise<boolean> {
+  const { job, results } = AWAITED[what];
+  const records = await store.readStream(streams.case(caseId));
+  return records.some(
+    ({ record }) => (results as readonly string[]).includes(record.type) || (record.type === 'ProcessingFailed' && (record.data as { job?: string }).job === job),
+  );
+}
+
+async function awaitPipeline(
+  store: EventStore,
+  caseIds: readonly string[],
+  what: keyof typeof AWAITED,
+  options: { timeoutMs: number },
+  print: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let pending = [...caseIds];
+  while (pending.length > 0) {
+    const done = await Promise.all(pending.map((id) => settled(store, id, what)));
+    pending = pending.filter((_, k) => !done[k]);
+    if (pending.length === 0 || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (pending.length > 0) {
+    print(`demo: no ${what} for ${pending.length} of ${caseIds.length} case(s) within ${Math.round(options.timeoutMs / 1000)} s; signing without it`);
+  }
 }
 
 /**

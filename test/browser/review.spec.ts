@@ -142,6 +142,10 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await page.keyboard.press('c');
     await signedOrError(page);
     expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
+    // The screen shows the new state at once, in Vietnamese: header status, the review in the timeline.
+    expect(await page.getByTestId('case-status').innerText()).to.equal('Đã xác nhận');
+    expect(await page.getByTestId('timeline').innerText()).to.contain('Cán bộ xác nhận');
+    expect(await page.getByTestId('signed').innerText()).to.contain('Xác nhận → Đã xác nhận');
     await page.screenshot({ path: join(ARTIFACTS, 'review-signed.png') });
 
     const after = await caseRecords(ui, oldest.caseId);
@@ -190,9 +194,15 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(limitText).to.equal(String(AUTHORITY_LIMITS_VND['provincial-police-director']));
     if ((await page.locator('#offender-ref').inputValue()) === '') await page.locator('#offender-ref').fill('registry:ui-test-0001');
     await page.screenshot({ path: join(ARTIFACTS, 'decision.png') });
+    // A fine typed the Vietnamese way (thousands grouped with dots) is the amount it reads as.
+    const range = (await page.getByTestId('authority').locator('dd').first().innerText()).split('–')[0]!.replace(/\D/g, '');
+    await page.locator('#fine').fill(new Intl.NumberFormat('vi-VN').format(Number(range)));
+    expect(await page.getByTestId('fine-error').count()).to.equal(0);
     await page.getByTestId('decide').click();
     await signedOrError(page);
     expect(await page.getByTestId('signed-key-id').textContent()).to.equal(keyId);
+    expect(await page.getByTestId('case-status').innerText()).to.equal('Đã quyết định xử phạt');
+    expect(await page.getByTestId('timeline').innerText()).to.contain('Quyết định xử phạt');
 
     const records = await caseRecords(ui, caseId);
     const decided = records.find((r) => r.record.type === 'PenaltyDecided');

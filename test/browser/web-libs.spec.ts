@@ -10,6 +10,7 @@ import { buildReview, buildDecision, signPayload, type SignoffBasis } from '../.
 import { parseKeyFile, KeyFileError } from '../../web/src/lib/keystore.ts';
 import { parseToken } from '../../web/src/lib/session.ts';
 import { badgesFromSla, slaBadges } from '../../web/src/lib/queue.ts';
+import { formatTime, parseVnd, tValue, provinceName } from '../../web/src/lib/i18n.ts';
 import { buildDecisionSignoff, buildReviewSignoff } from '../../src/domain/signoff/builders.ts';
 import { DecisionSignoffSchema, ReviewSignoffSchema } from '../../src/domain/signoff/payloads.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
@@ -96,5 +97,33 @@ describe('web UI libraries (Node)', () => {
     expect(badgesFromSla({ ...none, noticeOverdue: true })).to.deep.equal(['slaNoticeOverdue']);
     expect(badgesFromSla({ ...none, noticeOverdue: true, limitationApproaching: true })).to.deep.equal(['slaLimitation', 'slaNoticeOverdue']);
     expect(badgesFromSla({ ...none, noticeOverdue: true, limitationPassed: true })).to.deep.equal(['slaLimitationPassed', 'slaNoticeOverdue']);
+  });
+
+  describe('i18n: values a person reads', () => {
+    it('parses a fine typed the Vietnamese or English way, and nothing ambiguous', () => {
+      expect(parseVnd('900.000', 'vi')).to.equal(900_000);
+      expect(parseVnd('18.000.000 ₫', 'vi')).to.equal(18_000_000);
+      expect(parseVnd('900000', 'vi')).to.equal(900_000);
+      expect(parseVnd('900,000', 'en')).to.equal(900_000);
+      expect(parseVnd('900,000', 'vi')).to.equal(undefined);
+      expect(parseVnd('90.00', 'vi')).to.equal(undefined);
+      expect(parseVnd('-900', 'vi')).to.equal(undefined);
+    });
+
+    it('writes dates with four-digit years in Vietnamese and English', () => {
+      expect(formatTime('2026-11-24T03:04:05Z', 'vi')).to.contain('24/11/2026').and.contain('10:04:05');
+      expect(formatTime('2026-11-24T03:04:05Z', 'en')).to.contain('24/11/2026');
+    });
+
+    it('labels server values and provinces in the language, never as raw keys', () => {
+      expect(tValue('status', 'unresolved', 'vi')).to.equal('Chưa xử lý xong');
+      expect(tValue('vehicle', 'car', 'vi')).to.equal('Ô tô');
+      expect(tValue('road', 'expressway', 'vi')).to.equal('đường cao tốc');
+      expect(tValue('role', 'officer', 'vi')).to.equal('Cán bộ');
+      expect(tValue('delivery', 'delivered', 'vi')).to.equal('đã nhận');
+      expect(tValue('status', 'something-new', 'vi')).to.equal('something-new');
+      expect(provinceName('01', 'vi')).to.equal('Hà Nội');
+      expect(provinceName('00', 'vi')).to.equal('Toàn quốc');
+    });
   });
 });

@@ -2,7 +2,7 @@
 import { html } from './lib/html.ts';
 import { useStore } from './lib/store.ts';
 import { useRoute } from './lib/router.ts';
-import { useT } from './lib/i18n.ts';
+import { provinceName, tValue, useT } from './lib/i18n.ts';
 import { canDecide, canReview, canSeeDashboards, sessionStore, signOut } from './lib/session.ts';
 import { lockKey, unlockedKeyStore } from './lib/keystore.ts';
 import { LanguageSwitch } from './components/language.ts';
@@ -40,8 +40,8 @@ function Identity() {
   if (!session) return null;
   return html`<div class="identity" data-testid="identity">
     <span>${t('signedInAs')}: <strong>${session.subject}</strong></span>
-    <span>${t('role')}: ${session.role}</span>
-    <span data-testid="province">${t('province')}: ${session.province === '00' ? t('national') : session.province}</span>
+    <span data-testid="role">${t('role')}: ${tValue('role', session.role)}</span>
+    <span data-testid="province">${t('province')}: ${provinceName(session.province)}${session.province === '00' ? '' : ` (${session.province})`}</span>
     ${key ? html`<span class="badge ok" data-testid="key-badge">${t('keyIdLabel')} ${key.keyId}</span>` : null}
     <button type="button" class="link" onClick=${() => (lockKey(), signOut(), (location.hash = '#/signin'))}>${t('signOut')}</button>
   </div>`;

@@ -44,6 +44,24 @@ export function loadOrCreateSeedFile(path: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
+export class IssuerKeyMissingError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'issuer-key-missing';
+}
+
+/**
+ * Reads an existing seed file and never creates one: a tool minting tokens for a node must use the key that
+ * node made, and a fresh key would mint tokens every node refuses.
+ */
+export function loadExistingSeedFile(path: string): Uint8Array {
+  if (!existsSync(path)) {
+    throw new IssuerKeyMissingError(
+      `No issuer key at ${path}: start the node once with this DATA_DIR (it creates the key), or pass the node's --data-dir / DATA_DIR / ISSUER_KEY_FILE`,
+    );
+  }
+  return loadOrCreateSeedFile(path);
+}
+
 export interface TokenClaims {
   subject: string;
   role: Role;

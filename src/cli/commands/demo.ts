@@ -29,7 +29,11 @@ export function register(program: Command): void {
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       const node = await startNode({ config, roles: ['sequencer', 'projector', 'worker'], logger });
       try {
-        const result = await seedDemo(node, { cases, print: (line) => process.stdout.write(`${line}\n`) });
+        const result = await seedDemo(node, {
+          cases,
+          print: (line) => process.stdout.write(`${line}\n`),
+          ...(node.pipeline ? { waitForReadings: { timeoutMs: 60_000 } } : {}),
+        });
         const caseRecords = await Promise.all(result.caseIds.map((id) => node.store.readStream(`case-${id}`)));
         const recordIds = caseRecords.flat().map((r) => r.record.id);
         const checkpoint = await node.ledger.waitUntilSealed(recordIds, 30_000);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { NODE_ROLES, startNode, type NodeRole } from '../../node/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
+import { startupBanner } from '../startup-banner.ts';
 
 export function register(program: Command): void {
   program
@@ -24,9 +25,21 @@ export function register(program: Command): void {
       const node = await startNode({ config, ...(opts.role ? { roles: [opts.role as NodeRole] } : {}) });
       if (opts.demo) {
         const { seedDemoIfEmpty } = await import('../../demo/index.ts');
-        await seedDemoIfEmpty(node, { print: (line) => process.stdout.write(`${line}\n`) });
+        await seedDemoIfEmpty(node, {
+          print: (line) => process.stdout.write(`${line}\n`),
+          ...(node.pipeline ? { waitForReadings: { timeoutMs: 60_000 } } : {}),
+        });
       }
       if (node.url) process.stdout.write(`listening: ${node.url}\n`);
+      const banner = startupBanner({
+        url: node.url,
+        dataDir: config.dataDir,
+        embedded: config.embedded,
+        issuer: node.issuer ? { keyFile: config.issuerKeyFile, kid: node.issuer.kid } : undefined,
+        verifierKey: node.ledger.verifierKey(),
+        demo: opts.demo === true,
+      });
+      process.stdout.write(`${banner.join('\n')}\n`);
       await new Promise<void>((resolve) => {
         const shutdown = () => {
           process.stdout.write('shutting down\n');

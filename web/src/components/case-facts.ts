@@ -1,6 +1,6 @@
 /** The facts an officer checks before signing: readings, place, time, measurements, status, law, timeline. */
 import { html } from '../lib/html.ts';
-import { formatTime, formatVnd, langStore, useT } from '../lib/i18n.ts';
+import { formatTime, formatVnd, langStore, tValue, useT } from '../lib/i18n.ts';
 import { compactPlate, type CaseDocument } from '../lib/case-doc.ts';
 import { catalogEntry, fineRangeFor, legalBasisText } from '../lib/catalog.ts';
 
@@ -46,7 +46,8 @@ export function Facts({ doc }: { doc: CaseDocument }) {
   const range = entry ? fineRangeFor(entry, 'individual') : undefined;
   return html`<dl class="facts" data-testid="facts">
     <dt>${t('camera')}</dt><dd>${d.cameraId} <small>(${doc.detectionKeyId})</small></dd>
-    <dt>${t('place')}</dt><dd>${d.location.description}${d.location.commune ? `, ${d.location.commune}` : ''} <small>(${d.location.roadType}; ${(d.location.latMicro / 1e6).toFixed(6)}, ${(d.location.lonMicro / 1e6).toFixed(6)})</small></dd>
+    <dt>${t('place')}</dt><dd>${d.location.description}${d.location.commune ? `, ${d.location.commune}` : ''} <small>(${tValue('road', d.location.roadType)}; ${(d.location.latMicro / 1e6).toFixed(6)}, ${(d.location.lonMicro / 1e6).toFixed(6)})</small></dd>
+    <dt>${t('vehicleType')}</dt><dd data-testid="vehicle-class">${tValue('vehicle', d.vehicleClass)}</dd>
     <dt>${t('observedAt')}</dt><dd>${formatTime(d.observedAt)}</dd>
     ${m.speedKmh !== undefined ? html`<dt>${t('measured')}</dt><dd data-testid="speed"><strong>${m.speedKmh} km/h</strong> / ${m.limitKmh ?? '—'} km/h</dd>` : null}
     <dt>${t('calibration')}</dt><dd><span class=${`badge ${flagged('calibration-invalid') ? 'bad' : 'ok'}`}>${flagged('calibration-invalid') ? t('invalid') : t('valid')}</span></dd>
@@ -64,8 +65,8 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   const rows: [string, string, string][] = [[doc.detection.observedAt, t('detected'), `${doc.detection.cameraId} · ${doc.detectionKeyId}`]];
   for (const r of doc.plateReadings) rows.push(['', t('plateRecognized'), `${r.plate} · ${r.model.modelId}`]);
   if (doc.review) rows.push([doc.review.signedAt, t(doc.review.decision === 'confirm' ? 'reviewConfirmed' : 'reviewRejected'), `${doc.review.plate} · ${doc.review.violationCode} · ${t('keyIdLabel')} ${doc.review.officerKeyId}`]);
-  if (doc.owner) rows.push(['', t('ownerIdentified'), doc.owner.kind]);
-  for (const n of doc.notices) rows.push([n.issuedAt, t('noticeIssued'), `${n.channel} · ${n.delivery}`]);
+  if (doc.owner) rows.push(['', t('ownerIdentified'), tValue('ownerKind', doc.owner.kind)]);
+  for (const n of doc.notices) rows.push([n.issuedAt, t('noticeIssued'), `${tValue('channel', n.channel)} · ${tValue('delivery', n.delivery)}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
   if (doc.paidVnd !== null) rows.push(['', t('paid'), formatVnd(doc.paidVnd)]);
   return html`<section aria-labelledby="timeline-title"><h2 id="timeline-title">${t('timeline')}</h2>

@@ -59,6 +59,11 @@ export async function loadCase(caseId: string, purpose: string): Promise<{ doc: 
   return { doc, images };
 }
 
+/** The case detail alone (no evidence images): to show the state a write just produced. */
+export function reloadCase(caseId: string, purpose: string): Promise<CaseDocument> {
+  return api<CaseDocument>(`/v1/cases/${caseId}`, { purpose });
+}
+
 export function compactPlate(text: string | null | undefined): string {
   return (text ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
 }

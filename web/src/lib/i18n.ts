@@ -3,6 +3,7 @@
  * string falls back to Vietnamese, a missing key shows the key (visible in review, never blank).
  */
 import { createStore, useStore } from './store.ts';
+import { provinceByCode } from '../../../src/domain/provinces/index.ts';
 
 export type Lang = 'vi' | 'en';
 
@@ -119,6 +120,42 @@ const vi = {
   'status.closed': 'Đã đóng',
   'status.expired': 'Hết thời hiệu',
   'status.voided': 'Đã hủy',
+  // citizen view statuses (GET /v1/public/violations)
+  'status.unresolved': 'Chưa xử lý xong',
+  'status.under-appeal': 'Đang khiếu nại',
+  'status.resolved': 'Đã xử lý xong',
+  // review decisions
+  'decision.confirm': 'Xác nhận',
+  'decision.reject': 'Từ chối',
+  // owner kinds, notice channels and delivery
+  'ownerKind.individual': 'Cá nhân',
+  'ownerKind.organisation': 'Tổ chức',
+  'channel.post': 'Bưu chính',
+  'channel.vnetraffic': 'Ứng dụng VNeTraffic',
+  'channel.vneid': 'Ứng dụng VNeID',
+  'channel.email': 'Thư điện tử',
+  'channel.sms': 'Tin nhắn SMS',
+  'delivery.pending': 'đang gửi',
+  'delivery.delivered': 'đã nhận',
+  'delivery.failed': 'gửi không thành công',
+  // vehicle classes and road types
+  'vehicle.car': 'Ô tô',
+  'vehicle.motorbike': 'Xe mô tô, xe gắn máy',
+  'vehicle.truck': 'Xe tải',
+  'road.expressway': 'đường cao tốc',
+  'road.national-highway': 'quốc lộ',
+  'road.provincial-road': 'đường tỉnh',
+  'road.urban': 'đường đô thị',
+  'road.railway': 'đường sắt',
+  'road.inland-waterway': 'đường thủy nội địa',
+  // roles
+  'role.device': 'Thiết bị (camera)',
+  'role.officer': 'Cán bộ',
+  'role.supervisor': 'Chỉ huy',
+  'role.auditor': 'Kiểm toán viên',
+  'role.court': 'Tòa án',
+  'role.analyst': 'Chuyên viên thống kê',
+  'role.admin': 'Quản trị',
   submitted: 'Đã ghi nhận',
   nextCase: 'Hồ sơ tiếp theo (N)',
   back: 'Quay lại',
@@ -352,6 +389,37 @@ const en: Partial<Record<MessageKey, string>> = {
   'status.closed': 'Closed',
   'status.expired': 'Limitation expired',
   'status.voided': 'Voided',
+  'status.unresolved': 'Unresolved',
+  'status.under-appeal': 'Under appeal',
+  'status.resolved': 'Resolved',
+  'decision.confirm': 'Confirmed',
+  'decision.reject': 'Rejected',
+  'ownerKind.individual': 'Individual',
+  'ownerKind.organisation': 'Organisation',
+  'channel.post': 'Post',
+  'channel.vnetraffic': 'VNeTraffic app',
+  'channel.vneid': 'VNeID app',
+  'channel.email': 'E-mail',
+  'channel.sms': 'SMS',
+  'delivery.pending': 'sending',
+  'delivery.delivered': 'delivered',
+  'delivery.failed': 'failed',
+  'vehicle.car': 'Car',
+  'vehicle.motorbike': 'Motorbike',
+  'vehicle.truck': 'Truck',
+  'road.expressway': 'expressway',
+  'road.national-highway': 'national highway',
+  'road.provincial-road': 'provincial road',
+  'road.urban': 'urban road',
+  'road.railway': 'railway',
+  'road.inland-waterway': 'inland waterway',
+  'role.device': 'Device (camera)',
+  'role.officer': 'Officer',
+  'role.supervisor': 'Supervisor',
+  'role.auditor': 'Auditor',
+  'role.court': 'Court',
+  'role.analyst': 'Analyst',
+  'role.admin': 'Administrator',
   submitted: 'Recorded',
   nextCase: 'Next case (N)',
   back: 'Back',
@@ -497,6 +565,22 @@ export function t(key: MessageKey | string, lang: Lang = langStore.get()): strin
   return (lang === 'en' ? en[k] : undefined) ?? vi[k] ?? key;
 }
 
+/**
+ * The label of a server enum value (`prefix.value`); a value this UI does not know yet is shown as it is, never
+ * as a raw key.
+ */
+export function tValue(prefix: string, value: string, lang: Lang = langStore.get()): string {
+  const key = `${prefix}.${value}`;
+  const text = t(key, lang);
+  return text === key ? value : text;
+}
+
+/** A province's name from its two-digit code ("00" the national tier); unknown codes as they are. */
+export function provinceName(code: string, lang: Lang = langStore.get()): string {
+  if (code === '00') return t('national', lang);
+  return provinceByCode(code)?.name ?? code;
+}
+
 /** Re-renders the calling component on a language change; returns `t`. */
 export function useT(): (key: MessageKey | string) => string {
   const lang = useStore(langStore);
@@ -509,11 +593,32 @@ export function formatTime(iso: string | undefined | null, lang: Lang = langStor
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  // Spelled out rather than `dateStyle: 'short'`, which gives vi-VN a two-digit year.
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', {
     timeZone: VN_TIME,
-    dateStyle: 'short',
-    timeStyle: 'medium',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
   }).format(d);
+}
+
+/**
+ * A whole number of VND as a person types it: digits, optionally grouped by the language's separator
+ * (`900.000` in Vietnamese, `900,000` in English) or by spaces. Undefined for anything else (decimals,
+ * signs, groups of the wrong width), so a typo is never read as another amount.
+ */
+export function parseVnd(text: string, lang: Lang = langStore.get()): number | undefined {
+  const raw = text.trim().replace(/\s*₫$|\s*(VNĐ|VND|đ)$/i, '').replace(/[\s\u00a0\u202f]/g, '');
+  if (/^\d{1,15}$/.test(raw)) return Number(raw);
+  const sep = lang === 'en' ? ',' : '.';
+  const grouped = new RegExp(`^\\d{1,3}(\\${sep}\\d{3})+$`);
+  if (!grouped.test(raw)) return undefined;
+  const digits = raw.split(sep).join('');
+  return digits.length <= 15 ? Number(digits) : undefined;
 }
 
 export function formatVnd(amount: number | string | null | undefined, lang: Lang = langStore.get()): string {

@@ -7,11 +7,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { langStore, useT } from '../lib/i18n.ts';
+import { langStore, tValue, useT } from '../lib/i18n.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
 import { unlockedKeyStore } from '../lib/keystore.ts';
 import { ApiError, api } from '../lib/api.ts';
-import { compactPlate, loadCase, type CaseDocument } from '../lib/case-doc.ts';
+import { compactPlate, loadCase, reloadCase, type CaseDocument } from '../lib/case-doc.ts';
 import { buildReview, signPayload, REJECT_REASONS, type RejectReason } from '../lib/signoff.ts';
 import { go, isTypingTarget } from '../lib/router.ts';
 import { nextInOrder } from '../lib/queue.ts';
@@ -121,6 +121,8 @@ export function CasePage({ caseId }: { caseId: string }) {
         ifMatch: doc.revision,
       });
       setDone({ keyId: body.keyId, status: result.status, decision });
+      // The case detail is folded from the case stream: read back at once, it shows the review and its status.
+      setDoc(await reloadCase(doc.caseId, REVIEW_PURPOSE));
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -198,7 +200,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     .map((e) => e.code);
   const reviewable = doc.status === 'detected';
 
-  return html`<h1>${t('caseTitle')} <code data-testid="case-id">${doc.caseId.slice(0, 8)}</code> <span class="badge">${t(`status.${doc.status}`)}</span></h1>
+  return html`<h1>${t('caseTitle')} <code data-testid="case-id">${doc.caseId.slice(0, 8)}</code> <span class="badge" data-testid="case-status">${tValue('status', doc.status)}</span></h1>
     <p class="help" id="shortcuts"><strong>${t('shortcuts')}:</strong> ${t('shortcutsText')}</p>
     <div class="case-grid">
       <div class="evidence">
@@ -243,7 +245,7 @@ export function CasePage({ caseId }: { caseId: string }) {
           : null}
         ${done
           ? html`<div class="card done" role="status" data-testid="signed">
-              <p><strong>${t('submitted')}</strong>: ${done.decision} → ${done.status}</p>
+              <p><strong>${t('submitted')}</strong>: ${tValue('decision', done.decision)} → ${tValue('status', done.status)}</p>
               <p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
               <button type="button" class="primary" onClick=${next}>${t('nextCase')}</button>
             </div>`

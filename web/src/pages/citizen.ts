@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
-import { formatTime, useT } from '../lib/i18n.ts';
+import { formatTime, tValue, useT } from '../lib/i18n.ts';
 import { ApiError, api } from '../lib/api.ts';
 
 interface PublishedViolation {
@@ -61,12 +61,12 @@ export function CitizenPage() {
                 <dl class="facts">
                   <dt>${t('plate')}</dt><dd class="plate">${v.plate}</dd>
                   <dt>${t('plateColour')}</dt><dd>${v.plateColour ?? '—'}</dd>
-                  <dt>${t('vehicleType')}</dt><dd>${v.vehicleType}</dd>
+                  <dt>${t('vehicleType')}</dt><dd>${tValue('vehicle', v.vehicleType)}</dd>
                   <dt>${t('observedAt')}</dt><dd>${formatTime(v.observedAt)}</dd>
                   <dt>${t('place')}</dt><dd>${v.place}</dd>
                   <dt>${t('violation')}</dt><dd>${v.violation} <small>(${v.violationCode})</small></dd>
                   <dt>${t('detectingUnit')}</dt><dd>${v.detectingUnit}</dd>
-                  <dt>${t('status')}</dt><dd>${t(`status.${v.status}`)}</dd>
+                  <dt>${t('status')}</dt><dd data-testid="citizen-status">${tValue('status', v.status)}</dd>
                 </dl>
               </article>`,
             )}

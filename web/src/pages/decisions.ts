@@ -7,12 +7,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { formatVnd, langStore, useT } from '../lib/i18n.ts';
+import { formatVnd, langStore, parseVnd, tValue, useT } from '../lib/i18n.ts';
 import { canDecide, sessionStore } from '../lib/session.ts';
 import { unlockedKeyStore } from '../lib/keystore.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { loadCases, rememberOrder, type QueueItem } from '../lib/queue.ts';
-import { loadCase, type CaseDocument } from '../lib/case-doc.ts';
+import { loadCase, reloadCase, type CaseDocument } from '../lib/case-doc.ts';
 import { buildDecision, signPayload } from '../lib/signoff.ts';
 import { catalogEntry, fineRangeFor, legalBasisText, minimumAuthorityFor } from '../lib/catalog.ts';
 import { enrolledLimit, loadMe, type Me } from '../lib/me.ts';
@@ -80,7 +80,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
           setOffenderRef(doc.owner.ref);
         }
         const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
-        if (entry) setFine(String(fineRangeFor(entry, doc.owner?.kind ?? 'individual').minVnd));
+        if (entry) setFine(new Intl.NumberFormat(langStore.get() === 'en' ? 'en-US' : 'vi-VN').format(fineRangeFor(entry, doc.owner?.kind ?? 'individual').minVnd));
       })
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
   }, [caseId, session?.token]);
@@ -94,7 +94,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const enrolment = me?.enrolment;
   const limit = enrolledLimit(me, offenderKind);
   const needed = entry ? minimumAuthorityFor(entry, offenderKind) : undefined;
-  const amount = /^\d{1,15}$/.test(fine) ? Number(fine) : NaN;
+  const amount = parseVnd(fine) ?? NaN;
   const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
   const withinAuthority = range !== undefined && limit !== undefined && range.maxVnd <= limit;
   const mayDecide = enrolment?.active === true;
@@ -104,12 +104,13 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     e.preventDefault();
     // What is signed is what is on screen (the DOM), even if a state update has not re-rendered yet.
     const shown = (id: string, fallback: string) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? fallback;
-    const amount = /^\d{1,15}$/.test(shown('fine', fine)) ? Number(shown('fine', fine)) : NaN;
+    const amount = parseVnd(shown('fine', fine)) ?? NaN;
     const offenderRef = shown('offender-ref', offenderRefState);
     const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
     if (!entry || busy || !mayDecide) return;
     if (!key) return setError(t('needKey'));
-    if (!inRange) return setError(t('outOfRange'));
+    // The field already says so beside it; one message, and the cursor where the fix is.
+    if (!inRange) return void document.getElementById('fine')?.focus();
     setBusy(true);
     setError('');
     try {
@@ -126,6 +127,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
       const body = signPayload(payload, key);
       const result = await api<{ status: string }>(`/v1/cases/${doc.caseId}/decision`, { method: 'POST', body, ifMatch: doc.revision });
       setDone({ keyId: body.keyId, status: result.status });
+      setDoc(await reloadCase(doc.caseId, DECISION_PURPOSE));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
     } finally {
@@ -133,7 +135,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     }
   };
 
-  return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge">${t(`status.${doc.status}`)}</span></h1>
+  return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge" data-testid="case-status">${tValue('status', doc.status)}</span></h1>
     <div class="case-grid">
       <div class="evidence">
         <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} />
@@ -150,7 +152,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
           ${entry ? html`<dt>${t('legalBasis')}</dt><dd>${legalBasisText(entry, lang)}</dd>` : null}
         </dl>
         ${done
-          ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${done.status}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
+          ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${tValue('status', done.status)}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
               <button type="button" onClick=${() => go('decisions')}>${t('back')}</button></div>`
           : html`<form class="card stack" onSubmit=${submit}>
               ${me && !enrolment ? html`<p role="alert" class="error" data-testid="not-enrolled">${t('notEnrolled')}</p>` : null}
@@ -161,7 +163,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
                 </select></label>
               <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRefState} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
               <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
-              ${!inRange ? html`<p class="error">${t('outOfRange')}</p>` : null}
+              ${!inRange ? html`<p class="error" data-testid="fine-error">${t('outOfRange')}</p>` : null}
               <button type="submit" class="primary" disabled=${busy || !entry || !mayDecide} data-testid="decide">${t('decide')}</button>
               ${key ? html`<p class="help">${t('signingWith')} <code>${key.keyId}</code></p>` : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}
             </form>`}

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { useT, formatTime } from '../lib/i18n.ts';
+import { useT, formatTime, provinceName, tValue } from '../lib/i18n.ts';
 import { canReview, sessionStore, signIn } from '../lib/session.ts';
 import { forgetKey, importKeyFile, KeyFileError, lockKey, storedKey, unlockKey, unlockedKeyStore } from '../lib/keystore.ts';
 
@@ -84,7 +84,7 @@ export function SignInPage() {
   };
   return html`<h1>${session ? t('navKeys') : t('signInTitle')}</h1>
     ${session
-      ? html`<p data-testid="signed-in">${t('signedInAs')}: <strong>${session.subject}</strong> (${session.role}, ${t('province')} ${session.province}) · ${t('tokenExpires')} ${formatTime(new Date(session.expiresAt).toISOString())}</p>`
+      ? html`<p data-testid="signed-in">${t('signedInAs')}: <strong>${session.subject}</strong> (${tValue('role', session.role)}, ${t('province')} ${provinceName(session.province)}) · ${t('tokenExpires')} ${formatTime(new Date(session.expiresAt).toISOString())}</p>`
       : html`<form class="card stack" onSubmit=${onSubmit}>
           <p class="help">${t('signInHelp')}</p>
           <label for="token">${t('tokenLabel')}</label>
