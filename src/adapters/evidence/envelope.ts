@@ -231,7 +231,7 @@ export class SegmentOpener extends Transform {
         callback();
         return;
       }
-      let all = Buffer.concat(this.buffered);
+      let all = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered);
       while (this.index < this.count && all.byteLength >= this.sealedLength(this.index)) {
         const length = this.sealedLength(this.index);
         const last = this.index === this.count - 1;

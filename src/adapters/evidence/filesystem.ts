@@ -42,6 +42,7 @@ import {
   SegmentOpener,
   SegmentSealer,
   slotOffset,
+  TAG_BYTES,
   type EnvelopeHeader,
 } from './envelope.ts';
 
@@ -227,7 +228,8 @@ export class FileSystemEvidenceStore implements EvidenceStore {
       // Encrypted: the header is written last (it holds the size and the wrap bound to the digest).
       const write = sealer
         ? async (chunk: Uint8Array) => {
-            for (const sealed of sealer.push(chunk)) await writeFully(handle!, sealed);
+            const sealed = sealer.push(chunk);
+            if (sealed.length > 0) await writeFully(handle!, sealed.length === 1 ? sealed[0]! : Buffer.concat(sealed));
           }
         : (chunk: Uint8Array) => writeFully(handle!, chunk);
       if (sealer) await writeFully(handle, Buffer.alloc(HEADER_BYTES));
@@ -458,7 +460,8 @@ export class FileSystemEvidenceStore implements EvidenceStore {
       return source.pipe(verifier);
     }
     // Each segment's plaintext is released only once its GCM tag verified; the digest is checked at the end.
-    const source = createReadStream(found.path, { start: HEADER_BYTES });
+    // Read whole sealed segments at a time, so a segment rarely spans two chunks (no copying to join them).
+    const source = createReadStream(found.path, { start: HEADER_BYTES, highWaterMark: 4 * (envelope.header.segmentBytes + TAG_BYTES) });
     const opener = new SegmentOpener(digest, envelope.key, envelope.header);
     source.on('error', (error) => opener.destroy(error));
     opener.on('error', (error) => verifier.destroy(error));
