@@ -5,7 +5,7 @@
  */
 import type { TrustProxy } from './adapters/http/app.ts';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './domain/shared/errors.ts';
 
@@ -23,6 +23,10 @@ export interface NodeConfig {
   redisUrl: string | undefined;
   evidenceDir: string;
   maxEvidenceBytes: number;
+  /** Encrypt evidence at rest (EVIDENCE_ENCRYPTION, default on). */
+  evidenceEncryption: boolean;
+  /** The evidence key-encryption key file (never inside `evidenceDir`). */
+  evidenceKekFile: string;
   ledgerKeyFile: string;
   ledgerOrigin: string;
   /** Development JWT issuer key (Ed25519 seed file); production uses JWKS from `jwksUrl`. */
@@ -92,6 +96,8 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   EVIDENCE_DIR: z.string().optional(),
   MAX_EVIDENCE_BYTES: z.coerce.number().int().positive().optional(),
+  EVIDENCE_ENCRYPTION: z.enum(['on', 'off']).optional(),
+  EVIDENCE_KEK_FILE: z.string().min(1).optional(),
   LEDGER_KEY_FILE: z.string().optional(),
   LEDGER_ORIGIN: z.string().min(1).optional(),
   ISSUER_KEY_FILE: z.string().optional(),
@@ -117,6 +123,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
   const e = parsed.data;
   const dataDir = resolve(overrides.dataDir ?? e.DATA_DIR ?? './data');
   const embedded = overrides.dataDir !== undefined || (!e.DATABASE_URL && !e.EVENTSTORE_URL);
+  const evidenceDir = resolve(e.EVIDENCE_DIR ?? join(dataDir, 'evidence'));
+  const evidenceKekFile = resolve(e.EVIDENCE_KEK_FILE ?? join(dataDir, 'keys', 'evidence-kek.key'));
+  const fromEvidence = relative(evidenceDir, evidenceKekFile);
+  if (fromEvidence === '' || (!fromEvidence.startsWith('..') && !isAbsolute(fromEvidence))) {
+    throw new ValidationError('Invalid configuration: EVIDENCE_KEK_FILE must be outside EVIDENCE_DIR (a copy of the evidence must not carry its key)');
+  }
   return {
     embedded,
     dataDir,
@@ -124,8 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     eventstoreUrl: embedded && overrides.dataDir !== undefined ? undefined : e.EVENTSTORE_URL,
     databaseUrl: embedded && overrides.dataDir !== undefined ? undefined : e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    evidenceDir: resolve(e.EVIDENCE_DIR ?? join(dataDir, 'evidence')),
+    evidenceDir,
     maxEvidenceBytes: e.MAX_EVIDENCE_BYTES ?? 20 * 1024 * 1024,
+    evidenceEncryption: (e.EVIDENCE_ENCRYPTION ?? 'on') === 'on',
+    evidenceKekFile,
     ledgerKeyFile: resolve(e.LEDGER_KEY_FILE ?? join(dataDir, 'keys', 'ledger.key')),
     ledgerOrigin: e.LEDGER_ORIGIN ?? 'vn-traffic-evidence/dev-node',
     issuerKeyFile: resolve(e.ISSUER_KEY_FILE ?? join(dataDir, 'keys', 'issuer.key')),

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import type { NodeConfig } from '../config.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
-import { FileSystemEvidenceStore, MAX_UPLOAD_MS, type EvidenceStore } from '../adapters/evidence/index.ts';
+import { MAX_UPLOAD_MS, openConfiguredEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
@@ -130,7 +130,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const store = createEventStore({ eventstoreUrl: config.eventstoreUrl, embeddedUrl: databaseUrl });
     stops.push(() => store.close());
 
-    const evidence = await FileSystemEvidenceStore.open(config.evidenceDir, { maxBytes: config.maxEvidenceBytes });
+    // Encrypted at rest by default; a missing or wrong key-encryption key stops the start here, before anything is served.
+    const evidence = await openConfiguredEvidenceStore(config);
     const pool = createPgPool(databaseUrl, { max: 10, applicationName: 'tec-node' });
     stops.push(() => pool.end());
 

@@ -92,3 +92,28 @@ export class EvidenceStoreReadOnlyError extends AppError {
     super('The evidence store was opened read-only');
   }
 }
+
+/**
+ * Evidence that is encrypted at rest cannot be read with the key-encryption keys at hand: the KEK file is
+ * missing, holds another key, or no longer holds the KEK a blob was wrapped under. Raised at start-up (the
+ * node serves nothing) and by reads; never carries key material.
+ */
+export class EvidenceKeyUnavailableError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'evidence-key-unavailable';
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'wrong' | 'unknown-kek' | 'not-configured',
+  ) {
+    super(message, { reason });
+  }
+}
+
+/** A wrapped data key did not authenticate under its KEK and context: a tampered header or a different key. */
+export class EvidenceKeyUnwrapError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'evidence-key-unwrap';
+  constructor(readonly kekId: string) {
+    super(`A wrapped data key does not authenticate under key-encryption key ${kekId}`, { kekId });
+  }
+}

@@ -1,8 +1,12 @@
 export * from '../../ports/evidence.ts';
 export * from '../../ports/evidence-errors.ts';
+export * from '../../ports/key-encryption.ts';
+export { FileKeyEncryptionKeys, kekIdOf } from './kek-file.ts';
+export { openConfiguredEvidenceStore, type EvidenceStoreConfig } from './configured.ts';
 export { parseDigest, assertMediaType } from './digest.ts';
 export { FileSystemEvidenceStore, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_STALE_TMP_AGE_MS, MAX_UPLOAD_MS } from './filesystem.ts';
-export type { FileSystemEvidenceStoreOptions } from './filesystem.ts';
+export type { FileSystemEvidenceStoreOptions, EncryptOutcome, RewrapOutcome } from './filesystem.ts';
+export { ENCRYPTION_MARKER } from './filesystem.ts';
 export {
   checkEvidenceMedia,
   EvidenceMediaMismatchError,

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { loadConfig } from '../../config.ts';
 import { AppError } from '../../domain/shared/errors.ts';
-import { FileSystemEvidenceStore } from '../../adapters/evidence/index.ts';
+import { EvidenceKeyUnavailableError, openConfiguredEvidenceStore, type EvidenceStoreConfig } from '../../adapters/evidence/index.ts';
 import { loadNodeKey, nodeVerifierKey } from '../../adapters/keys/node-key.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../adapters/postgres/pglite-server.ts';
 import { DataDirLockedError } from '../../adapters/postgres/data-dir-lock.ts';
@@ -32,6 +32,7 @@ interface Stores {
   ledgerPool: pg.Pool;
   feed: FeedSource | 'same-database';
   evidenceDir: string | undefined;
+  evidenceConfig: EvidenceStoreConfig;
   keyFile: string;
   close(): Promise<void>;
 }
@@ -63,6 +64,7 @@ async function openStores(dataDir: string | undefined): Promise<Stores> {
     ledgerPool,
     feed,
     evidenceDir,
+    evidenceConfig: config,
     keyFile: config.ledgerKeyFile,
     async close() {
       await ledgerPool.end().catch(() => undefined);
@@ -125,7 +127,14 @@ export function register(program: Command): void {
       try {
         const report = await withInputErrors(async () => {
           const key = await trustedKey(stores, opts.trustedKey);
-          const evidence = stores.evidenceDir && existsSync(stores.evidenceDir) ? await FileSystemEvidenceStore.open(stores.evidenceDir) : undefined;
+          // An encrypted store needs its key-encryption key: missing or wrong is unusable input (2), not a discrepancy.
+          const evidence =
+            stores.evidenceDir && existsSync(stores.evidenceDir)
+              ? await openConfiguredEvidenceStore({ ...stores.evidenceConfig, evidenceDir: stores.evidenceDir }, { createKey: false }).catch((error: unknown) => {
+                  if (error instanceof EvidenceKeyUnavailableError) throw new LedgerInputError(error.message);
+                  throw error;
+                })
+              : undefined;
           return verifyLedger({ ledgerPool: stores.ledgerPool, feed: stores.feed, evidence, verifierKeys: [key], strictCanonical: opts.strict === true });
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileSystemEvidenceStore } from '../../../src/adapters/evidence/index.ts';
+import { FileSystemEvidenceStore, openConfiguredEvidenceStore } from '../../../src/adapters/evidence/index.ts';
 import { signCheckpoint } from '../../../src/domain/integrity/index.ts';
 import { loadOrCreateNodeKey, nodeVerifierKey, type NodeKey } from '../../../src/adapters/keys/node-key.ts';
 import { verifyLedger, type Discrepancy, type VerifyReport } from '../../../src/adapters/ledger/verify.ts';
@@ -233,6 +233,22 @@ describe('ledger verify (integration, PostgreSQL)', function () {
     const other = await loadOrCreateNodeKey(join(dir, 'keys', 'other.key'));
     const report = await verifyLedger({ ledgerPool: db.pool, feed: 'same-database', verifierKeys: [nodeVerifierKey(ORIGIN, other)] });
     expect(find(report, 'CHECKPOINT_SIGNATURE').map((d) => d.treeSize)).to.deep.equal([1, 100, 200, 250]);
+  });
+
+  it('an encrypted evidence blob whose ciphertext was altered is reported as EVIDENCE_DIGEST for its digest', async () => {
+    const encrypted = await openConfiguredEvidenceStore({
+      evidenceDir: join(dir, 'evidence-encrypted'),
+      maxEvidenceBytes: 1024 * 1024,
+      evidenceEncryption: true,
+      evidenceKekFile: join(dir, 'keys', 'evidence-kek.key'),
+    });
+    const put = await encrypted.put(Buffer.from('encrypted overview image bytes'));
+    const path = join(dir, 'evidence-encrypted', 'sha256', put.digest.slice(7, 9), put.digest.slice(7));
+    const file = await readFile(path);
+    file[file.byteLength - 20] = file[file.byteLength - 20]! ^ 0x01; // inside the ciphertext: only GCM can tell
+    await writeFile(path, file);
+    const report = await verifyLedger({ ledgerPool: db.pool, feed: 'same-database', evidence: encrypted, verifierKeys: [vkey], batchSize: 50 });
+    expect(find(report, 'EVIDENCE_DIGEST').map((d) => d.digest)).to.deep.equal([put.digest]);
   });
 
   it('tec ledger verify exits 0 clean, 1 with discrepancies, 2 on unusable input', async () => {
