@@ -31,15 +31,36 @@ export interface CaseOutcome extends CommandOutcome<CaseState> {
   caseId: string;
 }
 
-/** Signed officer commands: not safe to retry (see the module comment). */
-const SIGNED: ReadonlySet<CaseCommandType> = new Set(['ConfirmReview', 'RejectReview', 'DecidePenalty', 'VoidCase', 'ResolveAppeal']);
-type SignedType = 'ConfirmReview' | 'RejectReview' | 'DecidePenalty' | 'VoidCase' | 'ResolveAppeal';
+/** Per case command: whether it is a signed officer command, not safe to retry (see the module comment). */
+const SIGNED = {
+  RecordDetection: false,
+  RecognizePlate: false,
+  DeriveEvidence: false,
+  AttachEvidence: false,
+  FlagCase: false,
+  RecordProcessingFailure: false,
+  ConfirmReview: true,
+  RejectReview: true,
+  IdentifyOwner: false,
+  RecordOwnerNotFound: false,
+  IssueNotice: false,
+  RecordNoticeDelivered: false,
+  RecordNoticeDeliveryFailed: false,
+  DecidePenalty: true,
+  RecordPayment: false,
+  FileAppeal: false,
+  ResolveAppeal: true,
+  CloseCase: false,
+  ExpireCase: false,
+  VoidCase: true,
+} as const satisfies Record<CaseCommandType, boolean>;
+type SignedType = { [T in CaseCommandType]: (typeof SIGNED)[T] extends true ? T : never }[CaseCommandType];
 
 const executeOnCaseStream = commandExecutor({
   stream: (command) => streams.case(command.caseId),
   decider: caseDecider,
   parseEvent: parseCaseEvent,
-  retrySafe: (command) => !SIGNED.has(command.type),
+  retrySafe: (command) => !SIGNED[command.type],
   recordProvince: (state) => (state.status === 'none' ? undefined : state.province),
 });
 

@@ -2,6 +2,8 @@
  * The court bundle, format v1 (bundle.md, normative): entry names, JSON shapes and check codes. A change
  * here is a new format version, never an edit: courts must be able to verify old bundles forever.
  */
+import type { CaseEventType } from '../case/events.ts';
+
 export const BUNDLE_FORMAT = 'vn-traffic-evidence-bundle/v1';
 
 export const ENTRY = {
@@ -68,18 +70,47 @@ export interface BundleKeys {
   witnesses: string[];
 }
 
+/**
+ * Per case record type, what the verifier checks of it (bundle.md): `signoff`, the purpose its officer sign-off
+ * MUST carry (`null`: it holds none); `originalEvidence`, whether its `data.evidence` /
+ * `data.detection.evidence` are originals (bundle.md step 6). One entry per case event type, so a new type
+ * fails compilation here until its rules are decided (a new signed type is a format change).
+ */
+const CASE_RECORD_RULES = {
+  ViolationDetected: { signoff: null, originalEvidence: true },
+  PlateRecognized: { signoff: null, originalEvidence: false },
+  EvidenceDerived: { signoff: null, originalEvidence: false },
+  EvidenceAttached: { signoff: null, originalEvidence: true },
+  CaseFlagged: { signoff: null, originalEvidence: false },
+  ProcessingFailed: { signoff: null, originalEvidence: false },
+  ReviewConfirmed: { signoff: 'review/v1', originalEvidence: false },
+  ReviewRejected: { signoff: 'review/v1', originalEvidence: false },
+  OwnerIdentified: { signoff: null, originalEvidence: false },
+  OwnerNotFound: { signoff: null, originalEvidence: false },
+  NoticeIssued: { signoff: null, originalEvidence: false },
+  NoticeDelivered: { signoff: null, originalEvidence: false },
+  NoticeDeliveryFailed: { signoff: null, originalEvidence: false },
+  PenaltyDecided: { signoff: 'decision/v1', originalEvidence: false },
+  PenaltyPaid: { signoff: null, originalEvidence: false },
+  AppealFiled: { signoff: null, originalEvidence: false },
+  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
+  AppealResolved: { signoff: 'appeal/v1', originalEvidence: false },
+  CaseClosed: { signoff: null, originalEvidence: false },
+  CaseExpired: { signoff: null, originalEvidence: false },
+  CaseVoided: { signoff: 'void/v1', originalEvidence: false },
+} as const satisfies Record<CaseEventType, { signoff: string | null; originalEvidence: boolean }>;
+
+const caseRecordRules = Object.entries(CASE_RECORD_RULES) as [CaseEventType, { signoff: string | null; originalEvidence: boolean }][];
+
 /** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6). */
-export const ORIGINAL_EVIDENCE_TYPES = ['ViolationDetected', 'EvidenceAttached'] as const;
+export const ORIGINAL_EVIDENCE_TYPES: readonly CaseEventType[] = caseRecordRules
+  .filter(([, rules]) => rules.originalEvidence)
+  .map(([type]) => type);
 
 /** Sign-off record types and the purpose their signed payload MUST carry. */
-export const SIGNOFF_PURPOSES: Record<string, string> = {
-  ReviewConfirmed: 'review/v1',
-  ReviewRejected: 'review/v1',
-  PenaltyDecided: 'decision/v1',
-  CaseVoided: 'void/v1',
-  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
-  AppealResolved: 'appeal/v1',
-};
+export const SIGNOFF_PURPOSES: Record<string, string> = Object.fromEntries(
+  caseRecordRules.flatMap(([type, rules]) => (rules.signoff === null ? [] : [[type, rules.signoff]])),
+);
 
 export const DETECTION_PURPOSE = 'detection/v1';
 

@@ -16,6 +16,7 @@ import type {
   VoidSignoff,
 } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
+import { everyOf } from '../shared/exhaustive.ts';
 import type { CaseFlag, DerivedEvidence, NoticeChannel, ProcessingJob } from './events.ts';
 
 /**
@@ -97,7 +98,8 @@ export type CaseCommand =
 export type CaseCommandType = CaseCommand['type'];
 export type CaseCommandOf<T extends CaseCommandType> = Extract<CaseCommand, { type: T }>;
 
-export const CASE_COMMAND_TYPES = [
+/** Every case command type (the decider refuses any other); compiles only when it names them all. */
+export const CASE_COMMAND_TYPES = everyOf<CaseCommandType>()([
   'RecordDetection',
   'RecognizePlate',
   'DeriveEvidence',
@@ -118,4 +120,4 @@ export const CASE_COMMAND_TYPES = [
   'CloseCase',
   'ExpireCase',
   'VoidCase',
-] as const satisfies readonly CaseCommandType[];
+]);

@@ -6,8 +6,10 @@
  * outcome of a review applies exactly to the readings before it, whatever the batch boundaries.
  */
 import type { StoredRecord } from '../../ports/eventstore.ts';
+import type { CaseEventType } from '../../domain/case/events.ts';
 import { MODEL_EVENT_TYPES, type ModelEvent } from '../../domain/model/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
+import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import { plateKey } from '../cases/plate.ts';
 import { caseEventOf, eventOf } from '../events.ts';
 import type { Projection } from '../projection.ts';
@@ -44,9 +46,33 @@ export function applyModelEvent(row: ModelRow | undefined, event: ModelEvent): M
   }
 }
 
+/** Per case event type: whether it carries a plate reading (edge or ANPR) or a review outcome. */
+const READINGS = {
+  ViolationDetected: 'handled',
+  PlateRecognized: 'handled',
+  EvidenceDerived: 'ignored',
+  EvidenceAttached: 'ignored',
+  CaseFlagged: 'ignored',
+  ProcessingFailed: 'ignored',
+  ReviewConfirmed: 'handled',
+  ReviewRejected: 'handled',
+  OwnerIdentified: 'ignored',
+  OwnerNotFound: 'ignored',
+  NoticeIssued: 'ignored',
+  NoticeDelivered: 'ignored',
+  NoticeDeliveryFailed: 'ignored',
+  PenaltyDecided: 'ignored',
+  PenaltyPaid: 'ignored',
+  AppealFiled: 'ignored',
+  AppealResolved: 'ignored',
+  CaseClosed: 'ignored',
+  CaseExpired: 'ignored',
+  CaseVoided: 'ignored',
+} as const satisfies Record<CaseEventType, Handling>;
+
 export const modelPerformanceProjection: Projection = {
   name: 'model-performance',
-  eventTypes: [...MODEL_EVENT_TYPES, 'ViolationDetected', 'PlateRecognized', 'ReviewConfirmed', 'ReviewRejected'],
+  eventTypes: [...MODEL_EVENT_TYPES, ...handledTypes(READINGS)],
   tables: ['rm_model_version', 'rm_model_reading'],
   async handle(batch, manager) {
     const modelRecords = batch.filter((s) => s.record.stream.startsWith('model-'));
@@ -70,6 +96,7 @@ export const modelPerformanceProjection: Projection = {
       if (!stream.startsWith('case-')) continue;
       const caseId = stream.slice('case-'.length);
       const event = caseEventOf(stored);
+      if (!isHandled(READINGS, event)) continue;
       const reading = (modelId: string, source: 'edge' | 'anpr', plate: string) =>
         readings.push({
           case_id: caseId,
@@ -81,19 +108,28 @@ export const modelPerformanceProjection: Projection = {
           outcome: null,
           reviewed_at: null,
         });
-      if (event.type === 'ViolationDetected' && event.data.model && event.data.detection.plateRead) {
-        reading(event.data.model.modelId, 'edge', event.data.detection.plateRead.text);
-      } else if (event.type === 'PlateRecognized') {
-        reading(event.data.model.modelId, 'anpr', event.data.compact);
-      } else if (event.type === 'ReviewConfirmed' || event.type === 'ReviewRejected') {
-        const s = event.data.signoff;
-        reviews.push({
-          case_id: caseId,
-          revision: stored.record.revision,
-          decision: s.decision,
-          plate_compact: plateKey(s.plate),
-          reviewed_at: s.signedAt,
-        });
+      switch (event.type) {
+        case 'ViolationDetected':
+          if (event.data.model && event.data.detection.plateRead)
+            reading(event.data.model.modelId, 'edge', event.data.detection.plateRead.text);
+          break;
+        case 'PlateRecognized':
+          reading(event.data.model.modelId, 'anpr', event.data.compact);
+          break;
+        case 'ReviewConfirmed':
+        case 'ReviewRejected': {
+          const s = event.data.signoff;
+          reviews.push({
+            case_id: caseId,
+            revision: stored.record.revision,
+            decision: s.decision,
+            plate_compact: plateKey(s.plate),
+            reviewed_at: s.signedAt,
+          });
+          break;
+        }
+        default:
+          assertNever(event, 'case event');
       }
     }
     await upsertRows(manager, 'rm_model_version', ['model_id'], [...touched].map((id) => rows.get(id)!));

@@ -2,13 +2,40 @@
  * `officer-workload`: reviews and decisions per officer per Viet Nam day, and for each case the time from
  * detection (observation) to its first review, for the median per officer.
  */
+import type { CaseEventType } from '../../domain/case/events.ts';
+import { assertNever } from '../../domain/shared/errors.ts';
+import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import { caseEventOf, vietnamDay } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, insertRows, type Row } from '../sql.ts';
 
+/** Per case event type: whether it is a detection, a review or a decision this projection counts. */
+const COUNTED = {
+  ViolationDetected: 'handled',
+  PlateRecognized: 'ignored',
+  EvidenceDerived: 'ignored',
+  EvidenceAttached: 'ignored',
+  CaseFlagged: 'ignored',
+  ProcessingFailed: 'ignored',
+  ReviewConfirmed: 'handled',
+  ReviewRejected: 'handled',
+  OwnerIdentified: 'ignored',
+  OwnerNotFound: 'ignored',
+  NoticeIssued: 'ignored',
+  NoticeDelivered: 'ignored',
+  NoticeDeliveryFailed: 'ignored',
+  PenaltyDecided: 'handled',
+  PenaltyPaid: 'ignored',
+  AppealFiled: 'ignored',
+  AppealResolved: 'ignored',
+  CaseClosed: 'ignored',
+  CaseExpired: 'ignored',
+  CaseVoided: 'ignored',
+} as const satisfies Record<CaseEventType, Handling>;
+
 export const officerWorkloadProjection: Projection = {
   name: 'officer-workload',
-  eventTypes: ['ViolationDetected', 'ReviewConfirmed', 'ReviewRejected', 'PenaltyDecided'],
+  eventTypes: handledTypes(COUNTED),
   tables: ['rm_officer_daily', 'rm_review_latency'],
   async handle(batch, manager) {
     const detected: Row[] = [];
@@ -18,6 +45,7 @@ export const officerWorkloadProjection: Projection = {
       if (!stored.record.stream.startsWith('case-')) continue;
       const caseId = stored.record.stream.slice('case-'.length);
       const event = caseEventOf(stored);
+      if (!isHandled(COUNTED, event)) continue;
       const officer = stored.record.meta.actor.id;
       const province = stored.record.meta.province;
       switch (event.type) {
@@ -43,7 +71,7 @@ export const officerWorkloadProjection: Projection = {
           daily.push({ officer_id: officer, day: vietnamDay(event.data.signoff.signedAt), province, reviews: 0, decisions: 1 });
           break;
         default:
-          break;
+          assertNever(event, 'case event');
       }
     }
     await insertRows(manager, 'rm_review_latency', detected);

@@ -4,12 +4,39 @@
  * the province of the case (the record's `meta.province`). Payments are filed under the case's violation
  * code as last confirmed or decided, which `rm_stats_case` remembers.
  */
+import type { CaseEventType } from '../../domain/case/events.ts';
+import { assertNever } from '../../domain/shared/errors.ts';
+import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import { caseEventOf, vietnamDay } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, loadRows, upsertRows, type Row } from '../sql.ts';
 
 const COUNTERS = ['detections', 'confirmed', 'rejected', 'penalties', 'fines_decided_vnd', 'fines_paid_vnd', 'points'] as const;
+
+/** Per case event type: whether it moves a counter. */
+const COUNTED = {
+  ViolationDetected: 'handled',
+  PlateRecognized: 'ignored',
+  EvidenceDerived: 'ignored',
+  EvidenceAttached: 'ignored',
+  CaseFlagged: 'ignored',
+  ProcessingFailed: 'ignored',
+  ReviewConfirmed: 'handled',
+  ReviewRejected: 'handled',
+  OwnerIdentified: 'ignored',
+  OwnerNotFound: 'ignored',
+  NoticeIssued: 'ignored',
+  NoticeDelivered: 'ignored',
+  NoticeDeliveryFailed: 'ignored',
+  PenaltyDecided: 'handled',
+  PenaltyPaid: 'handled',
+  AppealFiled: 'ignored',
+  AppealResolved: 'ignored',
+  CaseClosed: 'ignored',
+  CaseExpired: 'ignored',
+  CaseVoided: 'ignored',
+} as const satisfies Record<CaseEventType, Handling>;
 
 interface StatsCase extends Row {
   case_id: string;
@@ -19,7 +46,7 @@ interface StatsCase extends Row {
 
 export const statisticsProjection: Projection = {
   name: 'statistics',
-  eventTypes: ['ViolationDetected', 'ReviewConfirmed', 'ReviewRejected', 'PenaltyDecided', 'PenaltyPaid'],
+  eventTypes: handledTypes(COUNTED),
   tables: ['rm_stats_daily', 'rm_stats_case'],
   async handle(batch, manager) {
     const records = batch.filter((s) => s.record.stream.startsWith('case-'));
@@ -32,6 +59,7 @@ export const statisticsProjection: Projection = {
       deltas.push({ day, province, violation_code: code, ...counts });
     for (const stored of records) {
       const event = caseEventOf(stored);
+      if (!isHandled(COUNTED, event)) continue;
       const id = caseIdOf(stored);
       const province = stored.record.meta.province;
       switch (event.type) {
@@ -66,7 +94,7 @@ export const statisticsProjection: Projection = {
           break;
         }
         default:
-          break;
+          assertNever(event, 'case event');
       }
     }
     // Only cases seen in this batch or needed for a payment are written back; unchanged loads are skipped.

@@ -5,6 +5,7 @@
  * Jobs carry only the case id and province; processors read everything else from the case stream itself,
  * so a job never acts on a stale or forged copy of the evidence list.
  */
+import type { CaseEventType } from '../../domain/case/events.ts';
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import type { NewJob, QueueName } from '../../ports/jobs.ts';
 
@@ -19,6 +20,30 @@ export interface CaseJobData {
   province: string;
 }
 
+/** Per case event type: the jobs (queue, job name) it starts; `[]`: none. */
+const ROUTES = {
+  ViolationDetected: [['inference', 'read-plate'], ['media', 'derive-media']],
+  PlateRecognized: [],
+  EvidenceDerived: [],
+  EvidenceAttached: [],
+  CaseFlagged: [],
+  ProcessingFailed: [],
+  ReviewConfirmed: [['owner-lookup', 'lookup-owner']],
+  ReviewRejected: [],
+  OwnerIdentified: [['notice', 'issue-notice']],
+  OwnerNotFound: [],
+  NoticeIssued: [],
+  NoticeDelivered: [],
+  NoticeDeliveryFailed: [],
+  PenaltyDecided: [],
+  PenaltyPaid: [],
+  AppealFiled: [],
+  AppealResolved: [],
+  CaseClosed: [],
+  CaseExpired: [],
+  CaseVoided: [],
+} as const satisfies Record<CaseEventType, readonly (readonly [QueueName, string])[]>;
+
 const CASE_STREAM = /^case-([0-9a-f-]{36})$/;
 
 /**
@@ -31,14 +56,6 @@ export function routeRecord({ record }: StoredRecord): RoutedJob[] {
   if (!match) return [];
   const data: CaseJobData = { caseId: match[1]!, province: record.meta.province };
   const job = (queue: QueueName, name: string): RoutedJob => ({ queue, job: { jobId: record.id, name, data } });
-  switch (record.type) {
-    case 'ViolationDetected':
-      return [job('inference', 'read-plate'), job('media', 'derive-media')];
-    case 'ReviewConfirmed':
-      return [job('owner-lookup', 'lookup-owner')];
-    case 'OwnerIdentified':
-      return [job('notice', 'issue-notice')];
-    default:
-      return [];
-  }
+  if (!Object.hasOwn(ROUTES, record.type)) return [];
+  return ROUTES[record.type as CaseEventType].map(([queue, name]) => job(queue, name));
 }

@@ -2,7 +2,22 @@
  * Calls to the node's HTTP API with the session's bearer token. Errors come back as RFC 9457 problem details;
  * they are thrown as `ApiError` carrying the status, type and detail for the UI to show.
  */
+import type { paths } from './api-types.gen.ts';
 import { sessionStore } from './session.ts';
+
+/** The JSON body `GET path` answers with on 200, from the generated OpenAPI types (`npm run gen:api`). */
+export type GetResponse<P extends keyof paths> = paths[P] extends {
+  get: { responses: { 200: { content: { 'application/json': infer Body } } } };
+}
+  ? Body
+  : never;
+
+/** The JSON request body of `POST path`, from the generated OpenAPI types. */
+export type PostBody<P extends keyof paths> = paths[P] extends {
+  post: { requestBody: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
 
 export class ApiError extends Error {
   constructor(

@@ -3,24 +3,13 @@
  * supervisors, their enrolment folded from the `officer-<id>` stream with the authority limit of the enrolled
  * title. The decision screen shows this, never a title the user picks: it is what the domain checks.
  */
-import { api } from './api.ts';
+import { api, type GetResponse } from './api.ts';
 
-export interface Enrolment {
-  officerId: string;
-  title: string;
-  roles: string[];
-  province: string;
-  active: boolean;
-  keyIdsInForce: string[];
-  /** Integer VND; null when the title is not in the catalog. */
-  authorityLimitVnd: { individual: number; organisation: number } | null;
-}
+/** `GET /v1/me` (generated from the OpenAPI document). `enrolment`: officers and supervisors only, null when not enrolled. */
+export type Me = GetResponse<'/v1/me'>;
 
-export interface Me {
-  principal: { subject: string; role: string; province: string };
-  /** Officers and supervisors only; null when not enrolled. */
-  enrolment?: Enrolment | null;
-}
+/** The enrolment; `authorityLimitVnd` is integer VND, null when the title is not in the catalog. */
+export type Enrolment = NonNullable<Me['enrolment']>;
 
 export function loadMe(): Promise<Me> {
   return api<Me>('/v1/me');

@@ -5,7 +5,10 @@
  * them into badges. `slaBadges` computes the same badges locally for lists that carry no SLA flags (the
  * supervisor's decision list, built from `GET /v1/cases`).
  */
-import { api } from './api.ts';
+import { api, type GetResponse } from './api.ts';
+
+/** One page of `GET /v1/review-queue` (generated from the OpenAPI document). */
+export type ReviewQueuePage = GetResponse<'/v1/review-queue'>;
 
 export interface QueueItem {
   caseId: string;
@@ -22,12 +25,7 @@ export interface QueueItem {
 }
 
 /** The review queue's SLA flags (docs/api.md). */
-export interface ServerSla {
-  noticeDueSoon: boolean;
-  noticeOverdue: boolean;
-  limitationApproaching: boolean;
-  limitationPassed: boolean;
-}
+export type ServerSla = ReviewQueuePage['items'][number]['sla'];
 
 export type SlaBadge = 'slaNoticeOverdue' | 'slaNoticeDue' | 'slaLimitation' | 'slaLimitationPassed' | 'slaOk';
 
@@ -100,7 +98,7 @@ export async function loadReviewQueue(
     const query = new URLSearchParams({ limit: String(QUEUE_PAGE) });
     if (province) query.set('province', province);
     if (after) query.set('after', after);
-    const result = await api<{ items: QueueItem[]; next?: string }>(`/v1/review-queue?${query}`);
+    const result = await api<ReviewQueuePage>(`/v1/review-queue?${query}`);
     items.push(...result.items);
     after = result.next;
     if (!after) return { items, more: false };
