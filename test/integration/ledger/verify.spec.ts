@@ -213,7 +213,7 @@ describe('ledger verify (integration, PostgreSQL)', function () {
         (e: { code?: string }) => e.code,
       );
     expect(duplicate, 'one checkpoint per size').to.equal('23505');
-    await asSuperuser('ALTER TABLE ledger_checkpoints DROP CONSTRAINT ledger_checkpoints_pkey');
+    await asSuperuser('ALTER TABLE ledger_checkpoints DROP CONSTRAINT ledger_checkpoints_pkey CASCADE'); // CASCADE: the cosignatures' reference to it goes too
     await plantSignedCheckpoint(200, Buffer.alloc(32, 7));
     const report = await verify();
     expect(report.ok).to.equal(false);
