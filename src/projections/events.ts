@@ -9,6 +9,7 @@ import { CAMERA_EVENT_TYPES, parseCameraEvent, type CameraEvent } from '../domai
 import { CASE_EVENT_TYPES, parseCaseEvent, type CaseEvent } from '../domain/case/events.ts';
 import { MODEL_EVENT_TYPES, parseModelEvent, type ModelEvent } from '../domain/model/events.ts';
 import { OFFICER_EVENT_TYPES, parseOfficerEvent, type OfficerEvent } from '../domain/officer/events.ts';
+import { caseIdOf } from '../domain/record.ts';
 import { AppError } from '../domain/shared/errors.ts';
 import { DigestSchema, UtcTimestampSchema } from '../domain/signoff/primitives.ts';
 
@@ -43,7 +44,7 @@ const parsed = new WeakMap<StoredRecord, FeedEvent>();
 function parse(stored: StoredRecord): FeedEvent {
   const { type, data } = stored.record;
   const input = { type, data };
-  if (CASE_TYPES.has(type) && stored.record.stream.startsWith('case-')) return parseCaseEvent(input);
+  if (CASE_TYPES.has(type) && caseIdOf(stored.record.stream) !== undefined) return parseCaseEvent(input);
   if (CAMERA_TYPES.has(type)) return parseCameraEvent(input);
   if (MODEL_TYPES.has(type)) return parseModelEvent(input);
   if (OFFICER_TYPES.has(type)) return parseOfficerEvent(input);

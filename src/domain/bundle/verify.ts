@@ -23,6 +23,7 @@ import {
   type VerifierKey,
 } from '../integrity/note.ts';
 import type { IntegrityPrimitives } from '../integrity/primitives.ts';
+import { streams } from '../record.ts';
 import { AppError } from '../shared/errors.ts';
 import {
   BUNDLE_FORMAT,
@@ -440,7 +441,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
           }
         });
       }
-      const caseStream = report.caseId ? `case-${report.caseId}` : undefined;
+      const caseStream = report.caseId ? streams.case(report.caseId) : undefined;
       if (caseStream && !byStream.has(caseStream))
         fail('CHAIN', `the case stream ${caseStream} is not included`);
 
@@ -715,7 +716,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
           });
           continue;
         }
-        const stream = `camera-${detection.cameraId}`;
+        const stream = streams.camera(detection.cameraId);
         checkSignature(
           'DEVICE_SIGNATURE',
           r,
@@ -747,7 +748,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
             { recordIds: [r.id] },
           );
         }
-        const stream = `officer-${r.actor.id}`;
+        const stream = streams.officer(r.actor.id);
         checkSignature(
           'SIGNOFF_SIGNATURE',
           r,

@@ -3,6 +3,7 @@
  * detection (observation) to its first review, for the median per officer.
  */
 import { caseEventOf, vietnamDay } from '../events.ts';
+import { caseIdOf } from '../../domain/record.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, insertRows, type Row } from '../sql.ts';
 
@@ -15,8 +16,8 @@ export const officerWorkloadProjection: Projection = {
     const reviews: Row[] = [];
     const daily: Row[] = [];
     for (const stored of batch) {
-      if (!stored.record.stream.startsWith('case-')) continue;
-      const caseId = stored.record.stream.slice('case-'.length);
+      const caseId = caseIdOf(stored.record.stream);
+      if (caseId === undefined) continue;
       const event = caseEventOf(stored);
       const officer = stored.record.meta.actor.id;
       const province = stored.record.meta.province;
