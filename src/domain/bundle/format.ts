@@ -2,6 +2,8 @@
  * The court bundle, format v1 (bundle.md, normative): entry names, JSON shapes and check codes. A change
  * here is a new format version, never an edit: courts must be able to verify old bundles forever.
  */
+import { SIGNOFF_PURPOSES as SIGNOFF_PURPOSE_BY_TYPE } from '../signoff/purposes.ts';
+
 export const BUNDLE_FORMAT = 'vn-traffic-evidence-bundle/v1';
 
 export const ENTRY = {
@@ -71,17 +73,10 @@ export interface BundleKeys {
 /** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6). */
 export const ORIGINAL_EVIDENCE_TYPES = ['ViolationDetected', 'EvidenceAttached'] as const;
 
-/** Sign-off record types and the purpose their signed payload MUST carry. */
-export const SIGNOFF_PURPOSES: Record<string, string> = {
-  ReviewConfirmed: 'review/v1',
-  ReviewRejected: 'review/v1',
-  PenaltyDecided: 'decision/v1',
-  CaseVoided: 'void/v1',
-  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
-  AppealResolved: 'appeal/v1',
-};
+/** Sign-off record types and the purpose their signed payload MUST carry; the purposes themselves (signoff/purposes.ts). */
+export const SIGNOFF_PURPOSES: Readonly<Record<string, string>> = SIGNOFF_PURPOSE_BY_TYPE;
 
-export const DETECTION_PURPOSE = 'detection/v1';
+export { DETECTION_PURPOSE } from '../signoff/purposes.ts';
 
 /** Key events (integrity.md §4). */
 export const DEVICE_KEY_REGISTERING = ['CameraRegistered', 'DeviceKeyRotated'] as const;

@@ -29,6 +29,7 @@ import {
   VoidSignoffSchema,
 } from '../signoff/payloads.ts';
 import { EvidenceRefSchema, IdentifierSchema } from '../signoff/primitives.ts';
+import { APPEAL_PURPOSE, DECISION_PURPOSE, REVIEW_PURPOSE, VOID_PURPOSE } from '../signoff/purposes.ts';
 import { assertNever } from '../shared/errors.ts';
 import { authorizeCaseActor } from './authorization.ts';
 import { CASE_COMMAND_TYPES, type CaseCommand } from './commands.ts';
@@ -259,7 +260,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireStatus(kase, command, ['detected']);
       requireWithinLimitation(kase.detection.observedAt, now);
       const signoff = verifyOfficerSignoff(kase, command, signer(), {
-        purpose: 'review/v1',
+        purpose: REVIEW_PURPOSE,
         schema: ReviewSignoffSchema,
         what: 'confirm a review',
       });
@@ -310,7 +311,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireStatus(kase, command, ['detected']);
       requireWithinLimitation(kase.detection.observedAt, now);
       const signoff = verifyOfficerSignoff(kase, command, signer(), {
-        purpose: 'review/v1',
+        purpose: REVIEW_PURPOSE,
         schema: ReviewSignoffSchema,
         what: 'reject a review',
       });
@@ -404,7 +405,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
       requireWithinLimitation(kase.detection.observedAt, now);
       const decider = signer();
       const signoff = verifyOfficerSignoff(kase, command, decider, {
-        purpose: 'decision/v1',
+        purpose: DECISION_PURPOSE,
         schema: DecisionSignoffSchema,
         what: 'decide a penalty',
       });
@@ -482,7 +483,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
         throw new UnknownAppealError('No open appeal with this id', {});
       const resolver = signer();
       const signoff = verifyOfficerSignoff(kase, command, resolver, {
-        purpose: 'appeal/v1',
+        purpose: APPEAL_PURPOSE,
         schema: AppealSignoffSchema,
         what: 'resolve an appeal',
       });
@@ -552,7 +553,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
 
     case 'VoidCase': {
       const signoff = verifyOfficerSignoff(kase, command, signer(), {
-        purpose: 'void/v1',
+        purpose: VOID_PURPOSE,
         schema: VoidSignoffSchema,
         what: 'void a case',
       });
