@@ -25,7 +25,6 @@
 import type pg from 'pg';
 import { hash } from 'node:crypto';
 import {
-  DIGEST_PATTERN,
   bytesEqual,
   canonicalize,
   consistencyProofFromNodes,
@@ -35,6 +34,7 @@ import {
   type OpenedCheckpoint,
 } from '../../domain/integrity/index.ts';
 import { GENESIS_PREV } from '../../domain/record.ts';
+import { carriesOriginals, originalEvidenceOf } from '../../domain/case/originals.ts';
 import type { EvidenceStore } from '../../ports/evidence.ts';
 import { readEventRecords, type FeedEntry, type FeedSource } from './feed-source.ts';
 import { Frontier } from './frontier.ts';
@@ -561,7 +561,7 @@ function checkRecord(
     report({ code: 'CHAIN', recordId: id, stream, message: `record ${id}: prev is not the hash of ${stream} revision ${revision - 1}` });
   }
   streams.set(stream, { revision, hash: entry.hash });
-  if ((record.type === 'ViolationDetected' || record.type === 'EvidenceAttached') && entry.canonical.includes('"sha256:')) {
+  if (carriesOriginals(record.type) && entry.canonical.includes('"sha256:')) {
     let full: RecordShape | undefined = record;
     if (!parsedFully) {
       try {
@@ -596,18 +596,13 @@ export function scalarFields(text: string): RecordShape | undefined {
   return { v: Number(tail[5]), id: idMatch[1], prev: tail[1], revision: Number(tail[2]), stream: tail[3], type: tail[4] };
 }
 
-/** Originals as bundle.md defines them: `ViolationDetected.data.detection.evidence` and `EvidenceAttached.data.evidence`. */
+/** Originals as bundle.md defines them (src/domain/case/originals.ts). */
 function collectOriginalEvidence(
   record: RecordShape,
   recordId: string,
   out: Map<string, { size: number | undefined; recordId: string }>,
 ): void {
-  const data = record.data as { detection?: { evidence?: unknown }; evidence?: unknown } | undefined;
-  const list = record.type === 'ViolationDetected' ? data?.detection?.evidence : record.type === 'EvidenceAttached' ? data?.evidence : undefined;
-  if (!Array.isArray(list)) return;
-  for (const item of list as { digest?: unknown; size?: unknown }[]) {
-    if (item && typeof item.digest === 'string' && DIGEST_PATTERN.test(item.digest) && !out.has(item.digest)) {
-      out.set(item.digest, { size: typeof item.size === 'number' ? item.size : undefined, recordId });
-    }
+  for (const item of originalEvidenceOf([record])) {
+    if (!out.has(item.digest)) out.set(item.digest, { size: typeof item.size === 'number' ? item.size : undefined, recordId });
   }
 }

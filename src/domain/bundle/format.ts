@@ -70,8 +70,8 @@ export interface BundleKeys {
   witnesses: string[];
 }
 
-/** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6). */
-export const ORIGINAL_EVIDENCE_TYPES = ['ViolationDetected', 'EvidenceAttached'] as const;
+/** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6; case/originals.ts). */
+export { ORIGINAL_EVIDENCE_TYPES } from '../case/originals.ts';
 
 /** Sign-off record types and the purpose their signed payload MUST carry; the purposes themselves (signoff/purposes.ts). */
 export const SIGNOFF_PURPOSES: Readonly<Record<string, string>> = SIGNOFF_PURPOSE_BY_TYPE;

@@ -24,6 +24,7 @@ import {
 } from '../integrity/note.ts';
 import type { IntegrityPrimitives } from '../integrity/primitives.ts';
 import { streams } from '../record.ts';
+import { carriesOriginals, originalsListOf } from '../case/originals.ts';
 import { AppError } from '../shared/errors.ts';
 import {
   BUNDLE_FORMAT,
@@ -37,7 +38,6 @@ import {
   HASHED_ENTRIES,
   OFFICER_KEY_REGISTERING,
   OFFICER_KEY_REVOKING,
-  ORIGINAL_EVIDENCE_TYPES,
   SIGNOFF_PURPOSES,
   type CheckCode,
 } from './format.ts';
@@ -569,13 +569,8 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       report.counts.evidence = evidenceFiles.size;
       const originalsByRecord = new Map<ParsedRecord, { digest: string; size: unknown }[]>();
       for (const r of records) {
-        if (!(ORIGINAL_EVIDENCE_TYPES as readonly string[]).includes(r.type)) continue;
-        const list =
-          r.type === 'ViolationDetected'
-            ? isObject(r.data.detection)
-              ? r.data.detection.evidence
-              : undefined
-            : r.data.evidence;
+        if (!carriesOriginals(r.type)) continue;
+        const list = originalsListOf(r);
         if (!Array.isArray(list)) {
           fail('EVIDENCE', `${r.type} holds no evidence list`, { recordIds: [r.id] });
           continue;
