@@ -15,7 +15,7 @@ import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres
 import { parsePgCheckpoint } from '../src/adapters/eventstore/postgres/checkpoint.ts';
 import { expected, type StoredRecord } from '../src/ports/eventstore.ts';
 import { runMigrations } from '../src/adapters/postgres/migrate.ts';
-import type { NewEvent } from '../src/domain/record.ts';
+import { streams, type NewEvent } from '../src/domain/record.ts';
 import { createReadModelDataSource } from '../src/projections/datasource.ts';
 import { ALL_PROJECTIONS } from '../src/projections/index.ts';
 import { ProjectionRunner } from '../src/projections/runner.ts';
@@ -39,8 +39,8 @@ interface Template {
 async function templates(store: PostgresEventStore, caseIds: string[]): Promise<Template[]> {
   const out: Template[] = [];
   for (const caseId of caseIds) {
-    const records = await store.readStream(`case-${caseId}`);
-    const custody = await store.readStream(`custody-${caseId}`).catch(() => [] as StoredRecord[]);
+    const records = await store.readStream(streams.case(caseId));
+    const custody = await store.readStream(streams.custody(caseId)).catch(() => [] as StoredRecord[]);
     out.push({ caseId, records: [...records, ...custody] });
   }
   return out;

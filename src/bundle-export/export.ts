@@ -26,6 +26,7 @@ import {
   type BundleReport,
 } from '../domain/bundle/index.ts';
 import { streams } from '../domain/record.ts';
+import { originalEvidenceOf } from '../domain/case/originals.ts';
 import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
 
 /** The ledger as the exporter uses it (the port in src/ports/ledger.ts; LedgerService satisfies it). */
@@ -134,20 +135,11 @@ interface EvidenceNeed {
 }
 
 function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
-  const byDigest = new Map<string, EvidenceNeed>();
-  for (const { record } of caseRecords) {
-    const data = record.data as Record<string, unknown>;
-    let items: unknown = undefined;
-    if (record.type === 'ViolationDetected')
-      items = (data.detection as { evidence?: unknown } | undefined)?.evidence;
-    if (record.type === 'EvidenceAttached') items = data.evidence;
-    if (!Array.isArray(items)) continue;
-    for (const item of items as { digest: string; mediaType: string; size: number }[]) {
-      if (!byDigest.has(item.digest))
-        byDigest.set(item.digest, { digest: item.digest, mediaType: item.mediaType, size: item.size });
-    }
-  }
-  return [...byDigest.values()];
+  return originalEvidenceOf(caseRecords.map((s) => s.record)).map((e) => ({
+    digest: e.digest,
+    mediaType: e.mediaType as string,
+    size: e.size as number,
+  }));
 }
 
 export function createBundleExporter(sources: BundleExportSources): BundleExporter {

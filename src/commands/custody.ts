@@ -7,44 +7,23 @@
  * appended with expected revision `any` and never conflict. The store still assigns revision and `prev`, so
  * the custody stream is hash-chained like every other.
  */
-import { z } from 'zod';
 import { expected, type StoredRecord } from '../ports/eventstore.ts';
-import { isLowercaseUuid } from '../domain/ids.ts';
+import { CUSTODY_EVENT_TYPE, EvidenceAccessSchema, type EvidenceAccess, type EvidenceAccessedData } from '../domain/custody.ts';
 import { streams, type JsonObject } from '../domain/record.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
-import { DigestSchema, ProvinceCodeSchema } from '../domain/signoff/primitives.ts';
+import { ProvinceCodeSchema } from '../domain/signoff/primitives.ts';
 import type { CommandDeps } from './deps.ts';
 import type { Caller } from './outcome.ts';
 
-export const CUSTODY_EVENT_TYPE = 'EvidenceAccessed';
-
-/** What was done: read in the UI, downloaded, exported in a court bundle, or personal data looked up. */
-export const ACCESS_KINDS = ['view', 'download', 'export', 'lookup'] as const;
-export type AccessKind = (typeof ACCESS_KINDS)[number];
-
-// No control characters: the purpose is shown to auditors and courts verbatim.
-const PurposeSchema = z
-  .string()
-  .min(3)
-  .max(200)
-  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
-
-export const EvidenceAccessSchema = z.strictObject({
-  caseId: z.string().refine(isLowercaseUuid, 'must be a lowercase UUID'),
-  /** The blob accessed; absent when the access is to case data (e.g. the owner's identity) rather than a blob. */
-  digest: DigestSchema.optional(),
-  access: z.enum(ACCESS_KINDS),
-  purpose: PurposeSchema,
-});
-export type EvidenceAccess = z.infer<typeof EvidenceAccessSchema>;
-
-export interface EvidenceAccessedData {
-  caseId: string;
-  digest?: string;
-  access: AccessKind;
-  purpose: string;
-  accessedAt: string;
-}
+// The custody event's schema lives in the domain (src/domain/custody.ts); re-exported for existing importers.
+export {
+  ACCESS_KINDS,
+  CUSTODY_EVENT_TYPE,
+  EvidenceAccessSchema,
+  type AccessKind,
+  type EvidenceAccess,
+  type EvidenceAccessedData,
+} from '../domain/custody.ts';
 
 export interface CustodyOptions {
   correlationId?: string;

@@ -48,11 +48,41 @@ export interface EventRecord {
 
 export const GENESIS_PREV = '0'.repeat(64);
 
-/** Stream names (integrity.md §2). */
+/** Stream kinds, each the prefix of its streams' names before the first `-` (integrity.md §2). */
+export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model'] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
+
+/**
+ * Stream names (integrity.md §2): `<kind>-<id>`. The only place a name is built; `parseStream` is the only
+ * place one is taken apart.
+ */
 export const streams = {
   case: (caseId: string) => `case-${caseId}`,
   custody: (caseId: string) => `custody-${caseId}`,
   camera: (cameraId: string) => `camera-${cameraId}`,
   officer: (officerId: string) => `officer-${officerId}`,
   model: (modelId: string) => `model-${modelId}`,
-} as const;
+} as const satisfies { [K in StreamKind]: (id: string) => string };
+
+/**
+ * The kind and id of a stream name built by `streams`; undefined for any other name (an unknown kind, or
+ * no id after the kind's `-`). The id is everything after the first `-`, as the builder put it.
+ */
+export function parseStream(name: string): { kind: StreamKind; id: string } | undefined {
+  const dash = name.indexOf('-');
+  if (dash <= 0 || dash === name.length - 1) return undefined;
+  const kind = name.slice(0, dash);
+  if (!(STREAM_KINDS as readonly string[]).includes(kind)) return undefined;
+  return { kind: kind as StreamKind, id: name.slice(dash + 1) };
+}
+
+/** The id of a stream of `kind` (`streamIdOf('model', 'model-x')` is `x`); undefined for a stream of another kind. */
+export function streamIdOf(kind: StreamKind, stream: string): string | undefined {
+  const parsed = parseStream(stream);
+  return parsed?.kind === kind ? parsed.id : undefined;
+}
+
+/** The case id of a `case-<caseId>` stream; undefined for any other stream. */
+export function caseIdOf(stream: string): string | undefined {
+  return streamIdOf('case', stream);
+}

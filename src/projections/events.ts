@@ -3,24 +3,17 @@
  * schema) and the result shared by every projection in the batch; a payload that fails its schema throws a
  * typed error, which stops the projection at that record (a poison event is reported, never skipped).
  */
-import { z } from 'zod';
 import type { StoredRecord } from '../ports/eventstore.ts';
 import { CAMERA_EVENT_TYPES, parseCameraEvent, type CameraEvent } from '../domain/camera/events.ts';
 import { CASE_EVENT_TYPES, parseCaseEvent, type CaseEvent } from '../domain/case/events.ts';
 import { MODEL_EVENT_TYPES, parseModelEvent, type ModelEvent } from '../domain/model/events.ts';
 import { OFFICER_EVENT_TYPES, parseOfficerEvent, type OfficerEvent } from '../domain/officer/events.ts';
+import { caseIdOf } from '../domain/record.ts';
 import { AppError } from '../domain/shared/errors.ts';
-import { DigestSchema, UtcTimestampSchema } from '../domain/signoff/primitives.ts';
+import { CUSTODY_EVENT_TYPE, EvidenceAccessedSchema, type EvidenceAccessedData } from '../domain/custody.ts';
 
-export const CUSTODY_EVENT_TYPE = 'EvidenceAccessed';
-export const EvidenceAccessedSchema = z.strictObject({
-  caseId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-  digest: DigestSchema.optional(),
-  access: z.enum(['view', 'download', 'export', 'lookup']),
-  purpose: z.string().min(1).max(200),
-  accessedAt: UtcTimestampSchema,
-});
-export type EvidenceAccessedEvent = { type: 'EvidenceAccessed'; data: z.infer<typeof EvidenceAccessedSchema> };
+export { CUSTODY_EVENT_TYPE, EvidenceAccessedSchema } from '../domain/custody.ts';
+export type EvidenceAccessedEvent = { type: 'EvidenceAccessed'; data: EvidenceAccessedData };
 
 export type FeedEvent = CaseEvent | CameraEvent | ModelEvent | OfficerEvent | EvidenceAccessedEvent;
 
@@ -43,7 +36,7 @@ const parsed = new WeakMap<StoredRecord, FeedEvent>();
 function parse(stored: StoredRecord): FeedEvent {
   const { type, data } = stored.record;
   const input = { type, data };
-  if (CASE_TYPES.has(type) && stored.record.stream.startsWith('case-')) return parseCaseEvent(input);
+  if (CASE_TYPES.has(type) && caseIdOf(stored.record.stream) !== undefined) return parseCaseEvent(input);
   if (CAMERA_TYPES.has(type)) return parseCameraEvent(input);
   if (MODEL_TYPES.has(type)) return parseModelEvent(input);
   if (OFFICER_TYPES.has(type)) return parseOfficerEvent(input);

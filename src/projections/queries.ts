@@ -8,6 +8,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { CASE_STATUSES } from '../domain/case/state.ts';
 import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
 import { CalendarDate, Instant } from '../domain/shared/time.ts';
 import { plateKey } from './cases/plate.ts';
@@ -41,8 +42,7 @@ const num = (v: string | number | null | undefined): number | string | null =>
 
 export const CaseFilterSchema = z.strictObject({
   province: ProvinceSchema.optional(),
-  status: z.enum(['detected', 'rejected', 'confirmed', 'owner-identified', 'owner-not-found', 'noticed', 'decided', 'paid',
-    'appealed', 'appeal-resolved', 'closed', 'expired', 'voided']).optional(),
+  status: z.enum(CASE_STATUSES).optional(),
   violationCode: TokenSchema.optional(),
   cameraId: TokenSchema.optional(),
   /** Any of the edge, AI or confirmed readings, in any spelling the plate rules normalise. */

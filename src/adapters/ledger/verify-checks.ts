@@ -3,9 +3,9 @@
  * `LedgerStorageReader` yields. Each reports what it finds through `report` and never throws; the loop that
  * feeds them records and leaves side by side is `verifyLedgerStorage` in ./verify.ts.
  */
+import { carriesOriginals, originalEvidenceOf } from '../../domain/case/originals.ts';
 import { hash } from 'node:crypto';
 import {
-  DIGEST_PATTERN,
   bytesEqual,
   canonicalize,
   openCheckpoint,
@@ -170,7 +170,7 @@ export function noteOriginalEvidence(
   parsedFully: boolean,
   referencedEvidence: ReferencedEvidence,
 ): void {
-  if ((record.type === 'ViolationDetected' || record.type === 'EvidenceAttached') && entry.canonical.includes('"sha256:')) {
+  if (carriesOriginals(record.type) && entry.canonical.includes('"sha256:')) {
     let full: RecordShape | undefined = record;
     if (!parsedFully) {
       try {
@@ -398,18 +398,13 @@ export function scalarFields(text: string): RecordShape | undefined {
   return { v: Number(tail[5]), id: idMatch[1], prev: tail[1], revision: Number(tail[2]), stream: tail[3], type: tail[4] };
 }
 
-/** Originals as bundle.md defines them: `ViolationDetected.data.detection.evidence` and `EvidenceAttached.data.evidence`. */
+/** Originals as bundle.md defines them (src/domain/case/originals.ts). */
 function collectOriginalEvidence(
   record: RecordShape,
   recordId: string,
   out: Map<string, { size: number | undefined; recordId: string }>,
 ): void {
-  const data = record.data as { detection?: { evidence?: unknown }; evidence?: unknown } | undefined;
-  const list = record.type === 'ViolationDetected' ? data?.detection?.evidence : record.type === 'EvidenceAttached' ? data?.evidence : undefined;
-  if (!Array.isArray(list)) return;
-  for (const item of list as { digest?: unknown; size?: unknown }[]) {
-    if (item && typeof item.digest === 'string' && DIGEST_PATTERN.test(item.digest) && !out.has(item.digest)) {
-      out.set(item.digest, { size: typeof item.size === 'number' ? item.size : undefined, recordId });
-    }
+  for (const item of originalEvidenceOf([record])) {
+    if (!out.has(item.digest)) out.set(item.digest, { size: typeof item.size === 'number' ? item.size : undefined, recordId });
   }
 }

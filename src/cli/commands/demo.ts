@@ -13,6 +13,7 @@ import { startNode } from '../../node/index.ts';
 import { seedDemo } from '../../demo/index.ts';
 import { createBundleExporter } from '../../bundle-export/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
+import { streams } from '../../domain/record.ts';
 
 export function register(program: Command): void {
   program
@@ -34,7 +35,7 @@ export function register(program: Command): void {
           print: (line) => process.stdout.write(`${line}\n`),
           ...(node.pipeline ? { waitForReadings: { timeoutMs: 60_000 } } : {}),
         });
-        const caseRecords = await Promise.all(result.caseIds.map((id) => node.store.readStream(`case-${id}`)));
+        const caseRecords = await Promise.all(result.caseIds.map((id) => node.store.readStream(streams.case(id))));
         const recordIds = caseRecords.flat().map((r) => r.record.id);
         const checkpoint = await node.ledger.waitUntilSealed(recordIds, 30_000);
         process.stdout.write(`sealed: tree size ${checkpoint.treeSize}\n`);

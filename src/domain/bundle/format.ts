@@ -3,6 +3,8 @@
  * here is a new format version, never an edit: courts must be able to verify old bundles forever.
  */
 import type { CaseEventType } from '../case/events.ts';
+import type { ORIGINAL_EVIDENCE_TYPES as ORIGINALS } from '../case/originals.ts';
+import { SIGNOFF_PURPOSES as SIGNOFF_PURPOSE_BY_TYPE } from '../signoff/purposes.ts';
 
 export const BUNDLE_FORMAT = 'vn-traffic-evidence-bundle/v1';
 
@@ -70,49 +72,44 @@ export interface BundleKeys {
   witnesses: string[];
 }
 
+/** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6; case/originals.ts). */
+export { ORIGINAL_EVIDENCE_TYPES } from '../case/originals.ts';
+
+/** Sign-off record types and the purpose their signed payload MUST carry; the purposes themselves (signoff/purposes.ts). */
+export const SIGNOFF_PURPOSES: Readonly<Record<string, string>> = SIGNOFF_PURPOSE_BY_TYPE;
+
+type SignedType = keyof typeof SIGNOFF_PURPOSE_BY_TYPE;
+type OriginalsType = (typeof ORIGINALS)[number];
 /**
- * Per case record type, what the verifier checks of it (bundle.md): `signoff`, the purpose its officer sign-off
- * MUST carry (`null`: it holds none); `originalEvidence`, whether its `data.evidence` /
- * `data.detection.evidence` are originals (bundle.md step 6). One entry per case event type, so a new type
- * fails compilation here until its rules are decided (a new signed type is a format change).
+ * A checklist, one entry per case event type, so a new type fails compilation here until someone has looked at
+ * what a court's verifier checks of it. The values are not a second definition: the compiler requires each to
+ * match the one definition (signed: a purpose in signoff/purposes.ts; originals: case/originals.ts), so making
+ * a type signed or evidence-bearing is a change there, and a new signed type is a bundle format change.
  */
-const CASE_RECORD_RULES = {
-  ViolationDetected: { signoff: null, originalEvidence: true },
-  PlateRecognized: { signoff: null, originalEvidence: false },
-  EvidenceDerived: { signoff: null, originalEvidence: false },
-  EvidenceAttached: { signoff: null, originalEvidence: true },
-  CaseFlagged: { signoff: null, originalEvidence: false },
-  ProcessingFailed: { signoff: null, originalEvidence: false },
-  ReviewConfirmed: { signoff: 'review/v1', originalEvidence: false },
-  ReviewRejected: { signoff: 'review/v1', originalEvidence: false },
-  OwnerIdentified: { signoff: null, originalEvidence: false },
-  OwnerNotFound: { signoff: null, originalEvidence: false },
-  NoticeIssued: { signoff: null, originalEvidence: false },
-  NoticeDelivered: { signoff: null, originalEvidence: false },
-  NoticeDeliveryFailed: { signoff: null, originalEvidence: false },
-  PenaltyDecided: { signoff: 'decision/v1', originalEvidence: false },
-  PenaltyPaid: { signoff: null, originalEvidence: false },
-  AppealFiled: { signoff: null, originalEvidence: false },
-  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
-  AppealResolved: { signoff: 'appeal/v1', originalEvidence: false },
-  CaseClosed: { signoff: null, originalEvidence: false },
-  CaseExpired: { signoff: null, originalEvidence: false },
-  CaseVoided: { signoff: 'void/v1', originalEvidence: false },
-} as const satisfies Record<CaseEventType, { signoff: string | null; originalEvidence: boolean }>;
+export const CASE_RECORD_RULES = {
+  ViolationDetected: 'originals',
+  PlateRecognized: 'plain',
+  EvidenceDerived: 'plain',
+  EvidenceAttached: 'originals',
+  CaseFlagged: 'plain',
+  ProcessingFailed: 'plain',
+  ReviewConfirmed: 'signed',
+  ReviewRejected: 'signed',
+  OwnerIdentified: 'plain',
+  OwnerNotFound: 'plain',
+  NoticeIssued: 'plain',
+  NoticeDelivered: 'plain',
+  NoticeDeliveryFailed: 'plain',
+  PenaltyDecided: 'signed',
+  PenaltyPaid: 'plain',
+  AppealFiled: 'plain',
+  AppealResolved: 'signed',
+  CaseClosed: 'plain',
+  CaseExpired: 'plain',
+  CaseVoided: 'signed',
+} as const satisfies { [T in CaseEventType]: T extends SignedType ? 'signed' : T extends OriginalsType ? 'originals' : 'plain' };
 
-const caseRecordRules = Object.entries(CASE_RECORD_RULES) as [CaseEventType, { signoff: string | null; originalEvidence: boolean }][];
-
-/** Record types whose `data.evidence` / `data.detection.evidence` are originals (bundle.md step 6). */
-export const ORIGINAL_EVIDENCE_TYPES: readonly CaseEventType[] = caseRecordRules
-  .filter(([, rules]) => rules.originalEvidence)
-  .map(([type]) => type);
-
-/** Sign-off record types and the purpose their signed payload MUST carry. */
-export const SIGNOFF_PURPOSES: Record<string, string> = Object.fromEntries(
-  caseRecordRules.flatMap(([type, rules]) => (rules.signoff === null ? [] : [[type, rules.signoff]])),
-);
-
-export const DETECTION_PURPOSE = 'detection/v1';
+export { DETECTION_PURPOSE } from '../signoff/purposes.ts';
 
 /** Key events (integrity.md §4). */
 export const DEVICE_KEY_REGISTERING = ['CameraRegistered', 'DeviceKeyRotated'] as const;

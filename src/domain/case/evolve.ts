@@ -4,19 +4,19 @@
  */
 import { assertNever } from '../shared/errors.ts';
 import type { CaseEvent } from './events.ts';
-import type { CaseState, ExistingCase, Notice, OpenCaseStatus } from './state.ts';
+import type { CaseState, ExistingCase, Notice } from './state.ts';
+import { INITIAL_CASE_STATUS, nextStatus } from './status.ts';
 
 export function initialState(): CaseState {
   return { status: 'none' };
 }
 
-function isOpen(status: ExistingCase['status']): status is OpenCaseStatus {
-  return status !== 'closed' && status !== 'expired' && status !== 'voided';
-}
-
-/** Moves an open case to `status`; an ended case keeps its status. */
-function moveTo(kase: ExistingCase, status: OpenCaseStatus): ExistingCase {
-  return isOpen(kase.status) ? { ...kase, status } : kase;
+/** The case with the status `type` leads to (the one status machine, ./status.ts). */
+function moveOn(kase: ExistingCase, type: CaseEvent['type']): ExistingCase {
+  const step = nextStatus(kase.status, type);
+  return step.endedFrom !== undefined
+    ? { ...kase, status: step.status, statusBeforeEnd: step.endedFrom }
+    : ({ ...kase, status: step.status } as ExistingCase);
 }
 
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
@@ -24,7 +24,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     if (event.type !== 'ViolationDetected') return state;
     const d = event.data;
     return {
-      status: 'detected',
+      status: INITIAL_CASE_STATUS,
       caseId: d.caseId,
       province: d.province,
       revision: 0,
@@ -39,7 +39,11 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       appeals: [],
     };
   }
-  const kase: ExistingCase = { ...state, revision: state.revision + 1 };
+  return moveOn(applyFacts({ ...state, revision: state.revision + 1 }, event), event.type);
+}
+
+/** The case's facts after `event`; the status is left to `moveOn`. */
+function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
   switch (event.type) {
     case 'ViolationDetected':
       return kase;
@@ -70,18 +74,15 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         violationCode: s.violationCode,
         signedAt: s.signedAt,
       };
-      return moveTo({ ...kase, review }, event.type === 'ReviewConfirmed' ? 'confirmed' : 'rejected');
+      return { ...kase, review };
     }
     case 'OwnerIdentified':
-      return moveTo({ ...kase, owner: event.data.owner }, 'owner-identified');
+      return { ...kase, owner: event.data.owner };
     case 'OwnerNotFound':
-      return moveTo(kase, 'owner-not-found');
+      return kase;
     case 'NoticeIssued': {
       const { noticeId, channel, issuedAt } = event.data;
-      return moveTo(
-        { ...kase, notices: [...kase.notices, { noticeId, channel, issuedAt, delivery: 'pending' }] },
-        'noticed',
-      );
+      return { ...kase, notices: [...kase.notices, { noticeId, channel, issuedAt, delivery: 'pending' }] };
     }
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed': {
@@ -99,36 +100,24 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         violationCode: s.violationCode,
         signedAt: s.signedAt,
       };
-      return moveTo({ ...kase, decision }, 'decided');
+      return { ...kase, decision };
     }
     case 'PenaltyPaid':
-      return moveTo({ ...kase, paidVnd: event.data.amountVnd }, 'paid');
+      return { ...kase, paidVnd: event.data.amountVnd };
     case 'AppealFiled':
-      return moveTo(
-        {
-          ...kase,
-          appeals: [...kase.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }],
-        },
-        'appealed',
-      );
+      return { ...kase, appeals: [...kase.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] };
     case 'AppealResolved': {
       const appeals = kase.appeals.map((a) =>
         a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome } : a,
       );
-      return moveTo({ ...kase, appeals }, 'appeal-resolved');
+      return { ...kase, appeals };
     }
     case 'CaseClosed':
-      return isOpen(kase.status)
-        ? { ...kase, status: 'closed', statusBeforeEnd: kase.status, closedReason: event.data.reason }
-        : kase;
+      // The reason is recorded only when this record is the one that closes the case.
+      return nextStatus(kase.status, event.type).endedFrom !== undefined ? { ...kase, closedReason: event.data.reason } : kase;
     case 'CaseExpired':
-      return isOpen(kase.status) ? { ...kase, status: 'expired', statusBeforeEnd: kase.status } : kase;
     case 'CaseVoided':
-      return {
-        ...kase,
-        status: 'voided',
-        ...(isOpen(kase.status) ? { statusBeforeEnd: kase.status } : {}),
-      };
+      return kase;
     default:
       return assertNever(event, 'case event');
   }

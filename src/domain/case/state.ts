@@ -102,7 +102,11 @@ export const OPEN_CASE_STATUSES = [
   'appeal-resolved',
 ] as const;
 export type OpenCaseStatus = (typeof OPEN_CASE_STATUSES)[number];
-export type EndedCaseStatus = 'closed' | 'expired' | 'voided';
+/** Statuses of a case that ended: closed, expired (limitation elapsed undecided) or voided (signed). */
+export const ENDED_CASE_STATUSES = ['closed', 'expired', 'voided'] as const;
+export type EndedCaseStatus = (typeof ENDED_CASE_STATUSES)[number];
+/** Every status a case can have, in lifecycle order (the statuses a case view can show and be filtered by). */
+export const CASE_STATUSES = [...OPEN_CASE_STATUSES, ...ENDED_CASE_STATUSES] as const;
 
 export type CaseState =
   { status: 'none' } | ({ status: OpenCaseStatus } & CaseFacts) | ({ status: EndedCaseStatus } & CaseFacts);

@@ -20,13 +20,9 @@ import {
   UtcTimestampSchema,
 } from './primitives.ts';
 
-export const DETECTION_PURPOSE = 'detection/v1';
-export const REVIEW_PURPOSE = 'review/v1';
-export const DECISION_PURPOSE = 'decision/v1';
-/** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */
-export const VOID_PURPOSE = 'void/v1';
-/** Sign-off for `AppealResolved`: resolving an appeal alters (or confirms) a signed penalty (integrity.md §4). */
-export const APPEAL_PURPOSE = 'appeal/v1';
+import { APPEAL_PURPOSE, DECISION_PURPOSE, DETECTION_PURPOSE, REVIEW_PURPOSE, VOID_PURPOSE } from './purposes.ts';
+
+export { APPEAL_PURPOSE, DECISION_PURPOSE, DETECTION_PURPOSE, REVIEW_PURPOSE, VOID_PURPOSE } from './purposes.ts';
 
 export const UuidSchema = z
   .string()

@@ -3,6 +3,7 @@
  * certificate). Calibration validity and coverage are judged at query time against a given instant.
  */
 import { CAMERA_EVENT_TYPES } from '../../domain/camera/events.ts';
+import { streamIdOf } from '../../domain/record.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { eventOf } from '../events.ts';
 import type { Projection } from '../projection.ts';
@@ -78,8 +79,8 @@ export const camerasProjection: Projection = {
   eventTypes: CAMERA_EVENT_TYPES,
   tables: ['rm_camera'],
   async handle(batch, manager) {
-    const records = batch.filter((s) => s.record.stream.startsWith('camera-'));
-    const idOf = (stream: string) => stream.slice('camera-'.length);
+    const records = batch.filter((s) => streamIdOf('camera', s.record.stream) !== undefined);
+    const idOf = (stream: string) => streamIdOf('camera', stream)!;
     const rows = await loadRows<CameraViewRow>(manager, 'rm_camera', 'camera_id', [...new Set(records.map((s) => idOf(s.record.stream)))], 'text');
     const touched = new Set<string>();
     for (const stored of records) {

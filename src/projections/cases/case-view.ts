@@ -5,6 +5,7 @@
  */
 import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.ts';
 import type { CaseEvent } from '../../domain/case/events.ts';
+import { INITIAL_CASE_STATUS, nextStatus } from '../../domain/case/status.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CaseEntity, CaseTimelineEntity } from '../read-models/entities.ts';
@@ -48,10 +49,10 @@ export type CaseViewRow = JsonRowOf<
 /** The `rm_case_timeline` row in its JSON form, as declared by `CaseTimelineEntity`. */
 export type TimelineRow = JsonRowOf<typeof CaseTimelineEntity, { summary: Record<string, unknown> }>;
 
-const ENDED = new Set(['closed', 'expired', 'voided']);
-
-function moveTo(row: CaseViewRow, status: string): CaseViewRow {
-  return ENDED.has(row.status) ? row : { ...row, status };
+/** The row with the status `type` leads to: the domain's one status machine (domain/case/status.ts). */
+function moveOn(row: CaseViewRow, type: CaseEvent['type']): CaseViewRow {
+  const step = nextStatus(row.status, type);
+  return step.endedFrom !== undefined ? { ...row, status: step.status, status_before_end: step.endedFrom } : { ...row, status: step.status };
 }
 
 /** The view's flag for a `ProcessingFailed` record (not a case flag of the domain: no rule depends on it). */
@@ -106,7 +107,7 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       plate_ai_compact: null,
       plate_confirmed: null,
       plate_confirmed_compact: null,
-      status: 'detected',
+      status: INITIAL_CASE_STATUS,
       status_before_end: null,
       close_reason: null,
       evidence: { originals: det.evidence.map((e) => ({ ...e })), derived: [] },
@@ -134,7 +135,11 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
     };
     return withFlags(base, (d.flags ?? []).map((f) => ({ flag: f.flag, detail: f.detail })));
   }
-  const next: CaseViewRow = { ...row, revision: env.revision, updated_at: env.recordedAt };
+  return moveOn(applyFacts({ ...row, revision: env.revision, updated_at: env.recordedAt }, event, env), event.type);
+}
+
+/** The row's columns other than the status after `event`; the status is left to `moveOn`. */
+function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseViewRow {
   switch (event.type) {
     case 'ViolationDetected':
       return next;
@@ -175,22 +180,16 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       if (s.overrideReason !== undefined) review.overrideReason = s.overrideReason;
       if (event.type === 'ReviewConfirmed' && event.data.overriddenFlags) review.overriddenFlags = event.data.overriddenFlags;
       const reviewed = { ...next, review, reviewed_at: s.signedAt, reviewed_by: env.actorId };
-      if (event.type === 'ReviewRejected') return moveTo(reviewed, 'rejected');
-      return moveTo(
-        { ...reviewed, plate_confirmed: s.plate, plate_confirmed_compact: plateKey(s.plate), violation_code: s.violationCode },
-        'confirmed',
-      );
+      if (event.type === 'ReviewRejected') return reviewed;
+      return { ...reviewed, plate_confirmed: s.plate, plate_confirmed_compact: plateKey(s.plate), violation_code: s.violationCode };
     }
     case 'OwnerIdentified':
-      return moveTo({ ...next, owner_kind: event.data.owner.kind }, 'owner-identified');
+      return { ...next, owner_kind: event.data.owner.kind };
     case 'OwnerNotFound':
-      return moveTo(next, 'owner-not-found');
+      return next;
     case 'NoticeIssued': {
       const { noticeId, channel, issuedAt } = event.data;
-      return moveTo(
-        { ...next, notices: [...next.notices, { noticeId, channel, issuedAt, delivery: 'pending' }], notice_status: 'issued' },
-        'noticed',
-      );
+      return { ...next, notices: [...next.notices, { noticeId, channel, issuedAt, delivery: 'pending' }], notice_status: 'issued' };
     }
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed': {
@@ -213,44 +212,34 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
         violationCode: s.violationCode,
       };
       if (event.data.catalogVersion !== undefined) decision.catalogVersion = event.data.catalogVersion;
-      return moveTo(
-        {
-          ...next,
-          decision,
-          decided_at: s.signedAt,
-          decided_by: env.actorId,
-          fine_vnd: s.fineVnd,
-          points: s.points,
-          legal_basis: s.legalBasis,
-          violation_code: s.violationCode,
-        },
-        'decided',
-      );
+      return {
+        ...next,
+        decision,
+        decided_at: s.signedAt,
+        decided_by: env.actorId,
+        fine_vnd: s.fineVnd,
+        points: s.points,
+        legal_basis: s.legalBasis,
+        violation_code: s.violationCode,
+      };
     }
     case 'PenaltyPaid':
-      return moveTo({ ...next, paid_vnd: event.data.amountVnd, paid_at: event.data.paidAt }, 'paid');
+      return { ...next, paid_vnd: event.data.amountVnd, paid_at: event.data.paidAt };
     case 'AppealFiled':
-      return moveTo({ ...next, appeals: [...next.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] }, 'appealed');
+      return { ...next, appeals: [...next.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] };
     case 'AppealResolved': {
       const d = event.data;
       const appeals = next.appeals.map((a) =>
         a.appealId === d.appealId ? { ...a, outcome: d.outcome, resolvedAt: d.resolvedAt, resolvedBy: d.resolvedBy } : a,
       );
-      return moveTo({ ...next, appeals }, 'appeal-resolved');
+      return { ...next, appeals };
     }
     case 'CaseClosed':
-      return ENDED.has(next.status)
-        ? next
-        : { ...next, status: 'closed', status_before_end: next.status, close_reason: event.data.reason };
+      // The reason is recorded only when this record is the one that closes the case.
+      return nextStatus(next.status, event.type).endedFrom !== undefined ? { ...next, close_reason: event.data.reason } : next;
     case 'CaseExpired':
-      return ENDED.has(next.status) ? next : { ...next, status: 'expired', status_before_end: next.status };
     case 'CaseVoided':
-      return {
-        ...next,
-        status: 'voided',
-        status_before_end: ENDED.has(next.status) ? next.status_before_end : next.status,
-        close_reason: next.close_reason,
-      };
+      return next;
     default:
       return assertNever(event, 'case event');
   }

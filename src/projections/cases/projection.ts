@@ -6,6 +6,7 @@
 import type { EntityManager } from 'typeorm';
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import { CASE_EVENT_TYPES, type CaseEvent } from '../../domain/case/events.ts';
+import { caseIdOf } from '../../domain/record.ts';
 import { caseEventOf } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { insertRows, loadRows, upsertRows, type Row } from '../sql.ts';
@@ -24,8 +25,9 @@ function envelopeOf(stored: StoredRecord): Envelope {
   };
 }
 
-function caseIdOf(stored: StoredRecord): string {
-  return stored.record.stream.slice('case-'.length);
+/** The case of a record of `caseStreamsOnly`. */
+function caseIdOfRecord(stored: StoredRecord): string {
+  return caseIdOf(stored.record.stream)!;
 }
 
 /** Loads, folds and stores one row per case touched by the batch. */
@@ -35,11 +37,11 @@ async function foldRows<R extends Row>(
   batch: readonly StoredRecord[],
   apply: (row: R | undefined, event: CaseEvent, env: Envelope) => R | undefined,
 ): Promise<void> {
-  const ids = [...new Set(batch.map(caseIdOf))];
+  const ids = [...new Set(batch.map(caseIdOfRecord))];
   const rows = await loadRows<R>(manager, table, 'case_id', ids);
   const touched = new Set<string>();
   for (const stored of batch) {
-    const id = caseIdOf(stored);
+    const id = caseIdOfRecord(stored);
     const next = apply(rows.get(id), caseEventOf(stored), envelopeOf(stored));
     if (next) {
       rows.set(id, next);
@@ -49,7 +51,7 @@ async function foldRows<R extends Row>(
   await upsertRows(manager, table, ['case_id'], [...touched].map((id) => rows.get(id)!));
 }
 
-const caseStreamsOnly = (batch: readonly StoredRecord[]) => batch.filter((s) => s.record.stream.startsWith('case-'));
+const caseStreamsOnly = (batch: readonly StoredRecord[]) => batch.filter((s) => caseIdOf(s.record.stream) !== undefined);
 
 export const caseViewsProjection: Projection = {
   name: 'case-views',
@@ -73,7 +75,7 @@ export const caseTimelineProjection: Projection = {
     const timeline: TimelineRow[] = records.map((stored) => {
       const env = envelopeOf(stored);
       return {
-        case_id: caseIdOf(stored),
+        case_id: caseIdOfRecord(stored),
         revision: env.revision,
         event_id: env.eventId,
         type: stored.record.type,

@@ -1,4 +1,5 @@
 /** `custody-log`: every evidence access per case (who, when, purpose, blob digest, record hash). */
+import { streamIdOf } from '../../domain/record.ts';
 import { CUSTODY_EVENT_TYPE, eventOf, type EvidenceAccessedEvent } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { insertRows } from '../sql.ts';
@@ -9,7 +10,7 @@ export const custodyLogProjection: Projection = {
   tables: ['rm_custody'],
   async handle(batch, manager) {
     const rows = batch
-      .filter((s) => s.record.stream.startsWith('custody-'))
+      .filter((s) => streamIdOf('custody', s.record.stream) !== undefined)
       .map((stored) => {
         const { data } = eventOf(stored) as EvidenceAccessedEvent;
         const r = stored.record;

@@ -8,6 +8,7 @@
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import type { CaseEventType } from '../../domain/case/events.ts';
 import { MODEL_EVENT_TYPES, type ModelEvent } from '../../domain/model/events.ts';
+import { caseIdOf, streamIdOf } from '../../domain/record.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import { plateKey } from '../cases/plate.ts';
@@ -75,17 +76,17 @@ export const modelPerformanceProjection: Projection = {
   eventTypes: [...MODEL_EVENT_TYPES, ...handledTypes(READINGS)],
   tables: ['rm_model_version', 'rm_model_reading'],
   async handle(batch, manager) {
-    const modelRecords = batch.filter((s) => s.record.stream.startsWith('model-'));
+    const modelRecords = batch.filter((s) => streamIdOf('model', s.record.stream) !== undefined);
     const rows = await loadRows<ModelRow>(manager, 'rm_model_version', 'model_id', [
-      ...new Set(modelRecords.map((s) => s.record.stream.slice('model-'.length))),
+      ...new Set(modelRecords.map((s) => streamIdOf('model', s.record.stream)!)),
     ], 'text');
     const touched = new Set<string>();
     const readings: Row[] = [];
     const reviews: Row[] = [];
     for (const stored of batch) {
       const stream = stored.record.stream;
-      if (stream.startsWith('model-')) {
-        const id = stream.slice('model-'.length);
+      const id = streamIdOf('model', stream);
+      if (id !== undefined) {
         const next = applyModelEvent(rows.get(id), eventOf(stored) as ModelEvent);
         if (next) {
           rows.set(id, next);
@@ -93,8 +94,8 @@ export const modelPerformanceProjection: Projection = {
         }
         continue;
       }
-      if (!stream.startsWith('case-')) continue;
-      const caseId = stream.slice('case-'.length);
+      const caseId = caseIdOf(stream);
+      if (caseId === undefined) continue;
       const event = caseEventOf(stored);
       if (!isHandled(READINGS, event)) continue;
       const reading = (modelId: string, source: 'edge' | 'anpr', plate: string) =>

@@ -6,6 +6,7 @@ import type { CaseEventType } from '../../domain/case/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import { caseEventOf, vietnamDay } from '../events.ts';
+import { caseIdOf } from '../../domain/record.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, insertRows, type Row } from '../sql.ts';
 
@@ -42,8 +43,8 @@ export const officerWorkloadProjection: Projection = {
     const reviews: Row[] = [];
     const daily: Row[] = [];
     for (const stored of batch) {
-      if (!stored.record.stream.startsWith('case-')) continue;
-      const caseId = stored.record.stream.slice('case-'.length);
+      const caseId = caseIdOf(stored.record.stream);
+      if (caseId === undefined) continue;
       const event = caseEventOf(stored);
       if (!isHandled(COUNTED, event)) continue;
       const officer = stored.record.meta.actor.id;

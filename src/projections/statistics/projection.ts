@@ -8,6 +8,7 @@ import type { CaseEventType } from '../../domain/case/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import type { StoredRecord } from '../../ports/eventstore.ts';
+import { caseIdOf } from '../../domain/record.ts';
 import { caseEventOf, vietnamDay } from '../events.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, loadRows, upsertRows, type Row } from '../sql.ts';
@@ -49,9 +50,9 @@ export const statisticsProjection: Projection = {
   eventTypes: handledTypes(COUNTED),
   tables: ['rm_stats_daily', 'rm_stats_case'],
   async handle(batch, manager) {
-    const records = batch.filter((s) => s.record.stream.startsWith('case-'));
-    const caseIdOf = (s: StoredRecord) => s.record.stream.slice('case-'.length);
-    const paidIds = records.filter((s) => s.record.type === 'PenaltyPaid').map(caseIdOf);
+    const records = batch.filter((s) => caseIdOf(s.record.stream) !== undefined);
+    const caseIdOfRecord = (s: StoredRecord) => caseIdOf(s.record.stream)!;
+    const paidIds = records.filter((s) => s.record.type === 'PenaltyPaid').map(caseIdOfRecord);
     const cases = await loadRows<StatsCase>(manager, 'rm_stats_case', 'case_id', [...new Set(paidIds)]);
     const changed = new Set<string>();
     const deltas: Row[] = [];
@@ -60,7 +61,7 @@ export const statisticsProjection: Projection = {
     for (const stored of records) {
       const event = caseEventOf(stored);
       if (!isHandled(COUNTED, event)) continue;
-      const id = caseIdOf(stored);
+      const id = caseIdOfRecord(stored);
       const province = stored.record.meta.province;
       switch (event.type) {
         case 'ViolationDetected': {

@@ -8,11 +8,15 @@
 import type { CaseEventType } from '../../domain/case/events.ts';
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import type { NewJob, QueueName } from '../../ports/jobs.ts';
+import { caseIdOf } from '../../domain/record.ts';
 
 export interface RoutedJob {
   queue: QueueName;
   job: NewJob;
 }
+
+/** The shape the workers have always required of a case id (36 characters of lowercase hex and dashes). */
+const CASE_ID_SHAPE = /^[0-9a-f-]{36}$/;
 
 export interface CaseJobData {
   [key: string]: unknown;
@@ -44,17 +48,16 @@ const ROUTES = {
   CaseVoided: [],
 } as const satisfies Record<CaseEventType, readonly (readonly [QueueName, string])[]>;
 
-const CASE_STREAM = /^case-([0-9a-f-]{36})$/;
-
 /**
  * ViolationDetected → read the plate (`inference`; the plate crop from the recognised box is the same job's
  * second step, because `PlateRecognized` records no box) and derive the media (`media`);
  * ReviewConfirmed → look up the owner (`owner-lookup`); OwnerIdentified → issue and deliver a notice (`notice`).
  */
 export function routeRecord({ record }: StoredRecord): RoutedJob[] {
-  const match = CASE_STREAM.exec(record.stream);
-  if (!match) return [];
-  const data: CaseJobData = { caseId: match[1]!, province: record.meta.province };
+  const caseId = caseIdOf(record.stream);
+  // Case ids are UUIDs (`caseIdForDetection`); a stream named otherwise is no case the workers act on.
+  if (caseId === undefined || !CASE_ID_SHAPE.test(caseId)) return [];
+  const data: CaseJobData = { caseId, province: record.meta.province };
   const job = (queue: QueueName, name: string): RoutedJob => ({ queue, job: { jobId: record.id, name, data } });
   if (!Object.hasOwn(ROUTES, record.type)) return [];
   return ROUTES[record.type as CaseEventType].map(([queue, name]) => job(queue, name));

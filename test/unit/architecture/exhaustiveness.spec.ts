@@ -17,8 +17,9 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where a new case event must be handled; each fails compilation when one is added. */
 const EVENT_PLACES = [
-  'src/domain/bundle/format.ts', // CASE_RECORD_RULES: its sign-off purpose and whether it holds original evidence
+  'src/domain/bundle/format.ts', // CASE_RECORD_RULES: signed (signoff/purposes.ts), originals (case/originals.ts) or plain
   'src/domain/case/evolve.ts', // evolve: switch … assertNever
+  'src/domain/case/status.ts', // CASE_STATUS_TRANSITIONS: the status it moves a case to, if any
   'src/projections/cases/case-view.ts', // the case view and the timeline summary: two switches … assertNever
   'src/projections/cases/citizen-view.ts', // the citizen view: switch … assertNever
   'src/projections/models/projection.ts', // READINGS handling table
@@ -32,7 +33,7 @@ const COMMAND_PLACES = [
   'src/commands/cases.ts', // SIGNED: whether it is a signed officer command (not retried)
   'src/domain/case/authorization.ts', // CASE_COMMAND_AUTHORITY: who may issue it
   'src/domain/case/commands.ts', // CASE_COMMAND_TYPES: the decider refuses a type not listed
-  'src/domain/case/decider.ts', // decide: switch … assertNever
+  'src/domain/case/decider.ts', // the handler map: one handler per command type
 ];
 
 function plant(file: string, anchor: string, replacement: string): [string, string] {

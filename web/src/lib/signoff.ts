@@ -9,6 +9,7 @@
 import nacl from 'tweetnacl';
 import { canonicalBytes } from '../../../src/domain/integrity/canonical.ts';
 import { toBase64 } from '../../../src/domain/integrity/encoding.ts';
+import { DECISION_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
 import type { UnlockedKey } from './keystore.ts';
 
 export const REJECT_REASONS = ['no-violation', 'plate-unreadable', 'plate-mismatch', 'exempt-vehicle', 'equipment-fault', 'duplicate', 'other'] as const;
@@ -64,7 +65,7 @@ function withoutEmpty<T extends Record<string, unknown>>(value: T): T {
 
 export function buildReview(input: ReviewInput): SignoffPayload {
   return withoutEmpty({
-    purpose: 'review/v1',
+    purpose: REVIEW_PURPOSE,
     caseId: input.basis.caseId,
     caseRevision: input.basis.caseRevision,
     decision: input.decision,
@@ -81,7 +82,7 @@ export function buildReview(input: ReviewInput): SignoffPayload {
 
 export function buildDecision(input: DecisionInput): SignoffPayload {
   return {
-    purpose: 'decision/v1',
+    purpose: DECISION_PURPOSE,
     caseId: input.basis.caseId,
     caseRevision: input.basis.caseRevision,
     decision: 'penalty',

@@ -8,6 +8,7 @@
  */
 import { createBundleVerifier, parseTrustedKey, type BundleReport } from '../../../src/domain/bundle/verify.ts';
 import { readBundleZip } from '../../../src/domain/bundle/zip.ts';
+import { streams } from '../../../src/domain/record.ts';
 import { browserPrimitives } from './primitives.ts';
 
 const verifyEntries = createBundleVerifier(browserPrimitives);
@@ -41,7 +42,7 @@ function signedFacts(entries: Map<string, Uint8Array>, caseId: string | undefine
     if (!line.trim()) continue;
     try {
       const { record } = JSON.parse(line) as { record: { stream: string; revision: number; type: string; data: Record<string, unknown>; meta: { actor: { kind: string; id: string }; recordedAt: string } } };
-      if (record.stream !== `case-${caseId}`) continue;
+      if (record.stream !== streams.case(caseId)) continue;
       const data = record.data ?? {};
       const signoff = data.signoff as Record<string, unknown> | undefined;
       const detection = data.detection as Record<string, unknown> | undefined;

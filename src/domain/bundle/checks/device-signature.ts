@@ -2,6 +2,7 @@
  * 7. DEVICE_SIGNATURE (bundle.md): every detection carries purpose detection/v1 and is signed by its
  * camera's device key in force at the detection's leaf.
  */
+import { streams } from '../../record.ts';
 import { DETECTION_PURPOSE, DEVICE_KEY_REGISTERING, DEVICE_KEY_REVOKING } from '../format.ts';
 import type { ParsedRecord } from './facts.ts';
 import { checkSignature, keyEvents } from './keys-in-force.ts';
@@ -24,7 +25,7 @@ export function checkDeviceSignatures(
       );
       continue;
     }
-    const stream = `camera-${detection.cameraId}`;
+    const stream = streams.camera(detection.cameraId);
     const events = keyEvents(t, byStream, stream, DEVICE_KEY_REGISTERING, DEVICE_KEY_REVOKING);
     checkSignature(t, failures, r, stream, events, detection, 'detection');
   }

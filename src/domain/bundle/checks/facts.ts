@@ -3,6 +3,7 @@
  * keys of keys.json, the parsed records grouped by stream, the checkpoint body, the evidence entries. A
  * fact never throws; what is wrong with a part is carried as a problem for the check that owns it.
  */
+import { streams } from '../../record.ts';
 import { parseCheckpointBody, type Checkpoint } from '../../integrity/checkpoint-core.ts';
 import { parseNote, parseVerifierKeyWith, NOTE_KEY_TYPE_COSIGNATURE, NOTE_KEY_TYPE_ED25519, type VerifierKey } from '../../integrity/note.ts';
 import { isTreeSize } from '../../integrity/merkle-core.ts';
@@ -47,7 +48,7 @@ export function manifestSummary(reader: BundleReader): ManifestSummary {
 
 /** The case stream's name, when the manifest names a case. */
 export const caseStreamOf = (caseId: string | undefined): string | undefined =>
-  caseId ? `case-${caseId}` : undefined;
+  caseId ? streams.case(caseId) : undefined;
 
 export interface KeyProblem {
   code: CheckCode;

@@ -1,9 +1,9 @@
 /**
  * Original evidence (bundle.md): `ViolationDetected.data.detection.evidence` and
- * `EvidenceAttached.data.evidence`. Computed here, once, for EVIDENCE (every original must be in the bundle)
+ * `EvidenceAttached.data.evidence`, by the one rule of src/domain/case/originals.ts. Computed here, once, for EVIDENCE (every original must be in the bundle)
  * and SIGNOFF_SIGNATURE (a sign-off signs the sorted list of the case's originals recorded before it).
  */
-import { ORIGINAL_EVIDENCE_TYPES } from '../format.ts';
+import { carriesOriginals, originalsListOf } from '../../case/originals.ts';
 import type { ParsedRecord } from './facts.ts';
 import { DIGEST, isObject, isString } from './parts.ts';
 
@@ -21,13 +21,8 @@ export type RecordOriginals = { items: (OriginalRef | undefined)[] } | { items: 
 export function originalsByRecord(records: readonly ParsedRecord[]): Map<ParsedRecord, RecordOriginals> {
   const out = new Map<ParsedRecord, RecordOriginals>();
   for (const r of records) {
-    if (!(ORIGINAL_EVIDENCE_TYPES as readonly string[]).includes(r.type)) continue;
-    const list =
-      r.type === 'ViolationDetected'
-        ? isObject(r.data.detection)
-          ? r.data.detection.evidence
-          : undefined
-        : r.data.evidence;
+    if (!carriesOriginals(r.type)) continue;
+    const list = originalsListOf(r);
     out.set(r, {
       items: Array.isArray(list)
         ? list.map((item) =>

@@ -4,6 +4,7 @@
  * revision below its own, and the sorted list of the case's originals recorded before it; an appeal
  * resolution states what its sign-off signed.
  */
+import { streams } from '../../record.ts';
 import { OFFICER_KEY_REGISTERING, OFFICER_KEY_REVOKING, SIGNOFF_PURPOSES } from '../format.ts';
 import { isTreeSize } from '../../integrity/merkle-core.ts';
 import type { ParsedRecord } from './facts.ts';
@@ -51,7 +52,7 @@ function checkSignoff(t: CheckTools, facts: SignoffFacts, failures: BundleFailur
   }
   if (signoff.purpose !== purpose)
     fail(`${r.type} sign-off has purpose ${JSON.stringify(signoff.purpose)}, expected ${purpose}`);
-  const stream = `officer-${r.actor.id}`;
+  const stream = streams.officer(r.actor.id);
   const events = keyEvents(t, facts.byStream, stream, OFFICER_KEY_REGISTERING, OFFICER_KEY_REVOKING);
   checkSignature(t, failures, r, stream, events, signoff, r.type);
   if (facts.caseId !== undefined && signoff.caseId !== facts.caseId)

@@ -1,0 +1,24 @@
+/**
+ * Signature purposes (integrity.md §4): the `purpose` member of every signed payload, which separates
+ * signature domains (a signature for one purpose MUST NOT be accepted for another). Defined here once, with
+ * no dependency, so the payload schemas, the case decider, the bundle format and verifier and the web UI
+ * (which builds sign-offs in the browser) all use the same constants. Normative: a change is a new version
+ * (`review/v2`), never an edit.
+ */
+export const DETECTION_PURPOSE = 'detection/v1';
+export const REVIEW_PURPOSE = 'review/v1';
+export const DECISION_PURPOSE = 'decision/v1';
+/** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */
+export const VOID_PURPOSE = 'void/v1';
+/** Sign-off for `AppealResolved`: resolving an appeal alters (or confirms) a signed penalty (integrity.md §4). */
+export const APPEAL_PURPOSE = 'appeal/v1';
+
+/** Sign-off record types and the purpose their signed payload MUST carry (bundle.md step 8). */
+export const SIGNOFF_PURPOSES = {
+  ReviewConfirmed: REVIEW_PURPOSE,
+  ReviewRejected: REVIEW_PURPOSE,
+  PenaltyDecided: DECISION_PURPOSE,
+  CaseVoided: VOID_PURPOSE,
+  /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
+  AppealResolved: APPEAL_PURPOSE,
+} as const;
