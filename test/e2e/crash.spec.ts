@@ -5,6 +5,8 @@
  * ViolationDetected and the evidence it names), re-sending it answers 200 with the same case, and
  * `tec ledger verify` is clean once everything is sealed.
  */
+import { openConfiguredEvidenceStore } from '../../src/adapters/evidence/configured.ts';
+import { loadConfig } from '../../src/config.ts';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +19,6 @@ import type { Role } from '../../src/adapters/auth/roles.ts';
 import { caseIdForDetection } from '../../src/domain/ids.ts';
 import { evidenceDigest } from '../../src/domain/integrity/hash.ts';
 import { runMigrations } from '../../src/adapters/postgres/migrate.ts';
-import { FileSystemEvidenceStore } from '../../src/adapters/evidence/index.ts';
 import {
   HANOI,
   buildHttpWorld,
@@ -149,7 +150,8 @@ describe('crash: SIGKILL of the API and sequencer while a client ingests', funct
     const client2 = new pg.Client({ connectionString: db.url });
     await client2.connect();
     try {
-      const evidence = await FileSystemEvidenceStore.open(join(dir, 'evidence'));
+      // The node's own evidence store, as its configuration opens it (encrypted at rest by default).
+      const evidence = await openConfiguredEvidenceStore(loadConfig(env), { readOnly: true });
       for (const signed of acknowledged) {
         // The evidence of an acknowledged detection was durable before the acknowledgement.
         for (const image of signed.images) expect(await evidence.has(evidenceDigest(image))).to.equal(true);

@@ -63,7 +63,9 @@ describe('evidence encryption at rest (FileSystemEvidenceStore + FileKeyEncrypti
 
         const file = await readFile(blobPath(config.evidenceDir, put.digest));
         expect(file.subarray(0, MAGIC.byteLength).equals(MAGIC)).to.equal(true);
-        expect(file.includes(plain.subarray(0, Math.min(size, 64)))).to.equal(false);
+        // The plaintext is not in the file (checked from 16 bytes on: a shorter run of random bytes may occur in
+        // any ciphertext by chance).
+        if (size >= 16) expect(file.includes(plain.subarray(0, Math.min(size, 64)))).to.equal(false);
         expect(await store.stat(put.digest)).to.deep.equal({ digest: put.digest, size });
         expect(Buffer.from(await store.getBytes(put.digest, { expectedSize: size })).equals(plain)).to.equal(true);
         expect((await drain(await store.get(put.digest))).equals(plain)).to.equal(true);
