@@ -55,4 +55,6 @@ export const streams = {
   camera: (cameraId: string) => `camera-${cameraId}`,
   officer: (officerId: string) => `officer-${officerId}`,
   model: (modelId: string) => `model-${modelId}`,
+  /** Legal holds and evidence destruction of one case (docs/data-protection.md, "Retention"). */
+  retention: (caseId: string) => `retention-${caseId}`,
 } as const;
