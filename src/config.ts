@@ -45,6 +45,10 @@ export interface NodeConfig {
   /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); false = none, the socket address counts. */
   trustProxy: TrustProxy;
   logLevel: string;
+  /** How often the worker role runs the retention job (RETENTION_INTERVAL_HOURS; 0 = never); default 24 h. */
+  retentionIntervalMs?: number;
+  /** Dated retention policies (RETENTION_POLICIES_FILE); undefined = the labelled defaults. */
+  retentionPoliciesFile?: string | undefined;
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
@@ -112,6 +116,8 @@ const envSchema = z.object({
   HOST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
+  RETENTION_POLICIES_FILE: z.string().min(1).optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { dataDir?: string } = {}): NodeConfig {
@@ -154,5 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     host: e.HOST ?? '127.0.0.1',
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? 'info',
+    retentionIntervalMs: Math.round((e.RETENTION_INTERVAL_HOURS ?? 24) * 3_600_000),
+    retentionPoliciesFile: e.RETENTION_POLICIES_FILE,
   };
 }

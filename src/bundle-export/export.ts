@@ -27,7 +27,8 @@ import {
 } from '../domain/bundle/index.ts';
 import { streams } from '../domain/record.ts';
 import { originalEvidenceOf } from '../domain/case/originals.ts';
-import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
+import { destroyedEvidence } from '../domain/retention/index.ts';
+import { BundleEvidenceDestroyedError, BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
 
 /** The ledger as the exporter uses it (the port in src/ports/ledger.ts; LedgerService satisfies it). */
 export type BundleLedger = LedgerPort;
@@ -164,6 +165,12 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
       const caseStream = streams.case(caseId);
       const head = await readWholeStream(store, caseStream);
       if (head.length === 0) throw new CaseNotFoundForExportError(caseId);
+      // A v1 bundle carries every original (bundle.md check 6): refuse, naming each destroyed one.
+      const destroyed = destroyedEvidence((await readWholeStream(store, streams.retention(caseId))).map((r) => r.record));
+      const gone = originalEvidence(head)
+        .filter((need) => destroyed.has(need.digest))
+        .map((need) => ({ digest: need.digest, policy: destroyed.get(need.digest)!.policy, at: destroyed.get(need.digest)!.at }));
+      if (gone.length > 0) throw new BundleEvidenceDestroyedError(caseId, gone);
 
       await recordEvidenceAccess(
         commandDeps,

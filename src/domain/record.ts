@@ -49,7 +49,7 @@ export interface EventRecord {
 export const GENESIS_PREV = '0'.repeat(64);
 
 /** Stream kinds, each the prefix of its streams' names before the first `-` (integrity.md §2). */
-export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model'] as const;
+export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model', 'retention'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 /**
@@ -62,6 +62,8 @@ export const streams = {
   camera: (cameraId: string) => `camera-${cameraId}`,
   officer: (officerId: string) => `officer-${officerId}`,
   model: (modelId: string) => `model-${modelId}`,
+  /** Legal holds and evidence destruction of one case (docs/data-protection.md, "Retention"). */
+  retention: (caseId: string) => `retention-${caseId}`,
 } as const satisfies { [K in StreamKind]: (id: string) => string };
 
 /**

@@ -14,6 +14,8 @@ import type pg from 'pg';
 import type { NodeConfig } from '../config.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
+import { loadRetentionPolicies } from '../adapters/retention/policies-file.ts';
+import { scheduleRetention } from './retention-schedule.ts';
 import { MAX_UPLOAD_MS, openConfiguredEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
@@ -216,6 +218,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       });
       const running = pipeline;
       stops.push(() => running.stop());
+      // Retention: policies are validated now, so a bad RETENTION_POLICIES_FILE stops the start.
+      const policies = loadRetentionPolicies({ ...(config.retentionPoliciesFile ? { RETENTION_POLICIES_FILE: config.retentionPoliciesFile } : {}) });
+      const retention = scheduleRetention({ deps: { ...commandDeps, evidence }, policies, intervalMs: config.retentionIntervalMs ?? 0, logger });
+      stops.push(() => retention.stop());
     }
 
     const node: RunningNode = {

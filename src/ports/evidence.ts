@@ -3,8 +3,8 @@
  * and sensor readouts. Records hold only `{digest, mediaType, size, role}`; the bytes live here.
  *
  * Durable: `put` resolves only after the blob's bytes and its directory entry (or, for an object store, the
- * object) are on stable storage under its final name. A blob once durable is never replaced or deleted by
- * this port. Readers MUST treat a blob whose bytes do not hash to its name as corrupted evidence, never as
+ * object) are on stable storage under its final name. A blob once durable is never replaced, and deleted
+ * only by `destroy` once a retention policy's `EvidenceDestroyed` record for it is durable. Readers MUST treat a blob whose bytes do not hash to its name as corrupted evidence, never as
  * a different version.
  *
  * Implementations: `FileSystemEvidenceStore` (./filesystem.ts). An S3-compatible store fits the same port:
@@ -71,4 +71,14 @@ export interface EvidenceStore {
   verify(digest: string, options?: ReadOptions): Promise<VerifyResult>;
   /** Every stored blob, in digest order. */
   list(): AsyncIterable<BlobInfo>;
+  /**
+   * Destroys a blob under a retention policy (docs/data-protection.md, "Retention"): the only way a blob
+   * leaves the store, and only after its `EvidenceDestroyed` record is durable. An encrypted blob is
+   * crypto-shredded: both wrapped data key slots are overwritten (fsync) before the file is deleted, so no copy
+   * of the ciphertext is readable again. A plaintext blob is overwritten with zeros, then deleted (best effort:
+   * the medium may keep old blocks). Resolves `absent` when no blob has this digest (a repeated destruction).
+   */
+  destroy(digest: string): Promise<DestroyOutcome>;
 }
+
+export type DestroyOutcome = 'shredded' | 'overwritten' | 'absent';

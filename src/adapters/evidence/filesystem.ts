@@ -28,7 +28,7 @@ import {
   EvidenceTooLargeError,
 } from '../../ports/evidence-errors.ts';
 import { assertMediaType, digestFromHex, parseDigest } from './digest.ts';
-import type { BlobInfo, EvidenceStore, PutOptions, PutResult, ReadOptions, VerifyResult } from '../../ports/evidence.ts';
+import type { BlobInfo, DestroyOutcome, EvidenceStore, PutOptions, PutResult, ReadOptions, VerifyResult } from '../../ports/evidence.ts';
 import type { KeyEncryptionKeys } from '../../ports/key-encryption.ts';
 import {
   EMPTY_SLOT,
@@ -41,6 +41,7 @@ import {
   parseHeader,
   SegmentOpener,
   SegmentSealer,
+  SEGMENT_BYTES,
   slotOffset,
   TAG_BYTES,
   type EnvelopeHeader,
@@ -435,6 +436,47 @@ export class FileSystemEvidenceStore implements EvidenceStore {
       await handle.close();
     }
     return 'rewrapped';
+  }
+
+  /**
+   * Retention (`tec retention run`): crypto-shreds a blob. Encrypted: both key slots are zeroed and fsynced,
+   * then the file is unlinked and its directory fsynced; without the wrapped data key the ciphertext (and any
+   * copy of it, e.g. in a backup) is unreadable even with the KEK. Plaintext: zeroed and fsynced, then
+   * unlinked. The caller records `EvidenceDestroyed` first.
+   */
+  async destroy(digest: string): Promise<DestroyOutcome> {
+    if (this.readOnly) throw new EvidenceStoreReadOnlyError();
+    const { hex } = parseDigest(digest);
+    const path = this.pathOf(hex);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r+');
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'EISDIR')) return 'absent';
+      throw error;
+    }
+    let outcome: DestroyOutcome;
+    try {
+      const info = await handle.stat();
+      const head = Buffer.alloc(Math.min(HEADER_BYTES, info.size));
+      await readFully(handle, head, 0);
+      if (hasMagic(head) && head.byteLength === HEADER_BYTES) {
+        for (const index of [0, 1] as const) await handle.write(EMPTY_SLOT, 0, EMPTY_SLOT.byteLength, slotOffset(index));
+        outcome = 'shredded';
+      } else {
+        const zeros = Buffer.alloc(Math.min(info.size, SEGMENT_BYTES));
+        for (let at = 0; at < info.size; at += zeros.byteLength) {
+          await handle.write(zeros, 0, Math.min(zeros.byteLength, info.size - at), at);
+        }
+        outcome = 'overwritten';
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await unlink(path);
+    await fsyncDirectory(join(this.blobRoot, hex.slice(0, 2)));
+    return outcome;
   }
 
   /** Whether a stored blob is encrypted (undefined when absent). */

@@ -110,6 +110,24 @@ const ROWS: Row[] = [
     request: (c, p) => ['GET', `/v1/cases/${c.caseId}/bundle`, { purpose: PURPOSE, token: p?.token }],
   },
   {
+    name: 'POST legal hold',
+    roles: ['officer', 'supervisor', 'court'],
+    caseScoped: true,
+    ok: 201,
+    request: (c, p) => [
+      'POST',
+      `/v1/cases/${c.caseId}/holds`,
+      { token: p?.token, body: { holdId: `hold-${p?.role ?? 'none'}-${p?.scope ?? 'none'}`, reference: 'QĐ 1/2026', reason: 'matrix' } },
+    ],
+  },
+  {
+    name: 'GET retention state',
+    roles: READERS,
+    caseScoped: true,
+    ok: 200,
+    request: (c, p) => ['GET', `/v1/cases/${c.caseId}/retention`, { token: p?.token }],
+  },
+  {
     name: 'GET case list',
     roles: READERS,
     caseScoped: false,

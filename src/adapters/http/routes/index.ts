@@ -1,6 +1,7 @@
 /** Every /v1 route of the API and the published log under /log (docs/api.md), built from the node's services. */
 import { adminRoutes } from './admin.ts';
 import { casesRoutes } from './cases.ts';
+import { holdRoutes } from './holds.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { logRoutes } from './log.ts';
@@ -16,6 +17,7 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...ingestRoutes(services),
     ...casesRoutes(services),
+    ...holdRoutes(services),
     ...reviewQueueRoutes(services),
     ...meRoutes(services),
     ...projectionRoutes(services),

@@ -1,0 +1,7 @@
+export * from './policies.ts';
+export * from './events.ts';
+export * from './commands.ts';
+export * from './state.ts';
+export * from './errors.ts';
+export * from './decider.ts';
+export * from './destroyed.ts';
