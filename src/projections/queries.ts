@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CASE_STATUSES } from '../domain/case/state.ts';
 import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
+import type { RejectReason } from '../domain/signoff/payloads.ts';
 import { CalendarDate, Instant } from '../domain/shared/time.ts';
 import { plateKey } from './cases/plate.ts';
 import { InvalidQueryError } from './errors.ts';
@@ -449,13 +450,22 @@ export interface ModelPerformance {
   readings: number;
   confirmations: number;
   corrections: number;
+  /** Every rejected reading, whatever the reason. */
   rejections: number;
-  /** confirmations / (confirmations + corrections + rejections) over all reviewed readings; null before any. */
+  /**
+   * confirmations / (confirmations + corrections + rejections about the plate) over all reviewed readings; null
+   * before any. A rejection for a reason that says nothing about the plate (`no-violation`, `duplicate`, …) is
+   * neither a right nor a wrong reading and is left out.
+   */
   precision: number | null;
+  /** The same over the readings of the last N cases whose review judged the plate. */
   recent: { cases: number; precision: number | null };
   /** True when the precision over the last N reviewed cases is below the floor: feeds the suspension rule. */
   belowFloor: boolean;
 }
+
+/** Reject reasons that say the plate reading was wrong; any other rejection does not judge the reading. */
+export const PLATE_REJECT_REASONS = ['plate-unreadable', 'plate-mismatch'] as const satisfies readonly RejectReason[];
 
 /** Per model version: readings, human outcomes and precision; flags versions under `precisionFloor` over the last `lastN` reviewed cases. */
 export async function modelPerformance(
@@ -465,23 +475,27 @@ export async function modelPerformance(
   const lastN = parse(z.int().min(1).max(100_000), options.lastN ?? 200, 'lastN');
   const floor = parse(z.number().min(0).max(1), options.precisionFloor ?? 0.9, 'precisionFloor');
   const rows = (await ds.query(
-    `WITH ranked AS (
-       SELECT r.*, dense_rank() OVER (PARTITION BY model_id ORDER BY reviewed_at DESC, case_id DESC) AS rank
-         FROM rm_model_reading r WHERE outcome IS NOT NULL
+    `WITH judged AS (
+       SELECT r.* FROM rm_model_reading r
+        WHERE outcome IN ('confirmed', 'corrected') OR (outcome = 'rejected' AND reject_reason = ANY($2::text[]))
+     ), ranked AS (
+       SELECT j.*, dense_rank() OVER (PARTITION BY model_id ORDER BY reviewed_at DESC, case_id DESC) AS rank
+         FROM judged j
      )
      SELECT m.model_id, m.name, m.version, m.status,
             (SELECT count(*) FROM rm_model_reading r WHERE r.model_id = m.model_id)::int AS readings,
             (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'confirmed')::int AS confirmations,
             (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'corrected')::int AS corrections,
-            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'rejected')::int AS rejections,
+            (SELECT count(*) FROM rm_model_reading r WHERE r.model_id = m.model_id AND outcome = 'rejected')::int AS rejections,
+            (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND outcome = 'rejected')::int AS plate_rejections,
             (SELECT count(DISTINCT case_id) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1)::int AS recent_cases,
             (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1)::int AS recent_reviewed,
             (SELECT count(*) FROM ranked r WHERE r.model_id = m.model_id AND rank <= $1 AND outcome = 'confirmed')::int AS recent_confirmed
        FROM rm_model_version m ORDER BY m.model_id`,
-    [lastN],
+    [lastN, [...PLATE_REJECT_REASONS]],
   )) as Record<string, string | number>[];
   return rows.map((r) => {
-    const reviewed = Number(r.confirmations) + Number(r.corrections) + Number(r.rejections);
+    const judged = Number(r.confirmations) + Number(r.corrections) + Number(r.plate_rejections);
     const recentPrecision = Number(r.recent_reviewed) === 0 ? null : Number(r.recent_confirmed) / Number(r.recent_reviewed);
     return {
       modelId: String(r.model_id),
@@ -492,7 +506,7 @@ export async function modelPerformance(
       confirmations: Number(r.confirmations),
       corrections: Number(r.corrections),
       rejections: Number(r.rejections),
-      precision: reviewed === 0 ? null : Number(r.confirmations) / reviewed,
+      precision: judged === 0 ? null : Number(r.confirmations) / judged,
       recent: { cases: Number(r.recent_cases), precision: recentPrecision },
       belowFloor: recentPrecision !== null && recentPrecision < floor,
     };

@@ -188,8 +188,12 @@ function edit(entries: Entries, change: (copy: Entries) => void): Entries {
       seen.push(`${c.name}:${actual.verdict}`);
       if (c.name === 'valid') {
         // The case timeline names who signed what; the evidence images are shown from the bundle itself.
-        const timeline = await page.getByTestId('bundle-timeline').innerText();
-        expect(timeline).to.contain('PenaltyDecided').and.to.contain('ReviewConfirmed');
+        const timeline = page.getByTestId('bundle-timeline');
+        const types = await timeline.locator('tr[data-type]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')));
+        expect(types).to.include('PenaltyDecided').and.to.include('ReviewConfirmed');
+        // Event names in the reader's language (Vietnamese by default), not the record types.
+        const text = await timeline.innerText();
+        expect(text).to.contain('Quyết định xử phạt').and.to.contain('Cán bộ xác nhận').and.not.to.contain('PenaltyDecided');
         expect(await page.locator('.gallery img').count()).to.be.greaterThan(0);
         await page.screenshot({ path: join(ARTIFACTS, 'verifier-valid.png'), fullPage: true });
       }

@@ -2,7 +2,7 @@
  * `model-performance`: AI model versions and every plate reading they made (the edge model's reading in the
  * detection, and each `PlateRecognized`), with the human outcome once the case is reviewed:
  * confirmed (the officer confirmed the same plate), corrected (confirmed another plate), rejected (the review
- * rejected the case). A reading is keyed by the case and the revision of the record that carried it, so the
+ * rejected the case, with the reviewer's reason). A reading is keyed by the case and the revision of the record that carried it, so the
  * outcome of a review applies exactly to the readings before it, whatever the batch boundaries.
  */
 import type { StoredRecord } from '../../ports/eventstore.ts';
@@ -108,6 +108,7 @@ export const modelPerformanceProjection: Projection = {
           read_at: stored.record.meta.recordedAt,
           outcome: null,
           reviewed_at: null,
+          reject_reason: null,
         });
       switch (event.type) {
         case 'ViolationDetected':
@@ -126,6 +127,7 @@ export const modelPerformanceProjection: Projection = {
             decision: s.decision,
             plate_compact: plateKey(s.plate),
             reviewed_at: s.signedAt,
+            reject_reason: s.decision === 'reject' ? (s.rejectReason ?? null) : null,
           });
           break;
         }
@@ -140,8 +142,9 @@ export const modelPerformanceProjection: Projection = {
         `UPDATE rm_model_reading r
             SET outcome = CASE WHEN x.decision = 'reject' THEN 'rejected'
                                WHEN r.plate_compact = x.plate_compact THEN 'confirmed' ELSE 'corrected' END,
-                reviewed_at = x.reviewed_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, revision bigint, decision text, plate_compact text, reviewed_at timestamptz)
+                reviewed_at = x.reviewed_at,
+                reject_reason = x.reject_reason
+           FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, revision bigint, decision text, plate_compact text, reviewed_at timestamptz, reject_reason text)
           WHERE r.case_id = x.case_id AND r.reading_no < x.revision AND r.outcome IS NULL`,
         [JSON.stringify(reviews)],
       );

@@ -223,7 +223,10 @@ export const ModelVersionEntity = readModel({
 });
 export type ModelVersionRow = RowOf<typeof ModelVersionEntity>;
 
-/** `model-performance`: every plate reading with the human outcome. */
+/**
+ * `model-performance`: every plate reading with the human outcome, and for a rejection the reviewer's reason
+ * (precision counts a rejection as a wrong reading only when the reason is about the plate).
+ */
 export const ModelReadingEntity = readModel({
   name: 'ModelReading',
   tableName: 'rm_model_reading',
@@ -236,6 +239,7 @@ export const ModelReadingEntity = readModel({
     readAt: ts('read_at'),
     outcome: text('outcome', true),
     reviewedAt: ts('reviewed_at', true),
+    rejectReason: text('reject_reason', true),
   },
   checks: [{ expression: `source IN ('edge', 'anpr')` }, { expression: `outcome IN ('confirmed', 'corrected', 'rejected')` }],
   indices: [{ name: 'rm_model_reading_model_idx', columns: ['modelId', 'reviewedAt'] }],

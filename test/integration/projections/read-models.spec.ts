@@ -245,10 +245,21 @@ describe('read models (PostgreSQL, events through the command path)', function (
       const wrong = cases.filter((c, i) => i % 4 === 3 && c.lifecycle !== 'rejected' && c.lifecycle !== 'pending');
       expect(perf!.corrections).to.equal(wrong.length);
       expect(perf!.confirmations + perf!.corrections + perf!.rejections).to.equal(2 * withAnpr);
-      expect(perf!.precision).to.be.closeTo(perf!.confirmations / (2 * withAnpr), 1e-9);
       expect(perf!.belowFloor).to.equal(true);
       const [lenient] = await modelPerformance(node.dataSource, { lastN: 100, precisionFloor: 0.5 });
       expect(lenient!.belowFloor).to.equal(false);
+    });
+
+    it('a rejection for a reason not about the plate (no-violation) is not a wrong reading; a plate-unreadable rejection is', async () => {
+      const [perf] = await modelPerformance(node.dataSource, { lastN: 100, precisionFloor: 0.9 });
+      const rejected = byLifecycle('rejected');
+      expect(rejected).to.have.length(2); // history.ts: the first rejects `no-violation`, the second `plate-unreadable`
+      // Both readings (edge and ANPR) of the plate-unreadable case count as wrong; the no-violation case's do not count.
+      const judged = perf!.confirmations + perf!.corrections + 2;
+      expect(perf!.precision).to.be.closeTo(perf!.confirmations / judged, 1e-9);
+      expect(perf!.recent.precision).to.be.closeTo(perf!.confirmations / judged, 1e-9);
+      const judgedCases = cases.filter((c) => c.lifecycle !== 'pending').length - 1;
+      expect(perf!.recent.cases).to.equal(judgedCases);
     });
   });
 

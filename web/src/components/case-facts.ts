@@ -56,7 +56,7 @@ export function Facts({ doc }: { doc: CaseDocument }) {
     <dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${entry ? legalBasisText(entry, lang) : '—'}</dd>
     <dt>${t('fineRange')}</dt><dd data-testid="fine-range">${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}${entry ? html` · ${t('points')}: ${entry.points}` : null}</dd>
     ${doc.flags.length ? html`<dt>${t('flags')}</dt><dd>${doc.flags.map((f) => html`<span class="badge bad" title=${f.detail} data-testid=${`flag-${f.flag}`}>${FLAG_LABELS[f.flag] ? t(FLAG_LABELS[f.flag]!) : f.flag}</span> `)}</dd>` : null}
-    ${failures.length ? html`<dt>${t('flag.processingFailed')}</dt><dd data-testid="processing-failures">${failures.map((f) => html`<div><span class="badge bad">${t(`job.${f.job}`)}</span> <code>${f.reasonCode}</code> <small>${f.reason} · ${formatTime(f.failedAt)}</small></div>`)}</dd>` : null}
+    ${failures.length ? html`<dt>${t('flag.processingFailed')}</dt><dd data-testid="processing-failures">${failures.map((f) => html`<div><span class="badge bad">${tValue('job', f.job)}</span> ${t('processingReason')} <code>${f.reasonCode}</code> <small>${formatTime(f.failedAt)}</small><details class="core-detail"><summary>${t('technicalDetail')}</summary><code>${f.reason}</code></details></div>`)}</dd>` : null}
   </dl>`;
 }
 

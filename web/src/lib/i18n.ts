@@ -127,6 +127,9 @@ const vi = {
   // review decisions
   'decision.confirm': 'Xác nhận',
   'decision.reject': 'Từ chối',
+  'decision.penalty': 'Xử phạt',
+  'decision.void': 'Hủy hồ sơ',
+  'decision.appeal': 'Giải quyết khiếu nại',
   // owner kinds, notice channels and delivery
   'ownerKind.individual': 'Cá nhân',
   'ownerKind.organisation': 'Tổ chức',
@@ -239,7 +242,7 @@ const vi = {
   medianReview: 'Trung vị thời gian từ phát hiện đến xem xét',
   // verifier
   verifierTitle: 'Kiểm tra hồ sơ chứng cứ (dành cho tòa án)',
-  verifierHelp: 'Chọn hoặc kéo thả tệp case-….zip. Mọi kiểm tra chạy ngay trong trình duyệt này; không có gì được tải lên.',
+  verifierHelp: 'Chọn hoặc kéo thả tệp hồ sơ `case-….zip`. Mọi kiểm tra chạy ngay trong trình duyệt này; không có gì được tải lên.',
   bundleFile: 'Tệp hồ sơ (ZIP)',
   dropHere: 'Kéo thả tệp ZIP vào đây',
   trustedKey: 'Khóa nhật ký tin cậy (không bắt buộc): khóa xác minh hoặc dấu vân tay sha256',
@@ -262,6 +265,21 @@ const vi = {
   treeSize: 'Kích thước nhật ký',
   checkpointTime: 'Thời điểm điểm kiểm',
   witnesses: 'Nhân chứng',
+  technicalDetail: 'Chi tiết kỹ thuật (tiếng Anh)',
+  // failed requests (web/src/lib/errors.ts), by HTTP status
+  'problem.400': 'Yêu cầu không hợp lệ',
+  'problem.401': 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn: vui lòng đăng nhập lại',
+  'problem.403': 'Vai trò hoặc phạm vi của bạn không được phép thực hiện việc này',
+  'problem.404': 'Không tìm thấy',
+  'problem.409': 'Xung đột với dữ liệu hiện có',
+  'problem.412': 'Hồ sơ vừa được thay đổi: hãy tải lại và ký lại',
+  'problem.413': 'Dữ liệu gửi lên quá lớn',
+  'problem.422': 'Yêu cầu trái quy tắc nghiệp vụ',
+  'problem.429': 'Quá nhiều yêu cầu: vui lòng thử lại sau',
+  'problem.5xx': 'Lỗi máy chủ: vui lòng thử lại sau',
+  'problem.other': 'Yêu cầu không thành công',
+  'problem.network': 'Không kết nối được với máy chủ',
+  'processingReason': 'Mã lỗi',
   // citizen
   citizenTitle: 'Tra cứu vi phạm giao thông qua hình ảnh',
   citizenHelp: 'Nhập biển số và số chứng nhận đăng ký xe.',
@@ -394,6 +412,9 @@ const en: Partial<Record<MessageKey, string>> = {
   'status.resolved': 'Resolved',
   'decision.confirm': 'Confirmed',
   'decision.reject': 'Rejected',
+  'decision.penalty': 'Penalty',
+  'decision.void': 'Void',
+  'decision.appeal': 'Appeal resolution',
   'ownerKind.individual': 'Individual',
   'ownerKind.organisation': 'Organisation',
   'channel.post': 'Post',
@@ -500,7 +521,7 @@ const en: Partial<Record<MessageKey, string>> = {
   officer: 'Officer',
   medianReview: 'Median time from detection to review',
   verifierTitle: 'Evidence bundle verifier (for courts)',
-  verifierHelp: 'Choose or drop a case-….zip file. Every check runs in this browser; nothing is uploaded.',
+  verifierHelp: 'Choose or drop a `case-….zip` bundle file. Every check runs in this browser; nothing is uploaded.',
   bundleFile: 'Bundle file (ZIP)',
   dropHere: 'Drop a ZIP file here',
   trustedKey: 'Trusted log key (optional): verifier key or sha256 fingerprint',
@@ -523,6 +544,20 @@ const en: Partial<Record<MessageKey, string>> = {
   treeSize: 'Log size',
   checkpointTime: 'Checkpoint time',
   witnesses: 'Witnesses',
+  technicalDetail: 'Technical detail',
+  'problem.400': 'Invalid request',
+  'problem.401': 'Your session is invalid or expired: please sign in again',
+  'problem.403': 'Your role or scope does not allow this',
+  'problem.404': 'Not found',
+  'problem.409': 'Conflicts with existing data',
+  'problem.412': 'The case changed meanwhile: reload and sign again',
+  'problem.413': 'The request is too large',
+  'problem.422': 'The request breaks a business rule',
+  'problem.429': 'Too many requests: try again later',
+  'problem.5xx': 'Server error: try again later',
+  'problem.other': 'The request failed',
+  'problem.network': 'The server cannot be reached',
+  'processingReason': 'Reason code',
   citizenTitle: 'Camera violation lookup',
   citizenHelp: 'Enter the plate and the vehicle registration certificate number.',
   certificate: 'Registration certificate number',
@@ -537,6 +572,9 @@ const en: Partial<Record<MessageKey, string>> = {
   signInFirst: 'Please sign in',
   forbidden: 'Your role may not use this function',
 };
+
+/** Both dictionaries, read-only: the language test builds its word lists from them. */
+export const MESSAGES: { readonly vi: Readonly<typeof vi>; readonly en: Readonly<Partial<Record<MessageKey, string>>> } = { vi, en };
 
 function initialLang(): Lang {
   try {

@@ -15,11 +15,21 @@ const verifyEntries = createBundleVerifier(browserPrimitives);
 
 export interface SignedFact {
   revision: number;
+  /** The event type (translated for display by `eventName`). */
   type: string;
   recordedAt: string;
-  actor: string;
+  actor: { kind: string; id: string };
   keyId?: string;
-  summary?: string;
+  summary?: FactSummary;
+}
+
+/** What a detection or a sign-off says, field by field (the page formats each in the reader's language). */
+export interface FactSummary {
+  purpose?: string;
+  decision?: string;
+  plate?: string;
+  violationCode?: string;
+  fineVnd?: number;
 }
 
 export interface EvidenceImage {
@@ -31,7 +41,8 @@ export interface EvidenceImage {
 
 export type VerifierOutcome =
   | { verdict: 'valid' | 'invalid'; report: BundleReport; signed: SignedFact[]; images: EvidenceImage[] }
-  | { verdict: 'unreadable'; reason: string };
+  /** `reasonCode`: the core's error code (translated by the page); `reason`: its English message. */
+  | { verdict: 'unreadable'; reasonCode?: string; reason: string };
 
 /** Who signed what in the case stream, read from the bundle's own records (for display; the checks decide). */
 function signedFacts(entries: Map<string, Uint8Array>, caseId: string | undefined): SignedFact[] {
@@ -46,18 +57,26 @@ function signedFacts(entries: Map<string, Uint8Array>, caseId: string | undefine
       const data = record.data ?? {};
       const signoff = data.signoff as Record<string, unknown> | undefined;
       const detection = data.detection as Record<string, unknown> | undefined;
-      let summary: string | undefined;
-      if (detection) summary = `${String(detection.violationCode)} · ${String((detection.plateRead as { text?: string } | undefined)?.text ?? '')}`;
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      let summary: FactSummary | undefined;
+      if (detection) {
+        summary = { violationCode: String(detection.violationCode) };
+        const plate = str((detection.plateRead as { text?: unknown } | undefined)?.text);
+        if (plate) summary.plate = plate;
+      }
       if (signoff) {
-        summary = [signoff.purpose, signoff.decision, signoff.plate, signoff.violationCode, signoff.fineVnd !== undefined ? `${String(signoff.fineVnd)} VND` : undefined]
-          .filter((x) => x !== undefined)
-          .join(' · ');
+        summary = {};
+        for (const field of ['purpose', 'decision', 'plate', 'violationCode'] as const) {
+          const value = str(signoff[field]);
+          if (value !== undefined) summary[field] = value;
+        }
+        if (typeof signoff.fineVnd === 'number') summary.fineVnd = signoff.fineVnd;
       }
       facts.push({
         revision: record.revision,
         type: record.type,
         recordedAt: record.meta.recordedAt,
-        actor: `${record.meta.actor.kind} ${record.meta.actor.id}`,
+        actor: { kind: record.meta.actor.kind, id: record.meta.actor.id },
         ...(typeof data.keyId === 'string' ? { keyId: data.keyId } : {}),
         ...(summary ? { summary } : {}),
       });
@@ -89,20 +108,25 @@ function evidenceImages(entries: Map<string, Uint8Array>): EvidenceImage[] {
   return images;
 }
 
+function unreadable(e: unknown): VerifierOutcome {
+  const code = (e as { code?: unknown }).code;
+  return { verdict: 'unreadable', ...(typeof code === 'string' ? { reasonCode: code } : {}), reason: (e as Error).message };
+}
+
 export async function verifyBundleBytes(bytes: Uint8Array, trustedKey?: string): Promise<VerifierOutcome> {
   const trusted = trustedKey?.trim() ? trustedKey.trim() : undefined;
   if (trusted !== undefined) {
     try {
       parseTrustedKey(browserPrimitives, trusted);
     } catch (e) {
-      return { verdict: 'unreadable', reason: (e as Error).message };
+      return unreadable(e);
     }
   }
   let entries: Map<string, Uint8Array>;
   try {
     entries = await readBundleZip(bytes);
   } catch (e) {
-    return { verdict: 'unreadable', reason: (e as Error).message };
+    return unreadable(e);
   }
   const report = verifyEntries(entries, trusted !== undefined ? { trustedKey: trusted } : {});
   return {

@@ -5,12 +5,13 @@
  * The review/v1 payload is built and signed here with the officer's unlocked key; the server verifies it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
 import { langStore, tValue, useT } from '../lib/i18n.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
 import { unlockedKeyStore } from '../lib/keystore.ts';
-import { ApiError, api } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { compactPlate, loadCase, reloadCase, type CaseDocument } from '../lib/case-doc.ts';
 import { buildReview, signPayload, REJECT_REASONS, type RejectReason } from '../lib/signoff.ts';
 import { go, isTypingTarget } from '../lib/router.ts';
@@ -63,7 +64,7 @@ export function CasePage({ caseId }: { caseId: string }) {
         setReason('');
         setNote('');
       })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
     return () => urls.forEach((u) => URL.revokeObjectURL(u));
   }, [caseId, session?.token]);
 
@@ -124,7 +125,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       // The case detail is folded from the case stream: read back at once, it shows the review and its status.
       setDoc(await reloadCase(doc.caseId, REVIEW_PURPOSE));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e, langStore.get()));
     } finally {
       inFlight.current = false;
       setBusy(false);

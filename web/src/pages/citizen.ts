@@ -4,8 +4,9 @@
  * a vehicle without violations, so nothing is learnt about plates one holds no papers for.
  */
 import { useState } from 'preact/hooks';
+import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
-import { formatTime, tValue, useT } from '../lib/i18n.ts';
+import { formatTime, langStore, tValue, useT } from '../lib/i18n.ts';
 import { ApiError, api } from '../lib/api.ts';
 
 interface PublishedViolation {
@@ -37,7 +38,7 @@ export function CitizenPage() {
       const r = await api<{ violations: PublishedViolation[] }>(`/v1/public/violations?${q}`, { auth: false });
       setResult(r.violations);
     } catch (err) {
-      setError(err instanceof ApiError && err.status !== 400 ? err.message : t('lookupFailed'));
+      setError(err instanceof ApiError && err.status !== 400 ? errorMessage(err, langStore.get()) : t('lookupFailed'));
     } finally {
       setBusy(false);
     }

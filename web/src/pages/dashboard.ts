@@ -5,11 +5,12 @@
  * see the nation (and, for national staff, any province); provincial staff their own province.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { formatVnd, useT } from '../lib/i18n.ts';
+import { formatVnd, langStore, tValue, useT } from '../lib/i18n.ts';
 import { canReview, canSeeDashboards, sessionStore } from '../lib/session.ts';
-import { ApiError, api } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
@@ -103,7 +104,7 @@ export function DashboardPage() {
             setBacklog({ total: detected!.length, overdue });
           })
         : Promise.resolve(),
-    ]).catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+    ]).catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [session?.token, scope, from, to, tick]);
 
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
@@ -176,7 +177,7 @@ export function DashboardPage() {
           ${provinces.map(
             (p) => html`<tr>
               <th scope="row">${p.province} ${p.name}</th>
-              <td>${p.cameras.total} <small>${Object.entries(p.cameras.byRoadType).map(([k, v]) => `${k}: ${v}`).join(', ')}</small></td>
+              <td>${p.cameras.total} <small>${Object.entries(p.cameras.byRoadType).map(([k, v]) => `${tValue('road', k)}: ${v}`).join(', ')}</small></td>
               <td><${Meter} label=${`${p.expressway.covered}/${p.expressway.routes}`} percent=${p.expressway.percent} target=${100} /></td>
               <td><${Meter} label=${`${p.centralCommunes.covered}/${p.centralCommunes.total}`} percent=${p.centralCommunes.percent} target=${p.centralCommunes.targetPercent} /></td>
             </tr>`,

@@ -5,12 +5,13 @@
  * browser.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
 import { formatVnd, langStore, parseVnd, tValue, useT } from '../lib/i18n.ts';
 import { canDecide, sessionStore } from '../lib/session.ts';
 import { unlockedKeyStore } from '../lib/keystore.ts';
-import { ApiError, api } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { loadCases, rememberOrder, type QueueItem } from '../lib/queue.ts';
 import { loadCase, reloadCase, type CaseDocument } from '../lib/case-doc.ts';
 import { buildDecision, signPayload } from '../lib/signoff.ts';
@@ -39,7 +40,7 @@ export function DecisionsPage() {
         rememberOrder('decision', all.map((c) => c.caseId));
         setItems(all);
       })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [session?.token]);
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
@@ -66,7 +67,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     if (!canDecide(session)) return;
     loadMe()
       .then(setMe)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [session?.token]);
 
   useEffect(() => {
@@ -82,7 +83,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
         const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
         if (entry) setFine(new Intl.NumberFormat(langStore.get() === 'en' ? 'en-US' : 'vi-VN').format(fineRangeFor(entry, doc.owner?.kind ?? 'individual').minVnd));
       })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [caseId, session?.token]);
 
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
@@ -129,7 +130,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
       setDone({ keyId: body.keyId, status: result.status });
       setDoc(await reloadCase(doc.caseId, DECISION_PURPOSE));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorMessage(err, langStore.get()));
     } finally {
       setBusy(false);
     }

@@ -4,12 +4,12 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { formatTime, useT } from '../lib/i18n.ts';
+import { formatTime, langStore, useT } from '../lib/i18n.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
 import { badgesFromSla, flagNames, loadReviewQueue, rememberOrder, slaBadges, type QueueItem, type ServerSla } from '../lib/queue.ts';
-import { ApiError } from '../lib/api.ts';
 
 const NATIONAL = '00';
 const QUEUE_PROVINCE_KEY = 'tec.queue-province';
@@ -68,7 +68,7 @@ export function QueuePage() {
         setItems(queue.items);
         setMore(queue.more);
       })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [session?.token, national, province]);
 
   const filtered = useMemo(

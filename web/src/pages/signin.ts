@@ -1,6 +1,6 @@
 /** Sign in with a token, then import or unlock the officer's own signing key. */
 import { useState } from 'preact/hooks';
-import { html } from '../lib/html.ts';
+import { html, withCode } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
 import { useT, formatTime, provinceName, tValue } from '../lib/i18n.ts';
 import { canReview, sessionStore, signIn } from '../lib/session.ts';
@@ -60,7 +60,7 @@ export function KeyPanel() {
         : null}
     ${!unlocked
       ? html`<form onSubmit=${onImport} class="stack">
-          <label>${t('keyFileLabel')} <input id="key-file" type="file" accept=".key,.json,application/json" onChange=${(e: Event) => setFile((e.target as HTMLInputElement).files?.[0])} /></label>
+          <label>${withCode(t('keyFileLabel'))} <input id="key-file" type="file" accept=".key,.json,application/json" onChange=${(e: Event) => setFile((e.target as HTMLInputElement).files?.[0])} /></label>
           <label>${t('passphraseLabel')} <input id="import-passphrase" type="password" autocomplete="new-password" minlength="8" value=${stored ? '' : passphrase} onInput=${(e: Event) => setPassphrase((e.target as HTMLInputElement).value)} /></label>
           <button type="submit" disabled=${busy}>${t('importKey')}</button>
         </form>`
@@ -86,7 +86,7 @@ export function SignInPage() {
     ${session
       ? html`<p data-testid="signed-in">${t('signedInAs')}: <strong>${session.subject}</strong> (${tValue('role', session.role)}, ${t('province')} ${provinceName(session.province)}) · ${t('tokenExpires')} ${formatTime(new Date(session.expiresAt).toISOString())}</p>`
       : html`<form class="card stack" onSubmit=${onSubmit}>
-          <p class="help">${t('signInHelp')}</p>
+          <p class="help">${withCode(t('signInHelp'))}</p>
           <label for="token">${t('tokenLabel')}</label>
           <textarea id="token" rows="4" spellcheck="false" autocomplete="off" required value=${token} onInput=${(e: Event) => setToken((e.target as HTMLTextAreaElement).value)}></textarea>
           <button type="submit">${t('signInButton')}</button>

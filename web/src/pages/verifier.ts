@@ -4,9 +4,11 @@
  * Everything runs in this page; nothing is uploaded (the page makes no request at all).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { html } from '../lib/html.ts';
-import { formatTime, useT } from '../lib/i18n.ts';
-import { verifyBundleBytes, type VerifierOutcome } from '../lib/verifier.ts';
+import { html, withCode } from '../lib/html.ts';
+import { formatTime, formatVnd, langStore, tValue, useT, type Lang } from '../lib/i18n.ts';
+import { useStore } from '../lib/store.ts';
+import { verifyBundleBytes, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
+import { actorName, checkFailure, checkName, eventName, unreadableReason } from '../lib/verifier-text.ts';
 
 export function VerifierPage({ offline }: { offline: boolean }) {
   const t = useT();
@@ -43,7 +45,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
   };
 
   return html`<h1>${t('verifierTitle')}</h1>
-    <p class="help">${t('verifierHelp')}</p>
+    <p class="help">${withCode(t('verifierHelp'))}</p>
     ${offline ? null : html`<p><a href="./verifier-offline.html" download="verifier-offline.html">${t('offlineLink')}</a></p>`}
     <form class="card stack" onSubmit=${(e: Event) => (e.preventDefault(), void run())}>
       <div
@@ -69,10 +71,30 @@ export function VerifierPage({ offline }: { offline: boolean }) {
     ${outcome ? html`<${Report} outcome=${outcome.result} file=${outcome.file} urls=${urls} />` : null}`;
 }
 
+/** The core's English message, for experts: collapsed under the translated explanation. */
+function CoreDetail({ message }: { message: string }) {
+  const t = useT();
+  return html`<details class="core-detail"><summary>${t('technicalDetail')}</summary><code>${message}</code></details>`;
+}
+
+function Summary({ summary, lang }: { summary: FactSummary | undefined; lang: Lang }) {
+  if (!summary) return null;
+  const parts = [
+    summary.purpose !== undefined ? html`<code>${summary.purpose}</code>` : null,
+    summary.decision !== undefined ? tValue('decision', summary.decision, lang) : null,
+    summary.plate !== undefined ? summary.plate : null,
+    summary.violationCode !== undefined ? html`<code>${summary.violationCode}</code>` : null,
+    summary.fineVnd !== undefined ? formatVnd(summary.fineVnd, lang) : null,
+  ].filter((p) => p !== null);
+  return html`<small>${parts.flatMap((p, i) => (i === 0 ? [p] : [' · ', p]))}</small>`;
+}
+
 function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: string; urls: Map<string, string> }) {
   const t = useT();
+  const lang = useStore(langStore);
   if (outcome.verdict === 'unreadable') {
-    return html`<section class="verdict bad" role="alert" data-testid="verdict" data-file=${file} data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p>${outcome.reason}</p></section>`;
+    const reason = unreadableReason(outcome.reasonCode, outcome.reason, lang);
+    return html`<section class="verdict bad" role="alert" data-testid="verdict" data-file=${file} data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p data-testid="unreadable-reason" data-code=${outcome.reasonCode}>${reason}</p>${reason !== outcome.reason ? html`<${CoreDetail} message=${outcome.reason} />` : null}</section>`;
   }
   const r = outcome.report;
   return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict}>
@@ -80,11 +102,11 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
       ${r.unverifiedEntries.map((name) => html`<p class="badge bad" data-testid="unverified-entry" data-entry=${name}><code>${name}</code>: ${t('unverifiedEntry')}</p>`)}
       <dl class="facts">
         <dt>${t('caseTitle')}</dt><dd><code>${r.caseId ?? '—'}</code></dd>
-        <dt>${t('treeSize')}</dt><dd>${r.origin ?? '—'} · ${r.treeSize ?? '—'}</dd>
+        <dt>${t('treeSize')}</dt><dd><code>${r.origin ?? '—'}</code> · ${r.treeSize ?? '—'}</dd>
         <dt>${t('checkpointTime')}</dt><dd>${r.checkpointTime ? formatTime(r.checkpointTime) : '—'}</dd>
         <dt>${t('logKeyFingerprint')}</dt><dd><code data-testid="fingerprint">${r.logKeyFingerprint ?? '—'}</code></dd>
         ${r.trustedKeyMatched !== undefined ? html`<dt>${t('trustedMatch')}</dt><dd><span class=${`badge ${r.trustedKeyMatched ? 'ok' : 'bad'}`}>${r.trustedKeyMatched ? t('pass') : t('fail')}</span></dd>` : null}
-        ${r.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd>${r.witnesses.map((w) => `${w.name} (${w.keyId})`).join(', ')}</dd>` : null}
+        ${r.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd>${r.witnesses.map((w, i) => html`${i > 0 ? ', ' : ''}<code>${w.name}</code> (<code>${w.keyId}</code>)`)}</dd>` : null}
       </dl>
     </section>
     <table class="checks" data-testid="checks">
@@ -93,9 +115,14 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
       <tbody>
         ${r.checks.map(
           (c) => html`<tr data-check=${c.code} data-status=${c.status}>
-            <th scope="row"><code>${c.code}</code></th>
+            <th scope="row">${checkName(c.code, lang)} <code>${c.code}</code></th>
             <td><span class=${`badge ${c.status === 'pass' ? 'ok' : 'bad'}`}>${c.status === 'pass' ? `✓ ${t('pass')}` : `✗ ${t('fail')}`}</span></td>
-            <td>${c.failures.length ? html`<ul>${c.failures.map((f) => html`<li>${f.message}${f.recordIds?.length ? html` <small>[${f.recordIds.join(', ')}]</small>` : null}${f.digests?.length ? html` <small>[${f.digests.join(', ')}]</small>` : null}</li>`)}</ul>` : null}</td>
+            <td>${c.failures.length
+              ? html`<ul>${c.failures.map((f) => {
+                  const text = checkFailure(c.code, f.message, lang);
+                  return html`<li data-testid="failure">${text}${f.recordIds?.length ? html` <small>[<code>${f.recordIds.join(', ')}</code>]</small>` : null}${f.digests?.length ? html` <small>[<code>${f.digests.join(', ')}</code>]</small>` : null}${text !== f.message ? html`<${CoreDetail} message=${f.message} />` : null}</li>`;
+                })}</ul>`
+              : null}</td>
           </tr>`,
         )}
       </tbody>
@@ -105,7 +132,7 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
       <thead><tr><th scope="col">#</th><th scope="col">${t('observedAt')}</th><th scope="col">${t('recordType')}</th><th scope="col">${t('signedBy')}</th><th scope="col"></th></tr></thead>
       <tbody>
         ${outcome.signed.map(
-          (s) => html`<tr><td>${s.revision}</td><td>${formatTime(s.recordedAt)}</td><td>${s.type}</td><td>${s.actor}${s.keyId ? html` · ${t('keyIdLabel')} <code>${s.keyId}</code>` : null}</td><td><small>${s.summary ?? ''}</small></td></tr>`,
+          (s) => html`<tr data-type=${s.type}><td>${s.revision}</td><td>${formatTime(s.recordedAt)}</td><td>${eventName(s.type, lang)}</td><td>${actorName(s.actor.kind, lang)} <code>${s.actor.id}</code>${s.keyId ? html` · ${t('keyIdLabel')} <code>${s.keyId}</code>` : null}</td><td><${Summary} summary=${s.summary} lang=${lang} /></td></tr>`,
         )}
       </tbody>
     </table>

@@ -94,7 +94,9 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
     signedAt: clock.at,
   };
   if (kind === 4) {
-    const review = signSignoff(buildReviewSignoff({ ...reviewBase, decision: 'reject', rejectReason: 'no-violation' }), officer.key.secretKey);
+    // The first rejection says nothing about the plate, the second says the plate could not be read.
+    const rejectReason = i < 6 ? 'no-violation' : 'plate-unreadable';
+    const review = signSignoff(buildReviewSignoff({ ...reviewBase, decision: 'reject', rejectReason }), officer.key.secretKey);
     await rejectReview(deps, officer.caller, { caseId, ...review });
     await closeCase(deps, officer.caller, { caseId });
     return { caseId, lifecycle: 'rejected' };
