@@ -15,9 +15,11 @@
  * - At least once: a job can run more than once (a worker killed mid-job, a lost acknowledgement). Processors
  *   MUST be idempotent; ours append events with deterministic ids (see src/workers/pipeline.ts).
  */
+import { PROCESSING_JOBS } from '../domain/case/events.ts';
 import { AppError, type ErrorCategory } from '../domain/shared/errors.ts';
 
-export const QUEUE_NAMES = ['inference', 'media', 'owner-lookup', 'notice'] as const;
+/** The queues are a case's background jobs, named once in the domain (`ProcessingFailed.job` records them). */
+export const QUEUE_NAMES = PROCESSING_JOBS;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type JobData = Record<string, unknown>;

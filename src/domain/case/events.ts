@@ -73,7 +73,7 @@ export const ModelIdentitySchema = z.strictObject({
 });
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
-/** The background jobs of a case (the queues of src/workers/queue/port.ts). */
+/** The background jobs of a case; the job port's queues (src/ports/jobs.ts) are these. */
 export const PROCESSING_JOBS = ['inference', 'media', 'owner-lookup', 'notice'] as const;
 export type ProcessingJob = (typeof PROCESSING_JOBS)[number];
 
