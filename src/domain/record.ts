@@ -55,4 +55,6 @@ export const streams = {
   camera: (cameraId: string) => `camera-${cameraId}`,
   officer: (officerId: string) => `officer-${officerId}`,
   model: (modelId: string) => `model-${modelId}`,
+  /** The national registry of provincial logs (one stream, province "00"). */
+  provincialLogs: () => 'provincial-logs',
 } as const;
