@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
+import { fetchFederationStatus, formatFederationStatus } from '../../../src/cli/commands/federation.ts';
 import { createMetrics } from '../../../src/adapters/http/metrics.ts';
 import { loadNodeKey } from '../../../src/adapters/keys/node-key.ts';
 import { CheckpointSubmitter } from '../../../src/adapters/witness/submitter.ts';
@@ -244,6 +245,12 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
       await fetch(`${national.url}/v1/federation/status`, { headers: { authorization: `Bearer ${admin}` } })
     ).json()) as { logs: { origin: string; forkAlarms: number }[] };
     expect(status.logs.find((l) => l.origin === ORIGIN)!.forkAlarms).to.be.at.least(1);
+    // `tec federation status` lists the log and the alarm.
+    const cli = await fetchFederationStatus(national.url, admin);
+    expect(cli.alarms.map((a) => a.kind)).to.include('same-size-different-root');
+    expect(formatFederationStatus(cli).join('\n')).to.match(
+      /^01 vn-traffic-evidence\/test-node: size \d+, cosigned \S+, fork alarms [1-9]\d*$/m,
+    );
     const text = await metrics.registry.metrics();
     expect(text).to.match(/tec_witness_fork_alarms_total\{kind="same-size-different-root"\} 1/);
     expect(text).to.match(/tec_witness_requests_total\{answer="conflict"\} [1-9]/);
