@@ -49,6 +49,20 @@ export interface NodeConfig {
   retentionIntervalMs?: number;
   /** Dated retention policies (RETENTION_POLICIES_FILE); undefined = the labelled defaults. */
   retentionPoliciesFile?: string | undefined;
+  /**
+   * Federation tier (docs/federation.md): `national` runs the witness and the provincial log registry;
+   * `province` accepts records only for `provinces` and submits its checkpoints to the witness at `witnessUrl`.
+   * Undefined (the default, embedded included): a single node serving every province, no witnessing.
+   */
+  tier: 'national' | 'province' | undefined;
+  /** The provinces a `province` node serves (two-digit codes); undefined = all. */
+  provinces: string[] | undefined;
+  /** Province: the witness submission prefix (`…/witness`) and its verifier key (type 0x04). */
+  witnessUrl: string | undefined;
+  witnessKey: string | undefined;
+  /** National: the witness's Ed25519 key file (created 0600 on first start) and key name. */
+  witnessKeyFile: string;
+  witnessName: string;
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
@@ -115,6 +129,15 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
+  TIER: z.enum(['national', 'province']).optional(),
+  PROVINCES: z
+    .string()
+    .regex(/^\d{2}(,\d{2})*$/, 'PROVINCES must be comma-separated two-digit province codes')
+    .optional(),
+  WITNESS_URL: z.string().url().regex(/^https?:\/\//, 'WITNESS_URL must be http(s)').optional(),
+  WITNESS_KEY: z.string().min(1).optional(),
+  WITNESS_KEY_FILE: z.string().min(1).optional(),
+  WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
   RETENTION_POLICIES_FILE: z.string().min(1).optional(),
@@ -134,6 +157,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
   const fromEvidence = relative(evidenceDir, evidenceKekFile);
   if (fromEvidence === '' || (!fromEvidence.startsWith('..') && !isAbsolute(fromEvidence))) {
     throw new ValidationError('Invalid configuration: EVIDENCE_KEK_FILE must be outside EVIDENCE_DIR (a copy of the evidence must not carry its key)');
+  }
+  if (e.TIER === 'province' && !e.PROVINCES) {
+    throw new ValidationError('Invalid configuration: a provincial node (TIER=province) must name PROVINCES');
+  }
+  if (e.TIER !== 'province' && e.PROVINCES) {
+    throw new ValidationError('Invalid configuration: PROVINCES is for TIER=province only');
+  }
+  if (e.PROVINCES?.split(',').includes('00')) {
+    throw new ValidationError('Invalid configuration: PROVINCES names provinces, not "00"');
+  }
+  if ((e.WITNESS_URL === undefined) !== (e.WITNESS_KEY === undefined)) {
+    throw new ValidationError('Invalid configuration: WITNESS_URL and WITNESS_KEY go together');
+  }
+  if (e.WITNESS_URL && e.TIER !== 'province') {
+    throw new ValidationError('Invalid configuration: WITNESS_URL is for TIER=province only');
   }
   return {
     embedded,
@@ -162,5 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     logLevel: e.LOG_LEVEL ?? 'info',
     retentionIntervalMs: Math.round((e.RETENTION_INTERVAL_HOURS ?? 24) * 3_600_000),
     retentionPoliciesFile: e.RETENTION_POLICIES_FILE,
+    tier: e.TIER,
+    provinces: e.PROVINCES ? [...new Set(e.PROVINCES.split(','))] : undefined,
+    witnessUrl: e.WITNESS_URL,
+    witnessKey: e.WITNESS_KEY,
+    witnessKeyFile: resolve(e.WITNESS_KEY_FILE ?? join(dataDir, 'keys', 'witness.key')),
+    witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
   };
 }

@@ -10,3 +10,5 @@ export * from './case/index.ts';
 export * as catalog from './catalog/index.ts';
 export * as plates from './plates/index.ts';
 export * as provinces from './provinces/index.ts';
+// The provincial log registry (national); namespaced beside the other national records.
+export * as federation from './federation/index.ts';

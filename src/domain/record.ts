@@ -64,7 +64,9 @@ export const streams = {
   model: (modelId: string) => `model-${modelId}`,
   /** Legal holds and evidence destruction of one case (docs/data-protection.md, "Retention"). */
   retention: (caseId: string) => `retention-${caseId}`,
-} as const satisfies { [K in StreamKind]: (id: string) => string };
+  /** The national registry of provincial logs: one stream with no id (province "00"; not a kind `parseStream` reads). */
+  provincialLogs: () => 'provincial-logs',
+} as const satisfies { [K in StreamKind]: (id: string) => string } & { provincialLogs: () => string };
 
 /**
  * The kind and id of a stream name built by `streams`; undefined for any other name (an unknown kind, or

@@ -22,6 +22,10 @@ import { runMigrations } from '../adapters/postgres/migrate.ts';
 import { createPgPool } from '../adapters/postgres/pool.ts';
 import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
 import { LogPublisher, postgresRecordTexts } from '../adapters/ledger/log.ts';
+import { loadOrCreateNodeKey } from '../adapters/keys/node-key.ts';
+import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
+import { Witness } from '../adapters/witness/witness.ts';
+import { loadProvincialLogRegistry } from '../commands/federation.ts';
 import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
 import { createMetrics } from '../adapters/http/metrics.ts';
 import type { Metrics } from '../ports/metrics.ts';
@@ -150,6 +154,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     });
     stops.push(() => ledger.close());
 
+    // Province tier: submit each new checkpoint to the national witness, beside the sequencer (never in its way).
+    if (config.tier === 'province' && config.witnessUrl && config.witnessKey && roles.includes('sequencer')) {
+      const submitter = new CheckpointSubmitter({
+        db: pool,
+        ledger,
+        witnessUrl: config.witnessUrl,
+        witnessKey: config.witnessKey,
+        clock,
+        onError: (error) => logger.warn({ err: { name: error.name, message: error.message } }, 'witness submission failed; retrying'),
+      });
+      submitter.start();
+      stops.push(() => submitter.stop());
+    }
+
     const issuer = config.jwksUrl ? undefined : new DevIssuer(loadOrCreateSeedFile(config.issuerKeyFile), config.jwtIssuer, config.jwtAudience);
     const verifier = new TokenVerifier({
       issuer: config.jwtIssuer,
@@ -252,6 +270,24 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       // Shared by every API process of the node when it has Redis; in this process otherwise (embedded).
       const lookupBudget: LookupBudget = config.redisUrl ? new RedisLookupBudget(config.redisUrl) : new InMemoryLookupBudget();
       stops.push(() => lookupBudget.close());
+      // National tier: the witness (C2SP tlog-witness) over the provincial log registry.
+      let witness: Witness | undefined;
+      if (config.tier === 'national') {
+        const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
+        witness = new Witness({
+          db: pool,
+          name: config.witnessName,
+          seed: key.seed,
+          clock,
+          registry: () => loadProvincialLogRegistry(store),
+          onAnswer: (answer) => metrics.witnessRequests.inc({ answer }),
+          onForkAlarm: (kind) => {
+            metrics.witnessForkAlarms.inc({ kind });
+            logger.error({ kind }, 'witness fork alarm');
+          },
+        });
+        print(`witness-key: ${witness.verifierKey()}`);
+      }
       const services: ApiServices = {
         store,
         evidence,
@@ -265,6 +301,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         lookupBudget,
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
+        ...(witness ? { witness } : {}),
+        ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       const app = createApp({
         logger,

@@ -13,4 +13,8 @@ export interface Metrics {
   queueDepth: Gauge<'queue' | 'state'>;
   sealingLagRecords: Gauge;
   sealingLagSeconds: Gauge;
+  /** National witness: add-checkpoint requests by answer (cosign, conflict, bad-proof, …). */
+  witnessRequests: Counter<'answer'>;
+  /** National witness: fork alarms raised, by kind (a proven fork, or a checkpoint not proven consistent). */
+  witnessForkAlarms: Counter<'kind'>;
 }

@@ -104,6 +104,8 @@ export function createApp(options: AppOptions): Express {
     });
   app.use('/v1/public', limited(options.publicRateLimitPerMinute ?? 30));
   app.use('/v1', limited(options.rateLimitPerMinute ?? 6000));
+  // The witness is public (its only authentication is the log signature): rate-limited like /v1.
+  app.use('/witness', limited(options.rateLimitPerMinute ?? 6000));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -22,6 +22,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     projectionLagSeconds: new Gauge({ name: 'tec_projection_lag_seconds', help: 'Seconds behind the head, per projection', labelNames: ['projection'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tec_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
     sealingLagRecords: new Gauge({ name: 'tec_ledger_unsealed_records', help: 'Records appended but not yet covered by a checkpoint', registers: [registry] }),
+    witnessRequests: new Counter({ name: 'tec_witness_requests_total', help: 'Witness add-checkpoint requests by answer', labelNames: ['answer'], registers: [registry] }),
+    witnessForkAlarms: new Counter({ name: 'tec_witness_fork_alarms_total', help: 'Fork alarms the witness raised, by kind', labelNames: ['kind'], registers: [registry] }),
     sealingLagSeconds: new Gauge({ name: 'tec_ledger_sealing_lag_seconds', help: 'Age of the oldest unsealed record', registers: [registry] }),
   };
 }

@@ -15,12 +15,19 @@ export function register(program: Command): void {
     .option('--role <role>', `run only one role: ${NODE_ROLES.join(', ')}`)
     .option('--data-dir <dir>', 'embedded node directory (default DATA_DIR or ./data)')
     .option('--port <port>', 'HTTP port (default PORT or 8080)')
+    .option('--tier <tier>', 'federation tier: national (witness and registry) or province (default TIER; none = every province)')
+    .option('--province <codes>', 'provinces a --tier province node serves, e.g. 01,79 (default PROVINCES)')
     .option('--demo', 'seed demo cameras, officers, a model and cases when the node is empty')
-    .action(async (opts: { role?: string; dataDir?: string; port?: string; demo?: boolean }) => {
+    .action(async (opts: { role?: string; dataDir?: string; port?: string; demo?: boolean; tier?: string; province?: string }) => {
       if (opts.role && !(NODE_ROLES as readonly string[]).includes(opts.role)) {
         throw new ValidationError(`Unknown role ${opts.role}; use one of ${NODE_ROLES.join(', ')}`);
       }
-      const env = { ...process.env, ...(opts.port ? { PORT: opts.port } : {}) };
+      const env = {
+        ...process.env,
+        ...(opts.port ? { PORT: opts.port } : {}),
+        ...(opts.tier ? { TIER: opts.tier } : {}),
+        ...(opts.province ? { PROVINCES: opts.province } : {}),
+      };
       const config = loadConfig(env, opts.dataDir ? { dataDir: opts.dataDir } : {});
       const node = await startNode({ config, ...(opts.role ? { roles: [opts.role as NodeRole] } : {}) });
       if (opts.demo) {

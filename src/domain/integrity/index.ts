@@ -102,3 +102,22 @@ export {
   witnessCheckpoint,
   type WitnessRequest,
 } from './checkpoint.ts';
+export {
+  parseAddCheckpointRequest,
+  formatAddCheckpointRequest,
+  checkpointOrigin,
+  decideAddCheckpoint,
+  formatTlogSize,
+  parseTlogSize,
+  WitnessRequestError,
+  WITNESS_STATUS,
+  MAX_PROOF_LINES,
+  MAX_ADD_CHECKPOINT_BYTES,
+  TLOG_SIZE_CONTENT_TYPE,
+  type AddCheckpointRequest,
+  type WitnessedState,
+  type WitnessedLog,
+  type WitnessDecision,
+  type WitnessAnswer,
+  type ForkEvidence,
+} from './witness.ts';

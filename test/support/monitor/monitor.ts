@@ -7,7 +7,15 @@
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
 
-export type AlarmKind = 'signature' | 'rollback' | 'fork' | 'root-mismatch' | 'tile-mismatch' | 'record-mismatch' | 'chain' | 'malformed';
+export type AlarmKind =
+  | 'signature'
+  | 'rollback'
+  | 'fork'
+  | 'root-mismatch'
+  | 'tile-mismatch'
+  | 'record-mismatch'
+  | 'chain'
+  | 'malformed';
 
 export class MonitorAlarm extends Error {
   constructor(
@@ -53,7 +61,8 @@ export function tileIndexPath(n: number): string {
   } while (n > 0);
   return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join('/');
 }
-const suffix = (n: number, w: number): string => (w === 256 ? tileIndexPath(n) : `${tileIndexPath(n)}.p/${w}`);
+const suffix = (n: number, w: number): string =>
+  w === 256 ? tileIndexPath(n) : `${tileIndexPath(n)}.p/${w}`;
 
 interface VerifierKey {
   name: string;
@@ -68,14 +77,20 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   if (!m) throw new MonitorAlarm('malformed', 'verifier key is not name+id+key');
   const [, name, hexId, b64] = m as unknown as [string, string, string, string];
   const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 33 || raw[0] !== 0x01) throw new MonitorAlarm('malformed', 'verifier key is not an Ed25519 (0x01) key');
+  if (raw.length !== 33 || raw[0] !== 0x01)
+    throw new MonitorAlarm('malformed', 'verifier key is not an Ed25519 (0x01) key');
   const keyId = sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), raw.subarray(1)).subarray(0, 4);
-  if (keyId.toString('hex') !== hexId) throw new MonitorAlarm('malformed', 'verifier key id does not match name and key');
+  if (keyId.toString('hex') !== hexId)
+    throw new MonitorAlarm('malformed', 'verifier key id does not match name and key');
   return { name, keyId, publicKey: raw.subarray(1) };
 }
 
 function ed25519Verify(publicKey: Buffer, message: Buffer, signature: Buffer): boolean {
-  const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]), format: 'der', type: 'spki' });
+  const key = createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
   return verify(null, message, key, signature);
 }
 
@@ -92,7 +107,8 @@ export function openCheckpoint(text: string, key: VerifierKey): SeenCheckpoint {
     if (!m) throw new MonitorAlarm('malformed', 'bad signature line');
     const sig = Buffer.from(m[2]!, 'base64');
     if (m[1] !== key.name || sig.length !== 68 || !sig.subarray(0, 4).equals(key.keyId)) continue; // another signer (a witness)
-    if (!ed25519Verify(key.publicKey, Buffer.from(body, 'utf8'), sig.subarray(4))) throw new MonitorAlarm('signature', 'checkpoint signature does not verify');
+    if (!ed25519Verify(key.publicKey, Buffer.from(body, 'utf8'), sig.subarray(4)))
+      throw new MonitorAlarm('signature', 'checkpoint signature does not verify');
     verified = true;
   }
   if (!verified) throw new MonitorAlarm('signature', 'no signature by the log key');
@@ -103,6 +119,38 @@ export function openCheckpoint(text: string, key: VerifierKey): SeenCheckpoint {
   const root = Buffer.from(rootText ?? '', 'base64');
   if (root.length !== 32) throw new MonitorAlarm('malformed', 'bad root hash');
   return { origin, size: Number(sizeText), root, text };
+}
+
+/**
+ * C2SP tlog-cosignature/v1, written from the spec: the witness vkey is `<name>+<hex id>+<base64(0x04 ‖ key)>`
+ * with id = SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)[0:4]; a cosignature line is `— <name> base64(id ‖ u64 BE
+ * timestamp ‖ Ed25519 signature)` over `cosignature/v1\ntime <timestamp>\n` ‖ the checkpoint body. Returns the
+ * timestamp of the first line by that key that verifies over the note's body; throws `MonitorAlarm` otherwise.
+ */
+export function verifyWitnessCosignature(note: string, witnessVkey: string): number {
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(witnessVkey);
+  if (!m) throw new MonitorAlarm('malformed', 'witness key is not name+id+key');
+  const [, name, hexId, b64] = m as unknown as [string, string, string, string];
+  const raw = Buffer.from(b64, 'base64');
+  if (raw.length !== 33 || raw[0] !== 0x04)
+    throw new MonitorAlarm('malformed', 'witness key is not a cosignature (0x04) key');
+  const keyId = sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x04]), raw.subarray(1)).subarray(0, 4);
+  if (keyId.toString('hex') !== hexId)
+    throw new MonitorAlarm('malformed', 'witness key id does not match name and key');
+  const split = note.indexOf('\n\n');
+  if (split < 0) throw new MonitorAlarm('malformed', 'note has no signature block');
+  const body = note.slice(0, split + 1);
+  for (const line of note.slice(split + 2).split('\n')) {
+    const l = /^— (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!l || l[1] !== name) continue;
+    const sig = Buffer.from(l[2]!, 'base64');
+    if (sig.length !== 4 + 8 + 64 || !sig.subarray(0, 4).equals(keyId)) continue;
+    const timestamp = sig.readBigUInt64BE(4);
+    const message = Buffer.from(`cosignature/v1\ntime ${timestamp}\n${body}`, 'utf8');
+    if (ed25519Verify(raw.subarray(1), message, sig.subarray(12))) return Number(timestamp);
+    throw new MonitorAlarm('signature', 'cosignature does not verify');
+  }
+  throw new MonitorAlarm('signature', 'no cosignature by the witness key');
 }
 
 export interface MonitorOptions {
@@ -144,10 +192,13 @@ export class LogMonitor {
   async check(text: string): Promise<SeenCheckpoint> {
     const cp = openCheckpoint(text, this.key);
     const prev = this.seen;
-    if (prev && cp.size < prev.size) throw new MonitorAlarm('rollback', `tree size ${cp.size} after ${prev.size}`);
-    if (prev && cp.size === prev.size && !cp.root.equals(prev.root)) throw new MonitorAlarm('fork', `two roots for size ${cp.size}`);
+    if (prev && cp.size < prev.size)
+      throw new MonitorAlarm('rollback', `tree size ${cp.size} after ${prev.size}`);
+    if (prev && cp.size === prev.size && !cp.root.equals(prev.root))
+      throw new MonitorAlarm('fork', `two roots for size ${cp.size}`);
     const leaves = await this.leafHashes(cp.size);
-    if (!merkleRoot(leaves).equals(cp.root)) throw new MonitorAlarm('root-mismatch', `entries do not give the signed root at size ${cp.size}`);
+    if (!merkleRoot(leaves).equals(cp.root))
+      throw new MonitorAlarm('root-mismatch', `entries do not give the signed root at size ${cp.size}`);
     // Consistency by recomputation: the old tree must be the prefix of the new one.
     if (prev && !merkleRoot(leaves, 0, prev.size).equals(prev.root)) {
       throw new MonitorAlarm('fork', `tree of size ${cp.size} does not extend the one of size ${prev.size}`);
@@ -169,7 +220,8 @@ export class LogMonitor {
         if (at + 2 > bundle.length) throw new MonitorAlarm('malformed', `entry bundle ${n} is short`);
         const len = bundle.readUInt16BE(at);
         const entry = bundle.subarray(at + 2, at + 2 + len);
-        if (len !== 32 || entry.length !== 32) throw new MonitorAlarm('malformed', `entry ${n * 256 + i} is not 32 bytes`);
+        if (len !== 32 || entry.length !== 32)
+          throw new MonitorAlarm('malformed', `entry ${n * 256 + i} is not 32 bytes`);
         leaves.push(leafHash(entry));
         this.entries[n * 256 + i] = Buffer.from(entry);
         at += 2 + len;
@@ -191,12 +243,14 @@ export class LogMonitor {
         const path = `tile/${L}/${suffix(n, w)}`;
         const tile = await this.get(path);
         const expected = Buffer.concat(level.slice(n * 256, n * 256 + w));
-        if (!tile.equals(expected)) throw new MonitorAlarm('tile-mismatch', `${path} differs from the entries`);
+        if (!tile.equals(expected))
+          throw new MonitorAlarm('tile-mismatch', `${path} differs from the entries`);
         this.tilesFetched.set(path, tile);
       }
       // The next level's hashes: roots of the full tiles of this one (each a perfect 256-hash subtree).
       const next: Buffer[] = [];
-      for (let n = 0; (n + 1) * 256 <= level.length; n++) next.push(merkleRoot(level, n * 256, (n + 1) * 256));
+      for (let n = 0; (n + 1) * 256 <= level.length; n++)
+        next.push(merkleRoot(level, n * 256, (n + 1) * 256));
       level = next;
     }
   }
@@ -207,14 +261,19 @@ export class LogMonitor {
     for (let n = 0; n * 256 < size; n++) {
       const w = Math.min(256, size - n * 256);
       const text = (
-        await this.get(`records/${suffix(n, w)}`, { authorization: `Bearer ${this.options.auditorToken!}`, 'x-purpose': 'log monitor audit' })
+        await this.get(`records/${suffix(n, w)}`, {
+          authorization: `Bearer ${this.options.auditorToken!}`,
+          'x-purpose': 'log monitor audit',
+        })
       ).toString('utf8');
       const lines = text.split('\n');
-      if (lines.pop() !== '' || lines.length !== w) throw new MonitorAlarm('malformed', `records ${n}: ${lines.length} lines for ${w} entries`);
+      if (lines.pop() !== '' || lines.length !== w)
+        throw new MonitorAlarm('malformed', `records ${n}: ${lines.length} lines for ${w} entries`);
       lines.forEach((line, i) => {
         const index = n * 256 + i;
         const hash = sha256(Buffer.from(line, 'utf8'));
-        if (!hash.equals(this.entries[index]!)) throw new MonitorAlarm('record-mismatch', `record at leaf ${index} does not hash to its entry`);
+        if (!hash.equals(this.entries[index]!))
+          throw new MonitorAlarm('record-mismatch', `record at leaf ${index} does not hash to its entry`);
         const record = JSON.parse(line) as { stream: string; revision: number; prev: string };
         const head = heads.get(record.stream);
         const expectedPrev = head ? head.hash : '0'.repeat(64);

@@ -12,6 +12,7 @@ import { reviewQueueRoutes } from './review-queue.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
 import { statisticsRoutes } from './statistics.ts';
+import { witnessRoutes } from './witness.ts';
 
 export function apiRoutes(services: ApiServices): AnyRoute[] {
   return [
@@ -26,6 +27,7 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
     ...logRoutes(services),
     ...statisticsRoutes(services),
     ...publicRoutes(services),
+    ...witnessRoutes(services),
   ];
 }
 

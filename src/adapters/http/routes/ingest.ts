@@ -57,6 +57,15 @@ export class DetectionNotAuthenticError extends AppError {
   readonly code = 'detection-signature-invalid';
 }
 
+/**
+ * A provincial node (`--tier province --province 01,…`) accepts records only for the provinces it serves: a
+ * camera of another province sends to its own province's node.
+ */
+export class ProvinceNotServedError extends AppError {
+  readonly category = 'forbidden' as const;
+  readonly code = 'province-not-served';
+}
+
 export class EvidenceMissingError extends AppError {
   readonly category = 'validation' as const;
   readonly code = 'evidence-missing';
@@ -101,6 +110,12 @@ async function requireCameraDevice(
   });
   if (!camera || camera.status === 'decommissioned') {
     throw new DetectionNotAuthenticError('The device is not a registered camera in service');
+  }
+  if (services.servedProvinces && !services.servedProvinces.includes(camera.province)) {
+    throw new ProvinceNotServedError('This node does not serve the camera\'s province', {
+      province: camera.province,
+      served: services.servedProvinces,
+    });
   }
   return camera;
 }

@@ -10,6 +10,7 @@ import type { EventStore } from '../../../ports/eventstore.ts';
 import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
 import type { LogPublisher } from '../../ledger/log.ts';
+import type { Witness } from '../../witness/witness.ts';
 import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
@@ -144,6 +145,13 @@ export interface ApiServices {
    * `GET /v1/projections` answers 503.
    */
   projections?: { status(): Promise<unknown[]> };
+  /**
+   * The national witness (`--tier national`): `POST /witness/add-checkpoint` and `GET /v1/federation/status`.
+   * Without it those routes answer 404 `witness-not-served`.
+   */
+  witness?: Witness;
+  /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */
+  servedProvinces?: readonly string[];
   limits?: {
     /** Largest single evidence upload in bytes (default 20 MiB). */
     maxEvidenceBytes?: number;

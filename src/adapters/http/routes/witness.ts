@@ -1,0 +1,222 @@
+/**
+ * The national witness (integrity.md §7, §10; C2SP tlog-witness; docs/federation.md):
+ * - `POST /witness/add-checkpoint` (public: the only authentication is the log's signature on the checkpoint;
+ *   the body is capped at `MAX_ADD_CHECKPOINT_BYTES`). Answers exactly as tlog-witness defines: 200 with the
+ *   cosignature line(s), 409 `text/x.tlog.size` with the size the witness knows, 404 unknown origin, 403 no
+ *   trusted signature or a retired log, 422 bad proof, 400 malformed. Refusals other than 409 are problem
+ *   documents (`witness-*` types) so clients and operators see why.
+ * - `GET /v1/federation/status` (national admin or auditor): each registered log, its witnessed size, last
+ *   cosignature time and fork alarms; `GET /v1/federation/fork-alarms` lists the alarms with both notes.
+ * - `POST /v1/admin/provincial-logs…`: the registry commands (national admin only).
+ */
+import type { Request } from 'express';
+import { z } from 'zod';
+import {
+  registerProvincialLog,
+  retireProvincialLog,
+  rotateProvincialLogKey,
+} from '../../../commands/federation.ts';
+import {
+  LogBaseUrlSchema,
+  LogOriginSchema,
+  LogVerifierKeySchema,
+} from '../../../domain/federation/events.ts';
+import { MAX_ADD_CHECKPOINT_BYTES } from '../../../domain/integrity/index.ts';
+import { AppError } from '../../../domain/shared/errors.ts';
+import { NATIONAL_PROVINCE, ProvinceCodeSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
+import type { Witness } from '../../witness/witness.ts';
+import { PROBLEM_BASE, sendProblem } from '../problem.ts';
+import { ForbiddenError, route } from '../route.ts';
+import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
+import { correlation } from './cases.ts';
+import type { ApiServices } from './services.ts';
+
+/** This node does not run the witness (it is not `--tier national`). */
+export class WitnessNotServedError extends AppError {
+  readonly category = 'not_found' as const;
+  readonly code = 'witness-not-served';
+}
+
+export class WitnessBodyTooLargeError extends AppError {
+  readonly category = 'too_large' as const;
+  readonly code = 'witness-body-too-large';
+}
+
+const PROBLEM_OF = {
+  'bad-request': { type: 'witness-malformed-request', title: 'Malformed add-checkpoint request' },
+  forbidden: { type: 'witness-untrusted-checkpoint', title: 'No trusted signature on the checkpoint' },
+  'unknown-log': { type: 'witness-unknown-log', title: 'Unknown log origin' },
+  'bad-proof': { type: 'witness-bad-proof', title: 'The consistency proof does not verify' },
+} as const;
+
+/** Reads at most `max` bytes of the body; throws `WitnessBodyTooLargeError` past it (before reading it all). */
+async function readCapped(req: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(req.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) throw new WitnessBodyTooLargeError('Body too large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new WitnessBodyTooLargeError('Body too large');
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+const ok = z.object({ stream: z.string(), revision: z.number(), appended: z.number() });
+
+export function witnessRoutes(services: ApiServices): AnyRoute[] {
+  const witness = (): Witness => {
+    if (!services.witness) throw new WitnessNotServedError('This node is not the national witness');
+    return services.witness;
+  };
+  const deps = services.commandDeps;
+  const national = (principal: Parameters<typeof requirePrincipal>[0]) => {
+    const p = requirePrincipal(principal);
+    if (p.province !== NATIONAL_PROVINCE)
+      throw new ForbiddenError('The provincial log registry is national: national staff only');
+    return p;
+  };
+  const answer = (
+    res: import('express').Response,
+    o: { stream: string; nextExpectedRevision: bigint | number; events: unknown[] },
+    created = false,
+  ) =>
+    res.status(created && o.events.length > 0 ? 201 : 200).json({
+      stream: o.stream,
+      revision: Number(o.nextExpectedRevision),
+      appended: o.events.length,
+    });
+  const OriginParams = z.strictObject({ origin: LogOriginSchema });
+  return [
+    route({
+      method: 'post',
+      path: '/witness/add-checkpoint',
+      summary:
+        'C2SP tlog-witness add-checkpoint: cosign a provincial checkpoint consistent with the last one cosigned',
+      tags: ['witness'],
+      auth: 'public',
+      rawBody: {
+        contentTypes: ['text/plain'],
+        description: '`old <size>`, proof lines, a blank line, the signed checkpoint',
+      },
+      responses: {
+        200: { description: 'The cosignature line(s)', contentType: 'text/plain' },
+        409: { description: 'The size the witness knows', contentType: 'text/x.tlog.size' },
+      },
+      handler: async ({ req, res }) => {
+        const w = witness();
+        const body = await readCapped(req, MAX_ADD_CHECKPOINT_BYTES);
+        const r = await w.addCheckpoint(body);
+        if (r.answer === 'cosign' || r.answer === 'conflict') {
+          res.status(r.status).type(r.contentType!).set('Cache-Control', 'no-store').send(r.body);
+          return;
+        }
+        const p = PROBLEM_OF[r.answer];
+        sendProblem(res, {
+          type: `${PROBLEM_BASE}${p.type}`,
+          title: p.title,
+          status: r.status,
+          detail: r.reason,
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/federation/status',
+      summary: 'Registered provincial logs: witnessed size, last cosignature time, fork alarms (national)',
+      tags: ['federation'],
+      auth: ['admin', 'auditor'],
+      responses: { 200: { description: 'Witness status' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        const w = witness();
+        res.json({ witness: w.verifierKey(), logs: await w.status() });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/federation/fork-alarms',
+      summary: 'Fork alarms, each with both signed checkpoints (the proof)',
+      tags: ['federation'],
+      auth: ['admin', 'auditor'],
+      responses: { 200: { description: 'Fork alarms' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        res.json({ alarms: await witness().forkAlarms() });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/provincial-logs',
+      summary: 'Register a provincial log with the national witness (national admin)',
+      tags: ['admin', 'federation'],
+      auth: ['admin'],
+      body: z.strictObject({
+        province: ProvinceCodeSchema,
+        origin: LogOriginSchema,
+        verifierKey: LogVerifierKeySchema,
+        baseUrl: LogBaseUrlSchema,
+      }),
+      responses: { 200: { description: 'Applied', schema: ok }, 201: { description: 'Created', schema: ok } },
+      handler: async ({ req, res, principal, body }) => {
+        const p = national(principal);
+        const { province, ...rest } = body;
+        answer(
+          res,
+          await registerProvincialLog(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { logProvince: province, ...rest },
+            correlation(req),
+          ),
+          true,
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/provincial-logs/:origin/rotate-key',
+      summary: 'Rotate a provincial log key (the witness trusts only the new key from now on)',
+      tags: ['admin', 'federation'],
+      auth: ['admin'],
+      params: OriginParams,
+      body: z.strictObject({ verifierKey: LogVerifierKeySchema }),
+      responses: { 200: { description: 'Applied', schema: ok } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const p = national(principal);
+        answer(
+          res,
+          await rotateProvincialLogKey(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { origin: params.origin, ...body },
+            correlation(req),
+          ),
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/provincial-logs/:origin/retire',
+      summary: 'Retire a provincial log (never cosigned again; its origin is never reused)',
+      tags: ['admin', 'federation'],
+      auth: ['admin'],
+      params: OriginParams,
+      body: z.strictObject({ reason: TextSchema }),
+      responses: { 200: { description: 'Applied', schema: ok } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const p = national(principal);
+        answer(
+          res,
+          await retireProvincialLog(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { origin: params.origin, ...body },
+            correlation(req),
+          ),
+        );
+      },
+    }),
+  ];
+}

@@ -1,0 +1,97 @@
+/**
+ * `tec federation status`: what the national witness knows of each registered provincial log (witnessed
+ * size, last cosignature time, fork alarms), read from the national node's `GET /v1/federation/status` and
+ * `/v1/federation/fork-alarms` with a national admin or auditor token (`--token` or `TEC_TOKEN`).
+ * Exit status: 0 no fork alarm; 1 at least one fork alarm, or the node could not be read (the message says
+ * which); 2 a usage error.
+ */
+import type { Command } from 'commander';
+import { AppError } from '../../domain/shared/errors.ts';
+
+export class FederationStatusError extends AppError {
+  readonly category = 'unavailable' as const;
+  readonly code = 'federation-status-unavailable';
+}
+
+export interface FederationLogStatus {
+  origin: string;
+  province?: string;
+  baseUrl?: string;
+  retired: boolean;
+  size?: number;
+  cosignedAt?: string;
+  forkAlarms: number;
+}
+
+export interface FederationAlarm {
+  origin: string;
+  kind: string;
+  cosignedSize: number;
+  submittedSize: number;
+  raisedAt: string;
+}
+
+export interface FederationStatus {
+  witness: string;
+  logs: FederationLogStatus[];
+  alarms: FederationAlarm[];
+}
+
+export async function fetchFederationStatus(
+  url: string,
+  token: string,
+  fetchFn: typeof fetch = fetch,
+): Promise<FederationStatus> {
+  const get = async (path: string): Promise<unknown> => {
+    const res = await fetchFn(`${url.replace(/\/$/, '')}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) throw new FederationStatusError(`${path} answered ${res.status}`);
+    return res.json();
+  };
+  const status = (await get('/v1/federation/status')) as { witness: string; logs: FederationLogStatus[] };
+  const { alarms } = (await get('/v1/federation/fork-alarms')) as { alarms: FederationAlarm[] };
+  return { witness: status.witness, logs: status.logs, alarms };
+}
+
+export function formatFederationStatus(s: FederationStatus): string[] {
+  const lines = [`witness: ${s.witness}`];
+  for (const l of s.logs) {
+    lines.push(
+      `${l.province ?? '??'} ${l.origin}${l.retired ? ' (retired)' : ''}: size ${l.size ?? '-'}, cosigned ${l.cosignedAt ?? 'never'}, fork alarms ${l.forkAlarms}`,
+    );
+  }
+  for (const a of s.alarms) {
+    lines.push(
+      `FORK ALARM ${a.origin} ${a.kind}: cosigned size ${a.cosignedSize}, submitted size ${a.submittedSize}, at ${a.raisedAt}`,
+    );
+  }
+  return lines;
+}
+
+export function register(program: Command): void {
+  const federation = program.command('federation').description('the two tiers: witness and provincial logs');
+  federation
+    .command('status')
+    .description(
+      'each registered provincial log: witnessed size, last cosignature, fork alarms (national node)',
+    )
+    .requiredOption('--url <url>', 'the national node base URL')
+    .option('--token <token>', 'a national admin or auditor bearer token (default TEC_TOKEN)')
+    .option('--json', 'print the machine-readable status')
+    .action(async (opts: { url: string; token?: string; json?: boolean }) => {
+      const token = opts.token ?? process.env.TEC_TOKEN;
+      if (!token) throw new FederationStatusError('a token is required (--token or TEC_TOKEN)');
+      let status: FederationStatus;
+      try {
+        status = await fetchFederationStatus(opts.url, token);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw new FederationStatusError(`cannot reach ${opts.url}`, undefined, { cause: error });
+      }
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatFederationStatus(status).join('\n')}\n`,
+      );
+      process.exitCode = status.alarms.length > 0 ? 1 : 0;
+    });
+}
