@@ -172,6 +172,9 @@ export class PostgresEventStore implements EventStore {
            WHERE stream = $1 AND revision <= $2::bigint ORDER BY revision DESC LIMIT $3`;
     const start = from ?? (direction === 'forwards' ? 0n : 2n ** 63n - 1n);
     const { rows } = await this.query<FeedRow>(sql, [stream, start.toString(), limit]);
+    // Revisions are dense from 0 and never deleted, so a forwards read from revision 0 that finds nothing
+    // proves the stream does not exist: no second round trip (the case stream read of every ingest).
+    if (rows.length === 0 && direction === 'forwards' && start === 0n) throw new StreamNotFoundError(stream);
     if (rows.length === 0) {
       const exists = await this.query('SELECT 1 FROM event_records WHERE stream = $1 LIMIT 1', [stream]);
       if (exists.rowCount === 0) throw new StreamNotFoundError(stream);
