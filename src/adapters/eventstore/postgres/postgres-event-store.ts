@@ -87,6 +87,7 @@ export class PostgresEventStore implements EventStore {
   private readonly maxRecordBytes: number;
   private readonly configuredPollMs: number | undefined;
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly commitListeners = new Set<() => void>();
   private features: Promise<{ embedded: boolean }> | undefined;
   private notifier: Promise<pg.Client> | undefined;
   private notifyInFlight = false;
@@ -253,8 +254,21 @@ export class PostgresEventStore implements EventStore {
    * one in flight, then at most one more after NOTIFY_MIN_INTERVAL_MS. Losing one only delays delivery until
    * the subscriber's poll; correctness never depends on it.
    */
+  onCommit(listener: () => void): () => void {
+    const entry = () => listener();
+    this.commitListeners.add(entry);
+    return () => this.commitListeners.delete(entry);
+  }
+
   private wakeSubscribers(embedded: boolean): void {
     for (const subscription of this.subscriptions) subscription.wake();
+    for (const listener of this.commitListeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the append has committed.
+      }
+    }
     if (embedded || this.closed) return;
     if (this.notifyInFlight) {
       this.notifyAgain = true;
