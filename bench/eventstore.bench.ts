@@ -10,9 +10,10 @@ import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres
 import { expected } from '../src/ports/eventstore.ts';
 import { runMigrations } from '../src/adapters/postgres/migrate.ts';
 import type { NewEvent } from '../src/domain/record.ts';
+import { figure, scaled } from './report.ts';
 
 const CLIENTS = [1, 8, 32];
-const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 2);
+const SECONDS_PER_CASE = scaled(process.env.BENCH_SECONDS, 2, 0.5);
 
 function event(i: number): NewEvent {
   return {
@@ -92,6 +93,8 @@ export async function run(): Promise<void> {
         return 10;
       });
       await store.close();
+      figure({ bench: 'eventstore', figure: `append-1-at-${clients}-clients`, value: single, unit: 'events/s', baseline: rawRate, target: '>= 0.5x raw' });
+      figure({ bench: 'eventstore', figure: `append-10-at-${clients}-clients`, value: batched, unit: 'events/s', baseline: rawRate });
       console.log(
         `${String(clients).padStart(7)} | ${rawRate.toFixed(0).padStart(17)} | ${single.toFixed(0).padStart(10)} (${(single / rawRate).toFixed(2)}×) | ${batched.toFixed(0).padStart(10)} (${(batched / rawRate).toFixed(2)}×) | ${rawCpu.toFixed(0)}, ${singleCpu.toFixed(0)}, ${lastClientCpuPerItem.toFixed(0)}`,
       );

@@ -9,9 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileKeyEncryptionKeys, FileSystemEvidenceStore } from '../src/adapters/evidence/index.ts';
+import { figure, scaled } from './report.ts';
 
 const BLOB_BYTES = 1024 * 1024;
-const BLOBS = 48;
+const BLOBS = scaled(process.env.BENCH_EVIDENCE_BLOBS, 48, 8);
 
 async function measure(store: FileSystemEvidenceStore, blobs: Buffer[]): Promise<{ putMiBs: number; getMiBs: number }> {
   const digests: string[] = [];
@@ -50,6 +51,8 @@ export async function run(): Promise<void> {
     const encGet = best(results.encrypted, 'getMiBs');
     console.log(`${BLOBS} blobs of ${BLOB_BYTES} bytes, put fsynced one at a time, get streamed and verified (best of 2 passes)`);
     console.log(`put  plain ${plainPut.toFixed(1)} MiB/s, encrypted ${encPut.toFixed(1)} MiB/s: ${(encPut / plainPut).toFixed(2)}× (target ≥ 0.8×)`);
+    figure({ bench: 'evidence', figure: 'put-encrypted', value: encPut, unit: 'MiB/s', baseline: plainPut, target: '>= 0.8x' });
+    figure({ bench: 'evidence', figure: 'get-encrypted', value: encGet, unit: 'MiB/s', baseline: plainGet, target: '>= 0.8x' });
     console.log(`get  plain ${plainGet.toFixed(1)} MiB/s, encrypted ${encGet.toFixed(1)} MiB/s: ${(encGet / plainGet).toFixed(2)}× (target ≥ 0.8×)`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,9 +8,10 @@ import sharp from 'sharp';
 import { availableParallelism, loadavg } from 'node:os';
 import { createPlateReader, createPlateReaderInWorker, type PlateReader } from '../src/workers/inference/index.ts';
 import { syntheticPlateCrop, syntheticScene, type SyntheticPlate } from '../test/support/synthetic-plates.ts';
+import { figure, scaled } from './report.ts';
 
-const CROPS = Number(process.env.BENCH_INFERENCE_CROPS ?? 80);
-const SCENES = Number(process.env.BENCH_INFERENCE_SCENES ?? 24);
+const CROPS = scaled(process.env.BENCH_INFERENCE_CROPS, 80, 10);
+const SCENES = scaled(process.env.BENCH_INFERENCE_SCENES, 24, 4);
 
 async function timed<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -51,6 +52,9 @@ export async function run(): Promise<void> {
       `crops:  ${(CROPS / crop.seconds).toFixed(1)}/s (${((1000 * crop.seconds) / CROPS).toFixed(1)} ms each), exact ${crop.exact}/${CROPS} = ${pct(crop.exact, CROPS)}; ` +
         `${(crop.seconds / baselineCrop).toFixed(1)}× the time of sharp decode+resize alone (${(CROPS / baselineCrop).toFixed(0)}/s)`,
     );
+    figure({ bench: 'inference', figure: 'crops', value: CROPS / crop.seconds, unit: 'crops/s', baseline: CROPS / baselineCrop, target: '>= 40' });
+    figure({ bench: 'inference', figure: 'scenes', value: SCENES / scene.seconds, unit: 'scenes/s', baseline: SCENES / baselineScene, target: '>= 5' });
+    figure({ bench: 'inference', figure: 'crop-exact', value: (100 * crop.exact) / CROPS, unit: '%' });
     console.log(
       `scenes: ${(SCENES / scene.seconds).toFixed(2)}/s (${((1000 * scene.seconds) / SCENES).toFixed(0)} ms each), exact ${scene.exact}/${SCENES} = ${pct(scene.exact, SCENES)}; ` +
         `${(scene.seconds / baselineScene).toFixed(1)}× the time of sharp decode+resize alone (${(SCENES / baselineScene).toFixed(0)}/s)`,
@@ -68,6 +72,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < crops.length; i += 2) pairs.push(crops.slice(i, i + 2));
     for (const pair of pairs) await Promise.all(pair.map((c) => worker.readCrop(c.image)));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    figure({ bench: 'inference', figure: 'worker-crops', value: CROPS / seconds, unit: 'crops/s', baseline: CROPS / baselineCrop });
     console.log(`worker: ${(CROPS / seconds).toFixed(1)} crops/s, ${(seconds / baselineCrop).toFixed(1)}× the sharp baseline`);
   } finally {
     await worker.close();

@@ -19,9 +19,11 @@ import {
   verify,
   type NodeHashGetter,
 } from '../src/domain/integrity/index.ts';
+import { figure, quick } from './report.ts';
 
 /** Runs `fn` repeatedly for about `ms` milliseconds; returns operations per second. */
 function rate(fn: () => void, ms = 600): number {
+  if (quick) ms = Math.min(ms, 150);
   for (let i = 0; i < 50; i++) fn(); // warm-up
   let n = 0;
   const start = process.hrtime.bigint();
@@ -51,6 +53,7 @@ export async function run(): Promise<void> {
   const signature = sign(message, seed);
   const naclRate = rate(() => nacl.sign.detached.verify(message, signature, pub), 1500);
   const nodeRate = rate(() => verify(message, signature, pub));
+  figure({ bench: 'integrity', figure: 'ed25519-verify', value: nodeRate, unit: 'verifies/s', baseline: naclRate });
   console.log(
     `ed25519 verify: node:crypto ${fmt(nodeRate)}/s, tweetnacl ${fmt(naclRate)}/s → ×${fmt(nodeRate / naclRate)} (baseline tweetnacl)`,
   );
@@ -62,6 +65,7 @@ export async function run(): Promise<void> {
   const leafData = new Uint8Array(32).fill(7);
   const leaves = rate(() => leafHash(leafData));
   const leafMBs = (leaves * 33) / (1024 * 1024);
+  figure({ bench: 'integrity', figure: 'leaf-hashing', value: leafMBs, unit: 'MiB/s', baseline: bulkMBs });
   console.log(
     `sha-256: bulk ${fmt(bulkMBs)} MiB/s; leaf hashing ${fmt(leaves)} leaves/s = ${fmt(leafMBs)} MiB/s → ×${fmt(leafMBs / bulkMBs)} of bulk throughput (baseline bulk)`,
   );
@@ -83,6 +87,7 @@ export async function run(): Promise<void> {
     1500,
   );
   const fromNodes = rate(() => inclusionProofFromNodes((i = (i * 7919 + 1) % (size - 3)), size - 3, get));
+  figure({ bench: 'integrity', figure: 'inclusion-proof', value: fromNodes, unit: 'proofs/s', baseline: fromLeaves });
   console.log(
     `inclusion proof, tree of ${size - 3}: stored nodes ${fmt(fromNodes)}/s, recomputed from leaves ${fmt(fromLeaves)}/s → ×${fmt(fromNodes / fromLeaves)} (baseline recompute)`,
   );
@@ -112,6 +117,7 @@ export async function run(): Promise<void> {
   };
   const stringify = rate(() => JSON.stringify(record));
   const jcs = rate(() => canonicalize(record));
+  figure({ bench: 'integrity', figure: 'canonicalize', value: jcs, unit: 'records/s', baseline: stringify });
   console.log(
     `canonicalize record: ${fmt(jcs)}/s, JSON.stringify ${fmt(stringify)}/s → ×${fmt(jcs / stringify)} (baseline JSON.stringify)`,
   );

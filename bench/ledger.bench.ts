@@ -20,6 +20,7 @@ import { bulkGenerate } from '../test/integration/ledger/support/bulk.ts';
 import { ledgerTestDatabase } from '../test/integration/ledger/support/db.ts';
 import { PostgresEventStore } from '../src/adapters/eventstore/postgres/postgres-event-store.ts';
 import { noteEvent } from '../test/integration/ledger/support/events.ts';
+import { figure, scaled } from './report.ts';
 
 const ORIGIN = 'vn-traffic/bench';
 
@@ -29,7 +30,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function sealingLag(dir: string): Promise<void> {
-  const seconds = Number(process.env.BENCH_LEDGER_SECONDS ?? 10);
+  const seconds = scaled(process.env.BENCH_LEDGER_SECONDS, 10, 3);
   const rate = Number(process.env.BENCH_LEDGER_RATE ?? 1000);
   const db = await ledgerTestDatabase('bench_ledger_lag');
   const store = new PostgresEventStore({ databaseUrl: db.url, poolSize: 24 });
@@ -96,6 +97,8 @@ async function sealingLag(dir: string): Promise<void> {
     const lagP99 = percentile(lags, 99);
     const appP50 = percentile(appendMs, 50);
     const appP99 = percentile(appendMs, 99);
+    figure({ bench: 'ledger', figure: 'sealing-lag-p99', value: lagP99, unit: 'ms', baseline: appP99, target: '< 1000' });
+    figure({ bench: 'ledger', figure: 'sealing-lag-p50', value: lagP50, unit: 'ms', baseline: appP50 });
     console.log(`sealing lag: ${ids.length} appends in ${elapsed.toFixed(1)} s = ${(ids.length / elapsed).toFixed(0)} appends/s, ${checkpoints.length} checkpoints`);
     console.log(`  append commit   p50 ${appP50.toFixed(1)} ms  p99 ${appP99.toFixed(1)} ms   (baseline)`);
     console.log(`  commit → leaf   p50 ${percentile(integration, 50).toFixed(1)} ms  p99 ${percentile(integration, 99).toFixed(1)} ms`);
@@ -110,7 +113,7 @@ async function sealingLag(dir: string): Promise<void> {
 }
 
 async function verifyThroughput(dir: string): Promise<void> {
-  const records = Number(process.env.BENCH_LEDGER_RECORDS ?? 1_000_000);
+  const records = scaled(process.env.BENCH_LEDGER_RECORDS, 1_000_000, 50_000);
   const db = await ledgerTestDatabase('bench_ledger_verify');
   try {
     const key = await loadOrCreateNodeKey(join(dir, 'verify.key'));
@@ -142,6 +145,7 @@ async function verifyThroughput(dir: string): Promise<void> {
     const report = await verifyLedger({ ledgerPool: db.pool, feed: 'same-database', verifierKeys: [nodeVerifierKey(ORIGIN, key)] });
     if (!report.ok) throw new Error(`verify found ${report.discrepancyCount} discrepancies in generated data: ${report.discrepancies[0]?.message}`);
     const rate = report.records / (report.durationMs / 1000);
+    figure({ bench: 'ledger', figure: 'verify', value: rate, unit: 'records/s', baseline: baselineRate, target: '>= 100000' });
     console.log(`  cursor read + SHA-256        ${baselineRate.toFixed(0)} records/s   (baseline)`);
     console.log(
       `  ledger verify                ${rate.toFixed(0)} records/s = ${(rate / baselineRate).toFixed(2)}× the baseline; ${(rate / 100_000).toFixed(2)}× the 100,000/s target ` +

@@ -17,6 +17,7 @@ import {
   type DeriveRequest,
 } from '../src/workers/media/index.ts';
 import { PLATE_BOX, sceneJpeg, VEHICLE_BOX } from '../test/integration/media/support/images.ts';
+import { figure } from './report.ts';
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
@@ -62,6 +63,8 @@ export async function run(): Promise<void> {
 
   const sets = await rate(() => deriveMedia(jpeg, request));
   const setsParallel = await rate(() => deriveMedia(jpeg, request), { concurrency: parallel });
+  figure({ bench: 'media', figure: 'derived-sets', value: sets, unit: 'sets/s', baseline });
+  figure({ bench: 'media', figure: 'derived-sets-parallel', value: setsParallel, unit: 'sets/s', baseline: baselineParallel });
   console.log(
     `derived sets (4 copies): ${fmt(sets)}/s sequential → ×${fmt(sets / baseline)} of baseline; ${fmt(setsParallel)}/s parallel → ×${fmt(setsParallel / baselineParallel)} of parallel baseline`,
   );
@@ -77,6 +80,7 @@ export async function run(): Promise<void> {
   ];
   for (const [name, fn] of ops) {
     const r = name.startsWith('open') ? open : await rate(fn, { ms: 1500 });
+    figure({ bench: 'media', figure: name, value: r, unit: 'ops/s', baseline });
     console.log(`  ${name}: ${fmt(r)}/s → ×${fmt(r / baseline)} of baseline`);
   }
 }

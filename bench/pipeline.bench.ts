@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { startPipeline } from '../src/node/pipeline.ts';
 import { ingestPlainDetection, openPipelineWorld, trivialProcessor } from '../test/integration/workers/support/world.ts';
+import { figure, scaled } from './report.ts';
 
-const CASES = Number(process.env.BENCH_PIPELINE_CASES ?? 400);
+const CASES = scaled(process.env.BENCH_PIPELINE_CASES, 400, 40);
 const CONCURRENCY = Number(process.env.BENCH_PIPELINE_CONCURRENCY ?? 8);
 
 function env(name: string): string {
@@ -81,6 +82,7 @@ export async function run(): Promise<void> {
     const raw = (rawBefore + rawAfter) / 2;
     console.log(`jobs: ${jobs} (${CASES} detections × inference + media), worker concurrency ${CONCURRENCY} per queue`);
     console.log(`raw BullMQ add+process (no-op):            ${raw.toFixed(0)} jobs/s (baseline 1.00×; before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)})`);
+    figure({ bench: 'pipeline', figure: 'jobs', value: rate, unit: 'jobs/s', baseline: raw, target: '>= 0.5x raw' });
     console.log(`pipeline event→job→worker→command→event:   ${rate.toFixed(0)} jobs/s (${(rate / raw).toFixed(2)}× raw; target ≥ 0.50×)`);
   } finally {
     await world.close();

@@ -22,10 +22,11 @@ import { ProjectionRunner } from '../src/projections/runner.ts';
 import { scratchDatabase } from '../test/support/env.ts';
 import { generateCase } from '../test/integration/projections/support/history.ts';
 import { buildWorld } from '../test/integration/projections/support/world.ts';
+import { figure, scaled } from './report.ts';
 
-const TOTAL = Number(process.env.BENCH_PROJECTION_EVENTS ?? 200_000);
+const TOTAL = scaled(process.env.BENCH_PROJECTION_EVENTS, 200_000, 20_000);
 const APPENDS_PER_SECOND = 500;
-const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 10);
+const LAG_SECONDS = scaled(process.env.BENCH_LAG_SECONDS, 10, 3);
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -150,6 +151,7 @@ export async function run(): Promise<void> {
     const status = await runner.status();
     if (status.some((s) => s.state !== 'running' || s.lagEvents !== 0)) throw new Error(`replay did not finish cleanly: ${JSON.stringify(status, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
     console.log(`replay, ${only ? only.join('+') : `all ${ALL_PROJECTIONS.length} projections`}: ${fmt(replayRate)} events/s (${replaySeconds.toFixed(1)} s, this process busy ${(nodeCpuShare * 100).toFixed(0)}% of it)  target ≥ 10000`);
+    figure({ bench: 'projections', figure: 'replay', value: replayRate, unit: 'events/s', baseline: readRate, target: '>= 10000' });
     console.log(`baseline, feed read only:      ${fmt(readRate)} events/s   replay/read = ${(replayRate / readRate).toFixed(3)}`);
 
     // Live lag at 500 appends/s.
@@ -199,6 +201,8 @@ export async function run(): Promise<void> {
     const lags = appended.map((a) => a.projectedAt! - a.at).sort((a, b) => a - b);
     const vis = appended.map((a) => a.visibleAt! - a.at).sort((a, b) => a - b);
     console.log(`live lag at ${fmt(achieved)} appends/s over ${appended.length} appends: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms, max ${lags[lags.length - 1]} ms  target p99 < 1000 ms`);
+    figure({ bench: 'projections', figure: 'live-lag-p99', value: percentile(lags, 99), unit: 'ms', baseline: percentile(vis, 99), target: '< 1000' });
+    figure({ bench: 'projections', figure: 'live-lag-p50', value: percentile(lags, 50), unit: 'ms', baseline: percentile(vis, 50) });
     console.log(`baseline, append → visible in the feed: p50 ${percentile(vis, 50)} ms, p99 ${percentile(vis, 99)} ms   projection share of p99 = ${((percentile(lags, 99) - percentile(vis, 99)) / Math.max(1, percentile(lags, 99))).toFixed(2)}`);
   } finally {
     await dataSource.destroy();

@@ -26,6 +26,8 @@ import { commandExecutor } from './aggregate.ts';
 import { loadCameraView, loadModelView, loadOfficerView } from './context.ts';
 import type { CommandDeps } from './deps.ts';
 import type { Caller, CommandFields, CommandOptions, CommandOutcome } from './outcome.ts';
+import type { CameraView } from '../domain/camera/view.ts';
+import type { VerifiedDetection } from '../domain/signoff/verified-detection.ts';
 
 export interface CaseOutcome extends CommandOutcome<CaseState> {
   caseId: string;
@@ -117,6 +119,12 @@ export interface IngestDetectionInput {
   keyId: string;
   /** The edge model version that made the detection, when there is one. */
   modelId?: string;
+  /**
+   * From the ingest route: the camera view it authenticated against and its proof of the signature check, so
+   * the camera stream is read and the signature verified once per request. The decider still applies every
+   * rule to this view and verifies the signature itself unless the proof covers exactly this detection.
+   */
+  authenticated?: { camera: CameraView; verified: VerifiedDetection };
 }
 
 export interface IngestOutcome extends CaseOutcome {
@@ -143,10 +151,15 @@ export async function ingestDetection(
   if (input.modelId !== undefined) requireIdentifier(input.modelId, 'modelId');
   const caseId = caseIdForDetection(input.detection.detectionId);
   const [camera, model] = await Promise.all([
-    loadCameraView(deps.store, input.detection.cameraId),
+    input.authenticated?.camera ?? loadCameraView(deps.store, input.detection.cameraId),
     input.modelId === undefined ? Promise.resolve(undefined) : loadModelView(deps.store, input.modelId),
   ]);
-  const context = input.modelId === undefined ? { camera } : { camera, model };
+  const verified = input.authenticated?.verified;
+  const context = {
+    camera,
+    ...(input.modelId === undefined ? {} : { model }),
+    ...(verified === undefined ? {} : { verified }),
+  };
   const outcome = await run(
     deps,
     caller,

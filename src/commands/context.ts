@@ -7,7 +7,7 @@
  * case event is not seen by that decision. The ledger orders both records, and verification (bundle.md §7–8)
  * judges a signature by the keys in force at the record's leaf index, so such a race is visible, not hidden.
  */
-import type { EventStore } from '../ports/eventstore.ts';
+import { StreamNotFoundError, type EventStore } from '../ports/eventstore.ts';
 import { cameraDecider } from '../domain/camera/decider.ts';
 import { parseCameraEvent } from '../domain/camera/events.ts';
 import { cameraView, type CameraView } from '../domain/camera/view.ts';
@@ -33,4 +33,46 @@ export async function loadOfficerView(store: EventStore, officerId: string): Pro
 export async function loadModelView(store: EventStore, modelId: string): Promise<ModelView | undefined> {
   const { state } = await loadStream(store, streams.model(modelId), modelDecider, parseModelEvent);
   return modelView(state);
+}
+
+/**
+ * Camera views keyed by the camera stream's head revision, for the ingest hot path: each lookup reads only
+ * the stream's last record (one indexed single-row read) and folds the whole stream again only when that
+ * revision moved. Streams are append-only, so an unchanged head revision means an unchanged view: a key
+ * rotation, revocation, suspension or decommissioning appends a record and so takes effect for the very next
+ * lookup, in this process or any other. Bounded: the oldest entry is dropped past `maxEntries`.
+ */
+export class CameraViewCache {
+  private readonly entries = new Map<string, { revision: bigint; view: CameraView | undefined }>();
+  /** Full stream folds done (for tests and metrics). */
+  loads = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(cameraId: string): Promise<CameraView | undefined> {
+    const stream = streams.camera(cameraId);
+    let head: bigint;
+    try {
+      const last = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      head = last.length === 0 ? -1n : BigInt(last[0]!.record.revision);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+    const cached = this.entries.get(cameraId);
+    if (cached && cached.revision === head) return cached.view;
+    const loaded = await loadStream(this.store, stream, cameraDecider, parseCameraEvent);
+    this.loads++;
+    const view = cameraView(loaded.state);
+    this.entries.delete(cameraId);
+    this.entries.set(cameraId, { revision: loaded.revision, view });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return view;
+  }
 }

@@ -187,6 +187,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         projections: ALL_PROJECTIONS,
         metrics,
         parallel: !embedded,
+        // Embedded, every append is in this process and wakes the runner (store.onCommit): idle, it backs off.
+        ...(embedded ? { maxIdleMs: 1000 } : {}),
         onError: (error) => logger.warn({ err: { name: (error as Error).name } }, 'projection pass failed; retrying'),
       });
       const runner = projections;

@@ -97,6 +97,11 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Checkpoint of the last record in the global feed, or undefined when empty. */
   headCheckpoint(): Promise<string | undefined>;
+  /**
+   * Calls `listener` after each append this process committed (not others'); returns the unsubscribe. For
+   * in-process pollers to wake instead of polling fast. Optional: a store without it is polled as before.
+   */
+  onCommit?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

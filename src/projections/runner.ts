@@ -37,6 +37,12 @@ export interface ProjectionRunnerOptions {
   metrics?: Pick<Metrics, 'projectionLagEvents' | 'projectionLagSeconds'>;
   /** Wait between polls when every projection is caught up (default 50 ms). */
   idleMs?: number;
+  /**
+   * Idle back-off cap: each poll that finds nothing new doubles the wait from `idleMs` up to this (default
+   * `idleMs`, i.e. no back-off). Appends this process commits wake the loop at once (the store's `onCommit`),
+   * so set it only where every append is in this process or lag after an idle spell may grow to it.
+   */
+  maxIdleMs?: number;
   /** Apply a batch to the projections of a group concurrently (default true; false on embedded PGlite). */
   parallel?: boolean;
   /** Wall clock for lag in seconds (default Date.now). */
@@ -76,6 +82,10 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly schema: string | undefined;
   private readonly idleMs: number;
+  private readonly maxIdleMs: number;
+  /** Set by `poke()`: the next idle sleep returns at once (a poke during a pass is not lost). */
+  private poked = false;
+  private stopListening: (() => void) | undefined;
   private readonly parallel: boolean;
   private readonly now: () => number;
   private checkpoints = new Map<string, string | null>();
@@ -93,6 +103,7 @@ export class ProjectionRunner {
     if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) throw new Error(`Bad schema name ${options.schema}`);
     this.schema = options.schema;
     this.idleMs = options.idleMs ?? 50;
+    this.maxIdleMs = Math.max(this.idleMs, options.maxIdleMs ?? this.idleMs);
     this.parallel = options.parallel ?? true;
     this.now = options.now ?? Date.now;
   }
@@ -335,6 +346,7 @@ export class ProjectionRunner {
   async start(options: { leaderPollMs?: number } = {}): Promise<void> {
     if (this.loop) return;
     this.stopping = false;
+    this.stopListening = this.options.store.onCommit?.(() => this.poke());
     this.loop = this.lead(options.leaderPollMs ?? 500);
   }
 
@@ -359,25 +371,31 @@ export class ProjectionRunner {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /** Waits `ms`, or until poked or stopped; says which. */
+  private sleep(ms: number): Promise<'woken' | 'timeout'> {
+    if (this.poked || this.stopping) return Promise.resolve('woken');
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
-        resolve();
+        resolve('timeout');
       }, ms);
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve();
+        resolve('woken');
       };
     });
   }
 
   private async runLoop(): Promise<void> {
+    let idle = this.idleMs;
     while (!this.stopping) {
       let caughtUp = true;
+      let advanced = 0;
+      this.poked = false;
       try {
         const pass = await this.runOnce();
+        advanced = pass.advanced;
         caughtUp = pass.caughtUp || pass.advanced === 0;
         if (caughtUp && this.options.metrics) {
           for (const p of this.projections) {
@@ -390,13 +408,19 @@ export class ProjectionRunner {
       } catch (error) {
         this.options.onError?.(error);
       }
-      if (caughtUp && !this.stopping) await this.sleep(this.idleMs);
+      if (caughtUp && !this.stopping) {
+        // Idle back-off: nothing new and not woken doubles the wait (up to maxIdleMs); anything resets it.
+        const slept = await this.sleep(idle);
+        idle = slept === 'woken' || advanced > 0 ? this.idleMs : Math.min(idle * 2, this.maxIdleMs);
+      }
     }
   }
 
   /** Stops the background loop after the current batch and releases leadership. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopListening?.();
+    this.stopListening = undefined;
     this.wake?.();
     await this.loop;
     this.loop = undefined;
@@ -409,6 +433,7 @@ export class ProjectionRunner {
 
   /** Nudges an idle loop to poll now (e.g. after an append in the same process). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
 import { everyOf } from '../shared/exhaustive.ts';
+import type { VerifiedDetection } from '../signoff/verified-detection.ts';
 import type { CaseFlag, DerivedEvidence, NoticeChannel, ProcessingJob } from './events.ts';
 
 /**
@@ -47,8 +48,11 @@ export type CaseCommand =
       detection: Detection;
       signature: string;
       keyId: string;
-      /** `model`: the edge model version that made the detection, when there is one. */
-      context: { camera: CameraView | undefined; model?: ModelView | undefined };
+      /**
+       * `model`: the edge model version that made the detection, when there is one. `verified`: the ingest
+       * route's proof that it verified this very detection's signature (signoff/verified-detection.ts).
+       */
+      context: { camera: CameraView | undefined; model?: ModelView | undefined; verified?: VerifiedDetection };
     })
   /** An AI reading of the plate (service actor, approved model). */
   | (CaseCommandBase & {

@@ -3,7 +3,8 @@
  *
  * Idempotent: a case id is derived from the detection id, so a repeat of the same signed detection lands
  * on the existing case and yields no events; a different detection under the same id is a conflict.
- * A detection is refused unless its signature verifies under the camera key in force at observedAt. It is
+ * A detection is refused unless its signature verifies under the camera key in force at observedAt (checked
+ * here, or once by the ingest route when it hands over a genuine `VerifiedDetection` for this very detection). It is
  * accepted but flagged when the camera's calibration was not valid at observedAt, the edge model version
  * is not approved, or the camera is suspended: such a case cannot be confirmed without an override reason.
  */
@@ -13,6 +14,7 @@ import { canonicalize } from '../integrity/canonical.ts';
 import { caseIdForDetection } from '../ids.ts';
 import { parseOrThrow } from '../signoff/builders.ts';
 import { verifyDetection } from '../signoff/signing.ts';
+import { isVerifiedFor } from '../signoff/verified-detection.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
 import { isNotInFuture, requireSameProvince } from '../signoff/guards.ts';
 import { DetectionSchema } from '../signoff/payloads.ts';
@@ -73,7 +75,15 @@ export function recordDetection(
     throw new DeviceKeyNotInForceError('The device key was not in force at observedAt', {
       reason: key.reason,
     });
-  if (!verifyDetection(detection, command.signature, key.key.publicKey)) {
+  // Verified once at the edge when the route hands its proof over for this very detection; otherwise here.
+  const verifiedAtEdge = isVerifiedFor(
+    command.context.verified,
+    command.detection,
+    command.signature,
+    command.keyId,
+    key.key.publicKey,
+  );
+  if (!verifiedAtEdge && !verifyDetection(detection, command.signature, key.key.publicKey)) {
     throw new DetectionSignatureInvalidError('The detection signature does not verify under the camera key', {
       keyId: command.keyId,
     });

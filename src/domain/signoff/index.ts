@@ -7,3 +7,4 @@ export * from './guards.ts';
 export * from './errors.ts';
 export * from './signing.ts';
 export * from './key-changes.ts';
+export * from './verified-detection.ts';

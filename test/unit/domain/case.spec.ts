@@ -36,6 +36,7 @@ import {
 import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
 import type { CaseCommand, CaseCommandOf } from '../../../src/domain/case/commands.ts';
 import { fold } from '../../../src/domain/decider.ts';
+import { verifyDetectionOnce, type VerifiedDetection } from '../../../src/domain/signoff/verified-detection.ts';
 import { caseIdForDetection } from '../../../src/domain/ids.ts';
 import {
   OfficerIdentityMismatchError,
@@ -142,6 +143,44 @@ describe('case decider', () => {
       };
       tampered.detection.plateRead = { text: '30A-999.99', confidenceBp: 9712 };
       caseSpec().given([]).when(tampered).thenThrows(DetectionSignatureInvalidError);
+    });
+    describe('a signature verified at the edge (VerifiedDetection)', () => {
+      it('accepts the route’s genuine proof for this very detection object', () => {
+        const command = recordDetection();
+        const verified = verifyDetectionOnce(command.detection, command.signature, command.keyId, cameraKey.publicKey);
+        expect(verified).to.not.equal(undefined);
+        caseSpec()
+          .given([])
+          .when({ ...command, context: { ...command.context, verified: verified! } })
+          .then([violationDetected(command)]);
+      });
+      it('does not trust a look-alike proof: a forged signature is still refused', () => {
+        const forged = { ...recordDetection({}, { key: strangerKey }), keyId: cameraKey.keyId };
+        const lookAlike = {
+          detection: Object.freeze(forged.detection),
+          signature: forged.signature,
+          keyId: forged.keyId,
+          publicKey: cameraKey.publicKey,
+          covers: () => true,
+        } as unknown as VerifiedDetection;
+        caseSpec()
+          .given([])
+          .when({ ...forged, context: { ...forged.context, verified: lookAlike } })
+          .thenThrows(DetectionSignatureInvalidError);
+      });
+      it('does not carry a genuine proof over to another detection, signature or key', () => {
+        const genuine = recordDetection();
+        const verified = verifyDetectionOnce(genuine.detection, genuine.signature, genuine.keyId, cameraKey.publicKey)!;
+        const forged = { ...recordDetection({}, { key: strangerKey }), keyId: cameraKey.keyId };
+        caseSpec()
+          .given([])
+          .when({ ...forged, context: { ...forged.context, verified } })
+          .thenThrows(DetectionSignatureInvalidError);
+        caseSpec()
+          .given([])
+          .when({ ...forged, detection: genuine.detection, context: { ...forged.context, verified } })
+          .thenThrows(DetectionSignatureInvalidError);
+      });
     });
     it('refuses a key the camera never registered, a revoked key, and a key rotated out before observedAt', () => {
       caseSpec()

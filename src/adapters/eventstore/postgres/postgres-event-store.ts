@@ -87,6 +87,7 @@ export class PostgresEventStore implements EventStore {
   private readonly maxRecordBytes: number;
   private readonly configuredPollMs: number | undefined;
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly commitListeners = new Set<() => void>();
   private features: Promise<{ embedded: boolean }> | undefined;
   private notifier: Promise<pg.Client> | undefined;
   private notifyInFlight = false;
@@ -172,6 +173,9 @@ export class PostgresEventStore implements EventStore {
            WHERE stream = $1 AND revision <= $2::bigint ORDER BY revision DESC LIMIT $3`;
     const start = from ?? (direction === 'forwards' ? 0n : 2n ** 63n - 1n);
     const { rows } = await this.query<FeedRow>(sql, [stream, start.toString(), limit]);
+    // Revisions are dense from 0 and never deleted, so a forwards read from revision 0 that finds nothing
+    // proves the stream does not exist: no second round trip (the case stream read of every ingest).
+    if (rows.length === 0 && direction === 'forwards' && start === 0n) throw new StreamNotFoundError(stream);
     if (rows.length === 0) {
       const exists = await this.query('SELECT 1 FROM event_records WHERE stream = $1 LIMIT 1', [stream]);
       if (exists.rowCount === 0) throw new StreamNotFoundError(stream);
@@ -250,8 +254,21 @@ export class PostgresEventStore implements EventStore {
    * one in flight, then at most one more after NOTIFY_MIN_INTERVAL_MS. Losing one only delays delivery until
    * the subscriber's poll; correctness never depends on it.
    */
+  onCommit(listener: () => void): () => void {
+    const entry = () => listener();
+    this.commitListeners.add(entry);
+    return () => this.commitListeners.delete(entry);
+  }
+
   private wakeSubscribers(embedded: boolean): void {
     for (const subscription of this.subscriptions) subscription.wake();
+    for (const listener of this.commitListeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the append has committed.
+      }
+    }
     if (embedded || this.closed) return;
     if (this.notifyInFlight) {
       this.notifyAgain = true;

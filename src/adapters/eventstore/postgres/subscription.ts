@@ -25,6 +25,8 @@ const BATCH_SIZE = 500;
 /** Re-poll delay while committed records wait behind an older transaction: doubles up to the maximum. */
 const PENDING_RETRY_MIN_MS = 5;
 const PENDING_RETRY_MAX_MS = 200;
+/** Longest wait between polls of an idle feed (the idle back-off's cap; a wake-up or NOTIFY ends it early). */
+export const IDLE_POLL_MAX_MS = 1000;
 
 export class PostgresSubscription implements Subscription {
   readonly done: Promise<void>;
@@ -65,6 +67,12 @@ export class PostgresSubscription implements Subscription {
     try {
       const { embedded } = await this.settings.features;
       const pollMs = this.settings.pollIntervalMs ?? (embedded ? 25 : 1000);
+      // Idle back-off: every poll that finds nothing doubles the wait, up to IDLE_POLL_MAX_MS, and any record or
+      // wake-up resets it. Appends in this process wake the subscription at once (embedded, every append is in
+      // this process), and other processes' NOTIFY does too, so the poll is only the safety net: an idle node
+      // costs a poll a second, not 40, and latency under load is unchanged (a busy feed never backs off).
+      const maxIdleMs = Math.max(pollMs, IDLE_POLL_MAX_MS);
+      let idleMs = pollMs;
       if (!embedded) await this.listen();
       let after = this.options.after;
       let caughtUp = false;
@@ -77,7 +85,10 @@ export class PostgresSubscription implements Subscription {
           await this.options.onRecord(record);
           after = record.checkpoint;
         }
-        if (batch.length > 0) pendingDelay = PENDING_RETRY_MIN_MS;
+        if (batch.length > 0) {
+          pendingDelay = PENDING_RETRY_MIN_MS;
+          idleMs = pollMs;
+        }
         if (batch.length === BATCH_SIZE) continue;
         if (!caughtUp) {
           caughtUp = true;
@@ -89,7 +100,8 @@ export class PostgresSubscription implements Subscription {
           await this.sleep(pendingDelay);
           pendingDelay = Math.min(pendingDelay * 2, PENDING_RETRY_MAX_MS);
         } else {
-          await this.sleep(pollMs);
+          const slept = await this.sleep(idleMs);
+          idleMs = slept === 'woken' || batch.length > 0 ? pollMs : Math.min(idleMs * 2, maxIdleMs);
         }
       }
     } catch (error) {
@@ -113,16 +125,17 @@ export class PostgresSubscription implements Subscription {
     await client.query(`LISTEN ${this.settings.channel}`);
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.closed) return Promise.resolve();
+  /** Waits `ms` or until woken; says which. */
+  private sleep(ms: number): Promise<'woken' | 'timeout'> {
+    if (this.woken || this.closed) return Promise.resolve('woken');
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeSleeper = undefined;
-        resolve();
+        resolve('timeout');
       }, ms);
       this.wakeSleeper = () => {
         clearTimeout(timer);
-        resolve();
+        resolve('woken');
       };
     });
   }

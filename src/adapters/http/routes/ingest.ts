@@ -12,7 +12,10 @@
  * camera is registered and not decommissioned; the key named was in force at `observedAt`; the signature
  * verifies over JCS(detection) (401 otherwise); every digest the detection names is a stored blob of exactly
  * the stated size and a sound item of its declared media type (magic number, and an image decodes within the
- * pixel limit: media-check.ts; 422 otherwise). The case decider then re-checks all of it and applies the legal rules.
+ * pixel limit: media-check.ts; 422 otherwise). The case decider then re-checks all of it and applies the legal rules;
+ * the signature is verified once, here: the decider trusts the route's `VerifiedDetection` for this very detection
+ * object instead of verifying again. The camera view comes from a cache keyed by the camera stream's head revision
+ * (commands/context.ts), so a key rotation or revocation takes effect for the next request.
  *
  * Refused requests leave nothing that a later request could be confused by. Records are the only thing that
  * makes a blob evidence, and a blob is content-addressed: its name pins its bytes, so a blob left behind by a
@@ -31,8 +34,8 @@ import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
 import { cameraKeyAt, type CameraView } from '../../../domain/camera/view.ts';
 import { DetectionSchema, type Detection } from '../../../domain/signoff/payloads.ts';
 import { IdentifierSchema, KeyIdSchema, SignatureSchema } from '../../../domain/signoff/primitives.ts';
-import { verifyDetection } from '../../../domain/signoff/signing.ts';
-import { loadCameraView } from '../../../commands/context.ts';
+import { verifyDetectionOnce, type VerifiedDetection } from '../../../domain/signoff/verified-detection.ts';
+import { CameraViewCache } from '../../../commands/context.ts';
 import { ingestDetection } from '../../../commands/cases.ts';
 import type { Principal } from '../../auth/roles.ts';
 import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
@@ -97,45 +100,56 @@ const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
 
 /** The device token MUST name a registered, usable camera; returns its view. */
 async function requireCameraDevice(
-  services: ApiServices,
+  cameras: CameraViewCache,
+  servedProvinces: readonly string[] | undefined,
   principal: Principal,
   cameraId?: string,
 ): Promise<CameraView> {
   if (cameraId !== undefined && principal.subject !== cameraId) {
     throw new DeviceNotCameraError('A device may only submit its own detections');
   }
-  const camera = await loadCameraView(services.store, principal.subject).catch((error: unknown) => {
+  const camera = await cameras.get(principal.subject).catch((error: unknown) => {
     if (error instanceof AppError && error.category === 'validation') return undefined;
     throw error;
   });
   if (!camera || camera.status === 'decommissioned') {
     throw new DetectionNotAuthenticError('The device is not a registered camera in service');
   }
-  if (services.servedProvinces && !services.servedProvinces.includes(camera.province)) {
+  if (servedProvinces && !servedProvinces.includes(camera.province)) {
     throw new ProvinceNotServedError('This node does not serve the camera\'s province', {
       province: camera.province,
-      served: services.servedProvinces,
+      served: servedProvinces,
     });
   }
   return camera;
 }
 
-/** Signature and key checks done at the edge, before the command path (and before any blob is stored). */
+interface Authenticated {
+  camera: CameraView;
+  verified: VerifiedDetection;
+}
+
+/**
+ * Signature and key checks done at the edge, before the command path (and before any blob is stored). The
+ * camera view and the proof of the verified signature go on to the decider, so neither is repeated.
+ */
 async function authenticateDetection(
-  services: ApiServices,
+  cameras: CameraViewCache,
+  servedProvinces: readonly string[] | undefined,
   principal: Principal,
   body: SignedDetectionBody,
-): Promise<CameraView> {
-  const camera = await requireCameraDevice(services, principal, body.detection.cameraId);
+): Promise<Authenticated> {
+  const camera = await requireCameraDevice(cameras, servedProvinces, principal, body.detection.cameraId);
   const key = cameraKeyAt(camera, body.keyId, body.detection.observedAt);
   if (!key.ok)
     throw new DetectionNotAuthenticError('The key was not in force for this camera at observedAt', {
       reason: key.reason,
     });
-  if (!verifyDetection(body.detection, body.signature, key.key.publicKey)) {
+  const verified = verifyDetectionOnce(body.detection, body.signature, body.keyId, key.key.publicKey);
+  if (!verified) {
     throw new DetectionNotAuthenticError('The detection signature does not verify under the camera key');
   }
-  return camera;
+  return { camera, verified };
 }
 
 /** Refuses, before a byte is stored, a detection naming evidence of a media type the system does not handle. */
@@ -187,6 +201,7 @@ async function ingestAndRespond(
   res: Response,
   principal: Principal,
   body: SignedDetectionBody,
+  authenticated: Authenticated,
   checked?: ReadonlySet<string>,
 ): Promise<void> {
   await requireEvidenceStored(services, body.detection, checked);
@@ -198,6 +213,7 @@ async function ingestAndRespond(
       signature: body.signature,
       keyId: body.keyId,
       ...(body.modelId !== undefined ? { modelId: body.modelId } : {}),
+      authenticated,
     },
     { correlationId: (req as { id?: string }).id },
   );
@@ -303,6 +319,7 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
 
 export function ingestRoutes(services: ApiServices): AnyRoute[] {
   const maxEvidenceBytes = services.limits?.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
+  const cameras = new CameraViewCache(services.store);
 
   return [
     route({
@@ -323,7 +340,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal }) => {
         const p = requirePrincipal(principal);
         try {
-          await requireCameraDevice(services, p);
+          await requireCameraDevice(cameras, services.servedProvinces, p);
           const declared = req.get('x-evidence-digest');
           const length = Number(req.get('content-length') ?? 'NaN');
           if (Number.isFinite(length) && length > maxEvidenceBytes)
@@ -357,8 +374,8 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
       },
       handler: async ({ req, res, principal, body }) => {
         const p = requirePrincipal(principal);
-        await authenticateDetection(services, p, body);
-        await ingestAndRespond(services, req, res, p, body);
+        const authenticated = await authenticateDetection(cameras, services.servedProvinces, p, body);
+        await ingestAndRespond(services, req, res, p, body, authenticated);
       },
     }),
     route({
@@ -379,6 +396,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal }) => {
         const p = requirePrincipal(principal);
         let signed: SignedDetectionBody | undefined;
+        let authenticated: Authenticated | undefined;
         let declared = new Map<string, { size: number; mediaType: string }>();
         const checked = new Set<string>();
         try {
@@ -405,7 +423,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
                   'invalid-body',
                 );
               }
-              await authenticateDetection(services, p, parsed.data);
+              authenticated = await authenticateDetection(cameras, services.servedProvinces, p, parsed.data);
               requireSupportedMediaTypes(parsed.data.detection);
               signed = parsed.data;
               declared = new Map(parsed.data.detection.evidence.map((e) => [e.digest, e]));
@@ -427,8 +445,8 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
           if (!req.complete) discardRest(req, res);
           throw error;
         }
-        if (!signed) throw new MultipartError('The upload holds no `detection` field');
-        await ingestAndRespond(services, req, res, p, signed, checked);
+        if (!signed || !authenticated) throw new MultipartError('The upload holds no `detection` field');
+        await ingestAndRespond(services, req, res, p, signed, authenticated, checked);
       },
     }),
   ];
