@@ -59,8 +59,8 @@ CREATE TRIGGER witness_fork_alarms_no_truncate BEFORE TRUNCATE ON witness_fork_a
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 `;
 
-export class Witness1795478800000 implements MigrationInterface {
-  name = 'Witness1795478800000';
+export class Witness1795478810000 implements MigrationInterface {
+  name = 'Witness1795478810000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(SQL);
