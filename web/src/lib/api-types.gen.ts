@@ -315,7 +315,137 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            province: string;
+                            /** @enum {string} */
+                            status: "detected" | "rejected" | "confirmed" | "owner-identified" | "owner-not-found" | "noticed" | "decided" | "paid" | "appealed" | "appeal-resolved" | "closed" | "expired" | "voided";
+                            revision: number;
+                            detection: {
+                                /** @constant */
+                                purpose: "detection/v1";
+                                detectionId: string;
+                                cameraId: string;
+                                observedAt: string;
+                                location: {
+                                    latMicro: number;
+                                    lonMicro: number;
+                                    description: string;
+                                    /** @enum {string} */
+                                    roadType: "expressway" | "national-highway" | "provincial-road" | "urban" | "railway" | "inland-waterway";
+                                    commune?: string;
+                                };
+                                violationCode: string;
+                                vehicleClass: string;
+                                measurements?: {
+                                    [key: string]: number;
+                                };
+                                plateRead?: {
+                                    text: string;
+                                    confidenceBp?: number;
+                                };
+                                evidence: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                    role: string;
+                                }[];
+                            };
+                            detectionKeyId: string;
+                            flags: {
+                                /** @enum {string} */
+                                flag: "calibration-invalid" | "model-not-approved" | "plate-mismatch" | "camera-suspended" | "manual";
+                                detail: string;
+                            }[];
+                            processingFailures: {
+                                job: string;
+                                reasonCode: string;
+                                reason: string;
+                                failedAt: string;
+                            }[];
+                            plateReadings: {
+                                plate: string;
+                                compact: string;
+                                confidenceBp: number;
+                                model: {
+                                    modelId: string;
+                                    name: string;
+                                    version: string;
+                                };
+                            }[];
+                            evidence: {
+                                originals: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                    role: string;
+                                }[];
+                                derived: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                    /** @enum {string} */
+                                    kind: "thumbnail" | "plate-crop" | "redacted" | "captioned" | "transcoded" | "other";
+                                    sourceDigest: string;
+                                    operation: string;
+                                }[];
+                            };
+                            review: {
+                                /** @enum {string} */
+                                decision: "confirm" | "reject";
+                                officerKeyId: string;
+                                plate: string;
+                                violationCode: string;
+                                signedAt: string;
+                            } | null;
+                            owner: {
+                                /** @enum {string} */
+                                kind: "individual" | "organisation";
+                                ref: string;
+                            } | null;
+                            notices: {
+                                noticeId: string;
+                                /** @enum {string} */
+                                channel: "post" | "vnetraffic" | "vneid" | "email" | "sms";
+                                issuedAt: string;
+                                /** @enum {string} */
+                                delivery: "pending" | "delivered" | "failed";
+                            }[];
+                            decision: {
+                                fineVnd: number;
+                                points: number;
+                                legalBasis: {
+                                    decree: string;
+                                    article: number;
+                                    clause: number;
+                                    point: string;
+                                };
+                                offender: {
+                                    /** @enum {string} */
+                                    kind: "individual" | "organisation";
+                                    ref: string;
+                                };
+                                violationCode: string;
+                                signedAt: string;
+                            } | null;
+                            paidVnd: number | null;
+                            appeals: {
+                                appealId: string;
+                                filedAt: string;
+                                /** @enum {string} */
+                                outcome?: "upheld" | "overturned";
+                            }[];
+                            closedReason: ("paid" | "rejected" | "appeal-overturned" | "owner-not-found") | null;
+                            signoffBasis: {
+                                caseId: string;
+                                caseRevision: number;
+                                evidence: string[];
+                                violationCode: string;
+                                plate: string | null;
+                            };
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -3032,7 +3162,41 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scope: {
+                                province: string;
+                                from?: string;
+                                to?: string;
+                            };
+                            data: {
+                                scope: string;
+                                from: string;
+                                to: string;
+                                rows: {
+                                    day: string;
+                                    province: string;
+                                    violationCode: string;
+                                    detections: number | string;
+                                    confirmed: number | string;
+                                    rejected: number | string;
+                                    penalties: number | string;
+                                    finesDecidedVnd: number | string;
+                                    finesPaidVnd: number | string;
+                                    pointsDeducted: number | string;
+                                }[];
+                                totals: {
+                                    detections: number | string;
+                                    confirmed: number | string;
+                                    rejected: number | string;
+                                    penalties: number | string;
+                                    finesDecidedVnd: number | string;
+                                    finesPaidVnd: number | string;
+                                    pointsDeducted: number | string;
+                                };
+                            };
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -3079,7 +3243,53 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scope: {
+                                province: string;
+                                from?: string;
+                                to?: string;
+                            };
+                            data: {
+                                referenceVersion: string | null;
+                                illustrative: boolean;
+                                note: string | null;
+                                provinces: {
+                                    province: string;
+                                    name: string;
+                                    largeCity: boolean;
+                                    cameras: {
+                                        total: number;
+                                        byStatus: {
+                                            [key: string]: number;
+                                        };
+                                        byRoadType: {
+                                            [key: string]: number;
+                                        };
+                                        calibrationValid: number;
+                                    };
+                                    communes: {
+                                        name: string;
+                                        cameras: number;
+                                    }[];
+                                    expressway: {
+                                        routes: number;
+                                        covered: number;
+                                        percent: number | null;
+                                        uncovered: string[];
+                                        meetsTarget: boolean | null;
+                                    };
+                                    centralCommunes: {
+                                        total: number;
+                                        covered: number;
+                                        percent: number | null;
+                                        targetPercent: number;
+                                        meetsTarget: boolean | null;
+                                    };
+                                }[];
+                            };
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -3126,7 +3336,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scope: {
+                                province: string;
+                                from?: string;
+                                to?: string;
+                            };
+                            data: {
+                                modelId: string;
+                                name: string;
+                                version: string;
+                                status: string;
+                                readings: number;
+                                confirmations: number;
+                                corrections: number;
+                                rejections: number;
+                                precision: number | null;
+                                recent: {
+                                    cases: number;
+                                    precision: number | null;
+                                };
+                                belowFloor: boolean;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -3173,7 +3407,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scope: {
+                                province: string;
+                                from?: string;
+                                to?: string;
+                            };
+                            data: {
+                                officerId: string;
+                                days: {
+                                    day: string;
+                                    province: string;
+                                    reviews: number;
+                                    decisions: number;
+                                }[];
+                                reviews: number;
+                                decisions: number;
+                                medianDetectionToReviewSeconds: number | null;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -3219,7 +3473,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            violations: {
+                                plate: string;
+                                plateColour: string | null;
+                                vehicleType: string;
+                                observedAt: string;
+                                place: string;
+                                violationCode: string;
+                                violation: string;
+                                detectingUnit: string;
+                                status: string;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Too many failed lookups for this plate (its failure budget, whatever the caller's address); see Retry-After */
                 429: {

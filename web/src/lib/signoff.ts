@@ -11,17 +11,13 @@ import { canonicalBytes } from '../../../src/domain/integrity/canonical.ts';
 import { toBase64 } from '../../../src/domain/integrity/encoding.ts';
 import { DECISION_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
 import type { UnlockedKey } from './keystore.ts';
+import type { GetResponse, PostBody } from './api.ts';
 
 export const REJECT_REASONS = ['no-violation', 'plate-unreadable', 'plate-mismatch', 'exempt-vehicle', 'equipment-fault', 'duplicate', 'other'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export interface SignoffBasis {
-  caseId: string;
-  caseRevision: number;
-  evidence: string[];
-  violationCode: string;
-  plate: string | null;
-}
+/** What every sign-off on a case must carry as of its revision: the case document's `signoffBasis`. */
+export type SignoffBasis = GetResponse<'/v1/cases/{caseId}'>['signoffBasis'];
 
 export interface ReviewInput {
   basis: SignoffBasis;
@@ -35,12 +31,13 @@ export interface ReviewInput {
   overrideReason?: string;
 }
 
-export interface LegalBasis {
-  decree: string;
-  article: number;
-  clause: number;
-  point: string;
-}
+/** The body `POST /v1/cases/{caseId}/review` takes, and the sign-off in it (generated OpenAPI types). */
+export type ReviewBody = PostBody<'/v1/cases/{caseId}/review'>;
+export type ReviewPayload = ReviewBody['signoff'];
+/** The body `POST /v1/cases/{caseId}/decision` takes, and the sign-off in it. */
+export type DecisionBody = PostBody<'/v1/cases/{caseId}/decision'>;
+export type DecisionPayload = DecisionBody['signoff'];
+export type LegalBasis = DecisionPayload['legalBasis'];
 
 export interface DecisionInput {
   basis: SignoffBasis;
@@ -50,10 +47,10 @@ export interface DecisionInput {
   fineVnd: number;
   points: number;
   legalBasis: LegalBasis;
-  offender: { kind: 'individual' | 'organisation'; ref: string };
+  offender: DecisionPayload['offender'];
 }
 
-export type SignoffPayload = Record<string, unknown> & { purpose: string; caseId: string };
+export type SignoffPayload = ReviewPayload | DecisionPayload;
 
 function sorted(digests: readonly string[]): string[] {
   return [...new Set(digests)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -63,7 +60,7 @@ function withoutEmpty<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
 }
 
-export function buildReview(input: ReviewInput): SignoffPayload {
+export function buildReview(input: ReviewInput): ReviewPayload {
   return withoutEmpty({
     purpose: REVIEW_PURPOSE,
     caseId: input.basis.caseId,
@@ -80,7 +77,7 @@ export function buildReview(input: ReviewInput): SignoffPayload {
   });
 }
 
-export function buildDecision(input: DecisionInput): SignoffPayload {
+export function buildDecision(input: DecisionInput): DecisionPayload {
   return {
     purpose: DECISION_PURPOSE,
     caseId: input.basis.caseId,
@@ -98,7 +95,7 @@ export function buildDecision(input: DecisionInput): SignoffPayload {
 }
 
 /** Ed25519 over JCS(payload) with the officer's unlocked key: the body the sign-off routes take. */
-export function signPayload(payload: SignoffPayload, key: UnlockedKey): { signoff: SignoffPayload; signature: string; keyId: string } {
+export function signPayload<P extends SignoffPayload>(payload: P, key: UnlockedKey): { signoff: P; signature: string; keyId: string } {
   const signature = nacl.sign.detached(canonicalBytes(payload), key.secretKey);
   return { signoff: payload, signature: toBase64(signature), keyId: key.keyId };
 }

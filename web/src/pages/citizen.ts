@@ -7,19 +7,10 @@ import { useState } from 'preact/hooks';
 import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { formatTime, langStore, tValue, useT } from '../lib/i18n.ts';
-import { ApiError, api } from '../lib/api.ts';
+import { ApiError, api, type GetResponse } from '../lib/api.ts';
 
-interface PublishedViolation {
-  plate: string;
-  plateColour: string | null;
-  vehicleType: string;
-  observedAt: string;
-  place: string;
-  violationCode: string;
-  violation: string;
-  detectingUnit: string;
-  status: string;
-}
+type Lookup = GetResponse<'/v1/public/violations'>;
+type PublishedViolation = Lookup['violations'][number];
 
 export function CitizenPage() {
   const t = useT();
@@ -35,7 +26,7 @@ export function CitizenPage() {
     setResult(undefined);
     try {
       const q = new URLSearchParams({ plate: plate.trim(), certificate: certificate.trim() });
-      const r = await api<{ violations: PublishedViolation[] }>(`/v1/public/violations?${q}`, { auth: false });
+      const r = await api<Lookup>(`/v1/public/violations?${q}`, { auth: false });
       setResult(r.violations);
     } catch (err) {
       setError(err instanceof ApiError && err.status !== 400 ? errorMessage(err, langStore.get()) : t('lookupFailed'));

@@ -10,51 +10,16 @@ import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
 import { formatVnd, langStore, tValue, useT } from '../lib/i18n.ts';
 import { canReview, canSeeDashboards, sessionStore } from '../lib/session.ts';
-import { api } from '../lib/api.ts';
+import { api, type GetResponse } from '../lib/api.ts';
 import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 
-interface StatRow {
-  day: string;
-  province: string;
-  violationCode: string;
-  detections: number | string;
-  confirmed: number | string;
-  rejected: number | string;
-  penalties: number | string;
-  finesDecidedVnd: number | string;
-  finesPaidVnd: number | string;
-}
-interface Stats {
-  rows: StatRow[];
-  totals: Record<string, number | string>;
-}
-interface Coverage {
-  illustrative?: boolean;
-  provinces: {
-    province: string;
-    name: string;
-    cameras: { total: number; byRoadType: Record<string, number> };
-    expressway: { routes: number; covered: number; percent: number | null };
-    centralCommunes: { total: number; covered: number; percent: number | null; targetPercent: number };
-  }[];
-}
-interface Workload {
-  officerId: string;
-  reviews: number;
-  decisions: number;
-  medianDetectionToReviewSeconds: number | null;
-}
-interface ModelRow {
-  modelId: string;
-  name: string;
-  version: string;
-  status: string;
-  precision: number | null;
-  recent: { cases: number; precision: number | null };
-  belowFloor: boolean;
-}
+type Stats = GetResponse<'/v1/statistics/violations'>['data'];
+type StatRow = Stats['rows'][number];
+type Coverage = GetResponse<'/v1/statistics/cameras'>['data'];
+type Workload = GetResponse<'/v1/statistics/officers'>['data'][number];
+type ModelRow = GetResponse<'/v1/statistics/models'>['data'][number];
 
 export const PRECISION_FLOOR = 0.9;
 
@@ -90,12 +55,12 @@ export function DashboardPage() {
     const q = new URLSearchParams({ province: scope, from, to });
     setError('');
     Promise.all([
-      api<{ data: Stats }>(`/v1/statistics/violations?${q}`).then((r) => setStats(r.data)),
-      api<{ data: Coverage }>(`/v1/statistics/cameras?${q}`).then((r) => setCoverage(r.data)),
-      api<{ data: ModelRow[] }>(`/v1/statistics/models?${q}`).then((r) => setModels(r.data)),
+      api<GetResponse<'/v1/statistics/violations'>>(`/v1/statistics/violations?${q}`).then((r) => setStats(r.data)),
+      api<GetResponse<'/v1/statistics/cameras'>>(`/v1/statistics/cameras?${q}`).then((r) => setCoverage(r.data)),
+      api<GetResponse<'/v1/statistics/models'>>(`/v1/statistics/models?${q}`).then((r) => setModels(r.data)),
       // Per-officer figures name staff: supervisors and auditors only (the route enforces it too).
       session && ['supervisor', 'auditor'].includes(session.role)
-        ? api<{ data: Workload[] }>(`/v1/statistics/officers?${q}`).then((r) => setWorkload(r.data))
+        ? api<GetResponse<'/v1/statistics/officers'>>(`/v1/statistics/officers?${q}`).then((r) => setWorkload(r.data))
         : Promise.resolve(),
       canReview(session)
         ? Promise.all(['detected', 'confirmed', 'owner-identified'].map((s) => loadCases(s, 5))).then(([detected, ...awaitingNotice]) => {

@@ -13,7 +13,7 @@ import {
   type AnyRoute,
 } from './access.ts';
 import { CASE_READERS, correlation } from './case-common.ts';
-import { caseDocument } from './case-view.ts';
+import { CaseDocumentSchema, caseDocument } from './case-view.ts';
 import type { ApiServices } from './services.ts';
 
 const ListQuery = z.strictObject({
@@ -55,7 +55,7 @@ export function caseReadRoutes(services: ApiServices): AnyRoute[] {
       auth: CASE_READERS,
       params: CaseIdParams,
       requiresPurpose: true,
-      responses: { 200: { description: 'The case' } },
+      responses: { 200: { description: 'The case', schema: CaseDocumentSchema } },
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
         const { state, revision } = await loadVisibleCase(store, p, params.caseId);

@@ -3,10 +3,85 @@
  * what an officer needs to sign next (`signoffBasis`). It holds personal data (the plate, the owner's
  * registry reference), so it is only ever sent after a custody record.
  */
+import { z } from 'zod';
 import { sortedDigests } from '../../../domain/signoff/builders.ts';
-import type { ExistingCase } from '../../../domain/case/state.ts';
+import { CASE_STATUSES, type ExistingCase } from '../../../domain/case/state.ts';
+import {
+  CLOSE_REASONS,
+  CaseFlagSchema,
+  DerivedEvidenceSchema,
+  ModelIdentitySchema,
+  NOTICE_CHANNELS,
+} from '../../../domain/case/events.ts';
+import {
+  APPEAL_OUTCOMES,
+  DetectionSchema,
+  LegalBasisSchema,
+  OffenderSchema,
+} from '../../../domain/signoff/payloads.ts';
+import { EvidenceRefSchema } from '../../../domain/signoff/primitives.ts';
 
-export function caseDocument(state: ExistingCase, revision: bigint): Record<string, unknown> {
+/** The document `caseDocument` builds, declared for the OpenAPI document (and so the web's generated types). */
+export const CaseDocumentSchema = z.object({
+  caseId: z.string(),
+  province: z.string(),
+  status: z.enum(CASE_STATUSES),
+  revision: z.number(),
+  detection: DetectionSchema,
+  detectionKeyId: z.string(),
+  flags: z.array(CaseFlagSchema),
+  processingFailures: z.array(
+    z.object({ job: z.string(), reasonCode: z.string(), reason: z.string(), failedAt: z.string() }),
+  ),
+  plateReadings: z.array(
+    z.object({ plate: z.string(), compact: z.string(), confidenceBp: z.number(), model: ModelIdentitySchema }),
+  ),
+  evidence: z.object({
+    originals: z.array(EvidenceRefSchema),
+    derived: z.array(DerivedEvidenceSchema.extend({ sourceDigest: z.string(), operation: z.string() })),
+  }),
+  review: z
+    .object({
+      decision: z.enum(['confirm', 'reject']),
+      officerKeyId: z.string(),
+      plate: z.string(),
+      violationCode: z.string(),
+      signedAt: z.string(),
+    })
+    .nullable(),
+  owner: OffenderSchema.nullable(),
+  notices: z.array(
+    z.object({
+      noticeId: z.string(),
+      channel: z.enum(NOTICE_CHANNELS),
+      issuedAt: z.string(),
+      delivery: z.enum(['pending', 'delivered', 'failed']),
+    }),
+  ),
+  decision: z
+    .object({
+      fineVnd: z.number(),
+      points: z.number(),
+      legalBasis: LegalBasisSchema,
+      offender: OffenderSchema,
+      violationCode: z.string(),
+      signedAt: z.string(),
+    })
+    .nullable(),
+  paidVnd: z.number().nullable(),
+  appeals: z.array(z.object({ appealId: z.string(), filedAt: z.string(), outcome: z.enum(APPEAL_OUTCOMES).optional() })),
+  closedReason: z.enum(CLOSE_REASONS).nullable(),
+  signoffBasis: z.object({
+    caseId: z.string(),
+    caseRevision: z.number(),
+    evidence: z.array(z.string()),
+    violationCode: z.string(),
+    plate: z.string().nullable(),
+  }),
+});
+export type CaseDocument = z.infer<typeof CaseDocumentSchema>;
+
+export function caseDocument(state: ExistingCase, revision: bigint): CaseDocument {
   const plate =
     state.review?.plate ?? state.detection.plateRead?.text ?? state.plateReadings.at(-1)?.plate ?? null;
   return {

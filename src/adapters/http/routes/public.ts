@@ -24,6 +24,23 @@ const LookupQuery = z.strictObject({
   certificate: z.string().regex(/^[A-Za-z0-9-]{4,32}$/, 'must be a registration certificate number'),
 });
 
+/** The published fields of each violation, nothing else (TT 73/2024 Art. 24). */
+const LookupResponse = z.object({
+  violations: z.array(
+    z.object({
+      plate: z.string(),
+      plateColour: z.string().nullable(),
+      vehicleType: z.string(),
+      observedAt: z.string(),
+      place: z.string(),
+      violationCode: z.string(),
+      violation: z.string(),
+      detectingUnit: z.string(),
+      status: z.string(),
+    }),
+  ),
+});
+
 export const CITIZEN_LOOKUP_PURPOSE = 'citizen lookup by plate and registration certificate';
 
 export function publicRoutes(services: ApiServices): AnyRoute[] {
@@ -40,6 +57,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
       responses: {
         200: {
           description: 'Published violations (empty when none, or when the certificate does not match)',
+          schema: LookupResponse,
         },
         429: {
           description:

@@ -20,6 +20,86 @@ const ScopeQuery = z.strictObject({
 });
 type ScopeQuery = z.infer<typeof ScopeQuery>;
 
+/** The scope the answer covers, as `scopeFor` resolved it. */
+const ScopeResponse = z.object({ province: z.string(), from: z.string().optional(), to: z.string().optional() });
+/** Counters are JSON numbers, or decimal strings beyond 2^53 (bigintToJson). */
+const Count = z.union([z.number(), z.string()]);
+const Counters = {
+  detections: Count,
+  confirmed: Count,
+  rejected: Count,
+  penalties: Count,
+  finesDecidedVnd: Count,
+  finesPaidVnd: Count,
+  pointsDeducted: Count,
+};
+const ViolationStatistics = z.object({
+  scope: z.string(),
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(z.object({ day: z.string(), province: z.string(), violationCode: z.string(), ...Counters })),
+  totals: z.object(Counters),
+});
+const CameraCoverage = z.object({
+  referenceVersion: z.string().nullable(),
+  illustrative: z.boolean(),
+  note: z.string().nullable(),
+  provinces: z.array(
+    z.object({
+      province: z.string(),
+      name: z.string(),
+      largeCity: z.boolean(),
+      cameras: z.object({
+        total: z.number(),
+        byStatus: z.record(z.string(), z.number()),
+        byRoadType: z.record(z.string(), z.number()),
+        calibrationValid: z.number(),
+      }),
+      communes: z.array(z.object({ name: z.string(), cameras: z.number() })),
+      expressway: z.object({
+        routes: z.number(),
+        covered: z.number(),
+        percent: z.number().nullable(),
+        uncovered: z.array(z.string()),
+        meetsTarget: z.boolean().nullable(),
+      }),
+      centralCommunes: z.object({
+        total: z.number(),
+        covered: z.number(),
+        percent: z.number().nullable(),
+        targetPercent: z.number(),
+        meetsTarget: z.boolean().nullable(),
+      }),
+    }),
+  ),
+});
+const ModelPerformance = z.array(
+  z.object({
+    modelId: z.string(),
+    name: z.string(),
+    version: z.string(),
+    status: z.string(),
+    readings: z.number(),
+    confirmations: z.number(),
+    corrections: z.number(),
+    rejections: z.number(),
+    precision: z.number().nullable(),
+    recent: z.object({ cases: z.number(), precision: z.number().nullable() }),
+    belowFloor: z.boolean(),
+  }),
+);
+const OfficerWorkload = z.array(
+  z.object({
+    officerId: z.string(),
+    days: z.array(z.object({ day: z.string(), province: z.string(), reviews: z.number(), decisions: z.number() })),
+    reviews: z.number(),
+    decisions: z.number(),
+    medianDetectionToReviewSeconds: z.number().nullable(),
+  }),
+);
+/** Every statistics route answers `{ scope, data }`. */
+const answer = (data: z.ZodType) => z.object({ scope: ScopeResponse, data });
+
 const STAFF: readonly Role[] = ['officer', 'supervisor', 'auditor'];
 
 function scopeFor(principal: Principal, query: ScopeQuery): StatisticsScope {
@@ -44,6 +124,7 @@ export function statisticsRoutes(services: ApiServices): AnyRoute[] {
     path: string,
     summary: string,
     auth: readonly Role[],
+    data: z.ZodType,
     run: (scope: StatisticsScope) => Promise<unknown>,
   ) =>
     route({
@@ -53,7 +134,7 @@ export function statisticsRoutes(services: ApiServices): AnyRoute[] {
       tags: ['statistics'],
       auth,
       query: ScopeQuery,
-      responses: { 200: { description: 'Aggregates' } },
+      responses: { 200: { description: 'Aggregates', schema: answer(data) } },
       handler: async ({ res, principal, query }) => {
         const scope = scopeFor(requirePrincipal(principal), query);
         res.json({ scope, data: await run(scope) });
@@ -64,21 +145,24 @@ export function statisticsRoutes(services: ApiServices): AnyRoute[] {
       'violations',
       'Violations by day, province and violation code (province=XX or national)',
       [...STAFF, 'analyst'],
+      ViolationStatistics,
       (s) => q.violationStatistics(s),
     ),
     stat(
       'cameras',
       'Camera coverage: cameras, status and detections per camera',
       [...STAFF, 'analyst'],
+      CameraCoverage,
       (s) => q.cameraCoverage(s),
     ),
-    stat('models', 'AI model performance: readings, confirmations, corrections', [...STAFF, 'analyst'], (s) =>
+    stat('models', 'AI model performance: readings, confirmations, corrections', [...STAFF, 'analyst'], ModelPerformance, (s) =>
       q.modelPerformance(s),
     ),
     stat(
       'officers',
       'Officer workload (names officers: supervisors and auditors only)',
       ['supervisor', 'auditor'],
+      OfficerWorkload,
       (s) => q.officerWorkload(s),
     ),
   ];
