@@ -1,0 +1,201 @@
+/**
+ * Building each document's input from the case: pure functions of the folded case, the event the document is
+ * made from, and what records never hold (the addressee's name and address from the registry, the issuing
+ * unit and the treasury account from configuration).
+ *
+ * - the notice from `NoticeIssued` (its id, channel and time);
+ * - the penalty decision from `PenaltyDecided` (the officer's signed sign-off: fine, points, legal basis,
+ *   offender, signedAt);
+ * - the violation record from `ViolationRecordDrawn`, an event of issue 13's procedure work that this branch
+ *   does not have: `violationRecordDocumentFor` refuses with `DocumentSourceNotAvailableError` until it exists.
+ */
+import { fineRangeFor } from '../catalog/authority.ts';
+import type { OfficerTitle } from '../catalog/authority.ts';
+import { vietnamDateOf } from '../catalog/dates.ts';
+import type { CaseEventData } from '../case/events.ts';
+import { catalogEntryFor } from '../case/legal.ts';
+import type { ExistingCase } from '../case/state.ts';
+import { DocumentSourceMissingError, DocumentSourceNotAvailableError } from './errors.ts';
+import {
+  TEMPLATE_VERSIONS,
+  type IssuingUnit,
+  type NoticeDocument,
+  type Party,
+  type PenaltyDecisionDocument,
+  type SigningOfficer,
+  type TreasuryAccount,
+  type ViolationFacts,
+  type ViolationRecordDocument,
+} from './types.ts';
+import { vietQrPayload } from './vietqr.ts';
+import { vndInWords } from './vnd-words.ts';
+
+/**
+ * Days the owner has to come, or answer online, after the notice. Issue 13 reads the owner unresponsive 20
+ * days after the notice (Circular 73/2024/TT-BCA Art. 24; docs/legal-procedure.md holds the verified text).
+ */
+export const NOTICE_RESPONSE_DAYS = 20;
+/** Days to pay, from receiving the decision (Law on Handling Administrative Violations 2012, Art. 73.1). */
+export const PAYMENT_DAYS = 10;
+/** Late payment: 0.05% of the fine per day (Law on Handling Administrative Violations 2012, Art. 78.3). */
+export const LATE_SURCHARGE_BP_PER_DAY = 5;
+/** Days the offender has to send a written explanation of the record (same law, Art. 61.2, as amended). */
+export const EXPLANATION_DAYS = 2;
+
+/** How a title is printed on a document. */
+export const OFFICER_TITLE_VI: Readonly<Record<OfficerTitle, string>> = {
+  'officer-on-duty': 'Cán bộ Cảnh sát giao thông đang thi hành công vụ',
+  'team-leader': 'Đội trưởng Đội Cảnh sát giao thông',
+  'commune-police-chief': 'Trưởng Công an cấp xã',
+  'provincial-division-head': 'Trưởng phòng Cảnh sát giao thông',
+  'provincial-police-director': 'Giám đốc Công an cấp tỉnh',
+  'c08-director': 'Cục trưởng Cục Cảnh sát giao thông',
+};
+
+const MEASUREMENT_LABELS: Readonly<Record<string, string>> = {
+  speedKmh: 'Tốc độ đo được (km/h)',
+  limitKmh: 'Tốc độ tối đa cho phép (km/h)',
+  overloadPercent: 'Tỷ lệ quá tải (%)',
+};
+
+/** The Viet Nam calendar date `days` calendar days after the Viet Nam date of `at` (YYYY-MM-DD). */
+export function vietnamDatePlusDays(at: string, days: number): string {
+  const date = vietnamDateOf(at);
+  const ms = Date.parse(`${date}T00:00:00Z`) + days * 24 * 60 * 60 * 1000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The short form of a case id printed in document numbers: its first 8 hex digits, upper case. */
+export function caseShortId(caseId: string): string {
+  return caseId.replace(/-/g, '').slice(0, 8).toUpperCase();
+}
+
+export function documentNumber(kind: 'notice' | 'violation-record' | 'penalty-decision', caseId: string): string {
+  const short = caseShortId(caseId);
+  if (kind === 'notice') return `${short}/TB-CSGT`;
+  if (kind === 'violation-record') return `${short}/BB-VPHC`;
+  return `${short}/QĐ-XPHC`;
+}
+
+/** The decision number as a bank transfer message (ASCII): "1A2B3C4D/QD-XPHC". */
+export function paymentReferenceFor(decisionNumber: string): string {
+  return decisionNumber.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+}
+
+function violationFacts(kase: ExistingCase, plate: string, violationCode: string): ViolationFacts {
+  const d = kase.detection;
+  const entry = catalogEntryFor(violationCode, d.vehicleClass, d.observedAt);
+  const place = d.location.commune ? `${d.location.description}, ${d.location.commune}` : d.location.description;
+  const measurements = Object.entries(d.measurements ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${MEASUREMENT_LABELS[k] ?? k}: ${v}`);
+  return {
+    code: entry.code,
+    description: entry.title.vi,
+    legalBasis: { ...entry.legalBasis },
+    observedAt: d.observedAt,
+    place,
+    plate,
+    vehicleClass: d.vehicleClass,
+    measurements,
+    cameraId: d.cameraId,
+  };
+}
+
+export interface NoticeContext {
+  unit: IssuingUnit;
+  /** The registered owner, from the registry (`OwnerIdentified.owner.ref`). */
+  addressee: Party;
+}
+
+/** The notice for `noticeId` of the case (made from its `NoticeIssued`). */
+export function noticeDocumentFor(kase: ExistingCase, noticeId: string, context: NoticeContext): NoticeDocument {
+  const notice = kase.notices.find((n) => n.noticeId === noticeId);
+  if (!notice) throw new DocumentSourceMissingError('The case has no such notice', {});
+  if (!kase.review || kase.review.decision !== 'confirm' || !kase.owner)
+    throw new DocumentSourceMissingError('A notice needs a confirmed review and an identified owner', {});
+  const violation = violationFacts(kase, kase.review.plate, kase.review.violationCode);
+  const entry = catalogEntryFor(kase.review.violationCode, kase.detection.vehicleClass, kase.detection.observedAt);
+  return {
+    kind: 'notice',
+    templateVersion: TEMPLATE_VERSIONS.notice,
+    caseId: kase.caseId,
+    number: documentNumber('notice', kase.caseId),
+    issuedAt: notice.issuedAt,
+    unit: context.unit,
+    violation,
+    noticeId: notice.noticeId,
+    channel: notice.channel,
+    addressee: context.addressee,
+    fineRange: fineRangeFor(entry, kase.owner.kind),
+    points: kase.owner.kind === 'individual' ? entry.points : 0,
+    respondWithinDays: NOTICE_RESPONSE_DAYS,
+    respondBy: vietnamDatePlusDays(notice.issuedAt, NOTICE_RESPONSE_DAYS),
+  };
+}
+
+export interface DecisionContext {
+  unit: IssuingUnit;
+  /** The offender named in the signed decision, from the registry (`signoff.offender.ref`). */
+  offender: Party;
+  /** The deciding officer's title (from the officer stream) and id; the key id comes from the event. */
+  decider: { officerId: string; title: OfficerTitle };
+  treasury: TreasuryAccount;
+}
+
+/** The penalty decision made from the case's `PenaltyDecided`. */
+export function penaltyDecisionDocumentFor(
+  kase: ExistingCase,
+  decided: CaseEventData<'PenaltyDecided'>,
+  context: DecisionContext,
+): PenaltyDecisionDocument {
+  const s = decided.signoff;
+  if (s.caseId !== kase.caseId) throw new DocumentSourceMissingError('The decision belongs to another case', {});
+  const number = documentNumber('penalty-decision', kase.caseId);
+  const paymentReference = paymentReferenceFor(number);
+  const decider: SigningOfficer = {
+    officerId: context.decider.officerId,
+    title: OFFICER_TITLE_VI[context.decider.title],
+    keyId: decided.keyId,
+  };
+  return {
+    kind: 'penalty-decision',
+    templateVersion: TEMPLATE_VERSIONS['penalty-decision'],
+    caseId: kase.caseId,
+    number,
+    issuedAt: s.signedAt,
+    unit: context.unit,
+    violation: { ...violationFacts(kase, s.plate, s.violationCode), legalBasis: { ...s.legalBasis } },
+    decider,
+    offender: context.offender,
+    fineVnd: s.fineVnd,
+    fineInWords: vndInWords(s.fineVnd),
+    points: s.points,
+    ...(decided.catalogVersion !== undefined ? { catalogVersion: decided.catalogVersion } : {}),
+    payWithinDays: PAYMENT_DAYS,
+    payBy: vietnamDatePlusDays(s.signedAt, PAYMENT_DAYS),
+    lateSurchargeBpPerDay: LATE_SURCHARGE_BP_PER_DAY,
+    treasury: context.treasury,
+    paymentReference,
+    qrPayload: vietQrPayload({
+      bankBin: context.treasury.bankBin,
+      accountNumber: context.treasury.accountNumber,
+      amountVnd: s.fineVnd,
+      reference: paymentReference,
+    }),
+  };
+}
+
+/**
+ * The violation record made from `ViolationRecordDrawn` (the officer's signed biên bản). That event is added by
+ * issue 13's procedure work and is not recorded on this branch, so this refuses every call with
+ * `DocumentSourceNotAvailableError`; the record's template is complete and rendered from a
+ * `ViolationRecordDocument` given directly.
+ */
+export function violationRecordDocumentFor(kase: ExistingCase, drawn: unknown, context: NoticeContext): ViolationRecordDocument {
+  void drawn;
+  void context;
+  throw new DocumentSourceNotAvailableError('The violation record is made from ViolationRecordDrawn, which this system does not record yet', {
+    caseId: kase.caseId,
+  });
+}
