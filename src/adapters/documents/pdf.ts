@@ -22,7 +22,7 @@ import type {
   ViolationFacts,
   ViolationRecordDocument,
 } from '../../domain/documents/types.ts';
-import { formatVnd, vndInWords } from '../../domain/documents/vnd-words.ts';
+import { formatVnd, numberInWords } from '../../domain/documents/vnd-words.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { DocumentRenderer } from '../../ports/documents.ts';
 
@@ -111,6 +111,16 @@ export function qrMatrix(payload: string): { size: number; dark: ArrayLike<numbe
   return { size: code.modules.size, dark: code.modules.data };
 }
 
+/**
+ * Text options for every run: glyph composition (`ccmp`) off. Noto Sans would otherwise split precomposed
+ * Vietnamese letters (ị, ọ, ụ …) into a base and a combining mark, which pdfkit maps back to the wrong text,
+ * so copying or searching the PDF would fail. The font has a precomposed glyph for every Vietnamese letter.
+ * A fresh object per call: pdfkit fills in the features it adds.
+ */
+function plain<T extends object>(options: T): T & PDFKit.Mixins.TextOptions {
+  return { ...options, features: { ccmp: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[] };
+}
+
 class Writer {
   readonly doc: PDFKit.PDFDocument;
   constructor(document: CaseDocument) {
@@ -142,15 +152,15 @@ class Writer {
     this.doc
       .font(options.font ?? 'regular')
       .fontSize(options.size ?? 11)
-      .text(text, PAGE.margin, this.doc.y, { width: CONTENT_WIDTH, align: options.align ?? 'left', lineGap: 2 });
+      .text(text, PAGE.margin, this.doc.y, plain({ width: CONTENT_WIDTH, align: options.align ?? 'left', lineGap: 2 }));
     if (options.gap) this.doc.moveDown(options.gap);
     return this;
   }
 
   /** A label in bold followed by its value on the same line. */
   field(label: string, value: string): this {
-    this.doc.font('bold').fontSize(11).text(`${label}: `, PAGE.margin, this.doc.y, { width: CONTENT_WIDTH, continued: true, lineGap: 2 });
-    this.doc.font('regular').text(value, { lineGap: 2 });
+    this.doc.font('bold').fontSize(11).text(`${label}: `, PAGE.margin, this.doc.y, plain({ width: CONTENT_WIDTH, continued: true, lineGap: 2 }));
+    this.doc.font('regular').text(value, plain({ lineGap: 2 }));
     return this;
   }
 
@@ -159,18 +169,18 @@ class Writer {
     const leftWidth = 210;
     const rightX = PAGE.margin + leftWidth + 10;
     const rightWidth = CONTENT_WIDTH - leftWidth - 10;
-    this.doc.font('regular').fontSize(10).text(document.unit.superior, PAGE.margin, top, { width: leftWidth, align: 'center' });
-    this.doc.font('bold').fontSize(10).text(document.unit.name, PAGE.margin, this.doc.y, { width: leftWidth, align: 'center' });
-    this.doc.font('regular').fontSize(10).text(`Số: ${document.number}`, PAGE.margin, this.doc.y + 6, { width: leftWidth, align: 'center' });
+    this.doc.font('regular').fontSize(10).text(document.unit.superior, PAGE.margin, top, plain({ width: leftWidth, align: 'center' }));
+    this.doc.font('bold').fontSize(10).text(document.unit.name, PAGE.margin, this.doc.y, plain({ width: leftWidth, align: 'center' }));
+    this.doc.font('regular').fontSize(10).text(`Số: ${document.number}`, PAGE.margin, this.doc.y + 6, plain({ width: leftWidth, align: 'center' }));
     const leftBottom = this.doc.y;
-    this.doc.font('bold').fontSize(10).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', rightX, top, { width: rightWidth, align: 'center' });
-    this.doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', rightX, this.doc.y, { width: rightWidth, align: 'center' });
+    this.doc.font('bold').fontSize(10).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', rightX, top, plain({ width: rightWidth, align: 'center' }));
+    this.doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', rightX, this.doc.y, plain({ width: rightWidth, align: 'center' }));
     const ruleY = this.doc.y + 1;
     this.doc.moveTo(rightX + rightWidth / 2 - 70, ruleY).lineTo(rightX + rightWidth / 2 + 70, ruleY).lineWidth(0.6).stroke();
     this.doc
       .font('italic')
       .fontSize(10)
-      .text(`${document.unit.place}, ${vietnameseLongDate(document.issuedAt)}`, rightX, ruleY + 6, { width: rightWidth, align: 'center' });
+      .text(`${document.unit.place}, ${vietnameseLongDate(document.issuedAt)}`, rightX, ruleY + 6, plain({ width: rightWidth, align: 'center' }));
     this.doc.y = Math.max(leftBottom, this.doc.y) + 18;
     this.text(TITLES[document.kind], { font: 'bold', size: 14, align: 'center' });
     this.text(SUBTITLES[document.kind], { font: 'bold', size: 11, align: 'center', gap: 1 });
@@ -194,8 +204,8 @@ class Writer {
     this.doc.moveDown(1.5);
     const x = PAGE.margin + CONTENT_WIDTH / 2;
     const width = CONTENT_WIDTH / 2;
-    this.doc.font('bold').fontSize(11).text(role, x, this.doc.y, { width, align: 'center' });
-    for (const line of lines) this.doc.font('regular').fontSize(10).text(line, x, this.doc.y, { width, align: 'center' });
+    this.doc.font('bold').fontSize(11).text(role, x, this.doc.y, plain({ width, align: 'center' }));
+    for (const line of lines) this.doc.font('regular').fontSize(10).text(line, x, this.doc.y, plain({ width, align: 'center' }));
     return this;
   }
 
@@ -216,7 +226,7 @@ class Writer {
     const textX = x0 + size + 12;
     this.doc.y = y0 + quiet * cell;
     for (const [i, line] of caption.entries())
-      this.doc.font(i === 0 ? 'bold' : 'regular').fontSize(10).text(line, textX, this.doc.y, { width: CONTENT_WIDTH - size - 12 });
+      this.doc.font(i === 0 ? 'bold' : 'regular').fontSize(10).text(line, textX, this.doc.y, plain({ width: CONTENT_WIDTH - size - 12 }));
     this.doc.y = Math.max(this.doc.y, y0 + size) + 6;
     return this;
   }
@@ -250,7 +260,7 @@ function notice(w: Writer, d: NoticeDocument): void {
   w.doc.moveDown(0.5);
   w.field(
     'Mức phạt tiền',
-    `từ ${formatVnd(d.fineRange.minVnd)} đồng đến ${formatVnd(d.fineRange.maxVnd)} đồng (bằng chữ: từ ${vndInWords(d.fineRange.minVnd)} đến ${vndInWords(d.fineRange.maxVnd)})`,
+    `từ ${formatVnd(d.fineRange.minVnd)} đồng đến ${formatVnd(d.fineRange.maxVnd)} đồng (bằng chữ: từ ${numberInWords(d.fineRange.minVnd)} đồng đến ${numberInWords(d.fineRange.maxVnd)} đồng)`,
   );
   if (d.points > 0) w.field('Trừ điểm giấy phép lái xe', `${d.points} điểm`);
   w.doc.moveDown(0.5);

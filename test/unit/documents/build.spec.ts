@@ -1,0 +1,90 @@
+/** Building document inputs from a case's events (pure). */
+import { expect } from 'chai';
+import { caseDecider } from '../../../src/domain/case/decider.ts';
+import type { CaseCommand } from '../../../src/domain/case/commands.ts';
+import type { CaseEvent } from '../../../src/domain/case/events.ts';
+import type { ExistingCase } from '../../../src/domain/case/state.ts';
+import { fold } from '../../../src/domain/decider.ts';
+import {
+  DocumentSourceMissingError,
+  DocumentSourceNotAvailableError,
+  noticeDocumentFor,
+  paymentReferenceFor,
+  parseVietQr,
+  penaltyDecisionDocumentFor,
+  vietnamDatePlusDays,
+  violationRecordDocumentFor,
+} from '../../../src/domain/documents/index.ts';
+import { CASE_ID, DECIDED_AT, PLATE, caseCommand, confirmReview, decidePenalty, violationDetected } from '../domain/case-fixtures.ts';
+import { owner, treasury, unit } from './fixtures.ts';
+
+function after(history: CaseEvent[], command: CaseCommand): CaseEvent[] {
+  return [...history, ...caseDecider.decide(command, fold(caseDecider, history))];
+}
+const kaseOf = (history: CaseEvent[]) => fold(caseDecider, history) as ExistingCase;
+
+const detected = [violationDetected()];
+const confirmed = after(detected, confirmReview(detected));
+const identified = after(confirmed, caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'owner-0001' }, registry: 'reg' }));
+const NOTICE_AT = '2026-03-12T20:00:00.000Z';
+const noticed = after(identified, { ...caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }), now: NOTICE_AT } as CaseCommand);
+const decided = after(noticed, decidePenalty(noticed));
+const decidedEvent = decided.at(-1) as Extract<CaseEvent, { type: 'PenaltyDecided' }>;
+
+describe('documents: inputs built from the case', () => {
+  it('the notice comes from NoticeIssued: its id, time, the confirmed plate and the catalog entry', () => {
+    const doc = noticeDocumentFor(kaseOf(noticed), 'ntc-1', { unit, addressee: owner });
+    expect(doc).to.deep.include({ kind: 'notice', templateVersion: 'notice/v1', caseId: CASE_ID, noticeId: 'ntc-1', issuedAt: NOTICE_AT });
+    expect(doc.violation.plate).to.equal(PLATE);
+    expect(doc.violation.legalBasis).to.deep.equal({ decree: '168/2024/NĐ-CP', article: 6, clause: 9, point: 'b' });
+    expect(doc.fineRange).to.deep.equal({ minVnd: 18_000_000, maxVnd: 20_000_000 });
+    expect(doc.points).to.equal(4);
+    // 20:00 UTC on the 12th is the 13th in Viet Nam; 20 calendar days later is April 2nd.
+    expect(doc.respondBy).to.equal('2026-04-02');
+    expect(doc.addressee).to.equal(owner);
+  });
+
+  it('the notice is refused for a notice the case does not hold', () => {
+    expect(() => noticeDocumentFor(kaseOf(noticed), 'ntc-2', { unit, addressee: owner })).to.throw(DocumentSourceMissingError);
+  });
+
+  it('the decision comes from PenaltyDecided: the signed fine, points, basis, time, and the QR pays it', () => {
+    const doc = penaltyDecisionDocumentFor(kaseOf(decided), decidedEvent.data, {
+      unit,
+      offender: owner,
+      decider: { officerId: 'off-01-0001', title: 'provincial-division-head' },
+      treasury,
+    });
+    const s = decidedEvent.data.signoff;
+    expect(doc).to.deep.include({ kind: 'penalty-decision', issuedAt: DECIDED_AT, fineVnd: s.fineVnd, points: s.points });
+    expect(doc.fineInWords).to.equal('Mười tám triệu đồng');
+    expect(doc.decider).to.deep.equal({ officerId: 'off-01-0001', title: 'Trưởng phòng Cảnh sát giao thông', keyId: decidedEvent.data.keyId });
+    expect(doc.number).to.match(/^[0-9A-F]{8}\/QĐ-XPHC$/);
+    expect(doc.paymentReference).to.equal(doc.number.replace('Đ', 'D'));
+    expect(doc.payBy).to.equal(vietnamDatePlusDays(DECIDED_AT, 10));
+    expect(doc.lateSurchargeBpPerDay).to.equal(5);
+    expect(parseVietQr(doc.qrPayload)).to.include({
+      bankBin: treasury.bankBin,
+      accountNumber: treasury.accountNumber,
+      amountVnd: s.fineVnd,
+      reference: doc.paymentReference,
+    });
+  });
+
+  it('the same events give the same inputs', () => {
+    const ctx = { unit, offender: owner, decider: { officerId: 'off-01-0001', title: 'team-leader' as const }, treasury };
+    expect(penaltyDecisionDocumentFor(kaseOf(decided), decidedEvent.data, ctx)).to.deep.equal(
+      penaltyDecisionDocumentFor(kaseOf(structuredClone(decided)), structuredClone(decidedEvent.data), ctx),
+    );
+  });
+
+  it('the violation record is not made from events yet: ViolationRecordDrawn does not exist on this branch', () => {
+    expect(() => violationRecordDocumentFor(kaseOf(decided), {}, { unit, addressee: owner })).to.throw(DocumentSourceNotAvailableError);
+  });
+
+  it('counts calendar days in Viet Nam time and writes references in ASCII', () => {
+    expect(vietnamDatePlusDays('2025-12-31T17:30:00Z', 1)).to.equal('2026-01-02');
+    expect(vietnamDatePlusDays('2024-02-28T00:00:00Z', 1)).to.equal('2024-02-29');
+    expect(paymentReferenceFor('0A/QĐ-XPHC')).to.equal('0A/QD-XPHC');
+  });
+});
