@@ -4,6 +4,7 @@
  */
 import {
   authorityCovers,
+  authorityInForce,
   isFineWithinRange,
   lookupViolation,
   type CatalogEntry,
@@ -50,11 +51,15 @@ export function requireWithinLimitation(observedAt: string, now: string): void {
   }
 }
 
-/** The fine, points and legal basis match the catalog, and the officer's title covers the top of the range. */
+/**
+ * The fine, points and legal basis match the catalog, and the officer's title covers the top of the range
+ * under the authority table in force on `decidedOn` (the decision's time; its Viet Nam date counts).
+ */
 export function requireLawfulPenalty(
   signoff: DecisionSignoff,
   entry: CatalogEntry,
   officerTitle: string,
+  decidedOn: string,
 ): void {
   const offender = signoff.offender.kind;
   if (!isFineWithinRange(entry, offender, signoff.fineVnd)) {
@@ -76,15 +81,26 @@ export function requireLawfulPenalty(
       expected: entry.legalBasis,
     });
   }
-  requireAuthority(officerTitle, entry, offender);
+  requireAuthority(officerTitle, entry, offender, decidedOn);
 }
 
-/** The officer's title gives authority up to the top of the entry's fine range for this offender kind. */
-export function requireAuthority(officerTitle: string, entry: CatalogEntry, offender: OffenderKind): void {
-  if (!authorityCovers(officerTitle as OfficerTitle, entry, offender)) {
+/**
+ * The officer's title gives authority up to the top of the entry's fine range for this offender kind, under
+ * the authority table in force on `decidedOn` (`authorityInForce`: Decree 168 Art. 43 before 2025-07-01,
+ * Decree 189/2025 Art. 8 from that day; Viet Nam calendar date of the instant).
+ */
+export function requireAuthority(
+  officerTitle: string,
+  entry: CatalogEntry,
+  offender: OffenderKind,
+  decidedOn: string,
+): void {
+  const table = authorityInForce(decidedOn);
+  if (!authorityCovers(officerTitle as OfficerTitle, entry, offender, decidedOn)) {
     throw new AuthorityExceededError("The officer's title does not cover the top of the fine range", {
       title: officerTitle,
       fineMaxVnd: entry.fineMaxVnd,
+      authorityTable: table.id,
     });
   }
 }

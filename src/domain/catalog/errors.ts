@@ -31,3 +31,11 @@ export class InvalidCatalogDateError extends ValidationError {
     super('Date must be YYYY-MM-DD or an RFC 3339 timestamp', undefined, 'invalid-catalog-date');
   }
 }
+
+/** No version of the authority table is in force on the date (before Decree 168 took effect). */
+export class NoAuthorityInForceError extends DomainRuleError {
+  readonly code = 'no-authority-in-force';
+  constructor(onDate: string) {
+    super('No authority table is in force on that date', { onDate });
+  }
+}

@@ -11,7 +11,12 @@ export type {
   VehicleClass,
 } from './types.ts';
 export { VEHICLE_CLASSES } from './types.ts';
-export { InvalidCatalogDateError, UnknownViolationCodeError, ViolationNotApplicableError } from './errors.ts';
+export {
+  InvalidCatalogDateError,
+  NoAuthorityInForceError,
+  UnknownViolationCodeError,
+  ViolationNotApplicableError,
+} from './errors.ts';
 export type { NotApplicableReason } from './errors.ts';
 export { vietnamDateOf } from './dates.ts';
 export { DECREE_168_VERSION_ID } from './entries.ts';
@@ -28,13 +33,17 @@ export {
 export type { CatalogAmendment } from './versions.ts';
 export {
   AUTHORITY_LIMITS_VND,
+  AUTHORITY_VERSIONS,
+  DECREE_168_AUTHORITY,
+  DECREE_189_AUTHORITY,
   OFFICER_TITLES,
   ORGANISATION_MULTIPLIER,
   authorityCovers,
+  authorityInForce,
   authorityLimitFor,
   fineRangeFor,
   isFineWithinRange,
   minimumAuthorityFor,
 } from './authority.ts';
-export type { Offender, OfficerTitle } from './authority.ts';
+export type { AuthorityRow, AuthorityVersion, Offender, OfficerTitle } from './authority.ts';
 export { catalogProblems } from './validate.ts';

@@ -5,7 +5,13 @@
  * - car: 2-digit locality + 1–2 series letters + 5-digit serial, `30A-123.45`; old 4-digit serials, `30A-1234`.
  * - motorbike: locality + (letter+digit | two letters) + 4–5 digits, `29-B1 123.45`, `29-HA 002.33`.
  * - series letters come from 20: A B C D E F G H K L M N P S T U V X Y Z.
- * - special series: KT, LD, DA, CD, NG, QT, NN, CV (two letters), R (trailers), MĐ+digit (electric motorbikes).
+ * - special series: KT, LD, DA, CD, NG, QT, NN, CV, RM (two letters), R (trailers), MĐ+digit (electric motorbikes).
+ * - locality code 80: vehicles of central agencies registered by the Traffic Police Department (C08); its
+ *   `provinceCode` is `NATIONAL` ("00").
+ * - foreign layout (Law 36/2024 Art. 36; TT 79/2024): locality + 3-digit country/organisation number + NG, QT,
+ *   CV or NN + 2–3 digit order number, `80-011-NG-01`.
+ * - temporary registration: a leading `T`, `T30-123.45` (layout not verified against TT 79/2024; see
+ *   docs/legal-data.md).
  *
  * `Plate.compact` is the identity of a plate: ASCII only (MĐ is written MD), no separators. Callers MUST key
  * lookups, deduplication and comparisons on `compact`, never on `text`, which is for display only.
@@ -14,7 +20,7 @@
  * without separators or a `hint`, the 5-digit reading wins. To re-parse a stored `compact`, pass its `kind`.
  */
 import { ValidationError } from '../shared/errors.ts';
-import { provinceForPlateCode } from '../provinces/index.ts';
+import { NATIONAL, provinceForPlateCode } from '../provinces/index.ts';
 
 export type VehicleKind = 'car' | 'motorbike';
 
@@ -30,10 +36,12 @@ export interface Plate {
   series: string;
   /** Digits only, 4 or 5 of them, e.g. "12345". */
   serial: string;
-  /** Administrative code of the issuing province (see src/domain/provinces), e.g. "01". */
+  /** Administrative code of the issuing province (see src/domain/provinces), e.g. "01"; "00" for code 80. */
   provinceCode: string;
-  /** Special series (KT, LD, DA, CD, NG, QT, NN, CV, R, MĐ) when the plate has one. */
+  /** Special series (KT, LD, DA, CD, NG, QT, NN, CV, RM, R, MĐ, T) when the plate has one. */
   special?: string;
+  /** Foreign layout only: the 3-digit number of the country or international organisation. */
+  country?: string;
 }
 
 export type InvalidPlateReason =
@@ -51,11 +59,25 @@ export class InvalidPlateError extends ValidationError {
 /** The 20 series letters allowed on plates. */
 export const SERIES_LETTERS = 'ABCDEFGHKLMNPSTUVXYZ';
 
-/** Every character a canonical plate can contain apart from the space (and "Đ" in the display of MĐ plates). */
-export const PLATE_ALPHABET = `0123456789${SERIES_LETTERS}-.`;
+/**
+ * Letters that appear only in special series: Q (QT), R (R, RM) and Đ (MĐ). The recognition alphabet must read
+ * them, or those plates could never be read by the camera pipeline.
+ */
+export const SPECIAL_SERIES_LETTERS = 'QRĐ';
 
-/** Two-letter special series (economic units of the army, foreign-invested, projects, police special use, diplomatic). */
-const TWO_LETTER_SPECIALS = new Set(['KT', 'LD', 'DA', 'CD', 'NG', 'QT', 'NN', 'CV']);
+/** Every character a plate can contain apart from the space: digits, all series letters, `-` and `.`. */
+export const PLATE_ALPHABET = `0123456789${SERIES_LETTERS}${SPECIAL_SERIES_LETTERS}-.`;
+
+/** The locality code of central agencies' vehicles, registered by the Traffic Police Department (C08). */
+export const CENTRAL_LOCALITY_CODE = '80';
+
+/**
+ * Two-letter special series (army enterprises, foreign-invested, projects, police special use, diplomatic,
+ * international organisations, foreign staff, other foreigners, trailers and semi-trailers).
+ */
+const TWO_LETTER_SPECIALS = new Set(['KT', 'LD', 'DA', 'CD', 'NG', 'QT', 'NN', 'CV', 'RM']);
+/** The series of the foreign layout (Law 36/2024 Art. 36: diplomatic NG, international QT, CV staff, NN). */
+const FOREIGN_SERIES = new Set(['NG', 'QT', 'CV', 'NN']);
 /** Single-letter special series: R (trailers and semi-trailers). */
 const ONE_LETTER_SPECIALS = new Set(['R']);
 /** Electric motorbikes: "MĐ" + digit. Compact form "MD" + digit. */
@@ -128,7 +150,8 @@ function candidatesFor(
     out.push({
       seriesAscii: letters,
       serial: digits,
-      kind: hint ?? layout ?? 'car',
+      // Trailers and semi-trailers (RM) are never motorbikes, whatever the layout.
+      kind: hint ?? (letters === 'RM' ? 'car' : layout) ?? 'car',
       special: letters,
       seriesEnd: seriesEndA,
     });
@@ -173,14 +196,17 @@ export function parsePlate(input: string, hint?: VehicleKind): Plate {
   const { compact, boundaries } = tokenise(input);
   if (compact === '') throw new InvalidPlateError('empty', 'Plate is empty');
 
+  const foreign = /^(\d{2})(\d{3})([A-Z]{2})(\d{2,3})$/.exec(compact);
+  if (foreign) return parseForeign(foreign as unknown as [string, string, string, string, string], hint);
+  const temporary = /^T(\d{2})([A-Z]?)(\d{4,5})$/.exec(compact);
+  if (temporary) return parseTemporary(temporary as unknown as [string, string, string, string], hint);
+
   const shape = /^(\d{2})([A-Z]{1,3})(\d*)$/.exec(compact);
   if (!shape)
     throw new InvalidPlateError('unrecognised-format', 'Plate must be 2 digits, series letters, then digits');
   const [, localityCode, letters, digits] = shape as unknown as [string, string, string, string];
 
-  const province = provinceForPlateCode(localityCode);
-  if (!province)
-    throw new InvalidPlateError('unknown-locality', 'No province issues plates with this locality code');
+  const provinceCode = issuingProvince(localityCode);
 
   const lettersValid =
     (letters.length === 1 && (isSeriesLetter(letters) || ONE_LETTER_SPECIALS.has(letters))) ||
@@ -220,10 +246,62 @@ export function parsePlate(input: string, hint?: VehicleKind): Plate {
     localityCode,
     series,
     serial: chosen.serial,
-    provinceCode: province.code,
+    provinceCode,
   };
   if (chosen.special) plate.special = chosen.special;
   return plate;
+}
+
+/** The administrative code of the issuer of a locality code: a province, or `NATIONAL` for code 80. */
+function issuingProvince(localityCode: string): string {
+  if (localityCode === CENTRAL_LOCALITY_CODE) return NATIONAL;
+  const province = provinceForPlateCode(localityCode);
+  if (!province)
+    throw new InvalidPlateError('unknown-locality', 'No province issues plates with this locality code');
+  return province.code;
+}
+
+/** `41-291-NG-01`: locality, country or organisation number, NG/QT/CV/NN, order number. */
+function parseForeign(
+  [, localityCode, country, series, order]: [string, string, string, string, string],
+  hint: VehicleKind | undefined,
+): Plate {
+  const provinceCode = issuingProvince(localityCode);
+  if (!FOREIGN_SERIES.has(series))
+    throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
+  if (/^0+$/.test(order)) throw new InvalidPlateError('bad-serial', 'Serial must not be all zeros');
+  return {
+    text: `${localityCode}-${country}-${series}-${order}`,
+    compact: `${localityCode}${country}${series}${order}`,
+    kind: hint ?? 'car',
+    localityCode,
+    series,
+    serial: order,
+    provinceCode,
+    special: series,
+    country,
+  };
+}
+
+/** `T30-123.45`, `T30A-123.45`: a temporary registration (layout unverified; docs/legal-data.md). */
+function parseTemporary(
+  [, localityCode, letter, serial]: [string, string, string, string],
+  hint: VehicleKind | undefined,
+): Plate {
+  const provinceCode = issuingProvince(localityCode);
+  if (letter !== '' && !isSeriesLetter(letter))
+    throw new InvalidPlateError('bad-series', 'Series letters are not among those allowed on plates');
+  if (/^0+$/.test(serial)) throw new InvalidPlateError('bad-serial', 'Serial must not be all zeros');
+  return {
+    text: `T${localityCode}${letter}-${formatSerial(serial)}`,
+    compact: `T${localityCode}${letter}${serial}`,
+    kind: hint ?? 'car',
+    localityCode,
+    series: `T${letter}`,
+    serial,
+    provinceCode,
+    special: 'T',
+  };
 }
 
 /** The compact key of a plate (`parsePlate(input).compact`). Throws `InvalidPlateError` like `parsePlate`. */

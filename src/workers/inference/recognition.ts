@@ -30,7 +30,8 @@ export interface ClassMask {
 
 /**
  * Classes the decoder may choose: the blank and every dictionary entry that is, or NFKC-folds to, a character
- * of `alphabet`. Only ASCII and full-width forms are admitted (not circled digits or superscripts).
+ * of `alphabet`. Only ASCII, full-width forms and `Đ` (the MĐ series) are admitted (not circled digits or
+ * superscripts). The PP-OCRv4 dictionary has no `Đ`: that model reads it as `D`, which the plate parser accepts.
  */
 export function plateClassMask(dictionary: readonly string[], alphabet: string): ClassMask {
   const classes = [0];
@@ -38,7 +39,7 @@ export function plateClassMask(dictionary: readonly string[], alphabet: string):
   dictionary.forEach((entry, i) => {
     if ([...entry].length !== 1) return;
     const code = entry.codePointAt(0)!;
-    const asciiOrFullWidth = code < 0x80 || (code >= 0xff01 && code <= 0xff5e);
+    const asciiOrFullWidth = code < 0x80 || (code >= 0xff01 && code <= 0xff5e) || entry === 'Đ';
     const folded = entry.normalize('NFKC');
     if (asciiOrFullWidth && folded.length === 1 && alphabet.includes(folded)) {
       classes.push(i + 1);

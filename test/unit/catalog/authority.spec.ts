@@ -1,9 +1,16 @@
 import { expect } from 'chai';
 import {
   AUTHORITY_LIMITS_VND,
+  AUTHORITY_VERSIONS,
+  DECREE_168_AUTHORITY,
+  DECREE_189_AUTHORITY,
+  InvalidCatalogDateError,
+  NoAuthorityInForceError,
   OFFICER_TITLES,
   ORGANISATION_MULTIPLIER,
   authorityCovers,
+  authorityInForce,
+  authorityLimitFor,
   fineRangeFor,
   isFineWithinRange,
   listViolations,
@@ -86,5 +93,61 @@ describe('sanctioning authority (Decree 168 Art. 43, 45.2)', () => {
     expect(isFineWithinRange(redLight, 'individual', 19_000_000.5)).to.equal(false);
     expect(isFineWithinRange(redLight, 'individual', Number.NaN)).to.equal(false);
     expect(isFineWithinRange(redLight, 'individual', Number.MAX_SAFE_INTEGER + 2)).to.equal(false);
+  });
+});
+
+describe('the authority table by effective date (authorityInForce)', () => {
+  it('has two versions, oldest first: Decree 168 Art. 43 from 2025-01-01, Decree 189/2025 from 2025-07-01', () => {
+    expect(AUTHORITY_VERSIONS.map((v) => v.effectiveFrom)).to.deep.equal(['2025-01-01', '2025-07-01']);
+    expect(Object.isFrozen(AUTHORITY_VERSIONS[1]!.rows)).to.equal(true);
+  });
+
+  it('switches on the Viet Nam calendar day, at the day before and the day of 2025-07-01', () => {
+    expect(authorityInForce('2025-06-30').id).to.equal(DECREE_168_AUTHORITY.id);
+    expect(authorityInForce('2025-07-01').id).to.equal(DECREE_189_AUTHORITY.id);
+    expect(authorityInForce('2025-06-30T16:59:59.999Z').id).to.equal(DECREE_168_AUTHORITY.id);
+    expect(authorityInForce('2025-06-30T17:00:00Z').id).to.equal(DECREE_189_AUTHORITY.id);
+    expect(authorityInForce('2026-12-06').id).to.equal(DECREE_189_AUTHORITY.id);
+  });
+
+  it('refuses a date before any table, and a malformed date', () => {
+    expect(() => authorityInForce('2024-12-31')).to.throw(NoAuthorityInForceError);
+    expect(() => authorityInForce('30/06/2025')).to.throw(InvalidCatalogDateError);
+  });
+
+  it('Decree 189/2025 Art. 8: officer on duty 10% and commune police chief 50% of 75M', () => {
+    expect(authorityLimitFor('officer-on-duty', 'individual', '2025-07-01')).to.equal(7_500_000);
+    expect(authorityLimitFor('commune-police-chief', 'individual', '2025-07-01')).to.equal(37_500_000);
+    expect(authorityLimitFor('officer-on-duty', 'individual', '2025-06-30')).to.equal(500_000);
+    expect(authorityLimitFor('commune-police-chief', 'individual', '2025-06-30')).to.equal(2_500_000);
+  });
+
+  it('doubles every limit for an organisation in both versions (Decree 168 Art. 45.2)', () => {
+    for (const on of ['2025-06-30', '2025-07-01'])
+      for (const t of OFFICER_TITLES)
+        expect(authorityLimitFor(t, 'organisation', on)).to.equal(2 * authorityLimitFor(t, 'individual', on));
+  });
+
+  it('never lowers a limit from one version to the next (unverified rows keep their earlier figure)', () => {
+    for (const t of OFFICER_TITLES) {
+      expect(DECREE_189_AUTHORITY.rows[t].limitVnd).to.be.at.least(DECREE_168_AUTHORITY.rows[t].limitVnd);
+      const row = DECREE_189_AUTHORITY.rows[t];
+      if (!row.verified) expect(row.limitVnd).to.equal(DECREE_168_AUTHORITY.rows[t].limitVnd);
+      expect(row.basis).to.match(/Decree (168|189)/);
+    }
+  });
+
+  it('a car red light: the commune police chief may decide from 2025-07-01, not before', () => {
+    const redLight = lookupViolation('168.6.9.b', 'car', '2025-07-01');
+    expect(authorityCovers('commune-police-chief', redLight, 'individual', '2025-06-30')).to.equal(false);
+    expect(authorityCovers('commune-police-chief', redLight, 'individual', '2025-07-01')).to.equal(true);
+    expect(minimumAuthorityFor(redLight, 'individual', '2025-06-30')).to.equal('provincial-police-director');
+    expect(minimumAuthorityFor(redLight, 'individual', '2025-07-01')).to.equal('commune-police-chief');
+  });
+
+  it('a motorbike red light (max 6M): an officer on duty from 2025-07-01 (7.5M)', () => {
+    const redLight = lookupViolation('168.7.7.c', 'motorbike', '2025-07-01');
+    expect(minimumAuthorityFor(redLight, 'individual', '2025-07-01')).to.equal('officer-on-duty');
+    expect(minimumAuthorityFor(redLight, 'organisation', '2025-07-01')).to.equal('officer-on-duty');
   });
 });

@@ -58,7 +58,25 @@ const REFERENCE: Record<string, [VehicleClass[], number, number, number]> = {
   '168.34.2': [['truck'], 4_000_000, 6_000_000, 0],
   '168.34.4.a': [['truck'], 13_000_000, 15_000_000, 2],
   '168.34.5.a': [['truck'], 40_000_000, 50_000_000, 4],
+  // Added with issue 13 (Decree 168 as issued; fines from the clause, points from 6.16 and 7.13).
+  '168.6.3.k': [['car', 'truck'], 800_000, 1_000_000, 0],
+  '168.6.3.l': [['car', 'truck'], 800_000, 1_000_000, 0],
+  '168.6.2.đ': [['car', 'truck'], 600_000, 800_000, 0],
+  '168.6.3.e': [['car', 'truck'], 800_000, 1_000_000, 0],
+  '168.6.4.b': [['car', 'truck'], 2_000_000, 3_000_000, 2],
+  '168.6.5.i': [['car', 'truck'], 4_000_000, 6_000_000, 2],
+  '168.6.4.a': [['car', 'truck'], 2_000_000, 3_000_000, 2],
+  '168.6.5.l': [['car', 'truck'], 4_000_000, 6_000_000, 0],
+  '168.6.5.m': [['car', 'truck'], 4_000_000, 6_000_000, 0],
+  '168.7.2.e': [['motorbike'], 400_000, 600_000, 0],
+  '168.7.2.d': [['motorbike'], 400_000, 600_000, 0],
+  '168.7.6.b': [['motorbike'], 2_000_000, 3_000_000, 2],
+  '168.7.5.b': [['motorbike'], 1_000_000, 2_000_000, 2],
+  '168.7.5.c': [['motorbike'], 1_000_000, 2_000_000, 2],
 };
+
+/** The 34 entries the catalog held before issue 13; they stay, unchanged. */
+const ORIGINAL_34 = Object.keys(REFERENCE).slice(0, 34);
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -90,6 +108,27 @@ describe('legal catalog (Decree 168/2024)', () => {
         expect(entry.effectiveFrom).to.equal('2025-01-01');
         expect(entry.legalBasis.decree).to.equal('168/2024/NĐ-CP');
       }
+    });
+
+    it('keeps the 34 original entries and adds the camera-detectable ones, car and motorbike separately', () => {
+      expect(ORIGINAL_34).to.have.length(34);
+      expect(ORIGINAL_34.at(-1)).to.equal('168.34.5.a');
+      const codes = new Set(listViolations(ON).map((e) => e.code));
+      for (const code of ORIGINAL_34) expect(codes.has(code), code).to.equal(true);
+      expect(codes.size).to.equal(48);
+      // Each behaviour the issue names, for each vehicle kind that can commit it.
+      const car = (code: string) => lookupViolation(code, 'car', ON);
+      const bike = (code: string) => lookupViolation(code, 'motorbike', ON);
+      expect(car('168.6.3.k').title.en).to.match(/seat belt/);
+      expect(car('168.6.3.e').title.en).to.match(/[Pp]arking/);
+      expect(bike('168.7.2.e').title.en).to.match(/[Pp]arking/);
+      expect(car('168.6.5.i').title.en).to.match(/restricted area/);
+      expect(bike('168.7.6.b').title.en).to.match(/restricted area/);
+      expect(car('168.6.4.a').title.en).to.match(/ETC/);
+      expect(car('168.6.5.l').title.en).to.match(/pedestrians/);
+      expect(bike('168.7.5.b').title.en).to.match(/pedestrians/);
+      expect(() => lookupViolation('168.6.3.k', 'motorbike', ON)).to.throw(ViolationNotApplicableError);
+      expect(() => lookupViolation('168.7.6.b', 'car', ON)).to.throw(ViolationNotApplicableError);
     });
 
     it('keeps "đ" as a point distinct from "d"', () => {

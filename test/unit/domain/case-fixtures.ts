@@ -93,6 +93,7 @@ export function officer(
     province?: string;
     title?: string;
     roles?: OfficerRole[];
+    enrolledAt?: string;
     extra?: (key: Ed25519KeyPair) => OfficerEvent[];
   } = {},
 ): TestOfficer {
@@ -106,7 +107,7 @@ export function officer(
       roles: opts.roles ?? ['reviewer', 'decider', 'supervisor'],
       publicKey: key.publicKey,
       keyId: key.keyId,
-      enrolledAt: '2026-01-10T08:00:00.000Z',
+      enrolledAt: opts.enrolledAt ?? '2026-01-10T08:00:00.000Z',
     },
   };
   const view = officerView(fold(officerDecider, [enrolled, ...(opts.extra?.(key) ?? [])]))!;

@@ -11,7 +11,8 @@ import {
   type VehicleKind,
 } from '../../../src/domain/plates/index.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';
-import { PROVINCES } from '../../../src/domain/provinces/index.ts';
+import { NATIONAL, PROVINCES, provinceForPlateCode } from '../../../src/domain/provinces/index.ts';
+import { plateClassMask } from '../../../src/workers/inference/recognition.ts';
 
 function refusal(input: string, hint?: VehicleKind): InvalidPlateError {
   try {
@@ -110,6 +111,112 @@ describe('plates', () => {
       expect(parsePlate('29MD112345')).to.include(expected);
     });
 
+    it('accepts locality code 80 (central agencies, registered by C08) as the national issuer', () => {
+      expect(parsePlate('80A-123.45')).to.deep.equal({
+        text: '80A-123.45',
+        compact: '80A12345',
+        kind: 'car',
+        localityCode: '80',
+        series: 'A',
+        serial: '12345',
+        provinceCode: NATIONAL,
+      });
+      expect(parsePlate('80B-012.34').provinceCode).to.equal(NATIONAL);
+      expect(parsePlate('80NG-123.45')).to.include({ special: 'NG', provinceCode: NATIONAL });
+    });
+
+    it('parses semi-trailer RM plates and trailer R plates', () => {
+      expect(parsePlate('51RM-012.34')).to.deep.equal({
+        text: '51RM-012.34',
+        compact: '51RM01234',
+        kind: 'car',
+        localityCode: '51',
+        series: 'RM',
+        serial: '01234',
+        provinceCode: provinceForPlateCode('51')!.code,
+        special: 'RM',
+      });
+      expect(parsePlate('51 rm 01234')).to.include({ text: '51RM-012.34' });
+      expect(parsePlate('51R-012.34')).to.include({ special: 'R', series: 'R' });
+    });
+
+    it('parses the foreign layout: locality, country number, NG/QT/CV/NN, order number', () => {
+      expect(parsePlate('41-291-NG-01')).to.deep.equal({
+        text: '41-291-NG-01',
+        compact: '41291NG01',
+        kind: 'car',
+        localityCode: '41',
+        series: 'NG',
+        serial: '01',
+        provinceCode: provinceForPlateCode('41')!.code,
+        special: 'NG',
+        country: '291',
+      });
+      for (const series of ['QT', 'CV', 'NN'])
+        expect(parsePlate(`80 011 ${series} 123`)).to.include({
+          text: `80-011-${series}-123`,
+          special: series,
+          provinceCode: NATIONAL,
+        });
+      expect(parsePlate('41291NG01', 'motorbike').kind).to.equal('motorbike');
+    });
+
+    it('parses temporary registration plates with a leading T', () => {
+      expect(parsePlate('T30-123.45')).to.deep.equal({
+        text: 'T30-123.45',
+        compact: 'T3012345',
+        kind: 'car',
+        localityCode: '30',
+        series: 'T',
+        serial: '12345',
+        provinceCode: '01',
+        special: 'T',
+      });
+      expect(parsePlate('t 30 a 12345')).to.include({ text: 'T30A-123.45', series: 'TA', special: 'T' });
+    });
+
+    it('the recognition alphabet reads every series letter the rules allow, R, Q and Đ included', () => {
+      for (const ch of `${SERIES_LETTERS}RQĐ0123456789-.`) expect(PLATE_ALPHABET).to.include(ch);
+      const mask = plateClassMask(['R', 'Ｑ', 'Đ', 'I', 'O', 'W', '中'], PLATE_ALPHABET);
+      expect(mask.characters).to.deep.equal(['', 'R', 'Q', 'Đ']);
+    });
+
+    it('special plates round-trip text → compact → parse (property)', () => {
+      const localities = [...PROVINCES.flatMap((p) => p.plateCodes), '80'];
+      const serial5 = fc.integer({ min: 1, max: 99999 }).map((n) => String(n).padStart(5, '0'));
+      const input = fc.oneof(
+        fc
+          .tuple(
+            fc.constantFrom(...localities),
+            fc.constantFrom('RM', 'R', 'KT', 'LD', 'DA', 'CD', 'NG', 'QT', 'NN', 'CV'),
+            serial5,
+          )
+          .map(([l, s, n]) => `${l}${s}-${n.slice(0, 3)}.${n.slice(3)}`),
+        fc
+          .tuple(
+            fc.constantFrom(...localities),
+            fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')),
+            fc.constantFrom('NG', 'QT', 'CV', 'NN'),
+            fc.integer({ min: 1, max: 99 }).map((n) => String(n).padStart(2, '0')),
+          )
+          .map(([l, c, s, n]) => `${l}-${c}-${s}-${n}`),
+        fc
+          .tuple(fc.constantFrom(...localities), fc.constantFrom('', ...SERIES_LETTERS.split('')), serial5)
+          .map(([l, s, n]) => `T${l}${s}-${n.slice(0, 3)}.${n.slice(3)}`),
+      );
+      fc.assert(
+        fc.property(input, (text) => {
+          const plate = parsePlate(text);
+          expect(plate.text).to.equal(text);
+          expect(plate.special).to.be.a('string');
+          expect(parsePlate(plate.compact, plate.kind)).to.deep.equal(plate);
+          expect(plate.compact).to.match(/^[0-9A-Z]+$/);
+          for (const ch of plate.compact) expect(PLATE_ALPHABET).to.include(ch);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     it('has no special field on ordinary plates', () => {
       expect(parsePlate('30A-123.45')).to.not.have.property('special');
     });
@@ -191,7 +298,12 @@ describe('plates', () => {
       ['', 'empty'],
       ['   ', 'empty'],
       ['-.-', 'empty'],
-      ['80A-123.45', 'unknown-locality'], // central-agency code, not a province
+      ['41-291-AB-01', 'bad-series'], // the foreign layout carries NG, QT, CV or NN only
+      ['41-291-NG-00', 'bad-serial'],
+      ['T30-000.00', 'bad-serial'],
+      ['T30Q-123.45', 'bad-series'],
+      ['T13-123.45', 'unknown-locality'],
+      ['30-RA 123.45', 'bad-series'], // R only as R or RM
       ['13A-123.45', 'unknown-locality'], // retired code
       ['00A-123.45', 'unknown-locality'],
       ['30I-123.45', 'bad-series'], // I is not one of the 20 letters

@@ -94,7 +94,8 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const range = entry ? fineRangeFor(entry, offenderKind) : undefined;
   const enrolment = me?.enrolment;
   const limit = enrolledLimit(me, offenderKind);
-  const needed = entry ? minimumAuthorityFor(entry, offenderKind) : undefined;
+  // The authority table in force on the decision date (today) applies, as in the decider.
+  const needed = entry ? minimumAuthorityFor(entry, offenderKind, new Date().toISOString()) : undefined;
   const amount = parseVnd(fine) ?? NaN;
   const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
   const withinAuthority = range !== undefined && limit !== undefined && range.maxVnd <= limit;

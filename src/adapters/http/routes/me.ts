@@ -27,7 +27,7 @@ export interface MeEnrolment {
   active: boolean;
   /** Key ids registered and neither rotated out nor revoked: the keys a sign-off may use now. */
   keyIdsInForce: string[];
-  /** The title's limit (Decree 168 Art. 43), integer VND; doubled for organisations. Null if the title is unknown. */
+  /** The title's limit under the authority table in force today, integer VND; doubled for organisations. Null if the title is unknown. */
   authorityLimitVnd: { individual: number; organisation: number } | null;
 }
 
@@ -39,7 +39,8 @@ export interface MeResponse {
 
 const isTitle = (title: string): title is OfficerTitle => Object.hasOwn(AUTHORITY_LIMITS_VND, title);
 
-export function enrolmentOf(officer: OfficerView): MeEnrolment {
+/** `now`: the authority table in force on its Viet Nam date applies (Decree 168 Art. 43, then Decree 189/2025). */
+export function enrolmentOf(officer: OfficerView, now: string): MeEnrolment {
   return {
     officerId: officer.officerId,
     title: officer.title,
@@ -51,8 +52,8 @@ export function enrolmentOf(officer: OfficerView): MeEnrolment {
       .map((k) => k.keyId),
     authorityLimitVnd: isTitle(officer.title)
       ? {
-          individual: authorityLimitFor(officer.title, 'individual'),
-          organisation: authorityLimitFor(officer.title, 'organisation'),
+          individual: authorityLimitFor(officer.title, 'individual', now),
+          organisation: authorityLimitFor(officer.title, 'organisation', now),
         }
       : null,
   };
@@ -92,7 +93,7 @@ export function meRoutes(services: ApiServices): AnyRoute[] {
         };
         if (ENROLLED_ROLES.includes(caller.role)) {
           const officer = await loadOfficerView(services.store, caller.subject);
-          body.enrolment = officer ? enrolmentOf(officer) : null;
+          body.enrolment = officer ? enrolmentOf(officer, services.commandDeps.clock.now()) : null;
         }
         res.set('Cache-Control', 'no-store').json(body);
       },

@@ -49,7 +49,7 @@ export const decidePenalty: CaseHandler<'DecidePenalty'> = (command, { kase, now
     kase.detection.vehicleClass,
     kase.detection.observedAt,
   );
-  requireLawfulPenalty(signoff, entry, decider.title);
+  requireLawfulPenalty(signoff, entry, decider.title, now);
   return [
     {
       type: 'PenaltyDecided',
@@ -131,13 +131,13 @@ export const resolveAppeal: CaseHandler<'ResolveAppeal'> = (command, { kase, now
     });
   }
   // Altering (or confirming) a signed penalty needs authority over it: the decided violation's fine range
-  // under the catalog version applied, for the decided offender kind.
+  // under the catalog version applied, for the decided offender kind, under the authority table in force now.
   const entry = catalogEntryFor(
     kase.decision.violationCode,
     kase.detection.vehicleClass,
     kase.detection.observedAt,
   );
-  requireAuthority(resolver.title, entry, kase.decision.offender.kind);
+  requireAuthority(resolver.title, entry, kase.decision.offender.kind, now);
   return [
     {
       type: 'AppealResolved',
