@@ -18,7 +18,12 @@ import { AppError } from '../../domain/shared/errors.ts';
 import { ROLES, type Role } from './roles.ts';
 import { KeyFileError } from './tokens.ts';
 
-const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number }) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1 };
 const TOTP_PERIOD = 30;
 
@@ -61,12 +66,23 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return timingSafeEqual(actual, expected);
 }
 
 export function totpFor(account: Pick<Account, 'id' | 'totpSecret'>): TOTP {
-  return new TOTP({ issuer: 'CSGT', label: account.id, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD, secret: Secret.fromBase32(account.totpSecret) });
+  return new TOTP({
+    issuer: 'CSGT',
+    label: account.id,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD,
+    secret: Secret.fromBase32(account.totpSecret),
+  });
 }
 
 /** A new random password (about 80 bits, readable: no 0/O, 1/l). */
@@ -110,7 +126,10 @@ export class AccountStore {
     const { file } = this.options;
     if (!existsSync(file)) return [];
     const mode = statSync(file).mode & 0o777;
-    if ((mode & 0o077) !== 0) throw new KeyFileError(`Accounts file ${file} has mode ${mode.toString(8)}; it must not be readable by group or others (chmod 600)`);
+    if ((mode & 0o077) !== 0)
+      throw new KeyFileError(
+        `Accounts file ${file} has mode ${mode.toString(8)}; it must not be readable by group or others (chmod 600)`,
+      );
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: Account[] };
     return parsed.accounts ?? [];
   }
@@ -121,11 +140,19 @@ export class AccountStore {
 
   /** Adds (or replaces) an account with a fresh password and TOTP secret; returns both, once. */
   async add(id: string, role: Role, province: string): Promise<{ account: Account; password: string }> {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new SignInRefusedError('bad-credentials', 'Invalid account id');
-    if (!(ROLES as readonly string[]).includes(role)) throw new SignInRefusedError('bad-credentials', 'Invalid role');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      throw new SignInRefusedError('bad-credentials', 'Invalid account id');
+    if (!(ROLES as readonly string[]).includes(role))
+      throw new SignInRefusedError('bad-credentials', 'Invalid role');
     if (!/^\d{2}$/.test(province)) throw new SignInRefusedError('bad-credentials', 'Invalid province');
     const password = generatePassword();
-    const account: Account = { id, role, province, passwordHash: await hashPassword(password), totpSecret: generateTotpSecret() };
+    const account: Account = {
+      id,
+      role,
+      province,
+      passwordHash: await hashPassword(password),
+      totpSecret: generateTotpSecret(),
+    };
     const accounts = [...this.list().filter((a) => a.id !== id), account];
     this.write(accounts);
     return { account, password };
@@ -173,7 +200,8 @@ export class AccountStore {
     this.assertNotLocked(id);
     const account = this.find(id);
     const ok = await passwordMatches(password, account?.passwordHash ?? (await hashPassword('x')));
-    if (!account || !ok) this.fail(id, new SignInRefusedError('bad-credentials', 'Wrong account or password'));
+    if (!account || !ok)
+      this.fail(id, new SignInRefusedError('bad-credentials', 'Wrong account or password'));
     return account;
   }
 
@@ -183,11 +211,14 @@ export class AccountStore {
     const account = this.find(id);
     if (!account) this.fail(id, new SignInRefusedError('bad-credentials', 'Wrong account or password'));
     const now = this.now();
-    const delta = /^\d{6}$/.test(code) ? totpFor(account).validate({ token: code, timestamp: now, window: 1 }) : null;
+    const delta = /^\d{6}$/.test(code)
+      ? totpFor(account).validate({ token: code, timestamp: now, window: 1 })
+      : null;
     if (delta === null) this.fail(id, new SignInRefusedError('bad-totp', 'Wrong one-time code'));
     const step = Math.floor(now / 1000 / TOTP_PERIOD) + delta;
     const s = this.state(id);
-    if (step <= s.lastStep) this.fail(id, new SignInRefusedError('totp-replayed', 'This one-time code was already used'));
+    if (step <= s.lastStep)
+      this.fail(id, new SignInRefusedError('totp-replayed', 'This one-time code was already used'));
     s.lastStep = step;
     s.failures = 0;
     return account;
@@ -224,7 +255,10 @@ export const DEMO_ACCOUNTS: readonly { id: string; role: Role; province: string 
  * Creates the demo accounts when the accounts file has none of them, and writes their passwords and TOTP
  * secrets to `credentialsFile` (0600). Later starts reuse both.
  */
-export async function ensureDemoAccounts(store: AccountStore, credentialsFile: string): Promise<DemoCredential[]> {
+export async function ensureDemoAccounts(
+  store: AccountStore,
+  credentialsFile: string,
+): Promise<DemoCredential[]> {
   const existing = readDemoCredentials(credentialsFile);
   if (existing.length > 0 && existing.every((c) => store.find(c.id))) return existing;
   const created: DemoCredential[] = [];

@@ -54,10 +54,14 @@ const TEXT = {
   },
 } as const;
 
-export type LoginMessage = 'bad-credentials' | 'bad-totp' | 'totp-replayed' | 'account-locked' | 'too-many' | 'expired' | 'failed';
+export type LoginMessage =
+  'bad-credentials' | 'bad-totp' | 'totp-replayed' | 'account-locked' | 'too-many' | 'expired' | 'failed';
 
 function esc(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const STYLE = `body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;background:#f3f5f8;color:#1b1f24;margin:0}
@@ -83,7 +87,14 @@ function messageText(lang: LoginLang, message: LoginMessage | undefined, retryAf
   return `<p class="error" role="alert" data-testid="login-error" data-code="${message}">${esc(text)}</p>`;
 }
 
-export function passwordPage(input: { lang: LoginLang; action: string; otherHref: string; account?: string; message?: LoginMessage; retryAfterSeconds?: number }): string {
+export function passwordPage(input: {
+  lang: LoginLang;
+  action: string;
+  otherHref: string;
+  account?: string;
+  message?: LoginMessage;
+  retryAfterSeconds?: number;
+}): string {
   const t = TEXT[input.lang];
   return page(
     input.lang,
@@ -98,7 +109,15 @@ export function passwordPage(input: { lang: LoginLang; action: string; otherHref
   );
 }
 
-export function totpPage(input: { lang: LoginLang; action: string; abort: string; otherHref: string; account: string; message?: LoginMessage; retryAfterSeconds?: number }): string {
+export function totpPage(input: {
+  lang: LoginLang;
+  action: string;
+  abort: string;
+  otherHref: string;
+  account: string;
+  message?: LoginMessage;
+  retryAfterSeconds?: number;
+}): string {
   const t = TEXT[input.lang];
   return page(
     input.lang,
@@ -116,5 +135,10 @@ export function totpPage(input: { lang: LoginLang; action: string; abort: string
 
 export function errorPage(lang: LoginLang, message: LoginMessage, home: string): string {
   const t = TEXT[lang];
-  return page(lang, t.errorHeading, `${messageText(lang, message)}<p><a href="${esc(home)}">${esc(t.back)}</a></p>`, undefined);
+  return page(
+    lang,
+    t.errorHeading,
+    `${messageText(lang, message)}<p><a href="${esc(home)}">${esc(t.back)}</a></p>`,
+    undefined,
+  );
 }

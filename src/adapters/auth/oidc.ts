@@ -57,7 +57,11 @@ interface Pending {
 }
 
 function langOf(value: unknown): LoginLang | undefined {
-  return typeof value === 'string' && value.length > 0 ? (value.trim().toLowerCase().startsWith('en') ? 'en' : 'vi') : undefined;
+  return typeof value === 'string' && value.length > 0
+    ? value.trim().toLowerCase().startsWith('en')
+      ? 'en'
+      : 'vi'
+    : undefined;
 }
 
 export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<EmbeddedOidc> {
@@ -65,7 +69,9 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
   const publicKey = createPublicKey(privateKey);
   const kid = kidOf(publicKey);
   const jwk = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA', use: 'sig' };
-  const cookieKey = createHmac('sha256', Buffer.from(options.seed)).update('tec oidc cookie keys v1').digest('base64url');
+  const cookieKey = createHmac('sha256', Buffer.from(options.seed))
+    .update('tec oidc cookie keys v1')
+    .digest('base64url');
   const { accounts } = options;
   const home = new URL('/', options.issuer).toString();
 
@@ -149,12 +155,18 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
       const lang = langOf(ctx.oidc?.params?.ui_locales) ?? 'vi';
       const name = (error as Error).name;
       ctx.type = 'html';
-      ctx.body = errorPage(lang, name === 'SessionNotFound' || name === 'InvalidRequest' ? 'expired' : 'failed', home);
+      ctx.body = errorPage(
+        lang,
+        name === 'SessionNotFound' || name === 'InvalidRequest' ? 'expired' : 'failed',
+        home,
+      );
     },
   };
 
   const provider = new Provider(options.issuer, configuration);
-  provider.on('server_error', (_ctx: unknown, error: Error) => options.logger.error({ err: { name: error.name, message: error.message } }, 'oidc provider error'));
+  provider.on('server_error', (_ctx: unknown, error: Error) =>
+    options.logger.error({ err: { name: error.name, message: error.message } }, 'oidc provider error'),
+  );
 
   // In-flight sign-ins: which account passed the password step (per interaction, which lives 10 minutes).
   const pending = new Map<string, Pending>();
@@ -174,7 +186,11 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
     validate: { xForwardedForHeader: false },
     handler: (req, res) => {
       const lang = pending.get(String(req.params.uid ?? ''))?.lang ?? 'vi';
-      res.status(429).set('Retry-After', '60').type('html').send(errorPage(lang, 'too-many', home));
+      res
+        .status(429)
+        .set('Retry-After', '60')
+        .type('html')
+        .send(errorPage(lang, 'too-many', home));
     },
   });
   const noStore = (res: Response) => res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
@@ -187,22 +203,45 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
     const otherHref = `${base}?lang=${state.lang === 'vi' ? 'en' : 'vi'}`;
     noStore(res).type('html');
     if (state.accountId) {
-      res.send(totpPage({ lang: state.lang, action: `${base}/totp`, abort: `${base}/abort`, otherHref, account: state.accountId, ...(message ? { message } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }));
+      res.send(
+        totpPage({
+          lang: state.lang,
+          action: `${base}/totp`,
+          abort: `${base}/abort`,
+          otherHref,
+          account: state.accountId,
+          ...(message ? { message } : {}),
+          ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+        }),
+      );
     } else {
-      res.send(passwordPage({ lang: state.lang, action: `${base}/login`, otherHref, ...(typeof req.body?.account === 'string' ? { account: req.body.account } : {}), ...(message ? { message } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }));
+      res.send(
+        passwordPage({
+          lang: state.lang,
+          action: `${base}/login`,
+          otherHref,
+          ...(typeof req.body?.account === 'string' ? { account: req.body.account } : {}),
+          ...(message ? { message } : {}),
+          ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+        }),
+      );
     }
   };
 
   /** A stale or foreign interaction cookie: say so plainly instead of a stack of errors. */
-  const guarded = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof SignInRefusedError || error instanceof AccountLockedError) throw error;
-      const lang = pending.get(String(req.params.uid ?? ''))?.lang ?? langOf(req.query.lang) ?? 'vi';
-      noStore(res).status(400).type('html').send(errorPage(lang, (error as Error).name === 'SessionNotFound' ? 'expired' : 'failed', home));
-    }
-  };
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        if (error instanceof SignInRefusedError || error instanceof AccountLockedError) throw error;
+        const lang = pending.get(String(req.params.uid ?? ''))?.lang ?? langOf(req.query.lang) ?? 'vi';
+        noStore(res)
+          .status(400)
+          .type('html')
+          .send(errorPage(lang, (error as Error).name === 'SessionNotFound' ? 'expired' : 'failed', home));
+      }
+    };
 
   router.get(
     '/interaction/:uid',
@@ -229,7 +268,8 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
         await accounts.checkPassword(account, password);
       } catch (error) {
         remember(details.uid, { lang: state.lang });
-        if (error instanceof AccountLockedError) return show(req, res.status(429), 'account-locked', error.retryAfterSeconds);
+        if (error instanceof AccountLockedError)
+          return show(req, res.status(429), 'account-locked', error.retryAfterSeconds);
         if (error instanceof SignInRefusedError) return show(req, res.status(401), error.code);
         throw error;
       }
@@ -258,7 +298,12 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
         throw error;
       }
       pending.delete(details.uid);
-      await provider.interactionFinished(req, res, { login: { accountId: state.accountId, amr: ['pwd', 'otp'] } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: state.accountId, amr: ['pwd', 'otp'] } },
+        { mergeWithLastSubmission: false },
+      );
     }),
   );
 
@@ -268,7 +313,12 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
     guarded(async (req, res) => {
       const details = await provider.interactionDetails(req, res);
       pending.delete(details.uid);
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'Sign-in cancelled' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'Sign-in cancelled' },
+        { mergeWithLastSubmission: false },
+      );
     }),
   );
 

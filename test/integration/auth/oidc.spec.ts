@@ -20,7 +20,8 @@ class Browser {
   private readonly cookies = new Map<string, string>();
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const res = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
@@ -33,7 +34,11 @@ class Browser {
     return res;
   }
   form(url: string, body: Record<string, string>): Promise<Response> {
-    return this.request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body).toString(),
+    });
   }
 }
 
@@ -63,7 +68,13 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
   before(async () => {
     db = await scratchDatabase('oidc');
     dataDir = await mkdtemp(join(tmpdir(), 'tec-oidc-'));
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+    });
     node = await startNode({ config, roles: ['api'], print: () => undefined });
     url = node.url!;
     officer = await node.accounts!.add('officer-01-reviewer', 'officer', '01');
@@ -110,24 +121,40 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
     expect(done.status).to.equal(303);
     const back = await browser.request(new URL(done.headers.get('location')!, url).toString());
     expect(back.status).to.equal(303);
-    const redirect = new URL(back.headers.get("location")!);
+    const redirect = new URL(back.headers.get('location')!);
     expect(`${redirect.origin}${redirect.pathname}`).to.equal(`${url}/`);
     expect(redirect.searchParams.get('state')).to.equal('st-1');
     const code = redirect.searchParams.get('code')!;
     const token = await fetch(`${url}/oidc/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${url}/`, client_id: WEB_CLIENT_ID, code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: `${url}/`,
+        client_id: WEB_CLIENT_ID,
+        code_verifier: verifier,
+      }).toString(),
     });
     expect(token.status).to.equal(200);
-    return (await token.json()) as { access_token: string; refresh_token: string; expires_in: number; id_token: string };
+    return (await token.json()) as {
+      access_token: string;
+      refresh_token: string;
+      expires_in: number;
+      id_token: string;
+    };
   }
 
   it('publishes its discovery document and keys', async () => {
-    const meta = (await (await fetch(`${url}/oidc/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const meta = (await (await fetch(`${url}/oidc/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(meta.issuer).to.equal(`${url}/oidc`);
     expect(meta.code_challenge_methods_supported).to.deep.equal(['S256']);
-    const jwks = (await (await fetch(`${url}/oidc/jwks`)).json()) as { keys: { kty: string; crv: string; d?: string }[] };
+    const jwks = (await (await fetch(`${url}/oidc/jwks`)).json()) as {
+      keys: { kty: string; crv: string; d?: string }[];
+    };
     expect(jwks.keys).to.have.length(1);
     expect(jwks.keys[0]).to.include({ kty: 'OKP', crv: 'Ed25519' });
     expect(jwks.keys[0]!.d).to.equal(undefined);
@@ -135,27 +162,46 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
   });
 
   it('signs in with password and TOTP; the API accepts the access token; refresh rotates', async () => {
-    const { browser, verifier, done, totpHtml } = await signIn(officer.account, officer.password, codeAt(officer.account, Date.now()));
+    const { browser, verifier, done, totpHtml } = await signIn(
+      officer.account,
+      officer.password,
+      codeAt(officer.account, Date.now()),
+    );
     expect(totpHtml).to.contain('Mã xác thực hai lớp');
     const tokens = await finish(browser, verifier, done);
     const claims = decodeJwt(tokens.access_token);
-    expect(claims).to.include({ sub: 'officer-01-reviewer', role: 'officer', province: '01', iss: `${url}/oidc`, aud: 'tec-api' });
+    expect(claims).to.include({
+      sub: 'officer-01-reviewer',
+      role: 'officer',
+      province: '01',
+      iss: `${url}/oidc`,
+      aud: 'tec-api',
+    });
     expect(claims.exp! - claims.iat!).to.equal(ACCESS_TOKEN_TTL_SECONDS);
-    const me = await fetch(`${url}/v1/review-queue`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const me = await fetch(`${url}/v1/review-queue`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(me.status).to.equal(200);
 
     const refresh = (rt: string) =>
       fetch(`${url}/oidc/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: WEB_CLIENT_ID }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: rt,
+          client_id: WEB_CLIENT_ID,
+        }).toString(),
       });
     const r1 = await refresh(tokens.refresh_token);
     expect(r1.status).to.equal(200);
     const next = (await r1.json()) as { access_token: string; refresh_token: string };
     expect(next.refresh_token).to.not.equal(tokens.refresh_token);
     expect(decodeJwt(next.access_token)).to.include({ sub: 'officer-01-reviewer', role: 'officer' });
-    expect((await fetch(`${url}/v1/review-queue`, { headers: { authorization: `Bearer ${next.access_token}` } })).status).to.equal(200);
+    expect(
+      (await fetch(`${url}/v1/review-queue`, { headers: { authorization: `Bearer ${next.access_token}` } }))
+        .status,
+    ).to.equal(200);
     // The used refresh token is spent (rotation); presenting it again is refused.
     expect((await refresh(tokens.refresh_token)).status).to.equal(400);
   });
@@ -164,11 +210,18 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
     const other = (await node.accounts!.find('officer-79-reviewer'))!;
     const { browser, html } = await begin('en');
     expect(html).to.contain('Password');
-    const wrong = await browser.form(`${url}${actionOf(html)}`, { account: other.id, password: 'not-the-password' });
+    const wrong = await browser.form(`${url}${actionOf(html)}`, {
+      account: other.id,
+      password: 'not-the-password',
+    });
     expect(wrong.status).to.equal(401);
     expect(await wrong.text()).to.contain('data-code="bad-credentials"');
 
-    const first = await signIn(officer.account, officer.password, '000000' === codeAt(officer.account, Date.now()) ? '111111' : '000000');
+    const first = await signIn(
+      officer.account,
+      officer.password,
+      '000000' === codeAt(officer.account, Date.now()) ? '111111' : '000000',
+    );
     expect(first.done.status).to.equal(401);
     expect(await first.done.text()).to.contain('data-code="bad-totp"');
 
@@ -189,7 +242,8 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
     const { browser, html } = await begin();
     const action = `${url}${actionOf(html)}`;
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await browser.form(action, { account: 'court-01', password: `wrong-${i}` })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await browser.form(action, { account: 'court-01', password: `wrong-${i}` })).status);
     expect(statuses).to.deep.equal([401, 401, 401, 401, 429]);
     const right = await browser.form(action, { account: 'court-01', password: locked.password });
     expect(right.status).to.equal(429);
@@ -197,7 +251,13 @@ describe('embedded OpenID Connect provider (HTTP)', function () {
   });
 
   it('keeps verifying development tokens beside the provider', async () => {
-    const token = await node.issuer!.mint({ subject: 'officer-01-reviewer', role: 'officer', province: '01' });
-    expect((await fetch(`${url}/v1/review-queue`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(200);
+    const token = await node.issuer!.mint({
+      subject: 'officer-01-reviewer',
+      role: 'officer',
+      province: '01',
+    });
+    expect(
+      (await fetch(`${url}/v1/review-queue`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).to.equal(200);
   });
 });
