@@ -35,6 +35,10 @@ import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth
 import { AccountStore } from '../adapters/auth/accounts.ts';
 import { createEmbeddedOidc, type EmbeddedOidc } from '../adapters/auth/oidc.ts';
 import type { RequestHandler } from 'express';
+import { verifyLedger } from '../adapters/ledger/verify.ts';
+import { postgresFeedSource } from '../adapters/ledger/feed-source.ts';
+import { replayProjections } from '../projections/replay.ts';
+import { AUDIT_MAX_ITEMS, ledgerAuditReport, type AuditServices } from '../adapters/http/routes/audit.ts';
 import { systemClock, uuidV7Ids, type CommandDeps } from '../commands/deps.ts';
 import type { Clock, IdGenerator } from '../ports/clock.ts';
 import type { DataSource } from 'typeorm';
@@ -299,7 +303,35 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         });
         print(`witness-key: ${witness.verifierKey()}`);
       }
+      // The auditor's checks over this node's own storage (`/v1/audit/…`): the PostgreSQL event store only.
+      const audit: AuditServices | undefined =
+        store instanceof PostgresEventStore
+          ? {
+              verifyLedger: async () =>
+                ledgerAuditReport(
+                  await verifyLedger({
+                    ledgerPool: pool,
+                    feed: config.eventstoreUrl && config.eventstoreUrl !== databaseUrl ? postgresFeedSource(store.pool) : 'same-database',
+                    evidence,
+                    verifierKeys: [ledger.verifierKey()],
+                    maxDiscrepancies: AUDIT_MAX_ITEMS,
+                  }),
+                ),
+              ...(projections
+                ? {
+                    replay: async () =>
+                      (await replayProjections({ dataSource: readModels, store, projections: ALL_PROJECTIONS, swap: false, sampleSize: 0 })).map((r) => ({
+                        projection: r.projection,
+                        identical: r.identical,
+                        eventsReplayed: r.eventsReplayed.toString(),
+                        tables: r.tables.map((t) => ({ table: t.table, liveRows: t.liveRows, replayRows: t.replayRows, onlyInLive: t.onlyInLive, onlyInReplay: t.onlyInReplay })),
+                      })),
+                  }
+                : {}),
+            }
+          : undefined;
       const services: ApiServices = {
+        ...(audit ? { audit } : {}),
         store,
         evidence,
         commandDeps,
