@@ -34,6 +34,15 @@ export interface NodeConfig {
   jwtIssuer: string;
   jwtAudience: string;
   jwksUrl: string | undefined;
+  /**
+   * The embedded OpenID Connect provider (src/adapters/auth/oidc.ts): on by default when no external issuer
+   * (JWKS_URL) is configured; `OIDC=off` turns it off. Its issuer is `<node URL>/oidc` unless OIDC_ISSUER says.
+   */
+  oidc: boolean;
+  oidcIssuer: string | undefined;
+  /** Its Ed25519 signing key (seed file, created 0600) and the sign-in accounts file (0600). */
+  oidcKeyFile: string;
+  accountsFile: string;
   /** The national vehicle registry's HTTP endpoint; undefined = the in-process stand-in (development). */
   registryUrl: string | undefined;
   /** HTTP notification gateway (VNeTraffic-style); SMTP relay as smtp://user:pass@host:port; sender address. */
@@ -122,6 +131,10 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWKS_URL: z.string().url().optional(),
+  OIDC: z.enum(['on', 'off']).optional(),
+  OIDC_ISSUER: z.string().url().regex(/^https?:\/\/[^?#]*[^/?#]$/, 'OIDC_ISSUER must be an http(s) URL without a trailing slash').optional(),
+  OIDC_KEY_FILE: z.string().min(1).optional(),
+  ACCOUNTS_FILE: z.string().min(1).optional(),
   REGISTRY_URL: z.string().url().optional(),
   NOTICE_GATEWAY_URL: z.string().url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be smtp:// or smtps://').optional(),
@@ -190,6 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     jwtIssuer: e.JWT_ISSUER ?? 'tec-dev-issuer',
     jwtAudience: e.JWT_AUDIENCE ?? 'tec-api',
     jwksUrl: e.JWKS_URL,
+    oidc: e.JWKS_URL === undefined && (e.OIDC ?? 'on') === 'on',
+    oidcIssuer: e.OIDC_ISSUER,
+    oidcKeyFile: resolve(e.OIDC_KEY_FILE ?? join(dataDir, 'keys', 'oidc.key')),
+    accountsFile: resolve(e.ACCOUNTS_FILE ?? join(dataDir, 'keys', 'accounts.json')),
     registryUrl: e.REGISTRY_URL,
     noticeGatewayUrl: e.NOTICE_GATEWAY_URL,
     smtpUrl: e.SMTP_URL,

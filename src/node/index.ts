@@ -32,6 +32,13 @@ import type { Metrics } from '../ports/metrics.ts';
 import { createApp } from '../adapters/http/app.ts';
 import { InMemoryLookupBudget, RedisLookupBudget, type LookupBudget } from '../adapters/http/lookup-budget.ts';
 import { DevIssuer, TokenVerifier, loadOrCreateSeedFile } from '../adapters/auth/tokens.ts';
+import { AccountStore } from '../adapters/auth/accounts.ts';
+import { createEmbeddedOidc, type EmbeddedOidc } from '../adapters/auth/oidc.ts';
+import type { RequestHandler } from 'express';
+import { verifyLedger } from '../adapters/ledger/verify.ts';
+import { postgresFeedSource } from '../adapters/ledger/feed-source.ts';
+import { replayProjections } from '../projections/replay.ts';
+import { AUDIT_MAX_ITEMS, ledgerAuditReport, type AuditServices } from '../adapters/http/routes/audit.ts';
 import { systemClock, uuidV7Ids, type CommandDeps } from '../commands/deps.ts';
 import type { Clock, IdGenerator } from '../ports/clock.ts';
 import type { DataSource } from 'typeorm';
@@ -84,6 +91,10 @@ export interface RunningNode {
   commandDeps: CommandDeps;
   issuer: DevIssuer | undefined;
   verifier: TokenVerifier;
+  /** The embedded OpenID Connect provider's sign-in accounts (undefined with an external issuer or OIDC=off). */
+  accounts: AccountStore | undefined;
+  /** The embedded provider, once the API listens (its issuer is the node's URL + `/oidc`). */
+  oidc: EmbeddedOidc | undefined;
   /** Read models (TypeORM on the read-side database). */
   readModels: DataSource;
   projections: ProjectionRunner | undefined;
@@ -257,6 +268,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       commandDeps,
       issuer,
       verifier,
+      accounts: config.oidc ? new AccountStore({ file: config.accountsFile }) : undefined,
+      oidc: undefined,
       readModels,
       projections,
       registry,
@@ -290,7 +303,35 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         });
         print(`witness-key: ${witness.verifierKey()}`);
       }
+      // The auditor's checks over this node's own storage (`/v1/audit/…`): the PostgreSQL event store only.
+      const audit: AuditServices | undefined =
+        store instanceof PostgresEventStore
+          ? {
+              verifyLedger: async () =>
+                ledgerAuditReport(
+                  await verifyLedger({
+                    ledgerPool: pool,
+                    feed: config.eventstoreUrl && config.eventstoreUrl !== databaseUrl ? postgresFeedSource(store.pool) : 'same-database',
+                    evidence,
+                    verifierKeys: [ledger.verifierKey()],
+                    maxDiscrepancies: AUDIT_MAX_ITEMS,
+                  }),
+                ),
+              ...(projections
+                ? {
+                    replay: async () =>
+                      (await replayProjections({ dataSource: readModels, store, projections: ALL_PROJECTIONS, swap: false, sampleSize: 0 })).map((r) => ({
+                        projection: r.projection,
+                        identical: r.identical,
+                        eventsReplayed: r.eventsReplayed.toString(),
+                        tables: r.tables.map((t) => ({ table: t.table, liveRows: t.liveRows, replayRows: t.replayRows, onlyInLive: t.onlyInLive, onlyInReplay: t.onlyInReplay })),
+                      })),
+                  }
+                : {}),
+            }
+          : undefined;
       const services: ApiServices = {
+        ...(audit ? { audit } : {}),
         store,
         evidence,
         commandDeps,
@@ -306,9 +347,16 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(witness ? { witness } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
+      // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.
+      let oidcRouter: RequestHandler | undefined;
+      const oidcMount: RequestHandler = (req, res, next) => {
+        if (oidcRouter) return oidcRouter(req, res, next);
+        res.status(503).set('Retry-After', '1').end();
+      };
       const app = createApp({
         logger,
         verifier,
+        ...(node.accounts ? { oidc: oidcMount } : {}),
         trustProxy: config.trustProxy,
         metrics,
         routes: apiRoutes(services),
@@ -354,6 +402,22 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       );
       const address = server.address() as AddressInfo;
       node.url = `http://${config.host}:${address.port}`;
+      if (node.accounts) {
+        const issuerUrl = config.oidcIssuer ?? `${node.url}/oidc`;
+        const origin = new URL(issuerUrl).origin;
+        const redirectUris = [...new Set([`${origin}/`, `${node.url}/`, ...(config.host === '127.0.0.1' ? [`http://localhost:${address.port}/`] : [])])];
+        const oidc = await createEmbeddedOidc({
+          issuer: issuerUrl,
+          audience: config.jwtAudience,
+          seed: loadOrCreateSeedFile(config.oidcKeyFile),
+          accounts: node.accounts,
+          redirectUris,
+          logger,
+        });
+        verifier.trustIssuer(oidc.issuer, [oidc.publicKey]);
+        node.oidc = oidc;
+        oidcRouter = oidc.router;
+      }
     }
     return node;
   } catch (error) {

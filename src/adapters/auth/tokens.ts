@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SignJWT, createRemoteJWKSet, exportJWK, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { SignJWT, createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../../domain/shared/errors.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
 
@@ -107,6 +107,11 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Local issuer keys (development, tests). */
   keys?: KeyObject[];
+  /**
+   * Further issuers this node trusts, each with its own keys: the embedded OpenID Connect provider
+   * (src/adapters/auth/oidc.ts) beside the development issuer. A token is checked against its own issuer's keys only.
+   */
+  issuers?: { issuer: string; keys: KeyObject[] }[];
   /** External issuer (production). */
   jwksUrl?: string;
   /** Longest lifetime accepted, seconds (default `MAX_TOKEN_TTL_SECONDS`). */
@@ -123,9 +128,16 @@ export const MAX_TOKEN_TTL_SECONDS = 3600;
  */
 export const TOKEN_CLOCK_SKEW_SECONDS = 60;
 
+/** The 16-hex key id of an Ed25519 public key (what DevIssuer and the embedded provider put in `kid`). */
+export function kidOf(key: KeyObject): string {
+  return Buffer.from(key.export({ format: 'der', type: 'spki' })).subarray(-32).toString('hex').slice(0, 16);
+}
+
 export class TokenVerifier {
   private readonly getKey: JWTVerifyGetKey | KeyObject;
+  private readonly others = new Map<string, KeyObject[]>();
   constructor(private readonly options: TokenVerifierOptions) {
+    for (const extra of options.issuers ?? []) this.others.set(extra.issuer, extra.keys);
     if (options.jwksUrl) this.getKey = createRemoteJWKSet(new URL(options.jwksUrl));
     else if (options.keys?.[0] && options.keys.length === 1) this.getKey = options.keys[0];
     else if (options.keys && options.keys.length > 1) {
@@ -133,7 +145,7 @@ export class TokenVerifier {
       this.getKey = async (header) => {
         const kid = header.kid;
         const found = keys.find(
-          (k) => Buffer.from(k.export({ format: 'der', type: 'spki' })).subarray(-32).toString('hex').slice(0, 16) === kid,
+          (k) => kidOf(k) === kid,
         );
         if (!found) throw new UnauthenticatedError('Unknown token key');
         return found;
@@ -141,14 +153,39 @@ export class TokenVerifier {
     } else throw new Error('TokenVerifier needs keys or a JWKS URL');
   }
 
+  /** Trusts one more issuer (the embedded provider, whose issuer URL is known once the node listens). */
+  trustIssuer(issuer: string, keys: KeyObject[]): void {
+    if (issuer === this.options.issuer) throw new Error('trustIssuer: that issuer is already the main one');
+    this.others.set(issuer, keys);
+  }
+
   async verify(token: string, nowSeconds?: number): Promise<Principal> {
+    let iss: string | undefined;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      throw new UnauthenticatedError('Invalid or expired bearer token');
+    }
+    const extra = iss !== undefined && iss !== this.options.issuer ? this.others.get(iss) : undefined;
+    if (extra) {
+      const getKey = async (header: { kid?: string }) => {
+        const found = extra.find((k) => kidOf(k) === header.kid);
+        if (!found) throw new UnauthenticatedError('Unknown token key');
+        return found;
+      };
+      return this.check(token, getKey as unknown as KeyObject, iss!, nowSeconds);
+    }
+    return this.check(token, this.getKey as KeyObject, this.options.issuer, nowSeconds);
+  }
+
+  private async check(token: string, key: KeyObject, issuer: string, nowSeconds?: number): Promise<Principal> {
     const now = nowSeconds ?? Math.floor(Date.now() / 1000);
     const skew = this.options.clockSkewSeconds ?? TOKEN_CLOCK_SKEW_SECONDS;
     const maxTtl = this.options.maxTtlSeconds ?? MAX_TOKEN_TTL_SECONDS;
     try {
       // jose applies the skew to `nbf` (and would also to `exp`: the strict `exp` check follows below).
-      const { payload } = await jwtVerify(token, this.getKey as KeyObject, {
-        issuer: this.options.issuer,
+      const { payload } = await jwtVerify(token, key, {
+        issuer,
         audience: this.options.audience,
         algorithms: ['EdDSA'],
         requiredClaims: ['sub', 'exp', 'iat'],

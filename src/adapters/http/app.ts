@@ -2,7 +2,7 @@
  * The express application: security headers, request ids, body limits, rate limits, structured logs without
  * personal data, health/readiness/metrics, the OpenAPI document, the routes, and problem details for errors.
  */
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
@@ -38,6 +38,8 @@ export interface AppOptions {
    */
   trustProxy?: TrustProxy;
   jsonLimit?: string;
+  /** The embedded OpenID Connect provider, mounted at `/oidc` (before the JSON body parser: it reads its own bodies). */
+  oidc?: RequestHandler;
   /** Static web UI directory, served at `/`. */
   staticDir?: string;
   version?: string;
@@ -84,6 +86,8 @@ export function createApp(options: AppOptions): Express {
     });
     next();
   });
+
+  if (options.oidc) app.use('/oidc', options.oidc);
 
   app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
 

@@ -7,6 +7,8 @@ import { loadConfig } from '../../config.ts';
 import { NODE_ROLES, startNode, type NodeRole } from '../../node/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { startupBanner } from '../startup-banner.ts';
+import { join } from 'node:path';
+import { ensureDemoAccounts } from '../../adapters/auth/accounts.ts';
 
 export function register(program: Command): void {
   program
@@ -37,6 +39,10 @@ export function register(program: Command): void {
           ...(node.pipeline ? { waitForReadings: { timeoutMs: 60_000 } } : {}),
         });
       }
+      // Demo sign-in accounts (the demo's officers and one court, auditor and analyst), once per data directory.
+      const credentialsFile = join(config.dataDir, 'demo-keys', 'sign-in.json');
+      const demoAccounts = opts.demo && node.accounts ? await ensureDemoAccounts(node.accounts, credentialsFile) : [];
+      const first = demoAccounts.find((a) => a.id === 'officer-01-reviewer');
       if (node.url) process.stdout.write(`listening: ${node.url}\n`);
       const banner = startupBanner({
         url: node.url,
@@ -45,6 +51,8 @@ export function register(program: Command): void {
         issuer: node.issuer ? { keyFile: config.issuerKeyFile, kid: node.issuer.kid } : undefined,
         verifierKey: node.ledger.verifierKey(),
         demo: opts.demo === true,
+        oidcIssuer: node.oidc?.issuer,
+        demoSignIn: first ? { id: first.id, password: first.password, totpSecret: first.totpSecret, file: credentialsFile } : undefined,
       });
       process.stdout.write(`${banner.join('\n')}\n`);
       await new Promise<void>((resolve) => {

@@ -27,4 +27,17 @@ describe('cli: the start-up block of `tec serve`', () => {
     expect(text).not.to.include('tec -- token');
     expect(text).to.include('JWKS_URL');
   });
+
+  it('given a demo node with the embedded sign-in, then it names the demo officer, the password and TOTP secret, and still the script token command', () => {
+    const text = startupBanner({
+      ...facts,
+      oidcIssuer: 'http://127.0.0.1:8080/oidc',
+      demoSignIn: { id: 'officer-01-reviewer', password: 'pw-123', totpSecret: 'JBSWY3DPEHPK3PXP', file: '/srv/tec data/demo-keys/sign-in.json' },
+    }).join('\n');
+    expect(text).to.include('sign in as officer-01-reviewer');
+    expect(text).to.include('password pw-123, TOTP secret JBSWY3DPEHPK3PXP');
+    expect(text).to.include('/srv/tec data/demo-keys/sign-in.json');
+    expect(text).to.include('Script token:  npm run tec -- token');
+    expect(text).not.to.include('paste a token');
+  });
 });

@@ -1698,6 +1698,279 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/ledger-verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest `ledger verify` report run through this API (auditors) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The newest report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ranAt: string;
+                            report: {
+                                ok: boolean;
+                                records: number;
+                                streams: number;
+                                leaves: number;
+                                checkpoints: number;
+                                subtreeHashes: number;
+                                blobs: number;
+                                unintegrated: number;
+                                unsealed: number;
+                                discrepancyCount: number;
+                                discrepancies: {
+                                    code: string;
+                                    message: string;
+                                    recordId?: string;
+                                    leafIndex?: number;
+                                    treeSize?: string;
+                                    digest?: string;
+                                }[];
+                                durationMs: number;
+                            };
+                        };
+                    };
+                };
+                /** @description None yet */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Run `ledger verify` over this node’s storage (auditors; one check at a time, once a minute) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report (ok = no discrepancy) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ranAt: string;
+                            report: {
+                                ok: boolean;
+                                records: number;
+                                streams: number;
+                                leaves: number;
+                                checkpoints: number;
+                                subtreeHashes: number;
+                                blobs: number;
+                                unintegrated: number;
+                                unsealed: number;
+                                discrepancyCount: number;
+                                discrepancies: {
+                                    code: string;
+                                    message: string;
+                                    recordId?: string;
+                                    leafIndex?: number;
+                                    treeSize?: string;
+                                    digest?: string;
+                                }[];
+                                durationMs: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Another audit check is running */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Ran less than a minute ago (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest replay report run through this API (auditors) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The newest report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ranAt: string;
+                            identical: boolean;
+                            projections: {
+                                projection: string;
+                                identical: boolean;
+                                eventsReplayed: string;
+                                tables: {
+                                    table: string;
+                                    liveRows: number;
+                                    replayRows: number;
+                                    onlyInLive: number;
+                                    onlyInReplay: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description None yet */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Replay every projection into a shadow schema and compare with the live read models (auditors; never swaps) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Per projection: identical or the differing tables */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ranAt: string;
+                            identical: boolean;
+                            projections: {
+                                projection: string;
+                                identical: boolean;
+                                eventsReplayed: string;
+                                tables: {
+                                    table: string;
+                                    liveRows: number;
+                                    replayRows: number;
+                                    onlyInLive: number;
+                                    onlyInReplay: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Another audit check is running */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Ran less than a minute ago (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description This node runs no projections */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/cameras": {
         parameters: {
             query?: never;

@@ -1,5 +1,6 @@
 /** Every /v1 route of the API and the published log under /log (docs/api.md), built from the node's services. */
 import { adminRoutes } from './admin.ts';
+import { auditRoutes } from './audit.ts';
 import { casesRoutes } from './cases.ts';
 import { holdRoutes } from './holds.ts';
 import { ingestRoutes } from './ingest.ts';
@@ -22,6 +23,7 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
     ...reviewQueueRoutes(services),
     ...meRoutes(services),
     ...projectionRoutes(services),
+    ...auditRoutes(services),
     ...adminRoutes(services),
     ...ledgerRoutes(services),
     ...logRoutes(services),

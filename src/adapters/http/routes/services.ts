@@ -15,6 +15,7 @@ import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
 import type { LookupBudget } from '../lookup-budget.ts';
+import type { AuditServices } from './audit.ts';
 
 /** The ledger as the routes read it: the reader plus the node's published verifier key. */
 export type LedgerReadApi = Pick<
@@ -150,6 +151,8 @@ export interface ApiServices {
    * Without it those routes answer 404 `witness-not-served`.
    */
   witness?: Witness;
+  /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */
+  audit?: AuditServices;
   /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */
   servedProvinces?: readonly string[];
   limits?: {
