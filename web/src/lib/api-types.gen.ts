@@ -1933,6 +1933,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description This node runs no projections */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Another audit check is running */
                 409: {
                     headers: {
@@ -1942,13 +1949,6 @@ export interface paths {
                 };
                 /** @description Ran less than a minute ago (Retry-After) */
                 429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description This node runs no projections */
-                503: {
                     headers: {
                         [name: string]: unknown;
                     };

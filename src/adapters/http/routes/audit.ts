@@ -35,8 +35,10 @@ export class AuditTooSoonError extends AppError {
   }
 }
 
+/** The node has no audit checks of this kind (not on PostgreSQL, or no projections): a permanent fact of the
+ * node, not an outage, so 404 rather than 503. */
 export class AuditUnavailableError extends AppError {
-  readonly category = 'unavailable' as const;
+  readonly category = 'not_found' as const;
   readonly code = 'audit-unavailable';
 }
 
@@ -215,7 +217,7 @@ export function auditRoutes(services: ApiServices): AnyRoute[] {
         200: { description: 'Per projection: identical or the differing tables', schema: ReplayReportSchema },
         409: { description: 'Another audit check is running' },
         429: { description: 'Ran less than a minute ago (Retry-After)' },
-        503: { description: 'This node runs no projections' },
+        404: { description: 'This node runs no projections' },
       },
       handler: async ({ res }) => {
         const a = audit();
