@@ -9,6 +9,10 @@ export type CameraCommand =
       cameraId: string;
       location: Location;
       model?: string;
+      /** Official code of the commune-level unit the camera stands in; must lie in the camera's province. */
+      communeCode?: string;
+      /** Expressway route code (CT.xx or a local L.… code); only on an expressway, through the camera's province. */
+      routeCode?: string;
       publicKey: string;
     })
   | (CommandBase & {

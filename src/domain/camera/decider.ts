@@ -17,7 +17,14 @@ import {
 } from '../signoff/guards.ts';
 import { decideKeyRevocation, decideKeyRotation, requirePublicKey } from '../signoff/key-changes.ts';
 import { withRevokedKey, withRotatedKey } from '../signoff/keys-in-force.ts';
-import { IdentifierSchema, LocationSchema, ShortTextSchema, toMillis } from '../signoff/primitives.ts';
+import {
+  IdentifierSchema,
+  LocationSchema,
+  ShortTextSchema,
+  toMillis,
+  type Location,
+} from '../signoff/primitives.ts';
+import { communeByCode, expresswayRoute } from '../reference/index.ts';
 import { CAMERA_COMMAND_TYPES, type CameraCommand } from './commands.ts';
 import {
   CalibrationAlreadyCertifiedError,
@@ -27,8 +34,12 @@ import {
   CameraNotRegisteredError,
   CameraNotSuspendedError,
   InvalidCalibrationPeriodError,
+  CommuneOutsideProvinceError,
+  RouteOutsideProvinceError,
+  UnknownCommuneError,
+  UnknownExpresswayRouteError,
 } from './errors.ts';
-import type { CameraEvent } from './events.ts';
+import { CommuneCodeSchema, RouteCodeSchema, type CameraEvent } from './events.ts';
 import type { CameraFacts, CameraState } from './state.ts';
 
 type Registered = Exclude<CameraState, { status: 'unregistered' }>;
@@ -55,6 +66,55 @@ function requireNotDecommissioned(state: Registered): Exclude<Registered, { stat
   return state;
 }
 
+/**
+ * The commune and route codes of a registration, against the reference data (src/domain/reference): the
+ * commune exists and lies in the camera's province; the route exists, the camera stands on an expressway,
+ * and some listed section of the route (a technically opened one included) passes through the province.
+ */
+function requireReferenceCodes(
+  command: Extract<CameraCommand, { type: 'RegisterCamera' }>,
+  location: Location,
+): void {
+  if (command.communeCode !== undefined) {
+    if (!CommuneCodeSchema.safeParse(command.communeCode).success)
+      throw new InvalidCommandError('communeCode is not a 5-digit code', { field: 'communeCode' });
+    const commune = communeByCode(command.communeCode);
+    if (!commune)
+      throw new UnknownCommuneError('No commune-level unit has this code', {
+        communeCode: command.communeCode,
+      });
+    if (commune.province !== command.province) {
+      throw new CommuneOutsideProvinceError("The commune is not in the camera's province", {
+        communeCode: command.communeCode,
+        communeProvince: commune.province,
+        province: command.province,
+      });
+    }
+  }
+  if (command.routeCode !== undefined) {
+    if (!RouteCodeSchema.safeParse(command.routeCode).success)
+      throw new InvalidCommandError('routeCode is malformed', { field: 'routeCode' });
+    const route = expresswayRoute(command.routeCode);
+    if (!route)
+      throw new UnknownExpresswayRouteError('No expressway route has this code', {
+        routeCode: command.routeCode,
+      });
+    if (location.roadType !== 'expressway') {
+      throw new RouteOutsideProvinceError('A route code needs a camera on an expressway', {
+        routeCode: command.routeCode,
+        roadType: location.roadType,
+      });
+    }
+    if (!route.provinces.includes(command.province)) {
+      throw new RouteOutsideProvinceError("The route does not pass through the camera's province", {
+        routeCode: command.routeCode,
+        routeProvinces: route.provinces,
+        province: command.province,
+      });
+    }
+  }
+}
+
 function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
   requireKnownCommand(command?.type, CAMERA_COMMAND_TYPES);
   const now = requireNow(command);
@@ -71,6 +131,7 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
       if (command.model !== undefined && !ShortTextSchema.safeParse(command.model).success) {
         throw new InvalidCommandError('model is malformed', { field: 'model' });
       }
+      requireReferenceCodes(command, location.data);
       const keyId = requirePublicKey(command.publicKey);
       return [
         {
@@ -80,6 +141,8 @@ function decide(command: CameraCommand, state: CameraState): CameraEvent[] {
             province: command.province,
             location: location.data,
             ...(command.model !== undefined ? { model: command.model } : {}),
+            ...(command.communeCode !== undefined ? { communeCode: command.communeCode } : {}),
+            ...(command.routeCode !== undefined ? { routeCode: command.routeCode } : {}),
             publicKey: command.publicKey,
             keyId,
             registeredAt: now,
@@ -192,6 +255,8 @@ function evolve(state: CameraState, event: CameraEvent): CameraState {
       province: d.province,
       location: d.location,
       ...(d.model !== undefined ? { model: d.model } : {}),
+      ...(d.communeCode !== undefined ? { communeCode: d.communeCode } : {}),
+      ...(d.routeCode !== undefined ? { routeCode: d.routeCode } : {}),
       keys: [{ keyId: d.keyId, publicKey: d.publicKey, validFrom: d.registeredAt }],
       calibrations: [],
     };

@@ -36,3 +36,23 @@ export class CalibrationAlreadyCertifiedError extends AppError {
   readonly category = 'conflict' as const;
   readonly code = 'calibration-already-certified';
 }
+
+/** A commune code that is not in the reference list of commune-level units. */
+export class UnknownCommuneError extends DomainRuleError {
+  readonly code = 'unknown-commune';
+}
+
+/** A commune code of another province than the camera's. */
+export class CommuneOutsideProvinceError extends DomainRuleError {
+  readonly code = 'commune-outside-province';
+}
+
+/** A route code that is not in the reference list of expressway routes. */
+export class UnknownExpresswayRouteError extends DomainRuleError {
+  readonly code = 'unknown-expressway-route';
+}
+
+/** A route that does not pass through the camera's province, or a route code on a camera not on an expressway. */
+export class RouteOutsideProvinceError extends DomainRuleError {
+  readonly code = 'route-outside-province';
+}

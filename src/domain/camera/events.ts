@@ -15,12 +15,21 @@ import {
   UtcTimestampSchema,
 } from '../signoff/primitives.ts';
 
+/** A commune-level unit's official 5-digit code (General Statistics Office, 2025 list; reference/README.md). */
+export const CommuneCodeSchema = z.string().regex(/^\d{5}$/);
+/** An expressway route code: master-plan `CT.xx`, or a project-local `L.…` code (reference/README.md). */
+export const RouteCodeSchema = z.string().regex(/^(CT\.\d{2}|L\.[A-Z0-9-]{1,20})$/);
+
 export const CameraEventSchemas = {
   CameraRegistered: z.strictObject({
     cameraId: IdentifierSchema,
     province: ProvinceCodeSchema,
     location: LocationSchema,
     model: ShortTextSchema.optional(),
+    /** Absent in records written before cameras carried reference codes. */
+    communeCode: CommuneCodeSchema.optional(),
+    /** Only for a camera on an expressway; absent in older records. */
+    routeCode: RouteCodeSchema.optional(),
     publicKey: PublicKeySchema,
     keyId: KeyIdSchema,
     registeredAt: UtcTimestampSchema,

@@ -13,6 +13,8 @@ export interface CameraFacts {
   province: string;
   location: Location;
   model?: string;
+  communeCode?: string;
+  routeCode?: string;
   keys: KeyView[];
   calibrations: Calibration[];
 }

@@ -4,6 +4,7 @@
  */
 import { CAMERA_EVENT_TYPES } from '../../domain/camera/events.ts';
 import { streamIdOf } from '../../domain/record.ts';
+import { communeByCode } from '../../domain/reference/index.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { eventOf } from '../events.ts';
 import type { Projection } from '../projection.ts';
@@ -15,6 +16,8 @@ export interface CameraViewRow extends Row {
   province: string;
   road_type: string;
   commune: string | null;
+  commune_code: string | null;
+  route_code: string | null;
   description: string;
   lat_micro: number;
   lon_micro: number;
@@ -27,7 +30,11 @@ export interface CameraViewRow extends Row {
   updated_at: string;
 }
 
-export function applyCameraEvent(row: CameraViewRow | undefined, event: CameraEvent, recordedAt: string): CameraViewRow | undefined {
+export function applyCameraEvent(
+  row: CameraViewRow | undefined,
+  event: CameraEvent,
+  recordedAt: string,
+): CameraViewRow | undefined {
   if (!row) {
     if (event.type !== 'CameraRegistered') return undefined;
     const d = event.data;
@@ -35,7 +42,10 @@ export function applyCameraEvent(row: CameraViewRow | undefined, event: CameraEv
       camera_id: d.cameraId,
       province: d.province,
       road_type: d.location.roadType,
-      commune: d.location.commune ?? null,
+      // The location's own commune name wins; else the reference name of its commune code.
+      commune: d.location.commune ?? (d.communeCode ? (communeByCode(d.communeCode)?.name ?? null) : null),
+      commune_code: d.communeCode ?? null,
+      route_code: d.routeCode ?? null,
       description: d.location.description,
       lat_micro: d.location.latMicro,
       lon_micro: d.location.lonMicro,
@@ -81,16 +91,31 @@ export const camerasProjection: Projection = {
   async handle(batch, manager) {
     const records = batch.filter((s) => streamIdOf('camera', s.record.stream) !== undefined);
     const idOf = (stream: string) => streamIdOf('camera', stream)!;
-    const rows = await loadRows<CameraViewRow>(manager, 'rm_camera', 'camera_id', [...new Set(records.map((s) => idOf(s.record.stream)))], 'text');
+    const rows = await loadRows<CameraViewRow>(
+      manager,
+      'rm_camera',
+      'camera_id',
+      [...new Set(records.map((s) => idOf(s.record.stream)))],
+      'text',
+    );
     const touched = new Set<string>();
     for (const stored of records) {
       const id = idOf(stored.record.stream);
-      const next = applyCameraEvent(rows.get(id), eventOf(stored) as CameraEvent, stored.record.meta.recordedAt);
+      const next = applyCameraEvent(
+        rows.get(id),
+        eventOf(stored) as CameraEvent,
+        stored.record.meta.recordedAt,
+      );
       if (next) {
         rows.set(id, next);
         touched.add(id);
       }
     }
-    await upsertRows(manager, 'rm_camera', ['camera_id'], [...touched].map((id) => rows.get(id)!));
+    await upsertRows(
+      manager,
+      'rm_camera',
+      ['camera_id'],
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -147,7 +147,9 @@ export const CitizenViolationEntity = readModel({
     status: text('status'),
     published: bool('published'),
   },
-  indices: [{ name: 'rm_citizen_violation_plate_idx', columns: ['plateCompact', 'observedAt'], where: 'published' }],
+  indices: [
+    { name: 'rm_citizen_violation_plate_idx', columns: ['plateCompact', 'observedAt'], where: 'published' },
+  ],
 });
 export type CitizenViolationRow = RowOf<typeof CitizenViolationEntity>;
 
@@ -192,6 +194,10 @@ export const CameraEntity = readModel({
     province: text('province'),
     roadType: text('road_type'),
     commune: text('commune', true),
+    /** Official commune code (reference/README.md); null for cameras registered without one. */
+    communeCode: text('commune_code', true),
+    /** Expressway route code (CT.xx or local L.…); null off the expressway or when not given. */
+    routeCode: text('route_code', true),
     description: text('description'),
     latMicro: int('lat_micro'),
     lonMicro: int('lon_micro'),
@@ -241,7 +247,10 @@ export const ModelReadingEntity = readModel({
     reviewedAt: ts('reviewed_at', true),
     rejectReason: text('reject_reason', true),
   },
-  checks: [{ expression: `source IN ('edge', 'anpr')` }, { expression: `outcome IN ('confirmed', 'corrected', 'rejected')` }],
+  checks: [
+    { expression: `source IN ('edge', 'anpr')` },
+    { expression: `outcome IN ('confirmed', 'corrected', 'rejected')` },
+  ],
   indices: [{ name: 'rm_model_reading_model_idx', columns: ['modelId', 'reviewedAt'] }],
 });
 export type ModelReadingRow = RowOf<typeof ModelReadingEntity>;

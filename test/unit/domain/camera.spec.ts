@@ -8,6 +8,10 @@ import {
   CameraNotRegisteredError,
   CameraNotSuspendedError,
   InvalidCalibrationPeriodError,
+  CommuneOutsideProvinceError,
+  RouteOutsideProvinceError,
+  UnknownCommuneError,
+  UnknownExpresswayRouteError,
 } from '../../../src/domain/camera/errors.ts';
 import { parseCameraEvent, type CameraEvent } from '../../../src/domain/camera/events.ts';
 import type { CameraCommand } from '../../../src/domain/camera/commands.ts';
@@ -144,6 +148,84 @@ describe('camera decider', () => {
         .given([])
         .when({ ...register, now: '2026-02-30T08:00:00Z' })
         .thenThrows(InvalidCommandError);
+    });
+  });
+
+  describe('RegisterCamera with reference codes (commune, expressway route)', () => {
+    const onExpressway = {
+      ...location,
+      roadType: 'expressway' as const,
+      description: 'Cao tốc Pháp Vân – Cầu Giẽ, Km 195',
+    };
+    const withCodes = { ...register, location: onExpressway, communeCode: '00004', routeCode: 'CT.01' };
+    it('records the commune code and route code when both check out against the reference data', () => {
+      const state = cameraSpec()
+        .given([])
+        .when(withCodes)
+        .then([
+          {
+            type: 'CameraRegistered',
+            data: { ...registered.data, location: onExpressway, communeCode: '00004', routeCode: 'CT.01' },
+          } as CameraEvent,
+        ]);
+      expect(state).to.deep.include({ communeCode: '00004', routeCode: 'CT.01' });
+    });
+    it('keeps a registration without codes (and older records without them) valid', () => {
+      const state = cameraSpec()
+        .given([registered])
+        .when({ ...register, type: 'SuspendCamera', reason: 'x' } as CameraCommand)
+        .then([{ type: 'CameraSuspended', data: { cameraId: 'cam-01-0001', reason: 'x', suspendedAt: T0 } }]);
+      expect(state).not.to.have.property('communeCode');
+    });
+    it('refuses a commune code that is not in the list, or that lies in another province', () => {
+      cameraSpec()
+        .given([])
+        .when({ ...register, communeCode: '99999' })
+        .thenThrows(UnknownCommuneError);
+      // 26743 = Phường Bến Thành, TP. Hồ Chí Minh
+      cameraSpec()
+        .given([])
+        .when({ ...register, communeCode: '26743' })
+        .thenThrows(CommuneOutsideProvinceError);
+      cameraSpec()
+        .given([])
+        .when({ ...register, communeCode: '4' })
+        .thenThrows(InvalidCommandError);
+    });
+    it('refuses an unknown route, a route not through the province, and a route on a camera off the expressway', () => {
+      cameraSpec()
+        .given([])
+        .when({ ...withCodes, routeCode: 'CT.99' })
+        .thenThrows(UnknownExpresswayRouteError);
+      // CT.06 Hải Phòng – Hạ Long – Vân Đồn – Móng Cái does not reach Hà Nội
+      cameraSpec()
+        .given([])
+        .when({ ...withCodes, routeCode: 'CT.06' })
+        .thenThrows(RouteOutsideProvinceError);
+      cameraSpec()
+        .given([])
+        .when({ ...withCodes, location })
+        .thenThrows(RouteOutsideProvinceError);
+      cameraSpec()
+        .given([])
+        .when({ ...withCodes, routeCode: 'ct01' })
+        .thenThrows(InvalidCommandError);
+    });
+    it('accepts a local L.… code for a route the sources give no master-plan code (Đại lộ Thăng Long)', () => {
+      cameraSpec()
+        .given([])
+        .when({ ...withCodes, routeCode: 'L.THANG-LONG' })
+        .then([
+          {
+            type: 'CameraRegistered',
+            data: {
+              ...registered.data,
+              location: onExpressway,
+              communeCode: '00004',
+              routeCode: 'L.THANG-LONG',
+            },
+          } as CameraEvent,
+        ]);
     });
   });
 

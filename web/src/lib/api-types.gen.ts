@@ -2002,6 +2002,10 @@ export interface paths {
                             commune?: string;
                         };
                         model?: string;
+                        /** @description Official 5-digit code of the commune-level unit (2025 list); must lie in the camera province */
+                        communeCode?: string;
+                        /** @description Expressway route code (CT.xx, or a local L.… code); camera on an expressway through its province */
+                        routeCode?: string;
                         publicKey: string;
                     };
                 };

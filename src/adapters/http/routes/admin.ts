@@ -28,6 +28,7 @@ import {
   suspendOfficer,
 } from '../../../commands/officers.ts';
 import type { CommandOutcome } from '../../../commands/outcome.ts';
+import { CommuneCodeSchema, RouteCodeSchema } from '../../../domain/camera/events.ts';
 import { ModelFileSchema } from '../../../domain/model/events.ts';
 import { OFFICER_ROLES, OfficerTitleSchema } from '../../../domain/officer/events.ts';
 import {
@@ -112,7 +113,12 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
    * then runs the command as the caller acting in that province.
    */
   const aggregateAction =
-    (collection: 'cameras' | 'officers', param: 'cameraId' | 'officerId', Params: z.ZodObject, provinceOf: (principal: Principal, id: string) => Promise<string>) =>
+    (
+      collection: 'cameras' | 'officers',
+      param: 'cameraId' | 'officerId',
+      Params: z.ZodObject,
+      provinceOf: (principal: Principal, id: string) => Promise<string>,
+    ) =>
     <B>(
       path: string,
       summary: string,
@@ -156,6 +162,12 @@ export function adminRoutes(services: ApiServices): AnyRoute[] {
         province: ProvinceCodeSchema.optional(),
         location: LocationSchema,
         model: ShortTextSchema.optional(),
+        communeCode: CommuneCodeSchema.optional().describe(
+          'Official 5-digit code of the commune-level unit (2025 list); must lie in the camera province',
+        ),
+        routeCode: RouteCodeSchema.optional().describe(
+          'Expressway route code (CT.xx, or a local L.… code); camera on an expressway through its province',
+        ),
         publicKey: PublicKeySchema,
       }),
       responses: ok,
