@@ -75,6 +75,10 @@ export interface DemoCamera extends DemoKey {
   description: string;
   latMicro: number;
   lonMicro: number;
+  /** Official commune code (2025 list). */
+  communeCode?: string;
+  /** Expressway route code, for a camera on an expressway. */
+  routeCode?: string;
 }
 
 export interface DemoResult {
@@ -136,12 +140,13 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
 
   // Cameras: two provinces, three cameras each, calibrated for a year around now.
   const cameraSpecs: Omit<DemoCamera, keyof DemoKey>[] = [
-    { province: '01', roadType: 'urban', description: 'Ngã tư Láng Hạ – Thái Hà, Đống Đa', latMicro: 21014500, lonMicro: 105815200 },
-    { province: '01', roadType: 'urban', description: 'Nút giao Kim Mã – Liễu Giai, Ba Đình', latMicro: 21030700, lonMicro: 105814300 },
-    { province: '01', roadType: 'expressway', description: 'Cao tốc Pháp Vân – Cầu Giẽ, Km 195', latMicro: 20900100, lonMicro: 105870000 },
-    { province: '79', roadType: 'urban', description: 'Ngã tư Hàng Xanh, Bình Thạnh', latMicro: 10801200, lonMicro: 106711300 },
-    { province: '79', roadType: 'national-highway', description: 'Quốc lộ 1, cầu vượt Linh Xuân, Thủ Đức', latMicro: 10880600, lonMicro: 106776900 },
-    { province: '79', roadType: 'expressway', description: 'Cao tốc TP.HCM – Long Thành, Km 12', latMicro: 10790000, lonMicro: 106790000 },
+    // Commune codes: the 2025 list (reference/communes-vn-2025.csv); route codes: reference/expressways-vn.csv.
+    { province: '01', roadType: 'urban', description: 'Ngã tư Láng Hạ – Thái Hà, Đống Đa', latMicro: 21014500, lonMicro: 105815200, communeCode: '00199' }, // Phường Láng
+    { province: '01', roadType: 'urban', description: 'Nút giao Kim Mã – Liễu Giai, Ba Đình', latMicro: 21030700, lonMicro: 105814300, communeCode: '00008' }, // Phường Ngọc Hà
+    { province: '01', roadType: 'expressway', description: 'Cao tốc Pháp Vân – Cầu Giẽ, Km 195', latMicro: 20900100, lonMicro: 105870000, communeCode: '10183', routeCode: 'CT.01' }, // Xã Thường Tín
+    { province: '79', roadType: 'urban', description: 'Ngã tư Hàng Xanh, Bình Thạnh', latMicro: 10801200, lonMicro: 106711300, communeCode: '26956' }, // Phường Thạnh Mỹ Tây
+    { province: '79', roadType: 'national-highway', description: 'Quốc lộ 1, cầu vượt Linh Xuân, Thủ Đức', latMicro: 10880600, lonMicro: 106776900, communeCode: '26800' }, // Phường Linh Xuân
+    { province: '79', roadType: 'expressway', description: 'Cao tốc TP.HCM – Long Thành, Km 12', latMicro: 10790000, lonMicro: 106790000, communeCode: '27097', routeCode: 'CT.01' }, // Phường Bình Trưng
   ];
   const counters = new Map<string, number>();
   const cameras: DemoCamera[] = cameraSpecs.map((spec) => {
@@ -157,6 +162,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     await registerCamera(deps, caller, {
       cameraId: camera.subject,
       location: { latMicro: camera.latMicro, lonMicro: camera.lonMicro, description: camera.description, roadType: camera.roadType },
+      ...(camera.communeCode ? { communeCode: camera.communeCode } : {}),
+      ...(camera.routeCode ? { routeCode: camera.routeCode } : {}),
       publicKey: camera.pair.publicKey,
     });
     await certifyCalibration(deps, caller, {

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CASE_STATUSES } from '../domain/case/state.ts';
 import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
+import { CENTRAL_COMMUNE_READING, TECHNICAL_OPENINGS_READING } from '../domain/reference/index.ts';
 import type { RejectReason } from '../domain/signoff/payloads.ts';
 import { CalendarDate, Instant } from '../domain/shared/time.ts';
 import { plateKey } from './cases/plate.ts';
@@ -351,93 +352,284 @@ export async function statistics(
 
 // ---------------------------------------------------------------------------------- camera coverage
 
+export interface RouteCoverage {
+  /** Operating routes (a section open to public traffic here) with at least one active camera on them / all of them. */
+  routes: number;
+  covered: number;
+  percent: number | null;
+  uncovered: string[];
+  meetsTarget: boolean | null;
+  /** Routes here that have only technically opened sections: listed, not counted in `routes`. */
+  technicalOnly: string[];
+}
+
 export interface ProvinceCoverage {
   province: string;
   name: string;
+  /** One of the large cities of the reading in force (`reading.largeCities`). */
   largeCity: boolean;
-  cameras: { total: number; byStatus: Record<string, number>; byRoadType: Record<string, number>; calibrationValid: number };
-  communes: { name: string; cameras: number }[];
-  expressway: { routes: number; covered: number; percent: number | null; uncovered: string[]; meetsTarget: boolean | null };
-  centralCommunes: { total: number; covered: number; percent: number | null; targetPercent: number; meetsTarget: boolean | null };
+  cameras: {
+    total: number;
+    byStatus: Record<string, number>;
+    byRoadType: Record<string, number>;
+    calibrationValid: number;
+  };
+  communes: { code: string | null; name: string; cameras: number }[];
+  expressway: RouteCoverage;
+  centralCommunes: {
+    total: number;
+    covered: number;
+    percent: number | null;
+    targetPercent: number;
+    meetsTarget: boolean | null;
+  };
+}
+
+export interface CameraPosition {
+  cameraId: string;
+  province: string;
+  status: string;
+  roadType: string;
+  latMicro: number;
+  lonMicro: number;
+  communeCode: string | null;
+  routeCode: string | null;
+}
+
+/** How the report read the Decision's targets: from `CENTRAL_COMMUNE_READING`, stated with every report. */
+export interface CoverageReading {
+  centralTypes: string[];
+  largeCities: string[];
+  largeCityTargetPercent: number;
+  otherTargetPercent: number;
+  statement: string;
+  statementEn: string;
+  technicalOpenings: string;
+  technicalOpeningsEn: string;
+}
+
+export interface CameraCoverageReport {
+  referenceVersion: string | null;
+  illustrative: boolean;
+  note: string | null;
+  reading: CoverageReading;
+  /** Nation-wide figures; null when the report is for one province. */
+  national: {
+    expressway: {
+      routes: number;
+      covered: number;
+      percent: number | null;
+      uncovered: string[];
+      technicalOnly: string[];
+    };
+    centralCommunes: {
+      total: number;
+      covered: number;
+      percent: number | null;
+      provincesMeetingTarget: number;
+    };
+  } | null;
+  provinces: ProvinceCoverage[];
+  /** Every camera of the scope with its position and status, for the map. */
+  positions: CameraPosition[];
 }
 
 /**
- * Camera registry and coverage against the targets (every operating expressway route covered; ≥ 50% of
- * central communes in the large cities, ≥ 30% elsewhere), at instant `at` (calibration validity).
- * Only active cameras count towards coverage. A camera covers a route when it stands on an expressway and
- * its location description names the route code (e.g. "CT.01 Km 190"); a central commune when its commune is
- * that commune. Denominators come from the current reference version, which is ILLUSTRATIVE (see the note).
+ * Camera registry and coverage against the targets at instant `at` (calibration validity), from the current
+ * reference version (migrations/1795479600000-reference-vn-2025.ts; reference/README.md). Only active
+ * cameras count towards coverage.
+ *
+ * Routes: an expressway route is *operating* in a province when one of its sections there is open to public
+ * traffic; sections with only a technical opening are left out of the denominator and listed as
+ * `technicalOnly`. A camera covers route R in province P when it is active, stands in P and carries route code
+ * R (`routeCode` at registration); a camera registered before cameras carried codes counts when it is on an
+ * expressway and its location description names R (e.g. "CT.01 Km 190"). Nationally, a route is covered when
+ * some active camera covers it in some province where it operates.
+ *
+ * Central communes: read by `CENTRAL_COMMUNE_READING` (the one setting; the report states it): the communes of
+ * the central types (the wards), target 50% in the large cities and 30% elsewhere. A camera covers its
+ * commune by commune code, or, registered without one, by its commune name (with or without the "Phường" prefix).
  */
 export async function cameraCoverage(
   ds: DataSource,
   options: { province?: string; at: string },
-): Promise<{ referenceVersion: string | null; illustrative: boolean; note: string | null; provinces: ProvinceCoverage[] }> {
-  const province = options.province === undefined ? undefined : parse(ProvinceSchema, options.province, 'province');
+): Promise<CameraCoverageReport> {
+  const province =
+    options.province === undefined ? undefined : parse(ProvinceSchema, options.province, 'province');
   const at = parse(Instant, options.at, 'at');
-  const [ref] = (await ds.query(`SELECT version, illustrative, note FROM ref_coverage_version WHERE current`)) as {
+  const R = CENTRAL_COMMUNE_READING;
+  const [ref] = (await ds.query(
+    `SELECT version, illustrative, note FROM ref_coverage_version WHERE current`,
+  )) as {
     version: string;
     illustrative: boolean;
     note: string;
   }[];
   const cams = (await ds.query(
-    `SELECT camera_id, province, road_type, commune, description, status,
+    `SELECT camera_id, province, road_type, commune, commune_code, route_code, description, status, lat_micro, lon_micro,
             (calibration_valid_from <= $1::timestamptz AND $1::timestamptz < calibration_valid_to) AS calibrated
-       FROM rm_camera ${province ? 'WHERE province = $2' : ''}`,
+       FROM rm_camera ${province ? 'WHERE province = $2' : ''} ORDER BY camera_id`,
     province ? [at, province] : [at],
-  )) as { camera_id: string; province: string; road_type: string; commune: string | null; description: string; status: string; calibrated: boolean | null }[];
-  const routes = ref
-    ? ((await ds.query(`SELECT province, route_code FROM ref_expressway_route WHERE version = $1`, [ref.version])) as { province: string; route_code: string }[])
+  )) as {
+    camera_id: string;
+    province: string;
+    road_type: string;
+    commune: string | null;
+    commune_code: string | null;
+    route_code: string | null;
+    description: string;
+    status: string;
+    lat_micro: number;
+    lon_micro: number;
+    calibrated: boolean | null;
+  }[];
+  const sections = ref
+    ? ((await ds.query(
+        `SELECT route_code, provinces, technical_opening FROM ref_expressway_section WHERE version = $1 ORDER BY seq`,
+        [ref.version],
+      )) as { route_code: string; provinces: string[]; technical_opening: boolean }[])
     : [];
   const communes = ref
-    ? ((await ds.query(`SELECT province, commune FROM ref_central_commune WHERE version = $1`, [ref.version])) as { province: string; commune: string }[])
+    ? ((await ds.query(
+        `SELECT province, commune_code, name FROM ref_commune WHERE version = $1 AND type = ANY($2::text[]) ORDER BY commune_code`,
+        [ref.version, [...R.centralTypes]],
+      )) as { province: string; commune_code: string; name: string }[])
     : [];
-  const fold = (s: string) => s.normalize('NFC').toLocaleLowerCase('vi');
+  const fold = (s: string) => s.normalize('NFC').toLocaleLowerCase('vi').trim();
+  const bare = (name: string) => fold(name).replace(/^(phường|xã|đặc khu)\s+/u, '');
   const pct = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
-  const provinces = (province ? PROVINCES.filter((p) => p.code === province) : PROVINCES).map((p): ProvinceCoverage => {
-    const mine = cams.filter((c) => c.province === p.code);
-    const active = mine.filter((c) => c.status === 'active');
-    const count = (key: (c: (typeof mine)[number]) => string) =>
-      mine.reduce<Record<string, number>>((acc, c) => ((acc[key(c)] = (acc[key(c)] ?? 0) + 1), acc), {});
-    const myRoutes = routes.filter((r) => r.province === p.code);
-    const coveredRoutes = myRoutes.filter((r) =>
-      active.some((c) => c.road_type === 'expressway' && fold(c.description).includes(fold(r.route_code))),
+  const active = cams.filter((c) => c.status === 'active');
+  const routesIn = (p: string, technical: boolean) => [
+    ...new Set(
+      sections
+        .filter((x) => x.technical_opening === technical && x.provinces.includes(p))
+        .map((x) => x.route_code),
+    ),
+  ];
+  const onRoute = (c: (typeof cams)[number], route: string) =>
+    c.route_code !== null
+      ? c.route_code === route
+      : c.road_type === 'expressway' && fold(c.description).includes(fold(route));
+  const coversRoute = (p: string, route: string) => active.some((c) => c.province === p && onRoute(c, route));
+  const coversCommune = (m: { province: string; commune_code: string; name: string }) =>
+    active.some(
+      (c) =>
+        c.province === m.province &&
+        (c.commune_code !== null
+          ? c.commune_code === m.commune_code
+          : c.commune !== null && bare(c.commune) === bare(m.name)),
     );
-    const myCommunes = communes.filter((c) => c.province === p.code);
-    const coveredCommunes = myCommunes.filter((m) => active.some((c) => c.commune !== null && fold(c.commune) === fold(m.commune)));
-    const target = p.largeCity ? 50 : 30;
-    const communePct = pct(coveredCommunes.length, myCommunes.length);
-    const byCommune = count((c) => c.commune ?? '');
-    return {
-      province: p.code,
-      name: p.name,
-      largeCity: p.largeCity,
-      cameras: {
-        total: mine.length,
-        byStatus: count((c) => c.status),
-        byRoadType: count((c) => c.road_type),
-        calibrationValid: mine.filter((c) => c.calibrated === true).length,
-      },
-      communes: Object.entries(byCommune)
-        .filter(([name]) => name !== '')
-        .map(([name, cameras]) => ({ name, cameras }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+
+  const provinces = (province ? PROVINCES.filter((p) => p.code === province) : PROVINCES).map(
+    (p): ProvinceCoverage => {
+      const mine = cams.filter((c) => c.province === p.code);
+      const count = (key: (c: (typeof mine)[number]) => string) =>
+        mine.reduce<Record<string, number>>((acc, c) => ((acc[key(c)] = (acc[key(c)] ?? 0) + 1), acc), {});
+      const operating = routesIn(p.code, false);
+      const technicalOnly = routesIn(p.code, true).filter((r) => !operating.includes(r));
+      const covered = operating.filter((r) => coversRoute(p.code, r));
+      const central = communes.filter((c) => c.province === p.code);
+      const coveredCommunes = central.filter(coversCommune);
+      const largeCity = R.largeCities.includes(p.code);
+      const target = largeCity ? R.largeCityTargetPercent : R.otherTargetPercent;
+      const communePct = pct(coveredCommunes.length, central.length);
+      const byCommune = new Map<string, { code: string | null; name: string; cameras: number }>();
+      for (const c of mine) {
+        if (c.commune === null && c.commune_code === null) continue;
+        const key = c.commune_code ?? `name:${c.commune}`;
+        const entry = byCommune.get(key) ?? {
+          code: c.commune_code,
+          name: c.commune ?? c.commune_code!,
+          cameras: 0,
+        };
+        entry.cameras++;
+        byCommune.set(key, entry);
+      }
+      return {
+        province: p.code,
+        name: p.name,
+        largeCity,
+        cameras: {
+          total: mine.length,
+          byStatus: count((c) => c.status),
+          byRoadType: count((c) => c.road_type),
+          calibrationValid: mine.filter((c) => c.calibrated === true).length,
+        },
+        communes: [...byCommune.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi')),
+        expressway: {
+          routes: operating.length,
+          covered: covered.length,
+          percent: pct(covered.length, operating.length),
+          uncovered: operating.filter((r) => !covered.includes(r)),
+          meetsTarget: operating.length === 0 ? null : covered.length === operating.length,
+          technicalOnly,
+        },
+        centralCommunes: {
+          total: central.length,
+          covered: coveredCommunes.length,
+          percent: communePct,
+          targetPercent: target,
+          meetsTarget: communePct === null ? null : communePct >= target,
+        },
+      };
+    },
+  );
+
+  let national: CameraCoverageReport['national'] = null;
+  if (!province) {
+    const operating = [...new Set(sections.filter((x) => !x.technical_opening).map((x) => x.route_code))];
+    const technicalOnly = [...new Set(sections.map((x) => x.route_code))].filter(
+      (r) => !operating.includes(r),
+    );
+    const covered = operating.filter((r) =>
+      PROVINCES.some((p) => routesIn(p.code, false).includes(r) && coversRoute(p.code, r)),
+    );
+    const total = provinces.reduce((a, p) => a + p.centralCommunes.total, 0);
+    const coveredCommunes = provinces.reduce((a, p) => a + p.centralCommunes.covered, 0);
+    national = {
       expressway: {
-        routes: myRoutes.length,
-        covered: coveredRoutes.length,
-        percent: pct(coveredRoutes.length, myRoutes.length),
-        uncovered: myRoutes.filter((r) => !coveredRoutes.includes(r)).map((r) => r.route_code),
-        meetsTarget: myRoutes.length === 0 ? null : coveredRoutes.length === myRoutes.length,
+        routes: operating.length,
+        covered: covered.length,
+        percent: pct(covered.length, operating.length),
+        uncovered: operating.filter((r) => !covered.includes(r)),
+        technicalOnly,
       },
       centralCommunes: {
-        total: myCommunes.length,
-        covered: coveredCommunes.length,
-        percent: communePct,
-        targetPercent: target,
-        meetsTarget: communePct === null ? null : communePct >= target,
+        total,
+        covered: coveredCommunes,
+        percent: pct(coveredCommunes, total),
+        provincesMeetingTarget: provinces.filter((p) => p.centralCommunes.meetsTarget === true).length,
       },
     };
-  });
-  return { referenceVersion: ref?.version ?? null, illustrative: ref?.illustrative ?? false, note: ref?.note ?? null, provinces };
+  }
+
+  return {
+    referenceVersion: ref?.version ?? null,
+    illustrative: ref?.illustrative ?? false,
+    note: ref?.note ?? null,
+    reading: {
+      centralTypes: [...R.centralTypes],
+      largeCities: [...R.largeCities],
+      largeCityTargetPercent: R.largeCityTargetPercent,
+      otherTargetPercent: R.otherTargetPercent,
+      statement: R.statement,
+      statementEn: R.statementEn,
+      technicalOpenings: TECHNICAL_OPENINGS_READING.vi,
+      technicalOpeningsEn: TECHNICAL_OPENINGS_READING.en,
+    },
+    national,
+    provinces,
+    positions: cams.map((c) => ({
+      cameraId: c.camera_id,
+      province: c.province,
+      status: c.status,
+      roadType: c.road_type,
+      latMicro: Number(c.lat_micro),
+      lonMicro: Number(c.lon_micro),
+      communeCode: c.commune_code,
+      routeCode: c.route_code,
+    })),
+  };
 }
 
 // -------------------------------------------------------------------------------- model performance

@@ -112,3 +112,9 @@ export const CENTRAL_COMMUNE_READING = Object.freeze({
   statementEn:
     'Central commune-level units = the wards (phường); large cities = the 6 centrally-run cities (01, 31, 46, 48, 79, 92): target ≥ 50% of wards, other provinces ≥ 30%.',
 });
+
+/** How the coverage report counts sections with only a technical opening (thông xe kỹ thuật). */
+export const TECHNICAL_OPENINGS_READING = Object.freeze({
+  vi: 'Tuyến cao tốc đang khai thác = có ít nhất một đoạn thông xe cho giao thông công cộng trong tỉnh; đoạn chỉ thông xe kỹ thuật không được tính vào mẫu số (liệt kê riêng).',
+  en: 'Operating expressway route = at least one section open to public traffic in the province; sections with only a technical opening are not counted in the denominator (listed separately).',
+});

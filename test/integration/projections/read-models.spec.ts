@@ -4,7 +4,8 @@
  */
 import { expect } from 'chai';
 import { v7 as uuidV7 } from 'uuid';
-import { suspendCamera } from '../../../src/commands/cameras.ts';
+import { registerCamera, suspendCamera } from '../../../src/commands/cameras.ts';
+import { CommuneOutsideProvinceError, RouteOutsideProvinceError } from '../../../src/domain/camera/errors.ts';
 import { recordEvidenceAccess } from '../../../src/commands/custody.ts';
 import { ALL_PROJECTIONS } from '../../../src/projections/index.ts';
 import {
@@ -19,6 +20,7 @@ import {
   statistics,
 } from '../../../src/projections/queries.ts';
 import { InvalidQueryError } from '../../../src/projections/errors.ts';
+import { keyPairFromLabel } from '../../../src/domain/signoff/keys.ts';
 import { ProjectionRunner } from '../../../src/projections/runner.ts';
 import { createMetrics } from '../../../src/adapters/http/metrics.ts';
 import { carViolations, generateCase, type GeneratedCase } from './support/history.ts';
@@ -212,24 +214,111 @@ describe('read models (PostgreSQL, events through the command path)', function (
   });
 
   describe('camera registry and coverage', () => {
-    it('reports cameras by province, road type and commune, calibration validity and coverage against the targets', async () => {
+    it('reports cameras by province, road type and commune, calibration validity and coverage against the reference data', async () => {
       const at = '2026-06-01T00:00:00.000Z';
       const cov = await cameraCoverage(node.dataSource, { at });
-      expect(cov.illustrative).to.equal(true);
+      expect(cov.illustrative).to.equal(false);
+      expect(cov.referenceVersion).to.match(/^vn-2025-/);
+      expect(cov.reading).to.deep.include({
+        centralTypes: ['phường'],
+        largeCityTargetPercent: 50,
+        otherTargetPercent: 30,
+      });
+      expect(cov.reading.statement).to.include('phường');
       expect(cov.provinces).to.have.length(34);
       const hanoi = cov.provinces.find((p) => p.province === '01')!;
-      expect(hanoi.cameras).to.deep.equal({ total: 2, byStatus: { active: 2 }, byRoadType: { urban: 1, expressway: 1 }, calibrationValid: 2 });
-      expect(hanoi.expressway).to.deep.include({ routes: 3, covered: 1, uncovered: ['CT.04', 'CT.05'], meetsTarget: false });
-      expect(hanoi.expressway.percent).to.equal(33.3);
-      expect(hanoi.centralCommunes).to.deep.equal({ total: 4, covered: 1, percent: 25, targetPercent: 50, meetsTarget: false });
-      expect(hanoi.communes).to.deep.equal([{ name: 'Ngọc Hà', cameras: 1 }]);
+      expect(hanoi.cameras).to.deep.equal({
+        total: 2,
+        byStatus: { active: 2 },
+        byRoadType: { urban: 1, expressway: 1 },
+        calibrationValid: 2,
+      });
+      // Hà Nội: CT.01, CT.04, CT.05, CT.07, Hòa Lạc – Hòa Bình, Đại lộ Thăng Long operate. Its expressway camera
+      // (registered before cameras carried codes, "CT.01 Km 190+200") counts for CT.01.
+      expect(hanoi.expressway).to.deep.include({
+        routes: 6,
+        covered: 1,
+        uncovered: ['CT.04', 'CT.05', 'CT.07', 'L.HL-HB', 'L.THANG-LONG'],
+        meetsTarget: false,
+        technicalOnly: [],
+      });
+      expect(hanoi.expressway.percent).to.equal(16.7);
+      // 51 wards in Hà Nội; the urban camera's commune name "Ngọc Hà" is Phường Ngọc Hà.
+      expect(hanoi.centralCommunes).to.deep.equal({
+        total: 51,
+        covered: 1,
+        percent: 2,
+        targetPercent: 50,
+        meetsTarget: false,
+      });
+      expect(hanoi.communes).to.deep.equal([{ code: null, name: 'Ngọc Hà', cameras: 1 }]);
+      const gialai = cov.provinces.find((p) => p.province === '52')!;
+      expect(gialai.expressway).to.deep.include({ routes: 0, technicalOnly: ['CT.01'], meetsTarget: null });
+      expect(cov.national!.expressway).to.deep.include({ routes: 9, covered: 1 });
+      expect(cov.national!.expressway.technicalOnly).to.deep.equal(['L.BH-VT', 'L.KH-BMT', 'L.CD-CT-ST']);
+      expect(cov.national!.centralCommunes).to.deep.include({ total: 687, covered: 2 });
+      expect(cov.positions.map((c) => c.cameraId)).to.include.members(world.cameras.map((c) => c.cameraId));
       // A suspended camera no longer covers anything; calibration lapses after its certificate.
-      await suspendCamera(world.deps, admin('01'), { cameraId: world.cameras[1]!.cameraId, reason: 'Lens damaged' });
+      await suspendCamera(world.deps, admin('01'), {
+        cameraId: world.cameras[1]!.cameraId,
+        reason: 'Lens damaged',
+      });
       await settle(node, runner);
-      const after = (await cameraCoverage(node.dataSource, { province: '01', at: '2027-02-01T00:00:00.000Z' })).provinces[0]!;
+      const after = (
+        await cameraCoverage(node.dataSource, { province: '01', at: '2027-02-01T00:00:00.000Z' })
+      ).provinces[0]!;
       expect(after.cameras.byStatus).to.deep.equal({ active: 1, suspended: 1 });
       expect(after.cameras.calibrationValid).to.equal(0);
       expect(after.expressway.covered).to.equal(0);
+    });
+
+    it('counts a camera by the commune code and route code it was registered with, and refuses codes that do not fit', async () => {
+      const cameraId = `cam-01-codes-${Date.now()}`;
+      const key = keyPairFromLabel(`${cameraId}#1`);
+      const location = {
+        latMicro: 21_035_000,
+        lonMicro: 105_814_000,
+        description: 'Vành đai 3, nút Mai Dịch',
+        roadType: 'expressway' as const,
+      };
+      expect(
+        await rejection(
+          registerCamera(world.deps, admin('01'), {
+            cameraId,
+            location,
+            publicKey: key.publicKey,
+            communeCode: '26743',
+          }),
+        ),
+      ).to.be.instanceOf(CommuneOutsideProvinceError);
+      expect(
+        await rejection(
+          registerCamera(world.deps, admin('01'), {
+            cameraId,
+            location,
+            publicKey: key.publicKey,
+            routeCode: 'CT.06',
+          }),
+        ),
+      ).to.be.instanceOf(RouteOutsideProvinceError);
+      await registerCamera(world.deps, admin('01'), {
+        cameraId,
+        location,
+        publicKey: key.publicKey,
+        communeCode: '00004',
+        routeCode: 'CT.04',
+      });
+      await settle(node, runner);
+      const cov = await cameraCoverage(node.dataSource, { at: '2026-06-01T00:00:00.000Z' });
+      const hanoi = cov.provinces.find((p) => p.province === '01')!;
+      expect(hanoi.expressway.uncovered).not.to.include('CT.04');
+      expect(hanoi.centralCommunes.covered).to.equal(2);
+      expect(hanoi.communes).to.deep.include({ code: '00004', name: 'Phường Ba Đình', cameras: 1 });
+      expect(cov.positions.find((c) => c.cameraId === cameraId)).to.deep.include({
+        routeCode: 'CT.04',
+        communeCode: '00004',
+        status: 'active',
+      });
     });
   });
 

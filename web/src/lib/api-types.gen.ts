@@ -3531,6 +3531,32 @@ export interface paths {
                                 referenceVersion: string | null;
                                 illustrative: boolean;
                                 note: string | null;
+                                /** @description How the report reads "central communes", "large cities" and technical openings (one setting) */
+                                reading: {
+                                    centralTypes: string[];
+                                    largeCities: string[];
+                                    largeCityTargetPercent: number;
+                                    otherTargetPercent: number;
+                                    statement: string;
+                                    statementEn: string;
+                                    technicalOpenings: string;
+                                    technicalOpeningsEn: string;
+                                };
+                                national: {
+                                    expressway: {
+                                        routes: number;
+                                        covered: number;
+                                        percent: number | null;
+                                        uncovered: string[];
+                                        technicalOnly: string[];
+                                    };
+                                    centralCommunes: {
+                                        total: number;
+                                        covered: number;
+                                        percent: number | null;
+                                        provincesMeetingTarget: number;
+                                    };
+                                } | null;
                                 provinces: {
                                     province: string;
                                     name: string;
@@ -3546,6 +3572,7 @@ export interface paths {
                                         calibrationValid: number;
                                     };
                                     communes: {
+                                        code: string | null;
                                         name: string;
                                         cameras: number;
                                     }[];
@@ -3555,6 +3582,7 @@ export interface paths {
                                         percent: number | null;
                                         uncovered: string[];
                                         meetsTarget: boolean | null;
+                                        technicalOnly: string[];
                                     };
                                     centralCommunes: {
                                         total: number;
@@ -3563,6 +3591,16 @@ export interface paths {
                                         targetPercent: number;
                                         meetsTarget: boolean | null;
                                     };
+                                }[];
+                                positions: {
+                                    cameraId: string;
+                                    province: string;
+                                    status: string;
+                                    roadType: string;
+                                    latMicro: number;
+                                    lonMicro: number;
+                                    communeCode: string | null;
+                                    routeCode: string | null;
                                 }[];
                             };
                         };

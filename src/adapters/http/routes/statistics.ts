@@ -21,7 +21,11 @@ const ScopeQuery = z.strictObject({
 type ScopeQuery = z.infer<typeof ScopeQuery>;
 
 /** The scope the answer covers, as `scopeFor` resolved it. */
-const ScopeResponse = z.object({ province: z.string(), from: z.string().optional(), to: z.string().optional() });
+const ScopeResponse = z.object({
+  province: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
 /** Counters are JSON numbers, or decimal strings beyond 2^53 (bigintToJson). */
 const Count = z.union([z.number(), z.string()]);
 const Counters = {
@@ -40,10 +44,40 @@ const ViolationStatistics = z.object({
   rows: z.array(z.object({ day: z.string(), province: z.string(), violationCode: z.string(), ...Counters })),
   totals: z.object(Counters),
 });
+const Percent = z.number().nullable();
 const CameraCoverage = z.object({
   referenceVersion: z.string().nullable(),
   illustrative: z.boolean(),
   note: z.string().nullable(),
+  reading: z
+    .object({
+      centralTypes: z.array(z.string()),
+      largeCities: z.array(z.string()),
+      largeCityTargetPercent: z.number(),
+      otherTargetPercent: z.number(),
+      statement: z.string(),
+      statementEn: z.string(),
+      technicalOpenings: z.string(),
+      technicalOpeningsEn: z.string(),
+    })
+    .describe('How the report reads "central communes", "large cities" and technical openings (one setting)'),
+  national: z
+    .object({
+      expressway: z.object({
+        routes: z.number(),
+        covered: z.number(),
+        percent: Percent,
+        uncovered: z.array(z.string()),
+        technicalOnly: z.array(z.string()),
+      }),
+      centralCommunes: z.object({
+        total: z.number(),
+        covered: z.number(),
+        percent: Percent,
+        provincesMeetingTarget: z.number(),
+      }),
+    })
+    .nullable(),
   provinces: z.array(
     z.object({
       province: z.string(),
@@ -55,21 +89,34 @@ const CameraCoverage = z.object({
         byRoadType: z.record(z.string(), z.number()),
         calibrationValid: z.number(),
       }),
-      communes: z.array(z.object({ name: z.string(), cameras: z.number() })),
+      communes: z.array(z.object({ code: z.string().nullable(), name: z.string(), cameras: z.number() })),
       expressway: z.object({
         routes: z.number(),
         covered: z.number(),
-        percent: z.number().nullable(),
+        percent: Percent,
         uncovered: z.array(z.string()),
         meetsTarget: z.boolean().nullable(),
+        technicalOnly: z.array(z.string()),
       }),
       centralCommunes: z.object({
         total: z.number(),
         covered: z.number(),
-        percent: z.number().nullable(),
+        percent: Percent,
         targetPercent: z.number(),
         meetsTarget: z.boolean().nullable(),
       }),
+    }),
+  ),
+  positions: z.array(
+    z.object({
+      cameraId: z.string(),
+      province: z.string(),
+      status: z.string(),
+      roadType: z.string(),
+      latMicro: z.number(),
+      lonMicro: z.number(),
+      communeCode: z.string().nullable(),
+      routeCode: z.string().nullable(),
     }),
   ),
 });
@@ -91,7 +138,9 @@ const ModelPerformance = z.array(
 const OfficerWorkload = z.array(
   z.object({
     officerId: z.string(),
-    days: z.array(z.object({ day: z.string(), province: z.string(), reviews: z.number(), decisions: z.number() })),
+    days: z.array(
+      z.object({ day: z.string(), province: z.string(), reviews: z.number(), decisions: z.number() }),
+    ),
     reviews: z.number(),
     decisions: z.number(),
     medianDetectionToReviewSeconds: z.number().nullable(),
@@ -155,8 +204,12 @@ export function statisticsRoutes(services: ApiServices): AnyRoute[] {
       CameraCoverage,
       (s) => q.cameraCoverage(s),
     ),
-    stat('models', 'AI model performance: readings, confirmations, corrections', [...STAFF, 'analyst'], ModelPerformance, (s) =>
-      q.modelPerformance(s),
+    stat(
+      'models',
+      'AI model performance: readings, confirmations, corrections',
+      [...STAFF, 'analyst'],
+      ModelPerformance,
+      (s) => q.modelPerformance(s),
     ),
     stat(
       'officers',
