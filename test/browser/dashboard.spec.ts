@@ -84,6 +84,46 @@ const CONTRAST = `(selector) => {
     await page.close();
   });
 
+  it('draws the offline map of Viet Nam: the outline from world-atlas, every camera by status, coverage by province, the reading stated', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    const outside: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(ui.url)) outside.push(r.url());
+    });
+    await signIn(page, ui, 'supervisor', '00', 'officer-00-c08');
+    await page.goto(`${ui.url}/#/dashboard`);
+    await page.locator('[data-testid=coverage-map][data-outline=loaded]').waitFor();
+    // The country outline is a real path (thousands of coordinates), not an empty shape.
+    expect((await page.getByTestId('map-vietnam').getAttribute('d'))?.length ?? 0).to.be.greaterThan(1000);
+    // Every demo camera is a mark, coloured by its status; the demo's six are active.
+    await page.locator('[data-testid=map-camera]').nth(5).waitFor();
+    const cameras = await page.locator('[data-testid=map-camera]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(cameras.length).to.be.at.least(6);
+    expect(cameras.every((s) => s === 'active')).to.equal(true);
+    // Each camera mark lies inside the drawn frame.
+    const inside = await page.locator('[data-testid=map-camera]').evaluateAll((els) =>
+      els.every((e) => {
+        const r = e.getBoundingClientRect();
+        const svg = e.closest('svg')!.getBoundingClientRect();
+        return r.left >= svg.left && r.right <= svg.right && r.top >= svg.top && r.bottom <= svg.bottom;
+      }),
+    );
+    expect(inside).to.equal(true);
+    // One coverage mark per province; Hà Nội and TP.HCM are partly covered (cameras in a ward and on CT.01).
+    expect(await page.locator('[data-testid=map-province]').count()).to.equal(34);
+    expect(await page.locator('[data-testid=map-province][data-province="01"]').getAttribute('data-coverage')).to.equal('partial');
+    expect(await page.getByTestId('map-archipelago').count()).to.equal(2);
+    // The report states the reading of "central communes" it uses, and the national route figures.
+    expect(await page.getByTestId('coverage-reading').innerText()).to.contain('phường');
+    expect(await page.getByTestId('coverage-national').innerText()).to.match(/\d+\/9 /);
+    await page.getByTestId('coverage-map').screenshot({ path: join(ARTIFACTS, 'coverage-map.png') });
+    expect(outside, 'nothing is fetched from outside the node').to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
   it('provincial staff see their own province only', async () => {
     const page = await browser.context.newPage();
     await signIn(page, ui, 'officer', '79', 'officer-79-reviewer');

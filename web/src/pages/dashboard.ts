@@ -13,6 +13,7 @@ import { canReview, canSeeDashboards, sessionStore } from '../lib/session.ts';
 import { api, type GetResponse } from '../lib/api.ts';
 import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
+import { CoverageMap, CoverageSummary } from '../components/coverage-map.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 
 type Stats = GetResponse<'/v1/statistics/violations'>['data'];
@@ -136,6 +137,8 @@ export function DashboardPage() {
       : null}
     <section aria-labelledby="coverage-title">
       <h2 id="coverage-title">${t('coverage')} ${coverage?.illustrative ? html`<small class="badge warn">${t('illustrative')}</small>` : null}</h2>
+      <${CoverageSummary} coverage=${coverage} />
+      <${CoverageMap} coverage=${coverage} detections=${byProvince} />
       <table class="cases" data-testid="coverage">
         <thead><tr><th scope="col">${t('province')}</th><th scope="col">${t('camera')}</th><th scope="col">${t('expresswayRoutes')}</th><th scope="col">${t('centralCommunes')}</th></tr></thead>
         <tbody>
