@@ -270,6 +270,6 @@ export function CoverageSummary({ coverage }: { coverage: Coverage | undefined }
           ${tx.wards} · ${n.centralCommunes.provincesMeetingTarget}/${coverage.provinces.length} ${tx.provincesMeeting}
         </p>`
       : null}
-    <p><small>${tx.reference}: ${coverage.referenceVersion ?? '—'}</small></p>
+    <p><small>${tx.reference}: <code>${coverage.referenceVersion ?? '—'}</code></small></p>
   </div>`;
 }
