@@ -1,0 +1,6 @@
+export * from './commands.ts';
+export * from './decider.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './payment.ts';
+export * from './state.ts';
