@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './payment.ts';
 export * from './state.ts';
+export * from './view.ts';
