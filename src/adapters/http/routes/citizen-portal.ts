@@ -70,9 +70,10 @@ export class IdempotencyKeyRequiredError extends AppError {
   readonly code = 'idempotency-key-required';
 }
 
-export class PaymentGatewayUnavailableError extends AppError {
-  readonly category = 'unavailable' as const;
-  readonly code = 'payment-gateway-unavailable';
+/** This node has no payment gateway: a fact of the node (404), not an outage. */
+export class PaymentGatewayNotConfiguredError extends AppError {
+  readonly category = 'not_found' as const;
+  readonly code = 'payment-gateway-not-configured';
 }
 
 export class AttachmentNotStoredError extends AppError {
@@ -368,6 +369,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         409: { description: 'Already paid, or the Idempotency-Key was used for another request' },
       },
       handler: async ({ req, res, params, body }) => {
+        const gateway = portal.settings.gateway;
+        if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
         const key = idempotencyKey(req);
         const r = await resolve(req, params.ref);
         const outcome = await requestPayment(
@@ -387,8 +390,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         const used = state.status === 'active' ? state.keys[key] : undefined;
         const payment = state.status === 'active' ? state.payments.find((p) => p.paymentId === used?.id) : undefined;
         if (payment && !payment.paid) {
-          if (!portal.settings.gateway) throw new PaymentGatewayUnavailableError('No payment gateway is configured');
-          await portal.settings.gateway.startPayment({ caseId: r.kase.caseId, paymentId: payment.paymentId, amountVnd: payment.totalVnd, reference: payment.reference });
+          await gateway.startPayment({ caseId: r.kase.caseId, paymentId: payment.paymentId, amountVnd: payment.totalVnd, reference: payment.reference });
         }
         res.status(outcome.events.length > 0 ? 201 : 200).json(view({ ...r, citizen: state }));
       },
@@ -406,7 +408,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       },
       handler: async ({ req, res, body }) => {
         const gateway = portal.settings.gateway;
-        if (!gateway) throw new PaymentGatewayUnavailableError('No payment gateway is configured');
+        if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
         const confirmation = gateway.verifyCallback(body, req.get('x-gateway-signature'), nowMs());
         const kase = await loadCaseState(services.store, confirmation.caseId);
         const facts = caseFactsForCitizen(kase);
