@@ -258,6 +258,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         registry,
         channels,
         plateModelId,
+        ...(config.portalUrl ? { portalUrl: config.portalUrl } : {}),
       });
       const running = pipeline;
       stops.push(() => running.stop());
