@@ -11,6 +11,11 @@ import {
   type CitizenCommand,
   type CitizenEvent,
   type CitizenState,
+  parseReportEvent,
+  reportDecider,
+  type ReportCommand,
+  type ReportEvent,
+  type ReportQueueState,
 } from '../domain/citizen/index.ts';
 import { streams } from '../domain/record.ts';
 import type { EventStore } from '../ports/eventstore.ts';
@@ -49,4 +54,20 @@ export async function loadCaseState(store: EventStore, caseId: string): Promise<
 
 export async function loadCitizenState(store: EventStore, caseId: string): Promise<CitizenState> {
   return (await loadStream(store, streams.citizen(caseId), citizenDecider, parseCitizenEvent)).state;
+}
+
+export const executeReportCommand = commandExecutor<ReportCommand, ReportEvent, ReportQueueState>({
+  stream: (command) => streams.report(command.province),
+  decider: reportDecider,
+  parseEvent: parseReportEvent,
+  // Reports of a province share one stream: a concurrent append is decided again on the newer queue.
+  retrySafe: () => true,
+});
+
+const reportService = commandServices<ReportCommand, ReportQueueState>(executeReportCommand);
+export const submitReport = reportService('SubmitReport');
+export const reviewReport = reportService('ReviewReport');
+
+export async function loadReportQueue(store: EventStore, province: string): Promise<ReportQueueState> {
+  return (await loadStream(store, streams.report(province), reportDecider, parseReportEvent)).state;
 }

@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './payment.ts';
 export * from './state.ts';
 export * from './view.ts';
+export * from './report.ts';

@@ -173,4 +173,40 @@ describe('citizen portal over HTTP', function () {
     // Paid: a new request is refused.
     expect((await post(`/v1/public/violations/${ref}/payments`, {}, { ...headers, 'idempotency-key': 'payment-key-0002' })).status).to.equal(409);
   });
+
+  it('a violation seen on the road: reported with photos, flagged citizen, in the province\'s queue until an officer reviews it', async () => {
+    const jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#aa3333' } }).jpeg().toBuffer();
+    const up = await fetch(url('/v1/public/attachments'), { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: jpeg });
+    expect(up.status).to.be.oneOf([200, 201]);
+    const photo = (await up.json()) as { digest: string; size: number; mediaType: string };
+    const body = { province: '01', observedAt: new Date(Date.now() - 3600_000).toISOString(), place: 'Cầu Giấy, Hà Nội', plate: '30A-999.99', description: 'Xe máy đi ngược chiều trên cầu vượt', photos: [photo] };
+    const first = await post('/v1/public/reports', body, { 'idempotency-key': 'report-key-000001' });
+    expect(first.status).to.equal(201);
+    const reported = (await first.json()) as { reportId: string; reference: string; status: string; source: string };
+    expect(reported).to.include({ status: 'awaiting-review', source: 'citizen' });
+    expect(reported.reference).to.match(/^PA-01-[0-9A-F]{8}$/);
+    const again = await post('/v1/public/reports', body, { 'idempotency-key': 'report-key-000001' });
+    expect(again.status).to.equal(200);
+    expect(((await again.json()) as { reportId: string }).reportId).to.equal(reported.reportId);
+
+    const officer = await node.issuer!.mint({ subject: 'officer-01-reviewer', role: 'officer', province: '01' });
+    const other = await node.issuer!.mint({ subject: 'officer-79-reviewer', role: 'officer', province: '79' });
+    const list = await fetch(url('/v1/citizen-reports?province=01'), { headers: { authorization: `Bearer ${officer}` } });
+    const items = ((await list.json()) as { items: { reportId: string; source: string }[] }).items;
+    expect(items.find((i) => i.reportId === reported.reportId)?.source).to.equal('citizen');
+    expect((await fetch(url('/v1/citizen-reports?province=01'), { headers: { authorization: `Bearer ${other}` } })).status).to.equal(404);
+    // A report is not a case: it is nowhere in the case lists.
+    const cases = await fetch(url('/v1/cases?limit=200'), { headers: { authorization: `Bearer ${officer}` } });
+    expect(JSON.stringify(await cases.json())).to.not.contain(reported.reportId);
+
+    const reviewed = await post(`/v1/citizen-reports/01/${reported.reportId}/review`, { outcome: 'accepted', reason: 'Ảnh rõ, chuyển tổ xác minh' }, { authorization: `Bearer ${officer}` });
+    expect(reviewed.status).to.equal(200);
+    const followed = (await (await get(`/v1/public/reports/01/${reported.reportId}`)).json()) as { status: string };
+    expect(followed.status).to.equal('accepted');
+    const records = (await node.store.readStream('report-01')).map((r) => r.record);
+    expect(records.map((r) => [r.type, r.meta.actor.kind])).to.deep.equal([
+      ['ViolationReported', 'citizen'],
+      ['ReportReviewed', 'officer'],
+    ]);
+  });
 });

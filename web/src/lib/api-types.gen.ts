@@ -3895,7 +3895,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload one attachment for a complaint (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
+        /** Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
         put: {
             parameters: {
                 query?: never;
@@ -4278,6 +4278,359 @@ export interface paths {
                 };
                 /** @description The signature does not verify */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a violation seen on the road, with photos (Circular 73/2024); a citizen-sourced report for the province to review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        province: string;
+                        observedAt: string;
+                        place: string;
+                        plate?: string;
+                        description: string;
+                        photos: {
+                            digest: string;
+                            /** @enum {string} */
+                            mediaType: "image/jpeg" | "image/png" | "image/webp";
+                            size: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A repeat under the same Idempotency-Key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Reported: the reference to follow it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description The Idempotency-Key was used for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/reports/{province}/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reported violation's status, for the reporter to follow */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    province: string;
+                    reportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's citizen reports (citizen-sourced; never cases until an officer opens one), newest first */
+        get: {
+            parameters: {
+                query: {
+                    province: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                reportId: string;
+                                reference: string;
+                                province: string;
+                                /** @constant */
+                                source: "citizen";
+                                /** @enum {string} */
+                                status: "awaiting-review" | "accepted" | "rejected";
+                                reportedAt: string;
+                                reviewedAt: string | null;
+                                reason: string | null;
+                                observedAt: string;
+                                place: string;
+                                plate: string | null;
+                                description: string;
+                                photos: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports/{province}/{reportId}/photos/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One photo of a citizen's report */
+        get: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Why the evidence or personal data is accessed; recorded in the custody log */
+                    "X-Purpose": string;
+                };
+                path: {
+                    province: string;
+                    reportId: string;
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The photo */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports/{province}/{reportId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Review a citizen report: accepted for investigation, or rejected with a reason (decides no penalty) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    province: string;
+                    reportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "accepted" | "rejected";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Reviewed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Reviewed already, differently */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

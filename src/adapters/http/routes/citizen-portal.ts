@@ -263,7 +263,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
     route({
       method: 'put',
       path: '/v1/public/attachments',
-      summary: 'Upload one attachment for a complaint (JPEG, PNG or WebP, at most 5 MiB; checked like evidence)',
+      summary: 'Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence)',
       tags: ['public'],
       auth: 'public',
       rawBody: { contentTypes: [...ATTACHMENT_MEDIA_TYPES], description: 'The image bytes' },
@@ -273,7 +273,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       },
       handler: async ({ req, res }) => {
         try {
-          portal.grants.fromRequest(req, nowMs());
+          // A grant when sent must be valid; reports of violations seen on the road come without one.
+          if (req.get('x-citizen-grant') !== undefined) portal.grants.fromRequest(req, nowMs());
           const mediaType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
           if (!(ATTACHMENT_MEDIA_TYPES as readonly string[]).includes(mediaType))
             throw new ValidationError('An attachment must be a JPEG, PNG or WebP image', { mediaType: mediaType.slice(0, 64) }, 'attachment-type-unsupported');

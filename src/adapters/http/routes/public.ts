@@ -19,6 +19,7 @@ import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
 import { portalCaseView } from '../../../domain/citizen/index.ts';
+import { citizenReportRoutes } from './citizen-reports.ts';
 import { citizenPortalRoutes, loadPortalCase, portalOf, portalViolation, PortalViolationSchema } from './citizen-portal.ts';
 
 const LookupQuery = z.strictObject({
@@ -43,6 +44,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
   const portal = portalOf(services);
   return [
     ...citizenPortalRoutes(services, portal),
+    ...citizenReportRoutes(services),
     route({
       method: 'get',
       path: '/v1/public/violations',
