@@ -155,6 +155,40 @@ const PHONE = { width: 390, height: 844 };
     await page.close();
   });
 
+  it('reports a violation seen on the road with a photo; the reporter gets a number and a link to follow it', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    await page.goto(`${ui.url}/#/citizen`);
+    await page.getByRole('button', { name: 'Báo vi phạm bạn thấy trên đường' }).click();
+    const form = page.getByTestId('citizen-report');
+    await form.getByLabel('Tỉnh/thành nơi xảy ra').selectOption('01');
+    const vn = new Date(Date.now() + 7 * 3600_000 - 3600_000).toISOString().slice(0, 16);
+    await form.getByLabel('Thời điểm (giờ Việt Nam)').fill(vn);
+    await form.getByLabel('Địa điểm').fill('Cầu vượt Mai Dịch, Cầu Giấy');
+    await form.getByLabel('Biển số xe vi phạm (nếu thấy)').fill('29B-555.55');
+    await form.getByLabel('Mô tả vi phạm').fill('Xe máy đi ngược chiều lên cầu vượt giờ cao điểm');
+    const jpeg = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    await form.getByLabel('Ảnh (1–5 ảnh)').setInputFiles({ name: 'nguoc-chieu.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await form.getByRole('button', { name: 'Gửi' }).click();
+    const status = page.getByTestId('report-status');
+    await status.waitFor();
+    expect(await status.getByTestId('report-ref').innerText()).to.match(/^PA-01-[0-9A-F]{8}$/);
+    expect(await status.getByTestId('report-state').innerText()).to.equal('Chờ cán bộ xem xét');
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-report.png'), fullPage: true });
+    const records = (await ui.node.store.readStream('report-01')).map((r) => r.record);
+    expect(records[0]!.type).to.equal('ViolationReported');
+    expect(records[0]!.meta.actor.kind).to.equal('citizen');
+    expect((records[0]!.data as { source: string }).source).to.equal('citizen');
+    // The follow link opens the report's status.
+    const link = await status.locator('a').getAttribute('href');
+    const follow = await browser.context.newPage();
+    await follow.setViewportSize(PHONE);
+    await follow.goto(link!);
+    await follow.getByTestId('report-status').waitFor();
+    await follow.close();
+    await page.close();
+  });
+
   it('is in English when chosen', async () => {
     const page = await openPortal();
     await card(page).waitFor();

@@ -24,7 +24,8 @@ export function newIdempotencyKey(): string {
 }
 
 async function call<T>(path: string, init: RequestInit & { grant: string; key?: string }): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'X-Citizen-Grant': init.grant };
+  // An empty grant: a report's photo, sent by anyone (no lookup behind it).
+  const headers: Record<string, string> = { Accept: 'application/json', ...(init.grant ? { 'X-Citizen-Grant': init.grant } : {}) };
   if (init.key) headers['Idempotency-Key'] = init.key;
   if (typeof init.body === 'string') headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) }, credentials: 'omit', cache: 'no-store' });

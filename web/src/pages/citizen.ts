@@ -12,9 +12,12 @@ import { langStore, useT } from '../lib/i18n.ts';
 import { ApiError, api } from '../lib/api.ts';
 import type { PortalLookup as Lookup, PortalViolation as PublishedViolation } from '../lib/citizen-api.ts';
 import { ViolationCard } from './citizen-portal.ts';
+import { ReportFollow, ReportSection } from './citizen-report.ts';
+import { useRoute } from '../lib/router.ts';
 
 export function CitizenPage() {
   const t = useT();
+  const route = useRoute();
   const [plate, setPlate] = useState('');
   const [certificate, setCertificate] = useState('');
   const [result, setResult] = useState<PublishedViolation[] | undefined>();
@@ -37,6 +40,9 @@ export function CitizenPage() {
       setBusy(false);
     }
   };
+  // `#/citizen/report/<province>/<id>`: a reporter following a report.
+  if (route.params[0] === 'report' && route.params[1] && route.params[2])
+    return html`<h1>${t('citizenTitle')}</h1><${ReportFollow} province=${route.params[1]} reportId=${route.params[2]} />`;
   return html`<h1>${t('citizenTitle')}</h1>
     <form class="card row" onSubmit=${submit}>
       <p class="help">${t('citizenHelp')}</p>
@@ -61,5 +67,6 @@ export function CitizenPage() {
             )}
             <section class="card"><h2>${t('nextSteps')}</h2><p>${t('nextStepsText')}</p></section>
           </section>`
-      : null}`;
+      : null}
+    <section class="row citizen-report-entry"><${ReportSection} /></section>`;
 }
