@@ -58,6 +58,10 @@ export interface NodeConfig {
   retentionIntervalMs?: number;
   /** Dated retention policies (RETENTION_POLICIES_FILE); undefined = the labelled defaults. */
   retentionPoliciesFile?: string | undefined;
+  /** The citizen portal: each province's handling unit phone (HANDLING_UNIT_PHONES, `01=024 3942 4300;79=…`). */
+  handlingUnitPhones?: Readonly<Record<string, string>>;
+  /** The node's public address, linked from notices into the citizen portal (PORTAL_URL). */
+  portalUrl?: string | undefined;
   /**
    * Federation tier (docs/federation.md): `national` runs the witness and the provincial log registry;
    * `province` accepts records only for `provinces` and submits its checkpoints to the witness at `witnessUrl`.
@@ -154,6 +158,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
   RETENTION_POLICIES_FILE: z.string().min(1).optional(),
+  PORTAL_URL: z.string().url().regex(/^https?:\/\//, 'PORTAL_URL must be http(s)').optional(),
+  HANDLING_UNIT_PHONES: z
+    .string()
+    .regex(/^\d{2}=[0-9 +().-]{3,32}(;\d{2}=[0-9 +().-]{3,32})*$/, 'HANDLING_UNIT_PHONES must be `01=024 3942 4300;79=…`')
+    .optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { dataDir?: string } = {}): NodeConfig {
@@ -217,6 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     logLevel: e.LOG_LEVEL ?? 'info',
     retentionIntervalMs: Math.round((e.RETENTION_INTERVAL_HOURS ?? 24) * 3_600_000),
     retentionPoliciesFile: e.RETENTION_POLICIES_FILE,
+    portalUrl: e.PORTAL_URL,
+    handlingUnitPhones: Object.fromEntries((e.HANDLING_UNIT_PHONES ?? '').split(';').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3).trim()])),
     tier: e.TIER,
     provinces: e.PROVINCES ? [...new Set(e.PROVINCES.split(','))] : undefined,
     witnessUrl: e.WITNESS_URL,

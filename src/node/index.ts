@@ -46,6 +46,9 @@ import { createReadModelDataSource } from '../projections/datasource.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import { ALL_PROJECTIONS } from '../projections/index.ts';
 import { apiRoutes, type ApiServices } from '../adapters/http/routes/index.ts';
+import { DEMO_TREASURY } from '../adapters/http/routes/citizen-portal.ts';
+import { randomBytes } from 'node:crypto';
+import { StandInBank } from '../adapters/payments/stand-in-bank.ts';
 import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
 import { createBundleExporter } from '../bundle-export/index.ts';
 import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
@@ -76,6 +79,13 @@ export interface NodeOptions {
   print?: (line: string) => void;
   /** Ledger checkpoint cadence (default 500 ms, so records are sealed within one second: integrity.md §5). */
   checkpointIntervalMs?: number;
+  /**
+   * How long the stand-in bank waits before confirming a payment order (default 3000 ms, so the QR can be seen
+   * first); `null`: never by itself (tests call `standInBank.pay`).
+   */
+  standInBankAutoPayMs?: number | null;
+  /** Requests per minute per client address on /v1/public (default 30; browser specs raise it). */
+  publicRateLimitPerMinute?: number;
 }
 
 export interface RunningNode {
@@ -103,6 +113,8 @@ export interface RunningNode {
   standInRegistry: StandInRegistry | undefined;
   /** The in-process stand-in notification gateway when no NOTICE_GATEWAY_URL/SMTP_URL is configured. */
   standInGateway: StandInGateway | undefined;
+  /** The in-process stand-in bank behind the payment gateway (plays the signed callback; docs/citizen-portal.md). */
+  standInBank: StandInBank | undefined;
   /** Process manager and queue workers, when the `worker` role runs. */
   pipeline: Pipeline | undefined;
   /** The model id (`model-<id>`) the plate reader runs as; an officer must approve it. */
@@ -246,6 +258,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         registry,
         channels,
         plateModelId,
+        ...(config.portalUrl ? { portalUrl: config.portalUrl } : {}),
       });
       const running = pipeline;
       stops.push(() => running.stop());
@@ -275,6 +288,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       registry,
       standInRegistry,
       standInGateway,
+      standInBank: undefined,
       pipeline,
       plateModelId,
       url: undefined,
@@ -285,6 +299,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       // Shared by every API process of the node when it has Redis; in this process otherwise (embedded).
       const lookupBudget: LookupBudget = config.redisUrl ? new RedisLookupBudget(config.redisUrl) : new InMemoryLookupBudget();
       stops.push(() => lookupBudget.close());
+      // No real payment gateway can exist here: the stand-in bank confirms each order, signed, after a pause.
+      const standInBank = new StandInBank({
+        secret: randomBytes(32),
+        callbackUrl: () => (node.url ? `${node.url}/v1/public/payments/callback` : undefined),
+        ...(options.standInBankAutoPayMs === null ? {} : { autoPayAfterMs: options.standInBankAutoPayMs ?? 3000 }),
+      });
+      node.standInBank = standInBank;
+      stops.push(async () => standInBank.close());
       // National tier: the witness (C2SP tlog-witness) over the provincial log registry.
       let witness: Witness | undefined;
       if (config.tier === 'national') {
@@ -342,6 +364,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
         lookupBudget,
+        citizen: {
+          treasury: DEMO_TREASURY,
+          gateway: standInBank,
+          handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
+        },
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),
@@ -358,6 +385,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         verifier,
         ...(node.accounts ? { oidc: oidcMount } : {}),
         trustProxy: config.trustProxy,
+        ...(options.publicRateLimitPerMinute !== undefined ? { publicRateLimitPerMinute: options.publicRateLimitPerMinute } : {}),
         metrics,
         routes: apiRoutes(services),
         ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   registry?: VehicleRegistry;
   /** Notice channels in order of preference. */
   channels?: readonly NoticeChannelAdapter[];
+  /** The node's public address, linked from notices into the citizen portal. */
+  portalUrl?: string;
   /** The approved `model-<id>` version the plate reader runs as; without it the inference queue is not served. */
   plateModelId?: string;
   /** Default: `createPlateReaderInWorker()` on first use. */
@@ -123,7 +125,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     if (options.registry) {
       builtIn['owner-lookup'] = ownerLookupProcessor({ commands: options.commandDeps, registry: options.registry, ...(logger ? { logger } : {}) });
       if (options.channels && options.channels.length > 0)
-        builtIn.notice = noticeProcessor({ commands: options.commandDeps, registry: options.registry, channels: options.channels, ...(logger ? { logger } : {}) });
+        builtIn.notice = noticeProcessor({
+          commands: options.commandDeps,
+          registry: options.registry,
+          channels: options.channels,
+          ...(logger ? { logger } : {}),
+          ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
+        });
     }
     const processors = { ...builtIn, ...options.processors };
     for (const [queue, processor] of Object.entries(processors) as [QueueName, Processor][])

@@ -1,38 +1,50 @@
 /**
- * The public citizen lookup in Chromium: plate + registration certificate number finds the vehicle's
- * published violation and says what to do next; the answer and the page hold nothing beyond the published
- * fields (no case id, owner, officer, key or fine details); a wrong certificate finds nothing.
+ * The public citizen lookup and portal in Chromium, on a phone-sized viewport (390 × 844):
+ * - plate + registration certificate number finds the vehicle's violations; the answer holds the published
+ *   fields and the portal's own (no case id, owner, officer or key), the status in words, the decided fine,
+ *   the deadlines and the unit's phone; a wrong certificate finds nothing;
+ * - the privacy copy of the evidence is shown (its access is a custody record with a citizen actor);
+ * - a complaint with an image gets a receipt (reference and digest) and is a `ComplaintFiled` record of a
+ *   citizen actor;
+ * - paying shows the VietQR code of the amount due; the stand-in bank's signed confirmation arrives and the
+ *   page shows the payment, recorded as `PaymentRecorded` by the payment gateway;
+ * - English is one choice away.
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
-import { plateKey } from '../../src/domain/case/plate-key.ts';
+import { addPrivacyCopy, registerHolder } from '../support/citizen-portal.ts';
 import { citizenLookup } from '../../src/projections/queries.ts';
+import { portalRef } from '../../src/domain/citizen/index.ts';
 
 const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status'];
+const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain'];
 const CERTIFICATE = 'DK-UI-000123';
-const OWNER = { ref: 'own-ui-0001', kind: 'individual' as const, name: 'Nguyễn Văn Thử', address: '12 Kim Mã, Hà Nội', email: 'thu@example.invalid', phone: '+84910000001' };
+const OWNER = { name: 'Nguyễn Văn Thử', ref: 'own-ui-0001', phone: '+84910000001' };
+const PHONE = { width: 390, height: 844 };
 
-(chromiumAvailable() ? describe : describe.skip)('web UI: citizen lookup (Chromium)', function () {
+(chromiumAvailable() ? describe : describe.skip)('web UI: citizen lookup and portal (Chromium, phone-sized)', function () {
   this.timeout(180_000);
   let ui: UiNode;
   let browser: LaunchedBrowser;
   let caseId: string;
   let plate: string;
+  let ref: string;
 
   before(async () => {
-    ui = await startUiNode({ cases: 12 });
+    ui = await startUiNode({ cases: 12, publicRateLimitPerMinute: 1000, env: { HANDLING_UNIT_PHONES: '01=024 3942 4300;79=028 3920 0000' } });
     browser = await launch();
     caseId = ui.demo.decidedCaseIds[0]!;
-    const [detected] = await ui.node.store.readStream(`case-${caseId}`, { maxCount: 1 });
-    const detection = (detected!.record.data as { detection: { plateRead: { text: string }; vehicleClass: string } }).detection;
-    plate = detection.plateRead.text;
-    ui.registry.add({ plate: plateKey(plate), registrationNumber: CERTIFICATE, vehicleClass: detection.vehicleClass, owner: OWNER });
+    ref = portalRef(caseId);
+    plate = await registerHolder(ui.node, ui.registry, caseId, CERTIFICATE, OWNER.ref);
     // The published view is a read model: wait (on the read model itself, not the rate-limited public
     // route) until the projections have published the confirmed case.
     await waitFor(async () => (await citizenLookup(ui.node.readModels, plate)).length > 0, { what: 'the published violation', timeoutMs: 30_000 });
+    await addPrivacyCopy(ui.node, caseId);
   });
 
   after(async () => {
@@ -40,44 +52,151 @@ const OWNER = { ref: 'own-ui-0001', kind: 'individual' as const, name: 'Nguyễn
     await ui?.close();
   });
 
-  it('finds the violation by plate and certificate and shows only the published fields and the next steps', async () => {
+  async function openPortal(certificate = CERTIFICATE): Promise<Page> {
     const page = await browser.context.newPage();
-    const answers: unknown[] = [];
-    page.on('response', async (r) => {
-      if (r.url().includes('/v1/public/violations')) answers.push(await r.json());
-    });
+    await page.setViewportSize(PHONE);
     await page.goto(`${ui.url}/#/citizen`);
     await page.getByLabel('Biển số').fill(plate);
-    await page.getByLabel('Số chứng nhận đăng ký xe').fill(CERTIFICATE);
+    await page.getByLabel('Số chứng nhận đăng ký xe').fill(certificate);
     await page.getByRole('button', { name: 'Tra cứu' }).click();
-    const results = page.getByTestId('citizen-results');
-    await results.waitFor();
-    const text = await results.innerText();
-    expect(text).to.contain(plate);
-    expect(text).to.contain('Việc cần làm tiếp theo');
-    await page.screenshot({ path: join(ARTIFACTS, 'citizen.png'), fullPage: true });
+    return page;
+  }
 
-    // The answer holds the published fields and nothing else…
+  const card = (page: Page) => page.locator(`[data-testid="citizen-violation"][data-ref="${ref}"]`);
+  const citizenRecords = async () => (await ui.node.store.readStream(`citizen-${caseId}`)).map((s) => s.record);
+
+  it('finds the violations by plate and certificate: published fields, status in words, decided fine, deadlines, phone', async () => {
+    const answers: unknown[] = [];
+    const portal = await openPortal();
+    portal.on('response', async (r) => {
+      if (r.url().includes('/v1/public/violations?')) answers.push(await r.json());
+    });
+    await portal.getByTestId('citizen-results').waitFor();
+    const text = await card(portal).innerText();
+    expect(text).to.contain(plate);
+    expect(text).to.contain('Số tiền phạt đã quyết định');
+    expect(text).to.contain('Hạn nộp phạt');
+    expect(text).to.contain('024 3942 4300');
+    const status = await card(portal).getByTestId('citizen-status').innerText();
+    expect(status).to.not.match(/^[a-z-]+$/, 'the status is words, not a raw key');
+    expect(await portal.locator('main').innerText()).to.contain('Việc cần làm tiếp theo');
+    await portal.screenshot({ path: join(ARTIFACTS, 'citizen.png'), fullPage: true });
+
+    // The answer holds the published and portal fields only; the page shows no case id, owner, officer or key.
+    await portal.reload();
+    await portal.getByLabel('Biển số').fill(plate);
+    await portal.getByLabel('Số chứng nhận đăng ký xe').fill(CERTIFICATE);
+    await portal.getByRole('button', { name: 'Tra cứu' }).click();
+    await portal.getByTestId('citizen-results').waitFor();
     await waitFor(() => answers.length > 0, { what: 'the lookup answer' });
     const { violations } = answers[0] as { violations: Record<string, unknown>[] };
     expect(violations.length).to.be.greaterThan(0);
-    for (const v of violations) expect(Object.keys(v)).to.satisfy((keys: string[]) => keys.every((k) => PUBLISHED_FIELDS.includes(k)));
-    // …and the page shows no case id, owner, officer or key.
-    const page_ = await page.locator('main').innerText();
+    for (const v of violations) expect(Object.keys(v)).to.satisfy((keys: string[]) => keys.every((k) => [...PUBLISHED_FIELDS, ...PORTAL_FIELDS].includes(k)));
+    const main = await portal.locator('main').innerText();
     for (const secret of [caseId, OWNER.name, OWNER.ref, OWNER.phone, 'officer-', ...ui.demo.officers.map((o) => o.keyId)]) {
-      expect(page_, secret).to.not.contain(secret);
+      expect(main, secret).to.not.contain(secret);
     }
-    await page.close();
+    await portal.close();
   });
 
   it('a wrong certificate number finds nothing, exactly like a vehicle without violations', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${ui.url}/#/citizen`);
-    await page.getByLabel('Biển số').fill(plate);
-    await page.getByLabel('Số chứng nhận đăng ký xe').fill('DK-UI-999999');
-    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    const page = await openPortal('DK-UI-999999');
     await page.getByTestId('citizen-empty').waitFor();
     expect(await page.getByTestId('citizen-results').count()).to.equal(0);
+    await page.close();
+  });
+
+  it('shows the privacy copy of the evidence; the access is a custody record of a citizen', async () => {
+    const page = await openPortal();
+    await card(page).getByRole('button', { name: 'Xem ảnh vi phạm' }).click();
+    const img = card(page).getByTestId('privacy-image');
+    await img.waitFor();
+    await waitFor(async () => (await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)) > 0, { what: 'the image to load' });
+    const custody = (await ui.node.store.readStream(`custody-${caseId}`)).map((s) => s.record);
+    expect(custody.some((r) => (r.data as { access?: string }).access === 'view' && r.meta.actor.kind === 'citizen')).to.equal(true);
+    await page.close();
+  });
+
+  it('files a complaint with an image and shows a receipt with its reference and digest', async () => {
+    const page = await openPortal();
+    const c = card(page);
+    await c.getByRole('button', { name: 'Khiếu nại' }).click();
+    await c.getByLabel('Loại đơn').selectOption('appeal');
+    await c.getByLabel('Nội dung, lý do').fill('Xe của tôi đang ở bãi gửi lúc đó; xin xem ảnh vé gửi xe đính kèm.');
+    const jpeg = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#c0d0e0' } }).jpeg().toBuffer();
+    await c.getByLabel('Ảnh đính kèm').setInputFiles({ name: 've-gui-xe.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await c.getByRole('button', { name: 'Gửi' }).click();
+    await c.getByTestId('citizen-receipt').waitFor();
+    expect(await c.getByTestId('receipt-ref').innerText()).to.equal(`KN-${ref}-01`);
+    expect(await c.getByTestId('receipt-digest').innerText()).to.match(/^sha256:[0-9a-f]{64}$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-receipt.png'), fullPage: true });
+    const filed = (await citizenRecords()).filter((r) => r.type === 'ComplaintFiled');
+    expect(filed).to.have.length(1);
+    expect(filed[0]!.meta.actor.kind).to.equal('citizen');
+    expect((filed[0]!.data as { attachments: unknown[] }).attachments).to.have.length(1);
+    await page.close();
+  });
+
+  it('pays: the VietQR code of the amount due, then the bank\'s confirmation shows as paid', async () => {
+    const page = await openPortal();
+    const c = card(page);
+    const due = await c.getByTestId('amount-due').innerText();
+    await c.getByRole('button', { name: 'Nộp phạt trực tuyến' }).click();
+    const qr = c.getByTestId('vietqr');
+    await qr.waitFor();
+    expect(await qr.getAttribute('data-payload')).to.match(/^000201010212/);
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-pay.png'), fullPage: true });
+    // The stand-in bank confirms a few seconds later by its signed callback; the page asks until it sees it.
+    await c.getByTestId('citizen-paid').waitFor({ timeout: 30_000 });
+    expect(await c.getByTestId('citizen-paid').innerText()).to.contain(due);
+    const paid = (await citizenRecords()).filter((r) => r.type === 'PaymentRecorded');
+    expect(paid).to.have.length(1);
+    expect(paid[0]!.meta.actor).to.deep.equal({ kind: 'service', id: 'payment-gateway' });
+    await page.close();
+  });
+
+  it('reports a violation seen on the road with a photo; the reporter gets a number and a link to follow it', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    await page.goto(`${ui.url}/#/citizen`);
+    await page.getByRole('button', { name: 'Báo vi phạm bạn thấy trên đường' }).click();
+    const form = page.getByTestId('citizen-report');
+    await form.getByLabel('Tỉnh/thành nơi xảy ra').selectOption('01');
+    const vn = new Date(Date.now() + 7 * 3600_000 - 3600_000).toISOString().slice(0, 16);
+    await form.getByLabel('Thời điểm (giờ Việt Nam)').fill(vn);
+    await form.getByLabel('Địa điểm').fill('Cầu vượt Mai Dịch, Cầu Giấy');
+    await form.getByLabel('Biển số xe vi phạm (nếu thấy)').fill('29B-555.55');
+    await form.getByLabel('Mô tả vi phạm').fill('Xe máy đi ngược chiều lên cầu vượt giờ cao điểm');
+    const jpeg = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    await form.getByLabel('Ảnh (1–5 ảnh)').setInputFiles({ name: 'nguoc-chieu.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await form.getByRole('button', { name: 'Gửi' }).click();
+    const status = page.getByTestId('report-status');
+    await status.waitFor();
+    expect(await status.getByTestId('report-ref').innerText()).to.match(/^PA-01-[0-9A-F]{8}$/);
+    expect(await status.getByTestId('report-state').innerText()).to.equal('Chờ cán bộ xem xét');
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-report.png'), fullPage: true });
+    const records = (await ui.node.store.readStream('report-01')).map((r) => r.record);
+    expect(records[0]!.type).to.equal('ViolationReported');
+    expect(records[0]!.meta.actor.kind).to.equal('citizen');
+    expect((records[0]!.data as { source: string }).source).to.equal('citizen');
+    // The follow link opens the report's status.
+    const link = await status.locator('a').getAttribute('href');
+    const follow = await browser.context.newPage();
+    await follow.setViewportSize(PHONE);
+    await follow.goto(link!);
+    await follow.getByTestId('report-status').waitFor();
+    await follow.close();
+    await page.close();
+  });
+
+  it('is in English when chosen', async () => {
+    const page = await openPortal();
+    await card(page).waitFor();
+    await page.locator('#lang').selectOption('en');
+    await page.getByText('Fine decided').first().waitFor();
+    expect(await card(page).innerText()).to.contain('Paid');
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-en.png'), fullPage: true });
+    await page.locator('#lang').selectOption('vi');
     await page.close();
   });
 });

@@ -274,6 +274,19 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
         'vehicleType',
         'violation',
         'violationCode',
+        // The portal's fields for the papers holder (docs/citizen-portal.md): no owner, officer or key.
+        'ref',
+        'handlingUnitPhone',
+        'fineRange',
+        'decision',
+        'deadlines',
+        'amountDue',
+        'payment',
+        'paid',
+        'complaints',
+        'privacyImage',
+        'canPay',
+        'canComplain',
       ].sort(),
     );
     const wrong = await call(

@@ -5,6 +5,7 @@
 import type { OwnerContact } from '../../ports/registry.ts';
 import { catalogEntryFor } from '../../domain/case/legal.ts';
 import type { ExistingCase } from '../../domain/case/state.ts';
+import { portalRef } from '../../domain/citizen/view.ts';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', {
   timeZone: 'Asia/Ho_Chi_Minh',
@@ -20,7 +21,11 @@ export function noticeSubject(kase: ExistingCase): string {
   return `Thông báo vi phạm giao thông - hồ sơ ${kase.caseId}`;
 }
 
-export function noticeText(kase: ExistingCase, owner: OwnerContact, noticeId: string, registrationRef?: string): string {
+/**
+ * `portalUrl`: the node's public address (`PORTAL_URL`); the notice then links straight into the citizen portal
+ * (docs/citizen-portal.md), where the reference below finds the case with the vehicle's papers.
+ */
+export function noticeText(kase: ExistingCase, owner: OwnerContact, noticeId: string, registrationRef?: string, portalUrl?: string): string {
   const d = kase.detection;
   let violation = d.violationCode;
   try {
@@ -41,6 +46,7 @@ export function noticeText(kase: ExistingCase, owner: OwnerContact, noticeId: st
     '',
     'Đề nghị chủ phương tiện đến cơ quan Công an nơi phát hiện vi phạm hoặc Công an cấp xã nơi cư trú trong thời hạn 20 ngày',
     'kể từ ngày nhận thông báo để giải quyết. Tra cứu hồ sơ bằng biển số và số giấy đăng ký xe trên cổng tra cứu.',
+    `Xem ảnh vi phạm, nộp phạt hoặc khiếu nại trực tuyến: ${portalUrl ? `${portalUrl.replace(/\/+$/, '')}/#/citizen` : 'cổng tra cứu, mục Tra cứu vi phạm'} (số tham chiếu ${portalRef(kase.caseId)}).`,
     '',
     `Mã thông báo: ${noticeId}`,
     `Mã hồ sơ: ${kase.caseId}`,

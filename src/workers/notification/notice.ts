@@ -30,13 +30,15 @@ export interface NoticeDeps {
   /** In order of preference; the first that can reach the owner is used. */
   channels: readonly NoticeChannelAdapter[];
   logger?: Logger;
+  /** The node's public address, linked from the notice into the citizen portal (`PORTAL_URL`). */
+  portalUrl?: string;
 }
 
 export function noticeIdForJob(jobId: string): string {
   return jobEventId('notice', jobId, 'notice-id');
 }
 
-export function noticeProcessor({ commands, registry, channels, logger }: NoticeDeps): Processor {
+export function noticeProcessor({ commands, registry, channels, logger, portalUrl }: NoticeDeps): Processor {
   return async (job) => {
     const { caseId, province } = caseJob(job);
     const caller = serviceCaller(NOTICE_WORKER, province);
@@ -78,7 +80,7 @@ export function noticeProcessor({ commands, registry, channels, logger }: Notice
         caseId,
         recipient: contact,
         subject: noticeSubject(kase),
-        text: noticeText(kase, contact, noticeId, undefined),
+        text: noticeText(kase, contact, noticeId, undefined, portalUrl),
       });
       const delivered = options('delivered');
       await onceOnly(delivered.eventIds, () => recordNoticeDelivered(commands, caller, { caseId, noticeId }, delivered));

@@ -53,7 +53,7 @@ function ensureBuilt(): Promise<void> {
   return built;
 }
 
-export async function startUiNode(options: { cases?: number } = {}): Promise<UiNode> {
+export async function startUiNode(options: { cases?: number; publicRateLimitPerMinute?: number; env?: Record<string, string> } = {}): Promise<UiNode> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -71,8 +71,15 @@ export async function startUiNode(options: { cases?: number } = {}): Promise<UiN
       LEDGER_ORIGIN: 'vn-traffic-evidence/ui-test',
       HOST: '127.0.0.1',
       PORT: '0',
+      ...options.env,
     });
-    const node = await startNode({ config, roles: ['api', 'projector', 'sequencer'], print: () => undefined, checkpointIntervalMs: 100 });
+    const node = await startNode({
+      config,
+      roles: ['api', 'projector', 'sequencer'],
+      print: () => undefined,
+      checkpointIntervalMs: 100,
+      ...(options.publicRateLimitPerMinute !== undefined ? { publicRateLimitPerMinute: options.publicRateLimitPerMinute } : {}),
+    });
     stops.push(() => node.stop());
     if (!node.url || !node.standInRegistry || !node.issuer) throw new Error('the UI node needs the api role, the registry stand-in and the development issuer');
     const demo = await seedDemo(node, { cases: options.cases ?? 12 });

@@ -12,6 +12,7 @@ import { SmtpNoticeChannel } from '../../../src/adapters/notify/smtp.ts';
 import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { RegistryResponseError, RegistryUnavailableError } from '../../../src/ports/registry.ts';
 import { streams } from '../../../src/domain/record.ts';
+import { portalRef } from '../../../src/domain/citizen/view.ts';
 import { pipelineAdaptersFromEnv, startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';
 import { createInProcessJobPort } from '../../../src/workers/queue/in-process.ts';
@@ -151,6 +152,8 @@ describe('notices through the gateway and SMTP (in-process jobs)', function () {
     const delivered = gateway.deliveries.filter((d) => d.idempotencyKey === issued.noticeId);
     expect(delivered).to.have.length(1);
     expect(JSON.stringify(delivered[0]!.body)).to.include(owner.name);
+    // What the person receives leads into the citizen portal with the case's reference (docs/citizen-portal.md).
+    expect(String(delivered[0]!.body.text)).to.include(`số tham chiếu ${portalRef(caseId)}`);
     expect((await eventTypes(world, caseId)).filter((t) => t.startsWith('Notice'))).to.deep.equal(['NoticeIssued', 'NoticeDelivered']);
     for (const secret of [owner.name, owner.address, owner.phone]) expect(logs.text()).to.not.include(secret);
   });

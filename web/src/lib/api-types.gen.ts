@@ -3763,6 +3763,938 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/violations/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One violation of the vehicle the grant names, with the portal fields (amount due, payment, complaints) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The violation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plate: string;
+                            plateColour: string | null;
+                            vehicleType: string;
+                            observedAt: string;
+                            place: string;
+                            violationCode: string;
+                            violation: string;
+                            detectingUnit: string;
+                            status: string;
+                            ref: string;
+                            handlingUnitPhone: string | null;
+                            fineRange: {
+                                minVnd: number;
+                                maxVnd: number;
+                            } | null;
+                            decision: {
+                                number: string;
+                                fineVnd: number;
+                                points: number;
+                                decidedAt: string;
+                            } | null;
+                            deadlines: {
+                                respondBy: string | null;
+                                payBy: string | null;
+                                complainBy: string | null;
+                            };
+                            amountDue: {
+                                fineVnd: number;
+                                surchargeVnd: number;
+                                totalVnd: number;
+                                daysLate: number;
+                            } | null;
+                            payment: {
+                                paymentId: string;
+                                totalVnd: number;
+                                reference: string;
+                                qrPayload: string;
+                                account: {
+                                    accountName: string;
+                                    accountNumber: string;
+                                    bankName: string;
+                                    bankBin: string;
+                                };
+                            } | null;
+                            paid: {
+                                amountVnd: number;
+                                paidAt: string;
+                            } | null;
+                            complaints: {
+                                reference: string;
+                                /** @enum {string} */
+                                kind: "complaint" | "appeal";
+                                filedAt: string;
+                            }[];
+                            privacyImage: boolean;
+                            canPay: boolean;
+                            canComplain: boolean;
+                        };
+                    };
+                };
+                /** @description No valid grant: look the vehicle up again */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/violations/{ref}/privacy-image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The privacy copy of the evidence (other vehicles and people pixelated; never the original); custody recorded */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": unknown;
+                    };
+                };
+                /** @description No privacy copy yet */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The image bytes */
+            requestBody: {
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                    "image/webp": unknown;
+                };
+            };
+            responses: {
+                /** @description Already stored (uploads are content-addressed, so a repeat is a no-op) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Stored */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            digest: string;
+                            size: number;
+                            mediaType: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/violations/{ref}/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** File a complaint or appeal about a violation of the vehicle (within the legal period), with attachments; answers a receipt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "complaint" | "appeal";
+                        grounds: string;
+                        attachments: {
+                            digest: string;
+                            /** @enum {string} */
+                            mediaType: "image/jpeg" | "image/png" | "image/webp";
+                            size: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A repeat of the same request under the same Idempotency-Key: the same receipt */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            /** @enum {string} */
+                            kind: "complaint" | "appeal";
+                            filedAt: string;
+                            attachments: number;
+                            recordId: string;
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description Filed: the receipt */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            /** @enum {string} */
+                            kind: "complaint" | "appeal";
+                            filedAt: string;
+                            attachments: number;
+                            recordId: string;
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description The Idempotency-Key was used for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The legal period has ended, or the case is not open */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/violations/{ref}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask to pay a decided fine: the amount due today (with any late surcharge) and its VietQR code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description A repeat under the same Idempotency-Key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plate: string;
+                            plateColour: string | null;
+                            vehicleType: string;
+                            observedAt: string;
+                            place: string;
+                            violationCode: string;
+                            violation: string;
+                            detectingUnit: string;
+                            status: string;
+                            ref: string;
+                            handlingUnitPhone: string | null;
+                            fineRange: {
+                                minVnd: number;
+                                maxVnd: number;
+                            } | null;
+                            decision: {
+                                number: string;
+                                fineVnd: number;
+                                points: number;
+                                decidedAt: string;
+                            } | null;
+                            deadlines: {
+                                respondBy: string | null;
+                                payBy: string | null;
+                                complainBy: string | null;
+                            };
+                            amountDue: {
+                                fineVnd: number;
+                                surchargeVnd: number;
+                                totalVnd: number;
+                                daysLate: number;
+                            } | null;
+                            payment: {
+                                paymentId: string;
+                                totalVnd: number;
+                                reference: string;
+                                qrPayload: string;
+                                account: {
+                                    accountName: string;
+                                    accountNumber: string;
+                                    bankName: string;
+                                    bankBin: string;
+                                };
+                            } | null;
+                            paid: {
+                                amountVnd: number;
+                                paidAt: string;
+                            } | null;
+                            complaints: {
+                                reference: string;
+                                /** @enum {string} */
+                                kind: "complaint" | "appeal";
+                                filedAt: string;
+                            }[];
+                            privacyImage: boolean;
+                            canPay: boolean;
+                            canComplain: boolean;
+                        };
+                    };
+                };
+                /** @description The payment requested */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            plate: string;
+                            plateColour: string | null;
+                            vehicleType: string;
+                            observedAt: string;
+                            place: string;
+                            violationCode: string;
+                            violation: string;
+                            detectingUnit: string;
+                            status: string;
+                            ref: string;
+                            handlingUnitPhone: string | null;
+                            fineRange: {
+                                minVnd: number;
+                                maxVnd: number;
+                            } | null;
+                            decision: {
+                                number: string;
+                                fineVnd: number;
+                                points: number;
+                                decidedAt: string;
+                            } | null;
+                            deadlines: {
+                                respondBy: string | null;
+                                payBy: string | null;
+                                complainBy: string | null;
+                            };
+                            amountDue: {
+                                fineVnd: number;
+                                surchargeVnd: number;
+                                totalVnd: number;
+                                daysLate: number;
+                            } | null;
+                            payment: {
+                                paymentId: string;
+                                totalVnd: number;
+                                reference: string;
+                                qrPayload: string;
+                                account: {
+                                    accountName: string;
+                                    accountNumber: string;
+                                    bankName: string;
+                                    bankBin: string;
+                                };
+                            } | null;
+                            paid: {
+                                amountVnd: number;
+                                paidAt: string;
+                            } | null;
+                            complaints: {
+                                reference: string;
+                                /** @enum {string} */
+                                kind: "complaint" | "appeal";
+                                filedAt: string;
+                            }[];
+                            privacyImage: boolean;
+                            canPay: boolean;
+                            canComplain: boolean;
+                        };
+                    };
+                };
+                /** @description Already paid, or the Idempotency-Key was used for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Nothing to pay yet, or the case is not open */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/payments/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Recorded (or recorded before) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recorded: boolean;
+                        };
+                    };
+                };
+                /** @description The signature does not verify */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a violation seen on the road, with photos (Circular 73/2024); a citizen-sourced report for the province to review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        province: string;
+                        observedAt: string;
+                        place: string;
+                        plate?: string;
+                        description: string;
+                        photos: {
+                            digest: string;
+                            /** @enum {string} */
+                            mediaType: "image/jpeg" | "image/png" | "image/webp";
+                            size: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A repeat under the same Idempotency-Key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Reported: the reference to follow it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description The Idempotency-Key was used for another request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/reports/{province}/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reported violation's status, for the reporter to follow */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    province: string;
+                    reportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's citizen reports (citizen-sourced; never cases until an officer opens one), newest first */
+        get: {
+            parameters: {
+                query: {
+                    province: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                reportId: string;
+                                reference: string;
+                                province: string;
+                                /** @constant */
+                                source: "citizen";
+                                /** @enum {string} */
+                                status: "awaiting-review" | "accepted" | "rejected";
+                                reportedAt: string;
+                                reviewedAt: string | null;
+                                reason: string | null;
+                                observedAt: string;
+                                place: string;
+                                plate: string | null;
+                                description: string;
+                                photos: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports/{province}/{reportId}/photos/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One photo of a citizen's report */
+        get: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Why the evidence or personal data is accessed; recorded in the custody log */
+                    "X-Purpose": string;
+                };
+                path: {
+                    province: string;
+                    reportId: string;
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The photo */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-reports/{province}/{reportId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Review a citizen report: accepted for investigation, or rejected with a reason (decides no penalty) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    province: string;
+                    reportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "accepted" | "rejected";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Reviewed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reportId: string;
+                            reference: string;
+                            province: string;
+                            /** @constant */
+                            source: "citizen";
+                            /** @enum {string} */
+                            status: "awaiting-review" | "accepted" | "rejected";
+                            reportedAt: string;
+                            reviewedAt: string | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+                /** @description Reviewed already, differently */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/violations": {
         parameters: {
             query?: never;
@@ -3790,6 +4722,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            grant: string | null;
                             violations: {
                                 plate: string;
                                 plateColour: string | null;
@@ -3800,6 +4733,54 @@ export interface paths {
                                 violation: string;
                                 detectingUnit: string;
                                 status: string;
+                                ref: string;
+                                handlingUnitPhone: string | null;
+                                fineRange: {
+                                    minVnd: number;
+                                    maxVnd: number;
+                                } | null;
+                                decision: {
+                                    number: string;
+                                    fineVnd: number;
+                                    points: number;
+                                    decidedAt: string;
+                                } | null;
+                                deadlines: {
+                                    respondBy: string | null;
+                                    payBy: string | null;
+                                    complainBy: string | null;
+                                };
+                                amountDue: {
+                                    fineVnd: number;
+                                    surchargeVnd: number;
+                                    totalVnd: number;
+                                    daysLate: number;
+                                } | null;
+                                payment: {
+                                    paymentId: string;
+                                    totalVnd: number;
+                                    reference: string;
+                                    qrPayload: string;
+                                    account: {
+                                        accountName: string;
+                                        accountNumber: string;
+                                        bankName: string;
+                                        bankBin: string;
+                                    };
+                                } | null;
+                                paid: {
+                                    amountVnd: number;
+                                    paidAt: string;
+                                } | null;
+                                complaints: {
+                                    reference: string;
+                                    /** @enum {string} */
+                                    kind: "complaint" | "appeal";
+                                    filedAt: string;
+                                }[];
+                                privacyImage: boolean;
+                                canPay: boolean;
+                                canComplain: boolean;
                             }[];
                         };
                     };

@@ -1,22 +1,27 @@
 /**
- * The public lookup: plate + registration certificate number → the published fields of each violation
- * (TT 73/2024 Art. 24) and what to do next. No token; the server answers a wrong certificate exactly like
- * a vehicle without violations, so nothing is learnt about plates one holds no papers for.
+ * The public lookup and citizen portal: plate + registration certificate number → the published fields of each
+ * violation (TT 73/2024 Art. 24), the portal's fields and actions (citizen-portal.ts: pay, complain, the
+ * privacy copy) and what to do next. No token; the server answers a wrong certificate exactly like a vehicle
+ * without violations, so nothing is learnt about plates one holds no papers for. A matching lookup returns a
+ * grant (kept in this page only) that the portal's later requests carry.
  */
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
-import { formatTime, langStore, tValue, useT } from '../lib/i18n.ts';
-import { ApiError, api, type GetResponse } from '../lib/api.ts';
-
-type Lookup = GetResponse<'/v1/public/violations'>;
-type PublishedViolation = Lookup['violations'][number];
+import { langStore, useT } from '../lib/i18n.ts';
+import { ApiError, api } from '../lib/api.ts';
+import type { PortalLookup as Lookup, PortalViolation as PublishedViolation } from '../lib/citizen-api.ts';
+import { ViolationCard } from './citizen-portal.ts';
+import { ReportFollow, ReportSection } from './citizen-report.ts';
+import { useRoute } from '../lib/router.ts';
 
 export function CitizenPage() {
   const t = useT();
+  const route = useRoute();
   const [plate, setPlate] = useState('');
   const [certificate, setCertificate] = useState('');
   const [result, setResult] = useState<PublishedViolation[] | undefined>();
+  const [grant, setGrant] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -28,12 +33,16 @@ export function CitizenPage() {
       const q = new URLSearchParams({ plate: plate.trim(), certificate: certificate.trim() });
       const r = await api<Lookup>(`/v1/public/violations?${q}`, { auth: false });
       setResult(r.violations);
+      setGrant(r.grant);
     } catch (err) {
       setError(err instanceof ApiError && err.status !== 400 ? errorMessage(err, langStore.get()) : t('lookupFailed'));
     } finally {
       setBusy(false);
     }
   };
+  // `#/citizen/report/<province>/<id>`: a reporter following a report.
+  if (route.params[0] === 'report' && route.params[1] && route.params[2])
+    return html`<h1>${t('citizenTitle')}</h1><${ReportFollow} province=${route.params[1]} reportId=${route.params[2]} />`;
   return html`<h1>${t('citizenTitle')}</h1>
     <form class="card row" onSubmit=${submit}>
       <p class="help">${t('citizenHelp')}</p>
@@ -49,20 +58,15 @@ export function CitizenPage() {
         ? html`<p role="status" data-testid="citizen-empty">${t('noViolations')}</p>`
         : html`<section aria-live="polite" data-testid="citizen-results">
             ${result.map(
-              (v) => html`<article class="card violation">
-                <dl class="facts">
-                  <dt>${t('plate')}</dt><dd class="plate">${v.plate}</dd>
-                  <dt>${t('plateColour')}</dt><dd>${v.plateColour ?? '—'}</dd>
-                  <dt>${t('vehicleType')}</dt><dd>${tValue('vehicle', v.vehicleType)}</dd>
-                  <dt>${t('observedAt')}</dt><dd>${formatTime(v.observedAt)}</dd>
-                  <dt>${t('place')}</dt><dd>${v.place}</dd>
-                  <dt>${t('violation')}</dt><dd>${v.violation} <small>(${v.violationCode})</small></dd>
-                  <dt>${t('detectingUnit')}</dt><dd>${v.detectingUnit}</dd>
-                  <dt>${t('status')}</dt><dd data-testid="citizen-status">${tValue('status', v.status)}</dd>
-                </dl>
-              </article>`,
+              (v, i) => html`<${ViolationCard}
+                key=${v.ref}
+                grant=${grant ?? ''}
+                v=${v}
+                onChange=${(next: PublishedViolation) => setResult((all) => all?.map((x, j) => (j === i ? next : x)))}
+              />`,
             )}
             <section class="card"><h2>${t('nextSteps')}</h2><p>${t('nextStepsText')}</p></section>
           </section>`
-      : null}`;
+      : null}
+    <section class="row citizen-report-entry"><${ReportSection} /></section>`;
 }

@@ -18,34 +18,33 @@ import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
+import { portalCaseView } from '../../../domain/citizen/index.ts';
+import { citizenReportRoutes } from './citizen-reports.ts';
+import { citizenPortalRoutes, loadPortalCase, portalOf, portalViolation, PortalViolationSchema } from './citizen-portal.ts';
 
 const LookupQuery = z.strictObject({
   plate: z.string().min(4).max(24),
   certificate: z.string().regex(/^[A-Za-z0-9-]{4,32}$/, 'must be a registration certificate number'),
 });
 
-/** The published fields of each violation, nothing else (TT 73/2024 Art. 24). */
+/**
+ * The published fields of each violation (TT 73/2024 Art. 24) and, for the papers holder, the portal's fields
+ * (citizen-portal.ts: reference, fine range or decided amount, deadlines, amount due, payment, complaints,
+ * whether a privacy copy exists). `grant` lets the portal's later requests name this vehicle's cases.
+ */
 const LookupResponse = z.object({
-  violations: z.array(
-    z.object({
-      plate: z.string(),
-      plateColour: z.string().nullable(),
-      vehicleType: z.string(),
-      observedAt: z.string(),
-      place: z.string(),
-      violationCode: z.string(),
-      violation: z.string(),
-      detectingUnit: z.string(),
-      status: z.string(),
-    }),
-  ),
+  grant: z.string().nullable(),
+  violations: z.array(PortalViolationSchema),
 });
 
 export const CITIZEN_LOOKUP_PURPOSE = 'citizen lookup by plate and registration certificate';
 
 export function publicRoutes(services: ApiServices): AnyRoute[] {
   const budget = services.lookupBudget ?? new InMemoryLookupBudget();
+  const portal = portalOf(services);
   return [
+    ...citizenPortalRoutes(services, portal),
+    ...citizenReportRoutes(services),
     route({
       method: 'get',
       path: '/v1/public/violations',
@@ -69,14 +68,14 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         res.set('Cache-Control', 'no-store');
         // No letters or digits at all: nothing to look up (a property of the text, not of any vehicle).
         if (!compact) {
-          res.json({ violations: [] });
+          res.json({ grant: null, violations: [] });
           return;
         }
         // The plate's failure budget is taken before the registry is asked, for known and unknown plates alike.
         const attempt = await budget.attempt(compact, Date.parse(services.commandDeps.clock.now()));
         if (!attempt.ok) throw new LookupBudgetExhaustedError(attempt.retryAfterSeconds);
         if (!(await services.registry.verifyRegistration(compact, query.certificate))) {
-          res.json({ violations: [] });
+          res.json({ grant: null, violations: [] });
           return;
         }
         await budget.succeeded(compact);
@@ -89,19 +88,16 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
             correlation(req),
           );
         }
-        res.json({
-          violations: found.map((v) => ({
-            plate: v.plate,
-            plateColour: v.plateColour,
-            vehicleType: v.vehicleType,
-            observedAt: v.observedAt,
-            place: v.place,
-            violationCode: v.violationCode,
-            violation: v.violation,
-            detectingUnit: v.detectingUnit,
-            status: v.status,
-          })),
-        });
+        const now = services.commandDeps.clock.now();
+        const violations = [];
+        for (const v of found) {
+          const { kase, citizen } = await loadPortalCase(services, v.caseId);
+          const view = portalCaseView(kase, citizen, now, portal.treasury);
+          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(kase.province)));
+        }
+        // A grant only for a vehicle with published violations: nothing to act on otherwise, and an empty
+        // answer must look the same whether or not the certificate matched.
+        res.json({ grant: violations.length > 0 ? portal.grants.issue(compact, Date.parse(now)) : null, violations });
       },
     }),
   ];

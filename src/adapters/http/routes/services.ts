@@ -16,6 +16,23 @@ import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
 import type { LookupBudget } from '../lookup-budget.ts';
 import type { AuditServices } from './audit.ts';
+import type { PaymentGateway } from '../../../ports/payments.ts';
+import type { TreasuryAccount } from '../../../domain/documents/types.ts';
+import type { CitizenGrants } from '../citizen-grant.ts';
+
+/** The citizen portal's parts (docs/citizen-portal.md); defaults in `citizenPortalDefaults`. */
+export interface CitizenPortalServices {
+  /** The payment gateway; without it the portal shows the QR but cannot start a gateway payment (503). */
+  gateway?: PaymentGateway;
+  /** The State Treasury account fines are paid into (VietQR). */
+  treasury: TreasuryAccount;
+  /** The handling unit's phone per province code, when configured. */
+  handlingUnitPhone?: (province: string) => string | undefined;
+  /** Grants after a matching lookup; default: a per-process key. */
+  grants?: CitizenGrants;
+  /** Largest citizen attachment in bytes (default 5 MiB). */
+  maxAttachmentBytes?: number;
+}
 
 /** The ledger as the routes read it: the reader plus the node's published verifier key. */
 export type LedgerReadApi = Pick<
@@ -141,6 +158,8 @@ export interface ApiServices {
    * this process, created by `publicRoutes`.
    */
   lookupBudget?: LookupBudget;
+  /** The citizen portal: treasury account, payment gateway, grants (default: illustrative treasury, no gateway). */
+  citizen?: CitizenPortalServices;
   /**
    * The node's projection runner (`ProjectionRunner.status()`), when this node runs projections. Without it
    * `GET /v1/projections` answers 503.

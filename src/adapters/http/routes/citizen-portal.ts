@@ -1,0 +1,435 @@
+/**
+ * The citizen portal's routes (public, no token; rate-limited under /v1/public by the app; docs/citizen-portal.md).
+ * Each one carries the grant a matching lookup handed back (`X-Citizen-Grant`, citizen-grant.ts) and names a case
+ * by its reference (the short id printed on the notice). The case is looked up among the published violations of
+ * the plate the grant names: a reference of another vehicle's case is not found (404), whatever is sent.
+ *
+ * - `GET  /v1/public/violations/:ref`                 one violation, with the portal's fields (payment status)
+ * - `GET  /v1/public/violations/:ref/privacy-image`   the privacy copy of the evidence (never an original); custody recorded
+ * - `PUT  /v1/public/attachments`                     one attachment (raw image bytes), checked like evidence
+ * - `POST /v1/public/violations/:ref/complaints`      a complaint or appeal with attachments → receipt
+ * - `POST /v1/public/violations/:ref/payments`        ask to pay: the amount due today and its VietQR
+ * - `POST /v1/public/payments/callback`               the bank's signed confirmation → `PaymentRecorded`
+ *
+ * Every write is idempotent on the client's `Idempotency-Key` (required): the same key and request answer
+ * what the first produced; the same key with another request is 409. Records carry the `citizen` actor
+ * `holder-<16 hex of SHA-256 of the plate>` (a pseudonym, never a name).
+ */
+import type { Request } from 'express';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import {
+  caseFactsForCitizen,
+  fileComplaint,
+  loadCaseState,
+  loadCitizenState,
+  recordGatewayPayment,
+  requestPayment,
+} from '../../../commands/citizen.ts';
+import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import type { ExistingCase } from '../../../domain/case/state.ts';
+import {
+  COMPLAINT_KINDS,
+  IdempotencyKeySchema,
+  MAX_ATTACHMENTS,
+  paymentReferenceOf,
+  portalCaseView,
+  portalRef,
+  privacyCopyOf,
+  type CaseFactsForCitizen,
+  type CitizenState,
+  type PortalCaseView,
+} from '../../../domain/citizen/index.ts';
+import type { TreasuryAccount } from '../../../domain/documents/types.ts';
+import { canonicalize } from '../../../domain/integrity/canonical.ts';
+import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
+import { DigestSchema } from '../../../domain/signoff/primitives.ts';
+import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
+import { checkEvidenceMedia } from '../../evidence/media-check.ts';
+import { CitizenGrants } from '../citizen-grant.ts';
+import { NotFoundError, route } from '../route.ts';
+import type { AnyRoute } from './access.ts';
+import { correlation } from './case-common.ts';
+import type { ApiServices, CitizenPortalServices, PublishedViolation } from './services.ts';
+
+/** An illustrative treasury account (the demo's; a deployment configures its own). */
+export const DEMO_TREASURY: TreasuryAccount = {
+  accountName: 'KHO BAC NHA NUOC (MINH HOA)',
+  accountNumber: '0000000000',
+  bankName: 'Ngân hàng minh họa (dữ liệu demo)',
+  bankBin: '970400',
+};
+
+export const PRIVACY_COPY_PURPOSE = 'citizen views the privacy copy of the evidence';
+export const ATTACHMENT_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+const DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+export class IdempotencyKeyRequiredError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'idempotency-key-required';
+}
+
+/** This node has no payment gateway: a fact of the node (404), not an outage. */
+export class PaymentGatewayNotConfiguredError extends AppError {
+  readonly category = 'not_found' as const;
+  readonly code = 'payment-gateway-not-configured';
+}
+
+export class AttachmentNotStoredError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'attachment-not-stored';
+}
+
+export interface Portal {
+  grants: CitizenGrants;
+  treasury: TreasuryAccount;
+  settings: CitizenPortalServices;
+}
+
+export function portalOf(services: ApiServices): Portal {
+  const settings = services.citizen ?? { treasury: DEMO_TREASURY };
+  return { grants: settings.grants ?? new CitizenGrants(), treasury: settings.treasury, settings };
+}
+
+/** The citizen actor for a plate: a pseudonym, never a name. */
+export function holderActor(plateCompact: string): { kind: 'citizen'; id: string } {
+  return { kind: 'citizen', id: `holder-${createHash('sha256').update(`holder\0${plateCompact}`).digest('hex').slice(0, 16)}` };
+}
+
+function requestDigest(operation: string, ref: string, body: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalize({ operation, ref, body })).digest('hex')}`;
+}
+
+function idempotencyKey(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (key === undefined) throw new IdempotencyKeyRequiredError('Every portal write needs an Idempotency-Key header');
+  const parsed = IdempotencyKeySchema.safeParse(key);
+  if (!parsed.success) throw new ValidationError('Idempotency-Key must be 8-64 letters, digits, - or _', undefined, 'invalid-idempotency-key');
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------- responses
+
+const AmountSchema = z.number().int();
+export const PortalFieldsSchema = {
+  ref: z.string(),
+  handlingUnitPhone: z.string().nullable(),
+  fineRange: z.object({ minVnd: AmountSchema, maxVnd: AmountSchema }).nullable(),
+  decision: z.object({ number: z.string(), fineVnd: AmountSchema, points: AmountSchema, decidedAt: z.string() }).nullable(),
+  deadlines: z.object({ respondBy: z.string().nullable(), payBy: z.string().nullable(), complainBy: z.string().nullable() }),
+  amountDue: z.object({ fineVnd: AmountSchema, surchargeVnd: AmountSchema, totalVnd: AmountSchema, daysLate: AmountSchema }).nullable(),
+  payment: z
+    .object({
+      paymentId: z.string(),
+      totalVnd: AmountSchema,
+      reference: z.string(),
+      qrPayload: z.string(),
+      account: z.object({ accountName: z.string(), accountNumber: z.string(), bankName: z.string(), bankBin: z.string() }),
+    })
+    .nullable(),
+  paid: z.object({ amountVnd: AmountSchema, paidAt: z.string() }).nullable(),
+  complaints: z.array(z.object({ reference: z.string(), kind: z.enum(COMPLAINT_KINDS), filedAt: z.string() })),
+  privacyImage: z.boolean(),
+  canPay: z.boolean(),
+  canComplain: z.boolean(),
+};
+
+export const PublishedFieldsSchema = {
+  plate: z.string(),
+  plateColour: z.string().nullable(),
+  vehicleType: z.string(),
+  observedAt: z.string(),
+  place: z.string(),
+  violationCode: z.string(),
+  violation: z.string(),
+  detectingUnit: z.string(),
+  status: z.string(),
+};
+
+export const PortalViolationSchema = z.object({ ...PublishedFieldsSchema, ...PortalFieldsSchema });
+export type PortalViolation = z.infer<typeof PortalViolationSchema>;
+
+export function portalViolation(v: PublishedViolation, view: PortalCaseView, phone: string | undefined): PortalViolation {
+  return {
+    plate: v.plate,
+    plateColour: v.plateColour,
+    vehicleType: v.vehicleType,
+    observedAt: v.observedAt,
+    place: v.place,
+    violationCode: v.violationCode,
+    violation: v.violation,
+    detectingUnit: v.detectingUnit,
+    status: v.status,
+    ...view,
+    handlingUnitPhone: phone ?? null,
+  };
+}
+
+/** The case behind a published violation, folded, with the citizen stream beside it. */
+export async function loadPortalCase(services: ApiServices, caseId: string): Promise<{ kase: ExistingCase; citizen: CitizenState }> {
+  const kase = await loadCaseState(services.store, caseId);
+  if (kase.status === 'none') throw new NotFoundError('No such violation', {});
+  return { kase, citizen: await loadCitizenState(services.store, caseId) };
+}
+
+interface Resolved {
+  plateCompact: string;
+  published: PublishedViolation;
+  kase: ExistingCase;
+  citizen: CitizenState;
+  facts: CaseFactsForCitizen;
+}
+
+const RefParams = z.strictObject({ ref: z.string().regex(/^[0-9A-F]{8}$/, 'must be the 8-character reference on the notice') });
+
+export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyRoute[] {
+  const deps = services.commandDeps;
+  const nowMs = () => Date.parse(deps.clock.now());
+  const maxAttachmentBytes = portal.settings.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+
+  /** The grant's plate, and the case with reference `ref` among ITS published violations; 404 otherwise. */
+  async function resolve(req: Request, ref: string): Promise<Resolved> {
+    const plateCompact = portal.grants.fromRequest(req, nowMs());
+    const published = (await services.queries.citizenViolations(plateCompact)).find((v) => portalRef(v.caseId) === ref);
+    if (!published) throw new NotFoundError('No such violation for this vehicle', {});
+    const { kase, citizen } = await loadPortalCase(services, published.caseId);
+    const facts = caseFactsForCitizen(kase);
+    if (!facts) throw new NotFoundError('No such violation for this vehicle', {});
+    return { plateCompact, published, kase, citizen, facts };
+  }
+
+  const view = (r: Pick<Resolved, 'published' | 'kase' | 'citizen'>) =>
+    portalViolation(r.published, portalCaseView(r.kase, r.citizen, deps.clock.now(), portal.treasury), portal.settings.handlingUnitPhone?.(r.kase.province));
+
+  const ReceiptSchema = z.object({
+    reference: z.string(),
+    caseRef: z.string(),
+    kind: z.enum(COMPLAINT_KINDS),
+    filedAt: z.string(),
+    attachments: z.number().int(),
+    recordId: z.string(),
+    /** The record hash of the `ComplaintFiled` record (integrity.md §2): what the ledger seals. */
+    digest: z.string(),
+  });
+
+  return [
+    route({
+      method: 'get',
+      path: '/v1/public/violations/:ref',
+      summary: 'One violation of the vehicle the grant names, with the portal fields (amount due, payment, complaints)',
+      tags: ['public'],
+      auth: 'public',
+      params: RefParams,
+      responses: { 200: { description: 'The violation', schema: PortalViolationSchema }, 401: { description: 'No valid grant: look the vehicle up again' } },
+      handler: async ({ req, res, params }) => {
+        res.set('Cache-Control', 'no-store');
+        res.json(view(await resolve(req, params.ref)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/public/violations/:ref/privacy-image',
+      summary: 'The privacy copy of the evidence (other vehicles and people pixelated; never the original); custody recorded',
+      tags: ['public'],
+      auth: 'public',
+      params: RefParams,
+      responses: { 200: { description: 'The image', contentType: 'image/jpeg' }, 404: { description: 'No privacy copy yet' } },
+      handler: async ({ req, res, params }) => {
+        const r = await resolve(req, params.ref);
+        const copy = privacyCopyOf(r.kase);
+        if (!copy) throw new NotFoundError('No privacy copy of the evidence yet', {});
+        const body = await services.evidence.get(copy.digest, { expectedSize: copy.size });
+        try {
+          await recordEvidenceAccess(
+            deps,
+            { actor: holderActor(r.plateCompact), province: r.kase.province },
+            { caseId: r.kase.caseId, digest: copy.digest, access: 'view', purpose: PRIVACY_COPY_PURPOSE },
+            correlation(req),
+          );
+        } catch (error) {
+          body.destroy();
+          throw error;
+        }
+        res.status(200).set({
+          'Content-Type': copy.mediaType,
+          'Content-Length': String(copy.size),
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        });
+        await pipeline(body, res);
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/v1/public/attachments',
+      summary: 'Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence)',
+      tags: ['public'],
+      auth: 'public',
+      rawBody: { contentTypes: [...ATTACHMENT_MEDIA_TYPES], description: 'The image bytes' },
+      responses: {
+        201: { description: 'Stored', schema: z.object({ digest: z.string(), size: z.number(), mediaType: z.string() }) },
+        200: { description: 'Already stored (uploads are content-addressed, so a repeat is a no-op)' },
+      },
+      handler: async ({ req, res }) => {
+        try {
+          // A grant when sent must be valid; reports of violations seen on the road come without one.
+          if (req.get('x-citizen-grant') !== undefined) portal.grants.fromRequest(req, nowMs());
+          const mediaType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+          if (!(ATTACHMENT_MEDIA_TYPES as readonly string[]).includes(mediaType))
+            throw new ValidationError('An attachment must be a JPEG, PNG or WebP image', { mediaType: mediaType.slice(0, 64) }, 'attachment-type-unsupported');
+          const length = Number(req.get('content-length') ?? 'NaN');
+          if (Number.isFinite(length) && length > maxAttachmentBytes) throw new EvidenceTooLargeError(maxAttachmentBytes);
+          const result = await services.evidence.put(req, {
+            maxBytes: maxAttachmentBytes,
+            check: async (staged) => checkEvidenceMedia(mediaType, await staged.bytes(), { digest: staged.digest }),
+          });
+          res.status(result.created ? 201 : 200).json({ digest: result.digest, size: result.size, mediaType });
+        } catch (error) {
+          if (!req.complete) {
+            res.set('Connection', 'close');
+            req.resume();
+          }
+          throw error;
+        }
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/public/violations/:ref/complaints',
+      summary: 'File a complaint or appeal about a violation of the vehicle (within the legal period), with attachments; answers a receipt',
+      tags: ['public'],
+      auth: 'public',
+      params: RefParams,
+      body: z.strictObject({
+        kind: z.enum(COMPLAINT_KINDS),
+        grounds: z.string().trim().min(10).max(2000),
+        attachments: z
+          .array(z.strictObject({ digest: DigestSchema, mediaType: z.enum(ATTACHMENT_MEDIA_TYPES), size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }))
+          .max(MAX_ATTACHMENTS),
+      }),
+      responses: {
+        201: { description: 'Filed: the receipt', schema: ReceiptSchema },
+        200: { description: 'A repeat of the same request under the same Idempotency-Key: the same receipt', schema: ReceiptSchema },
+        409: { description: 'The Idempotency-Key was used for another request' },
+        422: { description: 'The legal period has ended, or the case is not open' },
+      },
+      handler: async ({ req, res, params, body }) => {
+        const key = idempotencyKey(req);
+        const r = await resolve(req, params.ref);
+        // Each attachment is a stored blob of the stated size and a sound image of its type (as evidence is).
+        for (const a of body.attachments) {
+          const info = await services.evidence.stat(a.digest);
+          if (!info || info.size !== a.size) throw new AttachmentNotStoredError('An attachment was not uploaded (or has another size)', { digest: a.digest });
+          await checkEvidenceMedia(a.mediaType, await services.evidence.getBytes(a.digest), { digest: a.digest });
+        }
+        const outcome = await fileComplaint(
+          deps,
+          { actor: holderActor(r.plateCompact), province: r.kase.province },
+          {
+            caseId: r.kase.caseId,
+            context: { case: r.facts },
+            complaintId: deps.ids(),
+            kind: body.kind,
+            grounds: body.grounds,
+            attachments: body.attachments.map((a) => ({ ...a, role: 'citizen-attachment' })),
+            idempotencyKey: key,
+            requestDigest: requestDigest('complaint', params.ref, body),
+          },
+          correlation(req),
+        );
+        // The record this key produced (now or by the first request).
+        const stored =
+          outcome.events[0] ??
+          (await services.store.readStream(outcome.stream)).find((s) => s.record.type === 'ComplaintFiled' && (s.record.data as { idempotencyKey?: string }).idempotencyKey === key);
+        if (!stored) throw new NotFoundError('No complaint under this key', {});
+        const data = stored.record.data as { reference: string; kind: (typeof COMPLAINT_KINDS)[number]; filedAt: string; attachments: unknown[] };
+        res.status(outcome.events.length > 0 ? 201 : 200).json({
+          reference: data.reference,
+          caseRef: params.ref,
+          kind: data.kind,
+          filedAt: data.filedAt,
+          attachments: data.attachments.length,
+          recordId: stored.record.id,
+          digest: `sha256:${stored.hash}`,
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/public/violations/:ref/payments',
+      summary: 'Ask to pay a decided fine: the amount due today (with any late surcharge) and its VietQR code',
+      tags: ['public'],
+      auth: 'public',
+      params: RefParams,
+      body: z.strictObject({}),
+      responses: {
+        201: { description: 'The payment requested', schema: PortalViolationSchema },
+        200: { description: 'A repeat under the same Idempotency-Key', schema: PortalViolationSchema },
+        422: { description: 'Nothing to pay yet, or the case is not open' },
+        409: { description: 'Already paid, or the Idempotency-Key was used for another request' },
+      },
+      handler: async ({ req, res, params, body }) => {
+        const gateway = portal.settings.gateway;
+        if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
+        const key = idempotencyKey(req);
+        const r = await resolve(req, params.ref);
+        const outcome = await requestPayment(
+          deps,
+          { actor: holderActor(r.plateCompact), province: r.kase.province },
+          {
+            caseId: r.kase.caseId,
+            context: { case: r.facts },
+            paymentId: deps.ids(),
+            reference: paymentReferenceOf(r.kase.caseId),
+            idempotencyKey: key,
+            requestDigest: requestDigest('payment', params.ref, body),
+          },
+          correlation(req),
+        );
+        const state = outcome.state;
+        const used = state.status === 'active' ? state.keys[key] : undefined;
+        const payment = state.status === 'active' ? state.payments.find((p) => p.paymentId === used?.id) : undefined;
+        if (payment && !payment.paid) {
+          await gateway.startPayment({ caseId: r.kase.caseId, paymentId: payment.paymentId, amountVnd: payment.totalVnd, reference: payment.reference });
+        }
+        res.status(outcome.events.length > 0 ? 201 : 200).json(view({ ...r, citizen: state }));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/public/payments/callback',
+      summary: "The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded",
+      tags: ['public'],
+      auth: 'public',
+      body: z.unknown(),
+      responses: {
+        200: { description: 'Recorded (or recorded before)', schema: z.object({ recorded: z.boolean() }) },
+        401: { description: 'The signature does not verify' },
+      },
+      handler: async ({ req, res, body }) => {
+        const gateway = portal.settings.gateway;
+        if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
+        const confirmation = gateway.verifyCallback(body, req.get('x-gateway-signature'), nowMs());
+        const kase = await loadCaseState(services.store, confirmation.caseId);
+        const facts = caseFactsForCitizen(kase);
+        if (!facts) throw new NotFoundError('No such case', {});
+        const outcome = await recordGatewayPayment(
+          deps,
+          { actor: { kind: 'service', id: 'payment-gateway' }, province: facts.province },
+          {
+            caseId: facts.caseId,
+            context: { case: facts },
+            paymentId: confirmation.paymentId,
+            gateway: gateway.name,
+            gatewayRef: confirmation.gatewayRef,
+            amountVnd: confirmation.amountVnd,
+            paidAt: confirmation.paidAt,
+          },
+          correlation(req),
+        );
+        res.json({ recorded: outcome.events.length > 0 });
+      },
+    }),
+  ];
+}
