@@ -183,7 +183,7 @@ export function CoverageMap({ coverage, detections }: { coverage: Coverage | und
     s === 'active' ? tx.statusActive : s === 'suspended' ? tx.statusSuspended : s === 'decommissioned' ? tx.statusDecommissioned : s;
 
   return html`<figure class="chart coverage-map" data-testid="coverage-map" data-outline=${outline ? 'loaded' : failed ? 'failed' : 'loading'}>
-    <svg viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label=${tx.title} style="max-height:640px;background:#eff6ff">
+    <svg viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label=${tx.title} style="max-height:640px;max-width:560px;display:block;margin:0 auto;background:#eff6ff">
       <title>${tx.title}</title>
       ${outline
         ? html`<g data-testid="map-outline">

@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../ports/clock.ts';
+import { vietnamDay } from '../../../projections/events.ts';
 import {
   cameraCoverage,
   listCases,
@@ -26,9 +27,12 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/** Default statistics window: the last 30 days (UTC dates, inclusive). */
+/**
+ * Default statistics window: the last 30 days, inclusive, in Viet Nam calendar dates (UTC+7), the dates the
+ * statistics are filed under (a UTC date would leave out today's facts from 17:00 UTC on).
+ */
 function window(scope: StatisticsScope, clock: Clock): { from: string; to: string } {
-  const to = scope.to ?? clock.now().slice(0, 10);
+  const to = scope.to ?? vietnamDay(clock.now());
   const from = scope.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
   return { from, to };
 }
