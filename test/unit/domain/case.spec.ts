@@ -102,7 +102,8 @@ const paid = after(
   caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }),
 );
 const closedPaid = after(paid, caseCommand({ type: 'CloseCase' }));
-const ONE_YEAR_LATER = '2027-03-10T01:00:00.000Z';
+/** The limitation's end: 24:00 Vietnam time of 2027-03-10, the anniversary of the violation's Vietnam date. */
+const ONE_YEAR_LATER = '2027-03-10T17:00:00.000Z';
 
 describe('case decider', () => {
   describe('RecordDetection', () => {
@@ -995,7 +996,7 @@ describe('case decider', () => {
     it('expires an undecided case one year after the violation, not earlier', () => {
       caseSpec()
         .given(detected)
-        .when(caseCommand({ type: 'ExpireCase', now: '2027-03-10T00:59:59.999Z' }))
+        .when(caseCommand({ type: 'ExpireCase', now: '2027-03-10T16:59:59.999Z' }))
         .thenThrows(LimitationNotReachedError);
       const state = caseSpec()
         .given(detected)
