@@ -74,10 +74,12 @@ export function requireLawfulPenalty(
       offender,
     });
   }
-  if (signoff.points !== entry.points) {
+  // Points come off an individual driver's licence; an organisation has none (Law 36/2024 Art. 58).
+  const expectedPoints = offender === 'organisation' ? 0 : entry.points;
+  if (signoff.points !== expectedPoints) {
     throw new PenaltyTermsMismatchError('The points differ from the catalog', {
       points: signoff.points,
-      expected: entry.points,
+      expected: expectedPoints,
     });
   }
   if (canonicalize(signoff.legalBasis) !== canonicalize(entry.legalBasis)) {

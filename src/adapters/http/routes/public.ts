@@ -37,6 +37,8 @@ const LookupResponse = z.object({
       violation: z.string(),
       detectingUnit: z.string(),
       status: z.string(),
+      /** The owner did not respond 20 days after the notice (Circular 73/2024 Art. 24): the vehicle is flagged. */
+      ownerUnresponsive: z.boolean(),
     }),
   ),
 });
@@ -100,6 +102,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
             violation: v.violation,
             detectingUnit: v.detectingUnit,
             status: v.status,
+            ownerUnresponsive: v.ownerUnresponsive,
           })),
         });
       },
