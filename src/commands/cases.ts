@@ -48,6 +48,11 @@ const SIGNED = {
   IssueNotice: false,
   RecordNoticeDelivered: false,
   RecordNoticeDeliveryFailed: false,
+  TransferCase: true,
+  SubmitExplanation: false,
+  IdentifyDriver: false,
+  RecordOwnerUnresponsive: false,
+  DrawViolationRecord: true,
   DecidePenalty: true,
   RecordPayment: false,
   FileAppeal: false,
@@ -190,6 +195,11 @@ export const recordProcessingFailure = plain('RecordProcessingFailure');
 export const confirmReview = signed('ConfirmReview');
 export const rejectReview = signed('RejectReview');
 export const decidePenalty = signed('DecidePenalty');
+export const transferCase = signed('TransferCase');
+export const drawViolationRecord = signed('DrawViolationRecord');
+export const submitExplanation = plain('SubmitExplanation');
+export const identifyDriver = plain('IdentifyDriver');
+export const recordOwnerUnresponsive = plain('RecordOwnerUnresponsive');
 export const voidCase = signed('VoidCase');
 export const identifyOwner = plain('IdentifyOwner');
 export const recordOwnerNotFound = plain('RecordOwnerNotFound');

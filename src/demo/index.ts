@@ -15,9 +15,27 @@ import { enrollOfficer } from '../commands/officers.ts';
 import { approveModelVersion } from '../commands/models.ts';
 import { registerPlateModel } from '../workers/pipeline.ts';
 import { loadModelIdentity } from '../workers/inference/index.ts';
-import { ingestDetection, confirmReview, rejectReview, decidePenalty } from '../commands/cases.ts';
+import {
+  ingestDetection,
+  confirmReview,
+  rejectReview,
+  decidePenalty,
+  drawViolationRecord,
+  identifyDriver,
+  identifyOwner,
+  issueNotice,
+  recordPayment,
+  submitExplanation,
+  transferCase,
+} from '../commands/cases.ts';
 import { generateKeyPair, keyIdOf, type Ed25519KeyPair } from '../domain/signoff/keys.ts';
-import { buildDetectionPayload, buildReviewSignoff, buildDecisionSignoff } from '../domain/signoff/builders.ts';
+import {
+  buildDetectionPayload,
+  buildReviewSignoff,
+  buildDecisionSignoff,
+  buildRecordSignoff,
+  buildTransferSignoff,
+} from '../domain/signoff/builders.ts';
 import { signDetection, signSignoff } from '../domain/signoff/signing.ts';
 import { lookupViolation } from '../domain/catalog/index.ts';
 import { parsePlate } from '../domain/plates/index.ts';
@@ -28,7 +46,7 @@ import { loadStream } from '../commands/handler.ts';
 import { ConcurrentModificationError, RevisionMismatchError } from '../commands/errors.ts';
 import { caseDecider } from '../domain/case/decider.ts';
 import { parseCaseEvent } from '../domain/case/events.ts';
-import { OverrideReasonRequiredError } from '../domain/case/errors.ts';
+import { InvalidCaseTransitionError, OverrideReasonRequiredError } from '../domain/case/errors.ts';
 import { streams } from '../domain/record.ts';
 import { syntheticScene } from './synthetic-plates.ts';
 import type { RoadType } from '../domain/signoff/primitives.ts';
@@ -87,6 +105,10 @@ export interface DemoResult {
   modelId: string;
   caseIds: string[];
   decidedCaseIds: string[];
+  /** Decided cases paid (the first decided one: explanation, driver named, record, decision, payment). */
+  paidCaseIds: string[];
+  /** Cases transferred to the owner's province instead of a notice (Circular 73/2024 Art. 24). */
+  transferredCaseIds: string[];
   rejectedCaseIds: string[];
   /** Plate and registration certificate pairs the citizen lookup accepts. */
   citizenSamples: { plate: string; registrationNumber: string }[];
@@ -210,6 +232,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   const caseIds: string[] = [];
   const decidedCaseIds: string[] = [];
   const rejectedCaseIds: string[] = [];
+  const paidCaseIds: string[] = [];
+  const transferredCaseIds: string[] = [];
   const citizenSamples: { plate: string; registrationNumber: string }[] = [];
   const seed = options.seed ?? 20261124;
   const ingestedCases = [];
@@ -290,9 +314,66 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     });
 
     if (i % 2 === 1) continue; // some confirmed cases wait for a supervisor's decision
-    // A supervisor decides once the owner is known (the decision names the offender).
+    // The procedure of Circular 73/2024 Art. 24 (docs/legal-procedure.md): the owner known, then notified (or the
+    // case transferred to the owner's province), the owner's explanation and driver, the violation record, the
+    // decision naming the record's offender, and payment.
     if (options.waitForReadings) await awaitPipeline(node.store, [ingested.caseId], 'owner lookup', options.waitForReadings, print);
     const director = officers.find((o) => o.province === camera.province && o.title === 'provincial-police-director')!;
+    const directorCaller: Caller = { actor: { kind: 'officer', id: director.subject }, province: camera.province };
+    const ownerRef = `own-demo-${String(i + 1).padStart(4, '0')}`;
+    const owner = { kind: 'individual' as const, ref: ownerRef };
+    const stateOf = async () => (await loadStream(deps.store, streams.case(ingested.caseId), caseDecider, parseCaseEvent)).state;
+    if ((await stateOf()).status === 'confirmed') {
+      await identifyOwner(deps, directorCaller, { caseId: ingested.caseId, owner, registry: 'demo-registry' });
+    }
+    // One Hà Nội case whose owner lives in TP. Hồ Chí Minh goes there instead of being noticed here.
+    if (!transferredCaseIds.length && camera.province === '01' && (await stateOf()).status === 'owner-identified') {
+      // The notice worker may have noticed the owner meanwhile: then the case stays here (a transfer replaces a notice).
+      const transferred = await signOff(deps, ingested.caseId, (caseRevision) => {
+        const transfer = buildTransferSignoff({
+          ...common,
+          caseRevision,
+          signedAt: deps.clock.now(),
+          toProvince: '79',
+          reason: 'Chủ xe cư trú tại TP. Hồ Chí Minh (demo)',
+        } as Parameters<typeof buildTransferSignoff>[0]);
+        return transferCase(deps, directorCaller, { caseId: ingested.caseId, ...signSignoff(transfer, director.pair.secretKey) });
+      }).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof InvalidCaseTransitionError) return false;
+          throw error;
+        },
+      );
+      if (transferred) {
+        transferredCaseIds.push(ingested.caseId);
+        continue;
+      }
+    }
+    if (options.waitForReadings) await awaitPipeline(node.store, [ingested.caseId], 'notice', options.waitForReadings, print);
+    if ((await stateOf()).status === 'owner-identified') {
+      await issueNotice(deps, directorCaller, { caseId: ingested.caseId, noticeId: `ntc-demo-${i + 1}`, channel: 'vnetraffic' });
+    }
+    // The first decided case: the owner explains in person that a relative drove, and names the driver.
+    const withDriver = decidedCaseIds.length === 0;
+    const statement = 'Người điều khiển phương tiện hôm đó là người thân của chủ xe (demo)';
+    const driver = { kind: 'individual' as const, ref: `drv-demo-${String(i + 1).padStart(4, '0')}` };
+    if (withDriver) {
+      await submitExplanation(deps, directorCaller, { caseId: ingested.caseId, explanationId: `exp-demo-${i + 1}`, channel: 'in-person', statement });
+      await identifyDriver(deps, directorCaller, { caseId: ingested.caseId, driver, licenceRef: `gplx-demo-${i + 1}` });
+    }
+    const offender = withDriver ? driver : owner;
+    await signOff(deps, ingested.caseId, (caseRevision) => {
+      const record = buildRecordSignoff({
+        ...common,
+        caseRevision,
+        signedAt: deps.clock.now(),
+        recordId: `bb-demo-${i + 1}`,
+        offender,
+        ...(withDriver ? { explanation: statement } : {}),
+      } as Parameters<typeof buildRecordSignoff>[0]);
+      return drawViolationRecord(deps, reviewerCaller, { caseId: ingested.caseId, ...signSignoff(record, reviewer.pair.secretKey) });
+    });
     const entry = lookupViolation(violationCode, kind, observedAt);
     await signOff(deps, ingested.caseId, (caseRevision) => {
       const decision = buildDecisionSignoff({
@@ -302,25 +383,37 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
         fineVnd: entry.fineMinVnd,
         points: entry.points,
         legalBasis: entry.legalBasis,
-        offender: { kind: 'individual', ref: `own-demo-${String(i + 1).padStart(4, '0')}` },
+        offender,
       } as Parameters<typeof buildDecisionSignoff>[0]);
-      return decidePenalty(deps, { actor: { kind: 'officer', id: director.subject }, province: camera.province }, {
+      return decidePenalty(deps, directorCaller, {
         caseId: ingested.caseId,
         ...signSignoff(decision, director.pair.secretKey),
       });
     });
+    if (withDriver) {
+      await recordPayment(deps, directorCaller, {
+        caseId: ingested.caseId,
+        paymentRef: `pay-demo-${i + 1}`,
+        amountVnd: entry.fineMinVnd,
+        channel: 'state-treasury',
+      });
+      paidCaseIds.push(ingested.caseId);
+    }
     decidedCaseIds.push(ingested.caseId);
   }
-  print(`demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided, ${rejectedCaseIds.length} rejected`);
+  print(
+    `demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided (${paidCaseIds.length} paid), ${transferredCaseIds.length} transferred, ${rejectedCaseIds.length} rejected`,
+  );
   const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
   if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
-  return { cameras, officers, modelId, caseIds, decidedCaseIds, rejectedCaseIds, citizenSamples };
+  return { cameras, officers, modelId, caseIds, decidedCaseIds, paidCaseIds, transferredCaseIds, rejectedCaseIds, citizenSamples };
 }
 
 /** What the demo officers wait for: a job's result on the case, or that job's final failure. */
 const AWAITED = {
   'AI reading': { job: 'inference', results: ['PlateRecognized'] },
   'owner lookup': { job: 'owner-lookup', results: ['OwnerIdentified', 'OwnerNotFound'] },
+  notice: { job: 'notice', results: ['NoticeIssued'] },
 } as const;
 
 async function settled(store: EventStore, caseId: string, what: keyof typeof AWAITED): Promise<boolean> {

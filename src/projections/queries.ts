@@ -8,6 +8,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { limitationPeriod, periodOfDays } from '../domain/case/periods.ts';
 import { CASE_STATUSES } from '../domain/case/state.ts';
 import { PROVINCES, provinceByCode } from '../domain/provinces/index.ts';
 import { CENTRAL_COMMUNE_READING, TECHNICAL_OPENINGS_READING } from '../domain/reference/index.ts';
@@ -268,11 +269,10 @@ export async function reviewQueue(
   const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string; c_case_id: string }>();
   const day = 86_400_000;
   const items = entities.slice(0, n).map((c) => {
-    const observed = c.observedAt.getTime();
-    const noticeDue = observed + NOTICE_DUE_DAYS * day;
-    const limitation = new Date(observed);
-    limitation.setUTCFullYear(limitation.getUTCFullYear() + 1);
-    const limitationEnds = limitation.getTime();
+    // Vietnam calendar days to the end of the last day (src/domain/case/periods.ts, docs/legal-procedure.md).
+    const observedIso = c.observedAt.toISOString();
+    const noticeDue = Date.parse(periodOfDays(observedIso, NOTICE_DUE_DAYS).endsAt);
+    const limitationEnds = Date.parse(limitationPeriod(observedIso).endsAt);
     return {
       ...summary(c),
       noticeDueAt: new Date(noticeDue).toISOString(),

@@ -22,6 +22,7 @@ import { evidenceDigest } from '../../src/domain/integrity/hash.ts';
 import { streams } from '../../src/domain/record.ts';
 import {
   buildDecisionSignoff,
+  buildRecordSignoff,
   buildReviewSignoff,
   buildVoidSignoff,
   signSignoff,
@@ -196,6 +197,29 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     expectStatus(delivered, 200, 'delivery');
 
     const entry = carViolation();
+    // The violation record (biên bản) before the decision, signed record/v1 by the officer who draws it up.
+    const beforeRecord = await call(node, 'GET', `/v1/cases/${caseId}`, {
+      token: officer.token,
+      purpose: 'violation record',
+    });
+    const record = signSignoff(
+      buildRecordSignoff({
+        caseId,
+        caseRevision: beforeRecord.json.revision,
+        violationCode: entry.code,
+        plate: PLATE,
+        evidence: beforeRecord.json.signoffBasis.evidence,
+        signedAt: new Date().toISOString(),
+        recordId: 'bb-e2e-0001',
+        offender: { kind: 'individual', ref: 'own-e2e-0001' },
+      }),
+      officer.key.secretKey,
+    );
+    expectStatus(
+      await call(node, 'POST', `/v1/cases/${caseId}/record`, { token: officer.token, body: record }),
+      200,
+      'record',
+    );
     const now = await call(node, 'GET', `/v1/cases/${caseId}`, {
       token: officer.token,
       purpose: 'decision on the penalty',
@@ -224,13 +248,13 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
     expect(decided.json.status).to.equal('decided');
     const wrongAmount = await call(node, 'POST', `/v1/cases/${caseId}/payments`, {
       token: officer.token,
-      body: { paymentRef: 'pay-e2e-0', amountVnd: entry.fineMinVnd + 1 },
+      body: { paymentRef: 'pay-e2e-0', amountVnd: entry.fineMinVnd + 1, channel: 'state-treasury' },
     });
     expect(wrongAmount.status).to.equal(422);
     expectStatus(
       await call(node, 'POST', `/v1/cases/${caseId}/payments`, {
         token: officer.token,
-        body: { paymentRef: 'pay-e2e-1', amountVnd: entry.fineMinVnd },
+        body: { paymentRef: 'pay-e2e-1', amountVnd: entry.fineMinVnd, channel: 'state-treasury' },
       }),
       200,
       'payment',
@@ -245,8 +269,9 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
       'OwnerIdentified',
       'NoticeIssued',
       'NoticeDelivered',
+      'ViolationRecordDrawn',
       'PenaltyDecided',
-      'PenaltyPaid',
+      'PaymentRecorded',
       'CaseClosed',
     ]);
   });

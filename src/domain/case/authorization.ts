@@ -56,6 +56,13 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
     officerRoles: CASE_STAFF,
     otherKinds: ['service'],
   },
+  TransferCase: { what: 'transfer a case', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
+  // Recorded by the handling unit's staff (an online explanation reaches them through the public service
+  // portal, which issues no commands here); no worker issues these.
+  SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: [] },
+  IdentifyDriver: { what: 'record the driver', officerRoles: CASE_STAFF, otherKinds: [] },
+  RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
+  DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
   RecordPayment: { what: 'record a payment', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
   FileAppeal: { what: 'file an appeal', officerRoles: CASE_STAFF, otherKinds: [] },

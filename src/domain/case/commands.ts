@@ -12,13 +12,22 @@ import type {
   DecisionSignoff,
   Detection,
   Offender,
+  RecordSignoff,
   ReviewSignoff,
+  TransferSignoff,
   VoidSignoff,
 } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
 import { everyOf } from '../shared/exhaustive.ts';
 import type { VerifiedDetection } from '../signoff/verified-detection.ts';
-import type { CaseFlag, DerivedEvidence, NoticeChannel, ProcessingJob } from './events.ts';
+import type {
+  CaseFlag,
+  DerivedEvidence,
+  ExplanationChannel,
+  NoticeChannel,
+  PaymentChannel,
+  ProcessingJob,
+} from './events.ts';
 
 /**
  * Who acts, resolved: when the actor is an officer, the application service loads `officer-<actor.id>` and
@@ -88,8 +97,23 @@ export type CaseCommand =
   | (CaseCommandBase & { type: 'IssueNotice'; noticeId: string; channel: NoticeChannel })
   | (CaseCommandBase & { type: 'RecordNoticeDelivered'; noticeId: string })
   | (CaseCommandBase & { type: 'RecordNoticeDeliveryFailed'; noticeId: string; reason: string })
+  /** Signed `transfer/v1`: hand the case to the police of the owner's province instead of a notice. */
+  | (CaseCommandBase & { type: 'TransferCase' } & SignedBy<TransferSignoff>)
+  | (CaseCommandBase & {
+      type: 'SubmitExplanation';
+      explanationId: string;
+      channel: ExplanationChannel;
+      statement: string;
+    })
+  /** Someone else drove: the driver (an individual, opaque registry reference) and their licence reference. */
+  | (CaseCommandBase & { type: 'IdentifyDriver'; driver: Offender; licenceRef: string })
+  /** No response 20 days after the notice `noticeId` (the command's `now` decides whether the period ran out). */
+  | (CaseCommandBase & { type: 'RecordOwnerUnresponsive'; noticeId: string })
+  /** Signed `record/v1`: the violation record (biên bản), by the officer who draws it up. */
+  | (CaseCommandBase & { type: 'DrawViolationRecord' } & SignedBy<RecordSignoff>)
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
-  | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; amountVnd: number })
+  /** `amountVnd` MUST be the fine plus the late-payment surcharge due at `now`. */
+  | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; amountVnd: number; channel: PaymentChannel })
   | (CaseCommandBase & { type: 'FileAppeal'; appealId: string; grounds: string })
   /** Signed `appeal/v1`: the outcome and reason are the sign-off's; `appealId` MUST equal the signed one. */
   | (CaseCommandBase & { type: 'ResolveAppeal'; appealId: string } & SignedBy<AppealSignoff>)
@@ -117,6 +141,11 @@ export const CASE_COMMAND_TYPES = everyOf<CaseCommandType>()([
   'IssueNotice',
   'RecordNoticeDelivered',
   'RecordNoticeDeliveryFailed',
+  'TransferCase',
+  'SubmitExplanation',
+  'IdentifyDriver',
+  'RecordOwnerUnresponsive',
+  'DrawViolationRecord',
   'DecidePenalty',
   'RecordPayment',
   'FileAppeal',

@@ -3,7 +3,9 @@
  *
  *   ViolationDetected → PlateRecognized / EvidenceDerived / EvidenceAttached / CaseFlagged
  *     → ReviewConfirmed | ReviewRejected → OwnerIdentified | OwnerNotFound → NoticeIssued
- *     → NoticeDelivered | NoticeDeliveryFailed → PenaltyDecided → PenaltyPaid | AppealFiled → AppealResolved
+ *     (CaseTransferred to the owner's province) → NoticeIssued → NoticeDelivered | NoticeDeliveryFailed
+ *     → ExplanationSubmitted / DriverIdentified | OwnerUnresponsive (20 days) → ViolationRecordDrawn
+ *     → PenaltyDecided → PaymentRecorded | AppealFiled → AppealResolved
  *     → CaseClosed;   CaseExpired (one year, undecided);   CaseVoided (signed, compensating)
  *
  * AI may propose; only a human decides: confirmations, decisions and voids are officer sign-offs that the
@@ -34,6 +36,14 @@ import {
   recordOwnerNotFound,
 } from './handlers/owner-notice.ts';
 import { decidePenalty, fileAppeal, recordPayment, resolveAppeal } from './handlers/penalty.ts';
+import {
+  drawViolationRecord,
+  handlingProvince,
+  identifyDriver,
+  recordOwnerUnresponsive,
+  submitExplanation,
+  transferCase,
+} from './handlers/procedure.ts';
 import { confirmReview, rejectReview } from './handlers/review.ts';
 import type { CaseHandler, HandlerContext } from './handlers/shared.ts';
 import type { CaseState, ExistingCase } from './state.ts';
@@ -61,6 +71,11 @@ const HANDLERS = {
   IssueNotice: issueNotice,
   RecordNoticeDelivered: recordNoticeDelivery,
   RecordNoticeDeliveryFailed: recordNoticeDelivery,
+  TransferCase: transferCase,
+  SubmitExplanation: submitExplanation,
+  IdentifyDriver: identifyDriver,
+  RecordOwnerUnresponsive: recordOwnerUnresponsive,
+  DrawViolationRecord: drawViolationRecord,
   DecidePenalty: decidePenalty,
   RecordPayment: recordPayment,
   FileAppeal: fileAppeal,
@@ -79,7 +94,9 @@ function requireCase(state: CaseState, command: Command): ExistingCase {
   if (state.status === 'none')
     throw new CaseNotFoundError('No such case', { caseId: describeInput(command.caseId) });
   if (command.caseId !== state.caseId) throw new InvalidCommandError('caseId does not match the stream', {});
-  requireSameProvince(command, state.province, true);
+  // After a transfer the receiving province's police handle the case (in a single node).
+  if (!(state.transfer && command.province === state.transfer.toProvince))
+    requireSameProvince(command, state.province, true);
   const ended = state.status === 'closed' || state.status === 'expired' || state.status === 'voided';
   if (ended) {
     const reviewOrDecision =
@@ -107,7 +124,7 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
   if (command.type === 'RecordDetection') return recordDetection(command, state, now);
   const kase: ExistingCase = requireCase(state, command);
   // One rule for every command: who may issue it (officer enrolment, status, role, province; other actor kinds).
-  const officer = authorizeCaseActor(command, kase.province);
+  const officer = authorizeCaseActor(command, handlingProvince(kase));
   /** The authorised officer of a signed command (the table lets no other actor issue one). */
   const signer = (): OfficerView => {
     if (!officer) throw new ActorNotAllowedError(`Only a human officer may ${command.type}`, {});

@@ -178,3 +178,47 @@ export class AppealAlreadyOpenError extends AppError {
   readonly category = 'conflict' as const;
   readonly code = 'appeal-already-open';
 }
+
+/** A penalty decision before the violation record (biên bản) was drawn up (Decree 168 Art. 47.8.c). */
+export class ViolationRecordRequiredError extends DomainRuleError {
+  readonly code = 'violation-record-required';
+}
+
+/**
+ * A record or decision on a case whose owner was not found: no offender was identified or notified, and no
+ * legal ground for deciding without one is recorded (docs/legal-procedure.md).
+ */
+export class NoLegalGroundError extends DomainRuleError {
+  readonly code = 'no-legal-ground';
+}
+
+/** A period the law sets has run out (e.g. the 10 days to transfer a case). */
+export class ProcedurePeriodElapsedError extends DomainRuleError {
+  readonly code = 'procedure-period-elapsed';
+}
+
+/** A period the law sets is still running (e.g. the 20 days for the owner to respond to a notice). */
+export class ProcedurePeriodRunningError extends DomainRuleError {
+  readonly code = 'procedure-period-running';
+}
+
+/** Licence points from anyone but an identified individual driver (never from an organisation). */
+export class LicencePointsError extends DomainRuleError {
+  readonly code = 'licence-points';
+}
+
+/** The record or decision names another offender than the procedure allows (the named driver, else the owner). */
+export class OffenderMismatchError extends DomainRuleError {
+  readonly code = 'offender-mismatch';
+}
+
+/** The violation record leaves out, or alters, the owner's explanation. */
+export class RecordExplanationMismatchError extends DomainRuleError {
+  readonly code = 'record-explanation-mismatch';
+}
+
+/** The receiving province is unknown or is the one already handling the case. */
+export class InvalidTransferTargetError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'validation';
+  readonly code = 'invalid-transfer-target';
+}

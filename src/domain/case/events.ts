@@ -14,7 +14,9 @@ import {
   DetectionSchema,
   OffenderSchema,
   PlateTextSchema,
+  RecordSignoffSchema,
   ReviewSignoffSchema,
+  TransferSignoffSchema,
   UuidSchema,
   VoidSignoffSchema,
 } from '../signoff/payloads.ts';
@@ -81,6 +83,21 @@ export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] a
 export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
 
 export { APPEAL_OUTCOMES, type AppealOutcome } from '../signoff/payloads.ts';
+
+/** How the owner responded to a notice (Circular 73/2024 Art. 24: in person at the unit, or online). */
+export const EXPLANATION_CHANNELS = ['in-person', 'online'] as const;
+export type ExplanationChannel = (typeof EXPLANATION_CHANNELS)[number];
+
+/**
+ * Who is warned when the owner does not respond (Decree 168 Art. 47.11; Circular 73/2024 Art. 24): the vehicle
+ * registration and inspection agencies, and for motorbikes the commune police of the owner's residence.
+ */
+export const WARNED_AGENCIES = ['registration', 'inspection', 'commune-police'] as const;
+export type WarnedAgency = (typeof WARNED_AGENCIES)[number];
+
+/** How a fine was paid. */
+export const PAYMENT_CHANNELS = ['state-treasury', 'bank-transfer', 'public-service-portal', 'vneid', 'at-unit'] as const;
+export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
 
 export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
@@ -167,6 +184,40 @@ export const CaseEventSchemas = {
     reason: TextSchema,
     failedAt: UtcTimestampSchema,
   }),
+  /**
+   * The case handed to the police of the province where the owner resides, instead of a notice (Circular
+   * 73/2024 Art. 24), within 10 days of the violation. In a single node the handling unit changes to
+   * `signoff.toProvince`; across nodes the federation's handover carries it.
+   */
+  CaseTransferred: z.strictObject({ signoff: TransferSignoffSchema, ...signed, transferredAt: UtcTimestampSchema }),
+  /** The owner (or their representative) explained, in person or online, within the notice period. */
+  ExplanationSubmitted: z.strictObject({
+    explanationId: IdentifierSchema,
+    channel: z.enum(EXPLANATION_CHANNELS),
+    statement: TextSchema,
+    submittedAt: UtcTimestampSchema,
+  }),
+  /**
+   * Someone else drove (Decree 168 Art. 47.8.b): the driver as an opaque population-registry reference and the
+   * driving licence's reference (names stay in the registries, never in records).
+   */
+  DriverIdentified: z.strictObject({
+    driver: OffenderSchema,
+    licenceRef: IdentifierSchema,
+    identifiedAt: UtcTimestampSchema,
+  }),
+  /**
+   * No response 20 days after the notice (Circular 73/2024 Art. 24; Decree 168 Art. 47.11): the agencies warned
+   * through the notification port, and the vehicle is flagged in lookups.
+   */
+  OwnerUnresponsive: z.strictObject({
+    noticeId: IdentifierSchema,
+    periodEndsAt: UtcTimestampSchema,
+    warned: z.array(z.enum(WARNED_AGENCIES)).min(1).max(WARNED_AGENCIES.length),
+    recordedAt: UtcTimestampSchema,
+  }),
+  /** The violation record (biên bản), signed `record/v1` by the officer who drew it up. */
+  ViolationRecordDrawn: z.strictObject({ signoff: RecordSignoffSchema, ...signed, drawnAt: UtcTimestampSchema }),
   PenaltyDecided: z.strictObject({
     signoff: DecisionSignoffSchema,
     ...signed,
@@ -176,6 +227,21 @@ export const CaseEventSchemas = {
   PenaltyPaid: z.strictObject({
     paymentRef: IdentifierSchema,
     amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    paidAt: UtcTimestampSchema,
+  }),
+  /**
+   * The fine paid: `amountVnd` = fine + `surchargeVnd`; the surcharge is 0.05% of the fine per day late after the
+   * 10-day payment period, rounded down to whole đồng (docs/legal-procedure.md). Replaces `PenaltyPaid`, which
+   * stays readable for history written before it.
+   */
+  PaymentRecorded: z.strictObject({
+    paymentRef: IdentifierSchema,
+    amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    fineVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    surchargeVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    daysLate: z.int().min(0).max(100_000),
+    dueEndsAt: UtcTimestampSchema,
+    channel: z.enum(PAYMENT_CHANNELS),
     paidAt: UtcTimestampSchema,
   }),
   AppealFiled: z.strictObject({

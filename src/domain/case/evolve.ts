@@ -90,6 +90,35 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       const notices = kase.notices.map((n) => (n.noticeId === event.data.noticeId ? { ...n, delivery } : n));
       return { ...kase, notices };
     }
+    case 'CaseTransferred': {
+      const { signoff, keyId, transferredAt } = event.data;
+      return { ...kase, transfer: { toProvince: signoff.toProvince, officerKeyId: keyId, transferredAt } };
+    }
+    case 'ExplanationSubmitted': {
+      const { explanationId, channel, statement, submittedAt } = event.data;
+      return { ...kase, explanations: [...(kase.explanations ?? []), { explanationId, channel, statement, submittedAt }] };
+    }
+    case 'DriverIdentified':
+      return { ...kase, driver: { person: event.data.driver, licenceRef: event.data.licenceRef } };
+    case 'OwnerUnresponsive': {
+      const { noticeId, warned, recordedAt } = event.data;
+      return { ...kase, unresponsive: { noticeId, warned: [...warned], recordedAt } };
+    }
+    case 'ViolationRecordDrawn': {
+      const s = event.data.signoff;
+      const record = {
+        recordId: s.recordId,
+        offender: s.offender,
+        ...(s.explanation !== undefined ? { explanation: s.explanation } : {}),
+        officerKeyId: event.data.keyId,
+        signedAt: s.signedAt,
+      };
+      return { ...kase, record };
+    }
+    case 'PaymentRecorded': {
+      const { amountVnd, surchargeVnd, channel, paidAt } = event.data;
+      return { ...kase, paidVnd: amountVnd, payment: { amountVnd, surchargeVnd, channel, paidAt } };
+    }
     case 'PenaltyDecided': {
       const s = event.data.signoff;
       const decision = {
@@ -100,7 +129,7 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
         violationCode: s.violationCode,
         signedAt: s.signedAt,
       };
-      return { ...kase, decision };
+      return { ...kase, decision, decidedAt: event.data.signoff.signedAt };
     }
     case 'PenaltyPaid':
       return { ...kase, paidVnd: event.data.amountVnd };

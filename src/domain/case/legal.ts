@@ -13,13 +13,14 @@ import {
 } from '../catalog/index.ts';
 import { canonicalize } from '../integrity/canonical.ts';
 import type { DecisionSignoff, OffenderKind } from '../signoff/payloads.ts';
-import { oneYearAfter, toMillis, vietnamDate } from '../signoff/primitives.ts';
+import { vietnamDate } from '../signoff/primitives.ts';
 import {
   AuthorityExceededError,
   FineOutOfRangeError,
   LimitationPeriodElapsedError,
   PenaltyTermsMismatchError,
 } from './errors.ts';
+import { hasElapsed, limitationPeriod } from './periods.ts';
 
 /**
  * The catalog entry for a violation code and vehicle class under the catalog version in force on the
@@ -33,13 +34,16 @@ export function catalogEntryFor(
   return lookupViolation(violationCode, vehicleClass as VehicleClass, vietnamDate(observedAt));
 }
 
-/** Sanctions lapse one year after the violation (Decree 168, Art. 4.1). */
+/**
+ * Sanctions lapse one year after the violation (Decree 168, Art. 4.1), camera results are usable "until the end
+ * of the last day" of that year (Art. 4.2): 24:00 Vietnam time of the anniversary of the violation's date.
+ */
 export function limitationEndsAt(observedAt: string): string {
-  return new Date(oneYearAfter(observedAt)).toISOString();
+  return limitationPeriod(observedAt).endsAt;
 }
 
 export function limitationElapsed(observedAt: string, now: string): boolean {
-  return toMillis(now) >= oneYearAfter(observedAt);
+  return hasElapsed(limitationPeriod(observedAt), now);
 }
 
 export function requireWithinLimitation(observedAt: string, now: string): void {
@@ -70,10 +74,12 @@ export function requireLawfulPenalty(
       offender,
     });
   }
-  if (signoff.points !== entry.points) {
+  // Points come off an individual driver's licence; an organisation has none (Law 36/2024 Art. 58).
+  const expectedPoints = offender === 'organisation' ? 0 : entry.points;
+  if (signoff.points !== expectedPoints) {
     throw new PenaltyTermsMismatchError('The points differ from the catalog', {
       points: signoff.points,
-      expected: entry.points,
+      expected: expectedPoints,
     });
   }
   if (canonicalize(signoff.legalBasis) !== canonicalize(entry.legalBasis)) {

@@ -10,7 +10,10 @@ import type {
   CloseReason,
   DerivedEvidence,
   ModelIdentity,
+  ExplanationChannel,
   NoticeChannel,
+  PaymentChannel,
+  WarnedAgency,
 } from './events.ts';
 
 export interface Derivation {
@@ -50,6 +53,36 @@ export interface PenaltyDecision {
   signedAt: string;
 }
 
+/** The transfer to the police of the owner's province (the handling unit since then). */
+export interface Transfer {
+  toProvince: string;
+  officerKeyId: string;
+  transferredAt: string;
+}
+
+export interface Explanation {
+  explanationId: string;
+  channel: ExplanationChannel;
+  statement: string;
+  submittedAt: string;
+}
+
+/** The violation record (biên bản) as drawn and signed. */
+export interface ViolationRecord {
+  recordId: string;
+  offender: Offender;
+  explanation?: string;
+  officerKeyId: string;
+  signedAt: string;
+}
+
+export interface Payment {
+  amountVnd: number;
+  surchargeVnd: number;
+  channel: PaymentChannel;
+  paidAt: string;
+}
+
 export interface Appeal {
   appealId: string;
   filedAt: string;
@@ -71,8 +104,20 @@ export interface CaseFacts {
   review?: ReviewOutcome;
   owner?: Offender;
   notices: Notice[];
+  /** Set by `CaseTransferred`: the province whose police handles the case from then on. */
+  transfer?: Transfer;
+  /** The owner's explanations (`ExplanationSubmitted`), in record order; absent when none. */
+  explanations?: Explanation[];
+  /** The driver the owner named (`DriverIdentified`): licence points come only from them. */
+  driver?: { person: Offender; licenceRef: string };
+  /** Set by `OwnerUnresponsive`: the agencies warned (the vehicle is flagged in lookups). */
+  unresponsive?: { noticeId: string; warned: WarnedAgency[]; recordedAt: string };
+  record?: ViolationRecord;
   decision?: PenaltyDecision;
+  /** When the decision was recorded (the payment period runs from it). */
+  decidedAt?: string;
   paidVnd?: number;
+  payment?: Payment;
   appeals: Appeal[];
   closedReason?: CloseReason;
   /** Status before the case was closed, expired or voided (what the law still allows depends on it). */

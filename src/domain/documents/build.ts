@@ -13,7 +13,10 @@ import { fineRangeFor } from '../catalog/authority.ts';
 import type { OfficerTitle } from '../catalog/authority.ts';
 import { vietnamDateOf } from '../catalog/dates.ts';
 import type { CaseEventData } from '../case/events.ts';
+import { PAYMENT_DAYS as CASE_PAYMENT_DAYS, SURCHARGE_BASIS_POINTS_PER_DAY } from '../case/handlers/penalty.ts';
+import { RESPONSE_DAYS } from '../case/handlers/procedure.ts';
 import { catalogEntryFor } from '../case/legal.ts';
+import { periodOfDays } from '../case/periods.ts';
 import type { ExistingCase } from '../case/state.ts';
 import { DocumentSourceMissingError, DocumentSourceNotAvailableError } from './errors.ts';
 import {
@@ -34,11 +37,11 @@ import { vndInWords } from './vnd-words.ts';
  * Days the owner has to come, or answer online, after the notice. Issue 13 reads the owner unresponsive 20
  * days after the notice (Circular 73/2024/TT-BCA Art. 24; docs/legal-procedure.md holds the verified text).
  */
-export const NOTICE_RESPONSE_DAYS = 20;
+export const NOTICE_RESPONSE_DAYS: number = RESPONSE_DAYS;
 /** Days to pay, from receiving the decision (Law on Handling Administrative Violations 2012, Art. 73.1). */
-export const PAYMENT_DAYS = 10;
+export const PAYMENT_DAYS: number = CASE_PAYMENT_DAYS;
 /** Late payment: 0.05% of the fine per day (Law on Handling Administrative Violations 2012, Art. 78.3). */
-export const LATE_SURCHARGE_BP_PER_DAY = 5;
+export const LATE_SURCHARGE_BP_PER_DAY: number = SURCHARGE_BASIS_POINTS_PER_DAY;
 /** Days the offender has to send a written explanation of the record (same law, Art. 61.2, as amended). */
 export const EXPLANATION_DAYS = 2;
 
@@ -130,7 +133,8 @@ export function noticeDocumentFor(kase: ExistingCase, noticeId: string, context:
     fineRange: fineRangeFor(entry, kase.owner.kind),
     points: kase.owner.kind === 'individual' ? entry.points : 0,
     respondWithinDays: NOTICE_RESPONSE_DAYS,
-    respondBy: vietnamDatePlusDays(notice.issuedAt, NOTICE_RESPONSE_DAYS),
+    // The last day of the period as the decider counts it (periods.ts: past a weekend or fixed holiday).
+    respondBy: periodOfDays(notice.issuedAt, NOTICE_RESPONSE_DAYS).lastDay,
   };
 }
 
@@ -173,7 +177,7 @@ export function penaltyDecisionDocumentFor(
     points: s.points,
     ...(decided.catalogVersion !== undefined ? { catalogVersion: decided.catalogVersion } : {}),
     payWithinDays: PAYMENT_DAYS,
-    payBy: vietnamDatePlusDays(s.signedAt, PAYMENT_DAYS),
+    payBy: periodOfDays(s.signedAt, PAYMENT_DAYS).lastDay,
     lateSurchargeBpPerDay: LATE_SURCHARGE_BP_PER_DAY,
     treasury: context.treasury,
     paymentReference,

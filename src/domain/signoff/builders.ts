@@ -13,14 +13,20 @@ import {
   DecisionSignoffSchema,
   DETECTION_PURPOSE,
   DetectionSchema,
+  RECORD_PURPOSE,
+  RecordSignoffSchema,
   REVIEW_PURPOSE,
   ReviewSignoffSchema,
+  TRANSFER_PURPOSE,
+  TransferSignoffSchema,
   VOID_PURPOSE,
   VoidSignoffSchema,
   type AppealSignoff,
   type DecisionSignoff,
   type Detection,
   type DetectionInput,
+  type RecordSignoff,
+  type TransferSignoff,
   type ReviewSignoff,
   type Signoff,
   type VoidSignoff,
@@ -109,6 +115,31 @@ export function buildAppealSignoff(input: AppealSignoffInput): AppealSignoff {
     evidence: sortedDigests(input.evidence),
   });
   return parseOrThrow(AppealSignoffSchema, payload, 'appeal sign-off');
+}
+
+export type RecordSignoffInput = SignoffCommonInput &
+  Omit<RecordSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
+export type TransferSignoffInput = SignoffCommonInput &
+  Omit<TransferSignoff, 'purpose' | 'decision' | keyof SignoffCommonInput>;
+
+export function buildRecordSignoff(input: RecordSignoffInput): RecordSignoff {
+  const payload = withoutUndefined({
+    ...input,
+    purpose: RECORD_PURPOSE,
+    decision: 'record',
+    evidence: sortedDigests(input.evidence),
+  });
+  return parseOrThrow(RecordSignoffSchema, payload, 'record sign-off');
+}
+
+export function buildTransferSignoff(input: TransferSignoffInput): TransferSignoff {
+  const payload = {
+    ...input,
+    purpose: TRANSFER_PURPOSE,
+    decision: 'transfer',
+    evidence: sortedDigests(input.evidence),
+  };
+  return parseOrThrow(TransferSignoffSchema, payload, 'transfer sign-off');
 }
 
 /** The exact bytes a device or officer signs: JCS(payload), UTF-8 (integrity.md §4). */

@@ -15,14 +15,31 @@ import {
   EvidenceRefSchema,
   IdentifierSchema,
   LocationSchema,
+  ProvinceCodeSchema,
   ShortTextSchema,
   TextSchema,
   UtcTimestampSchema,
 } from './primitives.ts';
 
-import { APPEAL_PURPOSE, DECISION_PURPOSE, DETECTION_PURPOSE, REVIEW_PURPOSE, VOID_PURPOSE } from './purposes.ts';
+import {
+  APPEAL_PURPOSE,
+  DECISION_PURPOSE,
+  DETECTION_PURPOSE,
+  RECORD_PURPOSE,
+  REVIEW_PURPOSE,
+  TRANSFER_PURPOSE,
+  VOID_PURPOSE,
+} from './purposes.ts';
 
-export { APPEAL_PURPOSE, DECISION_PURPOSE, DETECTION_PURPOSE, REVIEW_PURPOSE, VOID_PURPOSE } from './purposes.ts';
+export {
+  APPEAL_PURPOSE,
+  DECISION_PURPOSE,
+  DETECTION_PURPOSE,
+  RECORD_PURPOSE,
+  REVIEW_PURPOSE,
+  TRANSFER_PURPOSE,
+  VOID_PURPOSE,
+} from './purposes.ts';
 
 export const UuidSchema = z
   .string()
@@ -146,7 +163,35 @@ export const AppealSignoffSchema = z.strictObject({
 });
 export type AppealSignoff = z.infer<typeof AppealSignoffSchema>;
 
-export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff | AppealSignoff;
+/**
+ * `record/v1`: the violation record (biên bản vi phạm hành chính) for a camera case, signed by the officer who
+ * drew it up: its number, who it is drawn against (the offender the decision will name) and, when the owner
+ * explained, that explanation verbatim (Decree 168 Art. 47.8.c; Circular 73/2024 Art. 24).
+ */
+export const RecordSignoffSchema = z.strictObject({
+  purpose: z.literal(RECORD_PURPOSE),
+  ...signoffCommon,
+  decision: z.literal('record'),
+  recordId: IdentifierSchema,
+  offender: OffenderSchema,
+  explanation: TextSchema.optional(),
+});
+export type RecordSignoff = z.infer<typeof RecordSignoffSchema>;
+
+/**
+ * `transfer/v1`: the case handed to the police of the province where the owner resides, instead of a notice
+ * (Circular 73/2024 Art. 24): the receiving province and why.
+ */
+export const TransferSignoffSchema = z.strictObject({
+  purpose: z.literal(TRANSFER_PURPOSE),
+  ...signoffCommon,
+  decision: z.literal('transfer'),
+  toProvince: ProvinceCodeSchema,
+  reason: TextSchema,
+});
+export type TransferSignoff = z.infer<typeof TransferSignoffSchema>;
+
+export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff | AppealSignoff | RecordSignoff | TransferSignoff;
 
 /** A payload with its Ed25519 signature (base64) and the signer's key id. */
 export interface Signed<Payload> {

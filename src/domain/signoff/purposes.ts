@@ -13,6 +13,11 @@ export const VOID_PURPOSE = 'void/v1';
 /** Sign-off for `AppealResolved`: resolving an appeal alters (or confirms) a signed penalty (integrity.md §4). */
 export const APPEAL_PURPOSE = 'appeal/v1';
 
+/** Sign-off for `ViolationRecordDrawn`: the violation record (biên bản) signed by the officer who drew it up. */
+export const RECORD_PURPOSE = 'record/v1';
+/** Sign-off for `CaseTransferred`: the transfer to the police of the owner's province (Circular 73/2024 Art. 24). */
+export const TRANSFER_PURPOSE = 'transfer/v1';
+
 /** Sign-off record types and the purpose their signed payload MUST carry (bundle.md step 8). */
 export const SIGNOFF_PURPOSES = {
   ReviewConfirmed: REVIEW_PURPOSE,
@@ -21,4 +26,7 @@ export const SIGNOFF_PURPOSES = {
   CaseVoided: VOID_PURPOSE,
   /** Added with integrity.md §4 "purposes added": resolving an appeal alters a signed penalty. */
   AppealResolved: APPEAL_PURPOSE,
+  /** Added with the camera-case procedure (docs/legal-procedure.md). */
+  ViolationRecordDrawn: RECORD_PURPOSE,
+  CaseTransferred: TRANSFER_PURPOSE,
 } as const;

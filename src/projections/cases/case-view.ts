@@ -130,6 +130,12 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       flags: [],
       model_id: d.model?.modelId ?? null,
       owner_kind: null,
+      transferred_to: null,
+      record_id: null,
+      driver_identified: false,
+      owner_unresponsive: false,
+      surcharge_vnd: null,
+      payment_channel: null,
       revision: env.revision,
       updated_at: env.recordedAt,
     };
@@ -225,6 +231,20 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
     }
     case 'PenaltyPaid':
       return { ...next, paid_vnd: event.data.amountVnd, paid_at: event.data.paidAt };
+    case 'PaymentRecorded': {
+      const d = event.data;
+      return { ...next, paid_vnd: d.amountVnd, paid_at: d.paidAt, surcharge_vnd: d.surchargeVnd, payment_channel: d.channel };
+    }
+    case 'CaseTransferred':
+      return { ...next, transferred_to: event.data.signoff.toProvince };
+    case 'ExplanationSubmitted':
+      return next;
+    case 'DriverIdentified':
+      return { ...next, driver_identified: true };
+    case 'OwnerUnresponsive':
+      return { ...next, owner_unresponsive: true };
+    case 'ViolationRecordDrawn':
+      return { ...next, record_id: event.data.signoff.recordId };
     case 'AppealFiled':
       return { ...next, appeals: [...next.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] };
     case 'AppealResolved': {
@@ -276,6 +296,28 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return { fineVnd: event.data.signoff.fineVnd, points: event.data.signoff.points, keyId: event.data.keyId };
     case 'PenaltyPaid':
       return { amountVnd: event.data.amountVnd, paymentRef: event.data.paymentRef };
+    case 'PaymentRecorded':
+      return {
+        amountVnd: event.data.amountVnd,
+        surchargeVnd: event.data.surchargeVnd,
+        channel: event.data.channel,
+        paymentRef: event.data.paymentRef,
+      };
+    case 'CaseTransferred':
+      return { toProvince: event.data.signoff.toProvince, keyId: event.data.keyId };
+    case 'ExplanationSubmitted':
+      // The statement may name people: the timeline shows only that one was made, and how.
+      return { explanationId: event.data.explanationId, channel: event.data.channel };
+    case 'DriverIdentified':
+      return { driverKind: event.data.driver.kind };
+    case 'OwnerUnresponsive':
+      return { noticeId: event.data.noticeId, warned: event.data.warned };
+    case 'ViolationRecordDrawn':
+      return {
+        recordId: event.data.signoff.recordId,
+        offenderKind: event.data.signoff.offender.kind,
+        keyId: event.data.keyId,
+      };
     case 'AppealFiled':
       return { appealId: event.data.appealId };
     case 'AppealResolved':

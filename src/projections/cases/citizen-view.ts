@@ -50,6 +50,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       detecting_unit: detectingUnitOf(event.data.province),
       status: 'unresolved',
       published: false,
+      owner_unresponsive: false,
     };
   }
   switch (event.type) {
@@ -74,6 +75,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       if (row.status !== 'under-appeal') return row;
       return event.data.outcome === 'overturned' ? { ...row, status: 'resolved' } : { ...row, status: 'unresolved' };
     case 'PenaltyPaid':
+    case 'PaymentRecorded':
     case 'CaseClosed':
       return row.status === 'expired' ? row : { ...row, status: 'resolved' };
     case 'CaseExpired':
@@ -90,6 +92,12 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed':
     case 'PenaltyDecided':
+    case 'OwnerUnresponsive':
+      return { ...row, owner_unresponsive: true };
+    case 'CaseTransferred':
+    case 'ExplanationSubmitted':
+    case 'DriverIdentified':
+    case 'ViolationRecordDrawn':
       return row;
     default:
       return assertNever(event, 'case event');

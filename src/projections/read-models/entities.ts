@@ -94,6 +94,15 @@ export const CaseEntity = readModel({
     flags: json('flags'),
     modelId: text('model_id', true),
     ownerKind: text('owner_kind', true),
+    /** The camera-case procedure (docs/legal-procedure.md): the province the case was transferred to, the
+     * violation record's number, whether the owner named a driver, whether the owner was unresponsive, and the
+     * payment's late surcharge and channel. */
+    transferredTo: text('transferred_to', true),
+    recordId: text('record_id', true),
+    driverIdentified: bool('driver_identified'),
+    ownerUnresponsive: bool('owner_unresponsive'),
+    surchargeVnd: vnd('surcharge_vnd', true),
+    paymentChannel: text('payment_channel', true),
     revision: big('revision'),
     updatedAt: ts('updated_at'),
   },
@@ -146,6 +155,8 @@ export const CitizenViolationEntity = readModel({
     detectingUnit: text('detecting_unit'),
     status: text('status'),
     published: bool('published'),
+    /** The owner did not respond 20 days after the notice (`OwnerUnresponsive`): the vehicle is flagged. */
+    ownerUnresponsive: bool('owner_unresponsive'),
   },
   indices: [
     { name: 'rm_citizen_violation_plate_idx', columns: ['plateCompact', 'observedAt'], where: 'published' },

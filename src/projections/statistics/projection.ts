@@ -30,8 +30,14 @@ const COUNTED = {
   NoticeIssued: 'ignored',
   NoticeDelivered: 'ignored',
   NoticeDeliveryFailed: 'ignored',
+  CaseTransferred: 'ignored',
+  ExplanationSubmitted: 'ignored',
+  DriverIdentified: 'ignored',
+  OwnerUnresponsive: 'ignored',
+  ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'handled',
+  PaymentRecorded: 'handled',
   AppealFiled: 'ignored',
   AppealResolved: 'ignored',
   CaseClosed: 'ignored',
@@ -52,7 +58,7 @@ export const statisticsProjection: Projection = {
   async handle(batch, manager) {
     const records = batch.filter((s) => caseIdOf(s.record.stream) !== undefined);
     const caseIdOfRecord = (s: StoredRecord) => caseIdOf(s.record.stream)!;
-    const paidIds = records.filter((s) => s.record.type === 'PenaltyPaid').map(caseIdOfRecord);
+    const paidIds = records.filter((s) => s.record.type === 'PenaltyPaid' || s.record.type === 'PaymentRecorded').map(caseIdOfRecord);
     const cases = await loadRows<StatsCase>(manager, 'rm_stats_case', 'case_id', [...new Set(paidIds)]);
     const changed = new Set<string>();
     const deltas: Row[] = [];
@@ -89,7 +95,9 @@ export const statisticsProjection: Projection = {
           add(vietnamDay(s.signedAt), province, s.violationCode, { penalties: 1, fines_decided_vnd: s.fineVnd, points: s.points });
           break;
         }
-        case 'PenaltyPaid': {
+        case 'PenaltyPaid':
+        case 'PaymentRecorded': {
+          // The amount paid, surcharge included.
           const code = cases.get(id)?.violation_code ?? 'unknown';
           add(vietnamDay(event.data.paidAt), province, code, { fines_paid_vnd: event.data.amountVnd });
           break;

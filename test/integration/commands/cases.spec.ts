@@ -9,6 +9,7 @@ import {
   closeCase,
   confirmReview,
   decidePenalty,
+  drawViolationRecord,
   identifyOwner,
   ingestDetection,
   issueNotice,
@@ -20,7 +21,7 @@ import { ConcurrentModificationError, RevisionMismatchError } from '../../../src
 import { CameraNotUsableError, DetectionConflictError, ModelNotApprovedError } from '../../../src/domain/case/errors.ts';
 import { caseIdForDetection } from '../../../src/domain/ids.ts';
 import { GENESIS_PREV, streams } from '../../../src/domain/record.ts';
-import { buildDecisionSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { buildDecisionSignoff, buildRecordSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { AppError } from '../../../src/domain/shared/errors.ts';
 import { openTestEventStore, type TestEventStore } from './support/store.ts';
 import { anprWorker, buildWorld, carViolation, device, HANOI, signedDetection, type World } from './support/world.ts';
@@ -166,6 +167,24 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
     });
     await issueNotice(world.deps, anprWorker, { caseId, noticeId: 'notice-1', channel: 'vneid' });
 
+    // The violation record (biên bản) comes before the decision.
+    world.clock.at = '2026-03-19T02:00:00.000Z';
+    const recordHead = (await store.readStream(streams.case(caseId))).length - 1;
+    const record = signSignoff(
+      buildRecordSignoff({
+        caseId,
+        caseRevision: recordHead,
+        violationCode: entry.code,
+        plate: '30A-123.45',
+        evidence: signed.refs,
+        signedAt: world.clock.at,
+        recordId: 'bb-0001',
+        offender: { kind: 'individual', ref: 'owner-0001' },
+      }),
+      world.officerKey.secretKey,
+    );
+    await drawViolationRecord(world.deps, world.officer, { caseId, ...record });
+
     world.clock.at = '2026-03-20T02:00:00.000Z';
     const head = (await store.readStream(streams.case(caseId))).length - 1;
     const decision = signSignoff(
@@ -188,7 +207,12 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
 
     world.clock.at = '2026-03-25T02:00:00.000Z';
     // Payment and closing are officer commands: no worker issues them (a service actor is refused).
-    await recordPayment(world.deps, world.officer, { caseId, paymentRef: 'pay-0001', amountVnd: entry.fineMinVnd });
+    await recordPayment(world.deps, world.officer, {
+      caseId,
+      paymentRef: 'pay-0001',
+      amountVnd: entry.fineMinVnd,
+      channel: 'state-treasury',
+    });
     world.clock.at = '2026-03-26T02:00:00.000Z';
     const closed = await closeCase(world.deps, world.officer, { caseId });
     expect(closed.state.status).to.equal('closed');
@@ -200,8 +224,9 @@ describe('case services (PostgreSQL event store, filesystem evidence)', function
       'ReviewConfirmed',
       'OwnerIdentified',
       'NoticeIssued',
+      'ViolationRecordDrawn',
       'PenaltyDecided',
-      'PenaltyPaid',
+      'PaymentRecorded',
       'CaseClosed',
     ]);
     expect(closed.nextExpectedRevision).to.equal(BigInt(records.length - 1));

@@ -14,6 +14,7 @@ import { streams } from '../../../src/domain/record.ts';
 import {
   buildAppealSignoff,
   buildDecisionSignoff,
+  buildRecordSignoff,
   buildReviewSignoff,
   buildVoidSignoff,
   signSignoff,
@@ -47,8 +48,10 @@ interface Ctx {
   appealedCase: string;
   /** A case only detected (the review route needs one). */
   detectedCase: string;
-  /** A case reviewed and confirmed (the decision route needs one). */
+  /** A case reviewed, its owner noticed and the violation record drawn (the decision route needs one). */
   confirmedCase: string;
+  /** A case reviewed and its owner noticed, without a record (the record route needs one). */
+  noticedCase: string;
 }
 
 const PLATE = '30A-123.45';
@@ -106,7 +109,22 @@ const ROUTES: RouteRow[] = [
           fineVnd: entry.fineMinVnd,
           points: entry.points,
           legalBasis: { ...entry.legalBasis },
-          offender: { kind: 'individual', ref: 'owner-http-1' },
+          offender: { kind: 'individual', ref: 'own-x' },
+        }),
+        who.key.secretKey,
+      ),
+    ],
+  },
+  {
+    name: 'record',
+    signed: true,
+    request: async (c, who) => [
+      `/v1/cases/${c.noticedCase}/record`,
+      signSignoff(
+        buildRecordSignoff({
+          ...(await common(c.node, c.noticedCase)),
+          recordId: 'bb-http-1',
+          offender: { kind: 'individual', ref: 'own-x' },
         }),
         who.key.secretKey,
       ),
@@ -151,7 +169,7 @@ const ROUTES: RouteRow[] = [
     signed: false,
     request: async (c) => [
       `/v1/cases/${c.appealedCase}/payments`,
-      { paymentRef: 'pay-hostile', amountVnd: entry.fineMinVnd },
+      { paymentRef: 'pay-hostile', amountVnd: entry.fineMinVnd, channel: 'state-treasury' },
     ],
   },
   { name: 'close', signed: false, request: async (c) => [`/v1/cases/${c.appealedCase}/close`, {}] },
@@ -233,6 +251,14 @@ describe('officer writes: every route × actor state (issue 10)', function () {
     return created.json.caseId as string;
   };
 
+  /** Review, owner and notice by the allowed officer: the case is ready for the violation record. */
+  const noticeOwner = async (caseId: string): Promise<void> => {
+    const route = (name: string) => ROUTES.find((r) => r.name === name)!;
+    await ok(route('review'), actors.allowed, { ...ctx, detectedCase: caseId });
+    await ok(route('owner'), actors.allowed, { ...ctx, appealedCase: caseId });
+    await ok(route('notice'), actors.allowed, { ...ctx, appealedCase: caseId });
+  };
+
   before(async function () {
     ctx.node = await startApiNode('http_officer_writes');
     ctx.world = await buildHttpWorld(ctx.node);
@@ -271,22 +297,15 @@ describe('officer writes: every route × actor state (issue 10)', function () {
       supervisorToken: await ctx.node.token('supervisor', HANOI, `ghost-${s}`),
     };
 
-    // The cases, driven by the allowed officer: detected, confirmed, and decided with an open appeal.
+    // The cases, driven by the allowed officer: detected, noticed, recorded, and decided with an open appeal.
     ctx.detectedCase = await newCase();
+    ctx.noticedCase = await newCase();
     ctx.confirmedCase = await newCase();
     ctx.appealedCase = await newCase();
-    const review = ROUTES.find((r) => r.name === 'review')!;
+    for (const caseId of [ctx.noticedCase, ctx.confirmedCase, ctx.appealedCase])
+      await noticeOwner(caseId);
     for (const caseId of [ctx.confirmedCase, ctx.appealedCase])
-      await ok(review, actors.allowed, { ...ctx, detectedCase: caseId });
-    await ok(
-      ROUTES.find((r) => r.name === 'owner')!,
-      actors.allowed,
-    );
-    await ok(
-      ROUTES.find((r) => r.name === 'notice')!,
-      actors.allowed,
-      ctx,
-    );
+      await ok(ROUTES.find((r) => r.name === 'record')!, actors.allowed, { ...ctx, noticedCase: caseId });
     const decision = ROUTES.find((r) => r.name === 'decision')!;
     await ok(decision, actors.allowed, { ...ctx, confirmedCase: ctx.appealedCase });
     expectStatus(
@@ -365,12 +384,14 @@ describe('officer writes: every route × actor state (issue 10)', function () {
       await ok(route('file appeal'), actors.allowed);
       // A fresh case for payment: decided, paid, closed.
       const paidCase = await newCase();
-      await ok(route('review'), actors.allowed, { ...ctx, detectedCase: paidCase });
+      await noticeOwner(paidCase);
+      await ok(route('record'), actors.allowed, { ...ctx, noticedCase: paidCase });
       await ok(route('decision'), actors.allowed, { ...ctx, confirmedCase: paidCase });
       await ok(route('payment'), actors.allowed, { ...ctx, appealedCase: paidCase });
       await ok(route('close'), actors.allowed, { ...ctx, appealedCase: paidCase });
       await ok(route('review'), actors.allowed);
       await ok(route('owner not found'), actors.allowed, { ...ctx, appealedCase: ctx.detectedCase });
+      await ok(route('record'), actors.allowed);
       await ok(route('decision'), actors.allowed);
       await ok(route('void'), actors.allowed);
     }));

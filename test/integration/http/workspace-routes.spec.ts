@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { AUTHORITY_LIMITS_VND } from '../../../src/domain/catalog/index.ts';
+import { periodOfDays } from '../../../src/domain/case/periods.ts';
 import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
 import { waitFor } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
@@ -76,7 +77,9 @@ describe('workspace routes: review queue, me, projections', function () {
         expect(item.location).to.equal('Ngã tư Kim Mã – Liễu Giai');
         // A calibrated camera and no AI reading yet: no flag raised.
         expect(item.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false });
-        expect(Date.parse(item.noticeDueAt as string) - Date.parse(item.observedAt as string)).to.equal(10 * DAY);
+        // Ten Vietnam calendar days after the day of the violation, to the end of the last day, moved past a
+        // weekend or fixed holiday (src/domain/case/periods.ts).
+        expect(item.noticeDueAt).to.equal(periodOfDays(item.observedAt as string, 10).endsAt);
         expect(item.sla).to.deep.equal({ noticeDueSoon: false, noticeOverdue: false, limitationApproaching: false, limitationPassed: false });
       }
     });
@@ -86,9 +89,13 @@ describe('workspace routes: review queue, me, projections', function () {
         readOffsetDays = days;
         return ((await queue()).json.items as { sla: Record<string, boolean> }[])[0]!.sla;
       };
+      // The notice is due 10 Vietnam calendar days after the violation's day (later across a weekend): the
+      // checks sit one day either side of the due instant the queue reports.
+      const due = Date.parse(((await queue()).json.items as { noticeDueAt: string }[])[0]!.noticeDueAt);
+      const dueInDays = (due - Date.now()) / DAY;
       try {
-        expect(await slaAt(8)).to.deep.equal({ noticeDueSoon: true, noticeOverdue: false, limitationApproaching: false, limitationPassed: false });
-        expect(await slaAt(12)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: false, limitationPassed: false });
+        expect(await slaAt(dueInDays - 1)).to.deep.equal({ noticeDueSoon: true, noticeOverdue: false, limitationApproaching: false, limitationPassed: false });
+        expect(await slaAt(dueInDays + 1)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: false, limitationPassed: false });
         expect(await slaAt(340)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: true, limitationPassed: false });
         expect(await slaAt(370)).to.deep.equal({ noticeDueSoon: false, noticeOverdue: true, limitationApproaching: false, limitationPassed: true });
       } finally {

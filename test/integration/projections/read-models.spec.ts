@@ -114,11 +114,11 @@ describe('read models (PostgreSQL, events through the command path)', function (
       expect((detail.evidence as { originals: unknown[] }).originals).to.have.length(2);
       expect(detail.timeline.map((t) => t.type)).to.deep.equal([
         'ViolationDetected', 'PlateRecognized', 'ReviewConfirmed', 'OwnerIdentified', 'NoticeIssued', 'NoticeDelivered',
-        'PenaltyDecided', 'PenaltyPaid', 'CaseClosed',
+        'ViolationRecordDrawn', 'PenaltyDecided', 'PaymentRecorded', 'CaseClosed',
       ]);
       expect(detail.timeline[0]!.actor.kind).to.equal('device');
       expect(detail.timeline[2]!.actor).to.deep.equal({ kind: 'officer', id: world.officers[0]!.officerId });
-      expect(detail.timeline.map((t) => t.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(detail.timeline.map((t) => t.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(detail.timeline.every((t) => /^[0-9a-f]{64}$/.test(t.recordHash))).to.equal(true);
     });
 

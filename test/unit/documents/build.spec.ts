@@ -15,7 +15,7 @@ import {
   vietnamDatePlusDays,
   violationRecordDocumentFor,
 } from '../../../src/domain/documents/index.ts';
-import { CASE_ID, DECIDED_AT, PLATE, caseCommand, confirmReview, decidePenalty, violationDetected } from '../domain/case-fixtures.ts';
+import { CASE_ID, DECIDED_AT, PLATE, caseCommand, confirmReview, decidePenalty, drawRecord, violationDetected } from '../domain/case-fixtures.ts';
 import { owner, treasury, unit } from './fixtures.ts';
 
 function after(history: CaseEvent[], command: CaseCommand): CaseEvent[] {
@@ -28,7 +28,8 @@ const confirmed = after(detected, confirmReview(detected));
 const identified = after(confirmed, caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'owner-0001' }, registry: 'reg' }));
 const NOTICE_AT = '2026-03-12T20:00:00.000Z';
 const noticed = after(identified, { ...caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }), now: NOTICE_AT } as CaseCommand);
-const decided = after(noticed, decidePenalty(noticed));
+const recorded = after(noticed, drawRecord(noticed));
+const decided = after(recorded, decidePenalty(recorded));
 const decidedEvent = decided.at(-1) as Extract<CaseEvent, { type: 'PenaltyDecided' }>;
 
 describe('documents: inputs built from the case', () => {

@@ -15,8 +15,10 @@ import {
   cameraRegistered,
   cameraWith,
   carViolation,
+  caseCommand,
   confirmReview,
   decidePenalty,
+  drawRecord,
   officer,
   recordDetection,
   violationDetected,
@@ -53,13 +55,35 @@ const confirmed = after(
   ),
 );
 
+/** The owner identified and notified, and the violation record drawn against `offender` (the decision's prerequisites). */
+function recordedAgainst(offender: { kind: 'individual' | 'organisation'; ref: string }): CaseEvent[] {
+  const owned = after(
+    confirmed,
+    caseCommand({ type: 'IdentifyOwner', owner: offender, registry: 'reg', now: '2025-06-22T02:00:00.000Z' }),
+  );
+  const noticed = after(
+    owned,
+    caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post', now: '2025-06-22T03:00:00.000Z' }),
+  );
+  return after(
+    noticed,
+    drawRecord(
+      noticed,
+      { signedAt: '2025-06-25T02:00:00.000Z', violationCode: entry.code, offender },
+      { by: reviewerEarly, now: '2025-06-25T02:00:00.000Z' },
+    ),
+  );
+}
+const recorded = recordedAgainst({ kind: 'individual', ref: 'owner-0001' });
+const recordedOrg = recordedAgainst({ kind: 'organisation', ref: 'org-1' });
+
 /** 2025-06-30T16:59:59.999Z is 23:59:59.999 on 30 June in Hà Nội; one millisecond later it is 1 July. */
 const LAST_INSTANT_OF_30_JUNE = '2025-06-30T16:59:59.999Z';
 const FIRST_INSTANT_OF_1_JULY = '2025-06-30T17:00:00.000Z';
 
 const decideOn = (at: string, by = communeChief) =>
   decidePenalty(
-    confirmed,
+    recorded,
     {
       signedAt: at,
       violationCode: entry.code,
@@ -77,17 +101,17 @@ describe('case decider: authority by the table in force on the decision date', (
   });
 
   it('refuses the commune police chief on 30 June 2025 (Decree 168 Art. 43.3: 2.5M)', () => {
-    caseSpec().given(confirmed).when(decideOn(LAST_INSTANT_OF_30_JUNE)).thenThrows(AuthorityExceededError);
-    caseSpec().given(confirmed).when(decideOn('2025-06-30T02:00:00.000Z')).thenThrows(AuthorityExceededError);
+    caseSpec().given(recorded).when(decideOn(LAST_INSTANT_OF_30_JUNE)).thenThrows(AuthorityExceededError);
+    caseSpec().given(recorded).when(decideOn('2025-06-30T02:00:00.000Z')).thenThrows(AuthorityExceededError);
   });
 
   it('lets the commune police chief decide from 1 July 2025 (Decree 189/2025 Art. 8: 50% of 75M)', () => {
     caseSpec()
-      .given(confirmed)
+      .given(recorded)
       .when(decideOn(FIRST_INSTANT_OF_1_JULY))
       .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
     caseSpec()
-      .given(confirmed)
+      .given(recorded)
       .when(decideOn('2025-07-01T09:00:00.000Z'))
       .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
   });
@@ -95,7 +119,7 @@ describe('case decider: authority by the table in force on the decision date', (
   it('lets the provincial police director decide on both sides of the boundary', () => {
     for (const at of [LAST_INSTANT_OF_30_JUNE, FIRST_INSTANT_OF_1_JULY]) {
       caseSpec()
-        .given(confirmed)
+        .given(recorded)
         .when(decideOn(at, director))
         .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
     }
@@ -104,20 +128,21 @@ describe('case decider: authority by the table in force on the decision date', (
   it('an organisation (double fine, double limit) still needs more than the commune chief before 1 July', () => {
     const org = (at: string) =>
       decidePenalty(
-        confirmed,
+        recordedOrg,
         {
           signedAt: at,
           violationCode: entry.code,
           fineVnd: entry.fineMinVnd * 2,
-          points: entry.points,
+          // Never licence points from an organisation.
+          points: 0,
           legalBasis: { ...entry.legalBasis },
           offender: { kind: 'organisation', ref: 'org-1' },
         },
         { by: communeChief, now: at },
       );
-    caseSpec().given(confirmed).when(org(LAST_INSTANT_OF_30_JUNE)).thenThrows(AuthorityExceededError);
+    caseSpec().given(recordedOrg).when(org(LAST_INSTANT_OF_30_JUNE)).thenThrows(AuthorityExceededError);
     caseSpec()
-      .given(confirmed)
+      .given(recordedOrg)
       .when(org(FIRST_INSTANT_OF_1_JULY))
       .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
   });

@@ -43,6 +43,8 @@ import {
   caseCommand,
   confirmReview,
   decidePenalty,
+  drawRecord,
+  transferCase,
   model,
   officer,
   rejectReview,
@@ -72,10 +74,16 @@ const noticed = after(
   ownerIdentified,
   caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post' }),
 );
-const decided = after(noticed, decidePenalty(noticed));
+const recorded = after(noticed, drawRecord(noticed));
+const decided = after(recorded, decidePenalty(recorded));
 const paid = after(
   decided,
-  caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }),
+  caseCommand({
+    type: 'RecordPayment',
+    paymentRef: 'pay-1',
+    amountVnd: carViolation().fineMinVnd,
+    channel: 'state-treasury',
+  }),
 );
 const appealed = after(
   decided,
@@ -168,16 +176,39 @@ const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection'>, Row> = {
     noticeId: 'ntc-1',
     reason: 'returned',
   }),
-  DecidePenalty: { history: noticed, signed: true, by: (who) => decidePenalty(noticed, {}, { by: who }) },
+  TransferCase: {
+    history: ownerIdentified,
+    signed: true,
+    by: (who) => transferCase(ownerIdentified, {}, { by: who }),
+  },
+  SubmitExplanation: plain(noticed, {
+    type: 'SubmitExplanation',
+    explanationId: 'exp-1',
+    channel: 'online',
+    statement: 'My brother drove the car that day',
+  }),
+  IdentifyDriver: plain(noticed, {
+    type: 'IdentifyDriver',
+    driver: { kind: 'individual', ref: 'person-0002' },
+    licenceRef: 'gplx-0002',
+  }),
+  RecordOwnerUnresponsive: plain(noticed, {
+    type: 'RecordOwnerUnresponsive',
+    noticeId: 'ntc-1',
+    now: '2026-04-30T00:00:00.000Z',
+  }),
+  DrawViolationRecord: { history: noticed, signed: true, by: (who) => drawRecord(noticed, {}, { by: who }) },
+  DecidePenalty: { history: recorded, signed: true, by: (who) => decidePenalty(recorded, {}, { by: who }) },
   RecordPayment: plain(decided, {
     type: 'RecordPayment',
     paymentRef: 'pay-1',
     amountVnd: carViolation().fineMinVnd,
+    channel: 'state-treasury',
   }),
   FileAppeal: plain(decided, { type: 'FileAppeal', appealId: 'apl-1', grounds: 'not my car' }),
   ResolveAppeal: { history: appealed, signed: true, by: (who) => resolveAppeal(appealed, {}, { by: who }) },
   CloseCase: plain(paid, { type: 'CloseCase' }),
-  ExpireCase: plain(detected, { type: 'ExpireCase', now: '2027-03-10T01:00:00.000Z' }),
+  ExpireCase: plain(detected, { type: 'ExpireCase', now: '2027-03-10T17:00:00.000Z' }),
   VoidCase: { history: detected, signed: true, by: (who) => voidCase(detected, REVIEWED_AT, { by: who }) },
 };
 

@@ -22,12 +22,16 @@ import {
   buildAppealSignoff,
   buildDecisionSignoff,
   buildDetectionPayload,
+  buildRecordSignoff,
   buildReviewSignoff,
+  buildTransferSignoff,
   buildVoidSignoff,
   signDetection,
   signSignoff,
   type AppealSignoffInput,
   type DecisionSignoffInput,
+  type RecordSignoffInput,
+  type TransferSignoffInput,
   type ReviewSignoffInput,
 } from '../../../src/domain/signoff/index.ts';
 import { keyPairFromLabel, type Ed25519KeyPair } from '../../../src/domain/signoff/keys.ts';
@@ -287,6 +291,58 @@ export function decidePenalty(
     ...envelope(who, opts.now ?? DECIDED_AT),
     ...signSignoff(signoff, who.key.secretKey),
   };
+}
+
+export const RECORDED_AT = '2026-03-20T02:00:00.000Z';
+
+/** A signed record/v1: the violation record (biên bản) against the owner by default. */
+export function drawRecord(
+  history: CaseEvent[],
+  overrides: Partial<RecordSignoffInput> = {},
+  opts: { by?: TestOfficer; now?: string; signWith?: Ed25519KeyPair } = {},
+): CaseCommandOf<'DrawViolationRecord'> {
+  const who = opts.by ?? reviewer;
+  const now = opts.now ?? RECORDED_AT;
+  const signoff = buildRecordSignoff({
+    caseId: CASE_ID,
+    caseRevision: lastRevision(history),
+    violationCode: carViolation().code,
+    plate: PLATE,
+    evidence: [OVERVIEW, PLATE_CROP],
+    signedAt: now,
+    recordId: 'bb-2026-0001',
+    offender: { kind: 'individual', ref: 'owner-0001' },
+    ...overrides,
+  });
+  return {
+    type: 'DrawViolationRecord',
+    ...envelope(who, now),
+    ...signSignoff(signoff, (opts.signWith ?? who.key).secretKey),
+  };
+}
+
+export const TRANSFERRED_AT = '2026-03-12T02:00:00.000Z';
+
+/** A signed transfer/v1 to the police of `toProvince` (default: TP. Hồ Chí Minh, "79"). */
+export function transferCase(
+  history: CaseEvent[],
+  overrides: Partial<TransferSignoffInput> = {},
+  opts: { by?: TestOfficer; now?: string } = {},
+): CaseCommandOf<'TransferCase'> {
+  const who = opts.by ?? reviewer;
+  const now = opts.now ?? TRANSFERRED_AT;
+  const signoff = buildTransferSignoff({
+    caseId: CASE_ID,
+    caseRevision: lastRevision(history),
+    violationCode: carViolation().code,
+    plate: PLATE,
+    evidence: [OVERVIEW, PLATE_CROP],
+    signedAt: now,
+    toProvince: '79',
+    reason: 'The owner resides in TP. Hồ Chí Minh',
+    ...overrides,
+  });
+  return { type: 'TransferCase', ...envelope(who, now), ...signSignoff(signoff, who.key.secretKey) };
 }
 
 export function voidCase(history: CaseEvent[], now: string, opts: { by?: TestOfficer } = {}): CaseCommand {

@@ -32,6 +32,7 @@ import {
   SignoffSignatureInvalidError,
   TimestampInFutureError,
   UnknownEvidenceError,
+  ViolationRecordRequiredError,
 } from '../../../src/domain/case/errors.ts';
 import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
 import type { CaseCommand, CaseCommandOf } from '../../../src/domain/case/commands.ts';
@@ -61,6 +62,7 @@ import {
   DECIDED_AT,
   decidePenalty,
   detectionInput,
+  drawRecord,
   INGESTED_AT,
   model,
   officer,
@@ -96,13 +98,20 @@ const noticed = after(
   ownerIdentified,
   caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }),
 );
-const decided = after(noticed, decidePenalty(noticed));
+const recorded = after(noticed, drawRecord(noticed));
+const decided = after(recorded, decidePenalty(recorded));
 const paid = after(
   decided,
-  caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: carViolation().fineMinVnd }),
+  caseCommand({
+    type: 'RecordPayment',
+    paymentRef: 'pay-1',
+    amountVnd: carViolation().fineMinVnd,
+    channel: 'state-treasury',
+  }),
 );
 const closedPaid = after(paid, caseCommand({ type: 'CloseCase' }));
-const ONE_YEAR_LATER = '2027-03-10T01:00:00.000Z';
+/** The limitation's end: 24:00 Vietnam time of 2027-03-10, the anniversary of the violation's Vietnam date. */
+const ONE_YEAR_LATER = '2027-03-10T17:00:00.000Z';
 
 describe('case decider', () => {
   describe('RecordDetection', () => {
@@ -675,8 +684,8 @@ describe('case decider', () => {
   describe('PenaltyDecided', () => {
     it('decides a lawful penalty after a confirmed review, recording the catalog version', () => {
       const state = caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed))
+        .given(recorded)
+        .when(decidePenalty(recorded))
         .thenEvents(([event]) => {
           expect(event?.type).to.equal('PenaltyDecided');
           expect(event?.type === 'PenaltyDecided' && event.data.catalogVersion).to.equal(
@@ -685,17 +694,9 @@ describe('case decider', () => {
         }).state;
       expect(state.status).to.equal('decided');
     });
-    it('is allowed straight after confirmation (notice not required), and for an organisation at double the fine', () => {
-      const entry = carViolation();
-      caseSpec()
-        .given(confirmed)
-        .when(
-          decidePenalty(confirmed, {
-            fineVnd: entry.fineMaxVnd * 2,
-            offender: { kind: 'organisation', ref: 'org-1' },
-          }),
-        )
-        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PenaltyDecided']));
+    it('refuses a decision before the violation record is drawn up, even after the notice', () => {
+      caseSpec().given(confirmed).when(decidePenalty(confirmed)).thenThrows(ViolationRecordRequiredError);
+      caseSpec().given(noticed).when(decidePenalty(noticed)).thenThrows(ViolationRecordRequiredError);
     });
     it('refuses any penalty without a confirmed human review', () => {
       caseSpec().given(detected).when(decidePenalty(detected)).thenThrows(ReviewRequiredError);
@@ -704,51 +705,51 @@ describe('case decider', () => {
     });
     it('refuses a decision by a service or device actor', () => {
       caseSpec()
-        .given(noticed)
-        .when({ ...decidePenalty(noticed), actor: { kind: 'service', id: 'off-01-0001' } })
+        .given(recorded)
+        .when({ ...decidePenalty(recorded), actor: { kind: 'service', id: 'off-01-0001' } })
         .thenThrows(ActorNotAllowedError);
       caseSpec()
-        .given(noticed)
-        .when({ ...decidePenalty(noticed), actor: { kind: 'device', id: 'off-01-0001' } })
+        .given(recorded)
+        .when({ ...decidePenalty(recorded), actor: { kind: 'device', id: 'off-01-0001' } })
         .thenThrows(ActorNotAllowedError);
     });
     it('refuses a fine outside the legal range, and points or legal basis other than the catalog', () => {
       const entry = carViolation();
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { fineVnd: entry.fineMinVnd - 1 }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { fineVnd: entry.fineMinVnd - 1 }))
         .thenThrows(FineOutOfRangeError);
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { fineVnd: entry.fineMaxVnd + 1 }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { fineVnd: entry.fineMaxVnd + 1 }))
         .thenThrows(FineOutOfRangeError);
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { points: (entry.points + 1) % 12 }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { points: (entry.points + 1) % 12 }))
         .thenThrows(PenaltyTermsMismatchError);
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { legalBasis: { ...entry.legalBasis, point: 'z' } }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { legalBasis: { ...entry.legalBasis, point: 'z' } }))
         .thenThrows(PenaltyTermsMismatchError);
     });
     it('refuses an officer whose title does not cover the top of the fine range', () => {
       const teamLeader = officer('off-01-0005', { title: 'team-leader' });
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, {}, { by: teamLeader }))
+        .given(recorded)
+        .when(decidePenalty(recorded, {}, { by: teamLeader }))
         .thenThrows(AuthorityExceededError);
     });
     it('refuses an officer without the decider role', () => {
       const reviewerOnly = officer('off-01-0006', { roles: ['reviewer'] });
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, {}, { by: reviewerOnly }))
+        .given(recorded)
+        .when(decidePenalty(recorded, {}, { by: reviewerOnly }))
         .thenThrows(OfficerLacksRoleError);
     });
     it('refuses a decision on another violation or plate than the review confirmed', () => {
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { plate: '30A-543.21' }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { plate: '30A-543.21' }))
         .thenThrows(SignoffContentMismatchError);
     });
     it('refuses a second decision', () => {
@@ -756,10 +757,10 @@ describe('case decider', () => {
     });
     it('refuses a decision after the limitation, and after expiry', () => {
       caseSpec()
-        .given(noticed)
-        .when(decidePenalty(noticed, { signedAt: ONE_YEAR_LATER }, { now: ONE_YEAR_LATER }))
+        .given(recorded)
+        .when(decidePenalty(recorded, { signedAt: ONE_YEAR_LATER }, { now: ONE_YEAR_LATER }))
         .thenThrows(LimitationPeriodElapsedError);
-      const expired = after(noticed, caseCommand({ type: 'ExpireCase', now: ONE_YEAR_LATER }));
+      const expired = after(recorded, caseCommand({ type: 'ExpireCase', now: ONE_YEAR_LATER }));
       caseSpec()
         .given(expired)
         .when(decidePenalty(expired, { signedAt: ONE_YEAR_LATER }, { now: ONE_YEAR_LATER }))
@@ -859,8 +860,9 @@ describe('case decider', () => {
         'ReviewConfirmed',
         'OwnerIdentified',
         'NoticeIssued',
+        'ViolationRecordDrawn',
         'PenaltyDecided',
-        'PenaltyPaid',
+        'PaymentRecorded',
         'CaseClosed',
       ]);
       for (const e of closedPaid) parseCaseEvent(e);
@@ -904,7 +906,7 @@ describe('case decider', () => {
     it('refuses a payment of another amount, and closing an unpaid decided case', () => {
       caseSpec()
         .given(decided)
-        .when(caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: 1 }))
+        .when(caseCommand({ type: 'RecordPayment', paymentRef: 'pay-1', amountVnd: 1, channel: 'at-unit' }))
         .thenThrows(PaymentAmountMismatchError);
       caseSpec()
         .given(decided)
@@ -995,7 +997,7 @@ describe('case decider', () => {
     it('expires an undecided case one year after the violation, not earlier', () => {
       caseSpec()
         .given(detected)
-        .when(caseCommand({ type: 'ExpireCase', now: '2027-03-10T00:59:59.999Z' }))
+        .when(caseCommand({ type: 'ExpireCase', now: '2027-03-10T16:59:59.999Z' }))
         .thenThrows(LimitationNotReachedError);
       const state = caseSpec()
         .given(detected)

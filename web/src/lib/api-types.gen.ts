@@ -430,6 +430,43 @@ export interface paths {
                                 signedAt: string;
                             } | null;
                             paidVnd: number | null;
+                            procedure: {
+                                transferredTo: string | null;
+                                explanations: {
+                                    explanationId: string;
+                                    channel: string;
+                                    submittedAt: string;
+                                }[];
+                                driver: {
+                                    person: {
+                                        /** @enum {string} */
+                                        kind: "individual" | "organisation";
+                                        ref: string;
+                                    };
+                                    licenceRef: string;
+                                } | null;
+                                unresponsive: {
+                                    noticeId: string;
+                                    warned: string[];
+                                    recordedAt: string;
+                                } | null;
+                                record: {
+                                    recordId: string;
+                                    offender: {
+                                        /** @enum {string} */
+                                        kind: "individual" | "organisation";
+                                        ref: string;
+                                    };
+                                    officerKeyId: string;
+                                    signedAt: string;
+                                } | null;
+                                payment: {
+                                    amountVnd: number;
+                                    surchargeVnd: number;
+                                    channel: string;
+                                    paidAt: string;
+                                } | null;
+                            };
                             appeals: {
                                 appealId: string;
                                 filedAt: string;
@@ -652,7 +689,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Penalty decision, signed by a competent officer (authority checked against the fine range) */
+        /** Penalty decision after the violation record, signed by a competent officer (authority checked against the fine range; licence points only from an individual driver) */
         post: {
             parameters: {
                 query?: never;
@@ -689,6 +726,338 @@ export interface paths {
                                 kind: "individual" | "organisation";
                                 ref: string;
                             };
+                        };
+                        signature: string;
+                        keyId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (appended 0 when already satisfied) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            status: string;
+                            revision: number;
+                            appended: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer the case to the police of the province where the owner resides, instead of a notice, within 10 days of the violation (signed transfer/v1; Circular 73/2024 Art. 24) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        signoff: {
+                            /** @constant */
+                            purpose: "transfer/v1";
+                            caseId: string;
+                            caseRevision: number;
+                            violationCode: string;
+                            plate: string;
+                            evidence: string[];
+                            signedAt: string;
+                            /** @constant */
+                            decision: "transfer";
+                            toProvince: string;
+                            reason: string;
+                        };
+                        signature: string;
+                        keyId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (appended 0 when already satisfied) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            status: string;
+                            revision: number;
+                            appended: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/explanations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the owner's explanation in answer to the notice, made in person or online */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        explanationId: string;
+                        /** @enum {string} */
+                        channel: "in-person" | "online";
+                        statement: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (appended 0 when already satisfied) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            status: string;
+                            revision: number;
+                            appended: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/driver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the driver the owner names (an individual: opaque registry reference and licence reference); licence points come only from them */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        driver: {
+                            /** @enum {string} */
+                            kind: "individual" | "organisation";
+                            ref: string;
+                        };
+                        licenceRef: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (appended 0 when already satisfied) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            status: string;
+                            revision: number;
+                            appended: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/notices/{noticeId}/unresponsive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the owner did not respond 20 days after the notice; the registration and inspection agencies (and commune police for motorbikes) are warned and the vehicle is flagged */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                    noticeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Applied (appended 0 when already satisfied) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            status: string;
+                            revision: number;
+                            appended: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The violation record (biên bản), signed record/v1 by the officer who draws it up, with the owner's explanation verbatim if any; the decision comes after it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        signoff: {
+                            /** @constant */
+                            purpose: "record/v1";
+                            caseId: string;
+                            caseRevision: number;
+                            violationCode: string;
+                            plate: string;
+                            evidence: string[];
+                            signedAt: string;
+                            /** @constant */
+                            decision: "record";
+                            recordId: string;
+                            offender: {
+                                /** @enum {string} */
+                                kind: "individual" | "organisation";
+                                ref: string;
+                            };
+                            explanation?: string;
                         };
                         signature: string;
                         keyId: string;
@@ -1052,7 +1421,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a payment of the fine (integer VND, must equal the fine) */
+        /** Record a payment of the fine (integer VND: the fine plus the late-payment surcharge due, 0.05% of the fine per day after the 10-day payment period, rounded down) and its channel */
         post: {
             parameters: {
                 query?: never;
@@ -1067,6 +1436,8 @@ export interface paths {
                     "application/json": {
                         paymentRef: string;
                         amountVnd: number;
+                        /** @enum {string} */
+                        channel: "state-treasury" | "bank-transfer" | "public-service-portal" | "vneid" | "at-unit";
                     };
                 };
             };
@@ -3798,6 +4169,7 @@ export interface paths {
                             violation: string;
                             detectingUnit: string;
                             status: string;
+                            ownerUnresponsive: boolean;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -4135,6 +4507,7 @@ export interface paths {
                             violation: string;
                             detectingUnit: string;
                             status: string;
+                            ownerUnresponsive: boolean;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -4202,6 +4575,7 @@ export interface paths {
                             violation: string;
                             detectingUnit: string;
                             status: string;
+                            ownerUnresponsive: boolean;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -4733,6 +5107,7 @@ export interface paths {
                                 violation: string;
                                 detectingUnit: string;
                                 status: string;
+                                ownerUnresponsive: boolean;
                                 ref: string;
                                 handlingUnitPhone: string | null;
                                 fineRange: {

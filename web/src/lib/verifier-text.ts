@@ -74,6 +74,12 @@ export const EVENT_TEXT = {
   CaseClosed: { vi: 'Đóng hồ sơ', en: 'Case closed' },
   CaseExpired: { vi: 'Hết thời hiệu', en: 'Limitation expired' },
   CaseVoided: { vi: 'Hủy hồ sơ', en: 'Case voided' },
+  CaseTransferred: { vi: 'Chuyển hồ sơ cho công an nơi chủ xe cư trú', en: 'Case transferred' },
+  ExplanationSubmitted: { vi: 'Chủ xe giải trình', en: 'Explanation submitted' },
+  DriverIdentified: { vi: 'Xác định người điều khiển', en: 'Driver identified' },
+  OwnerUnresponsive: { vi: 'Chủ xe không phản hồi', en: 'Owner unresponsive' },
+  ViolationRecordDrawn: { vi: 'Lập biên bản vi phạm hành chính', en: 'Violation record drawn' },
+  PaymentRecorded: { vi: 'Ghi nhận nộp phạt', en: 'Payment recorded' },
 } as const satisfies Record<CaseEventType, Words>;
 
 /** Who recorded a fact. */

@@ -62,7 +62,11 @@ export async function loadVisibleCase(
   caseId: string,
 ): Promise<VisibleCase> {
   const { state, revision } = await loadStream(store, streams.case(caseId), caseDecider, parseCaseEvent);
-  if (state.status === 'none' || !seesProvince(principal, state.province))
+  // After a transfer (Circular 73/2024 Art. 24) the receiving province's police handle the case too.
+  if (
+    state.status === 'none' ||
+    !(seesProvince(principal, state.province) || (state.transfer !== undefined && seesProvince(principal, state.transfer.toProvince)))
+  )
     throw new NotFoundError('No such case', { caseId });
   return { state, revision };
 }

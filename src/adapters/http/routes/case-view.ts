@@ -69,6 +69,19 @@ export const CaseDocumentSchema = z.object({
     })
     .nullable(),
   paidVnd: z.number().nullable(),
+  /** The camera-case procedure (docs/legal-procedure.md). */
+  procedure: z.object({
+    transferredTo: z.string().nullable(),
+    explanations: z.array(z.object({ explanationId: z.string(), channel: z.string(), submittedAt: z.string() })),
+    driver: z.object({ person: OffenderSchema, licenceRef: z.string() }).nullable(),
+    unresponsive: z.object({ noticeId: z.string(), warned: z.array(z.string()), recordedAt: z.string() }).nullable(),
+    record: z
+      .object({ recordId: z.string(), offender: OffenderSchema, officerKeyId: z.string(), signedAt: z.string() })
+      .nullable(),
+    payment: z
+      .object({ amountVnd: z.number(), surchargeVnd: z.number(), channel: z.string(), paidAt: z.string() })
+      .nullable(),
+  }),
   appeals: z.array(z.object({ appealId: z.string(), filedAt: z.string(), outcome: z.enum(APPEAL_OUTCOMES).optional() })),
   closedReason: z.enum(CLOSE_REASONS).nullable(),
   signoffBasis: z.object({
@@ -108,6 +121,26 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
     notices: state.notices,
     decision: state.decision ?? null,
     paidVnd: state.paidVnd ?? null,
+    procedure: {
+      transferredTo: state.transfer?.toProvince ?? null,
+      // The statements stay in the record; the view shows that an explanation was made, how and when.
+      explanations: (state.explanations ?? []).map(({ explanationId, channel, submittedAt }) => ({
+        explanationId,
+        channel,
+        submittedAt,
+      })),
+      driver: state.driver ?? null,
+      unresponsive: state.unresponsive ?? null,
+      record: state.record
+        ? {
+            recordId: state.record.recordId,
+            offender: state.record.offender,
+            officerKeyId: state.record.officerKeyId,
+            signedAt: state.record.signedAt,
+          }
+        : null,
+      payment: state.payment ?? null,
+    },
     appeals: state.appeals,
     closedReason: state.closedReason ?? null,
     /** The fields every sign-off on this case MUST carry as of this revision (integrity.md §4). */

@@ -7,25 +7,32 @@ import {
   closeCase,
   confirmReview,
   decidePenalty,
+  drawViolationRecord,
   fileAppeal,
+  identifyDriver,
   identifyOwner,
   issueNotice,
   recordNoticeDelivered,
   recordNoticeDeliveryFailed,
   recordOwnerNotFound,
+  recordOwnerUnresponsive,
   recordPayment,
   rejectReview,
   resolveAppeal,
+  submitExplanation,
+  transferCase,
   voidCase,
   type CaseOutcome,
 } from '../../../commands/cases.ts';
 import type { Caller, CommandOptions } from '../../../commands/outcome.ts';
-import { NOTICE_CHANNELS } from '../../../domain/case/events.ts';
+import { EXPLANATION_CHANNELS, NOTICE_CHANNELS, PAYMENT_CHANNELS } from '../../../domain/case/events.ts';
 import {
   AppealSignoffSchema,
   DecisionSignoffSchema,
   OffenderSchema,
+  RecordSignoffSchema,
   ReviewSignoffSchema,
+  TransferSignoffSchema,
   VoidSignoffSchema,
 } from '../../../domain/signoff/payloads.ts';
 import {
@@ -119,10 +126,54 @@ export function caseWriteRoutes(services: ApiServices): AnyRoute[] {
     ),
     caseWrite(
       '/decision',
-      'Penalty decision, signed by a competent officer (authority checked against the fine range)',
+      'Penalty decision after the violation record, signed by a competent officer (authority checked against the fine range; licence points only from an individual driver)',
       signed(DecisionSignoffSchema),
       (caller, body, options, ctx) =>
         decidePenalty(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    ),
+    caseWrite(
+      '/transfer',
+      "Transfer the case to the police of the province where the owner resides, instead of a notice, within 10 days of the violation (signed transfer/v1; Circular 73/2024 Art. 24)",
+      signed(TransferSignoffSchema),
+      (caller, body, options, ctx) => transferCase(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    ),
+    caseWrite(
+      '/explanations',
+      "Record the owner's explanation in answer to the notice, made in person or online",
+      z.strictObject({
+        explanationId: IdentifierSchema,
+        channel: z.enum(EXPLANATION_CHANNELS),
+        statement: TextSchema,
+      }),
+      (caller, body, options, ctx) =>
+        submitExplanation(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    ),
+    caseWrite(
+      '/driver',
+      'Record the driver the owner names (an individual: opaque registry reference and licence reference); licence points come only from them',
+      z.strictObject({ driver: OffenderSchema, licenceRef: IdentifierSchema }),
+      (caller, body, options, ctx) => identifyDriver(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+    ),
+    caseWrite(
+      '/notices/:noticeId/unresponsive',
+      'Record that the owner did not respond 20 days after the notice; the registration and inspection agencies (and commune police for motorbikes) are warned and the vehicle is flagged',
+      z.strictObject({}),
+      (caller, _body, options, ctx) =>
+        recordOwnerUnresponsive(
+          deps,
+          caller,
+          { caseId: ctx.params.caseId, noticeId: (ctx.params as unknown as { noticeId: string }).noticeId },
+          options,
+        ),
+      CASE_WRITERS,
+      CaseIdParams.extend({ noticeId: IdentifierSchema }),
+    ),
+    caseWrite(
+      '/record',
+      "The violation record (biên bản), signed record/v1 by the officer who draws it up, with the owner's explanation verbatim if any; the decision comes after it",
+      signed(RecordSignoffSchema),
+      (caller, body, options, ctx) =>
+        drawViolationRecord(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
     ),
     caseWrite(
       '/void',
@@ -176,10 +227,11 @@ export function caseWriteRoutes(services: ApiServices): AnyRoute[] {
     ),
     caseWrite(
       '/payments',
-      'Record a payment of the fine (integer VND, must equal the fine)',
+      'Record a payment of the fine (integer VND: the fine plus the late-payment surcharge due, 0.05% of the fine per day after the 10-day payment period, rounded down) and its channel',
       z.strictObject({
         paymentRef: IdentifierSchema,
         amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+        channel: z.enum(PAYMENT_CHANNELS),
       }),
       (caller, body, options, ctx) =>
         recordPayment(deps, caller, { caseId: ctx.params.caseId, ...body }, options),

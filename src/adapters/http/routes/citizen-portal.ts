@@ -145,6 +145,8 @@ export const PublishedFieldsSchema = {
   violation: z.string(),
   detectingUnit: z.string(),
   status: z.string(),
+  /** The owner did not respond 20 days after the notice (Circular 73/2024 Art. 24): the vehicle is flagged. */
+  ownerUnresponsive: z.boolean(),
 };
 
 export const PortalViolationSchema = z.object({ ...PublishedFieldsSchema, ...PortalFieldsSchema });
@@ -161,6 +163,7 @@ export function portalViolation(v: PublishedViolation, view: PortalCaseView, pho
     violation: v.violation,
     detectingUnit: v.detectingUnit,
     status: v.status,
+    ownerUnresponsive: v.ownerUnresponsive,
     ...view,
     handlingUnitPhone: phone ?? null,
   };

@@ -74,24 +74,26 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
       const rows = (await ds.query(
         `SELECT v.case_id, c.province, v.plate, v.plate_colour, v.vehicle_type,
                 to_char(v.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS observed_at,
-                v.place, v.violation_code, v.violation, v.detecting_unit, v.status
+                v.place, v.violation_code, v.violation, v.detecting_unit, v.status, v.owner_unresponsive
            FROM rm_citizen_violation v JOIN rm_case c ON c.case_id = v.case_id
           WHERE v.plate_compact = $1 AND v.published
           ORDER BY v.observed_at DESC, v.case_id DESC LIMIT 500`,
         [plateCompact],
-      )) as Record<string, string | null>[];
+      )) as Record<string, string | boolean | null>[];
+      const str = (v: string | boolean | null | undefined): string | null => (typeof v === 'string' ? v : null);
       return rows.map((r): PublishedViolation => ({
-        caseId: r.case_id!,
-        province: r.province ?? NATIONAL_SCOPE,
-        plate: r.plate!,
-        plateColour: r.plate_colour ?? null,
-        vehicleType: r.vehicle_type!,
-        observedAt: r.observed_at!,
-        place: r.place!,
-        violationCode: r.violation_code!,
-        violation: r.violation!,
-        detectingUnit: r.detecting_unit!,
-        status: r.status!,
+        caseId: str(r.case_id)!,
+        province: str(r.province) ?? NATIONAL_SCOPE,
+        plate: str(r.plate)!,
+        plateColour: str(r.plate_colour),
+        vehicleType: str(r.vehicle_type)!,
+        observedAt: str(r.observed_at)!,
+        place: str(r.place)!,
+        violationCode: str(r.violation_code)!,
+        violation: str(r.violation)!,
+        detectingUnit: str(r.detecting_unit)!,
+        status: str(r.status)!,
+        ownerUnresponsive: r.owner_unresponsive === true,
       }));
     },
     async reviewQueue(province, page) {

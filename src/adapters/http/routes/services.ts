@@ -77,6 +77,8 @@ export interface PublishedViolation {
   violation: string;
   detectingUnit: string;
   status: string;
+  /** The owner did not respond 20 days after the notice: the registration and inspection agencies were warned. */
+  ownerUnresponsive: boolean;
 }
 
 export interface StatisticsScope {

@@ -2,8 +2,14 @@
 import { requireText } from '../../signoff/guards.ts';
 import { AppealSignoffSchema, DecisionSignoffSchema } from '../../signoff/payloads.ts';
 import { APPEAL_PURPOSE, DECISION_PURPOSE } from '../../signoff/purposes.ts';
+import { InvalidCommandError } from '../../signoff/errors.ts';
+import type { DecisionSignoff } from '../../signoff/payloads.ts';
 import {
   AppealAlreadyOpenError,
+  LicencePointsError,
+  NoLegalGroundError,
+  OffenderMismatchError,
+  ViolationRecordRequiredError,
   PaymentAmountMismatchError,
   ReviewRequiredError,
   SignoffContentMismatchError,
@@ -15,7 +21,10 @@ import {
   requireLawfulPenalty,
   requireWithinLimitation,
 } from '../legal.ts';
+import { PAYMENT_CHANNELS } from '../events.ts';
+import { daysAfter, periodOfDays } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
+import type { ExistingCase } from '../state.ts';
 import { verifyOfficerSignoff } from '../signoff-rules.ts';
 import {
   transitionError,
@@ -30,8 +39,17 @@ export const decidePenalty: CaseHandler<'DecidePenalty'> = (command, { kase, now
   if (kase.status === 'detected' || kase.status === 'rejected' || kase.review?.decision !== 'confirm') {
     throw new ReviewRequiredError('No penalty without a confirmed human review', { status: kase.status });
   }
+  if (kase.status === 'owner-not-found') {
+    throw new NoLegalGroundError('No decision without an identified and notified owner', { status: kase.status });
+  }
   requireStatus(kase, command, REVIEWED);
   requireWithinLimitation(kase.detection.observedAt, now);
+  // The decision follows the violation record (Decree 168 Art. 47.8.c): no record, no decision.
+  if (!kase.record) {
+    throw new ViolationRecordRequiredError('No decision before the violation record is drawn up', {
+      status: kase.status,
+    });
+  }
   const decider = signer();
   const signoff = verifyOfficerSignoff(kase, command, decider, {
     purpose: DECISION_PURPOSE,
@@ -44,6 +62,11 @@ export const decidePenalty: CaseHandler<'DecidePenalty'> = (command, { kase, now
       {},
     );
   }
+  const recorded = kase.record.offender;
+  if (signoff.offender.kind !== recorded.kind || signoff.offender.ref !== recorded.ref) {
+    throw new OffenderMismatchError('The decision names another offender than the violation record', {});
+  }
+  requireLicencePoints(kase, signoff);
   const entry = catalogEntryFor(
     signoff.violationCode,
     kase.detection.vehicleClass,
@@ -63,22 +86,65 @@ export const decidePenalty: CaseHandler<'DecidePenalty'> = (command, { kase, now
   ];
 };
 
+/** Licence points only from an identified individual driver; never from an organisation. */
+function requireLicencePoints(kase: ExistingCase, signoff: DecisionSignoff): void {
+  if (signoff.points === 0) return;
+  if (signoff.offender.kind !== 'individual') {
+    throw new LicencePointsError('Licence points are never deducted from an organisation', {});
+  }
+  // An organisation owner names its driver before a decision can carry points; an individual owner who named
+  // nobody else is the driver (Decree 168 Art. 47.8.b).
+  if (!kase.driver && kase.owner?.kind !== 'individual') {
+    throw new LicencePointsError('Points need the driver the organisation owner names', {});
+  }
+}
+
+/** Days after the decision within which the fine is paid (LHAV Art. 73; unverified, docs/legal-procedure.md). */
+export const PAYMENT_DAYS = 10;
+/** Late-payment surcharge per day, in hundredths of a percent of the fine: 0.05% (LHAV Art. 78). */
+export const SURCHARGE_BASIS_POINTS_PER_DAY = 5;
+
+/**
+ * The surcharge for paying `daysLate` days after the payment period: 0.05% of the fine per day, in whole đồng
+ * rounded DOWN (the texts found set no rounding rule; rounding down never charges more than the rate allows).
+ */
+export function lateSurchargeVnd(fineVnd: number, daysLate: number): number {
+  return Number((BigInt(fineVnd) * BigInt(daysLate) * BigInt(SURCHARGE_BASIS_POINTS_PER_DAY)) / 10_000n);
+}
+
 export const recordPayment: CaseHandler<'RecordPayment'> = (command, { kase, now }) => {
   if (!kase.decision) throw transitionError(kase, command);
   requireStatus(kase, command, ['decided', 'appealed', 'appeal-resolved']);
   if (kase.paidVnd !== undefined) throw transitionError(kase, command);
   if (kase.appeals.some((a) => a.outcome === 'overturned')) throw transitionError(kase, command);
   requireIdentifier(command.paymentRef, 'paymentRef');
-  if (command.amountVnd !== kase.decision.fineVnd) {
-    throw new PaymentAmountMismatchError('The amount paid differs from the fine', {
+  if (!(PAYMENT_CHANNELS as readonly string[]).includes(command.channel))
+    throw new InvalidCommandError('Unknown payment channel', {});
+  const fineVnd = kase.decision.fineVnd;
+  const due = periodOfDays(kase.decidedAt ?? kase.decision.signedAt, PAYMENT_DAYS);
+  const daysLate = daysAfter(due, now);
+  const surchargeVnd = lateSurchargeVnd(fineVnd, daysLate);
+  if (command.amountVnd !== fineVnd + surchargeVnd) {
+    throw new PaymentAmountMismatchError('The amount paid differs from the fine plus the late-payment surcharge', {
       amountVnd: command.amountVnd,
-      fineVnd: kase.decision.fineVnd,
+      fineVnd,
+      surchargeVnd,
+      daysLate,
     });
   }
   return [
     {
-      type: 'PenaltyPaid',
-      data: { paymentRef: command.paymentRef, amountVnd: command.amountVnd, paidAt: now },
+      type: 'PaymentRecorded',
+      data: {
+        paymentRef: command.paymentRef,
+        amountVnd: command.amountVnd,
+        fineVnd,
+        surchargeVnd,
+        daysLate,
+        dueEndsAt: due.endsAt,
+        channel: command.channel,
+        paidAt: now,
+      },
     },
   ];
 };

@@ -8,6 +8,7 @@ import {
   closeCase,
   confirmReview,
   decidePenalty,
+  drawViolationRecord,
   fileAppeal,
   identifyOwner,
   ingestDetection,
@@ -21,7 +22,7 @@ import {
 import { recordEvidenceAccess } from '../../../../src/commands/custody.ts';
 import { listViolations, type CatalogEntry } from '../../../../src/domain/catalog/index.ts';
 import { streams } from '../../../../src/domain/record.ts';
-import { buildAppealSignoff, buildDecisionSignoff, buildDetectionPayload, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
+import { buildAppealSignoff, buildDecisionSignoff, buildDetectionPayload, buildRecordSignoff, buildReviewSignoff, signDetection, signSignoff } from '../../../../src/domain/signoff/index.ts';
 import type { EvidenceRef } from '../../../../src/domain/signoff/primitives.ts';
 import { anprWorker, type World } from './world.ts';
 
@@ -116,6 +117,23 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   await identifyOwner(deps, anprWorker(camera.province), { caseId, owner: { kind: 'individual', ref: `owner-${i}` }, registry: 'national-vehicle-registry' });
   await issueNotice(deps, anprWorker(camera.province), { caseId, noticeId: `notice-${i}`, channel: 'vneid' });
   await recordNoticeDelivered(deps, anprWorker(camera.province), { caseId, noticeId: `notice-${i}` });
+  clock.at = iso(observedMs + 8 * 86_400_000);
+  // The violation record (biên bản) comes before the decision.
+  const recordHead = (await deps.store.readStream(streams.case(caseId))).length - 1;
+  const record = signSignoff(
+    buildRecordSignoff({
+      caseId,
+      caseRevision: recordHead,
+      violationCode: entry.code,
+      plate,
+      evidence: evidence.map((e) => e.digest),
+      signedAt: clock.at,
+      recordId: `bb-${i}`,
+      offender: { kind: 'individual', ref: `owner-${i}` },
+    }),
+    officer.key.secretKey,
+  );
+  await drawViolationRecord(deps, officer.caller, { caseId, ...record });
   clock.at = iso(observedMs + 9 * 86_400_000);
   const head = (await deps.store.readStream(streams.case(caseId))).length - 1;
   const decision = signSignoff(
@@ -160,7 +178,12 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   if (kind === 1) return { caseId, lifecycle: 'decided' };
   clock.at = iso(observedMs + 12 * 86_400_000);
   // Payments and closing are officer commands (no worker issues them).
-  await recordPayment(deps, officer.caller, { caseId, paymentRef: `pay-${i}`, amountVnd: entry.fineMinVnd });
+  await recordPayment(deps, officer.caller, {
+    caseId,
+    paymentRef: `pay-${i}`,
+    amountVnd: entry.fineMinVnd,
+    channel: 'state-treasury',
+  });
   await closeCase(deps, officer.caller, { caseId });
   return { caseId, lifecycle: 'paid' };
 }
