@@ -338,6 +338,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ledger,
         // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
         log: new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined),
+        onMirrorRead: (records) => {
+          metrics.mirrorReads.inc({ unit: 'bundles' });
+          metrics.mirrorReads.inc({ unit: 'records' }, records);
+        },
         bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),

@@ -133,6 +133,11 @@ export interface ApiServices {
   ledger: LedgerReadApi;
   /** The published log (`/log/…`, integrity.md §9); without it those routes answer 503. */
   log?: LogPublisher;
+  /**
+   * Counts a `/log/records` bundle served to the national mirror (which gets no custody record per read:
+   * docs/federation.md, "Reads of the records by the national mirror").
+   */
+  onMirrorRead?: (records: number) => void;
   bundles: BundleExporter;
   queries: ApiQueries;
   registry: VehicleRegistry;
