@@ -113,6 +113,9 @@ export interface RunningNode {
   plateModelId: string;
   /** Base URL of the HTTP API when the `api` role runs. */
   url: string | undefined;
+  /** `--tier national`: the witness and the mirror of the provincial logs (its loop runs with the worker role). */
+  witness: Witness | undefined;
+  mirror: MirrorFollower | undefined;
   stop(): Promise<void>;
 }
 
@@ -259,32 +262,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       stops.push(() => retention.stop());
     }
 
-    const node: RunningNode = {
-      config,
-      roles,
-      logger,
-      metrics,
-      databaseUrl,
-      pool,
-      store,
-      evidence,
-      ledger,
-      commandDeps,
-      issuer,
-      verifier,
-      accounts: config.oidc ? new AccountStore({ file: config.accountsFile }) : undefined,
-      oidc: undefined,
-      readModels,
-      projections,
-      registry,
-      standInRegistry,
-      standInGateway,
-      pipeline,
-      plateModelId,
-      url: undefined,
-      stop,
-    };
-
     // National tier: the witness (C2SP tlog-witness) over the provincial log registry, and the mirror of every
     // registered provincial log (run by the worker role; any number of them is safe: the cursor is guarded).
     let witness: Witness | undefined;
@@ -337,6 +314,34 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }
     }
 
+    const node: RunningNode = {
+      config,
+      roles,
+      logger,
+      metrics,
+      databaseUrl,
+      pool,
+      store,
+      evidence,
+      ledger,
+      commandDeps,
+      issuer,
+      verifier,
+      accounts: config.oidc ? new AccountStore({ file: config.accountsFile }) : undefined,
+      oidc: undefined,
+      readModels,
+      projections,
+      registry,
+      standInRegistry,
+      standInGateway,
+      pipeline,
+      plateModelId,
+      url: undefined,
+      witness,
+      mirror,
+      stop,
+    };
+
     if (roles.includes('api')) {
       // Shared by every API process of the node when it has Redis; in this process otherwise (embedded).
       const lookupBudget: LookupBudget = config.redisUrl ? new RedisLookupBudget(config.redisUrl) : new InMemoryLookupBudget();
@@ -368,19 +373,29 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
                 : {}),
             }
           : undefined;
+      // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
+      const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
       const services: ApiServices = {
         ...(audit ? { audit } : {}),
         store,
         evidence,
         commandDeps,
         ledger,
-        // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
-        log: new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined),
+        log: publisher,
         onMirrorRead: (records) => {
           metrics.mirrorReads.inc({ unit: 'bundles' });
           metrics.mirrorReads.inc({ unit: 'records' }, records);
         },
-        bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
+        bundles: createBundleExporter({
+          store,
+          evidence,
+          ledger,
+          commandDeps,
+          // Province tier: bundles carry the newest checkpoint the national witness cosigned (integrity.md §10).
+          ...(config.witnessKey
+            ? { witnessVerifierKeys: [config.witnessKey], cosignedCheckpoint: (min: number) => publisher.newestCosignedCheckpoint(min) }
+            : {}),
+        }),
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
         lookupBudget,
