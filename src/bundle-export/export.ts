@@ -178,7 +178,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         .map((need) => ({ digest: need.digest, policy: destroyed.get(need.digest)!.policy, at: destroyed.get(need.digest)!.at }));
       if (gone.length > 0) throw new BundleEvidenceDestroyedError(caseId, gone);
 
-      await recordEvidenceAccess(
+      const access = await recordEvidenceAccess(
         commandDeps,
         request.caller,
         { caseId, access: 'export', purpose: request.purpose },
@@ -196,8 +196,19 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
           throw new BundleNotSealedError(caseId, Math.max(1, Math.ceil(waitMs / 1000)), { cause: error });
         throw error;
       }
-      // The nation's word on the case: the newest cosigned checkpoint covering it, when the witness has one.
-      const cosigned = await sources.cosignedCheckpoint?.(checkpoint.treeSize);
+      // The nation's word on the case: the newest cosigned checkpoint covering every record of it but this
+      // export's own custody record (which no witness can have seen yet), when the witness has one. The
+      // bundle then stops at that size: this export's custody record is in the node's log, not in the bundle.
+      let cosigned: Awaited<ReturnType<NonNullable<BundleExportSources['cosignedCheckpoint']>>>;
+      if (sources.cosignedCheckpoint) {
+        let covered = 0;
+        for (const id of ids) {
+          if (id === access.record.record.id) continue;
+          const leaf = await ledger.leafForRecord(id);
+          if (leaf) covered = Math.max(covered, leaf.leafIndex + 1);
+        }
+        cosigned = await sources.cosignedCheckpoint(covered);
+      }
       const witnessKeys = cosigned
         ? (sources.witnessVerifierKeys ?? []).filter((k) => cosigned.witnesses.includes(k.split('+')[0]!))
         : [];
