@@ -37,7 +37,7 @@ interface MirrorStatus {
 }
 
 describe('tec federation-demo', function () {
-  this.timeout(600_000);
+  this.timeout(1_200_000);
   let dir: string;
   let child: ChildProcess | undefined;
   let stdout = '';
@@ -60,7 +60,14 @@ describe('tec federation-demo', function () {
     child.stderr!.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const line = (name: string) => new RegExp(`^${name}: (\\S+)$`, 'm').exec(stdout)?.[1];
-    await waitFor(() => child!.exitCode === null && line('log-key 79'), { timeoutMs: 480_000, intervalMs: 200, what: `the demo's lines (${stderr.slice(-500)})` });
+    // Three embedded nodes migrate, load the plate model and seed signed detections: minutes on a loaded machine.
+    await waitFor(
+      () => {
+        if (child!.exitCode !== null) throw new Error(`federation-demo exited ${child!.exitCode}: ${stderr.slice(-2000)}`);
+        return line('log-key 79');
+      },
+      { timeoutMs: 840_000, intervalMs: 200, what: "the demo's lines" },
+    );
     const national = line('national')!;
     expect(national).to.equal(`http://127.0.0.1:${port}`);
     const provinces = { '01': line('province 01')!, '79': line('province 79')! };

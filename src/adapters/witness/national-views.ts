@@ -3,7 +3,8 @@
  * straight from `mirror_records`, so a view always equals a rebuild from the mirrored feeds (there is no
  * second copy to drift). Only verified records are ever in `mirror_records` (src/adapters/witness/mirror.ts).
  *
- * - `statistics()`: per province, the case life cycle counted from the mirrored case records.
+ * - `statistics()`: per province (the registered log's province), the case life cycle counted from the
+ *   mirrored case records.
  * - `plateLookup(plate)`: a vehicle's cases in every province, each with its provincial leaf indexes so a
  *   reader can prove any of them against the province's cosigned checkpoint.
  */
@@ -24,7 +25,10 @@ type Counted = keyof typeof COUNTED;
 
 export interface ProvinceStatistics {
   province: string;
-  /** Records mirrored from the province (every stream). */
+  /**
+   * Records mirrored from the province's log (every stream, national staff's records in it included: a model
+   * approval is filed under "00" but is part of the province's log).
+   */
   records: number;
   cases: Record<Counted, number>;
 }
@@ -48,9 +52,9 @@ export class NationalViews {
   async statistics(): Promise<ProvinceStatistics[]> {
     const names = Object.keys(COUNTED) as Counted[];
     const { rows } = await this.db.query<Record<string, string>>(
-      `SELECT province, count(*) AS records,
-              ${names.map((n, i) => `count(*) FILTER (WHERE type = $${i + 1} AND stream LIKE 'case-%') AS "${n}"`).join(',\n              ')}
-         FROM mirror_records GROUP BY province ORDER BY province`,
+      `SELECT l.province, count(r.*) AS records,
+              ${names.map((n, i) => `count(*) FILTER (WHERE r.type = $${i + 1} AND r.stream LIKE 'case-%') AS "${n}"`).join(',\n              ')}
+         FROM mirror_logs l JOIN mirror_records r ON r.origin = l.origin GROUP BY l.province ORDER BY l.province`,
       names.map((n) => COUNTED[n]),
     );
     return rows.map((r) => ({
