@@ -76,6 +76,13 @@ export interface NodeConfig {
   /** National: the witness's Ed25519 key file (created 0600 on first start) and key name. */
   witnessKeyFile: string;
   witnessName: string;
+  /**
+   * National: the bearer token the mirror reads `/log/records` with (a national-scope auditor token with
+   * subject `national-mirror` that the provinces accept). Unset: minted by the node's development issuer.
+   */
+  mirrorToken: string | undefined;
+  /** National: milliseconds between mirror rounds (default 500). */
+  mirrorPollMs: number;
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
@@ -154,6 +161,8 @@ const envSchema = z.object({
   WITNESS_URL: z.string().url().regex(/^https?:\/\//, 'WITNESS_URL must be http(s)').optional(),
   WITNESS_KEY: z.string().min(1).optional(),
   WITNESS_KEY_FILE: z.string().min(1).optional(),
+  MIRROR_TOKEN: z.string().min(1).optional(),
+  MIRROR_POLL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
@@ -234,5 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     witnessKey: e.WITNESS_KEY,
     witnessKeyFile: resolve(e.WITNESS_KEY_FILE ?? join(dataDir, 'keys', 'witness.key')),
     witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
+    mirrorToken: e.MIRROR_TOKEN,
+    mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
   };
 }

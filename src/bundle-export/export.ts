@@ -41,6 +41,12 @@ export interface BundleExportSources {
   commandDeps: CommandDeps;
   /** Verifier keys of witnesses whose cosignatures the checkpoints carry. */
   witnessVerifierKeys?: string[];
+  /**
+   * The newest witness-cosigned checkpoint of at least `minSize` leaves (note plus cosignature lines, and the
+   * witness key names that cosigned it). When there is one, the bundle is built at its size and carries it,
+   * with the cosigning witnesses' keys in keys.json; otherwise the first checkpoint covering the case, alone.
+   */
+  cosignedCheckpoint?: (minSize: number) => Promise<{ treeSize: number; text: string; witnesses: string[] } | undefined>;
 }
 
 export interface ExportRequest {
@@ -172,7 +178,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         .map((need) => ({ digest: need.digest, policy: destroyed.get(need.digest)!.policy, at: destroyed.get(need.digest)!.at }));
       if (gone.length > 0) throw new BundleEvidenceDestroyedError(caseId, gone);
 
-      await recordEvidenceAccess(
+      const access = await recordEvidenceAccess(
         commandDeps,
         request.caller,
         { caseId, access: 'export', purpose: request.purpose },
@@ -190,7 +196,24 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
           throw new BundleNotSealedError(caseId, Math.max(1, Math.ceil(waitMs / 1000)), { cause: error });
         throw error;
       }
-      const treeSize = checkpoint.treeSize;
+      // The nation's word on the case: the newest cosigned checkpoint covering every record of it but this
+      // export's own custody record (which no witness can have seen yet), when the witness has one. The
+      // bundle then stops at that size: this export's custody record is in the node's log, not in the bundle.
+      let cosigned: Awaited<ReturnType<NonNullable<BundleExportSources['cosignedCheckpoint']>>>;
+      if (sources.cosignedCheckpoint) {
+        let covered = 0;
+        for (const id of ids) {
+          if (id === access.record.record.id) continue;
+          const leaf = await ledger.leafForRecord(id);
+          if (leaf) covered = Math.max(covered, leaf.leafIndex + 1);
+        }
+        cosigned = await sources.cosignedCheckpoint(covered);
+      }
+      const witnessKeys = cosigned
+        ? (sources.witnessVerifierKeys ?? []).filter((k) => cosigned.witnesses.includes(k.split('+')[0]!))
+        : [];
+      const treeSize = cosigned && witnessKeys.length > 0 ? cosigned.treeSize : checkpoint.treeSize;
+      const checkpointText = cosigned && witnessKeys.length > 0 ? cosigned.text : checkpoint.note;
 
       // Fresh read: the case stream decides which other streams belong, as of treeSize.
       const caseSealed = await sealedPrefix(ledger, await readWholeStream(store, caseStream), treeSize);
@@ -233,9 +256,9 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
           record: s.record.record,
         })),
         inclusionProofs,
-        checkpointText: checkpoint.note,
+        checkpointText,
         logVerifierKey,
-        witnessVerifierKeys: sources.witnessVerifierKeys ?? [],
+        witnessVerifierKeys: witnessKeys,
         evidence: blobs,
         manifestSignerSeed: ledger.key.seed,
       });

@@ -73,6 +73,11 @@ export interface DemoOptions {
    * (no plates) and signed without it.
    */
   waitForReadings?: { timeoutMs: number };
+  /**
+   * Only these provinces' cameras and officers (a `--tier province` node of `tec federation-demo`); default
+   * both demo provinces, 01 and 79. The national C08 officer is always enrolled (it approves the model).
+   */
+  provinces?: readonly string[];
 }
 
 export interface DemoKey {
@@ -144,7 +149,7 @@ function newKey(subject: string): DemoKey {
 /** Seeds the demo when the node holds no demo camera yet; returns undefined when it already did. */
 export async function seedDemoIfEmpty(node: DemoNode, options: DemoOptions = {}): Promise<DemoResult | undefined> {
   try {
-    await node.store.readStream('camera-cam-01-0001', { maxCount: 1 });
+    await node.store.readStream(`camera-cam-${options.provinces?.[0] ?? '01'}-0001`, { maxCount: 1 });
     options.print?.('demo: data already present');
     return undefined;
   } catch (error) {
@@ -171,7 +176,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     { province: '79', roadType: 'expressway', description: 'Cao tốc TP.HCM – Long Thành, Km 12', latMicro: 10790000, lonMicro: 106790000, communeCode: '27097', routeCode: 'CT.01' }, // Phường Bình Trưng
   ];
   const counters = new Map<string, number>();
-  const cameras: DemoCamera[] = cameraSpecs.map((spec) => {
+  const served = (province: string) => options.provinces === undefined || options.provinces.includes(province);
+  const cameras: DemoCamera[] = cameraSpecs.filter((spec) => served(spec.province)).map((spec) => {
     const n = (counters.get(spec.province) ?? 0) + 1;
     counters.set(spec.province, n);
     return { ...spec, ...newKey(`cam-${spec.province}-${String(n).padStart(4, '0')}`) };
@@ -201,7 +207,7 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
 
   // Officers: per province a reviewer and a director (authority up to 37.5M VND); one national C08 officer.
   const officers: DemoOfficer[] = [];
-  for (const province of ['01', '79']) {
+  for (const province of ['01', '79'].filter(served)) {
     officers.push({ ...newKey(`officer-${province}-reviewer`), province, title: 'officer-on-duty', roles: ['reviewer'] });
     officers.push({
       ...newKey(`officer-${province}-director`),

@@ -25,6 +25,10 @@ import { LogPublisher, postgresRecordTexts } from '../adapters/ledger/log.ts';
 import { loadOrCreateNodeKey } from '../adapters/keys/node-key.ts';
 import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
+import { MirrorFollower } from '../adapters/witness/mirror.ts';
+import { NationalViews } from '../adapters/witness/national-views.ts';
+import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
+import { ValidationError } from '../domain/shared/errors.ts';
 import { loadProvincialLogRegistry } from '../commands/federation.ts';
 import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
 import { createMetrics } from '../adapters/http/metrics.ts';
@@ -121,6 +125,9 @@ export interface RunningNode {
   plateModelId: string;
   /** Base URL of the HTTP API when the `api` role runs. */
   url: string | undefined;
+  /** `--tier national`: the witness and the mirror of the provincial logs (its loop runs with the worker role). */
+  witness: Witness | undefined;
+  mirror: MirrorFollower | undefined;
   stop(): Promise<void>;
 }
 
@@ -268,6 +275,58 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       stops.push(() => retention.stop());
     }
 
+    // National tier: the witness (C2SP tlog-witness) over the provincial log registry, and the mirror of every
+    // registered provincial log (run by the worker role; any number of them is safe: the cursor is guarded).
+    let witness: Witness | undefined;
+    let mirror: MirrorFollower | undefined;
+    if (config.tier === 'national') {
+      const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
+      witness = new Witness({
+        db: pool,
+        name: config.witnessName,
+        seed: key.seed,
+        clock,
+        registry: () => loadProvincialLogRegistry(store),
+        onAnswer: (answer) => metrics.witnessRequests.inc({ answer }),
+        onForkAlarm: (kind) => {
+          metrics.witnessForkAlarms.inc({ kind });
+          logger.error({ kind }, 'witness fork alarm');
+        },
+      });
+      if (roles.includes('api')) print(`witness-key: ${witness.verifierKey()}`);
+      let minted: { token: string; until: number } | undefined;
+      const mirrorToken = async (): Promise<string> => {
+        if (config.mirrorToken) return config.mirrorToken;
+        if (!issuer) throw new ValidationError('the national mirror needs MIRROR_TOKEN (a national auditor token the provinces accept)');
+        if (!minted || minted.until < Date.now()) {
+          minted = { token: await issuer.mint({ subject: MIRROR_SUBJECT, role: 'auditor', province: '00', ttlSeconds: 900 }), until: Date.now() + 600_000 };
+        }
+        return minted.token;
+      };
+      mirror = new MirrorFollower({
+        db: pool,
+        witness,
+        registry: () => loadProvincialLogRegistry(store),
+        clock,
+        token: mirrorToken,
+        pollMs: config.mirrorPollMs,
+        onError: ({ origin, province }, error) => {
+          metrics.mirrorErrors.inc({ province });
+          logger.warn({ origin, err: { name: error.name, message: error.message } }, 'mirror round failed; retrying');
+        },
+        onStatus: (s) => {
+          metrics.mirrorSize.set({ province: s.province }, s.size);
+          metrics.mirrorProvinceSize.set({ province: s.province }, s.provinceSize ?? 0);
+          metrics.mirrorSecondsBehind.set({ province: s.province }, s.secondsBehind);
+        },
+      });
+      if (roles.includes('worker')) {
+        const follower = mirror;
+        follower.start();
+        stops.push(() => follower.stop());
+      }
+    }
+
     const node: RunningNode = {
       config,
       roles,
@@ -292,6 +351,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       pipeline,
       plateModelId,
       url: undefined,
+      witness,
+      mirror,
       stop,
     };
 
@@ -307,24 +368,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       });
       node.standInBank = standInBank;
       stops.push(async () => standInBank.close());
-      // National tier: the witness (C2SP tlog-witness) over the provincial log registry.
-      let witness: Witness | undefined;
-      if (config.tier === 'national') {
-        const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
-        witness = new Witness({
-          db: pool,
-          name: config.witnessName,
-          seed: key.seed,
-          clock,
-          registry: () => loadProvincialLogRegistry(store),
-          onAnswer: (answer) => metrics.witnessRequests.inc({ answer }),
-          onForkAlarm: (kind) => {
-            metrics.witnessForkAlarms.inc({ kind });
-            logger.error({ kind }, 'witness fork alarm');
-          },
-        });
-        print(`witness-key: ${witness.verifierKey()}`);
-      }
       // The auditor's checks over this node's own storage (`/v1/audit/…`): the PostgreSQL event store only.
       const audit: AuditServices | undefined =
         store instanceof PostgresEventStore
@@ -352,15 +395,29 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
                 : {}),
             }
           : undefined;
+      // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
+      const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
       const services: ApiServices = {
         ...(audit ? { audit } : {}),
         store,
         evidence,
         commandDeps,
         ledger,
-        // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
-        log: new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined),
-        bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
+        log: publisher,
+        onMirrorRead: (records) => {
+          metrics.mirrorReads.inc({ unit: 'bundles' });
+          metrics.mirrorReads.inc({ unit: 'records' }, records);
+        },
+        bundles: createBundleExporter({
+          store,
+          evidence,
+          ledger,
+          commandDeps,
+          // Province tier: bundles carry the newest checkpoint the national witness cosigned (integrity.md §10).
+          ...(config.witnessKey
+            ? { witnessVerifierKeys: [config.witnessKey], cosignedCheckpoint: (min: number) => publisher.newestCosignedCheckpoint(min) }
+            : {}),
+        }),
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
         lookupBudget,
@@ -372,6 +429,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),
+        ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

@@ -17,4 +17,15 @@ export interface Metrics {
   witnessRequests: Counter<'answer'>;
   /** National witness: fork alarms raised, by kind (a proven fork, or a checkpoint not proven consistent). */
   witnessForkAlarms: Counter<'kind'>;
+  /**
+   * `/log/records` bundles served to the national mirror, counted instead of one custody record per read
+   * (docs/federation.md, "Reads of the records by the national mirror"): bundles and records served.
+   */
+  mirrorReads: Counter<'unit'>;
+  /** National mirror, per province: mirrored size, the province's newest checkpoint size, seconds behind. */
+  mirrorSize: Gauge<'province'>;
+  mirrorProvinceSize: Gauge<'province'>;
+  mirrorSecondsBehind: Gauge<'province'>;
+  /** National mirror: rounds that failed (unreachable province, bad answer) by province; mismatches are fork alarms. */
+  mirrorErrors: Counter<'province'>;
 }

@@ -24,6 +24,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     sealingLagRecords: new Gauge({ name: 'tec_ledger_unsealed_records', help: 'Records appended but not yet covered by a checkpoint', registers: [registry] }),
     witnessRequests: new Counter({ name: 'tec_witness_requests_total', help: 'Witness add-checkpoint requests by answer', labelNames: ['answer'], registers: [registry] }),
     witnessForkAlarms: new Counter({ name: 'tec_witness_fork_alarms_total', help: 'Fork alarms the witness raised, by kind', labelNames: ['kind'], registers: [registry] }),
+    mirrorReads: new Counter({ name: 'tec_log_records_mirror_reads_total', help: '/log/records served to the national mirror (unit: bundles, records); no custody record per read', labelNames: ['unit'], registers: [registry] }),
+    mirrorSize: new Gauge({ name: 'tec_mirror_size', help: 'National mirror: leaves mirrored and verified, per province', labelNames: ['province'], registers: [registry] }),
+    mirrorProvinceSize: new Gauge({ name: 'tec_mirror_province_checkpoint_size', help: "National mirror: the province's newest checkpoint size seen", labelNames: ['province'], registers: [registry] }),
+    mirrorSecondsBehind: new Gauge({ name: 'tec_mirror_seconds_behind', help: "National mirror: seconds since the mirror last held the province's newest checkpoint", labelNames: ['province'], registers: [registry] }),
+    mirrorErrors: new Counter({ name: 'tec_mirror_errors_total', help: 'National mirror rounds that failed, per province', labelNames: ['province'], registers: [registry] }),
     sealingLagSeconds: new Gauge({ name: 'tec_ledger_sealing_lag_seconds', help: 'Age of the oldest unsealed record', registers: [registry] }),
   };
 }

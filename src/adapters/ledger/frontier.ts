@@ -68,6 +68,23 @@ export class Frontier {
     return this.sizeValue;
   }
 
+  /** The subtree hashes, lowest level first (as `positions(size)` lists them), concatenated: 32 bytes each. */
+  toBytes(): Uint8Array {
+    return Buffer.concat(Frontier.positions(this.sizeValue).map(({ level }) => this.hashes[level]!));
+  }
+
+  /** The inverse of `toBytes` for a tree of `size` leaves. */
+  static fromBytes(size: number, bytes: Uint8Array): Frontier {
+    const positions = Frontier.positions(size);
+    if (bytes.length !== positions.length * 32) {
+      throw new LedgerStorageError(`a frontier of size ${size} has ${positions.length} hashes, not ${bytes.length / 32}`);
+    }
+    return Frontier.fromNodes(size, (level) => {
+      const i = positions.findIndex((p) => p.level === level);
+      return bytes.slice(i * 32, i * 32 + 32);
+    });
+  }
+
   clone(): Frontier {
     return new Frontier(this.sizeValue, [...this.hashes]);
   }

@@ -71,6 +71,21 @@ export class LogPublisher {
     return rows.map((r) => r.line);
   }
 
+  /**
+   * The newest checkpoint of at least `minSize` leaves that a witness cosigned, as its note followed by its
+   * cosignature lines (what a court bundle carries, integrity.md §10); undefined when none is cosigned yet.
+   */
+  async newestCosignedCheckpoint(minSize: number): Promise<{ treeSize: number; text: string; witnesses: string[] } | undefined> {
+    const { rows } = await this.db.query<{ tree_size: string; note: string; lines: string[]; names: string[] }>(
+      `SELECT c.tree_size, c.note, array_agg(s.line ORDER BY s.key_name) AS lines, array_agg(s.key_name ORDER BY s.key_name) AS names
+         FROM ledger_checkpoints c JOIN ledger_cosignatures s ON s.tree_size = c.tree_size
+        WHERE c.tree_size >= $1 GROUP BY c.tree_size, c.note ORDER BY c.tree_size DESC LIMIT 1`,
+      [String(minSize)],
+    );
+    const r = rows[0];
+    return r && { treeSize: Number(r.tree_size), text: addSignatureLines(r.note, r.lines), witnesses: r.names };
+  }
+
   /** The newest checkpoint's note followed by every cosignature line held for it; undefined before the first. */
   async checkpointText(): Promise<string | undefined> {
     const latest = await this.latestCheckpoint();

@@ -40,7 +40,24 @@ export interface WitnessOptions {
   registry: () => Promise<ProvincialLogRegistry>;
   /** Called once per answered request and per new fork alarm (metrics). */
   onAnswer?: (answer: WitnessAnswer) => void;
-  onForkAlarm?: (kind: ForkEvidence['kind']) => void;
+  onForkAlarm?: (kind: ForkAlarmKind) => void;
+}
+
+/**
+ * The witness's two kinds, and the mirror's: a province served records or entries that do not match the
+ * tree it signed and the witness cosigned (docs/federation.md, "Mirroring").
+ */
+export type ForkAlarmKind = ForkEvidence['kind'] | 'mirror-mismatch';
+
+/** What the mirror keeps of a mismatch: the cosigned checkpoint and a description of what was served. */
+export interface MirrorMismatchEvidence {
+  /** The cosigned checkpoint the served data contradicts (note and cosignature). */
+  cosignedNote: string;
+  cosignedSize: number;
+  /** The first leaf index (or size) at which the served data contradicts it. */
+  servedAt: number;
+  /** What was served: a description, and the served bytes' SHA-256 (no record text: it names people). */
+  served: string;
 }
 
 /** What the HTTP route sends: status, content type and body exactly as tlog-witness defines them. */
@@ -68,7 +85,7 @@ export interface WitnessedLogStatus {
 export interface ForkAlarm {
   alarmId: string;
   origin: string;
-  kind: ForkEvidence['kind'];
+  kind: ForkAlarmKind;
   cosignedSize: number;
   cosignedNote: string;
   submittedSize: number;
@@ -242,6 +259,25 @@ export class Witness {
     if (rowCount === 1) this.options.onForkAlarm?.(evidence.kind);
   }
 
+  /** A mirror mismatch, kept in the same alarm store as the witness's forks (one row per served description). */
+  async raiseMirrorMismatch(origin: string, evidence: MirrorMismatchEvidence): Promise<void> {
+    const { rowCount } = await this.options.db.query(
+      `INSERT INTO witness_fork_alarms
+         (origin, kind, cosigned_size, cosigned_note, submitted_size, submitted_note, submitted_sha256, raised_at)
+       VALUES ($1, 'mirror-mismatch', $2, $3, $4, $5, $6, $7) ON CONFLICT (origin, submitted_sha256) DO NOTHING`,
+      [
+        origin,
+        evidence.cosignedSize,
+        evidence.cosignedNote,
+        evidence.servedAt,
+        evidence.served,
+        Buffer.from(sha256(`mirror-mismatch\n${evidence.served}`)),
+        this.options.clock.now(),
+      ],
+    );
+    if (rowCount === 1) this.options.onForkAlarm?.('mirror-mismatch');
+  }
+
   /** Every registered log with what the witness knows of it (`tec federation status`, the dashboard). */
   async status(): Promise<WitnessedLogStatus[]> {
     const registry = await this.options.registry();
@@ -279,7 +315,7 @@ export class Witness {
     const { rows } = await this.options.db.query<{
       alarm_id: string;
       origin: string;
-      kind: ForkEvidence['kind'];
+      kind: ForkAlarmKind;
       cosigned_size: string;
       cosigned_note: string;
       submitted_size: string;

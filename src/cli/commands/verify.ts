@@ -1,8 +1,13 @@
 /**
- * `tec verify <bundle.zip> [--trusted-key <vkey or fingerprint>] [--json] [--max-evidence-bytes <n>]`:
+ * `tec verify <bundle.zip> [--trusted-key <vkey or fingerprint>] [--trusted-witness <vkey>]… [--json]
+ * [--max-evidence-bytes <n>]`:
  * verifies a court bundle offline (bundle.md). Exit status 0 valid, 1 invalid (every failure listed), 2
  * unreadable input (including an entry over its size cap, zip.ts) or a malformed trusted key. Entries that
- * no digest covers are printed as NOT VERIFIED. Prints the log key's fingerprint so a person can compare it with one obtained out of band.
+ * no digest covers are printed as NOT VERIFIED. Each `--trusted-witness` key (a witness verifier key, type
+ * 0x04, obtained out of band: the national node prints it as `witness-key:`) is checked against the
+ * checkpoint's cosignature lines directly, whatever keys.json says, and the output names which trusted
+ * witnesses verified. A bundle with no cosignature by a trusted witness still verifies and says so; a line
+ * that claims a trusted witness's name and key id but does not verify under it makes the bundle INVALID. Prints the log key's fingerprint so a person can compare it with one obtained out of band.
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +20,73 @@ import {
   type BundleReport,
 } from '../../domain/bundle/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
+import {
+  NOTE_KEY_TYPE_COSIGNATURE,
+  parseNote,
+  parseVerifierKey,
+  verifyCosignature,
+} from '../../domain/integrity/index.ts';
+import { ENTRY } from '../../domain/bundle/format.ts';
+
+/** What `--trusted-witness` found for one trusted witness key. */
+export interface TrustedWitnessResult {
+  key: string;
+  name: string;
+  /** verified: a cosignature verifies under the key; absent: none claims it; invalid: one claims it and fails. */
+  status: 'verified' | 'absent' | 'invalid';
+  /** The cosignature's time (unix seconds) when verified. */
+  timestamp?: number;
+}
+
+/** Checks the bundle's checkpoint against each trusted witness key, independently of keys.json. */
+export function checkTrustedWitnesses(entries: Map<string, Uint8Array>, trusted: readonly string[]): TrustedWitnessResult[] {
+  const bytes = entries.get(ENTRY.checkpoint);
+  let text: string | undefined;
+  let signatures: { name: string; keyId: string; line: string }[] = [];
+  try {
+    text = bytes ? new TextDecoder('utf-8', { fatal: true }).decode(bytes) : undefined;
+    signatures = text === undefined ? [] : parseNote(text).signatures.map((s) => ({ name: s.name, keyId: s.keyId, line: s.line }));
+  } catch {
+    signatures = [];
+  }
+  return trusted.map((key) => {
+    const parsed = parseVerifierKey(key);
+    const claims = signatures.filter((s) => s.name === parsed.name && s.keyId === parsed.keyId);
+    if (claims.length === 0 || text === undefined) return { key, name: parsed.name, status: 'absent' as const };
+    for (const c of claims) {
+      try {
+        const timestamp = verifyCosignature(text, c.line, key);
+        if (timestamp !== undefined) return { key, name: parsed.name, status: 'verified' as const, timestamp };
+      } catch {
+        // a line that does not parse as a cosignature: invalid below
+      }
+    }
+    return { key, name: parsed.name, status: 'invalid' as const };
+  });
+}
+
+/** Validates a `--trusted-witness` key: a verifier key of type 0x04 (a cosignature key). */
+export function checkTrustedWitnessKey(key: string): void {
+  let type: number;
+  try {
+    type = parseVerifierKey(key).type;
+  } catch {
+    throw new ValidationError(`--trusted-witness ${key.slice(0, 40)}… is not a verifier key (name+id+key)`);
+  }
+  if (type !== NOTE_KEY_TYPE_COSIGNATURE) throw new ValidationError('--trusted-witness must be a witness (cosignature, type 0x04) key');
+}
+
+export function formatTrustedWitnesses(results: readonly TrustedWitnessResult[]): string {
+  const out = results.map((r) =>
+    r.status === 'verified'
+      ? `  trusted witness: ${r.name} VERIFIED, cosigned at ${new Date(r.timestamp! * 1000).toISOString()}`
+      : r.status === 'absent'
+        ? `  trusted witness: ${r.name} has no cosignature in this bundle (the log's own signature is all it carries)`
+        : `  trusted witness: ${r.name} INVALID: a cosignature claims this witness but does not verify under its key`,
+  );
+  if (results.length > 0 && results.every((r) => r.status === 'absent')) out.push('  no trusted witness verified this bundle');
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
 
 export function formatReport(file: string, report: BundleReport): string {
   const out: string[] = [];
@@ -69,13 +141,15 @@ export function register(program: Command): void {
     .description('verify a court bundle offline: exit 0 valid, 1 invalid, 2 unreadable')
     .argument('<bundle>', 'the bundle archive (case-<caseId>.zip)')
     .option('--trusted-key <key>', "the log's verifier key or sha256 fingerprint, obtained independently")
+    .option('--trusted-witness <key>', 'a witness verifier key (type 0x04) obtained independently; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print the machine-readable report')
     .option(
       '--max-evidence-bytes <n>',
       `largest evidence entry accepted (default ${ENTRY_SIZE_LIMITS.evidence}, the node's MAX_EVIDENCE_BYTES default)`,
     )
-    .action(async (file: string, opts: { trustedKey?: string; json?: boolean; maxEvidenceBytes?: string }) => {
+    .action(async (file: string, opts: { trustedKey?: string; trustedWitness: string[]; json?: boolean; maxEvidenceBytes?: string }) => {
       if (opts.trustedKey !== undefined) checkTrustedKey(opts.trustedKey);
+      for (const w of opts.trustedWitness) checkTrustedWitnessKey(w);
       let maxEvidence: number | undefined;
       if (opts.maxEvidenceBytes !== undefined) {
         maxEvidence = Number(opts.maxEvidenceBytes);
@@ -96,7 +170,13 @@ export function register(program: Command): void {
         entries,
         opts.trustedKey !== undefined ? { trustedKey: opts.trustedKey } : {},
       );
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(file, report));
-      process.exitCode = report.valid ? 0 : 1;
+      const witnesses = checkTrustedWitnesses(entries, opts.trustedWitness);
+      const valid = report.valid && witnesses.every((w) => w.status !== 'invalid');
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify({ ...report, valid, trustedWitnesses: witnesses }, null, 2)}\n`
+          : formatReport(file, report).replace(/^(\S+: )VALID/, valid ? '$1VALID' : '$1INVALID') + formatTrustedWitnesses(witnesses),
+      );
+      process.exitCode = valid ? 0 : 1;
     });
 }

@@ -4,6 +4,7 @@
  * tiles), and catches a rewritten record, a rollback and forks.
  */
 import { expect } from 'chai';
+import { MIRROR_SUBJECT } from '../../../src/adapters/http/routes/log.ts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { signCheckpoint } from '../../../src/domain/integrity/index.ts';
@@ -131,6 +132,20 @@ describe('the published log, followed by an independent monitor', function () {
     expect(custody.length).to.equal(custodyBefore + 1);
     expect(custody.at(-1)!.record.type).to.equal('EvidenceAccessed');
     expect((custody.at(-1)!.record.data as { access: string }).access).to.equal('export');
+  });
+
+  it('appends nothing for the national mirror’s reads, so a mirror reading again and again sees a settled log', async () => {
+    const mirror = await node.token('auditor', '00', MIRROR_SUBJECT);
+    const read = () => fetch(`${node.url}/log/records/000`, { headers: { authorization: `Bearer ${mirror}`, 'x-purpose': 'national mirror' } });
+    const custodyBefore = await node.store.readStream(`custody-${cases[0]!}`).then((r) => r.length, () => 0);
+    const headBefore = await node.store.headCheckpoint();
+    for (let i = 0; i < 3; i++) expect((await read()).status).to.equal(200);
+    expect(await node.store.readStream(`custody-${cases[0]!}`).then((r) => r.length, () => 0)).to.equal(custodyBefore);
+    expect(await node.store.headCheckpoint()).to.equal(headBefore);
+    // Another national auditor (a person) is still recorded per case.
+    const person = await node.token('auditor', '00', 'aud-00-1');
+    await fetch(`${node.url}/log/records/000`, { headers: { authorization: `Bearer ${person}`, 'x-purpose': 'national audit' } });
+    expect((await node.store.readStream(`custody-${cases[0]!}`)).length).to.equal(custodyBefore + 1);
   });
 
   it('declares the /log routes in the OpenAPI document', async () => {

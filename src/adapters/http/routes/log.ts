@@ -6,7 +6,11 @@
  * - `GET /log/records/<N>[.p/<W>]`: the canonical text of each record of the bundle, one per line. Records
  *   name plates and vehicles, so only an auditor may read them (the national node reads with a national-scope
  *   auditor token), with `X-Purpose`, and every case they touch gets an `EvidenceAccessed` (`export`) record
- *   in its custody log before the bytes leave, like every other read of personal data.
+ *   in its custody log before the bytes leave, like every other read of personal data. The one exception is
+ *   the national mirror (a national-scope auditor token with subject `national-mirror`): it copies the whole
+ *   log to the other custodian tier, over and over, so a record per read would make the log grow with every
+ *   mirror read and the mirror would never settle. Its reads are counted (`tec_log_records_mirror_reads_total`),
+ *   and each later disclosure out of the national copy is recorded by the national node (docs/federation.md).
  * Full tiles and bundles never change: cached for a year, immutable. Partial ones and the checkpoint: no-cache.
  * Records: no-store (a cached copy would be a read the custody log never saw).
  * Tiles beyond the newest checkpoint are 404; a malformed path is 400 (`invalid-tile-path`).
@@ -14,7 +18,7 @@
 import { z } from 'zod';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { isLowercaseUuid } from '../../../domain/ids.ts';
-import { NATIONAL_SCOPE } from '../../auth/roles.ts';
+import { NATIONAL_SCOPE, type Principal } from '../../auth/roles.ts';
 import { LogRecordsUnavailableError, type LogPublisher } from '../../ledger/log.ts';
 import { parseTileLevel, parseTileSuffix, TILE_WIDTH } from '../../ledger/tiles.ts';
 import { ForbiddenError, NotFoundError, route } from '../route.ts';
@@ -30,6 +34,14 @@ const TileParams = z.strictObject({ level: z.string(), rest: Rest });
 const BundleParams = z.strictObject({ rest: Rest });
 
 const CASE_STREAM = /^case-(.+)$/;
+
+/** The token subject the national node mirrors provincial logs under (with role auditor, province "00"). */
+export const MIRROR_SUBJECT = 'national-mirror';
+
+/** The national mirror's own read: a replication between the two custodian tiers, not a disclosure. */
+export function isNationalMirror(p: Principal): boolean {
+  return p.role === 'auditor' && p.province === NATIONAL_SCOPE && p.subject === MIRROR_SUBJECT;
+}
 
 export function logRoutes(services: ApiServices): AnyRoute[] {
   const publisher = (): LogPublisher => {
@@ -117,6 +129,10 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
           }
           const caseId = typeof parsed.stream === 'string' ? CASE_STREAM.exec(parsed.stream)?.[1] : undefined;
           if (caseId !== undefined && isLowercaseUuid(caseId) && province !== undefined && !cases.has(caseId)) cases.set(caseId, province);
+        }
+        if (isNationalMirror(p)) {
+          services.onMirrorRead?.(lines.length);
+          cases.clear();
         }
         for (const [caseId, province] of cases) {
           await recordEvidenceAccess(services.commandDeps, callerFor(p, province), { caseId, access: 'export', purpose: purpose! }, correlation(req));

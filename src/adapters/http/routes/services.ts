@@ -11,6 +11,8 @@ import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
 import type { LogPublisher } from '../../ledger/log.ts';
 import type { Witness } from '../../witness/witness.ts';
+import type { MirrorLogStatus } from '../../witness/mirror.ts';
+import type { NationalViews } from '../../witness/national-views.ts';
 import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
@@ -152,6 +154,11 @@ export interface ApiServices {
   ledger: LedgerReadApi;
   /** The published log (`/log/…`, integrity.md §9); without it those routes answer 503. */
   log?: LogPublisher;
+  /**
+   * Counts a `/log/records` bundle served to the national mirror (which gets no custody record per read:
+   * docs/federation.md, "Reads of the records by the national mirror").
+   */
+  onMirrorRead?: (records: number) => void;
   bundles: BundleExporter;
   queries: ApiQueries;
   registry: VehicleRegistry;
@@ -172,6 +179,10 @@ export interface ApiServices {
    * Without it those routes answer 404 `witness-not-served`.
    */
   witness?: Witness;
+  /** The national mirror's freshness per provincial log (`--tier national`), shown in `/v1/federation/status`. */
+  mirror?: { status(): Promise<MirrorLogStatus[]> };
+  /** National views over the mirrored feeds (`/v1/national/…`); without them those routes answer 404. */
+  nationalViews?: NationalViews;
   /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */
   audit?: AuditServices;
   /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */

@@ -7,6 +7,11 @@
  *   documents (`witness-*` types) so clients and operators see why.
  * - `GET /v1/federation/status` (national admin or auditor): each registered log, its witnessed size, last
  *   cosignature time and fork alarms; `GET /v1/federation/fork-alarms` lists the alarms with both notes.
+ *   The status also carries the mirror's freshness per log (mirrored size, the province's newest checkpoint,
+ *   seconds behind).
+ * - `GET /v1/national/statistics` and `GET /v1/national/plates/{plate}/cases`: national views over the
+ *   mirrored feeds (national staff; the plate lookup needs `X-Purpose` and records a custody `lookup` per case
+ *   on this node, filed under the case's province).
  * - `POST /v1/admin/provincial-logs…`: the registry commands (national admin only).
  */
 import type { Request } from 'express';
@@ -25,11 +30,21 @@ import { MAX_ADD_CHECKPOINT_BYTES } from '../../../domain/integrity/index.ts';
 import { AppError } from '../../../domain/shared/errors.ts';
 import { NATIONAL_PROVINCE, ProvinceCodeSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
 import type { Witness } from '../../witness/witness.ts';
+import type { NationalViews } from '../../witness/national-views.ts';
+import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { plateKey } from '../../../domain/case/plate-key.ts';
+import { isLowercaseUuid } from '../../../domain/ids.ts';
 import { PROBLEM_BASE, sendProblem } from '../problem.ts';
 import { ForbiddenError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import { correlation } from './cases.ts';
 import type { ApiServices } from './services.ts';
+
+/** This node does not hold the national mirror (it is not `--tier national`). */
+export class NationalViewsNotServedError extends AppError {
+  readonly category = 'not_found' as const;
+  readonly code = 'national-views-not-served';
+}
 
 /** This node does not run the witness (it is not `--tier national`). */
 export class WitnessNotServedError extends AppError {
@@ -88,7 +103,42 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       appended: o.events.length,
     });
   const OriginParams = z.strictObject({ origin: LogOriginSchema });
+  const views = (): NationalViews => {
+    if (!services.nationalViews) throw new NationalViewsNotServedError('This node does not hold the national mirror');
+    return services.nationalViews;
+  };
   return [
+    route({
+      method: 'get',
+      path: '/v1/national/statistics',
+      summary: 'National statistics per province, counted from the mirrored provincial feeds (national staff)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
+      responses: { 200: { description: 'Per-province case counts and mirror freshness' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        res.json({ provinces: await views().statistics(), mirror: (await services.mirror?.status()) ?? [] });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/plates/:plate/cases',
+      summary: 'A vehicle’s cases in every province, from the mirrored feeds (national officers; custody recorded)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'auditor'],
+      params: z.strictObject({ plate: z.string().min(2).max(32) }),
+      requiresPurpose: true,
+      responses: { 200: { description: 'The cases, newest first, with their provincial leaf indexes' } },
+      handler: async ({ req, res, principal, params, purpose }) => {
+        const p = national(principal);
+        const cases = await views().plateLookup(plateKey(params.plate));
+        for (const c of cases) {
+          if (!isLowercaseUuid(c.caseId)) continue;
+          await recordEvidenceAccess(deps, callerFor(p), { caseId: c.caseId, access: 'lookup', purpose: purpose! }, { ...correlation(req), caseProvince: c.province });
+        }
+        res.set('Cache-Control', 'no-store').json({ plate: plateKey(params.plate), cases });
+      },
+    }),
     route({
       method: 'post',
       path: '/witness/add-checkpoint',
@@ -131,7 +181,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ res, principal }) => {
         national(principal);
         const w = witness();
-        res.json({ witness: w.verifierKey(), logs: await w.status() });
+        res.json({ witness: w.verifierKey(), logs: await w.status(), mirror: (await services.mirror?.status()) ?? [] });
       },
     }),
     route({

@@ -1,0 +1,445 @@
+/**
+ * The national mirror (integrity.md §9, §10; docs/federation.md "Mirroring"). On the national node it follows
+ * every registered provincial log through the province's published log (`/log/tile/entries/…` and the record
+ * companion `/log/records/…`, C2SP tlog-tiles) up to the size the national witness cosigned, and stores each
+ * record verbatim at its provincial leaf index in `mirror_records`.
+ *
+ * One round per log:
+ * 1. The province's newest checkpoint (`/log/checkpoint`, opened under the registered log key): freshness only.
+ * 2. The target is the witness's own state (`witness_logs`): the newest size and root this node cosigned.
+ * 3. Entries from the mirrored size to the target are fetched; the tree root is recomputed from the stored
+ *    compact range plus those entries. It must be the cosigned root: then every entry is authenticated.
+ * 4. Records are fetched one bundle at a time; each must hash to its entry and chain onto its stream
+ *    (`checkMirroredRecords`). A bundle is stored with the cursor (size and compact range after it) in one
+ *    transaction guarded by the size it started from, so a crash or a second follower never skips or
+ *    duplicates a leaf, and nothing unverified is ever stored.
+ * A root that is not the cosigned one, or a record that does not match its entry or chain, is a fork alarm
+ * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
+ * an error answer is retried with backoff; it is never an alarm.
+ */
+import type pg from 'pg';
+import {
+  addSignatureLines,
+  bytesEqual,
+  openCheckpoint,
+  sha256Hex,
+  toHex,
+} from '../../domain/integrity/index.ts';
+import {
+  checkMirroredRecords,
+  describeMirrorMismatch,
+  type MirroredRecord,
+  type StreamHead,
+} from '../../domain/federation/mirror.ts';
+import type { ProvincialLog, ProvincialLogRegistry } from '../../domain/federation/state.ts';
+import { AppError } from '../../domain/shared/errors.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { Frontier } from '../ledger/frontier.ts';
+import { formatTileSuffix, TILE_WIDTH } from '../ledger/tiles.ts';
+import type { Witness } from './witness.ts';
+
+/** A province answered with something other than the log (an error status, a malformed body): retried. */
+export class MirrorFetchError extends AppError {
+  readonly category = 'unavailable' as const;
+  readonly code = 'mirror-fetch-failed';
+}
+
+/** Another follower moved the cursor between this one's read and write: the round is abandoned, nothing stored. */
+export class MirrorCursorMovedError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'mirror-cursor-moved';
+}
+
+export interface MirrorFollowerOptions {
+  db: pg.Pool;
+  /** The national witness: its alarm store receives mirror mismatches. */
+  witness: Pick<Witness, 'raiseMirrorMismatch'>;
+  registry: () => Promise<ProvincialLogRegistry>;
+  clock: Clock;
+  /** A national-scope auditor bearer token the provinces accept (subject `national-mirror`). */
+  token: () => Promise<string>;
+  fetch?: typeof fetch;
+  /** Between rounds (default 500 ms). */
+  pollMs?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Per request (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Each failed round (never with record contents). */
+  onError?: (log: { origin: string; province: string }, error: Error) => void;
+  /** After each round of a log, its freshness (metrics). */
+  onStatus?: (status: MirrorLogStatus) => void;
+}
+
+export interface MirrorLogStatus {
+  origin: string;
+  province: string;
+  /** Leaves mirrored and verified. */
+  size: number;
+  /** The cosigned checkpoint the mirrored leaves were verified against (note and cosignature). */
+  checkpoint: string | undefined;
+  checkpointSize: number | undefined;
+  /** The province's newest checkpoint size, as last read from it. */
+  provinceSize: number | undefined;
+  provinceSeenAt: string | undefined;
+  /** 0 when the mirror holds the province's newest checkpoint; otherwise seconds since it last did. */
+  secondsBehind: number;
+  stoppedAt: string | undefined;
+  stopReason: string | undefined;
+}
+
+export type MirrorRoundOutcome =
+  | { outcome: 'mirrored'; origin: string; from: number; to: number }
+  | { outcome: 'idle'; origin: string; size: number }
+  | { outcome: 'stopped'; origin: string; reason: string }
+  | { outcome: 'failed'; origin: string; error: Error };
+
+interface CursorRow {
+  origin: string;
+  province: string;
+  size: string;
+  frontier: Buffer;
+  province_size: string | null;
+  province_seen_at: Date | null;
+  caught_up_at: Date;
+  checkpoint: string | null;
+  checkpoint_size: string | null;
+  stopped_at: Date | null;
+  stop_reason: string | null;
+}
+
+interface Chunk {
+  tile: number;
+  width: number;
+  /** First leaf of the chunk (≥ tile·256 for the first chunk of a round). */
+  first: number;
+  entries: Uint8Array[];
+  /** The compact range after the chunk's last leaf. */
+  frontier: Uint8Array;
+  size: number;
+}
+
+const MIRROR_PURPOSE = 'national mirror of the provincial log';
+
+export class MirrorFollower {
+  private readonly fetchFn: typeof fetch;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly backoff = new Map<string, { until: number; ms: number }>();
+
+  constructor(private readonly options: MirrorFollowerOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.syncOnce()
+        .then(() => undefined)
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(loop, this.options.pollMs ?? 500);
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One round over every registered log (logs in backoff are skipped). */
+  async syncOnce(): Promise<MirrorRoundOutcome[]> {
+    const registry = await this.options.registry();
+    const out: MirrorRoundOutcome[] = [];
+    for (const log of Object.values(registry.logs)) {
+      const b = this.backoff.get(log.origin);
+      if (b && Date.now() < b.until) continue;
+      const result = await this.syncLog(log);
+      if (result.outcome === 'failed') {
+        const ms = Math.min(b ? b.ms * 2 : (this.options.initialBackoffMs ?? 1000), this.options.maxBackoffMs ?? 30_000);
+        this.backoff.set(log.origin, { until: Date.now() + ms, ms });
+        this.options.onError?.(log, result.error);
+      } else {
+        this.backoff.delete(log.origin);
+      }
+      out.push(result);
+    }
+    return out;
+  }
+
+  /** One round for one log: freshness, then everything up to the witnessed size. */
+  async syncLog(log: ProvincialLog): Promise<MirrorRoundOutcome> {
+    const origin = log.origin;
+    try {
+      let cursor = await this.cursor(log);
+      if (cursor.stopped_at) return { outcome: 'stopped', origin, reason: cursor.stop_reason ?? 'stopped' };
+      await this.readProvinceCheckpoint(log).catch((error: unknown) => {
+        this.options.onError?.(log, error as Error);
+      });
+      const witnessed = await this.witnessed(origin);
+      const from = Number(cursor.size);
+      if (witnessed && witnessed.size > from) {
+        const verdict = await this.mirrorUpTo(log, cursor, witnessed);
+        if (verdict) return { outcome: 'stopped', origin, reason: verdict };
+      }
+      cursor = await this.cursor(log);
+      await this.refreshCaughtUp(origin);
+      this.emitStatus(origin);
+      const to = Number(cursor.size);
+      return to > from ? { outcome: 'mirrored', origin, from, to } : { outcome: 'idle', origin, size: to };
+    } catch (error) {
+      this.emitStatus(origin);
+      return { outcome: 'failed', origin, error: error as Error };
+    }
+  }
+
+  private emitStatus(origin: string): void {
+    if (!this.options.onStatus) return;
+    void this.status()
+      .then((all) => {
+        const s = all.find((l) => l.origin === origin);
+        if (s) this.options.onStatus?.(s);
+      })
+      .catch(() => undefined);
+  }
+
+  private async cursor(log: ProvincialLog): Promise<CursorRow> {
+    const now = this.options.clock.now();
+    await this.options.db.query(
+      `INSERT INTO mirror_logs (origin, province, caught_up_at, created_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (origin) DO NOTHING`,
+      [log.origin, log.province, now],
+    );
+    const { rows } = await this.options.db.query<CursorRow>('SELECT * FROM mirror_logs WHERE origin = $1', [log.origin]);
+    return rows[0]!;
+  }
+
+  private async witnessed(origin: string): Promise<{ size: number; root: Uint8Array; checkpoint: string } | undefined> {
+    const { rows } = await this.options.db.query<{ tree_size: string; root_hash: Buffer; checkpoint: string; cosignature: string }>(
+      'SELECT tree_size, root_hash, checkpoint, cosignature FROM witness_logs WHERE origin = $1',
+      [origin],
+    );
+    const r = rows[0];
+    return r && { size: Number(r.tree_size), root: new Uint8Array(r.root_hash), checkpoint: addSignatureLines(r.checkpoint, [r.cosignature]) };
+  }
+
+  private async get(log: ProvincialLog, path: string, auth: boolean): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (auth) {
+      headers.authorization = `Bearer ${await this.options.token()}`;
+      headers['x-purpose'] = MIRROR_PURPOSE;
+    }
+    const res = await this.fetchFn(`${log.baseUrl.replace(/\/$/, '')}/log/${path}`, {
+      headers,
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
+    });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new MirrorFetchError(`${log.province}: /log/${path} answered ${res.status}`, { status: res.status });
+    }
+    return res;
+  }
+
+  /** The province's newest checkpoint, opened under its registered key: freshness only, never a mirror target. */
+  private async readProvinceCheckpoint(log: ProvincialLog): Promise<void> {
+    const text = await (await this.get(log, 'checkpoint', false)).text();
+    const opened = openCheckpoint(text, [log.verifierKey]);
+    await this.options.db.query(
+      `UPDATE mirror_logs SET province_size = $2, province_seen_at = $3
+        WHERE origin = $1 AND (province_size IS NULL OR province_size <= $2)`,
+      [log.origin, opened.checkpoint.size, this.options.clock.now()],
+    );
+  }
+
+  private async refreshCaughtUp(origin: string): Promise<void> {
+    await this.options.db.query(
+      `UPDATE mirror_logs SET caught_up_at = $2 WHERE origin = $1 AND size >= coalesce(province_size, 0)`,
+      [origin, this.options.clock.now()],
+    );
+  }
+
+  /** Mirrors [cursor.size, witnessed.size); returns the stop reason when the province contradicted its tree. */
+  private async mirrorUpTo(
+    log: ProvincialLog,
+    cursor: CursorRow,
+    witnessed: { size: number; root: Uint8Array; checkpoint: string },
+  ): Promise<string | undefined> {
+    const m = Number(cursor.size);
+    const target = witnessed.size;
+    const frontier = Frontier.fromBytes(m, new Uint8Array(cursor.frontier));
+    // Phase 1: every entry up to the target, authenticated by the cosigned root.
+    const chunks: Chunk[] = [];
+    for (let tile = Math.floor(m / TILE_WIDTH); tile * TILE_WIDTH < target; tile++) {
+      const width = Math.min(TILE_WIDTH, target - tile * TILE_WIDTH);
+      const bytes = new Uint8Array(await (await this.get(log, `tile/entries/${formatTileSuffix(tile, width)}`, false)).arrayBuffer());
+      const all = parseEntryBundle(bytes, width, log.province, tile);
+      const first = Math.max(m, tile * TILE_WIDTH);
+      const entries = all.slice(first - tile * TILE_WIDTH);
+      for (const e of entries) frontier.appendRecordHash(e);
+      chunks.push({ tile, width, first, entries, frontier: frontier.toBytes(), size: frontier.size });
+    }
+    if (!bytesEqual(frontier.root(), witnessed.root)) {
+      return this.stopWithAlarm(log, witnessed, m, `entries ${m}…${target - 1} served by the province rebuild root ${toHex(frontier.root())}, not the cosigned root ${toHex(witnessed.root)} of size ${target}`);
+    }
+    // Phase 2: the records, one bundle at a time, each checked and stored with the cursor after it in one
+    // transaction that holds the cursor row: stream heads are read under the same lock, so a second follower
+    // can never make a record look out of chain.
+    let size = m;
+    for (const chunk of chunks) {
+      const body = await (await this.get(log, `records/${formatTileSuffix(chunk.tile, chunk.width)}`, true)).text();
+      const lines = body.endsWith('\n') ? body.slice(0, -1).split('\n') : [...body.split('\n'), '\u0000truncated'];
+      const served = lines.slice(chunk.first - chunk.tile * TILE_WIDTH);
+      const mismatch = await this.checkAndStore(log.origin, size, chunk, served, witnessed);
+      if (mismatch !== undefined) return this.stopWithAlarm(log, witnessed, chunk.first, mismatch, body);
+      size = chunk.size;
+    }
+    return undefined;
+  }
+
+  /** The newest mirrored record of each stream the served lines name. */
+  private async heads(client: pg.PoolClient, origin: string, lines: readonly string[]): Promise<Map<string, StreamHead>> {
+    const names = new Set<string>();
+    for (const line of lines) {
+      try {
+        const s = (JSON.parse(line) as { stream?: unknown }).stream;
+        if (typeof s === 'string') names.add(s);
+      } catch {
+        // the check names the malformed line
+      }
+    }
+    const { rows } = await client.query<{ stream: string; revision: number; record_hash: Buffer }>(
+      `SELECT DISTINCT ON (stream) stream, revision, record_hash FROM mirror_records
+        WHERE origin = $1 AND stream = ANY($2::text[]) ORDER BY stream, revision DESC`,
+      [origin, [...names]],
+    );
+    return new Map(rows.map((r) => [r.stream, { revision: r.revision, hash: toHex(new Uint8Array(r.record_hash)) }]));
+  }
+
+  /**
+   * Locks the cursor row (it must still be at `from`), checks the served lines against the chunk's
+   * authenticated entries and the stream heads, and stores them with the cursor after the chunk; or returns
+   * the mismatch (nothing stored).
+   */
+  private async checkAndStore(
+    origin: string,
+    from: number,
+    chunk: Chunk,
+    served: readonly string[],
+    witnessed: { size: number; checkpoint: string },
+  ): Promise<string | undefined> {
+    const client = await this.options.db.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ size: string; stopped: boolean }>(
+        'SELECT size, stopped_at IS NOT NULL AS stopped FROM mirror_logs WHERE origin = $1 FOR UPDATE',
+        [origin],
+      );
+      if (rows[0]?.stopped || Number(rows[0]?.size) !== from) {
+        throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`);
+      }
+      const check = checkMirroredRecords(chunk.first, chunk.entries, served, await this.heads(client, origin, served));
+      if (!check.ok) {
+        await client.query('ROLLBACK');
+        return describeMirrorMismatch(check.mismatch);
+      }
+      const records: MirroredRecord[] = check.records;
+      await client.query(
+        `UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
+          WHERE origin = $1 AND size = $2`,
+        [origin, from, chunk.size, Buffer.from(chunk.frontier), witnessed.checkpoint, witnessed.size],
+      );
+      await client.query(
+        `INSERT INTO mirror_records
+           (origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, plate, record)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[], $6::int[], $7::text[],
+                                  $8::timestamptz[], $9::bytea[], $10::text[], $11::text[])`,
+        [
+          origin,
+          records.map((r) => String(r.leafIndex)),
+          records.map((r) => r.province),
+          records.map((r) => r.recordId),
+          records.map((r) => r.stream),
+          records.map((r) => r.revision),
+          records.map((r) => r.type),
+          records.map((r) => r.recordedAt),
+          records.map((r) => Buffer.from(r.hash, 'hex')),
+          records.map((r) => r.plate ?? null),
+          records.map((r) => r.text),
+        ],
+      );
+      await client.query('COMMIT');
+      return undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async stopWithAlarm(
+    log: ProvincialLog,
+    witnessed: { size: number; checkpoint: string },
+    at: number,
+    description: string,
+    servedBytes?: string,
+  ): Promise<string> {
+    const served = `${log.province} ${log.origin}: ${description}${servedBytes === undefined ? '' : `\nserved bundle sha256 ${sha256Hex(servedBytes)}`}`;
+    await this.options.witness.raiseMirrorMismatch(log.origin, {
+      cosignedNote: witnessed.checkpoint,
+      cosignedSize: witnessed.size,
+      servedAt: at,
+      served,
+    });
+    await this.options.db.query(
+      'UPDATE mirror_logs SET stopped_at = $2, stop_reason = $3 WHERE origin = $1 AND stopped_at IS NULL',
+      [log.origin, this.options.clock.now(), description],
+    );
+    return description;
+  }
+
+  /** Freshness of every mirrored log (`/v1/federation/status`, `/metrics`). */
+  async status(): Promise<MirrorLogStatus[]> {
+    const { rows } = await this.options.db.query<CursorRow>('SELECT * FROM mirror_logs ORDER BY province, origin');
+    const now = Date.parse(this.options.clock.now());
+    return rows.map((r) => {
+      const size = Number(r.size);
+      const provinceSize = r.province_size === null ? undefined : Number(r.province_size);
+      return {
+        origin: r.origin,
+        province: r.province,
+        size,
+        checkpoint: r.checkpoint ?? undefined,
+        checkpointSize: r.checkpoint_size === null ? undefined : Number(r.checkpoint_size),
+        provinceSize,
+        provinceSeenAt: r.province_seen_at?.toISOString(),
+        secondsBehind: size >= (provinceSize ?? 0) ? 0 : Math.max(0, (now - r.caught_up_at.getTime()) / 1000),
+        stoppedAt: r.stopped_at?.toISOString(),
+        stopReason: r.stop_reason ?? undefined,
+      };
+    });
+  }
+}
+
+/** An entry bundle of `width` entries, each a big-endian uint16 length and 32 bytes (a record hash). */
+function parseEntryBundle(bytes: Uint8Array, width: number, province: string, tile: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 2 > bytes.length) break;
+    const len = (bytes[at]! << 8) | bytes[at + 1]!;
+    if (len !== 32 || at + 2 + len > bytes.length) break;
+    out.push(bytes.slice(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  if (out.length !== width || at !== bytes.length) {
+    throw new MirrorFetchError(`${province}: entry bundle ${tile} is not ${width} 32-byte entries`, { tile, width });
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+/**
+ * National views over the mirrored provincial feeds (docs/federation.md "National views"): read at query time
+ * straight from `mirror_records`, so a view always equals a rebuild from the mirrored feeds (there is no
+ * second copy to drift). Only verified records are ever in `mirror_records` (src/adapters/witness/mirror.ts).
+ *
+ * - `statistics()`: per province (the registered log's province), the case life cycle counted from the
+ *   mirrored case records.
+ * - `plateLookup(plate)`: a vehicle's cases in every province, each with its provincial leaf indexes so a
+ *   reader can prove any of them against the province's cosigned checkpoint.
+ */
+import type { Queryable } from '../ledger/store.ts';
+
+/** Record types counted per province, by the name the statistics give them. */
+const COUNTED = {
+  detected: 'ViolationDetected',
+  confirmed: 'ReviewConfirmed',
+  rejected: 'ReviewRejected',
+  noticesIssued: 'NoticeIssued',
+  penaltiesDecided: 'PenaltyDecided',
+  paid: 'PenaltyPaid',
+  appeals: 'AppealFiled',
+  closed: 'CaseClosed',
+} as const;
+type Counted = keyof typeof COUNTED;
+
+export interface ProvinceStatistics {
+  province: string;
+  /**
+   * Records mirrored from the province's log (every stream, national staff's records in it included: a model
+   * approval is filed under "00" but is part of the province's log).
+   */
+  records: number;
+  cases: Record<Counted, number>;
+}
+
+export interface NationalPlateCase {
+  province: string;
+  origin: string;
+  caseId: string;
+  violationCode: string | undefined;
+  observedAt: string | undefined;
+  cameraId: string | undefined;
+  /** The newest record type of the case stream, e.g. `ReviewConfirmed`. */
+  lastEvent: string;
+  /** Every record of the case stream as `[leafIndex, type]`, in stream order. */
+  records: { leafIndex: number; type: string; recordedAt: string }[];
+}
+
+export class NationalViews {
+  constructor(private readonly db: Queryable) {}
+
+  async statistics(): Promise<ProvinceStatistics[]> {
+    const names = Object.keys(COUNTED) as Counted[];
+    const { rows } = await this.db.query<Record<string, string>>(
+      `SELECT l.province, count(r.*) AS records,
+              ${names.map((n, i) => `count(*) FILTER (WHERE r.type = $${i + 1} AND r.stream LIKE 'case-%') AS "${n}"`).join(',\n              ')}
+         FROM mirror_logs l JOIN mirror_records r ON r.origin = l.origin GROUP BY l.province ORDER BY l.province`,
+      names.map((n) => COUNTED[n]),
+    );
+    return rows.map((r) => ({
+      province: r.province!,
+      records: Number(r.records),
+      cases: Object.fromEntries(names.map((n) => [n, Number(r[n])])) as Record<Counted, number>,
+    }));
+  }
+
+  /** Cases naming the plate (its comparison key, `plateKey`) in any mirrored province, newest first. */
+  async plateLookup(plate: string): Promise<NationalPlateCase[]> {
+    const { rows } = await this.db.query<{
+      origin: string;
+      province: string;
+      stream: string;
+      leaf_index: string;
+      type: string;
+      recorded_at: Date;
+      record: string;
+    }>(
+      `SELECT r.origin, r.province, r.stream, r.leaf_index, r.type, r.recorded_at,
+              CASE WHEN r.type = 'ViolationDetected' THEN r.record ELSE '' END AS record
+         FROM mirror_records r
+         JOIN (SELECT DISTINCT origin, stream FROM mirror_records WHERE plate = $1 AND stream LIKE 'case-%') p
+           ON p.origin = r.origin AND p.stream = r.stream
+        ORDER BY r.origin, r.stream, r.revision`,
+      [plate],
+    );
+    const cases = new Map<string, NationalPlateCase>();
+    for (const r of rows) {
+      const key = `${r.origin} ${r.stream}`;
+      let c = cases.get(key);
+      if (!c) {
+        c = {
+          province: r.province,
+          origin: r.origin,
+          caseId: r.stream.slice('case-'.length),
+          violationCode: undefined,
+          observedAt: undefined,
+          cameraId: undefined,
+          lastEvent: r.type,
+          records: [],
+        };
+        cases.set(key, c);
+      }
+      c.lastEvent = r.type;
+      c.records.push({ leafIndex: Number(r.leaf_index), type: r.type, recordedAt: r.recorded_at.toISOString() });
+      if (r.type === 'ViolationDetected' && r.record) {
+        const d = (JSON.parse(r.record) as { data?: { detection?: { violationCode?: string; observedAt?: string; cameraId?: string } } }).data?.detection;
+        c.violationCode = d?.violationCode;
+        c.observedAt = d?.observedAt;
+        c.cameraId = d?.cameraId;
+      }
+    }
+    return [...cases.values()].sort((a, b) => (b.observedAt ?? '').localeCompare(a.observedAt ?? ''));
+  }
+}

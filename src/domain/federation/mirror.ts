@@ -1,0 +1,153 @@
+/**
+ * The national mirror's check of one record bundle (integrity.md §9; docs/federation.md "Mirroring"): pure.
+ * The entries (record hashes) are already authenticated: the follower recomputed the tree root from them and
+ * it equals the root the witness cosigned. Each served record line must then hash to its entry, be a v1
+ * record, and chain onto its stream: revision 0 with the genesis `prev`, or the previous record of the same
+ * stream (earlier in the mirrored feed) with its hash as `prev`. Anything else is a mismatch: the province
+ * served records that do not match its own signed tree, a fork alarm.
+ */
+import { GENESIS_PREV } from '../record.ts';
+import { canonicalTextHash, toHex } from '../integrity/index.ts';
+import { plateKey } from '../case/plate-key.ts';
+
+/** The last mirrored record of a stream: what the next record of that stream must chain onto. */
+export interface StreamHead {
+  revision: number;
+  /** Lowercase hex record hash. */
+  hash: string;
+}
+
+/** A record as the mirror stores it: the served text verbatim, with the fields the national views index. */
+export interface MirroredRecord {
+  leafIndex: number;
+  recordId: string;
+  stream: string;
+  revision: number;
+  type: string;
+  /** `meta.province` of the record (the province that filed it). */
+  province: string;
+  /** `meta.recordedAt`. */
+  recordedAt: string;
+  /** Lowercase hex SHA-256 of `text`, equal to the entry. */
+  hash: string;
+  /** The plate comparison key a record names (a detection's plate read, a plate recognition), if any. */
+  plate: string | undefined;
+  text: string;
+}
+
+export type MirrorMismatch =
+  | { kind: 'count'; expected: number; served: number }
+  | { kind: 'entry'; leafIndex: number; entry: string; served: string }
+  | { kind: 'malformed'; leafIndex: number; reason: string }
+  | { kind: 'chain'; leafIndex: number; stream: string; reason: string };
+
+export type MirrorCheck = { ok: true; records: MirroredRecord[] } | { ok: false; mismatch: MirrorMismatch };
+
+interface RecordShape {
+  v?: unknown;
+  id?: unknown;
+  stream?: unknown;
+  revision?: unknown;
+  type?: unknown;
+  prev?: unknown;
+  data?: { detection?: { plateRead?: { text?: unknown } }; compact?: unknown };
+  meta?: { province?: unknown; recordedAt?: unknown };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function plateOf(r: RecordShape): string | undefined {
+  if (r.type === 'ViolationDetected' && typeof r.data?.detection?.plateRead?.text === 'string') {
+    return plateKey(r.data.detection.plateRead.text);
+  }
+  if (r.type === 'PlateRecognized' && typeof r.data?.compact === 'string') return plateKey(r.data.compact);
+  return undefined;
+}
+
+/**
+ * Checks the served lines of leaves `first … first + entries.length − 1` against their authenticated entries
+ * and the stream heads mirrored before them. `heads` is read, never changed.
+ */
+export function checkMirroredRecords(
+  first: number,
+  entries: readonly Uint8Array[],
+  lines: readonly string[],
+  heads: ReadonlyMap<string, StreamHead>,
+): MirrorCheck {
+  if (lines.length !== entries.length) {
+    return { ok: false, mismatch: { kind: 'count', expected: entries.length, served: lines.length } };
+  }
+  const local = new Map<string, StreamHead>();
+  const records: MirroredRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const leafIndex = first + i;
+    const text = lines[i]!;
+    const hash = canonicalTextHash(text);
+    const entry = toHex(entries[i]!);
+    if (hash !== entry) return { ok: false, mismatch: { kind: 'entry', leafIndex, entry, served: hash } };
+    let r: RecordShape;
+    try {
+      r = JSON.parse(text) as RecordShape;
+    } catch {
+      return { ok: false, mismatch: { kind: 'malformed', leafIndex, reason: 'not JSON' } };
+    }
+    if (
+      r === null ||
+      typeof r !== 'object' ||
+      r.v !== 1 ||
+      typeof r.id !== 'string' ||
+      !UUID.test(r.id) ||
+      typeof r.stream !== 'string' ||
+      typeof r.type !== 'string' ||
+      typeof r.prev !== 'string' ||
+      !Number.isSafeInteger(r.revision) ||
+      typeof r.meta?.province !== 'string' ||
+      typeof r.meta.recordedAt !== 'string'
+    ) {
+      return { ok: false, mismatch: { kind: 'malformed', leafIndex, reason: 'not a v1 record' } };
+    }
+    const revision = r.revision as number;
+    const head = local.get(r.stream) ?? heads.get(r.stream);
+    const expectedRevision = head ? head.revision + 1 : 0;
+    const expectedPrev = head ? head.hash : GENESIS_PREV;
+    if (revision !== expectedRevision) {
+      return {
+        ok: false,
+        mismatch: { kind: 'chain', leafIndex, stream: r.stream, reason: `revision ${revision}, expected ${expectedRevision}` },
+      };
+    }
+    if (r.prev !== expectedPrev) {
+      return { ok: false, mismatch: { kind: 'chain', leafIndex, stream: r.stream, reason: 'prev is not the previous record’s hash' } };
+    }
+    local.set(r.stream, { revision, hash });
+    records.push({
+      leafIndex,
+      recordId: r.id,
+      stream: r.stream,
+      revision,
+      type: r.type,
+      province: r.meta.province,
+      recordedAt: r.meta.recordedAt,
+      hash,
+      plate: plateOf(r),
+      text,
+    });
+  }
+  return { ok: true, records };
+}
+
+/** One line for the fork alarm: what the province served that its signed tree contradicts. */
+export function describeMirrorMismatch(m: MirrorMismatch): string {
+  switch (m.kind) {
+    case 'count':
+      return `served ${m.served} records for ${m.expected} entries`;
+    case 'entry':
+      return `leaf ${m.leafIndex}: the served record hashes to ${m.served}, the signed tree's entry is ${m.entry}`;
+    case 'malformed':
+      return `leaf ${m.leafIndex}: ${m.reason}`;
+    case 'chain':
+      return `leaf ${m.leafIndex}: stream ${m.stream}: ${m.reason}`;
+    default:
+      return m satisfies never;
+  }
+}
