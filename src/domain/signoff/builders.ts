@@ -13,6 +13,8 @@ import {
   DecisionSignoffSchema,
   DETECTION_PURPOSE,
   DetectionSchema,
+  HOLD_PURPOSE,
+  HoldSignoffSchema,
   REVIEW_PURPOSE,
   ReviewSignoffSchema,
   VOID_PURPOSE,
@@ -21,6 +23,7 @@ import {
   type DecisionSignoff,
   type Detection,
   type DetectionInput,
+  type HoldSignoff,
   type ReviewSignoff,
   type Signoff,
   type VoidSignoff,
@@ -111,13 +114,19 @@ export function buildAppealSignoff(input: AppealSignoffInput): AppealSignoff {
   return parseOrThrow(AppealSignoffSchema, payload, 'appeal sign-off');
 }
 
+export type HoldSignoffInput = Omit<HoldSignoff, 'purpose'>;
+
+export function buildHoldSignoff(input: HoldSignoffInput): HoldSignoff {
+  return parseOrThrow(HoldSignoffSchema, { ...input, purpose: HOLD_PURPOSE }, 'hold sign-off');
+}
+
 /** The exact bytes a device or officer signs: JCS(payload), UTF-8 (integrity.md §4). */
-export function signingBytes(payload: Detection | Signoff): Uint8Array {
+export function signingBytes(payload: Detection | Signoff | HoldSignoff): Uint8Array {
   return canonicalBytes(payload);
 }
 
 /** Assembles a signed sign-off from a signature made elsewhere (browser: tweetnacl over `signingBytes`). */
-export function withSignature<S extends Signoff>(
+export function withSignature<S extends Signoff | HoldSignoff>(
   signoff: S,
   signature: string,
   keyId: string,

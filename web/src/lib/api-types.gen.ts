@@ -1303,7 +1303,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Place a legal hold on a case (nothing of it is destroyed while the hold is in force) */
+        /** Place a legal hold on a case (nothing of it is destroyed while the hold is in force); officers sign it (hold/v1) */
         post: {
             parameters: {
                 query?: never;
@@ -1319,6 +1319,13 @@ export interface paths {
                         holdId: string;
                         reference: string;
                         reason: string;
+                        /** @enum {string} */
+                        authority?: "officer" | "court";
+                        signoff?: {
+                            [key: string]: unknown;
+                        };
+                        signature?: string;
+                        keyId?: string;
                     };
                 };
             };
@@ -1375,7 +1382,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a legal hold */
+        /** Lift a legal hold (officers sign it, hold/v1; a court's hold only under a court's authority) */
         post: {
             parameters: {
                 query?: never;
@@ -1389,7 +1396,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        reference: string;
                         reason: string;
+                        /** @enum {string} */
+                        authority?: "officer" | "court";
+                        signoff?: {
+                            [key: string]: unknown;
+                        };
+                        signature?: string;
+                        keyId?: string;
                     };
                 };
             };
