@@ -49,7 +49,7 @@ export interface EventRecord {
 export const GENESIS_PREV = '0'.repeat(64);
 
 /** Stream kinds, each the prefix of its streams' names before the first `-` (integrity.md §2). */
-export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model', 'retention'] as const;
+export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model', 'retention', 'subject'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 /**
@@ -64,6 +64,8 @@ export const streams = {
   model: (modelId: string) => `model-${modelId}`,
   /** Legal holds and evidence destruction of one case (docs/data-protection.md, "Retention"). */
   retention: (caseId: string) => `retention-${caseId}`,
+  /** One data-subject request and its answer (docs/data-protection.md, "The data subject"). */
+  subject: (requestId: string) => `subject-${requestId}`,
   /** The national registry of provincial logs: one stream with no id (province "00"; not a kind `parseStream` reads). */
   provincialLogs: () => 'provincial-logs',
 } as const satisfies { [K in StreamKind]: (id: string) => string } & { provincialLogs: () => string };
