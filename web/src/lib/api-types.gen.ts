@@ -1889,6 +1889,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/access-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access history (custody log) of a case, an evidence item or an officer, as CSV or PDF (auditors) */
+        get: {
+            parameters: {
+                query?: {
+                    caseId?: string;
+                    digest?: string;
+                    officerId?: string;
+                    format?: "csv" | "pdf";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv (RFC 4180) or application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/ledger-verify": {
         parameters: {
             query?: never;
