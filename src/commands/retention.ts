@@ -16,6 +16,7 @@ import {
   parseRetentionEvent,
   retentionDecider,
   type CaseRetentionFacts,
+  type HoldOrder,
   type RetentionCommand,
   type RetentionEvent,
   type RetentionPolicy,
@@ -23,8 +24,10 @@ import {
 } from '../domain/retention/index.ts';
 import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
-import { commandExecutor, commandServices } from './aggregate.ts';
+import { commandExecutor, commandServices, type FieldsOf } from './aggregate.ts';
+import { loadOfficerView } from './context.ts';
 import type { CommandDeps } from './deps.ts';
+import type { Caller, CommandOptions, CommandOutcome } from './outcome.ts';
 
 export const executeRetentionCommand = commandExecutor<RetentionCommand, RetentionEvent, RetentionState>({
   stream: (command) => streams.retention(command.caseId),
@@ -35,8 +38,65 @@ export const executeRetentionCommand = commandExecutor<RetentionCommand, Retenti
 });
 
 const service = commandServices<RetentionCommand, RetentionState>(executeRetentionCommand);
-export const placeLegalHold = service('PlaceLegalHold');
-export const liftLegalHold = service('LiftLegalHold');
+const placeHold = service('PlaceLegalHold');
+const liftHold = service('LiftLegalHold');
+
+/**
+ * How the caller orders a hold, as the HTTP layer states it: an officer's signed `hold/v1` sign-off, or a
+ * court's request (only for an authenticated court caller). The service adds the officer's view.
+ */
+export type HoldOrderInput = { kind: 'signed'; signoff: unknown; signature: string; keyId: string } | { kind: 'court-request' };
+type HoldFields<T extends 'PlaceLegalHold' | 'LiftLegalHold'> = Omit<FieldsOf<RetentionCommand, T>, 'order'> & { order: HoldOrderInput };
+
+async function resolveOrder(deps: CommandDeps, caller: Caller, order: HoldOrderInput): Promise<HoldOrder> {
+  if (order.kind === 'court-request') return order;
+  const officer = caller.actor.kind === 'officer' ? await loadOfficerView(deps.store, caller.actor.id) : undefined;
+  return { ...order, officer };
+}
+
+export async function placeLegalHold(
+  deps: CommandDeps,
+  caller: Caller,
+  fields: HoldFields<'PlaceLegalHold'>,
+  options?: CommandOptions,
+): Promise<CommandOutcome<RetentionState>> {
+  return placeHold(deps, caller, { ...fields, order: await resolveOrder(deps, caller, fields.order) }, options);
+}
+
+export async function liftLegalHold(
+  deps: CommandDeps,
+  caller: Caller,
+  fields: HoldFields<'LiftLegalHold'>,
+  options?: CommandOptions,
+): Promise<CommandOutcome<RetentionState>> {
+  return liftHold(deps, caller, { ...fields, order: await resolveOrder(deps, caller, fields.order) }, options);
+}
+
+/**
+ * The automatic hold on a court's request: a court that requests a case's evidence (its court bundle) puts the
+ * case under a hold recorded as the court's request, with the purpose it stated as reference, before anything
+ * is assembled. The court (or an officer recording the court's order, signed) lifts it like any hold.
+ */
+export async function holdOnCourtRequest(
+  deps: CommandDeps,
+  caller: Caller,
+  request: { caseId: string; reference: string },
+  options?: CommandOptions,
+): Promise<CommandOutcome<RetentionState>> {
+  return placeLegalHold(
+    deps,
+    caller,
+    {
+      caseId: request.caseId,
+      holdId: `court-request-${deps.ids()}`,
+      authority: 'court',
+      reference: request.reference,
+      reason: 'Evidence requested by a court (automatic hold)',
+      order: { kind: 'court-request' },
+    },
+    options,
+  );
+}
 
 async function readOrEmpty(store: EventStore, stream: string): Promise<StoredRecord[]> {
   try {

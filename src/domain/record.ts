@@ -49,7 +49,7 @@ export interface EventRecord {
 export const GENESIS_PREV = '0'.repeat(64);
 
 /** Stream kinds, each the prefix of its streams' names before the first `-` (integrity.md §2). */
-export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model', 'retention', 'citizen', 'report'] as const;
+export const STREAM_KINDS = ['case', 'custody', 'camera', 'officer', 'model', 'retention', 'citizen', 'report', 'subject'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 /**
@@ -68,6 +68,8 @@ export const streams = {
   citizen: (caseId: string) => `citizen-${caseId}`,
   /** The violations citizens reported in one province, and their review (its citizen-report queue). */
   report: (province: string) => `report-${province}`,
+  /** One data-subject request and its answer (docs/data-protection.md, "The data subject"). */
+  subject: (requestId: string) => `subject-${requestId}`,
   /** The national registry of provincial logs: one stream with no id (province "00"; not a kind `parseStream` reads). */
   provincialLogs: () => 'provincial-logs',
 } as const satisfies { [K in StreamKind]: (id: string) => string } & { provincialLogs: () => string };

@@ -7,6 +7,7 @@
  * loopback PostgreSQL endpoint; evidence on the filesystem; jobs in-process. Only one process may open an
  * embedded data directory at a time.
  */
+import { renderAccessHistoryPdf } from '../adapters/documents/access-history-pdf.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
@@ -426,6 +427,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           gateway: standInBank,
           handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
         },
+        accessHistoryPdf: renderAccessHistoryPdf,
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),

@@ -28,7 +28,7 @@ import type { DocumentRenderer } from '../../ports/documents.ts';
 
 const require = createRequire(import.meta.url);
 /** pdfkit's version, recorded as the producer (its package exports no `package.json`: read it beside `js/`). */
-const PDFKIT_VERSION = (
+export const PDFKIT_VERSION = (
   JSON.parse(readFileSync(join(dirname(require.resolve('pdfkit')), '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
 
@@ -41,7 +41,7 @@ const FONT_FILES = {
 type FontName = keyof typeof FONT_FILES;
 
 let fonts: Record<FontName, Buffer> | undefined;
-function fontBytes(): Record<FontName, Buffer> {
+export function fontBytes(): Record<FontName, Buffer> {
   fonts ??= {
     regular: readFileSync(require.resolve(FONT_FILES.regular)),
     bold: readFileSync(require.resolve(FONT_FILES.bold)),
@@ -99,8 +99,8 @@ function partyLabel(party: Party): string {
   return party.kind === 'organisation' ? 'Tổ chức' : 'Ông/Bà';
 }
 
-const PAGE = { width: 595.28, height: 841.89, margin: 56 };
-const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
+export const PAGE = { width: 595.28, height: 841.89, margin: 56 };
+export const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
 
 /** The quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4). */
 export const QR_QUIET_ZONE = 4;
@@ -117,7 +117,7 @@ export function qrMatrix(payload: string): { size: number; dark: ArrayLike<numbe
  * so copying or searching the PDF would fail. The font has a precomposed glyph for every Vietnamese letter.
  * A fresh object per call: pdfkit fills in the features it adds.
  */
-function plain<T extends object>(options: T): T & PDFKit.Mixins.TextOptions {
+export function plain<T extends object>(options: T): T & PDFKit.Mixins.TextOptions {
   return { ...options, features: { ccmp: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[] };
 }
 

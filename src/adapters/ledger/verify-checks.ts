@@ -14,6 +14,8 @@ import {
   type OpenedCheckpoint,
 } from '../../domain/integrity/index.ts';
 import { GENESIS_PREV } from '../../domain/record.ts';
+import { describeDestroyed, destroyedEvidence, EVIDENCE_DESTROYED } from '../../domain/retention/destroyed.ts';
+import type { DestroyedEvidence } from '../../domain/retention/state.ts';
 import type { EvidenceStore } from '../../ports/evidence.ts';
 import type { StoredCheckpointNote, StoredLeafHashes, StoredRecordText } from '../../ports/ledger-storage.ts';
 
@@ -163,6 +165,37 @@ export function checkChain(
   streams.set(stream, { revision, hash: entry.hash });
 }
 
+/** Evidence destroyed under a retention policy (`EvidenceDestroyed` on `retention-*`), by digest. */
+export type DestroyedEvidenceMap = Map<string, DestroyedEvidence & { recordId: string }>;
+
+/**
+ * A finding that is not a discrepancy: an original a record names is not stored because it was destroyed
+ * under a retention policy, which a recorded `EvidenceDestroyed` says ("destroyed under policy X at T").
+ */
+export interface DestroyedFinding {
+  digest: string;
+  policy: string;
+  at: string;
+  /** The record naming the evidence, and the `EvidenceDestroyed` record. */
+  recordId: string;
+  destroyedBy: string;
+  message: string;
+}
+
+/** Notes an `EvidenceDestroyed` record of a retention stream (the first destruction of a digest wins). */
+export function noteDestroyedEvidence(entry: StoredRecordText, record: RecordShape, destroyed: DestroyedEvidenceMap): void {
+  if (record.type !== EVIDENCE_DESTROYED || typeof record.stream !== 'string' || !record.stream.startsWith('retention-')) return;
+  let full: RecordShape;
+  try {
+    full = JSON.parse(entry.canonical) as RecordShape;
+  } catch {
+    return;
+  }
+  for (const [digest, info] of destroyedEvidence([{ type: EVIDENCE_DESTROYED, data: full.data, stream: record.stream }])) {
+    if (!destroyed.has(digest)) destroyed.set(digest, { ...info, recordId: entry.recordId });
+  }
+}
+
 /** Notes the original evidence a record names (EVIDENCE_MISSING is checked once the blobs are listed). */
 export function noteOriginalEvidence(
   entry: StoredRecordText,
@@ -190,12 +223,14 @@ export function checkRecord(
   referencedEvidence: ReferencedEvidence,
   report: Report,
   strictCanonical: boolean,
+  destroyed?: DestroyedEvidenceMap,
 ): Buffer | undefined {
   const storedHash = checkRecordHash(entry, report);
   const checked = checkRecordText(entry, report, strictCanonical);
   if (!checked) return storedHash;
   checkChain(entry, checked.record, streams, report);
   noteOriginalEvidence(entry, checked.record, checked.full, referencedEvidence);
+  if (destroyed) noteDestroyedEvidence(entry, checked.record, destroyed);
   return storedHash;
 }
 
@@ -359,8 +394,18 @@ function popcount(n: number): number {
   return count;
 }
 
-/** EVIDENCE_DIGEST, EVIDENCE_MISSING: every blob hashes to its name; every original named is stored. Returns the blob count. */
-export async function checkEvidence(evidence: EvidenceStore, referenced: ReferencedEvidence, report: Report): Promise<number> {
+/**
+ * EVIDENCE_DIGEST, EVIDENCE_MISSING: every blob hashes to its name; every original named is stored, or was
+ * destroyed under a retention policy (then a `DestroyedFinding`, never a discrepancy: the records and their
+ * hashes stay, only the blob went). Returns the blob count.
+ */
+export async function checkEvidence(
+  evidence: EvidenceStore,
+  referenced: ReferencedEvidence,
+  report: Report,
+  destroyed: DestroyedEvidenceMap = new Map(),
+  found: DestroyedFinding[] = [],
+): Promise<number> {
   let blobs = 0;
   const stored = new Set<string>();
   for await (const blob of evidence.list()) {
@@ -370,7 +415,18 @@ export async function checkEvidence(evidence: EvidenceStore, referenced: Referen
     if (!result.ok) report({ code: 'EVIDENCE_DIGEST', digest: blob.digest, message: `blob ${blob.digest}: ${result.detail}` });
   }
   for (const [digest, ref] of referenced) {
-    if (!stored.has(digest)) {
+    if (stored.has(digest)) continue;
+    const gone = destroyed.get(digest);
+    if (gone) {
+      found.push({
+        digest,
+        policy: gone.policy,
+        at: gone.at,
+        recordId: ref.recordId,
+        destroyedBy: gone.recordId,
+        message: `record ${ref.recordId} names evidence ${digest}, ${describeDestroyed(gone)}`,
+      });
+    } else {
       report({ code: 'EVIDENCE_MISSING', digest, recordId: ref.recordId, message: `record ${ref.recordId} names evidence ${digest}, which is not stored` });
     }
   }

@@ -48,9 +48,18 @@ import {
   type Discrepancy,
   type ReferencedEvidence,
   type StreamHeads,
+  type DestroyedEvidenceMap,
+  type DestroyedFinding,
 } from './verify-checks.ts';
 
-export { DISCREPANCY_CODES, scalarFields, type DiscrepancyCode, type Discrepancy, type RecordShape } from './verify-checks.ts';
+export {
+  DISCREPANCY_CODES,
+  scalarFields,
+  type DestroyedFinding,
+  type DiscrepancyCode,
+  type Discrepancy,
+  type RecordShape,
+} from './verify-checks.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -65,6 +74,12 @@ export interface VerifyReport {
   /** Leaves not yet covered by a checkpoint; not a discrepancy. */
   unsealed: number;
   discrepancies: Discrepancy[];
+  /**
+   * Originals named by records whose blob was destroyed under a retention policy (an `EvidenceDestroyed`
+   * record says so): reported as "destroyed under policy X at T", never as missing or tampered, and not a
+   * discrepancy.
+   */
+  destroyed: DestroyedFinding[];
   /** Total found; `discrepancies` holds at most `maxDiscrepancies` of them. */
   discrepancyCount: number;
   durationMs: number;
@@ -163,6 +178,8 @@ export async function verifyLedgerStorage(
   let unsealed = 0;
   const streams: StreamHeads = new Map();
   const referencedEvidence: ReferencedEvidence = new Map();
+  const destroyedEvidence: DestroyedEvidenceMap = new Map();
+  const destroyed: DestroyedFinding[] = [];
   await storage.read(async (snapshot) => {
     const leafPuller = new Puller<StoredLeafHashes>(snapshot.leaves(batchSize)[Symbol.asyncIterator]());
     const checkpoints = await snapshot.checkpoints();
@@ -224,7 +241,7 @@ export async function verifyLedgerStorage(
       let storedHash: Buffer | undefined;
       if (entry) {
         records++;
-        storedHash = checkRecord(entry, streams, referencedEvidence, report, options.strictCanonical === true);
+        storedHash = checkRecord(entry, streams, referencedEvidence, report, options.strictCanonical === true, destroyedEvidence);
       }
       if (!leaf) {
         unintegrated++;
@@ -254,7 +271,7 @@ export async function verifyLedgerStorage(
     checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
   });
 
-  const blobs = options.evidence ? await checkEvidence(options.evidence, referencedEvidence, report) : 0;
+  const blobs = options.evidence ? await checkEvidence(options.evidence, referencedEvidence, report, destroyedEvidence, destroyed) : 0;
 
   return {
     ok: discrepancyCount === 0,
@@ -267,6 +284,7 @@ export async function verifyLedgerStorage(
     unintegrated,
     unsealed,
     discrepancies,
+    destroyed,
     discrepancyCount,
     durationMs: performance.now() - started,
   };

@@ -99,6 +99,8 @@ function printReport(report: VerifyReport): void {
     const subject = d.recordId ? `record ${d.recordId}` : d.digest ? `evidence ${d.digest}` : d.leafIndex !== undefined ? `leaf ${d.leafIndex}` : `tree size ${String(d.treeSize)}`;
     out.write(`${d.code} ${subject}: ${d.message}\n`);
   }
+  // Destroyed under a retention policy: a finding of its own, never missing or tampered, not a failure.
+  for (const d of report.destroyed) out.write(`DESTROYED evidence ${d.digest}: ${d.message}\n`);
   if (report.discrepancyCount > report.discrepancies.length) out.write(`… and ${report.discrepancyCount - report.discrepancies.length} more\n`);
   out.write(report.ok ? 'OK: no discrepancy\n' : `FAILED: ${report.discrepancyCount} discrepancies\n`);
 }

@@ -126,6 +126,8 @@ export function formatReport(file: string, report: BundleReport): string {
       out.push(`        - ${f.message}${refs.length ? ` [${refs.join('; ')}]` : ''}`);
     }
   }
+  // Destroyed under a retention policy: its own finding, not a failure, never "missing" (docs/data-protection.md).
+  for (const d of report.destroyed ?? []) out.push(`  DESTROYED  evidence ${d.digest}: ${d.message} [record ${d.recordId}; ${d.destroyedBy}]`);
   if (report.timeline) {
     out.push('');
     out.push('  case timeline:');

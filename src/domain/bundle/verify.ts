@@ -14,7 +14,7 @@ import { CHECK_CODES, type CheckCode } from './format.ts';
 import { checkChain } from './checks/chain.ts';
 import { checkCheckpoint } from './checks/checkpoint.ts';
 import { checkDeviceSignatures } from './checks/device-signature.ts';
-import { checkEvidence } from './checks/evidence.ts';
+import { checkEvidence, destroyedOriginals, type DestroyedOriginal } from './checks/evidence.ts';
 import {
   caseRecordsOf,
   caseStreamOf,
@@ -75,6 +75,11 @@ export interface BundleReport {
    */
   unverifiedEntries: string[];
   checks: BundleCheck[];
+  /**
+   * Originals not in the bundle because they were destroyed under a retention policy, as the bundle's own
+   * `retention-<caseId>` records say: "destroyed under policy X at T". Not a failure, never "missing".
+   */
+  destroyed: DestroyedOriginal[];
   /** The case stream in order, for a person reading the report. */
   timeline?: TimelineEntry[];
 }
@@ -136,6 +141,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       counts: { records: 0, streams: 0, evidence: 0 },
       unverifiedEntries: [],
       checks: [],
+      destroyed: [],
     };
 
     try {
@@ -177,7 +183,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       const evidence = evidenceEntries(reader);
       report.counts.evidence = evidence.size;
       const originals = originalsByRecord(records);
-      add('EVIDENCE', checkEvidence(t, reader, evidence, originals));
+      add('EVIDENCE', checkEvidence(t, reader, evidence, originals, destroyedOriginals(records, summary.caseId), report.destroyed));
 
       progress.code = 'DEVICE_SIGNATURE';
       add('DEVICE_SIGNATURE', checkDeviceSignatures(t, records, byStream));

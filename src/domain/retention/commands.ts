@@ -1,4 +1,5 @@
 import type { CommandBase } from '../decider.ts';
+import type { OfficerView } from '../officer/view.ts';
 import type { HoldAuthority } from './events.ts';
 import type { RetentionPolicy } from './policies.ts';
 
@@ -23,6 +24,17 @@ export interface CaseRetentionFacts {
   derived: readonly string[];
 }
 
+/**
+ * How the caller orders a hold or its lifting, resolved by the application service from who the caller is:
+ * - `signed`: an enrolled officer's `hold/v1` sign-off with its signature and key id, and the officer's view
+ *   (`officer-<actor.id>` folded; undefined when not enrolled) to check the key against;
+ * - `court-request`: the caller is an authenticated court (not an enrolled officer, no signing key); its
+ *   request is recorded with the court's reference and only under authority `court`.
+ */
+export type HoldOrder =
+  | { kind: 'signed'; signoff: unknown; signature: string; keyId: string; officer: OfficerView | undefined }
+  | { kind: 'court-request' };
+
 export type RetentionCommand =
   | (CommandBase & {
       type: 'PlaceLegalHold';
@@ -31,8 +43,17 @@ export type RetentionCommand =
       authority: HoldAuthority;
       reference: string;
       reason: string;
+      order: HoldOrder;
     })
-  | (CommandBase & { type: 'LiftLegalHold'; caseId: string; holdId: string; reason: string })
+  | (CommandBase & {
+      type: 'LiftLegalHold';
+      caseId: string;
+      holdId: string;
+      authority: HoldAuthority;
+      reference: string;
+      reason: string;
+      order: HoldOrder;
+    })
   | (CommandBase & {
       type: 'DestroyEvidence';
       caseId: string;

@@ -9,19 +9,27 @@
  * - Destroying an already destroyed digest is a no-op.
  */
 import type { Decider } from '../decider.ts';
+import { SignoffPurposeError, SignoffSignatureInvalidError, TimestampInFutureError } from '../case/errors.ts';
+import { OfficerIdentityMismatchError, OfficerKeyNotInForceError, OfficerNotActiveError, OfficerNotEnrolledError } from '../officer/errors.ts';
+import { officerKeyAt } from '../officer/view.ts';
 import { assertNever } from '../shared/errors.ts';
+import { parseOrThrow } from '../signoff/builders.ts';
 import { InvalidCommandError } from '../signoff/errors.ts';
-import { requireActorKind, requireKnownCommand, requireNow, requireText } from '../signoff/guards.ts';
+import { describeInput, isNotInFuture, requireActorKind, requireKnownCommand, requireNow, requireText } from '../signoff/guards.ts';
+import { HOLD_PURPOSE, HoldSignoffSchema } from '../signoff/payloads.ts';
 import { DigestSchema, IdentifierSchema } from '../signoff/primitives.ts';
+import { verifySignoff } from '../signoff/signing.ts';
 import { RETENTION_COMMAND_TYPES, type CaseRetentionFacts, type RetentionCommand } from './commands.ts';
 import {
+  CourtHoldLiftError,
   EvidenceUnderHoldError,
+  HoldOrderInvalidError,
   LegalHoldAlreadyPlacedError,
   LegalHoldNotFoundError,
   RetentionNotApplicableError,
   RetentionNotDueError,
 } from './errors.ts';
-import { HOLD_AUTHORITIES, type RetentionEvent } from './events.ts';
+import { HOLD_AUTHORITIES, type HoldOrderRecord, type RetentionEvent } from './events.ts';
 import { dueAt, policyInForce, type RetentionCategory, type RetentionPolicy } from './policies.ts';
 import type { RetentionState } from './state.ts';
 
@@ -87,6 +95,47 @@ function requireCaseId(command: RetentionCommand, state: RetentionState): void {
     throw new InvalidCommandError('caseId does not match the stream', {});
 }
 
+type HoldCommand = Extract<RetentionCommand, { type: 'PlaceLegalHold' | 'LiftLegalHold' }>;
+
+/**
+ * Who ordered the hold (or its lifting), checked: a court's request only under authority `court`; an
+ * officer's `hold/v1` sign-off from the enrolled, active acting officer, signed with a key in force at
+ * `signedAt` (not in the future), and naming exactly this command's case, hold, action, authority, reference
+ * and reason. Returns what the record stores.
+ */
+function checkHoldOrder(command: HoldCommand, action: 'place' | 'lift', now: string): HoldOrderRecord {
+  const order = command.order;
+  switch (order?.kind) {
+    case 'court-request':
+      if (command.authority !== 'court')
+        throw new HoldOrderInvalidError('A court request is recorded under authority court only', { authority: command.authority });
+      return { kind: 'court-request' };
+    case 'signed': {
+      const officer = order.officer;
+      if (!officer) throw new OfficerNotEnrolledError('A hold is signed by an enrolled officer', {});
+      if (officer.officerId !== command.actor.id) throw new OfficerIdentityMismatchError('The signing officer is not the acting officer', {});
+      if (officer.status !== 'active') throw new OfficerNotActiveError('The officer is not active', {});
+      const purpose = (order.signoff as { purpose?: unknown } | null)?.purpose;
+      if (purpose !== HOLD_PURPOSE)
+        throw new SignoffPurposeError(`A legal hold takes a ${HOLD_PURPOSE} sign-off`, { purpose: describeInput(purpose, 32) });
+      const signoff = parseOrThrow(HoldSignoffSchema, order.signoff, `${HOLD_PURPOSE} sign-off`);
+      if (!isNotInFuture(signoff.signedAt, now)) throw new TimestampInFutureError('signedAt lies in the future', { signedAt: signoff.signedAt });
+      const key = officerKeyAt(officer, order.keyId, signoff.signedAt);
+      if (!key.ok) throw new OfficerKeyNotInForceError('The signing key was not in force at signedAt', { reason: key.reason });
+      if (!verifySignoff(signoff, order.signature, key.key.publicKey))
+        throw new SignoffSignatureInvalidError('The hold sign-off does not verify under the officer key', { keyId: order.keyId });
+      const expected = { caseId: command.caseId, action, holdId: command.holdId, authority: command.authority, reference: command.reference, reason: command.reason };
+      const differs = (Object.keys(expected) as (keyof typeof expected)[]).filter((k) => signoff[k] !== expected[k]);
+      if (differs.length > 0) throw new HoldOrderInvalidError('The sign-off does not name this hold order', { fields: differs });
+      return { kind: 'signed', signoff, signature: order.signature, keyId: order.keyId };
+    }
+    default:
+      throw new HoldOrderInvalidError('A hold is ordered by a signed officer sign-off or a court request', {
+        order: describeInput((order as { kind?: unknown } | undefined)?.kind, 32),
+      });
+  }
+}
+
 function decide(command: RetentionCommand, state: RetentionState): RetentionEvent[] {
   requireKnownCommand(command?.type, RETENTION_COMMAND_TYPES);
   const now = requireNow(command);
@@ -106,6 +155,7 @@ function decide(command: RetentionCommand, state: RetentionState): RetentionEven
       }
       if (state.holdIds.includes(command.holdId))
         throw new LegalHoldAlreadyPlacedError('This hold id was used by a hold since lifted', { holdId: command.holdId });
+      const order = checkHoldOrder(command, 'place', now);
       return [
         {
           type: 'LegalHoldPlaced',
@@ -116,19 +166,38 @@ function decide(command: RetentionCommand, state: RetentionState): RetentionEven
             reference: command.reference,
             reason: command.reason,
             placedAt: now,
+            order,
           },
         },
       ];
     }
     case 'LiftLegalHold': {
       requireActorKind(command, ['officer'], command.type);
+      if (!(HOLD_AUTHORITIES as readonly unknown[]).includes(command.authority))
+        throw new InvalidCommandError(`authority must be one of ${HOLD_AUTHORITIES.join(', ')}`, { field: 'authority' });
+      requireText(command.reference, 'reference');
       requireText(command.reason, 'reason');
-      if (!Object.hasOwn(state.holds, command.holdId)) {
+      const held = state.holds[command.holdId];
+      if (!held) {
         if (state.holdIds.includes(command.holdId)) return [];
         throw new LegalHoldNotFoundError('No such hold on this case', { holdId: String(command.holdId).slice(0, 128) });
       }
+      if (held.authority === 'court' && command.authority !== 'court')
+        throw new CourtHoldLiftError("A court's hold is lifted only under a court's authority", { holdId: command.holdId });
+      const order = checkHoldOrder(command, 'lift', now);
       return [
-        { type: 'LegalHoldLifted', data: { caseId: command.caseId, holdId: command.holdId, reason: command.reason, liftedAt: now } },
+        {
+          type: 'LegalHoldLifted',
+          data: {
+            caseId: command.caseId,
+            holdId: command.holdId,
+            reason: command.reason,
+            liftedAt: now,
+            authority: command.authority,
+            reference: command.reference,
+            order,
+          },
+        },
       ];
     }
     case 'DestroyEvidence': {

@@ -25,3 +25,14 @@ export class LegalHoldNotFoundError extends DomainRuleError {
   override readonly category: ErrorCategory = 'not_found';
   readonly code = 'legal-hold-not-found';
 }
+
+/** A hold placed or lifted by an officer without a valid `hold/v1` sign-off, or a court request under authority `officer`. */
+export class HoldOrderInvalidError extends DomainRuleError {
+  readonly code = 'hold-order-invalid';
+}
+
+/** A hold a court ordered is lifted only under the authority of a court (a court's request or an officer recording a court's order). */
+export class CourtHoldLiftError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'forbidden';
+  readonly code = 'court-hold-lift';
+}

@@ -15,6 +15,8 @@ import {
   DetectionSchema,
   RECORD_PURPOSE,
   RecordSignoffSchema,
+  HOLD_PURPOSE,
+  HoldSignoffSchema,
   REVIEW_PURPOSE,
   ReviewSignoffSchema,
   TRANSFER_PURPOSE,
@@ -27,6 +29,7 @@ import {
   type DetectionInput,
   type RecordSignoff,
   type TransferSignoff,
+  type HoldSignoff,
   type ReviewSignoff,
   type Signoff,
   type VoidSignoff,
@@ -142,13 +145,19 @@ export function buildTransferSignoff(input: TransferSignoffInput): TransferSigno
   return parseOrThrow(TransferSignoffSchema, payload, 'transfer sign-off');
 }
 
+export type HoldSignoffInput = Omit<HoldSignoff, 'purpose'>;
+
+export function buildHoldSignoff(input: HoldSignoffInput): HoldSignoff {
+  return parseOrThrow(HoldSignoffSchema, { ...input, purpose: HOLD_PURPOSE }, 'hold sign-off');
+}
+
 /** The exact bytes a device or officer signs: JCS(payload), UTF-8 (integrity.md §4). */
-export function signingBytes(payload: Detection | Signoff): Uint8Array {
+export function signingBytes(payload: Detection | Signoff | HoldSignoff): Uint8Array {
   return canonicalBytes(payload);
 }
 
 /** Assembles a signed sign-off from a signature made elsewhere (browser: tweetnacl over `signingBytes`). */
-export function withSignature<S extends Signoff>(
+export function withSignature<S extends Signoff | HoldSignoff>(
   signoff: S,
   signature: string,
   keyId: string,

@@ -25,6 +25,7 @@ import {
   APPEAL_PURPOSE,
   DECISION_PURPOSE,
   DETECTION_PURPOSE,
+  HOLD_PURPOSE,
   RECORD_PURPOSE,
   REVIEW_PURPOSE,
   TRANSFER_PURPOSE,
@@ -35,6 +36,7 @@ export {
   APPEAL_PURPOSE,
   DECISION_PURPOSE,
   DETECTION_PURPOSE,
+  HOLD_PURPOSE,
   RECORD_PURPOSE,
   REVIEW_PURPOSE,
   TRANSFER_PURPOSE,
@@ -192,6 +194,28 @@ export const TransferSignoffSchema = z.strictObject({
 export type TransferSignoff = z.infer<typeof TransferSignoffSchema>;
 
 export type Signoff = ReviewSignoff | DecisionSignoff | VoidSignoff | AppealSignoff | RecordSignoff | TransferSignoff;
+
+/** Who orders a legal hold: an officer on their own authority, or a court (recorded with the court's reference). */
+export const HOLD_AUTHORITIES = ['officer', 'court'] as const;
+export type HoldAuthority = (typeof HOLD_AUTHORITIES)[number];
+
+/**
+ * `hold/v1`: an officer's sign-off placing or lifting a legal hold on a case. It names the case, the hold, the
+ * action, the authority (an officer may record a court's order: authority `court`, the order's reference),
+ * the reference and the reason, and is stored verbatim in the hold record. Not part of `Signoff` (case
+ * sign-offs): it binds no evidence and no case revision, since a hold neither changes nor depends on the case.
+ */
+export const HoldSignoffSchema = z.strictObject({
+  purpose: z.literal(HOLD_PURPOSE),
+  caseId: UuidSchema,
+  action: z.enum(['place', 'lift']),
+  holdId: IdentifierSchema,
+  authority: z.enum(HOLD_AUTHORITIES),
+  reference: TextSchema,
+  reason: TextSchema,
+  signedAt: UtcTimestampSchema,
+});
+export type HoldSignoff = z.infer<typeof HoldSignoffSchema>;
 
 /** A payload with its Ed25519 signature (base64) and the signer's key id. */
 export interface Signed<Payload> {

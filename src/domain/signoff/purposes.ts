@@ -12,6 +12,12 @@ export const DECISION_PURPOSE = 'decision/v1';
 export const VOID_PURPOSE = 'void/v1';
 /** Sign-off for `AppealResolved`: resolving an appeal alters (or confirms) a signed penalty (integrity.md §4). */
 export const APPEAL_PURPOSE = 'appeal/v1';
+/**
+ * Sign-off for placing or lifting a legal hold (`LegalHoldPlaced` / `LegalHoldLifted` on `retention-<caseId>`,
+ * docs/data-protection.md "Legal hold"). Not a case record, so not in `SIGNOFF_PURPOSES`: the retention decider
+ * checks it, and a hold record carries it so anyone holding the officer's keys can check who ordered the hold.
+ */
+export const HOLD_PURPOSE = 'hold/v1';
 
 /** Sign-off for `ViolationRecordDrawn`: the violation record (biên bản) signed by the officer who drew it up. */
 export const RECORD_PURPOSE = 'record/v1';

@@ -4,7 +4,7 @@
  */
 import { canonicalBytes } from '../integrity/canonical.ts';
 import { keyIdOf, signBytes, verifyBytes } from './keys.ts';
-import type { Detection, Signed, Signoff } from './payloads.ts';
+import type { Detection, HoldSignoff, Signed, Signoff } from './payloads.ts';
 
 /** Signs JCS(payload) with tweetnacl; `publicKey` (base64) names the key id. */
 function signPayload<P>(payload: P, secretKey: Uint8Array): Signed<P> {
@@ -23,7 +23,7 @@ export function signDetection(
 }
 
 /** An officer's signature over JCS(signoff), in the shape `ReviewConfirmed.data` etc. store. */
-export function signSignoff<S extends Signoff>(
+export function signSignoff<S extends Signoff | HoldSignoff>(
   signoff: S,
   secretKey: Uint8Array,
 ): { signoff: S; signature: string; keyId: string } {

@@ -22,7 +22,7 @@ import {
   EvidenceUnderHoldError,
   type RetentionPolicy,
 } from '../../../src/domain/retention/index.ts';
-import { buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { buildHoldSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { openTestEventStore, type TestEventStore } from './support/store.ts';
 import { buildWorld, carViolation, device, signedDetection, type World } from './support/world.ts';
 
@@ -101,13 +101,13 @@ describe('retention run (PostgreSQL event store, encrypted filesystem evidence)'
     const open = await rejectedCase(false);
     const cases = [due.caseId, held.caseId, open.caseId];
     world.clock.at = '2026-03-20T00:00:00.000Z';
-    await placeLegalHold(world.deps, world.officer, {
-      caseId: held.caseId,
-      holdId: 'court-order-12-2026',
-      authority: 'court',
-      reference: 'Quyết định 12/2026/QĐ-TA',
-      reason: 'Court request',
-    });
+    // The officer records the court's order with a signed hold/v1 sign-off.
+    const order = { holdId: 'court-order-12-2026', authority: 'court', reference: 'Quyết định 12/2026/QĐ-TA', reason: 'Court request' } as const;
+    const signed = signSignoff(buildHoldSignoff({ caseId: held.caseId, action: 'place', signedAt: world.clock.at, ...order }), world.officerKey.secretKey);
+    await placeLegalHold(world.deps, world.officer, { caseId: held.caseId, ...order, order: { kind: 'signed', ...signed } });
+    const holdRecord = (await store.readStream(streams.retention(held.caseId)))[0]!.record;
+    expect(holdRecord.type).to.equal('LegalHoldPlaced');
+    expect(holdRecord.data).to.deep.include({ order: { kind: 'signed', ...signed } });
 
     // Before the period runs out: nothing.
     const early = await run('2026-09-01T00:00:00.000Z', false, cases);
@@ -168,7 +168,16 @@ describe('retention run (PostgreSQL event store, encrypted filesystem evidence)'
     expect(await store.readStream(streams.retention(due.caseId))).to.have.length(2);
 
     // Once the hold is lifted, the held case's evidence goes too.
-    await liftLegalHold(world.deps, world.officer, { caseId: held.caseId, holdId: 'court-order-12-2026', reason: 'Judgment final' });
+    // Lifted by the court itself (its request, recorded with its reference).
+    const court = { actor: { kind: 'officer' as const, id: 'court:tand-hn' }, province: '01' };
+    await liftLegalHold(world.deps, court, {
+      caseId: held.caseId,
+      holdId: 'court-order-12-2026',
+      authority: 'court',
+      reference: 'Quyết định 20/2026/QĐ-TA',
+      reason: 'Judgment final',
+      order: { kind: 'court-request' },
+    });
     const lifted = await run('2027-03-14T00:00:00.000Z', false, cases);
     expect(lifted.destroyed.map((d) => d.digest).sort()).to.deep.equal([...held.digests].sort());
     for (const digest of open.digests) expect(await evidence.has(digest)).to.equal(true);

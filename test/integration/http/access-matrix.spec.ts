@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { Role } from '../../../src/adapters/auth/roles.ts';
 import { evidenceDigest } from '../../../src/domain/integrity/hash.ts';
-import { buildReviewSignoff, buildVoidSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { buildHoldSignoff, buildReviewSignoff, buildVoidSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
 import {
@@ -45,6 +45,7 @@ interface Principal {
   subject: string;
   token: string;
   officerKeyId?: string;
+  officerSecretKey?: Uint8Array;
 }
 
 interface Row {
@@ -77,6 +78,14 @@ function signoffBody(ctx: Ctx, p: Principal, kind: 'review' | 'void') {
   // shows the caller passed every access check before it.
   const signed = signSignoff(payload, generateKeyPair().secretKey);
   return { ...signed, keyId: p.officerKeyId ?? signed.keyId };
+}
+
+/** A hold order: an officer's signed hold/v1 sign-off (a court's request carries none). */
+function holdBody(ctx: Ctx, p: Principal | undefined) {
+  const fields = { holdId: `hold-${p?.role ?? 'none'}-${p?.scope ?? 'none'}`, reference: 'QĐ 1/2026', reason: 'matrix' };
+  if (!p?.officerSecretKey) return fields;
+  const signoff = buildHoldSignoff({ caseId: ctx.caseId, action: 'place', authority: 'officer', signedAt: new Date().toISOString(), ...fields });
+  return { ...fields, ...signSignoff(signoff, p.officerSecretKey) };
 }
 
 const READERS: Role[] = ['officer', 'supervisor', 'auditor', 'court'];
@@ -117,7 +126,7 @@ const ROWS: Row[] = [
     request: (c, p) => [
       'POST',
       `/v1/cases/${c.caseId}/holds`,
-      { token: p?.token, body: { holdId: `hold-${p?.role ?? 'none'}-${p?.scope ?? 'none'}`, reference: 'QĐ 1/2026', reason: 'matrix' } },
+      { token: p?.token, body: holdBody(c, p) },
     ],
   },
   {
@@ -248,6 +257,7 @@ describe('access matrix: role × route × province', function () {
         const province = PROVINCE[scope];
         let subject = `${role}-${province}`;
         let officerKeyId: string | undefined;
+        let officerSecretKey: Uint8Array | undefined;
         if (role === 'device') {
           if (scope === 'national') continue; // devices belong to a province
           subject = ctx.world.cameras[province]!.cameraId;
@@ -256,6 +266,7 @@ describe('access matrix: role × route × province', function () {
           const officer = scope === 'national' ? ctx.world.national : ctx.world.officers[province]!;
           subject = officer.officerId;
           officerKeyId = officer.key.keyId;
+          officerSecretKey = officer.key.secretKey;
         }
         principals.push({
           role,
@@ -264,6 +275,7 @@ describe('access matrix: role × route × province', function () {
           subject,
           token: await ctx.node.token(role, province, subject),
           ...(officerKeyId ? { officerKeyId } : {}),
+          ...(officerSecretKey ? { officerSecretKey } : {}),
         });
       }
     }

@@ -156,6 +156,70 @@ describe('ledger verify (integration, PostgreSQL)', function () {
     expect(find(report, 'EVIDENCE_MISSING')[0]).to.include({ digest: target.digest, recordId: ids[40] });
   });
 
+  it('reports an original destroyed under a retention policy as destroyed, not missing (clock moved forward)', async () => {
+    // A fresh ledger whose record 41 (the last of the stream of record 40, which names blob 2) is the
+    // EvidenceDestroyed a retention run recorded a year after the case ended; then the blob was shredded.
+    await db.close();
+    db = await ledgerTestDatabase('ledger_verify');
+    const target = blobs[2]!;
+    const destroyedAt = '2027-11-25T00:00:00.000Z';
+    const result = await bulkGenerate(db.pool, {
+      records: 100,
+      recordsPerStream: 7,
+      checkpointsAt: [100],
+      origin: ORIGIN,
+      seed: key.seed,
+      evidence: new Map([[40, blobs.slice(2)]]),
+      standalone: new Map([
+        [
+          41,
+          {
+            stream: 'retention-0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f60',
+            type: 'EvidenceDestroyed',
+            data: {
+              caseId: '0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f60',
+              digest: target.digest,
+              role: 'original',
+              category: 'rejected-detection',
+              policy: 'rejected-detection/2026-01-01',
+              legalBasis: { instrument: 'test policy', verified: false },
+              destroyedAt,
+            },
+          },
+        ],
+      ]),
+    });
+    await evidence.destroy(target.digest);
+    const report = await verify();
+    expect(report.discrepancies).to.deep.equal([]);
+    expect(report.ok).to.equal(true);
+    expect(report.destroyed).to.have.length(1);
+    expect(report.destroyed[0]).to.include({
+      digest: target.digest,
+      policy: 'rejected-detection/2026-01-01',
+      at: destroyedAt,
+      recordId: result.recordIds![40],
+      destroyedBy: result.recordIds![41],
+    });
+    expect(report.destroyed[0]!.message).to.contain(`destroyed under policy rejected-detection/2026-01-01 at ${destroyedAt}`);
+
+    // An EvidenceDestroyed on any other stream than retention-* proves nothing: the blob is missing.
+    await db.close();
+    db = await ledgerTestDatabase('ledger_verify');
+    await bulkGenerate(db.pool, {
+      records: 100,
+      recordsPerStream: 7,
+      checkpointsAt: [100],
+      origin: ORIGIN,
+      seed: key.seed,
+      evidence: new Map([[40, blobs.slice(2)]]),
+      standalone: new Map([[41, { stream: 'case-0191f2b4-7c1e-7a52-9a0b-3f1c2d4e5f61', type: 'EvidenceDestroyed', data: { digest: target.digest, policy: 'x', destroyedAt, legalBasis: {} } }]]),
+    });
+    const forged = await verify();
+    expect(codes(forged)).to.deep.equal(['EVIDENCE_MISSING']);
+    expect(forged.destroyed).to.deep.equal([]);
+  });
+
   it('finds a changed checkpoint note (one byte of its time line) and names its size', async () => {
     await asSuperuser(`UPDATE ledger_checkpoints SET note = replace(note, 'time 2026', 'time 2027') WHERE tree_size = 200`);
     const report = await verify();

@@ -38,6 +38,11 @@ export interface Scenario {
    * sign-off, with the sign-off stripped (an unsigned alteration of the penalty), or signed by a stranger.
    */
   appeal?: 'signed' | 'stripped' | 'forged';
+  /**
+   * The plate original was destroyed under a retention policy and is not in the bundle: `recorded` carries
+   * the case's `retention-<caseId>` EvidenceDestroyed; `elsewhere` carries it on another stream (proves nothing).
+   */
+  destroyedPlate?: 'recorded' | 'elsewhere';
   /** Sign the checkpoint and manifest with this log seed instead of the real one (a forged node). */
   logSeedOverride?: Uint8Array;
 }
@@ -268,6 +273,22 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
       decider,
     );
   }
+  if (scenario.destroyedPlate) {
+    append(
+      scenario.destroyedPlate === 'recorded' ? `retention-${caseId}` : `custody-${caseId}`,
+      'EvidenceDestroyed',
+      {
+        caseId,
+        digest: evidenceRefs[1]!.digest,
+        role: 'original',
+        category: 'closed-case',
+        policy: 'closed-case/2026-01-01',
+        legalBasis: { instrument: 'test policy', verified: false },
+        destroyedAt: '2036-11-27T00:00:00.000Z',
+      },
+      { kind: 'system', id: 'retention' },
+    );
+  }
   noise(4);
 
   // Seal: the tree over the whole ledger, a checkpoint, a witness cosignature.
@@ -290,6 +311,7 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
   const included = new Set([
     `case-${caseId}`,
     `custody-${caseId}`,
+    `retention-${caseId}`,
     `camera-${cameraId}`,
     `officer-${officer.id}`,
     `officer-${decider.id}`,
@@ -313,7 +335,7 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     witnessVerifierKeys: [WITNESS_KEY],
     evidence: [
       { bytes: overview, mediaType: 'image/jpeg' },
-      { bytes: plate, mediaType: 'image/jpeg' },
+      ...(scenario.destroyedPlate ? [] : [{ bytes: plate, mediaType: 'image/jpeg' }]),
       { bytes: thumbnail, mediaType: 'image/jpeg' },
     ],
     manifestSignerSeed: logSeed,

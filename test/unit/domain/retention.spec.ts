@@ -3,9 +3,17 @@
  * (placed hold, open case, pending appeal), idempotent repeats, and `destroyedEvidence` for verifiers.
  */
 import { expect } from 'chai';
+import { SignoffSignatureInvalidError, TimestampInFutureError } from '../../../src/domain/case/errors.ts';
+import { OfficerKeyNotInForceError, OfficerNotEnrolledError } from '../../../src/domain/officer/errors.ts';
+import type { OfficerView } from '../../../src/domain/officer/view.ts';
 import { ActorNotAllowedError } from '../../../src/domain/signoff/errors.ts';
+import { buildHoldSignoff, keyPairFromLabel, signSignoff, type HoldSignoffInput } from '../../../src/domain/signoff/index.ts';
 import {
+  CourtHoldLiftError,
   destroyedEvidence,
+  HoldOrderInvalidError,
+  type HoldOrder,
+  type HoldOrderRecord,
   EvidenceUnderHoldError,
   LegalHoldAlreadyPlacedError,
   LegalHoldNotFoundError,
@@ -34,6 +42,25 @@ const POLICIES: RetentionPolicy[] = [
   { id: 'derived-media/2026-01-01', category: 'derived-media', effectiveFrom: '2026-01-01', retainDays: 30, legalBasis: basis },
 ];
 const officer = { actor: { kind: 'officer' as const, id: 'off-01-0001' }, province: '01' };
+const court = { actor: { kind: 'officer' as const, id: 'court:tand-hn-01' }, province: '01' };
+const KEY = keyPairFromLabel('off-01-0001');
+const OTHER_KEY = keyPairFromLabel('someone-else');
+const officerView: OfficerView = {
+  officerId: 'off-01-0001',
+  province: '01',
+  title: 'cand-bo',
+  roles: ['reviewer'],
+  status: 'active',
+  keys: [{ keyId: KEY.keyId, publicKey: KEY.publicKey, validFrom: '2026-01-01T00:00:00.000Z' }],
+};
+/** An officer's signed hold order over exactly these fields. */
+const signedOrder = (fields: Omit<HoldSignoffInput, 'caseId' | 'signedAt'>, signedAt = '2026-04-01T00:00:00.000Z', key = KEY): HoldOrder => ({
+  kind: 'signed',
+  ...signSignoff(buildHoldSignoff({ caseId: CASE, signedAt, ...fields }), key.secretKey),
+  officer: officerView,
+});
+const PLACE = { action: 'place', holdId: 'h-1', authority: 'court', reference: 'QĐ 12/2026', reason: 'Court request' } as const;
+const LIFT = { action: 'lift', holdId: 'h-1', authority: 'court', reference: 'QĐ 20/2026', reason: 'Judgment final' } as const;
 const system = { actor: { kind: 'system' as const, id: 'retention' }, province: '01' };
 
 const facts = (over: Partial<CaseRetentionFacts> = {}): CaseRetentionFacts => ({
@@ -55,17 +82,36 @@ const destroy = (now: string, digest = A, f = facts()): RetentionCommand => ({
   now,
   ...system,
 });
-const hold = (now = '2026-04-01T00:00:00.000Z'): RetentionCommand => ({
+const hold = (now = '2026-04-01T00:00:00.000Z', order: HoldOrder = signedOrder(PLACE)): RetentionCommand => ({
   type: 'PlaceLegalHold',
   caseId: CASE,
   holdId: 'h-1',
   authority: 'court',
   reference: 'QĐ 12/2026',
   reason: 'Court request',
+  order,
   now,
   ...officer,
 });
+const lift = (order: HoldOrder = signedOrder(LIFT, '2026-05-01T00:00:00.000Z'), authority: 'court' | 'officer' = 'court'): RetentionCommand => ({
+  type: 'LiftLegalHold',
+  caseId: CASE,
+  holdId: 'h-1',
+  authority,
+  reference: 'QĐ 20/2026',
+  reason: 'Judgment final',
+  order,
+  now: '2026-05-01T00:00:00.000Z',
+  ...officer,
+});
+const { officer: _view, ...signedFields } = signedOrder(PLACE) as Extract<HoldOrder, { kind: 'signed' }>;
+const storedOrder = signedFields as HoldOrderRecord;
 const placed: RetentionEvent = {
+  type: 'LegalHoldPlaced',
+  data: { caseId: CASE, holdId: 'h-1', authority: 'court', reference: 'QĐ 12/2026', reason: 'Court request', placedAt: '2026-04-01T00:00:00.000Z', order: storedOrder },
+};
+/** A hold recorded before holds were signed: still read. */
+const legacyPlaced: RetentionEvent = {
   type: 'LegalHoldPlaced',
   data: { caseId: CASE, holdId: 'h-1', authority: 'court', reference: 'QĐ 12/2026', reason: 'Court request', placedAt: '2026-04-01T00:00:00.000Z' },
 };
@@ -83,8 +129,70 @@ const retention = () => spec(retentionDecider, { parse: (e) => parseRetentionEve
 
 describe('retention decider', () => {
   describe('legal holds', () => {
-    it('given no hold, when an officer places one, then LegalHoldPlaced', () => {
+    it("given no hold, when an officer places one with a signed hold/v1 sign-off, then LegalHoldPlaced carrying the sign-off", () => {
       retention().given([]).when(hold()).then([placed]);
+    });
+    it("given no hold, when a court requests one, then LegalHoldPlaced recorded as the court's request", () => {
+      retention()
+        .given([])
+        .when({ ...hold(undefined, { kind: 'court-request' }), ...court })
+        .then([{ ...placed, data: { ...placed.data, order: { kind: 'court-request' } } } as RetentionEvent]);
+    });
+    it('a court request under authority officer is refused', () => {
+      retention()
+        .given([])
+        .when({ ...hold(undefined, { kind: 'court-request' }), authority: 'officer', ...court } as RetentionCommand)
+        .thenThrows(HoldOrderInvalidError);
+    });
+    it('an officer hold without a sign-off is refused', () => {
+      retention()
+        .given([])
+        .when({ ...hold(), order: undefined } as unknown as RetentionCommand)
+        .thenThrows(HoldOrderInvalidError);
+    });
+    it('a sign-off signed by another key is refused (key not in force)', () => {
+      retention().given([]).when(hold(undefined, signedOrder(PLACE, undefined, OTHER_KEY))).thenThrows(OfficerKeyNotInForceError);
+    });
+    it('a forged signature is refused', () => {
+      type Signed = Extract<HoldOrder, { kind: 'signed' }>;
+      const other = signedOrder({ ...PLACE, reason: 'other' }) as Signed;
+      const forged: HoldOrder = { ...(signedOrder(PLACE) as Signed), signature: other.signature };
+      retention().given([]).when(hold(undefined, forged)).thenThrows(SignoffSignatureInvalidError);
+    });
+    it('a sign-off naming another hold order (other reference) is refused', () => {
+      retention().given([]).when(hold(undefined, signedOrder({ ...PLACE, reference: 'QĐ 99/2026' }))).thenThrows(HoldOrderInvalidError);
+    });
+    it('a sign-off for lifting is not accepted for placing', () => {
+      retention().given([]).when(hold(undefined, signedOrder({ ...PLACE, action: 'lift' }))).thenThrows(HoldOrderInvalidError);
+    });
+    it('a sign-off dated in the future is refused', () => {
+      retention().given([]).when(hold(undefined, signedOrder(PLACE, '2026-04-02T00:00:00.000Z'))).thenThrows(TimestampInFutureError);
+    });
+    it('a sign-off by an officer who is not enrolled is refused', () => {
+      retention()
+        .given([])
+        .when(hold(undefined, { ...signedOrder(PLACE), officer: undefined } as HoldOrder))
+        .thenThrows(OfficerNotEnrolledError);
+    });
+    it("given a court's hold, when an officer lifts it on their own authority, then refused; with the court's order, lifted", () => {
+      retention()
+        .given([placed])
+        .when(lift(signedOrder({ ...LIFT, authority: 'officer' }, '2026-05-01T00:00:00.000Z'), 'officer'))
+        .thenThrows(CourtHoldLiftError);
+      retention()
+        .given([placed])
+        .when(lift())
+        .thenEvents((events) => {
+          expect(events.map((e) => e.type)).to.deep.equal(['LegalHoldLifted']);
+          expect(events[0]!.data).to.deep.include({ authority: 'court', reference: 'QĐ 20/2026' });
+          expect((events[0]!.data as { order: { kind: string } }).order.kind).to.equal('signed');
+        });
+    });
+    it('a hold recorded before holds were signed is still read, and lifted by a signed order', () => {
+      retention()
+        .given([legacyPlaced])
+        .when(lift())
+        .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['LegalHoldLifted']));
     });
     it('given the same hold, when placed again, then nothing', () => {
       retention().given([placed]).when(hold()).thenNothing();
@@ -93,10 +201,7 @@ describe('retention decider', () => {
       retention().given([placed, lifted]).when(hold()).thenThrows(LegalHoldAlreadyPlacedError);
     });
     it('given no hold, when lifting one, then refused', () => {
-      retention()
-        .given([])
-        .when({ type: 'LiftLegalHold', caseId: CASE, holdId: 'h-1', reason: 'x', now: '2026-05-01T00:00:00.000Z', ...officer })
-        .thenThrows(LegalHoldNotFoundError);
+      retention().given([]).when(lift()).thenThrows(LegalHoldNotFoundError);
     });
     it('a device may not place a hold', () => {
       retention()

@@ -1674,7 +1674,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Place a legal hold on a case (nothing of it is destroyed while the hold is in force) */
+        /** Place a legal hold on a case (nothing of it is destroyed while the hold is in force); officers sign it (hold/v1) */
         post: {
             parameters: {
                 query?: never;
@@ -1690,6 +1690,13 @@ export interface paths {
                         holdId: string;
                         reference: string;
                         reason: string;
+                        /** @enum {string} */
+                        authority?: "officer" | "court";
+                        signoff?: {
+                            [key: string]: unknown;
+                        };
+                        signature?: string;
+                        keyId?: string;
                     };
                 };
             };
@@ -1746,7 +1753,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a legal hold */
+        /** Lift a legal hold (officers sign it, hold/v1; a court's hold only under a court's authority) */
         post: {
             parameters: {
                 query?: never;
@@ -1760,7 +1767,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        reference: string;
                         reason: string;
+                        /** @enum {string} */
+                        authority?: "officer" | "court";
+                        signoff?: {
+                            [key: string]: unknown;
+                        };
+                        signature?: string;
+                        keyId?: string;
                     };
                 };
             };
@@ -1861,6 +1876,183 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subject-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** File a vehicle owner's data-subject request (access answered at once with the export) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        plate: string;
+                        /** @enum {string} */
+                        kind: "access" | "correction" | "erasure";
+                        details?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Access: what is recorded about the vehicle (cases the officer may see) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string | null;
+                            legalBasis: {
+                                instrument: string;
+                                article?: string;
+                                verified: boolean;
+                            };
+                            cases: {
+                                caseId: string;
+                                published: {
+                                    plate: string;
+                                    plateColour: string | null;
+                                    vehicleType: string;
+                                    observedAt: string;
+                                    place: string;
+                                    violationCode: string;
+                                    violation: string;
+                                    detectingUnit: string;
+                                    status: string;
+                                    ownerUnresponsive: boolean;
+                                };
+                                privacyCopies: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                }[];
+                                custody: {
+                                    accessedAt: string;
+                                    actor: {
+                                        kind: string;
+                                        id: string;
+                                    };
+                                    access: string;
+                                    purpose: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Correction or erasure: recorded, to be answered */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            stream: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subject-requests/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a correction or erasure request (erasure only where the law allows it), with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    requestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "disclosed" | "corrected" | "erased" | "refused";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Already so */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            stream: string;
+                        };
+                    };
+                };
+                /** @description Recorded */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            stream: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2049,6 +2241,56 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/access-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access history (custody log) of a case, an evidence item or an officer, as CSV or PDF (auditors) */
+        get: {
+            parameters: {
+                query?: {
+                    caseId?: string;
+                    digest?: string;
+                    officerId?: string;
+                    format?: "csv" | "pdf";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv (RFC 4180) or application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": unknown;
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -5180,6 +5422,121 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/subject-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A vehicle owner (plate + registration certificate) asks what is recorded (access), or for a correction or erasure */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        plate: string;
+                        certificate: string;
+                        /** @enum {string} */
+                        kind: "access" | "correction" | "erasure";
+                        details?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Access: what is recorded (empty when none, or when the certificate does not match) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: string | null;
+                            legalBasis: {
+                                instrument: string;
+                                article?: string;
+                                verified: boolean;
+                            };
+                            cases: {
+                                caseId: string;
+                                published: {
+                                    plate: string;
+                                    plateColour: string | null;
+                                    vehicleType: string;
+                                    observedAt: string;
+                                    place: string;
+                                    violationCode: string;
+                                    violation: string;
+                                    detectingUnit: string;
+                                    status: string;
+                                    ownerUnresponsive: boolean;
+                                };
+                                privacyCopies: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                }[];
+                                custody: {
+                                    accessedAt: string;
+                                    actor: {
+                                        kind: string;
+                                        id: string;
+                                    };
+                                    access: string;
+                                    purpose: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Correction or erasure: received if the plate and certificate match (the same answer either way) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            received: true;
+                        };
+                    };
+                };
+                /** @description Too many failed attempts for this plate (the lookup's failure budget); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

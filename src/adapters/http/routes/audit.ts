@@ -10,6 +10,9 @@
  * differing tables (with the total count).
  */
 import { z } from 'zod';
+import { accessHistory, accessHistoryCsv, type AccessHistoryFilter } from '../../../commands/access-history.ts';
+import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
+import { ValidationError } from '../../../domain/shared/errors.ts';
 import { AppError } from '../../../domain/shared/errors.ts';
 import type { Role } from '../../auth/roles.ts';
 import { NotFoundError, route } from '../route.ts';
@@ -129,6 +132,44 @@ const ReplayReportSchema = z.object({
 
 type Kind = 'ledger' | 'replay';
 
+/** `GET /v1/audit/access-history`: who accessed a case, an evidence item, or what one officer accessed (CSV or PDF). */
+function accessHistoryRoute(services: ApiServices): AnyRoute {
+  return route({
+    method: 'get',
+    path: '/v1/audit/access-history',
+    summary: 'Access history (custody log) of a case, an evidence item or an officer, as CSV or PDF (auditors)',
+    tags: ['audit'],
+    auth: AUDITORS,
+    query: z.strictObject({
+      caseId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/).optional(),
+      digest: DigestSchema.optional(),
+      officerId: IdentifierSchema.optional(),
+      format: z.enum(['csv', 'pdf']).default('csv'),
+    }),
+    responses: {
+      200: { description: 'text/csv (RFC 4180) or application/pdf', contentType: 'text/csv' },
+    },
+    handler: async ({ res, query }) => {
+      const given = (['caseId', 'digest', 'officerId'] as const).filter((k) => query[k] !== undefined);
+      if (given.length !== 1) throw new ValidationError('Give exactly one of caseId, digest, officerId', { fields: given }, 'invalid-query');
+      const key = given[0]!;
+      const filter = { [key]: query[key]! } as AccessHistoryFilter;
+      const rows = await accessHistory(services.store, filter);
+      const subject = `${key} ${query[key]!}`;
+      res.set('Cache-Control', 'no-store');
+      if (query.format === 'pdf') {
+        if (!services.accessHistoryPdf) throw new AuditUnavailableError('This node renders no PDF; ask for format=csv');
+        const pdf = await services.accessHistoryPdf(rows, { subject, generatedAt: services.commandDeps.clock.now() });
+        res.status(200).set({ 'Content-Type': 'application/pdf', 'Content-Disposition': 'attachment; filename="access-history.pdf"' });
+        res.send(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
+        return;
+      }
+      res.status(200).set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="access-history.csv"' });
+      res.send(accessHistoryCsv(rows));
+    },
+  });
+}
+
 export function auditRoutes(services: ApiServices): AnyRoute[] {
   const clock = services.commandDeps.clock;
   let running: Kind | undefined;
@@ -172,6 +213,7 @@ export function auditRoutes(services: ApiServices): AnyRoute[] {
   });
 
   return [
+    accessHistoryRoute(services),
     route({
       method: 'post',
       path: '/v1/audit/ledger-verify',

@@ -4,6 +4,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { holdOnCourtRequest } from '../../../commands/retention.ts';
 import { DigestSchema } from '../../../domain/signoff/primitives.ts';
 import { NotFoundError, route } from '../route.ts';
 import { CaseIdParams, callerFor, loadVisibleCase, requirePrincipal, type AnyRoute } from './access.ts';
@@ -92,6 +93,9 @@ export function caseEvidenceRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
         const { state } = await loadVisibleCase(store, p, params.caseId);
+        // A court's request holds the case automatically (docs/data-protection.md, "Legal hold").
+        if (p.role === 'court')
+          await holdOnCourtRequest(deps, callerFor(p, state.province), { caseId: params.caseId, reference: purpose! }, correlation(req));
         const bundle = await services.bundles.exportCase({
           caseId: params.caseId,
           // Custody records file under the case's province, also when national staff act.

@@ -1,12 +1,17 @@
 /**
- * Legal holds and the retention state of a case (docs/data-protection.md, "Retention"). An officer,
- * supervisor or court places and lifts a hold on a case it may see; the hold's authority is the caller's
- * role (`court` for a court, else `officer`) and the record carries the caller as actor. Automatic holds (open
- * case, pending appeal) are never written: they are read from the case whenever retention decides.
+ * Legal holds and the retention state of a case (docs/data-protection.md, "Legal hold"). An officer or
+ * supervisor places and lifts a hold with a signed `hold/v1` sign-off (Ed25519, like reviews; `authority`
+ * `court` when recording a court's order under its reference); a court caller places and lifts one by its
+ * request, recorded with the court's reference (`order: court-request`, authority `court`). The record
+ * carries the caller as actor. Automatic holds (open case, pending appeal) are never written: they are read
+ * from the case whenever retention decides; a court's bundle request places a hold (bundle route).
  */
 import { z } from 'zod';
 import { liftLegalHold, loadRetentionState, placeLegalHold } from '../../../commands/retention.ts';
+import { HOLD_AUTHORITIES } from '../../../domain/signoff/payloads.ts';
 import { IdentifierSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
+import { ValidationError } from '../../../domain/shared/errors.ts';
+import type { Principal } from '../../auth/roles.ts';
 import type { CommandOutcome } from '../../../commands/outcome.ts';
 import { route } from '../route.ts';
 import { CaseIdParams, callerFor, loadVisibleCase, requirePrincipal, type AnyRoute } from './access.ts';
@@ -29,6 +34,26 @@ const RetentionView = z.strictObject({
   destroyed: z.array(z.strictObject({ digest: z.string(), policy: z.string(), at: z.string() })),
 });
 
+/** The sign-off an officer's hold order carries (absent for a court caller's request). */
+const Signed = {
+  authority: z.enum(HOLD_AUTHORITIES).optional(),
+  signoff: z.record(z.string(), z.unknown()).optional(),
+  signature: z.string().min(1).max(200).optional(),
+  keyId: z.string().min(1).max(200).optional(),
+};
+type SignedBody = { authority?: (typeof HOLD_AUTHORITIES)[number] | undefined; signoff?: Record<string, unknown> | undefined; signature?: string | undefined; keyId?: string | undefined };
+
+/** A court caller's request, or an officer's signed order (signoff, signature and keyId all required). */
+function holdOrder(p: Principal, body: SignedBody) {
+  if (p.role === 'court') return { authority: 'court' as const, order: { kind: 'court-request' as const } };
+  if (body.signoff === undefined || body.signature === undefined || body.keyId === undefined)
+    throw new ValidationError('An officer orders a hold with a signed hold/v1 sign-off (signoff, signature, keyId)', { field: 'signoff' }, 'hold-signoff-required');
+  return {
+    authority: body.authority ?? 'officer',
+    order: { kind: 'signed' as const, signoff: body.signoff, signature: body.signature, keyId: body.keyId },
+  };
+}
+
 export function holdRoutes(services: ApiServices): AnyRoute[] {
   const deps = services.commandDeps;
   const HoldParams = CaseIdParams.extend({ holdId: IdentifierSchema });
@@ -36,11 +61,11 @@ export function holdRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'post',
       path: '/v1/cases/:caseId/holds',
-      summary: 'Place a legal hold on a case (nothing of it is destroyed while the hold is in force)',
+      summary: 'Place a legal hold on a case (nothing of it is destroyed while the hold is in force); officers sign it (hold/v1)',
       tags: ['retention'],
       auth: ['officer', 'supervisor', 'court'],
       params: CaseIdParams,
-      body: z.strictObject({ holdId: IdentifierSchema, reference: TextSchema, reason: TextSchema }),
+      body: z.strictObject({ holdId: IdentifierSchema, reference: TextSchema, reason: TextSchema, ...Signed }),
       responses: ok,
       handler: async ({ req, res, principal, params, body }) => {
         const p = requirePrincipal(principal);
@@ -48,7 +73,7 @@ export function holdRoutes(services: ApiServices): AnyRoute[] {
         const outcome = await placeLegalHold(
           deps,
           callerFor(p, state.province),
-          { caseId: params.caseId, authority: p.role === 'court' ? 'court' : 'officer', ...body },
+          { caseId: params.caseId, holdId: body.holdId, reference: body.reference, reason: body.reason, ...holdOrder(p, body) },
           correlation(req),
         );
         answer(res, outcome);
@@ -57,16 +82,17 @@ export function holdRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'post',
       path: '/v1/cases/:caseId/holds/:holdId/lift',
-      summary: 'Lift a legal hold',
+      summary: "Lift a legal hold (officers sign it, hold/v1; a court's hold only under a court's authority)",
       tags: ['retention'],
       auth: ['officer', 'supervisor', 'court'],
       params: HoldParams,
-      body: z.strictObject({ reason: TextSchema }),
+      body: z.strictObject({ reference: TextSchema, reason: TextSchema, ...Signed }),
       responses: ok,
       handler: async ({ req, res, principal, params, body }) => {
         const p = requirePrincipal(principal);
         const { state } = await loadVisibleCase(services.store, p, params.caseId);
-        answer(res, await liftLegalHold(deps, callerFor(p, state.province), { caseId: params.caseId, holdId: params.holdId, ...body }, correlation(req)));
+        const fields = { caseId: params.caseId, holdId: params.holdId, reference: body.reference, reason: body.reason, ...holdOrder(p, body) };
+        answer(res, await liftLegalHold(deps, callerFor(p, state.province), fields, correlation(req)));
       },
     }),
     route({

@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.ts';
 import { auditRoutes } from './audit.ts';
 import { casesRoutes } from './cases.ts';
 import { holdRoutes } from './holds.ts';
+import { subjectRoutes } from './subject.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { logRoutes } from './log.ts';
@@ -20,6 +21,7 @@ export function apiRoutes(services: ApiServices): AnyRoute[] {
     ...ingestRoutes(services),
     ...casesRoutes(services),
     ...holdRoutes(services),
+    ...subjectRoutes(services),
     ...reviewQueueRoutes(services),
     ...meRoutes(services),
     ...projectionRoutes(services),

@@ -12,15 +12,18 @@
  */
 import { z } from 'zod';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { answerSubjectRequest, discloseCase, receiveSubjectRequest } from '../../../commands/subject.ts';
+import { SUBJECT_LEGAL_BASIS, SUBJECT_REQUEST_KINDS } from '../../../domain/subject/index.ts';
+import { TextSchema } from '../../../domain/signoff/primitives.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
 import { InMemoryLookupBudget, LookupBudgetExhaustedError } from '../lookup-budget.ts';
 import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
-import type { ApiServices } from './services.ts';
+import type { ApiServices, PublishedViolation } from './services.ts';
 import { portalCaseView } from '../../../domain/citizen/index.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
-import { citizenPortalRoutes, loadPortalCase, portalOf, portalViolation, PortalViolationSchema } from './citizen-portal.ts';
+import { citizenPortalRoutes, loadPortalCase, portalOf, portalViolation, PortalViolationSchema, PublishedFieldsSchema } from './citizen-portal.ts';
 
 const LookupQuery = z.strictObject({
   plate: z.string().min(4).max(24),
@@ -38,6 +41,62 @@ const LookupResponse = z.object({
 });
 
 export const CITIZEN_LOOKUP_PURPOSE = 'citizen lookup by plate and registration certificate';
+
+/** Published fields of a violation (the lookup's item). */
+export function publishedFields(v: PublishedViolation) {
+  return {
+    plate: v.plate,
+    plateColour: v.plateColour,
+    vehicleType: v.vehicleType,
+    observedAt: v.observedAt,
+    place: v.place,
+    violationCode: v.violationCode,
+    violation: v.violation,
+    detectingUnit: v.detectingUnit,
+    status: v.status,
+    ownerUnresponsive: v.ownerUnresponsive,
+  };
+}
+
+/** What an access request discloses (docs/data-protection.md, "The data subject"). */
+export const SubjectExport = z.object({
+  requestId: z.string().nullable(),
+  legalBasis: z.object({ instrument: z.string(), article: z.string().optional(), verified: z.boolean() }),
+  cases: z.array(
+    z.object({
+      caseId: z.string(),
+      published: z.object(PublishedFieldsSchema),
+      privacyCopies: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number().int() })),
+      destroyed: z.array(z.object({ digest: z.string(), policy: z.string(), at: z.string() })),
+      custody: z.array(
+        z.object({ accessedAt: z.string(), actor: z.object({ kind: z.string(), id: z.string() }), access: z.string(), purpose: z.string() }),
+      ),
+    }),
+  ),
+});
+
+/**
+ * The access export of a vehicle's published cases: published fields, privacy copy references, destroyed
+ * evidence and the custody log; each case disclosed is itself recorded in its custody log (access `lookup`).
+ */
+export async function subjectAccessExport(
+  services: ApiServices,
+  found: readonly PublishedViolation[],
+  request: { requestId: string | null; actor: { kind: 'citizen' | 'officer'; id: string }; correlationId?: string },
+): Promise<z.infer<typeof SubjectExport>> {
+  const cases: z.infer<typeof SubjectExport>['cases'] = [];
+  for (const v of found) {
+    const disclosure = await discloseCase(services.store, v.caseId);
+    await recordEvidenceAccess(
+      services.commandDeps,
+      { actor: request.actor, province: v.province },
+      { caseId: v.caseId, access: 'lookup', purpose: `data subject access request${request.requestId ? ` ${request.requestId}` : ''}`.slice(0, 200) },
+      request.correlationId !== undefined ? { correlationId: request.correlationId } : {},
+    );
+    cases.push({ ...disclosure, published: publishedFields(v) });
+  }
+  return { requestId: request.requestId, legalBasis: SUBJECT_LEGAL_BASIS.access, cases };
+}
 
 export function publicRoutes(services: ApiServices): AnyRoute[] {
   const budget = services.lookupBudget ?? new InMemoryLookupBudget();
@@ -98,6 +157,68 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         // A grant only for a vehicle with published violations: nothing to act on otherwise, and an empty
         // answer must look the same whether or not the certificate matched.
         res.json({ grant: violations.length > 0 ? portal.grants.issue(compact, Date.parse(now)) : null, violations });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/public/subject-requests',
+      summary:
+        'A vehicle owner (plate + registration certificate) asks what is recorded (access), or for a correction or erasure',
+      tags: ['public', 'data-subject'],
+      auth: 'public',
+      body: LookupQuery.extend({ kind: z.enum(SUBJECT_REQUEST_KINDS), details: TextSchema.optional() }),
+      responses: {
+        200: { description: 'Access: what is recorded (empty when none, or when the certificate does not match)', schema: SubjectExport },
+        202: {
+          description: 'Correction or erasure: received if the plate and certificate match (the same answer either way)',
+          schema: z.object({ received: z.literal(true) }),
+        },
+        429: { description: "Too many failed attempts for this plate (the lookup's failure budget); see Retry-After" },
+      },
+      handler: async ({ req, res, body }) => {
+        res.set('Cache-Control', 'no-store');
+        const empty = () =>
+          body.kind === 'access'
+            ? res.status(200).json({ requestId: null, legalBasis: SUBJECT_LEGAL_BASIS.access, cases: [] })
+            : res.status(202).json({ received: true });
+        const compact = plateKey(body.plate);
+        if (!compact) {
+          empty();
+          return;
+        }
+        // The same guessing protection as the lookup: one budget per plate, taken before the registry is asked.
+        const attempt = await budget.attempt(compact, Date.parse(services.commandDeps.clock.now()));
+        if (!attempt.ok) throw new LookupBudgetExhaustedError(attempt.retryAfterSeconds);
+        if (!(await services.registry.verifyRegistration(compact, body.certificate))) {
+          empty();
+          return;
+        }
+        await budget.succeeded(compact);
+        const found = await services.queries.citizenViolations(compact);
+        const requestId = services.commandDeps.ids();
+        await receiveSubjectRequest(
+          services.commandDeps,
+          { actor: { kind: 'citizen', id: 'public-subject-request' }, province: found[0]?.province ?? '00' },
+          { requestId, kind: body.kind, channel: 'public', caseIds: found.map((v) => v.caseId), ...(body.details !== undefined ? { details: body.details } : {}) },
+          correlation(req),
+        );
+        if (body.kind !== 'access') {
+          // The request id is not returned: the answer would then tell a matching certificate from a wrong one.
+          res.status(202).json({ received: true });
+          return;
+        }
+        const exported = await subjectAccessExport(services, found, {
+          requestId,
+          actor: { kind: 'citizen', id: 'public-subject-request' },
+          ...correlation(req),
+        });
+        await answerSubjectRequest(
+          services.commandDeps,
+          { actor: { kind: 'system', id: 'subject-access' }, province: found[0]?.province ?? '00' },
+          { requestId, outcome: 'disclosed', reason: `disclosed ${found.length} case(s) through the public channel` },
+          correlation(req),
+        );
+        res.status(200).json(exported);
       },
     }),
   ];

@@ -7,6 +7,7 @@
  * and never lags behind a projection.
  */
 import type { EventStore } from '../../../ports/eventstore.ts';
+import type { AccessHistoryRow } from '../../../commands/access-history.ts';
 import type { EvidenceStore } from '../../../ports/evidence.ts';
 import type { LedgerReader } from '../../ledger/reader.ts';
 import type { LogPublisher } from '../../ledger/log.ts';
@@ -185,6 +186,8 @@ export interface ApiServices {
   nationalViews?: NationalViews;
   /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */
   audit?: AuditServices;
+  /** Renders the auditor's access history as PDF (src/adapters/documents/access-history-pdf.ts); without it, CSV only. */
+  accessHistoryPdf?: (rows: readonly AccessHistoryRow[], meta: { subject: string; generatedAt: string }) => Promise<Uint8Array>;
   /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */
   servedProvinces?: readonly string[];
   limits?: {

@@ -4,6 +4,7 @@
  * registry stand-in (a real HTTP server) and the express app on an ephemeral port. Tokens are real EdDSA JWTs
  * from a development issuer. Nothing is mocked; only the national registry is a local stand-in.
  */
+import { renderAccessHistoryPdf } from '../../../../src/adapters/documents/access-history-pdf.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,6 +113,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
       queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
+      accessHistoryPdf: renderAccessHistoryPdf,
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
       ...(projectionRunner ? { projections: projectionRunner } : {}),
     };

@@ -22,6 +22,12 @@ export interface BulkOptions {
   batch?: number;
   /** Records whose data names these evidence items (ViolationDetected originals), by record number. */
   evidence?: Map<number, { digest: string; size: number }[]>;
+  /**
+   * Records of their own stream (revision 0), by record number, e.g. `EvidenceDestroyed` on `retention-<id>`.
+   * Place one at the last revision of a case stream (`i % recordsPerStream === recordsPerStream - 1`) so the
+   * case streams stay gapless.
+   */
+  standalone?: Map<number, { stream: string; type: string; data: Record<string, unknown> }>;
   onProgress?: (done: number) => void;
 }
 
@@ -61,8 +67,9 @@ export async function bulkGenerate(pool: pg.Pool, options: BulkOptions): Promise
       const nodeHashes: string[] = [];
       const checkpoints: { size: number; root: Uint8Array }[] = [];
       for (let i = start; i < end; i++) {
-        const revision = i % perStream;
-        if (revision === 0) {
+        const own = options.standalone?.get(i);
+        const revision = own ? 0 : i % perStream;
+        if (revision === 0 && !own) {
           streamId = `case-${randomUUID()}`;
           prev = GENESIS_PREV;
         }
@@ -72,21 +79,23 @@ export async function bulkGenerate(pool: pg.Pool, options: BulkOptions): Promise
         const record: EventRecord = {
           v: 1,
           id,
-          stream: streamId,
+          stream: own ? own.stream : streamId,
           revision,
-          type: evidence ? 'ViolationDetected' : 'NoteAdded',
-          data: evidence
-            ? { detection: { evidence: evidence.map((e) => ({ digest: e.digest, mediaType: 'image/jpeg', size: e.size, role: 'overview' })) } }
-            : { n: i, text: 'bulk record for ledger verification', plate: '29A-123.45' },
+          type: own ? own.type : evidence ? 'ViolationDetected' : 'NoteAdded',
+          data: own
+            ? (own.data as EventRecord['data'])
+            : evidence
+              ? { detection: { evidence: evidence.map((e) => ({ digest: e.digest, mediaType: 'image/jpeg', size: e.size, role: 'overview' })) } }
+              : { n: i, text: 'bulk record for ledger verification', plate: '29A-123.45' },
           meta: { actor: { kind: 'system', id: 'bulk' }, province: '01', recordedAt },
-          prev,
+          prev: own ? GENESIS_PREV : prev,
         };
         const text = canonicalize(record);
         const hash = canonicalTextHash(text);
-        prev = hash;
+        if (!own) prev = hash;
         if (keepIds) recordIds.push(id);
         ids.push(id);
-        streamsCol.push(streamId);
+        streamsCol.push(record.stream);
         revisions.push(String(revision));
         types.push(record.type);
         texts.push(text);

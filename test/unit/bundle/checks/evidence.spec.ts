@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { checkEvidence } from '../../../../src/domain/bundle/checks/evidence.ts';
 import { originalDigests } from '../../../../src/domain/bundle/checks/originals.ts';
 import { evidenceDigest } from '../../../../src/domain/integrity/index.ts';
+import { createBundleVerifier } from '../../../../src/domain/bundle/verify.ts';
+import { nodePrimitives } from '../../../../src/domain/integrity/ed25519.ts';
 import { buildFixture } from '../fixture.ts';
+
+const verifyBundle = createBundleVerifier(nodePrimitives);
 import { derive, tools } from './support.ts';
 
 describe('bundle check 6: EVIDENCE', () => {
@@ -45,5 +49,25 @@ describe('bundle check 6: EVIDENCE', () => {
     const failures = checkEvidence(tools, d.reader, d.evidence, d.originals);
     expect(failures.length).to.equal(originals.items.length);
     expect(failures.every((x) => x.recordIds?.[0] === record.id)).to.equal(true);
+  });
+
+  describe('retention: an original destroyed under a policy (clock moved ten years on)', () => {
+    it('given the case records its EvidenceDestroyed, then the bundle is valid and reports it as destroyed, not missing', () => {
+      const f = buildFixture({ destroyedPlate: 'recorded' });
+      const report = verifyBundle(f.entries);
+      expect(report.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
+      expect(report.valid).to.equal(true);
+      expect(report.destroyed).to.have.length(1);
+      expect(report.destroyed[0]).to.include({ digest: evidenceDigest(f.evidence.plate), policy: 'closed-case/2026-01-01', at: '2036-11-27T00:00:00.000Z' });
+      expect(report.destroyed[0]!.message).to.equal('destroyed under policy closed-case/2026-01-01 at 2036-11-27T00:00:00.000Z');
+    });
+    it('given an EvidenceDestroyed on another stream than retention-<caseId>, then the original is missing', () => {
+      const f = buildFixture({ destroyedPlate: 'elsewhere' });
+      const report = verifyBundle(f.entries);
+      expect(report.valid).to.equal(false);
+      expect(report.destroyed).to.deep.equal([]);
+      const evidence = report.checks.find((c) => c.code === 'EVIDENCE')!;
+      expect(evidence.failures.map((x) => x.message)).to.include('original evidence is missing from the bundle');
+    });
   });
 });

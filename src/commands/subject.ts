@@ -1,0 +1,97 @@
+/**
+ * Data-subject requests (docs/data-protection.md, "The data subject"): receive a request (access, correction,
+ * erasure) with its legal basis, answer it, and assemble what an access request discloses about the cases of
+ * a vehicle: the privacy copies (redacted derived media) by reference, evidence destroyed under a policy, and
+ * the custody log of who accessed the case's evidence and data, when and why. The published fields of each
+ * case come from the read model (the HTTP layer adds them).
+ */
+import { caseDecider, parseCaseEvent } from '../domain/case/index.ts';
+import { CUSTODY_EVENT_TYPE, EvidenceAccessedSchema } from '../domain/custody.ts';
+import { fold } from '../domain/decider.ts';
+import { streams } from '../domain/record.ts';
+import { destroyedEvidence } from '../domain/retention/destroyed.ts';
+import { parseSubjectEvent, subjectDecider, type SubjectCommand, type SubjectEvent, type SubjectOutcome, type SubjectState } from '../domain/subject/index.ts';
+import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
+import { commandExecutor, commandServices } from './aggregate.ts';
+import type { CommandDeps } from './deps.ts';
+import type { Caller, CommandOptions, CommandOutcome } from './outcome.ts';
+import { caseRetentionFacts } from './retention.ts';
+
+export const executeSubjectCommand = commandExecutor<SubjectCommand, SubjectEvent, SubjectState>({
+  stream: (command) => streams.subject(command.requestId),
+  decider: subjectDecider,
+  parseEvent: parseSubjectEvent,
+  retrySafe: () => true,
+});
+
+const service = commandServices<SubjectCommand, SubjectState>(executeSubjectCommand);
+export const receiveSubjectRequest = service('ReceiveSubjectRequest');
+const answer = service('AnswerSubjectRequest');
+
+async function readOrEmpty(store: EventStore, stream: string): Promise<StoredRecord[]> {
+  try {
+    return await store.readStream(stream);
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return [];
+    throw error;
+  }
+}
+
+/**
+ * Erasure is allowed by law only when no case of the request is still open or ended with a sanction: every
+ * case ended after its review rejected the detection (Decree 13/2023 Art. 9 cl. 5, "unless the law provides
+ * otherwise"; a sanction file is archived). Conservative: an unknown case counts as not erasable.
+ */
+export async function erasureAllowed(store: EventStore, caseIds: readonly string[]): Promise<boolean> {
+  for (const caseId of caseIds) {
+    const facts = caseRetentionFacts(caseId, await readOrEmpty(store, streams.case(caseId)));
+    if (!facts || facts.status !== 'ended' || !facts.rejected) return false;
+  }
+  return true;
+}
+
+/** Answers a request; for an erasure, whether the law allows it is read from the request's cases. */
+export async function answerSubjectRequest(
+  deps: CommandDeps,
+  caller: Caller,
+  fields: { requestId: string; outcome: SubjectOutcome; reason: string },
+  options?: CommandOptions,
+): Promise<CommandOutcome<SubjectState>> {
+  const records = await readOrEmpty(deps.store, streams.subject(fields.requestId));
+  const state = fold(subjectDecider, records.map((r) => parseSubjectEvent(r.record)));
+  const erasable = state.status !== 'none' && state.kind === 'erasure' ? await erasureAllowed(deps.store, state.caseIds) : false;
+  return answer(deps, caller, { ...fields, erasable }, options);
+}
+
+export interface CaseDisclosure {
+  caseId: string;
+  /** Redacted copies of the evidence (the privacy copy), by reference: what may be shown to the owner. */
+  privacyCopies: { digest: string; mediaType: string; size: number }[];
+  /** Evidence destroyed under a retention policy. */
+  destroyed: { digest: string; policy: string; at: string }[];
+  /** Who accessed the case's evidence or data, when, how and why (the custody log). */
+  custody: { accessedAt: string; actor: { kind: string; id: string }; access: string; purpose: string }[];
+}
+
+/** What an access request discloses about one case, from its case, retention and custody streams. */
+export async function discloseCase(store: EventStore, caseId: string): Promise<CaseDisclosure> {
+  const caseRecords = await readOrEmpty(store, streams.case(caseId));
+  const state = fold(caseDecider, caseRecords.map((r) => parseCaseEvent(r.record)));
+  const privacyCopies =
+    state.status === 'none'
+      ? []
+      : state.derivations
+          .map((d) => d.derived)
+          .filter((d) => d.kind === 'redacted')
+          .map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }));
+  const retention = await readOrEmpty(store, streams.retention(caseId));
+  const destroyed = [...destroyedEvidence(retention.map((r) => r.record))].map(([digest, d]) => ({ digest, policy: d.policy, at: d.at }));
+  const custody = (await readOrEmpty(store, streams.custody(caseId)))
+    .filter((r) => r.record.type === CUSTODY_EVENT_TYPE)
+    .flatMap((r) => {
+      const parsed = EvidenceAccessedSchema.safeParse(r.record.data);
+      if (!parsed.success) return [];
+      return [{ accessedAt: parsed.data.accessedAt, actor: { kind: r.record.meta.actor.kind, id: r.record.meta.actor.id }, access: parsed.data.access, purpose: parsed.data.purpose }];
+    });
+  return { caseId, privacyCopies, destroyed, custody };
+}
