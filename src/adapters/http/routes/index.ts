@@ -2,6 +2,7 @@
 import { adminRoutes } from './admin.ts';
 import { auditRoutes } from './audit.ts';
 import { casesRoutes } from './cases.ts';
+import { edgeRelayRoutes } from './edge-relay.ts';
 import { holdRoutes } from './holds.ts';
 import { ingestRoutes } from './ingest.ts';
 import { ledgerRoutes } from './ledger.ts';
@@ -18,6 +19,7 @@ import { witnessRoutes } from './witness.ts';
 export function apiRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...ingestRoutes(services),
+    ...edgeRelayRoutes(services),
     ...casesRoutes(services),
     ...holdRoutes(services),
     ...reviewQueueRoutes(services),
