@@ -180,8 +180,8 @@ export function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<v
  * request stored were checked on the way in (`checked`); blobs uploaded before are checked here, since only
  * now is their media type declared.
  */
-async function requireEvidenceStored(
-  services: ApiServices,
+export async function requireEvidenceStored(
+  services: Pick<ApiServices, 'evidence'>,
   detection: Detection,
   checked: ReadonlySet<string> = new Set(),
 ): Promise<void> {
