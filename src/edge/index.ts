@@ -92,7 +92,13 @@ export interface EdgeNode {
   stop(): Promise<void>;
 }
 
-export async function startEdge(config: EdgeConfig, options: { logger?: Logger } = {}): Promise<EdgeNode> {
+export interface EdgeStartOptions {
+  logger?: Logger;
+  /** How cameras' tokens are verified, when not from the configuration (benchmarks, tests in one process). */
+  verifier?: TokenVerifier;
+}
+
+export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = {}): Promise<EdgeNode> {
   const logger = options.logger ?? pino({ level: config.logLevel, redact: { paths: ['*.authorization', '*.seed'], remove: true } });
   const lock: DataDirLock = acquireDataDirLock(join(config.dataDir, 'spool'));
   const stops: (() => Promise<void> | void)[] = [() => lock.release()];
@@ -102,7 +108,8 @@ export async function startEdge(config: EdgeConfig, options: { logger?: Logger }
     const identity = { edgeId, secretKey: key.secretKey };
 
     let verifier: TokenVerifier;
-    if (config.jwksUrl) verifier = new TokenVerifier({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUrl: config.jwksUrl });
+    if (options.verifier) verifier = options.verifier;
+    else if (config.jwksUrl) verifier = new TokenVerifier({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUrl: config.jwksUrl });
     else {
       // The issuer key the cameras' tokens are signed with (development: the provincial node's issuer.key).
       if (!existsSync(config.issuerKeyFile))

@@ -93,24 +93,24 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
       answer(res, existing, false);
       return false;
     }
-    const sequence = spool.reserveSequence();
-    const receivedAt = services.now();
-    const receipt = signEdgeReceipt(
-      buildEdgeReceipt({ edgeId: identity.edgeId, detection: body.detection, cameraSignature: body.signature, receivedAt, sequence }),
-      identity.secretKey,
-    );
-    const entry: SpoolEntry = {
-      sequence,
-      receivedAt,
-      body: {
-        detection: body.detection,
-        signature: body.signature,
-        keyId: body.keyId,
-        ...(body.modelId !== undefined ? { modelId: body.modelId } : {}),
-      },
-      receipt,
-    };
-    await spool.append(entry);
+    const entry = await spool.appendNext(body.detection.cameraId, (sequence) => {
+      const receivedAt = services.now();
+      const receipt = signEdgeReceipt(
+        buildEdgeReceipt({ edgeId: identity.edgeId, detection: body.detection, cameraSignature: body.signature, receivedAt, sequence }),
+        identity.secretKey,
+      );
+      return {
+        sequence,
+        receivedAt,
+        body: {
+          detection: body.detection,
+          signature: body.signature,
+          keyId: body.keyId,
+          ...(body.modelId !== undefined ? { modelId: body.modelId } : {}),
+        },
+        receipt,
+      };
+    });
     services.onAccepted?.(entry);
     answer(res, entry, true);
     return true;

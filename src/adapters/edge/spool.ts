@@ -92,6 +92,7 @@ export class Spool {
   private next = 0;
   private refusedCount = 0;
   private listeners: ((entry: SpoolEntry) => void)[] = [];
+  private readonly cameraTails = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly dir: string,
@@ -214,16 +215,34 @@ export class Spool {
     return sequence === undefined ? undefined : this.pending.get(sequence)?.entry;
   }
 
-  /** Reserves the next sequence number (the receipt names it before the entry is written). */
-  reserveSequence(): number {
-    return this.next++;
+  /**
+   * Writes the next entry of a camera: per camera, one at a time, so the camera's entries are durable (and
+   * queued for forwarding) in the order of their sequence numbers. `build` receives the sequence number (the
+   * receipt names it before the entry is written).
+   */
+  appendNext(cameraId: string, build: (sequence: number) => SpoolEntry): Promise<SpoolEntry> {
+    const previous = this.cameraTails.get(cameraId) ?? Promise.resolve();
+    const work = previous.then(async () => {
+      const entry = build(this.next++);
+      await this.append(entry);
+      return entry;
+    });
+    const tail = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.cameraTails.set(cameraId, tail);
+    void tail.then(() => {
+      if (this.cameraTails.get(cameraId) === tail) this.cameraTails.delete(cameraId);
+    });
+    return work;
   }
 
   /**
    * Writes the entry durably (fsync of the file and of the directory); resolves only then. The caller pinned
    * the entry's blobs (`pin`) before storing them; the entry now holds that pin.
    */
-  async append(entry: SpoolEntry): Promise<void> {
+  private async append(entry: SpoolEntry): Promise<void> {
     const entriesDir = join(this.dir, 'entries');
     const text = JSON.stringify(entry);
     const tmp = join(entriesDir, `.${name(entry.sequence)}.tmp`);
