@@ -88,7 +88,7 @@ interface EdgeStatusReply {
 }
 
 describe('edge node: store-and-forward through link cuts and SIGKILLs', function () {
-  this.timeout(600_000);
+  this.timeout(1_200_000);
   let db: ScratchDatabase;
   let nodeDir: string;
   let edgeDir: string;
@@ -189,7 +189,7 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     expect(refused.json.type).to.match(/\/detection-signature-invalid$/);
 
     const acknowledged = new Map<string, { signed: SignedDetection; sequence: number; cameraId: string }>();
-    const shared = await jpeg(200, 120);
+    const shared = await jpeg(160, 96);
     const tally: Record<string, number> = {};
     const t0 = Date.now();
     const phase = (what: string) => {
@@ -198,7 +198,7 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     let stop = false;
     const client = async (cam: CameraActor) => {
       while (!stop) {
-        const signed = await signedDetection(cam, { images: [await jpeg(120, 80), shared] });
+        const signed = await signedDetection(cam, { images: [await jpeg(64, 48), shared] });
         try {
           const reply = await ingest(edge, cam, signed);
           tally[`${reply.status} ${reply.json?.type ?? ''}`] = (tally[`${reply.status} ${reply.json?.type ?? ''}`] ?? 0) + 1;
@@ -212,11 +212,19 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
       }
     };
     const clients = [client(camera), client(camera2), client(camera)];
-    await waitFor(() => acknowledged.size >= 10, { timeoutMs: 60_000, what: '10 acknowledged with the link up' });
+    const waitAck = async (n: number, what: string) => {
+      try {
+        await waitFor(() => acknowledged.size >= n, { timeoutMs: 180_000, what });
+      } catch (error) {
+        console.log('edge replies:', tally, 'edge status:', await status().catch((e: Error) => e.message));
+        throw error;
+      }
+    };
+    await waitAck(10, '10 acknowledged with the link up');
     phase('link cut');
     proxy.cut();
     const atCut = acknowledged.size;
-    await waitFor(() => acknowledged.size >= atCut + 15, { timeoutMs: 60_000, what: '15 more acknowledged with the link cut' });
+    await waitAck(atCut + 15, '15 more acknowledged with the link cut');
     expect((await status()).queueDepth).to.be.greaterThan(0);
     phase('edge SIGKILL');
     // SIGKILL of the edge mid-stream, restart on the same data directory.
@@ -224,10 +232,10 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     edgeProc = await start(edgeArgs, edgeEnv, 'listening: ');
     procs.push(edgeProc);
     const atRestart = acknowledged.size;
-    await waitFor(() => acknowledged.size >= atRestart + 10, { timeoutMs: 60_000, what: '10 more acknowledged after the edge restart' });
+    await waitAck(atRestart + 10, '10 more acknowledged after the edge restart');
     phase('link restored');
     proxy.restore();
-    await waitFor(async () => (await status()).forwardedTotal >= 5, { timeoutMs: 60_000, what: 'forwarding after the link is restored' });
+    await waitFor(async () => (await status()).forwardedTotal >= 5, { timeoutMs: 180_000, what: 'forwarding after the link is restored' });
     phase('node SIGKILL');
     // SIGKILL of the node while the edge forwards; the node restarts on the same database and directory.
     await kill(nodeProc);
@@ -235,11 +243,11 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     procs.push(nodeProc);
     proxy.targetPort = Number(new URL(nodeUrl()).port);
     const atNodeRestart = acknowledged.size;
-    await waitFor(() => acknowledged.size >= atNodeRestart + 5, { timeoutMs: 60_000, what: '5 more acknowledged after the node restart' });
+    await waitAck(atNodeRestart + 5, '5 more acknowledged after the node restart');
     phase('clients stopped');
     stop = true;
     await Promise.all(clients);
-    await waitFor(async () => (await status()).queueDepth === 0, { timeoutMs: 180_000, what: 'the spool drained' });
+    await waitFor(async () => (await status()).queueDepth === 0, { timeoutMs: 300_000, what: 'the spool drained' });
     phase('spool drained');
     expect((await status()).refused).to.equal(0);
 
