@@ -46,7 +46,10 @@ function start(args: string[], env: NodeJS.ProcessEnv, until: string): Promise<P
   const child = spawn(process.execPath, ['bin/tec.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc: Proc = { child, lines: [] };
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+    if (process.env.EDGE_SPEC_TRACE) process.stderr.write(d);
+  });
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`tec ${args.join(' ')} exited with ${code}: ${stderr.slice(0, 2000)}`)));

@@ -117,18 +117,16 @@ export class Forwarder {
         lane.wake = undefined;
         continue;
       }
-      const outcome = await this.deliver(entry);
+      let outcome: Outcome;
+      try {
+        outcome = await this.deliver(entry);
+        if (outcome.kind === 'done' || outcome.kind === 'refused') await this.settle(entry, outcome);
+      } catch (error) {
+        // A local fault (the disk): logged, and the entry retried after a backoff; the lane never dies.
+        this.options.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'edge: forwarding failed locally');
+        outcome = { kind: 'retry' };
+      }
       if (outcome.kind === 'done' || outcome.kind === 'refused') {
-        if (outcome.kind === 'refused') {
-          this.options.logger.warn(
-            { sequence: entry.sequence, status: outcome.status },
-            'edge: the provincial node refused a spooled detection; kept in refused/',
-          );
-          await this.spool.refused(entry.sequence, outcome.problem);
-          this.options.onRefused?.(entry, outcome.status);
-        } else {
-          await this.spool.forwarded(entry.sequence);
-        }
         lane.queue.shift();
         backoff = min;
         continue;
@@ -137,6 +135,19 @@ export class Forwarder {
       const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
       await this.sleep(Math.min(max, Math.max(jittered, outcome.afterMs ?? 0)));
       backoff = Math.min(max, backoff * 2);
+    }
+  }
+
+  private async settle(entry: SpoolEntry, outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'refused') {
+      this.options.logger.warn(
+        { sequence: entry.sequence, status: outcome.status },
+        'edge: the provincial node refused a spooled detection; kept in refused/',
+      );
+      await this.spool.refused(entry.sequence, outcome.problem);
+      this.options.onRefused?.(entry, outcome.status);
+    } else if (outcome.kind === 'done') {
+      await this.spool.forwarded(entry.sequence);
     }
   }
 

@@ -93,6 +93,7 @@ export class Spool {
   private refusedCount = 0;
   private listeners: ((entry: SpoolEntry) => void)[] = [];
   private readonly cameraTails = new Map<string, Promise<void>>();
+  private markerWrites = 0;
 
   private constructor(
     private readonly dir: string,
@@ -138,6 +139,7 @@ export class Spool {
     for await (const blob of this.blobs.list()) {
       if (!this.refs.has(blob.digest)) this.orphans.set(blob.digest, blob.size);
     }
+    for (const file of await readdir(this.dir)) if (file.startsWith('.sequence.')) await rm(join(this.dir, file), { force: true });
     const marker = await readFile(join(this.dir, 'sequence'), 'utf8').catch(() => '-1');
     this.next = Math.max(highest, Number(marker.trim()) || -1) + 1;
   }
@@ -326,7 +328,8 @@ export class Spool {
   }
 
   private async writeSequenceMarker(): Promise<void> {
-    const tmp = join(this.dir, '.sequence.tmp');
+    // A name per write: two lanes may finish at once, and each rename must find its own tmp file.
+    const tmp = join(this.dir, `.sequence.${process.pid}.${++this.markerWrites}.tmp`);
     const handle = await open(tmp, 'w', 0o600);
     try {
       await handle.writeFile(String(this.next - 1));
