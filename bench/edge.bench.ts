@@ -1,6 +1,6 @@
 /**
  * Edge node benchmark (docs/edge.md): in one run,
- * 1. the node's own ingest: signed detections with one ~30 KB JPEG each, multipart over HTTP (autocannon,
+ * 1. the node's own ingest: signed detections with one ~24 KB JPEG each from 8 cameras, multipart over HTTP (autocannon,
  *    16 connections) straight into an API node on the PostgreSQL event store with the sequencer running;
  * 2. the edge's acceptance of the same kind of detections while its link to the node is cut (a TCP proxy in
  *    this process): detections/s answered 202 (durable in the spool), against (1);
@@ -28,25 +28,40 @@ import { sign } from '../src/domain/integrity/ed25519.ts';
 import { evidenceDigest } from '../src/domain/integrity/hash.ts';
 import { buildDetectionPayload } from '../src/domain/signoff/builders.ts';
 import { loadEdgeConfig, startEdge } from '../src/edge/index.ts';
+import { generateKeyPair } from '../src/domain/signoff/keys.ts';
 import { startApiNode } from '../test/integration/http/support/api-node.ts';
 import { HANOI, LOCATIONS, buildHttpWorld, call, carViolation, expectStatus } from '../test/integration/http/support/world.ts';
 import { LinkProxy } from '../test/support/link-proxy.ts';
 
 const BOUNDARY = 'tec-edge-bench-4b1d';
 
-interface ServerInfo {
-  nodeUrl: string;
-  edgeUrl: string;
+interface BenchCamera {
   token: string;
   cameraId: string;
   keyId: string;
   seedHex: string;
 }
 
-function bodies(camera: { cameraId: string; keyId: string }, seed: Uint8Array, base: Buffer, count: number): Buffer[] {
+interface ServerInfo {
+  nodeUrl: string;
+  edgeUrl: string;
+  cameras: BenchCamera[];
+}
+
+/** Cameras of the edge's province: catch-up runs one lane per camera hash, so more than one camera. */
+const CAMERAS = 8;
+
+interface Body {
+  token: string;
+  bytes: Buffer;
+}
+
+function bodies(cameras: BenchCamera[], base: Buffer, count: number): Body[] {
   const entry = carViolation();
-  const out: Buffer[] = [];
+  const out: Body[] = [];
   for (let i = 0; i < count; i++) {
+    const camera = cameras[i % cameras.length]!;
+    const seed = new Uint8Array(Buffer.from(camera.seedHex, 'hex'));
     // SOI, a COM segment of 16 unique bytes, then the rest: a unique, decodable JPEG per detection.
     const comment = Buffer.alloc(20);
     comment.writeUInt16BE(0xfffe, 0);
@@ -66,19 +81,20 @@ function bodies(camera: { cameraId: string; keyId: string }, seed: Uint8Array, b
     });
     const signature = Buffer.from(sign(canonicalBytes(detection), seed)).toString('base64');
     const json = JSON.stringify({ detection, signature, keyId: camera.keyId });
-    out.push(
-      Buffer.concat([
+    out.push({
+      token: camera.token,
+      bytes: Buffer.concat([
         Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="detection"\r\n\r\n${json}\r\n`),
         Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${digest}"; filename="o.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
         image,
         Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
       ]),
-    );
+    });
   }
   return out;
 }
 
-async function post(url: string, token: string, list: Buffer[], connections: number): Promise<{ rps: number; p99: number; non2xx: number; errors: number }> {
+async function post(url: string, list: Body[], connections: number): Promise<{ rps: number; p99: number; non2xx: number; errors: number }> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -89,8 +105,14 @@ async function post(url: string, token: string, list: Buffer[], connections: num
       {
         method: 'POST',
         path: '/v1/detections/upload',
-        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-        setupRequest: (req) => ({ ...req, body: list[next++ % list.length] }),
+        setupRequest: (req) => {
+          const body = list[next++ % list.length]!;
+          return {
+            ...req,
+            headers: { authorization: `Bearer ${body.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+            body: body.bytes,
+          };
+        },
       },
     ],
   });
@@ -116,14 +138,46 @@ async function serveForBenchmark(): Promise<void> {
     201,
     'register the edge',
   );
-  const info: ServerInfo = {
-    nodeUrl: node.url,
-    edgeUrl: edge.url,
-    token: await node.token('device', HANOI, camera.cameraId),
-    cameraId: camera.cameraId,
-    keyId: camera.key.keyId,
-    seedHex: Buffer.from(camera.key.secretKey.subarray(0, 32)).toString('hex'),
-  };
+  const cameras: BenchCamera[] = [
+    {
+      token: await node.token('device', HANOI, camera.cameraId),
+      cameraId: camera.cameraId,
+      keyId: camera.key.keyId,
+      seedHex: Buffer.from(camera.key.secretKey.subarray(0, 32)).toString('hex'),
+    },
+  ];
+  for (let i = 1; i < CAMERAS; i++) {
+    const key = generateKeyPair();
+    const cameraId = `cam-01-${world.suffix}-${i}`;
+    expectStatus(
+      await call(node, 'POST', '/v1/admin/cameras', {
+        token: world.adminToken,
+        body: { cameraId, province: HANOI, location: LOCATIONS[HANOI], publicKey: key.publicKey },
+      }),
+      201,
+      'register a camera',
+    );
+    expectStatus(
+      await call(node, 'POST', `/v1/admin/cameras/${cameraId}/calibrations`, {
+        token: world.adminToken,
+        body: {
+          certificateId: `VMI-01-${world.suffix}-${i}`,
+          issuer: 'Viện Đo lường Việt Nam',
+          validFrom: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+          validTo: new Date(Date.now() + 300 * 86_400_000).toISOString(),
+        },
+      }),
+      200,
+      'calibrate a camera',
+    );
+    cameras.push({
+      token: await node.token('device', HANOI, cameraId),
+      cameraId,
+      keyId: key.keyId,
+      seedHex: Buffer.from(key.secretKey.subarray(0, 32)).toString('hex'),
+    });
+  }
+  const info: ServerInfo = { nodeUrl: node.url, edgeUrl: edge.url, cameras };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   process.stdin.resume();
   await new Promise((resolve) => process.stdin.once('end', resolve));
@@ -172,23 +226,22 @@ export async function run(): Promise<void> {
       lines.once('line', (line) => resolve(JSON.parse(line) as ServerInfo));
     });
     proxy.targetPort = Number(new URL(info.nodeUrl).port);
-    const camera = { cameraId: info.cameraId, keyId: info.keyId };
-    const seed = new Uint8Array(Buffer.from(info.seedHex, 'hex'));
+    const cameras = info.cameras;
     const base = await sharp(randomBytes(200 * 160 * 3), { raw: { width: 200, height: 160, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
 
     // Warm-up of both (JIT, pools; the edge syncs the camera's keys through the link).
-    await post(info.nodeUrl, info.token, bodies(camera, seed, base, 50), 8);
+    await post(info.nodeUrl, bodies(cameras, base, 50), 8);
     proxy.restore();
-    await post(info.edgeUrl, info.token, bodies(camera, seed, base, 50), 8);
+    await post(info.edgeUrl, bodies(cameras, base, 50), 8);
     await drained(info.edgeUrl, 120_000);
 
-    const direct = await post(info.nodeUrl, info.token, bodies(camera, seed, base, nodeCount), 16);
+    const direct = await post(info.nodeUrl, bodies(cameras, base, nodeCount), 16);
     if (direct.non2xx > 0 || direct.errors > 0) throw new Error(`the node refused ${direct.non2xx} (${direct.errors} errors)`);
 
     proxy.cut();
     const before = await status(info.edgeUrl);
-    const outageBodies = bodies(camera, seed, base, outage);
-    const accepted = await post(info.edgeUrl, info.token, outageBodies, 16);
+    const outageBodies = bodies(cameras, base, outage);
+    const accepted = await post(info.edgeUrl, outageBodies, 16);
     if (accepted.non2xx > 0 || accepted.errors > 0) throw new Error(`the edge refused ${accepted.non2xx} (${accepted.errors} errors)`);
     const spooled = await status(info.edgeUrl);
     if (spooled.queueDepth !== outage) throw new Error(`spool holds ${spooled.queueDepth}, expected ${outage}`);
@@ -201,9 +254,9 @@ export async function run(): Promise<void> {
     if (after.refused > 0) throw new Error(`the node refused ${after.refused} forwarded detections`);
     const catchUp = outage / catchUpSeconds;
     const bytesPerDetection = (after.forwardedBytes - before.forwardedBytes) / Math.max(1, after.forwardedTotal - before.forwardedTotal);
-    const requestBytes = outageBodies.reduce((n, b) => n + b.length, 0) / outage;
+    const requestBytes = outageBodies.reduce((n, b) => n + b.bytes.length, 0) / outage;
 
-    console.log(`${(base.length / 1024).toFixed(0)} KB JPEG per detection, 16 connections (load ${loadAverage()}):`);
+    console.log(`${(base.length / 1024).toFixed(0)} KB JPEG per detection, ${CAMERAS} cameras, 16 connections, 4 forwarding lanes (load ${loadAverage()}):`);
     console.log(`  node's own ingest:           ${direct.rps.toFixed(0)} detections/s (${nodeCount}), p99 ${direct.p99} ms`);
     console.log(
       `  edge accepts, link cut:      ${accepted.rps.toFixed(0)} detections/s (${outage}), p99 ${accepted.p99} ms (${(accepted.rps / direct.rps).toFixed(2)}× the node)`,
