@@ -1,7 +1,7 @@
 // Flat config: typescript-eslint's recommended rules over the TypeScript sources, plus the layer rule
 // (docs/architecture.md): imports point inward only.
 //
-//   src/domain  ←  src/ports  ←  application  ←  src/adapters  ←  src/node, src/cli, src/config.ts
+//   src/domain  ←  src/ports  ←  application  ←  src/adapters  ←  src/node, src/edge, src/cli, src/config.ts
 //                                (commands, projections, workers, bundle-export, demo)
 //
 // A relative import that climbs (`../`, `../../`, …) into a top-level src folder of an outer layer is an
@@ -15,7 +15,7 @@ const into = (entries, message) => ({
 });
 
 const APPLICATION = ['commands', 'projections', 'workers', 'bundle-export', 'demo'];
-const OUTER = ['node', 'cli', 'config.ts'];
+const OUTER = ['node', 'edge', 'cli', 'config.ts'];
 
 const layer = (files, forbidden, message) => ({
   files,

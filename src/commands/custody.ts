@@ -58,6 +58,7 @@ export async function recordEvidenceAccess(
     ...(parsed.data.digest !== undefined ? { digest: parsed.data.digest } : {}),
     access: parsed.data.access,
     purpose: parsed.data.purpose,
+    ...(parsed.data.receipt !== undefined ? { receipt: parsed.data.receipt } : {}),
     accessedAt: now,
   };
   const stream = streams.custody(parsed.data.caseId);

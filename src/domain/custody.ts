@@ -9,11 +9,15 @@
 import { z } from 'zod';
 import { isLowercaseUuid } from './ids.ts';
 import { DigestSchema, UtcTimestampSchema } from './signoff/primitives.ts';
+import { SignedEdgeReceiptSchema } from './signoff/edge-receipt.ts';
 
 export const CUSTODY_EVENT_TYPE = 'EvidenceAccessed';
 
-/** What was done: read in the UI, downloaded, exported in a court bundle, or personal data looked up. */
-export const ACCESS_KINDS = ['view', 'download', 'export', 'lookup'] as const;
+/**
+ * What was done: read in the UI, downloaded, exported in a court bundle, or personal data looked up; or
+ * `relay`: an edge node (docs/edge.md) held the evidence and forwarded it here, under its signed receipt.
+ */
+export const ACCESS_KINDS = ['view', 'download', 'export', 'lookup', 'relay'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
 /** Why: shown to auditors and courts verbatim, so no control characters. */
@@ -30,6 +34,11 @@ export const EvidenceAccessSchema = z.strictObject({
   digest: DigestSchema.optional(),
   access: z.enum(ACCESS_KINDS),
   purpose: CustodyPurposeSchema,
+  /**
+   * For `relay` only: the edge node's signed forwarding receipt (src/domain/signoff/edge-receipt.ts), verified
+   * by the node under the edge's registered key before the record was appended.
+   */
+  receipt: SignedEdgeReceiptSchema.optional(),
 });
 export type EvidenceAccess = z.infer<typeof EvidenceAccessSchema>;
 

@@ -30,6 +30,8 @@ export interface AppOptions {
   readiness?: ReadinessCheck[];
   /** Requests per minute per client address on the /v1 routes. */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client address on the edge nodes' routes (/v1/edge). */
+  edgeRateLimitPerMinute?: number;
   /** Requests per minute per client address on public routes (citizen lookup). */
   publicRateLimitPerMinute?: number;
   /**
@@ -94,8 +96,9 @@ export function createApp(options: AppOptions): Express {
   // Per client address as resolved through `trust proxy` (IPv6 by /56). Never by request headers the limiter
   // has not verified: a different junk Authorization header per request must not buy a fresh allowance.
   const keyOf = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-  const limited = (limit: number) =>
+  const limited = (limit: number, skip?: (req: Request) => boolean) =>
     rateLimit({
+      ...(skip ? { skip } : {}),
       windowMs: 60_000,
       limit,
       standardHeaders: 'draft-7',
@@ -107,7 +110,10 @@ export function createApp(options: AppOptions): Express {
         sendProblem(res, { type: `${PROBLEM_BASE}rate-limited`, title: 'Too many requests', status: 429 }, { 'Retry-After': '60' }),
     });
   app.use('/v1/public', limited(options.publicRateLimitPerMinute ?? 30));
-  app.use('/v1', limited(options.rateLimitPerMinute ?? 6000));
+  // Edge nodes (docs/edge.md) forward a whole province's road segment from one address, and catch up after an
+  // outage at full speed: their own, larger allowance (each request is verified under the edge's key).
+  app.use('/v1/edge', limited(options.edgeRateLimitPerMinute ?? 120_000));
+  app.use('/v1', limited(options.rateLimitPerMinute ?? 6000, (req) => req.baseUrl === '/v1' && req.path.startsWith('/edge/')));
   // The witness is public (its only authentication is the log signature): rate-limited like /v1.
   app.use('/witness', limited(options.rateLimitPerMinute ?? 6000));
 

@@ -21,6 +21,7 @@ const LAYER: Record<string, number> = {
   demo: 2,
   adapters: 3,
   node: 4,
+  edge: 4,
   cli: 4,
   'config.ts': 4,
 };

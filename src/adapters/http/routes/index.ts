@@ -2,6 +2,7 @@
 import { adminRoutes } from './admin.ts';
 import { auditRoutes } from './audit.ts';
 import { casesRoutes } from './cases.ts';
+import { edgeRelayRoutes } from './edge-relay.ts';
 import { holdRoutes } from './holds.ts';
 import { subjectRoutes } from './subject.ts';
 import { ingestRoutes } from './ingest.ts';
@@ -19,6 +20,7 @@ import { witnessRoutes } from './witness.ts';
 export function apiRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...ingestRoutes(services),
+    ...edgeRelayRoutes(services),
     ...casesRoutes(services),
     ...holdRoutes(services),
     ...subjectRoutes(services),

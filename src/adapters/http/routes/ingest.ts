@@ -98,9 +98,14 @@ const EvidenceResponse = z.object({ digest: z.string(), size: z.number(), create
 
 const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
 
+/** Where a camera's view comes from: the node's event store (CameraViewCache), or an edge node's synced copy. */
+export interface CameraSource {
+  get(cameraId: string): Promise<CameraView | undefined>;
+}
+
 /** The device token MUST name a registered, usable camera; returns its view. */
-async function requireCameraDevice(
-  cameras: CameraViewCache,
+export async function requireCameraDevice(
+  cameras: CameraSource,
   servedProvinces: readonly string[] | undefined,
   principal: Principal,
   cameraId?: string,
@@ -124,22 +129,13 @@ async function requireCameraDevice(
   return camera;
 }
 
-interface Authenticated {
+export interface Authenticated {
   camera: CameraView;
   verified: VerifiedDetection;
 }
 
-/**
- * Signature and key checks done at the edge, before the command path (and before any blob is stored). The
- * camera view and the proof of the verified signature go on to the decider, so neither is repeated.
- */
-async function authenticateDetection(
-  cameras: CameraViewCache,
-  servedProvinces: readonly string[] | undefined,
-  principal: Principal,
-  body: SignedDetectionBody,
-): Promise<Authenticated> {
-  const camera = await requireCameraDevice(cameras, servedProvinces, principal, body.detection.cameraId);
+/** The key named was the camera's key in force at `observedAt`, and the signature verifies under it. */
+export function verifyCameraSignature(camera: CameraView, body: SignedDetectionBody): VerifiedDetection {
   const key = cameraKeyAt(camera, body.keyId, body.detection.observedAt);
   if (!key.ok)
     throw new DetectionNotAuthenticError('The key was not in force for this camera at observedAt', {
@@ -149,11 +145,25 @@ async function authenticateDetection(
   if (!verified) {
     throw new DetectionNotAuthenticError('The detection signature does not verify under the camera key');
   }
-  return { camera, verified };
+  return verified;
+}
+
+/**
+ * Signature and key checks done at the edge, before the command path (and before any blob is stored). The
+ * camera view and the proof of the verified signature go on to the decider, so neither is repeated.
+ */
+export async function authenticateDetection(
+  cameras: CameraSource,
+  servedProvinces: readonly string[] | undefined,
+  principal: Principal,
+  body: SignedDetectionBody,
+): Promise<Authenticated> {
+  const camera = await requireCameraDevice(cameras, servedProvinces, principal, body.detection.cameraId);
+  return { camera, verified: verifyCameraSignature(camera, body) };
 }
 
 /** Refuses, before a byte is stored, a detection naming evidence of a media type the system does not handle. */
-function requireSupportedMediaTypes(detection: Detection): void {
+export function requireSupportedMediaTypes(detection: Detection): void {
   for (const item of detection.evidence) {
     if (!(INGEST_MEDIA_TYPES as readonly string[]).includes(item.mediaType))
       throw new EvidenceMediaTypeUnsupportedError(item.mediaType);
@@ -161,7 +171,7 @@ function requireSupportedMediaTypes(detection: Detection): void {
 }
 
 /** The store's `check` hook: the received bytes must be a sound item of the declared media type. */
-function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<void> {
+export function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<void> {
   return async (staged) => checkEvidenceMedia(mediaType, await staged.bytes(), { digest: staged.digest });
 }
 
@@ -170,8 +180,8 @@ function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<void> {
  * request stored were checked on the way in (`checked`); blobs uploaded before are checked here, since only
  * now is their media type declared.
  */
-async function requireEvidenceStored(
-  services: ApiServices,
+export async function requireEvidenceStored(
+  services: Pick<ApiServices, 'evidence'>,
   detection: Detection,
   checked: ReadonlySet<string> = new Set(),
 ): Promise<void> {
@@ -195,7 +205,7 @@ async function requireEvidenceStored(
   }
 }
 
-async function ingestAndRespond(
+export async function ingestAndRespond(
   services: ApiServices,
   req: Request,
   res: Response,
@@ -203,6 +213,8 @@ async function ingestAndRespond(
   body: SignedDetectionBody,
   authenticated: Authenticated,
   checked?: ReadonlySet<string>,
+  /** Runs once the detection is durable, before the answer (the edge relay's custody record). */
+  beforeAnswer?: (caseId: string) => Promise<void>,
 ): Promise<void> {
   await requireEvidenceStored(services, body.detection, checked);
   const outcome = await ingestDetection(
@@ -217,6 +229,7 @@ async function ingestAndRespond(
     },
     { correlationId: (req as { id?: string }).id },
   );
+  if (beforeAnswer) await beforeAnswer(outcome.caseId);
   res
     .status(outcome.created ? 201 : 200)
     .location(`/v1/cases/${outcome.caseId}`)
@@ -228,17 +241,17 @@ async function ingestAndRespond(
 }
 
 /** An async iterable over a stream that, when the consumer stops early, does not destroy the stream. */
-function gentle(stream: Readable): AsyncIterable<Uint8Array> {
+export function gentle(stream: Readable): AsyncIterable<Uint8Array> {
   return { [Symbol.asyncIterator]: () => stream.iterator({ destroyOnReturn: false }) };
 }
 
 /** After a refusal mid-upload: drop the rest of the body and close the connection once answered. */
-function discardRest(req: Request, res: Response): void {
+export function discardRest(req: Request, res: Response): void {
   res.set('Connection', 'close');
   req.resume();
 }
 
-interface MultipartHandlers {
+export interface MultipartHandlers {
   field(name: string, value: string, truncated: boolean): Promise<void>;
   file(name: string, stream: Readable): Promise<void>;
 }
@@ -251,13 +264,18 @@ interface MultipartHandlers {
  * only after that in-flight work has settled, so a refused request has released everything it opened by
  * the time it is answered.
  */
-function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHandlers): Promise<void> {
+export function readMultipart(
+  req: Request,
+  maxFileBytes: number,
+  handlers: MultipartHandlers,
+  maxFields = 4,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { fields: 4, fieldSize: 128 * 1024, files: 32, fileSize: maxFileBytes, parts: 36 },
+        limits: { fields: maxFields, fieldSize: 128 * 1024, files: 32, fileSize: maxFileBytes, parts: 32 + maxFields },
       });
     } catch {
       reject(new MultipartError('Expected a multipart/form-data body'));
@@ -315,6 +333,26 @@ function readMultipart(req: Request, maxFileBytes: number, handlers: MultipartHa
     req.on('error', gone);
     req.pipe(parser);
   });
+}
+
+/** A multipart field holding JSON of the given schema (the signed detection; an edge's receipt). */
+export function parseJsonField<T>(schema: z.ZodType<T>, name: string, value: string, truncated: boolean): T {
+  if (truncated) throw new MultipartError(`The ${name} field is too large`);
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new MultipartError(`The ${name} field is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `Invalid ${name}`,
+      { errors: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      'invalid-body',
+    );
+  }
+  return parsed.data;
 }
 
 export function ingestRoutes(services: ApiServices): AnyRoute[] {
@@ -404,29 +442,11 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
             field: async (name, value, truncated) => {
               if (name !== 'detection' || signed !== undefined)
                 throw new MultipartError('Only one field, `detection`, is expected');
-              if (truncated) throw new MultipartError('The detection field is too large');
-              let json: unknown;
-              try {
-                json = JSON.parse(value);
-              } catch {
-                throw new MultipartError('The detection field is not JSON');
-              }
-              const parsed = SignedDetectionBody.safeParse(json);
-              if (!parsed.success) {
-                throw new ValidationError(
-                  'Invalid detection',
-                  {
-                    errors: parsed.error.issues
-                      .slice(0, 10)
-                      .map((i) => ({ path: i.path.join('.'), message: i.message })),
-                  },
-                  'invalid-body',
-                );
-              }
-              authenticated = await authenticateDetection(cameras, services.servedProvinces, p, parsed.data);
-              requireSupportedMediaTypes(parsed.data.detection);
-              signed = parsed.data;
-              declared = new Map(parsed.data.detection.evidence.map((e) => [e.digest, e]));
+              const parsed = parseJsonField(SignedDetectionBody, 'detection', value, truncated);
+              authenticated = await authenticateDetection(cameras, services.servedProvinces, p, parsed);
+              requireSupportedMediaTypes(parsed.detection);
+              signed = parsed;
+              declared = new Map(parsed.detection.evidence.map((e) => [e.digest, e]));
             },
             file: async (name, stream) => {
               if (!signed) throw new MultipartError('The `detection` field must come before the files');

@@ -1,0 +1,214 @@
+/**
+ * Forwards the spool to the provincial node (`POST /v1/edge/relay`), in sequence order per camera.
+ *
+ * Cameras are spread over `lanes` (a hash of the camera id); each lane sends one entry at a time, oldest
+ * first, and moves on only once the node has answered 200/201 for it, so per camera the node receives the
+ * detections in the order the edge acknowledged them. The lanes bound the load on the node (backpressure: at
+ * most `lanes` requests in flight; a 429/503 answer's Retry-After is honoured).
+ *
+ * A failed delivery (no answer, a timeout, 408, 425, 429, 5xx, or a 401 `edge-signature-invalid` while the
+ * edge's key is not yet registered) is retried with exponential backoff and jitter, from `minBackoffMs`
+ * doubling up to `maxBackoffMs`; the entry stays at the head of its lane. Redelivery is safe: the node's
+ * ingest is idempotent (the case id derives from the detection id; a repeat answers 200 with the same case)
+ * and the relay's custody record has a deterministic id. A definite refusal (400, 403, 409, 413, 422, other
+ * 401s) moves the entry to `refused/` with the node's problem document and counts it: it is never dropped
+ * silently, and never blocks the lane behind it.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Spool, SpoolEntry } from './spool.ts';
+
+export interface ForwarderOptions {
+  upstream: string;
+  lanes?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  requestTimeoutMs?: number;
+  logger: Logger;
+  onForwarded?: (entry: SpoolEntry, bytes: number) => void;
+  onRefused?: (entry: SpoolEntry, status: number) => void;
+  onLink?: (up: boolean) => void;
+}
+
+type Outcome = { kind: 'done' } | { kind: 'retry'; afterMs?: number; status?: number } | { kind: 'refused'; status: number; problem: unknown };
+
+interface Lane {
+  queue: SpoolEntry[];
+  wake: (() => void) | undefined;
+  running: Promise<void> | undefined;
+}
+
+export class Forwarder {
+  private readonly lanes: Lane[];
+  private stopped = false;
+  private readonly sleepers = new Set<() => void>();
+  linkUp: boolean | undefined;
+  /** Timestamps (ms) of deliveries in the last minute, for the forward rate. */
+  private readonly recent: number[] = [];
+  forwardedTotal = 0;
+  bytesSent = 0;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly options: ForwarderOptions,
+  ) {
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 4) }, () => ({ queue: [], wake: undefined, running: undefined }));
+  }
+
+  private laneOf(cameraId: string): Lane {
+    const h = createHash('sha256').update(cameraId).digest().readUInt32BE(0);
+    return this.lanes[h % this.lanes.length]!;
+  }
+
+  start(): void {
+    for (const entry of this.spool.entries()) this.laneOf(entry.body.detection.cameraId).queue.push(entry);
+    this.spool.onAppend((entry) => {
+      const lane = this.laneOf(entry.body.detection.cameraId);
+      lane.queue.push(entry);
+      lane.wake?.();
+    });
+    for (const lane of this.lanes) lane.running = this.run(lane);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const lane of this.lanes) lane.wake?.();
+    for (const wake of this.sleepers) wake();
+    await Promise.all(this.lanes.map((l) => l.running));
+  }
+
+  /** Deliveries per second over the last minute (or since the first delivery, when more recent). */
+  rate(now = Date.now()): number {
+    while (this.recent.length > 0 && this.recent[0]! < now - 60_000) this.recent.shift();
+    if (this.recent.length < 2) return this.recent.length / 60;
+    const span = Math.max(1, now - this.recent[0]!) / 1000;
+    return this.recent.length / Math.min(60, Math.max(span, 1));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private setLink(up: boolean): void {
+    if (this.linkUp === up) return;
+    this.linkUp = up;
+    this.options.onLink?.(up);
+    if (up) this.options.logger.info('edge: link to the provincial node is up');
+    else this.options.logger.warn({ error: this.lastError }, 'edge: link to the provincial node is down; spooling');
+  }
+
+  private async run(lane: Lane): Promise<void> {
+    const min = this.options.minBackoffMs ?? 250;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    let backoff = min;
+    while (!this.stopped) {
+      const entry = lane.queue[0];
+      if (!entry) {
+        await new Promise<void>((resolve) => (lane.wake = resolve));
+        lane.wake = undefined;
+        continue;
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await this.deliver(entry);
+        if (outcome.kind === 'done' || outcome.kind === 'refused') await this.settle(entry, outcome);
+      } catch (error) {
+        // A local fault (the disk): logged, and the entry retried after a backoff; the lane never dies.
+        this.options.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'edge: forwarding failed locally');
+        outcome = { kind: 'retry' };
+      }
+      if (outcome.kind === 'done' || outcome.kind === 'refused') {
+        lane.queue.shift();
+        backoff = min;
+        continue;
+      }
+      if (this.stopped) break;
+      const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
+      await this.sleep(Math.min(max, Math.max(jittered, outcome.afterMs ?? 0)));
+      backoff = Math.min(max, backoff * 2);
+    }
+  }
+
+  private async settle(entry: SpoolEntry, outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'refused') {
+      this.options.logger.warn(
+        { sequence: entry.sequence, status: outcome.status },
+        'edge: the provincial node refused a spooled detection; kept in refused/',
+      );
+      await this.spool.refused(entry.sequence, outcome.problem);
+      this.options.onRefused?.(entry, outcome.status);
+    } else if (outcome.kind === 'done') {
+      await this.spool.forwarded(entry.sequence);
+    }
+  }
+
+  private async deliver(entry: SpoolEntry): Promise<Outcome> {
+    let form: FormData;
+    let bytes = 0;
+    try {
+      form = new FormData();
+      form.append('detection', JSON.stringify(entry.body));
+      form.append('receipt', JSON.stringify(entry.receipt));
+      bytes += JSON.stringify(entry.body).length + JSON.stringify(entry.receipt).length;
+      for (const item of entry.body.detection.evidence) {
+        const blob = await this.spool.blobs.getBytes(item.digest, { expectedSize: item.size });
+        bytes += blob.length;
+        form.append(item.digest, new Blob([new Uint8Array(blob)], { type: item.mediaType }), item.digest.slice(7, 23));
+      }
+    } catch (error) {
+      // The spool's own copy is unreadable: a local fault, kept for the operator rather than retried forever.
+      return { kind: 'refused', status: 0, problem: { type: 'edge-spool-unreadable', detail: (error as Error).message } };
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.upstream}/v1/edge/relay`, {
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
+      });
+    } catch (error) {
+      this.lastError = (error as Error).name;
+      this.setLink(false);
+      return { kind: 'retry' };
+    }
+    const text = await response.text().catch(() => '');
+    this.setLink(true);
+    if (response.status === 200 || response.status === 201) {
+      this.forwardedTotal++;
+      this.bytesSent += bytes;
+      this.recent.push(Date.now());
+      this.options.onForwarded?.(entry, bytes);
+      return { kind: 'done' };
+    }
+    let problem: unknown = text.slice(0, 2000);
+    try {
+      problem = JSON.parse(text);
+    } catch {
+      // not JSON: kept as text
+    }
+    const type = (problem as { type?: string } | undefined)?.type ?? '';
+    this.lastError = `HTTP ${response.status} ${type}`;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const afterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : undefined;
+    const retryable =
+      response.status >= 500 ||
+      response.status === 408 ||
+      response.status === 425 ||
+      response.status === 429 ||
+      // No such route (a node without edge support, a proxy's page): misconfiguration, never a loss.
+      response.status === 404 ||
+      // The edge's key is not registered (yet) at the node: retried until an administrator registers it.
+      type.endsWith('/edge-signature-invalid');
+    if (retryable) return { kind: 'retry', status: response.status, ...(afterMs !== undefined ? { afterMs } : {}) };
+    return { kind: 'refused', status: response.status, problem };
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The node's side of edge nodes (docs/edge.md). An edge node (`tec serve --tier edge`) is a device registered
+ * like a camera (`POST /v1/admin/cameras` with an id starting `edge-` and the edge's public key; integrity.md
+ * §4). It authenticates to the node by its device key, not by a bearer token (an outage of hours would outlive
+ * any token):
+ *
+ *  - `GET /v1/edge/cameras/:cameraId`: the view of a camera of the edge's province (status, keys in force),
+ *    so the edge can verify the camera's signatures itself, also while its link is down. The request is signed
+ *    (`X-Edge-Id`, `X-Edge-Time`, `X-Edge-Signature` over `edge-sync/v1`), and fresh within five minutes.
+ *  - `POST /v1/edge/relay`: the camera's signed detection (field `detection`), the edge's signed forwarding
+ *    receipt (field `receipt`), then the evidence files, as `POST /v1/detections/upload`. Before a byte is
+ *    stored: the edge is registered, in service and its key was in force at `receivedAt`; the receipt names
+ *    exactly this detection; the camera is of the edge's province and its signature verifies under its key
+ *    in force (the same check as a camera's own upload, with the same problem types). Then the detection is
+ *    ingested exactly as a camera's own (idempotent: a redelivery answers 200 with the existing case) and the
+ *    relay is recorded in the case's custody log (`EvidenceAccessed`, access `relay`, with the receipt), once
+ *    per detection and edge.
+ */
+import { v5 as uuidV5 } from 'uuid';
+import { z } from 'zod';
+import { AppError } from '../../../domain/shared/errors.ts';
+import { CameraViewCache } from '../../../commands/context.ts';
+import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { DuplicateEventIdError } from '../../../ports/eventstore.ts';
+import { CASE_ID_NAMESPACE } from '../../../domain/ids.ts';
+import { checkKeyAt } from '../../../domain/signoff/keys-in-force.ts';
+import type { CameraView } from '../../../domain/camera/view.ts';
+import {
+  isEdgeId,
+  SignedEdgeReceiptSchema,
+  verifyEdgeReceipt,
+  verifyEdgeSync,
+  type SignedEdgeReceipt,
+} from '../../../domain/signoff/edge-receipt.ts';
+import { IdentifierSchema } from '../../../domain/signoff/primitives.ts';
+import type { Principal } from '../../auth/roles.ts';
+import { NotFoundError, route } from '../route.ts';
+import type { AnyRoute } from './access.ts';
+import {
+  DetectionNotAuthenticError,
+  discardRest,
+  gentle,
+  ingestAndRespond,
+  MultipartError,
+  mediaCheck,
+  ProvinceNotServedError,
+  parseJsonField,
+  readMultipart,
+  requireSupportedMediaTypes,
+  SignedDetectionBody,
+  verifyCameraSignature,
+  type Authenticated,
+} from './ingest.ts';
+import type { ApiServices } from './services.ts';
+
+/** The edge's request or receipt does not verify under a key of a registered edge node in service. */
+export class EdgeNotAuthenticError extends AppError {
+  readonly category = 'unauthenticated' as const;
+  readonly code = 'edge-signature-invalid';
+}
+
+/** An edge forwards only detections of cameras of its own province. */
+export class EdgeProvinceMismatchError extends AppError {
+  readonly category = 'forbidden' as const;
+  readonly code = 'edge-province-mismatch';
+}
+
+const SYNC_FRESHNESS_MS = 5 * 60 * 1000;
+const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
+
+const CameraViewResponse = z.object({
+  cameraId: z.string(),
+  province: z.string(),
+  status: z.string(),
+  location: z.unknown(),
+  keys: z.array(z.unknown()),
+  calibrations: z.array(z.unknown()),
+});
+const IngestResponse = z.object({ caseId: z.string(), created: z.boolean(), revision: z.string() });
+
+/** The edge's view: registered with an `edge-` id and in service (suspended or decommissioned edges are refused). */
+async function requireEdge(cameras: CameraViewCache, edgeId: string): Promise<CameraView> {
+  const edge = isEdgeId(edgeId)
+    ? await cameras.get(edgeId).catch((error: unknown) => {
+        if (error instanceof AppError && error.category === 'validation') return undefined;
+        throw error;
+      })
+    : undefined;
+  if (!edge || edge.status !== 'active') throw new EdgeNotAuthenticError('Not a registered edge node in service');
+  return edge;
+}
+
+function edgeKeyAt(edge: CameraView, keyId: string, at: string): string {
+  const key = checkKeyAt(edge.keys, keyId, at);
+  if (!key.ok) throw new EdgeNotAuthenticError('The edge key was not in force at that time', { reason: key.reason });
+  return key.key.publicKey;
+}
+
+export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
+  const maxEvidenceBytes = services.limits?.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
+  const cameras = new CameraViewCache(services.store);
+
+  return [
+    route({
+      method: 'get',
+      path: '/v1/edge/cameras/:cameraId',
+      summary:
+        'An edge node reads a camera of its province (status, keys in force, calibrations); signed by the edge key (X-Edge-Id, X-Edge-Time, X-Edge-Signature)',
+      tags: ['edge'],
+      auth: 'public',
+      params: z.strictObject({ cameraId: IdentifierSchema }),
+      responses: { 200: { description: 'The camera view', schema: CameraViewResponse } },
+      handler: async ({ req, res, params }) => {
+        const edgeId = req.get('x-edge-id') ?? '';
+        const at = req.get('x-edge-time') ?? '';
+        const signature = req.get('x-edge-signature') ?? '';
+        const when = Date.parse(at);
+        if (!Number.isFinite(when) || Math.abs(when - Date.now()) > SYNC_FRESHNESS_MS)
+          throw new EdgeNotAuthenticError('X-Edge-Time is missing or not within five minutes of now');
+        const edge = await requireEdge(cameras, edgeId);
+        const ok = edge.keys.some((k) => {
+          const inForce = checkKeyAt(edge.keys, k.keyId, new Date(when).toISOString());
+          return inForce.ok && verifyEdgeSync(edgeId, params.cameraId, at, signature, inForce.key.publicKey);
+        });
+        if (!ok) throw new EdgeNotAuthenticError('The request signature does not verify under the edge key');
+        const camera = isEdgeId(params.cameraId) ? undefined : await cameras.get(params.cameraId).catch(() => undefined);
+        if (!camera || camera.province !== edge.province)
+          throw new NotFoundError('No camera of this id in the edge node\'s province');
+        res.set('Cache-Control', 'no-store').json(camera);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/edge/relay',
+      summary:
+        'An edge node forwards a camera\'s signed detection with its signed receipt and the evidence (multipart: `detection`, `receipt`, then one file per digest)',
+      tags: ['edge'],
+      auth: 'public',
+      rawBody: {
+        contentTypes: ['multipart/form-data'],
+        description: 'field `detection` (JSON), field `receipt` (JSON), then file parts named by their digest',
+      },
+      responses: {
+        201: { description: 'Case created', schema: IngestResponse },
+        200: { description: 'Replay: the existing case', schema: IngestResponse },
+      },
+      handler: async ({ req, res }) => {
+        let signed: SignedDetectionBody | undefined;
+        let receipt: SignedEdgeReceipt | undefined;
+        let authenticated: Authenticated | undefined;
+        let declared = new Map<string, { size: number; mediaType: string }>();
+        const checked = new Set<string>();
+        try {
+          await readMultipart(
+            req,
+            maxEvidenceBytes,
+            {
+              field: async (name, value, truncated) => {
+                if (name === 'detection' && signed === undefined) {
+                  signed = parseJsonField(SignedDetectionBody, 'detection', value, truncated);
+                  return;
+                }
+                if (name !== 'receipt' || receipt !== undefined || signed === undefined)
+                  throw new MultipartError('Expected the fields `detection`, then `receipt`');
+                const parsed = parseJsonField(SignedEdgeReceiptSchema, 'receipt', value, truncated);
+                const edge = await requireEdge(cameras, parsed.receipt.edgeId);
+                const edgeKey = edgeKeyAt(edge, parsed.keyId, parsed.receipt.receivedAt);
+                if (!verifyEdgeReceipt(parsed, signed.detection, signed.signature, edgeKey))
+                  throw new EdgeNotAuthenticError('The receipt does not verify or does not name this detection');
+                const camera = await cameras.get(signed.detection.cameraId).catch(() => undefined);
+                if (!camera || camera.status === 'decommissioned' || isEdgeId(camera.cameraId))
+                  throw new DetectionNotAuthenticError('The device is not a registered camera in service');
+                if (camera.province !== edge.province)
+                  throw new EdgeProvinceMismatchError('The camera is not of the edge node\'s province', {
+                    province: camera.province,
+                  });
+                if (services.servedProvinces && !services.servedProvinces.includes(camera.province))
+                  throw new ProvinceNotServedError('This node does not serve the camera\'s province', {
+                    province: camera.province,
+                    served: services.servedProvinces,
+                  });
+                authenticated = { camera, verified: verifyCameraSignature(camera, signed) };
+                requireSupportedMediaTypes(signed.detection);
+                receipt = parsed;
+                declared = new Map(signed.detection.evidence.map((e) => [e.digest, e]));
+              },
+              file: async (name, stream) => {
+                if (!receipt) throw new MultipartError('The `detection` and `receipt` fields must come before the files');
+                const item = declared.get(name);
+                if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
+                await services.evidence.put(gentle(stream), {
+                  expectedDigest: name,
+                  maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
+                  check: mediaCheck(item.mediaType),
+                });
+                checked.add(name);
+              },
+            },
+            5,
+          );
+        } catch (error) {
+          if (!req.complete) discardRest(req, res);
+          throw error;
+        }
+        if (!signed || !receipt || !authenticated) throw new MultipartError('The upload holds no `receipt` field');
+        const camera = authenticated.camera;
+        const devicePrincipal: Principal = {
+          subject: camera.cameraId,
+          role: 'device',
+          province: camera.province,
+          tokenId: undefined,
+        };
+        const edgeId = receipt.receipt.edgeId;
+        const relayed = receipt;
+        const detectionId = signed.detection.detectionId;
+        await ingestAndRespond(services, req, res, devicePrincipal, signed, authenticated, checked, async (caseId) => {
+          try {
+            await recordEvidenceAccess(
+              services.commandDeps,
+              { actor: { kind: 'device', id: edgeId }, province: camera.province },
+              { caseId, access: 'relay', purpose: `Relayed by edge node ${edgeId}`, receipt: relayed },
+              { eventId: uuidV5(`edge-relay:${edgeId}:${detectionId}`, CASE_ID_NAMESPACE) },
+            );
+          } catch (error) {
+            // Already recorded by an earlier delivery of the same detection through the same edge.
+            if (!(error instanceof DuplicateEventIdError)) throw error;
+          }
+        });
+      },
+    }),
+  ];
+}
