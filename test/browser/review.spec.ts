@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { openKeys, signInWithToken } from './support/signin.ts';
 import { waitFor } from '../support/env.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyIdOf } from '../../src/domain/signoff/keys.ts';
@@ -41,10 +42,8 @@ async function caseRecords(ui: UiNode, caseId: string): Promise<StoredRecord[]> 
 
 async function signInWithKey(page: Page, ui: UiNode, role: 'officer' | 'supervisor', province: string, subject: string): Promise<string> {
   const token = await ui.token(role, province, subject);
-  await page.goto(`${ui.url}/#/signin`);
-  await page.getByLabel(/Mã thông báo/).fill(token);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByTestId('signed-in').waitFor();
+  await signInWithToken(page, ui.url, token, subject);
+  await openKeys(page, ui.url);
   expect(await page.getByTestId('province').textContent()).to.contain(province);
   return importKey(page, ui, subject);
 }
@@ -219,10 +218,8 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const page = await browser.context.newPage();
     const subject = 'officer-79-reviewer';
     const token = await ui.token('officer', '79', subject);
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, token, subject);
+    await openKeys(page, ui.url);
     // Another officer's key file is refused.
     await page.locator('#key-file').setInputFiles(ui.keyFile('officer-79-director'));
     await page.locator('#import-passphrase').fill(PASSPHRASE);
@@ -263,10 +260,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
   it('national staff pick the province of the queue; the rows are that province\'s queue', async () => {
     const page = await browser.context.newPage();
     const token = await ui.token('officer', '00', 'officer-00-c08');
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, token, 'officer-00-c08');
     await page.goto(`${ui.url}/#/queue`);
     await page.locator('#queue-province').selectOption('79');
     const expected = (await reviewQueue(ui, token, '79')).map((c) => c.caseId);
@@ -279,10 +273,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
 
   it('a supervisor token without an enrolment cannot sign a decision: the page says so', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(await ui.token('supervisor', '01', 'not-enrolled-01'));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, await ui.token('supervisor', '01', 'not-enrolled-01'), 'not-enrolled-01');
     await page.goto(`${ui.url}/#/decisions`);
     const first = page.locator('[data-testid=decisions] tbody tr').first();
     await first.waitFor();
