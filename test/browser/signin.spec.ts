@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { readFile } from 'node:fs/promises';
+import { readBundleZip, writeBundleZip } from '../../src/domain/bundle/index.ts';
 import { totpFor, type Account } from '../../src/adapters/auth/accounts.ts';
 import type { Role } from '../../src/adapters/auth/roles.ts';
 
@@ -161,6 +163,56 @@ export async function signInWithAccount(page: Page, url: string, login: Login): 
     // A second run within the minute is refused by the server; the page says so in Vietnamese.
     await page.getByTestId('run-ledger-verify').click();
     await page.getByTestId('error').filter({ hasText: 'HTTP 429' }).waitFor();
+    await page.close();
+  });
+
+  it('court staff download a decided case\'s bundle with a purpose (in the custody log); the page verifies it and says in amber that no trusted key was given', async () => {
+    const caseId = ui.demo.decidedCaseIds[0]!;
+    const page = await browser.context.newPage();
+    await signInWithAccount(page, ui.url, logins.get('court-01')!);
+    await page.waitForFunction(() => location.hash === '#/verify');
+    const form = page.getByTestId('bundle-download');
+    await form.waitFor();
+    await page.locator('#bundle-case-id').fill(caseId);
+    const purpose = 'Hồ sơ xét xử vụ án số 12/2026';
+    await page.locator('#bundle-purpose').fill(purpose);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bundle-download-button').click()]);
+    expect(download.suggestedFilename()).to.equal(`case-${caseId}.zip`);
+    const verdict = page.locator(`[data-testid=verdict][data-file="case-${caseId}.zip"]`);
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.getAttribute('data-verdict')).to.equal('valid');
+    expect(await verdict.getAttribute('data-trusted')).to.equal('false');
+    expect(await verdict.getAttribute('class')).to.contain('warn');
+    expect(await page.getByTestId('no-trusted-key').innerText()).to.contain('Chưa nhập khóa nhật ký tin cậy');
+    // Amber, not green: the verdict box is drawn in the warning colour.
+    expect(await verdict.evaluate((el) => getComputedStyle(el).borderTopColor)).to.equal('rgb(133, 77, 14)');
+    await page.screenshot({ path: join(ARTIFACTS, 'court.png'), fullPage: true });
+    // The custody log records the export with the purpose as typed (Vietnamese, percent-encoded on the wire).
+    const custody = await ui.node.store.readStream(`custody-${caseId}`);
+    const exported = custody.map((r) => r.record).find((r) => (r.data as { access?: string }).access === 'export');
+    expect(exported, 'an export access in the custody log').to.not.equal(undefined);
+    expect(exported!.data).to.include({ purpose, caseId });
+    expect(exported!.meta.actor.id).to.equal('court:court-01');
+    // With the node's verifier key pasted, the verdict is plainly valid (green).
+    await page.locator('#trusted-key').fill(ui.node.ledger.verifierKey());
+    await page.getByRole('button', { name: 'Kiểm tra', exact: true }).click();
+    await page.locator('[data-testid=verdict][data-trusted=true]').waitFor();
+    expect(await page.getByTestId('verdict').getAttribute('class')).to.contain('good');
+    expect(await page.locator('figure[data-tampered=true]').count()).to.equal(0);
+
+    // One evidence image altered after export: invalid, and the image itself is marked.
+    const entries = await readBundleZip(new Uint8Array(await readFile((await download.path())!)));
+    const evidence = [...entries.keys()].find((n) => n.startsWith('evidence/'))!;
+    const altered = Uint8Array.from(entries.get(evidence)!);
+    altered[altered.length - 3] = (altered[altered.length - 3] ?? 0) ^ 0xff;
+    entries.set(evidence, altered);
+    await page.locator('#bundle-file').setInputFiles({ name: 'tampered.zip', mimeType: 'application/zip', buffer: Buffer.from(await writeBundleZip(entries)) });
+    await page.locator('[data-testid=verdict][data-file="tampered.zip"][data-verdict=invalid]').waitFor();
+    const marked = page.locator(`figure[data-tampered=true][data-digest="sha256:${evidence.slice('evidence/'.length)}"]`);
+    await marked.waitFor();
+    expect(await marked.getByTestId('tamper-mark').innerText()).to.contain('Ảnh đã bị thay đổi');
+    expect(await page.locator('figure[data-tampered=true]').count()).to.equal(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'verifier-tampered.png'), fullPage: true });
     await page.close();
   });
 });
