@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { waitFor } from '../support/env.ts';
 import { readFile } from 'node:fs/promises';
 import { readBundleZip, writeBundleZip } from '../../src/domain/bundle/index.ts';
 import { totpFor, type Account } from '../../src/adapters/auth/accounts.ts';
@@ -20,6 +21,16 @@ interface Login {
   password: string;
 }
 
+/** The last code each account used: the provider accepts a time step once, so a second sign-in waits for the next. */
+const usedCodes = new Map<string, string>();
+
+async function freshCode(account: Account): Promise<string> {
+  await waitFor(() => totpFor(account).generate() !== usedCodes.get(account.id), { what: `the next TOTP step of ${account.id}`, timeoutMs: 35_000 });
+  const code = totpFor(account).generate();
+  usedCodes.set(account.id, code);
+  return code;
+}
+
 /** Signs in through the provider's pages; the TOTP code is computed from the account's secret, as an app would. */
 export async function signInWithAccount(page: Page, url: string, login: Login): Promise<void> {
   await page.goto(`${url}/#/signin`);
@@ -28,7 +39,7 @@ export async function signInWithAccount(page: Page, url: string, login: Login): 
   await page.locator('#password').fill(login.password);
   await page.locator('#password').press('Enter');
   await page.locator('#totp').waitFor();
-  await page.locator('#totp').fill(totpFor(login.account).generate());
+  await page.locator('#totp').fill(await freshCode(login.account));
   await page.locator('#totp').press('Enter');
   await page.getByTestId('identity').filter({ hasText: login.account.id }).waitFor();
 }
@@ -80,7 +91,7 @@ export async function signInWithAccount(page: Page, url: string, login: Login): 
     await page.screenshot({ path: join(ARTIFACTS, 'signin-password.png') });
     await page.locator('#password').press('Enter');
     await page.locator('#totp').waitFor();
-    await page.locator('#totp').fill(totpFor(login.account).generate());
+    await page.locator('#totp').fill(await freshCode(login.account));
     await page.screenshot({ path: join(ARTIFACTS, 'signin-totp.png') });
     await page.locator('#totp').press('Enter');
 

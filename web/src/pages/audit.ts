@@ -120,7 +120,10 @@ function ReplayResult({ result }: { result: ReplayReport }) {
             <td><${Badge} ok=${p.identical} yes=${t('auditSame')} no=${t('auditDifferent')} /></td>
             <td>${p.eventsReplayed}</td>
             <td>${p.tables.length
-              ? p.tables.map((tb) => html`<div><code>${tb.table}</code>: ${t('auditLiveRows')} ${tb.liveRows}, ${t('auditReplayRows')} ${tb.replayRows}</div>`)
+              ? p.tables.map((tb) => {
+                  const differs = tb.onlyInLive > 0 || tb.onlyInReplay > 0 || tb.liveRows !== tb.replayRows;
+                  return html`<div data-table=${tb.table} data-differs=${String(differs)}><code>${tb.table}</code>: ${t('auditLiveRows')} ${tb.liveRows}, ${t('auditReplayRows')} ${tb.replayRows}${differs ? html` <span class="badge bad">${t('auditDifferent')}</span>` : null}</div>`;
+                })
               : '—'}</td>
           </tr>`,
         )}
