@@ -143,6 +143,10 @@ export async function signInWithAccount(page: Page, url: string, login: Login): 
       await signInWithAccount(page, ui.url, logins.get(id)!);
       await page.waitForFunction((hash) => location.hash === hash, expected.hash);
       await page.locator(expected.ready).first().waitFor();
+      if (id === 'analyst-00') {
+        await page.waitForFunction(() => !/Đang tải/.test(document.querySelector('main')?.textContent ?? ''));
+        await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      }
       await page.close();
     }
   });
