@@ -14,6 +14,7 @@ import {
   reviewQueue,
   statistics,
 } from '../../../projections/queries.ts';
+import { vietnamDay } from '../../../projections/events.ts';
 import type { VehicleRegistry as RegistryPort } from '../../../ports/registry.ts';
 import { NATIONAL_SCOPE } from '../../auth/roles.ts';
 import type {
@@ -26,9 +27,12 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/** Default statistics window: the last 30 days (UTC dates, inclusive). */
+/**
+ * Default statistics window: the last 30 days, inclusive, in Viet Nam calendar dates (the days statistics are
+ * filed under; a UTC "today" would leave out the Viet Nam day that starts at 17:00 UTC).
+ */
 function window(scope: StatisticsScope, clock: Clock): { from: string; to: string } {
-  const to = scope.to ?? clock.now().slice(0, 10);
+  const to = scope.to ?? vietnamDay(clock.now());
   const from = scope.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
   return { from, to };
 }
