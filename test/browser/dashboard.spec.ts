@@ -8,15 +8,12 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
+import { signInWithToken } from './support/signin.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
 
 async function signIn(page: Page, ui: UiNode, role: 'officer' | 'supervisor' | 'analyst', province: string, subject: string): Promise<void> {
-  await page.goto(`${ui.url}/#/signin`);
-  await page.locator('#token').fill(await ui.token(role, province, subject));
-  await page.locator('#token').press('Tab');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('signed-in').waitFor();
+  await signInWithToken(page, ui.url, await ui.token(role, province, subject), subject);
 }
 
 /** Controls without an accessible name (label, aria-label or aria-labelledby). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
+import { openKeys, signInWithToken } from './support/signin.ts';
 import { waitFor } from '../support/env.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyIdOf } from '../../src/domain/signoff/keys.ts';
@@ -41,10 +42,8 @@ async function caseRecords(ui: UiNode, caseId: string): Promise<StoredRecord[]> 
 
 async function signInWithKey(page: Page, ui: UiNode, role: 'officer' | 'supervisor', province: string, subject: string): Promise<string> {
   const token = await ui.token(role, province, subject);
-  await page.goto(`${ui.url}/#/signin`);
-  await page.getByLabel(/Mã thông báo/).fill(token);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByTestId('signed-in').waitFor();
+  await signInWithToken(page, ui.url, token, subject);
+  await openKeys(page, ui.url);
   expect(await page.getByTestId('province').textContent()).to.contain(province);
   return importKey(page, ui, subject);
 }
@@ -118,10 +117,20 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
       const raised = Object.entries(item.flags).filter(([, on]) => on).map(([name]) => name);
       expect(await row.locator('[data-testid=flags] [data-flag]').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-flag')))).to.deep.equal(raised);
     }
+    // Vehicle class in words and the age of the violation, in Vietnamese.
+    expect(await rows.first().getByTestId('vehicle-class').innerText()).to.match(/^(Ô tô|Xe mô tô, xe gắn máy|Xe tải)$/);
+    expect(await rows.first().getByTestId('age').innerText()).to.match(/trước$/);
     await page.screenshot({ path: join(ARTIFACTS, 'queue.png') });
 
-    await rows.first().getByRole('link').click();
+    // Enter opens the first case of the queue.
+    await page.locator('body').press('Enter');
+    await page.waitForFunction((id) => location.hash === `#/case/${id}`, oldest.caseId);
     await page.getByTestId('facts').waitFor();
+    // The code picker: the catalog's codes for the vehicle class in legal order, each with its description.
+    const options = (await page.locator('#violation-codes option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.getAttribute('label') ?? '']))) as [string, string][];
+    expect(options.length).to.be.greaterThan(1);
+    expect(options.map(([code]) => code)).to.deep.equal(options.map(([code]) => code).sort((a, b) => a.localeCompare(b, 'vi', { numeric: true })));
+    for (const [code, label] of options) expect(label.startsWith(`${code} — `) && label.length > code.length + 5, label).to.equal(true);
     await page.locator('[data-testid=overview] img').waitFor();
     const before = await caseRecords(ui, oldest.caseId);
     const detection = (before[0]!.record.data as { detection: { plateRead: { text: string } } }).detection;
@@ -132,6 +141,19 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const corrected = `${original.slice(0, -1)}${last === '9' ? '8' : String(Number(last) + 1)}`;
 
     await page.screenshot({ path: join(ARTIFACTS, 'review.png') });
+
+    // Zooming with the wheel keeps the point under the cursor (the plate the officer points at) where it is.
+    const viewport = (await page.getByTestId('overview').boundingBox())!;
+    const at = { x: viewport.x + viewport.width * 0.7, y: viewport.y + viewport.height * 0.7 };
+    const underCursor = `(([x, y]) => { const r = document.querySelector('[data-testid=overview] img').getBoundingClientRect(); return [(x - r.left) / r.width, (y - r.top) / r.height]; })`;
+    const spot = (await page.evaluate(`${underCursor}([${at.x}, ${at.y}])`)) as [number, number];
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction(() => /scale\(1\.25\)/.test(document.querySelector<HTMLElement>('[data-testid=overview] img')?.style.transform ?? ''));
+    const zoomed = (await page.evaluate(`${underCursor}([${at.x}, ${at.y}])`)) as [number, number];
+    expect(Math.abs(zoomed[0] - spot[0])).to.be.lessThan(0.01);
+    expect(Math.abs(zoomed[1] - spot[1])).to.be.lessThan(0.01);
+    await page.locator('body').press('0');
 
     await page.locator('body').press('e');
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.equal('plate');
@@ -185,8 +207,12 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const rows = page.locator('[data-testid=decisions] tbody tr');
     await rows.first().waitFor();
     const caseId = (await rows.first().getAttribute('data-case-id'))!;
+    expect(await rows.first().getByTestId('fine-range').innerText()).to.match(/₫ – .*₫$/);
     await rows.first().getByRole('link').click();
     await page.getByTestId('authority').waitFor();
+    // Each fact once: the legal basis and the fine range only beside the authority check.
+    expect(await page.getByTestId('legal-basis').count()).to.equal(1);
+    expect(await page.getByTestId('fine-range').count()).to.equal(0);
     // Title and limit are the enrolled ones (GET /v1/me), not chosen on the page.
     await page.getByTestId('enrolled-title').filter({ hasText: 'Giám đốc Công an cấp tỉnh' }).waitFor();
     expect(await page.locator('#officer-title').count(), 'no title picker').to.equal(0);
@@ -219,10 +245,8 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const page = await browser.context.newPage();
     const subject = 'officer-79-reviewer';
     const token = await ui.token('officer', '79', subject);
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, token, subject);
+    await openKeys(page, ui.url);
     // Another officer's key file is refused.
     await page.locator('#key-file').setInputFiles(ui.keyFile('officer-79-director'));
     await page.locator('#import-passphrase').fill(PASSPHRASE);
@@ -263,10 +287,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
   it('national staff pick the province of the queue; the rows are that province\'s queue', async () => {
     const page = await browser.context.newPage();
     const token = await ui.token('officer', '00', 'officer-00-c08');
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, token, 'officer-00-c08');
     await page.goto(`${ui.url}/#/queue`);
     await page.locator('#queue-province').selectOption('79');
     const expected = (await reviewQueue(ui, token, '79')).map((c) => c.caseId);
@@ -279,10 +300,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
 
   it('a supervisor token without an enrolment cannot sign a decision: the page says so', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${ui.url}/#/signin`);
-    await page.locator('#token').fill(await ui.token('supervisor', '01', 'not-enrolled-01'));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByTestId('signed-in').waitFor();
+    await signInWithToken(page, ui.url, await ui.token('supervisor', '01', 'not-enrolled-01'), 'not-enrolled-01');
     await page.goto(`${ui.url}/#/decisions`);
     const first = page.locator('[data-testid=decisions] tbody tr').first();
     await first.waitFor();

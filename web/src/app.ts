@@ -3,7 +3,8 @@ import { html } from './lib/html.ts';
 import { useStore } from './lib/store.ts';
 import { useRoute } from './lib/router.ts';
 import { provinceName, tValue, useT } from './lib/i18n.ts';
-import { canDecide, canReview, canSeeDashboards, sessionStore, signOut } from './lib/session.ts';
+import { canAudit, canDecide, canReview, canSeeDashboards, landingRoute, sessionStore } from './lib/session.ts';
+import { signOutEverywhere } from './lib/oidc.ts';
 import { lockKey, unlockedKeyStore } from './lib/keystore.ts';
 import { LanguageSwitch } from './components/language.ts';
 import { SignInPage } from './pages/signin.ts';
@@ -13,6 +14,7 @@ import { DecisionsPage, DecisionPage } from './pages/decisions.ts';
 import { DashboardPage } from './pages/dashboard.ts';
 import { VerifierPage } from './pages/verifier.ts';
 import { CitizenPage } from './pages/citizen.ts';
+import { AuditPage } from './pages/audit.ts';
 
 function Nav({ current }: { current: string }) {
   const t = useT();
@@ -20,6 +22,7 @@ function Nav({ current }: { current: string }) {
   const items: [string, string][] = [];
   if (canReview(session)) items.push(['queue', t('navQueue')]);
   if (canDecide(session)) items.push(['decisions', t('navDecisions')]);
+  if (canAudit(session)) items.push(['audit', t('navAudit')]);
   if (canSeeDashboards(session)) items.push(['dashboard', t('navDashboard')]);
   items.push(['verify', t('navVerifier')], ['citizen', t('navCitizen')]);
   items.push(['signin', session ? t('navKeys') : t('navSignIn')]);
@@ -43,7 +46,7 @@ function Identity() {
     <span data-testid="role">${t('role')}: ${tValue('role', session.role)}</span>
     <span data-testid="province">${t('province')}: ${provinceName(session.province)}${session.province === '00' ? '' : ` (${session.province})`}</span>
     ${key ? html`<span class="badge ok" data-testid="key-badge">${t('keyIdLabel')} ${key.keyId}</span>` : null}
-    <button type="button" class="link" onClick=${() => (lockKey(), signOut(), (location.hash = '#/signin'))}>${t('signOut')}</button>
+    <button type="button" class="link" onClick=${() => (lockKey(), void signOutEverywhere(), (location.hash = '#/signin'))}>${t('signOut')}</button>
   </div>`;
 }
 
@@ -51,7 +54,7 @@ export function App() {
   const t = useT();
   const route = useRoute();
   const session = useStore(sessionStore);
-  const name = route.name || (session ? (canReview(session) ? 'queue' : 'dashboard') : 'citizen');
+  const name = route.name || landingRoute(session);
   let page;
   switch (name) {
     case 'signin':
@@ -71,6 +74,9 @@ export function App() {
       break;
     case 'dashboard':
       page = html`<${DashboardPage} />`;
+      break;
+    case 'audit':
+      page = html`<${AuditPage} />`;
       break;
     case 'verify':
       page = html`<${VerifierPage} offline=${false} />`;

@@ -90,6 +90,9 @@ export async function createEmbeddedOidc(options: EmbeddedOidcOptions): Promise<
     scopes: ['openid', 'api'],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
+    // Cross-origin calls to the token and revocation endpoints: only from the origins the web client is served at.
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     pkce: { required: () => true },
     cookies: { keys: [cookieKey] },
     features: {

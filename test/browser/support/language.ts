@@ -28,7 +28,7 @@ import { CHECK_CODES } from '../../../src/domain/bundle/format.ts';
  */
 export const ALLOWED_TOKENS: readonly string[] = [
   'vnetraffic', 'vneid', 'sms', 'camera', 'jwt', 'pbkdf2', 'aes', 'gcm', 'ed25519', 'sha256', 'zip', 'html', 'svg',
-  'vnđ', 'vnd', 'km', 'ctrl', 'enter', 'esc', 'tab', 'tec', 'manifest', 'c08', 'csgt', 'anpr',
+  'vnđ', 'vnd', 'km', 'ctrl', 'enter', 'esc', 'tab', 'tec', 'manifest', 'c08', 'csgt', 'anpr', 'totp', 'merkle',
 ];
 
 /** The `tValue` prefixes: `prefix.value` in visible text is a value that missed its translation. */

@@ -34,7 +34,8 @@ export function Readings({ doc }: { doc: CaseDocument }) {
   </div>`;
 }
 
-export function Facts({ doc }: { doc: CaseDocument }) {
+/** `law`: the legal basis and fine range rows (the decision screen shows them with its authority check instead). */
+export function Facts({ doc, law = true }: { doc: CaseDocument; law?: boolean }) {
   const t = useT();
   const lang = langStore.get();
   const d = doc.detection;
@@ -53,8 +54,10 @@ export function Facts({ doc }: { doc: CaseDocument }) {
     <dt>${t('calibration')}</dt><dd><span class=${`badge ${flagged('calibration-invalid') ? 'bad' : 'ok'}`}>${flagged('calibration-invalid') ? t('invalid') : t('valid')}</span></dd>
     <dt>${t('modelApproval')}</dt><dd><span class=${`badge ${flagged('model-not-approved') ? 'bad' : 'ok'}`}>${flagged('model-not-approved') ? t('invalid') : t('valid')}</span></dd>
     <dt>${t('violation')}</dt><dd><code>${doc.signoffBasis.violationCode}</code> ${entry ? entry.title[lang] : ''}</dd>
-    <dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${entry ? legalBasisText(entry, lang) : '—'}</dd>
-    <dt>${t('fineRange')}</dt><dd data-testid="fine-range">${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}${entry ? html` · ${t('points')}: ${entry.points}` : null}</dd>
+    ${law
+      ? html`<dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${entry ? legalBasisText(entry, lang) : '—'}</dd>
+          <dt>${t('fineRange')}</dt><dd data-testid="fine-range">${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}${entry ? html` · ${t('points')}: ${entry.points}` : null}</dd>`
+      : null}
     ${doc.flags.length ? html`<dt>${t('flags')}</dt><dd>${doc.flags.map((f) => html`<span class="badge bad" title=${f.detail} data-testid=${`flag-${f.flag}`}>${FLAG_LABELS[f.flag] ? t(FLAG_LABELS[f.flag]!) : f.flag}</span> `)}</dd>` : null}
     ${failures.length ? html`<dt>${t('flag.processingFailed')}</dt><dd data-testid="processing-failures">${failures.map((f) => html`<div><span class="badge bad">${tValue('job', f.job)}</span> ${t('processingReason')} <code>${f.reasonCode}</code> <small>${formatTime(f.failedAt)}</small><details class="core-detail"><summary>${t('technicalDetail')}</summary><code>${f.reason}</code></details></div>`)}</dd>` : null}
   </dl>`;

@@ -15,14 +15,26 @@ export function ImageViewer({ src, alt, handle, testid }: { src: string | undefi
   const t = useT();
   const [view, setView] = useState({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number } | null>(null);
-  const zoom = (factor: number) => setView((v) => ({ ...v, scale: Math.min(8, Math.max(1, v.scale * factor)) }));
+  /**
+   * Zooms keeping one point of the viewport still (`at`, relative to the viewport's centre, which is the image's
+   * transform origin): the point under the cursor for the wheel, so what the officer points at (the plate) stays
+   * in view; the centre for the buttons and keys. Back at 100% the image is centred again.
+   */
+  const zoom = (factor: number, at: { x: number; y: number } = { x: 0, y: 0 }) =>
+    setView((v) => {
+      const scale = Math.min(8, Math.max(1, v.scale * factor));
+      if (scale === 1) return { scale, x: 0, y: 0 };
+      const k = scale / v.scale;
+      return { scale, x: at.x - (at.x - v.x) * k, y: at.y - (at.y - v.y) * k };
+    });
   const reset = () => setView({ scale: 1, x: 0, y: 0 });
   useEffect(() => {
-    if (handle) handle.current = { zoom, reset };
+    if (handle) handle.current = { zoom: (factor) => zoom(factor), reset };
   });
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
-    zoom(e.deltaY < 0 ? 1.25 : 0.8);
+    const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    zoom(e.deltaY < 0 ? 1.25 : 0.8, { x: e.clientX - box.left - box.width / 2, y: e.clientY - box.top - box.height / 2 });
   };
   const onKey = (e: KeyboardEvent) => {
     const step = 40;

@@ -44,7 +44,8 @@ export async function apiResponse(path: string, options: ApiOptions = {}): Promi
   const headers: Record<string, string> = { Accept: 'application/json' };
   const session = sessionStore.get();
   if (options.auth !== false && session) headers.Authorization = `Bearer ${session.token}`;
-  if (options.purpose) headers['X-Purpose'] = options.purpose;
+  // Header values are ASCII: a Vietnamese purpose goes percent-encoded as UTF-8 (the server decodes it).
+  if (options.purpose) headers['X-Purpose'] = /^[\x20-\x7e]*$/.test(options.purpose) && !options.purpose.includes('%') ? options.purpose : encodeURIComponent(options.purpose);
   if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, {

@@ -5,6 +5,19 @@
  * tab) and renews the access token a minute before it expires, until the 12-hour shift ends. Sign-out revokes it.
  */
 import { sessionStore, signIn, signOut, type Session } from './session.ts';
+import { createStore } from './store.ts';
+
+/** Set when the last return from the provider failed (refused, cancelled, a state mismatch): the page says so. */
+export const signInErrorStore = createStore<boolean>(false);
+
+/** Whether this session renews itself (signed in at the provider, not by a pasted token). */
+export function renews(): boolean {
+  try {
+    return sessionStorage.getItem(REFRESH) !== null;
+  } catch {
+    return false;
+  }
+}
 
 export const CLIENT_ID = 'tec-web';
 const DISCOVERY = '/oidc/.well-known/openid-configuration';
@@ -87,6 +100,7 @@ async function tokenRequest(provider: ProviderMetadata, body: Record<string, str
 }
 
 function accept(answer: TokenAnswer): Session {
+  signInErrorStore.set(false);
   const session = signIn(answer.access_token);
   if (!session) throw new Error('the provider issued an unreadable token');
   if (answer.refresh_token) sessionStorage.setItem(REFRESH, answer.refresh_token);
@@ -136,9 +150,15 @@ export async function completeSignIn(): Promise<Session | undefined> {
   history.replaceState(null, '', `${location.pathname}${location.hash || '#/'}`);
   const pending = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);
-  if (!code || !pending) return undefined;
+  if (error || !code || !pending) {
+    signInErrorStore.set(true);
+    return undefined;
+  }
   const saved = JSON.parse(pending) as { verifier: string; state: string };
-  if (saved.state !== state) throw new Error('sign-in state mismatch');
+  if (saved.state !== state) {
+    signInErrorStore.set(true);
+    return undefined;
+  }
   const provider = await discover();
   if (!provider) return undefined;
   return accept(await tokenRequest(provider, { grant_type: 'authorization_code', code, redirect_uri: redirectUri(), code_verifier: saved.verifier }));

@@ -15,6 +15,7 @@ export interface QueueItem {
   province: string;
   status: string;
   violationCode: string;
+  vehicleClass?: string;
   observedAt: string;
   cameraId: string;
   revision?: number;

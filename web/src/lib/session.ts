@@ -74,3 +74,31 @@ export function canDecide(s: Session | undefined): boolean {
 export function canSeeDashboards(s: Session | undefined): boolean {
   return s !== undefined && ['officer', 'supervisor', 'analyst', 'auditor', 'admin'].includes(s.role);
 }
+export function canAudit(s: Session | undefined): boolean {
+  return s?.role === 'auditor';
+}
+
+/** The page each role lands on after sign-in (and at `#/`): its own work. */
+export function landingRoute(s: Session | undefined): string {
+  if (!s) return 'citizen';
+  switch (s.role) {
+    case 'officer':
+      return 'queue';
+    case 'supervisor':
+      return 'decisions';
+    case 'auditor':
+      return 'audit';
+    case 'court':
+      return 'verify';
+    case 'analyst':
+    case 'admin':
+      return 'dashboard';
+    case 'device':
+      return 'citizen';
+    default: {
+      const unknown: never = s.role;
+      void unknown;
+      return 'citizen';
+    }
+  }
+}

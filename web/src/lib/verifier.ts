@@ -10,6 +10,7 @@ import { createBundleVerifier, parseTrustedKey, type BundleReport } from '../../
 import { readBundleZip } from '../../../src/domain/bundle/zip.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { browserPrimitives } from './primitives.ts';
+import { toHex } from '../../../src/domain/integrity/encoding.ts';
 
 const verifyEntries = createBundleVerifier(browserPrimitives);
 
@@ -37,6 +38,8 @@ export interface EvidenceImage {
   digest: string;
   mediaType: string;
   bytes: Uint8Array;
+  /** The bytes hash to the digest they are filed under (false: the image was altered after sealing). */
+  intact: boolean;
 }
 
 export type VerifierOutcome =
@@ -103,7 +106,8 @@ function evidenceImages(entries: Map<string, Uint8Array>): EvidenceImage[] {
     const declared = types.get(digest) ?? '';
     // Only formats a browser renders as an image, and never SVG (scriptable).
     const mediaType = /^image\/(jpeg|png|webp|gif|avif)$/.test(declared) ? declared : 'application/octet-stream';
-    images.push({ name, digest, mediaType, bytes });
+    const intact = toHex(browserPrimitives.sha256(bytes)) === m[1];
+    images.push({ name, digest, mediaType, bytes, intact });
   }
   return images;
 }

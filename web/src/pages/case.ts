@@ -26,6 +26,7 @@ export const REVIEW_PURPOSE = 'review sign-off (xem xet vi pham)';
 
 export function CasePage({ caseId }: { caseId: string }) {
   const t = useT();
+  const lang = useStore(langStore);
   const session = useStore(sessionStore);
   const key = useStore(unlockedKeyStore);
   const [doc, setDoc] = useState<CaseDocument | undefined>();
@@ -196,9 +197,11 @@ export function CasePage({ caseId }: { caseId: string }) {
   const overview = doc.evidence.originals.find((e) => images.has(e.digest) && e.role !== 'plate');
   const crop = doc.evidence.derived.find((e) => e.kind === 'plate-crop') ?? doc.evidence.originals.find((e) => e.role === 'plate');
   const caption = doc.evidence.derived.find((e) => e.kind === 'captioned');
+  // The catalog's codes for this vehicle class, in legal order (article, clause, point: 168.6.9 before 168.6.10,
+  // đ after d), each with its description in the reader's language.
   const codes = listViolations(doc.detection.observedAt)
     .filter((e) => (e.vehicleClasses as string[]).includes(doc.detection.vehicleClass))
-    .map((e) => e.code);
+    .sort((a, b) => a.code.localeCompare(b.code, 'vi', { numeric: true }));
   const reviewable = doc.status === 'detected';
 
   return html`<h1>${t('caseTitle')} <code data-testid="case-id">${doc.caseId.slice(0, 8)}</code> <span class="badge" data-testid="case-status">${tValue('status', doc.status)}</span></h1>
@@ -221,7 +224,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                 <input id="plate" ref=${plateInput} class=${plateChanged ? 'changed' : ''} value=${plate} autocomplete="off" spellcheck=${false} onInput=${(e: Event) => setPlate((e.target as HTMLInputElement).value)} />
                 <label for="violation-code">${t('violationCode')}</label>
                 <input id="violation-code" ref=${codeInput} list="violation-codes" class=${codeChanged ? 'changed' : ''} value=${code} autocomplete="off" onInput=${(e: Event) => setCode((e.target as HTMLInputElement).value)} />
-                <datalist id="violation-codes">${codes.map((c) => html`<option value=${c} />`)}</datalist>
+                <datalist id="violation-codes" data-testid="violation-codes">${codes.map((c) => html`<option value=${c.code} label=${`${c.code} — ${lang === 'en' ? c.title.en : c.title.vi}`} />`)}</datalist>
               </div>
               ${plateChanged || codeChanged
                 ? html`<label>${t('correctionReason')} <input id="correction" value=${correction} placeholder=${defaultCorrection} onInput=${(e: Event) => setCorrection((e.target as HTMLInputElement).value)} /></label>`

@@ -45,7 +45,7 @@ export function DecisionsPage() {
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
   return html`<h1>${t('decisionsTitle')}</h1>
-    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" />` : html`<p>${t('loading')}</p>`}`;
+    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" fineRange=${true} />` : html`<p>${t('loading')}</p>`}`;
 }
 
 export function DecisionPage({ caseId }: { caseId: string }) {
@@ -100,7 +100,9 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
   const withinAuthority = range !== undefined && limit !== undefined && range.maxVnd <= limit;
   const mayDecide = enrolment?.active === true;
-  const overview = doc.evidence.originals.find((e) => images.has(e.digest));
+  const overview = doc.evidence.originals.find((e) => images.has(e.digest) && e.role !== 'plate');
+  const crop = doc.evidence.derived.find((e) => e.kind === 'plate-crop') ?? doc.evidence.originals.find((e) => e.role === 'plate');
+  const caption = doc.evidence.derived.find((e) => e.kind === 'captioned');
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -141,17 +143,21 @@ export function DecisionPage({ caseId }: { caseId: string }) {
     <div class="case-grid">
       <div class="evidence">
         <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} />
+        <div class="row">
+          ${crop && images.has(crop.digest) ? html`<figure class="crop"><img src=${images.get(crop.digest)} alt=${t('plateCrop')} /><figcaption>${t('plateCrop')}</figcaption></figure>` : null}
+          ${caption && images.has(caption.digest) ? html`<figure class="crop"><img src=${images.get(caption.digest)} alt=${t('caption')} /><figcaption>${t('caption')}</figcaption></figure>` : null}
+        </div>
         <${Readings} doc=${doc} />
-        <p>${t('plate')}: <strong class="plate">${doc.review?.plate ?? doc.signoffBasis.plate}</strong></p>
+        <p>${t('reviewedPlate')}: <strong class="plate" data-testid="reviewed-plate">${doc.review?.plate ?? doc.signoffBasis.plate}</strong></p>
       </div>
       <div class="details">
-        <${Facts} doc=${doc} />
+        <${Facts} doc=${doc} law=${false} />
         <dl class="facts" data-testid="authority">
           <dt>${t('fineRange')}</dt><dd>${range ? `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}` : '—'}</dd>
           <dt>${t('authorityNeeded')}</dt><dd>${needed ? t(`title.${needed}`) : '—'}</dd>
           <dt>${t('authorityTitleEnrolled')}</dt><dd data-testid="enrolled-title">${enrolment ? t(`title.${enrolment.title}`) : '—'}</dd>
           <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority || limit === undefined ? '' : t('beyondAuthority')}</dd>
-          ${entry ? html`<dt>${t('legalBasis')}</dt><dd>${legalBasisText(entry, lang)}</dd>` : null}
+          ${entry ? html`<dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${legalBasisText(entry, lang)}</dd><dt>${t('points')}</dt><dd>${entry.points}</dd>` : null}
         </dl>
         ${done
           ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${tValue('status', done.status)}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>

@@ -7,8 +7,10 @@ import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { useStore } from '../lib/store.ts';
-import { formatTime, langStore, useT } from '../lib/i18n.ts';
+import { formatTime, formatVnd, langStore, tValue, useT, type Lang } from '../lib/i18n.ts';
+import { catalogEntry, fineRangeFor } from '../lib/catalog.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
+import { go, isTypingTarget } from '../lib/router.ts';
 import { badgesFromSla, flagNames, loadReviewQueue, rememberOrder, slaBadges, type QueueItem, type ServerSla } from '../lib/queue.ts';
 
 const NATIONAL = '00';
@@ -22,18 +24,40 @@ export function SlaBadges({ observedAt, sla }: { observedAt: string; sla?: Serve
   )}`;
 }
 
-export function CaseTable({ items, hrefOf, testid }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string }) {
+function rangeText(c: QueueItem): string {
+  const entry = c.vehicleClass ? catalogEntry(c.violationCode, c.vehicleClass, c.observedAt) : undefined;
+  if (!entry) return '—';
+  const range = fineRangeFor(entry, 'individual');
+  return `${formatVnd(range.minVnd)} – ${formatVnd(range.maxVnd)}`;
+}
+
+/** How long ago the violation was observed, in the reader's language ("3 ngày trước", "5 hours ago"). */
+export function ageText(observedAt: string, nowMs: number, lang: Lang = langStore.get()): string {
+  const seconds = Math.round((Date.parse(observedAt) - nowMs) / 1000);
+  const fmt = new Intl.RelativeTimeFormat(lang === 'en' ? 'en' : 'vi', { numeric: 'always' });
+  const abs = Math.abs(seconds);
+  if (abs < 3600) return fmt.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86_400) return fmt.format(Math.round(seconds / 3600), 'hour');
+  return fmt.format(Math.round(seconds / 86_400), 'day');
+}
+
+/** `fineRange`: a column with the legal fine range for an individual (the decision list). */
+export function CaseTable({ items, hrefOf, testid, fineRange = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean }) {
   const t = useT();
+  const now = Date.now();
   if (items.length === 0) return html`<p data-testid=${`${testid}-empty`}>${t('empty')}</p>`;
   return html`<table class="cases" data-testid=${testid}>
     <thead>
-      <tr><th scope="col">${t('observedAt')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
+      <tr><th scope="col">${t('observedAt')}</th><th scope="col">${t('age')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('vehicleClass')}</th>${fineRange ? html`<th scope="col">${t('fineRange')}</th>` : null}<th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
     </thead>
     <tbody>
       ${items.map(
         (c) => html`<tr data-case-id=${c.caseId}>
           <td>${formatTime(c.observedAt)}</td>
+          <td data-testid="age">${ageText(c.observedAt, now)}</td>
           <td><code>${c.violationCode}</code></td>
+          <td data-testid="vehicle-class">${c.vehicleClass ? tValue('vehicle', c.vehicleClass) : '—'}</td>
+          ${fineRange ? html`<td data-testid="fine-range">${rangeText(c)}</td>` : null}
           <td>${c.cameraId}${c.location ? html`<br /><small>${c.location}</small>` : null}</td>
           <td data-testid="flags">${flagNames(c.flags).map((f) => html`<span class="badge warn" data-flag=${f}>${t(`flag.${f}`)}</span> `)}</td>
           <td data-testid="sla"><${SlaBadges} observedAt=${c.observedAt} sla=${c.sla} /></td>
@@ -79,6 +103,20 @@ export function QueuePage() {
     [items, violation, camera, flag],
   );
   useEffect(() => rememberOrder('review', filtered.map((c) => c.caseId)), [filtered]);
+  // Enter opens the first case of the (filtered) queue, unless focus is on a field, link or button of its own.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' || e.ctrlKey || e.altKey || e.metaKey || isTypingTarget(e.target)) return;
+      const el = e.target as HTMLElement | null;
+      if (el?.closest?.('a, button, summary')) return;
+      const first = filtered[0];
+      if (!first) return;
+      e.preventDefault();
+      go(`case/${first.caseId}`);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [filtered]);
 
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canReview(session)) return html`<p role="alert">${t('forbidden')}</p>`;

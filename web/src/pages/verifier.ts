@@ -7,7 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { html, withCode } from '../lib/html.ts';
 import { formatTime, formatVnd, langStore, tValue, useT, type Lang } from '../lib/i18n.ts';
 import { useStore } from '../lib/store.ts';
-import { verifyBundleBytes, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
+import { verifyBundleBytes, type EvidenceImage, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
+import { BundleDownload } from '../components/bundle-download.ts';
 import { actorName, checkFailure, checkName, eventName, unreadableReason } from '../lib/verifier-text.ts';
 
 export function VerifierPage({ offline }: { offline: boolean }) {
@@ -47,6 +48,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
   return html`<h1>${t('verifierTitle')}</h1>
     <p class="help">${withCode(t('verifierHelp'))}</p>
     ${offline ? null : html`<p><a href="./verifier-offline.html" download="verifier-offline.html">${t('offlineLink')}</a></p>`}
+    ${offline ? null : html`<${BundleDownload} onBundle=${choose} />`}
     <form class="card stack" onSubmit=${(e: Event) => (e.preventDefault(), void run())}>
       <div
         class=${`dropzone ${over ? 'over' : ''}`}
@@ -97,8 +99,13 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
     return html`<section class="verdict bad" role="alert" data-testid="verdict" data-file=${file} data-verdict="unreadable"><h2>${t('verdictUnreadable')}</h2><p data-testid="unreadable-reason" data-code=${outcome.reasonCode}>${reason}</p>${reason !== outcome.reason ? html`<${CoreDetail} message=${outcome.reason} />` : null}</section>`;
   }
   const r = outcome.report;
-  return html`<section class=${`verdict ${outcome.verdict === 'valid' ? 'good' : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict}>
-      <h2>${outcome.verdict === 'valid' ? t('verdictValid') : t('verdictInvalid')}</h2>
+  // Valid without a trusted key only shows the bundle agrees with itself: said in amber, as the CLI does.
+  const untrusted = outcome.verdict === 'valid' && r.trustedKeyMatched === undefined;
+  const failedDigests = new Set(r.checks.flatMap((c) => c.failures.flatMap((f) => f.digests ?? [])));
+  const tampered = (img: EvidenceImage) => !img.intact || failedDigests.has(img.digest);
+  return html`<section class=${`verdict ${outcome.verdict === 'valid' ? (untrusted ? 'warn' : 'good') : 'bad'}`} role="status" data-testid="verdict" data-file=${file} data-verdict=${outcome.verdict} data-trusted=${String(!untrusted)}>
+      <h2>${outcome.verdict === 'valid' ? (untrusted ? t('verdictValidUntrusted') : t('verdictValid')) : t('verdictInvalid')}</h2>
+      ${untrusted ? html`<p data-testid="no-trusted-key"><strong>${t('noTrustedKey')}</strong> ${t('noTrustedKeyHelp')}</p>` : null}
       ${r.unverifiedEntries.map((name) => html`<p class="badge bad" data-testid="unverified-entry" data-entry=${name}><code>${name}</code>: ${t('unverifiedEntry')}</p>`)}
       <dl class="facts">
         <dt>${t('caseTitle')}</dt><dd><code>${r.caseId ?? '—'}</code></dd>
@@ -138,10 +145,12 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
     </table>
     <h2>${t('evidenceImages')}</h2>
     <div class="row gallery">
-      ${outcome.images.map((img) =>
-        urls.has(img.name)
-          ? html`<figure><img src=${urls.get(img.name)} alt=${img.digest} /><figcaption><code>${img.digest.slice(0, 23)}…</code></figcaption></figure>`
-          : html`<figure><figcaption><code>${img.digest.slice(0, 23)}…</code> (${img.mediaType})</figcaption></figure>`,
-      )}
+      ${outcome.images.map((img) => {
+        const bad = tampered(img);
+        const mark = bad ? html`<span class="tamper-mark" data-testid="tamper-mark">✗ ${t('evidenceTampered')}</span>` : null;
+        return urls.has(img.name)
+          ? html`<figure class=${bad ? 'tampered' : ''} data-digest=${img.digest} data-tampered=${String(bad)}><div class="evidence-frame"><img src=${urls.get(img.name)} alt=${bad ? t('evidenceTampered') : t('evidenceImage')} />${mark}</div><figcaption><code>${img.digest.slice(0, 23)}…</code></figcaption></figure>`
+          : html`<figure class=${bad ? 'tampered' : ''} data-digest=${img.digest} data-tampered=${String(bad)}>${mark}<figcaption><code>${img.digest.slice(0, 23)}…</code> (${img.mediaType})</figcaption></figure>`;
+      })}
     </div>`;
 }

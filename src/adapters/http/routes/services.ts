@@ -52,8 +52,12 @@ export interface CaseSummary {
   province: string;
   status: string;
   violationCode: string;
+  /** The vehicle class (the catalog entry, hence the fine range, depends on it). */
+  vehicleClass: string;
   observedAt: string;
   cameraId: string;
+  /** The camera's place (not personal data). */
+  location: string;
   revision: number;
 }
 
