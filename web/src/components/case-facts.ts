@@ -1,6 +1,6 @@
 /** The facts an officer checks before signing: readings, place, time, measurements, status, law, timeline. */
 import { html } from '../lib/html.ts';
-import { formatTime, formatVnd, langStore, tValue, useT } from '../lib/i18n.ts';
+import { formatTime, formatVnd, langStore, provinceName, tValue, useT } from '../lib/i18n.ts';
 import { compactPlate, type CaseDocument } from '../lib/case-doc.ts';
 import { catalogEntry, fineRangeFor, legalBasisText } from '../lib/catalog.ts';
 
@@ -70,8 +70,16 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   if (doc.review) rows.push([doc.review.signedAt, t(doc.review.decision === 'confirm' ? 'reviewConfirmed' : 'reviewRejected'), `${doc.review.plate} · ${doc.review.violationCode} · ${t('keyIdLabel')} ${doc.review.officerKeyId}`]);
   if (doc.owner) rows.push(['', t('ownerIdentified'), tValue('ownerKind', doc.owner.kind)]);
   for (const n of doc.notices) rows.push([n.issuedAt, t('noticeIssued'), `${tValue('channel', n.channel)} · ${tValue('delivery', n.delivery)}`]);
+  // The camera-case procedure (docs/legal-procedure.md): transfer, explanation, driver, silence, record.
+  const p = doc.procedure;
+  if (p.transferredTo) rows.push(['', t('caseTransferred'), provinceName(p.transferredTo)]);
+  for (const x of p.explanations) rows.push([x.submittedAt, t('explanationSubmitted'), '']);
+  if (p.driver) rows.push(['', t('driverIdentified'), tValue('ownerKind', p.driver.person.kind)]);
+  if (p.unresponsive) rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), '']);
+  if (p.record) rows.push([p.record.signedAt, t('violationRecordDrawn'), `${p.record.recordId} · ${tValue('ownerKind', p.record.offender.kind)} · ${t('keyIdLabel')} ${p.record.officerKeyId}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
-  if (doc.paidVnd !== null) rows.push(['', t('paid'), formatVnd(doc.paidVnd)]);
+  if (p.payment) rows.push([p.payment.paidAt, t('paymentRecorded'), formatVnd(p.payment.amountVnd)]);
+  else if (doc.paidVnd !== null) rows.push(['', t('paid'), formatVnd(doc.paidVnd)]);
   return html`<section aria-labelledby="timeline-title"><h2 id="timeline-title">${t('timeline')}</h2>
     <ol class="timeline" data-testid="timeline">
       ${rows.map(([at, what, detail]) => html`<li><time>${at ? formatTime(at) : ''}</time> <strong>${what}</strong> <span>${detail}</span></li>`)}

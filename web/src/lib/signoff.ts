@@ -1,6 +1,6 @@
 /**
  * Sign-off payloads (integrity.md §4) built and signed in the browser. The field names and shapes are those
- * of `src/domain/signoff/payloads.ts` (review/v1, decision/v1); the server re-validates the payload against
+ * of `src/domain/signoff/payloads.ts` (review/v1, decision/v1, record/v1); the server re-validates the payload against
  * those schemas and verifies the signature over the same JCS bytes, so any divergence is refused there.
  *
  * Why not import the server's builders: they pull zod and a node:crypto hash module. The canonicalizer is
@@ -9,7 +9,7 @@
 import nacl from 'tweetnacl';
 import { canonicalBytes } from '../../../src/domain/integrity/canonical.ts';
 import { toBase64 } from '../../../src/domain/integrity/encoding.ts';
-import { DECISION_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
+import { DECISION_PURPOSE, RECORD_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
 import type { UnlockedKey } from './keystore.ts';
 import type { GetResponse, PostBody } from './api.ts';
 
@@ -50,7 +50,24 @@ export interface DecisionInput {
   offender: DecisionPayload['offender'];
 }
 
-export type SignoffPayload = ReviewPayload | DecisionPayload;
+/** The body `POST /v1/cases/{caseId}/record` takes, and the sign-off in it. */
+export type RecordBody = PostBody<'/v1/cases/{caseId}/record'>;
+export type RecordPayload = RecordBody['signoff'];
+
+export interface RecordInput {
+  basis: SignoffBasis;
+  plate: string;
+  violationCode: string;
+  signedAt: string;
+  /** The record's number (biên bản số): an identifier the officer's unit assigns. */
+  recordId: string;
+  /** Who the record is drawn against: the named driver, else the owner (the decision will name the same). */
+  offender: RecordPayload['offender'];
+  /** The owner's explanation, verbatim, when they explained (the server refuses an altered one). */
+  explanation?: string;
+}
+
+export type SignoffPayload = ReviewPayload | DecisionPayload | RecordPayload;
 
 function sorted(digests: readonly string[]): string[] {
   return [...new Set(digests)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -92,6 +109,25 @@ export function buildDecision(input: DecisionInput): DecisionPayload {
     legalBasis: input.legalBasis,
     offender: input.offender,
   };
+}
+
+/** record/v1 (RecordSignoffSchema): the violation record, drawn before the decision. */
+export function buildRecord(input: RecordInput): RecordPayload {
+  const payload: RecordPayload = {
+    purpose: RECORD_PURPOSE,
+    caseId: input.basis.caseId,
+    caseRevision: input.basis.caseRevision,
+    decision: 'record',
+    violationCode: input.violationCode.trim(),
+    plate: input.plate.trim(),
+    evidence: sorted(input.basis.evidence),
+    signedAt: input.signedAt,
+    recordId: input.recordId.trim(),
+    offender: { kind: input.offender.kind, ref: input.offender.ref.trim() },
+  };
+  // Verbatim: not trimmed, and absent (not empty) when the owner did not explain.
+  if (input.explanation !== undefined && input.explanation !== '') payload.explanation = input.explanation;
+  return payload;
 }
 
 /** Ed25519 over JCS(payload) with the officer's unlocked key: the body the sign-off routes take. */

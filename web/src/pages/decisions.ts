@@ -2,7 +2,8 @@
  * Supervisor screens: confirmed cases awaiting a penalty decision, and the decision itself with the legal
  * fine range and the supervisor's own authority limit: the enrolled title and its limit come from
  * `GET /v1/me` (the officer stream), as the domain will check them. The decision/v1 payload is signed in the
- * browser.
+ * browser. A case without a violation record shows the "Lập biên bản" step first (components/violation-record.ts);
+ * the decision then names the record's offender, with licence points only for an individual.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../lib/errors.ts';
@@ -21,6 +22,7 @@ import { CaseTable } from './queue.ts';
 import { ImageViewer } from '../components/image-viewer.ts';
 import { Facts, Readings, Timeline } from '../components/case-facts.ts';
 import { KeyPanel } from './signin.ts';
+import { ViolationRecordStep } from '../components/violation-record.ts';
 import { go } from '../lib/router.ts';
 
 /** ASCII only (HTTP header). */
@@ -70,18 +72,24 @@ export function DecisionPage({ caseId }: { caseId: string }) {
       .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [session?.token]);
 
+  /** The decision names the violation record's offender (else, before the record, the owner) and its fine range. */
+  const takeOffender = (doc: CaseDocument) => {
+    const fixed = doc.procedure.record?.offender ?? doc.owner;
+    if (fixed) {
+      setOffenderKind(fixed.kind);
+      setOffenderRef(fixed.ref);
+    }
+    const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
+    if (entry) setFine(new Intl.NumberFormat(langStore.get() === 'en' ? 'en-US' : 'vi-VN').format(fineRangeFor(entry, fixed?.kind ?? 'individual').minVnd));
+  };
+
   useEffect(() => {
     if (!canDecide(session) || !caseId) return;
     loadCase(caseId, DECISION_PURPOSE)
       .then(({ doc, images }) => {
         setDoc(doc);
         setImages(images);
-        if (doc.owner) {
-          setOffenderKind(doc.owner.kind);
-          setOffenderRef(doc.owner.ref);
-        }
-        const entry = catalogEntry(doc.signoffBasis.violationCode, doc.detection.vehicleClass, doc.detection.observedAt);
-        if (entry) setFine(new Intl.NumberFormat(langStore.get() === 'en' ? 'en-US' : 'vi-VN').format(fineRangeFor(entry, doc.owner?.kind ?? 'individual').minVnd));
+        takeOffender(doc);
       })
       .catch((e: unknown) => setError(errorMessage(e, langStore.get())));
   }, [caseId, session?.token]);
@@ -103,15 +111,18 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   const overview = doc.evidence.originals.find((e) => images.has(e.digest) && e.role !== 'plate');
   const crop = doc.evidence.derived.find((e) => e.kind === 'plate-crop') ?? doc.evidence.originals.find((e) => e.role === 'plate');
   const caption = doc.evidence.derived.find((e) => e.kind === 'captioned');
+  const record = doc.procedure.record;
+  // Licence points only from an individual (an organisation's decision carries 0).
+  const points = entry ? (offenderKind === 'organisation' ? 0 : entry.points) : 0;
 
   const submit = async (e: Event) => {
     e.preventDefault();
     // What is signed is what is on screen (the DOM), even if a state update has not re-rendered yet.
     const shown = (id: string, fallback: string) => (document.getElementById(id) as HTMLInputElement | null)?.value ?? fallback;
     const amount = parseVnd(shown('fine', fine)) ?? NaN;
-    const offenderRef = shown('offender-ref', offenderRefState);
+    const offenderRef = record ? record.offender.ref : shown('offender-ref', offenderRefState);
     const inRange = range !== undefined && amount >= range.minVnd && amount <= range.maxVnd;
-    if (!entry || busy || !mayDecide) return;
+    if (!entry || busy || !mayDecide || !record) return;
     if (!key) return setError(t('needKey'));
     // The field already says so beside it; one message, and the cursor where the fix is.
     if (!inRange) return void document.getElementById('fine')?.focus();
@@ -124,9 +135,9 @@ export function DecisionPage({ caseId }: { caseId: string }) {
         violationCode: doc.review?.violationCode ?? doc.signoffBasis.violationCode,
         signedAt: new Date().toISOString(),
         fineVnd: amount,
-        points: entry.points,
+        points: record.offender.kind === 'organisation' ? 0 : entry.points,
         legalBasis: entry.legalBasis,
-        offender: { kind: offenderKind, ref: offenderRef.trim() },
+        offender: { kind: record.offender.kind, ref: offenderRef.trim() },
       });
       const body = signPayload(payload, key);
       const result = await api<{ status: string }>(`/v1/cases/${doc.caseId}/decision`, { method: 'POST', body, ifMatch: doc.revision });
@@ -157,19 +168,23 @@ export function DecisionPage({ caseId }: { caseId: string }) {
           <dt>${t('authorityNeeded')}</dt><dd>${needed ? t(`title.${needed}`) : '—'}</dd>
           <dt>${t('authorityTitleEnrolled')}</dt><dd data-testid="enrolled-title">${enrolment ? t(`title.${enrolment.title}`) : '—'}</dd>
           <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority || limit === undefined ? '' : t('beyondAuthority')}</dd>
-          ${entry ? html`<dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${legalBasisText(entry, lang)}</dd><dt>${t('points')}</dt><dd>${entry.points}</dd>` : null}
+          ${entry ? html`<dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${legalBasisText(entry, lang)}</dd><dt>${t('points')}</dt><dd data-testid="points">${points}${entry.points > 0 && points === 0 ? html` <span class="help">(${t('pointsNoneForOrganisation')})</span>` : null}</dd>` : null}
         </dl>
         ${done
           ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${tValue('status', done.status)}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
               <button type="button" onClick=${() => go('decisions')}>${t('back')}</button></div>`
+          : !record
+          ? html`<${ViolationRecordStep} doc=${doc} signingKey=${key} purpose=${DECISION_PURPOSE} onDrawn=${(next: CaseDocument) => { setDoc(next); takeOffender(next); }} />
+              ${key ? null : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}`
           : html`<form class="card stack" onSubmit=${submit}>
+              <p class="help" data-testid="record-fixed">${t('recordDrawn')} <code>${record.recordId}</code>: ${t('recordOffenderFixed')}</p>
               ${me && !enrolment ? html`<p role="alert" class="error" data-testid="not-enrolled">${t('notEnrolled')}</p>` : null}
               ${enrolment && !enrolment.active ? html`<p role="alert" class="error" data-testid="not-active">${t('notActive')}</p>` : null}
               <label>${t('offenderKind')}
-                <select id="offender-kind" value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
+                <select id="offender-kind" disabled value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
                   <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
                 </select></label>
-              <label>${t('offenderRef')} <input id="offender-ref" required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRefState} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
+              <label>${t('offenderRef')} <input id="offender-ref" readonly required pattern="[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" value=${offenderRefState} onInput=${(e: Event) => setOffenderRef((e.target as HTMLInputElement).value)} /></label>
               <label>${t('fine')} <input id="fine" inputmode="numeric" required value=${fine} aria-invalid=${!inRange} onInput=${(e: Event) => setFine((e.target as HTMLInputElement).value)} /></label>
               ${!inRange ? html`<p class="error" data-testid="fine-error">${t('outOfRange')}</p>` : null}
               <button type="submit" class="primary" disabled=${busy || !entry || !mayDecide} data-testid="decide">${t('decide')}</button>
