@@ -34,6 +34,23 @@ async function reviewQueue(ui: UiNode, token: string, province?: string): Promis
   return ((await r.json()) as { items: QueueEntry[] }).items;
 }
 
+/**
+ * Brings a confirmed case to `noticed` through the API, as the owner-lookup and notice workers would (the UI
+ * node runs without the worker role): the violation record, and so the decision, need a notified owner.
+ */
+async function notifyOwner(ui: UiNode, token: string, caseId: string, owner: { kind: 'individual' | 'organisation'; ref: string }): Promise<void> {
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${ui.url}/v1/cases/${caseId}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(r.status, `POST ${path}: ${await r.clone().text()}`).to.equal(200);
+  };
+  await post('/owner', { owner, registry: 'ui-test-registry' });
+  await post('/notices', { noticeId: `ntc-ui-${caseId.slice(0, 8)}`, channel: 'vnetraffic' });
+}
+
 const PASSPHRASE = 'mật khẩu thử nghiệm 2026';
 
 async function caseRecords(ui: UiNode, caseId: string): Promise<StoredRecord[]> {
@@ -194,7 +211,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await page.close();
   });
 
-  it('a supervisor decides the penalty of a confirmed case, signed in the browser', async () => {
+  it('a supervisor draws up the violation record, then decides the penalty naming its offender, both signed in the browser', async () => {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -206,9 +223,27 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await page.goto(`${ui.url}/#/decisions`);
     const rows = page.locator('[data-testid=decisions] tbody tr');
     await rows.first().waitFor();
-    const caseId = (await rows.first().getAttribute('data-case-id'))!;
-    expect(await rows.first().getByTestId('fine-range').innerText()).to.match(/₫ – .*₫$/);
-    await rows.first().getByRole('link').click();
+    // The first case this province still handles (a case transferred to another province is theirs to decide).
+    const ids = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-case-id') ?? ''));
+    const index = ids.findIndex((id) => !ui.demo.transferredCaseIds.includes(id));
+    const row = rows.nth(index);
+    const caseId = ids[index]!;
+    expect(await row.getByTestId('fine-range').innerText()).to.match(/₫ – .*₫$/);
+    const offender = { kind: 'individual' as const, ref: 'registry:ui-test-0001' };
+    await notifyOwner(ui, await ui.token('supervisor', '01', 'officer-01-director'), caseId, offender);
+    await row.getByRole('link').click();
+    // No decision before the violation record: the record step comes first, offender prefilled from the owner.
+    await page.getByTestId('record-step').waitFor();
+    expect(await page.getByTestId('decide').count(), 'no decision form before the record').to.equal(0);
+    expect(await page.locator('#record-offender-ref').inputValue()).to.equal(offender.ref);
+    await page.getByTestId('record-no-explanation').waitFor();
+    await page.getByTestId('draw-record').click();
+    await page.locator('[data-testid=record-fixed], [data-testid=record-error]').first().waitFor();
+    if ((await page.getByTestId('record-error').count()) > 0) expect.fail(`the page reports: ${await page.getByTestId('record-error').innerText()}`);
+    expect(await page.getByTestId('timeline').innerText()).to.contain('Lập biên bản vi phạm hành chính');
+    // The decision names the record's offender: shown, not editable.
+    expect(await page.locator('#offender-ref').inputValue()).to.equal(offender.ref);
+    expect(await page.locator('#offender-ref').getAttribute('readonly')).to.not.equal(null);
     await page.getByTestId('authority').waitFor();
     // Each fact once: the legal basis and the fine range only beside the authority check.
     expect(await page.getByTestId('legal-basis').count()).to.equal(1);
@@ -218,7 +253,6 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(await page.locator('#officer-title').count(), 'no title picker').to.equal(0);
     const limitText = (await page.getByTestId('authority-limit').innerText()).replace(/\D/g, '');
     expect(limitText).to.equal(String(AUTHORITY_LIMITS_VND['provincial-police-director']));
-    if ((await page.locator('#offender-ref').inputValue()) === '') await page.locator('#offender-ref').fill('registry:ui-test-0001');
     await page.screenshot({ path: join(ARTIFACTS, 'decision.png') });
     // A fine typed the Vietnamese way (thousands grouped with dots) is the amount it reads as.
     const range = (await page.getByTestId('authority').locator('dd').first().innerText()).split('–')[0]!.replace(/\D/g, '');
@@ -237,6 +271,15 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     const signer = (await officerKeys(ui, 'officer-01-director')).find((k) => keyIdOf(k) === data.keyId);
     expect(verifySignoff(data.signoff, data.signature, signer!)).to.equal(true);
     expect(data.signoff.purpose).to.equal('decision/v1');
+    expect(data.signoff.offender).to.deep.equal(offender);
+    const drawn = records.find((r) => r.record.type === 'ViolationRecordDrawn');
+    expect(drawn, 'ViolationRecordDrawn recorded').to.not.equal(undefined);
+    const recordData = drawn!.record.data as { signoff: Record<string, unknown>; signature: string; keyId: string };
+    expect(recordData.keyId).to.equal(keyId);
+    expect(verifySignoff(recordData.signoff, recordData.signature, signer!)).to.equal(true);
+    expect(recordData.signoff).to.include({ purpose: 'record/v1', decision: 'record' });
+    expect(recordData.signoff.offender).to.deep.equal(offender);
+    expect(recordData.signoff).to.not.have.property('explanation');
     expect(errors).to.deep.equal([]);
     await page.close();
   });
@@ -306,7 +349,9 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     await first.waitFor();
     await first.getByRole('link').click();
     await page.getByTestId('not-enrolled').waitFor();
-    expect(await page.getByTestId('decide').isDisabled()).to.equal(true);
+    // Before the record the decision form is not shown at all; after it, its button is disabled.
+    const decide = page.getByTestId('decide');
+    expect((await decide.count()) === 0 || (await decide.isDisabled())).to.equal(true);
     await page.close();
   });
 });

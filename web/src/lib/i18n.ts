@@ -203,6 +203,8 @@ const vi = {
   'decision.penalty': 'Xử phạt',
   'decision.void': 'Hủy hồ sơ',
   'decision.appeal': 'Giải quyết khiếu nại',
+  'decision.record': 'Lập biên bản',
+  'decision.transfer': 'Chuyển hồ sơ',
   // owner kinds, notice channels and delivery
   'ownerKind.individual': 'Cá nhân',
   'ownerKind.organisation': 'Tổ chức',
@@ -579,6 +581,8 @@ const en: Partial<Record<MessageKey, string>> = {
   'decision.penalty': 'Penalty',
   'decision.void': 'Void',
   'decision.appeal': 'Appeal resolution',
+  'decision.record': 'Violation record',
+  'decision.transfer': 'Transfer',
   'ownerKind.individual': 'Individual',
   'ownerKind.organisation': 'Organisation',
   'channel.post': 'Post',

@@ -170,6 +170,8 @@ export function DecisionPage({ caseId }: { caseId: string }) {
           <dt>${t('authorityLimit')}</dt><dd><span class=${`badge ${withinAuthority ? 'ok' : 'bad'}`} data-testid="authority-limit">${formatVnd(limit)}</span> ${withinAuthority || limit === undefined ? '' : t('beyondAuthority')}</dd>
           ${entry ? html`<dt>${t('legalBasis')}</dt><dd data-testid="legal-basis">${legalBasisText(entry, lang)}</dd><dt>${t('points')}</dt><dd data-testid="points">${points}${entry.points > 0 && points === 0 ? html` <span class="help">(${t('pointsNoneForOrganisation')})</span>` : null}</dd>` : null}
         </dl>
+        ${!done && me && !enrolment ? html`<p role="alert" class="error" data-testid="not-enrolled">${t('notEnrolled')}</p>` : null}
+        ${!done && enrolment && !enrolment.active ? html`<p role="alert" class="error" data-testid="not-active">${t('notActive')}</p>` : null}
         ${done
           ? html`<div class="card done" role="status" data-testid="signed"><p><strong>${t('submitted')}</strong> → ${tValue('status', done.status)}</p><p>${t('signedWith')} <code data-testid="signed-key-id">${done.keyId}</code></p>
               <button type="button" onClick=${() => go('decisions')}>${t('back')}</button></div>`
@@ -178,8 +180,6 @@ export function DecisionPage({ caseId }: { caseId: string }) {
               ${key ? null : html`<p role="alert" class="error">${t('needKey')}</p><${KeyPanel} />`}`
           : html`<form class="card stack" onSubmit=${submit}>
               <p class="help" data-testid="record-fixed">${t('recordDrawn')} <code>${record.recordId}</code>: ${t('recordOffenderFixed')}</p>
-              ${me && !enrolment ? html`<p role="alert" class="error" data-testid="not-enrolled">${t('notEnrolled')}</p>` : null}
-              ${enrolment && !enrolment.active ? html`<p role="alert" class="error" data-testid="not-active">${t('notActive')}</p>` : null}
               <label>${t('offenderKind')}
                 <select id="offender-kind" disabled value=${offenderKind} onChange=${(e: Event) => setOffenderKind((e.target as HTMLSelectElement).value as 'individual' | 'organisation')}>
                   <option value="individual">${t('individual')}</option><option value="organisation">${t('organisation')}</option>
