@@ -6,13 +6,13 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { buildReview, buildDecision, signPayload, type SignoffBasis } from '../../web/src/lib/signoff.ts';
+import { buildReview, buildDecision, buildRecord, signPayload, type SignoffBasis } from '../../web/src/lib/signoff.ts';
 import { parseKeyFile, KeyFileError } from '../../web/src/lib/keystore.ts';
 import { parseToken } from '../../web/src/lib/session.ts';
 import { badgesFromSla, slaBadges } from '../../web/src/lib/queue.ts';
 import { formatTime, parseVnd, tValue, provinceName } from '../../web/src/lib/i18n.ts';
-import { buildDecisionSignoff, buildReviewSignoff } from '../../src/domain/signoff/builders.ts';
-import { DecisionSignoffSchema, ReviewSignoffSchema } from '../../src/domain/signoff/payloads.ts';
+import { buildDecisionSignoff, buildRecordSignoff, buildReviewSignoff } from '../../src/domain/signoff/builders.ts';
+import { DecisionSignoffSchema, RecordSignoffSchema, ReviewSignoffSchema } from '../../src/domain/signoff/payloads.ts';
 import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyPairFromLabel } from '../../src/domain/signoff/keys.ts';
 import { newKeyFile } from '../../src/cli/commands/keygen.ts';
@@ -48,6 +48,22 @@ describe('web UI libraries (Node)', () => {
     expect(signed.keyId).to.equal(pair.keyId);
     expect(verifySignoff(signed.signoff, signed.signature, pair.publicKey)).to.equal(true);
     expect(verifySignoff({ ...signed.signoff, fineVnd: 18_000_001 }, signed.signature, pair.publicKey)).to.equal(false);
+  });
+
+  it('a violation record equals the server builder output, carries the explanation verbatim or none, and its browser signature verifies', () => {
+    const input = { plate: '30A-123.45', violationCode: '168.6.9.b', signedAt: SIGNED_AT, recordId: 'BB-0191f2b4', offender: { kind: 'organisation' as const, ref: 'own-0001' } };
+    const server = { caseId: BASIS.caseId, caseRevision: 3, evidence: DIGESTS, ...input };
+    const none = buildRecord({ basis: BASIS, ...input, explanation: '' });
+    expect(none).to.deep.equal(buildRecordSignoff(server as Parameters<typeof buildRecordSignoff>[0]));
+    expect(none).to.not.have.property('explanation');
+    const statement = ' Người thân của chủ xe điều khiển phương tiện hôm đó. ';
+    const explained = buildRecord({ basis: BASIS, ...input, explanation: statement });
+    expect(explained).to.deep.equal(buildRecordSignoff({ ...server, explanation: statement } as Parameters<typeof buildRecordSignoff>[0]));
+    expect(RecordSignoffSchema.safeParse(explained).success).to.equal(true);
+    expect(explained.explanation, 'verbatim, not trimmed').to.equal(statement);
+    const pair = keyPairFromLabel('web-libs-officer');
+    const signed = signPayload(explained, { subject: 'o', publicKey: pair.publicKey, keyId: pair.keyId, secretKey: pair.secretKey });
+    expect(verifySignoff(signed.signoff, signed.signature, pair.publicKey)).to.equal(true);
   });
 
   it('imports a tec keygen key file and refuses tampered or malformed ones', () => {
