@@ -1,11 +1,13 @@
 /**
- * The citizen portal's application services (docs/citizen-portal.md): complaints, payment requests and the
- * bank's payment confirmations, on the `citizen-<caseId>` stream. The case's facts the rules need (open, the
+ * The citizen portal's application services (docs/citizen-portal.md): complaints and payment requests on the
+ * `citizen-<caseId>` stream; the bank's payment confirmations on the case itself. The case's facts the rules need (open, the
  * decision and its fine) are read from the case stream itself at decision time.
  */
+import { PAYMENT_GATEWAY_ACTOR } from '../domain/case/authorization.ts';
 import { caseDecider, parseCaseEvent, type CaseState } from '../domain/case/index.ts';
 import {
   citizenDecider,
+  confirmedPayment,
   parseCitizenEvent,
   type CaseFactsForCitizen,
   type CitizenCommand,
@@ -20,7 +22,10 @@ import {
 import { streams } from '../domain/record.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import { commandExecutor, commandServices } from './aggregate.ts';
+import { recordPayment, type CaseOutcome } from './cases.ts';
+import type { CommandDeps } from './deps.ts';
 import { loadStream } from './handler.ts';
+import type { CommandOptions } from './outcome.ts';
 
 export const executeCitizenCommand = commandExecutor<CitizenCommand, CitizenEvent, CitizenState>({
   stream: (command) => streams.citizen(command.caseId),
@@ -33,7 +38,42 @@ export const executeCitizenCommand = commandExecutor<CitizenCommand, CitizenEven
 const service = commandServices<CitizenCommand, CitizenState>(executeCitizenCommand);
 export const fileComplaint = service('FileComplaint');
 export const requestPayment = service('RequestPayment');
-export const recordGatewayPayment = service('RecordPayment');
+
+/** What the bank's callback confirmed, once its signature verified. */
+export interface GatewayConfirmation {
+  caseId: string;
+  paymentId: string;
+  gatewayRef: string;
+  amountVnd: number;
+}
+
+/**
+ * Records a payment the bank confirmed: the requested payment it names is checked on the citizen stream
+ * (`confirmedPayment`: requested for this case, for exactly this amount), then `PaymentRecorded` is recorded ON
+ * THE CASE by the service actor `payment-gateway`, channel `vietqr`, `paymentRef` = the citizen's payment id,
+ * `gatewayRef` = the bank's reference. The case decider computes the surcharge and refuses any other amount; a
+ * replayed callback (same payment id and amount) records nothing.
+ */
+export async function recordGatewayPayment(
+  deps: CommandDeps,
+  province: string,
+  confirmation: GatewayConfirmation,
+  options: CommandOptions = {},
+): Promise<CaseOutcome> {
+  confirmedPayment(await loadCitizenState(deps.store, confirmation.caseId), confirmation.paymentId, confirmation.amountVnd);
+  return recordPayment(
+    deps,
+    { actor: { ...PAYMENT_GATEWAY_ACTOR }, province },
+    {
+      caseId: confirmation.caseId,
+      paymentRef: confirmation.paymentId,
+      gatewayRef: confirmation.gatewayRef,
+      amountVnd: confirmation.amountVnd,
+      channel: 'vietqr',
+    },
+    options,
+  );
+}
 
 const NOT_OPEN: ReadonlySet<CaseState['status']> = new Set(['none', 'detected', 'rejected', 'closed', 'expired', 'voided']);
 
@@ -44,6 +84,7 @@ export function caseFactsForCitizen(state: CaseState): CaseFactsForCitizen | und
     caseId: state.caseId,
     province: state.province,
     open: !NOT_OPEN.has(state.status),
+    paid: state.paidVnd !== undefined,
     ...(state.decision ? { decision: { decidedAt: state.decision.signedAt, fineVnd: state.decision.fineVnd } } : {}),
   };
 }

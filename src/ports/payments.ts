@@ -1,7 +1,7 @@
 /**
  * The payment gateway: the bank (or the national public-service payment platform) that takes the citizen's
  * transfer and confirms it by calling the node back. The confirmation is only believed when its signature
- * verifies (`verifyCallback`); the node then records `PaymentRecorded` (docs/citizen-portal.md).
+ * verifies (`verifyCallback`); the node then records the case's `PaymentRecorded` (docs/citizen-portal.md).
  */
 import { AppError } from '../domain/shared/errors.ts';
 
@@ -23,7 +23,7 @@ export interface PaymentConfirmation {
 }
 
 export interface PaymentGateway {
-  /** The gateway's name as recorded in `PaymentRecorded.gateway`. */
+  /** The gateway's name (older citizen-stream `PaymentRecorded.gateway`; the case record names channel `vietqr`). */
   readonly name: string;
   /** Announces an order to the bank (idempotent by paymentId); the confirmation arrives later by callback. */
   startPayment(order: PaymentOrder): Promise<void>;

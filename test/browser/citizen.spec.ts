@@ -21,7 +21,7 @@ import { addPrivacyCopy, registerHolder } from '../support/citizen-portal.ts';
 import { citizenLookup } from '../../src/projections/queries.ts';
 import { portalRef } from '../../src/domain/citizen/index.ts';
 
-const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status'];
+const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive'];
 const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain'];
 const CERTIFICATE = 'DK-UI-000123';
 const OWNER = { name: 'Nguyễn Văn Thử', ref: 'own-ui-0001', phone: '+84910000001' };
@@ -38,7 +38,7 @@ const PHONE = { width: 390, height: 844 };
   before(async () => {
     ui = await startUiNode({ cases: 12, publicRateLimitPerMinute: 1000, env: { HANDLING_UNIT_PHONES: '01=024 3942 4300;79=028 3920 0000' } });
     browser = await launch();
-    caseId = ui.demo.decidedCaseIds[0]!;
+    caseId = ui.demo.decidedCaseIds.find((id) => !ui.demo.paidCaseIds.includes(id))!; // the demo pays its first
     ref = portalRef(caseId);
     plate = await registerHolder(ui.node, ui.registry, caseId, CERTIFICATE, OWNER.ref);
     // The published view is a read model: wait (on the read model itself, not the rate-limited public
@@ -149,9 +149,12 @@ const PHONE = { width: 390, height: 844 };
     // The stand-in bank confirms a few seconds later by its signed callback; the page asks until it sees it.
     await c.getByTestId('citizen-paid').waitFor({ timeout: 30_000 });
     expect(await c.getByTestId('citizen-paid').innerText()).to.contain(due);
-    const paid = (await citizenRecords()).filter((r) => r.type === 'PaymentRecorded');
+    // The lookup's status is the paid word, and the payment is the case's own record (by the payment gateway).
+    expect(await c.getByTestId('citizen-status').innerText()).to.equal('Đã nộp phạt');
+    const paid = (await ui.node.store.readStream(`case-${caseId}`)).map((s) => s.record).filter((r) => r.type === 'PaymentRecorded');
     expect(paid).to.have.length(1);
     expect(paid[0]!.meta.actor).to.deep.equal({ kind: 'service', id: 'payment-gateway' });
+    expect((await citizenRecords()).map((r) => r.type)).to.not.include('PaymentRecorded');
     await page.close();
   });
 

@@ -33,7 +33,12 @@ export interface CaseCommandAuthority {
   officerRoles: readonly OfficerRole[];
   /** The non-officer actor kinds that issue it. */
   otherKinds: readonly Exclude<ActorKind, 'officer'>[];
+  /** When set, the only `service` actor ids allowed (any other service is refused). */
+  services?: readonly string[];
 }
+
+/** The service actor that records a payment the bank confirmed by its signed callback (docs/citizen-portal.md). */
+export const PAYMENT_GATEWAY_ACTOR = { kind: 'service', id: 'payment-gateway' } as const;
 
 const CASE_STAFF: readonly OfficerRole[] = ['reviewer', 'decider', 'supervisor'];
 
@@ -64,7 +69,12 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
   RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
   DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
-  RecordPayment: { what: 'record a payment', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
+  RecordPayment: {
+    what: 'record a payment',
+    officerRoles: ['decider', 'supervisor'],
+    otherKinds: ['service'],
+    services: [PAYMENT_GATEWAY_ACTOR.id],
+  },
   FileAppeal: { what: 'file an appeal', officerRoles: CASE_STAFF, otherKinds: [] },
   ResolveAppeal: { what: 'resolve an appeal', officerRoles: ['decider'], otherKinds: [] },
   CloseCase: { what: 'close a case', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
@@ -93,6 +103,9 @@ export function authorizeCaseActor(command: Actable, province: string): OfficerV
         actorKind: describeInput(kind),
         allowed: rule.officerRoles.length > 0 ? ['officer', ...rule.otherKinds] : rule.otherKinds,
       });
+    }
+    if (kind === 'service' && rule.services && !rule.services.includes(command.actor.id)) {
+      throw new ActorNotAllowedError(`This service may not ${rule.what}`, { actorKind: 'service', allowed: rule.services });
     }
     return undefined;
   }

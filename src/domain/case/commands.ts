@@ -112,8 +112,11 @@ export type CaseCommand =
   /** Signed `record/v1`: the violation record (biên bản), by the officer who draws it up. */
   | (CaseCommandBase & { type: 'DrawViolationRecord' } & SignedBy<RecordSignoff>)
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
-  /** `amountVnd` MUST be the fine plus the late-payment surcharge due at `now`. */
-  | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; amountVnd: number; channel: PaymentChannel })
+  /**
+   * `amountVnd` MUST be the fine plus the late-payment surcharge due at `now`. By staff, or by the service
+   * `payment-gateway` (channel `vietqr`, `gatewayRef` the bank's reference) once the bank's callback verified.
+   */
+  | (CaseCommandBase & { type: 'RecordPayment'; paymentRef: string; gatewayRef?: string; amountVnd: number; channel: PaymentChannel })
   | (CaseCommandBase & { type: 'FileAppeal'; appealId: string; grounds: string })
   /** Signed `appeal/v1`: the outcome and reason are the sign-off's; `appealId` MUST equal the signed one. */
   | (CaseCommandBase & { type: 'ResolveAppeal'; appealId: string } & SignedBy<AppealSignoff>)

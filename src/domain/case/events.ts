@@ -96,7 +96,8 @@ export const WARNED_AGENCIES = ['registration', 'inspection', 'commune-police'] 
 export type WarnedAgency = (typeof WARNED_AGENCIES)[number];
 
 /** How a fine was paid. */
-export const PAYMENT_CHANNELS = ['state-treasury', 'bank-transfer', 'public-service-portal', 'vneid', 'at-unit'] as const;
+/** `vietqr`: a VietQR transfer from the citizen portal, confirmed by the payment gateway's signed callback. */
+export const PAYMENT_CHANNELS = ['state-treasury', 'bank-transfer', 'public-service-portal', 'vneid', 'at-unit', 'vietqr'] as const;
 export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
 
 export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found'] as const;
@@ -235,7 +236,10 @@ export const CaseEventSchemas = {
    * stays readable for history written before it.
    */
   PaymentRecorded: z.strictObject({
+    /** The unit's receipt reference; for a portal payment, the citizen's payment id (its `PaymentRequested`). */
     paymentRef: IdentifierSchema,
+    /** The bank's transaction reference, when the payment gateway recorded the payment. */
+    gatewayRef: IdentifierSchema.optional(),
     amountVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
     fineVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
     surchargeVnd: z.int().min(0).max(Number.MAX_SAFE_INTEGER),

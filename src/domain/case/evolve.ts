@@ -116,8 +116,8 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...kase, record };
     }
     case 'PaymentRecorded': {
-      const { amountVnd, surchargeVnd, channel, paidAt } = event.data;
-      return { ...kase, paidVnd: amountVnd, payment: { amountVnd, surchargeVnd, channel, paidAt } };
+      const { paymentRef, amountVnd, surchargeVnd, channel, paidAt } = event.data;
+      return { ...kase, paidVnd: amountVnd, payment: { paymentRef, amountVnd, surchargeVnd, channel, paidAt } };
     }
     case 'PenaltyDecided': {
       const s = event.data.signoff;

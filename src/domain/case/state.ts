@@ -77,6 +77,8 @@ export interface ViolationRecord {
 }
 
 export interface Payment {
+  /** Absent only in a state folded before the reference was kept (never for a folded `PaymentRecorded`). */
+  paymentRef?: string;
   amountVnd: number;
   surchargeVnd: number;
   channel: PaymentChannel;

@@ -13,6 +13,8 @@ export interface CaseFactsForCitizen {
   open: boolean;
   /** The penalty decision's signing time and fine, once decided. */
   decision?: { decidedAt: string; fineVnd: number };
+  /** The case records the fine paid (`PaymentRecorded`, or the older `PenaltyPaid`). */
+  paid: boolean;
 }
 
 interface CitizenCommandBase extends CommandBase {
@@ -36,15 +38,6 @@ export type CitizenCommand =
       reference: string;
       idempotencyKey: string;
       requestDigest: string;
-    })
-  /** The bank's confirmation (service actor `payment-gateway`), after the callback's signature verified. */
-  | (CitizenCommandBase & {
-      type: 'RecordPayment';
-      paymentId: string;
-      gateway: string;
-      gatewayRef: string;
-      amountVnd: number;
-      paidAt: string;
     });
 
 export type CitizenCommandType = CitizenCommand['type'];
@@ -52,5 +45,4 @@ export type CitizenCommandType = CitizenCommand['type'];
 export const CITIZEN_COMMAND_TYPES = [
   'FileComplaint',
   'RequestPayment',
-  'RecordPayment',
 ] as const satisfies readonly CitizenCommandType[];

@@ -6,8 +6,10 @@
  *   within 90 days of the decision; each gets a reference `KN-<case short id>-<nn>`.
  * - A payment is requested by a `citizen` actor once a penalty is decided and while nothing is paid; its amount
  *   is the fine plus the late surcharge on the day of the request (payment.ts).
- * - A payment is recorded by the `service` actor of the payment gateway, once, for a requested payment and its
- *   exact amount.
+ * - The payment itself is NOT recorded here: the bank's verified confirmation of a requested payment (checked
+ *   by `confirmedPayment` below) records `PaymentRecorded` on the CASE, by the service actor `payment-gateway`
+ *   (src/commands/citizen.ts). This stream keeps the request; a `PaymentRecorded` in it is older history, still
+ *   folded but no longer written.
  * - Every citizen write carries the client's Idempotency-Key: the same key with the same request is a no-op
  *   (the route answers what the first produced); with another request it is refused.
  */
@@ -30,7 +32,7 @@ import {
 } from './errors.ts';
 import { COMPLAINT_KINDS, IdempotencyKeySchema, MAX_ATTACHMENTS, type CitizenEvent } from './events.ts';
 import { amountDue, complainBy } from './payment.ts';
-import { paidPayment, type CitizenState } from './state.ts';
+import { paidPayment, type CitizenState, type RequestedPayment } from './state.ts';
 
 /** The complaint reference printed on the receipt. */
 export function complaintReference(caseId: string, ordinal: number): string {
@@ -104,7 +106,7 @@ function decide(command: CitizenCommand, state: CitizenState): CitizenEvent[] {
       requireText(command.reference, 'reference', 25);
       if (!facts.open) throw new CaseNotOpenToCitizenError('The case is not open to payment', {});
       if (!facts.decision) throw new NothingToPayError('No penalty has been decided', {});
-      if (paidPayment(state)) throw new AlreadyPaidError('The fine has been paid', {});
+      if (facts.paid || paidPayment(state)) throw new AlreadyPaidError('The fine has been paid', {});
       const due = amountDue(facts.decision.fineVnd, facts.decision.decidedAt, now);
       return [
         {
@@ -123,41 +125,22 @@ function decide(command: CitizenCommand, state: CitizenState): CitizenEvent[] {
         },
       ];
     }
-    case 'RecordPayment': {
-      requireActorKind(command, ['service'], 'record a payment');
-      const requested = state.status === 'active' ? state.payments.find((p) => p.paymentId === command.paymentId) : undefined;
-      if (!requested) throw new PaymentNotRequestedError('No such payment was requested for this case', {});
-      if (requested.paid) {
-        if (requested.paid.gatewayRef === command.gatewayRef && requested.paid.amountVnd === command.amountVnd) return [];
-        throw new AlreadyPaidError('This payment was confirmed already', {});
-      }
-      if (paidPayment(state)) throw new AlreadyPaidError('The fine has been paid by another payment', {});
-      if (command.amountVnd !== requested.totalVnd)
-        throw new PaymentAmountMismatchError('The amount paid is not the amount requested', {
-          requestedVnd: requested.totalVnd,
-          paidVnd: command.amountVnd,
-        });
-      if (!IdentifierSchema.safeParse(command.gatewayRef).success) throw new InvalidCommandError('gatewayRef is not an identifier', {});
-      requireText(command.gateway, 'gateway', 200);
-      return [
-        {
-          type: 'PaymentRecorded',
-          data: {
-            caseId: command.caseId,
-            paymentId: command.paymentId,
-            gateway: command.gateway,
-            gatewayRef: command.gatewayRef,
-            amountVnd: command.amountVnd,
-            fineVnd: requested.fineVnd,
-            surchargeVnd: requested.surchargeVnd,
-            paidAt: command.paidAt,
-          },
-        },
-      ];
-    }
     default:
       return assertNever(command, 'citizen command');
   }
+}
+
+/**
+ * The requested payment a bank confirmation names, checked before the case records it: it was requested on
+ * this case's stream, for exactly the amount paid. Throws `PaymentNotRequestedError` or
+ * `PaymentAmountMismatchError`.
+ */
+export function confirmedPayment(state: CitizenState, paymentId: string, amountVnd: number): RequestedPayment {
+  const requested = state.status === 'active' ? state.payments.find((p) => p.paymentId === paymentId) : undefined;
+  if (!requested) throw new PaymentNotRequestedError('No such payment was requested for this case', {});
+  if (amountVnd !== requested.totalVnd)
+    throw new PaymentAmountMismatchError('The amount paid is not the amount requested', { requestedVnd: requested.totalVnd, paidVnd: amountVnd });
+  return requested;
 }
 
 function activeOf(state: CitizenState, caseId: string): Extract<CitizenState, { status: 'active' }> {

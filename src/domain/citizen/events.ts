@@ -1,10 +1,10 @@
 /**
  * Citizen events (stream `citizen-<caseId>`, one per case): what the person holding a vehicle's papers did about
- * the case through the public portal, and the payment the bank confirmed. The case stream is never written from
- * the public side; officers and auditors read this stream beside it (docs/citizen-portal.md).
+ * the case through the public portal. The bank's verified confirmation is recorded on the CASE (its
+ * `PaymentRecorded`, by the service `payment-gateway`), not here; officers and auditors read this stream beside
+ * the case (docs/citizen-portal.md).
  *
- * Actors: `citizen` for what the person sent (the actor id is a pseudonym of the plate, never a name), `service`
- * (`payment-gateway`) for the bank's signed confirmation.
+ * Actors: `citizen` for what the person sent (the actor id is a pseudonym of the plate, never a name).
  */
 import { z } from 'zod';
 import { eventParser, type EventsOf } from '../decider.ts';
@@ -54,7 +54,7 @@ export const CitizenEventSchemas = {
     requestDigest: DigestSchema,
     requestedAt: UtcTimestampSchema,
   }),
-  /** The bank's signed confirmation, verified at the callback route. */
+  /** Older history: the bank's confirmation as first recorded here. No longer written (the case records it). */
   PaymentRecorded: z.strictObject({
     caseId: IdentifierSchema,
     paymentId: IdentifierSchema,

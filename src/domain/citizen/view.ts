@@ -1,7 +1,7 @@
 /**
  * What the portal shows a papers holder about one of the vehicle's cases, beyond the published lookup fields:
  * the fine range or the decided amount, the deadlines, what is due today (with the late surcharge), the
- * payment QR of a requested payment, what was paid, the complaints filed, and whether a privacy copy of the
+ * payment QR of a requested payment, what was paid (read from the case), the complaints filed, and whether a privacy copy of the
  * evidence exists. Pure: the case and citizen states, the clock reading and the configured treasury account
  * come in. Never the owner, officers, keys or original evidence.
  */
@@ -36,6 +36,7 @@ export interface PortalCaseView {
     qrPayload: string;
     account: TreasuryAccount;
   } | null;
+  /** From the case's `PaymentRecorded`. */
   paid: { amountVnd: number; paidAt: string } | null;
   complaints: { reference: string; kind: ComplaintKind; filedAt: string }[];
   privacyImage: boolean;
@@ -67,16 +68,14 @@ export function portalCaseView(kase: ExistingCase, citizen: CitizenState, now: s
     : null;
   const firstNotice = kase.notices[0];
   const payments = citizen.status === 'active' ? citizen.payments : [];
-  const paidPayment = payments.find((p) => p.paid);
-  const paidInCase = kase.paidVnd !== undefined && kase.paidVnd > 0;
-  const paid = paidPayment?.paid
-    ? { amountVnd: paidPayment.paid.amountVnd, paidAt: paidPayment.paid.paidAt }
-    : null;
+  // Paid is the case's fact (its `PaymentRecorded`, whoever recorded it; or the older `PenaltyPaid`).
+  // (An older `PenaltyPaid` kept no surcharge or time: nothing is due, `paid` stays null.)
+  const paid = kase.payment ? { amountVnd: kase.payment.amountVnd, paidAt: kase.payment.paidAt } : null;
   const open = !ENDED.has(kase.status);
-  const due = decision && !paid && !paidInCase ? amountDue(decision.fineVnd, decision.decidedAt, now) : undefined;
+  const due = decision && kase.paidVnd === undefined ? amountDue(decision.fineVnd, decision.decidedAt, now) : undefined;
   // The newest request still unpaid whose amount is what is due today (a request from an earlier day may
   // carry a smaller surcharge: the person then asks again).
-  const pending = [...payments].reverse().find((p) => !p.paid && due && p.totalVnd === due.totalVnd);
+  const pending = [...payments].reverse().find((p) => due && p.totalVnd === due.totalVnd);
   const lastComplaintDay = decision ? complainBy(decision.decidedAt) : null;
   return {
     ref: portalRef(kase.caseId),

@@ -52,10 +52,11 @@ describe('citizen portal over HTTP', function () {
     node = await startNode({ config, roles: ['api', 'projector', 'sequencer'], print: () => undefined, checkpointIntervalMs: 100, standInBankAutoPayMs: null, publicRateLimitPerMinute: 10_000 });
     stops.push(() => node.stop());
     demo = await seedDemo(node, { cases: 12 });
-    // Two decided cases of two different vehicles.
-    caseA = demo.decidedCaseIds[0]!;
+    // Two decided cases of two different vehicles; A not paid yet (the demo pays its first decided case).
+    const unpaid = demo.decidedCaseIds.filter((id) => !demo.paidCaseIds.includes(id));
+    caseA = unpaid[0]!;
     plateA = await registerHolder(node, node.standInRegistry!, caseA, CERT_A, 'own-a');
-    for (const id of demo.decidedCaseIds.slice(1)) {
+    for (const id of demo.decidedCaseIds.filter((x) => x !== caseA)) {
       const p = await registerHolder(node, node.standInRegistry!, id, CERT_B, 'own-b');
       if (p !== plateA) {
         caseB = id;
@@ -167,9 +168,16 @@ describe('citizen portal over HTTP', function () {
     const after = (await (await get(`/v1/public/violations/${ref}`, grantA)).json()) as { paid: { amountVnd: number } | null; canPay: boolean };
     expect(after.paid?.amountVnd).to.equal(view.payment.totalVnd);
     expect(after.canPay).to.equal(false);
-    const recorded = (await citizenRecords(caseA)).filter((r) => r.type === 'PaymentRecorded');
+    // Recorded once, on the CASE, by the payment gateway; the citizen stream keeps only the request.
+    const caseRecords = async () => (await node.store.readStream(`case-${caseA}`)).map((s) => s.record);
+    const recorded = (await caseRecords()).filter((r) => r.type === 'PaymentRecorded');
     expect(recorded).to.have.length(1);
     expect(recorded[0]!.meta.actor).to.deep.equal({ kind: 'service', id: 'payment-gateway' });
+    expect(recorded[0]!.data).to.include({ paymentRef: view.payment.paymentId, amountVnd: view.payment.totalVnd, channel: 'vietqr' });
+    expect((await citizenRecords(caseA)).map((r) => r.type)).to.not.include('PaymentRecorded');
+    // The bank replays its confirmation: answered, nothing recorded twice.
+    expect(await node.standInBank!.pay(view.payment.paymentId)).to.equal(200);
+    expect((await caseRecords()).filter((r) => r.type === 'PaymentRecorded')).to.have.length(1);
     // Paid: a new request is refused.
     expect((await post(`/v1/public/violations/${ref}/payments`, {}, { ...headers, 'idempotency-key': 'payment-key-0002' })).status).to.equal(409);
   });

@@ -228,8 +228,10 @@ const officerRefused =
   (type: CaseCommandType): Outcome =>
     rule(type).officerRoles.length === 0 ? ActorNotAllowedError : error;
 const asActor = (actor: Actor) => (row: Row) => ({ ...row.by(reviewer), actor }) as CaseCommand;
-const otherKind = (kind: 'device' | 'service' | 'system') => (type: CaseCommandType) =>
-  (rule(type).otherKinds as readonly string[]).includes(kind) ? 'allowed' : ActorNotAllowedError;
+const otherKind = (kind: 'device' | 'service' | 'system', id?: string) => (type: CaseCommandType) =>
+  (rule(type).otherKinds as readonly string[]).includes(kind) && (kind !== 'service' || !rule(type).services || rule(type).services!.includes(id!))
+    ? 'allowed'
+    : ActorNotAllowedError;
 
 const STATES: ActorState[] = [
   {
@@ -281,7 +283,13 @@ const STATES: ActorState[] = [
     expected: officerRefused(OfficerOutsideProvinceError),
   },
   { name: 'a device', command: asActor(deviceActor()), expected: otherKind('device') },
-  { name: 'a worker service', command: asActor(serviceActor), expected: otherKind('service') },
+  { name: 'a worker service', command: asActor(serviceActor), expected: otherKind('service', serviceActor.id) },
+  // Only RecordPayment names its services: the payment gateway, once the bank's callback verified.
+  {
+    name: 'the payment gateway service',
+    command: asActor({ kind: 'service', id: 'payment-gateway' }),
+    expected: otherKind('service', 'payment-gateway'),
+  },
   { name: 'the system', command: asActor(systemActor), expected: otherKind('system') },
   {
     name: 'a citizen',
@@ -296,7 +304,7 @@ describe('case authorisation: every command × every actor state (one rule)', ()
       CASE_COMMAND_TYPES.filter((t) => t !== 'RecordDetection').sort(),
     );
   });
-  it('lets services issue exactly the commands the workers issue', () => {
+  it('lets services issue exactly the commands the workers and the payment gateway issue', () => {
     const serviceCommands = CASE_COMMAND_TYPES.filter((t) =>
       (rule(t).otherKinds as readonly string[]).includes('service'),
     );
@@ -311,6 +319,7 @@ describe('case authorisation: every command × every actor state (one rule)', ()
         'RecordNoticeDelivered',
         'RecordNoticeDeliveryFailed',
         'RecordProcessingFailure',
+        'RecordPayment', // only the `payment-gateway` service (rule.services)
       ].sort(),
     );
   });

@@ -27,7 +27,7 @@ import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.
 import { lateSurchargeVnd } from '../../../src/domain/case/handlers/penalty.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { OfficerOutsideProvinceError } from '../../../src/domain/officer/errors.ts';
-import { InvalidCommandError } from '../../../src/domain/signoff/errors.ts';
+import { ActorNotAllowedError, InvalidCommandError } from '../../../src/domain/signoff/errors.ts';
 import type { Offender } from '../../../src/domain/signoff/payloads.ts';
 import { spec } from '../../support/given-when-then.ts';
 import {
@@ -374,6 +374,54 @@ describe('camera-case procedure', () => {
       expect(lateSurchargeVnd(1_000_001, 1)).to.equal(500);
       expect(lateSurchargeVnd(18_000_000, 3)).to.equal(27_000);
       expect(lateSurchargeVnd(Number.MAX_SAFE_INTEGER, 1000)).to.be.a('number');
+    });
+    describe('recorded by the payment gateway when the bank\'s signed callback verified', () => {
+      const gateway = { kind: 'service' as const, id: 'payment-gateway' };
+      const portalPay = (amountVnd: number, now: string, actor: CaseCommand['actor'] = gateway, paymentRef = 'p-1') =>
+        caseCommand({ type: 'RecordPayment', paymentRef, gatewayRef: 'bank-0001', amountVnd, channel: 'vietqr', now, actor });
+      const LATE = '2026-04-04T03:00:00.000Z'; // 5 days after the period
+      const total = entry.fineMinVnd + lateSurchargeVnd(entry.fineMinVnd, 5);
+      it('records PaymentRecorded with the surcharge the decider computes and the bank reference; the case is paid', () => {
+        caseSpec()
+          .given(decided)
+          .when(portalPay(total, LATE))
+          .then([
+            {
+              type: 'PaymentRecorded',
+              data: {
+                paymentRef: 'p-1',
+                gatewayRef: 'bank-0001',
+                amountVnd: total,
+                fineVnd: entry.fineMinVnd,
+                surchargeVnd: total - entry.fineMinVnd,
+                daysLate: 5,
+                dueEndsAt: '2026-03-30T17:00:00.000Z',
+                channel: 'vietqr',
+                paidAt: LATE,
+              },
+            },
+          ]);
+        const paid = after(decided, portalPay(total, LATE));
+        expect(fold(caseDecider, paid)).to.include({ status: 'paid', paidVnd: total });
+      });
+      it('records nothing twice: a replayed callback (same payment and amount) is a no-op; another payment is refused', () => {
+        const paid = after(decided, portalPay(total, LATE));
+        caseSpec().given(paid).when(portalPay(total, LATE)).thenNothing();
+        caseSpec().given(paid).when(portalPay(total, LATE, gateway, 'p-2')).thenThrows(InvalidCaseTransitionError);
+        caseSpec().given(paid).when(pay(total, LATE)).thenThrows(InvalidCaseTransitionError);
+      });
+      it('refuses an amount other than the fine plus today\'s surcharge', () => {
+        caseSpec().given(decided).when(portalPay(entry.fineMinVnd, LATE)).thenThrows(PaymentAmountMismatchError);
+      });
+      it('refuses a citizen, another service, a device or the system', () => {
+        for (const actor of [
+          { kind: 'citizen' as const, id: 'holder-0123456789abcdef' },
+          { kind: 'service' as const, id: 'media-worker' },
+          { kind: 'device' as const, id: 'cam-01' },
+          { kind: 'system' as const, id: 'system' },
+        ])
+          caseSpec().given(decided).when(portalPay(total, LATE, actor)).thenThrows(ActorNotAllowedError);
+      });
     });
     it('refuses an unknown channel and a payment before any decision', () => {
       caseSpec()

@@ -1,6 +1,7 @@
 /**
  * The citizen decider (stream `citizen-<caseId>`): complaints within the legal period, payment requests with the
- * late surcharge, the bank's confirmation once and for the exact amount, and Idempotency-Key repeats.
+ * late surcharge (the case decider's computation), the check of the bank's confirmation against the request (the
+ * payment itself is recorded on the case: case-procedure.spec.ts), and Idempotency-Key repeats.
  */
 import { expect } from 'chai';
 import {
@@ -9,6 +10,7 @@ import {
   CaseNotOpenToCitizenError,
   citizenDecider,
   ComplaintPeriodEndedError,
+  confirmedPayment,
   IdempotencyKeyReusedError,
   NothingToPayError,
   parseCitizenEvent,
@@ -18,6 +20,7 @@ import {
   type CitizenCommand,
   type CitizenEvent,
 } from '../../../src/domain/citizen/index.ts';
+import { paymentDue } from '../../../src/domain/case/handlers/penalty.ts';
 import { ActorNotAllowedError } from '../../../src/domain/signoff/errors.ts';
 import { spec } from '../../support/given-when-then.ts';
 
@@ -26,8 +29,8 @@ const citizen = { kind: 'citizen' as const, id: 'portal-5f3a' };
 const bank = { kind: 'service' as const, id: 'payment-gateway' };
 const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 const DIGEST_B = `sha256:${'b'.repeat(64)}`;
-const decided: CaseFactsForCitizen = { caseId: CASE, province: '01', open: true, decision: { decidedAt: '2026-11-02T03:00:00.000Z', fineVnd: 900_000 } };
-const noticed: CaseFactsForCitizen = { caseId: CASE, province: '01', open: true };
+const decided: CaseFactsForCitizen = { caseId: CASE, province: '01', open: true, paid: false, decision: { decidedAt: '2026-11-02T03:00:00.000Z', fineVnd: 900_000 } };
+const noticed: CaseFactsForCitizen = { caseId: CASE, province: '01', open: true, paid: false };
 const the = spec(citizenDecider, { parse: (e: CitizenEvent) => parseCitizenEvent(e) });
 
 function complain(now: string, facts = decided, key = 'key-complaint-1', digest = DIGEST_A): CitizenCommand {
@@ -49,10 +52,6 @@ function complain(now: string, facts = decided, key = 'key-complaint-1', digest 
 
 function request(now: string, facts = decided, key = 'key-payment-1'): CitizenCommand {
   return { type: 'RequestPayment', caseId: CASE, now, actor: citizen, province: '01', context: { case: facts }, paymentId: 'p-1', reference: '0A1B2C3D/QD-XPHC', idempotencyKey: key, requestDigest: DIGEST_A };
-}
-
-function confirm(amountVnd: number, gatewayRef = 'bank-0001'): CitizenCommand {
-  return { type: 'RecordPayment', caseId: CASE, now: '2026-11-20T03:00:00.000Z', actor: bank, province: '01', context: { case: decided }, paymentId: 'p-1', gateway: 'stand-in', gatewayRef, amountVnd, paidAt: '2026-11-20T02:59:00.000Z' };
 }
 
 describe('citizen decider', () => {
@@ -109,21 +108,21 @@ describe('citizen decider', () => {
       the.given([]).when(request('2026-11-20T03:00:00.000Z', noticed)).thenThrows(NothingToPayError);
     });
 
-    it('records the bank confirmation once, for the exact amount; refuses another payment after it', () => {
+    it('checks a bank confirmation against the request (exact amount) before the case records it; refuses a request once the case is paid', () => {
       const [requested] = citizenDecider.decide(request('2026-11-20T03:00:00.000Z'), citizenDecider.initialState());
-      the.given([requested!]).when(confirm(900_000)).thenThrows(PaymentAmountMismatchError);
-      const [paid] = citizenDecider.decide(confirm(903_600), the.given([requested!]).state);
-      expect(paid!.type).to.equal('PaymentRecorded');
-      expect(paid!.data).to.include({ amountVnd: 903_600, surchargeVnd: 3_600 });
-      the.given([requested!, paid!]).when(confirm(903_600)).thenNothing();
-      the.given([requested!, paid!]).when(confirm(903_600, 'bank-0002')).thenThrows(AlreadyPaidError);
-      the.given([requested!, paid!]).when(request('2026-11-21T03:00:00.000Z', decided, 'key-payment-2')).thenThrows(AlreadyPaidError);
+      const state = the.given([requested!]).state;
+      expect(() => confirmedPayment(state, 'p-1', 900_000)).to.throw(PaymentAmountMismatchError);
+      expect(() => confirmedPayment(state, 'p-2', 903_600)).to.throw(PaymentNotRequestedError);
+      expect(() => confirmedPayment(citizenDecider.initialState(), 'p-1', 903_600)).to.throw(PaymentNotRequestedError);
+      expect(confirmedPayment(state, 'p-1', 903_600)).to.include({ paymentId: 'p-1', totalVnd: 903_600, surchargeVnd: 3_600 });
+      the.given([requested!]).when(request('2026-11-21T03:00:00.000Z', { ...decided, paid: true }, 'key-payment-2')).thenThrows(AlreadyPaidError);
     });
 
-    it('refuses a confirmation of a payment never requested, and one from a citizen', () => {
-      the.given([]).when(confirm(903_600)).thenThrows(PaymentNotRequestedError);
-      const [requested] = citizenDecider.decide(request('2026-11-20T03:00:00.000Z'), citizenDecider.initialState());
-      the.given([requested!]).when({ ...confirm(903_600), actor: citizen } as CitizenCommand).thenThrows(ActorNotAllowedError);
+    it('asks for exactly what the case decider accepts (one computation: the case handler\'s paymentDue)', () => {
+      for (const now of ['2026-11-12T16:59:59.999Z', '2026-11-12T17:00:00.000Z', '2026-12-25T03:00:00.000Z']) {
+        const due = paymentDue(900_000, '2026-11-02T03:00:00.000Z', now);
+        expect(amountDue(900_000, '2026-11-02T03:00:00.000Z', now)).to.deep.equal({ fineVnd: 900_000, surchargeVnd: due.surchargeVnd, totalVnd: due.totalVnd, payBy: due.due.lastDay, daysLate: due.daysLate });
+      }
     });
   });
 });

@@ -1558,7 +1558,7 @@ export interface paths {
                         paymentRef: string;
                         amountVnd: number;
                         /** @enum {string} */
-                        channel: "state-treasury" | "bank-transfer" | "public-service-portal" | "vneid" | "at-unit";
+                        channel: "state-treasury" | "bank-transfer" | "public-service-portal" | "vneid" | "at-unit" | "vietqr";
                     };
                 };
             };
@@ -5030,7 +5030,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded */
+        /** The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded on the case */
         post: {
             parameters: {
                 query?: never;

@@ -9,7 +9,7 @@
  * - `PUT  /v1/public/attachments`                     one attachment (raw image bytes), checked like evidence
  * - `POST /v1/public/violations/:ref/complaints`      a complaint or appeal with attachments → receipt
  * - `POST /v1/public/violations/:ref/payments`        ask to pay: the amount due today and its VietQR
- * - `POST /v1/public/payments/callback`               the bank's signed confirmation → `PaymentRecorded`
+ * - `POST /v1/public/payments/callback`               the bank's signed confirmation → the case's `PaymentRecorded`
  *
  * Every write is idempotent on the client's `Idempotency-Key` (required): the same key and request answer
  * what the first produced; the same key with another request is 409. Records carry the `citizen` actor
@@ -393,7 +393,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         const state = outcome.state;
         const used = state.status === 'active' ? state.keys[key] : undefined;
         const payment = state.status === 'active' ? state.payments.find((p) => p.paymentId === used?.id) : undefined;
-        if (payment && !payment.paid) {
+        if (payment && !r.facts.paid) {
           await gateway.startPayment({ caseId: r.kase.caseId, paymentId: payment.paymentId, amountVnd: payment.totalVnd, reference: payment.reference });
         }
         res.status(outcome.events.length > 0 ? 201 : 200).json(view({ ...r, citizen: state }));
@@ -402,7 +402,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
     route({
       method: 'post',
       path: '/v1/public/payments/callback',
-      summary: "The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded",
+      summary: "The payment gateway's signed confirmation (X-Gateway-Signature); records PaymentRecorded on the case",
       tags: ['public'],
       auth: 'public',
       body: z.unknown(),
@@ -419,16 +419,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         if (!facts) throw new NotFoundError('No such case', {});
         const outcome = await recordGatewayPayment(
           deps,
-          { actor: { kind: 'service', id: 'payment-gateway' }, province: facts.province },
-          {
-            caseId: facts.caseId,
-            context: { case: facts },
-            paymentId: confirmation.paymentId,
-            gateway: gateway.name,
-            gatewayRef: confirmation.gatewayRef,
-            amountVnd: confirmation.amountVnd,
-            paidAt: confirmation.paidAt,
-          },
+          facts.province,
+          { caseId: facts.caseId, paymentId: confirmation.paymentId, gatewayRef: confirmation.gatewayRef, amountVnd: confirmation.amountVnd },
           correlation(req),
         );
         res.json({ recorded: outcome.events.length > 0 });

@@ -22,7 +22,7 @@ import {
   requireWithinLimitation,
 } from '../legal.ts';
 import { PAYMENT_CHANNELS } from '../events.ts';
-import { daysAfter, periodOfDays } from '../periods.ts';
+import { daysAfter, periodOfDays, type PeriodEnd } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
 import type { ExistingCase } from '../state.ts';
 import { verifyOfficerSignoff } from '../signoff-rules.ts';
@@ -112,18 +112,41 @@ export function lateSurchargeVnd(fineVnd: number, daysLate: number): number {
   return Number((BigInt(fineVnd) * BigInt(daysLate) * BigInt(SURCHARGE_BASIS_POINTS_PER_DAY)) / 10_000n);
 }
 
+/** What a decided fine costs on the day of `now`: the one computation the case and the citizen portal share. */
+export interface PaymentDue {
+  fineVnd: number;
+  surchargeVnd: number;
+  totalVnd: number;
+  daysLate: number;
+  /** The payment period (10 days from the decision, moved past a closing weekend or fixed holiday). */
+  due: PeriodEnd;
+}
+
+/** The fine plus the late surcharge due at `now` for a decision recorded at `decidedAt` (LHAV Art. 73, 78). */
+export function paymentDue(fineVnd: number, decidedAt: string, now: string): PaymentDue {
+  const due = periodOfDays(decidedAt, PAYMENT_DAYS);
+  const daysLate = daysAfter(due, now);
+  const surchargeVnd = lateSurchargeVnd(fineVnd, daysLate);
+  return { fineVnd, surchargeVnd, totalVnd: fineVnd + surchargeVnd, daysLate, due };
+}
+
+/**
+ * Records the fine paid. Recorded by the handling unit's staff, or by the service actor `payment-gateway` when
+ * the bank's signed confirmation of a portal payment verified (authorization.ts). The same `paymentRef` and
+ * amount again is a no-op (a replayed bank callback records nothing twice).
+ */
 export const recordPayment: CaseHandler<'RecordPayment'> = (command, { kase, now }) => {
+  if (kase.payment?.paymentRef !== undefined && kase.payment.paymentRef === command.paymentRef && kase.payment.amountVnd === command.amountVnd)
+    return [];
   if (!kase.decision) throw transitionError(kase, command);
   requireStatus(kase, command, ['decided', 'appealed', 'appeal-resolved']);
   if (kase.paidVnd !== undefined) throw transitionError(kase, command);
   if (kase.appeals.some((a) => a.outcome === 'overturned')) throw transitionError(kase, command);
   requireIdentifier(command.paymentRef, 'paymentRef');
+  if (command.gatewayRef !== undefined) requireIdentifier(command.gatewayRef, 'gatewayRef');
   if (!(PAYMENT_CHANNELS as readonly string[]).includes(command.channel))
     throw new InvalidCommandError('Unknown payment channel', {});
-  const fineVnd = kase.decision.fineVnd;
-  const due = periodOfDays(kase.decidedAt ?? kase.decision.signedAt, PAYMENT_DAYS);
-  const daysLate = daysAfter(due, now);
-  const surchargeVnd = lateSurchargeVnd(fineVnd, daysLate);
+  const { fineVnd, surchargeVnd, daysLate, due } = paymentDue(kase.decision.fineVnd, kase.decidedAt ?? kase.decision.signedAt, now);
   if (command.amountVnd !== fineVnd + surchargeVnd) {
     throw new PaymentAmountMismatchError('The amount paid differs from the fine plus the late-payment surcharge', {
       amountVnd: command.amountVnd,
@@ -137,6 +160,7 @@ export const recordPayment: CaseHandler<'RecordPayment'> = (command, { kase, now
       type: 'PaymentRecorded',
       data: {
         paymentRef: command.paymentRef,
+        ...(command.gatewayRef !== undefined ? { gatewayRef: command.gatewayRef } : {}),
         amountVnd: command.amountVnd,
         fineVnd,
         surchargeVnd,
