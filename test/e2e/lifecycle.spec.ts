@@ -299,6 +299,8 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
         'vehicleType',
         'violation',
         'violationCode',
+        // The vehicle's flag when its owner did not respond to the notice (Circular 73/2024 Art. 24).
+        'ownerUnresponsive',
         // The portal's fields for the papers holder (docs/citizen-portal.md): no owner, officer or key.
         'ref',
         'handlingUnitPhone',
