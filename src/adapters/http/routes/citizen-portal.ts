@@ -152,7 +152,8 @@ export const PublishedFieldsSchema = {
 export const PortalViolationSchema = z.object({ ...PublishedFieldsSchema, ...PortalFieldsSchema });
 export type PortalViolation = z.infer<typeof PortalViolationSchema>;
 
-export function portalViolation(v: PublishedViolation, view: PortalCaseView, phone: string | undefined): PortalViolation {
+/** The published fields of a violation (TT 73/2024 Art. 24), nothing else: the lookup's and the subject export's item. */
+export function publishedFields(v: PublishedViolation): z.infer<z.ZodObject<typeof PublishedFieldsSchema>> {
   return {
     plate: v.plate,
     plateColour: v.plateColour,
@@ -164,9 +165,11 @@ export function portalViolation(v: PublishedViolation, view: PortalCaseView, pho
     detectingUnit: v.detectingUnit,
     status: v.status,
     ownerUnresponsive: v.ownerUnresponsive,
-    ...view,
-    handlingUnitPhone: phone ?? null,
   };
+}
+
+export function portalViolation(v: PublishedViolation, view: PortalCaseView, phone: string | undefined): PortalViolation {
+  return { ...publishedFields(v), ...view, handlingUnitPhone: phone ?? null };
 }
 
 /** The case behind a published violation, folded, with the citizen stream beside it. */

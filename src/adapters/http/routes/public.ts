@@ -23,7 +23,15 @@ import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
 import { portalCaseView } from '../../../domain/citizen/index.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
-import { citizenPortalRoutes, loadPortalCase, portalOf, portalViolation, PortalViolationSchema, PublishedFieldsSchema } from './citizen-portal.ts';
+import {
+  citizenPortalRoutes,
+  loadPortalCase,
+  portalOf,
+  portalViolation,
+  PortalViolationSchema,
+  publishedFields,
+  PublishedFieldsSchema,
+} from './citizen-portal.ts';
 
 const LookupQuery = z.strictObject({
   plate: z.string().min(4).max(24),
@@ -41,22 +49,6 @@ const LookupResponse = z.object({
 });
 
 export const CITIZEN_LOOKUP_PURPOSE = 'citizen lookup by plate and registration certificate';
-
-/** Published fields of a violation (the lookup's item). */
-export function publishedFields(v: PublishedViolation) {
-  return {
-    plate: v.plate,
-    plateColour: v.plateColour,
-    vehicleType: v.vehicleType,
-    observedAt: v.observedAt,
-    place: v.place,
-    violationCode: v.violationCode,
-    violation: v.violation,
-    detectingUnit: v.detectingUnit,
-    status: v.status,
-    ownerUnresponsive: v.ownerUnresponsive,
-  };
-}
 
 /** What an access request discloses (docs/data-protection.md, "The data subject"). */
 export const SubjectExport = z.object({
