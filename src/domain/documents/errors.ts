@@ -6,15 +6,6 @@ export class DocumentSourceMissingError extends DomainRuleError {
   readonly code = 'document-source-missing';
 }
 
-/**
- * The event a document is made from does not exist in this system yet: the violation record is made from
- * `ViolationRecordDrawn` (issue 13, procedure branch), which is not recorded on this branch.
- */
-export class DocumentSourceNotAvailableError extends AppError {
-  readonly category = 'unprocessable' as const;
-  readonly code = 'document-source-not-available';
-}
-
 /** No document of this kind was issued for the case. */
 export class DocumentNotIssuedError extends AppError {
   readonly category = 'not_found' as const;
