@@ -1,10 +1,8 @@
 /** Document refusals. The HTTP layer maps `category` to a status; tests match on classes. */
-import { AppError, DomainRuleError } from '../shared/errors.ts';
+import { AppError } from '../shared/errors.ts';
 
-/** The case has not reached the event a document is made from (no notice, no decision). */
-export class DocumentSourceMissingError extends DomainRuleError {
-  readonly code = 'document-source-missing';
-}
+/** The case has not reached the event a document is made from: the case's error (documents are issued on it). */
+export { DocumentSourceMissingError } from '../case/errors.ts';
 
 /** No document of this kind was issued for the case. */
 export class DocumentNotIssuedError extends AppError {

@@ -238,6 +238,7 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
     case 'CaseTransferred':
       return { ...next, transferred_to: event.data.signoff.toProvince };
     case 'ExplanationSubmitted':
+    case 'DocumentIssued':
       return next;
     case 'DriverIdentified':
       return { ...next, driver_identified: true };
@@ -312,6 +313,13 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return { driverKind: event.data.driver.kind };
     case 'OwnerUnresponsive':
       return { noticeId: event.data.noticeId, warned: event.data.warned };
+    case 'DocumentIssued':
+      return {
+        kind: event.data.kind,
+        ...(event.data.noticeId !== undefined ? { noticeId: event.data.noticeId } : {}),
+        digest: event.data.digest,
+        templateVersion: event.data.templateVersion,
+      };
     case 'ViolationRecordDrawn':
       return {
         recordId: event.data.signoff.recordId,

@@ -98,6 +98,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'ExplanationSubmitted':
     case 'DriverIdentified':
     case 'ViolationRecordDrawn':
+    case 'DocumentIssued':
       return row;
     default:
       return assertNever(event, 'case event');

@@ -30,6 +30,7 @@ const COUNTED = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  DocumentIssued: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'ignored',
