@@ -21,6 +21,7 @@ import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
 import {
   buildBundleEntries,
+  DOCUMENTS_PREFIX,
   verifyBundle,
   writeBundleZip,
   type BundleReport,
@@ -149,6 +150,20 @@ function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
   }));
 }
 
+/** The case's `DocumentIssued` records as bundle entries: `documents/<kind>-<n>.pdf`, n counted per kind from 1. */
+export function issuedDocuments(caseRecords: StoredRecord[]): { name: string; digest: string }[] {
+  const counts = new Map<string, number>();
+  const out: { name: string; digest: string }[] = [];
+  for (const { record } of caseRecords) {
+    if (record.type !== 'DocumentIssued') continue;
+    const { kind, digest } = record.data as { kind: string; digest: string };
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    out.push({ name: `${DOCUMENTS_PREFIX}${kind}-${n}.pdf`, digest });
+  }
+  return out;
+}
+
 export function createBundleExporter(sources: BundleExportSources): BundleExporter {
   const { store, evidence, ledger, commandDeps } = sources;
 
@@ -243,6 +258,12 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         });
       }
 
+      // Each issued document (addition to v1: documents/<kind>-<n>.pdf, the n-th DocumentIssued of its kind),
+      // from the evidence store where it was kept when issued; getBytes verifies its digest.
+      const documents = issuedDocuments(caseRecords);
+      const documentEntries: { name: string; bytes: Uint8Array }[] = [];
+      for (const d of documents) documentEntries.push({ name: d.name, bytes: await evidence.getBytes(d.digest) });
+
       const logVerifierKey = ledger.verifierKey();
       const entries = buildBundleEntries({
         caseId,
@@ -260,6 +281,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         logVerifierKey,
         witnessVerifierKeys: witnessKeys,
         evidence: blobs,
+        documents: documentEntries,
         manifestSignerSeed: ledger.key.seed,
       });
       const report = verifyBundle(entries, { trustedKey: logVerifierKey });

@@ -52,6 +52,8 @@ import { ProjectionRunner } from '../projections/runner.ts';
 import { ALL_PROJECTIONS } from '../projections/index.ts';
 import { apiRoutes, type ApiServices } from '../adapters/http/routes/index.ts';
 import { DEMO_TREASURY } from '../adapters/http/routes/citizen-portal.ts';
+import { PdfDocumentRenderer } from '../adapters/documents/pdf.ts';
+import { issuingUnitFor } from '../adapters/documents/units.ts';
 import { randomBytes } from 'node:crypto';
 import { StandInBank } from '../adapters/payments/stand-in-bank.ts';
 import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
@@ -428,6 +430,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
         },
         accessHistoryPdf: renderAccessHistoryPdf,
+        documents: {
+          renderer: new PdfDocumentRenderer(),
+          evidence,
+          contact: (ref) => registry.ownerContact(ref),
+          unit: (province) => issuingUnitFor(province, config.handlingUnitPhones?.[province]),
+          treasury: DEMO_TREASURY,
+        },
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),

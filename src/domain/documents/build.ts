@@ -54,6 +54,11 @@ export const OFFICER_TITLE_VI: Readonly<Record<OfficerTitle, string>> = {
   'c08-director': 'Cục trưởng Cục Cảnh sát giao thông',
 };
 
+/** An officer's title as printed: the Vietnamese wording of a known title, else the title as enrolled. */
+export function officerTitleText(title: string): string {
+  return Object.hasOwn(OFFICER_TITLE_VI, title) ? OFFICER_TITLE_VI[title as OfficerTitle] : title;
+}
+
 const MEASUREMENT_LABELS: Readonly<Record<string, string>> = {
   speedKmh: 'Tốc độ đo được (km/h)',
   limitKmh: 'Tốc độ tối đa cho phép (km/h)',
@@ -135,7 +140,7 @@ export interface DecisionContext {
   /** The offender named in the signed decision, from the registry (`signoff.offender.ref`). */
   offender: Party;
   /** The deciding officer's title (from the officer stream) and id; the key id comes from the event. */
-  decider: { officerId: string; title: OfficerTitle };
+  decider: { officerId: string; title: OfficerTitle | string };
   treasury: TreasuryAccount;
 }
 
@@ -151,7 +156,7 @@ export function penaltyDecisionDocumentFor(
   const paymentReference = paymentReferenceFor(number);
   const decider: SigningOfficer = {
     officerId: context.decider.officerId,
-    title: OFFICER_TITLE_VI[context.decider.title],
+    title: officerTitleText(context.decider.title),
     keyId: decided.keyId,
   };
   return {
@@ -187,7 +192,7 @@ export interface RecordContext {
   /** The offender the signed record names, from the registry (`signoff.offender.ref`). */
   offender: Party;
   /** The officer who drew the record up: id and title from the officer stream; the key id comes from the event. */
-  officer: { officerId: string; title: OfficerTitle };
+  officer: { officerId: string; title: OfficerTitle | string };
 }
 
 /**
@@ -215,7 +220,7 @@ export function violationRecordDocumentFor(
     unit: context.unit,
     violation: violationFacts(kase, s.plate, s.violationCode),
     drawnAt: `trụ sở ${context.unit.name}, ${context.unit.address}`,
-    officer: { officerId: context.officer.officerId, title: OFFICER_TITLE_VI[context.officer.title], keyId: drawn.keyId },
+    officer: { officerId: context.officer.officerId, title: officerTitleText(context.officer.title), keyId: drawn.keyId },
     offender: context.offender,
     ...(s.explanation !== undefined ? { explanation: s.explanation } : {}),
     ...(driver ? { driver: { name: context.offender.name, licenceRef: driver.licenceRef } } : {}),
