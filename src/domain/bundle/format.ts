@@ -24,11 +24,13 @@ export const HASHED_ENTRIES = [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, EN
 export const EVIDENCE_PREFIX = 'evidence/';
 /**
  * Addition to v1 (docs/integrity.md, "Bundle additions"): each issued document as `documents/<kind>-<n>.pdf`,
- * the n-th `DocumentIssued` of that kind in the case stream, listed in `manifest.files` (so a v1 verifier's
- * FILES check covers its bytes, and it ignores what it does not know).
+ * the n-th `DocumentIssued` of that kind in the case stream, and, when the exporter could rebuild it, the typed
+ * input it was rendered from as `documents/<kind>-<n>.json` (so `tec verify --regenerate` can render it again
+ * and compare); both listed in `manifest.files` (a v1 verifier's FILES check covers their bytes, and it
+ * ignores what it does not know).
  */
 export const DOCUMENTS_PREFIX = 'documents/';
-export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision)-([1-9][0-9]{0,3})\.pdf$/;
+export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision)-([1-9][0-9]{0,3})\.(pdf|json)$/;
 export const EVIDENCE_ENTRY = /^evidence\/[0-9a-f]{64}$/;
 
 /** The checks of bundle.md, in the order they run. */

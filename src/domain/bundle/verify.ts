@@ -209,7 +209,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs));
 
       progress.code = 'DOCUMENTS';
-      const documents = checkDocuments(t, reader, caseRecords);
+      const documents = checkDocuments(t, reader, caseRecords, summary.caseId);
       add('DOCUMENTS', documents.failures);
       report.documents = documents.documents;
 

@@ -29,6 +29,7 @@ import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
 import { PdfDocumentRenderer } from '../../../../src/adapters/documents/pdf.ts';
 import { issuingUnitFor } from '../../../../src/adapters/documents/units.ts';
+import type { CaseDocumentSources } from '../../../../src/commands/documents.ts';
 import { DEMO_TREASURY } from '../../../../src/adapters/http/routes/citizen-portal.ts';
 import type { RegisteredVehicle } from '../../../../src/ports/registry.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../../../src/adapters/registry/stand-in.ts';
@@ -108,23 +109,24 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
 
     const commandDeps: CommandDeps = { store, clock: systemClock, ids: uuidV7Ids };
     const registryClient = new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 });
+    const documentSources: CaseDocumentSources = {
+      renderer: new PdfDocumentRenderer(),
+      evidence,
+      contact: (ref) => registryClient.ownerContact(ref),
+      unit: (province) => issuingUnitFor(province, '024 3942 4300'),
+      treasury: DEMO_TREASURY,
+    };
     const services: ApiServices = {
       store,
       evidence,
       commandDeps,
       ledger,
       log: new LogPublisher(pool, postgresRecordTexts(store.pool)),
-      bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
+      bundles: createBundleExporter({ store, evidence, ledger, commandDeps, documentSources }),
       queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
       accessHistoryPdf: renderAccessHistoryPdf,
-      documents: {
-        renderer: new PdfDocumentRenderer(),
-        evidence,
-        contact: (ref) => registryClient.ownerContact(ref),
-        unit: (province) => issuingUnitFor(province, '024 3942 4300'),
-        treasury: DEMO_TREASURY,
-      },
+      documents: documentSources,
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
       ...(projectionRunner ? { projections: projectionRunner } : {}),
     };
