@@ -28,7 +28,6 @@ import {
 } from '../../domain/integrity/index.ts';
 import { ENTRY } from '../../domain/bundle/format.ts';
 import type { CaseDocument } from '../../domain/documents/types.ts';
-import { PdfDocumentRenderer } from '../../adapters/documents/pdf.ts';
 
 /** What `--regenerate` found for one included document. */
 export interface RegeneratedDocument {
@@ -43,8 +42,11 @@ export interface RegeneratedDocument {
  * same template and renderer versions give the same bytes; the PDF's Keywords and Producer name them.
  */
 export async function regenerateDocuments(entries: Map<string, Uint8Array>, report: BundleReport): Promise<RegeneratedDocument[]> {
-  const renderer = new PdfDocumentRenderer();
   const out: RegeneratedDocument[] = [];
+  if (report.documents.length === 0) return out;
+  // Loaded only when asked: pdfkit and the fonts are heavy, and plain verification does not need them.
+  const { PdfDocumentRenderer } = await import('../../adapters/documents/pdf.ts');
+  const renderer = new PdfDocumentRenderer();
   for (const d of report.documents) {
     if (!d.input) {
       out.push({ entry: d.entry, status: 'no-input' });
