@@ -200,6 +200,8 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
         bytesSaved: 0,
         forwardRatePerSecond: forwarder.rate(),
         refused: stats.refused,
+        orphanBlobs: stats.orphanBlobs,
+        spoolEncrypted: config.spoolEncryption,
         lastError: forwarder.lastError ?? null,
       };
     };
@@ -213,6 +215,7 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
     gauge('tec_edge_upstream_up', '1 when the last delivery attempt reached the provincial node', (s) => (s.linkUp ? 1 : 0));
     gauge('tec_edge_forward_rate', 'Detections forwarded per second (last minute)', (s) => s.forwardRatePerSecond);
     gauge('tec_edge_forwarded_total', 'Detections forwarded since start', (s) => s.forwardedTotal);
+    gauge('tec_edge_orphan_blobs', 'Spooled blobs no detection names (removed after EDGE_ORPHAN_MAX_AGE_SECONDS)', (s) => s.orphanBlobs);
     gauge('tec_edge_bytes_saved_total', 'Bytes of originals not sent ahead of need (bandwidth saved)', (s) => s.bytesSaved);
 
     const app = createApp({
