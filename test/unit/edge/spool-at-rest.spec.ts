@@ -8,7 +8,12 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { Forwarder } from '../../../src/adapters/edge/forwarder.ts';
 import { Spool, spoolKeys, type SpoolEntry } from '../../../src/adapters/edge/spool.ts';
+import { loadEdgeConfig } from '../../../src/edge/index.ts';
+import { ValidationError } from '../../../src/domain/shared/errors.ts';
+import { waitFor } from '../../support/env.ts';
 import { FileKeyEncryptionKeys } from '../../../src/adapters/evidence/kek-file.ts';
 import { EvidenceCorruptedError, EvidenceKeyUnavailableError } from '../../../src/ports/evidence-errors.ts';
 import { evidenceDigest } from '../../../src/domain/integrity/hash.ts';
@@ -133,6 +138,40 @@ describe('edge spool at rest', () => {
         error = caught;
       }
       expect(error).to.be.instanceOf(EvidenceCorruptedError);
+    });
+
+    it('never forwards a tampered blob: its entry goes to refused/ as unreadable, for the operator', async () => {
+      const keys = await spoolKeys(dir, kekFile);
+      const image = Buffer.alloc(5000, 9);
+      const spool = await Spool.open(dir, { quotaBytes: 1_000_000, encryption: keys });
+      await spool.blobs.put(image);
+      const path = blobPath(dir, image);
+      const bytes = await readFile(path);
+      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
+      await writeFile(path, bytes);
+      await entryFor(spool, [image], 'det-tampered-blob');
+      // The upstream is unreachable: the refusal happens before anything would be sent.
+      const forwarder = new Forwarder(spool, { upstream: 'http://127.0.0.1:9', logger: pino({ level: 'silent' }), minBackoffMs: 10 });
+      forwarder.start();
+      try {
+        await waitFor(() => spool.stats().refused === 1, { timeoutMs: 20_000, what: 'the entry refused' });
+      } finally {
+        await forwarder.stop();
+      }
+      expect(spool.stats().depth).to.equal(0);
+      expect(forwarder.forwardedTotal).to.equal(0);
+      const problem = JSON.parse(await readFile(join(dir, 'refused', `${'0'.repeat(16)}.json.problem`), 'utf8')) as { type: string };
+      expect(problem.type).to.equal('edge-spool-unreadable');
+    });
+
+    it('is on by default in the edge configuration, and the key file lives outside the spool directory', () => {
+      const base = { PROVINCES: '01', UPSTREAM_URL: 'http://node.example', DATA_DIR: '/var/lib/tec-edge' };
+      const config = loadEdgeConfig(base);
+      expect(config.spoolEncryption).to.equal(true);
+      expect(config.spoolKekFile).to.equal(join('/var/lib/tec-edge', 'keys', 'spool-kek.key'));
+      expect(loadEdgeConfig({ ...base, EDGE_SPOOL_ENCRYPTION: 'off' }).spoolEncryption).to.equal(false);
+      expect(() => loadEdgeConfig({ ...base, EDGE_SPOOL_ENCRYPTION: 'maybe' })).to.throw(ValidationError);
+      expect(loadEdgeConfig({ ...base, EDGE_ORPHAN_MAX_AGE_SECONDS: '60' }).orphanMaxAgeMs).to.equal(60_000);
     });
 
     it('refuses to start when the key file of an encrypted spool is missing, instead of creating a new key', async () => {
