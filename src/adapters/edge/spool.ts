@@ -329,7 +329,7 @@ export class Spool {
     for (const item of items) await this.destroying.get(item.digest);
   }
 
-  /** Releases a request's hold (its entry was not written): the blobs stay, as orphans, until a later start. */
+  /** Releases a request's hold (its entry was not written): the blobs it stored stay, as orphans, until the clean-up. */
   unpin(items: readonly { digest: string; size: number }[]): void {
     for (const item of items) {
       const ref = this.refs.get(item.digest);
@@ -339,7 +339,15 @@ export class Spool {
       this.refs.delete(item.digest);
       if (this.held.has(item.digest)) continue;
       this.blobBytes -= this.onDisk(item.size);
-      this.orphans.set(item.digest, { size: item.size, since: this.now() });
+      const orphan = { size: item.size, since: this.now() };
+      this.orphans.set(item.digest, orphan);
+      // A refused or broken upload may never have stored it: then it must not hold quota until the clean-up.
+      void this.blobs.has(item.digest).then(
+        (stored) => {
+          if (!stored && this.orphans.get(item.digest) === orphan) this.orphans.delete(item.digest);
+        },
+        () => undefined,
+      );
     }
   }
 

@@ -289,6 +289,18 @@ describe('edge spool at rest', () => {
       expect(await reopened.blobs.has(evidenceDigest(image))).to.equal(false);
     });
 
+    it('does not count against the quota a blob a failed request pinned but never stored', async () => {
+      const spool = await Spool.open(dir, { quotaBytes: 1_000_000 });
+      const empty = spool.usedBytes();
+      const never = Buffer.from('declared by a detection, upload broken off');
+      const items = [{ digest: evidenceDigest(never), size: never.length }];
+      spool.pin(items);
+      expect(spool.usedBytes()).to.equal(empty + never.length);
+      spool.unpin(items);
+      await waitFor(() => spool.stats().orphanBlobs === 0, { timeoutMs: 10_000, what: 'the phantom orphan dropped' });
+      expect(spool.usedBytes()).to.equal(empty);
+    });
+
     it('accounts a blob uploaded before its detection once: the quota returns to empty after forwarding', async () => {
       const spool = await Spool.open(dir, { quotaBytes: 1_000_000, encryption: await spoolKeys(dir, kekFile) });
       const empty = spool.usedBytes();
