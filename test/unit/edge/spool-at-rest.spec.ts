@@ -289,6 +289,27 @@ describe('edge spool at rest', () => {
       expect(await reopened.blobs.has(evidenceDigest(image))).to.equal(false);
     });
 
+    it('lets a request that names a blob while it is being removed store it again, and keeps it', async () => {
+      let clock = Date.parse('2026-12-06T10:00:00Z');
+      const spool = await Spool.open(dir, { quotaBytes: 1_000_000, now: () => clock, encryption: await spoolKeys(dir, kekFile) });
+      const image = Buffer.from('uploaded again by the camera just as the clean-up runs');
+      const stored = await spool.blobs.put(image);
+      spool.blobStored(stored.digest, stored.size);
+      clock += 2 * HOUR;
+      const collecting = spool.collectOrphans(HOUR);
+      // The upload route's order: pin, wait for any removal in flight, then store.
+      const items = [{ digest: stored.digest, size: stored.size }];
+      spool.pin(items);
+      await spool.settled(items);
+      await spool.blobs.put(image);
+      await collecting;
+      await entryFor(spool, [image], 'det-raced');
+      spool.unpin(items);
+      expect(await spool.blobs.has(stored.digest)).to.equal(true);
+      expect(await spool.collectOrphans(0)).to.equal(0);
+      expect(await spool.blobs.has(stored.digest)).to.equal(true);
+    });
+
     it('does not count against the quota a blob a failed request pinned but never stored', async () => {
       const spool = await Spool.open(dir, { quotaBytes: 1_000_000 });
       const empty = spool.usedBytes();
