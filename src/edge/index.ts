@@ -10,6 +10,9 @@
  *   EDGE_SPOOL_QUOTA_BYTES          spool quota (default 10 GiB); alarm at 80 %, refusal (503) when full
  *   EDGE_FORWARD_LANES              concurrent forwarding lanes (default 4)
  *   EDGE_CAMERA_REFRESH_SECONDS     how stale a camera's synced keys may get while the link is up (default 60)
+ *   EDGE_SPOOL_ENCRYPTION           encrypt the spool at rest (default on; `off` only on an encrypted volume)
+ *   EDGE_SPOOL_KEK_FILE             the spool's key-encryption key file (default `$DATA_DIR/keys/spool-kek.key`)
+ *   EDGE_ORPHAN_MAX_AGE_SECONDS     a blob no detection names is removed after this age (default 86400)
  *   JWKS_URL | ISSUER_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE: how cameras' bearer tokens are verified (as a node)
  *   PORT, HOST, LOG_LEVEL, MAX_EVIDENCE_BYTES
  */
@@ -25,7 +28,7 @@ import { acquireDataDirLock, type DataDirLock } from '../adapters/postgres/data-
 import { EdgeCameraDirectory } from '../adapters/edge/cameras.ts';
 import { Forwarder } from '../adapters/edge/forwarder.ts';
 import { edgeRoutes, type EdgeStatus } from '../adapters/edge/routes.ts';
-import { Spool } from '../adapters/edge/spool.ts';
+import { Spool, spoolKeys } from '../adapters/edge/spool.ts';
 import { keyPairFromSeed } from '../domain/signoff/keys.ts';
 import { EDGE_ID_PREFIX } from '../domain/signoff/edge-receipt.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
@@ -38,6 +41,9 @@ export interface EdgeConfig {
   quotaBytes: number;
   lanes: number;
   cameraRefreshMs: number;
+  spoolEncryption: boolean;
+  spoolKekFile: string;
+  orphanMaxAgeMs: number;
   port: number;
   host: string;
   logLevel: string;
@@ -53,6 +59,13 @@ const positive = (name: string, value: string | undefined, fallback: number): nu
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new ValidationError(`Invalid configuration: ${name} must be a non-negative integer`);
   return n;
+};
+
+const onOff = (name: string, value: string | undefined, fallback: boolean): boolean => {
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'on', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'off', 'false', 'no'].includes(value.toLowerCase())) return false;
+  throw new ValidationError(`Invalid configuration: ${name} must be on or off`);
 };
 
 export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
@@ -72,6 +85,9 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
     quotaBytes: positive('EDGE_SPOOL_QUOTA_BYTES', env.EDGE_SPOOL_QUOTA_BYTES, 10 * 1024 ** 3),
     lanes: Math.max(1, positive('EDGE_FORWARD_LANES', env.EDGE_FORWARD_LANES, 4)),
     cameraRefreshMs: positive('EDGE_CAMERA_REFRESH_SECONDS', env.EDGE_CAMERA_REFRESH_SECONDS, 60) * 1000,
+    spoolEncryption: onOff('EDGE_SPOOL_ENCRYPTION', env.EDGE_SPOOL_ENCRYPTION, true),
+    spoolKekFile: env.EDGE_SPOOL_KEK_FILE ?? join(dataDir, 'keys', 'spool-kek.key'),
+    orphanMaxAgeMs: positive('EDGE_ORPHAN_MAX_AGE_SECONDS', env.EDGE_ORPHAN_MAX_AGE_SECONDS, 86_400) * 1000,
     port: positive('PORT', env.PORT, 8090),
     host: env.HOST ?? '127.0.0.1',
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -118,7 +134,26 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
       verifier = new TokenVerifier({ issuer: config.jwtIssuer, audience: config.jwtAudience, keys: [issuer.publicKey] });
     }
 
-    const spool = await Spool.open(join(config.dataDir, 'spool'), { quotaBytes: config.quotaBytes, maxBlobBytes: config.maxEvidenceBytes });
+    const spoolDir = join(config.dataDir, 'spool');
+    const spool = await Spool.open(spoolDir, {
+      quotaBytes: config.quotaBytes,
+      maxBlobBytes: config.maxEvidenceBytes,
+      ...(config.spoolEncryption ? { encryption: await spoolKeys(spoolDir, config.spoolKekFile) } : {}),
+    });
+    if (spool.quarantined.length > 0)
+      logger.error({ files: spool.quarantined }, 'edge: spool entries that do not authenticate were moved to spool/quarantine/');
+    // Evidence uploaded for a detection that never came: removed once older than the configured age.
+    const sweepMs = Math.max(1000, Math.min(config.orphanMaxAgeMs / 4, 600_000));
+    const sweep = setInterval(() => {
+      spool
+        .collectOrphans(config.orphanMaxAgeMs)
+        .then((removed) => {
+          if (removed > 0) logger.info({ removed }, 'edge: removed evidence blobs whose detection never came');
+        })
+        .catch((error: Error) => logger.warn({ err: { name: error.name, message: error.message } }, 'edge: orphan blob clean-up failed'));
+    }, sweepMs);
+    sweep.unref();
+    stops.push(() => clearInterval(sweep));
     const cameras = new EdgeCameraDirectory(join(config.dataDir, 'cameras'), config.upstream, identity, config.cameraRefreshMs, (error) =>
       logger.warn({ err: { name: error.name, message: error.message } }, 'edge: camera sync failed; using the stored copy'),
     );
@@ -165,6 +200,8 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
         bytesSaved: 0,
         forwardRatePerSecond: forwarder.rate(),
         refused: stats.refused,
+        orphanBlobs: stats.orphanBlobs,
+        spoolEncrypted: config.spoolEncryption,
         lastError: forwarder.lastError ?? null,
       };
     };
@@ -178,6 +215,7 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
     gauge('tec_edge_upstream_up', '1 when the last delivery attempt reached the provincial node', (s) => (s.linkUp ? 1 : 0));
     gauge('tec_edge_forward_rate', 'Detections forwarded per second (last minute)', (s) => s.forwardRatePerSecond);
     gauge('tec_edge_forwarded_total', 'Detections forwarded since start', (s) => s.forwardedTotal);
+    gauge('tec_edge_orphan_blobs', 'Spooled blobs no detection names (removed after EDGE_ORPHAN_MAX_AGE_SECONDS)', (s) => s.orphanBlobs);
     gauge('tec_edge_bytes_saved_total', 'Bytes of originals not sent ahead of need (bandwidth saved)', (s) => s.bytesSaved);
 
     const app = createApp({

@@ -9,7 +9,7 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,7 @@ import type { Role } from '../../src/adapters/auth/roles.ts';
 import { loadConfig } from '../../src/config.ts';
 import { caseIdForDetection } from '../../src/domain/ids.ts';
 import { evidenceDigest } from '../../src/domain/integrity/hash.ts';
+import { hasMagic } from '../../src/adapters/evidence/envelope.ts';
 import { generateKeyPair } from '../../src/domain/signoff/keys.ts';
 import { runMigrations } from '../../src/adapters/postgres/migrate.ts';
 import {
@@ -229,6 +230,17 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     const atCut = acknowledged.size;
     await waitAck(atCut + 15, '15 more acknowledged with the link cut');
     expect((await status()).queueDepth).to.be.greaterThan(0);
+    // The spool is encrypted at rest by default: entries and blobs in the evidence envelope, the key file
+    // outside the spool directory (0600).
+    const entryFiles = (await readdir(join(edgeDir, 'spool', 'entries'))).filter((f) => /^\d{16}\.json$/.test(f));
+    expect(entryFiles.length).to.be.greaterThan(0);
+    for (const file of entryFiles.slice(0, 5)) {
+      const bytes = await readFile(join(edgeDir, 'spool', 'entries', file)).catch(() => undefined);
+      if (!bytes) continue; // forwarded meanwhile (the link was cut only now)
+      expect(hasMagic(bytes), `${file} is encrypted`).to.equal(true);
+      expect(bytes.includes(camera.cameraId), `${file} names no camera in clear`).to.equal(false);
+    }
+    expect(((await stat(join(edgeDir, 'keys', 'spool-kek.key'))).mode & 0o077).toString(8)).to.equal('0');
     phase('edge SIGKILL');
     // SIGKILL of the edge mid-stream, restart on the same data directory.
     await kill(edgeProc);

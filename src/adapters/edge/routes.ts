@@ -53,7 +53,12 @@ export interface EdgeStatus {
   forwardedBytes: number;
   bytesSaved: number;
   forwardRatePerSecond: number;
+  /** Refused by the node (kept in refused/), plus entries that did not authenticate at start (quarantine/). */
   refused: number;
+  /** Blobs no pending or refused entry names, removed after EDGE_ORPHAN_MAX_AGE_SECONDS. */
+  orphanBlobs: number;
+  /** The spool is encrypted at rest (EDGE_SPOOL_ENCRYPTION). */
+  spoolEncrypted: boolean;
   lastError: string | null;
 }
 

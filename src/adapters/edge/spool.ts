@@ -16,11 +16,26 @@
  * The sequence numbers increase; per camera the entries are forwarded in sequence order. On start the spool
  * is rebuilt from the directory listing (entries, and the blobs they reference); a tmp file left by a crash
  * is removed (it was never acknowledged).
+ *
+ * Encryption at rest (on by default at the edge; docs/edge.md): given key-encryption keys, the blobs are
+ * stored in the node's encrypted envelope (src/adapters/evidence/envelope.ts: AES-256-GCM per blob under a
+ * random data key wrapped by the KEK file, which lives outside the spool directory), and so is every entry
+ * file, its data key wrapped with the entry's file name as context (an entry file moved to another sequence
+ * does not open). An entry that does not authenticate is moved to `quarantine/` at start and counted as
+ * refused: the edge keeps running for the others, and the operator sees it in `tec edge status`.
+ *
+ * Clean-up: a blob that no pending or refused entry names (uploaded with `PUT /v1/evidence` for a detection
+ * that never came) is removed by `collectOrphans` once it has been unnamed longer than the configured age.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemEvidenceStore } from '../evidence/filesystem.ts';
+import { FileKeyEncryptionKeys } from '../evidence/kek-file.ts';
+import { HEADER_BYTES, SegmentSealer, encodeHeader, encryptedFileSize, hasMagic, openAll, parseHeader } from '../evidence/envelope.ts';
 import type { EvidenceStore } from '../../ports/evidence.ts';
+import { EvidenceCorruptedError, EvidenceKeyUnavailableError, EvidenceKeyUnwrapError } from '../../ports/evidence-errors.ts';
+import type { KeyEncryptionKeys } from '../../ports/key-encryption.ts';
 import { AppError } from '../../domain/shared/errors.ts';
 import type { Detection } from '../../domain/signoff/payloads.ts';
 import type { SignedEdgeReceipt } from '../../domain/signoff/edge-receipt.ts';
@@ -60,6 +75,74 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 const ENTRY = /^(\d{16})\.json$/;
 const name = (sequence: number) => `${String(sequence).padStart(16, '0')}.json`;
+/** The wrap context of an entry's data key: its file name, so an entry file renamed to another sequence fails. */
+const entryContext = (fileName: string) => Buffer.from(`tec-edge-spool-entry/1\0${fileName}`, 'latin1');
+
+/** An entry file's bytes: JSON, or (encrypted) the evidence envelope around the JSON. */
+async function sealEntry(text: string, fileName: string, keys: KeyEncryptionKeys | undefined): Promise<Buffer> {
+  const plain = Buffer.from(text, 'utf8');
+  if (!keys) return plain;
+  const dataKey = randomBytes(32);
+  const sealer = new SegmentSealer(dataKey);
+  const segments = sealer.push(plain);
+  const final = sealer.finish();
+  const header = encodeHeader(plain.byteLength, await keys.wrap(dataKey, entryContext(fileName)));
+  return Buffer.concat([header, ...segments, final]);
+}
+
+/**
+ * The JSON of an entry file. A plaintext entry (written before encryption was turned on) still reads; an
+ * encrypted one needs the keys: EvidenceKeyUnavailableError without them, EvidenceCorruptedError when it does
+ * not authenticate.
+ */
+async function openEntry(bytes: Buffer, fileName: string, keys: KeyEncryptionKeys | undefined): Promise<string> {
+  if (!hasMagic(bytes)) return bytes.toString('utf8');
+  if (!keys) throw new EvidenceKeyUnavailableError(`Spool entry ${fileName} is encrypted and no spool key is configured`, 'not-configured');
+  const header = parseHeader(fileName, bytes);
+  for (const slot of header.slots) {
+    if (!keys.has(slot.key.kekId)) continue;
+    try {
+      const dataKey = await keys.unwrap(slot.key, entryContext(fileName));
+      return openAll(fileName, dataKey, header, bytes.subarray(HEADER_BYTES)).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof EvidenceKeyUnwrapError)) throw error;
+    }
+  }
+  if (header.slots.length > 0 && header.slots.every((slot) => !keys.has(slot.key.kekId)))
+    throw new EvidenceKeyUnavailableError(`Spool entry ${fileName} is wrapped under a key the spool key file does not hold`, 'unknown-kek');
+  throw new EvidenceCorruptedError(fileName, 'no wrapped data key authenticates (tampered entry)');
+}
+
+/**
+ * The spool's key-encryption keys: the key file is loaded, or created (0600, outside the spool directory)
+ * when nothing in the spool was ever encrypted. A spool that holds encrypted data and whose key file is
+ * missing is refused (EvidenceKeyUnavailableError) rather than started with a fresh key that opens nothing.
+ */
+export async function spoolKeys(spoolDir: string, kekFile: string): Promise<KeyEncryptionKeys> {
+  if ((await stat(kekFile).catch(() => undefined)) !== undefined) return FileKeyEncryptionKeys.load(kekFile);
+  if (await spoolHoldsEncrypted(spoolDir))
+    throw new EvidenceKeyUnavailableError(`The edge spool ${spoolDir} is encrypted at rest and its key file ${kekFile} is missing`, 'missing');
+  return FileKeyEncryptionKeys.create(kekFile);
+}
+
+async function spoolHoldsEncrypted(spoolDir: string): Promise<boolean> {
+  if (await FileSystemEvidenceStore.isMarkedEncrypted(join(spoolDir, 'blobs')).catch(() => false)) return true;
+  for (const sub of ['entries', 'refused']) {
+    const files = await readdir(join(spoolDir, sub)).catch(() => [] as string[]);
+    for (const file of files) {
+      if (!ENTRY.test(file)) continue;
+      const head = Buffer.alloc(8);
+      const handle = await open(join(spoolDir, sub, file), 'r');
+      try {
+        await handle.read(head, 0, 8, 0);
+      } finally {
+        await handle.close();
+      }
+      if (hasMagic(head)) return true;
+    }
+  }
+  return false;
+}
 
 export interface SpoolOptions {
   /** Largest total of entry files and blobs on disk, in bytes. */
@@ -67,6 +150,10 @@ export interface SpoolOptions {
   /** Fraction of the quota at which the alarm is raised (default 0.8). */
   alarmFraction?: number;
   maxBlobBytes?: number;
+  /** Encrypt blobs and entries at rest under these keys (the edge's default; see `spoolKeys`). */
+  encryption?: KeyEncryptionKeys;
+  /** The clock of the orphan clean-up (tests); defaults to Date.now. */
+  now?: () => number;
 }
 
 export interface SpoolStats {
@@ -76,6 +163,15 @@ export interface SpoolStats {
   oldestReceivedAt: string | undefined;
   nextSequence: number;
   refused: number;
+  /** Blobs no pending or refused entry names (awaiting their detection, or the clean-up). */
+  orphanBlobs: number;
+}
+
+interface Orphan {
+  /** Plaintext size. */
+  size: number;
+  /** When it was last known to be named or stored (ms since the epoch). */
+  since: number;
 }
 
 export class Spool {
@@ -83,7 +179,9 @@ export class Spool {
   /** Digest → number of pending entries (and requests in flight) naming it, and its size. */
   private readonly refs = new Map<string, { count: number; size: number }>();
   /** Blobs on disk that nothing names (a PUT before its detection; left by a crash). */
-  private readonly orphans = new Map<string, number>();
+  private readonly orphans = new Map<string, Orphan>();
+  /** Blobs named by refused entries: kept with them for the operator, never collected. Digest → count, size. */
+  private readonly held = new Map<string, { count: number; size: number }>();
   /** Blobs being removed right now (a request that pins one waits for the removal before storing it again). */
   private readonly destroying = new Map<string, Promise<unknown>>();
   private readonly byDetection = new Map<string, number>();
@@ -94,6 +192,8 @@ export class Spool {
   private listeners: ((entry: SpoolEntry) => void)[] = [];
   private readonly cameraTails = new Map<string, Promise<void>>();
   private markerWrites = 0;
+  /** Entry files moved to quarantine/ at start because they did not read (tampered or damaged). */
+  readonly quarantined: string[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -104,8 +204,10 @@ export class Spool {
   static async open(dir: string, options: SpoolOptions): Promise<Spool> {
     await mkdir(join(dir, 'entries'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'refused'), { recursive: true, mode: 0o700 });
+    await mkdir(join(dir, 'quarantine'), { recursive: true, mode: 0o700 });
     const blobs = await FileSystemEvidenceStore.open(join(dir, 'blobs'), {
       ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
+      ...(options.encryption ? { encryption: options.encryption } : {}),
     });
     const spool = new Spool(dir, blobs, options);
     await spool.load();
@@ -122,26 +224,80 @@ export class Spool {
         await rm(join(entriesDir, file), { force: true });
         continue;
       }
-      const text = await readFile(join(entriesDir, file), 'utf8');
-      const entry = JSON.parse(text) as SpoolEntry;
-      this.track(entry, Buffer.byteLength(text));
-      highest = Math.max(highest, entry.sequence);
+      highest = Math.max(highest, Number(match[1]));
+      const bytes = await readFile(join(entriesDir, file));
+      const entry = await this.readEntry(bytes, file, entriesDir);
+      if (entry) this.track(entry, bytes.byteLength);
     }
     for (const file of await readdir(join(this.dir, 'refused'))) {
       const match = ENTRY.exec(file);
-      if (match) {
-        this.refusedCount++;
-        highest = Math.max(highest, Number(match[1]));
-      }
+      if (!match) continue;
+      this.refusedCount++;
+      highest = Math.max(highest, Number(match[1]));
+      const entry = await this.readEntry(await readFile(join(this.dir, 'refused', file)), file, undefined);
+      if (entry) this.hold(entry.body.detection.evidence);
+    }
+    for (const file of await readdir(join(this.dir, 'quarantine'))) {
+      const match = ENTRY.exec(file);
+      if (!match) continue;
+      this.refusedCount++;
+      highest = Math.max(highest, Number(match[1]));
     }
     // Blobs on disk: those no pending entry names (uploaded with PUT before a detection that never came, or
-    // left by a crash after forwarding) still count against the quota until `collect` removes them.
+    // left by a crash after forwarding) still count against the quota until `collectOrphans` removes them;
+    // their age runs from the file's last modification.
     for await (const blob of this.blobs.list()) {
-      if (!this.refs.has(blob.digest)) this.orphans.set(blob.digest, blob.size);
+      if (this.refs.has(blob.digest) || this.held.has(blob.digest)) continue;
+      const hex = blob.digest.slice('sha256:'.length);
+      const modified = await stat(join(this.dir, 'blobs', 'sha256', hex.slice(0, 2), hex)).catch(() => undefined);
+      this.orphans.set(blob.digest, { size: blob.size, since: modified?.mtimeMs ?? this.now() });
     }
     for (const file of await readdir(this.dir)) if (file.startsWith('.sequence.')) await rm(join(this.dir, file), { force: true });
     const marker = await readFile(join(this.dir, 'sequence'), 'utf8').catch(() => '-1');
     this.next = Math.max(highest, Number(marker.trim()) || -1) + 1;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Bytes a blob of this plaintext size takes on disk (the envelope adds a header and a tag per segment). */
+  private onDisk(size: number): number {
+    return this.options.encryption ? encryptedFileSize(size) : size;
+  }
+
+  /**
+   * Reads an entry file. One that does not authenticate (tampered, or damaged) is moved from `fromDir` to
+   * `quarantine/` and counted as refused; without `fromDir` (a refused entry) it is left where it is. A
+   * missing key is not the entry's fault: that error stops the start.
+   */
+  private async readEntry(bytes: Buffer, file: string, fromDir: string | undefined): Promise<SpoolEntry | undefined> {
+    try {
+      return JSON.parse(await openEntry(bytes, file, this.options.encryption)) as SpoolEntry;
+    } catch (error) {
+      if (error instanceof EvidenceKeyUnavailableError) throw error;
+      if (fromDir !== undefined) {
+        await rename(join(fromDir, file), join(this.dir, 'quarantine', file));
+        await fsyncDirectory(join(this.dir, 'quarantine'));
+        await fsyncDirectory(fromDir);
+        this.quarantined.push(file); // counted as refused by the listing of quarantine/ that follows
+      }
+      return undefined;
+    }
+  }
+
+  private hold(items: readonly { digest: string; size: number }[]): void {
+    for (const item of items) {
+      const kept = this.held.get(item.digest);
+      if (kept) {
+        kept.count++;
+        continue;
+      }
+      this.held.set(item.digest, { count: 1, size: item.size });
+      this.orphans.delete(item.digest);
+      // Counted once among the named blobs, whether a pending entry or a refused one names it.
+      if (!this.refs.has(item.digest)) this.blobBytes += this.onDisk(item.size);
+    }
   }
 
   private track(entry: SpoolEntry, fileBytes: number): void {
@@ -163,8 +319,8 @@ export class Spool {
         continue;
       }
       this.refs.set(item.digest, { count: 1, size: item.size });
-      if (this.orphans.delete(item.digest)) continue; // counted already, as an orphan
-      this.blobBytes += item.size;
+      this.orphans.delete(item.digest); // now counted among the named blobs
+      if (!this.held.has(item.digest)) this.blobBytes += this.onDisk(item.size);
     }
   }
 
@@ -173,7 +329,7 @@ export class Spool {
     for (const item of items) await this.destroying.get(item.digest);
   }
 
-  /** Releases a request's hold (its entry was not written): the blobs stay, as orphans, until a later start. */
+  /** Releases a request's hold (its entry was not written): the blobs it stored stay, as orphans, until the clean-up. */
   unpin(items: readonly { digest: string; size: number }[]): void {
     for (const item of items) {
       const ref = this.refs.get(item.digest);
@@ -181,7 +337,17 @@ export class Spool {
       ref.count--;
       if (ref.count > 0) continue;
       this.refs.delete(item.digest);
-      this.orphans.set(item.digest, item.size);
+      if (this.held.has(item.digest)) continue;
+      this.blobBytes -= this.onDisk(item.size);
+      const orphan = { size: item.size, since: this.now() };
+      this.orphans.set(item.digest, orphan);
+      // A refused or broken upload may never have stored it: then it must not hold quota until the clean-up.
+      void this.blobs.has(item.digest).then(
+        (stored) => {
+          if (!stored && this.orphans.get(item.digest) === orphan) this.orphans.delete(item.digest);
+        },
+        () => undefined,
+      );
     }
   }
 
@@ -191,7 +357,7 @@ export class Spool {
 
   usedBytes(): number {
     let orphanBytes = 0;
-    for (const size of this.orphans.values()) orphanBytes += size;
+    for (const orphan of this.orphans.values()) orphanBytes += this.onDisk(orphan.size);
     return this.entryBytes + this.blobBytes + orphanBytes;
   }
 
@@ -208,7 +374,30 @@ export class Spool {
 
   /** Counts a blob just stored by a PUT (not yet named by an entry). */
   blobStored(digest: string, size: number): void {
-    if (!this.refs.has(digest)) this.orphans.set(digest, size);
+    if (!this.refs.has(digest) && !this.held.has(digest)) this.orphans.set(digest, { size, since: this.now() });
+  }
+
+  /**
+   * Removes the blobs that no pending or refused entry has named for at least `maxAgeMs` (evidence whose
+   * detection never came). A blob a request pins meanwhile is no longer an orphan and is skipped; a request
+   * that pins one while it is being removed waits for the removal (`settled`) and stores it again. Returns
+   * how many were removed.
+   */
+  async collectOrphans(maxAgeMs: number): Promise<number> {
+    const cutoff = this.now() - maxAgeMs;
+    let removed = 0;
+    for (const [digest, orphan] of [...this.orphans]) {
+      if (orphan.since > cutoff) continue;
+      // Re-checked per blob: a request may have named it while an earlier removal was awaited.
+      if (this.orphans.get(digest) !== orphan || this.refs.has(digest) || this.held.has(digest)) continue;
+      this.orphans.delete(digest);
+      const removal = this.blobs.destroy(digest).catch(() => undefined);
+      this.destroying.set(digest, removal);
+      await removal;
+      if (this.destroying.get(digest) === removal) this.destroying.delete(digest);
+      removed++;
+    }
+    return removed;
   }
 
   /** The pending sequence of this detection id, if the spool holds it. */
@@ -246,18 +435,18 @@ export class Spool {
    */
   private async append(entry: SpoolEntry): Promise<void> {
     const entriesDir = join(this.dir, 'entries');
-    const text = JSON.stringify(entry);
+    const bytes = await sealEntry(JSON.stringify(entry), name(entry.sequence), this.options.encryption);
     const tmp = join(entriesDir, `.${name(entry.sequence)}.tmp`);
     const handle = await open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(text);
+      await handle.writeFile(bytes);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(tmp, join(entriesDir, name(entry.sequence)));
     await fsyncDirectory(entriesDir);
-    const fileBytes = Buffer.byteLength(text);
+    const fileBytes = bytes.byteLength;
     this.pending.set(entry.sequence, { entry, fileBytes });
     this.byDetection.set(entry.body.detection.detectionId, entry.sequence);
     this.entryBytes += fileBytes;
@@ -307,6 +496,7 @@ export class Spool {
     await this.writeSequenceMarker();
     this.pending.delete(sequence);
     this.entryBytes -= pending.fileBytes;
+    if (problem !== undefined) this.hold(pending.entry.body.detection.evidence);
     if (this.byDetection.get(pending.entry.body.detection.detectionId) === sequence)
       this.byDetection.delete(pending.entry.body.detection.detectionId);
     for (const item of pending.entry.body.detection.evidence) {
@@ -315,15 +505,13 @@ export class Spool {
       ref.count--;
       if (ref.count > 0) continue;
       this.refs.delete(item.digest);
-      this.blobBytes -= ref.size;
-      // A refused entry keeps its blobs for the operator; a forwarded one's are at the node now.
-      if (problem === undefined) {
-        const removal = this.blobs.destroy(item.digest).catch(() => undefined);
-        this.destroying.set(item.digest, removal);
-        await removal;
-        if (this.destroying.get(item.digest) === removal) this.destroying.delete(item.digest);
-      }
-      else this.orphans.set(item.digest, ref.size);
+      // A refused entry keeps its blobs for the operator (never collected); a forwarded one's are at the node now.
+      if (this.held.has(item.digest)) continue;
+      this.blobBytes -= this.onDisk(ref.size);
+      const removal = this.blobs.destroy(item.digest).catch(() => undefined);
+      this.destroying.set(item.digest, removal);
+      await removal;
+      if (this.destroying.get(item.digest) === removal) this.destroying.delete(item.digest);
     }
   }
 
@@ -350,6 +538,7 @@ export class Spool {
       oldestReceivedAt: oldest,
       nextSequence: this.next,
       refused: this.refusedCount,
+      orphanBlobs: this.orphans.size,
     };
   }
 

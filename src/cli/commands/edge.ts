@@ -32,10 +32,11 @@ export function formatEdgeStatus(s: EdgeStatus): string[] {
     `edge ${s.edgeId} (province ${s.province}) → ${s.upstream}: link ${s.linkUp === null ? 'not yet tried' : s.linkUp ? 'up' : 'DOWN'}`,
     `queue depth: ${s.queueDepth}`,
     `oldest unforwarded: ${s.oldestUnforwardedAgeSeconds === null ? '-' : `${s.oldestUnforwardedAgeSeconds.toFixed(1)} s`}`,
-    `spool: ${mib(s.spoolBytes)} of ${mib(s.spoolQuotaBytes)} (${percent}%)${s.spoolAlarm ? '  ALARM: above 80% of the quota' : ''}`,
+    `spool: ${mib(s.spoolBytes)} of ${mib(s.spoolQuotaBytes)} (${percent}%)${s.spoolAlarm ? '  ALARM: above 80% of the quota' : ''}${s.spoolEncrypted === false ? ', NOT encrypted at rest' : ', encrypted at rest'}`,
+    `blobs no detection names (removed when old enough): ${s.orphanBlobs ?? 0}`,
     `forwarded: ${s.forwardedTotal} detections, ${mib(s.forwardedBytes)}, ${s.forwardRatePerSecond.toFixed(1)}/s over the last minute`,
     `bytes saved: ${mib(s.bytesSaved)}`,
-    `refused by the node (kept in refused/): ${s.refused}`,
+    `refused by the node (kept in refused/) or unreadable at start (quarantine/): ${s.refused}`,
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
   ];
 }
