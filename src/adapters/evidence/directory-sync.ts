@@ -56,6 +56,11 @@ export class DirectorySyncGroup {
     });
   }
 
+  /** The shard directory was made again (it had been removed): its entry in the root is new, not yet durable. */
+  forget(shard: string): void {
+    this.durableShards.delete(shard);
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {

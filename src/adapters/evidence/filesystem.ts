@@ -105,6 +105,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   private readonly tmpRoot: string;
   /** Group commit of the shard and root directory fsyncs that make new blob names durable. */
   readonly directorySync: DirectorySyncGroup;
+  private readonly knownShards = new Set<string>();
 
   private constructor(
     readonly root: string,
@@ -291,10 +292,20 @@ export class FileSystemEvidenceStore implements EvidenceStore {
 
       const shard = join(this.blobRoot, hex.slice(0, 2));
       const finalPath = join(shard, hex);
-      await mkdir(shard, { recursive: true });
+      // Shard directories are never removed: one seen to exist needs no mkdir (a syscall per put otherwise).
+      if (!this.knownShards.has(shard)) {
+        await mkdir(shard, { recursive: true });
+        this.knownShards.add(shard);
+      }
       let created = true;
       try {
-        await link(tmpPath, finalPath);
+        await link(tmpPath, finalPath).catch(async (error: unknown) => {
+          if (!isCode(error, 'ENOENT')) throw error;
+          // The shard was removed behind our back (an operator's clean-up): make it again.
+          await mkdir(shard, { recursive: true });
+          this.directorySync.forget(shard);
+          await link(tmpPath, finalPath);
+        });
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw error;
         created = false;
