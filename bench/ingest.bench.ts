@@ -9,7 +9,10 @@
  * 2. Export (`GET /v1/cases/{id}/bundle` path, from the exporter) and `verifyBundle` of a case with 5 images
  *    of 100 KB: ms each (median of 10). Baseline: packaging the same entries into a ZIP. Target < 200 ms each.
  * BENCH_INGEST_COUNT (default 1500, 200 with --quick) sets the full-load request count; BENCH_INGEST_SECONDS
- * (default 8, 2 with --quick) the fixed-load duration.
+ * (default 8, 2 with --quick) the fixed-load duration; BENCH_INGEST_PROCESSES (default 1,2,4) the configurations;
+ * BENCH_INGEST_LOG_LEVEL (default warn) the API's log level; BENCH_CPU_PROFILE_DIR a V8 CPU profile per API process.
+ * Beside each throughput: CPU ms per detection of every process tree involved (/proc), which on a shared machine
+ * says more than wall-clock rates.
  *
  * Every image is a real JPEG (the route checks that evidence decodes as its declared media type): one noise
  * image of about 100 KB, made unique per request by a COM segment after SOI, so digests differ.
@@ -18,6 +21,8 @@ import autocannon from 'autocannon';
 import express from 'express';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -236,6 +241,77 @@ function startApi(env: NodeJS.ProcessEnv, processes: number): Promise<Child> {
 
 const TEC = fileURLToPath(new URL('../bin/tec.js', import.meta.url));
 
+/**
+ * CPU time (ms) used so far by each process tree rooted at `roots` (the process and every descendant), from
+ * /proc (Linux; user + system clock ticks at 100 Hz). The machine is shared, so wall-clock throughput says
+ * little; CPU per detection says what a detection costs and what the cores could carry if they were ours.
+ */
+function treeCpuMs(roots: readonly number[]): number[] {
+  const procs: { pid: number; ppid: number; ticks: number }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(name), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return roots.map((root) => {
+    const tree = new Set([root]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of procs) {
+        if (!tree.has(p.pid) && tree.has(p.ppid)) {
+          tree.add(p.pid);
+          grew = true;
+        }
+      }
+    }
+    return procs.filter((p) => tree.has(p.pid)).reduce((sum, p) => sum + p.ticks * 10, 0);
+  });
+}
+
+/** CPU ms so far of each thread of `pid`, summed by thread name (main `node`, `libuv-worker`, V8 and libvips threads). */
+function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[\d-]+$/, '') || 'thread';
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // thread ended meanwhile
+    }
+  }
+  return byName;
+}
+
+/** The PostgreSQL server's postmaster (every backend is its child). */
+async function postmasterPid(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const stat = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `work` and returns its result with the CPU ms each tree and this process (the load generator) used. */
+async function withCpu<T>(roots: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number[]; clientMs: number }> {
+  const before = treeCpuMs(roots);
+  const client = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(client);
+  const after = treeCpuMs(roots);
+  return { result, cpuMs: after.map((v, i) => v - before[i]!), clientMs: (used.user + used.system) / 1000 };
+}
+
 interface Measured {
   rps: number;
   p50: number;
@@ -283,6 +359,8 @@ export async function run(): Promise<void> {
     let fixedBodies: Buffer[] = [];
     let bareFull: Measured | undefined;
     let bareFixed: Measured | undefined;
+    let bareCpu = 0;
+    const postmaster = await postmasterPid(db.url);
     const results: { processes: number; full: Measured; fixed: Measured; loadFull: number; loadFixed: number }[] = [];
     let camera: { cameraId: string; keyId: string; token: string; seed: Uint8Array } | undefined;
     for (const processes of processCounts) {
@@ -306,13 +384,29 @@ export async function run(): Promise<void> {
         fullBodies = detectionBodies(camera, seed, count);
         fixedBodies = detectionBodies(camera, seed, 300 * seconds + 300);
         if (!bareFull) {
-          bareFull = await load({ url: bareUrl, token, bodies: fullBodies, connections: 32, amount: count });
+          const bareRun = await withCpu([bare.child.pid!], () => load({ url: bareUrl, token, bodies: fullBodies, connections: 32, amount: count }));
+          bareFull = bareRun.result;
+          bareCpu = (bareRun.cpuMs[0]! + bareRun.clientMs) / count;
           bareFixed = await load({ url: bareUrl, token, bodies: fixedBodies, connections: 32, rate: 300, seconds });
           console.log(`bare express receiving the same ${count} multipart bodies × ${(baseJpeg.length / 1024).toFixed(0)} KB JPEG, 32 connections (load ${loadAverage()}):`);
           console.log(`  full load ${bareFull.rps.toFixed(0)} req/s; at 300/s offered p50 ${bareFixed.p50} ms, p99 ${bareFixed.p99} ms`);
+          console.log(`  CPU per request: ${bareCpu.toFixed(2)} ms (receiver and load generator): at most ${(2000 / bareCpu).toFixed(0)} req/s on 2 idle cores`);
           figure({ bench: 'ingest', figure: 'bare-throughput', value: bareFull.rps, unit: 'requests/s' });
         }
-        const full = await load({ url, token, bodies: fullBodies, connections: 32, amount: count });
+        // One process: where its CPU goes, by thread (the V8 profile sees only the main thread).
+        const threadsBefore = processes === 1 ? threadCpuMs(api.child.pid!) : undefined;
+        const measured = await withCpu([api.child.pid!, postmaster, sequencer.child.pid!], () =>
+          load({ url, token, bodies: fullBodies, connections: 32, amount: count }),
+        );
+        if (threadsBefore) {
+          const after = threadCpuMs(api.child.pid!);
+          const parts = [...after].map(([name, ms]) => [name, (ms - (threadsBefore.get(name) ?? 0)) / count] as const).filter(([, ms]) => ms >= 0.05);
+          console.log(`  API CPU per detection by thread: ${parts.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`).join(', ')}`);
+        }
+        const full = measured.result;
+        const [apiMs, pgMs, seqMs] = measured.cpuMs.map((ms) => ms / count) as [number, number, number];
+        const clientMs = measured.clientMs / count;
+        const cpuPerDetection = apiMs + pgMs + seqMs + clientMs;
         const loadFull = loadAverage();
         if (full.non2xx > 0 || full.errors > 0) throw new Error(`ingest refused ${full.non2xx} requests (${full.errors} errors): the figure would measure refusals`);
         const fixed = await load({ url, token, bodies: fixedBodies, connections: 32, rate: 300, seconds });
@@ -325,10 +419,15 @@ export async function run(): Promise<void> {
           `  full load:        ${full.rps.toFixed(0)} detections/s (${(full.rps / bareFull.rps).toFixed(2)}× bare), p50 ${full.p50} ms, p99 ${full.p99} ms (load ${loadFull})  [target ≥ 500/s with 2; ≥ 0.5× bare with 1]`,
         );
         console.log(
+          `  CPU per detection: API ${apiMs.toFixed(2)} ms, PostgreSQL ${pgMs.toFixed(2)} ms, sequencer ${seqMs.toFixed(2)} ms, load generator ${clientMs.toFixed(2)} ms = ${cpuPerDetection.toFixed(2)} ms: at most ${(2000 / cpuPerDetection).toFixed(0)} detections/s on 2 idle cores`,
+        );
+        console.log(
           `  300/s offered:    p50 ${fixed.p50} ms, p99 ${fixed.p99} ms (${fixed.rps.toFixed(0)} detections/s; bare p99 ${bareFixed!.p99} ms) (load ${loadFixed})  [target p99 < 100 ms]`,
         );
         const suffix = `${processes}p`;
         figure({ bench: 'ingest', figure: `throughput-${suffix}`, value: full.rps, unit: 'detections/s', baseline: bareFull.rps, target: processes === 1 ? '>= 0.5x bare' : '>= 500' });
+        figure({ bench: 'ingest', figure: `cpu-ms-per-detection-${suffix}`, value: cpuPerDetection, unit: 'ms', baseline: bareCpu });
+        figure({ bench: 'ingest', figure: `api-cpu-ms-per-detection-${suffix}`, value: apiMs, unit: 'ms' });
         figure({ bench: 'ingest', figure: `full-load-p99-${suffix}`, value: full.p99, unit: 'ms', baseline: bareFull.p99 });
         figure({ bench: 'ingest', figure: `p99-at-300/s-${suffix}`, value: fixed.p99, unit: 'ms', baseline: bareFixed!.p99, target: '< 100' });
         figure({ bench: 'ingest', figure: `p50-at-300/s-${suffix}`, value: fixed.p50, unit: 'ms', baseline: bareFixed!.p50 });
