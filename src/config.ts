@@ -53,6 +53,8 @@ export interface NodeConfig {
   host: string;
   /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); false = none, the socket address counts. */
   trustProxy: TrustProxy;
+  /** Requests per minute per client address on /v1 (RATE_LIMIT_PER_MINUTE; default 6000), counted per API process. */
+  rateLimitPerMinute?: number | undefined;
   logLevel: string;
   /** How often the worker role runs the retention job (RETENTION_INTERVAL_HOURS; 0 = never); default 24 h. */
   retentionIntervalMs?: number;
@@ -153,6 +155,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   TIER: z.enum(['national', 'province']).optional(),
   PROVINCES: z
     .string()
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     port: e.PORT ?? 8080,
     host: e.HOST ?? '127.0.0.1',
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     logLevel: e.LOG_LEVEL ?? 'info',
     retentionIntervalMs: Math.round((e.RETENTION_INTERVAL_HOURS ?? 24) * 3_600_000),
     retentionPoliciesFile: e.RETENTION_POLICIES_FILE,

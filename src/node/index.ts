@@ -458,6 +458,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         verifier,
         ...(node.accounts ? { oidc: oidcMount } : {}),
         trustProxy: config.trustProxy,
+        ...(config.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: config.rateLimitPerMinute } : {}),
         ...(options.publicRateLimitPerMinute !== undefined ? { publicRateLimitPerMinute: options.publicRateLimitPerMinute } : {}),
         metrics,
         routes: apiRoutes(services),

@@ -74,7 +74,8 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number |
 }
 
 describe('crash: SIGKILL of the API and sequencer while a client ingests', function () {
-  this.timeout(180_000);
+  // Generous: four `tec serve` starts and a ledger verify on a machine at load average 20–30.
+  this.timeout(360_000);
   let db: ScratchDatabase;
   let dir: string;
   let env: NodeJS.ProcessEnv;

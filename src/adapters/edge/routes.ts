@@ -212,7 +212,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
         let signed: SignedDetectionBody | undefined;
         let authenticated: Authenticated | undefined;
         let declared = new Map<string, { size: number; mediaType: string }>();
-        const checked = new Set<string>();
+        const checked = new Map<string, number>();
         let pinnedItems: readonly { digest: string; size: number }[] = [];
         let kept = false;
         try {
@@ -234,12 +234,12 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
                 if (!signed) throw new MultipartError('The `detection` field must come before the files');
                 const item = declared.get(name);
                 if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
-                await spool.blobs.put(gentle(stream), {
+                const stored = await spool.blobs.put(gentle(stream), {
                   expectedDigest: name,
                   maxBytes: Math.max(1, Math.min(item.size, services.maxEvidenceBytes)),
                   check: mediaCheck(item.mediaType),
                 });
-                checked.add(name);
+                checked.set(name, stored.size);
               },
             });
           } catch (error) {

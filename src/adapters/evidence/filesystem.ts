@@ -7,7 +7,9 @@
  * Write path: stream into an exclusive tmp file while hashing and counting, stop at limit + 1, fsync the
  * file, then `link` it to its final name. `link` fails with EEXIST when the name exists, which gives
  * create-if-absent atomically: two writers of the same bytes both succeed and one file remains; no reader
- * ever sees a partial blob. The shard directory is fsynced after the link, so the name is durable too.
+ * ever sees a partial blob. The shard directory is fsynced after the link, so the name is durable too; those
+ * directory fsyncs are group-committed (directory-sync.ts): concurrent puts share one fsync per directory per
+ * batch, and each put resolves only once its batch is durable.
  * A `check` hook runs on the complete tmp file before the link, so a refused upload never becomes a blob.
  * Every failure path removes the tmp file.
  */
@@ -28,6 +30,7 @@ import {
   EvidenceTooLargeError,
 } from '../../ports/evidence-errors.ts';
 import { assertMediaType, digestFromHex, parseDigest } from './digest.ts';
+import { DirectorySyncGroup, type DirectoryFsync } from './directory-sync.ts';
 import type { BlobInfo, DestroyOutcome, EvidenceStore, PutOptions, PutResult, ReadOptions, VerifyResult } from '../../ports/evidence.ts';
 import type { KeyEncryptionKeys } from '../../ports/key-encryption.ts';
 import {
@@ -67,6 +70,11 @@ export interface FileSystemEvidenceStoreOptions {
    * not unwrap with these keys.
    */
   encryption?: KeyEncryptionKeys;
+  /**
+   * How a directory is fsynced (default: open it and `fsync(2)`). Tests wrap the real one to observe or hold
+   * the group commit's batches.
+   */
+  directoryFsync?: DirectoryFsync;
 }
 
 /** `<root>/encryption.json`: which KEK the store is under and a wrapped check value that proves the key. */
@@ -95,15 +103,20 @@ const HEX2 = /^[0-9a-f]{2}$/;
 export class FileSystemEvidenceStore implements EvidenceStore {
   private readonly blobRoot: string;
   private readonly tmpRoot: string;
+  /** Group commit of the shard and root directory fsyncs that make new blob names durable. */
+  readonly directorySync: DirectorySyncGroup;
+  private readonly knownShards = new Set<string>();
 
   private constructor(
     readonly root: string,
     private readonly maxBytes: number,
     readonly readOnly: boolean,
     private readonly keys: KeyEncryptionKeys | undefined,
+    directoryFsync: DirectoryFsync = fsyncDirectory,
   ) {
     this.blobRoot = join(root, 'sha256');
     this.tmpRoot = join(root, 'tmp');
+    this.directorySync = new DirectorySyncGroup(this.blobRoot, directoryFsync);
   }
 
   /**
@@ -113,7 +126,7 @@ export class FileSystemEvidenceStore implements EvidenceStore {
   static async open(root: string, options: FileSystemEvidenceStoreOptions = {}): Promise<FileSystemEvidenceStore> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxBytes must be a positive integer');
-    const store = new FileSystemEvidenceStore(root, maxBytes, options.readOnly === true, options.encryption);
+    const store = new FileSystemEvidenceStore(root, maxBytes, options.readOnly === true, options.encryption, options.directoryFsync);
     if (store.readOnly) {
       const info = await stat(root);
       if (!info.isDirectory()) throw new Error(`Evidence root ${root} is not a directory`);
@@ -279,24 +292,34 @@ export class FileSystemEvidenceStore implements EvidenceStore {
 
       const shard = join(this.blobRoot, hex.slice(0, 2));
       const finalPath = join(shard, hex);
-      await mkdir(shard, { recursive: true });
+      // Shard directories are never removed: one seen to exist needs no mkdir (a syscall per put otherwise).
+      if (!this.knownShards.has(shard)) {
+        await mkdir(shard, { recursive: true });
+        this.knownShards.add(shard);
+      }
       let created = true;
       try {
-        await link(tmpPath, finalPath);
+        await link(tmpPath, finalPath).catch(async (error: unknown) => {
+          if (!isCode(error, 'ENOENT')) throw error;
+          // The shard was removed behind our back (an operator's clean-up): make it again.
+          await mkdir(shard, { recursive: true });
+          this.directorySync.forget(shard);
+          await link(tmpPath, finalPath);
+        });
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw error;
         created = false;
       }
-      if (created) {
-        await fsyncDirectory(shard);
-        await fsyncDirectory(this.blobRoot);
-      } else {
+      if (!created) {
         // Already stored: same digest means same bytes, unless the stored file was damaged.
         const existing = await this.inspect(hex, digest);
         if (existing && existing.size !== size) {
           throw new EvidenceCorruptedError(digest, `stored size ${existing.size} differs from ${size}`);
         }
       }
+      // Acknowledged only once the name is durable. Also when it already existed: a concurrent writer of the
+      // same bytes (in this process or another) may have linked it and not yet had its directory fsynced.
+      await this.directorySync.sync(shard);
       return { digest, size, created };
     } catch (error) {
       if (isCode(error, 'ENOSPC') || isCode(error, 'EDQUOT')) {
@@ -644,7 +667,8 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> 
   }
 }
 
-async function fsyncDirectory(path: string): Promise<void> {
+/** Opens a directory and fsyncs it, so the names linked or unlinked in it are durable. */
+export async function fsyncDirectory(path: string): Promise<void> {
   const dir = await open(path, 'r');
   try {
     await dir.sync();

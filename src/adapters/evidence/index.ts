@@ -6,7 +6,8 @@ export { openConfiguredEvidenceStore, type EvidenceStoreConfig } from './configu
 export { parseDigest, assertMediaType } from './digest.ts';
 export { FileSystemEvidenceStore, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_STALE_TMP_AGE_MS, MAX_UPLOAD_MS } from './filesystem.ts';
 export type { FileSystemEvidenceStoreOptions, EncryptOutcome, RewrapOutcome } from './filesystem.ts';
-export { ENCRYPTION_MARKER } from './filesystem.ts';
+export { ENCRYPTION_MARKER, fsyncDirectory } from './filesystem.ts';
+export { DirectorySyncGroup, type DirectoryFsync } from './directory-sync.ts';
 export {
   checkEvidenceMedia,
   EvidenceMediaMismatchError,

@@ -3,12 +3,16 @@
  * the embedded default (PGlite in DATA_DIR). `npm start` runs `tec serve --demo`.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
+import { loadConfig, type NodeConfig } from '../../config.ts';
 import { NODE_ROLES, startNode, type NodeRole } from '../../node/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { startupBanner } from '../startup-banner.ts';
 import { join } from 'node:path';
 import { ensureDemoAccounts } from '../../adapters/auth/accounts.ts';
+import cluster from 'node:cluster';
+import { loadOrCreateSeedFile } from '../../adapters/auth/tokens.ts';
+import { openConfiguredEvidenceStore } from '../../adapters/evidence/configured.ts';
+import { parseProcesses, reportToPrimary, requireScaleOut, superviseApiProcesses } from '../../node/api-cluster.ts';
 
 interface ServeOptions {
   role?: string;
@@ -18,6 +22,7 @@ interface ServeOptions {
   tier?: string;
   province?: string;
   upstream?: string;
+  processes?: string;
 }
 
 /** `tec serve --tier edge`: the store-and-forward edge node (src/edge, docs/edge.md) instead of a node. */
@@ -45,6 +50,30 @@ async function serveEdge(opts: ServeOptions): Promise<void> {
   });
 }
 
+async function prepareSharedFiles(config: NodeConfig): Promise<void> {
+  if (!config.jwksUrl) loadOrCreateSeedFile(config.issuerKeyFile);
+  await openConfiguredEvidenceStore(config);
+}
+
+/** One API process under `--processes N`: its start-up lines and address go to the primary, which prints them once. */
+async function serveApiWorker(config: NodeConfig): Promise<void> {
+  const node = await startNode({ config, roles: ['api'], print: (line) => reportToPrimary({ kind: 'line', line }) });
+  if (node.url) reportToPrimary({ kind: 'listening', url: node.url });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = () => {
+      if (stopping) return;
+      stopping = true;
+      node.stop().then(resolve, resolve);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    // The primary went away (killed): no one would replace or stop this process, so it stops too.
+    process.once('disconnect', shutdown);
+  });
+  process.exit(0);
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -56,6 +85,7 @@ export function register(program: Command): void {
     .option('--upstream <url>', 'edge: the provincial node the edge forwards to (default UPSTREAM_URL)')
     .option('--province <codes>', 'provinces a --tier province node serves, e.g. 01,79 (default PROVINCES)')
     .option('--demo', 'seed demo cameras, officers, a model and cases when the node is empty')
+    .option('--processes <n>', 'with --role api: run N API processes on one address (node:cluster), each replaced if it exits (docs/api.md)')
     .action(async (opts: ServeOptions) => {
       if (opts.role && !(NODE_ROLES as readonly string[]).includes(opts.role)) {
         throw new ValidationError(`Unknown role ${opts.role}; use one of ${NODE_ROLES.join(', ')}`);
@@ -71,6 +101,28 @@ export function register(program: Command): void {
         ...(opts.province ? { PROVINCES: opts.province } : {}),
       };
       const config = loadConfig(env, opts.dataDir ? { dataDir: opts.dataDir } : {});
+      const processes = parseProcesses(opts.processes);
+      requireScaleOut(config, opts.role, processes);
+      if (processes > 1 && opts.demo) throw new ValidationError('--demo runs in a single process');
+      if (processes > 1 && cluster.isPrimary) {
+        // The primary serves nothing itself. It creates the node's key files once (the issuer seed, the evidence
+        // key-encryption key and the store's layout) so the workers never race to create them, then forks the API
+        // processes and replaces any that exits.
+        await prepareSharedFiles(config);
+        const supervisor = superviseApiProcesses({ processes, print: (line) => process.stdout.write(`${line}\n`) });
+        const shutdown = () => {
+          process.stdout.write('shutting down\n');
+          supervisor.stop();
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+        await supervisor.finished;
+        return;
+      }
+      if (processes > 1) {
+        await serveApiWorker(config);
+        return;
+      }
       const node = await startNode({ config, ...(opts.role ? { roles: [opts.role as NodeRole] } : {}) });
       if (opts.demo) {
         const { seedDemoIfEmpty } = await import('../../demo/index.ts');

@@ -92,6 +92,26 @@ describe('HTTP ingest hot path', function () {
     expect(streamReads.some((s) => s.startsWith('case-'))).to.equal(true, `case stream read: ${caseStream}`);
   });
 
+  it('answers the camera path without browser security headers, with the JSON answer written directly', async () => {
+    const camera = world.cameras[HANOI]!;
+    const signed = await signedDetection(camera);
+    const reply = await ingest(node, camera, signed);
+    expectStatus(reply, 201);
+    expect(reply.headers.get('content-security-policy')).to.equal(null);
+    expect(reply.headers.get('content-type')).to.match(/^application\/json/);
+    expect(reply.headers.get('location')).to.equal(`/v1/cases/${String(reply.json.caseId)}`);
+    expect(reply.headers.get('x-request-id')).to.be.a('string');
+    expect(Object.keys(reply.json).sort()).to.deep.equal(['caseId', 'created', 'revision']);
+    expect(reply.json.created).to.equal(true);
+    expect(reply.json.revision).to.match(/^\d+$/);
+    // Browser-facing routes keep them.
+    const health = await call(node, 'GET', '/healthz');
+    expect(health.headers.get('content-security-policy')).to.be.a('string');
+    const again = await ingest(node, camera, signed);
+    expectStatus(again, 200);
+    expect(again.json.created).to.equal(false);
+  });
+
   describe('camera key state is never stale', function () {
     let camera: CameraActor;
 

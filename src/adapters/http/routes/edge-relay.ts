@@ -149,7 +149,7 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
         let receipt: SignedEdgeReceipt | undefined;
         let authenticated: Authenticated | undefined;
         let declared = new Map<string, { size: number; mediaType: string }>();
-        const checked = new Set<string>();
+        const checked = new Map<string, number>();
         try {
           await readMultipart(
             req,
@@ -188,12 +188,12 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
                 if (!receipt) throw new MultipartError('The `detection` and `receipt` fields must come before the files');
                 const item = declared.get(name);
                 if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
-                await services.evidence.put(gentle(stream), {
+                const stored = await services.evidence.put(gentle(stream), {
                   expectedDigest: name,
                   maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
                   check: mediaCheck(item.mediaType),
                 });
-                checked.add(name);
+                checked.set(name, stored.size);
               },
             },
             5,

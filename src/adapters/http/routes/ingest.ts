@@ -177,32 +177,48 @@ export function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<v
 
 /**
  * Every blob the detection names is stored with the stated size and is of its declared media type. Blobs this
- * request stored were checked on the way in (`checked`); blobs uploaded before are checked here, since only
- * now is their media type declared.
+ * request stored (`checked`: digest → the size the store acknowledged as durable) were checked on the way in
+ * and need no second look at the store; blobs uploaded before are looked up and checked here, since only now is
+ * their media type declared.
  */
 export async function requireEvidenceStored(
   services: Pick<ApiServices, 'evidence'>,
   detection: Detection,
-  checked: ReadonlySet<string> = new Set(),
+  checked: ReadonlyMap<string, number> = new Map(),
 ): Promise<void> {
   requireSupportedMediaTypes(detection);
   for (const item of detection.evidence) {
-    const info = await services.evidence.stat(item.digest);
-    if (!info)
+    const storedNow = checked.get(item.digest);
+    const size = storedNow ?? (await services.evidence.stat(item.digest))?.size;
+    if (size === undefined)
       throw new EvidenceMissingError('Evidence named by the detection was not uploaded', {
         digest: item.digest,
       });
-    if (info.size !== item.size) {
+    if (size !== item.size) {
       throw new EvidenceSizeMismatchError('Evidence size differs from the size the detection states', {
         digest: item.digest,
       });
     }
-    if (!checked.has(item.digest)) {
+    if (storedNow === undefined) {
       await checkEvidenceMedia(item.mediaType, await services.evidence.getBytes(item.digest), {
         digest: item.digest,
       });
     }
   }
+}
+
+/**
+ * The ingest answer, written directly: a camera reads three fields, so express's `res.json` (ETag hashing of the
+ * body, charset negotiation) is not worth its cost on the hot path (issue 15 profile, docs/api.md).
+ */
+export function sendIngestAnswer(res: Response, status: 200 | 201, caseId: string, created: boolean, revision: bigint): void {
+  const body = JSON.stringify({ caseId, created, revision: revision.toString() });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    Location: `/v1/cases/${encodeURIComponent(caseId)}`,
+  });
+  res.end(body);
 }
 
 export async function ingestAndRespond(
@@ -212,7 +228,7 @@ export async function ingestAndRespond(
   principal: Principal,
   body: SignedDetectionBody,
   authenticated: Authenticated,
-  checked?: ReadonlySet<string>,
+  checked?: ReadonlyMap<string, number>,
   /** Runs once the detection is durable, before the answer (the edge relay's custody record). */
   beforeAnswer?: (caseId: string) => Promise<void>,
 ): Promise<void> {
@@ -230,14 +246,7 @@ export async function ingestAndRespond(
     { correlationId: (req as { id?: string }).id },
   );
   if (beforeAnswer) await beforeAnswer(outcome.caseId);
-  res
-    .status(outcome.created ? 201 : 200)
-    .location(`/v1/cases/${outcome.caseId}`)
-    .json({
-      caseId: outcome.caseId,
-      created: outcome.created,
-      revision: outcome.nextExpectedRevision.toString(),
-    });
+  sendIngestAnswer(res, outcome.created ? 201 : 200, outcome.caseId, outcome.created, outcome.nextExpectedRevision);
 }
 
 /** An async iterable over a stream that, when the consumer stops early, does not destroy the stream. */
@@ -436,7 +445,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
         let signed: SignedDetectionBody | undefined;
         let authenticated: Authenticated | undefined;
         let declared = new Map<string, { size: number; mediaType: string }>();
-        const checked = new Set<string>();
+        const checked = new Map<string, number>();
         try {
           await readMultipart(req, maxEvidenceBytes, {
             field: async (name, value, truncated) => {
@@ -453,12 +462,12 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
               const item = declared.get(name);
               if (item === undefined)
                 throw new MultipartError('A file part is not named by a digest of the detection');
-              await services.evidence.put(gentle(stream), {
+              const stored = await services.evidence.put(gentle(stream), {
                 expectedDigest: name,
                 maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
                 check: mediaCheck(item.mediaType),
               });
-              checked.add(name);
+              checked.set(name, stored.size);
             },
           });
         } catch (error) {
