@@ -2476,6 +2476,15 @@ export interface paths {
                                     treeSize?: string;
                                     digest?: string;
                                 }[];
+                                destroyedCount: number;
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                    recordId: string;
+                                    destroyedBy: string;
+                                    message: string;
+                                }[];
                                 durationMs: number;
                             };
                         };
@@ -2536,6 +2545,15 @@ export interface paths {
                                     leafIndex?: number;
                                     treeSize?: string;
                                     digest?: string;
+                                }[];
+                                destroyedCount: number;
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                    recordId: string;
+                                    destroyedBy: string;
+                                    message: string;
                                 }[];
                                 durationMs: number;
                             };
