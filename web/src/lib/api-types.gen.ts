@@ -2090,6 +2090,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
@@ -2148,6 +2150,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
@@ -2160,6 +2164,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
