@@ -38,21 +38,3 @@ export class BundleIntegrityError extends AppError {
   readonly code = 'bundle-integrity';
 }
 
-/**
- * Original evidence of the case was destroyed under a retention policy (docs/data-protection.md): a v1 bundle
- * must carry every original (bundle.md, check 6), so none is made. The details name each destroyed digest with
- * its policy and time; the records themselves stay in the ledger (`tec ledger verify`, the published log).
- */
-export class BundleEvidenceDestroyedError extends AppError {
-  readonly category = 'conflict' as const;
-  readonly code = 'bundle-evidence-destroyed';
-  constructor(
-    readonly caseId: string,
-    readonly destroyed: { digest: string; policy: string; at: string }[],
-  ) {
-    super('Original evidence of this case was destroyed under a retention policy; no court bundle can be made', {
-      caseId,
-      destroyed,
-    });
-  }
-}

@@ -12,6 +12,12 @@
  *     model streams are those the included case records name.
  *  4. Build the entries, run `verifyBundle` on them against the node's own key, and refuse to hand out a
  *     bundle that fails (`BundleIntegrityError`): a node never signs a manifest over a broken bundle.
+ *
+ * Destroyed evidence (docs/data-protection.md, "Court bundles after destruction"): when originals of the case were
+ * destroyed under a retention policy, the bundle carries the case's `retention-<caseId>` stream (its
+ * `EvidenceDestroyed` records, checked like every record: hash, chain, inclusion) and omits exactly those
+ * blobs; the verifier reports each as "destroyed under policy X at T", never as missing. The retention stream
+ * is included whenever it exists (legal holds are part of the case's story too).
  */
 import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
@@ -32,7 +38,7 @@ import {
 import { streams } from '../domain/record.ts';
 import { originalEvidenceOf } from '../domain/case/originals.ts';
 import { destroyedEvidence } from '../domain/retention/index.ts';
-import { BundleEvidenceDestroyedError, BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
+import { BundleIntegrityError, BundleNotSealedError, CaseNotFoundForExportError } from './errors.ts';
 
 /** The ledger as the exporter uses it (the port in src/ports/ledger.ts; LedgerService satisfies it). */
 export type BundleLedger = LedgerPort;
@@ -204,6 +210,8 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
     const custodyRecords = await readWholeStream(store, streams.custody(caseId));
     byStream.set(streams.case(caseId), caseRecords);
     byStream.set(streams.custody(caseId), custodyRecords);
+    const retentionRecords = await readWholeStream(store, streams.retention(caseId));
+    if (retentionRecords.length > 0) byStream.set(streams.retention(caseId), retentionRecords);
     for (const name of namedStreams(caseRecords, custodyRecords)) {
       const records = await readWholeStream(store, name);
       if (records.length > 0) byStream.set(name, records);
@@ -217,13 +225,6 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
       const caseStream = streams.case(caseId);
       const head = await readWholeStream(store, caseStream);
       if (head.length === 0) throw new CaseNotFoundForExportError(caseId);
-      // A v1 bundle carries every original (bundle.md check 6): refuse, naming each destroyed one.
-      const destroyed = destroyedEvidence((await readWholeStream(store, streams.retention(caseId))).map((r) => r.record));
-      const gone = originalEvidence(head)
-        .filter((need) => destroyed.has(need.digest))
-        .map((need) => ({ digest: need.digest, policy: destroyed.get(need.digest)!.policy, at: destroyed.get(need.digest)!.at }));
-      if (gone.length > 0) throw new BundleEvidenceDestroyedError(caseId, gone);
-
       const access = await recordEvidenceAccess(
         commandDeps,
         request.caller,
@@ -268,7 +269,12 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         await readWholeStream(store, streams.custody(caseId)),
         treeSize,
       );
-      const included: Sealed[] = [...caseSealed, ...custodySealed];
+      const retentionSealed = await sealedPrefix(
+        ledger,
+        await readWholeStream(store, streams.retention(caseId)),
+        treeSize,
+      );
+      const included: Sealed[] = [...caseSealed, ...custodySealed, ...retentionSealed];
       const caseRecords = caseSealed.map((s) => s.record);
       for (const name of namedStreams(
         caseRecords,
@@ -281,8 +287,12 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
       for (const s of included)
         inclusionProofs.set(s.leafIndex, await ledger.inclusionProof(s.leafIndex, treeSize));
 
+      // Only a destruction the bundle itself proves (a sealed `EvidenceDestroyed` it carries) excuses an absent
+      // original; a blob gone without such a record fails below as missing, as it must.
+      const destroyed = destroyedEvidence(retentionSealed.map((s) => s.record.record));
       const blobs: { bytes: Uint8Array; mediaType: string }[] = [];
       for (const need of originalEvidence(caseRecords)) {
+        if (destroyed.has(need.digest)) continue;
         blobs.push({
           bytes: await evidence.getBytes(need.digest, { expectedSize: need.size }),
           mediaType: need.mediaType,

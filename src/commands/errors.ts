@@ -44,6 +44,22 @@ export class CommandHandlerError extends AppError {
   readonly code = 'command-handler';
 }
 
+/**
+ * The decider produced an event its own schema refuses: a programming error caught before the append, so the
+ * immutable store never holds a record that the aggregate cannot read back. Nothing was written.
+ */
+export class UnwritableEventError extends AppError {
+  readonly category = 'internal' as const;
+  readonly code = 'unwritable-event';
+  constructor(
+    readonly stream: string,
+    readonly eventType: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Stream ${stream}: the decided ${eventType} does not satisfy its own schema; nothing was written`, { stream, eventType }, options);
+  }
+}
+
 /** A stored record of the stream does not parse as an event of its aggregate (corruption or a schema change). */
 export class StoredEventUnreadableError extends AppError {
   readonly category = 'internal' as const;

@@ -26,6 +26,7 @@ import {
   ConcurrentModificationError,
   RevisionMismatchError,
   StoredEventUnreadableError,
+  UnwritableEventError,
 } from './errors.ts';
 
 export interface RetryPolicy {
@@ -148,6 +149,16 @@ export async function handleCommand<Command extends CommandBase, Event extends D
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
       return { events: [], nextExpectedRevision: loaded.revision, state: loaded.state, attempts: attempt, alreadyApplied: false };
+    }
+    // What is appended can never be changed: check each event against the schema it will be read back with.
+    if (input.parseEvent) {
+      for (const event of events) {
+        try {
+          input.parseEvent({ type: event.type, data: event.data });
+        } catch (error) {
+          throw new UnwritableEventError(stream, event.type, { cause: error });
+        }
+      }
     }
     let state = loaded.state;
     for (const event of events) state = decider.evolve(state, event);

@@ -15,7 +15,9 @@ import { StreamNotFoundError, type EventStore, type StoredRecord } from '../port
 import { commandExecutor, commandServices } from './aggregate.ts';
 import type { CommandDeps } from './deps.ts';
 import type { Caller, CommandOptions, CommandOutcome } from './outcome.ts';
-import { caseRetentionFacts } from './retention.ts';
+import { caseRetentionFacts, runRetention, type RetentionRunReport } from './retention.ts';
+import { RETENTION_CATEGORIES, type RetentionPolicy } from '../domain/retention/policies.ts';
+import type { EvidenceStore } from '../ports/evidence.ts';
 
 export const executeSubjectCommand = commandExecutor<SubjectCommand, SubjectEvent, SubjectState>({
   stream: (command) => streams.subject(command.requestId),
@@ -57,10 +59,50 @@ export async function answerSubjectRequest(
   fields: { requestId: string; outcome: SubjectOutcome; reason: string },
   options?: CommandOptions,
 ): Promise<CommandOutcome<SubjectState>> {
-  const records = await readOrEmpty(deps.store, streams.subject(fields.requestId));
-  const state = fold(subjectDecider, records.map((r) => parseSubjectEvent(r.record)));
+  const state = await loadSubjectRequest(deps.store, fields.requestId);
   const erasable = state.status !== 'none' && state.kind === 'erasure' ? await erasureAllowed(deps.store, state.caseIds) : false;
   return answer(deps, caller, { ...fields, erasable }, options);
+}
+
+/** The state of a request, folded from its stream (`none` when there is no such request). */
+export async function loadSubjectRequest(store: EventStore, requestId: string): Promise<SubjectState> {
+  const records = await readOrEmpty(store, streams.subject(requestId));
+  return fold(subjectDecider, records.map((r) => parseSubjectEvent(r.record)));
+}
+
+/** The legal basis of an erasure a data subject obtained (Decree 13/2023/NĐ-CP Art. 9 cl. 5, verified). */
+export const SUBJECT_ERASURE_BASIS = { instrument: 'Nghị định 13/2023/NĐ-CP', article: 'Điều 9 khoản 5', verified: true } as const;
+
+/**
+ * The policies under which an answered erasure destroys evidence: every category at once (no period), named
+ * after the request, so each `EvidenceDestroyed` says "destroyed under policy subject-erasure.<id> at T" (a policy id
+ * has the form `name[/YYYY-MM-DD]`).
+ */
+export function erasurePolicies(requestId: string): RetentionPolicy[] {
+  return RETENTION_CATEGORIES.map((category) => ({
+    id: `subject-erasure.${requestId.toLowerCase()}`,
+    category,
+    effectiveFrom: '1970-01-01',
+    retainDays: 0,
+    legalBasis: { ...SUBJECT_ERASURE_BASIS },
+  }));
+}
+
+/**
+ * Carries out an erasure answered `erased`: the evidence blobs (originals and derived media) of the request's
+ * cases are destroyed exactly as the retention run destroys them — `EvidenceDestroyed` recorded first, then
+ * crypto-shredded — and through the same decider, so a hold placed since the answer, an open case or a
+ * pending appeal still stops it. Records stay (the law keeps the sanction file; the hashes prove the rest).
+ * Idempotent: run again after a crash, it finishes what the first run recorded (`resumed`). Anything but an
+ * answered erasure with outcome `erased` does nothing.
+ */
+export async function carryOutErasure(
+  deps: CommandDeps & { evidence: EvidenceStore },
+  requestId: string,
+): Promise<RetentionRunReport | undefined> {
+  const state = await loadSubjectRequest(deps.store, requestId);
+  if (state.status !== 'answered' || state.kind !== 'erasure' || state.outcome !== 'erased') return undefined;
+  return runRetention(deps, { policies: erasurePolicies(requestId), caseIds: state.caseIds });
 }
 
 export interface CaseDisclosure {

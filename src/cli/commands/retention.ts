@@ -50,10 +50,12 @@ export function register(program: Command): void {
             throw error;
           });
           await runMigrations(embedded.url);
-        } else if (!config.eventstoreUrl) {
-          throw new ValidationError('retention run needs EVENTSTORE_URL or --data-dir', undefined, 'no-eventstore-url');
+        } else if (!(config.eventstoreUrl ?? config.databaseUrl)) {
+          throw new ValidationError('retention run needs EVENTSTORE_URL, DATABASE_URL or --data-dir', undefined, 'no-eventstore-url');
         }
-        store = createEventStore({ ...(config.eventstoreUrl ? { eventstoreUrl: config.eventstoreUrl } : {}), ...(embedded ? { embeddedUrl: embedded.url } : {}) });
+        // Without EVENTSTORE_URL the events live in the node's PostgreSQL database (DATABASE_URL), as in `tec serve`.
+        const eventstoreUrl = embedded ? undefined : (config.eventstoreUrl ?? config.databaseUrl);
+        store = createEventStore({ ...(eventstoreUrl ? { eventstoreUrl } : {}), ...(embedded ? { embeddedUrl: embedded.url } : {}) });
         if (!existsSync(config.evidenceDir)) throw new ValidationError(`no evidence store at ${config.evidenceDir}`, undefined, 'no-evidence-store');
         const evidence = await openConfiguredEvidenceStore(config, { createKey: false, ...(opts.dryRun ? { readOnly: true } : {}) });
         const report = await runRetention({ store, clock: systemClock, ids: () => uuidV7(), evidence }, { policies, dryRun: opts.dryRun === true });

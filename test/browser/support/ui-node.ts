@@ -48,7 +48,7 @@ export async function buildWeb(outDir: string): Promise<void> {
 let built: Promise<void> | undefined;
 
 /** The UI is built once per test process, before the first node starts (startNode serves `web/dist` if present). */
-function ensureBuilt(): Promise<void> {
+export function ensureBuilt(): Promise<void> {
   built ??= buildWeb(WEB_DIST);
   return built;
 }

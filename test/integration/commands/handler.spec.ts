@@ -8,6 +8,7 @@ import {
   ConcurrentModificationError,
   RevisionMismatchError,
   StoredEventUnreadableError,
+  UnwritableEventError,
 } from '../../../src/commands/errors.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';
 import { CounterNotOpenError, counterDecider, type CounterCommand, type CounterEvent } from './support/counter.ts';
@@ -310,6 +311,21 @@ describe('handleCommand (PostgreSQL event store)', function () {
     expect(error).to.be.instanceOf(StoredEventUnreadableError);
     expect(error).to.include({ category: 'internal', stream: s, eventType: 'Renamed' });
     expect((error as Error).cause).to.be.instanceOf(ValidationError);
+  });
+
+  it('refuses to append an event its own schema refuses (UnwritableEventError), and writes nothing', async () => {
+    const s = stream();
+    await handleCommand({ store, stream: s, decider: counterDecider(), command: open('a'), ids });
+    // A schema that refuses amounts above 5: the decider's Added {amount: 7} must never reach the store.
+    const strict = (event: { type: string; data: unknown }): CounterEvent => {
+      if (event.type === 'Added' && (event.data as { amount: number }).amount > 5) throw new ValidationError('amount too large');
+      return event as CounterEvent;
+    };
+    const error = await rejection(handleCommand({ store, stream: s, decider: counterDecider(), command: add(7), ids, parseEvent: strict }));
+    expect(error).to.be.instanceOf(UnwritableEventError);
+    expect(error).to.include({ category: 'internal', stream: s, eventType: 'Added' });
+    expect((error as Error).cause).to.be.instanceOf(ValidationError);
+    expect((await store.readStream(s)).map((r) => r.record.type)).to.deep.equal(['Opened']);
   });
 
   it('folds a stream longer than one read page before deciding', async () => {

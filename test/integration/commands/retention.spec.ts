@@ -8,8 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '../../../src/ports/eventstore.ts';
-import { BundleEvidenceDestroyedError } from '../../../src/bundle-export/errors.ts';
-import { createBundleExporter, type BundleLedger } from '../../../src/bundle-export/export.ts';
 import { FileSystemEvidenceStore } from '../../../src/adapters/evidence/filesystem.ts';
 import { FileKeyEncryptionKeys } from '../../../src/adapters/evidence/kek-file.ts';
 import { closeCase, ingestDetection, rejectReview } from '../../../src/commands/cases.ts';
@@ -147,20 +145,7 @@ describe('retention run (PostgreSQL event store, encrypted filesystem evidence)'
       'CaseClosed',
     ]);
 
-    // A court bundle of the case is refused, naming each destroyed original with its policy and time.
-    const exporter = createBundleExporter({
-      store,
-      evidence,
-      ledger: new Proxy({} as BundleLedger, { get: () => () => Promise.reject(new Error('the ledger is not reached')) }),
-      commandDeps: world.deps,
-    });
-    const refusal = await exporter.exportCase({ caseId: due.caseId, caller: world.officer, purpose: 'Court request' }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(refusal).to.be.instanceOf(BundleEvidenceDestroyedError);
-    expect((refusal as BundleEvidenceDestroyedError).destroyed.map((d) => d.digest).sort()).to.deep.equal([...due.digests].sort());
-    expect((refusal as BundleEvidenceDestroyedError).destroyed[0]).to.include({ policy: 'rejected-detection/2026-01-01', at: later });
+    // The court bundle after destruction: test/integration/http/bundle-after-destruction.spec.ts.
 
     // A second run destroys nothing more.
     const again = await run(later, false, cases);

@@ -4,6 +4,9 @@
  * PDF; auditors only.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { accessHistoryCsv } from '../../../src/commands/access-history.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
 import { HANOI, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from './support/world.ts';
@@ -54,6 +57,48 @@ describe('auditor access-history export (CSV, PDF)', function () {
 
     expectStatus(await call(node, 'GET', `/v1/audit/access-history?caseId=${caseId}`, { token: officer.token }), 403);
     expectStatus(await call(node, 'GET', `/v1/audit/access-history?caseId=${caseId}&officerId=x`, { token: auditor }), 400);
+  });
+
+  it('`tec audit access-history` gives the API\'s CSV bytes from the event store, a PDF with --out, and exit 2 on bad arguments', async () => {
+    const run = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['bin/tec.js', 'audit', 'access-history', ...args], {
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: node.db.url, DATA_DIR: join(node.dir, 'cli'), LOG_LEVEL: 'silent' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => (stderr += String(d)));
+        child.once('error', reject);
+        child.once('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const officer = world.officers[HANOI]!;
+    const signed = await signedDetection(world.cameras[HANOI]!);
+    const created = await ingest(node, world.cameras[HANOI]!, signed);
+    expectStatus(created, 201);
+    const caseId: string = created.json.caseId;
+    expectStatus(await call(node, 'GET', `/v1/cases/${caseId}`, { token: officer.token, purpose: 'review from the CLI spec' }), 200);
+
+    const api = await call(node, 'GET', `/v1/audit/access-history?caseId=${caseId}`, { token: auditor });
+    const cli = await run(['--case', caseId]);
+    expect(cli.status, cli.stderr).to.equal(0);
+    expect(cli.stdout).to.equal(api.text);
+    expect(cli.stdout).to.contain('review from the CLI spec');
+
+    const byOfficer = await run(['--officer', officer.officerId]);
+    expect(byOfficer.status, byOfficer.stderr).to.equal(0);
+    expect(byOfficer.stdout).to.equal((await call(node, 'GET', `/v1/audit/access-history?officerId=${officer.officerId}`, { token: auditor })).text);
+
+    const out = join(node.dir, 'history.pdf');
+    const pdf = await run(['--case', caseId, '--format', 'pdf', '--out', out]);
+    expect(pdf.status, pdf.stderr).to.equal(0);
+    expect((await readFile(out)).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+
+    for (const bad of [[], ['--case', caseId, '--officer', 'x'], ['--digest', 'sha256:nothex'], ['--case', caseId, '--format', 'pdf'], ['--case', caseId, '--format', 'xml']]) {
+      const refused = await run(bad);
+      expect(refused.status, `${bad.join(' ')}: ${refused.stderr}`).to.equal(2);
+      expect(refused.stderr).to.match(/^tec: /m);
+    }
   });
 
   it('writes an empty history as the header line only', () => {

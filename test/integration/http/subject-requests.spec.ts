@@ -6,6 +6,7 @@
  * recorded with their legal basis and answered by an officer, erasure only where the law allows it.
  */
 import { expect } from 'chai';
+import { plateKey } from '../../../src/domain/case/plate-key.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { ERASURE_REFUSAL_BASIS, SUBJECT_LEGAL_BASIS } from '../../../src/domain/subject/index.ts';
 import { buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
@@ -103,6 +104,51 @@ describe('data-subject requests (HTTP, PostgreSQL, projections)', function () {
     expectStatus(refused, 201, 'refused');
     const answered = (await node.store.readStream(streams.subject(requestId))).at(-1)!.record;
     expect(answered.data).to.deep.include({ outcome: 'refused', legalBasis: ERASURE_REFUSAL_BASIS });
+  });
+
+  it('an erasure the law allows is carried out at once: each blob destroyed under subject-erasure.<id> (records kept), only by an officer of the province', async () => {
+    const vehicle = [...node.registry.vehicles.values()][1]!;
+    const officer = world.officers[HANOI]!;
+    const signed = await signedDetection(world.cameras[HANOI]!, { plate: vehicle.plate });
+    const created = await ingest(node, world.cameras[HANOI]!, signed);
+    expectStatus(created, 201);
+    const rejectedCase = created.json.caseId as string;
+    const detail = await call(node, 'GET', `/v1/cases/${rejectedCase}`, { token: officer.token, purpose: 'review of the detection' });
+    const review = signSignoff(
+      buildReviewSignoff({ ...detail.json.signoffBasis, decision: 'reject', rejectReason: 'plate-unreadable', signedAt: new Date().toISOString() }),
+      officer.key.secretKey,
+    );
+    expectStatus(await call(node, 'POST', `/v1/cases/${rejectedCase}/review`, { token: officer.token, body: review }), 200, 'reject');
+    expectStatus(await call(node, 'POST', `/v1/cases/${rejectedCase}/close`, { token: officer.token, body: {} }), 200, 'close');
+    // The request concerns every case of the plate, published or not: wait until the read model holds it.
+    await waitFor(
+      async () => ((await node.services.queries.casesOfPlate(plateKey(vehicle.plate))).some((c) => c.caseId === rejectedCase) ? true : undefined),
+      { what: 'the rejected case in the read model' },
+    );
+    const filed = await call(node, 'POST', '/v1/subject-requests', { token: officer.token, body: { plate: vehicle.plate, kind: 'erasure', details: 'delete the photos' } });
+    expectStatus(filed, 201, 'erasure filed');
+    const requestId = filed.json.requestId as string;
+    const digests = signed.detection.evidence.map((e) => e.digest).sort();
+    for (const digest of digests) expect(await node.evidence.has(digest)).to.equal(true);
+
+    // An officer of another province may not answer it.
+    const other = world.officers['79']!;
+    const foreign = await call(node, 'POST', `/v1/subject-requests/${requestId}/answer`, { token: other.token, body: { outcome: 'erased', reason: 'asked' } });
+    expectStatus(foreign, 403, 'foreign province');
+    expect(await node.store.readStream(streams.subject(requestId))).to.have.length(1);
+
+    const erased = await call(node, 'POST', `/v1/subject-requests/${requestId}/answer`, { token: officer.token, body: { outcome: 'erased', reason: 'the detection was rejected' } });
+    expectStatus(erased, 201, 'erased');
+    expect(erased.json).to.deep.include({ erased: digests.length, held: [] });
+    for (const digest of digests) expect(await node.evidence.has(digest)).to.equal(false);
+    const retention = (await node.store.readStream(streams.retention(rejectedCase))).map((r) => r.record);
+    expect(retention.map((r) => r.type)).to.deep.equal(digests.map(() => 'EvidenceDestroyed'));
+    for (const r of retention) expect(r.data).to.deep.include({ policy: `subject-erasure.${requestId}` });
+    // The case's records stay; a repeated answer destroys nothing more.
+    expect((await node.store.readStream(streams.case(rejectedCase))).map((r) => r.record.type)).to.include('ReviewRejected');
+    const again = await call(node, 'POST', `/v1/subject-requests/${requestId}/answer`, { token: officer.token, body: { outcome: 'erased', reason: 'the detection was rejected' } });
+    expect([200, 409]).to.include(again.status);
+    expect(await node.store.readStream(streams.retention(rejectedCase))).to.have.length(digests.length);
   });
 
   it('an officer files an access request for an owner and gets the same export; a correction is filed for an answer', async () => {

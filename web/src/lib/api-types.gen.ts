@@ -2155,6 +2155,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
@@ -2213,6 +2215,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
@@ -2225,6 +2229,8 @@ export interface paths {
                         "application/json": {
                             requestId: string;
                             stream: string;
+                            erased?: number;
+                            held?: string[];
                         };
                     };
                 };
@@ -2541,6 +2547,15 @@ export interface paths {
                                     treeSize?: string;
                                     digest?: string;
                                 }[];
+                                destroyedCount: number;
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                    recordId: string;
+                                    destroyedBy: string;
+                                    message: string;
+                                }[];
                                 durationMs: number;
                             };
                         };
@@ -2601,6 +2616,15 @@ export interface paths {
                                     leafIndex?: number;
                                     treeSize?: string;
                                     digest?: string;
+                                }[];
+                                destroyedCount: number;
+                                destroyed: {
+                                    digest: string;
+                                    policy: string;
+                                    at: string;
+                                    recordId: string;
+                                    destroyedBy: string;
+                                    message: string;
                                 }[];
                                 durationMs: number;
                             };

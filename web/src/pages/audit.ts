@@ -104,6 +104,11 @@ function LedgerVerifyResult({ result }: { result: LedgerReport }) {
           (d) => html`<li><code>${d.code}</code>${d.recordId ? html` <small>[<code>${d.recordId}</code>]</small>` : null}<details class="core-detail"><summary>${t('technicalDetail')}</summary><code>${d.message}</code></details></li>`,
         )}</ul>`
       : null}
+    ${r.destroyed.length
+      ? html`<h3>${t('destroyedEvidenceTitle')} (${r.destroyedCount})</h3><ul data-testid="destroyed-evidence">${r.destroyed.map(
+          (d) => html`<li data-digest=${d.digest}><code>${d.digest.slice(0, 23)}…</code> ${t('destroyedUnderPolicy')} <code>${d.policy}</code> ${t('destroyedAtTime')} ${formatTime(d.at)}</li>`,
+        )}</ul>`
+      : null}
   </div>`;
 }
 

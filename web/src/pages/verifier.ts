@@ -115,6 +115,11 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
         ${r.trustedKeyMatched !== undefined ? html`<dt>${t('trustedMatch')}</dt><dd><span class=${`badge ${r.trustedKeyMatched ? 'ok' : 'bad'}`}>${r.trustedKeyMatched ? t('pass') : t('fail')}</span></dd>` : null}
         ${r.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd>${r.witnesses.map((w, i) => html`${i > 0 ? ', ' : ''}<code>${w.name}</code> (<code>${w.keyId}</code>)`)}</dd>` : null}
       </dl>
+      ${r.destroyed.length
+        ? html`<div data-testid="destroyed-evidence"><h3>${t('destroyedEvidenceTitle')}</h3><ul>${r.destroyed.map(
+            (d) => html`<li data-digest=${d.digest}><code>${d.digest.slice(0, 23)}…</code> ${t('destroyedUnderPolicy')} <code>${d.policy}</code> ${t('destroyedAtTime')} ${formatTime(d.at)}</li>`,
+          )}</ul><p>${t('destroyedEvidenceHelp')}</p></div>`
+        : null}
     </section>
     <table class="checks" data-testid="checks">
       <caption class="sr-only">${t('check')}</caption>

@@ -65,6 +65,12 @@ export interface LedgerAuditReport {
     treeSize?: string;
     digest?: string;
   }[];
+  /**
+   * Findings that are not discrepancies: originals destroyed under a retention policy, as a recorded
+   * `EvidenceDestroyed` says ("destroyed under policy X at T"); at most AUDIT_MAX_ITEMS, with the total.
+   */
+  destroyedCount: number;
+  destroyed: { digest: string; policy: string; at: string; recordId: string; destroyedBy: string; message: string }[];
   durationMs: number;
 }
 
@@ -103,6 +109,17 @@ const LedgerReportSchema = z.object({
         leafIndex: z.number().optional(),
         treeSize: z.string().optional(),
         digest: z.string().optional(),
+      }),
+    ),
+    destroyedCount: z.number(),
+    destroyed: z.array(
+      z.object({
+        digest: z.string(),
+        policy: z.string(),
+        at: z.string(),
+        recordId: z.string(),
+        destroyedBy: z.string(),
+        message: z.string(),
       }),
     ),
     durationMs: z.number(),
@@ -309,7 +326,9 @@ export function ledgerAuditReport(report: {
     treeSize?: number | bigint | undefined;
     digest?: string | undefined;
   }[];
+  destroyed?: readonly { digest: string; policy: string; at: string; recordId: string; destroyedBy: string; message: string }[];
 }): LedgerAuditReport {
+  const destroyed = report.destroyed ?? [];
   return {
     ok: report.ok,
     records: report.records,
@@ -329,6 +348,15 @@ export function ledgerAuditReport(report: {
       ...(d.leafIndex !== undefined ? { leafIndex: d.leafIndex } : {}),
       ...(d.treeSize !== undefined ? { treeSize: String(d.treeSize) } : {}),
       ...(d.digest !== undefined ? { digest: d.digest } : {}),
+    })),
+    destroyedCount: destroyed.length,
+    destroyed: destroyed.slice(0, AUDIT_MAX_ITEMS).map((d) => ({
+      digest: d.digest,
+      policy: d.policy,
+      at: d.at,
+      recordId: d.recordId,
+      destroyedBy: d.destroyedBy,
+      message: d.message,
     })),
   };
 }

@@ -187,11 +187,13 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         }
         await budget.succeeded(compact);
         const found = await services.queries.citizenViolations(compact);
+        // An access discloses the published cases; a correction or erasure concerns every case of the plate.
+        const concerned = body.kind === 'access' ? found : await services.queries.casesOfPlate(compact);
         const requestId = services.commandDeps.ids();
         await receiveSubjectRequest(
           services.commandDeps,
-          { actor: { kind: 'citizen', id: 'public-subject-request' }, province: found[0]?.province ?? '00' },
-          { requestId, kind: body.kind, channel: 'public', caseIds: found.map((v) => v.caseId), ...(body.details !== undefined ? { details: body.details } : {}) },
+          { actor: { kind: 'citizen', id: 'public-subject-request' }, province: concerned[0]?.province ?? '00' },
+          { requestId, kind: body.kind, channel: 'public', caseIds: concerned.map((v) => v.caseId), ...(body.details !== undefined ? { details: body.details } : {}) },
           correlation(req),
         );
         if (body.kind !== 'access') {

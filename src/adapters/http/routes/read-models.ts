@@ -72,6 +72,15 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
         ...(page.nextCursor ? { next: page.nextCursor } : {}),
       };
     },
+    async casesOfPlate(plateCompact) {
+      const rows = (await ds.query(
+        `SELECT case_id, province FROM rm_case
+          WHERE plate_confirmed_compact = $1 OR plate_ai_compact = $1 OR plate_edge_compact = $1
+          ORDER BY observed_at, case_id`,
+        [plateCompact],
+      )) as { case_id: string; province: string }[];
+      return rows.map((r) => ({ caseId: r.case_id, province: r.province }));
+    },
     async citizenViolations(plateCompact) {
       const rows = (await ds.query(
         `SELECT v.case_id, c.province, v.plate, v.plate_colour, v.vehicle_type,

@@ -106,6 +106,12 @@ export interface ApiQueries {
   /** Published (officer-confirmed) violations of one plate, compact form (upper case letters and digits). */
   citizenViolations(plateCompact: string): Promise<PublishedViolation[]>;
   /**
+   * Every case recorded against a plate (compact form) by any of its readings (edge, AI, confirmed), in any
+   * status, published or not: what a correction or erasure request concerns (rejected detections are never
+   * published, and they are the ones the law lets an owner have erased). Ids and provinces only.
+   */
+  casesOfPlate(plateCompact: string): Promise<{ caseId: string; province: string }[]>;
+  /**
    * Cases of ONE province awaiting human review, oldest observation first, SLA flags as of now. The caller
    * MUST have checked that the principal sees `province`.
    */

@@ -6,19 +6,26 @@
  * later by an officer (`…/answer`); an erasure is `erased` only where the law allows it.
  */
 import { z } from 'zod';
-import { answerSubjectRequest, receiveSubjectRequest } from '../../../commands/subject.ts';
+import { answerSubjectRequest, carryOutErasure, loadSubjectRequest, receiveSubjectRequest } from '../../../commands/subject.ts';
+import { streams } from '../../../domain/record.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
 import { IdentifierSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
 import { SUBJECT_OUTCOMES, SUBJECT_REQUEST_KINDS } from '../../../domain/subject/index.ts';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { seesProvince } from '../../auth/roles.ts';
-import { route } from '../route.ts';
+import { ForbiddenError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
 import { SubjectExport, subjectAccessExport } from './public.ts';
 import type { ApiServices } from './services.ts';
 
-const Filed = z.object({ requestId: z.string(), stream: z.string() });
+const Filed = z.object({
+  requestId: z.string(),
+  stream: z.string(),
+  /** An erasure granted: how many evidence blobs were destroyed now, and the cases a hold kept. */
+  erased: z.number().optional(),
+  held: z.array(z.string()).optional(),
+});
 
 export function subjectRoutes(services: ApiServices): AnyRoute[] {
   const deps = services.commandDeps;
@@ -39,12 +46,14 @@ export function subjectRoutes(services: ApiServices): AnyRoute[] {
         const compact = plateKey(body.plate);
         if (!compact) throw new ValidationError('The plate has no letters or digits', { field: 'plate' }, 'invalid-plate');
         const found = (await services.queries.citizenViolations(compact)).filter((v) => seesProvince(p, v.province));
+        // An access discloses the published cases; a correction or erasure concerns every case of the plate.
+        const concerned = body.kind === 'access' ? found : (await services.queries.casesOfPlate(compact)).filter((v) => seesProvince(p, v.province));
         const requestId = deps.ids();
         const caller = callerFor(p);
         const outcome = await receiveSubjectRequest(
           deps,
           caller,
-          { requestId, kind: body.kind, channel: 'officer', caseIds: found.map((v) => v.caseId), ...(body.details !== undefined ? { details: body.details } : {}) },
+          { requestId, kind: body.kind, channel: 'officer', caseIds: concerned.map((v) => v.caseId), ...(body.details !== undefined ? { details: body.details } : {}) },
           correlation(req),
         );
         res.set('Cache-Control', 'no-store');
@@ -68,8 +77,24 @@ export function subjectRoutes(services: ApiServices): AnyRoute[] {
       responses: { 200: { description: 'Already so', schema: Filed }, 201: { description: 'Recorded', schema: Filed } },
       handler: async ({ req, res, principal, params, body }) => {
         const p = requirePrincipal(principal);
+        // Only officers who may see every case of the request answer it (national staff see all provinces).
+        const request = await loadSubjectRequest(services.store, params.requestId);
+        if (request.status !== 'none') {
+          for (const caseId of request.caseIds) {
+            const first = await services.store.readStream(streams.case(caseId), { maxCount: 1 }).catch(() => []);
+            const province = first[0]?.record.meta.province;
+            if (province !== undefined && !seesProvince(p, province))
+              throw new ForbiddenError('A case of this request belongs to a province you do not serve');
+          }
+        }
         const outcome = await answerSubjectRequest(deps, callerFor(p), { requestId: params.requestId, ...body }, correlation(req));
-        res.status(outcome.events.length > 0 ? 201 : 200).json({ requestId: params.requestId, stream: outcome.stream });
+        // An erasure granted is carried out at once (and again on a repeated answer, finishing what a crash left).
+        const erasure = body.outcome === 'erased' ? await carryOutErasure({ ...deps, evidence: services.evidence }, params.requestId) : undefined;
+        res.status(outcome.events.length > 0 ? 201 : 200).json({
+          requestId: params.requestId,
+          stream: outcome.stream,
+          ...(erasure ? { erased: erasure.destroyed.length + erasure.resumed.length, held: erasure.held.map((h) => h.caseId) } : {}),
+        });
       },
     }),
   ];
