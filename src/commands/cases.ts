@@ -49,6 +49,7 @@ const SIGNED = {
   RecordNoticeDelivered: false,
   RecordNoticeDeliveryFailed: false,
   TransferCase: true,
+  ReceiveCase: false,
   SubmitExplanation: false,
   IdentifyDriver: false,
   RecordOwnerUnresponsive: false,

@@ -101,6 +101,8 @@ export const CASE_RECORD_RULES = {
   NoticeDelivered: 'plain',
   NoticeDeliveryFailed: 'plain',
   CaseTransferred: 'signed',
+  // Holds the sending node's transfer sign-off, checked in the linked part (bundle.md addition, docs/federation.md).
+  CaseReceived: 'plain',
   ExplanationSubmitted: 'plain',
   DriverIdentified: 'plain',
   OwnerUnresponsive: 'plain',
