@@ -125,6 +125,8 @@ export type CaseCommand =
         inclusionProof: string[];
         /** The sending log's `CaseTransferred` record, verbatim (its record hash is recomputed). */
         transferRecord: EventRecord;
+        /** The sending node's court bundle of the case, kept here as a blob (the linked part of this case's bundles). */
+        bundle?: { digest: string; size: number };
       };
       /** The sending case's facts, from its verified records. */
       facts: {

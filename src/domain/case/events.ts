@@ -244,6 +244,11 @@ export const CaseEventSchemas = {
       officerKeyId: KeyIdSchema,
     }),
     owner: OffenderSchema,
+    /**
+     * The sending node's court bundle of the case (digest and size of the blob kept here): this node's bundles
+     * carry it as their linked part (`linked/<province>/…`, bundle.md addition in docs/federation.md).
+     */
+    fromBundle: z.strictObject({ digest: DigestSchema, size: z.int().min(1).max(Number.MAX_SAFE_INTEGER) }).optional(),
     receivedAt: UtcTimestampSchema,
   }),
   /** The owner (or their representative) explained, in person or online, within the notice period. */

@@ -140,6 +140,7 @@ export function receiveCase(command: CaseCommandOf<'ReceiveCase'>, state: CaseSt
         keyId: facts.detectionKeyId,
         review: { ...facts.review },
         owner,
+        ...(handover.bundle ? { fromBundle: { digest: handover.bundle.digest, size: handover.bundle.size } } : {}),
         receivedAt: now,
       },
     },
