@@ -21,6 +21,7 @@ import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
 import {
   buildBundleEntries,
+  readBundleZip,
   verifyBundle,
   writeBundleZip,
   type BundleReport,
@@ -149,6 +150,24 @@ function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
   }));
 }
 
+/**
+ * The linked part of a case received from another node: the sending node's bundle, kept as a blob when the case
+ * was received (`CaseReceived.fromBundle`), carried entry by entry under `linked/<sending province>/`.
+ */
+async function linkedParts(
+  evidence: EvidenceStore,
+  caseRecords: StoredRecord[],
+): Promise<{ province: string; entries: Map<string, Uint8Array> }[]> {
+  const first = caseRecords[0]?.record;
+  if (first?.type !== 'CaseReceived') return [];
+  const data = first.data as { from?: { province?: string }; fromBundle?: { digest?: string; size?: number } };
+  const digest = data.fromBundle?.digest;
+  const province = data.from?.province;
+  if (typeof digest !== 'string' || typeof province !== 'string') return [];
+  const bytes = await evidence.getBytes(digest, data.fromBundle?.size !== undefined ? { expectedSize: data.fromBundle.size } : {});
+  return [{ province, entries: await readBundleZip(bytes) }];
+}
+
 export function createBundleExporter(sources: BundleExportSources): BundleExporter {
   const { store, evidence, ledger, commandDeps } = sources;
 
@@ -243,6 +262,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         });
       }
 
+      const linked = await linkedParts(evidence, caseRecords);
       const logVerifierKey = ledger.verifierKey();
       const entries = buildBundleEntries({
         caseId,
@@ -261,6 +281,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         witnessVerifierKeys: witnessKeys,
         evidence: blobs,
         manifestSignerSeed: ledger.key.seed,
+        linked,
       });
       const report = verifyBundle(entries, { trustedKey: logVerifierKey });
       if (!report.valid) {

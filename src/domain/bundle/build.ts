@@ -18,6 +18,7 @@ import {
   ENTRY,
   EVIDENCE_PREFIX,
   HASHED_ENTRIES,
+  LINKED_PREFIX,
   type BundleKeys,
   type BundleManifest,
   type BundleProofs,
@@ -52,6 +53,11 @@ export interface BundleBuildInput {
   evidence: { bytes: Uint8Array; mediaType: string }[];
   /** Seed of the log key: signs manifest.json. Never logged. */
   manifestSignerSeed: Uint8Array;
+  /**
+   * Linked parts (addition, docs/federation.md): the sending node's bundle of a received case, entry by entry,
+   * stored under `linked/<province>/` and listed in manifest.files.
+   */
+  linked?: { province: string; entries: ReadonlyMap<string, Uint8Array> }[];
 }
 
 export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Array> {
@@ -115,6 +121,14 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   const files: Record<string, string> = {};
   for (const name of [...HASHED_ENTRIES, ENTRY.readme])
     files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
+  for (const part of input.linked ?? []) {
+    if (!/^[0-9]{2}$/.test(part.province)) throw new ValidationError('a linked part is named by a province code', undefined, 'bundle-input');
+    for (const [name, bytes] of part.entries) {
+      const linkedName = `${LINKED_PREFIX}${part.province}/${name}`;
+      entries.set(linkedName, bytes);
+      files[linkedName] = `sha256:${sha256Hex(bytes)}`;
+    }
+  }
 
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,

@@ -22,6 +22,15 @@ export const ENTRY = {
 export const HASHED_ENTRIES = [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys] as const;
 
 export const EVIDENCE_PREFIX = 'evidence/';
+
+/**
+ * Addition to v1 (docs/federation.md "Bundle addition: linked parts"): a case received from another node
+ * carries the sending node's own v1 bundle of the case, every entry under `linked/<province>/` and listed in
+ * `manifest.files` (so a v1 verifier checks its bytes by digest and ignores its meaning). `<province>` is the
+ * sending province's two-digit code.
+ */
+export const LINKED_PREFIX = 'linked/';
+export const LINKED_PART = /^linked\/([0-9]{2})\/(.+)$/;
 export const EVIDENCE_ENTRY = /^evidence\/[0-9a-f]{64}$/;
 
 /** The checks of bundle.md, in the order they run. */

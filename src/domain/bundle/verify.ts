@@ -26,6 +26,7 @@ import {
 } from './checks/facts.ts';
 import { checkFiles } from './checks/files.ts';
 import { checkInclusion } from './checks/inclusion.ts';
+import { checkLinkedParts, type LinkedPartReport } from './checks/linked.ts';
 import { originalsByRecord } from './checks/originals.ts';
 import { bundleReader } from './checks/parts.ts';
 import { checkRecordHash } from './checks/record-hash.ts';
@@ -35,6 +36,7 @@ import { checkTools } from './checks/tools.ts';
 import type { BundleFailure } from './checks/types.ts';
 
 export type { BundleFailure } from './checks/types.ts';
+export type { LinkedPartReport } from './checks/linked.ts';
 
 export interface BundleCheck {
   code: CheckCode;
@@ -82,9 +84,18 @@ export interface BundleReport {
   destroyed: DestroyedOriginal[];
   /** The case stream in order, for a person reading the report. */
   timeline?: TimelineEntry[];
+  /**
+   * Linked parts (addition to v1, docs/federation.md): for a case received from another node, the sending
+   * node's bundle of it, verified with every check under its own key and checkpoint, and its link to this
+   * case. `linkFailures`: this bundle's own problems with its parts. Both count towards `valid`.
+   */
+  linked?: LinkedPartReport[];
+  linkFailures?: BundleFailure[];
 }
 
 export interface VerifyBundleOptions {
+  /** Internal: verifying a linked part (whose own linked parts are not followed). */
+  nested?: boolean;
   /**
    * The log key the user trusts, obtained out of band: a verifier key (`name+id+base64`), or the
    * fingerprint (`sha256:<hex>` or 64 hex of SHA-256 of the raw public key). A bundle whose log key
@@ -120,6 +131,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
     entries: Map<string, Uint8Array>,
     options: VerifyBundleOptions = {},
   ): BundleReport {
+    let linkedValid = true;
     const trustedMatcher =
       options.trustedKey !== undefined ? parseTrustedKey(p, options.trustedKey) : undefined;
     const checks = new Map<CheckCode, BundleFailure[]>(CHECK_CODES.map((c) => [c, []]));
@@ -200,8 +212,17 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       });
       add('SIGNOFF_SIGNATURE', signoffs.failures);
 
+      // Linked parts first: a received case's review was confirmed on the sending node (RULES reads it there).
+      const linked = checkLinkedParts(reader.entries(), caseRecords, options.nested ? undefined : (part) => verifyBundle(part, { nested: true }));
+      if (linked.parts.length > 0 || linked.failures.length > 0) {
+        report.linked = linked.parts;
+        report.linkFailures = linked.failures;
+        linkedValid = linked.failures.length === 0 && linked.parts.every((p) => p.valid);
+      }
+
       progress.code = 'RULES';
-      add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs));
+      const reviewedInLinkedPart = linked.parts.some((p) => p.reviewedByOfficer);
+      add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs, reviewedInLinkedPart));
 
       if (caseRecords.length > 0) {
         report.timeline = caseRecords.map((r) => ({
@@ -223,7 +244,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       const failures = checks.get(code)!;
       return { code, status: failures.length === 0 ? ('pass' as const) : ('fail' as const), failures };
     });
-    report.valid = report.checks.every((c) => c.status === 'pass');
+    report.valid = report.checks.every((c) => c.status === 'pass') && linkedValid;
     return report;
   };
 }
