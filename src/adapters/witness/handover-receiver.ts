@@ -14,7 +14,10 @@
  * Idempotent (the decider returns nothing for a repeat) and retried: a failed handover is tried again next
  * round; one failure never blocks the others.
  */
+import { z } from 'zod';
 import { receiveCase } from '../../commands/cases.ts';
+import { LogBaseUrlSchema, LogOriginSchema, LogVerifierKeySchema } from '../../domain/federation/events.ts';
+import { ProvinceCodeSchema } from '../../domain/signoff/primitives.ts';
 import type { CommandDeps } from '../../commands/deps.ts';
 import { FEDERATION_RELAY_ACTOR } from '../../domain/case/authorization.ts';
 import { caseDecider } from '../../domain/case/decider.ts';
@@ -29,17 +32,21 @@ import type { EvidenceStore } from '../../ports/evidence.ts';
 /** The token subject of the receiver (role `auditor` of the receiving province): what the sending node's custody names. */
 export const HANDOVER_SUBJECT = 'federation-relay';
 
-/** One handover as the national relay lists it. */
-export interface RelayedHandoverItem {
-  origin: string;
-  fromProvince: string;
-  toProvince: string;
-  caseId: string;
-  leafIndex: number;
-  recordHash: string;
-  logKey: string;
-  baseUrl: string;
-}
+/** One handover as the national relay lists it (checked: the relay is not trusted for anything). */
+const RelayedHandoverSchema = z.object({
+  origin: LogOriginSchema,
+  fromProvince: ProvinceCodeSchema,
+  toProvince: ProvinceCodeSchema,
+  caseId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  leafIndex: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  recordHash: z.string().regex(/^[0-9a-f]{64}$/),
+  logKey: LogVerifierKeySchema,
+  baseUrl: LogBaseUrlSchema,
+});
+export type RelayedHandoverItem = z.infer<typeof RelayedHandoverSchema>;
+
+/** The relay's page size (`NationalViews.handovers`' default limit). */
+const RELAY_PAGE = 100;
 
 /** The sending node's bundle does not verify, or does not hold the relayed record: nothing is opened. */
 export class HandoverBundleError extends AppError {
@@ -141,10 +148,23 @@ export class HandoverReceiver {
     return response;
   }
 
+  /** Every handover the relay lists for `province`, page by page (the relay answers at most 100 at a time). */
   private async list(province: string, token: string): Promise<RelayedHandoverItem[]> {
-    const url = `${this.o.nationalUrl.replace(/\/+$/, '')}/v1/federation/handovers?toProvince=${province}`;
-    const body = (await (await this.get(url, token)).json()) as { handovers?: RelayedHandoverItem[] };
-    return Array.isArray(body.handovers) ? body.handovers.filter((h) => h.toProvince === province) : [];
+    const all: RelayedHandoverItem[] = [];
+    let after = '';
+    for (;;) {
+      const url = `${this.o.nationalUrl.replace(/\/+$/, '')}/v1/federation/handovers?toProvince=${province}${after}`;
+      const body = (await (await this.get(url, token)).json()) as { handovers?: unknown };
+      const page = Array.isArray(body.handovers) ? body.handovers : [];
+      // The relay is not trusted: an item of any other shape, or for another province, is skipped.
+      for (const item of page) {
+        const parsed = RelayedHandoverSchema.safeParse(item);
+        if (parsed.success && parsed.data.toProvince === province) all.push(parsed.data);
+      }
+      const last = RelayedHandoverSchema.safeParse(page.at(-1));
+      if (page.length < RELAY_PAGE || !last.success) return all;
+      after = `&afterOrigin=${encodeURIComponent(last.data.origin)}&afterLeaf=${last.data.leafIndex}`;
+    }
   }
 
   private async alreadyReceived(h: RelayedHandoverItem): Promise<boolean> {
