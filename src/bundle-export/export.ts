@@ -31,6 +31,7 @@ import type { Caller } from '../commands/outcome.ts';
 import {
   buildBundleEntries,
   DOCUMENTS_PREFIX,
+  readBundleZip,
   verifyBundle,
   writeBundleZip,
   type BundleReport,
@@ -201,6 +202,24 @@ async function documentInputOf(store: EventStore, sources: CaseDocumentSources, 
   }
 }
 
+/**
+ * The linked part of a case received from another node: the sending node's bundle, kept as a blob when the case
+ * was received (`CaseReceived.fromBundle`), carried entry by entry under `linked/<sending province>/`.
+ */
+async function linkedParts(
+  evidence: EvidenceStore,
+  caseRecords: StoredRecord[],
+): Promise<{ province: string; entries: Map<string, Uint8Array> }[]> {
+  const first = caseRecords[0]?.record;
+  if (first?.type !== 'CaseReceived') return [];
+  const data = first.data as { from?: { province?: string }; fromBundle?: { digest?: string; size?: number } };
+  const digest = data.fromBundle?.digest;
+  const province = data.from?.province;
+  if (typeof digest !== 'string' || typeof province !== 'string') return [];
+  const bytes = await evidence.getBytes(digest, data.fromBundle?.size !== undefined ? { expectedSize: data.fromBundle.size } : {});
+  return [{ province, entries: await readBundleZip(bytes) }];
+}
+
 export function createBundleExporter(sources: BundleExportSources): BundleExporter {
   const { store, evidence, ledger, commandDeps } = sources;
 
@@ -309,6 +328,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         if (input) documentEntries.push({ name: `${d.base}.json`, bytes: input });
       }
 
+      const linked = await linkedParts(evidence, caseRecords);
       const logVerifierKey = ledger.verifierKey();
       const entries = buildBundleEntries({
         caseId,
@@ -328,6 +348,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         evidence: blobs,
         documents: documentEntries,
         manifestSignerSeed: ledger.key.seed,
+        linked,
       });
       const report = verifyBundle(entries, { trustedKey: logVerifierKey });
       if (!report.valid) {

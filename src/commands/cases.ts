@@ -49,6 +49,7 @@ const SIGNED = {
   RecordNoticeDelivered: false,
   RecordNoticeDeliveryFailed: false,
   TransferCase: true,
+  ReceiveCase: false,
   SubmitExplanation: false,
   IdentifyDriver: false,
   RecordOwnerUnresponsive: false,
@@ -198,6 +199,16 @@ export const rejectReview = signed('RejectReview');
 export const decidePenalty = signed('DecidePenalty');
 export const transferCase = signed('TransferCase');
 export const drawViolationRecord = signed('DrawViolationRecord');
+/** Opens a case handed over by another node (caller: the `federation-relay` service; docs/federation.md). */
+export function receiveCase(
+  deps: CommandDeps,
+  caller: Caller,
+  fields: WithoutContext<'ReceiveCase'>,
+  trustedWitnesses: string[],
+  options?: CommandOptions,
+): Promise<CaseOutcome> {
+  return run(deps, caller, 'ReceiveCase', { ...fields, context: { trustedWitnesses } }, options);
+}
 export const submitExplanation = plain('SubmitExplanation');
 export const identifyDriver = plain('IdentifyDriver');
 export const recordOwnerUnresponsive = plain('RecordOwnerUnresponsive');

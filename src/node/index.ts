@@ -27,6 +27,7 @@ import { loadOrCreateNodeKey } from '../adapters/keys/node-key.ts';
 import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
+import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
@@ -277,6 +278,33 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       const policies = loadRetentionPolicies({ ...(config.retentionPoliciesFile ? { RETENTION_POLICIES_FILE: config.retentionPoliciesFile } : {}) });
       const retention = scheduleRetention({ deps: { ...commandDeps, evidence }, policies, intervalMs: config.retentionIntervalMs ?? 0, logger });
       stops.push(() => retention.stop());
+    }
+
+    // Province tier: receive the cases other nodes hand over to the provinces served here, through the national
+    // relay (docs/federation.md "Case handover"); the worker role runs it, any number of them is safe (idempotent).
+    if (config.tier === 'province' && config.witnessUrl && config.witnessKey && config.provinces && roles.includes('worker')) {
+      const tokens = new Map<string, { token: string; until: number }>();
+      const receiver = new HandoverReceiver({
+        nationalUrl: config.witnessUrl.replace(/\/witness\/?$/, ''),
+        provinces: config.provinces,
+        token: async (province) => {
+          if (!issuer) throw new ValidationError('the handover receiver needs the development issuer (an external issuer is not wired yet)');
+          const held = tokens.get(province);
+          if (held && held.until > Date.now()) return held.token;
+          const token = await issuer.mint({ subject: HANDOVER_SUBJECT, role: 'auditor', province, ttlSeconds: 900 });
+          tokens.set(province, { token, until: Date.now() + 600_000 });
+          return token;
+        },
+        deps: commandDeps,
+        evidence,
+        trustedWitnesses: [config.witnessKey],
+        pollMs: config.mirrorPollMs,
+        onError: (handover, error) =>
+          logger.warn({ caseId: handover?.caseId, origin: handover?.origin, err: { name: error.name, message: error.message } }, 'case handover not received; retrying'),
+        onReceived: (handover) => logger.info({ caseId: handover.caseId, origin: handover.origin }, 'case handover received'),
+      });
+      receiver.start();
+      stops.push(() => receiver.stop());
     }
 
     // National tier: the witness (C2SP tlog-witness) over the provincial log registry, and the mirror of every

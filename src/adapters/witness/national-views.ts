@@ -46,6 +46,24 @@ export interface NationalPlateCase {
   records: { leafIndex: number; type: string; recordedAt: string }[];
 }
 
+/**
+ * A case handed over across nodes, as the national relay offers it to the receiving province: the sending
+ * log's `CaseTransferred` record (verified and mirrored) and the cosigned checkpoint the mirror holds for that
+ * log, which covers it. The receiving node trusts none of it blindly (docs/federation.md "Case handover").
+ */
+export interface RelayedHandover {
+  origin: string;
+  fromProvince: string;
+  toProvince: string;
+  caseId: string;
+  leafIndex: number;
+  /** The transfer record's hash, lowercase hex. */
+  recordHash: string;
+  transferredAt: string;
+  /** The newest checkpoint this witness cosigned for the sending log (note plus cosignature line). */
+  checkpoint: string;
+}
+
 export class NationalViews {
   constructor(private readonly db: Queryable) {}
 
@@ -61,6 +79,50 @@ export class NationalViews {
       province: r.province!,
       records: Number(r.records),
       cases: Object.fromEntries(names.map((n) => [n, Number(r[n])])) as Record<Counted, number>,
+    }));
+  }
+
+  /**
+   * The relay queue of handovers to `toProvince`: every mirrored `CaseTransferred` with handover `federation`
+   * naming it, in (origin, leaf) order, after `after` (exclusive) when given. Read at
+   * query time from the mirrored feeds, so it is as durable as the mirror and the same on every retry.
+   */
+  async handovers(
+    toProvince: string,
+    after?: { origin: string; leafIndex: number },
+    limit = 100,
+  ): Promise<RelayedHandover[]> {
+    const { rows } = await this.db.query<{
+      origin: string;
+      province: string;
+      stream: string;
+      leaf_index: string;
+      record_hash: string;
+      recorded_at: Date;
+      record: string;
+      checkpoint: string;
+      cosignature: string;
+    }>(
+      `SELECT r.origin, r.province, r.stream, r.leaf_index, encode(r.record_hash, 'hex') AS record_hash, r.recorded_at,
+              r.record, w.checkpoint, w.cosignature
+         FROM mirror_records r JOIN witness_logs w ON w.origin = r.origin
+        WHERE r.type = 'CaseTransferred' AND r.stream LIKE 'case-%'
+          AND r.record::jsonb #>> '{data,handover}' = 'federation'
+          AND r.record::jsonb #>> '{data,signoff,toProvince}' = $1
+          AND (r.origin, r.leaf_index) > ($3::text, $4::bigint)
+        ORDER BY r.origin, r.leaf_index
+        LIMIT $2`,
+      [toProvince, limit, after?.origin ?? '', after?.leafIndex ?? -1],
+    );
+    return rows.map((r) => ({
+      origin: r.origin,
+      fromProvince: r.province,
+      toProvince,
+      caseId: r.stream.slice('case-'.length),
+      leafIndex: Number(r.leaf_index),
+      recordHash: r.record_hash,
+      transferredAt: r.recorded_at.toISOString(),
+      checkpoint: `${r.checkpoint}${r.cosignature}\n`,
     }));
   }
 

@@ -174,6 +174,23 @@ export function formatReport(file: string, report: BundleReport): string {
   }
   // Destroyed under a retention policy: its own finding, not a failure, never "missing" (docs/data-protection.md).
   for (const d of report.destroyed ?? []) out.push(`  DESTROYED  evidence ${d.digest}: ${d.message} [record ${d.recordId}; ${d.destroyedBy}]`);
+  // Linked parts (docs/federation.md): the sending node's part of a received case, with its own checks.
+  for (const f of report.linkFailures ?? []) out.push(`  FAIL  LINKED\n        - ${f.message}`);
+  for (const part of report.linked ?? []) {
+    out.push('');
+    out.push(`  linked part ${part.path}: ${part.valid ? 'VALID' : 'INVALID'} (province ${part.province}, case ${part.caseId ?? '?'})`);
+    out.push(`    ledger:      ${part.origin ?? '(unknown)'}, tree size ${part.treeSize ?? '?'}`);
+    out.push(`    log key:     ${part.logKey ?? '(none)'}`);
+    out.push(`    fingerprint: ${part.logKeyFingerprint ?? '(none)'}`);
+    for (const w of part.witnesses)
+      out.push(`    witness:     ${w.name} (${w.keyId}) cosigned at ${w.timestamp === undefined ? '?' : new Date(w.timestamp * 1000).toISOString()}`);
+    for (const check of part.checks) {
+      out.push(`    ${check.status === 'pass' ? 'PASS' : 'FAIL'}  ${check.code}`);
+      for (const f of check.failures) out.push(`          - ${f.message}`);
+    }
+    out.push(`    ${part.link.status === 'pass' ? 'PASS' : 'FAIL'}  LINK (the CaseReceived of this case names this part's record, leaf and log)`);
+    for (const f of part.link.failures) out.push(`          - ${f.message}`);
+  }
   if (report.timeline) {
     out.push('');
     out.push('  case timeline:');

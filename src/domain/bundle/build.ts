@@ -19,6 +19,7 @@ import {
   ENTRY,
   EVIDENCE_PREFIX,
   HASHED_ENTRIES,
+  LINKED_PREFIX,
   type BundleKeys,
   type BundleManifest,
   type BundleProofs,
@@ -55,6 +56,11 @@ export interface BundleBuildInput {
   documents?: { name: string; bytes: Uint8Array }[];
   /** Seed of the log key: signs manifest.json. Never logged. */
   manifestSignerSeed: Uint8Array;
+  /**
+   * Linked parts (addition, docs/federation.md): the sending node's bundle of a received case, entry by entry,
+   * stored under `linked/<province>/` and listed in manifest.files.
+   */
+  linked?: { province: string; entries: ReadonlyMap<string, Uint8Array> }[];
 }
 
 export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Array> {
@@ -126,6 +132,14 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
   const files: Record<string, string> = {};
   for (const name of [...HASHED_ENTRIES, ENTRY.readme, ...documentNames])
     files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
+  for (const part of input.linked ?? []) {
+    if (!/^[0-9]{2}$/.test(part.province)) throw new ValidationError('a linked part is named by a province code', undefined, 'bundle-input');
+    for (const [name, bytes] of part.entries) {
+      const linkedName = `${LINKED_PREFIX}${part.province}/${name}`;
+      entries.set(linkedName, bytes);
+      files[linkedName] = `sha256:${sha256Hex(bytes)}`;
+    }
+  }
 
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,

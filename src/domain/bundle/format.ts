@@ -31,6 +31,15 @@ export const EVIDENCE_PREFIX = 'evidence/';
  */
 export const DOCUMENTS_PREFIX = 'documents/';
 export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision)-([1-9][0-9]{0,3})\.(pdf|json)$/;
+
+/**
+ * Addition to v1 (docs/federation.md "Bundle addition: linked parts"): a case received from another node
+ * carries the sending node's own v1 bundle of the case, every entry under `linked/<province>/` and listed in
+ * `manifest.files` (so a v1 verifier checks its bytes by digest and ignores its meaning). `<province>` is the
+ * sending province's two-digit code.
+ */
+export const LINKED_PREFIX = 'linked/';
+export const LINKED_PART = /^linked\/([0-9]{2})\/(.+)$/;
 export const EVIDENCE_ENTRY = /^evidence\/[0-9a-f]{64}$/;
 
 /** The checks of bundle.md, in the order they run. */
@@ -112,6 +121,8 @@ export const CASE_RECORD_RULES = {
   NoticeDelivered: 'plain',
   NoticeDeliveryFailed: 'plain',
   CaseTransferred: 'signed',
+  // Holds the sending node's transfer sign-off, checked in the linked part (bundle.md addition, docs/federation.md).
+  CaseReceived: 'plain',
   ExplanationSubmitted: 'plain',
   DriverIdentified: 'plain',
   OwnerUnresponsive: 'plain',

@@ -27,6 +27,7 @@ import {
 } from './checks/facts.ts';
 import { checkFiles } from './checks/files.ts';
 import { checkInclusion } from './checks/inclusion.ts';
+import { checkLinkedParts, type LinkedPartReport } from './checks/linked.ts';
 import { originalsByRecord } from './checks/originals.ts';
 import { bundleReader } from './checks/parts.ts';
 import { checkRecordHash } from './checks/record-hash.ts';
@@ -37,6 +38,7 @@ import type { BundleFailure } from './checks/types.ts';
 
 export type { BundleFailure } from './checks/types.ts';
 export type { IncludedDocument } from './checks/documents.ts';
+export type { LinkedPartReport } from './checks/linked.ts';
 
 export interface BundleCheck {
   code: CheckCode;
@@ -86,9 +88,18 @@ export interface BundleReport {
   documents: IncludedDocument[];
   /** The case stream in order, for a person reading the report. */
   timeline?: TimelineEntry[];
+  /**
+   * Linked parts (addition to v1, docs/federation.md): for a case received from another node, the sending
+   * node's bundle of it, verified with every check under its own key and checkpoint, and its link to this
+   * case. `linkFailures`: this bundle's own problems with its parts. Both count towards `valid`.
+   */
+  linked?: LinkedPartReport[];
+  linkFailures?: BundleFailure[];
 }
 
 export interface VerifyBundleOptions {
+  /** Internal: verifying a linked part (whose own linked parts are not followed). */
+  nested?: boolean;
   /**
    * The log key the user trusts, obtained out of band: a verifier key (`name+id+base64`), or the
    * fingerprint (`sha256:<hex>` or 64 hex of SHA-256 of the raw public key). A bundle whose log key
@@ -124,6 +135,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
     entries: Map<string, Uint8Array>,
     options: VerifyBundleOptions = {},
   ): BundleReport {
+    let linkedValid = true;
     const trustedMatcher =
       options.trustedKey !== undefined ? parseTrustedKey(p, options.trustedKey) : undefined;
     const checks = new Map<CheckCode, BundleFailure[]>(CHECK_CODES.map((c) => [c, []]));
@@ -205,8 +217,17 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       });
       add('SIGNOFF_SIGNATURE', signoffs.failures);
 
+      // Linked parts first: a received case's review was confirmed on the sending node (RULES reads it there).
+      const linked = checkLinkedParts(reader.entries(), caseRecords, options.nested ? undefined : (part) => verifyBundle(part, { nested: true }));
+      if (linked.parts.length > 0 || linked.failures.length > 0) {
+        report.linked = linked.parts;
+        report.linkFailures = linked.failures;
+        linkedValid = linked.failures.length === 0 && linked.parts.every((p) => p.valid);
+      }
+
       progress.code = 'RULES';
-      add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs));
+      const reviewedInLinkedPart = linked.parts.some((p) => p.reviewedByOfficer);
+      add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs, reviewedInLinkedPart));
 
       progress.code = 'DOCUMENTS';
       const documents = checkDocuments(t, reader, caseRecords, summary.caseId);
@@ -233,7 +254,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       const failures = checks.get(code)!;
       return { code, status: failures.length === 0 ? ('pass' as const) : ('fail' as const), failures };
     });
-    report.valid = report.checks.every((c) => c.status === 'pass');
+    report.valid = report.checks.every((c) => c.status === 'pass') && linkedValid;
     return report;
   };
 }

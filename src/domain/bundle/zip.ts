@@ -41,7 +41,9 @@ export const ENTRY_SIZE_LIMITS: EntrySizeLimits = {
 };
 
 /** The cap that applies to an entry name. */
-export function entrySizeLimit(name: string, limits: EntrySizeLimits = ENTRY_SIZE_LIMITS): number {
+export function entrySizeLimit(entryName: string, limits: EntrySizeLimits = ENTRY_SIZE_LIMITS): number {
+  // A linked part (`linked/<province>/…`, docs/federation.md) is a whole bundle: its entries have their kinds' caps.
+  const name = entryName.replace(/^linked\/[^/]+\//, '');
   if (name.startsWith('evidence/')) return limits.evidence;
   if (name === 'records.jsonl' || name === 'proofs.json') return limits.records;
   if (name === 'manifest.json') return limits.manifest;

@@ -40,6 +40,9 @@ export interface CaseCommandAuthority {
 /** The service actor that records a payment the bank confirmed by its signed callback (docs/citizen-portal.md). */
 export const PAYMENT_GATEWAY_ACTOR = { kind: 'service', id: 'payment-gateway' } as const;
 
+/** The service actor that opens a case handed over by another node through the federation. */
+export const FEDERATION_RELAY_ACTOR = { kind: 'service', id: 'federation-relay' } as const;
+
 const CASE_STAFF: readonly OfficerRole[] = ['reviewer', 'decider', 'supervisor'];
 
 /** Per command: the officer roles and other actor kinds allowed. Normative for the API (docs/domain.md). */
@@ -62,6 +65,13 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
     otherKinds: ['service'],
   },
   TransferCase: { what: 'transfer a case', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
+  // Only the node's own handover service, after it verified the sending log's record (docs/federation.md).
+  ReceiveCase: {
+    what: 'open a case handed over by another node',
+    officerRoles: [],
+    otherKinds: ['service'],
+    services: [FEDERATION_RELAY_ACTOR.id],
+  },
   // Recorded by the handling unit's staff (an online explanation reaches them through the public service
   // portal, which issues no commands here); no worker issues these.
   SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: [] },

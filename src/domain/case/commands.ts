@@ -28,7 +28,9 @@ import type {
   NoticeChannel,
   PaymentChannel,
   ProcessingJob,
+  TransferHandover,
 } from './events.ts';
+import type { EventRecord } from '../record.ts';
 
 /**
  * Who acts, resolved: when the actor is an officer, the application service loads `officer-<actor.id>` and
@@ -99,7 +101,47 @@ export type CaseCommand =
   | (CaseCommandBase & { type: 'RecordNoticeDelivered'; noticeId: string })
   | (CaseCommandBase & { type: 'RecordNoticeDeliveryFailed'; noticeId: string; reason: string })
   /** Signed `transfer/v1`: hand the case to the police of the owner's province instead of a notice. */
-  | (CaseCommandBase & { type: 'TransferCase' } & SignedBy<TransferSignoff>)
+  | (CaseCommandBase & {
+      type: 'TransferCase';
+      /**
+       * Set by the application service from the node's configuration: `federation` when this node does not
+       * serve the receiving province (the case is then closed here and relayed), else `in-node` (default).
+       */
+      handover?: TransferHandover;
+    } & SignedBy<TransferSignoff>)
+  /**
+   * Open a case handed over by another node (service `federation-relay`): the sending log's `CaseTransferred`
+   * record verbatim with its inclusion proof against the cosigned checkpoint, and the facts of the sending
+   * case the service read from that log's verified records. `caseId` MUST be the sending case's id.
+   */
+  | (CaseCommandBase & {
+      type: 'ReceiveCase';
+      handover: {
+        origin: string;
+        logKey: string;
+        /** The cosigned checkpoint text (note plus cosignature lines). */
+        checkpoint: string;
+        leafIndex: number;
+        /** RFC 9162 inclusion proof of `leafIndex` in the checkpoint's tree, lowercase hex, leaf-up. */
+        inclusionProof: string[];
+        /** The sending log's `CaseTransferred` record, verbatim (its record hash is recomputed). */
+        transferRecord: EventRecord;
+        /** The sending node's court bundle of the case, kept here as a blob (the linked part of this case's bundles). */
+        bundle?: { digest: string; size: number };
+      };
+      /** The sending case's facts, from its verified records. */
+      facts: {
+        detection: Detection;
+        detectionSignature: string;
+        detectionKeyId: string;
+        review: { plate: string; violationCode: string; signedAt: string; officerKeyId: string };
+        owner: Offender;
+        /** Every original of the sending case (they travel by digest and are attached here). */
+        originals: EvidenceRef[];
+      };
+      /** The witness verifier keys this node trusts: the checkpoint MUST carry a cosignature by one of them. */
+      context: { trustedWitnesses: string[] };
+    })
   | (CaseCommandBase & {
       type: 'SubmitExplanation';
       explanationId: string;
@@ -154,6 +196,7 @@ export const CASE_COMMAND_TYPES = everyOf<CaseCommandType>()([
   'RecordNoticeDelivered',
   'RecordNoticeDeliveryFailed',
   'TransferCase',
+  'ReceiveCase',
   'SubmitExplanation',
   'IdentifyDriver',
   'RecordOwnerUnresponsive',

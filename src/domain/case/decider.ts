@@ -7,6 +7,8 @@
  *     → ExplanationSubmitted / DriverIdentified | OwnerUnresponsive (20 days) → ViolationRecordDrawn
  *     → PenaltyDecided → PaymentRecorded | AppealFiled → AppealResolved
  *     → CaseClosed;   CaseExpired (one year, undecided);   CaseVoided (signed, compensating)
+ *   Across nodes: CaseTransferred (handover `federation`) + CaseClosed (`transferred`) on the sending node;
+ *   CaseReceived + EvidenceAttached → NoticeIssued → … on the receiving node (handlers/handover.ts).
  *
  * AI may propose; only a human decides: confirmations, decisions and voids are officer sign-offs that the
  * decider verifies itself. Facts from other aggregates arrive in `command.context`.
@@ -45,6 +47,7 @@ import {
   submitExplanation,
   transferCase,
 } from './handlers/procedure.ts';
+import { receiveCase } from './handlers/handover.ts';
 import { confirmReview, rejectReview } from './handlers/review.ts';
 import type { CaseHandler, HandlerContext } from './handlers/shared.ts';
 import type { CaseState, ExistingCase } from './state.ts';
@@ -56,7 +59,8 @@ type CommandType = Command['type'];
 const ALLOWED_AFTER_CLOSE: readonly CommandType[] = ['FileAppeal', 'ResolveAppeal', 'VoidCase', 'RecordDocumentIssued'];
 
 /**
- * One handler per command on an existing case (`RecordDetection` creates the case and is decided before).
+ * One handler per command on an existing case (`RecordDetection` and `ReceiveCase` create the case and are
+ * decided before).
  * A command type added to `CaseCommand` fails compilation here until it has a handler.
  */
 const HANDLERS = {
@@ -86,7 +90,7 @@ const HANDLERS = {
   ExpireCase: expireCase,
   VoidCase: voidCase,
 } satisfies {
-  [T in Exclude<CommandType, 'RecordDetection'>]: (
+  [T in Exclude<CommandType, 'RecordDetection' | 'ReceiveCase'>]: (
     command: Extract<Command, { type: T }>,
     context: HandlerContext,
   ) => CaseEvent[];
@@ -124,6 +128,10 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
   requireKnownCommand(command?.type, CASE_COMMAND_TYPES);
   const now = requireNow(command);
   if (command.type === 'RecordDetection') return recordDetection(command, state, now);
+  if (command.type === 'ReceiveCase') {
+    authorizeCaseActor(command, command.province);
+    return receiveCase(command, state, now);
+  }
   const kase: ExistingCase = requireCase(state, command);
   // One rule for every command: who may issue it (officer enrolment, status, role, province; other actor kinds).
   const officer = authorizeCaseActor(command, handlingProvince(kase));

@@ -236,3 +236,22 @@ export class DocumentDigestConflictError extends AppError {
 export class DocumentSourceMissingError extends DomainRuleError {
   readonly code = 'document-source-missing';
 }
+
+/**
+ * A handed-over case whose proof does not hold: the checkpoint does not open under the sending log's key, is not
+ * cosigned by a witness this node trusts, or the transfer record is not in its tree (inclusion proof).
+ */
+export class HandoverProofError extends DomainRuleError {
+  readonly code = 'handover-proof-invalid';
+}
+
+/** The handed-over facts do not match the signed transfer (case, plate, violation, originals) or its record. */
+export class HandoverMismatchError extends DomainRuleError {
+  readonly code = 'handover-mismatch';
+}
+
+/** This node already holds another case under the handed-over case id (a different origin or record). */
+export class HandoverConflictError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'handover-conflict';
+}

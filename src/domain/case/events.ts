@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { eventParser, type EventsOf } from '../decider.ts';
+import { LogOriginSchema, LogVerifierKeySchema } from '../federation/events.ts';
 import {
   APPEAL_OUTCOMES,
   AppealSignoffSchema,
@@ -109,7 +110,31 @@ export const TemplateVersionSchema = z.string().regex(/^[a-z][a-z-]{0,39}\/v[1-9
 export const PAYMENT_CHANNELS = ['state-treasury', 'bank-transfer', 'public-service-portal', 'vneid', 'at-unit', 'vietqr'] as const;
 export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
 
-export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found'] as const;
+/** `transferred`: handed over to another node's province (the federation's handover); closed for this node. */
+export const CLOSE_REASONS = ['paid', 'rejected', 'appeal-overturned', 'owner-not-found', 'transferred'] as const;
+
+/**
+ * How a transfer travels: `in-node` when this node serves the receiving province (its officers take over the
+ * case here), `federation` when another node does (the national node relays it there; this node closes it).
+ */
+export const TRANSFER_HANDOVERS = ['in-node', 'federation'] as const;
+export type TransferHandover = (typeof TRANSFER_HANDOVERS)[number];
+
+/** Where a received case comes from: the record of the sending node's log that hands it over, and its proof. */
+export const HandoverSourceSchema = z.strictObject({
+  /** The sending log's origin (checkpoint origin line) and its verifier key. */
+  origin: LogOriginSchema,
+  logKey: LogVerifierKeySchema,
+  /** The sending province and its case (the same case id: the handover keeps it). */
+  province: ProvinceCodeSchema,
+  caseId: UuidSchema,
+  /** The sending log's `CaseTransferred` record: its record hash and leaf index. */
+  recordHash: z.string().regex(/^[0-9a-f]{64}$/),
+  leafIndex: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The cosigned checkpoint (signed note with the witness cosignature lines) that covers that leaf. */
+  checkpoint: z.string().min(1).max(16_384),
+});
+export type HandoverSource = z.infer<typeof HandoverSourceSchema>;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 const signed = { signature: SignatureSchema, keyId: KeyIdSchema };
@@ -199,7 +224,42 @@ export const CaseEventSchemas = {
    * 73/2024 Art. 24), within 10 days of the violation. In a single node the handling unit changes to
    * `signoff.toProvince`; across nodes the federation's handover carries it.
    */
-  CaseTransferred: z.strictObject({ signoff: TransferSignoffSchema, ...signed, transferredAt: UtcTimestampSchema }),
+  CaseTransferred: z.strictObject({
+    signoff: TransferSignoffSchema,
+    ...signed,
+    transferredAt: UtcTimestampSchema,
+    /** Absent in records written before the federation's handover: `in-node`. */
+    handover: z.enum(TRANSFER_HANDOVERS).optional(),
+  }),
+  /**
+   * The first record of a case handed over by another node (docs/federation.md, "Case handover"): it names
+   * the sending log's `CaseTransferred` record (hash, leaf index, cosigned checkpoint) and carries the facts
+   * the receiving police continue from, taken from the sending log's records the receiving node verified: the
+   * camera's signed detection verbatim, the review, the owner, and the transfer officer's signed `transfer/v1`.
+   * The originals follow in an `EvidenceAttached` of the same command (fetched and checked by digest).
+   */
+  CaseReceived: z.strictObject({
+    caseId: UuidSchema,
+    /** The receiving province: the case's province on this node. */
+    province: ProvinceCodeSchema,
+    from: HandoverSourceSchema,
+    transfer: z.strictObject({ signoff: TransferSignoffSchema, ...signed }),
+    detection: DetectionSchema,
+    ...signed,
+    review: z.strictObject({
+      plate: PlateTextSchema,
+      violationCode: ShortTextSchema,
+      signedAt: UtcTimestampSchema,
+      officerKeyId: KeyIdSchema,
+    }),
+    owner: OffenderSchema,
+    /**
+     * The sending node's court bundle of the case (digest and size of the blob kept here): this node's bundles
+     * carry it as their linked part (`linked/<province>/…`, bundle.md addition in docs/federation.md).
+     */
+    fromBundle: z.strictObject({ digest: DigestSchema, size: z.int().min(1).max(Number.MAX_SAFE_INTEGER) }).optional(),
+    receivedAt: UtcTimestampSchema,
+  }),
   /** The owner (or their representative) explained, in person or online, within the notice period. */
   ExplanationSubmitted: z.strictObject({
     explanationId: IdentifierSchema,

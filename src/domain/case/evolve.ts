@@ -3,9 +3,9 @@
  * the current state (which `decide` never produces) is counted in the revision and otherwise ignored.
  */
 import { assertNever } from '../shared/errors.ts';
-import type { CaseEvent } from './events.ts';
+import type { CaseEvent, CaseEventData } from './events.ts';
 import type { CaseState, ExistingCase, Notice } from './state.ts';
-import { INITIAL_CASE_STATUS, nextStatus } from './status.ts';
+import { INITIAL_CASE_STATUS, nextStatus, RECEIVED_CASE_STATUS } from './status.ts';
 
 export function initialState(): CaseState {
   return { status: 'none' };
@@ -21,6 +21,7 @@ function moveOn(kase: ExistingCase, type: CaseEvent['type']): ExistingCase {
 
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (state.status === 'none') {
+    if (event.type === 'CaseReceived') return receivedCase(event.data);
     if (event.type !== 'ViolationDetected') return state;
     const d = event.data;
     return {
@@ -40,6 +41,31 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     };
   }
   return moveOn(applyFacts({ ...state, revision: state.revision + 1 }, event), event.type);
+}
+
+/**
+ * A case opened by `CaseReceived`: the sending case's review and owner stand; the originals are attached by
+ * the next record (so every sign-off here signs what this log holds).
+ */
+function receivedCase(d: CaseEventData<'CaseReceived'>): ExistingCase {
+  return {
+    status: RECEIVED_CASE_STATUS,
+    caseId: d.caseId,
+    province: d.province,
+    revision: 0,
+    detection: d.detection,
+    detectionSignature: d.signature,
+    detectionKeyId: d.keyId,
+    originals: [],
+    derivations: [],
+    flags: [],
+    plateReadings: [],
+    review: { decision: 'confirm', ...d.review },
+    owner: d.owner,
+    notices: [],
+    appeals: [],
+    received: d.from,
+  };
 }
 
 /** The case's facts after `event`; the status is left to `moveOn`. */
@@ -91,9 +117,13 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...kase, notices };
     }
     case 'CaseTransferred': {
-      const { signoff, keyId, transferredAt } = event.data;
-      return { ...kase, transfer: { toProvince: signoff.toProvince, officerKeyId: keyId, transferredAt } };
+      const { signoff, keyId, transferredAt, handover } = event.data;
+      const transfer = { toProvince: signoff.toProvince, handover: handover ?? 'in-node', officerKeyId: keyId, transferredAt };
+      return { ...kase, transfer };
     }
+    case 'CaseReceived':
+      // Only ever a first record (above); a second one changes nothing.
+      return kase;
     case 'ExplanationSubmitted': {
       const { explanationId, channel, statement, submittedAt } = event.data;
       return { ...kase, explanations: [...(kase.explanations ?? []), { explanationId, channel, statement, submittedAt }] };

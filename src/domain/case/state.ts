@@ -15,6 +15,8 @@ import type {
   NoticeChannel,
   PaymentChannel,
   WarnedAgency,
+  HandoverSource,
+  TransferHandover,
 } from './events.ts';
 
 export interface Derivation {
@@ -57,6 +59,8 @@ export interface PenaltyDecision {
 /** The transfer to the police of the owner's province (the handling unit since then). */
 export interface Transfer {
   toProvince: string;
+  /** `federation`: another node took the case over (closed here). */
+  handover: TransferHandover;
   officerKeyId: string;
   transferredAt: string;
 }
@@ -118,6 +122,8 @@ export interface CaseFacts {
   notices: Notice[];
   /** Set by `CaseTransferred`: the province whose police handles the case from then on. */
   transfer?: Transfer;
+  /** Set by `CaseReceived`: the sending node's log record this case continues from. */
+  received?: HandoverSource;
   /** The owner's explanations (`ExplanationSubmitted`), in record order; absent when none. */
   explanations?: Explanation[];
   /** The driver the owner named (`DriverIdentified`): licence points come only from them. */

@@ -17,6 +17,8 @@ export type ExistingCaseStatus = Exclude<CaseStatus, 'none'>;
 
 /** The status of a case after its first record (`ViolationDetected`). */
 export const INITIAL_CASE_STATUS = 'detected' satisfies OpenCaseStatus;
+/** The status of a case after its first record when it is received from another node (`CaseReceived`). */
+export const RECEIVED_CASE_STATUS = 'owner-identified' satisfies OpenCaseStatus;
 
 /** Status × event → next status: each event's target status, or `null` for an event that keeps the status. */
 export const CASE_STATUS_TRANSITIONS = {
@@ -34,6 +36,7 @@ export const CASE_STATUS_TRANSITIONS = {
   NoticeDelivered: null,
   NoticeDeliveryFailed: null,
   CaseTransferred: null,
+  CaseReceived: null,
   ExplanationSubmitted: null,
   DriverIdentified: null,
   OwnerUnresponsive: null,

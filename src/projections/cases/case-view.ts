@@ -4,8 +4,9 @@
  * statement each. Like the domain's `evolve`, this never throws on a well-formed event: history is what it is.
  */
 import { lookupViolation, type VehicleClass } from '../../domain/catalog/index.ts';
-import type { CaseEvent } from '../../domain/case/events.ts';
-import { INITIAL_CASE_STATUS, nextStatus } from '../../domain/case/status.ts';
+import type { CaseEvent, CaseEventData } from '../../domain/case/events.ts';
+import { INITIAL_CASE_STATUS, nextStatus, RECEIVED_CASE_STATUS } from '../../domain/case/status.ts';
+import type { Detection } from '../../domain/signoff/payloads.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CaseEntity, CaseTimelineEntity } from '../read-models/entities.ts';
@@ -81,9 +82,51 @@ function catalogFacts(code: string, vehicleClass: string, observedAt: string): {
 /** The case row after `event`; undefined only while no `ViolationDetected` has been seen. */
 export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, env: Envelope): CaseViewRow | undefined {
   if (!row) {
+    if (event.type === 'CaseReceived') return receivedRow(event.data, env);
     if (event.type !== 'ViolationDetected') return undefined;
     const d = event.data;
-    const det = d.detection;
+    return openedRow(d.caseId, d.province, d.detection, d.model?.modelId ?? null, d.flags ?? [], env);
+  }
+  return moveOn(applyFacts({ ...row, revision: env.revision, updated_at: env.recordedAt }, event, env), event.type);
+}
+
+/**
+ * The row of a case handed over by another node: the sending case's review and owner stand, status
+ * `owner-identified`; the originals arrive with the next record (`EvidenceAttached`).
+ */
+function receivedRow(d: CaseEventData<'CaseReceived'>, env: Envelope): CaseViewRow {
+  const base = openedRow(d.caseId, d.province, d.detection, null, [], env);
+  const review = {
+    decision: 'confirm',
+    keyId: d.review.officerKeyId,
+    signedAt: d.review.signedAt,
+    plate: d.review.plate,
+    violationCode: d.review.violationCode,
+    receivedFrom: { origin: d.from.origin, province: d.from.province, leafIndex: d.from.leafIndex },
+  };
+  return {
+    ...base,
+    evidence: { originals: [], derived: [] },
+    status: RECEIVED_CASE_STATUS,
+    review,
+    reviewed_at: d.review.signedAt,
+    plate_confirmed: d.review.plate,
+    plate_confirmed_compact: plateKey(d.review.plate),
+    violation_code: d.review.violationCode,
+    owner_kind: d.owner.kind,
+  };
+}
+
+function openedRow(
+  caseId: string,
+  province: string,
+  det: Detection,
+  modelId: string | null,
+  flags: { flag: string; detail: string }[],
+  env: Envelope,
+): CaseViewRow {
+  {
+    const d = { caseId, province };
     const facts = catalogFacts(det.violationCode, det.vehicleClass, det.observedAt);
     const base: CaseViewRow = {
       case_id: d.caseId,
@@ -128,7 +171,7 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       flag_model_not_approved: false,
       flag_plate_mismatch: false,
       flags: [],
-      model_id: d.model?.modelId ?? null,
+      model_id: modelId,
       owner_kind: null,
       transferred_to: null,
       record_id: null,
@@ -139,9 +182,8 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
       revision: env.revision,
       updated_at: env.recordedAt,
     };
-    return withFlags(base, (d.flags ?? []).map((f) => ({ flag: f.flag, detail: f.detail })));
+    return withFlags(base, flags.map((f) => ({ flag: f.flag, detail: f.detail })));
   }
-  return moveOn(applyFacts({ ...row, revision: env.revision, updated_at: env.recordedAt }, event, env), event.type);
 }
 
 /** The row's columns other than the status after `event`; the status is left to `moveOn`. */
@@ -237,6 +279,8 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
     }
     case 'CaseTransferred':
       return { ...next, transferred_to: event.data.signoff.toProvince };
+    case 'CaseReceived':
+      return next;
     case 'ExplanationSubmitted':
     case 'DocumentIssued':
       return next;
@@ -305,7 +349,14 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
         paymentRef: event.data.paymentRef,
       };
     case 'CaseTransferred':
-      return { toProvince: event.data.signoff.toProvince, keyId: event.data.keyId };
+      return { toProvince: event.data.signoff.toProvince, keyId: event.data.keyId, handover: event.data.handover ?? 'in-node' };
+    case 'CaseReceived':
+      return {
+        origin: event.data.from.origin,
+        fromProvince: event.data.from.province,
+        leafIndex: event.data.from.leafIndex,
+        recordHash: event.data.from.recordHash,
+      };
     case 'ExplanationSubmitted':
       // The statement may name people: the timeline shows only that one was made, and how.
       return { explanationId: event.data.explanationId, channel: event.data.channel };

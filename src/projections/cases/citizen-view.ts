@@ -95,6 +95,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'OwnerUnresponsive':
       return { ...row, owner_unresponsive: true };
     case 'CaseTransferred':
+    case 'CaseReceived':
     case 'ExplanationSubmitted':
     case 'DriverIdentified':
     case 'ViolationRecordDrawn':

@@ -63,6 +63,7 @@ const READINGS = {
   NoticeDelivered: 'ignored',
   NoticeDeliveryFailed: 'ignored',
   CaseTransferred: 'ignored',
+  CaseReceived: 'ignored',
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',

@@ -32,6 +32,7 @@ const COUNTED = {
   NoticeDelivered: 'ignored',
   NoticeDeliveryFailed: 'ignored',
   CaseTransferred: 'ignored',
+  CaseReceived: 'ignored',
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',

@@ -40,6 +40,8 @@ const ROUTES = {
   NoticeDelivered: [],
   NoticeDeliveryFailed: [],
   CaseTransferred: [],
+  // A handed-over case: the receiving unit's officers issue the notice (the owner is known already).
+  CaseReceived: [],
   ExplanationSubmitted: [],
   DriverIdentified: [],
   OwnerUnresponsive: [],

@@ -29,6 +29,7 @@ const SAMPLE: { [T in CaseEventType]: Record<string, unknown> } = {
   NoticeDelivered: { noticeId: 'n1', deliveredAt: AT },
   NoticeDeliveryFailed: { noticeId: 'n1', failedAt: AT },
   CaseTransferred: { signoff: { ...signoff, toProvince: '79' }, keyId: 'k', transferredAt: AT },
+  CaseReceived: { from: { origin: 'o', province: '01', leafIndex: 0, recordHash: 'h' }, review: { plate: '30A-123.45' }, owner: { kind: 'individual' } },
   ExplanationSubmitted: { explanationId: 'e1', channel: 'online', statement: 's', submittedAt: AT },
   DriverIdentified: { driver: { kind: 'individual', ref: 'p' }, licenceRef: 'l', identifiedAt: AT },
   OwnerUnresponsive: { noticeId: 'n1', periodEndsAt: AT, warned: ['registration'], recordedAt: AT },

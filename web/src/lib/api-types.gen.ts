@@ -602,7 +602,7 @@ export interface paths {
                                 /** @enum {string} */
                                 outcome?: "upheld" | "overturned";
                             }[];
-                            closedReason: ("paid" | "rejected" | "appeal-overturned" | "owner-not-found") | null;
+                            closedReason: ("paid" | "rejected" | "appeal-overturned" | "owner-not-found" | "transferred") | null;
                             signoffBasis: {
                                 caseId: string;
                                 caseRevision: number;
@@ -5819,6 +5819,53 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description The cases, newest first, with their provincial leaf indexes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/federation/handovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The relay queue of cases handed over to a province across nodes: mirrored CaseTransferred records with the cosigned checkpoint covering them (national staff or that province’s auditors) */
+        get: {
+            parameters: {
+                query: {
+                    toProvince: string;
+                    afterOrigin?: string;
+                    afterLeaf?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Handovers in (origin, leaf) order, each with the sending log’s key and base URL */
                 200: {
                     headers: {
                         [name: string]: unknown;

@@ -79,6 +79,7 @@ export const EVENT_TEXT = {
   CaseExpired: { vi: 'Hết thời hiệu', en: 'Limitation expired' },
   CaseVoided: { vi: 'Hủy hồ sơ', en: 'Case voided' },
   CaseTransferred: { vi: 'Chuyển hồ sơ cho công an nơi chủ xe cư trú', en: 'Case transferred' },
+  CaseReceived: { vi: 'Tiếp nhận hồ sơ chuyển từ tỉnh khác', en: 'Case received from another province' },
   ExplanationSubmitted: { vi: 'Chủ xe giải trình', en: 'Explanation submitted' },
   DriverIdentified: { vi: 'Xác định người điều khiển', en: 'Driver identified' },
   OwnerUnresponsive: { vi: 'Chủ xe không phản hồi', en: 'Owner unresponsive' },

@@ -135,7 +135,12 @@ export function caseWriteRoutes(services: ApiServices): AnyRoute[] {
       '/transfer',
       "Transfer the case to the police of the province where the owner resides, instead of a notice, within 10 days of the violation (signed transfer/v1; Circular 73/2024 Art. 24)",
       signed(TransferSignoffSchema),
-      (caller, body, options, ctx) => transferCase(deps, caller, { caseId: ctx.params.caseId, ...body }, options),
+      (caller, body, options, ctx) => {
+        // Another node serves the receiving province: the federation carries the case there (docs/federation.md).
+        const served = services.servedProvinces;
+        const handover = served && !served.includes(body.signoff.toProvince) ? 'federation' : 'in-node';
+        return transferCase(deps, caller, { caseId: ctx.params.caseId, ...body, handover }, options);
+      },
     ),
     caseWrite(
       '/explanations',

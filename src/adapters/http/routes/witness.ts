@@ -17,6 +17,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
+  loadProvincialLogRegistry,
   registerProvincialLog,
   retireProvincialLog,
   rotateProvincialLogKey,
@@ -137,6 +138,37 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
           await recordEvidenceAccess(deps, callerFor(p), { caseId: c.caseId, access: 'lookup', purpose: purpose! }, { ...correlation(req), caseProvince: c.province });
         }
         res.set('Cache-Control', 'no-store').json({ plate: plateKey(params.plate), cases });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/federation/handovers',
+      summary:
+        'The relay queue of cases handed over to a province across nodes: mirrored CaseTransferred records with the cosigned checkpoint covering them (national staff or that province’s auditors)',
+      tags: ['federation'],
+      auth: ['auditor', 'admin'],
+      query: z.strictObject({
+        toProvince: ProvinceCodeSchema,
+        afterOrigin: LogOriginSchema.optional(),
+        afterLeaf: z.coerce.number().int().min(0).optional(),
+      }),
+      responses: { 200: { description: 'Handovers in (origin, leaf) order, each with the sending log’s key and base URL' } },
+      handler: async ({ res, principal, query }) => {
+        const p = requirePrincipal(principal);
+        if (p.province !== NATIONAL_PROVINCE && p.province !== query.toProvince)
+          throw new ForbiddenError('Only the receiving province or national staff read its handovers');
+        const after =
+          query.afterOrigin !== undefined && query.afterLeaf !== undefined
+            ? { origin: query.afterOrigin, leafIndex: query.afterLeaf }
+            : undefined;
+        const items = await views().handovers(query.toProvince, after);
+        const registry = await loadProvincialLogRegistry(deps.store);
+        const handovers = items.flatMap((h) => {
+          const log = registry.logs[h.origin];
+          // A log no longer registered cannot be checked by the receiver: it is not offered.
+          return log ? [{ ...h, logKey: log.verifierKey, baseUrl: log.baseUrl }] : [];
+        });
+        res.set('Cache-Control', 'no-store').json({ handovers });
       },
     }),
     route({

@@ -10,6 +10,8 @@ export function checkRules(
   records: readonly ParsedRecord[],
   caseRecords: readonly ParsedRecord[],
   badSignoffs: ReadonlySet<string>,
+  /** A received case: its review was confirmed by an officer in the verified linked part (the sending node's). */
+  reviewedInLinkedPart = false,
 ): BundleFailure[] {
   const failures: BundleFailure[] = [];
   const fail = (message: string, r: ParsedRecord) => failures.push(failure(message, { recordIds: [r.id] }));
@@ -29,7 +31,8 @@ export function checkRules(
     const reviewed = caseRecords.some(
       (c) => c.revision < r.revision && c.type === 'ReviewConfirmed' && c.actor.kind === 'officer',
     );
-    if (!reviewed) fail('PenaltyDecided is not preceded by a ReviewConfirmed by an officer', r);
+    const received = caseRecords[0]?.type === 'CaseReceived' && reviewedInLinkedPart;
+    if (!reviewed && !received) fail('PenaltyDecided is not preceded by a ReviewConfirmed by an officer', r);
   }
   return failures;
 }

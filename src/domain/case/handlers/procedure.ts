@@ -19,7 +19,7 @@ import {
   SignoffContentMismatchError,
   UnknownNoticeError,
 } from '../errors.ts';
-import { EXPLANATION_CHANNELS, type WarnedAgency } from '../events.ts';
+import { EXPLANATION_CHANNELS, TRANSFER_HANDOVERS, type CaseEvent, type WarnedAgency } from '../events.ts';
 import { hasElapsed, periodOfDays } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
 import { verifyOfficerSignoff } from '../signoff-rules.ts';
@@ -77,12 +77,15 @@ export const transferCase: CaseHandler<'TransferCase'> = (command, { kase, now, 
       toProvince: signoff.toProvince,
     });
   }
-  return [
-    {
-      type: 'CaseTransferred',
-      data: { signoff, signature: command.signature, keyId: command.keyId, transferredAt: now },
-    },
-  ];
+  const handover = command.handover ?? 'in-node';
+  if (!(TRANSFER_HANDOVERS as readonly string[]).includes(handover)) throw new InvalidCommandError('Unknown handover', {});
+  const transferred: CaseEvent = {
+    type: 'CaseTransferred',
+    data: { signoff, signature: command.signature, keyId: command.keyId, transferredAt: now, handover },
+  };
+  // Across nodes the receiving node opens the case (CaseReceived); here it is closed: no notice, no decision.
+  if (handover === 'federation') return [transferred, { type: 'CaseClosed', data: { reason: 'transferred', closedAt: now } }];
+  return [transferred];
 };
 
 export const submitExplanation: CaseHandler<'SubmitExplanation'> = (command, { kase, now }) => {

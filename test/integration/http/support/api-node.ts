@@ -67,6 +67,12 @@ export interface ApiNodeOptions {
   readClock?: Clock;
   /** Run the ledger sequencer (default true); without it nothing is ever sealed. */
   sequencer?: boolean;
+  /** The ledger's checkpoint origin (default `vn-traffic-evidence/test-node`): distinct per provincial node. */
+  origin?: string;
+  /** `--tier province --province …`: the provinces this node serves (default all). */
+  servedProvinces?: string[];
+  /** The development issuer's seed: nodes given the same one accept each other's tokens (default random). */
+  issuerSeed?: Uint8Array;
 }
 
 export async function startApiNode(prefix: string, options: ApiNodeOptions = {}): Promise<ApiNode> {
@@ -88,7 +94,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       pool,
       eventStore: store,
       keyFile: join(dir, 'keys', 'ledger.key'),
-      origin: 'vn-traffic-evidence/test-node',
+      origin: options.origin ?? 'vn-traffic-evidence/test-node',
       checkpointIntervalMs: options.checkpointIntervalMs ?? 100,
       sequencer: options.sequencer ?? true,
       print: () => undefined,
@@ -129,8 +135,9 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       documents: documentSources,
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
       ...(projectionRunner ? { projections: projectionRunner } : {}),
+      ...(options.servedProvinces ? { servedProvinces: options.servedProvinces } : {}),
     };
-    const issuer = new DevIssuer(new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
+    const issuer = new DevIssuer(options.issuerSeed ?? new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
     const verifier = new TokenVerifier({
       issuer: issuer.issuer,
       audience: issuer.audience,
