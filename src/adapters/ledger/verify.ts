@@ -34,21 +34,24 @@ import type { FeedSource } from './feed-source.ts';
 import { Frontier } from './frontier.ts';
 import { postgresLedgerStorage } from './storage-reader.ts';
 import {
+  RecordChecks,
+  type CheckedRecordBatch,
+  type RecordCheckRequest,
+  type RecordCheckTotals,
+} from './record-checks.ts';
+import { createThreadTask } from '../../workers/queue/thread-task.ts';
+import {
   checkBeyondTree,
   checkCheckpointRoot,
   checkConsistency,
   checkEvidence,
   checkLeaf,
   checkLedgerState,
-  checkRecord,
   checkSubtreeCount,
   checkSubtrees,
   openStoredCheckpoint,
   type CheckpointView,
   type Discrepancy,
-  type ReferencedEvidence,
-  type StreamHeads,
-  type DestroyedEvidenceMap,
   type DestroyedFinding,
 } from './verify-checks.ts';
 
@@ -105,6 +108,12 @@ export interface VerifyOptions {
    */
   strictCanonical?: boolean;
   maxDiscrepancies?: number;
+  /**
+   * Where the per-record checks run: `'thread'` on a worker thread (overlapping the leaf and tree checks),
+   * `'inline'` on the caller's thread, `'auto'` (default) on a thread when the feed fills its first batch.
+   * The report is the same either way.
+   */
+  recordChecks?: 'auto' | 'thread' | 'inline';
   onProgress?: (progress: { records: number; leaves: number }) => void;
 }
 
@@ -151,6 +160,86 @@ class Puller<T> {
   }
 }
 
+/** A record with what the record checks found: its stored hash as bytes, and its discrepancies in order. */
+interface CheckedRecord {
+  entry: StoredRecordText;
+  storedHash: Buffer | undefined;
+  found: Discrepancy[] | undefined;
+}
+
+/** The record checks over batches, inline or on a worker thread; `totals` once every batch is checked. */
+interface RecordCheckRunner {
+  check(records: StoredRecordText[]): Promise<CheckedRecordBatch>;
+  totals(): Promise<RecordCheckTotals>;
+  close(): Promise<void>;
+}
+
+function inlineRecordChecks(strictCanonical: boolean): RecordCheckRunner {
+  const checks = new RecordChecks(strictCanonical);
+  return {
+    check: async (records) => checks.batch(records),
+    totals: async () => checks.totals(),
+    close: async () => undefined,
+  };
+}
+
+function threadRecordChecks(strictCanonical: boolean): RecordCheckRunner {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const task = createThreadTask<[RecordCheckRequest], CheckedRecordBatch | RecordCheckTotals>(
+    new URL(`./record-checks.${ext}`, import.meta.url).href,
+    'recordCheckThread',
+  );
+  return {
+    check: async (records) =>
+      (await task.run({ op: 'batch', records, strictCanonical })) as CheckedRecordBatch,
+    totals: async () => (await task.run({ op: 'totals' })) as RecordCheckTotals,
+    close: () => task.close(),
+  };
+}
+
+/**
+ * Record batches from storage, checked (the next ones are handed to the checks while the caller works through
+ * the current one). The runner is chosen at the first batch: see `VerifyOptions.recordChecks`.
+ */
+async function* checkedRecords(
+  source: AsyncIterable<StoredRecordText[]>,
+  batchSize: number,
+  mode: 'auto' | 'thread' | 'inline',
+  strictCanonical: boolean,
+  runner: { current?: RecordCheckRunner },
+): AsyncGenerator<CheckedRecord[]> {
+  const pending: { records: StoredRecordText[]; checked: Promise<CheckedRecordBatch> }[] = [];
+  const settle = async (next: {
+    records: StoredRecordText[];
+    checked: Promise<CheckedRecordBatch>;
+  }): Promise<CheckedRecord[]> => {
+    const { hashes, valid, found } = await next.checked;
+    const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+    const out: CheckedRecord[] = next.records.map((entry, i) => ({
+      entry,
+      storedHash: valid[i] === 1 ? bytes.subarray(i * 32, i * 32 + 32) : undefined,
+      found: undefined,
+    }));
+    for (const { at, discrepancy } of found) (out[at]!.found ??= []).push(discrepancy);
+    return out;
+  };
+  try {
+    for await (const records of source) {
+      runner.current ??=
+        mode === 'thread' || (mode === 'auto' && records.length >= batchSize)
+          ? threadRecordChecks(strictCanonical)
+          : inlineRecordChecks(strictCanonical);
+      const checked = runner.current.check(records);
+      checked.catch(() => undefined); // surfaced when its turn comes
+      pending.push({ records, checked });
+      if (pending.length >= 3) yield await settle(pending.shift()!);
+    }
+    while (pending.length > 0) yield await settle(pending.shift()!);
+  } finally {
+    await Promise.all(pending.map((p) => p.checked.catch(() => undefined)));
+  }
+}
+
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
   return verifyLedgerStorage(postgresLedgerStorage(options.ledgerPool, options.feed), options);
 }
@@ -176,107 +265,129 @@ export async function verifyLedgerStorage(
   let subtreeHashes = 0;
   let unintegrated = 0;
   let unsealed = 0;
-  const streams: StreamHeads = new Map();
-  const referencedEvidence: ReferencedEvidence = new Map();
-  const destroyedEvidence: DestroyedEvidenceMap = new Map();
   const destroyed: DestroyedFinding[] = [];
-  await storage.read(async (snapshot) => {
-    const leafPuller = new Puller<StoredLeafHashes>(snapshot.leaves(batchSize)[Symbol.asyncIterator]());
-    const checkpoints = await snapshot.checkpoints();
-    const feedPuller = new Puller<StoredRecordText>(snapshot.records(batchSize)[Symbol.asyncIterator]());
+  const runner: { current?: RecordCheckRunner } = {};
+  let totals: RecordCheckTotals | undefined;
+  try {
+    await storage.read(async (snapshot) => {
+      const leafPuller = new Puller<StoredLeafHashes>(snapshot.leaves(batchSize)[Symbol.asyncIterator]());
+      const checkpoints = await snapshot.checkpoints();
+      const feedPuller = new Puller<CheckedRecord>(
+        checkedRecords(
+          snapshot.records(batchSize),
+          batchSize,
+          options.recordChecks ?? 'auto',
+          options.strictCanonical === true,
+          runner,
+        )[Symbol.asyncIterator](),
+      );
 
-    const frontier = Frontier.empty();
-    let nextCheckpoint = 0;
-    /** The checkpoint before, by size. */
-    let previousCheckpoint: CheckpointView | undefined;
-    // Rebuilt subtree hashes of the current leaf page, compared with the stored ones page by page.
-    let pendingNodes: { level: number; index: number; hash: Uint8Array }[] = [];
-    let pendingFrom = 0;
-    const proof = (from: number, to: number) => snapshot.withSubtrees((get) => consistencyProofFromNodes(from, to, get));
+      const frontier = Frontier.empty();
+      let nextCheckpoint = 0;
+      /** The checkpoint before, by size. */
+      let previousCheckpoint: CheckpointView | undefined;
+      // Rebuilt subtree hashes of the current leaf page, compared with the stored ones page by page.
+      let pendingNodes: { level: number; index: number; hash: Uint8Array }[] = [];
+      let pendingFrom = 0;
+      const proof = (from: number, to: number) =>
+        snapshot.withSubtrees((get) => consistencyProofFromNodes(from, to, get));
 
-    const checkCheckpointsAt = async (size: number): Promise<void> => {
-      while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === size) {
-        const cp = checkpoints[nextCheckpoint++]!;
+      const checkCheckpointsAt = async (size: number): Promise<void> => {
+        while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === size) {
+          const cp = checkpoints[nextCheckpoint++]!;
+          checkpointsSeen++;
+          const opened = openStoredCheckpoint(cp, options.verifierKeys, report);
+          const root = frontier.root();
+          checkCheckpointRoot(cp, root, report);
+          const claimedRoot = opened?.checkpoint.root ?? cp.root;
+          const view: CheckpointView = {
+            size: cp.treeSize,
+            root: claimedRoot,
+            // Signed for this size: a genuine note copied into another size's row proves nothing about that size.
+            signed: opened !== undefined && opened.checkpoint.size === cp.treeSize,
+            matchesLeaves: Buffer.compare(root, claimedRoot) === 0,
+          };
+          if (previousCheckpoint) await checkConsistency(previousCheckpoint, view, proof, report);
+          previousCheckpoint = view;
+        }
+      };
+
+      // Subtree checks run behind the main loop (their look-up queues behind the prefetches on the connection);
+      // at most a few are in flight so memory stays bounded.
+      const nodeChecks = new Set<Promise<void>>();
+      const flushNodes = async (): Promise<void> => {
+        if (pendingNodes.length === 0) return;
+        const nodes = pendingNodes;
+        const from = pendingFrom;
+        const to = frontier.size;
+        pendingNodes = [];
+        pendingFrom = to;
+        while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
+        const check = snapshot.subtreesCompletedIn(from, to).then((stored) => {
+          subtreeHashes += checkSubtrees(nodes, stored, report);
+        });
+        const tracked = check.finally(() => nodeChecks.delete(tracked));
+        nodeChecks.add(tracked);
+      };
+
+      await checkCheckpointsAt(0);
+      for (;;) {
+        if (!feedPuller.ready || !leafPuller.ready) await Promise.all([feedPuller.fill(), leafPuller.fill()]);
+        const checked = feedPuller.take();
+        const leaf = leafPuller.take();
+        if (!checked && !leaf) break;
+        const entry = checked?.entry;
+        const storedHash = checked?.storedHash;
+        if (checked) {
+          records++;
+          if (checked.found) for (const d of checked.found) report(d);
+        }
+        if (!leaf) {
+          unintegrated++;
+          continue;
+        }
+        const index = leaves;
+        leaves++;
+        const rebuilt = frontier.appendRecordHash(leaf.recordHash);
+        checkLeaf(index, leaf, entry, storedHash, rebuilt.leafHash, report);
+        for (const n of rebuilt.completed) if (n.level > 0) pendingNodes.push(n);
+        if (pendingNodes.length >= batchSize) await flushNodes();
+        if (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === frontier.size) {
+          await checkCheckpointsAt(frontier.size);
+        }
+        if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
+      }
+      await flushNodes();
+      await Promise.all(nodeChecks);
+      await feedPuller.close();
+      await leafPuller.close();
+      for (const cp of checkpoints.slice(nextCheckpoint)) {
         checkpointsSeen++;
-        const opened = openStoredCheckpoint(cp, options.verifierKeys, report);
-        const root = frontier.root();
-        checkCheckpointRoot(cp, root, report);
-        const claimedRoot = opened?.checkpoint.root ?? cp.root;
-        const view: CheckpointView = {
-          size: cp.treeSize,
-          root: claimedRoot,
-          // Signed for this size: a genuine note copied into another size's row proves nothing about that size.
-          signed: opened !== undefined && opened.checkpoint.size === cp.treeSize,
-          matchesLeaves: Buffer.compare(root, claimedRoot) === 0,
-        };
-        if (previousCheckpoint) await checkConsistency(previousCheckpoint, view, proof, report);
-        previousCheckpoint = view;
+        checkBeyondTree(cp, leaves, report);
       }
-    };
+      unsealed = leaves - (checkpoints.filter((c) => c.treeSize <= leaves).pop()?.treeSize ?? 0);
+      checkLedgerState(snapshot.stateTreeSize, leaves, report);
+      checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
+    });
+    totals = await (runner.current ?? inlineRecordChecks(false)).totals();
+  } finally {
+    await runner.current?.close();
+  }
 
-    // Subtree checks run behind the main loop (their look-up queues behind the prefetches on the connection);
-    // at most a few are in flight so memory stays bounded.
-    const nodeChecks = new Set<Promise<void>>();
-    const flushNodes = async (): Promise<void> => {
-      if (pendingNodes.length === 0) return;
-      const nodes = pendingNodes;
-      const from = pendingFrom;
-      const to = frontier.size;
-      pendingNodes = [];
-      pendingFrom = to;
-      while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
-      const check = snapshot.subtreesCompletedIn(from, to).then((stored) => {
-        subtreeHashes += checkSubtrees(nodes, stored, report);
-      });
-      const tracked = check.finally(() => nodeChecks.delete(tracked));
-      nodeChecks.add(tracked);
-    };
-
-    await checkCheckpointsAt(0);
-    for (;;) {
-      if (!feedPuller.ready || !leafPuller.ready) await Promise.all([feedPuller.fill(), leafPuller.fill()]);
-      const entry = feedPuller.take();
-      const leaf = leafPuller.take();
-      if (!entry && !leaf) break;
-      let storedHash: Buffer | undefined;
-      if (entry) {
-        records++;
-        storedHash = checkRecord(entry, streams, referencedEvidence, report, options.strictCanonical === true, destroyedEvidence);
-      }
-      if (!leaf) {
-        unintegrated++;
-        continue;
-      }
-      const index = leaves;
-      leaves++;
-      const rebuilt = frontier.appendRecordHash(leaf.recordHash);
-      checkLeaf(index, leaf, entry, storedHash, rebuilt.leafHash, report);
-      for (const n of rebuilt.completed) if (n.level > 0) pendingNodes.push(n);
-      if (pendingNodes.length >= batchSize) await flushNodes();
-      if (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === frontier.size) {
-        await checkCheckpointsAt(frontier.size);
-      }
-      if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
-    }
-    await flushNodes();
-    await Promise.all(nodeChecks);
-    await feedPuller.close();
-    await leafPuller.close();
-    for (const cp of checkpoints.slice(nextCheckpoint)) {
-      checkpointsSeen++;
-      checkBeyondTree(cp, leaves, report);
-    }
-    unsealed = leaves - (checkpoints.filter((c) => c.treeSize <= leaves).pop()?.treeSize ?? 0);
-    checkLedgerState(snapshot.stateTreeSize, leaves, report);
-    checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
-  });
-
-  const blobs = options.evidence ? await checkEvidence(options.evidence, referencedEvidence, report, destroyedEvidence, destroyed) : 0;
+  const blobs = options.evidence
+    ? await checkEvidence(
+        options.evidence,
+        totals.referencedEvidence,
+        report,
+        totals.destroyedEvidence,
+        destroyed,
+      )
+    : 0;
 
   return {
     ok: discrepancyCount === 0,
     records,
-    streams: streams.size,
+    streams: totals.streams,
     leaves,
     checkpoints: checkpointsSeen,
     subtreeHashes,
