@@ -39,6 +39,13 @@ import {
   type RecordCheckRequest,
   type RecordCheckTotals,
 } from './record-checks.ts';
+import {
+  packLeaves,
+  TreeChecks,
+  type CheckedLeafBatch,
+  type PackedNodes,
+  type TreeCheckRequest,
+} from './tree-checks.ts';
 import { createThreadTask } from '../../workers/queue/thread-task.ts';
 import {
   checkBeyondTree,
@@ -48,7 +55,7 @@ import {
   checkLeaf,
   checkLedgerState,
   checkSubtreeCount,
-  checkSubtrees,
+  checkPackedSubtrees,
   openStoredCheckpoint,
   type CheckpointView,
   type Discrepancy,
@@ -167,77 +174,89 @@ interface CheckedRecord {
   found: Discrepancy[] | undefined;
 }
 
-/** The record checks over batches, inline or on a worker thread; `totals` once every batch is checked. */
-interface RecordCheckRunner {
-  check(records: StoredRecordText[]): Promise<CheckedRecordBatch>;
-  totals(): Promise<RecordCheckTotals>;
+/** A leaf with what the tree checks found. */
+interface CheckedLeaf {
+  leaf: StoredLeafHashes;
+  leafHashMatches: boolean;
+  /** The rebuilt root after this leaf, when the tree then has a stored checkpoint's size. */
+  root: Uint8Array | undefined;
+  /** On the last leaf of a batch: the subtrees the batch completed. */
+  nodes: PackedNodes | undefined;
+}
+
+/** Checks run over batches, in order, inline or on a worker thread. */
+interface BatchChecks<Request, Result> {
+  run(request: Request): Promise<Result>;
   close(): Promise<void>;
 }
 
-function inlineRecordChecks(strictCanonical: boolean): RecordCheckRunner {
-  const checks = new RecordChecks(strictCanonical);
-  return {
-    check: async (records) => checks.batch(records),
-    totals: async () => checks.totals(),
-    close: async () => undefined,
-  };
+function inlineChecks<Request, Result>(run: (request: Request) => Result): BatchChecks<Request, Result> {
+  return { run: async (request) => run(request), close: async () => undefined };
 }
 
-function threadRecordChecks(strictCanonical: boolean): RecordCheckRunner {
+/** One worker thread running `exportName` of ./<module>; a thread serves one run and is closed with it. */
+function threadChecks<Request, Result>(module: string, exportName: string): BatchChecks<Request, Result> {
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const task = createThreadTask<[RecordCheckRequest], CheckedRecordBatch | RecordCheckTotals>(
-    new URL(`./record-checks.${ext}`, import.meta.url).href,
-    'recordCheckThread',
+  const task = createThreadTask<[Request], Result>(
+    new URL(`./${module}.${ext}`, import.meta.url).href,
+    exportName,
   );
-  return {
-    check: async (records) =>
-      (await task.run({ op: 'batch', records, strictCanonical })) as CheckedRecordBatch,
-    totals: async () => (await task.run({ op: 'totals' })) as RecordCheckTotals,
-    close: () => task.close(),
-  };
+  return { run: (request) => task.run(request), close: () => task.close() };
 }
 
 /**
- * Record batches from storage, checked (the next ones are handed to the checks while the caller works through
- * the current one). The runner is chosen at the first batch: see `VerifyOptions.recordChecks`.
+ * Maps batches through `start`, keeping up to `depth` started ahead of the one the caller is working through,
+ * so the checks (on their threads) and the caller overlap.
  */
-async function* checkedRecords(
-  source: AsyncIterable<StoredRecordText[]>,
-  batchSize: number,
-  mode: 'auto' | 'thread' | 'inline',
-  strictCanonical: boolean,
-  runner: { current?: RecordCheckRunner },
-): AsyncGenerator<CheckedRecord[]> {
-  const pending: { records: StoredRecordText[]; checked: Promise<CheckedRecordBatch> }[] = [];
-  const settle = async (next: {
-    records: StoredRecordText[];
-    checked: Promise<CheckedRecordBatch>;
-  }): Promise<CheckedRecord[]> => {
-    const { hashes, valid, found } = await next.checked;
-    const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
-    const out: CheckedRecord[] = next.records.map((entry, i) => ({
-      entry,
-      storedHash: valid[i] === 1 ? bytes.subarray(i * 32, i * 32 + 32) : undefined,
-      found: undefined,
-    }));
-    for (const { at, discrepancy } of found) (out[at]!.found ??= []).push(discrepancy);
-    return out;
-  };
+async function* ahead<In, Out>(
+  source: AsyncIterable<In>,
+  start: (batch: In) => Promise<Out>,
+  depth = 3,
+): AsyncGenerator<Out> {
+  const pending: Promise<Out>[] = [];
   try {
-    for await (const records of source) {
-      runner.current ??=
-        mode === 'thread' || (mode === 'auto' && records.length >= batchSize)
-          ? threadRecordChecks(strictCanonical)
-          : inlineRecordChecks(strictCanonical);
-      const checked = runner.current.check(records);
-      checked.catch(() => undefined); // surfaced when its turn comes
-      pending.push({ records, checked });
-      if (pending.length >= 3) yield await settle(pending.shift()!);
+    for await (const batch of source) {
+      const started = start(batch);
+      started.catch(() => undefined); // surfaced when its turn comes
+      pending.push(started);
+      if (pending.length >= depth) yield await pending.shift()!;
     }
-    while (pending.length > 0) yield await settle(pending.shift()!);
+    while (pending.length > 0) yield await pending.shift()!;
   } finally {
-    await Promise.all(pending.map((p) => p.checked.catch(() => undefined)));
+    await Promise.all(pending.map((p) => p.catch(() => undefined)));
   }
+}
+
+/** Whether a run's checks go to worker threads, decided at the feed's first batch (`VerifyOptions.recordChecks`). */
+function useThreads(mode: 'auto' | 'thread' | 'inline', firstBatch: number, batchSize: number): boolean {
+  return mode === 'thread' || (mode === 'auto' && firstBatch >= batchSize);
+}
+
+function withRecordChecks(records: StoredRecordText[], checked: CheckedRecordBatch): CheckedRecord[] {
+  const { hashes, valid, found } = checked;
+  const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+  const out: CheckedRecord[] = records.map((entry, i) => ({
+    entry,
+    storedHash: valid[i] === 1 ? bytes.subarray(i * 32, i * 32 + 32) : undefined,
+    found: undefined,
+  }));
+  for (const { at, discrepancy } of found) (out[at]!.found ??= []).push(discrepancy);
+  return out;
+}
+
+function withTreeChecks(leaves: StoredLeafHashes[], checked: CheckedLeafBatch): CheckedLeaf[] {
+  let root = 0;
+  return leaves.map((leaf, i) => {
+    const at = checked.roots[root];
+    const afterThis = at !== undefined && at.index === i;
+    if (afterThis) root++;
+    return {
+      leaf,
+      leafHashMatches: checked.leafHashMatches[i] === 1,
+      root: afterThis ? at.root : undefined,
+      nodes: i === leaves.length - 1 ? checked.nodes : undefined,
+    };
+  });
 }
 
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
@@ -266,38 +285,58 @@ export async function verifyLedgerStorage(
   let unintegrated = 0;
   let unsealed = 0;
   const destroyed: DestroyedFinding[] = [];
-  const runner: { current?: RecordCheckRunner } = {};
+  const mode = options.recordChecks ?? 'auto';
+  const strictCanonical = options.strictCanonical === true;
+  let recordChecks: BatchChecks<RecordCheckRequest, CheckedRecordBatch | RecordCheckTotals> | undefined;
+  let treeChecks: BatchChecks<TreeCheckRequest, CheckedLeafBatch> | undefined;
   let totals: RecordCheckTotals | undefined;
   try {
     await storage.read(async (snapshot) => {
-      const leafPuller = new Puller<StoredLeafHashes>(snapshot.leaves(batchSize)[Symbol.asyncIterator]());
       const checkpoints = await snapshot.checkpoints();
+      const rootSizes = [...new Set(checkpoints.map((c) => c.treeSize))];
+      const leafPuller = new Puller<CheckedLeaf>(
+        ahead(snapshot.leaves(batchSize), async (batch) => {
+          if (!treeChecks) {
+            const local = new TreeChecks(rootSizes);
+            treeChecks = useThreads(mode, batch.length, batchSize)
+              ? threadChecks('tree-checks', 'treeCheckThread')
+              : inlineChecks((request: TreeCheckRequest) => local.batch(request.leaves));
+          }
+          return withTreeChecks(batch, await treeChecks.run({ leaves: packLeaves(batch), rootSizes }));
+        })[Symbol.asyncIterator](),
+      );
       const feedPuller = new Puller<CheckedRecord>(
-        checkedRecords(
-          snapshot.records(batchSize),
-          batchSize,
-          options.recordChecks ?? 'auto',
-          options.strictCanonical === true,
-          runner,
-        )[Symbol.asyncIterator](),
+        ahead(snapshot.records(batchSize), async (batch) => {
+          if (!recordChecks) {
+            const local = new RecordChecks(strictCanonical);
+            recordChecks = useThreads(mode, batch.length, batchSize)
+              ? threadChecks('record-checks', 'recordCheckThread')
+              : inlineChecks((request: RecordCheckRequest) =>
+                  request.op === 'totals' ? local.totals() : local.batch(request.records),
+                );
+          }
+          return withRecordChecks(
+            batch,
+            (await recordChecks.run({ op: 'batch', records: batch, strictCanonical })) as CheckedRecordBatch,
+          );
+        })[Symbol.asyncIterator](),
       );
 
-      const frontier = Frontier.empty();
       let nextCheckpoint = 0;
       /** The checkpoint before, by size. */
       let previousCheckpoint: CheckpointView | undefined;
-      // Rebuilt subtree hashes of the current leaf page, compared with the stored ones page by page.
-      let pendingNodes: { level: number; index: number; hash: Uint8Array }[] = [];
+      // Rebuilt subtree hashes of the current leaf pages, compared with the stored ones page by page.
+      let pendingNodes: PackedNodes[] = [];
+      let pendingCount = 0;
       let pendingFrom = 0;
       const proof = (from: number, to: number) =>
         snapshot.withSubtrees((get) => consistencyProofFromNodes(from, to, get));
 
-      const checkCheckpointsAt = async (size: number): Promise<void> => {
+      const checkCheckpointsAt = async (size: number, root: Uint8Array): Promise<void> => {
         while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === size) {
           const cp = checkpoints[nextCheckpoint++]!;
           checkpointsSeen++;
           const opened = openStoredCheckpoint(cp, options.verifierKeys, report);
-          const root = frontier.root();
           checkCheckpointRoot(cp, root, report);
           const claimedRoot = opened?.checkpoint.root ?? cp.root;
           const view: CheckpointView = {
@@ -316,44 +355,51 @@ export async function verifyLedgerStorage(
       // at most a few are in flight so memory stays bounded.
       const nodeChecks = new Set<Promise<void>>();
       const flushNodes = async (): Promise<void> => {
-        if (pendingNodes.length === 0) return;
+        if (pendingCount === 0) return;
         const nodes = pendingNodes;
         const from = pendingFrom;
-        const to = frontier.size;
+        const to = leaves;
         pendingNodes = [];
+        pendingCount = 0;
         pendingFrom = to;
         while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
         const check = snapshot.subtreesCompletedIn(from, to).then((stored) => {
-          subtreeHashes += checkSubtrees(nodes, stored, report);
+          for (const pack of nodes) subtreeHashes += checkPackedSubtrees(pack, stored, report);
         });
         const tracked = check.finally(() => nodeChecks.delete(tracked));
         nodeChecks.add(tracked);
       };
 
-      await checkCheckpointsAt(0);
+      await checkCheckpointsAt(0, Frontier.empty().root());
       for (;;) {
         if (!feedPuller.ready || !leafPuller.ready) await Promise.all([feedPuller.fill(), leafPuller.fill()]);
         const checked = feedPuller.take();
-        const leaf = leafPuller.take();
-        if (!checked && !leaf) break;
+        const checkedLeaf = leafPuller.take();
+        if (!checked && !checkedLeaf) break;
         const entry = checked?.entry;
         const storedHash = checked?.storedHash;
         if (checked) {
           records++;
           if (checked.found) for (const d of checked.found) report(d);
         }
-        if (!leaf) {
+        if (!checkedLeaf) {
           unintegrated++;
           continue;
         }
         const index = leaves;
         leaves++;
-        const rebuilt = frontier.appendRecordHash(leaf.recordHash);
-        checkLeaf(index, leaf, entry, storedHash, rebuilt.leafHash, report);
-        for (const n of rebuilt.completed) if (n.level > 0) pendingNodes.push(n);
-        if (pendingNodes.length >= batchSize) await flushNodes();
-        if (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === frontier.size) {
-          await checkCheckpointsAt(frontier.size);
+        checkLeaf(index, checkedLeaf.leaf, entry, storedHash, checkedLeaf.leafHashMatches, report);
+        if (checkedLeaf.nodes && checkedLeaf.nodes.count > 0) {
+          pendingNodes.push(checkedLeaf.nodes);
+          pendingCount += checkedLeaf.nodes.count;
+          if (pendingCount >= batchSize) await flushNodes();
+        }
+        if (
+          checkedLeaf.root &&
+          nextCheckpoint < checkpoints.length &&
+          checkpoints[nextCheckpoint]!.treeSize === leaves
+        ) {
+          await checkCheckpointsAt(leaves, checkedLeaf.root);
         }
         if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
       }
@@ -369,9 +415,10 @@ export async function verifyLedgerStorage(
       checkLedgerState(snapshot.stateTreeSize, leaves, report);
       checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
     });
-    totals = await (runner.current ?? inlineRecordChecks(false)).totals();
+    recordChecks ??= inlineChecks(() => new RecordChecks(false).totals());
+    totals = (await recordChecks.run({ op: 'totals' })) as RecordCheckTotals;
   } finally {
-    await runner.current?.close();
+    await Promise.all([recordChecks?.close(), treeChecks?.close()]);
   }
 
   const blobs = options.evidence
