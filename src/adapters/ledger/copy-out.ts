@@ -129,6 +129,7 @@ export async function* copyOutRows<T>(
   let current: T[] = [];
   let paused = false;
   let ended = false;
+  let draining = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -140,6 +141,7 @@ export async function* copyOutRows<T>(
     `COPY (${select}) TO STDOUT (FORMAT binary)`,
     fieldCount,
     (fields) => {
+      if (draining) return;
       current.push(row(fields));
       if (current.length >= batchSize) {
         batches.push(current);
@@ -179,9 +181,11 @@ export async function* copyOutRows<T>(
   } finally {
     if (!ended) {
       // Stopped early: let the COPY run out so the connection is usable again.
+      draining = true;
       if (paused) connection.stream.resume();
       paused = false;
       batches.length = 0;
+      current = [];
       while (!ended) await new Promise<void>((resolve) => (wake = resolve));
     }
   }
