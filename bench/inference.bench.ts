@@ -6,11 +6,13 @@
  */
 import sharp from 'sharp';
 import { availableParallelism, loadavg } from 'node:os';
-import { createPlateReader, createPlateReaderInWorker, type PlateReader } from '../src/workers/inference/index.ts';
+import { createPlateReader, createPlateReaderInWorker, type PlateReader, type PlateReading } from '../src/workers/inference/index.ts';
 import { syntheticPlateCrop, syntheticScene, type SyntheticPlate } from '../test/support/synthetic-plates.ts';
 import { figure, scaled } from './report.ts';
 
-const CROPS = scaled(process.env.BENCH_INFERENCE_CROPS, 80, 10);
+const CROPS = scaled(process.env.BENCH_INFERENCE_CROPS, 80, 16);
+/** Crops per `readCrops` call (one recognition run per batch of equal-width inputs). */
+const BATCH = Number(process.env.BENCH_INFERENCE_BATCH ?? 16);
 const SCENES = scaled(process.env.BENCH_INFERENCE_SCENES, 24, 4);
 
 async function timed<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<number> {
@@ -44,6 +46,17 @@ export async function run(): Promise<void> {
     await reader.readCrop(crops[0]!.image); // warm-up: first runs allocate
     await reader.readScene(scenes[0]!.image);
     const crop = await accuracyAndTime(reader, crops, false);
+    // Batched: readCrops over BATCH crops at a time; its readings must be exactly readCrop's.
+    const singleReadings: (PlateReading | null)[] = [];
+    for (const c of crops) singleReadings.push(await reader.readCrop(c.image));
+    const cpuBatched = process.cpuUsage();
+    const batchedStart = process.hrtime.bigint();
+    const batchedReadings: (PlateReading | null)[] = [];
+    for (let i = 0; i < crops.length; i += BATCH) batchedReadings.push(...(await reader.readCrops(crops.slice(i, i + BATCH).map((c) => ({ image: c.image })))));
+    const batchedSeconds = Number(process.hrtime.bigint() - batchedStart) / 1e9;
+    const batchedCpu = process.cpuUsage(cpuBatched);
+    const differing = batchedReadings.filter((r, i) => JSON.stringify(r) !== JSON.stringify(singleReadings[i])).length;
+    const batchedExact = batchedReadings.filter((r, i) => r?.text === crops[i]!.truth.text).length;
     const scene = await accuracyAndTime(reader, scenes, true);
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
     // On a loaded machine wall time understates throughput; CPU time per item does not depend on the load.
@@ -52,7 +65,13 @@ export async function run(): Promise<void> {
       `crops:  ${(CROPS / crop.seconds).toFixed(1)}/s (${((1000 * crop.seconds) / CROPS).toFixed(1)} ms each), exact ${crop.exact}/${CROPS} = ${pct(crop.exact, CROPS)}; ` +
         `${(crop.seconds / baselineCrop).toFixed(1)}× the time of sharp decode+resize alone (${(CROPS / baselineCrop).toFixed(0)}/s)`,
     );
-    figure({ bench: 'inference', figure: 'crops', value: CROPS / crop.seconds, unit: 'crops/s', baseline: CROPS / baselineCrop, target: '>= 40' });
+    console.log(
+      `crops, ${BATCH} per readCrops call: ${(CROPS / batchedSeconds).toFixed(1)}/s (${(CROPS / batchedSeconds / (CROPS / crop.seconds)).toFixed(2)}× one at a time; cpu ${((1000 * (batchedCpu.user + batchedCpu.system)) / 1e6 / CROPS).toFixed(1)} ms each), ` +
+        `exact ${batchedExact}/${CROPS}; readings differing from readCrop's: ${differing}`,
+    );
+    figure({ bench: 'inference', figure: 'crops', value: CROPS / batchedSeconds, unit: 'crops/s', baseline: CROPS / baselineCrop, target: '>= 40' });
+    figure({ bench: 'inference', figure: 'crops-one-at-a-time', value: CROPS / crop.seconds, unit: 'crops/s', baseline: CROPS / baselineCrop });
+    figure({ bench: 'inference', figure: 'crops-batched-differing', value: differing, unit: 'readings' });
     figure({ bench: 'inference', figure: 'scenes', value: SCENES / scene.seconds, unit: 'scenes/s', baseline: SCENES / baselineScene, target: '>= 5' });
     figure({ bench: 'inference', figure: 'crop-exact', value: (100 * crop.exact) / CROPS, unit: '%' });
     console.log(
@@ -74,6 +93,14 @@ export async function run(): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     figure({ bench: 'inference', figure: 'worker-crops', value: CROPS / seconds, unit: 'crops/s', baseline: CROPS / baselineCrop });
     console.log(`worker: ${(CROPS / seconds).toFixed(1)} crops/s, ${(seconds / baselineCrop).toFixed(1)}× the sharp baseline`);
+    // Batched on the worker thread: two readCrops calls in flight, so one batch decodes while the other runs.
+    const batchedStart = process.hrtime.bigint();
+    const calls = [];
+    for (let i = 0; i < crops.length; i += BATCH) calls.push(crops.slice(i, i + BATCH).map((c) => ({ image: c.image })));
+    for (let i = 0; i < calls.length; i += 2) await Promise.all(calls.slice(i, i + 2).map((batch) => worker.readCrops(batch)));
+    const batchedSeconds = Number(process.hrtime.bigint() - batchedStart) / 1e9;
+    figure({ bench: 'inference', figure: 'worker-crops-batched', value: CROPS / batchedSeconds, unit: 'crops/s', baseline: CROPS / baselineCrop, target: '>= 40' });
+    console.log(`worker, ${BATCH} per readCrops call: ${(CROPS / batchedSeconds).toFixed(1)} crops/s, ${(batchedSeconds / baselineCrop).toFixed(1)}× the sharp baseline`);
   } finally {
     await worker.close();
   }

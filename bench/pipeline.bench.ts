@@ -59,7 +59,12 @@ export async function run(): Promise<void> {
     let done = 0;
     let finish!: () => void;
     const finished = new Promise<void>((r) => (finish = r));
+    // The raw baseline's clock starts with its worker already running; the pipeline's is read both ways: from
+    // startPipeline (its start-up included: connections, queues, the process manager's first feed read) and
+    // from the first job a worker takes (steady state, comparable with the baseline).
+    let firstJobAt: number | undefined;
     const counted = (p: ReturnType<typeof trivialProcessor>): ReturnType<typeof trivialProcessor> => async (job) => {
+      firstJobAt ??= performance.now();
       await p(job);
       if (++done === jobs) finish();
     };
@@ -75,15 +80,20 @@ export async function run(): Promise<void> {
       policies: { inference: { concurrency: CONCURRENCY }, media: { concurrency: CONCURRENCY } },
     });
     await finished;
-    const seconds = (performance.now() - started) / 1000;
+    const finishedAt = performance.now();
+    const seconds = (finishedAt - started) / 1000;
+    const steadySeconds = (finishedAt - (firstJobAt ?? started)) / 1000;
     await pipeline.stop();
     const rate = jobs / seconds;
+    const steadyRate = jobs / steadySeconds;
     const rawAfter = await rawBullRate(redisUrl, jobs);
     const raw = (rawBefore + rawAfter) / 2;
     console.log(`jobs: ${jobs} (${CASES} detections × inference + media), worker concurrency ${CONCURRENCY} per queue`);
     console.log(`raw BullMQ add+process (no-op):            ${raw.toFixed(0)} jobs/s (baseline 1.00×; before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)})`);
-    figure({ bench: 'pipeline', figure: 'jobs', value: rate, unit: 'jobs/s', baseline: raw, target: '>= 0.5x raw' });
-    console.log(`pipeline event→job→worker→command→event:   ${rate.toFixed(0)} jobs/s (${(rate / raw).toFixed(2)}× raw; target ≥ 0.50×)`);
+    figure({ bench: 'pipeline', figure: 'jobs', value: steadyRate, unit: 'jobs/s', baseline: raw, target: '>= 0.5x raw' });
+    figure({ bench: 'pipeline', figure: 'jobs-with-startup', value: rate, unit: 'jobs/s', baseline: raw });
+    console.log(`pipeline event→job→worker→command→event:   ${steadyRate.toFixed(0)} jobs/s from the first job (${(steadyRate / raw).toFixed(2)}× raw; target ≥ 0.50×)`);
+    console.log(`  with start-up (from startPipeline):        ${rate.toFixed(0)} jobs/s (${(rate / raw).toFixed(2)}× raw; start-up ${(seconds - steadySeconds).toFixed(2)} s)`);
   } finally {
     await world.close();
   }

@@ -7,7 +7,8 @@
  * share that one connection; their queries are queued in call order rather than handed to pg concurrently.
  */
 import type pg from 'pg';
-import type { LedgerSnapshot, LedgerStorageReader, StoredCheckpointNote, StoredLeafHashes } from '../../ports/ledger-storage.ts';
+import type { LedgerSnapshot, LedgerStorageReader, StoredCheckpointNote, StoredLeafHashes, StoredRecordText } from '../../ports/ledger-storage.ts';
+import { copyOutRows, uuidText, type TupleFields } from './copy-out.ts';
 import { readEventRecords, type FeedSource } from './feed-source.ts';
 import { withStoredNodes, type Queryable } from './store.ts';
 
@@ -32,31 +33,111 @@ export function postgresLedgerStorage(ledgerPool: pg.Pool, feed: FeedSource | 's
     async read(read) {
       const client = await ledgerPool.connect();
       const ledger = serialized(client);
+      let feedClient: pg.PoolClient | undefined;
+      let leafClient: pg.PoolClient | undefined;
       let ok = false;
       try {
         // The ledger snapshot first: every leaf in it was integrated from a record committed before it, so
         // the feed snapshot taken next holds all of them.
         await ledger.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const stateRow = (await ledger.query<{ tree_size: string }>('SELECT tree_size FROM ledger_state WHERE id = 1')).rows[0];
+        // Up to two more connections in this snapshot: the feed and the leaves each stream by binary COPY on
+        // their own, while the subtree look-ups and checkpoints use this one.
+        const snapshotId = await exportSnapshot(ledgerPool, client, feed === 'same-database' ? 2 : 1);
+        if (snapshotId && feed === 'same-database') feedClient = await snapshotConnection(ledgerPool, snapshotId);
+        if (snapshotId) leafClient = await snapshotConnection(ledgerPool, snapshotId);
         const snapshot: LedgerSnapshot = {
           stateTreeSize: stateRow ? Number(stateRow.tree_size) : undefined,
-          leaves: (batchSize) => readLeaves(ledger, batchSize),
-          records: (batchSize) => (feed === 'same-database' ? readEventRecords(ledger, batchSize) : feed.batches(batchSize)),
+          leaves: (batchSize) => (leafClient ? copyLeaves(leafClient, batchSize) : readLeaves(ledger, batchSize)),
+          records: (batchSize) =>
+            feed !== 'same-database' ? feed.batches(batchSize) : feedClient ? copyEventRecords(feedClient, batchSize) : readEventRecords(ledger, batchSize),
           checkpoints: () => loadCheckpoints(ledger),
           subtreesCompletedIn: (from, to) => storedNodesCompletedIn(ledger, from, to),
           withSubtrees: (compute) => withStoredNodes(ledger, compute),
           subtreeCount: async () => Number((await ledger.query<{ n: string }>('SELECT count(*) AS n FROM ledger_nodes')).rows[0]!.n),
         };
         const result = await read(snapshot);
+        for (const c of [feedClient, leafClient]) if (c) await c.query('COMMIT');
         await ledger.query('COMMIT');
         ok = true;
         return result;
       } finally {
-        if (!ok) await ledger.query('ROLLBACK').catch(() => undefined);
+        if (!ok) {
+          for (const c of [feedClient, leafClient]) if (c) await c.query('ROLLBACK').catch(() => undefined);
+          await ledger.query('ROLLBACK').catch(() => undefined);
+        }
+        feedClient?.release(!ok);
+        leafClient?.release(!ok);
         client.release(!ok);
       }
     },
   };
+}
+
+/**
+ * The ledger connection's snapshot, exported (pg_export_snapshot) so `extra` more connections can read in it;
+ * undefined when the pool cannot give that many more (an embedded single-session database cannot), and
+ * everything is then read on the ledger's own connection with cursors, as before.
+ */
+async function exportSnapshot(pool: pg.Pool, ledger: pg.PoolClient, extra: number): Promise<string | undefined> {
+  if ((pool.options.max ?? 10) < 1 + extra) return undefined;
+  try {
+    await ledger.query('SAVEPOINT tec_verify_export');
+    const id = (await ledger.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    await ledger.query('RELEASE SAVEPOINT tec_verify_export');
+    return id;
+  } catch {
+    await ledger.query('ROLLBACK TO SAVEPOINT tec_verify_export');
+    return undefined;
+  }
+}
+
+/** Another connection in transaction snapshot `snapshotId`. */
+async function snapshotConnection(pool: pg.Pool, snapshotId: string): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`SET TRANSACTION SNAPSHOT '${snapshotId.replace(/[^0-9A-Fa-f-]/g, '')}'`);
+    return client;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(true);
+    throw error;
+  }
+}
+
+/** The stored text of a uuid or text id column (binary COPY gives a uuid as its 16 bytes). */
+function idText(t: TupleFields, i: number): string {
+  const start = t.start[i]!;
+  const end = t.end[i]!;
+  return end - start === 16 ? uuidText(t.buffer, start) : t.buffer.toString('utf8', start, end);
+}
+
+/** `event_records` in feed order by binary COPY (the cursor reader is feed-source.ts's `readEventRecords`). */
+function copyEventRecords(client: pg.PoolClient, batchSize: number): AsyncGenerator<StoredRecordText[]> {
+  return copyOutRows(
+    client,
+    'SELECT event_id, record, hash FROM event_records ORDER BY transaction_id, global_position',
+    3,
+    (t) => ({ recordId: idText(t, 0), canonical: t.buffer.toString('utf8', t.start[1], t.end[1]), hash: t.buffer.toString('utf8', t.start[2], t.end[2]) }),
+    batchSize,
+  );
+}
+
+/** `ledger_leaves` in leaf order by binary COPY. */
+function copyLeaves(client: pg.PoolClient, batchSize: number): AsyncGenerator<StoredLeafHashes[]> {
+  return copyOutRows(
+    client,
+    'SELECT leaf_index, record_id, record_hash, leaf_hash FROM ledger_leaves ORDER BY leaf_index',
+    4,
+    (t) => ({
+      leafIndex: Number(t.buffer.readBigInt64BE(t.start[0])),
+      recordId: idText(t, 1),
+      recordHash: Buffer.from(t.buffer.subarray(t.start[2], t.end[2])),
+      leafHash: Buffer.from(t.buffer.subarray(t.start[3], t.end[3])),
+    }),
+    batchSize,
+  );
 }
 
 async function* readLeaves(ledger: Queryable, batchSize: number): AsyncGenerator<StoredLeafHashes[]> {

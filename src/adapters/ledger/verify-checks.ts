@@ -236,14 +236,15 @@ export function checkRecord(
 
 /**
  * LEAF_WITHOUT_RECORD, LEAF_RECORD, LEAF_HASH: leaf `index` is the `index`-th stored leaf, maps to the record
- * at that feed position (id and hash), and its stored leaf hash is the one rebuilt, SHA-256(0x00 ‖ record hash).
+ * at that feed position (id and hash), and its stored leaf hash is the one rebuilt, SHA-256(0x00 ‖ record hash)
+ * (`leafHashMatches`: the tree checks compare them, ./tree-checks.ts).
  */
 export function checkLeaf(
   index: number,
   leaf: StoredLeafHashes,
   entry: StoredRecordText | undefined,
   storedHash: Uint8Array | undefined,
-  rebuiltLeafHash: Uint8Array,
+  leafHashMatches: boolean,
   report: Report,
 ): void {
   if (leaf.leafIndex !== index) {
@@ -259,7 +260,7 @@ export function checkLeaf(
       message: `leaf ${index} holds record ${leaf.recordId} (${Buffer.from(leaf.recordHash).toString('hex')}), feed position ${index} is record ${entry.recordId}`,
     });
   }
-  if (!same(leaf.leafHash, rebuiltLeafHash)) {
+  if (!leafHashMatches) {
     report({ code: 'LEAF_HASH', leafIndex: index, recordId: leaf.recordId, message: `leaf ${index}: stored leaf hash is not SHA-256(0x00 ‖ record hash)` });
   }
 }
@@ -280,6 +281,27 @@ export function checkSubtrees(
     }
   }
   return rebuilt.length;
+}
+
+/** `checkSubtrees` over subtree hashes packed by the tree checks (./tree-checks.ts). */
+export function checkPackedSubtrees(
+  rebuilt: { count: number; levels: Uint8Array; indexes: Float64Array; hashes: Uint8Array },
+  stored: Map<string, Uint8Array>,
+  report: Report,
+): number {
+  const hashes = Buffer.from(rebuilt.hashes.buffer, rebuilt.hashes.byteOffset, rebuilt.hashes.byteLength);
+  for (let i = 0; i < rebuilt.count; i++) {
+    const level = rebuilt.levels[i]!;
+    const index = rebuilt.indexes[i]!;
+    const key = `${level}:${index}`;
+    const s = stored.get(key);
+    if (!s) {
+      report({ code: 'NODE_MISSING', leafIndex: (index + 1) * 2 ** level - 1, message: `subtree hash (${key}) is not stored` });
+    } else if (hashes.compare(s, 0, s.length, i * 32, i * 32 + 32) !== 0) {
+      report({ code: 'NODE_HASH', leafIndex: (index + 1) * 2 ** level - 1, message: `stored subtree hash (${key}) differs from the leaves` });
+    }
+  }
+  return rebuilt.count;
 }
 
 /**

@@ -34,21 +34,31 @@ import type { FeedSource } from './feed-source.ts';
 import { Frontier } from './frontier.ts';
 import { postgresLedgerStorage } from './storage-reader.ts';
 import {
+  RecordChecks,
+  type CheckedRecordBatch,
+  type RecordCheckRequest,
+  type RecordCheckTotals,
+} from './record-checks.ts';
+import {
+  packLeaves,
+  TreeChecks,
+  type CheckedLeafBatch,
+  type PackedNodes,
+  type TreeCheckRequest,
+} from './tree-checks.ts';
+import { createThreadTask } from '../../workers/queue/thread-task.ts';
+import {
   checkBeyondTree,
   checkCheckpointRoot,
   checkConsistency,
   checkEvidence,
   checkLeaf,
   checkLedgerState,
-  checkRecord,
   checkSubtreeCount,
-  checkSubtrees,
+  checkPackedSubtrees,
   openStoredCheckpoint,
   type CheckpointView,
   type Discrepancy,
-  type ReferencedEvidence,
-  type StreamHeads,
-  type DestroyedEvidenceMap,
   type DestroyedFinding,
 } from './verify-checks.ts';
 
@@ -105,6 +115,12 @@ export interface VerifyOptions {
    */
   strictCanonical?: boolean;
   maxDiscrepancies?: number;
+  /**
+   * Where the per-record checks run: `'thread'` on a worker thread (overlapping the leaf and tree checks),
+   * `'inline'` on the caller's thread, `'auto'` (default) on a thread when the feed fills its first batch.
+   * The report is the same either way.
+   */
+  recordChecks?: 'auto' | 'thread' | 'inline';
   onProgress?: (progress: { records: number; leaves: number }) => void;
 }
 
@@ -151,6 +167,98 @@ class Puller<T> {
   }
 }
 
+/** A record with what the record checks found: its stored hash as bytes, and its discrepancies in order. */
+interface CheckedRecord {
+  entry: StoredRecordText;
+  storedHash: Buffer | undefined;
+  found: Discrepancy[] | undefined;
+}
+
+/** A leaf with what the tree checks found. */
+interface CheckedLeaf {
+  leaf: StoredLeafHashes;
+  leafHashMatches: boolean;
+  /** The rebuilt root after this leaf, when the tree then has a stored checkpoint's size. */
+  root: Uint8Array | undefined;
+  /** On the last leaf of a batch: the subtrees the batch completed. */
+  nodes: PackedNodes | undefined;
+}
+
+/** Checks run over batches, in order, inline or on a worker thread. */
+interface BatchChecks<Request, Result> {
+  run(request: Request): Promise<Result>;
+  close(): Promise<void>;
+}
+
+function inlineChecks<Request, Result>(run: (request: Request) => Result): BatchChecks<Request, Result> {
+  return { run: async (request) => run(request), close: async () => undefined };
+}
+
+/** One worker thread running `exportName` of ./<module>; a thread serves one run and is closed with it. */
+function threadChecks<Request, Result>(module: string, exportName: string): BatchChecks<Request, Result> {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const task = createThreadTask<[Request], Result>(
+    new URL(`./${module}.${ext}`, import.meta.url).href,
+    exportName,
+  );
+  return { run: (request) => task.run(request), close: () => task.close() };
+}
+
+/**
+ * Maps batches through `start`, keeping up to `depth` started ahead of the one the caller is working through,
+ * so the checks (on their threads) and the caller overlap.
+ */
+async function* ahead<In, Out>(
+  source: AsyncIterable<In>,
+  start: (batch: In) => Promise<Out>,
+  depth = 3,
+): AsyncGenerator<Out> {
+  const pending: Promise<Out>[] = [];
+  try {
+    for await (const batch of source) {
+      const started = start(batch);
+      started.catch(() => undefined); // surfaced when its turn comes
+      pending.push(started);
+      if (pending.length >= depth) yield await pending.shift()!;
+    }
+    while (pending.length > 0) yield await pending.shift()!;
+  } finally {
+    await Promise.all(pending.map((p) => p.catch(() => undefined)));
+  }
+}
+
+/** Whether a run's checks go to worker threads, decided at the feed's first batch (`VerifyOptions.recordChecks`). */
+function useThreads(mode: 'auto' | 'thread' | 'inline', firstBatch: number, batchSize: number): boolean {
+  return mode === 'thread' || (mode === 'auto' && firstBatch >= batchSize);
+}
+
+function withRecordChecks(records: StoredRecordText[], checked: CheckedRecordBatch): CheckedRecord[] {
+  const { hashes, valid, found } = checked;
+  const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+  const out: CheckedRecord[] = records.map((entry, i) => ({
+    entry,
+    storedHash: valid[i] === 1 ? bytes.subarray(i * 32, i * 32 + 32) : undefined,
+    found: undefined,
+  }));
+  for (const { at, discrepancy } of found) (out[at]!.found ??= []).push(discrepancy);
+  return out;
+}
+
+function withTreeChecks(leaves: StoredLeafHashes[], checked: CheckedLeafBatch): CheckedLeaf[] {
+  let root = 0;
+  return leaves.map((leaf, i) => {
+    const at = checked.roots[root];
+    const afterThis = at !== undefined && at.index === i;
+    if (afterThis) root++;
+    return {
+      leaf,
+      leafHashMatches: checked.leafHashMatches[i] === 1,
+      root: afterThis ? at.root : undefined,
+      nodes: i === leaves.length - 1 ? checked.nodes : undefined,
+    };
+  });
+}
+
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
   return verifyLedgerStorage(postgresLedgerStorage(options.ledgerPool, options.feed), options);
 }
@@ -176,107 +284,157 @@ export async function verifyLedgerStorage(
   let subtreeHashes = 0;
   let unintegrated = 0;
   let unsealed = 0;
-  const streams: StreamHeads = new Map();
-  const referencedEvidence: ReferencedEvidence = new Map();
-  const destroyedEvidence: DestroyedEvidenceMap = new Map();
   const destroyed: DestroyedFinding[] = [];
-  await storage.read(async (snapshot) => {
-    const leafPuller = new Puller<StoredLeafHashes>(snapshot.leaves(batchSize)[Symbol.asyncIterator]());
-    const checkpoints = await snapshot.checkpoints();
-    const feedPuller = new Puller<StoredRecordText>(snapshot.records(batchSize)[Symbol.asyncIterator]());
+  const mode = options.recordChecks ?? 'auto';
+  const strictCanonical = options.strictCanonical === true;
+  let recordChecks: BatchChecks<RecordCheckRequest, CheckedRecordBatch | RecordCheckTotals> | undefined;
+  let treeChecks: BatchChecks<TreeCheckRequest, CheckedLeafBatch> | undefined;
+  let totals: RecordCheckTotals | undefined;
+  try {
+    await storage.read(async (snapshot) => {
+      const checkpoints = await snapshot.checkpoints();
+      const rootSizes = [...new Set(checkpoints.map((c) => c.treeSize))];
+      const leafPuller = new Puller<CheckedLeaf>(
+        ahead(snapshot.leaves(batchSize), async (batch) => {
+          if (!treeChecks) {
+            const local = new TreeChecks(rootSizes);
+            treeChecks = useThreads(mode, batch.length, batchSize)
+              ? threadChecks('tree-checks', 'treeCheckThread')
+              : inlineChecks((request: TreeCheckRequest) => local.batch(request.leaves));
+          }
+          return withTreeChecks(batch, await treeChecks.run({ leaves: packLeaves(batch), rootSizes }));
+        })[Symbol.asyncIterator](),
+      );
+      const feedPuller = new Puller<CheckedRecord>(
+        ahead(snapshot.records(batchSize), async (batch) => {
+          if (!recordChecks) {
+            const local = new RecordChecks(strictCanonical);
+            recordChecks = useThreads(mode, batch.length, batchSize)
+              ? threadChecks('record-checks', 'recordCheckThread')
+              : inlineChecks((request: RecordCheckRequest) =>
+                  request.op === 'totals' ? local.totals() : local.batch(request.records),
+                );
+          }
+          return withRecordChecks(
+            batch,
+            (await recordChecks.run({ op: 'batch', records: batch, strictCanonical })) as CheckedRecordBatch,
+          );
+        })[Symbol.asyncIterator](),
+      );
 
-    const frontier = Frontier.empty();
-    let nextCheckpoint = 0;
-    /** The checkpoint before, by size. */
-    let previousCheckpoint: CheckpointView | undefined;
-    // Rebuilt subtree hashes of the current leaf page, compared with the stored ones page by page.
-    let pendingNodes: { level: number; index: number; hash: Uint8Array }[] = [];
-    let pendingFrom = 0;
-    const proof = (from: number, to: number) => snapshot.withSubtrees((get) => consistencyProofFromNodes(from, to, get));
+      let nextCheckpoint = 0;
+      /** The checkpoint before, by size. */
+      let previousCheckpoint: CheckpointView | undefined;
+      // Rebuilt subtree hashes of the current leaf pages, compared with the stored ones page by page.
+      let pendingNodes: PackedNodes[] = [];
+      let pendingCount = 0;
+      let pendingFrom = 0;
+      const proof = (from: number, to: number) =>
+        snapshot.withSubtrees((get) => consistencyProofFromNodes(from, to, get));
 
-    const checkCheckpointsAt = async (size: number): Promise<void> => {
-      while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === size) {
-        const cp = checkpoints[nextCheckpoint++]!;
+      const checkCheckpointsAt = async (size: number, root: Uint8Array): Promise<void> => {
+        while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === size) {
+          const cp = checkpoints[nextCheckpoint++]!;
+          checkpointsSeen++;
+          const opened = openStoredCheckpoint(cp, options.verifierKeys, report);
+          checkCheckpointRoot(cp, root, report);
+          const claimedRoot = opened?.checkpoint.root ?? cp.root;
+          const view: CheckpointView = {
+            size: cp.treeSize,
+            root: claimedRoot,
+            // Signed for this size: a genuine note copied into another size's row proves nothing about that size.
+            signed: opened !== undefined && opened.checkpoint.size === cp.treeSize,
+            matchesLeaves: Buffer.compare(root, claimedRoot) === 0,
+          };
+          if (previousCheckpoint) await checkConsistency(previousCheckpoint, view, proof, report);
+          previousCheckpoint = view;
+        }
+      };
+
+      // Subtree checks run behind the main loop (their look-up queues behind the prefetches on the connection);
+      // at most a few are in flight so memory stays bounded.
+      const nodeChecks = new Set<Promise<void>>();
+      const flushNodes = async (): Promise<void> => {
+        if (pendingCount === 0) return;
+        const nodes = pendingNodes;
+        const from = pendingFrom;
+        const to = leaves;
+        pendingNodes = [];
+        pendingCount = 0;
+        pendingFrom = to;
+        while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
+        const check = snapshot.subtreesCompletedIn(from, to).then((stored) => {
+          for (const pack of nodes) subtreeHashes += checkPackedSubtrees(pack, stored, report);
+        });
+        const tracked = check.finally(() => nodeChecks.delete(tracked));
+        nodeChecks.add(tracked);
+      };
+
+      await checkCheckpointsAt(0, Frontier.empty().root());
+      for (;;) {
+        if (!feedPuller.ready || !leafPuller.ready) await Promise.all([feedPuller.fill(), leafPuller.fill()]);
+        const checked = feedPuller.take();
+        const checkedLeaf = leafPuller.take();
+        if (!checked && !checkedLeaf) break;
+        const entry = checked?.entry;
+        const storedHash = checked?.storedHash;
+        if (checked) {
+          records++;
+          if (checked.found) for (const d of checked.found) report(d);
+        }
+        if (!checkedLeaf) {
+          unintegrated++;
+          continue;
+        }
+        const index = leaves;
+        leaves++;
+        checkLeaf(index, checkedLeaf.leaf, entry, storedHash, checkedLeaf.leafHashMatches, report);
+        if (checkedLeaf.nodes && checkedLeaf.nodes.count > 0) {
+          pendingNodes.push(checkedLeaf.nodes);
+          pendingCount += checkedLeaf.nodes.count;
+          if (pendingCount >= batchSize) await flushNodes();
+        }
+        if (
+          checkedLeaf.root &&
+          nextCheckpoint < checkpoints.length &&
+          checkpoints[nextCheckpoint]!.treeSize === leaves
+        ) {
+          await checkCheckpointsAt(leaves, checkedLeaf.root);
+        }
+        if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
+      }
+      await flushNodes();
+      await Promise.all(nodeChecks);
+      await feedPuller.close();
+      await leafPuller.close();
+      for (const cp of checkpoints.slice(nextCheckpoint)) {
         checkpointsSeen++;
-        const opened = openStoredCheckpoint(cp, options.verifierKeys, report);
-        const root = frontier.root();
-        checkCheckpointRoot(cp, root, report);
-        const claimedRoot = opened?.checkpoint.root ?? cp.root;
-        const view: CheckpointView = {
-          size: cp.treeSize,
-          root: claimedRoot,
-          // Signed for this size: a genuine note copied into another size's row proves nothing about that size.
-          signed: opened !== undefined && opened.checkpoint.size === cp.treeSize,
-          matchesLeaves: Buffer.compare(root, claimedRoot) === 0,
-        };
-        if (previousCheckpoint) await checkConsistency(previousCheckpoint, view, proof, report);
-        previousCheckpoint = view;
+        checkBeyondTree(cp, leaves, report);
       }
-    };
+      unsealed = leaves - (checkpoints.filter((c) => c.treeSize <= leaves).pop()?.treeSize ?? 0);
+      checkLedgerState(snapshot.stateTreeSize, leaves, report);
+      checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
+    });
+    recordChecks ??= inlineChecks(() => new RecordChecks(false).totals());
+    totals = (await recordChecks.run({ op: 'totals' })) as RecordCheckTotals;
+  } finally {
+    await Promise.all([recordChecks?.close(), treeChecks?.close()]);
+  }
 
-    // Subtree checks run behind the main loop (their look-up queues behind the prefetches on the connection);
-    // at most a few are in flight so memory stays bounded.
-    const nodeChecks = new Set<Promise<void>>();
-    const flushNodes = async (): Promise<void> => {
-      if (pendingNodes.length === 0) return;
-      const nodes = pendingNodes;
-      const from = pendingFrom;
-      const to = frontier.size;
-      pendingNodes = [];
-      pendingFrom = to;
-      while (nodeChecks.size >= 4) await Promise.race(nodeChecks);
-      const check = snapshot.subtreesCompletedIn(from, to).then((stored) => {
-        subtreeHashes += checkSubtrees(nodes, stored, report);
-      });
-      const tracked = check.finally(() => nodeChecks.delete(tracked));
-      nodeChecks.add(tracked);
-    };
-
-    await checkCheckpointsAt(0);
-    for (;;) {
-      if (!feedPuller.ready || !leafPuller.ready) await Promise.all([feedPuller.fill(), leafPuller.fill()]);
-      const entry = feedPuller.take();
-      const leaf = leafPuller.take();
-      if (!entry && !leaf) break;
-      let storedHash: Buffer | undefined;
-      if (entry) {
-        records++;
-        storedHash = checkRecord(entry, streams, referencedEvidence, report, options.strictCanonical === true, destroyedEvidence);
-      }
-      if (!leaf) {
-        unintegrated++;
-        continue;
-      }
-      const index = leaves;
-      leaves++;
-      const rebuilt = frontier.appendRecordHash(leaf.recordHash);
-      checkLeaf(index, leaf, entry, storedHash, rebuilt.leafHash, report);
-      for (const n of rebuilt.completed) if (n.level > 0) pendingNodes.push(n);
-      if (pendingNodes.length >= batchSize) await flushNodes();
-      if (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.treeSize === frontier.size) {
-        await checkCheckpointsAt(frontier.size);
-      }
-      if (options.onProgress && leaves % 100_000 === 0) options.onProgress({ records, leaves });
-    }
-    await flushNodes();
-    await Promise.all(nodeChecks);
-    await feedPuller.close();
-    await leafPuller.close();
-    for (const cp of checkpoints.slice(nextCheckpoint)) {
-      checkpointsSeen++;
-      checkBeyondTree(cp, leaves, report);
-    }
-    unsealed = leaves - (checkpoints.filter((c) => c.treeSize <= leaves).pop()?.treeSize ?? 0);
-    checkLedgerState(snapshot.stateTreeSize, leaves, report);
-    checkSubtreeCount(await snapshot.subtreeCount(), leaves, report);
-  });
-
-  const blobs = options.evidence ? await checkEvidence(options.evidence, referencedEvidence, report, destroyedEvidence, destroyed) : 0;
+  const blobs = options.evidence
+    ? await checkEvidence(
+        options.evidence,
+        totals.referencedEvidence,
+        report,
+        totals.destroyedEvidence,
+        destroyed,
+      )
+    : 0;
 
   return {
     ok: discrepancyCount === 0,
     records,
-    streams: streams.size,
+    streams: totals.streams,
     leaves,
     checkpoints: checkpointsSeen,
     subtreeHashes,

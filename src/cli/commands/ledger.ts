@@ -48,7 +48,8 @@ async function openStores(dataDir: string | undefined): Promise<Stores> {
     ledgerUrl = embedded.url;
   }
   if (!ledgerUrl) throw new LedgerInputError('set DATABASE_URL (the ledger database) or give --data-dir');
-  const ledgerPool = new pg.Pool({ connectionString: ledgerUrl, max: embedded ? 1 : 2 });
+  // Three connections: `ledger verify` streams the feed and the leaves beside its own (src/adapters/ledger/storage-reader.ts).
+  const ledgerPool = new pg.Pool({ connectionString: ledgerUrl, max: embedded ? 1 : 3 });
   let feedPool: pg.Pool | undefined;
   let feed: FeedSource | 'same-database' = 'same-database';
   const eventstoreUrl = config.eventstoreUrl;

@@ -142,37 +142,59 @@ export function ctcDecode(probabilities: Float32Array, steps: number, classCount
 
 /** Reads every quad; short lines share model inputs (see packLines), inputs of one width share a batch. */
 export async function recognizeLines(session: ort.InferenceSession, tensorCtor: typeof ort.Tensor, image: RgbImage, quads: readonly LineQuad[], mask: ClassMask, maxBatch = 8): Promise<LineReading[]> {
-  const lines = quads.map((q) => sampleLine(image, q));
-  const readings: LineReading[] = lines.map(() => ({ text: '', probabilities: [] }));
-  const rows = packLines(lines.map((l) => l.width));
-  for (let start = 0; start < rows.length; ) {
-    const width = rows[start]!.width;
-    let end = start + 1;
-    while (end < rows.length && end - start < maxBatch && rows[end]!.width === width) end++;
-    const batch = rows.slice(start, end);
-    const data = new Float32Array(batch.length * 3 * REC_HEIGHT * width);
-    batch.forEach((row, b) => row.items.forEach((item) => writeLine(data, b, width, item.x, lines[item.line]!)));
-    const input = new tensorCtor('float32', data, [batch.length, 3, REC_HEIGHT, width]);
-    const output = await session.run({ [session.inputNames[0]!]: input });
-    const probs = output[session.outputNames[0]!]!;
-    try {
-      const [, steps, classes] = probs.dims as number[];
-      batch.forEach((row, b) => {
-        const chars = ctcDecode(probs.data as Float32Array, steps!, classes!, mask, b * steps! * classes!, width);
-        for (const c of chars) {
-          // A character belongs to the line whose columns (plus half the gap) hold its step.
-          const item = row.items.find((it) => c.x >= it.x - PACK_GAP / 2 && c.x < it.x + it.width + PACK_GAP / 2);
-          if (!item) continue;
-          const reading = readings[item.line]!;
-          reading.text += c.char;
-          reading.probabilities.push(c.probability);
-        }
-      });
-    } finally {
-      input.dispose();
-      probs.dispose();
+  return (await recognizeLineSets(session, tensorCtor, [{ image, quads }], mask, maxBatch))[0]!;
+}
+
+/**
+ * `recognizeLines` for several images in one go: each image's lines are packed into rows as on their own
+ * (so every row is the input it would be alone), and rows of one width from all the images share a batch
+ * of up to `maxBatch`. The model reads each batch item on its own, so a line reads the same either way
+ * (test/integration/inference/batched-crops.spec.ts compares them); the model runs fewer, fuller times.
+ */
+export async function recognizeLineSets(
+  session: ort.InferenceSession,
+  tensorCtor: typeof ort.Tensor,
+  sets: readonly { image: RgbImage; quads: readonly LineQuad[] }[],
+  mask: ClassMask,
+  maxBatch = 8,
+): Promise<LineReading[][]> {
+  const lineSets = sets.map((set) => set.quads.map((q) => sampleLine(set.image, q)));
+  const readingSets: LineReading[][] = lineSets.map((lines) => lines.map(() => ({ text: '', probabilities: [] })));
+  // Every row of every set, grouped by width in first-seen order (one set alone: its rows in packLines order).
+  const byWidth = new Map<number, { set: number; row: PackedRow }[]>();
+  lineSets.forEach((lines, set) => {
+    for (const row of packLines(lines.map((l) => l.width))) {
+      const group = byWidth.get(row.width) ?? [];
+      group.push({ set, row });
+      byWidth.set(row.width, group);
     }
-    start = end;
+  });
+  for (const [width, group] of byWidth) {
+    for (let start = 0; start < group.length; start += maxBatch) {
+      const batch = group.slice(start, start + maxBatch);
+      const data = new Float32Array(batch.length * 3 * REC_HEIGHT * width);
+      batch.forEach(({ set, row }, b) => row.items.forEach((item) => writeLine(data, b, width, item.x, lineSets[set]![item.line]!)));
+      const input = new tensorCtor('float32', data, [batch.length, 3, REC_HEIGHT, width]);
+      const output = await session.run({ [session.inputNames[0]!]: input });
+      const probs = output[session.outputNames[0]!]!;
+      try {
+        const [, steps, classes] = probs.dims as number[];
+        batch.forEach(({ set, row }, b) => {
+          const chars = ctcDecode(probs.data as Float32Array, steps!, classes!, mask, b * steps! * classes!, width);
+          for (const c of chars) {
+            // A character belongs to the line whose columns (plus half the gap) hold its step.
+            const item = row.items.find((it) => c.x >= it.x - PACK_GAP / 2 && c.x < it.x + it.width + PACK_GAP / 2);
+            if (!item) continue;
+            const reading = readingSets[set]![item.line]!;
+            reading.text += c.char;
+            reading.probabilities.push(c.probability);
+          }
+        });
+      } finally {
+        input.dispose();
+        probs.dispose();
+      }
+    }
   }
-  return readings.map((r) => ({ text: r.text.normalize('NFKC'), probabilities: r.probabilities }));
+  return readingSets.map((readings) => readings.map((r) => ({ text: r.text.normalize('NFKC'), probabilities: r.probabilities })));
 }

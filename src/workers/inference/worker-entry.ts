@@ -27,9 +27,24 @@ try {
           port.close();
           return;
         }
-        const image = new Uint8Array(request.image);
-        const result = request.op === 'scene' ? await reader.readScene(image) : await reader.readCrop(image, request.kind);
-        port.postMessage({ type: 'result', id: request.id, result } satisfies WorkerReply);
+        switch (request.op) {
+          case 'crops': {
+            const results = await reader.readCrops(request.crops.map((c) => ({ image: new Uint8Array(c.image), kind: c.kind })));
+            port.postMessage({ type: 'results', id: request.id, results } satisfies WorkerReply);
+            return;
+          }
+          case 'scene':
+          case 'crop': {
+            const image = new Uint8Array(request.image);
+            const result = request.op === 'scene' ? await reader.readScene(image) : await reader.readCrop(image, request.kind);
+            port.postMessage({ type: 'result', id: request.id, result } satisfies WorkerReply);
+            return;
+          }
+          default: {
+            const unexpected: never = request;
+            throw new Error(`unexpected request ${JSON.stringify(unexpected)}`);
+          }
+        }
       } catch (error) {
         port.postMessage({ type: 'error', id: request.id, error: describe(error) } satisfies WorkerReply);
       }

@@ -7,6 +7,7 @@ import type { PlateReading } from './reader.ts';
 export type WorkerRequest =
   | { id: number; op: 'scene'; image: ArrayBuffer }
   | { id: number; op: 'crop'; image: ArrayBuffer; kind?: VehicleKind }
+  | { id: number; op: 'crops'; crops: { image: ArrayBuffer; kind?: VehicleKind }[] }
   | { id: number; op: 'close' };
 
 export interface WorkerErrorDescription {
@@ -20,4 +21,5 @@ export type WorkerReply =
   | { type: 'ready'; identity: ModelIdentity }
   | { type: 'fatal'; error: WorkerErrorDescription }
   | { type: 'result'; id: number; result: PlateReading | null }
+  | { type: 'results'; id: number; results: (PlateReading | null)[] }
   | { type: 'error'; id: number; error: WorkerErrorDescription };

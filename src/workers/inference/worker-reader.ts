@@ -43,7 +43,7 @@ function startWorker(options: PlateReaderOptions): Worker {
 
 export async function createPlateReaderInWorker(options: PlateReaderOptions = {}): Promise<PlateReader> {
   const worker = startWorker(options);
-  const pending = new Map<number, { resolve: (r: PlateReading | null) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: PlateReading | null | (PlateReading | null)[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | undefined;
 
@@ -67,23 +67,27 @@ export async function createPlateReaderInWorker(options: PlateReaderOptions = {}
   });
 
   worker.on('message', (reply: WorkerReply) => {
-    if (reply.type !== 'result' && reply.type !== 'error') return;
+    if (reply.type !== 'result' && reply.type !== 'results' && reply.type !== 'error') return;
     const call = pending.get(reply.id);
     if (!call) return;
     pending.delete(reply.id);
     if (pending.size === 0) worker.unref();
     if (reply.type === 'result') call.resolve(reply.result);
+    else if (reply.type === 'results') call.resolve(reply.results);
     else call.reject(rebuildError(reply.error));
   });
   worker.on('error', (cause) => failAll(new PlateReaderUnavailableError('The plate reader worker crashed', { cause })));
   worker.on('exit', () => failAll(new PlateReaderUnavailableError('The plate reader worker has exited')));
   worker.unref();
 
-  function call(request: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<PlateReading | null> {
+  function call<R extends PlateReading | null | (PlateReading | null)[] = PlateReading | null>(
+    request: DistributiveOmit<WorkerRequest, 'id'>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<R> {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+    return new Promise<R>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (r: PlateReading | null | (PlateReading | null)[]) => void, reject });
       worker.ref();
       worker.postMessage({ ...request, id } as WorkerRequest, transfer);
     });
@@ -111,6 +115,14 @@ export async function createPlateReaderInWorker(options: PlateReaderOptions = {}
       try {
         const bytes = ownedCopy(image);
         return call(kind === undefined ? { op: 'crop', image: bytes } : { op: 'crop', image: bytes, kind }, [bytes]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    readCrops(crops) {
+      try {
+        const owned = crops.map((c) => ({ image: ownedCopy(c.image), ...(c.kind === undefined ? {} : { kind: c.kind }) }));
+        return call<(PlateReading | null)[]>({ op: 'crops', crops: owned }, owned.map((c) => c.image));
       } catch (error) {
         return Promise.reject(error);
       }

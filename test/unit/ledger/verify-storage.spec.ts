@@ -133,4 +133,20 @@ describe('ledger verify over a LedgerStorageReader (in memory)', () => {
     expect(report.unintegrated).to.equal(1);
     expect(codes(report)).to.include('LEDGER_STATE');
   });
+
+  it('given damage of every kind the record and tree checks find, when verified on worker threads and inline, then the reports are the same, in the same order', async () => {
+    const stores = ledger(60, 17);
+    const r11 = stores.records[11]!;
+    stores.records[11] = { ...r11, canonical: r11.canonical.replace('"n":11', '"n":12') };
+    stores.records[20] = { ...stores.records[20]!, hash: 'not hex' };
+    stores.leaves[30] = { ...stores.leaves[30]!, leafHash: new Uint8Array(32) };
+    stores.leaves[40] = { ...stores.leaves[40]!, recordHash: stores.leaves[40]!.recordHash.slice(0, 31) };
+    stores.nodes.set('2:1', new Uint8Array(32));
+    const run = (recordChecks: 'thread' | 'inline') =>
+      verifyLedgerStorage(inMemory(stores), { verifierKeys: [KEY], batchSize: 7, recordChecks }).then(({ durationMs: _, ...rest }) => rest);
+    const threaded = await run('thread');
+    const inline = await run('inline');
+    expect(codes(threaded)).to.include.members(['RECORD_HASH', 'LEAF_HASH', 'LEAF_RECORD', 'NODE_HASH', 'CHAIN', 'CHECKPOINT_ROOT']);
+    expect(threaded).to.deep.equal(inline);
+  });
 });
