@@ -4581,6 +4581,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -4664,6 +4671,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/report-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start reporting a violation seen on the road: a session (30 minutes) that the report's photo uploads carry (X-Report-Session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description The session */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/attachments": {
         parameters: {
             query?: never;
@@ -4672,7 +4731,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
+        /** Upload one image for a complaint (X-Citizen-Grant) or a report (X-Report-Session) (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
         put: {
             parameters: {
                 query?: never;
@@ -4708,6 +4767,13 @@ export interface paths {
                             mediaType: string;
                         };
                     };
+                };
+                /** @description Neither a valid grant nor a valid report session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -4777,6 +4843,7 @@ export interface paths {
                             attachments: number;
                             recordId: string;
                             digest: string;
+                            appealId: string | null;
                         };
                     };
                 };
@@ -4795,6 +4862,7 @@ export interface paths {
                             attachments: number;
                             recordId: string;
                             digest: string;
+                            appealId: string | null;
                         };
                     };
                 };
@@ -4806,6 +4874,115 @@ export interface paths {
                     content?: never;
                 };
                 /** @description The legal period has ended, or the case is not open */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/violations/{ref}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the notice online: an explanation, or the driver's registry and licence references when someone else drove (an organisation names its driver); answers a receipt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        statement?: string;
+                        driver?: {
+                            registryRef: string;
+                            licenceRef: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description A repeat under the same Idempotency-Key: the same receipt */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            submittedAt: string;
+                            records: {
+                                /** @enum {string} */
+                                type: "ExplanationSubmitted" | "DriverIdentified";
+                                recordId: string;
+                                digest: string;
+                            }[];
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description Recorded on the case: the receipt */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            submittedAt: string;
+                            records: {
+                                /** @enum {string} */
+                                type: "ExplanationSubmitted" | "DriverIdentified";
+                                recordId: string;
+                                digest: string;
+                            }[];
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description Not the holder of the case's vehicle */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The Idempotency-Key was used for another answer, or another driver is already named */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The period to answer has ended, the case is not awaiting an answer, or an organisation did not name its driver */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4919,6 +5096,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -4987,6 +5171,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -5519,6 +5710,13 @@ export interface paths {
                                 privacyImage: boolean;
                                 canPay: boolean;
                                 canComplain: boolean;
+                                response: {
+                                    canRespond: boolean;
+                                    driverRequired: boolean;
+                                    explained: boolean;
+                                    driverNamed: boolean;
+                                    endsAt: string | null;
+                                };
                             }[];
                         };
                     };
