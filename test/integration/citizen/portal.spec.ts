@@ -193,6 +193,15 @@ describe('citizen portal over HTTP', function () {
     expect(appeals).to.have.length(1);
     expect(appeals[0]!.data).to.include({ appealId: receipt.reference, grounds: body.grounds });
     expect(appeals[0]!.meta.actor).to.deep.equal(filed[0]!.meta.actor);
+    // The province's officers list it, with the case's appeal that carries it; another province's do not.
+    const province = appeals[0]!.meta.province;
+    const officer = await node.issuer!.mint({ subject: `officer-${province}-reviewer`, role: 'officer', province });
+    const listed = (await (await fetch(url(`/v1/citizen-complaints?province=${province}`), { headers: { authorization: `Bearer ${officer}` } })).json()) as { items: { reference: string; caseRef: string; appeal: { appealId: string; outcome: string | null } | null }[] };
+    const item = listed.items.find((i) => i.reference === receipt.reference);
+    expect(item).to.deep.include({ caseRef: ref, appeal: { appealId: receipt.reference, outcome: null } });
+    const elsewhere = province === '01' ? '79' : '01';
+    const stranger = await node.issuer!.mint({ subject: `officer-${elsewhere}-reviewer`, role: 'officer', province: elsewhere });
+    expect((await fetch(url(`/v1/citizen-complaints?province=${province}`), { headers: { authorization: `Bearer ${stranger}` } })).status).to.equal(404);
   });
 
   it('pays: the amount due and its VietQR, confirmed by the bank\'s signed callback; a forged callback is refused', async () => {
@@ -265,6 +274,17 @@ describe('citizen portal over HTTP', function () {
     // A report is not a case: it is nowhere in the case lists.
     const cases = await fetch(url('/v1/cases?limit=200'), { headers: { authorization: `Bearer ${officer}` } });
     expect(JSON.stringify(await cases.json())).to.not.contain(reported.reportId);
+
+    // Each photo view is a custody record (stream custody-<reportId>), with the officer and the stated purpose.
+    const photoUrl = url(`/v1/citizen-reports/01/${reported.reportId}/photos/${photo.digest}`);
+    expect((await fetch(photoUrl, { headers: { authorization: `Bearer ${officer}` } })).status).to.equal(400);
+    const viewed = await fetch(photoUrl, { headers: { authorization: `Bearer ${officer}`, 'x-purpose': 'verify the citizen report' } });
+    expect(viewed.status).to.equal(200);
+    expect(Buffer.from(await viewed.arrayBuffer()).equals(jpeg)).to.equal(true);
+    const custody = (await node.store.readStream(`custody-${reported.reportId}`)).map((r) => r.record);
+    expect(custody.map((r) => [r.type, r.meta.actor.kind, (r.data as { digest: string }).digest, (r.data as { access: string }).access])).to.deep.equal([
+      ['EvidenceAccessed', 'officer', photo.digest, 'view'],
+    ]);
 
     const reviewed = await post(`/v1/citizen-reports/01/${reported.reportId}/review`, { outcome: 'accepted', reason: 'Ảnh rõ, chuyển tổ xác minh' }, { authorization: `Bearer ${officer}` });
     expect(reviewed.status).to.equal(200);

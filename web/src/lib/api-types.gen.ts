@@ -5504,7 +5504,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One photo of a citizen's report */
+        /** One photo of a citizen's report (each view a custody record, stream custody-<reportId>) */
         get: {
             parameters: {
                 query?: never;
@@ -5617,6 +5617,77 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen-complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's complaints and appeals filed through the citizen portal, newest first, with the case's appeal that carries each */
+        get: {
+            parameters: {
+                query: {
+                    province: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The complaints */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                reference: string;
+                                /** @enum {string} */
+                                kind: "complaint" | "appeal";
+                                caseId: string;
+                                caseRef: string;
+                                province: string;
+                                grounds: string;
+                                attachments: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                                filedAt: string;
+                                actor: string;
+                                recordId: string;
+                                digest: string;
+                                caseStatus: string;
+                                appeal: {
+                                    appealId: string;
+                                    outcome: ("upheld" | "overturned") | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -22,6 +22,7 @@ import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
 import { portalCaseView } from '../../../domain/citizen/index.ts';
+import { citizenComplaintRoutes } from './citizen-complaints.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
 import {
   citizenPortalRoutes,
@@ -97,6 +98,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...citizenPortalRoutes(services, portal),
     ...citizenReportRoutes(services),
+    ...citizenComplaintRoutes(services),
     route({
       method: 'get',
       path: '/v1/public/violations',
