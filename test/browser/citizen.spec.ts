@@ -244,9 +244,13 @@ const PHONE = { width: 390, height: 844 };
     ]);
     expect(answered[0]!.data).to.deep.include({ driver: { kind: 'individual', ref: '001099012345' }, licenceRef: 'GPLX-790123456' });
     expect(answered[1]!.data).to.include({ channel: 'online' });
-    // The page shows the notice as answered.
-    await c.getByTestId('responded').waitFor();
     await page.close();
+    // Looked up again, the notice shows as answered.
+    const again = await openPortal(NOTICED_CERTIFICATE, noticedPlate);
+    const answeredText = await again.locator(`[data-testid="citizen-violation"][data-ref="${noticedRef}"]`).getByTestId('responded').innerText();
+    expect(answeredText).to.contain('Đã gửi giải trình');
+    expect(answeredText).to.contain('Đã khai người điều khiển');
+    await again.close();
   });
 
   it('officers see the province\'s complaints and the report queue on their screen, open a photo (custody) and accept a report', async () => {

@@ -80,17 +80,19 @@ function ReportCard({ report, onReviewed }: { report: Report; onReviewed: () => 
   </article>`;
 }
 
-function ComplaintRow({ c }: { c: Complaint }) {
+function ComplaintCard({ c }: { c: Complaint }) {
   const t = useT();
-  return html`<tr data-testid="complaint-item" data-reference=${c.reference}>
-    <td><strong>${c.reference}</strong></td>
-    <td>${t(`inbox.kind.${c.kind}`)}</td>
-    <td>${formatTime(c.filedAt)}</td>
-    <td><a href=${`#/case/${c.caseId}`}>${c.caseRef}</a></td>
-    <td>${c.grounds}</td>
-    <td>${c.attachments.length}</td>
-    <td data-testid="complaint-appeal">${c.appeal ? (c.appeal.outcome ? t(`inbox.appeal.${c.appeal.outcome}`) : t('inboxAppealOpen')) : '—'}</td>
-  </tr>`;
+  return html`<article class="card" data-testid="complaint-item" data-reference=${c.reference}>
+    <h3>${c.reference}</h3>
+    <dl class="facts">
+      <dt>${t('inboxKind')}</dt><dd>${t(`inbox.kind.${c.kind}`)}</dd>
+      <dt>${t('inboxFiledAt')}</dt><dd>${formatTime(c.filedAt)}</dd>
+      <dt>${t('inboxCase')}</dt><dd><a href=${`#/case/${c.caseId}`}>${c.caseRef}</a></dd>
+      <dt>${t('inboxGrounds')}</dt><dd>${c.grounds}</dd>
+      <dt>${t('inboxAttachments')}</dt><dd>${c.attachments.length}</dd>
+      <dt>${t('inboxAppeal')}</dt><dd data-testid="complaint-appeal">${c.appeal ? (c.appeal.outcome ? t(`inbox.appeal.${c.appeal.outcome}`) : t('inboxAppealOpen')) : '—'}</dd>
+    </dl>
+  </article>`;
 }
 
 export function CitizenInboxPage() {
@@ -136,13 +138,7 @@ export function CitizenInboxPage() {
         ? html`<p>${t('loading')}</p>`
         : complaints.length === 0
           ? html`<p data-testid="complaints-empty">${t('empty')}</p>`
-          : html`<div class="table-scroll"><table class="cases" data-testid="complaints">
-              <thead><tr>
-                <th scope="col">${t('inboxReference')}</th><th scope="col">${t('inboxKind')}</th><th scope="col">${t('inboxFiledAt')}</th>
-                <th scope="col">${t('inboxCase')}</th><th scope="col">${t('inboxGrounds')}</th><th scope="col">${t('inboxAttachments')}</th><th scope="col">${t('inboxAppeal')}</th>
-              </tr></thead>
-              <tbody>${complaints.map((c) => html`<${ComplaintRow} c=${c} />`)}</tbody>
-            </table></div>`}
+          : complaints.map((c) => html`<${ComplaintCard} c=${c} />`)}
     </section>
     <section aria-labelledby="inbox-reports">
       <h2 id="inbox-reports">${t('inboxReports')}</h2>
