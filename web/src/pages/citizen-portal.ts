@@ -23,11 +23,6 @@ export function formatDate(date: string | null | undefined): string {
   return `${d}/${m}/${y}`;
 }
 
-/** The Viet Nam calendar day a period ends on, from its end instant (24:00 Viet Nam time of that day). */
-function lastDayOf(endsAt: string): string {
-  return new Date(Date.parse(endsAt) - 1 + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 function problemKey(error: unknown, during: 'write' | 'upload' = 'write'): CitizenKey {
   if (!(error instanceof ApiError)) return 'failed';
   const code = error.problemType.split('/').pop() ?? '';
@@ -271,7 +266,6 @@ function ResponsePanel({ grant, v, onSent }: { grant: string; v: PortalViolation
   return html`<form class="card citizen-form" onSubmit=${submit} data-testid="citizen-response">
     <h3>${c('respondTitle')}</h3>
     <p class="help">${c('respondHelp')}</p>
-    ${r.endsAt ? html`<p class="help">${c('respondBefore')}: ${formatDate(lastDayOf(r.endsAt))}</p>` : null}
     <label for=${id('statement')}>${c('statement')}</label>
     <textarea id=${id('statement')} rows="4" maxlength="2000" value=${statement} onInput=${changed(setStatement)}></textarea>
     <label class="check"><input id=${id('other')} type="checkbox" checked=${otherDriver} disabled=${r.driverRequired} onChange=${(e: Event) => {
