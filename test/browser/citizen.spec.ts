@@ -12,7 +12,8 @@
  *   receipt; the answer is `ExplanationSubmitted` / `DriverIdentified` on the case with a citizen actor;
  * - a complaint against a decision is also the case's `AppealFiled`;
  * - officers see the province's complaints and the citizen-report queue on their own screen (`#/inbox`), open a
- *   report's photo (a custody record) and accept the report with a reason;
+ *   report's photo (a custody record) and accept the report with a reason; a supervisor resolves the complaint's
+ *   appeal with a signed appeal/v1;
  * - English is one choice away.
  */
 import { expect } from 'chai';
@@ -23,7 +24,7 @@ import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './su
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
 import { addPrivacyCopy, detectionOf, registerHolder } from '../support/citizen-portal.ts';
-import { signInWithToken } from './support/signin.ts';
+import { openKeys, signInWithToken } from './support/signin.ts';
 import { identifyOwner, issueNotice } from '../../src/commands/cases.ts';
 import { citizenLookup } from '../../src/projections/queries.ts';
 import { portalRef } from '../../src/domain/citizen/index.ts';
@@ -258,11 +259,27 @@ const PHONE = { width: 390, height: 844 };
     const page = await browser.context.newPage();
     await page.setViewportSize(PHONE);
     await signInWithToken(page, ui.url, await ui.token('supervisor', '00', 'officer-00-c08'), 'officer-00-c08');
+    // The supervisor's own signing key, kept encrypted in this browser (for the appeal's appeal/v1 sign-off).
+    await openKeys(page, ui.url);
+    await page.locator('#key-file').setInputFiles(ui.keyFile('officer-00-c08'));
+    await page.locator('#import-passphrase').fill('mật khẩu thử nghiệm 2026');
+    await page.getByRole('button', { name: 'Nhập khóa' }).click();
+    await page.getByTestId('key-badge').waitFor();
     await page.goto(`${ui.url}/#/inbox`);
     await page.locator('main select').selectOption(province);
     const complaint = page.locator(`[data-testid="complaint-item"][data-reference="KN-${ref}-01"]`);
     await complaint.waitFor({ timeout: 30_000 });
     expect(await complaint.getByTestId('complaint-appeal').innerText()).to.equal('Đang giải quyết');
+    // The supervisor resolves the appeal the complaint opened: a signed appeal/v1 through the existing route.
+    await complaint.getByLabel('Kết quả giải quyết').selectOption('upheld');
+    await complaint.getByLabel('Lý do').fill('Ảnh vi phạm rõ, giữ nguyên quyết định');
+    await complaint.getByRole('button', { name: 'Ký và giải quyết khiếu nại' }).click();
+    await complaint.getByTestId('complaint-appeal').filter({ hasText: 'Giữ nguyên quyết định' }).waitFor({ timeout: 30_000 });
+    const resolved = (await ui.node.store.readStream(`case-${caseId}`)).map((r) => r.record).filter((r) => r.type === 'AppealResolved');
+    expect(resolved.map((r) => [r.meta.actor.id, (r.data as { appealId: string; outcome: string }).appealId, (r.data as { outcome: string }).outcome])).to.deep.equal([
+      ['officer-00-c08', `KN-${ref}-01`, 'upheld'],
+    ]);
+    expect((resolved[0]!.data as { signoff?: { purpose: string } }).signoff?.purpose).to.equal('appeal/v1');
     await page.locator('main select').selectOption('01');
     const report = page.getByTestId('report-item').first();
     await report.waitFor({ timeout: 30_000 });

@@ -3,7 +3,9 @@
  * appeals (`GET /v1/citizen-complaints`, each with the case's appeal that carries one against a decision) and the
  * citizen-report queue (`GET /v1/citizen-reports`) with the reports' photos (each view stated with a purpose and
  * recorded in custody by the server) and the review actions (accepted for investigation / rejected, with a
- * reason; `POST …/review`). National staff pick the province; provincial staff see their own.
+ * reason; `POST …/review`). Supervisors resolve a complaint's appeal there with a signed appeal/v1 (the existing
+ * `POST /v1/cases/{caseId}/appeals/{appealId}/resolution`). National staff pick the province; provincial staff
+ * see their own.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
@@ -11,7 +13,9 @@ import { api, apiResponse, type GetResponse } from '../lib/api.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
 import { formatTime, langStore, provinceName, useT } from '../lib/i18n.ts';
-import { canReview, sessionStore } from '../lib/session.ts';
+import { unlockedKeyStore } from '../lib/keystore.ts';
+import { canDecide, canReview, sessionStore } from '../lib/session.ts';
+import { buildAppeal, signPayload } from '../lib/signoff.ts';
 import { useStore } from '../lib/store.ts';
 
 type Complaint = GetResponse<'/v1/citizen-complaints'>['items'][number];
@@ -80,8 +84,61 @@ function ReportCard({ report, onReviewed }: { report: Report; onReviewed: () => 
   </article>`;
 }
 
-function ComplaintCard({ c }: { c: Complaint }) {
+type CaseDocument = GetResponse<'/v1/cases/{caseId}'>;
+
+/**
+ * A supervisor resolves the appeal a complaint opened: a signed appeal/v1 (the officer's own key, unlocked in
+ * this browser) through the existing resolution route; the decider checks the officer's authority.
+ */
+function ResolveAppeal({ c, onResolved }: { c: Complaint; onResolved: () => void }) {
   const t = useT();
+  const key = useStore(unlockedKeyStore);
+  const [outcome, setOutcome] = useState<'upheld' | 'overturned'>('upheld');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    if (!key) return setError(t('needKey'));
+    if (reason.trim().length < 3) return setError(t('inboxReasonNeeded'));
+    setBusy(true);
+    try {
+      const doc = await api<CaseDocument>(`/v1/cases/${c.caseId}`, { purpose: t('inboxAppealPurpose') });
+      const payload = buildAppeal({
+        basis: doc.signoffBasis,
+        plate: doc.review?.plate ?? doc.signoffBasis.plate ?? '',
+        violationCode: doc.review?.violationCode ?? doc.signoffBasis.violationCode,
+        signedAt: new Date().toISOString(),
+        appealId: c.appeal!.appealId,
+        outcome,
+        reason,
+      });
+      await api(`/v1/cases/${c.caseId}/appeals/${c.appeal!.appealId}/resolution`, { method: 'POST', body: signPayload(payload, key), ifMatch: doc.revision });
+      onResolved();
+    } catch (err) {
+      setError(errorMessage(err, langStore.get()));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = (x: string) => `appeal-${c.reference}-${x}`;
+  return html`<form class="citizen-form" onSubmit=${submit} data-testid="resolve-appeal">
+    <label for=${id('outcome')}>${t('inboxOutcome')}</label>
+    <select id=${id('outcome')} value=${outcome} onChange=${(e: Event) => setOutcome((e.target as HTMLSelectElement).value as 'upheld' | 'overturned')}>
+      <option value="upheld">${t('inbox.appeal.upheld')}</option>
+      <option value="overturned">${t('inbox.appeal.overturned')}</option>
+    </select>
+    <label for=${id('reason')}>${t('inboxReason')}</label>
+    <textarea id=${id('reason')} rows="2" maxlength="2000" value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLTextAreaElement).value)}></textarea>
+    <div class="row"><button type="submit" class="primary" disabled=${busy}>${t('inboxResolve')}</button></div>
+    ${error ? html`<p role="alert" class="error">${error}</p>` : null}
+  </form>`;
+}
+
+function ComplaintCard({ c, onChanged }: { c: Complaint; onChanged: () => void }) {
+  const t = useT();
+  const session = useStore(sessionStore);
   return html`<article class="card" data-testid="complaint-item" data-reference=${c.reference}>
     <h3>${c.reference}</h3>
     <dl class="facts">
@@ -92,6 +149,7 @@ function ComplaintCard({ c }: { c: Complaint }) {
       <dt>${t('inboxAttachments')}</dt><dd>${c.attachments.length}</dd>
       <dt>${t('inboxAppeal')}</dt><dd data-testid="complaint-appeal">${c.appeal ? (c.appeal.outcome ? t(`inbox.appeal.${c.appeal.outcome}`) : t('inboxAppealOpen')) : '—'}</dd>
     </dl>
+    ${c.appeal && !c.appeal.outcome && canDecide(session) ? html`<${ResolveAppeal} c=${c} onResolved=${onChanged} />` : null}
   </article>`;
 }
 
@@ -138,7 +196,7 @@ export function CitizenInboxPage() {
         ? html`<p>${t('loading')}</p>`
         : complaints.length === 0
           ? html`<p data-testid="complaints-empty">${t('empty')}</p>`
-          : complaints.map((c) => html`<${ComplaintCard} c=${c} />`)}
+          : complaints.map((c) => html`<${ComplaintCard} c=${c} onChanged=${() => setRound((n) => n + 1)} />`)}
     </section>
     <section aria-labelledby="inbox-reports">
       <h2 id="inbox-reports">${t('inboxReports')}</h2>
