@@ -17,10 +17,14 @@ import { StreamNotFoundError, type EventStore, type StoredRecord } from '../port
 import type { EvidenceStore } from '../ports/evidence.ts';
 import { SealTimeoutError, type LedgerPort, type StoredCheckpoint } from '../ports/ledger.ts';
 import { recordEvidenceAccess } from '../commands/custody.ts';
+import { caseDocumentInput, type CaseDocumentSources } from '../commands/documents.ts';
+import type { IssuedDocumentKind } from '../domain/case/events.ts';
+import { evidenceDigest } from '../domain/integrity/hash.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import type { Caller } from '../commands/outcome.ts';
 import {
   buildBundleEntries,
+  DOCUMENTS_PREFIX,
   verifyBundle,
   writeBundleZip,
   type BundleReport,
@@ -47,6 +51,11 @@ export interface BundleExportSources {
    * with the cosigning witnesses' keys in keys.json; otherwise the first checkpoint covering the case, alone.
    */
   cosignedCheckpoint?: (minSize: number) => Promise<{ treeSize: number; text: string; witnesses: string[] } | undefined>;
+  /**
+   * Renders the case documents (src/commands/documents.ts): with it, each included document also carries the
+   * input it was rendered from (`documents/<kind>-<n>.json`) when rendering that again gives the recorded bytes.
+   */
+  documentSources?: CaseDocumentSources;
 }
 
 export interface ExportRequest {
@@ -149,6 +158,43 @@ function originalEvidence(caseRecords: StoredRecord[]): EvidenceNeed[] {
   }));
 }
 
+interface IssuedEntry {
+  /** `documents/<kind>-<n>` (without extension). */
+  base: string;
+  kind: IssuedDocumentKind;
+  noticeId?: string;
+  digest: string;
+}
+
+/** The case's `DocumentIssued` records as bundle entries: `documents/<kind>-<n>`, n counted per kind from 1. */
+export function issuedDocuments(caseRecords: StoredRecord[]): IssuedEntry[] {
+  const counts = new Map<string, number>();
+  const out: IssuedEntry[] = [];
+  for (const { record } of caseRecords) {
+    if (record.type !== 'DocumentIssued') continue;
+    const { kind, digest, noticeId } = record.data as { kind: IssuedDocumentKind; digest: string; noticeId?: string };
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    out.push({ base: `${DOCUMENTS_PREFIX}${kind}-${n}`, kind, ...(noticeId !== undefined ? { noticeId } : {}), digest });
+  }
+  return out;
+}
+
+/**
+ * The input a document was rendered from, when rendering it again today gives the recorded bytes (the
+ * registry's answers or the renderer may have changed since: then no input is included, and the PDF alone
+ * stands). Personal data, like the PDF itself: only in the bundle, never logged.
+ */
+async function documentInputOf(store: EventStore, sources: CaseDocumentSources, caseId: string, d: IssuedEntry): Promise<Uint8Array | undefined> {
+  try {
+    const input = await caseDocumentInput(store, sources, { caseId, kind: d.kind, ...(d.noticeId !== undefined ? { noticeId: d.noticeId } : {}) });
+    if (evidenceDigest(await sources.renderer.render(input)) !== d.digest) return undefined;
+    return new TextEncoder().encode(`${JSON.stringify(input, null, 2)}\n`);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createBundleExporter(sources: BundleExportSources): BundleExporter {
   const { store, evidence, ledger, commandDeps } = sources;
 
@@ -243,6 +289,16 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         });
       }
 
+      // Each issued document (addition to v1: documents/<kind>-<n>.pdf, the n-th DocumentIssued of its kind),
+      // from the evidence store where it was kept when issued; getBytes verifies its digest.
+      const documents = issuedDocuments(caseRecords);
+      const documentEntries: { name: string; bytes: Uint8Array }[] = [];
+      for (const d of documents) {
+        documentEntries.push({ name: `${d.base}.pdf`, bytes: await evidence.getBytes(d.digest) });
+        const input = sources.documentSources ? await documentInputOf(store, sources.documentSources, caseId, d) : undefined;
+        if (input) documentEntries.push({ name: `${d.base}.json`, bytes: input });
+      }
+
       const logVerifierKey = ledger.verifierKey();
       const entries = buildBundleEntries({
         caseId,
@@ -260,6 +316,7 @@ export function createBundleExporter(sources: BundleExportSources): BundleExport
         logVerifierKey,
         witnessVerifierKeys: witnessKeys,
         evidence: blobs,
+        documents: documentEntries,
         manifestSignerSeed: ledger.key.seed,
       });
       const report = verifyBundle(entries, { trustedKey: logVerifierKey });

@@ -41,7 +41,7 @@ import { lookupViolation } from '../domain/catalog/index.ts';
 import { parsePlate } from '../domain/plates/index.ts';
 import { StreamNotFoundError, type EventStore } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
-import type { RegisteredVehicle } from '../ports/registry.ts';
+import type { OwnerContact, RegisteredVehicle } from '../ports/registry.ts';
 import { loadStream } from '../commands/handler.ts';
 import { ConcurrentModificationError, RevisionMismatchError } from '../commands/errors.ts';
 import { caseDecider } from '../domain/case/decider.ts';
@@ -58,7 +58,7 @@ export interface DemoNode {
   evidence: EvidenceStore;
   commandDeps: CommandDeps;
   /** The in-process registry stand-in, when the node runs one: demo vehicles are registered in it. */
-  standInRegistry?: { add(vehicle: RegisteredVehicle): void } | undefined;
+  standInRegistry?: { add(vehicle: RegisteredVehicle): void; addPerson?(person: OwnerContact): void } | undefined;
 }
 
 export interface DemoOptions {
@@ -369,6 +369,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     const statement = 'Người điều khiển phương tiện hôm đó là người thân của chủ xe (demo)';
     const driver = { kind: 'individual' as const, ref: `drv-demo-${String(i + 1).padStart(4, '0')}` };
     if (withDriver) {
+      // The stand-in registry knows the driver too, so the record and the decision naming them can be printed.
+      node.standInRegistry?.addPerson?.({ ref: driver.ref, kind: 'individual', name: `Người điều khiển minh hoạ ${i + 1}`, address: `${i + 1} Phố Minh Hoạ, Hà Nội` });
       await submitExplanation(deps, directorCaller, { caseId: ingested.caseId, explanationId: `exp-demo-${i + 1}`, channel: 'in-person', statement });
       await identifyDriver(deps, directorCaller, { caseId: ingested.caseId, driver, licenceRef: `gplx-demo-${i + 1}` });
     }

@@ -54,6 +54,9 @@ import { ProjectionRunner } from '../projections/runner.ts';
 import { ALL_PROJECTIONS } from '../projections/index.ts';
 import { apiRoutes, type ApiServices } from '../adapters/http/routes/index.ts';
 import { DEMO_TREASURY } from '../adapters/http/routes/citizen-portal.ts';
+import { PdfDocumentRenderer } from '../adapters/documents/pdf.ts';
+import { issuingUnitFor } from '../adapters/documents/units.ts';
+import type { CaseDocumentSources } from '../commands/documents.ts';
 import { StandInBank } from '../adapters/payments/stand-in-bank.ts';
 import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
 import { createBundleExporter } from '../bundle-export/index.ts';
@@ -404,6 +407,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           : undefined;
       // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
       const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
+      // The case documents (notice, record, decision as PDFs; docs/documents.md), opened by officers and carried in bundles.
+      const documentSources: CaseDocumentSources = {
+        renderer: new PdfDocumentRenderer(),
+        evidence,
+        contact: (ref) => registry.ownerContact(ref),
+        unit: (province) => issuingUnitFor(province, config.handlingUnitPhones?.[province]),
+        treasury: DEMO_TREASURY,
+      };
       const services: ApiServices = {
         ...(audit ? { audit } : {}),
         store,
@@ -420,6 +431,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           evidence,
           ledger,
           commandDeps,
+          documentSources,
           // Province tier: bundles carry the newest checkpoint the national witness cosigned (integrity.md §10).
           ...(config.witnessKey
             ? { witnessVerifierKeys: [config.witnessKey], cosignedCheckpoint: (min: number) => publisher.newestCosignedCheckpoint(min) }
@@ -435,6 +447,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
         },
         accessHistoryPdf: renderAccessHistoryPdf,
+        documents: documentSources,
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),

@@ -64,9 +64,3 @@ export function caseEventOf(stored: StoredRecord): CaseEvent {
   return event as CaseEvent;
 }
 
-/** Calendar date in Viet Nam (UTC+7) of an instant: the day statistics and workloads are filed under. */
-export function vietnamDay(timestamp: string): string {
-  const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${timestamp}`);
-  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
-}

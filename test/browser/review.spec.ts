@@ -16,6 +16,8 @@ import { verifySignoff } from '../../src/domain/signoff/signing.ts';
 import { keyIdOf } from '../../src/domain/signoff/keys.ts';
 import type { StoredRecord } from '../../src/ports/eventstore.ts';
 import { AUTHORITY_LIMITS_VND } from '../../src/domain/catalog/index.ts';
+import { identifyOwner, issueNotice } from '../../src/commands/cases.ts';
+import type { Caller } from '../../src/commands/outcome.ts';
 import { badgesFromSla, type ServerSla } from '../../web/src/lib/queue.ts';
 
 interface QueueEntry {
@@ -352,6 +354,40 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     // Before the record the decision form is not shown at all; after it, its button is disabled.
     const decide = page.getByTestId('decide');
     expect((await decide.count()) === 0 || (await decide.isDisabled())).to.equal(true);
+    await page.close();
+  });
+
+  it('an officer opens the notice from the case screen: the PDF is issued once and its digest shown', async () => {
+    // A confirmed Hà Nội case whose owner the stand-in registry knows, noticed by the notice worker.
+    let caseId = '';
+    for (const id of ui.demo.caseIds) {
+      const records = await caseRecords(ui, id);
+      if (records.at(-1)?.record.type === 'ReviewConfirmed' && records[0]!.record.meta.province === '01') caseId = id;
+    }
+    expect(caseId, 'a confirmed case of province 01').to.not.equal('');
+    const owner = [...ui.registry.vehicles.values()][0]!.owner;
+    const service = (id: string): Caller => ({ actor: { kind: 'service', id }, province: '01' });
+    await identifyOwner(ui.node.commandDeps, service('owner-lookup-worker'), { caseId, owner: { kind: owner.kind, ref: owner.ref }, registry: 'stand-in' });
+    await issueNotice(ui.node.commandDeps, service('notice-worker'), { caseId, noticeId: 'ntc-ui-doc-1', channel: 'post' });
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInWithToken(page, ui.url, await ui.token('officer', '01', 'officer-01-reviewer'), 'officer-01-reviewer');
+    await page.goto(`${ui.url}/#/case/${caseId}`);
+    await page.getByTestId('case-documents').waitFor();
+    expect(await page.getByTestId('document-notice-1').innerText()).to.equal('Thông báo vi phạm 1');
+    const popup = page.waitForEvent('popup');
+    await page.getByTestId('document-notice-1').click();
+    await popup;
+    await page.locator('[data-testid=document-notice-1-digest], [data-testid=documents-error]').first().waitFor({ timeout: 60_000 });
+    if ((await page.getByTestId('documents-error').count()) > 0) expect.fail(`the page reports: ${await page.getByTestId('documents-error').innerText()}`);
+    const issued = (await caseRecords(ui, caseId)).filter((r) => r.record.type === 'DocumentIssued');
+    expect(issued.map((r) => r.record.data)).to.have.length(1);
+    const digest = (issued[0]!.record.data as { kind: string; digest: string }).digest;
+    expect((issued[0]!.record.data as { kind: string }).kind).to.equal('notice');
+    expect(await page.getByTestId('document-notice-1-digest').innerText()).to.equal(`${digest.slice(0, 19)}…`);
+    expect(errors).to.deep.equal([]);
     await page.close();
   });
 });

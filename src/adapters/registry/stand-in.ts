@@ -15,6 +15,11 @@ export interface StandInRegistry {
   /** Vehicles by compact plate. */
   readonly vehicles: ReadonlyMap<string, RegisteredVehicle>;
   add(vehicle: RegisteredVehicle): void;
+  /**
+   * A person who owns no registered vehicle (a driver the owner named; in production the National Population
+   * Database): `ownerContact` answers their name and address, which documents print.
+   */
+  addPerson(person: OwnerContact): void;
   /** The next `count` requests answer 503. */
   failNext(count: number): void;
   /** Every answer waits this long first (0 to stop). */
@@ -103,6 +108,7 @@ export async function startStandInRegistry(
     url,
     vehicles,
     add,
+    addPerson: (person) => void owners.set(person.ref, person),
     failNext: (count) => void (failures = count),
     setDelay: (ms) => void (delay = ms),
     requests,

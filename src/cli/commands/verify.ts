@@ -1,6 +1,6 @@
 /**
  * `tec verify <bundle.zip> [--trusted-key <vkey or fingerprint>] [--trusted-witness <vkey>]… [--json]
- * [--max-evidence-bytes <n>]`:
+ * [--max-evidence-bytes <n>] [--regenerate]`:
  * verifies a court bundle offline (bundle.md). Exit status 0 valid, 1 invalid (every failure listed), 2
  * unreadable input (including an entry over its size cap, zip.ts) or a malformed trusted key. Entries that
  * no digest covers are printed as NOT VERIFIED. Each `--trusted-witness` key (a witness verifier key, type
@@ -27,6 +27,51 @@ import {
   verifyCosignature,
 } from '../../domain/integrity/index.ts';
 import { ENTRY } from '../../domain/bundle/format.ts';
+import type { CaseDocument } from '../../domain/documents/types.ts';
+
+/** What `--regenerate` found for one included document. */
+export interface RegeneratedDocument {
+  entry: string;
+  /** identical: the input renders to the included PDF's bytes; differs: it renders to other bytes; unrenderable: it does not render. */
+  status: 'identical' | 'differs' | 'unrenderable' | 'no-input';
+}
+
+/**
+ * Renders each included document again from the input the bundle carries beside it (`documents/<kind>-<n>.json`,
+ * docs/integrity.md "Bundle additions") with this program's renderer, and compares the bytes with the PDF. The
+ * same template and renderer versions give the same bytes; the PDF's Keywords and Producer name them.
+ */
+export async function regenerateDocuments(entries: Map<string, Uint8Array>, report: BundleReport): Promise<RegeneratedDocument[]> {
+  const out: RegeneratedDocument[] = [];
+  if (report.documents.length === 0) return out;
+  // Loaded only when asked: pdfkit and the fonts are heavy, and plain verification does not need them.
+  const { PdfDocumentRenderer } = await import('../../adapters/documents/pdf.ts');
+  const renderer = new PdfDocumentRenderer();
+  for (const d of report.documents) {
+    if (!d.input) {
+      out.push({ entry: d.entry, status: 'no-input' });
+      continue;
+    }
+    try {
+      const input = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(entries.get(d.input))) as CaseDocument;
+      const bytes = await renderer.render(input);
+      out.push({ entry: d.entry, status: Buffer.from(bytes).equals(Buffer.from(entries.get(d.entry)!)) ? 'identical' : 'differs' });
+    } catch {
+      out.push({ entry: d.entry, status: 'unrenderable' });
+    }
+  }
+  return out;
+}
+
+export function formatRegenerated(results: readonly RegeneratedDocument[]): string {
+  const words = {
+    identical: 'rendered again from its input: IDENTICAL bytes',
+    differs: 'rendered again from its input: DIFFERENT bytes',
+    unrenderable: 'its input does not render',
+    'no-input': 'no input in the bundle to render it from (the PDF and its digest stand alone)',
+  } as const;
+  return results.map((r) => `  regenerate:  ${r.entry} ${words[r.status]}\n`).join('');
+}
 
 /** What `--trusted-witness` found for one trusted witness key. */
 export interface TrustedWitnessResult {
@@ -115,6 +160,7 @@ export function formatReport(file: string, report: BundleReport): string {
   out.push(
     `  contents:    ${report.counts.records} records in ${report.counts.streams} streams, ${report.counts.evidence} evidence files`,
   );
+  for (const d of report.documents ?? []) out.push(`  document:    ${d.entry} = ${d.digest} (DocumentIssued ${d.recordId})`);
   out.push('');
   for (const check of report.checks) {
     out.push(`  ${check.status === 'pass' ? 'PASS' : 'FAIL'}  ${check.code}`);
@@ -145,11 +191,12 @@ export function register(program: Command): void {
     .option('--trusted-key <key>', "the log's verifier key or sha256 fingerprint, obtained independently")
     .option('--trusted-witness <key>', 'a witness verifier key (type 0x04) obtained independently; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print the machine-readable report')
+    .option('--regenerate', 'render each included document again from the input the bundle carries and compare the bytes')
     .option(
       '--max-evidence-bytes <n>',
       `largest evidence entry accepted (default ${ENTRY_SIZE_LIMITS.evidence}, the node's MAX_EVIDENCE_BYTES default)`,
     )
-    .action(async (file: string, opts: { trustedKey?: string; trustedWitness: string[]; json?: boolean; maxEvidenceBytes?: string }) => {
+    .action(async (file: string, opts: { trustedKey?: string; trustedWitness: string[]; json?: boolean; regenerate?: boolean; maxEvidenceBytes?: string }) => {
       if (opts.trustedKey !== undefined) checkTrustedKey(opts.trustedKey);
       for (const w of opts.trustedWitness) checkTrustedWitnessKey(w);
       let maxEvidence: number | undefined;
@@ -173,11 +220,17 @@ export function register(program: Command): void {
         opts.trustedKey !== undefined ? { trustedKey: opts.trustedKey } : {},
       );
       const witnesses = checkTrustedWitnesses(entries, opts.trustedWitness);
-      const valid = report.valid && witnesses.every((w) => w.status !== 'invalid');
+      const regenerated = opts.regenerate ? await regenerateDocuments(entries, report) : undefined;
+      const valid =
+        report.valid &&
+        witnesses.every((w) => w.status !== 'invalid') &&
+        (regenerated ?? []).every((r) => r.status === 'identical' || r.status === 'no-input');
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify({ ...report, valid, trustedWitnesses: witnesses }, null, 2)}\n`
-          : formatReport(file, report).replace(/^(\S+: )VALID/, valid ? '$1VALID' : '$1INVALID') + formatTrustedWitnesses(witnesses),
+          ? `${JSON.stringify({ ...report, valid, trustedWitnesses: witnesses, ...(regenerated ? { regenerated } : {}) }, null, 2)}\n`
+          : formatReport(file, report).replace(/^(\S+: )VALID/, valid ? '$1VALID' : '$1INVALID') +
+              formatTrustedWitnesses(witnesses) +
+              formatRegenerated(regenerated ?? []),
       );
       process.exitCode = valid ? 0 : 1;
     });

@@ -15,6 +15,7 @@ import type { EventRecord } from '../record.ts';
 import { ValidationError } from '../shared/errors.ts';
 import {
   BUNDLE_FORMAT,
+  DOCUMENT_ENTRY,
   ENTRY,
   EVIDENCE_PREFIX,
   HASHED_ENTRIES,
@@ -50,6 +51,8 @@ export interface BundleBuildInput {
   witnessVerifierKeys?: string[];
   /** Evidence blobs to include (originals, and derived media if wanted). */
   evidence: { bytes: Uint8Array; mediaType: string }[];
+  /** Issued documents (`documents/<kind>-<n>.pdf`, format.ts), listed in manifest.files. */
+  documents?: { name: string; bytes: Uint8Array }[];
   /** Seed of the log key: signs manifest.json. Never logged. */
   manifestSignerSeed: Uint8Array;
 }
@@ -112,8 +115,16 @@ export function buildBundleEntries(input: BundleBuildInput): Map<string, Uint8Ar
     ),
   );
 
+  const documentNames: string[] = [];
+  for (const d of input.documents ?? []) {
+    if (!DOCUMENT_ENTRY.test(d.name) || entries.has(d.name))
+      throw new ValidationError(`not a document entry name, or twice: ${d.name}`, undefined, 'bundle-input');
+    entries.set(d.name, d.bytes);
+    documentNames.push(d.name);
+  }
+
   const files: Record<string, string> = {};
-  for (const name of [...HASHED_ENTRIES, ENTRY.readme])
+  for (const name of [...HASHED_ENTRIES, ENTRY.readme, ...documentNames])
     files[name] = `sha256:${sha256Hex(entries.get(name)!)}`;
 
   const manifest: BundleManifest = {

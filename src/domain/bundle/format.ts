@@ -22,6 +22,15 @@ export const ENTRY = {
 export const HASHED_ENTRIES = [ENTRY.records, ENTRY.checkpoint, ENTRY.proofs, ENTRY.keys] as const;
 
 export const EVIDENCE_PREFIX = 'evidence/';
+/**
+ * Addition to v1 (docs/integrity.md, "Bundle additions"): each issued document as `documents/<kind>-<n>.pdf`,
+ * the n-th `DocumentIssued` of that kind in the case stream, and, when the exporter could rebuild it, the typed
+ * input it was rendered from as `documents/<kind>-<n>.json` (so `tec verify --regenerate` can render it again
+ * and compare); both listed in `manifest.files` (a v1 verifier's FILES check covers their bytes, and it
+ * ignores what it does not know).
+ */
+export const DOCUMENTS_PREFIX = 'documents/';
+export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision)-([1-9][0-9]{0,3})\.(pdf|json)$/;
 export const EVIDENCE_ENTRY = /^evidence\/[0-9a-f]{64}$/;
 
 /** The checks of bundle.md, in the order they run. */
@@ -35,6 +44,8 @@ export const CHECK_CODES = [
   'DEVICE_SIGNATURE',
   'SIGNOFF_SIGNATURE',
   'RULES',
+  /** Addition: included documents match their `DocumentIssued` records (checks/documents.ts). */
+  'DOCUMENTS',
 ] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
 
@@ -104,6 +115,7 @@ export const CASE_RECORD_RULES = {
   ExplanationSubmitted: 'plain',
   DriverIdentified: 'plain',
   OwnerUnresponsive: 'plain',
+  DocumentIssued: 'plain',
   ViolationRecordDrawn: 'signed',
   PenaltyDecided: 'signed',
   PenaltyPaid: 'plain',

@@ -14,6 +14,7 @@ import { CHECK_CODES, type CheckCode } from './format.ts';
 import { checkChain } from './checks/chain.ts';
 import { checkCheckpoint } from './checks/checkpoint.ts';
 import { checkDeviceSignatures } from './checks/device-signature.ts';
+import { checkDocuments, type IncludedDocument } from './checks/documents.ts';
 import { checkEvidence, destroyedOriginals, type DestroyedOriginal } from './checks/evidence.ts';
 import {
   caseRecordsOf,
@@ -35,6 +36,7 @@ import { checkTools } from './checks/tools.ts';
 import type { BundleFailure } from './checks/types.ts';
 
 export type { BundleFailure } from './checks/types.ts';
+export type { IncludedDocument } from './checks/documents.ts';
 
 export interface BundleCheck {
   code: CheckCode;
@@ -80,6 +82,8 @@ export interface BundleReport {
    * `retention-<caseId>` records say: "destroyed under policy X at T". Not a failure, never "missing".
    */
   destroyed: DestroyedOriginal[];
+  /** Issued documents the bundle includes, each matched to its `DocumentIssued` record (addition to v1). */
+  documents: IncludedDocument[];
   /** The case stream in order, for a person reading the report. */
   timeline?: TimelineEntry[];
 }
@@ -142,6 +146,7 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
       unverifiedEntries: [],
       checks: [],
       destroyed: [],
+      documents: [],
     };
 
     try {
@@ -202,6 +207,11 @@ export function createBundleVerifier(p: IntegrityPrimitives) {
 
       progress.code = 'RULES';
       add('RULES', checkRules(records, caseRecords, signoffs.badSignoffs));
+
+      progress.code = 'DOCUMENTS';
+      const documents = checkDocuments(t, reader, caseRecords, summary.caseId);
+      add('DOCUMENTS', documents.failures);
+      report.documents = documents.documents;
 
       if (caseRecords.length > 0) {
         report.timeline = caseRecords.map((r) => ({

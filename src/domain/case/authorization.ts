@@ -70,6 +70,7 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
   RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
   DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
+  RecordDocumentIssued: { what: 'issue a document of the case', officerRoles: CASE_STAFF, otherKinds: [] },
   RecordPayment: {
     what: 'record a payment',
     officerRoles: ['decider', 'supervisor'],

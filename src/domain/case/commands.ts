@@ -24,6 +24,7 @@ import type {
   CaseFlag,
   DerivedEvidence,
   ExplanationChannel,
+  IssuedDocumentKind,
   NoticeChannel,
   PaymentChannel,
   ProcessingJob,
@@ -112,6 +113,14 @@ export type CaseCommand =
   /** Signed `record/v1`: the violation record (biên bản), by the officer who draws it up. */
   | (CaseCommandBase & { type: 'DrawViolationRecord' } & SignedBy<RecordSignoff>)
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
+  /** Record a document made from the case's events (its PDF's digest and template); `noticeId` for a notice. */
+  | (CaseCommandBase & {
+      type: 'RecordDocumentIssued';
+      kind: IssuedDocumentKind;
+      noticeId?: string;
+      digest: string;
+      templateVersion: string;
+    })
   /**
    * `amountVnd` MUST be the fine plus the late-payment surcharge due at `now`. By staff, or by the service
    * `payment-gateway` (channel `vietqr`, `gatewayRef` the bank's reference) once the bank's callback verified.
@@ -150,6 +159,7 @@ export const CASE_COMMAND_TYPES = everyOf<CaseCommandType>()([
   'RecordOwnerUnresponsive',
   'DrawViolationRecord',
   'DecidePenalty',
+  'RecordDocumentIssued',
   'RecordPayment',
   'FileAppeal',
   'ResolveAppeal',

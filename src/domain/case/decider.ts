@@ -29,6 +29,7 @@ import {
   recognizePlate,
   recordProcessingFailure,
 } from './handlers/evidence.ts';
+import { recordDocumentIssued } from './handlers/documents.ts';
 import { closeCase, expireCase, voidCase } from './handlers/lifecycle.ts';
 import {
   identifyOwner,
@@ -53,7 +54,7 @@ type Command = CaseCommand;
 type CommandType = Command['type'];
 
 /** Commands the law still allows once a case is closed. */
-const ALLOWED_AFTER_CLOSE: readonly CommandType[] = ['FileAppeal', 'ResolveAppeal', 'VoidCase'];
+const ALLOWED_AFTER_CLOSE: readonly CommandType[] = ['FileAppeal', 'ResolveAppeal', 'VoidCase', 'RecordDocumentIssued'];
 
 /**
  * One handler per command on an existing case (`RecordDetection` creates the case and is decided before).
@@ -78,6 +79,7 @@ const HANDLERS = {
   RecordOwnerUnresponsive: recordOwnerUnresponsive,
   DrawViolationRecord: drawViolationRecord,
   DecidePenalty: decidePenalty,
+  RecordDocumentIssued: recordDocumentIssued,
   RecordPayment: recordPayment,
   FileAppeal: fileAppeal,
   ResolveAppeal: resolveAppeal,

@@ -237,3 +237,17 @@ export class NotTheVehicleHolderError extends DomainRuleError {
 export class OrganisationMustNameDriverError extends DomainRuleError {
   readonly code = 'organisation-must-name-driver';
 }
+
+/**
+ * A document of the case is issued again from the same template with other bytes: what a person holds must be
+ * regenerable from the events, so the first digest stands (a changed layout is a new template version).
+ */
+export class DocumentDigestConflictError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'document-digest-conflict';
+}
+
+/** The case has not reached the event a document is made from (no such notice, no record, no decision). */
+export class DocumentSourceMissingError extends DomainRuleError {
+  readonly code = 'document-source-missing';
+}

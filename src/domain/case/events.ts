@@ -95,6 +95,15 @@ export type ExplanationChannel = (typeof EXPLANATION_CHANNELS)[number];
 export const WARNED_AGENCIES = ['registration', 'inspection', 'commune-police'] as const;
 export type WarnedAgency = (typeof WARNED_AGENCIES)[number];
 
+/**
+ * The documents a person holds in their hand, as `DocumentIssued` names them: the notice (thông báo vi phạm), the
+ * violation record (biên bản) and the penalty decision (quyết định xử phạt). docs/documents.md.
+ */
+export const ISSUED_DOCUMENT_KINDS = ['notice', 'record', 'decision'] as const;
+export type IssuedDocumentKind = (typeof ISSUED_DOCUMENT_KINDS)[number];
+/** A template version as `TEMPLATE_VERSIONS` names it (`violation-record/v1`): shape only, the decider knows which exist. */
+export const TemplateVersionSchema = z.string().regex(/^[a-z][a-z-]{0,39}\/v[1-9][0-9]{0,3}$/, 'must be <template>/v<n>');
+
 /** How a fine was paid. */
 /** `vietqr`: a VietQR transfer from the citizen portal, confirmed by the payment gateway's signed callback. */
 export const PAYMENT_CHANNELS = ['state-treasury', 'bank-transfer', 'public-service-portal', 'vneid', 'at-unit', 'vietqr'] as const;
@@ -219,6 +228,19 @@ export const CaseEventSchemas = {
   }),
   /** The violation record (biên bản), signed `record/v1` by the officer who drew it up. */
   ViolationRecordDrawn: z.strictObject({ signoff: RecordSignoffSchema, ...signed, drawnAt: UtcTimestampSchema }),
+  /**
+   * A document made from the case's events was issued: the SHA-256 of its PDF bytes and the template version
+   * that rendered it. `issuedAt` is the time of the event it is made from (the notice, the record's or the
+   * decision's signature), never the clock, so regenerating from the events gives this same record.
+   */
+  DocumentIssued: z.strictObject({
+    kind: z.enum(ISSUED_DOCUMENT_KINDS),
+    /** The notice's id (kind `notice` only: a case may send several notices; one record and one decision). */
+    noticeId: IdentifierSchema.optional(),
+    digest: DigestSchema,
+    templateVersion: TemplateVersionSchema,
+    issuedAt: UtcTimestampSchema,
+  }),
   PenaltyDecided: z.strictObject({
     signoff: DecisionSignoffSchema,
     ...signed,

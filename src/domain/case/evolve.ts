@@ -115,6 +115,8 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       };
       return { ...kase, record };
     }
+    case 'DocumentIssued':
+      return { ...kase, documents: [...(kase.documents ?? []), { ...event.data }] };
     case 'PaymentRecorded': {
       const { paymentRef, amountVnd, surchargeVnd, channel, paidAt } = event.data;
       return { ...kase, paidVnd: amountVnd, payment: { paymentRef, amountVnd, surchargeVnd, channel, paidAt } };

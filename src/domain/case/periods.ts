@@ -40,9 +40,6 @@ export interface PeriodEnd {
   endsAt: string;
 }
 
-/** The Vietnam calendar day (`YYYY-MM-DD`) of an instant. */
-export const vnDay: (instant: string) => string = vietnamDate;
-
 /** `day` plus `n` calendar days (n may be negative). */
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS).toISOString().slice(0, 10);
@@ -70,7 +67,7 @@ function periodEndingOn(lastDay: string): PeriodEnd {
  */
 export function periodOfDays(eventAt: string, days: number): PeriodEnd {
   if (!Number.isInteger(days) || days < 1) throw new RangeError('a period has a positive whole number of days');
-  let last = addDays(vnDay(eventAt), days);
+  let last = addDays(vietnamDate(eventAt), days);
   while (isNonWorkingDay(last)) last = addDays(last, 1);
   return periodEndingOn(last);
 }
@@ -80,7 +77,7 @@ export function periodOfDays(eventAt: string, days: number): PeriodEnd {
  * corresponding Vietnam calendar day a year later (29 February → 28 February), never extended.
  */
 export function limitationPeriod(observedAt: string): PeriodEnd {
-  const day = vnDay(observedAt);
+  const day = vietnamDate(observedAt);
   const year = Number(day.slice(0, 4)) + 1;
   const monthDay = day.slice(5);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -97,6 +94,6 @@ export function hasElapsed(period: PeriodEnd, now: string): boolean {
 export function daysAfter(period: PeriodEnd, now: string): number {
   if (!hasElapsed(period, now)) return 0;
   const from = Date.parse(`${period.lastDay}T00:00:00.000Z`);
-  const to = Date.parse(`${vnDay(now)}T00:00:00.000Z`);
+  const to = Date.parse(`${vietnamDate(now)}T00:00:00.000Z`);
   return Math.round((to - from) / DAY_MS);
 }

@@ -5,6 +5,7 @@
 import type { Detection, LegalBasis, Offender } from '../signoff/payloads.ts';
 import type { EvidenceRef } from '../signoff/primitives.ts';
 import type {
+  IssuedDocumentKind,
   AppealOutcome,
   CaseFlag,
   CloseReason,
@@ -67,6 +68,15 @@ export interface Explanation {
   submittedAt: string;
 }
 
+/** A document made from the case's events and recorded as issued. */
+export interface IssuedDocument {
+  kind: IssuedDocumentKind;
+  noticeId?: string;
+  digest: string;
+  templateVersion: string;
+  issuedAt: string;
+}
+
 /** The violation record (biên bản) as drawn and signed. */
 export interface ViolationRecord {
   recordId: string;
@@ -118,6 +128,8 @@ export interface CaseFacts {
   unresponsive?: { noticeId: string; warned: WarnedAgency[]; recordedAt: string };
   record?: ViolationRecord;
   decision?: PenaltyDecision;
+  /** Documents issued (`DocumentIssued`), in record order; absent when none was. */
+  documents?: IssuedDocument[];
   /** When the decision was recorded (the payment period runs from it). */
   decidedAt?: string;
   paidVnd?: number;

@@ -38,6 +38,7 @@ export const CASE_STATUS_TRANSITIONS = {
   DriverIdentified: null,
   OwnerUnresponsive: null,
   ViolationRecordDrawn: null,
+  DocumentIssued: null,
   PenaltyDecided: 'decided',
   PenaltyPaid: 'paid',
   PaymentRecorded: 'paid',

@@ -5,7 +5,7 @@
  * for is the amount the case accepts when the bank confirms it. Integer VND, rounded down.
  */
 import { paymentDue } from '../case/handlers/penalty.ts';
-import { vietnamDatePlusDays } from '../documents/build.ts';
+import { periodOfDays } from '../case/periods.ts';
 
 export interface AmountDue {
   fineVnd: number;
@@ -24,7 +24,10 @@ export function amountDue(fineVnd: number, decidedAt: string, now: string): Amou
 /** Days from the decision within which a complaint or appeal may be made (Law on Complaints 2011, Art. 9). */
 export const COMPLAINT_DAYS = 90;
 
-/** The last day (Viet Nam date) to complain about a decision made at `decidedAt`. */
+/**
+ * The last day (Viet Nam date) to complain about a decision made at `decidedAt`: counted as every period of the
+ * procedure (`periodOfDays`: the decision's day not counted, a closing weekend or fixed holiday moves it on).
+ */
 export function complainBy(decidedAt: string): string {
-  return vietnamDatePlusDays(decidedAt, COMPLAINT_DAYS);
+  return periodOfDays(decidedAt, COMPLAINT_DAYS).lastDay;
 }

@@ -8,13 +8,13 @@
 import { fineRangeFor } from '../catalog/authority.ts';
 import { vietnamDateOf } from '../catalog/dates.ts';
 import { catalogEntryFor } from '../case/legal.ts';
+import { periodOfDays } from '../case/periods.ts';
 import type { ExistingCase } from '../case/state.ts';
 import {
   caseShortId,
   documentNumber,
   NOTICE_RESPONSE_DAYS,
   paymentReferenceFor,
-  vietnamDatePlusDays,
 } from '../documents/build.ts';
 import type { TreasuryAccount } from '../documents/types.ts';
 import { vietQrPayload } from '../documents/vietqr.ts';
@@ -82,7 +82,7 @@ export function portalCaseView(kase: ExistingCase, citizen: CitizenState, now: s
     fineRange,
     decision,
     deadlines: {
-      respondBy: firstNotice ? vietnamDatePlusDays(firstNotice.issuedAt, NOTICE_RESPONSE_DAYS) : null,
+      respondBy: firstNotice ? periodOfDays(firstNotice.issuedAt, NOTICE_RESPONSE_DAYS).lastDay : null,
       payBy: due?.payBy ?? (decision ? amountDue(decision.fineVnd, decision.decidedAt, now).payBy : null),
       complainBy: lastComplaintDay,
     },

@@ -6,19 +6,18 @@
  * - the notice from `NoticeIssued` (its id, channel and time);
  * - the penalty decision from `PenaltyDecided` (the officer's signed sign-off: fine, points, legal basis,
  *   offender, signedAt);
- * - the violation record from `ViolationRecordDrawn`, an event of issue 13's procedure work that this branch
- *   does not have: `violationRecordDocumentFor` refuses with `DocumentSourceNotAvailableError` until it exists.
+ * - the violation record from `ViolationRecordDrawn` (the officer's signed `record/v1`: number, offender,
+ *   explanation verbatim, signedAt).
  */
 import { fineRangeFor } from '../catalog/authority.ts';
 import type { OfficerTitle } from '../catalog/authority.ts';
-import { vietnamDateOf } from '../catalog/dates.ts';
 import type { CaseEventData } from '../case/events.ts';
 import { PAYMENT_DAYS as CASE_PAYMENT_DAYS, SURCHARGE_BASIS_POINTS_PER_DAY } from '../case/handlers/penalty.ts';
 import { RESPONSE_DAYS } from '../case/handlers/procedure.ts';
 import { catalogEntryFor } from '../case/legal.ts';
 import { periodOfDays } from '../case/periods.ts';
 import type { ExistingCase } from '../case/state.ts';
-import { DocumentSourceMissingError, DocumentSourceNotAvailableError } from './errors.ts';
+import { DocumentSourceMissingError } from './errors.ts';
 import {
   TEMPLATE_VERSIONS,
   type IssuingUnit,
@@ -55,18 +54,16 @@ export const OFFICER_TITLE_VI: Readonly<Record<OfficerTitle, string>> = {
   'c08-director': 'Cục trưởng Cục Cảnh sát giao thông',
 };
 
+/** An officer's title as printed: the Vietnamese wording of a known title, else the title as enrolled. */
+export function officerTitleText(title: string): string {
+  return Object.hasOwn(OFFICER_TITLE_VI, title) ? OFFICER_TITLE_VI[title as OfficerTitle] : title;
+}
+
 const MEASUREMENT_LABELS: Readonly<Record<string, string>> = {
   speedKmh: 'Tốc độ đo được (km/h)',
   limitKmh: 'Tốc độ tối đa cho phép (km/h)',
   overloadPercent: 'Tỷ lệ quá tải (%)',
 };
-
-/** The Viet Nam calendar date `days` calendar days after the Viet Nam date of `at` (YYYY-MM-DD). */
-export function vietnamDatePlusDays(at: string, days: number): string {
-  const date = vietnamDateOf(at);
-  const ms = Date.parse(`${date}T00:00:00Z`) + days * 24 * 60 * 60 * 1000;
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /** The short form of a case id printed in document numbers: its first 8 hex digits, upper case. */
 export function caseShortId(caseId: string): string {
@@ -143,7 +140,7 @@ export interface DecisionContext {
   /** The offender named in the signed decision, from the registry (`signoff.offender.ref`). */
   offender: Party;
   /** The deciding officer's title (from the officer stream) and id; the key id comes from the event. */
-  decider: { officerId: string; title: OfficerTitle };
+  decider: { officerId: string; title: OfficerTitle | string };
   treasury: TreasuryAccount;
 }
 
@@ -159,7 +156,7 @@ export function penaltyDecisionDocumentFor(
   const paymentReference = paymentReferenceFor(number);
   const decider: SigningOfficer = {
     officerId: context.decider.officerId,
-    title: OFFICER_TITLE_VI[context.decider.title],
+    title: officerTitleText(context.decider.title),
     keyId: decided.keyId,
   };
   return {
@@ -190,16 +187,44 @@ export function penaltyDecisionDocumentFor(
   };
 }
 
+export interface RecordContext {
+  unit: IssuingUnit;
+  /** The offender the signed record names, from the registry (`signoff.offender.ref`). */
+  offender: Party;
+  /** The officer who drew the record up: id and title from the officer stream; the key id comes from the event. */
+  officer: { officerId: string; title: OfficerTitle | string };
+}
+
 /**
- * The violation record made from `ViolationRecordDrawn` (the officer's signed biên bản). That event is added by
- * issue 13's procedure work and is not recorded on this branch, so this refuses every call with
- * `DocumentSourceNotAvailableError`; the record's template is complete and rendered from a
- * `ViolationRecordDocument` given directly.
+ * The violation record (biên bản vi phạm hành chính) made from the case's `ViolationRecordDrawn`: its number
+ * (the signed `recordId`), the time it was signed, the offender it names (the named driver, else the owner) with
+ * the driving licence when the owner named the driver, and the owner's explanation verbatim as signed. Camera
+ * cases are drawn up at the unit's office (Decree 168 Art. 47.8.c), so that is the place; no witness is recorded.
  */
-export function violationRecordDocumentFor(kase: ExistingCase, drawn: unknown, context: NoticeContext): ViolationRecordDocument {
-  void drawn;
-  void context;
-  throw new DocumentSourceNotAvailableError('The violation record is made from ViolationRecordDrawn, which this system does not record yet', {
+export function violationRecordDocumentFor(
+  kase: ExistingCase,
+  drawn: CaseEventData<'ViolationRecordDrawn'>,
+  context: RecordContext,
+): ViolationRecordDocument {
+  const s = drawn.signoff;
+  if (s.caseId !== kase.caseId) throw new DocumentSourceMissingError('The record belongs to another case', {});
+  if (context.offender.registryRef !== s.offender.ref || context.offender.kind !== s.offender.kind)
+    throw new DocumentSourceMissingError('The offender given is not the one the record names', {});
+  const driver = kase.driver && kase.driver.person.ref === s.offender.ref ? kase.driver : undefined;
+  return {
+    kind: 'violation-record',
+    templateVersion: TEMPLATE_VERSIONS['violation-record'],
     caseId: kase.caseId,
-  });
+    number: documentNumber('violation-record', kase.caseId),
+    issuedAt: s.signedAt,
+    unit: context.unit,
+    violation: violationFacts(kase, s.plate, s.violationCode),
+    drawnAt: `trụ sở ${context.unit.name}, ${context.unit.address}`,
+    officer: { officerId: context.officer.officerId, title: officerTitleText(context.officer.title), keyId: drawn.keyId },
+    offender: context.offender,
+    ...(s.explanation !== undefined ? { explanation: s.explanation } : {}),
+    ...(driver ? { driver: { name: context.offender.name, licenceRef: driver.licenceRef } } : {}),
+    witnesses: [],
+    explanationWithinDays: EXPLANATION_DAYS,
+  };
 }

@@ -8,6 +8,7 @@
  * time (records never hold them); the issuing unit and the State Treasury account come from the node's
  * configuration. See docs/documents.md.
  */
+import type { IssuedDocumentKind } from '../case/events.ts';
 
 export const DOCUMENT_KINDS = ['notice', 'violation-record', 'penalty-decision'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -18,6 +19,28 @@ export const TEMPLATE_VERSIONS = {
   'violation-record': 'violation-record/v1',
   'penalty-decision': 'penalty-decision/v1',
 } as const satisfies Record<DocumentKind, string>;
+
+/** The short kind `DocumentIssued` records (and the bundle's `documents/<kind>-<n>.pdf` names) of each document. */
+export const ISSUED_KIND_OF = {
+  notice: 'notice',
+  'violation-record': 'record',
+  'penalty-decision': 'decision',
+} as const satisfies Record<DocumentKind, IssuedDocumentKind>;
+export const DOCUMENT_KIND_OF = {
+  notice: 'notice',
+  record: 'violation-record',
+  decision: 'penalty-decision',
+} as const satisfies Record<IssuedDocumentKind, DocumentKind>;
+
+/**
+ * Every template version a document of each kind has been issued with (the current one last): a record made
+ * with an older version stays valid, and `DocumentIssued` names only versions listed here.
+ */
+export const ISSUABLE_TEMPLATE_VERSIONS: Readonly<Record<IssuedDocumentKind, readonly string[]>> = {
+  notice: [TEMPLATE_VERSIONS.notice],
+  record: [TEMPLATE_VERSIONS['violation-record']],
+  decision: [TEMPLATE_VERSIONS['penalty-decision']],
+};
 
 /** The police unit that issues the document. */
 export interface IssuingUnit {

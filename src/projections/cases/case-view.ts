@@ -9,7 +9,7 @@ import { INITIAL_CASE_STATUS, nextStatus } from '../../domain/case/status.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CaseEntity, CaseTimelineEntity } from '../read-models/entities.ts';
-import { vietnamDay } from '../events.ts';
+import { vietnamDate } from '../../domain/signoff/primitives.ts';
 import { plateKey } from './plate.ts';
 
 /** The parts of the record around the event that the views need. */
@@ -71,7 +71,7 @@ function withFlags(row: CaseViewRow, flags: { flag: string; detail: string }[]):
 /** Title and legal basis of the catalog entry in force on the violation's date, when the catalog knows it. */
 function catalogFacts(code: string, vehicleClass: string, observedAt: string): { title: string | null; basis: unknown } {
   try {
-    const entry = lookupViolation(code, vehicleClass as VehicleClass, vietnamDay(observedAt));
+    const entry = lookupViolation(code, vehicleClass as VehicleClass, vietnamDate(observedAt));
     return { title: entry.title.vi, basis: entry.legalBasis };
   } catch {
     return { title: null, basis: null };
@@ -238,6 +238,7 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
     case 'CaseTransferred':
       return { ...next, transferred_to: event.data.signoff.toProvince };
     case 'ExplanationSubmitted':
+    case 'DocumentIssued':
       return next;
     case 'DriverIdentified':
       return { ...next, driver_identified: true };
@@ -312,6 +313,13 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return { driverKind: event.data.driver.kind };
     case 'OwnerUnresponsive':
       return { noticeId: event.data.noticeId, warned: event.data.warned };
+    case 'DocumentIssued':
+      return {
+        kind: event.data.kind,
+        ...(event.data.noticeId !== undefined ? { noticeId: event.data.noticeId } : {}),
+        digest: event.data.digest,
+        templateVersion: event.data.templateVersion,
+      };
     case 'ViolationRecordDrawn':
       return {
         recordId: event.data.signoff.recordId,

@@ -10,7 +10,7 @@ import { provinceByCode } from '../../domain/provinces/index.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CitizenViolationEntity } from '../read-models/entities.ts';
-import { vietnamDay } from '../events.ts';
+import { vietnamDate } from '../../domain/signoff/primitives.ts';
 import { plateKey } from './plate.ts';
 
 /** The `rm_citizen_violation` row in its JSON form, as declared by `CitizenViolationEntity`. */
@@ -26,7 +26,7 @@ export function detectingUnitOf(province: string): string {
 
 function violationText(code: string, vehicleClass: string, observedAt: string): string {
   try {
-    return lookupViolation(code, vehicleClass as VehicleClass, vietnamDay(observedAt)).title.vi;
+    return lookupViolation(code, vehicleClass as VehicleClass, vietnamDate(observedAt)).title.vi;
   } catch {
     return code;
   }
@@ -99,6 +99,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'ExplanationSubmitted':
     case 'DriverIdentified':
     case 'ViolationRecordDrawn':
+    case 'DocumentIssued':
       return row;
     default:
       return assertNever(event, 'case event');

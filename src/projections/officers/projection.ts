@@ -5,7 +5,8 @@
 import type { CaseEventType } from '../../domain/case/events.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
-import { caseEventOf, vietnamDay } from '../events.ts';
+import { caseEventOf } from '../events.ts';
+import { vietnamDate } from '../../domain/signoff/primitives.ts';
 import { caseIdOf } from '../../domain/record.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, insertRows, type Row } from '../sql.ts';
@@ -29,6 +30,7 @@ const COUNTED = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  DocumentIssued: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'ignored',
@@ -69,13 +71,13 @@ export const officerWorkloadProjection: Projection = {
           break;
         case 'ReviewConfirmed':
         case 'ReviewRejected': {
-          const day = vietnamDay(event.data.signoff.signedAt);
+          const day = vietnamDate(event.data.signoff.signedAt);
           daily.push({ officer_id: officer, day, province, reviews: 1, decisions: 0 });
           reviews.push({ case_id: caseId, officer_id: officer, reviewed_at: event.data.signoff.signedAt, day });
           break;
         }
         case 'PenaltyDecided':
-          daily.push({ officer_id: officer, day: vietnamDay(event.data.signoff.signedAt), province, reviews: 0, decisions: 1 });
+          daily.push({ officer_id: officer, day: vietnamDate(event.data.signoff.signedAt), province, reviews: 0, decisions: 1 });
           break;
         default:
           assertNever(event, 'case event');

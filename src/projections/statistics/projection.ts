@@ -9,7 +9,8 @@ import { assertNever } from '../../domain/shared/errors.ts';
 import { handledTypes, isHandled, type Handling } from '../../domain/shared/exhaustive.ts';
 import type { StoredRecord } from '../../ports/eventstore.ts';
 import { caseIdOf } from '../../domain/record.ts';
-import { caseEventOf, vietnamDay } from '../events.ts';
+import { caseEventOf } from '../events.ts';
+import { vietnamDate } from '../../domain/signoff/primitives.ts';
 import type { Projection } from '../projection.ts';
 import { addToCounters, loadRows, upsertRows, type Row } from '../sql.ts';
 
@@ -34,6 +35,7 @@ const COUNTED = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  DocumentIssued: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'handled',
@@ -74,7 +76,7 @@ export const statisticsProjection: Projection = {
           const det = event.data.detection;
           cases.set(id, { case_id: id, province: event.data.province, violation_code: det.violationCode });
           changed.add(id);
-          add(vietnamDay(det.observedAt), event.data.province, det.violationCode, { detections: 1 });
+          add(vietnamDate(det.observedAt), event.data.province, det.violationCode, { detections: 1 });
           break;
         }
         case 'ReviewConfirmed':
@@ -85,21 +87,21 @@ export const statisticsProjection: Projection = {
             cases.set(id, { case_id: id, province: known?.province ?? province, violation_code: s.violationCode });
             changed.add(id);
           }
-          add(vietnamDay(s.signedAt), province, s.violationCode, event.type === 'ReviewConfirmed' ? { confirmed: 1 } : { rejected: 1 });
+          add(vietnamDate(s.signedAt), province, s.violationCode, event.type === 'ReviewConfirmed' ? { confirmed: 1 } : { rejected: 1 });
           break;
         }
         case 'PenaltyDecided': {
           const s = event.data.signoff;
           cases.set(id, { case_id: id, province: cases.get(id)?.province ?? province, violation_code: s.violationCode });
           changed.add(id);
-          add(vietnamDay(s.signedAt), province, s.violationCode, { penalties: 1, fines_decided_vnd: s.fineVnd, points: s.points });
+          add(vietnamDate(s.signedAt), province, s.violationCode, { penalties: 1, fines_decided_vnd: s.fineVnd, points: s.points });
           break;
         }
         case 'PenaltyPaid':
         case 'PaymentRecorded': {
           // The amount paid, surcharge included.
           const code = cases.get(id)?.violation_code ?? 'unknown';
-          add(vietnamDay(event.data.paidAt), province, code, { fines_paid_vnd: event.data.amountVnd });
+          add(vietnamDate(event.data.paidAt), province, code, { fines_paid_vnd: event.data.amountVnd });
           break;
         }
         default:

@@ -43,6 +43,7 @@ const ROUTES = {
   ExplanationSubmitted: [],
   DriverIdentified: [],
   OwnerUnresponsive: [],
+  DocumentIssued: [],
   ViolationRecordDrawn: [],
   PenaltyDecided: [],
   PenaltyPaid: [],

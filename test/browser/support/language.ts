@@ -27,7 +27,7 @@ import { CHECK_CODES } from '../../../src/domain/bundle/format.ts';
  * key names of the shortcuts, and the few loanwords the Vietnamese dictionary itself uses.
  */
 export const ALLOWED_TOKENS: readonly string[] = [
-  'vnetraffic', 'vneid', 'sms', 'camera', 'jwt', 'pbkdf2', 'aes', 'gcm', 'ed25519', 'sha256', 'zip', 'html', 'svg',
+  'vnetraffic', 'vneid', 'sms', 'camera', 'jwt', 'pbkdf2', 'aes', 'gcm', 'ed25519', 'sha256', 'zip', 'pdf', 'html', 'svg',
   'vnđ', 'vnd', 'km', 'ctrl', 'enter', 'esc', 'tab', 'tec', 'manifest', 'c08', 'csgt', 'anpr', 'totp', 'merkle',
 ];
 

@@ -42,7 +42,7 @@ describe('bundle: `tec verify` exit codes (child process)', function () {
     expect(run.stdout).to.match(/VALID/);
     expect(run.stdout).to.match(/fingerprint: sha256:[0-9a-f]{64}/);
     expect(run.stdout).to.match(/trusted key: matches/);
-    expect(run.stdout.match(/PASS {2}[A-Z_]+/g)).to.have.length(9);
+    expect(run.stdout.match(/PASS {2}[A-Z_]+/g)).to.have.length(10);
   });
 
   it('exits 1 for an invalid bundle and lists the failure with its record', () => {

@@ -43,6 +43,12 @@ export interface Scenario {
    * the case's `retention-<caseId>` EvidenceDestroyed; `elsewhere` carries it on another stream (proves nothing).
    */
   destroyedPlate?: 'recorded' | 'elsewhere';
+  /**
+   * The decision recorded as issued (`DocumentIssued`) and included as `documents/decision-1.pdf`: its bytes
+   * (`included`), other bytes under a manifest that lists them (`swapped`), or named as a second decision the
+   * case never issued (`unrecorded`).
+   */
+  document?: 'included' | 'swapped' | 'unrecorded';
   /** Sign the checkpoint and manifest with this log seed instead of the real one (a forged node). */
   logSeedOverride?: Uint8Array;
 }
@@ -273,6 +279,20 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
       decider,
     );
   }
+  const documentBytes = new TextEncoder().encode('%PDF-1.7 the decision as issued\n');
+  if (scenario.document) {
+    append(
+      `case-${caseId}`,
+      'DocumentIssued',
+      {
+        kind: 'decision',
+        digest: `sha256:${createHash('sha256').update(documentBytes).digest('hex')}`,
+        templateVersion: 'penalty-decision/v1',
+        issuedAt: decisionSignoff.signedAt,
+      },
+      decider,
+    );
+  }
   if (scenario.destroyedPlate) {
     append(
       scenario.destroyedPlate === 'recorded' ? `retention-${caseId}` : `custody-${caseId}`,
@@ -338,6 +358,16 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
       ...(scenario.destroyedPlate ? [] : [{ bytes: plate, mediaType: 'image/jpeg' }]),
       { bytes: thumbnail, mediaType: 'image/jpeg' },
     ],
+    ...(scenario.document
+      ? {
+          documents: [
+            {
+              name: scenario.document === 'unrecorded' ? 'documents/decision-2.pdf' : 'documents/decision-1.pdf',
+              bytes: scenario.document === 'swapped' ? new TextEncoder().encode('%PDF-1.7 another decision\n') : documentBytes,
+            },
+          ],
+        }
+      : {}),
     manifestSignerSeed: logSeed,
   });
   return {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   BUNDLE_FORMAT,
+  CHECK_CODES,
   readBundleZip,
   verifyBundle,
   writeBundleZip,
@@ -74,6 +75,7 @@ describe('bundle: verifier (bundle.md)', () => {
       'DEVICE_SIGNATURE',
       'SIGNOFF_SIGNATURE',
       'RULES',
+      'DOCUMENTS',
     ]);
     expect(report.timeline!.map((t) => t.type)).to.deep.equal([
       'ViolationDetected',
@@ -83,6 +85,49 @@ describe('bundle: verifier (bundle.md)', () => {
     ]);
     expect(report.counts).to.deep.include({ streams: 5, evidence: 3 });
     expect(report.unverifiedEntries).to.deep.equal([]);
+  });
+
+  describe('documents (addition: documents/<kind>-<n>.pdf against DocumentIssued)', () => {
+    it('a bundle with the issued decision verifies, and the report names it with its record', () => {
+      const f = buildFixture({ document: 'included' });
+      const report = verifyBundle(f.entries);
+      expect(failing(report)).to.deep.equal([]);
+      const manifest = JSON.parse(text(f.entries.get('manifest.json'))) as { files: Record<string, string> };
+      expect(manifest.files).to.have.property('documents/decision-1.pdf');
+      expect(report.documents).to.deep.equal([
+        {
+          entry: 'documents/decision-1.pdf',
+          kind: 'decision',
+          digest: (f.byType('DocumentIssued').data as { digest: string }).digest,
+          recordId: f.byType('DocumentIssued').id,
+        },
+      ]);
+    });
+
+    it('other bytes under a re-signed manifest pass FILES but fail DOCUMENTS, naming the record', () => {
+      const f = buildFixture({ document: 'swapped' });
+      const report = verifyBundle(f.entries);
+      expect(failing(report)).to.deep.equal(['DOCUMENTS']);
+      expect(failuresOf(report, 'DOCUMENTS')[0]!.recordIds).to.deep.equal([f.byType('DocumentIssued').id]);
+    });
+
+    it('a document the case never recorded as issued fails DOCUMENTS', () => {
+      const report = verifyBundle(buildFixture({ document: 'unrecorded' }).entries);
+      expect(failing(report)).to.deep.equal(['DOCUMENTS']);
+    });
+
+    it('a document entry under another name fails, and one the manifest does not list fails FILES too', () => {
+      const f = buildFixture({ document: 'included' });
+      f.entries.set('documents/../decision-1.pdf', f.entries.get('documents/decision-1.pdf')!);
+      const report = verifyBundle(f.entries);
+      expect(failing(report)).to.deep.equal(['FILES', 'DOCUMENTS']);
+    });
+
+    it('a v1 verifier that knows no DOCUMENTS check still covers the document by FILES', () => {
+      const f = buildFixture({ document: 'included' });
+      f.entries.set('documents/decision-1.pdf', utf8('%PDF-1.7 tampered\n'));
+      expect(failing(verifyBundle(f.entries))).to.include('FILES');
+    });
   });
 
   it('covers README.txt by the manifest: a README rewritten to say the bundle is valid fails FILES (issue 10, item 7)', () => {
@@ -336,7 +381,7 @@ describe('bundle: verifier (bundle.md)', () => {
     for (const entries of cases) {
       const report = verifyBundle(entries);
       expect(report.valid).to.equal(false);
-      expect(report.checks).to.have.length(9);
+      expect(report.checks).to.have.length(CHECK_CODES.length);
     }
   });
 });

@@ -7,14 +7,13 @@ import type { ExistingCase } from '../../../src/domain/case/state.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import {
   DocumentSourceMissingError,
-  DocumentSourceNotAvailableError,
   noticeDocumentFor,
   paymentReferenceFor,
   parseVietQr,
   penaltyDecisionDocumentFor,
-  vietnamDatePlusDays,
   violationRecordDocumentFor,
 } from '../../../src/domain/documents/index.ts';
+import { periodOfDays } from '../../../src/domain/case/periods.ts';
 import { CASE_ID, DECIDED_AT, PLATE, caseCommand, confirmReview, decidePenalty, drawRecord, violationDetected } from '../domain/case-fixtures.ts';
 import { owner, treasury, unit } from './fixtures.ts';
 
@@ -30,6 +29,8 @@ const NOTICE_AT = '2026-03-12T20:00:00.000Z';
 const noticed = after(identified, { ...caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic' }), now: NOTICE_AT } as CaseCommand);
 const recorded = after(noticed, drawRecord(noticed));
 const decided = after(recorded, decidePenalty(recorded));
+const STATEMENT = 'Tôi đi theo xe phía trước nên không quan sát được đèn tín hiệu.';
+const recordContext = { unit, offender: { ...owner, registryRef: 'owner-0001' }, officer: { officerId: 'officer-01-reviewer', title: 'officer-on-duty' as const } };
 const decidedEvent = decided.at(-1) as Extract<CaseEvent, { type: 'PenaltyDecided' }>;
 
 describe('documents: inputs built from the case', () => {
@@ -62,7 +63,9 @@ describe('documents: inputs built from the case', () => {
     expect(doc.decider).to.deep.equal({ officerId: 'off-01-0001', title: 'Trưởng phòng Cảnh sát giao thông', keyId: decidedEvent.data.keyId });
     expect(doc.number).to.match(/^[0-9A-F]{8}\/QĐ-XPHC$/);
     expect(doc.paymentReference).to.equal(doc.number.replace('Đ', 'D'));
-    expect(doc.payBy).to.equal(vietnamDatePlusDays(DECIDED_AT, 10));
+    // Decided Friday 2026-03-20 (Viet Nam): the 10th day, Monday 2026-03-30, is a working day.
+    expect(doc.payBy).to.equal('2026-03-30');
+    expect(doc.payBy).to.equal(periodOfDays(DECIDED_AT, 10).lastDay);
     expect(doc.lateSurchargeBpPerDay).to.equal(5);
     expect(parseVietQr(doc.qrPayload)).to.include({
       bankBin: treasury.bankBin,
@@ -79,13 +82,55 @@ describe('documents: inputs built from the case', () => {
     );
   });
 
-  it('the violation record is not made from events yet: ViolationRecordDrawn does not exist on this branch', () => {
-    expect(() => violationRecordDocumentFor(kaseOf(decided), {}, { unit, addressee: owner })).to.throw(DocumentSourceNotAvailableError);
+  it('the violation record comes from ViolationRecordDrawn: its signer, time, offender and the explanation verbatim', () => {
+    const explained = after(noticed, caseCommand({ type: 'SubmitExplanation', explanationId: 'exp-1', channel: 'online', statement: STATEMENT }));
+    const drawn = after(explained, drawRecord(explained, { explanation: STATEMENT }));
+    const drawnEvent = drawn.at(-1) as Extract<CaseEvent, { type: 'ViolationRecordDrawn' }>;
+    const doc = violationRecordDocumentFor(kaseOf(drawn), drawnEvent.data, recordContext);
+    const s = drawnEvent.data.signoff;
+    expect(doc).to.deep.include({
+      kind: 'violation-record',
+      templateVersion: 'violation-record/v1',
+      caseId: CASE_ID,
+      issuedAt: s.signedAt,
+      explanation: STATEMENT,
+      offender: recordContext.offender,
+      witnesses: [],
+      explanationWithinDays: 2,
+    });
+    expect(doc.number).to.match(/^[0-9A-F]{8}\/BB-VPHC$/);
+    expect(doc.officer).to.deep.equal({ officerId: 'officer-01-reviewer', title: 'Cán bộ Cảnh sát giao thông đang thi hành công vụ', keyId: drawnEvent.data.keyId });
+    expect(doc.drawnAt).to.equal(`trụ sở ${unit.name}, ${unit.address}`);
+    expect(doc.violation.plate).to.equal(s.plate);
+    expect(doc.driver).to.equal(undefined);
+  });
+
+  it('the violation record of a named driver prints the driver and the licence', () => {
+    const driverRef = { kind: 'individual' as const, ref: 'drv-0001' };
+    const named = after(noticed, caseCommand({ type: 'IdentifyDriver', driver: driverRef, licenceRef: 'GPLX-0102' }));
+    const drawn = after(named, drawRecord(named, { offender: driverRef }));
+    const drawnEvent = drawn.at(-1) as Extract<CaseEvent, { type: 'ViolationRecordDrawn' }>;
+    const driver = { ...owner, name: 'Trần Văn Đức', registryRef: 'drv-0001' };
+    const doc = violationRecordDocumentFor(kaseOf(drawn), drawnEvent.data, { ...recordContext, offender: driver });
+    expect(doc.offender).to.equal(driver);
+    expect(doc.driver).to.deep.equal({ name: 'Trần Văn Đức', licenceRef: 'GPLX-0102' });
+    expect(doc).not.to.have.property('explanation');
+  });
+
+  it('the violation record is refused for an offender other than the one it names, or another case', () => {
+    const drawnEvent = recorded.at(-1) as Extract<CaseEvent, { type: 'ViolationRecordDrawn' }>;
+    expect(() => violationRecordDocumentFor(kaseOf(recorded), drawnEvent.data, { ...recordContext, offender: { ...owner, registryRef: 'someone-else' } })).to.throw(
+      DocumentSourceMissingError,
+    );
+    const other = { ...drawnEvent.data, signoff: { ...drawnEvent.data.signoff, caseId: '00000000-0000-4000-8000-000000000999' } };
+    expect(() => violationRecordDocumentFor(kaseOf(recorded), other, recordContext)).to.throw(DocumentSourceMissingError);
   });
 
   it('counts calendar days in Viet Nam time and writes references in ASCII', () => {
-    expect(vietnamDatePlusDays('2025-12-31T17:30:00Z', 1)).to.equal('2026-01-02');
-    expect(vietnamDatePlusDays('2024-02-28T00:00:00Z', 1)).to.equal('2024-02-29');
+    // One day-count rule for every document and the portal (periods.ts): 2025-12-31T17:30Z is 1 January in
+    // Viet Nam; its next day, Friday 2 January, is a working day; a Saturday moves to Monday.
+    expect(periodOfDays('2025-12-31T17:30:00Z', 1).lastDay).to.equal('2026-01-02');
+    expect(periodOfDays('2026-01-02T03:00:00Z', 1).lastDay).to.equal('2026-01-05');
     expect(paymentReferenceFor('0A/QĐ-XPHC')).to.equal('0A/QD-XPHC');
   });
 });

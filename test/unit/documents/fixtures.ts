@@ -95,7 +95,8 @@ export const decisionDoc: PenaltyDecisionDocument = {
   points: 4,
   catalogVersion: 'decree-168-2024@2025-01-01',
   payWithinDays: 10,
-  payBy: '2025-03-22',
+  // Ten days from Wednesday 12 March 2025 is Saturday the 22nd: the period runs to Monday the 24th (periods.ts).
+  payBy: '2025-03-24',
   lateSurchargeBpPerDay: 5,
   treasury,
   paymentReference: '1A2B3C4D/QD-XPHC',

@@ -127,7 +127,7 @@ describe('documents: PDF rendering (pdfkit, Noto Sans)', function () {
       'Mức phạt: 18.000.000 đồng (bằng chữ: Mười tám triệu đồng)',
       'Trừ điểm giấy phép lái xe: 4 điểm',
       'trong thời hạn 10 ngày kể từ ngày nhận được Quyết định này',
-      'hạn cuối là ngày 22/03/2025',
+      'hạn cuối là ngày 24/03/2025',
       `Tên tài khoản: ${treasury.accountName}`,
       `Số tài khoản: ${treasury.accountNumber}`,
       `Tại: ${treasury.bankName}`,

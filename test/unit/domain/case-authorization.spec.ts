@@ -202,6 +202,12 @@ const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection'>, Row> = {
   }),
   DrawViolationRecord: { history: noticed, signed: true, by: (who) => drawRecord(noticed, {}, { by: who }) },
   DecidePenalty: { history: recorded, signed: true, by: (who) => decidePenalty(recorded, {}, { by: who }) },
+  RecordDocumentIssued: plain(recorded, {
+    type: 'RecordDocumentIssued',
+    kind: 'record',
+    digest: `sha256:${'6'.repeat(64)}`,
+    templateVersion: 'violation-record/v1',
+  }),
   RecordPayment: plain(decided, {
     type: 'RecordPayment',
     paymentRef: 'pay-1',

@@ -13,13 +13,13 @@ import {
   isNonWorkingDay,
   limitationPeriod,
   periodOfDays,
-  vnDay,
 } from '../../../src/domain/case/periods.ts';
+import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
 
 describe('periods in Vietnam calendar days', () => {
   it('reads the Vietnam calendar day of an instant (UTC+7)', () => {
-    expect(vnDay('2026-03-10T16:59:59.999Z')).to.equal('2026-03-10');
-    expect(vnDay('2026-03-10T17:00:00.000Z')).to.equal('2026-03-11');
+    expect(vietnamDate('2026-03-10T16:59:59.999Z')).to.equal('2026-03-10');
+    expect(vietnamDate('2026-03-10T17:00:00.000Z')).to.equal('2026-03-11');
     expect(addDays('2026-02-27', 2)).to.equal('2026-03-01');
   });
 

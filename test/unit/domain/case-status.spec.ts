@@ -33,6 +33,7 @@ const SAMPLE: { [T in CaseEventType]: Record<string, unknown> } = {
   DriverIdentified: { driver: { kind: 'individual', ref: 'p' }, licenceRef: 'l', identifiedAt: AT },
   OwnerUnresponsive: { noticeId: 'n1', periodEndsAt: AT, warned: ['registration'], recordedAt: AT },
   ViolationRecordDrawn: { signoff: { ...signoff, recordId: 'r1' }, keyId: 'k', drawnAt: AT },
+  DocumentIssued: { kind: 'record', digest: 'sha256:x', templateVersion: 'violation-record/v1', issuedAt: AT },
   PaymentRecorded: { paymentRef: 'p', amountVnd: 1, fineVnd: 1, surchargeVnd: 0, daysLate: 0, dueEndsAt: AT, channel: 'at-unit', paidAt: AT },
   PenaltyDecided: { signoff, keyId: 'k' },
   PenaltyPaid: { amountVnd: 0, paidAt: AT, paymentRef: 'p' },

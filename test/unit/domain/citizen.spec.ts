@@ -65,8 +65,10 @@ describe('citizen decider', () => {
       });
     });
 
-    it('refuses after the 90 days', () => {
-      the.given([]).when(complain('2027-02-01T00:00:00.000Z')).thenThrows(ComplaintPeriodEndedError);
+    it('refuses after the 90 days, counted as every period (a closing weekend moves to the next working day)', () => {
+      // Decided 2 November 2026: the 90th day is Sunday 31 January 2027, so the period runs to Monday 1 February.
+      the.given([]).when(complain('2027-02-01T00:00:00.000Z')).thenEvents((e) => expect(e).to.have.length(1));
+      the.given([]).when(complain('2027-02-01T17:00:00.000Z')).thenThrows(ComplaintPeriodEndedError);
     });
 
     it('allows a complaint before any decision, and refuses one on a case that is not open', () => {

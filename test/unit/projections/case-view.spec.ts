@@ -7,7 +7,7 @@ import type { CaseEvent } from '../../../src/domain/case/events.ts';
 import { applyCaseEvent, timelineSummary, type CaseViewRow, type Envelope } from '../../../src/projections/cases/case-view.ts';
 import { applyCitizenEvent, detectingUnitOf, type CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
 import { plateKey } from '../../../src/projections/cases/plate.ts';
-import { vietnamDay } from '../../../src/projections/events.ts';
+import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
 import { CASE_ID, OBSERVED_AT, PLATE, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import { fold } from '../../../src/domain/decider.ts';
@@ -122,8 +122,8 @@ describe('case read model fold', () => {
   });
 
   it('files statistics under the Viet Nam calendar day', () => {
-    expect(vietnamDay('2026-03-10T16:59:59.999Z')).to.equal('2026-03-10');
-    expect(vietnamDay('2026-03-10T17:00:00.000Z')).to.equal('2026-03-11');
+    expect(vietnamDate('2026-03-10T16:59:59.999Z')).to.equal('2026-03-10');
+    expect(vietnamDate('2026-03-10T17:00:00.000Z')).to.equal('2026-03-11');
   });
 
   it('plate keys: valid plates normalise; odd reads keep letters and digits only', () => {

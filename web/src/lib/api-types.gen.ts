@@ -525,6 +525,14 @@ export interface paths {
                                 kind: "individual" | "organisation";
                                 ref: string;
                             } | null;
+                            documents: {
+                                /** @enum {string} */
+                                kind: "notice" | "record" | "decision";
+                                noticeId?: string;
+                                digest: string;
+                                templateVersion: string;
+                                issuedAt: string;
+                            }[];
                             notices: {
                                 noticeId: string;
                                 /** @enum {string} */
@@ -719,6 +727,63 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/documents/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a document of the case as PDF (notice, record, decision), made from its events; the first opening records DocumentIssued with its digest */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Why the evidence or personal data is accessed; recorded in the custody log */
+                    "X-Purpose": string;
+                };
+                path: {
+                    caseId: string;
+                    kind: "notice" | "record" | "decision";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        noticeId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The PDF (X-Document-Digest: its sha256 as DocumentIssued records it) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

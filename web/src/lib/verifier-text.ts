@@ -50,6 +50,10 @@ export const CHECK_TEXT = {
     name: { vi: 'Quy tắc nghiệp vụ', en: 'Business rules' },
     failure: { vi: 'Hồ sơ vi phạm quy tắc nghiệp vụ (người ký, thứ tự hoặc nội dung sự kiện)', en: 'The case breaks a business rule (who signed, the order or the content of events)' },
   },
+  DOCUMENTS: {
+    name: { vi: 'Văn bản đã ban hành', en: 'Issued documents' },
+    failure: { vi: 'Văn bản trong hồ sơ không khớp với mã băm đã ghi khi ban hành', en: 'An included document does not match the digest recorded when it was issued' },
+  },
 } as const satisfies Record<CheckCode, { name: Words; failure: Words }>;
 
 /** Case event types as a person reads them in the bundle's timeline. */
@@ -78,6 +82,7 @@ export const EVENT_TEXT = {
   ExplanationSubmitted: { vi: 'Chủ xe giải trình', en: 'Explanation submitted' },
   DriverIdentified: { vi: 'Xác định người điều khiển', en: 'Driver identified' },
   OwnerUnresponsive: { vi: 'Chủ xe không phản hồi', en: 'Owner unresponsive' },
+  DocumentIssued: { vi: 'Ban hành văn bản', en: 'Document issued' },
   ViolationRecordDrawn: { vi: 'Lập biên bản vi phạm hành chính', en: 'Violation record drawn' },
   PaymentRecorded: { vi: 'Ghi nhận nộp phạt', en: 'Payment recorded' },
 } as const satisfies Record<CaseEventType, Words>;

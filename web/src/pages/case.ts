@@ -18,6 +18,7 @@ import { go, isTypingTarget } from '../lib/router.ts';
 import { nextInOrder } from '../lib/queue.ts';
 import { listViolations } from '../lib/catalog.ts';
 import { ImageViewer, type ViewerHandle } from '../components/image-viewer.ts';
+import { CaseDocuments } from '../components/case-documents.ts';
 import { Facts, Readings, Timeline } from '../components/case-facts.ts';
 import { KeyPanel } from './signin.ts';
 
@@ -255,6 +256,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             </div>`
           : null}
         ${error ? html`<p role="alert" class="error" data-testid="error">${error}</p>` : null}
+        <${CaseDocuments} doc=${doc} />
         <${Timeline} doc=${doc} />
       </div>
     </div>`;

@@ -10,6 +10,7 @@ import {
   CLOSE_REASONS,
   CaseFlagSchema,
   DerivedEvidenceSchema,
+  ISSUED_DOCUMENT_KINDS,
   ModelIdentitySchema,
   NOTICE_CHANNELS,
 } from '../../../domain/case/events.ts';
@@ -50,6 +51,15 @@ export const CaseDocumentSchema = z.object({
     })
     .nullable(),
   owner: OffenderSchema.nullable(),
+  documents: z.array(
+    z.object({
+      kind: z.enum(ISSUED_DOCUMENT_KINDS),
+      noticeId: z.string().optional(),
+      digest: z.string(),
+      templateVersion: z.string(),
+      issuedAt: z.string(),
+    }),
+  ),
   notices: z.array(
     z.object({
       noticeId: z.string(),
@@ -121,6 +131,8 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
     notices: state.notices,
     decision: state.decision ?? null,
     paidVnd: state.paidVnd ?? null,
+    /** Documents issued (`DocumentIssued`): open them with `POST /v1/cases/:caseId/documents/:kind`. */
+    documents: (state.documents ?? []).map((d) => ({ ...d })),
     procedure: {
       transferredTo: state.transfer?.toProvince ?? null,
       // The statements stay in the record; the view shows that an explanation was made, how and when.

@@ -17,6 +17,7 @@
  * Optimistic concurrency: every case write accepts `If-Match: "<revision>"` (the detail's ETag); a stale one
  * is 412. Signed sign-offs are never retried on a conflict: the signature covers what the officer saw.
  */
+import { caseDocumentRoutes } from './case-documents.ts';
 import { caseEvidenceRoutes } from './case-evidence.ts';
 import { caseReadRoutes } from './case-reads.ts';
 import { caseWriteRoutes } from './case-writes.ts';
@@ -28,5 +29,5 @@ export { BUNDLE_READERS, CASE_READERS, CASE_WRITERS, correlation } from './case-
 
 /** Every case route, in the order the API lists them: reads, disclosures (evidence, bundle), writes. */
 export function casesRoutes(services: ApiServices): AnyRoute[] {
-  return [...caseReadRoutes(services), ...caseEvidenceRoutes(services), ...caseWriteRoutes(services)];
+  return [...caseReadRoutes(services), ...caseEvidenceRoutes(services), ...caseDocumentRoutes(services), ...caseWriteRoutes(services)];
 }

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../ports/clock.ts';
-import { vietnamDay } from '../../../projections/events.ts';
+import { vietnamDate } from '../../../domain/signoff/primitives.ts';
 import {
   cameraCoverage,
   listCases,
@@ -32,7 +32,7 @@ const DAY_MS = 86_400_000;
  * statistics are filed under (a UTC date would leave out today's facts from 17:00 UTC on).
  */
 function window(scope: StatisticsScope, clock: Clock): { from: string; to: string } {
-  const to = scope.to ?? vietnamDay(clock.now());
+  const to = scope.to ?? vietnamDate(clock.now());
   const from = scope.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
   return { from, to };
 }

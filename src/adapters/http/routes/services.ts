@@ -22,6 +22,7 @@ import type { AuditServices } from './audit.ts';
 import type { PaymentGateway } from '../../../ports/payments.ts';
 import type { TreasuryAccount } from '../../../domain/documents/types.ts';
 import type { CitizenGrants } from '../citizen-grant.ts';
+import type { CaseDocumentSources } from '../../../commands/documents.ts';
 
 /** The citizen portal's parts (docs/citizen-portal.md); defaults in `citizenPortalDefaults`. */
 export interface CitizenPortalServices {
@@ -192,6 +193,8 @@ export interface ApiServices {
   audit?: AuditServices;
   /** Renders the auditor's access history as PDF (src/adapters/documents/access-history-pdf.ts); without it, CSV only. */
   accessHistoryPdf?: (rows: readonly AccessHistoryRow[], meta: { subject: string; generatedAt: string }) => Promise<Uint8Array>;
+  /** Renders the case documents (notice, record, decision; src/commands/documents.ts); without it those routes answer 503. */
+  documents?: CaseDocumentSources;
   /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */
   servedProvinces?: readonly string[];
   limits?: {

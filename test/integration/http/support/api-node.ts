@@ -27,6 +27,10 @@ import { startLedger, type LedgerService } from '../../../../src/adapters/ledger
 import { LogPublisher, postgresRecordTexts } from '../../../../src/adapters/ledger/log.ts';
 import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
+import { PdfDocumentRenderer } from '../../../../src/adapters/documents/pdf.ts';
+import { issuingUnitFor } from '../../../../src/adapters/documents/units.ts';
+import type { CaseDocumentSources } from '../../../../src/commands/documents.ts';
+import { DEMO_TREASURY } from '../../../../src/adapters/http/routes/citizen-portal.ts';
 import type { RegisteredVehicle } from '../../../../src/ports/registry.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../../../src/adapters/registry/stand-in.ts';
 import { createBundleExporter } from '../../../../src/bundle-export/index.ts';
@@ -104,16 +108,25 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
     stops.push(() => registry.close());
 
     const commandDeps: CommandDeps = { store, clock: systemClock, ids: uuidV7Ids };
+    const registryClient = new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 });
+    const documentSources: CaseDocumentSources = {
+      renderer: new PdfDocumentRenderer(),
+      evidence,
+      contact: (ref) => registryClient.ownerContact(ref),
+      unit: (province) => issuingUnitFor(province, '024 3942 4300'),
+      treasury: DEMO_TREASURY,
+    };
     const services: ApiServices = {
       store,
       evidence,
       commandDeps,
       ledger,
       log: new LogPublisher(pool, postgresRecordTexts(store.pool)),
-      bundles: createBundleExporter({ store, evidence, ledger, commandDeps }),
+      bundles: createBundleExporter({ store, evidence, ledger, commandDeps, documentSources }),
       queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
       accessHistoryPdf: renderAccessHistoryPdf,
+      documents: documentSources,
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
       ...(projectionRunner ? { projections: projectionRunner } : {}),
     };

@@ -1,0 +1,202 @@
+/**
+ * The documents a person holds in their hand, made from a case's events (docs/documents.md): the notice, the
+ * violation record and the penalty decision as PDFs.
+ *
+ * Opening a document renders it from the events (plus the names and addresses behind the records' opaque
+ * references, from the registry, and the issuing unit and treasury account from configuration), stores the PDF
+ * in the evidence store (content-addressed, encrypted at rest: it holds personal data), and records
+ * `DocumentIssued` with its digest the first time. Once issued, the stored bytes are what is served: the
+ * person holds that document, even if the registry's address changed since.
+ */
+import type { EvidenceStore } from '../ports/evidence.ts';
+import type { EventStore, StoredRecord } from '../ports/eventstore.ts';
+import type { DocumentRenderer } from '../ports/documents.ts';
+import type { OwnerContact } from '../ports/registry.ts';
+import { caseDecider } from '../domain/case/decider.ts';
+import { parseCaseEvent, type CaseEvent, type CaseEventData, type IssuedDocumentKind } from '../domain/case/events.ts';
+import type { CaseState, ExistingCase, IssuedDocument } from '../domain/case/state.ts';
+import {
+  DocumentSourceMissingError,
+  DOCUMENT_KIND_OF,
+  noticeDocumentFor,
+  penaltyDecisionDocumentFor,
+  violationRecordDocumentFor,
+  type CaseDocument,
+  type IssuingUnit,
+  type Party,
+  type TreasuryAccount,
+} from '../domain/documents/index.ts';
+import { evidenceDigest } from '../domain/integrity/hash.ts';
+import { streams } from '../domain/record.ts';
+import { AppError } from '../domain/shared/errors.ts';
+import { StreamNotFoundError } from '../ports/eventstore.ts';
+import { recordDocumentIssued } from './cases.ts';
+import { loadOfficerView } from './context.ts';
+import type { CommandDeps } from './deps.ts';
+import type { Caller } from './outcome.ts';
+
+/** What rendering needs beyond the events. */
+export interface CaseDocumentSources {
+  renderer: DocumentRenderer;
+  evidence: EvidenceStore;
+  /** The name and address behind an opaque owner or driver reference (the registry; never logged). */
+  contact: (ref: string) => Promise<OwnerContact | undefined>;
+  /** The police unit handling cases of a province. */
+  unit: (province: string) => IssuingUnit;
+  treasury: TreasuryAccount;
+}
+
+/** The registry does not know the person a record names: the document cannot be addressed. */
+export class DocumentPartyUnknownError extends AppError {
+  readonly category = 'unprocessable' as const;
+  readonly code = 'document-party-unknown';
+}
+
+export interface DocumentRequest {
+  caseId: string;
+  kind: IssuedDocumentKind;
+  /** The notice's id (kind `notice` only). */
+  noticeId?: string;
+}
+
+export interface CaseDocumentFile {
+  kind: IssuedDocumentKind;
+  noticeId?: string;
+  digest: string;
+  templateVersion: string;
+  bytes: Uint8Array;
+  /** `notice-<noticeId>.pdf`, `record.pdf`, `decision.pdf`. */
+  fileName: string;
+  /** True when this call recorded `DocumentIssued`. */
+  issuedNow: boolean;
+}
+
+async function caseRecords(store: EventStore, caseId: string): Promise<StoredRecord[]> {
+  try {
+    return await store.readStream(streams.case(caseId));
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return [];
+    throw error;
+  }
+}
+
+interface CaseHistory {
+  kase: ExistingCase;
+  records: { event: CaseEvent; actorId: string }[];
+}
+
+function historyOf(records: StoredRecord[]): CaseHistory {
+  let state: CaseState = caseDecider.initialState();
+  const out: CaseHistory['records'] = [];
+  for (const { record } of records) {
+    const event = parseCaseEvent({ type: record.type, data: record.data });
+    state = caseDecider.evolve(state, event);
+    out.push({ event, actorId: record.meta.actor.id });
+  }
+  if (state.status === 'none') throw new DocumentSourceMissingError('No such case', {});
+  return { kase: state, records: out };
+}
+
+function lastOf<T extends CaseEvent['type']>(history: CaseHistory, type: T): { data: CaseEventData<T>; actorId: string } {
+  const found = [...history.records].reverse().find((r) => r.event.type === type);
+  if (!found) throw new DocumentSourceMissingError(`The case has no ${type}`, {});
+  return { data: found.event.data as CaseEventData<T>, actorId: found.actorId };
+}
+
+async function partyOf(sources: CaseDocumentSources, person: { kind: 'individual' | 'organisation'; ref: string }): Promise<Party> {
+  const contact = await sources.contact(person.ref);
+  if (!contact) throw new DocumentPartyUnknownError('The registry does not know the person the record names', {});
+  return { kind: person.kind, name: contact.name, address: contact.address, registryRef: person.ref };
+}
+
+async function officerOf(store: EventStore, officerId: string): Promise<{ officerId: string; title: string }> {
+  const view = await loadOfficerView(store, officerId);
+  return { officerId, title: view?.title ?? officerId };
+}
+
+/** The typed input of a case's document, from its events and the sources (pure apart from the look-ups). */
+export async function caseDocumentInput(
+  store: EventStore,
+  sources: CaseDocumentSources,
+  request: DocumentRequest,
+): Promise<CaseDocument> {
+  const history = historyOf(await caseRecords(store, request.caseId));
+  const { kase } = history;
+  const unit = sources.unit(kase.transfer?.toProvince ?? kase.province);
+  switch (request.kind) {
+    case 'notice': {
+      if (!kase.owner) throw new DocumentSourceMissingError('A notice needs an identified owner', {});
+      const addressee = await partyOf(sources, kase.owner);
+      return noticeDocumentFor(kase, request.noticeId ?? '', { unit, addressee });
+    }
+    case 'record': {
+      const drawn = lastOf(history, 'ViolationRecordDrawn');
+      return violationRecordDocumentFor(kase, drawn.data, {
+        unit,
+        offender: await partyOf(sources, drawn.data.signoff.offender),
+        officer: await officerOf(store, drawn.actorId),
+      });
+    }
+    case 'decision': {
+      const decided = lastOf(history, 'PenaltyDecided');
+      return penaltyDecisionDocumentFor(kase, decided.data, {
+        unit,
+        offender: await partyOf(sources, decided.data.signoff.offender),
+        decider: await officerOf(store, decided.actorId),
+        treasury: sources.treasury,
+      });
+    }
+    default:
+      throw new DocumentSourceMissingError('Unknown document kind', {});
+  }
+}
+
+/** The document as recorded for the case, or undefined when it was never issued. */
+export function issuedDocumentOf(kase: ExistingCase, request: DocumentRequest): IssuedDocument | undefined {
+  return (kase.documents ?? []).find((d) => d.kind === request.kind && d.noticeId === request.noticeId);
+}
+
+export function documentFileName(kind: IssuedDocumentKind, noticeId?: string): string {
+  return kind === 'notice' ? `notice-${noticeId ?? ''}.pdf` : `${kind}.pdf`;
+}
+
+/**
+ * Opens a case's document for an officer: the stored bytes of the issued one, or, the first time, renders
+ * it, stores the PDF and records `DocumentIssued` (as the caller). The caller's scope is checked by the route.
+ */
+export async function openCaseDocument(
+  deps: CommandDeps,
+  sources: CaseDocumentSources,
+  caller: Caller,
+  request: DocumentRequest,
+): Promise<CaseDocumentFile> {
+  const { kase } = historyOf(await caseRecords(deps.store, request.caseId));
+  const fileName = documentFileName(request.kind, request.noticeId);
+  const issued = issuedDocumentOf(kase, request);
+  if (issued && (await sources.evidence.has(issued.digest))) {
+    const bytes = await sources.evidence.getBytes(issued.digest);
+    return { kind: request.kind, ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}), digest: issued.digest, templateVersion: issued.templateVersion, bytes, fileName, issuedNow: false };
+  }
+  const input = await caseDocumentInput(deps.store, sources, request);
+  if (DOCUMENT_KIND_OF[request.kind] !== input.kind) throw new DocumentSourceMissingError('Unknown document kind', {});
+  const bytes = await sources.renderer.render(input);
+  const digest = evidenceDigest(bytes);
+  await sources.evidence.put(bytes, { expectedDigest: digest, mediaType: 'application/pdf' });
+  // The decider refuses other bytes than an earlier issue's (DocumentDigestConflictError): the first stands.
+  const outcome = await recordDocumentIssued(deps, caller, {
+    caseId: request.caseId,
+    kind: request.kind,
+    ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),
+    digest,
+    templateVersion: input.templateVersion,
+  });
+  return {
+    kind: request.kind,
+    ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),
+    digest,
+    templateVersion: input.templateVersion,
+    bytes,
+    fileName,
+    issuedNow: outcome.events.length > 0,
+  };
+}

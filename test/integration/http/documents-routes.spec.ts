@@ -1,0 +1,117 @@
+/**
+ * The case documents over HTTP (docs/documents.md): an officer opens the notice and the violation record as
+ * PDFs; the first opening records `DocumentIssued` with the PDF's digest (once: the same bytes again record
+ * nothing), each opening is a custody `view`; a document whose source event is missing is a 422 problem; an
+ * officer of another province gets 404; and the court bundle carries the issued documents, which the shipped
+ * verifier ties to their records.
+ */
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { PDFParse } from 'pdf-parse';
+import { carViolation } from '../../unit/domain/case-fixtures.ts';
+import { PdfDocumentRenderer } from '../../../src/adapters/documents/pdf.ts';
+import { readBundleZip, verifyBundle } from '../../../src/domain/bundle/index.ts';
+import type { CaseDocument } from '../../../src/domain/documents/types.ts';
+import { buildRecordSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { streams } from '../../../src/domain/record.ts';
+import { waitFor } from '../../support/env.ts';
+import { startApiNode, type ApiNode } from './support/api-node.ts';
+import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from './support/world.ts';
+
+async function textOf(bytes: Uint8Array): Promise<string> {
+  const parser = new PDFParse({ data: new Uint8Array(bytes) });
+  try {
+    return (await parser.getText()).text.replace(/\s+/g, ' ');
+  } finally {
+    await parser.destroy();
+  }
+}
+
+describe('HTTP: case documents (notice, record) and the bundle that carries them', function () {
+  this.timeout(300_000);
+  let node: ApiNode;
+  let world: HttpWorld;
+  const entry = carViolation();
+
+  before(async () => {
+    node = await startApiNode('http_documents');
+    world = await buildHttpWorld(node);
+  });
+  after(async () => node?.close());
+
+  it('opens the record and the notice, records each once, and exports them in a bundle that verifies', async () => {
+    const owner = [...node.registry.vehicles.values()][0]!.owner;
+    const officer = world.officers[HANOI]!;
+    const camera = world.cameras[HANOI]!;
+    const created = await ingest(node, camera, await signedDetection(camera));
+    expectStatus(created, 201, 'ingest');
+    const caseId = created.json.caseId as string;
+    const post = (path: string, body: unknown, extra: { purpose?: string; token?: string } = {}) =>
+      call(node, 'POST', `/v1/cases/${caseId}${path}`, { token: extra.token ?? officer.token, body, ...(extra.purpose ? { purpose: extra.purpose } : {}) });
+    const basis = async () => {
+      const doc = await call(node, 'GET', `/v1/cases/${caseId}`, { token: officer.token, purpose: 'documents test' });
+      expectStatus(doc, 200, 'case');
+      const b = doc.json.signoffBasis as { caseRevision: number; evidence: string[]; plate: string };
+      return { caseId, caseRevision: b.caseRevision, violationCode: entry.code, plate: b.plate, evidence: b.evidence, signedAt: new Date().toISOString() };
+    };
+    expectStatus(await post('/review', signSignoff(buildReviewSignoff({ ...(await basis()), decision: 'confirm' }), officer.key.secretKey)), 200, 'review');
+    expectStatus(await post('/owner', { owner: { kind: owner.kind, ref: owner.ref }, registry: 'reg' }), 200, 'owner');
+    expectStatus(await post('/notices', { noticeId: 'ntc-doc-1', channel: 'post' }), 200, 'notice');
+    const offender = { kind: owner.kind, ref: owner.ref };
+    const record = signSignoff(buildRecordSignoff({ ...(await basis()), recordId: 'bb-doc-1', offender }), officer.key.secretKey);
+    expectStatus(await post('/record', record), 200, 'record');
+
+    // No decision yet: a 422 problem, nothing recorded.
+    const early = await post('/documents/decision', {}, { purpose: 'print the decision' });
+    expect(early.status).to.equal(422);
+    expect(early.json.type).to.match(/document-source-missing$/);
+
+    const opened = await post('/documents/record', {}, { purpose: 'print the record' });
+    expectStatus(opened, 200, 'record document');
+    expect(opened.headers.get('content-type')).to.match(/^application\/pdf/);
+    const digest = `sha256:${createHash('sha256').update(opened.bytes).digest('hex')}`;
+    expect(opened.headers.get('x-document-digest')).to.equal(digest);
+
+    const again = await post('/documents/record', {}, { purpose: 'print the record again' });
+    expectStatus(again, 200, 'record again');
+    expect(Buffer.from(again.bytes).equals(Buffer.from(opened.bytes))).to.equal(true);
+    expectStatus(await post('/documents/notice', { noticeId: 'ntc-doc-1' }, { purpose: 'print the notice' }), 200, 'notice document');
+    expect((await post('/documents/notice', { noticeId: 'ntc-nope' }, { purpose: 'print a notice' })).status).to.equal(422);
+
+    const caseRecords = (await node.store.readStream(streams.case(caseId))).map((r) => r.record);
+    const issued = caseRecords.filter((r) => r.type === 'DocumentIssued').map((r) => r.data as { kind: string; digest: string });
+    expect(issued.map((d) => d.kind)).to.deep.equal(['record', 'notice']);
+    expect(issued[0]!.digest).to.equal(digest);
+    const custody = (await node.store.readStream(streams.custody(caseId))).map((r) => r.record.data as { access: string; purpose: string });
+    expect(custody.filter((c) => c.purpose.startsWith('print the record')).map((c) => c.access)).to.deep.equal(['view', 'view']);
+
+    // Another province's officer: the case does not exist for them.
+    const saigon = world.officers[SAIGON]!;
+    expect((await post('/documents/record', {}, { purpose: 'look', token: saigon.token })).status).to.equal(404);
+
+    const court = await node.token('court', HANOI, 'toa-an-01');
+    let bundle: Awaited<ReturnType<typeof call>> | undefined;
+    await waitFor(
+      async () => {
+        bundle = await call(node, 'GET', `/v1/cases/${caseId}/bundle`, { token: court, purpose: 'court case file' });
+        return bundle.status === 200;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'the bundle once sealed' },
+    );
+    const entries = await readBundleZip(bundle!.bytes);
+    expect(Buffer.from(entries.get('documents/record-1.pdf')!).equals(Buffer.from(opened.bytes))).to.equal(true);
+    expect(entries.has('documents/notice-1.pdf')).to.equal(true);
+    const report = verifyBundle(entries);
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.code)).to.deep.equal([]);
+    expect(report.documents.map((d) => d.entry).sort()).to.deep.equal(['documents/notice-1.pdf', 'documents/record-1.pdf']);
+    // The exporter could render each again from the events: the inputs are carried, and DOCUMENTS matched them.
+    expect(report.documents.map((d) => d.input).sort()).to.deep.equal(['documents/notice-1.json', 'documents/record-1.json']);
+    const rerendered = await new PdfDocumentRenderer().render(JSON.parse(new TextDecoder().decode(entries.get('documents/record-1.json'))) as CaseDocument);
+    expect(Buffer.from(rerendered).equals(Buffer.from(opened.bytes))).to.equal(true);
+
+    // Read back last (slow under load; an idle keep-alive connection would be closed under a pending POST).
+    const text = await textOf(opened.bytes);
+    for (const expected of ['BIÊN BẢN VI PHẠM HÀNH CHÍNH', owner.name, owner.address, 'CÔNG AN THÀNH PHỐ HÀ NỘI', caseId, 'Ý kiến trình bày của người vi phạm: Không có'])
+      expect(text, expected).to.include(expected);
+  });
+});
