@@ -77,6 +77,10 @@ export interface NodeConfig {
   witnessKey: string | undefined;
   /** National: the witness's Ed25519 key file (created 0600 on first start) and key name. */
   witnessKeyFile: string;
+  /** The citizen portal's grant key (32 bytes, created 0600 on first start; shared by the node's API processes). */
+  citizenGrantKeyFile: string;
+  /** The payment gateway's callback secret (HMAC-SHA256; created 0600 on first start for the stand-in bank). */
+  paymentGatewaySecretFile: string;
   witnessName: string;
   /**
    * National: the bearer token the mirror reads `/log/records` with (a national-scope auditor token with
@@ -148,6 +152,8 @@ const envSchema = z.object({
   OIDC_ISSUER: z.string().url().regex(/^https?:\/\/[^?#]*[^/?#]$/, 'OIDC_ISSUER must be an http(s) URL without a trailing slash').optional(),
   OIDC_KEY_FILE: z.string().min(1).optional(),
   ACCOUNTS_FILE: z.string().min(1).optional(),
+  CITIZEN_GRANT_KEY_FILE: z.string().min(1).optional(),
+  PAYMENT_GATEWAY_SECRET_FILE: z.string().min(1).optional(),
   REGISTRY_URL: z.string().url().optional(),
   NOTICE_GATEWAY_URL: z.string().url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be smtp:// or smtps://').optional(),
@@ -228,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     oidcIssuer: e.OIDC_ISSUER,
     oidcKeyFile: resolve(e.OIDC_KEY_FILE ?? join(dataDir, 'keys', 'oidc.key')),
     accountsFile: resolve(e.ACCOUNTS_FILE ?? join(dataDir, 'keys', 'accounts.json')),
+    citizenGrantKeyFile: resolve(e.CITIZEN_GRANT_KEY_FILE ?? join(dataDir, 'keys', 'citizen-grant.key')),
+    paymentGatewaySecretFile: resolve(e.PAYMENT_GATEWAY_SECRET_FILE ?? join(dataDir, 'keys', 'payment-gateway.secret')),
     registryUrl: e.REGISTRY_URL,
     noticeGatewayUrl: e.NOTICE_GATEWAY_URL,
     smtpUrl: e.SMTP_URL,

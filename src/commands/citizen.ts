@@ -22,7 +22,10 @@ import {
 import { streams } from '../domain/record.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import { commandExecutor, commandServices } from './aggregate.ts';
-import { recordPayment, type CaseOutcome } from './cases.ts';
+import { fileAppeal, identifyDriver, recordPayment, submitExplanation, type CaseOutcome } from './cases.ts';
+import type { Caller } from './outcome.ts';
+import type { Offender } from '../domain/signoff/payloads.ts';
+import type { StoredRecord } from '../ports/eventstore.ts';
 import type { CommandDeps } from './deps.ts';
 import { loadStream } from './handler.ts';
 import type { CommandOptions } from './outcome.ts';
@@ -111,4 +114,52 @@ export const reviewReport = reportService('ReviewReport');
 
 export async function loadReportQueue(store: EventStore, province: string): Promise<ReportQueueState> {
   return (await loadStream(store, streams.report(province), reportDecider, parseReportEvent)).state;
+}
+
+/**
+ * The holder's answer to a notice, sent through the portal (docs/citizen-portal.md, "Responding to a notice"):
+ * the driver first (an organisation must name one before explaining), then the explanation, each on the CASE
+ * with the caller's `citizen` actor (the case decider's citizen rules apply: holder, channel online, within the
+ * notice's period). Each command is idempotent on its own (the same explanation id and text, the same driver),
+ * so a retry records nothing more. Answers the case records that carry the answer (new or from the first try).
+ */
+export async function answerNotice(
+  deps: CommandDeps,
+  caller: Caller,
+  answer: { caseId: string; explanation?: { explanationId: string; statement: string }; driver?: { driver: Offender; licenceRef: string } },
+  options: CommandOptions = {},
+): Promise<{ records: StoredRecord[]; appended: number }> {
+  let appended = 0;
+  if (answer.driver) appended += (await identifyDriver(deps, caller, { caseId: answer.caseId, ...answer.driver }, options)).events.length;
+  if (answer.explanation) {
+    const outcome = await submitExplanation(deps, caller, { caseId: answer.caseId, ...answer.explanation, channel: 'online' }, options);
+    appended += outcome.events.length;
+  }
+  const records = (await deps.store.readStream(streams.case(answer.caseId))).filter(
+    (s) =>
+      (answer.driver && s.record.type === 'DriverIdentified') ||
+      (answer.explanation &&
+        s.record.type === 'ExplanationSubmitted' &&
+        (s.record.data as { explanationId?: string }).explanationId === answer.explanation.explanationId),
+  );
+  return { records, appended };
+}
+
+/**
+ * A complaint or appeal against a decision also records `AppealFiled` on the case (so the officers' appeal flow
+ * sees it), with the complaint's reference as the appeal id and the complaint's grounds; a retry is a no-op.
+ * Skipped (undefined) when the case has no decision, or another appeal is open (that one is being handled).
+ */
+export async function appealFromComplaint(
+  deps: CommandDeps,
+  caller: Caller,
+  complaint: { caseId: string; reference: string; grounds: string },
+  options: CommandOptions = {},
+): Promise<string | undefined> {
+  const kase = await loadCaseState(deps.store, complaint.caseId);
+  if (kase.status === 'none' || !kase.decision) return undefined;
+  if (kase.appeals.some((a) => a.appealId === complaint.reference)) return complaint.reference;
+  if (kase.appeals.some((a) => a.outcome === undefined)) return undefined;
+  await fileAppeal(deps, caller, { caseId: complaint.caseId, appealId: complaint.reference, grounds: complaint.grounds }, options);
+  return complaint.reference;
 }

@@ -24,6 +24,8 @@ import { createPgPool } from '../adapters/postgres/pool.ts';
 import { startLedger, type LedgerService } from '../adapters/ledger/index.ts';
 import { LogPublisher, postgresRecordTexts } from '../adapters/ledger/log.ts';
 import { loadOrCreateNodeKey } from '../adapters/keys/node-key.ts';
+import { loadOrCreateSecretFile } from '../adapters/keys/secret-file.ts';
+import { CitizenGrants } from '../adapters/http/citizen-grant.ts';
 import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
@@ -56,7 +58,6 @@ import { DEMO_TREASURY } from '../adapters/http/routes/citizen-portal.ts';
 import { PdfDocumentRenderer } from '../adapters/documents/pdf.ts';
 import { issuingUnitFor } from '../adapters/documents/units.ts';
 import type { CaseDocumentSources } from '../commands/documents.ts';
-import { randomBytes } from 'node:crypto';
 import { StandInBank } from '../adapters/payments/stand-in-bank.ts';
 import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
 import { createBundleExporter } from '../bundle-export/index.ts';
@@ -393,8 +394,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       const lookupBudget: LookupBudget = config.redisUrl ? new RedisLookupBudget(config.redisUrl) : new InMemoryLookupBudget();
       stops.push(() => lookupBudget.close());
       // No real payment gateway can exist here: the stand-in bank confirms each order, signed, after a pause.
+      // The grant key and the gateway's secret are node secrets (files), so every API process agrees on them.
+      const [grantKey, gatewaySecret] = await Promise.all([
+        loadOrCreateSecretFile(config.citizenGrantKeyFile),
+        loadOrCreateSecretFile(config.paymentGatewaySecretFile),
+      ]);
       const standInBank = new StandInBank({
-        secret: randomBytes(32),
+        secret: gatewaySecret,
         callbackUrl: () => (node.url ? `${node.url}/v1/public/payments/callback` : undefined),
         ...(options.standInBankAutoPayMs === null ? {} : { autoPayAfterMs: options.standInBankAutoPayMs ?? 3000 }),
       });
@@ -465,6 +471,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         citizen: {
           treasury: DEMO_TREASURY,
           gateway: standInBank,
+          grants: new CitizenGrants(grantKey),
           handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
         },
         accessHistoryPdf: renderAccessHistoryPdf,

@@ -8,6 +8,12 @@
  *   citizen actor;
  * - paying shows the VietQR code of the amount due; the stand-in bank's signed confirmation arrives and the
  *   page shows the payment, recorded as `PaymentRecorded` by the payment gateway;
+ * - a holder of a notice answers it online (an explanation and the driver's ID and licence numbers) and keeps a
+ *   receipt; the answer is `ExplanationSubmitted` / `DriverIdentified` on the case with a citizen actor;
+ * - a complaint against a decision is also the case's `AppealFiled`;
+ * - officers see the province's complaints and the citizen-report queue on their own screen (`#/inbox`), open a
+ *   report's photo (a custody record) and accept the report with a reason; a supervisor resolves the complaint's
+ *   appeal with a signed appeal/v1;
  * - English is one choice away.
  */
 import { expect } from 'chai';
@@ -17,12 +23,15 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
 import { waitFor } from '../support/env.ts';
-import { addPrivacyCopy, registerHolder } from '../support/citizen-portal.ts';
+import { addPrivacyCopy, detectionOf, registerHolder } from '../support/citizen-portal.ts';
+import { openKeys, signInWithToken } from './support/signin.ts';
+import { identifyOwner, issueNotice } from '../../src/commands/cases.ts';
 import { citizenLookup } from '../../src/projections/queries.ts';
 import { portalRef } from '../../src/domain/citizen/index.ts';
 
 const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive'];
-const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain'];
+const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain', 'response'];
+const NOTICED_CERTIFICATE = 'DK-UI-000456';
 const CERTIFICATE = 'DK-UI-000123';
 const OWNER = { name: 'Nguyễn Văn Thử', ref: 'own-ui-0001', phone: '+84910000001' };
 const PHONE = { width: 390, height: 844 };
@@ -34,6 +43,9 @@ const PHONE = { width: 390, height: 844 };
   let caseId: string;
   let plate: string;
   let ref: string;
+  /** A confirmed case of another vehicle, taken to a notice: its holder answers it online. */
+  let noticedCaseId: string;
+  let noticedPlate: string;
 
   before(async () => {
     ui = await startUiNode({ cases: 12, publicRateLimitPerMinute: 1000, env: { HANDLING_UNIT_PHONES: '01=024 3942 4300;79=028 3920 0000' } });
@@ -45,6 +57,18 @@ const PHONE = { width: 390, height: 844 };
     // route) until the projections have published the confirmed case.
     await waitFor(async () => (await citizenLookup(ui.node.readModels, plate)).length > 0, { what: 'the published violation', timeoutMs: 30_000 });
     await addPrivacyCopy(ui.node, caseId);
+    for (const id of ui.demo.caseIds) {
+      const records = await ui.node.store.readStream(`case-${id}`);
+      const { detection, province } = await detectionOf(ui.node, id);
+      if (records.at(-1)?.record.type !== 'ReviewConfirmed' || detection.plateRead.text === plate) continue;
+      const service = (sid: string) => ({ actor: { kind: 'service' as const, id: sid }, province });
+      await identifyOwner(ui.node.commandDeps, service('owner-lookup-worker'), { caseId: id, owner: { kind: 'individual', ref: 'own-ui-0002' }, registry: 'stand-in' });
+      await issueNotice(ui.node.commandDeps, service('notice-worker'), { caseId: id, noticeId: 'notice-ui-answer', channel: 'vneid' });
+      noticedCaseId = id;
+      noticedPlate = await registerHolder(ui.node, ui.registry, id, NOTICED_CERTIFICATE, 'own-ui-0002');
+      break;
+    }
+    await waitFor(async () => (await citizenLookup(ui.node.readModels, noticedPlate)).length > 0, { what: 'the noticed violation', timeoutMs: 30_000 });
   });
 
   after(async () => {
@@ -52,11 +76,11 @@ const PHONE = { width: 390, height: 844 };
     await ui?.close();
   });
 
-  async function openPortal(certificate = CERTIFICATE): Promise<Page> {
+  async function openPortal(certificate = CERTIFICATE, plateText = plate): Promise<Page> {
     const page = await browser.context.newPage();
     await page.setViewportSize(PHONE);
     await page.goto(`${ui.url}/#/citizen`);
-    await page.getByLabel('Biển số').fill(plate);
+    await page.getByLabel('Biển số').fill(plateText);
     await page.getByLabel('Số chứng nhận đăng ký xe').fill(certificate);
     await page.getByRole('button', { name: 'Tra cứu' }).click();
     return page;
@@ -134,6 +158,10 @@ const PHONE = { width: 390, height: 844 };
     expect(filed).to.have.length(1);
     expect(filed[0]!.meta.actor.kind).to.equal('citizen');
     expect((filed[0]!.data as { attachments: unknown[] }).attachments).to.have.length(1);
+    // Against a decision it is also the case's appeal, linked by the reference, by the same citizen actor.
+    await c.getByTestId('appeal-recorded').waitFor();
+    const appeals = (await ui.node.store.readStream(`case-${caseId}`)).map((s) => s.record).filter((r) => r.type === 'AppealFiled');
+    expect(appeals.map((r) => [(r.data as { appealId: string }).appealId, r.meta.actor.id])).to.deep.equal([[`KN-${ref}-01`, filed[0]!.meta.actor.id]]);
     await page.close();
   });
 
@@ -189,6 +217,86 @@ const PHONE = { width: 390, height: 844 };
     await follow.goto(link!);
     await follow.getByTestId('report-status').waitFor();
     await follow.close();
+    await page.close();
+  });
+
+  it('answers a notice online: an explanation and the driver, with a receipt; recorded on the case by a citizen', async () => {
+    const noticedRef = portalRef(noticedCaseId);
+    const page = await openPortal(NOTICED_CERTIFICATE, noticedPlate);
+    const c = page.locator(`[data-testid="citizen-violation"][data-ref="${noticedRef}"]`);
+    await c.getByRole('button', { name: 'Giải trình / khai báo người điều khiển' }).click();
+    const form = c.getByTestId('citizen-response');
+    await form.getByLabel('Nội dung giải trình').fill('Hôm đó em trai tôi mượn xe để đi làm.');
+    await form.getByLabel('Người khác điều khiển phương tiện').check();
+    await form.getByLabel('Số định danh cá nhân của người điều khiển').fill('001099012345');
+    await form.getByLabel('Số giấy phép lái xe của người điều khiển').fill('GPLX-790123456');
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-respond.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Gửi' }).click();
+    const receipt = c.getByTestId('response-receipt');
+    await receipt.waitFor();
+    expect(await receipt.getByTestId('response-ref').innerText()).to.match(new RegExp(`^PH-${noticedRef}-[0-9A-F]{8}$`));
+    expect(await receipt.getByTestId('response-digest').innerText()).to.match(/^sha256:[0-9a-f]{64}$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-respond-receipt.png'), fullPage: true });
+    const records = (await ui.node.store.readStream(`case-${noticedCaseId}`)).map((s) => s.record);
+    const answered = records.filter((r) => r.type === 'ExplanationSubmitted' || r.type === 'DriverIdentified');
+    expect(answered.map((r) => [r.type, r.meta.actor.kind])).to.deep.equal([
+      ['DriverIdentified', 'citizen'],
+      ['ExplanationSubmitted', 'citizen'],
+    ]);
+    expect(answered[0]!.data).to.deep.include({ driver: { kind: 'individual', ref: '001099012345' }, licenceRef: 'GPLX-790123456' });
+    expect(answered[1]!.data).to.include({ channel: 'online' });
+    await page.close();
+    // Looked up again, the notice shows as answered.
+    const again = await openPortal(NOTICED_CERTIFICATE, noticedPlate);
+    const answeredText = await again.locator(`[data-testid="citizen-violation"][data-ref="${noticedRef}"]`).getByTestId('responded').innerText();
+    expect(answeredText).to.contain('Đã gửi giải trình');
+    expect(answeredText).to.contain('Đã khai người điều khiển');
+    await again.close();
+  });
+
+  it('officers see the province\'s complaints and the report queue on their screen, open a photo (custody) and accept a report', async () => {
+    const { province } = await detectionOf(ui.node, caseId);
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    await signInWithToken(page, ui.url, await ui.token('supervisor', '00', 'officer-00-c08'), 'officer-00-c08');
+    // The supervisor's own signing key, kept encrypted in this browser (for the appeal's appeal/v1 sign-off).
+    await openKeys(page, ui.url);
+    await page.locator('#key-file').setInputFiles(ui.keyFile('officer-00-c08'));
+    await page.locator('#import-passphrase').fill('mật khẩu thử nghiệm 2026');
+    await page.getByRole('button', { name: 'Nhập khóa' }).click();
+    await page.getByTestId('key-badge').waitFor();
+    await page.goto(`${ui.url}/#/inbox`);
+    await page.locator('main select').selectOption(province);
+    const complaint = page.locator(`[data-testid="complaint-item"][data-reference="KN-${ref}-01"]`);
+    await complaint.waitFor({ timeout: 30_000 });
+    expect(await complaint.getByTestId('complaint-appeal').innerText()).to.equal('Đang giải quyết');
+    // The supervisor resolves the appeal the complaint opened: a signed appeal/v1 through the existing route.
+    await complaint.getByLabel('Kết quả giải quyết').selectOption('upheld');
+    await complaint.getByLabel('Lý do').fill('Ảnh vi phạm rõ, giữ nguyên quyết định');
+    await complaint.getByRole('button', { name: 'Ký và giải quyết khiếu nại' }).click();
+    await complaint.getByTestId('complaint-appeal').filter({ hasText: 'Giữ nguyên quyết định' }).waitFor({ timeout: 30_000 });
+    const resolved = (await ui.node.store.readStream(`case-${caseId}`)).map((r) => r.record).filter((r) => r.type === 'AppealResolved');
+    expect(resolved.map((r) => [r.meta.actor.id, (r.data as { appealId: string; outcome: string }).appealId, (r.data as { outcome: string }).outcome])).to.deep.equal([
+      ['officer-00-c08', `KN-${ref}-01`, 'upheld'],
+    ]);
+    expect((resolved[0]!.data as { signoff?: { purpose: string } }).signoff?.purpose).to.equal('appeal/v1');
+    await page.locator('main select').selectOption('01');
+    const report = page.getByTestId('report-item').first();
+    await report.waitFor({ timeout: 30_000 });
+    const reference = (await report.getAttribute('data-reference'))!;
+    const reportId = (await ui.node.store.readStream('report-01')).map((r) => r.record).find((r) => (r.data as { reference?: string }).reference === reference)!.data as { reportId: string };
+    await report.getByTestId('show-report-photo').first().click();
+    const photo = report.getByTestId('report-photo');
+    await photo.waitFor();
+    await waitFor(async () => (await photo.evaluate((el) => (el as HTMLImageElement).naturalWidth)) > 0, { what: 'the report photo to load' });
+    const custody = (await ui.node.store.readStream(`custody-${reportId.reportId}`)).map((s) => s.record);
+    expect(custody.map((r) => [r.meta.actor.id, (r.data as { access: string }).access])).to.deep.equal([['officer-00-c08', 'view']]);
+    await page.screenshot({ path: join(ARTIFACTS, 'citizen-inbox.png'), fullPage: true });
+    await report.getByLabel('Lý do').fill('Ảnh rõ biển số, chuyển tổ xác minh');
+    await report.getByTestId('accept-report').click();
+    await page.locator(`[data-testid="report-item"][data-reference="${reference}"] [data-testid="report-status"]`).filter({ hasText: 'Đã tiếp nhận để xác minh' }).waitFor({ timeout: 30_000 });
+    const reviewed = (await ui.node.store.readStream('report-01')).map((r) => r.record).filter((r) => r.type === 'ReportReviewed');
+    expect(reviewed.map((r) => [r.meta.actor.id, (r.data as { outcome: string }).outcome])).to.deep.equal([['officer-00-c08', 'accepted']]);
     await page.close();
   });
 

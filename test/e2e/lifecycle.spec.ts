@@ -314,6 +314,8 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
         'privacyImage',
         'canPay',
         'canComplain',
+        // Whether and how the notice was answered online (no owner: only whether a driver must be named).
+        'response',
       ].sort(),
     );
     const wrong = await call(

@@ -15,6 +15,7 @@ import { DashboardPage } from './pages/dashboard.ts';
 import { VerifierPage } from './pages/verifier.ts';
 import { CitizenPage } from './pages/citizen.ts';
 import { AuditPage } from './pages/audit.ts';
+import { CitizenInboxPage } from './pages/citizen-inbox.ts';
 
 function Nav({ current }: { current: string }) {
   const t = useT();
@@ -22,6 +23,7 @@ function Nav({ current }: { current: string }) {
   const items: [string, string][] = [];
   if (canReview(session)) items.push(['queue', t('navQueue')]);
   if (canDecide(session)) items.push(['decisions', t('navDecisions')]);
+  if (canReview(session)) items.push(['inbox', t('navInbox')]);
   if (canAudit(session)) items.push(['audit', t('navAudit')]);
   if (canSeeDashboards(session)) items.push(['dashboard', t('navDashboard')]);
   items.push(['verify', t('navVerifier')], ['citizen', t('navCitizen')]);
@@ -77,6 +79,9 @@ export function App() {
       break;
     case 'audit':
       page = html`<${AuditPage} />`;
+      break;
+    case 'inbox':
+      page = html`<${CitizenInboxPage} />`;
       break;
     case 'verify':
       page = html`<${VerifierPage} offline=${false} />`;

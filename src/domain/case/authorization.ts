@@ -9,7 +9,8 @@
  *   the key in force.
  * - Any other actor kind (a device, a worker `service`, the `system`, a citizen) MUST be one the command lists:
  *   exactly the commands the system itself issues (plate recognition, derived media, owner lookup, notice
- *   delivery; ingest by devices). Tokens never become `service` or `system` actors (the HTTP layer maps every
+ *   delivery; ingest by devices), and what the vehicle's holder sends through the citizen portal (an answer to
+ *   a notice, an appeal; citizen-rules.ts). Tokens never become `service` or `system` actors (the HTTP layer maps every
  *   token to `device` or `officer`), so no token can pass as a worker.
  */
 import type { OfficerRole } from '../officer/events.ts';
@@ -72,10 +73,10 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
     otherKinds: ['service'],
     services: [FEDERATION_RELAY_ACTOR.id],
   },
-  // Recorded by the handling unit's staff (an online explanation reaches them through the public service
-  // portal, which issues no commands here); no worker issues these.
-  SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: [] },
-  IdentifyDriver: { what: 'record the driver', officerRoles: CASE_STAFF, otherKinds: [] },
+  // Recorded by the handling unit's staff, or sent by the vehicle's holder through the citizen portal (the
+  // citizen rules of citizen-rules.ts apply then); no worker issues these.
+  SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: ['citizen'] },
+  IdentifyDriver: { what: 'record the driver', officerRoles: CASE_STAFF, otherKinds: ['citizen'] },
   RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
   DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
@@ -86,7 +87,8 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
     otherKinds: ['service'],
     services: [PAYMENT_GATEWAY_ACTOR.id],
   },
-  FileAppeal: { what: 'file an appeal', officerRoles: CASE_STAFF, otherKinds: [] },
+  // By staff, or by the holder's complaint against the decision through the citizen portal.
+  FileAppeal: { what: 'file an appeal', officerRoles: CASE_STAFF, otherKinds: ['citizen'] },
   ResolveAppeal: { what: 'resolve an appeal', officerRoles: ['decider'], otherKinds: [] },
   CloseCase: { what: 'close a case', officerRoles: ['decider', 'supervisor'], otherKinds: [] },
   ExpireCase: { what: 'expire a case', officerRoles: ['supervisor'], otherKinds: [] },

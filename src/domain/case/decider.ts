@@ -18,6 +18,7 @@ import type { OfficerView } from '../officer/view.ts';
 import { ActorNotAllowedError, InvalidCommandError } from '../signoff/errors.ts';
 import { describeInput, requireKnownCommand, requireNow, requireSameProvince } from '../signoff/guards.ts';
 import { authorizeCaseActor } from './authorization.ts';
+import { requireCitizenHolder } from './citizen-rules.ts';
 import { CASE_COMMAND_TYPES, type CaseCommand } from './commands.ts';
 import { recordDetection } from './detection-rules.ts';
 import { CaseEndedError, CaseNotFoundError, LimitationPeriodElapsedError } from './errors.ts';
@@ -135,6 +136,8 @@ function decide(command: Command, state: CaseState): CaseEvent[] {
   const kase: ExistingCase = requireCase(state, command);
   // One rule for every command: who may issue it (officer enrolment, status, role, province; other actor kinds).
   const officer = authorizeCaseActor(command, handlingProvince(kase));
+  // A citizen acts only on the cases of the vehicle they hold.
+  requireCitizenHolder(command.actor, kase);
   /** The authorised officer of a signed command (the table lets no other actor issue one). */
   const signer = (): OfficerView => {
     if (!officer) throw new ActorNotAllowedError(`Only a human officer may ${command.type}`, {});

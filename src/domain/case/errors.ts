@@ -224,6 +224,21 @@ export class InvalidTransferTargetError extends DomainRuleError {
 }
 
 /**
+ * A citizen actor acting on a case of another vehicle: the actor's pseudonym is not the holder pseudonym of the
+ * case's plate (citizen-rules.ts). The portal finds cases only through the grant's plate; this is the decider's
+ * own guard behind it.
+ */
+export class NotTheVehicleHolderError extends DomainRuleError {
+  override readonly category: ErrorCategory = 'forbidden';
+  readonly code = 'not-the-vehicle-holder';
+}
+
+/** An organisation owning the vehicle answers a notice by naming its driver first (Decree 168 Art. 47.8.b). */
+export class OrganisationMustNameDriverError extends DomainRuleError {
+  readonly code = 'organisation-must-name-driver';
+}
+
+/**
  * A document of the case is issued again from the same template with other bytes: what a person holds must be
  * regenerable from the events, so the first digest stands (a changed layout is a new template version).
  */

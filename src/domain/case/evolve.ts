@@ -166,7 +166,7 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
     case 'PenaltyPaid':
       return { ...kase, paidVnd: event.data.amountVnd };
     case 'AppealFiled':
-      return { ...kase, appeals: [...kase.appeals, { appealId: event.data.appealId, filedAt: event.data.filedAt }] };
+      return { ...kase, appeals: [...kase.appeals, { appealId: event.data.appealId, grounds: event.data.grounds, filedAt: event.data.filedAt }] };
     case 'AppealResolved': {
       const appeals = kase.appeals.map((a) =>
         a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome } : a,

@@ -101,6 +101,8 @@ export interface Payment {
 
 export interface Appeal {
   appealId: string;
+  /** The appeal's grounds as filed (a repeat with the same id and grounds is a no-op). */
+  grounds: string;
   filedAt: string;
   outcome?: AppealOutcome;
 }

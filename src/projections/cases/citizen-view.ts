@@ -92,6 +92,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed':
     case 'PenaltyDecided':
+      return row;
     case 'OwnerUnresponsive':
       return { ...row, owner_unresponsive: true };
     case 'CaseTransferred':

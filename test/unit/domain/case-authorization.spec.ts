@@ -6,6 +6,8 @@
  */
 import { expect } from 'chai';
 import { CASE_COMMAND_AUTHORITY } from '../../../src/domain/case/authorization.ts';
+import { holderId } from '../../../src/domain/case/citizen-rules.ts';
+import { plateKey } from '../../../src/domain/case/plate-key.ts';
 import {
   CASE_COMMAND_TYPES,
   type CaseCommand,
@@ -14,6 +16,7 @@ import {
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import {
   AuthorityExceededError,
+  NotTheVehicleHolderError,
   SignoffContentMismatchError,
   SignoffPurposeError,
   SignoffSignatureInvalidError,
@@ -229,6 +232,7 @@ interface ActorState {
 }
 
 const rule = (type: CaseCommandType) => CASE_COMMAND_AUTHORITY[type];
+const CITIZEN_COMMANDS: readonly CaseCommandType[] = ['SubmitExplanation', 'IdentifyDriver', 'FileAppeal'];
 /** An officer state that is refused with `error` wherever an officer may act at all. */
 const officerRefused =
   (error: ErrorClass) =>
@@ -298,10 +302,16 @@ const STATES: ActorState[] = [
     expected: otherKind('service', 'payment-gateway'),
   },
   { name: 'the system', command: asActor(systemActor), expected: otherKind('system') },
+  // The portal's commands (an answer to a notice, an appeal) are the holder's own; anything else is refused.
   {
-    name: 'a citizen',
+    name: 'a citizen who is not the vehicle holder',
     command: asActor({ kind: 'citizen', id: 'citizen-1' }),
-    expected: () => ActorNotAllowedError,
+    expected: (type) => (CITIZEN_COMMANDS.includes(type) ? NotTheVehicleHolderError : ActorNotAllowedError),
+  },
+  {
+    name: 'the vehicle holder (citizen)',
+    command: asActor({ kind: 'citizen', id: holderId(plateKey(PLATE)) }),
+    expected: (type) => (CITIZEN_COMMANDS.includes(type) ? 'allowed' : ActorNotAllowedError),
   },
 ];
 

@@ -8,7 +8,7 @@ import { applyCaseEvent, timelineSummary, type CaseViewRow, type Envelope } from
 import { applyCitizenEvent, detectingUnitOf, type CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
 import { plateKey } from '../../../src/projections/cases/plate.ts';
 import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
-import { CASE_ID, OBSERVED_AT, PLATE, carViolation, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
+import { CASE_ID, OBSERVED_AT, PLATE, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import { fold } from '../../../src/domain/decider.ts';
 
@@ -75,6 +75,18 @@ describe('case read model fold', () => {
     expect(row!.review).to.include({ decision: 'confirm', keyId: reviewer.key.keyId, officerId: reviewer.view.officerId });
     expect(row!.plate_confirmed).to.equal(PLATE);
     expect(citizen).to.deep.include({ published: true, plate: PLATE, plate_compact: plateKey(PLATE) });
+  });
+
+  it('flags the vehicle as unresponsive only on OwnerUnresponsive, not on an owner lookup, notice or decision', () => {
+    const history: CaseEvent[] = [detected];
+    history.push(...decide(history, confirmReview(history)));
+    history.push(...decide(history, caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'own-1' }, registry: 'reg', now: '2026-03-11T03:00:00.000Z' })));
+    history.push(...decide(history, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic', now: '2026-03-12T03:00:00.000Z' })));
+    history.push(...decide(history, caseCommand({ type: 'RecordNoticeDelivered', noticeId: 'ntc-1', now: '2026-03-12T04:00:00.000Z' })));
+    expect(rows(history).citizen!.owner_unresponsive).to.equal(false);
+    history.push(...decide(history, caseCommand({ type: 'RecordOwnerUnresponsive', noticeId: 'ntc-1', now: '2026-05-01T00:00:00.000Z' })));
+    expect(history.at(-1)!.type).to.equal('OwnerUnresponsive');
+    expect(rows(history).citizen!.owner_unresponsive).to.equal(true);
   });
 
   it('a rejection is never published to citizens', () => {

@@ -4670,6 +4670,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -4753,6 +4760,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/report-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start reporting a violation seen on the road: a session (30 minutes) that the report's photo uploads carry (X-Report-Session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description The session */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/attachments": {
         parameters: {
             query?: never;
@@ -4761,7 +4820,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
+        /** Upload one image for a complaint (X-Citizen-Grant) or a report (X-Report-Session) (JPEG, PNG or WebP, at most 5 MiB; checked like evidence) */
         put: {
             parameters: {
                 query?: never;
@@ -4797,6 +4856,13 @@ export interface paths {
                             mediaType: string;
                         };
                     };
+                };
+                /** @description Neither a valid grant nor a valid report session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -4866,6 +4932,7 @@ export interface paths {
                             attachments: number;
                             recordId: string;
                             digest: string;
+                            appealId: string | null;
                         };
                     };
                 };
@@ -4884,6 +4951,7 @@ export interface paths {
                             attachments: number;
                             recordId: string;
                             digest: string;
+                            appealId: string | null;
                         };
                     };
                 };
@@ -4895,6 +4963,115 @@ export interface paths {
                     content?: never;
                 };
                 /** @description The legal period has ended, or the case is not open */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/violations/{ref}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the notice online: an explanation, or the driver's registry and licence references when someone else drove (an organisation names its driver); answers a receipt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        statement?: string;
+                        driver?: {
+                            registryRef: string;
+                            licenceRef: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description A repeat under the same Idempotency-Key: the same receipt */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            submittedAt: string;
+                            records: {
+                                /** @enum {string} */
+                                type: "ExplanationSubmitted" | "DriverIdentified";
+                                recordId: string;
+                                digest: string;
+                            }[];
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description Recorded on the case: the receipt */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reference: string;
+                            caseRef: string;
+                            submittedAt: string;
+                            records: {
+                                /** @enum {string} */
+                                type: "ExplanationSubmitted" | "DriverIdentified";
+                                recordId: string;
+                                digest: string;
+                            }[];
+                            digest: string;
+                        };
+                    };
+                };
+                /** @description Not the holder of the case's vehicle */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The Idempotency-Key was used for another answer, or another driver is already named */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The period to answer has ended, the case is not awaiting an answer, or an organisation did not name its driver */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5008,6 +5185,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -5076,6 +5260,13 @@ export interface paths {
                             privacyImage: boolean;
                             canPay: boolean;
                             canComplain: boolean;
+                            response: {
+                                canRespond: boolean;
+                                driverRequired: boolean;
+                                explained: boolean;
+                                driverNamed: boolean;
+                                endsAt: string | null;
+                            };
                         };
                     };
                 };
@@ -5402,7 +5593,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One photo of a citizen's report */
+        /** One photo of a citizen's report (each view a custody record, stream custody-<reportId>) */
         get: {
             parameters: {
                 query?: never;
@@ -5521,6 +5712,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/citizen-complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's complaints and appeals filed through the citizen portal, newest first, with the case's appeal that carries each */
+        get: {
+            parameters: {
+                query: {
+                    province: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The complaints */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                reference: string;
+                                /** @enum {string} */
+                                kind: "complaint" | "appeal";
+                                caseId: string;
+                                caseRef: string;
+                                province: string;
+                                grounds: string;
+                                attachments: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                }[];
+                                filedAt: string;
+                                actor: string;
+                                recordId: string;
+                                digest: string;
+                                caseStatus: string;
+                                appeal: {
+                                    appealId: string;
+                                    outcome: ("upheld" | "overturned") | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/violations": {
         parameters: {
             query?: never;
@@ -5608,6 +5870,13 @@ export interface paths {
                                 privacyImage: boolean;
                                 canPay: boolean;
                                 canComplain: boolean;
+                                response: {
+                                    canRespond: boolean;
+                                    driverRequired: boolean;
+                                    explained: boolean;
+                                    driverNamed: boolean;
+                                    endsAt: string | null;
+                                };
                             }[];
                         };
                     };

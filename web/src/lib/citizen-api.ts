@@ -15,6 +15,16 @@ export type Receipt = {
   attachments: number;
   recordId: string;
   digest: string;
+  /** The case's appeal that carries a complaint against a decision (its id is the reference), else null. */
+  appealId: string | null;
+};
+
+export type ResponseReceipt = {
+  reference: string;
+  caseRef: string;
+  submittedAt: string;
+  records: { type: 'ExplanationSubmitted' | 'DriverIdentified'; recordId: string; digest: string }[];
+  digest: string;
 };
 
 /** A fresh client key for one write (the server accepts 8-64 letters, digits, - and _). */
@@ -24,7 +34,7 @@ export function newIdempotencyKey(): string {
 }
 
 async function call<T>(path: string, init: RequestInit & { grant: string; key?: string }): Promise<T> {
-  // An empty grant: a report's photo, sent by anyone (no lookup behind it).
+  // An empty grant: a report's request, sent by anyone (no lookup behind it).
   const headers: Record<string, string> = { Accept: 'application/json', ...(init.grant ? { 'X-Citizen-Grant': init.grant } : {}) };
   if (init.key) headers['Idempotency-Key'] = init.key;
   if (typeof init.body === 'string') headers['Content-Type'] = 'application/json';
@@ -49,8 +59,17 @@ export const portalApi = {
     return URL.createObjectURL(await res.blob());
   },
   pay: (grant: string, ref: string, key: string) => call<PortalViolation>(`/v1/public/violations/${ref}/payments`, { method: 'POST', grant, key, body: '{}' }),
-  upload: (grant: string, file: File) =>
-    call<{ digest: string; size: number; mediaType: string }>('/v1/public/attachments', { method: 'PUT', grant, body: file, headers: { 'Content-Type': file.type } }),
+  /** One image: with the lookup's grant (a complaint), or with `{ session }` from `reportSession` (a report). */
+  upload: (credential: string | { session: string }, file: File) =>
+    call<{ digest: string; size: number; mediaType: string }>('/v1/public/attachments', {
+      method: 'PUT',
+      grant: typeof credential === 'string' ? credential : '',
+      body: file,
+      headers: { 'Content-Type': file.type, ...(typeof credential === 'string' ? {} : { 'X-Report-Session': credential.session }) },
+    }),
+  reportSession: () => call<{ session: string; expiresAt: string }>('/v1/public/report-sessions', { method: 'POST', grant: '', body: '{}' }),
+  respond: (grant: string, ref: string, key: string, body: { statement?: string; driver?: { registryRef: string; licenceRef: string } }) =>
+    call<ResponseReceipt>(`/v1/public/violations/${ref}/responses`, { method: 'POST', grant, key, body: JSON.stringify(body) }),
   complain: (grant: string, ref: string, key: string, body: { kind: 'complaint' | 'appeal'; grounds: string; attachments: { digest: string; size: number; mediaType: string }[] }) =>
     call<Receipt>(`/v1/public/violations/${ref}/complaints`, { method: 'POST', grant, key, body: JSON.stringify(body) }),
 };

@@ -1,6 +1,6 @@
 /**
  * Sign-off payloads (integrity.md §4) built and signed in the browser. The field names and shapes are those
- * of `src/domain/signoff/payloads.ts` (review/v1, decision/v1, record/v1); the server re-validates the payload against
+ * of `src/domain/signoff/payloads.ts` (review/v1, decision/v1, record/v1, appeal/v1); the server re-validates the payload against
  * those schemas and verifies the signature over the same JCS bytes, so any divergence is refused there.
  *
  * Why not import the server's builders: they pull zod and a node:crypto hash module. The canonicalizer is
@@ -9,7 +9,7 @@
 import nacl from 'tweetnacl';
 import { canonicalBytes } from '../../../src/domain/integrity/canonical.ts';
 import { toBase64 } from '../../../src/domain/integrity/encoding.ts';
-import { DECISION_PURPOSE, RECORD_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
+import { APPEAL_PURPOSE, DECISION_PURPOSE, RECORD_PURPOSE, REVIEW_PURPOSE } from '../../../src/domain/signoff/purposes.ts';
 import type { UnlockedKey } from './keystore.ts';
 import type { GetResponse, PostBody } from './api.ts';
 
@@ -67,7 +67,21 @@ export interface RecordInput {
   explanation?: string;
 }
 
-export type SignoffPayload = ReviewPayload | DecisionPayload | RecordPayload;
+/** The body `POST /v1/cases/{caseId}/appeals/{appealId}/resolution` takes, and the sign-off in it. */
+export type AppealBody = PostBody<'/v1/cases/{caseId}/appeals/{appealId}/resolution'>;
+export type AppealPayload = AppealBody['signoff'];
+
+export interface AppealInput {
+  basis: SignoffBasis;
+  plate: string;
+  violationCode: string;
+  signedAt: string;
+  appealId: string;
+  outcome: 'upheld' | 'overturned';
+  reason: string;
+}
+
+export type SignoffPayload = ReviewPayload | DecisionPayload | RecordPayload | AppealPayload;
 
 function sorted(digests: readonly string[]): string[] {
   return [...new Set(digests)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -128,6 +142,24 @@ export function buildRecord(input: RecordInput): RecordPayload {
   // Verbatim: not trimmed, and absent (not empty) when the owner did not explain.
   if (input.explanation !== undefined && input.explanation !== '') payload.explanation = input.explanation;
   return payload;
+}
+
+/** appeal/v1 (AppealSignoffSchema): an appeal resolved; an overturned decision's fine becomes 0. */
+export function buildAppeal(input: AppealInput): AppealPayload {
+  return {
+    purpose: APPEAL_PURPOSE,
+    caseId: input.basis.caseId,
+    caseRevision: input.basis.caseRevision,
+    decision: 'appeal',
+    violationCode: input.violationCode.trim(),
+    plate: input.plate.trim(),
+    evidence: sorted(input.basis.evidence),
+    signedAt: input.signedAt,
+    appealId: input.appealId,
+    outcome: input.outcome,
+    reason: input.reason.trim(),
+    ...(input.outcome === 'overturned' ? { fineVnd: 0 } : {}),
+  };
 }
 
 /** Ed25519 over JCS(payload) with the officer's unlocked key: the body the sign-off routes take. */

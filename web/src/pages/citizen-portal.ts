@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { ApiError } from '../lib/api.ts';
-import { newIdempotencyKey, portalApi, type PortalViolation, type Receipt } from '../lib/citizen-api.ts';
+import { newIdempotencyKey, portalApi, type PortalViolation, type Receipt, type ResponseReceipt } from '../lib/citizen-api.ts';
 import { html } from '../lib/html.ts';
 import { formatTime, formatVnd, tValue, useT } from '../lib/i18n.ts';
 import { useCitizenT, type CitizenKey } from './citizen-text.ts';
@@ -29,6 +29,7 @@ function problemKey(error: unknown, during: 'write' | 'upload' = 'write'): Citiz
   if (error.status === 401) return 'sessionExpired';
   if (error.status === 429) return 'tooMany';
   if (code === 'already-paid') return 'alreadyPaid';
+  if (code === 'organisation-must-name-driver') return 'organisationMustNameDriver';
   if (error.status === 409) return 'conflict';
   if (during === 'upload' || code.startsWith('evidence-') || code.startsWith('attachment-')) return 'attachmentRefused';
   if (error.status === 422) return 'periodEnded';
@@ -147,6 +148,7 @@ function ComplaintPanel({ grant, v, onFiled }: { grant: string; v: PortalViolati
         <dt>${c('recordId')}</dt><dd><code>${receipt.recordId}</code></dd>
         <dt>${c('digest')}</dt><dd><code class="citizen-digest" data-testid="receipt-digest">${receipt.digest}</code></dd>
       </dl>
+      ${receipt.appealId ? html`<p class="help" data-testid="appeal-recorded">${c('appealRecorded')}</p>` : null}
     </section>`;
   if (!v.canComplain) return null;
   if (!open) return html`<button type="button" onClick=${() => setOpen(true)}>${c('complain')}</button>`;
@@ -207,6 +209,84 @@ function ComplaintPanel({ grant, v, onFiled }: { grant: string; v: PortalViolati
   </form>`;
 }
 
+/** Answering the notice online: an explanation, or the driver's ID and licence numbers (no name), or both. */
+function ResponsePanel({ grant, v, onSent }: { grant: string; v: PortalViolation; onSent: () => void }) {
+  const c = useCitizenT();
+  const [open, setOpen] = useState(false);
+  const [key, setKey] = useState(newIdempotencyKey);
+  const [statement, setStatement] = useState('');
+  const [otherDriver, setOtherDriver] = useState(v.response.driverRequired);
+  const [registryRef, setRegistryRef] = useState('');
+  const [licenceRef, setLicenceRef] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [receipt, setReceipt] = useState<ResponseReceipt | undefined>();
+  if (receipt)
+    return html`<section class="card citizen-receipt" role="status" data-testid="response-receipt">
+      <h3>${c('responseReceiptTitle')}</h3>
+      <p class="help">${c('receiptHelp')}</p>
+      <dl class="facts">
+        <dt>${c('receiptRef')}</dt><dd><strong data-testid="response-ref">${receipt.reference}</strong></dd>
+        <dt>${c('ref')}</dt><dd>${receipt.caseRef}</dd>
+        <dt>${c('filedAt')}</dt><dd>${formatTime(receipt.submittedAt)}</dd>
+        <dt>${c('digest')}</dt><dd><code class="citizen-digest" data-testid="response-digest">${receipt.digest}</code></dd>
+      </dl>
+      <h4>${c('responseRecords')}</h4>
+      <ul>${receipt.records.map((r) => html`<li>${c(`record.${r.type}`)} · <code class="citizen-digest">${r.digest}</code></li>`)}</ul>
+    </section>`;
+  const r = v.response;
+  const answered = r.explained || r.driverNamed
+    ? html`<p class="help" data-testid="responded">${c('responded')}: ${[r.explained ? c('respondedExplained') : '', r.driverNamed ? c('respondedDriver') : ''].filter(Boolean).join(' · ')}</p>`
+    : null;
+  if (!r.canRespond) return answered;
+  if (!open) return html`${answered}<button type="button" onClick=${() => setOpen(true)}>${c('respond')}</button>`;
+  const changed = (set: (value: string) => void) => (e: Event) => {
+    set((e.target as HTMLInputElement).value);
+    // Other content: another request, so another key.
+    setKey(newIdempotencyKey());
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    const text = statement.trim();
+    const driver = otherDriver && registryRef.trim() && licenceRef.trim() ? { registryRef: registryRef.trim(), licenceRef: licenceRef.trim() } : undefined;
+    if (r.driverRequired && !driver) return setError(c('driverRequiredHelp'));
+    if (text.length < 10 && !driver) return setError(c('respondNeedsSomething'));
+    setBusy(true);
+    try {
+      setReceipt(await portalApi.respond(grant, v.ref, key, { ...(text.length >= 10 ? { statement: text } : {}), ...(driver ? { driver } : {}) }));
+      onSent();
+    } catch (err) {
+      setError(c(problemKey(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = (x: string) => `respond-${v.ref}-${x}`;
+  return html`<form class="card citizen-form" onSubmit=${submit} data-testid="citizen-response">
+    <h3>${c('respondTitle')}</h3>
+    <p class="help">${c('respondHelp')}</p>
+    <label for=${id('statement')}>${c('statement')}</label>
+    <textarea id=${id('statement')} rows="4" maxlength="2000" value=${statement} onInput=${changed(setStatement)}></textarea>
+    <label class="check"><input id=${id('other')} type="checkbox" checked=${otherDriver} disabled=${r.driverRequired} onChange=${(e: Event) => {
+      setOtherDriver((e.target as HTMLInputElement).checked);
+      setKey(newIdempotencyKey());
+    }} /> ${c('someoneElseDrove')}</label>
+    ${r.driverRequired ? html`<p class="help">${c('driverRequiredHelp')}</p>` : null}
+    ${otherDriver
+      ? html`<label for=${id('registry')}>${c('driverRegistryRef')}</label>
+          <input id=${id('registry')} inputmode="numeric" maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9._:-]*" value=${registryRef} onInput=${changed(setRegistryRef)} />
+          <label for=${id('licence')}>${c('driverLicenceRef')}</label>
+          <input id=${id('licence')} maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9._:-]*" value=${licenceRef} onInput=${changed(setLicenceRef)} />`
+      : null}
+    <div class="row">
+      <button type="submit" class="primary" disabled=${busy}>${c('send')}</button>
+      <button type="button" onClick=${() => setOpen(false)}>${c('cancel')}</button>
+    </div>
+    ${error ? html`<p role="alert" class="error">${error}</p>` : null}
+  </form>`;
+}
+
 export function ViolationCard({ grant, v, onChange }: { grant: string; v: PortalViolation; onChange: (v: PortalViolation) => void }) {
   const t = useT();
   const c = useCitizenT();
@@ -242,6 +322,7 @@ export function ViolationCard({ grant, v, onChange }: { grant: string; v: Portal
           (x) => html`<li>${x.reference} · ${c(`kind.${x.kind}`)} · ${formatTime(x.filedAt)}</li>`,
         )}</ul></section>`
       : null}
+    <${ResponsePanel} grant=${grant} v=${v} onSent=${refresh} />
     <${PayPanel} grant=${grant} v=${v} onChange=${onChange} />
     <div class="row"><${ComplaintPanel} grant=${grant} v=${v} onFiled=${refresh} /></div>
   </article>`;

@@ -75,7 +75,9 @@ export function ReportSection() {
     let stage: CitizenKey = 'attachmentRefused';
     try {
       const photos = [];
-      for (const f of files) photos.push(await portalApi.upload('', f));
+      // Photos are uploaded under a report session (uploads always need a grant or a session).
+      const session = files.length > 0 ? await portalApi.reportSession() : undefined;
+      for (const f of files) photos.push(await portalApi.upload({ session: session!.session }, f));
       stage = 'failed';
       // datetime-local is Viet Nam time (UTC+7, no daylight saving).
       const observedAt = new Date(`${form.time}:00+07:00`).toISOString();

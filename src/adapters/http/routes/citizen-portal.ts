@@ -6,8 +6,12 @@
  *
  * - `GET  /v1/public/violations/:ref`                 one violation, with the portal's fields (payment status)
  * - `GET  /v1/public/violations/:ref/privacy-image`   the privacy copy of the evidence (never an original); custody recorded
- * - `PUT  /v1/public/attachments`                     one attachment (raw image bytes), checked like evidence
- * - `POST /v1/public/violations/:ref/complaints`      a complaint or appeal with attachments → receipt
+ * - `POST /v1/public/report-sessions`                 a report session for a report's photo uploads
+ * - `PUT  /v1/public/attachments`                     one attachment (raw image bytes), checked like evidence; needs
+ *                                                     the grant or a report session
+ * - `POST /v1/public/violations/:ref/responses`       answer the notice: explanation and/or driver → receipt
+ * - `POST /v1/public/violations/:ref/complaints`      a complaint or appeal with attachments → receipt (against a
+ *                                                     decision also the case's `AppealFiled`)
  * - `POST /v1/public/violations/:ref/payments`        ask to pay: the amount due today and its VietQR
  * - `POST /v1/public/payments/callback`               the bank's signed confirmation → the case's `PaymentRecorded`
  *
@@ -20,6 +24,8 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
+  answerNotice,
+  appealFromComplaint,
   caseFactsForCitizen,
   fileComplaint,
   loadCaseState,
@@ -28,9 +34,12 @@ import {
   requestPayment,
 } from '../../../commands/citizen.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { citizenResponsePeriod, holderId } from '../../../domain/case/citizen-rules.ts';
+import { hasElapsed } from '../../../domain/case/periods.ts';
 import type { ExistingCase } from '../../../domain/case/state.ts';
 import {
   COMPLAINT_KINDS,
+  IdempotencyKeyReusedError,
   IdempotencyKeySchema,
   MAX_ATTACHMENTS,
   paymentReferenceOf,
@@ -44,10 +53,10 @@ import {
 import type { TreasuryAccount } from '../../../domain/documents/types.ts';
 import { canonicalize } from '../../../domain/integrity/canonical.ts';
 import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
-import { DigestSchema } from '../../../domain/signoff/primitives.ts';
+import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
 import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
 import { checkEvidenceMedia } from '../../evidence/media-check.ts';
-import { CitizenGrants } from '../citizen-grant.ts';
+import { CitizenGrants, GRANT_HEADER, REPORT_SESSION_HEADER, UploadCredentialRequiredError } from '../citizen-grant.ts';
 import { NotFoundError, route } from '../route.ts';
 import type { AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
@@ -94,7 +103,7 @@ export function portalOf(services: ApiServices): Portal {
 
 /** The citizen actor for a plate: a pseudonym, never a name. */
 export function holderActor(plateCompact: string): { kind: 'citizen'; id: string } {
-  return { kind: 'citizen', id: `holder-${createHash('sha256').update(`holder\0${plateCompact}`).digest('hex').slice(0, 16)}` };
+  return { kind: 'citizen', id: holderId(plateCompact) };
 }
 
 function requestDigest(operation: string, ref: string, body: unknown): string {
@@ -133,6 +142,16 @@ export const PortalFieldsSchema = {
   privacyImage: z.boolean(),
   canPay: z.boolean(),
   canComplain: z.boolean(),
+  /** Answering the notice online: whether it is open now, what was answered, and whether a driver must be named. */
+  response: z.object({
+    canRespond: z.boolean(),
+    /** The owner is an organisation: it names its driver (before or with an explanation). */
+    driverRequired: z.boolean(),
+    explained: z.boolean(),
+    driverNamed: z.boolean(),
+    /** The instant the period ends (24:00 Viet Nam time of its last day), once a notice was issued. */
+    endsAt: z.string().nullable(),
+  }),
 };
 
 export const PublishedFieldsSchema = {
@@ -168,8 +187,25 @@ export function publishedFields(v: PublishedViolation): z.infer<z.ZodObject<type
   };
 }
 
-export function portalViolation(v: PublishedViolation, view: PortalCaseView, phone: string | undefined): PortalViolation {
-  return { ...publishedFields(v), ...view, handlingUnitPhone: phone ?? null };
+/** The answer-to-the-notice state of a case as the holder sees it (the case decider's citizen rules, read). */
+export function responseOf(kase: ExistingCase, now: string): z.infer<typeof PortalFieldsSchema.response> {
+  const period = citizenResponsePeriod(kase);
+  return {
+    canRespond: kase.status === 'noticed' && !kase.record && period !== undefined && !hasElapsed(period, now),
+    driverRequired: kase.owner?.kind === 'organisation' && !kase.driver,
+    explained: (kase.explanations?.length ?? 0) > 0,
+    driverNamed: kase.driver !== undefined,
+    endsAt: period?.endsAt ?? null,
+  };
+}
+
+export function portalViolation(
+  v: PublishedViolation,
+  view: PortalCaseView,
+  phone: string | undefined,
+  response: z.infer<typeof PortalFieldsSchema.response>,
+): PortalViolation {
+  return { ...publishedFields(v), ...view, handlingUnitPhone: phone ?? null, response };
 }
 
 /** The case behind a published violation, folded, with the citizen stream beside it. */
@@ -206,7 +242,12 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
   }
 
   const view = (r: Pick<Resolved, 'published' | 'kase' | 'citizen'>) =>
-    portalViolation(r.published, portalCaseView(r.kase, r.citizen, deps.clock.now(), portal.treasury), portal.settings.handlingUnitPhone?.(r.kase.province));
+    portalViolation(
+      r.published,
+      portalCaseView(r.kase, r.citizen, deps.clock.now(), portal.treasury),
+      portal.settings.handlingUnitPhone?.(r.kase.province),
+      responseOf(r.kase, deps.clock.now()),
+    );
 
   const ReceiptSchema = z.object({
     reference: z.string(),
@@ -216,6 +257,19 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
     attachments: z.number().int(),
     recordId: z.string(),
     /** The record hash of the `ComplaintFiled` record (integrity.md §2): what the ledger seals. */
+    digest: z.string(),
+    /** Against a decision: the case's `AppealFiled` carries the complaint (this id = the reference); else null. */
+    appealId: z.string().nullable(),
+  });
+
+  const ResponseReceiptSchema = z.object({
+    /** `PH-<case ref>-<8 hex>`: the same for every retry under the same Idempotency-Key. */
+    reference: z.string(),
+    caseRef: z.string(),
+    submittedAt: z.string(),
+    /** The case records that carry the answer, each with its record hash (integrity.md §2). */
+    records: z.array(z.object({ type: z.enum(['ExplanationSubmitted', 'DriverIdentified']), recordId: z.string(), digest: z.string() })),
+    /** SHA-256 over the records' hashes in order (`sha256:` + hex of SHA-256 of their hex joined by newlines). */
     digest: z.string(),
   });
 
@@ -267,20 +321,38 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       },
     }),
     route({
+      method: 'post',
+      path: '/v1/public/report-sessions',
+      summary: "Start reporting a violation seen on the road: a session (30 minutes) that the report's photo uploads carry (X-Report-Session)",
+      tags: ['public'],
+      auth: 'public',
+      body: z.strictObject({}),
+      responses: { 201: { description: 'The session', schema: z.object({ session: z.string(), expiresAt: z.string() }) } },
+      handler: async ({ res }) => {
+        res.set('Cache-Control', 'no-store');
+        res.status(201).json(portal.grants.issueReportSession(nowMs()));
+      },
+    }),
+    route({
       method: 'put',
       path: '/v1/public/attachments',
-      summary: 'Upload one image for a complaint or a report (JPEG, PNG or WebP, at most 5 MiB; checked like evidence)',
+      summary:
+        'Upload one image for a complaint (X-Citizen-Grant) or a report (X-Report-Session) (JPEG, PNG or WebP, at most 5 MiB; checked like evidence)',
       tags: ['public'],
       auth: 'public',
       rawBody: { contentTypes: [...ATTACHMENT_MEDIA_TYPES], description: 'The image bytes' },
       responses: {
         201: { description: 'Stored', schema: z.object({ digest: z.string(), size: z.number(), mediaType: z.string() }) },
         200: { description: 'Already stored (uploads are content-addressed, so a repeat is a no-op)' },
+        401: { description: 'Neither a valid grant nor a valid report session' },
       },
       handler: async ({ req, res }) => {
         try {
-          // A grant when sent must be valid; reports of violations seen on the road come without one.
-          if (req.get('x-citizen-grant') !== undefined) portal.grants.fromRequest(req, nowMs());
+          // A papers holder's grant, or a report session (a report of a violation seen on the road): never neither,
+          // so nothing is stored for a client that did not first go through a rate-limited step.
+          if (req.get(GRANT_HEADER) !== undefined) portal.grants.fromRequest(req, nowMs());
+          else if (req.get(REPORT_SESSION_HEADER) !== undefined) portal.grants.verifyReportSession(req.get(REPORT_SESSION_HEADER), nowMs());
+          else throw new UploadCredentialRequiredError('An upload needs the lookup\'s grant or a report session');
           const mediaType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
           if (!(ATTACHMENT_MEDIA_TYPES as readonly string[]).includes(mediaType))
             throw new ValidationError('An attachment must be a JPEG, PNG or WebP image', { mediaType: mediaType.slice(0, 64) }, 'attachment-type-unsupported');
@@ -349,7 +421,14 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
           outcome.events[0] ??
           (await services.store.readStream(outcome.stream)).find((s) => s.record.type === 'ComplaintFiled' && (s.record.data as { idempotencyKey?: string }).idempotencyKey === key);
         if (!stored) throw new NotFoundError('No complaint under this key', {});
-        const data = stored.record.data as { reference: string; kind: (typeof COMPLAINT_KINDS)[number]; filedAt: string; attachments: unknown[] };
+        const data = stored.record.data as { reference: string; kind: (typeof COMPLAINT_KINDS)[number]; grounds: string; filedAt: string; attachments: unknown[] };
+        // Against a decision, the case records the appeal too (a retry of the same key finds it recorded).
+        const appealId = await appealFromComplaint(
+          deps,
+          { actor: holderActor(r.plateCompact), province: r.kase.province },
+          { caseId: r.kase.caseId, reference: data.reference, grounds: data.grounds },
+          correlation(req),
+        );
         res.status(outcome.events.length > 0 ? 201 : 200).json({
           reference: data.reference,
           caseRef: params.ref,
@@ -358,6 +437,59 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
           attachments: data.attachments.length,
           recordId: stored.record.id,
           digest: `sha256:${stored.hash}`,
+          appealId: appealId ?? null,
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/public/violations/:ref/responses',
+      summary:
+        "Answer the notice online: an explanation, or the driver's registry and licence references when someone else drove (an organisation names its driver); answers a receipt",
+      tags: ['public'],
+      auth: 'public',
+      params: RefParams,
+      body: z
+        .strictObject({
+          statement: z.string().trim().min(10).max(2000).optional(),
+          /** Names stay in the registries: the driver's population-registry reference and licence reference only. */
+          driver: z.strictObject({ registryRef: IdentifierSchema, licenceRef: IdentifierSchema }).optional(),
+        })
+        .refine((b) => b.statement !== undefined || b.driver !== undefined, { message: 'an explanation, a driver, or both' }),
+      responses: {
+        201: { description: 'Recorded on the case: the receipt', schema: ResponseReceiptSchema },
+        200: { description: 'A repeat under the same Idempotency-Key: the same receipt', schema: ResponseReceiptSchema },
+        403: { description: 'Not the holder of the case\'s vehicle' },
+        409: { description: 'The Idempotency-Key was used for another answer, or another driver is already named' },
+        422: { description: 'The period to answer has ended, the case is not awaiting an answer, or an organisation did not name its driver' },
+      },
+      handler: async ({ req, res, params, body }) => {
+        const key = idempotencyKey(req);
+        const r = await resolve(req, params.ref);
+        // One answer per key: the explanation's id comes from the case and the key, so a retry is the same command.
+        const answerId = createHash('sha256').update(`answer\0${r.kase.caseId}\0${key}`).digest('hex').slice(0, 24);
+        const explanationId = `ph-${answerId}`;
+        const earlier = r.kase.explanations?.find((e) => e.explanationId === explanationId);
+        if (earlier && earlier.statement !== body.statement)
+          throw new IdempotencyKeyReusedError('This Idempotency-Key was used for another answer', {});
+        const { records, appended } = await answerNotice(
+          deps,
+          { actor: holderActor(r.plateCompact), province: r.kase.province },
+          {
+            caseId: r.kase.caseId,
+            ...(body.statement !== undefined ? { explanation: { explanationId, statement: body.statement } } : {}),
+            ...(body.driver ? { driver: { driver: { kind: 'individual', ref: body.driver.registryRef }, licenceRef: body.driver.licenceRef } } : {}),
+          },
+          correlation(req),
+        );
+        const hashes = records.map((s) => s.hash);
+        const times = records.map((s) => (s.record.data as { submittedAt?: string; identifiedAt?: string }).submittedAt ?? (s.record.data as { identifiedAt?: string }).identifiedAt ?? '');
+        res.status(appended > 0 ? 201 : 200).json({
+          reference: `PH-${params.ref}-${answerId.slice(0, 8).toUpperCase()}`,
+          caseRef: params.ref,
+          submittedAt: times.sort().at(-1) ?? deps.clock.now(),
+          records: records.map((s) => ({ type: s.record.type as 'ExplanationSubmitted' | 'DriverIdentified', recordId: s.record.id, digest: `sha256:${s.hash}` })),
+          digest: `sha256:${createHash('sha256').update(hashes.join('\n')).digest('hex')}`,
         });
       },
     }),

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { loadReportQueue, reviewReport, submitReport } from '../../../commands/citizen.ts';
+import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { IdempotencyKeySchema, MAX_ATTACHMENTS, REPORT_OUTCOMES, reportReference, type ReportFacts } from '../../../domain/citizen/index.ts';
 import { canonicalize } from '../../../domain/integrity/canonical.ts';
 import { isProvinceCode } from '../../../domain/provinces/index.ts';
@@ -181,18 +182,26 @@ export function citizenReportRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/citizen-reports/:province/:reportId/photos/:digest',
-      summary: "One photo of a citizen's report",
+      summary: "One photo of a citizen's report (each view a custody record, stream custody-<reportId>)",
       tags: ['citizen-reports'],
       auth: REPORT_READERS,
       params: ReportParams.extend({ digest: DigestSchema }),
       requiresPurpose: true,
       responses: { 200: { description: 'The photo', contentType: 'image/jpeg' } },
-      handler: async ({ res, principal, params }) => {
+      handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
         if (!seesProvince(p, params.province)) throw new NotFoundError('No such report', {});
         const report = await load(params.province, params.reportId);
         const photo = report.photos.find((x) => x.digest === params.digest);
         if (!photo) throw new NotFoundError('The report holds no such photo', {});
+        // Each view is a custody record before the bytes leave: stream `custody-<reportId>` (a report's id is a
+        // UUID like a case's; the record's `caseId` names the report), filed under the report's province.
+        await recordEvidenceAccess(
+          deps,
+          callerFor(p, params.province),
+          { caseId: params.reportId, digest: photo.digest, access: 'view', purpose: purpose! },
+          { ...correlation(req), caseProvince: params.province },
+        );
         const body = await services.evidence.get(photo.digest, { expectedSize: photo.size });
         res.status(200).set({ 'Content-Type': photo.mediaType, 'Content-Length': String(photo.size), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
         await pipeline(body, res);

@@ -22,12 +22,14 @@ import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
 import { portalCaseView } from '../../../domain/citizen/index.ts';
+import { citizenComplaintRoutes } from './citizen-complaints.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
 import {
   citizenPortalRoutes,
   loadPortalCase,
   portalOf,
   portalViolation,
+  responseOf,
   PortalViolationSchema,
   publishedFields,
   PublishedFieldsSchema,
@@ -96,6 +98,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
   return [
     ...citizenPortalRoutes(services, portal),
     ...citizenReportRoutes(services),
+    ...citizenComplaintRoutes(services),
     route({
       method: 'get',
       path: '/v1/public/violations',
@@ -144,7 +147,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         for (const v of found) {
           const { kase, citizen } = await loadPortalCase(services, v.caseId);
           const view = portalCaseView(kase, citizen, now, portal.treasury);
-          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(kase.province)));
+          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(kase.province), responseOf(kase, now)));
         }
         // A grant only for a vehicle with published violations: nothing to act on otherwise, and an empty
         // answer must look the same whether or not the certificate matched.

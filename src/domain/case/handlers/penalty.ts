@@ -21,6 +21,7 @@ import {
   requireLawfulPenalty,
   requireWithinLimitation,
 } from '../legal.ts';
+import { requireCitizenRules } from '../citizen-rules.ts';
 import { PAYMENT_CHANNELS } from '../events.ts';
 import { daysAfter, periodOfDays, type PeriodEnd } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
@@ -184,6 +185,10 @@ export const fileAppeal: CaseHandler<'FileAppeal'> = (command, { kase, now }) =>
     throw transitionError(kase, command);
   requireIdentifier(command.appealId, 'appealId');
   requireText(command.grounds, 'grounds');
+  // The same appeal sent again (a citizen's complaint retried under its key): nothing new.
+  const same = kase.appeals.find((a) => a.appealId === command.appealId);
+  if (same && same.grounds === command.grounds) return [];
+  requireCitizenRules(command, kase, now);
   if (kase.appeals.some((a) => a.outcome === undefined))
     throw new AppealAlreadyOpenError('An appeal is already open', {});
   if (kase.appeals.some((a) => a.appealId === command.appealId))

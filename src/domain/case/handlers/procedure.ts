@@ -19,6 +19,7 @@ import {
   SignoffContentMismatchError,
   UnknownNoticeError,
 } from '../errors.ts';
+import { requireCitizenRules } from '../citizen-rules.ts';
 import { EXPLANATION_CHANNELS, TRANSFER_HANDOVERS, type CaseEvent, type WarnedAgency } from '../events.ts';
 import { hasElapsed, periodOfDays } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
@@ -102,6 +103,7 @@ export const submitExplanation: CaseHandler<'SubmitExplanation'> = (command, { k
     if (existing.statement === command.statement && existing.channel === command.channel) return [];
     throw transitionError(kase, command);
   }
+  requireCitizenRules(command, kase, now);
   return [
     {
       type: 'ExplanationSubmitted',
@@ -117,7 +119,8 @@ export const submitExplanation: CaseHandler<'SubmitExplanation'> = (command, { k
 
 export const identifyDriver: CaseHandler<'IdentifyDriver'> = (command, { kase, now }) => {
   refuseWithoutOwner(kase, 'driver');
-  requireStatus(kase, command, ['owner-identified', 'noticed']);
+  // A citizen answers the notice they hold; staff may record a driver the owner named before it.
+  requireStatus(kase, command, command.actor.kind === 'citizen' ? ['noticed'] : ['owner-identified', 'noticed']);
   // The record names the offender: the driver is named before it.
   if (kase.record) throw transitionError(kase, command);
   const driver = parseOrThrow(OffenderSchema, command.driver, 'driver');
@@ -129,6 +132,7 @@ export const identifyDriver: CaseHandler<'IdentifyDriver'> = (command, { kase, n
     if (sameOffender(kase.driver.person, driver) && kase.driver.licenceRef === command.licenceRef) return [];
     throw transitionError(kase, command);
   }
+  requireCitizenRules(command, kase, now);
   return [{ type: 'DriverIdentified', data: { driver, licenceRef: command.licenceRef, identifiedAt: now } }];
 };
 
