@@ -12,6 +12,7 @@ import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CitizenViolationEntity } from '../read-models/entities.ts';
 import { vietnamDay } from '../events.ts';
 import { plateKey } from './plate.ts';
+import { plateColourOf } from '../../domain/case/plate-colour.ts';
 
 /** The `rm_citizen_violation` row in its JSON form, as declared by `CitizenViolationEntity`. */
 export type CitizenRow = JsonRowOf<typeof CitizenViolationEntity>;
@@ -41,7 +42,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       case_id: event.data.caseId,
       plate_compact: plate ? plateKey(plate) : '',
       plate,
-      plate_colour: null,
+      plate_colour: plateColourOf(det) ?? null,
       vehicle_type: det.vehicleClass,
       observed_at: det.observedAt,
       place: det.location.description,

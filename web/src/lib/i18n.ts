@@ -257,7 +257,7 @@ const vi = {
   recordDriverNamed: 'Chủ xe đã khai báo người điều khiển phương tiện: biên bản lập đối với người đó.',
   recordId: 'Số biên bản',
   recordExplanation: 'Lời giải trình của chủ xe (nguyên văn)',
-  recordExplanationHelp: 'Chép đúng nguyên văn lời giải trình trong hồ sơ; biên bản có nội dung khác sẽ bị từ chối.',
+  recordExplanationHelp: 'Đã điền sẵn lời giải trình mới nhất của chủ xe, nguyên văn; biên bản có nội dung khác với lời giải trình trong hồ sơ sẽ bị từ chối.',
   recordNoExplanation: 'Chủ xe không giải trình.',
   recordDraw: 'Ký và lập biên bản',
   recordDrawn: 'Biên bản',
@@ -381,6 +381,13 @@ const vi = {
   noViolations: 'Không có vi phạm được công bố cho phương tiện này',
   vehicleType: 'Loại phương tiện',
   plateColour: 'Màu biển',
+  'plateColour.white': 'Nền màu trắng, chữ và số màu đen',
+  'plateColour.yellow': 'Nền màu vàng, chữ và số màu đen',
+  'plateColour.blue': 'Nền màu xanh, chữ và số màu trắng',
+  'plateColour.red': 'Nền màu đỏ, chữ và số màu trắng',
+  'plateColour.yellow-red': 'Nền màu vàng, chữ và số màu đỏ',
+  'plateColour.white-red': 'Nền màu trắng, sêri màu đỏ, số màu đen',
+  'plateColour.unknown': 'Không rõ (camera không ghi màu biển)',
   detectingUnit: 'Đơn vị phát hiện',
   nextSteps: 'Việc cần làm tiếp theo',
   nextStepsText: 'Liên hệ đơn vị phát hiện trong thời hạn ghi trên thông báo để giải quyết; có thể nộp phạt trực tuyến qua Cổng dịch vụ công khi có quyết định xử phạt. Nếu không đồng ý, bạn có quyền khiếu nại.',
@@ -632,7 +639,7 @@ const en: Partial<Record<MessageKey, string>> = {
   recordDriverNamed: 'The owner named the driver: the record is drawn up against them.',
   recordId: 'Record number',
   recordExplanation: "Owner's explanation (verbatim)",
-  recordExplanationHelp: 'Copy the explanation exactly as it stands in the file; a record with other words is refused.',
+  recordExplanationHelp: "Filled in with the owner's latest explanation, verbatim; a record whose words differ from every explanation in the file is refused.",
   recordNoExplanation: 'The owner gave no explanation.',
   recordDraw: 'Sign and draw up the record',
   recordDrawn: 'Violation record',
@@ -751,6 +758,13 @@ const en: Partial<Record<MessageKey, string>> = {
   noViolations: 'No published violations for this vehicle',
   vehicleType: 'Vehicle type',
   plateColour: 'Plate colour',
+  'plateColour.white': 'White, black characters',
+  'plateColour.yellow': 'Yellow, black characters',
+  'plateColour.blue': 'Blue, white characters',
+  'plateColour.red': 'Red, white characters',
+  'plateColour.yellow-red': 'Yellow, red characters',
+  'plateColour.white-red': 'White, red series, black numbers',
+  'plateColour.unknown': 'Unknown (the camera did not record it)',
   detectingUnit: 'Detecting unit',
   nextSteps: 'What to do next',
   nextStepsText: 'Contact the detecting unit within the time stated on the notice; once a penalty is decided you can pay online through the public service portal. If you disagree, you have the right to appeal.',
@@ -797,6 +811,11 @@ export function tValue(prefix: string, value: string, lang: Lang = langStore.get
   const key = `${prefix}.${value}`;
   const text = t(key, lang);
   return text === key ? value : text;
+}
+
+/** A plate colour in words; null (a detection/v1 case, or a lookup row without one) is "unknown". */
+export function plateColourText(colour: string | null | undefined, lang: Lang = langStore.get()): string {
+  return tValue('plateColour', colour ?? 'unknown', lang);
 }
 
 /** A province's name from its two-digit code ("00" the national tier); unknown codes as they are. */
