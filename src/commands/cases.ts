@@ -52,6 +52,7 @@ const SIGNED = {
   SubmitExplanation: false,
   IdentifyDriver: false,
   RecordOwnerUnresponsive: false,
+  RecordAgencyWarningSent: false,
   DrawViolationRecord: true,
   DecidePenalty: true,
   RecordPayment: false,
@@ -200,6 +201,7 @@ export const drawViolationRecord = signed('DrawViolationRecord');
 export const submitExplanation = plain('SubmitExplanation');
 export const identifyDriver = plain('IdentifyDriver');
 export const recordOwnerUnresponsive = plain('RecordOwnerUnresponsive');
+export const recordAgencyWarningSent = plain('RecordAgencyWarningSent');
 export const voidCase = signed('VoidCase');
 export const identifyOwner = plain('IdentifyOwner');
 export const recordOwnerNotFound = plain('RecordOwnerNotFound');

@@ -104,6 +104,7 @@ export const CASE_RECORD_RULES = {
   ExplanationSubmitted: 'plain',
   DriverIdentified: 'plain',
   OwnerUnresponsive: 'plain',
+  AgencyWarningSent: 'plain',
   ViolationRecordDrawn: 'signed',
   PenaltyDecided: 'signed',
   PenaltyPaid: 'plain',

@@ -40,6 +40,11 @@ export interface CaseCommandAuthority {
 /** The service actor that records a payment the bank confirmed by its signed callback (docs/citizen-portal.md). */
 export const PAYMENT_GATEWAY_ACTOR = { kind: 'service', id: 'payment-gateway' } as const;
 
+/** The service that records `OwnerUnresponsive` on schedule, 20 days after the notice (docs/legal-procedure.md). */
+export const PROCEDURE_SCHEDULE_ACTOR = { kind: 'service', id: 'procedure-schedule' } as const;
+/** The worker that sends the warnings `OwnerUnresponsive` names and records `AgencyWarningSent`. */
+export const AGENCY_WARNING_ACTOR = { kind: 'service', id: 'agency-warning-worker' } as const;
+
 const CASE_STAFF: readonly OfficerRole[] = ['reviewer', 'decider', 'supervisor'];
 
 /** Per command: the officer roles and other actor kinds allowed. Normative for the API (docs/domain.md). */
@@ -66,7 +71,19 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
   // portal, which issues no commands here); no worker issues these.
   SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: [] },
   IdentifyDriver: { what: 'record the driver', officerRoles: CASE_STAFF, otherKinds: [] },
-  RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
+  // Staff, or the node's procedure schedule once the 20 days have run (the decider checks the legal ground).
+  RecordOwnerUnresponsive: {
+    what: 'record an unresponsive owner',
+    officerRoles: CASE_STAFF,
+    otherKinds: ['service'],
+    services: [PROCEDURE_SCHEDULE_ACTOR.id],
+  },
+  RecordAgencyWarningSent: {
+    what: 'record an agency warning sent',
+    officerRoles: [],
+    otherKinds: ['service'],
+    services: [AGENCY_WARNING_ACTOR.id],
+  },
   DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
   RecordPayment: {

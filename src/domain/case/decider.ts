@@ -41,6 +41,7 @@ import {
   handlingProvince,
   identifyDriver,
   recordOwnerUnresponsive,
+  recordAgencyWarningSent,
   submitExplanation,
   transferCase,
 } from './handlers/procedure.ts';
@@ -75,6 +76,7 @@ const HANDLERS = {
   SubmitExplanation: submitExplanation,
   IdentifyDriver: identifyDriver,
   RecordOwnerUnresponsive: recordOwnerUnresponsive,
+  RecordAgencyWarningSent: recordAgencyWarningSent,
   DrawViolationRecord: drawViolationRecord,
   DecidePenalty: decidePenalty,
   RecordPayment: recordPayment,

@@ -37,6 +37,7 @@ export const CASE_STATUS_TRANSITIONS = {
   ExplanationSubmitted: null,
   DriverIdentified: null,
   OwnerUnresponsive: null,
+  AgencyWarningSent: null,
   ViolationRecordDrawn: null,
   PenaltyDecided: 'decided',
   PenaltyPaid: 'paid',

@@ -243,6 +243,8 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
       return { ...next, driver_identified: true };
     case 'OwnerUnresponsive':
       return { ...next, owner_unresponsive: true };
+    case 'AgencyWarningSent':
+      return next;
     case 'ViolationRecordDrawn':
       return { ...next, record_id: event.data.signoff.recordId };
     case 'AppealFiled':
@@ -312,6 +314,8 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return { driverKind: event.data.driver.kind };
     case 'OwnerUnresponsive':
       return { noticeId: event.data.noticeId, warned: event.data.warned };
+    case 'AgencyWarningSent':
+      return { agency: event.data.agency, receipt: event.data.receipt };
     case 'ViolationRecordDrawn':
       return {
         recordId: event.data.signoff.recordId,

@@ -93,8 +93,11 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'NoticeDelivered':
     case 'NoticeDeliveryFailed':
     case 'PenaltyDecided':
+      return row;
+    // Only the record of an unresponsive owner flags the vehicle (these events once fell through to it).
     case 'OwnerUnresponsive':
       return { ...row, owner_unresponsive: true };
+    case 'AgencyWarningSent':
     case 'CaseTransferred':
     case 'ExplanationSubmitted':
     case 'DriverIdentified':

@@ -66,6 +66,7 @@ const READINGS = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'ignored',
   PenaltyPaid: 'ignored',

@@ -29,6 +29,7 @@ const COUNTED = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'ignored',

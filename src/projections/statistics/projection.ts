@@ -34,6 +34,7 @@ const COUNTED = {
   ExplanationSubmitted: 'ignored',
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'handled',
