@@ -117,6 +117,8 @@ export interface CaseFacts {
     noticeId: string;
     warned: WarnedAgency[];
     recordedAt: string;
+    /** The end of the 20-day response period. */
+    periodEndsAt: string;
     /** The agencies the warning reached (`AgencyWarningSent`), with the agency system's receipt. */
     sent?: { agency: WarnedAgency; receipt: string; sentAt: string }[];
   };

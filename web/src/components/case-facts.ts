@@ -76,7 +76,10 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   if (p.transferredTo) rows.push(['', t('caseTransferred'), provinceName(p.transferredTo)]);
   for (const x of p.explanations) rows.push([x.submittedAt, t('explanationSubmitted'), `${tValue('channel', x.channel)} · “${x.statement}”`]);
   if (p.driver) rows.push(['', t('driverIdentified'), tValue('ownerKind', p.driver.person.kind)]);
-  if (p.unresponsive) rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), '']);
+  if (p.unresponsive) {
+    rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), p.unresponsive.warned.map((a) => tValue('agency', a)).join(', ')]);
+    for (const s of p.unresponsive.sent) rows.push([s.sentAt, t('agencyWarningSent'), `${tValue('agency', s.agency)} · ${s.receipt}`]);
+  }
   if (p.record) rows.push([p.record.signedAt, t('violationRecordDrawn'), `${p.record.recordId} · ${tValue('ownerKind', p.record.offender.kind)} · ${t('keyIdLabel')} ${p.record.officerKeyId}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
   if (p.payment) rows.push([p.payment.paidAt, t('paymentRecorded'), formatVnd(p.payment.amountVnd)]);

@@ -634,6 +634,11 @@ export interface paths {
                                     noticeId: string;
                                     warned: string[];
                                     recordedAt: string;
+                                    sent: {
+                                        agency: string;
+                                        receipt: string;
+                                        sentAt: string;
+                                    }[];
                                 } | null;
                                 record: {
                                     recordId: string;

@@ -81,7 +81,15 @@ export const CaseDocumentSchema = z.object({
       z.object({ explanationId: z.string(), channel: z.string(), statement: z.string(), submittedAt: z.string() }),
     ),
     driver: z.object({ person: OffenderSchema, licenceRef: z.string() }).nullable(),
-    unresponsive: z.object({ noticeId: z.string(), warned: z.array(z.string()), recordedAt: z.string() }).nullable(),
+    unresponsive: z
+      .object({
+        noticeId: z.string(),
+        warned: z.array(z.string()),
+        recordedAt: z.string(),
+        /** The agencies the warning reached (`AgencyWarningSent`), with the agency system's receipt. */
+        sent: z.array(z.object({ agency: z.string(), receipt: z.string(), sentAt: z.string() })),
+      })
+      .nullable(),
     record: z
       .object({ recordId: z.string(), offender: OffenderSchema, officerKeyId: z.string(), signedAt: z.string() })
       .nullable(),
@@ -139,7 +147,14 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
         submittedAt,
       })),
       driver: state.driver ?? null,
-      unresponsive: state.unresponsive ?? null,
+      unresponsive: state.unresponsive
+        ? {
+            noticeId: state.unresponsive.noticeId,
+            warned: state.unresponsive.warned,
+            recordedAt: state.unresponsive.recordedAt,
+            sent: state.unresponsive.sent ?? [],
+          }
+        : null,
       record: state.record
         ? {
             recordId: state.record.recordId,
