@@ -78,7 +78,7 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   if (p.driver) rows.push(['', t('driverIdentified'), tValue('ownerKind', p.driver.person.kind)]);
   if (p.unresponsive) {
     rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), p.unresponsive.warned.map((a) => tValue('agency', a)).join(', ')]);
-    for (const s of p.unresponsive.sent) rows.push([s.sentAt, t('agencyWarningSent'), `${tValue('agency', s.agency)} · ${s.receipt}`]);
+    for (const s of p.unresponsive.sent) rows.push([s.sentAt, t('agencyWarningSent'), tValue('agency', s.agency)]);
   }
   if (p.record) rows.push([p.record.signedAt, t('violationRecordDrawn'), `${p.record.recordId} · ${tValue('ownerKind', p.record.offender.kind)} · ${t('keyIdLabel')} ${p.record.officerKeyId}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
