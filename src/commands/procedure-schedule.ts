@@ -16,10 +16,12 @@ import { v5 as uuidV5 } from 'uuid';
 import { PROCEDURE_SCHEDULE_ACTOR } from '../domain/case/authorization.ts';
 import { RESPONSE_DAYS } from '../domain/case/handlers/procedure.ts';
 import { hasElapsed, periodOfDays } from '../domain/case/periods.ts';
-import { caseIdOf } from '../domain/record.ts';
+import { caseIdOf, streams } from '../domain/record.ts';
 import { recordOwnerUnresponsive } from './cases.ts';
 import type { CommandDeps } from './deps.ts';
-import { loadCase } from '../workers/notification/case-state.ts';
+import { loadStream } from './handler.ts';
+import { caseDecider } from '../domain/case/decider.ts';
+import { parseCaseEvent } from '../domain/case/events.ts';
 import { DuplicateEventIdError } from '../ports/eventstore.ts';
 
 /** Namespace of the schedule's deterministic event ids (a fixed random UUID). */
@@ -56,7 +58,7 @@ export async function recordUnresponsiveOwners(
   const now = deps.clock.now();
   const report: UnresponsiveRunReport = { at: now, recorded: [], running: 0 };
   for (const caseId of options.caseIds ?? (await casesWithNotices(deps))) {
-    const kase = await loadCase(deps.store, caseId);
+    const { state: kase } = await loadStream(deps.store, streams.case(caseId), caseDecider, parseCaseEvent);
     if (kase.status !== 'noticed' || kase.unresponsive || kase.record || (kase.explanations?.length ?? 0) > 0) continue;
     // The period runs from the latest notice that was not refused by its channel (one that never reached the
     // owner starts nothing).
