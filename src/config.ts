@@ -58,6 +58,11 @@ export interface NodeConfig {
   logLevel: string;
   /** How often the worker role runs the retention job (RETENTION_INTERVAL_HOURS; 0 = never); default 24 h. */
   retentionIntervalMs?: number;
+  /**
+   * How often the worker role runs the procedure schedule (`OwnerUnresponsive` 20 days after the notice;
+   * PROCEDURE_INTERVAL_MINUTES; 0 = never); default 60 min.
+   */
+  procedureIntervalMs?: number;
   /** Dated retention policies (RETENTION_POLICIES_FILE); undefined = the labelled defaults. */
   retentionPoliciesFile?: string | undefined;
   /** The citizen portal: each province's handling unit phone (HANDLING_UNIT_PHONES, `01=024 3942 4300;79=…`). */
@@ -176,6 +181,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
   RETENTION_POLICIES_FILE: z.string().min(1).optional(),
+  PROCEDURE_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).optional(),
   PORTAL_URL: z.string().url().regex(/^https?:\/\//, 'PORTAL_URL must be http(s)').optional(),
   HANDLING_UNIT_PHONES: z
     .string()
@@ -247,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     logLevel: e.LOG_LEVEL ?? 'info',
     retentionIntervalMs: Math.round((e.RETENTION_INTERVAL_HOURS ?? 24) * 3_600_000),
     retentionPoliciesFile: e.RETENTION_POLICIES_FILE,
+    procedureIntervalMs: Math.round((e.PROCEDURE_INTERVAL_MINUTES ?? 60) * 60_000),
     portalUrl: e.PORTAL_URL,
     handlingUnitPhones: Object.fromEntries((e.HANDLING_UNIT_PHONES ?? '').split(';').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3).trim()])),
     tier: e.TIER,

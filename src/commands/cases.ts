@@ -54,6 +54,7 @@ const SIGNED = {
   IdentifyDriver: false,
   RecordOwnerUnresponsive: false,
   RecordDocumentIssued: false,
+  RecordAgencyWarningSent: false,
   DrawViolationRecord: true,
   DecidePenalty: true,
   RecordPayment: false,
@@ -213,6 +214,7 @@ export const submitExplanation = plain('SubmitExplanation');
 export const identifyDriver = plain('IdentifyDriver');
 export const recordOwnerUnresponsive = plain('RecordOwnerUnresponsive');
 export const recordDocumentIssued = plain('RecordDocumentIssued');
+export const recordAgencyWarningSent = plain('RecordAgencyWarningSent');
 export const voidCase = signed('VoidCase');
 export const identifyOwner = plain('IdentifyOwner');
 export const recordOwnerNotFound = plain('RecordOwnerNotFound');

@@ -278,6 +278,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
       vehicleClass: kind,
       ...(speeding ? { measurements: { speedKmh: kind === 'car' ? 112 : 72, limitKmh: kind === 'car' ? 100 : 60 } } : {}),
       plateRead: { text: plate.text, confidenceBp: 9300 },
+      // Demo cameras sign detection/v2: the colour of the plate they drew (white or yellow background).
+      plateColour: scene.truth.background,
       evidence: [{ digest: put.digest, mediaType: 'image/jpeg', size: put.size, role: 'overview' }],
     });
     const ingested = await ingestDetection(

@@ -44,6 +44,11 @@ export interface SyntheticOptions {
   background?: PlateBackground;
   /** Plate width in pixels (scenes: car 130–260, motorbike 90–150 by default). */
   plateWidth?: number;
+  /**
+   * Crops only: draw this plate (canonical text, e.g. a special series `51RM-012.34`) instead of a random
+   * ordinary one; `kind` should be given with it.
+   */
+  text?: string;
 }
 
 type Rng = () => number;
@@ -157,7 +162,8 @@ export async function syntheticPlateCrop(seed: number, options?: SyntheticOption
   const rng = seededRandom(seed * 7919 + 17);
   const kind = kindFor(rng, options);
   const background = backgroundFor(rng, options);
-  const text = randomPlateText(rng, kind);
+  const random = randomPlateText(rng, kind);
+  const text = options?.text ?? random;
   const drawnWidth = Math.round(kind === 'car' ? between(rng, 180, 420) : between(rng, 110, 240));
   const plateWidth = options?.plateWidth ?? drawnWidth;
   const plate = await renderPlate(text, kind, background, plateWidth);

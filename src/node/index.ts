@@ -17,6 +17,8 @@ import type { EventStore } from '../ports/eventstore.ts';
 import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory.ts';
 import { loadRetentionPolicies } from '../adapters/retention/policies-file.ts';
 import { scheduleRetention } from './retention-schedule.ts';
+import { scheduleProcedure } from './procedure-schedule.ts';
+import { StandInAgencyWarnings } from '../adapters/notify/stand-in-agency-warnings.ts';
 import { MAX_UPLOAD_MS, openConfiguredEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
@@ -272,6 +274,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         channels,
         plateModelId,
         ...(config.portalUrl ? { portalUrl: config.portalUrl } : {}),
+        // No agency system exists here: the warnings of unresponsive owners go to the local stand-in.
+        agencyWarnings: new StandInAgencyWarnings(),
       });
       const running = pipeline;
       stops.push(() => running.stop());
@@ -279,6 +283,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       const policies = loadRetentionPolicies({ ...(config.retentionPoliciesFile ? { RETENTION_POLICIES_FILE: config.retentionPoliciesFile } : {}) });
       const retention = scheduleRetention({ deps: { ...commandDeps, evidence }, policies, intervalMs: config.retentionIntervalMs ?? 0, logger });
       stops.push(() => retention.stop());
+      // OwnerUnresponsive 20 days after the notice, as the procedure-schedule service.
+      const procedure = scheduleProcedure({ deps: commandDeps, intervalMs: config.procedureIntervalMs ?? 0, logger });
+      stops.push(() => procedure.stop());
     }
 
     // Province tier: receive the cases other nodes hand over to the provinces served here, through the national

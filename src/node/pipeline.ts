@@ -14,6 +14,8 @@ import { ValidationError } from '../domain/shared/errors.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
 import type { JobPort, Processor, QueueName, QueuePolicy } from '../ports/jobs.ts';
+import type { AgencyWarningPort } from '../ports/agency-warnings.ts';
+import { agencyWarningProcessor } from '../workers/notification/agency-warnings.ts';
 import type { NoticeChannelAdapter } from '../ports/notices.ts';
 import type { VehicleRegistry } from '../ports/registry.ts';
 import type { PlateReader } from '../workers/inference/index.ts';
@@ -45,6 +47,8 @@ export interface PipelineOptions {
   channels?: readonly NoticeChannelAdapter[];
   /** The node's public address, linked from notices into the citizen portal. */
   portalUrl?: string;
+  /** Where the warnings of an unresponsive owner go (the local stand-in here); absent = the queue is not served. */
+  agencyWarnings?: AgencyWarningPort;
   /** The approved `model-<id>` version the plate reader runs as; without it the inference queue is not served. */
   plateModelId?: string;
   /** Default: `createPlateReaderInWorker()` on first use. */
@@ -132,6 +136,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           ...(logger ? { logger } : {}),
           ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
         });
+    }
+    if (options.agencyWarnings) {
+      builtIn['agency-warning'] = agencyWarningProcessor({ commands: options.commandDeps, port: options.agencyWarnings, ...(logger ? { logger } : {}) });
     }
     const processors = { ...builtIn, ...options.processors };
     for (const [queue, processor] of Object.entries(processors) as [QueueName, Processor][])

@@ -44,6 +44,10 @@ const num = (v: string | number | null | undefined): number | string | null =>
 // ---------------------------------------------------------------------------------------------- cases
 
 export const CaseFilterSchema = z.strictObject({
+  /**
+   * The HANDLING province: the camera's, or the one the case was transferred to (Circular 73/2024 Art. 24). A
+   * case transferred away leaves the transferring province's lists and appears in the receiving province's.
+   */
   province: ProvinceSchema.optional(),
   status: z.enum(CASE_STATUSES).optional(),
   violationCode: TokenSchema.optional(),
@@ -69,6 +73,10 @@ export interface CaseSummary {
   status: string;
   flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
   fineVnd: number | null;
+  /** The province the case was transferred to (`CaseTransferred`), or null. */
+  transferredTo: string | null;
+  /** True once the violation record (biên bản) is drawn: a noticed case can then be decided. */
+  recordDrawn: boolean;
   /** Revision of the case stream's last record folded into the row (the detail's ETag once caught up). */
   revision: number | string;
 }
@@ -126,6 +134,8 @@ function summary(c: CaseRow): CaseSummary {
     status: c.status,
     flags: { calibration: c.flagCalibration, modelNotApproved: c.flagModelNotApproved, plateMismatch: c.flagPlateMismatch },
     fineVnd: c.fineVnd,
+    transferredTo: c.transferredTo,
+    recordDrawn: c.recordId !== null,
     revision: bigintToJson(c.revision)!,
   };
 }
@@ -135,7 +145,7 @@ export async function listCases(ds: DataSource, filter: CaseFilter = {}, cursor?
   const f = parse(CaseFilterSchema, filter, 'case filter');
   const n = limitOf(limit);
   const qb = ds.getRepository(CaseEntity).createQueryBuilder('c').addSelect(CURSOR_AT, 'cursor_at');
-  if (f.province) qb.andWhere('c.province = :province', { province: f.province });
+  if (f.province) qb.andWhere('COALESCE(c.transferred_to, c.province) = :province', { province: f.province });
   if (f.status) qb.andWhere('c.status = :status', { status: f.status });
   if (f.violationCode) qb.andWhere('c.violation_code = :code', { code: f.violationCode });
   if (f.cameraId) qb.andWhere('c.camera_id = :camera', { camera: f.cameraId });

@@ -127,6 +127,7 @@ export const CASE_RECORD_RULES = {
   DriverIdentified: 'plain',
   OwnerUnresponsive: 'plain',
   DocumentIssued: 'plain',
+  AgencyWarningSent: 'plain',
   ViolationRecordDrawn: 'signed',
   PenaltyDecided: 'signed',
   PenaltyPaid: 'plain',
@@ -138,7 +139,7 @@ export const CASE_RECORD_RULES = {
   CaseVoided: 'signed',
 } as const satisfies { [T in CaseEventType]: T extends SignedType ? 'signed' : T extends OriginalsType ? 'originals' : 'plain' };
 
-export { DETECTION_PURPOSE } from '../signoff/purposes.ts';
+export { DETECTION_PURPOSE, DETECTION_V2_PURPOSE } from '../signoff/purposes.ts';
 
 /** Key events (integrity.md §4). */
 export const DEVICE_KEY_REGISTERING = ['CameraRegistered', 'DeviceKeyRotated'] as const;

@@ -43,6 +43,10 @@ export const PAYMENT_GATEWAY_ACTOR = { kind: 'service', id: 'payment-gateway' } 
 
 /** The service actor that opens a case handed over by another node through the federation. */
 export const FEDERATION_RELAY_ACTOR = { kind: 'service', id: 'federation-relay' } as const;
+/** The service that records `OwnerUnresponsive` on schedule, 20 days after the notice (docs/legal-procedure.md). */
+export const PROCEDURE_SCHEDULE_ACTOR = { kind: 'service', id: 'procedure-schedule' } as const;
+/** The worker that sends the warnings `OwnerUnresponsive` names and records `AgencyWarningSent`. */
+export const AGENCY_WARNING_ACTOR = { kind: 'service', id: 'agency-warning-worker' } as const;
 
 const CASE_STAFF: readonly OfficerRole[] = ['reviewer', 'decider', 'supervisor'];
 
@@ -77,7 +81,19 @@ export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseComm
   // citizen rules of citizen-rules.ts apply then); no worker issues these.
   SubmitExplanation: { what: "record the owner's explanation", officerRoles: CASE_STAFF, otherKinds: ['citizen'] },
   IdentifyDriver: { what: 'record the driver', officerRoles: CASE_STAFF, otherKinds: ['citizen'] },
-  RecordOwnerUnresponsive: { what: 'record an unresponsive owner', officerRoles: CASE_STAFF, otherKinds: [] },
+  // Staff, or the node's procedure schedule once the 20 days have run (the decider checks the legal ground).
+  RecordOwnerUnresponsive: {
+    what: 'record an unresponsive owner',
+    officerRoles: CASE_STAFF,
+    otherKinds: ['service'],
+    services: [PROCEDURE_SCHEDULE_ACTOR.id],
+  },
+  RecordAgencyWarningSent: {
+    what: 'record an agency warning sent',
+    officerRoles: [],
+    otherKinds: ['service'],
+    services: [AGENCY_WARNING_ACTOR.id],
+  },
   DrawViolationRecord: { what: 'draw up a violation record', officerRoles: CASE_STAFF, otherKinds: [] },
   DecidePenalty: { what: 'decide a penalty', officerRoles: ['decider'], otherKinds: [] },
   RecordDocumentIssued: { what: 'issue a document of the case', officerRoles: CASE_STAFF, otherKinds: [] },

@@ -29,6 +29,7 @@ import type {
   PaymentChannel,
   ProcessingJob,
   TransferHandover,
+  WarnedAgency,
 } from './events.ts';
 import type { EventRecord } from '../record.ts';
 
@@ -152,6 +153,8 @@ export type CaseCommand =
   | (CaseCommandBase & { type: 'IdentifyDriver'; driver: Offender; licenceRef: string })
   /** No response 20 days after the notice `noticeId` (the command's `now` decides whether the period ran out). */
   | (CaseCommandBase & { type: 'RecordOwnerUnresponsive'; noticeId: string })
+  /** The agency-warning worker: the warning reached `agency` (one `OwnerUnresponsive` named). */
+  | (CaseCommandBase & { type: 'RecordAgencyWarningSent'; agency: WarnedAgency; warningId: string; receipt: string })
   /** Signed `record/v1`: the violation record (biên bản), by the officer who draws it up. */
   | (CaseCommandBase & { type: 'DrawViolationRecord' } & SignedBy<RecordSignoff>)
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
@@ -200,6 +203,7 @@ export const CASE_COMMAND_TYPES = everyOf<CaseCommandType>()([
   'SubmitExplanation',
   'IdentifyDriver',
   'RecordOwnerUnresponsive',
+  'RecordAgencyWarningSent',
   'DrawViolationRecord',
   'DecidePenalty',
   'RecordDocumentIssued',

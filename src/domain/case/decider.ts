@@ -45,6 +45,7 @@ import {
   handlingProvince,
   identifyDriver,
   recordOwnerUnresponsive,
+  recordAgencyWarningSent,
   submitExplanation,
   transferCase,
 } from './handlers/procedure.ts';
@@ -81,6 +82,7 @@ const HANDLERS = {
   SubmitExplanation: submitExplanation,
   IdentifyDriver: identifyDriver,
   RecordOwnerUnresponsive: recordOwnerUnresponsive,
+  RecordAgencyWarningSent: recordAgencyWarningSent,
   DrawViolationRecord: drawViolationRecord,
   DecidePenalty: decidePenalty,
   RecordDocumentIssued: recordDocumentIssued,

@@ -202,6 +202,17 @@ export class ProcedurePeriodRunningError extends DomainRuleError {
   readonly code = 'procedure-period-running';
 }
 
+/** An agency warning recorded for a case with no `OwnerUnresponsive`, or for an agency it did not name. */
+export class AgencyNotWarnedError extends DomainRuleError {
+  readonly code = 'agency-not-warned';
+}
+
+/** The same agency's warning recorded again with another warning id or receipt (a second, different send). */
+export class AgencyWarningConflictError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'agency-warning-conflict';
+}
+
 /** Licence points from anyone but an identified individual driver (never from an organisation). */
 export class LicencePointsError extends DomainRuleError {
   readonly code = 'licence-points';

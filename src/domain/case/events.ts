@@ -77,7 +77,7 @@ export const ModelIdentitySchema = z.strictObject({
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
 /** The background jobs of a case; the job port's queues (src/ports/jobs.ts) are these. */
-export const PROCESSING_JOBS = ['inference', 'media', 'owner-lookup', 'notice'] as const;
+export const PROCESSING_JOBS = ['inference', 'media', 'owner-lookup', 'notice', 'agency-warning'] as const;
 export type ProcessingJob = (typeof PROCESSING_JOBS)[number];
 
 export const NOTICE_CHANNELS = ['post', 'vnetraffic', 'vneid', 'email', 'sms'] as const;
@@ -285,6 +285,18 @@ export const CaseEventSchemas = {
     periodEndsAt: UtcTimestampSchema,
     warned: z.array(z.enum(WARNED_AGENCIES)).min(1).max(WARNED_AGENCIES.length),
     recordedAt: UtcTimestampSchema,
+  }),
+  /**
+   * The warning of an unresponsive owner delivered to one of the agencies `OwnerUnresponsive` named, through the
+   * agency-warning port (src/ports/agency-warnings.ts): `warningId` is ours (the adapter deduplicates on it),
+   * `receipt` the agency system's reference for it.
+   */
+  AgencyWarningSent: z.strictObject({
+    noticeId: IdentifierSchema,
+    agency: z.enum(WARNED_AGENCIES),
+    warningId: IdentifierSchema,
+    receipt: IdentifierSchema,
+    sentAt: UtcTimestampSchema,
   }),
   /** The violation record (biên bản), signed `record/v1` by the officer who drew it up. */
   ViolationRecordDrawn: z.strictObject({ signoff: RecordSignoffSchema, ...signed, drawnAt: UtcTimestampSchema }),

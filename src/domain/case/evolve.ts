@@ -131,8 +131,15 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
     case 'DriverIdentified':
       return { ...kase, driver: { person: event.data.driver, licenceRef: event.data.licenceRef } };
     case 'OwnerUnresponsive': {
-      const { noticeId, warned, recordedAt } = event.data;
-      return { ...kase, unresponsive: { noticeId, warned: [...warned], recordedAt } };
+      const { noticeId, warned, recordedAt, periodEndsAt } = event.data;
+      return { ...kase, unresponsive: { noticeId, warned: [...warned], recordedAt, periodEndsAt } };
+    }
+    case 'AgencyWarningSent': {
+      // Only ever recorded after OwnerUnresponsive (the decider's rule); evolve never throws, so a stray one is kept aside.
+      if (!kase.unresponsive) return kase;
+      const { agency, receipt, sentAt } = event.data;
+      const sent = [...(kase.unresponsive.sent ?? []), { agency, receipt, sentAt }];
+      return { ...kase, unresponsive: { ...kase.unresponsive, sent } };
     }
     case 'ViolationRecordDrawn': {
       const s = event.data.signoff;

@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './decider.ts';
 export * from './legal.ts';
 export * from './plate-key.ts';
+export * from './plate-colour.ts';

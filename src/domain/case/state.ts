@@ -131,7 +131,15 @@ export interface CaseFacts {
   /** The driver the owner named (`DriverIdentified`): licence points come only from them. */
   driver?: { person: Offender; licenceRef: string };
   /** Set by `OwnerUnresponsive`: the agencies warned (the vehicle is flagged in lookups). */
-  unresponsive?: { noticeId: string; warned: WarnedAgency[]; recordedAt: string };
+  unresponsive?: {
+    noticeId: string;
+    warned: WarnedAgency[];
+    recordedAt: string;
+    /** The end of the 20-day response period. */
+    periodEndsAt: string;
+    /** The agencies the warning reached (`AgencyWarningSent`), with the agency system's receipt. */
+    sent?: { agency: WarnedAgency; receipt: string; sentAt: string }[];
+  };
   record?: ViolationRecord;
   decision?: PenaltyDecision;
   /** Documents issued (`DocumentIssued`), in record order; absent when none was. */

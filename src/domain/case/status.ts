@@ -40,6 +40,7 @@ export const CASE_STATUS_TRANSITIONS = {
   ExplanationSubmitted: null,
   DriverIdentified: null,
   OwnerUnresponsive: null,
+  AgencyWarningSent: null,
   ViolationRecordDrawn: null,
   DocumentIssued: null,
   PenaltyDecided: 'decided',

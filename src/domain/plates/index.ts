@@ -351,3 +351,5 @@ export function fixPlateOcrConfusions(raw: string): string {
   });
   return chars.join('');
 }
+
+export { PLATE_COLOURS, isPlateColour, type PlateColour } from './colours.ts';

@@ -12,6 +12,7 @@ import {
   DECISION_PURPOSE,
   DecisionSignoffSchema,
   DETECTION_PURPOSE,
+  DETECTION_V2_PURPOSE,
   DetectionSchema,
   RECORD_PURPOSE,
   RecordSignoffSchema,
@@ -54,8 +55,16 @@ export function sortedDigests(evidence: readonly (EvidenceRef | string)[]): stri
   return [...new Set(digests)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** `detection/v2` when the input names the plate colour, `detection/v1` otherwise. */
 export function buildDetectionPayload(input: DetectionInput): Detection {
-  return parseOrThrow(DetectionSchema, { ...input, purpose: DETECTION_PURPOSE }, 'detection');
+  const purpose = input.plateColour === undefined ? DETECTION_PURPOSE : DETECTION_V2_PURPOSE;
+  return parseOrThrow(DetectionSchema, { ...withoutUndefinedColour(input), purpose }, 'detection');
+}
+
+function withoutUndefinedColour(input: DetectionInput): DetectionInput {
+  if (input.plateColour !== undefined || !('plateColour' in input)) return input;
+  const { plateColour: _absent, ...rest } = input;
+  return rest;
 }
 
 interface SignoffCommonInput {

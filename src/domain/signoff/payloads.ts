@@ -25,17 +25,21 @@ import {
   APPEAL_PURPOSE,
   DECISION_PURPOSE,
   DETECTION_PURPOSE,
+  DETECTION_V2_PURPOSE,
   HOLD_PURPOSE,
   RECORD_PURPOSE,
   REVIEW_PURPOSE,
   TRANSFER_PURPOSE,
   VOID_PURPOSE,
 } from './purposes.ts';
+import { PLATE_COLOURS } from '../plates/colours.ts';
 
 export {
   APPEAL_PURPOSE,
   DECISION_PURPOSE,
   DETECTION_PURPOSE,
+  DETECTION_PURPOSES,
+  DETECTION_V2_PURPOSE,
   HOLD_PURPOSE,
   RECORD_PURPOSE,
   REVIEW_PURPOSE,
@@ -58,8 +62,7 @@ export const MeasurementsSchema = z
   .record(z.string().regex(/^[a-z][A-Za-z0-9]{0,31}$/), z.int().min(-1_000_000_000).max(1_000_000_000))
   .refine((m) => Object.keys(m).length <= 16, 'at most 16 measurements');
 
-export const DetectionSchema = z.strictObject({
-  purpose: z.literal(DETECTION_PURPOSE),
+const detectionFields = {
   detectionId: IdentifierSchema,
   cameraId: IdentifierSchema,
   observedAt: UtcTimestampSchema,
@@ -69,11 +72,28 @@ export const DetectionSchema = z.strictObject({
   measurements: MeasurementsSchema.optional(),
   plateRead: z.strictObject({ text: PlateTextSchema, confidenceBp: BasisPointsSchema.optional() }).optional(),
   evidence: z.array(EvidenceRefSchema).min(1).max(32),
+};
+
+/** `detection/v1`: strict, so a v1 purpose carrying a v2 member (`plateColour`) is refused. */
+export const DetectionV1Schema = z.strictObject({ purpose: z.literal(DETECTION_PURPOSE), ...detectionFields });
+/** `detection/v2`: v1 plus the plate colour as the plate rules list it (src/domain/plates/colours.ts). */
+export const PlateColourSchema = z.enum(PLATE_COLOURS);
+export const DetectionV2Schema = z.strictObject({
+  purpose: z.literal(DETECTION_V2_PURPOSE),
+  ...detectionFields,
+  plateColour: PlateColourSchema,
 });
+/** Either detection version, each checked under its own purpose's schema (integrity.md §4). */
+export const DetectionSchema = z.discriminatedUnion('purpose', [DetectionV1Schema, DetectionV2Schema]);
 /** The detection object exactly as the camera signs it. */
 export type Detection = z.infer<typeof DetectionSchema>;
-/** Fields of a detection minus its purpose: what a camera fills in. */
-export type DetectionInput = Omit<Detection, 'purpose'>;
+export type DetectionV1 = z.infer<typeof DetectionV1Schema>;
+export type DetectionV2 = z.infer<typeof DetectionV2Schema>;
+/**
+ * Fields of a detection minus its purpose: what a camera fills in. With `plateColour` the camera signs
+ * `detection/v2`, without it `detection/v1`.
+ */
+export type DetectionInput = Omit<DetectionV1, 'purpose'> & { plateColour?: DetectionV2['plateColour'] };
 
 /** Explicit reasons for rejecting a detection (reviewers never reject "just because"). */
 export const REJECT_REASONS = [

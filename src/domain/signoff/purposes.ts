@@ -6,6 +6,10 @@
  * (`review/v2`), never an edit.
  */
 export const DETECTION_PURPOSE = 'detection/v1';
+/** `detection/v1` plus the plate colour the camera saw (integrity.md §4, "purposes added"). */
+export const DETECTION_V2_PURPOSE = 'detection/v2';
+/** Every detection purpose a node accepts and a verifier checks, each under its own schema. */
+export const DETECTION_PURPOSES = [DETECTION_PURPOSE, DETECTION_V2_PURPOSE] as const;
 export const REVIEW_PURPOSE = 'review/v1';
 export const DECISION_PURPOSE = 'decision/v1';
 /** Compensating sign-off for `CaseVoided`; same shape and rules as the other sign-offs. */

@@ -288,6 +288,8 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
       return { ...next, driver_identified: true };
     case 'OwnerUnresponsive':
       return { ...next, owner_unresponsive: true };
+    case 'AgencyWarningSent':
+      return next;
     case 'ViolationRecordDrawn':
       return { ...next, record_id: event.data.signoff.recordId };
     case 'AppealFiled':
@@ -371,6 +373,8 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
         digest: event.data.digest,
         templateVersion: event.data.templateVersion,
       };
+    case 'AgencyWarningSent':
+      return { agency: event.data.agency, receipt: event.data.receipt };
     case 'ViolationRecordDrawn':
       return {
         recordId: event.data.signoff.recordId,

@@ -12,6 +12,7 @@ import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CitizenViolationEntity } from '../read-models/entities.ts';
 import { vietnamDate } from '../../domain/signoff/primitives.ts';
 import { plateKey } from './plate.ts';
+import { plateColourOf } from '../../domain/case/plate-colour.ts';
 
 /** The `rm_citizen_violation` row in its JSON form, as declared by `CitizenViolationEntity`. */
 export type CitizenRow = JsonRowOf<typeof CitizenViolationEntity>;
@@ -41,7 +42,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       case_id: event.data.caseId,
       plate_compact: plate ? plateKey(plate) : '',
       plate,
-      plate_colour: null,
+      plate_colour: plateColourOf(det) ?? null,
       vehicle_type: det.vehicleClass,
       observed_at: det.observedAt,
       place: det.location.description,
@@ -93,8 +94,10 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'NoticeDeliveryFailed':
     case 'PenaltyDecided':
       return row;
+    // Only the record of an unresponsive owner flags the vehicle (these events once fell through to it).
     case 'OwnerUnresponsive':
       return { ...row, owner_unresponsive: true };
+    case 'AgencyWarningSent':
     case 'CaseTransferred':
     case 'CaseReceived':
     case 'ExplanationSubmitted':

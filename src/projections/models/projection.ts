@@ -68,6 +68,7 @@ const READINGS = {
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
   DocumentIssued: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'ignored',
   PenaltyPaid: 'ignored',

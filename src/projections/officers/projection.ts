@@ -32,6 +32,7 @@ const COUNTED = {
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
   DocumentIssued: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'ignored',

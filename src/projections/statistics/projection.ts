@@ -37,6 +37,7 @@ const COUNTED = {
   DriverIdentified: 'ignored',
   OwnerUnresponsive: 'ignored',
   DocumentIssued: 'ignored',
+  AgencyWarningSent: 'ignored',
   ViolationRecordDrawn: 'ignored',
   PenaltyDecided: 'handled',
   PenaltyPaid: 'handled',

@@ -29,7 +29,8 @@ export interface PlateCandidate {
 }
 
 const CAR = /^\d{2}[A-Z]{1,2}\d{4,5}$/;
-const MOTORBIKE_TOP = /^\d{2}[A-Z][A-Z0-9]$/;
+/** Locality + series: a letter and a letter or digit, or an electric motorbike's MĐ + digit (Đ reads as D). */
+const MOTORBIKE_TOP = /^\d{2}(?:[A-Z][A-Z0-9]|MD\d)$/;
 const MOTORBIKE_BOTTOM = /^\d{4,5}$/;
 
 const compactOf = (text: string) => text.replace(/[^0-9A-Z]/g, '');

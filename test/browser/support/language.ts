@@ -32,7 +32,7 @@ export const ALLOWED_TOKENS: readonly string[] = [
 ];
 
 /** The `tValue` prefixes: `prefix.value` in visible text is a value that missed its translation. */
-export const VALUE_PREFIXES = ['status', 'decision', 'ownerKind', 'channel', 'delivery', 'vehicle', 'road', 'role', 'reason', 'title', 'flag', 'job', 'event', 'actor', 'check'];
+export const VALUE_PREFIXES = ['status', 'decision', 'ownerKind', 'channel', 'delivery', 'vehicle', 'road', 'role', 'reason', 'title', 'flag', 'job', 'event', 'actor', 'check', 'plateColour', 'agency', 'step'];
 
 /** Words of a text: letter runs, CamelCase split (`ViolationDetected` → `Violation`, `Detected`), lower-cased. */
 export function wordsOf(text: string): string[] {

@@ -56,6 +56,22 @@ describe('HTTP ingest', function () {
     expect(records.map((r) => r.record.type)).to.deep.equal(['ViolationDetected']);
   });
 
+  it('accepts detection/v2 (plate colour) and detection/v1 alike; a v2 member under the v1 purpose is 400 and stores nothing', async () => {
+    const camera = world.cameras[HANOI]!;
+    const v2 = await signedDetection(camera, { plateColour: 'yellow' });
+    const created = await ingest(node, camera, v2);
+    expectStatus(created, 201);
+    const [detected] = await node.store.readStream(streams.case(created.json.caseId));
+    expect(detected!.record.data.detection).to.deep.include({ purpose: 'detection/v2', plateColour: 'yellow' });
+
+    const v1 = await signedDetection(camera);
+    const mislabelled = { ...v1.detection, plateColour: 'white' } as unknown as typeof v1.detection;
+    const signed = { ...signDetection(mislabelled, camera.key.secretKey), images: v1.images };
+    const refused = await ingest(node, camera, signed);
+    expectStatus(refused, 400);
+    expect(await caseExists(node, caseIdForDetection(v1.detection.detectionId))).to.equal(false);
+  });
+
   it('blobs first (PUT /v1/evidence), then the signed detection as JSON', async () => {
     const camera = world.cameras[SAIGON]!;
     const signed = await signedDetection(camera);

@@ -9,6 +9,7 @@ import { buildRecordSignoff, buildReviewSignoff, buildTransferSignoff, signSigno
 import { streams } from '../../../src/domain/record.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
 import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from './support/world.ts';
+import { waitFor } from '../../support/env.ts';
 
 describe('HTTP: the camera-case procedure routes', function () {
   this.timeout(180_000);
@@ -17,10 +18,17 @@ describe('HTTP: the camera-case procedure routes', function () {
   const entry = carViolation();
 
   before(async () => {
-    node = await startApiNode('http_procedure');
+    node = await startApiNode('http_procedure', { projections: true });
     world = await buildHttpWorld(node);
   });
   after(async () => node?.close());
+
+  /** The list item of `caseId` in the `status` list as `token` sees it (undefined when absent). */
+  async function listed(token: string, status: string, caseId: string): Promise<Record<string, unknown> | undefined> {
+    const list = await call(node, 'GET', `/v1/cases?status=${status}&limit=200`, { token });
+    expectStatus(list, 200, 'list');
+    return (list.json.items as Record<string, unknown>[]).find((c) => c.caseId === caseId);
+  }
 
   /** A Hà Nội case reviewed with its owner recorded, and the fields every sign-off on it carries. */
   async function ownedCase(): Promise<string> {
@@ -86,6 +94,11 @@ describe('HTTP: the camera-case procedure routes', function () {
       body: { noticeId: 'ntc-01', channel: 'post' },
     });
     expect(refused.status).to.equal(403);
+    // The lists follow the handling unit: the receiving province lists it (the record still missing), the
+    // transferring province no longer does.
+    await waitFor(async () => (await listed(saigon.token, 'noticed', caseId)) !== undefined, { what: 'listed in TP. HCM', timeoutMs: 60_000 });
+    expect(await listed(saigon.token, 'noticed', caseId)).to.deep.include({ handlingProvince: SAIGON, missingStep: 'record', province: HANOI });
+    expect(await listed(hanoi.token, 'noticed', caseId)).to.equal(undefined);
   });
 
   it('records the explanation and the driver, then the record carrying the explanation; refuses the unresponsive owner early', async () => {
@@ -109,6 +122,10 @@ describe('HTTP: the camera-case procedure routes', function () {
     expect(doc.json.procedure.record).to.include({ recordId: 'bb-proc-1' });
     expect(doc.json.procedure.driver).to.deep.equal({ person: driver, licenceRef: 'gplx-proc-2' });
     expect(doc.json.procedure.explanations.map((e: { channel: string }) => e.channel)).to.deep.equal(['online']);
+    // The statement is in the case view, so the officer drawing up the record need not retype it.
+    expect(doc.json.procedure.explanations[0].statement).to.equal(statement);
+    // The decision list marks it decidable once the record is drawn.
+    await waitFor(async () => (await listed(officer.token, 'noticed', caseId))?.missingStep === null, { what: 'decidable in the list', timeoutMs: 60_000 });
     const types = (await node.store.readStream(streams.case(caseId))).map((r) => r.record.type);
     expect(types.slice(-3)).to.deep.equal(['ExplanationSubmitted', 'DriverIdentified', 'ViolationRecordDrawn']);
   });

@@ -386,6 +386,14 @@ describe('read models (PostgreSQL, events through the command path)', function (
         expect(v.vehicleType).to.equal('car');
       }
       expect(found.map((v) => v.status)).to.include('resolved');
+      // detection/v2 cases (every third) publish the signed colour; detection/v1 cases publish none (unknown).
+      const colours = (list: (string | null)[]) => list.map((c) => c ?? 'unknown').sort();
+      const expectedColours = cases
+        .map((c, i) => ({ c, colour: i % 3 === 0 ? 'yellow' : null }))
+        .filter(({ c }, i) => i % 5 === 0 && !['pending', 'rejected'].includes(c.lifecycle))
+        .map(({ colour }) => colour);
+      expect(colours(found.map((v) => v.plateColour))).to.deep.equal(colours(expectedColours));
+      expect(expectedColours).to.include('yellow');
       expect(found[0]!.detectingUnit).to.match(/^Phòng CSGT Công an /);
       // Spelling does not matter; unreviewed or rejected cases never show.
       expect(await citizenLookup(node.dataSource, '30a12345')).to.deep.equal(found);

@@ -33,6 +33,8 @@ describe('bundle: `tec verify` exit codes (child process)', function () {
     writeFileSync(valid, await writeBundleZip(buildFixture().entries));
     writeFileSync(invalid, await writeBundleZip(buildFixture({ omitReview: true }).entries));
     writeFileSync(join(dir, 'garbage.zip'), 'this is not a zip archive');
+    writeFileSync(join(dir, 'v2.zip'), await writeBundleZip(buildFixture({ detection: 'v2' }).entries));
+    writeFileSync(join(dir, 'v2-under-v1.zip'), await writeBundleZip(buildFixture({ detection: 'v2-under-v1' }).entries));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,6 +45,15 @@ describe('bundle: `tec verify` exit codes (child process)', function () {
     expect(run.stdout).to.match(/fingerprint: sha256:[0-9a-f]{64}/);
     expect(run.stdout).to.match(/trusted key: matches/);
     expect(run.stdout.match(/PASS {2}[A-Z_]+/g)).to.have.length(10);
+  });
+
+  it('exits 0 for a bundle whose camera signed detection/v2, and 1 for a v2 payload under the v1 purpose', () => {
+    const v2 = tec(join(dir, 'v2.zip'), '--trusted-key', LOG_KEY);
+    expect(v2.status, v2.stdout).to.equal(0);
+    const mislabelled = tec(join(dir, 'v2-under-v1.zip'), '--trusted-key', LOG_KEY);
+    expect(mislabelled.status, mislabelled.stderr).to.equal(1);
+    expect(mislabelled.stdout).to.match(/FAIL {2}DEVICE_SIGNATURE/);
+    expect(mislabelled.stdout).to.match(/detection\/v1 detection carries plateColour/);
   });
 
   it('exits 1 for an invalid bundle and lists the failure with its record', () => {

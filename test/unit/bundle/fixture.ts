@@ -49,6 +49,11 @@ export interface Scenario {
    * case never issued (`unrecorded`).
    */
   document?: 'included' | 'swapped' | 'unrecorded';
+  /**
+   * The detection the camera signs: `v1` (default), `v2` (with plateColour), `v2-under-v1` (a v2 member under
+   * the v1 purpose, correctly signed) or `v2-without-colour` (the v2 purpose, no colour, correctly signed).
+   */
+  detection?: 'v1' | 'v2' | 'v2-under-v1' | 'v2-without-colour';
   /** Sign the checkpoint and manifest with this log seed instead of the real one (a forged node). */
   logSeedOverride?: Uint8Array;
 }
@@ -147,8 +152,10 @@ export function buildFixture(scenario: Scenario = {}): Fixture {
     { digest: evidenceDigest(overview), mediaType: 'image/jpeg', size: overview.length, role: 'overview' },
     { digest: evidenceDigest(plate), mediaType: 'image/jpeg', size: plate.length, role: 'plate' },
   ];
+  const version = scenario.detection ?? 'v1';
   const detection = {
-    purpose: 'detection/v1',
+    purpose: version === 'v1' || version === 'v2-under-v1' ? 'detection/v1' : 'detection/v2',
+    ...(version === 'v2' || version === 'v2-under-v1' ? { plateColour: 'yellow' } : {}),
     detectionId: 'det-0001',
     cameraId,
     observedAt: '2026-11-24T08:59:58.000Z',

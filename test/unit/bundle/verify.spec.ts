@@ -54,6 +54,12 @@ function editRecords(entries: Map<string, Uint8Array>, edit: (lines: string[]) =
 }
 
 describe('bundle: verifier (bundle.md)', () => {
+  it('accepts a bundle whose detection is detection/v2 and refuses a v2 payload under the v1 purpose', () => {
+    expect(failing(verifyBundle(buildFixture({ detection: 'v2' }).entries))).to.deep.equal([]);
+    expect(failing(verifyBundle(buildFixture({ detection: 'v2-under-v1' }).entries))).to.deep.equal(['DEVICE_SIGNATURE']);
+    expect(failing(verifyBundle(buildFixture({ detection: 'v2-without-colour' }).entries))).to.deep.equal(['DEVICE_SIGNATURE']);
+  });
+
   it('accepts a valid bundle and reports every check as passed', () => {
     const f = buildFixture();
     const report = verifyBundle(f.entries);

@@ -78,6 +78,15 @@ const noticed = after(
   caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'post' }),
 );
 const recorded = after(noticed, drawRecord(noticed));
+const unresponsive = after(
+  noticed,
+  caseCommand({
+    type: 'RecordOwnerUnresponsive',
+    noticeId: 'ntc-1',
+    now: '2026-04-30T00:00:00.000Z',
+    actor: { kind: 'service', id: 'procedure-schedule' },
+  }),
+);
 const decided = after(recorded, decidePenalty(recorded));
 const paid = after(
   decided,
@@ -201,6 +210,13 @@ const ROWS: Record<Exclude<CaseCommandType, 'RecordDetection' | 'ReceiveCase'>, 
     noticeId: 'ntc-1',
     now: '2026-04-30T00:00:00.000Z',
   }),
+  RecordAgencyWarningSent: plain(unresponsive, {
+    type: 'RecordAgencyWarningSent',
+    agency: 'registration',
+    warningId: 'warn-1',
+    receipt: 'rcpt-1',
+    now: '2026-04-30T01:00:00.000Z',
+  }),
   DrawViolationRecord: { history: noticed, signed: true, by: (who) => drawRecord(noticed, {}, { by: who }) },
   DecidePenalty: { history: recorded, signed: true, by: (who) => decidePenalty(recorded, {}, { by: who }) },
   RecordDocumentIssued: plain(recorded, {
@@ -301,6 +317,17 @@ const STATES: ActorState[] = [
     command: asActor({ kind: 'service', id: 'payment-gateway' }),
     expected: otherKind('service', 'payment-gateway'),
   },
+  // RecordOwnerUnresponsive on schedule and RecordAgencyWarningSent name their own services.
+  {
+    name: 'the procedure schedule service',
+    command: asActor({ kind: 'service', id: 'procedure-schedule' }),
+    expected: otherKind('service', 'procedure-schedule'),
+  },
+  {
+    name: 'the agency-warning worker',
+    command: asActor({ kind: 'service', id: 'agency-warning-worker' }),
+    expected: otherKind('service', 'agency-warning-worker'),
+  },
   { name: 'the system', command: asActor(systemActor), expected: otherKind('system') },
   // The portal's commands (an answer to a notice, an appeal) are the holder's own; anything else is refused.
   {
@@ -338,6 +365,8 @@ describe('case authorisation: every command × every actor state (one rule)', ()
         'RecordProcessingFailure',
         'RecordPayment', // only the `payment-gateway` service (rule.services)
         'ReceiveCase', // only the `federation-relay` service (rule.services)
+        'RecordOwnerUnresponsive', // only the `procedure-schedule` service
+        'RecordAgencyWarningSent', // only the `agency-warning-worker` service
       ].sort(),
     );
   });

@@ -22,6 +22,8 @@ import {
   SignoffPurposeError,
   UnknownNoticeError,
   ViolationRecordRequiredError,
+  AgencyNotWarnedError,
+  AgencyWarningConflictError,
 } from '../../../src/domain/case/errors.ts';
 import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
 import { lateSurchargeVnd } from '../../../src/domain/case/handlers/penalty.ts';
@@ -240,6 +242,61 @@ describe('camera-case procedure', () => {
         .thenThrows(UnknownNoticeError);
       const flagged = after(noticed, unresponsive('2026-05-01T00:00:00.000Z'));
       caseSpec().given(flagged).when(unresponsive('2026-05-02T00:00:00.000Z')).thenNothing();
+    });
+    it('is recorded on schedule by the procedure-schedule service, on the same legal ground; no other service may', () => {
+      const bySchedule = (now: string, id = 'procedure-schedule') =>
+        caseCommand({ type: 'RecordOwnerUnresponsive', noticeId: 'ntc-1', now, actor: { kind: 'service', id } });
+      caseSpec().given(noticed).when(bySchedule('2026-04-09T16:59:59.999Z')).thenThrows(ProcedurePeriodRunningError);
+      caseSpec()
+        .given(noticed)
+        .when(bySchedule('2026-04-09T17:00:00.000Z'))
+        .thenEvents((events) => expect(types(events)).to.deep.equal(['OwnerUnresponsive']));
+      caseSpec().given(noticed).when(bySchedule('2026-05-01T00:00:00.000Z', 'notice-worker')).thenThrows(ActorNotAllowedError);
+    });
+  });
+
+  describe('AgencyWarningSent (the warnings OwnerUnresponsive names, sent)', () => {
+    const flagged = after(noticed, caseCommand({ type: 'RecordOwnerUnresponsive', noticeId: 'ntc-1', now: '2026-05-01T00:00:00.000Z' }));
+    const worker = { kind: 'service', id: 'agency-warning-worker' } as const;
+    const sent = (agency: 'registration' | 'inspection' | 'commune-police', receipt = `rcpt-${agency}`) =>
+      caseCommand({
+        type: 'RecordAgencyWarningSent',
+        agency,
+        warningId: `warn-${agency}`,
+        receipt,
+        now: '2026-05-01T00:05:00.000Z',
+        actor: worker,
+      });
+    it('records the warning an agency received, once', () => {
+      caseSpec()
+        .given(flagged)
+        .when(sent('registration'))
+        .then([
+          {
+            type: 'AgencyWarningSent',
+            data: {
+              noticeId: 'ntc-1',
+              agency: 'registration',
+              warningId: 'warn-registration',
+              receipt: 'rcpt-registration',
+              sentAt: '2026-05-01T00:05:00.000Z',
+            },
+          },
+        ]);
+      const once = after(flagged, sent('registration'));
+      caseSpec().given(once).when(sent('registration')).thenNothing();
+      caseSpec().given(once).when(sent('registration', 'rcpt-other')).thenThrows(AgencyWarningConflictError);
+    });
+    it('refuses a warning before the owner is recorded unresponsive, and one to an agency not named', () => {
+      caseSpec().given(noticed).when(sent('registration')).thenThrows(AgencyNotWarnedError);
+      // A car: the commune police are warned only for motorbikes.
+      caseSpec().given(flagged).when(sent('commune-police')).thenThrows(AgencyNotWarnedError);
+    });
+    it('refuses any actor but the agency-warning worker', () => {
+      caseSpec()
+        .given(flagged)
+        .when({ ...sent('inspection'), actor: { kind: 'service', id: 'notice-worker' } })
+        .thenThrows(ActorNotAllowedError);
     });
   });
 

@@ -33,6 +33,7 @@ const SAMPLE: { [T in CaseEventType]: Record<string, unknown> } = {
   ExplanationSubmitted: { explanationId: 'e1', channel: 'online', statement: 's', submittedAt: AT },
   DriverIdentified: { driver: { kind: 'individual', ref: 'p' }, licenceRef: 'l', identifiedAt: AT },
   OwnerUnresponsive: { noticeId: 'n1', periodEndsAt: AT, warned: ['registration'], recordedAt: AT },
+  AgencyWarningSent: { noticeId: 'n1', agency: 'registration', warningId: 'w1', receipt: 'r1', sentAt: AT },
   ViolationRecordDrawn: { signoff: { ...signoff, recordId: 'r1' }, keyId: 'k', drawnAt: AT },
   DocumentIssued: { kind: 'record', digest: 'sha256:x', templateVersion: 'violation-record/v1', issuedAt: AT },
   PaymentRecorded: { paymentRef: 'p', amountVnd: 1, fineVnd: 1, surchargeVnd: 0, daysLate: 0, dueEndsAt: AT, channel: 'at-unit', paidAt: AT },

@@ -45,6 +45,12 @@ describe('case read model fold', () => {
     expect(applyCitizenEvent(undefined, confirm[0]!)).to.equal(undefined);
   });
 
+  it('the citizen row carries the plate colour a detection/v2 signed, and none (unknown) for detection/v1', () => {
+    const v2 = caseDecider.decide(recordDetection({ plateColour: 'yellow' }), caseDecider.initialState());
+    expect(rows(v2).citizen!.plate_colour).to.equal('yellow');
+    expect(rows([detected]).citizen!.plate_colour).to.equal(null);
+  });
+
   it('a detection gives a pending case with location, violation, catalog title and basis, edge plate and evidence', () => {
     const { row, citizen } = rows([detected]);
     const entry = carViolation();

@@ -1,6 +1,6 @@
 /** The facts an officer checks before signing: readings, place, time, measurements, status, law, timeline. */
 import { html } from '../lib/html.ts';
-import { formatTime, formatVnd, langStore, provinceName, tValue, useT } from '../lib/i18n.ts';
+import { formatTime, formatVnd, langStore, plateColourText, provinceName, tValue, useT } from '../lib/i18n.ts';
 import { compactPlate, type CaseDocument } from '../lib/case-doc.ts';
 import { catalogEntry, fineRangeFor, legalBasisText } from '../lib/catalog.ts';
 
@@ -49,6 +49,7 @@ export function Facts({ doc, law = true }: { doc: CaseDocument; law?: boolean })
     <dt>${t('camera')}</dt><dd>${d.cameraId} <small>(${doc.detectionKeyId})</small></dd>
     <dt>${t('place')}</dt><dd>${d.location.description}${d.location.commune ? `, ${d.location.commune}` : ''} <small>(${tValue('road', d.location.roadType)}; ${(d.location.latMicro / 1e6).toFixed(6)}, ${(d.location.lonMicro / 1e6).toFixed(6)})</small></dd>
     <dt>${t('vehicleType')}</dt><dd data-testid="vehicle-class">${tValue('vehicle', d.vehicleClass)}</dd>
+    <dt>${t('plateColour')}</dt><dd data-testid="plate-colour">${plateColourText(doc.plateColour)}</dd>
     <dt>${t('observedAt')}</dt><dd>${formatTime(d.observedAt)}</dd>
     ${m.speedKmh !== undefined ? html`<dt>${t('measured')}</dt><dd data-testid="speed"><strong>${m.speedKmh} km/h</strong> / ${m.limitKmh ?? '—'} km/h</dd>` : null}
     <dt>${t('calibration')}</dt><dd><span class=${`badge ${flagged('calibration-invalid') ? 'bad' : 'ok'}`}>${flagged('calibration-invalid') ? t('invalid') : t('valid')}</span></dd>
@@ -73,9 +74,12 @@ export function Timeline({ doc }: { doc: CaseDocument }) {
   // The camera-case procedure (docs/legal-procedure.md): transfer, explanation, driver, silence, record.
   const p = doc.procedure;
   if (p.transferredTo) rows.push(['', t('caseTransferred'), provinceName(p.transferredTo)]);
-  for (const x of p.explanations) rows.push([x.submittedAt, t('explanationSubmitted'), '']);
+  for (const x of p.explanations) rows.push([x.submittedAt, t('explanationSubmitted'), `${tValue('channel', x.channel)} · “${x.statement}”`]);
   if (p.driver) rows.push(['', t('driverIdentified'), tValue('ownerKind', p.driver.person.kind)]);
-  if (p.unresponsive) rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), '']);
+  if (p.unresponsive) {
+    rows.push([p.unresponsive.recordedAt, t('ownerUnresponsive'), p.unresponsive.warned.map((a) => tValue('agency', a)).join(', ')]);
+    for (const s of p.unresponsive.sent) rows.push([s.sentAt, t('agencyWarningSent'), tValue('agency', s.agency)]);
+  }
   if (p.record) rows.push([p.record.signedAt, t('violationRecordDrawn'), `${p.record.recordId} · ${tValue('ownerKind', p.record.offender.kind)} · ${t('keyIdLabel')} ${p.record.officerKeyId}`]);
   if (doc.decision) rows.push([doc.decision.signedAt, t('penaltyDecided'), formatVnd(doc.decision.fineVnd)]);
   if (p.payment) rows.push([p.payment.paidAt, t('paymentRecorded'), formatVnd(p.payment.amountVnd)]);

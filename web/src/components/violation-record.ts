@@ -2,8 +2,8 @@
  * The "Lập biên bản" step of the decision screen (docs/legal-procedure.md): a penalty decision is refused
  * (`violation-record-required`) until a violation record, signed record/v1 by the officer who draws it up,
  * exists. The record names the offender (the driver the owner named, else the owner) and, when the owner
- * explained, that explanation verbatim. The case view carries only that an explanation was made (not its
- * words), so the officer types it from the file; the server refuses a record whose text differs.
+ * explained, that explanation verbatim. The case view carries the statements, so the field starts with the
+ * latest one (the officer need not retype it); the server refuses a record whose text differs from every one.
  */
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.ts';
@@ -43,7 +43,7 @@ export function ViolationRecordStep({
   const [recordId, setRecordId] = useState(proposedRecordId(doc.caseId));
   const [kind, setKind] = useState<OffenderKind>(expected?.kind ?? 'individual');
   const [ref, setRef] = useState(expected?.ref ?? '');
-  const [explanation, setExplanation] = useState('');
+  const [explanation, setExplanation] = useState(doc.procedure.explanations.at(-1)?.statement ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const explained = doc.procedure.explanations.length > 0;

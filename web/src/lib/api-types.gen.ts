@@ -123,6 +123,37 @@ export interface paths {
                                 size: number;
                                 role: string;
                             }[];
+                        } | {
+                            /** @constant */
+                            purpose: "detection/v2";
+                            detectionId: string;
+                            cameraId: string;
+                            observedAt: string;
+                            location: {
+                                latMicro: number;
+                                lonMicro: number;
+                                description: string;
+                                /** @enum {string} */
+                                roadType: "expressway" | "national-highway" | "provincial-road" | "urban" | "railway" | "inland-waterway";
+                                commune?: string;
+                            };
+                            violationCode: string;
+                            vehicleClass: string;
+                            measurements?: {
+                                [key: string]: number;
+                            };
+                            plateRead?: {
+                                text: string;
+                                confidenceBp?: number;
+                            };
+                            evidence: {
+                                digest: string;
+                                mediaType: string;
+                                size: number;
+                                role: string;
+                            }[];
+                            /** @enum {string} */
+                            plateColour: "white" | "yellow" | "blue" | "red" | "yellow-red" | "white-red";
                         };
                         signature: string;
                         keyId: string;
@@ -472,7 +503,39 @@ export interface paths {
                                     size: number;
                                     role: string;
                                 }[];
+                            } | {
+                                /** @constant */
+                                purpose: "detection/v2";
+                                detectionId: string;
+                                cameraId: string;
+                                observedAt: string;
+                                location: {
+                                    latMicro: number;
+                                    lonMicro: number;
+                                    description: string;
+                                    /** @enum {string} */
+                                    roadType: "expressway" | "national-highway" | "provincial-road" | "urban" | "railway" | "inland-waterway";
+                                    commune?: string;
+                                };
+                                violationCode: string;
+                                vehicleClass: string;
+                                measurements?: {
+                                    [key: string]: number;
+                                };
+                                plateRead?: {
+                                    text: string;
+                                    confidenceBp?: number;
+                                };
+                                evidence: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                    role: string;
+                                }[];
+                                /** @enum {string} */
+                                plateColour: "white" | "yellow" | "blue" | "red" | "yellow-red" | "white-red";
                             };
+                            plateColour: ("white" | "yellow" | "blue" | "red" | "yellow-red" | "white-red") | null;
                             detectionKeyId: string;
                             flags: {
                                 /** @enum {string} */
@@ -564,6 +627,7 @@ export interface paths {
                                 explanations: {
                                     explanationId: string;
                                     channel: string;
+                                    statement: string;
                                     submittedAt: string;
                                 }[];
                                 driver: {
@@ -578,6 +642,11 @@ export interface paths {
                                     noticeId: string;
                                     warned: string[];
                                     recordedAt: string;
+                                    sent: {
+                                        agency: string;
+                                        receipt: string;
+                                        sentAt: string;
+                                    }[];
                                 } | null;
                                 record: {
                                     recordId: string;

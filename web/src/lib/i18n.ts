@@ -289,6 +289,17 @@ const vi = {
   penaltyDecided: 'Quyết định xử phạt',
   caseTransferred: 'Chuyển hồ sơ cho công an tỉnh nơi chủ xe cư trú',
   explanationSubmitted: 'Chủ xe giải trình',
+  agencyWarningSent: 'Đã gửi cảnh báo cho cơ quan',
+  nextStep: 'Bước tiếp theo',
+  missingStep: 'Còn thiếu',
+  decidableNow: 'Có thể ra quyết định',
+  'step.review': 'xem xét, xác nhận vi phạm',
+  'step.owner-lookup': 'xác định chủ xe',
+  'step.notice': 'gửi thông báo vi phạm',
+  'step.record': 'lập biên bản vi phạm hành chính',
+  'agency.registration': 'Cơ quan đăng ký xe',
+  'agency.inspection': 'Cơ quan đăng kiểm',
+  'agency.commune-police': 'Công an cấp xã nơi chủ xe cư trú',
   driverIdentified: 'Xác định người điều khiển phương tiện',
   ownerUnresponsive: 'Chủ xe không phản hồi sau 20 ngày',
   violationRecordDrawn: 'Lập biên bản vi phạm hành chính',
@@ -299,7 +310,7 @@ const vi = {
   recordDriverNamed: 'Chủ xe đã khai báo người điều khiển phương tiện: biên bản lập đối với người đó.',
   recordId: 'Số biên bản',
   recordExplanation: 'Lời giải trình của chủ xe (nguyên văn)',
-  recordExplanationHelp: 'Chép đúng nguyên văn lời giải trình trong hồ sơ; biên bản có nội dung khác sẽ bị từ chối.',
+  recordExplanationHelp: 'Đã điền sẵn lời giải trình mới nhất của chủ xe, nguyên văn; biên bản có nội dung khác với lời giải trình trong hồ sơ sẽ bị từ chối.',
   recordNoExplanation: 'Chủ xe không giải trình.',
   recordDraw: 'Ký và lập biên bản',
   recordDrawn: 'Biên bản',
@@ -423,6 +434,13 @@ const vi = {
   noViolations: 'Không có vi phạm được công bố cho phương tiện này',
   vehicleType: 'Loại phương tiện',
   plateColour: 'Màu biển',
+  'plateColour.white': 'Nền màu trắng, chữ và số màu đen',
+  'plateColour.yellow': 'Nền màu vàng, chữ và số màu đen',
+  'plateColour.blue': 'Nền màu xanh, chữ và số màu trắng',
+  'plateColour.red': 'Nền màu đỏ, chữ và số màu trắng',
+  'plateColour.yellow-red': 'Nền màu vàng, chữ và số màu đỏ',
+  'plateColour.white-red': 'Nền màu trắng, sêri màu đỏ, số màu đen',
+  'plateColour.unknown': 'Không rõ (camera không ghi màu biển)',
   detectingUnit: 'Đơn vị phát hiện',
   nextSteps: 'Việc cần làm tiếp theo',
   nextStepsText: 'Liên hệ đơn vị phát hiện trong thời hạn ghi trên thông báo để giải quyết; có thể nộp phạt trực tuyến qua Cổng dịch vụ công khi có quyết định xử phạt. Nếu không đồng ý, bạn có quyền khiếu nại.',
@@ -706,6 +724,17 @@ const en: Partial<Record<MessageKey, string>> = {
   penaltyDecided: 'Penalty decided',
   caseTransferred: "Case transferred to the police of the owner's province",
   explanationSubmitted: 'Owner explained',
+  agencyWarningSent: 'Agency warned',
+  nextStep: 'Next step',
+  missingStep: 'Missing',
+  decidableNow: 'Can be decided',
+  'step.review': 'review and confirmation',
+  'step.owner-lookup': 'owner identification',
+  'step.notice': 'violation notice',
+  'step.record': 'violation record',
+  'agency.registration': 'Vehicle registration agency',
+  'agency.inspection': 'Vehicle inspection agency',
+  'agency.commune-police': "Commune police of the owner's residence",
   driverIdentified: 'Driver identified',
   ownerUnresponsive: 'Owner unresponsive after 20 days',
   violationRecordDrawn: 'Violation record drawn up',
@@ -716,7 +745,7 @@ const en: Partial<Record<MessageKey, string>> = {
   recordDriverNamed: 'The owner named the driver: the record is drawn up against them.',
   recordId: 'Record number',
   recordExplanation: "Owner's explanation (verbatim)",
-  recordExplanationHelp: 'Copy the explanation exactly as it stands in the file; a record with other words is refused.',
+  recordExplanationHelp: "Filled in with the owner's latest explanation, verbatim; a record whose words differ from every explanation in the file is refused.",
   recordNoExplanation: 'The owner gave no explanation.',
   recordDraw: 'Sign and draw up the record',
   recordDrawn: 'Violation record',
@@ -835,6 +864,13 @@ const en: Partial<Record<MessageKey, string>> = {
   noViolations: 'No published violations for this vehicle',
   vehicleType: 'Vehicle type',
   plateColour: 'Plate colour',
+  'plateColour.white': 'White, black characters',
+  'plateColour.yellow': 'Yellow, black characters',
+  'plateColour.blue': 'Blue, white characters',
+  'plateColour.red': 'Red, white characters',
+  'plateColour.yellow-red': 'Yellow, red characters',
+  'plateColour.white-red': 'White, red series, black numbers',
+  'plateColour.unknown': 'Unknown (the camera did not record it)',
   detectingUnit: 'Detecting unit',
   nextSteps: 'What to do next',
   nextStepsText: 'Contact the detecting unit within the time stated on the notice; once a penalty is decided you can pay online through the public service portal. If you disagree, you have the right to appeal.',
@@ -881,6 +917,11 @@ export function tValue(prefix: string, value: string, lang: Lang = langStore.get
   const key = `${prefix}.${value}`;
   const text = t(key, lang);
   return text === key ? value : text;
+}
+
+/** A plate colour in words; null (a detection/v1 case, or a lookup row without one) is "unknown". */
+export function plateColourText(colour: string | null | undefined, lang: Lang = langStore.get()): string {
+  return tValue('plateColour', colour ?? 'unknown', lang);
 }
 
 /** A province's name from its two-digit code ("00" the national tier); unknown codes as they are. */

@@ -23,6 +23,9 @@ export interface QueueItem {
   flags?: unknown;
   /** SLA flags as the server computed them (review queue only). */
   sla?: ServerSla;
+  /** The step still missing before a decision (`GET /v1/cases`), null when the case can be decided. */
+  missingStep?: string | null;
+  handlingProvince?: string;
 }
 
 /** The review queue's SLA flags (docs/api.md). */

@@ -84,6 +84,7 @@ export const EVENT_TEXT = {
   DriverIdentified: { vi: 'Xác định người điều khiển', en: 'Driver identified' },
   OwnerUnresponsive: { vi: 'Chủ xe không phản hồi', en: 'Owner unresponsive' },
   DocumentIssued: { vi: 'Ban hành văn bản', en: 'Document issued' },
+  AgencyWarningSent: { vi: 'Đã gửi cảnh báo cho cơ quan', en: 'Agency warned' },
   ViolationRecordDrawn: { vi: 'Lập biên bản vi phạm hành chính', en: 'Violation record drawn' },
   PaymentRecorded: { vi: 'Ghi nhận nộp phạt', en: 'Payment recorded' },
 } as const satisfies Record<CaseEventType, Words>;

@@ -9,7 +9,7 @@ import QRCode from 'qrcode';
 import { ApiError } from '../lib/api.ts';
 import { newIdempotencyKey, portalApi, type PortalViolation, type Receipt, type ResponseReceipt } from '../lib/citizen-api.ts';
 import { html } from '../lib/html.ts';
-import { formatTime, formatVnd, tValue, useT } from '../lib/i18n.ts';
+import { formatTime, formatVnd, plateColourText, tValue, useT } from '../lib/i18n.ts';
 import { useCitizenT, type CitizenKey } from './citizen-text.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -297,7 +297,7 @@ export function ViolationCard({ grant, v, onChange }: { grant: string; v: Portal
     <dl class="facts">
       <dt>${c('ref')}</dt><dd><strong>${v.ref}</strong> <small class="help">(${c('refHelp')})</small></dd>
       <dt>${t('plate')}</dt><dd class="plate">${v.plate}</dd>
-      <dt>${t('plateColour')}</dt><dd>${v.plateColour ?? '—'}</dd>
+      <dt>${t('plateColour')}</dt><dd data-testid="plate-colour">${plateColourText(v.plateColour)}</dd>
       <dt>${t('vehicleType')}</dt><dd>${tValue('vehicle', v.vehicleType)}</dd>
       <dt>${t('observedAt')}</dt><dd>${formatTime(v.observedAt)}</dd>
       <dt>${t('place')}</dt><dd>${v.place}</dd>

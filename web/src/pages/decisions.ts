@@ -47,7 +47,7 @@ export function DecisionsPage() {
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
   return html`<h1>${t('decisionsTitle')}</h1>
-    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" fineRange=${true} />` : html`<p>${t('loading')}</p>`}`;
+    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" fineRange=${true} nextStep=${true} />` : html`<p>${t('loading')}</p>`}`;
 }
 
 export function DecisionPage({ caseId }: { caseId: string }) {

@@ -42,13 +42,14 @@ export function ageText(observedAt: string, nowMs: number, lang: Lang = langStor
 }
 
 /** `fineRange`: a column with the legal fine range for an individual (the decision list). */
-export function CaseTable({ items, hrefOf, testid, fineRange = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean }) {
+/** `nextStep`: a column saying whether the case can be decided now, or which step of the procedure is missing. */
+export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean; nextStep?: boolean }) {
   const t = useT();
   const now = Date.now();
   if (items.length === 0) return html`<p data-testid=${`${testid}-empty`}>${t('empty')}</p>`;
   return html`<table class="cases" data-testid=${testid}>
     <thead>
-      <tr><th scope="col">${t('observedAt')}</th><th scope="col">${t('age')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('vehicleClass')}</th>${fineRange ? html`<th scope="col">${t('fineRange')}</th>` : null}<th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
+      <tr><th scope="col">${t('observedAt')}</th><th scope="col">${t('age')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('vehicleClass')}</th>${fineRange ? html`<th scope="col">${t('fineRange')}</th>` : null}${nextStep ? html`<th scope="col">${t('nextStep')}</th>` : null}<th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
     </thead>
     <tbody>
       ${items.map(
@@ -58,6 +59,11 @@ export function CaseTable({ items, hrefOf, testid, fineRange = false }: { items:
           <td><code>${c.violationCode}</code></td>
           <td data-testid="vehicle-class">${c.vehicleClass ? tValue('vehicle', c.vehicleClass) : '—'}</td>
           ${fineRange ? html`<td data-testid="fine-range">${rangeText(c)}</td>` : null}
+          ${nextStep
+            ? html`<td data-testid="next-step">${c.missingStep
+                ? html`<span class="badge warn" data-missing-step=${c.missingStep}>${t('missingStep')}: ${tValue('step', c.missingStep)}</span>`
+                : html`<span class="badge ok" data-missing-step="">${t('decidableNow')}</span>`}</td>`
+            : null}
           <td>${c.cameraId}${c.location ? html`<br /><small>${c.location}</small>` : null}</td>
           <td data-testid="flags">${flagNames(c.flags).map((f) => html`<span class="badge warn" data-flag=${f}>${t(`flag.${f}`)}</span> `)}</td>
           <td data-testid="sla"><${SlaBadges} observedAt=${c.observedAt} sla=${c.sla} /></td>

@@ -19,7 +19,9 @@ import {
   DetectionSchema,
   LegalBasisSchema,
   OffenderSchema,
+  PlateColourSchema,
 } from '../../../domain/signoff/payloads.ts';
+import { plateColourOf } from '../../../domain/case/plate-colour.ts';
 import { EvidenceRefSchema } from '../../../domain/signoff/primitives.ts';
 
 /** The document `caseDocument` builds, declared for the OpenAPI document (and so the web's generated types). */
@@ -29,6 +31,8 @@ export const CaseDocumentSchema = z.object({
   status: z.enum(CASE_STATUSES),
   revision: z.number(),
   detection: DetectionSchema,
+  /** The plate colour the camera signed (`detection/v2`); null for a `detection/v1` case: unknown. */
+  plateColour: PlateColourSchema.nullable(),
   detectionKeyId: z.string(),
   flags: z.array(CaseFlagSchema),
   processingFailures: z.array(
@@ -82,9 +86,20 @@ export const CaseDocumentSchema = z.object({
   /** The camera-case procedure (docs/legal-procedure.md). */
   procedure: z.object({
     transferredTo: z.string().nullable(),
-    explanations: z.array(z.object({ explanationId: z.string(), channel: z.string(), submittedAt: z.string() })),
+    /** The owner's statements verbatim, so the officer drawing up the record need not retype them. */
+    explanations: z.array(
+      z.object({ explanationId: z.string(), channel: z.string(), statement: z.string(), submittedAt: z.string() }),
+    ),
     driver: z.object({ person: OffenderSchema, licenceRef: z.string() }).nullable(),
-    unresponsive: z.object({ noticeId: z.string(), warned: z.array(z.string()), recordedAt: z.string() }).nullable(),
+    unresponsive: z
+      .object({
+        noticeId: z.string(),
+        warned: z.array(z.string()),
+        recordedAt: z.string(),
+        /** The agencies the warning reached (`AgencyWarningSent`), with the agency system's receipt. */
+        sent: z.array(z.object({ agency: z.string(), receipt: z.string(), sentAt: z.string() })),
+      })
+      .nullable(),
     record: z
       .object({ recordId: z.string(), offender: OffenderSchema, officerKeyId: z.string(), signedAt: z.string() })
       .nullable(),
@@ -113,6 +128,7 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
     status: state.status,
     revision: Number(revision),
     detection: state.detection,
+    plateColour: plateColourOf(state.detection) ?? null,
     detectionKeyId: state.detectionKeyId,
     flags: state.flags,
     /** Background jobs that failed for good: shown as a flag on the case screen. */
@@ -135,14 +151,22 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
     documents: (state.documents ?? []).map((d) => ({ ...d })),
     procedure: {
       transferredTo: state.transfer?.toProvince ?? null,
-      // The statements stay in the record; the view shows that an explanation was made, how and when.
-      explanations: (state.explanations ?? []).map(({ explanationId, channel, submittedAt }) => ({
+      // The statement verbatim: the record (record/v1) carries it, and the officer drawing it up copies it from here.
+      explanations: (state.explanations ?? []).map(({ explanationId, channel, statement, submittedAt }) => ({
         explanationId,
         channel,
+        statement,
         submittedAt,
       })),
       driver: state.driver ?? null,
-      unresponsive: state.unresponsive ?? null,
+      unresponsive: state.unresponsive
+        ? {
+            noticeId: state.unresponsive.noticeId,
+            warned: state.unresponsive.warned,
+            recordedAt: state.unresponsive.recordedAt,
+            sent: state.unresponsive.sent ?? [],
+          }
+        : null,
       record: state.record
         ? {
             recordId: state.record.recordId,

@@ -24,6 +24,7 @@ import type {
   StatisticsScope,
   VehicleRegistry,
 } from './services.ts';
+import { missingStepOf } from './services.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -68,6 +69,8 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
           cameraId: c.cameraId,
           location: c.location,
           revision: Number(c.revision),
+          handlingProvince: c.transferredTo ?? c.province,
+          missingStep: missingStepOf(c.status, c.recordDrawn),
         })),
         ...(page.nextCursor ? { next: page.nextCursor } : {}),
       };

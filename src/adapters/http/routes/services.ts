@@ -60,6 +60,32 @@ export interface CaseSummary {
   /** The camera's place (not personal data). */
   location: string;
   revision: number;
+  /** The province whose police handle the case: the camera's, or the one it was transferred to. */
+  handlingProvince: string;
+  /**
+   * The step the procedure still needs before a penalty can be decided (docs/legal-procedure.md), or null
+   * when the case can be decided now (noticed, violation record drawn) or is past deciding.
+   */
+  missingStep: CaseMissingStep | null;
+}
+
+export const CASE_MISSING_STEPS = ['review', 'owner-lookup', 'notice', 'record'] as const;
+export type CaseMissingStep = (typeof CASE_MISSING_STEPS)[number];
+
+/** What a case in `status` still needs before a decision; `recordDrawn` once the biên bản exists. */
+export function missingStepOf(status: string, recordDrawn: boolean): CaseMissingStep | null {
+  switch (status) {
+    case 'detected':
+      return 'review';
+    case 'confirmed':
+      return 'owner-lookup';
+    case 'owner-identified':
+      return 'notice';
+    case 'noticed':
+      return recordDrawn ? null : 'record';
+    default:
+      return null;
+  }
 }
 
 export interface CaseListFilter {

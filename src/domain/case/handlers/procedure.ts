@@ -10,6 +10,8 @@ import { requireText } from '../../signoff/guards.ts';
 import { OffenderSchema, RecordSignoffSchema, TransferSignoffSchema, type Offender } from '../../signoff/payloads.ts';
 import { RECORD_PURPOSE, TRANSFER_PURPOSE } from '../../signoff/purposes.ts';
 import {
+  AgencyNotWarnedError,
+  AgencyWarningConflictError,
   InvalidTransferTargetError,
   NoLegalGroundError,
   OffenderMismatchError,
@@ -20,7 +22,7 @@ import {
   UnknownNoticeError,
 } from '../errors.ts';
 import { requireCitizenRules } from '../citizen-rules.ts';
-import { EXPLANATION_CHANNELS, TRANSFER_HANDOVERS, type CaseEvent, type WarnedAgency } from '../events.ts';
+import { EXPLANATION_CHANNELS, TRANSFER_HANDOVERS, WARNED_AGENCIES, type CaseEvent, type WarnedAgency } from '../events.ts';
 import { hasElapsed, periodOfDays } from '../periods.ts';
 import { samePlate } from '../plate-key.ts';
 import { verifyOfficerSignoff } from '../signoff-rules.ts';
@@ -157,6 +159,39 @@ export const recordOwnerUnresponsive: CaseHandler<'RecordOwnerUnresponsive'> = (
     {
       type: 'OwnerUnresponsive',
       data: { noticeId: notice.noticeId, periodEndsAt: period.endsAt, warned, recordedAt: now },
+    },
+  ];
+};
+
+/**
+ * The warning `OwnerUnresponsive` named reached one agency (the agency-warning worker records it once the
+ * port accepted it). Idempotent: the same agency, warning id and receipt again records nothing.
+ */
+export const recordAgencyWarningSent: CaseHandler<'RecordAgencyWarningSent'> = (command, { kase, now }) => {
+  const unresponsive = kase.unresponsive;
+  if (!unresponsive) throw new AgencyNotWarnedError('No agency is warned before the owner is recorded unresponsive', {});
+  if (!(WARNED_AGENCIES as readonly unknown[]).includes(command.agency) || !unresponsive.warned.includes(command.agency)) {
+    throw new AgencyNotWarnedError('The unresponsive-owner record does not name this agency', {
+      warned: unresponsive.warned,
+    });
+  }
+  requireIdentifier(command.warningId, 'warningId');
+  requireIdentifier(command.receipt, 'receipt');
+  const earlier = unresponsive.sent?.find((s) => s.agency === command.agency);
+  if (earlier) {
+    if (earlier.receipt === command.receipt) return [];
+    throw new AgencyWarningConflictError('This agency was already warned under another receipt', { agency: command.agency });
+  }
+  return [
+    {
+      type: 'AgencyWarningSent',
+      data: {
+        noticeId: unresponsive.noticeId,
+        agency: command.agency,
+        warningId: command.warningId,
+        receipt: command.receipt,
+        sentAt: now,
+      },
     },
   ];
 };

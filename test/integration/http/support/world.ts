@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { listViolations, type CatalogEntry } from '../../../../src/domain/catalog/index.ts';
 import { evidenceDigest } from '../../../../src/domain/integrity/hash.ts';
 import { buildDetectionPayload, signDetection } from '../../../../src/domain/signoff/index.ts';
+import type { PlateColour } from '../../../../src/domain/plates/colours.ts';
 import { generateKeyPair, type Ed25519KeyPair } from '../../../../src/domain/signoff/keys.ts';
 import type { Detection } from '../../../../src/domain/signoff/payloads.ts';
 import type { EvidenceRef, Location } from '../../../../src/domain/signoff/primitives.ts';
@@ -235,6 +236,8 @@ export async function signedDetection(
     plate?: string;
     observedAt?: string;
     modelId?: string;
+    /** Sign `detection/v2` with this plate colour (absent: `detection/v1`). */
+    plateColour?: PlateColour;
   } = {},
 ): Promise<SignedDetection> {
   const images = options.images ?? [await jpeg(), await jpeg(160, 80)];
@@ -253,6 +256,7 @@ export async function signedDetection(
     violationCode: carViolation().code,
     vehicleClass: 'car',
     plateRead: { text: options.plate ?? '30A-123.45', confidenceBp: 9650 },
+    ...(options.plateColour !== undefined ? { plateColour: options.plateColour } : {}),
     evidence,
   });
   return { ...signDetection(detection, camera.key.secretKey), images };

@@ -60,6 +60,8 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
     violationCode: entry.code,
     vehicleClass: 'car',
     plateRead: { text: plate, confidenceBp: 9000 },
+    // Every third case: a camera signing detection/v2 (a yellow plate); the others detection/v1 (colour unknown).
+    ...(i % 3 === 0 ? { plateColour: 'yellow' as const } : {}),
     evidence,
   });
   const signed = signDetection(detection, camera.key.secretKey);

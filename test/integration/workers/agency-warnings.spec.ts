@@ -1,0 +1,99 @@
+/**
+ * OwnerUnresponsive on schedule and the agency warnings it names, on real PostgreSQL and Redis (BullMQ): the
+ * scheduled job records nothing while the 20 days run and records OwnerUnresponsive (as the procedure-schedule
+ * service) once they end, by the time it is given; the agency-warning worker sends each warning through the port
+ * (the local stand-in: no agency system exists here), retries a failing agency system, and records
+ * AgencyWarningSent once per agency; a second run of the schedule records nothing.
+ */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
+import { StandInAgencyWarnings } from '../../../src/adapters/notify/stand-in-agency-warnings.ts';
+import { HttpNoticeGateway } from '../../../src/adapters/notify/http-gateway.ts';
+import { recordUnresponsiveOwners } from '../../../src/commands/procedure-schedule.ts';
+import { streams } from '../../../src/domain/record.ts';
+import { periodOfDays } from '../../../src/domain/case/periods.ts';
+import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
+import { testRedisUrl, waitFor } from '../../support/env.ts';
+import { capturedLogger, startStandInGateway, startStandInRegistry, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
+import { confirmCase, eventTypes, ingestPlainDetection, openPipelineWorld, trivialProcessor, type PipelineWorld } from './support/world.ts';
+
+describe('OwnerUnresponsive on schedule and agency warnings sent (PostgreSQL, BullMQ)', function () {
+  this.timeout(180_000);
+  let world: PipelineWorld;
+  let registry: StandInRegistry;
+  let gateway: StandInGateway;
+  let pipeline: Pipeline;
+  const agencies = new StandInAgencyWarnings();
+  const logs = capturedLogger();
+  const owner = { ref: 'own-agency-1', kind: 'individual' as const, name: 'Nguyễn Văn Bí Mật', address: '7 Ngõ Riêng Tư, Hà Nội', phone: '+84912000222' };
+
+  before(async () => {
+    world = await openPipelineWorld('wagency');
+    registry = await startStandInRegistry({ vehicles: [] });
+    registry.add({ plate: '30A12345', registrationNumber: 'DK-01-777', vehicleClass: 'car', owner });
+    gateway = await startStandInGateway();
+    pipeline = await startPipeline({
+      store: world.store,
+      evidence: world.evidence,
+      commandDeps: world.deps,
+      databaseUrl: world.db.url,
+      redisUrl: testRedisUrl(),
+      queuePrefix: `t-${randomBytes(4).toString('hex')}`,
+      logger: logs.logger,
+      registry: new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 }),
+      channels: [new HttpNoticeGateway({ baseUrl: gateway.url })],
+      agencyWarnings: agencies,
+      policies: { 'agency-warning': { attempts: 4, backoffMs: 50 }, notice: { attempts: 3, backoffMs: 50 }, 'owner-lookup': { attempts: 3, backoffMs: 50 } },
+      processors: { inference: trivialProcessor(world.deps), media: trivialProcessor(world.deps) },
+    });
+  });
+  after(async () => {
+    await pipeline?.stop();
+    await Promise.all([registry?.close(), gateway?.close()]);
+    await world?.close();
+  });
+
+  it('records OwnerUnresponsive only after the 20 days, then warns registration and inspection once each, through retries', async () => {
+    const { caseId, refs } = await ingestPlainDetection(world, 1);
+    await confirmCase(world, caseId, '30A-123.45', refs);
+    await waitFor(async () => (await eventTypes(world, caseId)).includes('NoticeDelivered'), { what: 'NoticeDelivered', timeoutMs: 60_000 });
+    const issued = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'NoticeIssued')!.record;
+    const period = periodOfDays(issued.meta.recordedAt, 20);
+
+    // The last instant of the period: nothing is recorded.
+    world.clock.at = new Date(Date.parse(period.endsAt) - 1).toISOString();
+    const early = await recordUnresponsiveOwners(world.deps);
+    expect(early.recorded).to.deep.equal([]);
+    expect(early.running).to.equal(1);
+    expect(await eventTypes(world, caseId)).to.not.include('OwnerUnresponsive');
+
+    // The agency system is down for the first two sends: the queue retries.
+    agencies.failNext(2);
+    world.clock.at = period.endsAt;
+    const due = await recordUnresponsiveOwners(world.deps);
+    expect(due.recorded).to.deep.equal([caseId]);
+    const unresponsive = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'OwnerUnresponsive')!.record;
+    expect(unresponsive.meta.actor).to.deep.equal({ kind: 'service', id: 'procedure-schedule' });
+    expect(unresponsive.data).to.deep.include({ periodEndsAt: period.endsAt, recordedAt: period.endsAt, warned: ['registration', 'inspection'] });
+
+    await waitFor(async () => (await eventTypes(world, caseId)).filter((t) => t === 'AgencyWarningSent').length === 2, {
+      what: 'two AgencyWarningSent',
+      timeoutMs: 60_000,
+    });
+    const sent = (await world.store.readStream(streams.case(caseId))).filter((r) => r.record.type === 'AgencyWarningSent').map((r) => r.record);
+    expect(sent.map((r) => (r.data as { agency: string }).agency).sort()).to.deep.equal(['inspection', 'registration']);
+    expect(sent.every((r) => r.meta.actor.kind === 'service' && r.meta.actor.id === 'agency-warning-worker')).to.equal(true);
+    const received = agencies.received.filter((w) => w.warning.caseId === caseId);
+    expect(received.map((w) => w.warning.agency).sort()).to.deep.equal(['inspection', 'registration']);
+    expect(received.map((w) => w.receipt).sort()).to.deep.equal(sent.map((r) => (r.data as { receipt: string }).receipt).sort());
+    expect(received[0]!.warning).to.deep.include({ plate: '30A-123.45', ownerRef: owner.ref, periodEndsAt: period.endsAt });
+    expect(agencies.attempts).to.be.at.least(4);
+
+    // A later run of the schedule records nothing more; the owner's name and address never reach the log.
+    world.clock.at = new Date(Date.parse(period.endsAt) + 86_400_000).toISOString();
+    expect((await recordUnresponsiveOwners(world.deps)).recorded).to.deep.equal([]);
+    expect((await eventTypes(world, caseId)).filter((t) => t === 'OwnerUnresponsive')).to.have.length(1);
+    for (const secret of [owner.name, owner.address, owner.phone]) expect(logs.text()).to.not.include(secret);
+  });
+});
