@@ -194,7 +194,7 @@ describe('two tiers with real processes: cut links, a SIGKILLed national node, a
   /** Mirrored feed = the province's log, leaf by leaf, verbatim; each acknowledged detection once. */
   const expectConverged = async (p: Province, size: number) => {
     const mirrored = await nationalDb.query<{ leaf_index: string; record_id: string; record: string }>(
-      'SELECT leaf_index::text, record_id, record FROM mirror_records WHERE origin = $1 AND leaf_index < $2 ORDER BY leaf_index',
+      'SELECT m.leaf_index::text, m.record_id, m.record FROM mirror_records m WHERE m.origin = $1 AND m.leaf_index < $2 ORDER BY m.leaf_index',
       [origin(p), size],
     );
     expect(mirrored.rows.map((r) => Number(r.leaf_index)), `leaves of ${p}`).to.deep.equal([...Array(size).keys()]);
@@ -391,7 +391,7 @@ describe('two tiers with real processes: cut links, a SIGKILLed national node, a
     // As the database superuser: a detection's record text changed in place (its trigger switched off), and
     // the tree rebuilt over the changed record's hash.
     const leaves = await provinceDb[p].query<{ leaf_index: string; record_id: string; record_hash: Buffer }>(
-      'SELECT leaf_index::text, record_id, record_hash FROM ledger_leaves WHERE leaf_index < $1 ORDER BY leaf_index',
+      'SELECT l.leaf_index::text, l.record_id, l.record_hash FROM ledger_leaves l WHERE l.leaf_index < $1 ORDER BY l.leaf_index',
       [n],
     );
     const victim = (

@@ -63,6 +63,8 @@ export interface ApiNodeOptions {
   readClock?: Clock;
   /** Run the ledger sequencer (default true); without it nothing is ever sealed. */
   sequencer?: boolean;
+  /** The log origin (default `vn-traffic-evidence/test-node`); two provinces in one test need two. */
+  origin?: string;
 }
 
 export async function startApiNode(prefix: string, options: ApiNodeOptions = {}): Promise<ApiNode> {
@@ -84,7 +86,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       pool,
       eventStore: store,
       keyFile: join(dir, 'keys', 'ledger.key'),
-      origin: 'vn-traffic-evidence/test-node',
+      origin: options.origin ?? 'vn-traffic-evidence/test-node',
       checkpointIntervalMs: options.checkpointIntervalMs ?? 100,
       sequencer: options.sequencer ?? true,
       print: () => undefined,
