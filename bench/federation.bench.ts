@@ -43,9 +43,11 @@ function percentile(sorted: number[], p: number): number {
 export async function run(): Promise<void> {
   const records = scaled(process.env.BENCH_FEDERATION_RECORDS, 20_000, 2_000);
   const rounds = scaled(process.env.BENCH_FEDERATION_ROUNDS, 100, 20);
-  const national = await startApiNode('bench_fed_national', { sequencer: false });
-  const province = await startApiNode('bench_fed_province', { checkpointIntervalMs: 50, origin: 'vn-traffic/bench-province-01' });
-  const province79 = await startApiNode('bench_fed_province79', { checkpointIntervalMs: 500, origin: 'vn-traffic/bench-province-79' });
+  // One issuer for the three nodes (one national identity provider): the provinces accept the mirror's token.
+  const issuerSeed = sha256('bench federation issuer');
+  const national = await startApiNode('bench_fed_national', { sequencer: false, issuerSeed });
+  const province = await startApiNode('bench_fed_province', { checkpointIntervalMs: 50, origin: 'vn-traffic/bench-province-01', issuerSeed });
+  const province79 = await startApiNode('bench_fed_province79', { checkpointIntervalMs: 500, origin: 'vn-traffic/bench-province-79', issuerSeed });
   const nationalPool = new pg.Pool({ connectionString: national.db.url, max: 6 });
   const provincePool = new pg.Pool({ connectionString: province.db.url, max: 4 });
   const province79Pool = new pg.Pool({ connectionString: province79.db.url, max: 4 });
@@ -181,14 +183,14 @@ export async function run(): Promise<void> {
     const rate = scaled(process.env.BENCH_FEDERATION_RATE, 20, 20);
     const seconds2 = scaled(process.env.BENCH_FEDERATION_SECONDS, 30, 10);
     const provinces = [
-      { code: '01', node: province, origin: province.ledger.origin },
-      { code: '79', node: province79, origin: province79.ledger.origin },
+      { code: '01', node: province, pool: provincePool, origin: province.ledger.origin },
+      { code: '79', node: province79, pool: province79Pool, origin: province79.ledger.origin },
     ];
     // Converged first: every leaf so far mirrored, so leaf base + i is the i-th record appended below.
     const mirrorSize = async (origin: string) => (await live.status()).find((m) => m.origin === origin)?.size ?? 0;
     const base = new Map<string, number>();
     for (const p of provinces) {
-      const total = (await p.node.store.readAll({ maxCount: 1_000_000 })).length;
+      const total = Number((await p.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM event_records')).rows[0]!.n);
       await waitFor(async () => (await mirrorSize(p.origin)) >= total, { timeoutMs: 600_000, what: `mirror of ${p.code} converged` });
       base.set(p.origin, total);
     }

@@ -65,6 +65,8 @@ export interface ApiNodeOptions {
   sequencer?: boolean;
   /** The log origin (default `vn-traffic-evidence/test-node`); two provinces in one test need two. */
   origin?: string;
+  /** The token issuer's seed (default random): nodes sharing one accept each other's tokens, like one national provider. */
+  issuerSeed?: Uint8Array;
 }
 
 export async function startApiNode(prefix: string, options: ApiNodeOptions = {}): Promise<ApiNode> {
@@ -119,7 +121,7 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
       limits: { maxEvidenceBytes: 4 * 1024 * 1024, sealWaitMs: options.sealWaitMs ?? 5000 },
       ...(projectionRunner ? { projections: projectionRunner } : {}),
     };
-    const issuer = new DevIssuer(new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
+    const issuer = new DevIssuer(options.issuerSeed ?? new Uint8Array(randomBytes(32)), 'tec-test-issuer', 'tec-api');
     const verifier = new TokenVerifier({
       issuer: issuer.issuer,
       audience: issuer.audience,
