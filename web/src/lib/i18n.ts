@@ -406,6 +406,14 @@ const vi = {
   'fedKind.same-size-different-root': 'Rẽ nhánh: cùng kích thước, khác gốc',
   'fedKind.unproven-consistency': 'Không chứng minh được tính nhất quán',
   'fedKind.mirror-mismatch': 'Bản ghi không khớp cây đã ký',
+  trustedWitnesses: 'Khóa nhân chứng tin cậy (mỗi dòng một khóa, không bắt buộc)',
+  trustedWitnessesHelp: 'Khóa xác minh của nhân chứng quốc gia nhận qua kênh riêng (dòng witness-key của nút trung ương).',
+  trustedWitnessResults: 'Nhân chứng tin cậy',
+  'witnessStatus.verified': 'Đã xác minh',
+  'witnessStatus.absent': 'Không có chữ ký đồng xác nhận',
+  'witnessStatus.invalid': 'Chữ ký đồng xác nhận sai',
+  cosignedAt: 'đồng xác nhận lúc',
+  noTrustedWitnessVerified: 'Không nhân chứng tin cậy nào xác minh hồ sơ này: chỉ có chữ ký của chính nhật ký.',
 };
 
 export type MessageKey = keyof typeof vi;
@@ -795,6 +803,14 @@ const en: Partial<Record<MessageKey, string>> = {
   'fedKind.same-size-different-root': 'Fork: same size, another root',
   'fedKind.unproven-consistency': 'Consistency not proven',
   'fedKind.mirror-mismatch': 'Records do not match the signed tree',
+  trustedWitnesses: 'Trusted witness keys (one per line, optional)',
+  trustedWitnessesHelp: 'The national witness verifier key obtained independently (the national node’s witness-key line).',
+  trustedWitnessResults: 'Trusted witnesses',
+  'witnessStatus.verified': 'Verified',
+  'witnessStatus.absent': 'No cosignature',
+  'witnessStatus.invalid': 'Cosignature does not verify',
+  cosignedAt: 'cosigned at',
+  noTrustedWitnessVerified: 'No trusted witness verified this bundle: it carries the log’s own signature only.',
 };
 
 /** Both dictionaries, read-only: the language test builds its word lists from them. */
