@@ -407,7 +407,7 @@ const vi = {
   'fedKind.unproven-consistency': 'Không chứng minh được tính nhất quán',
   'fedKind.mirror-mismatch': 'Bản ghi không khớp cây đã ký',
   trustedWitnesses: 'Khóa nhân chứng tin cậy (mỗi dòng một khóa, không bắt buộc)',
-  trustedWitnessesHelp: 'Khóa xác minh của nhân chứng quốc gia nhận qua kênh riêng (dòng witness-key của nút trung ương).',
+  trustedWitnessesHelp: 'Khóa xác minh của nhân chứng quốc gia, nhận qua kênh riêng (nút trung ương in ra khi khởi động).',
   trustedWitnessResults: 'Nhân chứng tin cậy',
   'witnessStatus.verified': 'Đã xác minh',
   'witnessStatus.absent': 'Không có chữ ký đồng xác nhận',
