@@ -6,8 +6,12 @@
  * - Mirror throughput: records verified (entries against the cosigned root, each record against its entry
  *   and chain) and stored per second by the national mirror from a cold start, against the province's own
  *   feed read rate (`EventStore.readAll` pages of 1,000) in the same run. Target ≥ 0.5× the feed read rate.
+ * - National freshness: two provinces (01 above, and 79 with the node's default 500 ms checkpoint interval)
+ *   ingesting steadily (`BENCH_FEDERATION_RATE` records/s each, default 20) for `BENCH_FEDERATION_SECONDS`
+ *   (30; quick 10), each with its submitter running (1 s poll, as deployed) and the national mirror following
+ *   (500 ms poll): per record, the time from its append at the province to the national mirror holding it
+ *   (sealed, cosigned, fetched, verified and stored), p50/p99. Target p99 < 5 s.
  * `BENCH_FEDERATION_RECORDS` (default 20,000; `--quick` 2,000), `BENCH_FEDERATION_ROUNDS` (100; quick 20).
- * Freshness under steady ingest at both provinces is not measured here.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -25,11 +29,11 @@ import { startApiNode } from '../test/integration/http/support/api-node.ts';
 import { waitFor } from '../test/support/env.ts';
 import { figure, load, scaled } from './report.ts';
 
-const note = (n: number): NewEvent => ({
+const note = (n: number, province = '01'): NewEvent => ({
   id: randomUUID(),
   type: 'NoteAdded',
   data: { n, text: 'x'.repeat(200) },
-  meta: { actor: { kind: 'system', id: 'bench' }, province: '01', recordedAt: new Date().toISOString() },
+  meta: { actor: { kind: 'system', id: 'bench' }, province, recordedAt: new Date().toISOString() },
 });
 
 function percentile(sorted: number[], p: number): number {
@@ -39,10 +43,15 @@ function percentile(sorted: number[], p: number): number {
 export async function run(): Promise<void> {
   const records = scaled(process.env.BENCH_FEDERATION_RECORDS, 20_000, 2_000);
   const rounds = scaled(process.env.BENCH_FEDERATION_ROUNDS, 100, 20);
-  const national = await startApiNode('bench_fed_national', { sequencer: false });
-  const province = await startApiNode('bench_fed_province', { checkpointIntervalMs: 50 });
+  // One issuer for the three nodes (one national identity provider): the provinces accept the mirror's token.
+  const issuerSeed = sha256('bench federation issuer');
+  const national = await startApiNode('bench_fed_national', { sequencer: false, issuerSeed });
+  const province = await startApiNode('bench_fed_province', { checkpointIntervalMs: 50, origin: 'vn-traffic/bench-province-01', issuerSeed });
+  const province79 = await startApiNode('bench_fed_province79', { checkpointIntervalMs: 500, origin: 'vn-traffic/bench-province-79', issuerSeed });
   const nationalPool = new pg.Pool({ connectionString: national.db.url, max: 6 });
   const provincePool = new pg.Pool({ connectionString: province.db.url, max: 4 });
+  const province79Pool = new pg.Pool({ connectionString: province79.db.url, max: 4 });
+  const stops: (() => Promise<void>)[] = [];
   try {
     const witness = new Witness({
       db: nationalPool,
@@ -52,6 +61,18 @@ export async function run(): Promise<void> {
       registry: () => loadProvincialLogRegistry(national.store),
     });
     national.services.witness = witness;
+    // Where a round trip's time goes (the profile behind the p99): the witness's own answer (registry read,
+    // state read, decision, cosignature, conditional write) against the whole submission.
+    const witnessSide: number[] = [];
+    const answer = witness.addCheckpoint.bind(witness);
+    witness.addCheckpoint = async (body) => {
+      const t = performance.now();
+      try {
+        return await answer(body);
+      } finally {
+        witnessSide.push(performance.now() - t);
+      }
+    };
     const admin = await national.token('admin', '00', 'adm-bench');
     const reg = await fetch(`${national.url}/v1/admin/provincial-logs`, {
       method: 'POST',
@@ -95,6 +116,8 @@ export async function run(): Promise<void> {
     const p50 = percentile(rtt, 50);
     const p99 = percentile(rtt, 99);
     console.log(`witness round trip over ${rounds} checkpoints: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target p99 < 200 ms), load ${load()}`);
+    witnessSide.sort((a, b) => a - b);
+    console.log(`  of which the witness's own answer: p50 ${percentile(witnessSide, 50).toFixed(1)} ms, p99 ${percentile(witnessSide, 99).toFixed(1)} ms`);
     figure({ bench: 'federation', figure: 'witness-rtt-p50', value: p50, unit: 'ms' });
     figure({ bench: 'federation', figure: 'witness-rtt-p99', value: p99, unit: 'ms', target: '< 200' });
 
@@ -129,7 +152,100 @@ export async function run(): Promise<void> {
         `province feed read ${read} records at ${feedRate.toFixed(0)} records/s; ratio ${(mirrorRate / feedRate).toFixed(2)} (target ≥ 0.5), load ${load()}`,
     );
     figure({ bench: 'federation', figure: 'mirror-throughput', value: mirrorRate, unit: 'records/s', baseline: feedRate, target: '>= 0.5x feed read' });
+
+    // National freshness with both provinces ingesting steadily.
+    const reg79 = await fetch(`${national.url}/v1/admin/provincial-logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ province: '79', origin: province79.ledger.origin, verifierKey: province79.ledger.verifierKey(), baseUrl: province79.url }),
+    });
+    if (reg79.status !== 201) throw new Error(`registration of 79 answered ${reg79.status}`);
+    const submitter79 = new CheckpointSubmitter({
+      db: province79Pool,
+      ledger: province79.ledger,
+      witnessUrl: `${national.url}/witness`,
+      witnessKey: witness.verifierKey(),
+      clock: systemClock,
+    });
+    const live = new MirrorFollower({
+      db: nationalPool,
+      witness,
+      registry: () => loadProvincialLogRegistry(national.store),
+      clock: systemClock,
+      token: () => province.token('auditor', '00', MIRROR_SUBJECT),
+    });
+    for (const s of [submitter, submitter79]) {
+      s.start();
+      stops.push(() => s.stop());
+    }
+    live.start();
+    stops.push(() => live.stop());
+    const rate = scaled(process.env.BENCH_FEDERATION_RATE, 20, 20);
+    const seconds2 = scaled(process.env.BENCH_FEDERATION_SECONDS, 30, 10);
+    const provinces = [
+      { code: '01', node: province, pool: provincePool, origin: province.ledger.origin },
+      { code: '79', node: province79, pool: province79Pool, origin: province79.ledger.origin },
+    ];
+    // Converged first: every leaf so far mirrored, so leaf base + i is the i-th record appended below.
+    const mirrorSize = async (origin: string) => (await live.status()).find((m) => m.origin === origin)?.size ?? 0;
+    const base = new Map<string, number>();
+    for (const p of provinces) {
+      const total = Number((await p.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM event_records')).rows[0]!.n);
+      await waitFor(async () => (await mirrorSize(p.origin)) >= total, { timeoutMs: 600_000, what: `mirror of ${p.code} converged` });
+      base.set(p.origin, total);
+    }
+    const appendedAt = new Map<string, number[]>(provinces.map((p) => [p.origin, []]));
+    const covered = new Map<string, number>(provinces.map((p) => [p.origin, 0]));
+    const freshness: number[] = [];
+    let ingesting = true;
+    const steady = provinces.map(async (p) => {
+      const times = appendedAt.get(p.origin)!;
+      const t0 = performance.now();
+      for (let i = 0; ingesting; i++) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // pacing the load, not synchronisation
+        const at = performance.now();
+        await p.node.store.append(`case-${randomUUID()}`, [note(i, p.code)], expected.any);
+        times.push(at);
+      }
+    });
+    const watch = async () => {
+      for (const p of provinces) {
+        const times = appendedAt.get(p.origin)!;
+        const held = Math.min(times.length, (await mirrorSize(p.origin)) - base.get(p.origin)!);
+        const now = performance.now();
+        for (let i = covered.get(p.origin)!; i < held; i++) freshness.push(now - times[i]!);
+        covered.set(p.origin, Math.max(covered.get(p.origin)!, held));
+      }
+    };
+    const tEnd = performance.now() + seconds2 * 1000;
+    while (performance.now() < tEnd) {
+      await watch();
+      await new Promise((r) => setTimeout(r, 50)); // the sampling period of the measurement
+    }
+    ingesting = false;
+    await Promise.all(steady);
+    await waitFor(
+      async () => {
+        await watch();
+        return provinces.every((p) => covered.get(p.origin)! >= appendedAt.get(p.origin)!.length);
+      },
+      { timeoutMs: 120_000, intervalMs: 50, what: 'the mirror holding every steady record' },
+    );
+    freshness.sort((a, b) => a - b);
+    const f50 = percentile(freshness, 50) / 1000;
+    const f99 = percentile(freshness, 99) / 1000;
+    console.log(
+      `national freshness, 01 and 79 each ingesting ${rate} records/s for ${seconds2} s (${freshness.length} records; checkpoints every 50 ms at 01, 500 ms at 79; ` +
+        `submitter poll 1 s, mirror poll 500 ms): p50 ${f50.toFixed(2)} s, p99 ${f99.toFixed(2)} s (target p99 < 5 s), load ${load()}`,
+    );
+    figure({ bench: 'federation', figure: 'freshness-p50', value: f50, unit: 's' });
+    figure({ bench: 'federation', figure: 'freshness-p99', value: f99, unit: 's', target: '< 5' });
   } finally {
+    for (const stop of stops) await stop();
+    await province79Pool.end();
+    await province79.close();
     await nationalPool.end();
     await provincePool.end();
     await province.close();

@@ -504,6 +504,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(options.publicRateLimitPerMinute !== undefined ? { publicRateLimitPerMinute: options.publicRateLimitPerMinute } : {}),
         metrics,
         routes: apiRoutes(services),
+        nationalScopeReadOnly: config.tier === 'province',
         ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),
         readiness: [
           { name: 'eventstore', check: async () => ({ ok: true, detail: { head: (await store.headCheckpoint()) ?? null } }) },

@@ -27,6 +27,8 @@ export interface AppOptions {
   verifier: TokenVerifier;
   metrics: Metrics;
   routes: AnyRoute[];
+  /** A provincial node: national-scope principals (province `00`) may only read (`mountRoutes`). */
+  nationalScopeReadOnly?: boolean;
   readiness?: ReadinessCheck[];
   /** Requests per minute per client address on the /v1 routes. */
   rateLimitPerMinute?: number;
@@ -154,7 +156,7 @@ export function createApp(options: AppOptions): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject));
 
-  mountRoutes(app, options.routes, options.verifier);
+  mountRoutes(app, options.routes, options.verifier, { nationalScopeReadOnly: options.nationalScopeReadOnly ?? false });
 
   if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html', fallthrough: true }));
 

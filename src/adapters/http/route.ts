@@ -19,6 +19,16 @@ export class NotFoundError extends AppError {
   readonly code = 'not-found';
 }
 
+/**
+ * A provincial node (`--tier province`) serves national-scope principals (province `00`: the national mirror,
+ * national auditors) for reading only: what a province's log holds is written by the province's own people
+ * and devices (docs/federation.md, "Trust model").
+ */
+export class NationalScopeReadOnlyError extends AppError {
+  readonly category = 'forbidden' as const;
+  readonly code = 'national-scope-read-only';
+}
+
 export class PurposeRequiredError extends AppError {
   readonly category = 'validation' as const;
   readonly code = 'purpose-required';
@@ -106,7 +116,12 @@ function decodePurpose(raw: string | undefined): string | undefined {
 
 const PURPOSE_PATTERN = /^[\p{L}\p{N} .,:;()/_-]{3,200}$/u;
 
-export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVerifier): void {
+export interface MountOptions {
+  /** A provincial node: a national-scope principal (province `00`) may call only GET routes. */
+  nationalScopeReadOnly?: boolean;
+}
+
+export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVerifier, options: MountOptions = {}): void {
   for (const def of routes) {
     app[def.method](def.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
@@ -114,6 +129,9 @@ export function mountRoutes(app: Express, routes: AnyRoute[], verifier: TokenVer
         if (def.auth !== 'public') {
           principal = await authenticate(req, verifier);
           if (!def.auth.includes(principal.role)) throw new ForbiddenError(`Role ${principal.role} may not call this operation`);
+          if (options.nationalScopeReadOnly && principal.province === '00' && def.method !== 'get') {
+            throw new NationalScopeReadOnlyError('A national-scope token may only read on a provincial node');
+          }
           (req as { principal?: Principal }).principal = principal;
         }
         let purpose: string | undefined;

@@ -7,12 +7,14 @@
  * One round per log:
  * 1. The province's newest checkpoint (`/log/checkpoint`, opened under the registered log key): freshness only.
  * 2. The target is the witness's own state (`witness_logs`): the newest size and root this node cosigned.
- * 3. Entries from the mirrored size to the target are fetched; the tree root is recomputed from the stored
- *    compact range plus those entries. It must be the cosigned root: then every entry is authenticated.
- * 4. Records are fetched one bundle at a time; each must hash to its entry and chain onto its stream
- *    (`checkMirroredRecords`). A bundle is stored with the cursor (size and compact range after it) in one
- *    transaction guarded by the size it started from, so a crash or a second follower never skips or
- *    duplicates a leaf, and nothing unverified is ever stored.
+ * 3. Entries from the mirrored size to the target are fetched (a few bundles in flight); the tree root is
+ *    recomputed from the stored compact range plus those entries. It must be the cosigned root: then every
+ *    entry is authenticated.
+ * 4. Record bundles are fetched a few ahead; each record must hash to its entry and chain onto its stream
+ *    (`checkMirroredRecords`). Consecutive bundles (up to 1,024 records) are stored with the cursor (size and
+ *    compact range after them) in one transaction guarded by the size it started from, so a crash or a
+ *    second follower never skips or duplicates a leaf, and nothing unverified is ever stored.
+ * Logs are followed concurrently.
  * A root that is not the cosigned one, or a record that does not match its entry or chain, is a fork alarm
  * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
  * an error answer is retried with backoff; it is never an alarm.
@@ -65,6 +67,10 @@ export interface MirrorFollowerOptions {
   maxBackoffMs?: number;
   /** Per request (default 10 s). */
   requestTimeoutMs?: number;
+  /** Bundles fetched ahead per log (default 4). */
+  fetchWindow?: number;
+  /** Records per storing transaction (default 1,024: consecutive bundles are stored together). */
+  batchRecords?: number;
   /** Each failed round (never with record contents). */
   onError?: (log: { origin: string; province: string }, error: Error) => void;
   /** After each round of a log, its freshness (metrics). */
@@ -120,6 +126,10 @@ interface Chunk {
 }
 
 const MIRROR_PURPOSE = 'national mirror of the provincial log';
+/** Bundles in flight per log (entries, then records): the round waits on round trips, not on CPU. */
+const DEFAULT_FETCH_WINDOW = 4;
+/** Records checked and stored per transaction (four full bundles). */
+const DEFAULT_BATCH_RECORDS = 1024;
 
 export class MirrorFollower {
   private readonly fetchFn: typeof fetch;
@@ -153,24 +163,30 @@ export class MirrorFollower {
     await this.running?.catch(() => undefined);
   }
 
-  /** One round over every registered log (logs in backoff are skipped). */
+  /**
+   * One round over every registered log (logs in backoff are skipped). Logs are followed concurrently, so a
+   * slow or unreachable province never holds back the others' freshness.
+   */
   async syncOnce(): Promise<MirrorRoundOutcome[]> {
     const registry = await this.options.registry();
-    const out: MirrorRoundOutcome[] = [];
-    for (const log of Object.values(registry.logs)) {
+    const due = Object.values(registry.logs).filter((log) => {
       const b = this.backoff.get(log.origin);
-      if (b && Date.now() < b.until) continue;
-      const result = await this.syncLog(log);
-      if (result.outcome === 'failed') {
-        const ms = Math.min(b ? b.ms * 2 : (this.options.initialBackoffMs ?? 1000), this.options.maxBackoffMs ?? 30_000);
-        this.backoff.set(log.origin, { until: Date.now() + ms, ms });
-        this.options.onError?.(log, result.error);
-      } else {
-        this.backoff.delete(log.origin);
-      }
-      out.push(result);
-    }
-    return out;
+      return !(b && Date.now() < b.until);
+    });
+    return Promise.all(
+      due.map(async (log) => {
+        const result = await this.syncLog(log);
+        const b = this.backoff.get(log.origin);
+        if (result.outcome === 'failed') {
+          const ms = Math.min(b ? b.ms * 2 : (this.options.initialBackoffMs ?? 1000), this.options.maxBackoffMs ?? 30_000);
+          this.backoff.set(log.origin, { until: Date.now() + ms, ms });
+          this.options.onError?.(log, result.error);
+        } else {
+          this.backoff.delete(log.origin);
+        }
+        return result;
+      }),
+    );
   }
 
   /** One round for one log: freshness, then everything up to the witnessed size. */
@@ -273,12 +289,30 @@ export class MirrorFollower {
     const m = Number(cursor.size);
     const target = witnessed.size;
     const frontier = Frontier.fromBytes(m, new Uint8Array(cursor.frontier));
-    // Phase 1: every entry up to the target, authenticated by the cosigned root.
-    const chunks: Chunk[] = [];
+    const tiles: { tile: number; width: number }[] = [];
     for (let tile = Math.floor(m / TILE_WIDTH); tile * TILE_WIDTH < target; tile++) {
-      const width = Math.min(TILE_WIDTH, target - tile * TILE_WIDTH);
-      const bytes = new Uint8Array(await (await this.get(log, `tile/entries/${formatTileSuffix(tile, width)}`, false)).arrayBuffer());
-      const all = parseEntryBundle(bytes, width, log.province, tile);
+      tiles.push({ tile, width: Math.min(TILE_WIDTH, target - tile * TILE_WIDTH) });
+    }
+    // Phase 1: every entry up to the target, authenticated by the cosigned root. The round is bound by
+    // round trips (the follower mostly waits on the province and PostgreSQL), so bundles are fetched
+    // `fetchWindow` at a time and appended in order.
+    const window = this.options.fetchWindow ?? DEFAULT_FETCH_WINDOW;
+    const chunks: Chunk[] = [];
+    // The first record bundles are fetched while the entries are: nothing is stored before the root check.
+    const recordBundles = inOrder(tiles, window, async ({ tile, width }) =>
+      (await this.get(log, `records/${formatTileSuffix(tile, width)}`, true)).text(),
+    );
+    if (tiles.length > 0) void recordBundles.next(0);
+    const entryBundles = inOrder(tiles, window, async ({ tile, width }) =>
+      parseEntryBundle(
+        new Uint8Array(await (await this.get(log, `tile/entries/${formatTileSuffix(tile, width)}`, false)).arrayBuffer()),
+        width,
+        log.province,
+        tile,
+      ),
+    );
+    for (const [i, { tile, width }] of tiles.entries()) {
+      const all = await entryBundles.next(i);
       const first = Math.max(m, tile * TILE_WIDTH);
       const entries = all.slice(first - tile * TILE_WIDTH);
       for (const e of entries) frontier.appendRecordHash(e);
@@ -287,19 +321,52 @@ export class MirrorFollower {
     if (!bytesEqual(frontier.root(), witnessed.root)) {
       return this.stopWithAlarm(log, witnessed, m, `entries ${m}…${target - 1} served by the province rebuild root ${toHex(frontier.root())}, not the cosigned root ${toHex(witnessed.root)} of size ${target}`);
     }
-    // Phase 2: the records, one bundle at a time, each checked and stored with the cursor after it in one
+    // Phase 2: the records. Bundles are prefetched `fetchWindow` ahead; consecutive bundles are checked and
+    // stored together, up to `batchRecords` records per transaction, with the cursor after them, in one
     // transaction that holds the cursor row: stream heads are read under the same lock, so a second follower
     // can never make a record look out of chain.
+    const batchRecords = this.options.batchRecords ?? DEFAULT_BATCH_RECORDS;
     let size = m;
-    for (const chunk of chunks) {
-      const body = await (await this.get(log, `records/${formatTileSuffix(chunk.tile, chunk.width)}`, true)).text();
+    let batch: { chunks: Chunk[]; served: string[]; bodies: string[] } = { chunks: [], served: [], bodies: [] };
+    const flush = async (): Promise<string | undefined> => {
+      if (batch.chunks.length === 0) return undefined;
+      const { chunks: group, served, bodies } = batch;
+      batch = { chunks: [], served: [], bodies: [] };
+      const last = group.at(-1)!;
+      const combined: Chunk = {
+        tile: group[0]!.tile,
+        width: last.width,
+        first: group[0]!.first,
+        entries: group.flatMap((c) => c.entries),
+        frontier: last.frontier,
+        size: last.size,
+      };
+      const mismatch = await this.checkAndStore(log.origin, size, combined, served, witnessed);
+      if (mismatch !== undefined) return this.stopWithAlarm(log, witnessed, combined.first, mismatch, bodies.join(''));
+      size = last.size;
+      return undefined;
+    };
+    for (const [i, chunk] of chunks.entries()) {
+      const body = await recordBundles.next(i);
       const lines = body.endsWith('\n') ? body.slice(0, -1).split('\n') : [...body.split('\n'), '\u0000truncated'];
       const served = lines.slice(chunk.first - chunk.tile * TILE_WIDTH);
-      const mismatch = await this.checkAndStore(log.origin, size, chunk, served, witnessed);
-      if (mismatch !== undefined) return this.stopWithAlarm(log, witnessed, chunk.first, mismatch, body);
-      size = chunk.size;
+      // A bundle with the wrong number of lines is refused on its own, before lines of two bundles could
+      // be read as one another's.
+      if (served.length !== chunk.entries.length) {
+        const stopped = await flush();
+        if (stopped !== undefined) return stopped;
+        const description = describeMirrorMismatch({ kind: 'count', expected: chunk.entries.length, served: served.length });
+        return this.stopWithAlarm(log, witnessed, chunk.first, description, body);
+      }
+      batch.chunks.push(chunk);
+      batch.served.push(...served);
+      batch.bodies.push(body);
+      if (batch.served.length >= batchRecords) {
+        const stopped = await flush();
+        if (stopped !== undefined) return stopped;
+      }
     }
-    return undefined;
+    return flush();
   }
 
   /** The newest mirrored record of each stream the served lines name. */
@@ -425,6 +492,28 @@ export class MirrorFollower {
       };
     });
   }
+}
+
+/**
+ * `fn` over `items`, at most `window` running ahead of the consumer, whose `next(i)` takes results in order.
+ * A failure surfaces when its result is taken; a rejection left behind (the round ended early) is
+ * already handled, so it never becomes an unhandled rejection.
+ */
+function inOrder<T, R>(items: readonly T[], window: number, fn: (item: T) => Promise<R>): { next(i: number): Promise<R> } {
+  const started: Promise<R>[] = [];
+  const startUpTo = (n: number) => {
+    while (started.length < Math.min(n, items.length)) {
+      const p = fn(items[started.length]!);
+      p.catch(() => undefined);
+      started.push(p);
+    }
+  };
+  return {
+    next(i: number): Promise<R> {
+      startUpTo(i + Math.max(1, window));
+      return started[i]!;
+    },
+  };
 }
 
 /** An entry bundle of `width` entries, each a big-endian uint16 length and 32 bytes (a record hash). */

@@ -155,7 +155,7 @@ export class Witness {
           return { answer: 'cosign', status: 200, contentType: 'text/plain; charset=utf-8', body: line };
         }
         case 'conflict':
-          if (decision.fork) await this.raise(origin, decision.fork);
+          if (decision.fork) await this.raise(origin, entry?.province, decision.fork);
           return {
             answer: 'conflict',
             status: 409,
@@ -163,7 +163,7 @@ export class Witness {
             body: formatTlogSize(decision.knownSize),
           };
         case 'bad-proof':
-          if (known) await this.raise(origin, decision.suspect);
+          if (known) await this.raise(origin, entry?.province, decision.suspect);
           return refuse('bad-proof', 'the consistency proof does not verify');
         case 'bad-request':
           return refuse('bad-request', decision.reason);
@@ -239,7 +239,12 @@ export class Witness {
     return rowCount === 1;
   }
 
-  private async raise(origin: string, evidence: ForkEvidence): Promise<void> {
+  /**
+   * Keeps a fork alarm with both signed notes and stops mirroring the origin (`mirror_logs.stopped_at`), as a
+   * mirror mismatch does: both kinds come with a checkpoint signed by the province's own key that the witness
+   * cannot reconcile with what it cosigned, so an operator looks before anything more of that log is copied.
+   */
+  private async raise(origin: string, province: string | undefined, evidence: ForkEvidence): Promise<void> {
     const sizeOf = (note: string) => Number(note.split('\n')[1] ?? 0);
     const { rowCount } = await this.options.db.query(
       `INSERT INTO witness_fork_alarms
@@ -256,7 +261,20 @@ export class Witness {
         this.options.clock.now(),
       ],
     );
-    if (rowCount === 1) this.options.onForkAlarm?.(evidence.kind);
+    if (rowCount === 1) {
+      this.options.onForkAlarm?.(evidence.kind);
+      if (province !== undefined) {
+        const now = this.options.clock.now();
+        const reason = `witness fork alarm (${evidence.kind}): a checkpoint of size ${sizeOf(evidence.submitted)} signed by the log does not extend the cosigned size ${sizeOf(evidence.cosigned)}`;
+        await this.options.db.query(
+          `INSERT INTO mirror_logs (origin, province, caught_up_at, created_at, stopped_at, stop_reason)
+           VALUES ($1, $2, $3, $3, $3, $4)
+           ON CONFLICT (origin) DO UPDATE SET stopped_at = excluded.stopped_at, stop_reason = excluded.stop_reason
+            WHERE mirror_logs.stopped_at IS NULL`,
+          [origin, province, now, reason],
+        );
+      }
+    }
   }
 
   /** A mirror mismatch, kept in the same alarm store as the witness's forks (one row per served description). */

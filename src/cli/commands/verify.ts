@@ -20,12 +20,12 @@ import {
   type BundleReport,
 } from '../../domain/bundle/index.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
+import { nodePrimitives } from '../../domain/integrity/index.ts';
 import {
-  NOTE_KEY_TYPE_COSIGNATURE,
-  parseNote,
-  parseVerifierKey,
-  verifyCosignature,
-} from '../../domain/integrity/index.ts';
+  checkTrustedWitnessesWith,
+  parseTrustedWitnessKey,
+  type TrustedWitnessResult,
+} from '../../domain/bundle/trusted-witness.ts';
 import { ENTRY } from '../../domain/bundle/format.ts';
 import type { CaseDocument } from '../../domain/documents/types.ts';
 
@@ -73,52 +73,16 @@ export function formatRegenerated(results: readonly RegeneratedDocument[]): stri
   return results.map((r) => `  regenerate:  ${r.entry} ${words[r.status]}\n`).join('');
 }
 
-/** What `--trusted-witness` found for one trusted witness key. */
-export interface TrustedWitnessResult {
-  key: string;
-  name: string;
-  /** verified: a cosignature verifies under the key; absent: none claims it; invalid: one claims it and fails. */
-  status: 'verified' | 'absent' | 'invalid';
-  /** The cosignature's time (unix seconds) when verified. */
-  timestamp?: number;
-}
+export type { TrustedWitnessResult };
 
 /** Checks the bundle's checkpoint against each trusted witness key, independently of keys.json. */
 export function checkTrustedWitnesses(entries: Map<string, Uint8Array>, trusted: readonly string[]): TrustedWitnessResult[] {
-  const bytes = entries.get(ENTRY.checkpoint);
-  let text: string | undefined;
-  let signatures: { name: string; keyId: string; line: string }[] = [];
-  try {
-    text = bytes ? new TextDecoder('utf-8', { fatal: true }).decode(bytes) : undefined;
-    signatures = text === undefined ? [] : parseNote(text).signatures.map((s) => ({ name: s.name, keyId: s.keyId, line: s.line }));
-  } catch {
-    signatures = [];
-  }
-  return trusted.map((key) => {
-    const parsed = parseVerifierKey(key);
-    const claims = signatures.filter((s) => s.name === parsed.name && s.keyId === parsed.keyId);
-    if (claims.length === 0 || text === undefined) return { key, name: parsed.name, status: 'absent' as const };
-    for (const c of claims) {
-      try {
-        const timestamp = verifyCosignature(text, c.line, key);
-        if (timestamp !== undefined) return { key, name: parsed.name, status: 'verified' as const, timestamp };
-      } catch {
-        // a line that does not parse as a cosignature: invalid below
-      }
-    }
-    return { key, name: parsed.name, status: 'invalid' as const };
-  });
+  return checkTrustedWitnessesWith(nodePrimitives, entries, trusted);
 }
 
 /** Validates a `--trusted-witness` key: a verifier key of type 0x04 (a cosignature key). */
 export function checkTrustedWitnessKey(key: string): void {
-  let type: number;
-  try {
-    type = parseVerifierKey(key).type;
-  } catch {
-    throw new ValidationError(`--trusted-witness ${key.slice(0, 40)}… is not a verifier key (name+id+key)`);
-  }
-  if (type !== NOTE_KEY_TYPE_COSIGNATURE) throw new ValidationError('--trusted-witness must be a witness (cosignature, type 0x04) key');
+  parseTrustedWitnessKey(nodePrimitives, key);
 }
 
 export function formatTrustedWitnesses(results: readonly TrustedWitnessResult[]): string {

@@ -6295,7 +6295,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered provincial logs: witnessed size, last cosignature time, fork alarms (national) */
+        /** Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness (national staff) */
         get: {
             parameters: {
                 query?: never;
@@ -6338,7 +6338,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fork alarms, each with both signed checkpoints (the proof) */
+        /** Fork alarms, each with both signed checkpoints (the proof) (national staff) */
         get: {
             parameters: {
                 query?: never;

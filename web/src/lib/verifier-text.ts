@@ -103,6 +103,7 @@ export const UNREADABLE_TEXT = {
   'bundle-unreadable': { vi: 'Tệp không phải là hồ sơ ZIP đọc được, hoặc có cấu trúc không hợp lệ', en: 'The file is not a readable bundle archive, or its structure is invalid' },
   'bundle-entry-too-large': { vi: 'Một tệp trong hồ sơ vượt quá kích thước cho phép', en: 'An entry of the archive is larger than allowed' },
   'trusted-key-malformed': { vi: 'Khóa nhật ký tin cậy không phải khóa xác minh hay dấu vân tay sha256 hợp lệ', en: 'The trusted log key is neither a verifier key nor a sha256 fingerprint' },
+  'trusted-witness-malformed': { vi: 'Một khóa nhân chứng tin cậy không phải khóa xác minh của nhân chứng (loại đồng xác nhận)', en: 'A trusted witness key is not a witness (cosignature) verifier key' },
 } as const satisfies Record<string, Words>;
 
 const has = <T extends object>(table: T, code: string): code is Extract<keyof T, string> => Object.hasOwn(table, code);

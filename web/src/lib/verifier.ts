@@ -4,9 +4,13 @@
  * the verdict is the one `tec verify` gives for the same bytes and trusted key. Nothing leaves the page.
  *
  * Verdicts as the CLI's exit status: `valid` (0), `invalid` (1), `unreadable` (2: not a readable archive, or
- * a trusted key that is neither a verifier key nor a fingerprint).
+ * a trusted key that is neither a verifier key nor a fingerprint, or a trusted witness key that is not a
+ * witness verifier key). Trusted witness keys are checked against the checkpoint's cosignatures as
+ * `tec verify --trusted-witness` does (the same core): a cosignature that claims a trusted witness and does not
+ * verify makes the bundle invalid; none at all leaves it valid and says so.
  */
 import { createBundleVerifier, parseTrustedKey, type BundleReport } from '../../../src/domain/bundle/verify.ts';
+import { checkTrustedWitnessesWith, parseTrustedWitnessKey, type TrustedWitnessResult } from '../../../src/domain/bundle/trusted-witness.ts';
 import { readBundleZip } from '../../../src/domain/bundle/zip.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { browserPrimitives } from './primitives.ts';
@@ -43,7 +47,14 @@ export interface EvidenceImage {
 }
 
 export type VerifierOutcome =
-  | { verdict: 'valid' | 'invalid'; report: BundleReport; signed: SignedFact[]; images: EvidenceImage[] }
+  | {
+      verdict: 'valid' | 'invalid';
+      report: BundleReport;
+      /** One per trusted witness key given, in order (empty when none was given). */
+      trustedWitnesses: TrustedWitnessResult[];
+      signed: SignedFact[];
+      images: EvidenceImage[];
+    }
   /** `reasonCode`: the core's error code (translated by the page); `reason`: its English message. */
   | { verdict: 'unreadable'; reasonCode?: string; reason: string };
 
@@ -117,14 +128,18 @@ function unreadable(e: unknown): VerifierOutcome {
   return { verdict: 'unreadable', ...(typeof code === 'string' ? { reasonCode: code } : {}), reason: (e as Error).message };
 }
 
-export async function verifyBundleBytes(bytes: Uint8Array, trustedKey?: string): Promise<VerifierOutcome> {
+/** Trusted witness keys typed one per line (blank lines ignored). */
+export function witnessKeyLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+export async function verifyBundleBytes(bytes: Uint8Array, trustedKey?: string, trustedWitnesses: readonly string[] = []): Promise<VerifierOutcome> {
   const trusted = trustedKey?.trim() ? trustedKey.trim() : undefined;
-  if (trusted !== undefined) {
-    try {
-      parseTrustedKey(browserPrimitives, trusted);
-    } catch (e) {
-      return unreadable(e);
-    }
+  try {
+    if (trusted !== undefined) parseTrustedKey(browserPrimitives, trusted);
+    for (const w of trustedWitnesses) parseTrustedWitnessKey(browserPrimitives, w);
+  } catch (e) {
+    return unreadable(e);
   }
   let entries: Map<string, Uint8Array>;
   try {
@@ -133,9 +148,11 @@ export async function verifyBundleBytes(bytes: Uint8Array, trustedKey?: string):
     return unreadable(e);
   }
   const report = verifyEntries(entries, trusted !== undefined ? { trustedKey: trusted } : {});
+  const witnesses = checkTrustedWitnessesWith(browserPrimitives, entries, trustedWitnesses);
   return {
-    verdict: report.valid ? 'valid' : 'invalid',
+    verdict: report.valid && witnesses.every((w) => w.status !== 'invalid') ? 'valid' : 'invalid',
     report,
+    trustedWitnesses: witnesses,
     signed: signedFacts(entries, report.caseId),
     images: evidenceImages(entries),
   };

@@ -2,7 +2,8 @@
  * Provincial and national dashboards from the statistics routes: violations per day, by province and by type,
  * review throughput and backlog, notices overdue, fines decided and paid, camera coverage against the
  * national targets, and AI model precision per version against the alert floor. National staff and analysts
- * see the nation (and, for national staff, any province); provincial staff their own province.
+ * see the nation (and, for national staff, any province); provincial staff their own province. On the national
+ * node, national staff also see each province's freshness and the fork alarms (`FederationPanel`).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../lib/errors.ts';
@@ -14,6 +15,7 @@ import { api, type GetResponse } from '../lib/api.ts';
 import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
 import { CoverageMap, CoverageSummary } from '../components/coverage-map.ts';
+import { FederationPanel } from '../components/federation-panel.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 
 type Stats = GetResponse<'/v1/statistics/violations'>['data'];
@@ -135,6 +137,7 @@ export function DashboardPage() {
           </table>
         </section>`
       : null}
+    ${session.province === '00' && scope === 'national' ? html`<${FederationPanel} refresh=${tick} />` : null}
     <section aria-labelledby="coverage-title">
       <h2 id="coverage-title">${t('coverage')} ${coverage?.illustrative ? html`<small class="badge warn">${t('illustrative')}</small>` : null}</h2>
       <${CoverageSummary} coverage=${coverage} />

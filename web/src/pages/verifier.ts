@@ -1,5 +1,6 @@
 /**
- * The court verifier page: drop or choose a bundle ZIP, optionally paste the trusted log key, and read each
+ * The court verifier page: drop or choose a bundle ZIP, optionally paste the trusted log key and trusted
+ * witness keys (one per line, like `tec verify --trusted-witness`), and read which witnesses verified, each
  * check of bundle.md with its failures, the case timeline with who signed what, and the evidence images.
  * Everything runs in this page; nothing is uploaded (the page makes no request at all).
  */
@@ -7,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html, withCode } from '../lib/html.ts';
 import { formatTime, formatVnd, langStore, tValue, useT, type Lang } from '../lib/i18n.ts';
 import { useStore } from '../lib/store.ts';
-import { verifyBundleBytes, type EvidenceImage, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
+import { verifyBundleBytes, witnessKeyLines, type EvidenceImage, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
 import { BundleDownload } from '../components/bundle-download.ts';
 import { actorName, checkFailure, checkName, eventName, unreadableReason } from '../lib/verifier-text.ts';
 
@@ -15,6 +16,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
   const t = useT();
   const [file, setFile] = useState<File | undefined>();
   const [trusted, setTrusted] = useState('');
+  const [trustedWitnesses, setTrustedWitnesses] = useState('');
   const [outcome, setOutcome] = useState<{ file: string; result: VerifierOutcome } | undefined>();
   const [busy, setBusy] = useState(false);
   const [over, setOver] = useState(false);
@@ -27,7 +29,7 @@ export function VerifierPage({ offline }: { offline: boolean }) {
     setBusy(true);
     setOutcome(undefined);
     try {
-      const result = await verifyBundleBytes(new Uint8Array(await f.arrayBuffer()), trusted);
+      const result = await verifyBundleBytes(new Uint8Array(await f.arrayBuffer()), trusted, witnessKeyLines(trustedWitnesses));
       const next = new Map<string, string>();
       if (result.verdict !== 'unreadable') {
         for (const img of result.images) {
@@ -67,6 +69,9 @@ export function VerifierPage({ offline }: { offline: boolean }) {
       </div>
       <label for="trusted-key">${t('trustedKey')}</label>
       <textarea id="trusted-key" rows="2" spellcheck="false" value=${trusted} onInput=${(e: Event) => setTrusted((e.target as HTMLTextAreaElement).value)}></textarea>
+      <label for="trusted-witnesses">${t('trustedWitnesses')}</label>
+      <small id="trusted-witnesses-help">${t('trustedWitnessesHelp')}</small>
+      <textarea id="trusted-witnesses" rows="2" spellcheck="false" aria-describedby="trusted-witnesses-help" value=${trustedWitnesses} onInput=${(e: Event) => setTrustedWitnesses((e.target as HTMLTextAreaElement).value)}></textarea>
       <button type="submit" class="primary" disabled=${!file || busy}>${t('verify')}</button>
     </form>
     ${busy ? html`<p role="status">${t('loading')}</p>` : null}
@@ -113,6 +118,11 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
         <dt>${t('checkpointTime')}</dt><dd>${r.checkpointTime ? formatTime(r.checkpointTime) : '—'}</dd>
         <dt>${t('logKeyFingerprint')}</dt><dd><code data-testid="fingerprint">${r.logKeyFingerprint ?? '—'}</code></dd>
         ${r.trustedKeyMatched !== undefined ? html`<dt>${t('trustedMatch')}</dt><dd><span class=${`badge ${r.trustedKeyMatched ? 'ok' : 'bad'}`}>${r.trustedKeyMatched ? t('pass') : t('fail')}</span></dd>` : null}
+        ${outcome.trustedWitnesses.length
+          ? html`<dt>${t('trustedWitnessResults')}</dt><dd><ul class="plain" data-testid="trusted-witnesses">${outcome.trustedWitnesses.map(
+              (w) => html`<li data-status=${w.status} data-name=${w.name}><span class=${`badge ${w.status === 'verified' ? 'ok' : w.status === 'invalid' ? 'bad' : 'warn'}`}>${t(`witnessStatus.${w.status}`)}</span> <code>${w.name}</code>${w.timestamp !== undefined ? html` · ${t('cosignedAt')} ${formatTime(new Date(w.timestamp * 1000).toISOString())}` : null}</li>`,
+            )}</ul>${outcome.trustedWitnesses.every((w) => w.status === 'absent') ? html`<p data-testid="no-trusted-witness">${t('noTrustedWitnessVerified')}</p>` : null}</dd>`
+          : null}
         ${r.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd>${r.witnesses.map((w, i) => html`${i > 0 ? ', ' : ''}<code>${w.name}</code> (<code>${w.keyId}</code>)`)}</dd>` : null}
       </dl>
       ${r.destroyed.length

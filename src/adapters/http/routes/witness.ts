@@ -206,9 +206,10 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/federation/status',
-      summary: 'Registered provincial logs: witnessed size, last cosignature time, fork alarms (national)',
+      summary: 'Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness (national staff)',
       tags: ['federation'],
-      auth: ['admin', 'auditor'],
+      // National staff watch it on the dashboard; it names logs and checkpoints, never a person.
+      auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
       responses: { 200: { description: 'Witness status' } },
       handler: async ({ res, principal }) => {
         national(principal);
@@ -219,9 +220,9 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/federation/fork-alarms',
-      summary: 'Fork alarms, each with both signed checkpoints (the proof)',
+      summary: 'Fork alarms, each with both signed checkpoints (the proof) (national staff)',
       tags: ['federation'],
-      auth: ['admin', 'auditor'],
+      auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
       responses: { 200: { description: 'Fork alarms' } },
       handler: async ({ res, principal }) => {
         national(principal);

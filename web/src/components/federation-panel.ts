@@ -1,0 +1,118 @@
+/**
+ * The national dashboard's view of the two tiers (docs/federation.md): for each provincial log, its freshness
+ * (records mirrored and verified, the province's newest checkpoint, the checkpoint the nation cosigned, seconds
+ * behind, whether mirroring is stopped) and every fork alarm with the province and both signed checkpoints
+ * (`GET /v1/federation/status`, `/fork-alarms`). National staff only; on a node that is not the national
+ * witness the routes answer 404 and the panel shows nothing.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../lib/api.ts';
+import { html } from '../lib/html.ts';
+import { formatTime, provinceName, tValue, useT } from '../lib/i18n.ts';
+
+interface MirrorRow {
+  origin: string;
+  province: string;
+  size: number;
+  checkpointSize?: number;
+  provinceSize?: number;
+  provinceSeenAt?: string;
+  secondsBehind: number;
+  stoppedAt?: string;
+  stopReason?: string;
+}
+
+interface LogRow {
+  origin: string;
+  province?: string;
+  size?: number;
+  cosignedAt?: string;
+  forkAlarms: number;
+  retired: boolean;
+}
+
+interface Alarm {
+  alarmId: string;
+  origin: string;
+  kind: 'same-size-different-root' | 'unproven-consistency' | 'mirror-mismatch';
+  cosignedSize: number;
+  cosignedNote: string;
+  submittedSize: number;
+  submittedNote: string;
+  raisedAt: string;
+}
+
+interface Federation {
+  logs: LogRow[];
+  mirror: MirrorRow[];
+  alarms: Alarm[];
+}
+
+/** The first three lines of a checkpoint note: origin, size, root (the signatures follow a blank line). */
+function checkpointBody(note: string): string {
+  return note.split('\n').slice(0, 3).join('\n');
+}
+
+export function FederationPanel({ refresh }: { refresh: number }) {
+  const t = useT();
+  const [data, setData] = useState<Federation | undefined>();
+
+  useEffect(() => {
+    Promise.all([
+      api<{ logs: LogRow[]; mirror: MirrorRow[] }>('/v1/federation/status'),
+      api<{ alarms: Alarm[] }>('/v1/federation/fork-alarms'),
+    ]).then(
+      ([status, alarms]) => setData({ logs: status.logs, mirror: status.mirror, alarms: alarms.alarms }),
+      () => setData(undefined), // not the national node (404) or not national staff (403): nothing to show
+    );
+  }, [refresh]);
+
+  if (!data) return null;
+  const provinceOf = (origin: string) => data.logs.find((l) => l.origin === origin)?.province ?? data.mirror.find((m) => m.origin === origin)?.province ?? '—';
+  return html`<section aria-labelledby="federation-title" data-testid="federation">
+    <h2 id="federation-title">${t('fedTitle')}</h2>
+    <p>${t('fedHelp')}</p>
+    <table class="cases" data-testid="federation-freshness">
+      <thead><tr>
+        <th scope="col">${t('province')}</th>
+        <th scope="col">${t('fedMirrored')}</th>
+        <th scope="col">${t('fedProvinceCheckpoint')}</th>
+        <th scope="col">${t('fedCosigned')}</th>
+        <th scope="col">${t('fedBehind')}</th>
+        <th scope="col">${t('fedState')}</th>
+      </tr></thead>
+      <tbody>
+        ${data.logs.map((log) => {
+          const m = data.mirror.find((x) => x.origin === log.origin);
+          const province = log.province ?? m?.province ?? '—';
+          return html`<tr data-province=${province}>
+            <th scope="row">${province} ${provinceName(province)} <small><code>${log.origin}</code></small></th>
+            <td data-testid="fed-mirrored">${m?.size ?? 0}</td>
+            <td>${m?.provinceSize ?? '—'}${m?.provinceSeenAt ? html` <small>(${formatTime(m.provinceSeenAt)})</small>` : null}</td>
+            <td>${log.size ?? '—'}${log.cosignedAt ? html` <small>(${formatTime(log.cosignedAt)})</small>` : null}</td>
+            <td data-testid="fed-behind">${m ? `${Math.round(m.secondsBehind)} ${t('fedSeconds')}` : '—'}</td>
+            <td data-testid="fed-state">${m?.stoppedAt
+              ? html`<span class="badge bad">${t('fedStopped')}</span>`
+              : log.retired
+                ? html`<span class="badge">${t('fedRetired')}</span>`
+                : html`<span class="badge ok">${t('fedFollowing')}</span>`}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    <h3>${t('fedAlarms')} (${data.alarms.length})</h3>
+    ${data.alarms.length === 0
+      ? html`<p data-testid="federation-no-alarms">${t('fedNoAlarms')}</p>`
+      : html`<ul class="alarms" data-testid="federation-alarms">
+          ${data.alarms.map(
+            (a) => html`<li data-province=${provinceOf(a.origin)}>
+              <p><span class="badge bad">${tValue('fedKind', a.kind)}</span> ${t('province')} <strong>${provinceOf(a.origin)} ${provinceName(provinceOf(a.origin))}</strong> · ${formatTime(a.raisedAt)}</p>
+              <div class="row">
+                <figure><figcaption>${t('fedCosignedCheckpoint')} (${a.cosignedSize})</figcaption><pre data-testid="alarm-cosigned">${checkpointBody(a.cosignedNote)}</pre></figure>
+                <figure><figcaption>${a.kind === 'mirror-mismatch' ? t('fedServed') : t('fedSubmittedCheckpoint')} (${a.submittedSize})</figcaption><pre data-testid="alarm-submitted">${a.kind === 'mirror-mismatch' ? a.submittedNote.split('\n')[0] : checkpointBody(a.submittedNote)}</pre></figure>
+              </div>
+            </li>`,
+          )}
+        </ul>`}
+  </section>`;
+}
