@@ -26,7 +26,6 @@ import {
   parseTrustedWitnessKey,
   type TrustedWitnessResult,
 } from '../../domain/bundle/trusted-witness.ts';
-import { ENTRY } from '../../domain/bundle/format.ts';
 import type { CaseDocument } from '../../domain/documents/types.ts';
 
 /** What `--regenerate` found for one included document. */
