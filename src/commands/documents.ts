@@ -169,12 +169,19 @@ export async function openCaseDocument(
   sources: CaseDocumentSources,
   caller: Caller,
   request: DocumentRequest,
+  /**
+   * Runs once the document exists and may be handed out (rendered, its issue recorded), before the bytes are
+   * returned: the custody record of the view. A request refused earlier (no source, another digest, a voided
+   * case) thus writes nothing.
+   */
+  beforeDisclosure: () => Promise<unknown> = async () => undefined,
 ): Promise<CaseDocumentFile> {
   const { kase } = historyOf(await caseRecords(deps.store, request.caseId));
   const fileName = documentFileName(request.kind, request.noticeId);
   const issued = issuedDocumentOf(kase, request);
   if (issued && (await sources.evidence.has(issued.digest))) {
     const bytes = await sources.evidence.getBytes(issued.digest);
+    await beforeDisclosure();
     return { kind: request.kind, ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}), digest: issued.digest, templateVersion: issued.templateVersion, bytes, fileName, issuedNow: false };
   }
   const input = await caseDocumentInput(deps.store, sources, request);
@@ -190,6 +197,7 @@ export async function openCaseDocument(
     digest,
     templateVersion: input.templateVersion,
   });
+  await beforeDisclosure();
   return {
     kind: request.kind,
     ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),

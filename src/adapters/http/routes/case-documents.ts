@@ -41,8 +41,10 @@ export function caseDocumentRoutes(services: ApiServices): AnyRoute[] {
         const p = requirePrincipal(principal);
         const { state } = await loadVisibleCase(store, p, params.caseId);
         const request = { caseId: params.caseId, kind: params.kind, ...(body.noticeId !== undefined ? { noticeId: body.noticeId } : {}) };
-        await recordEvidenceAccess(deps, callerFor(p, state.province), { caseId: params.caseId, access: 'view', purpose: purpose! }, correlation(req));
-        const file = await openCaseDocument(deps, sources, callerFor(p), request);
+        // The custody record is written once the document can be handed out, before its bytes leave.
+        const file = await openCaseDocument(deps, sources, callerFor(p), request, () =>
+          recordEvidenceAccess(deps, callerFor(p, state.province), { caseId: params.caseId, access: 'view', purpose: purpose! }, correlation(req)),
+        );
         res
           .status(200)
           .set({
