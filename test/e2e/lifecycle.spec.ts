@@ -360,10 +360,14 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
       [
         streams.case(caseId),
         streams.custody(caseId),
+        // The court's request placed a hold before the export: the case's retention stream travels with it.
+        streams.retention(caseId),
         streams.camera(world.cameras[HANOI]!.cameraId),
         streams.officer(world.officers[HANOI]!.officerId),
       ].sort(),
     );
+    const holds = Buffer.from(entries.get('records.jsonl')!).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { record: { stream: string; type: string } });
+    expect(holds.filter((l) => l.record.stream === streams.retention(caseId)).map((l) => l.record.type)).to.deep.equal(['LegalHoldPlaced']);
     expect(manifest.evidence.map((e: { digest: string }) => e.digest)).to.deep.equal(
       images.map((b) => evidenceDigest(b)).sort(),
     );
