@@ -126,23 +126,48 @@ export async function loadReportQueue(store: EventStore, province: string): Prom
 export async function answerNotice(
   deps: CommandDeps,
   caller: Caller,
-  answer: { caseId: string; explanation?: { explanationId: string; statement: string }; driver?: { driver: Offender; licenceRef: string } },
+  answer: {
+    caseId: string;
+    /** `eventId`: the record's id, derived from the client's Idempotency-Key, so a retry appends nothing. */
+    explanation?: { explanationId: string; statement: string; eventId: string };
+    driver?: { driver: Offender; licenceRef: string; eventId: string };
+  },
   options: CommandOptions = {},
 ): Promise<{ records: StoredRecord[]; appended: number }> {
   let appended = 0;
-  if (answer.driver) appended += (await identifyDriver(deps, caller, { caseId: answer.caseId, ...answer.driver }, options)).events.length;
+  if (answer.driver) {
+    const { eventId, ...driver } = answer.driver;
+    appended += (await identifyDriver(deps, caller, { caseId: answer.caseId, ...driver }, { ...options, eventIds: [eventId] })).events.length;
+  }
   if (answer.explanation) {
-    const outcome = await submitExplanation(deps, caller, { caseId: answer.caseId, ...answer.explanation, channel: 'online' }, options);
+    const { eventId, ...explanation } = answer.explanation;
+    const outcome = await submitExplanation(deps, caller, { caseId: answer.caseId, ...explanation, channel: 'online' }, { ...options, eventIds: [eventId] });
     appended += outcome.events.length;
   }
-  const records = (await deps.store.readStream(streams.case(answer.caseId))).filter(
-    (s) =>
-      (answer.driver && s.record.type === 'DriverIdentified') ||
-      (answer.explanation &&
-        s.record.type === 'ExplanationSubmitted' &&
-        (s.record.data as { explanationId?: string }).explanationId === answer.explanation.explanationId),
-  );
+  const ids = new Set([answer.driver?.eventId, answer.explanation?.eventId].filter((id): id is string => id !== undefined));
+  const records = (await deps.store.readStream(streams.case(answer.caseId))).filter((s) => ids.has(s.record.id));
   return { records, appended };
+}
+
+/**
+ * What an earlier answer under the same Idempotency-Key recorded (by the record ids derived from the key), or
+ * undefined when the key is new: the route answers a repeat of the same request with the same receipt and a
+ * different request under the key with 409.
+ */
+export async function earlierAnswer(
+  store: CommandDeps['store'],
+  caseId: string,
+  ids: { explanation: string; driver: string },
+): Promise<{ records: StoredRecord[]; statement?: string; driver?: { registryRef: string; licenceRef: string } } | undefined> {
+  const records = (await store.readStream(streams.case(caseId))).filter((s) => s.record.id === ids.explanation || s.record.id === ids.driver);
+  if (records.length === 0) return undefined;
+  const explanation = records.find((s) => s.record.id === ids.explanation)?.record.data as { statement?: string } | undefined;
+  const driver = records.find((s) => s.record.id === ids.driver)?.record.data as { driver?: { ref?: string }; licenceRef?: string } | undefined;
+  return {
+    records,
+    ...(explanation?.statement !== undefined ? { statement: explanation.statement } : {}),
+    ...(driver?.driver?.ref !== undefined && driver.licenceRef !== undefined ? { driver: { registryRef: driver.driver.ref, licenceRef: driver.licenceRef } } : {}),
+  };
 }
 
 /**

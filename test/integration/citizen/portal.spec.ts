@@ -325,6 +325,9 @@ describe('citizen portal over HTTP', function () {
     expect(again.status).to.equal(200);
     expect(await again.json()).to.deep.equal(receipt);
     expect((await post(`/v1/public/violations/${ref}/responses`, { ...body, statement: 'Một nội dung khác hẳn' }, headers)).status).to.equal(409);
+    // So is the same statement with the driver dropped, or with another driver: the key names the whole answer.
+    expect((await post(`/v1/public/violations/${ref}/responses`, { statement: body.statement }, headers)).status).to.equal(409);
+    expect((await post(`/v1/public/violations/${ref}/responses`, { ...body, driver: { registryRef: 'cccd-ref-0004', licenceRef: 'gplx-0004' } }, headers)).status).to.equal(409);
     // Another driver cannot replace the one named.
     expect((await post(`/v1/public/violations/${ref}/responses`, { driver: { registryRef: 'cccd-ref-0003', licenceRef: 'gplx-0003' } }, { ...headers, 'idempotency-key': 'answer-key-00002' })).status).to.equal(409);
     expect((await node.store.readStream(`case-${caseN}`)).length).to.equal(stored.length);

@@ -21,10 +21,12 @@
  */
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
   answerNotice,
+  earlierAnswer,
   appealFromComplaint,
   caseFactsForCitizen,
   fileComplaint,
@@ -109,6 +111,9 @@ export function holderActor(plateCompact: string): { kind: 'citizen'; id: string
 function requestDigest(operation: string, ref: string, body: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalize({ operation, ref, body })).digest('hex')}`;
 }
+
+/** Namespace of the record ids an answer's Idempotency-Key derives (UUID v5), fixed forever. */
+const ANSWER_EVENT_NAMESPACE = '6f7d3c1e-2b8a-5d4e-9c0f-1a2b3c4d5e6f';
 
 function idempotencyKey(req: Request): string {
   const key = req.get('idempotency-key');
@@ -469,19 +474,27 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         // One answer per key: the explanation's id comes from the case and the key, so a retry is the same command.
         const answerId = createHash('sha256').update(`answer\0${r.kase.caseId}\0${key}`).digest('hex').slice(0, 24);
         const explanationId = `ph-${answerId}`;
-        const earlier = r.kase.explanations?.find((e) => e.explanationId === explanationId);
-        if (earlier && earlier.statement !== body.statement)
+        // The records' ids come from the key too: a repeat appends nothing, and what the key recorded can be read back.
+        const ids = { explanation: uuidV5(`${answerId}/explanation`, ANSWER_EVENT_NAMESPACE), driver: uuidV5(`${answerId}/driver`, ANSWER_EVENT_NAMESPACE) };
+        const earlier = await earlierAnswer(services.store, r.kase.caseId, ids);
+        const sameDriver = (a?: { registryRef: string; licenceRef: string }, b?: { registryRef: string; licenceRef: string }) =>
+          a?.registryRef === b?.registryRef && a?.licenceRef === b?.licenceRef;
+        if (earlier && (earlier.statement !== body.statement || !sameDriver(earlier.driver, body.driver)))
           throw new IdempotencyKeyReusedError('This Idempotency-Key was used for another answer', {});
-        const { records, appended } = await answerNotice(
-          deps,
-          { actor: holderActor(r.plateCompact), province: r.kase.province },
-          {
-            caseId: r.kase.caseId,
-            ...(body.statement !== undefined ? { explanation: { explanationId, statement: body.statement } } : {}),
-            ...(body.driver ? { driver: { driver: { kind: 'individual', ref: body.driver.registryRef }, licenceRef: body.driver.licenceRef } } : {}),
-          },
-          correlation(req),
-        );
+        const { records, appended } = earlier
+          ? { records: earlier.records, appended: 0 }
+          : await answerNotice(
+              deps,
+              { actor: holderActor(r.plateCompact), province: r.kase.province },
+              {
+                caseId: r.kase.caseId,
+                ...(body.statement !== undefined ? { explanation: { explanationId, statement: body.statement, eventId: ids.explanation } } : {}),
+                ...(body.driver
+                  ? { driver: { driver: { kind: 'individual', ref: body.driver.registryRef }, licenceRef: body.driver.licenceRef, eventId: ids.driver } }
+                  : {}),
+              },
+              correlation(req),
+            );
         const hashes = records.map((s) => s.hash);
         const times = records.map((s) => (s.record.data as { submittedAt?: string; identifiedAt?: string }).submittedAt ?? (s.record.data as { identifiedAt?: string }).identifiedAt ?? '');
         res.status(appended > 0 ? 201 : 200).json({
