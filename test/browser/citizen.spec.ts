@@ -270,6 +270,15 @@ const PHONE = { width: 390, height: 844 };
     const complaint = page.locator(`[data-testid="complaint-item"][data-reference="KN-${ref}-01"]`);
     await complaint.waitFor({ timeout: 30_000 });
     expect(await complaint.getByTestId('complaint-appeal').innerText()).to.equal('Đang giải quyết');
+    // The complaint's image opens on request, with a purpose: a custody record of the case.
+    await complaint.getByTestId('show-complaint-attachment').first().click();
+    const attached = complaint.getByTestId('complaint-attachment');
+    await attached.waitFor();
+    await waitFor(async () => (await attached.evaluate((el) => (el as HTMLImageElement).naturalWidth)) > 0, { what: 'the complaint attachment to load' });
+    const viewed = (await ui.node.store.readStream(`custody-${caseId}`))
+      .map((r) => r.record)
+      .filter((r) => (r.data as { purpose: string }).purpose === 'Xem ảnh đính kèm khiếu nại để giải quyết');
+    expect(viewed.map((r) => [r.meta.actor.id, (r.data as { access: string }).access])).to.deep.equal([['officer-00-c08', 'view']]);
     // The supervisor resolves the appeal the complaint opened: a signed appeal/v1 through the existing route.
     await complaint.getByLabel('Kết quả giải quyết').selectOption('upheld');
     await complaint.getByLabel('Lý do').fill('Ảnh vi phạm rõ, giữ nguyên quyết định');

@@ -202,6 +202,18 @@ describe('citizen portal over HTTP', function () {
     const elsewhere = province === '01' ? '79' : '01';
     const stranger = await node.issuer!.mint({ subject: `officer-${elsewhere}-reviewer`, role: 'officer', province: elsewhere });
     expect((await fetch(url(`/v1/citizen-complaints?province=${province}`), { headers: { authorization: `Bearer ${stranger}` } })).status).to.equal(404);
+    // The officers open the attachment itself (with a purpose): the bytes uploaded, and a custody record of the case.
+    const attachmentUrl = url(`/v1/citizen-complaints/${caseA}/attachments/${encodeURIComponent(attachment.digest)}`);
+    expect((await fetch(attachmentUrl, { headers: { authorization: `Bearer ${officer}` } })).status).to.equal(400);
+    const opened = await fetch(attachmentUrl, { headers: { authorization: `Bearer ${officer}`, 'x-purpose': 'review of the appeal' } });
+    expect(opened.status).to.equal(200);
+    expect(opened.headers.get('content-type')).to.equal('image/jpeg');
+    expect(Buffer.from(await opened.arrayBuffer()).equals(jpeg)).to.equal(true);
+    const custody = (await node.store.readStream(`custody-${caseA}`)).map((s) => s.record).filter((r) => (r.data as { digest?: string }).digest === attachment.digest);
+    expect(custody.map((r) => (r.data as { access: string; purpose: string }).purpose)).to.deep.equal(['review of the appeal']);
+    expect((await fetch(attachmentUrl, { headers: { authorization: `Bearer ${stranger}`, 'x-purpose': 'curiosity' } })).status).to.equal(404);
+    const notAttached = url(`/v1/citizen-complaints/${caseA}/attachments/sha256:${'0'.repeat(64)}`);
+    expect((await fetch(notAttached, { headers: { authorization: `Bearer ${officer}`, 'x-purpose': 'review of the appeal' } })).status).to.equal(404);
   });
 
   it('pays: the amount due and its VietQR, confirmed by the bank\'s signed callback; a forged callback is refused', async () => {

@@ -5852,6 +5852,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/citizen-complaints/{caseId}/attachments/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One attachment of a citizen's complaint on the case (officers of the handling province; each view a custody record of the case) */
+        get: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Why the evidence or personal data is accessed; recorded in the custody log */
+                    "X-Purpose": string;
+                };
+                path: {
+                    caseId: string;
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The attachment (an image or a PDF, as checked on upload) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                /** @description Problem details (RFC 9457) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/violations": {
         parameters: {
             query?: never;

@@ -23,7 +23,8 @@ type Report = GetResponse<'/v1/citizen-reports'>['items'][number];
 
 const NATIONAL = '00';
 
-function ReportPhoto({ report, digest }: { report: Report; digest: string }) {
+/** An image shown only on request, fetched with a purpose (each view is a custody record on the server). */
+function ProtectedImage({ path, purpose, alt, testid }: { path: string; purpose: string; alt: string; testid: string }) {
   const t = useT();
   const [src, setSrc] = useState<string | undefined>();
   const [error, setError] = useState('');
@@ -31,15 +32,20 @@ function ReportPhoto({ report, digest }: { report: Report; digest: string }) {
   const show = async () => {
     setError('');
     try {
-      const res = await apiResponse(`/v1/citizen-reports/${report.province}/${report.reportId}/photos/${digest}`, { purpose: t('inboxPhotoPurpose') });
+      const res = await apiResponse(path, { purpose });
       setSrc(URL.createObjectURL(await res.blob()));
     } catch (err) {
       setError(errorMessage(err, langStore.get()));
     }
   };
   return src
-    ? html`<img class="report-photo" src=${src} alt=${t('inboxPhotoAlt')} data-testid="report-photo" />`
-    : html`<button type="button" onClick=${show} data-testid="show-report-photo">${t('inboxShowPhoto')}</button>${error ? html`<p role="alert" class="error">${error}</p>` : null}`;
+    ? html`<img class="report-photo" src=${src} alt=${alt} data-testid=${testid} />`
+    : html`<button type="button" onClick=${show} data-testid=${`show-${testid}`}>${t('inboxShowPhoto')}</button>${error ? html`<p role="alert" class="error">${error}</p>` : null}`;
+}
+
+function ReportPhoto({ report, digest }: { report: Report; digest: string }) {
+  const t = useT();
+  return html`<${ProtectedImage} path=${`/v1/citizen-reports/${report.province}/${report.reportId}/photos/${digest}`} purpose=${t('inboxPhotoPurpose')} alt=${t('inboxPhotoAlt')} testid="report-photo" />`;
 }
 
 function ReportCard({ report, onReviewed }: { report: Report; onReviewed: () => void }) {
@@ -149,6 +155,11 @@ function ComplaintCard({ c, onChanged }: { c: Complaint; onChanged: () => void }
       <dt>${t('inboxAttachments')}</dt><dd>${c.attachments.length}</dd>
       <dt>${t('inboxAppeal')}</dt><dd data-testid="complaint-appeal">${c.appeal ? (c.appeal.outcome ? t(`inbox.appeal.${c.appeal.outcome}`) : t('inboxAppealOpen')) : '—'}</dd>
     </dl>
+    ${c.attachments.length
+      ? html`<div class="row">${c.attachments.map(
+          (a) => html`<${ProtectedImage} path=${`/v1/citizen-complaints/${c.caseId}/attachments/${a.digest}`} purpose=${t('inboxAttachmentPurpose')} alt=${t('inboxAttachmentAlt')} testid="complaint-attachment" />`,
+        )}</div>`
+      : null}
     ${c.appeal && !c.appeal.outcome && canDecide(session) ? html`<${ResolveAppeal} c=${c} onResolved=${onChanged} />` : null}
   </article>`;
 }

@@ -9,7 +9,11 @@
  * last checkpoint), so a request costs the records appended since the previous one, not the whole history.
  * Several API processes each keep their own; the event store stays the one source.
  */
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { recordEvidenceAccess } from '../../../commands/custody.ts';
+import { DigestSchema } from '../../../domain/signoff/primitives.ts';
+import { correlation } from './case-common.ts';
 import { loadCaseState } from '../../../commands/citizen.ts';
 import { handlingProvince } from '../../../domain/case/handlers/procedure.ts';
 import { portalRef } from '../../../domain/citizen/index.ts';
@@ -17,7 +21,7 @@ import { isProvinceCode } from '../../../domain/provinces/index.ts';
 import type { StoredRecord } from '../../../ports/eventstore.ts';
 import { seesProvince } from '../../auth/roles.ts';
 import { NotFoundError, route } from '../route.ts';
-import { requirePrincipal, type AnyRoute } from './access.ts';
+import { CaseIdParams, callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
 
 const ProvinceSchema = z.string().refine(isProvinceCode, 'must be a province code');
@@ -117,6 +121,44 @@ export function citizenComplaintRoutes(services: ApiServices): AnyRoute[] {
           });
         }
         res.set('Cache-Control', 'no-store').json({ items });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/citizen-complaints/:caseId/attachments/:digest',
+      summary: "One attachment of a citizen's complaint on the case (officers of the handling province; each view a custody record of the case)",
+      tags: ['citizen-reports'],
+      auth: READERS,
+      params: CaseIdParams.extend({ digest: DigestSchema }),
+      requiresPurpose: true,
+      responses: { 200: { description: 'The attachment (an image or a PDF, as checked on upload)', contentType: 'application/octet-stream' } },
+      handler: async ({ req, res, principal, params, purpose }) => {
+        const p = requirePrincipal(principal);
+        const kase = await loadCaseState(services.store, params.caseId);
+        // Another province's case reads exactly like no case at all.
+        if (kase.status === 'none' || !seesProvince(p, handlingProvince(kase))) throw new NotFoundError('No such complaint attachment', {});
+        const citizen = await services.store.readStream(`citizen-${params.caseId}`).catch(() => []);
+        const attachment = citizen
+          .filter((s) => s.record.type === 'ComplaintFiled')
+          .flatMap((s) => (s.record.data as { attachments: { digest: string; mediaType: string; size: number }[] }).attachments)
+          .find((a) => a.digest === params.digest);
+        if (!attachment) throw new NotFoundError('No such complaint attachment', {});
+        // The view is a custody record of the case before the bytes leave, like any evidence of the case.
+        await recordEvidenceAccess(
+          services.commandDeps,
+          callerFor(p, handlingProvince(kase)),
+          { caseId: params.caseId, digest: attachment.digest, access: 'view', purpose: purpose! },
+          correlation(req),
+        );
+        const body = await services.evidence.get(attachment.digest, { expectedSize: attachment.size });
+        res.status(200).set({
+          'Content-Type': attachment.mediaType,
+          'Content-Length': String(attachment.size),
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+          'Content-Disposition': 'inline',
+        });
+        await pipeline(body, res);
       },
     }),
   ];
