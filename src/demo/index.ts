@@ -422,6 +422,12 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   );
   const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
   if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
+  // A person trying the portal needs a notice still open to answer, and a fine still to pay or contest.
+  const reviewedHere = (i: number) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3) && !transferredCaseIds.includes(caseIds[i]!);
+  const toAnswer = citizenSamples.find((_, i) => reviewedHere(i) && i % 2 === 1);
+  if (toAnswer) print(`demo: citizen example awaiting an answer to its notice: plate ${toAnswer.plate}, registration ${toAnswer.registrationNumber}`);
+  const toPay = citizenSamples.find((_, i) => reviewedHere(i) && i % 2 === 0 && decidedCaseIds.includes(caseIds[i]!) && !paidCaseIds.includes(caseIds[i]!));
+  if (toPay) print(`demo: citizen example with a fine to pay or contest: plate ${toPay.plate}, registration ${toPay.registrationNumber}`);
   return { cameras, officers, modelId, caseIds, decidedCaseIds, paidCaseIds, transferredCaseIds, rejectedCaseIds, citizenSamples };
 }
 
