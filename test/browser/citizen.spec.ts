@@ -266,7 +266,8 @@ const PHONE = { width: 390, height: 844 };
     await page.getByRole('button', { name: 'Nhập khóa' }).click();
     await page.getByTestId('key-badge').waitFor();
     await page.goto(`${ui.url}/#/inbox`);
-    await page.locator('main select').selectOption(province);
+    // The province picker by its test id: a complaint card's own outcome select may already be on the page.
+    await page.getByTestId('inbox-province').selectOption(province);
     const complaint = page.locator(`[data-testid="complaint-item"][data-reference="KN-${ref}-01"]`);
     await complaint.waitFor({ timeout: 30_000 });
     expect(await complaint.getByTestId('complaint-appeal').innerText()).to.equal('Đang giải quyết');
@@ -289,7 +290,7 @@ const PHONE = { width: 390, height: 844 };
       ['officer-00-c08', `KN-${ref}-01`, 'upheld'],
     ]);
     expect((resolved[0]!.data as { signoff?: { purpose: string } }).signoff?.purpose).to.equal('appeal/v1');
-    await page.locator('main select').selectOption('01');
+    await page.getByTestId('inbox-province').selectOption('01');
     const report = page.getByTestId('report-item').first();
     await report.waitFor({ timeout: 30_000 });
     const reference = (await report.getAttribute('data-reference'))!;

@@ -196,7 +196,7 @@ export function CitizenInboxPage() {
   return html`<h1>${t('navInbox')}</h1>
     <p class="help">${t('inboxHelp')}</p>
     ${national
-      ? html`<label>${t('province')} <select value=${province} onChange=${(e: Event) => setProvince((e.target as HTMLSelectElement).value)}>${PROVINCES.map(
+      ? html`<label>${t('province')} <select data-testid="inbox-province" value=${province} onChange=${(e: Event) => setProvince((e.target as HTMLSelectElement).value)}>${PROVINCES.map(
           (p) => html`<option value=${p.code}>${p.code} ${p.name}</option>`,
         )}</select></label>`
       : html`<p>${t('province')}: ${provinceName(province)}</p>`}
