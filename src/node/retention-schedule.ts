@@ -8,12 +8,9 @@ import { runRetention, type RetentionRunReport } from '../commands/retention.ts'
 import type { CommandDeps } from '../commands/deps.ts';
 import type { RetentionPolicy } from '../domain/retention/index.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
+import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
 
-export interface RetentionSchedule {
-  /** Runs once now (waits for a run under way first); for tests and operators. */
-  runNow(): Promise<RetentionRunReport>;
-  stop(): Promise<void>;
-}
+export type RetentionSchedule = PeriodicJob<RetentionRunReport>;
 
 export function scheduleRetention(options: {
   deps: CommandDeps & { evidence: EvidenceStore };
@@ -22,48 +19,11 @@ export function scheduleRetention(options: {
   logger: Logger;
 }): RetentionSchedule {
   const { deps, policies, intervalMs, logger } = options;
-  let running: Promise<RetentionRunReport> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const runOnce = (): Promise<RetentionRunReport> => {
-    if (running) return running.then(runOnce, runOnce);
-    const current = runRetention(deps, { policies }).then(
-      (report) => {
-        logger.info(
-          { destroyed: report.destroyed.length, resumed: report.resumed.length, held: report.held.length, notDue: report.notDue },
-          'retention run',
-        );
-        return report;
-      },
-      (error: unknown) => {
-        logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'retention run failed');
-        throw error;
-      },
-    );
-    running = current.finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const arm = (): void => {
-    if (stopped || intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch(() => undefined)
-        .finally(arm);
-    }, intervalMs);
-    timer.unref();
-  };
-  arm();
-
-  return {
-    runNow: runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicJob({
+    name: 'retention run',
+    intervalMs,
+    logger,
+    work: () => runRetention(deps, { policies }),
+    summary: (report) => ({ destroyed: report.destroyed.length, resumed: report.resumed.length, held: report.held.length, notDue: report.notDue }),
+  });
 }
