@@ -94,6 +94,68 @@ export interface NodeConfig {
   mirrorToken: string | undefined;
   /** National: milliseconds between mirror rounds (default 500). */
   mirrorPollMs: number;
+  /**
+   * The agencies' warning endpoints (AGENCY_WARNING_URL_REGISTRATION / _INSPECTION / _COMMUNE_POLICE, all three or
+   * none), the bearer token file and/or HMAC secret file, and the request timeout. Undefined: the in-process
+   * stand-in (src/adapters/notify/stand-in-agency-warnings.ts). docs/legal-procedure.md.
+   */
+  agencyWarnings?: AgencyWarningsConfig | undefined;
+}
+
+export interface AgencyWarningsConfig {
+  endpoints: { registration: string; inspection: string; 'commune-police': string };
+  tokenFile: string | undefined;
+  secretFile: string | undefined;
+  timeoutMs: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An agency endpoint: https, or http only on the loopback (a bearer token must not cross a network in clear). */
+function agencyEndpoint(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ValidationError(`Invalid configuration: ${name} must be a URL`);
+  }
+  if (url.username || url.password) throw new ValidationError(`Invalid configuration: ${name} must not carry credentials (use AGENCY_WARNING_TOKEN_FILE)`);
+  if (url.protocol === 'https:') return url.toString();
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url.toString();
+  throw new ValidationError(`Invalid configuration: ${name} must be https (http only on the loopback)`);
+}
+
+function agencyWarningsConfig(e: z.infer<typeof envSchema>): AgencyWarningsConfig | undefined {
+  const urls = {
+    registration: e.AGENCY_WARNING_URL_REGISTRATION,
+    inspection: e.AGENCY_WARNING_URL_INSPECTION,
+    'commune-police': e.AGENCY_WARNING_URL_COMMUNE_POLICE,
+  };
+  const set = Object.values(urls).filter((u) => u !== undefined).length;
+  const credentials = e.AGENCY_WARNING_TOKEN_FILE !== undefined || e.AGENCY_WARNING_SECRET_FILE !== undefined;
+  if (set === 0) {
+    if (credentials || e.AGENCY_WARNING_TIMEOUT_MS !== undefined) {
+      throw new ValidationError('Invalid configuration: AGENCY_WARNING_TOKEN_FILE, _SECRET_FILE and _TIMEOUT_MS need the AGENCY_WARNING_URL_* endpoints');
+    }
+    return undefined;
+  }
+  if (set !== 3) {
+    // A partial set would leave some agencies' warnings undeliverable until someone noticed.
+    throw new ValidationError('Invalid configuration: set all of AGENCY_WARNING_URL_REGISTRATION, AGENCY_WARNING_URL_INSPECTION, AGENCY_WARNING_URL_COMMUNE_POLICE, or none');
+  }
+  if (!credentials) {
+    throw new ValidationError('Invalid configuration: the agency endpoints need AGENCY_WARNING_TOKEN_FILE (bearer) or AGENCY_WARNING_SECRET_FILE (HMAC signature), or both');
+  }
+  return {
+    endpoints: {
+      registration: agencyEndpoint('AGENCY_WARNING_URL_REGISTRATION', urls.registration!),
+      inspection: agencyEndpoint('AGENCY_WARNING_URL_INSPECTION', urls.inspection!),
+      'commune-police': agencyEndpoint('AGENCY_WARNING_URL_COMMUNE_POLICE', urls['commune-police']!),
+    },
+    tokenFile: e.AGENCY_WARNING_TOKEN_FILE !== undefined ? resolve(e.AGENCY_WARNING_TOKEN_FILE) : undefined,
+    secretFile: e.AGENCY_WARNING_SECRET_FILE !== undefined ? resolve(e.AGENCY_WARNING_SECRET_FILE) : undefined,
+    timeoutMs: e.AGENCY_WARNING_TIMEOUT_MS ?? 10_000,
+  };
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
@@ -182,6 +244,12 @@ const envSchema = z.object({
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
   RETENTION_POLICIES_FILE: z.string().min(1).optional(),
   PROCEDURE_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).optional(),
+  AGENCY_WARNING_URL_REGISTRATION: z.string().min(1).optional(),
+  AGENCY_WARNING_URL_INSPECTION: z.string().min(1).optional(),
+  AGENCY_WARNING_URL_COMMUNE_POLICE: z.string().min(1).optional(),
+  AGENCY_WARNING_TOKEN_FILE: z.string().min(1).optional(),
+  AGENCY_WARNING_SECRET_FILE: z.string().min(1).optional(),
+  AGENCY_WARNING_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
   PORTAL_URL: z.string().url().regex(/^https?:\/\//, 'PORTAL_URL must be http(s)').optional(),
   HANDLING_UNIT_PHONES: z
     .string()
@@ -264,5 +332,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
     mirrorToken: e.MIRROR_TOKEN,
     mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
+    agencyWarnings: agencyWarningsConfig(e),
   };
 }

@@ -19,6 +19,9 @@ import { loadRetentionPolicies } from '../adapters/retention/policies-file.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { scheduleProcedure } from './procedure-schedule.ts';
 import { StandInAgencyWarnings } from '../adapters/notify/stand-in-agency-warnings.ts';
+import { HttpAgencyWarnings } from '../adapters/notify/http-agency-warnings.ts';
+import { loadSecretFile, loadTokenFile } from '../adapters/keys/secret-file.ts';
+import type { AgencyWarningPort } from '../ports/agency-warnings.ts';
 import { MAX_UPLOAD_MS, openConfiguredEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
 import { runMigrations } from '../adapters/postgres/migrate.ts';
@@ -274,8 +277,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         channels,
         plateModelId,
         ...(config.portalUrl ? { portalUrl: config.portalUrl } : {}),
-        // No agency system exists here: the warnings of unresponsive owners go to the local stand-in.
-        agencyWarnings: new StandInAgencyWarnings(),
+        // The agencies' endpoints when configured (AGENCY_WARNING_URL_*); else the in-process stand-in.
+        agencyWarnings: await agencyWarningPort(config),
       });
       const running = pipeline;
       stops.push(() => running.stop());
@@ -569,4 +572,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The agency-warning port the worker role sends through: the HTTP adapter when AGENCY_WARNING_URL_* are set
+ * (its token and secret files are read now, so a missing or loose file stops the start), else the in-memory
+ * stand-in (no agency system exists here; docs/legal-procedure.md).
+ */
+export async function agencyWarningPort(config: Pick<NodeConfig, 'agencyWarnings'>): Promise<AgencyWarningPort> {
+  const agencies = config.agencyWarnings;
+  if (!agencies) return new StandInAgencyWarnings();
+  return new HttpAgencyWarnings({
+    endpoints: agencies.endpoints,
+    token: agencies.tokenFile ? await loadTokenFile(agencies.tokenFile) : undefined,
+    secret: agencies.secretFile ? await loadSecretFile(agencies.secretFile) : undefined,
+    timeoutMs: agencies.timeoutMs,
+  });
 }

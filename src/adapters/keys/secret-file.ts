@@ -57,3 +57,21 @@ export async function loadSecretFile(path: string): Promise<Uint8Array> {
   }
   return new Uint8Array(secret);
 }
+
+/**
+ * Reads a bearer token kept in a file (an agency's API token): mode 0600 like every secret file, one line of
+ * visible ASCII (it goes into an HTTP header), at most 4096 characters. The token never appears in an error.
+ */
+export async function loadTokenFile(path: string): Promise<string> {
+  const info = await stat(path);
+  if (!info.isFile()) throw new NodeKeyFileError(`${path} is not a regular file`, { path });
+  if ((info.mode & 0o077) !== 0) {
+    throw new NodeKeyFileError(
+      `token file ${path} is accessible by group or others (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 ${path}`,
+      { path },
+    );
+  }
+  const token = (await readFile(path, 'utf8')).trim();
+  if (!/^[\x21-\x7e]{1,4096}$/.test(token)) throw new NodeKeyFileError(`token file ${path} does not hold one line of visible ASCII`, { path });
+  return token;
+}
