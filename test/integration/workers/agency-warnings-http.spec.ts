@@ -28,6 +28,7 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
   let gateway: StandInGateway;
   let agencies: AgencyWarningServer;
   let pipeline: Pipeline;
+  let startedAt: string;
   const logs = capturedLogger();
   const token = `tok-${randomBytes(16).toString('hex')}`;
   const secret = new Uint8Array(randomBytes(32));
@@ -39,6 +40,7 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
     registry.add({ plate: '30A12345', registrationNumber: 'DK-01-778', vehicleClass: 'car', owner });
     gateway = await startStandInGateway();
     agencies = await startAgencyWarningServer({ token, secret });
+    startedAt = world.clock.at;
     pipeline = await startPipeline({
       store: world.store,
       evidence: world.evidence,
@@ -62,6 +64,7 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
 
   /** A noticed case whose 20 days ended: `OwnerUnresponsive` recorded at the period's end. */
   async function unresponsiveCase(n: number): Promise<string> {
+    world.clock.at = startedAt;
     const { caseId, refs } = await ingestPlainDetection(world, n);
     await confirmCase(world, caseId, '30A-123.45', refs);
     await waitFor(async () => (await eventTypes(world, caseId)).includes('NoticeDelivered'), { what: 'NoticeDelivered', timeoutMs: 60_000 });
@@ -114,7 +117,7 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
     expect(agencies.attempts - before).to.equal(3);
     // The schedule run again later records nothing and sends nothing.
     const attempts = agencies.attempts;
-    world.clock.at = new Date(Date.parse(world.clock.at!) + 86_400_000).toISOString();
+    world.clock.at = new Date(Date.parse(world.clock.at) + 86_400_000).toISOString();
     expect((await recordUnresponsiveOwners(world.deps)).recorded).to.deep.equal([]);
     expect(agencies.attempts).to.equal(attempts);
   });

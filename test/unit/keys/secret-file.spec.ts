@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CitizenGrantInvalidError, CitizenGrants, ReportSessionInvalidError } from '../../../src/adapters/http/citizen-grant.ts';
 import { NodeKeyFileError } from '../../../src/adapters/keys/node-key.ts';
-import { loadOrCreateSecretFile } from '../../../src/adapters/keys/secret-file.ts';
+import { loadOrCreateSecretFile, loadTokenFile } from '../../../src/adapters/keys/secret-file.ts';
 
 describe('node secret files and citizen grants', () => {
   let dir: string;
@@ -55,5 +55,24 @@ describe('node secret files and citizen grants', () => {
     expect(() => new CitizenGrants(key).verifyReportSession(session, now + 31 * 60_000)).to.throw(ReportSessionInvalidError);
     expect(() => new CitizenGrants(key).verify(session, now)).to.throw(CitizenGrantInvalidError);
     expect(() => new CitizenGrants(key).verifyReportSession(grant, now)).to.throw(ReportSessionInvalidError);
+  });
+});
+
+describe('loadTokenFile (an agency bearer token)', () => {
+  it('reads one line of visible ASCII from a 0600 file, and refuses a loose, empty or multi-line file without printing the token', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tec-token-'));
+    const file = join(dir, 'token');
+    await writeFile(file, 'abc.DEF-123_token\n', { mode: 0o600 });
+    expect(await loadTokenFile(file)).to.equal('abc.DEF-123_token');
+    await chmod(file, 0o644);
+    const loose = await loadTokenFile(file).then(() => null, (e: Error) => e);
+    expect(loose?.message).to.match(/chmod 600/).and.not.include('abc.DEF');
+    for (const bad of ['', 'two\nlines', 'with space']) {
+      await writeFile(file, bad, { mode: 0o600 });
+      await chmod(file, 0o600);
+      const error = await loadTokenFile(file).then(() => null, (e: Error) => e);
+      expect(error, JSON.stringify(bad)).to.not.equal(null);
+      expect(error!.message).to.not.include('lines').and.not.include('space');
+    }
   });
 });
