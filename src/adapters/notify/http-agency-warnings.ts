@@ -33,6 +33,27 @@ export interface HttpAgencyWarningsOptions {
 }
 
 const TEMPORARY_STATUSES = new Set([408, 425, 429]);
+/** An answer is a receipt; anything longer is not read further (a hostile or broken server cannot fill memory). */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
+/** The answer's text, at most MAX_ANSWER_BYTES; null when it is longer. */
+async function readCapped(response: Response): Promise<string | null> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export class HttpAgencyWarnings implements AgencyWarningPort {
   constructor(private readonly options: HttpAgencyWarningsOptions) {
@@ -69,7 +90,7 @@ export class HttpAgencyWarnings implements AgencyWarningPort {
     if (this.options.secret) headers[AGENCY_SIGNATURE_HEADER] = signWarning(this.options.secret, body, (this.options.now ?? Date.now)());
 
     let response: Response;
-    let text: string;
+    let text: string | null;
     try {
       response = await fetch(endpoint, {
         method: 'POST',
@@ -78,7 +99,7 @@ export class HttpAgencyWarnings implements AgencyWarningPort {
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
-      text = await response.text();
+      text = await readCapped(response);
     } catch (error) {
       const timedOut = (error as { name?: string })?.name === 'TimeoutError';
       throw new AgencyWarningUnavailableError(timedOut ? 'The agency system timed out' : 'The agency system could not be reached', {
@@ -89,7 +110,7 @@ export class HttpAgencyWarnings implements AgencyWarningPort {
     if (status >= 200 && status < 300) {
       let answer: unknown;
       try {
-        answer = JSON.parse(text);
+        answer = text === null ? undefined : JSON.parse(text);
       } catch {
         answer = undefined;
       }

@@ -110,10 +110,13 @@ describe('HttpAgencyWarnings against the stand-in agency server', function () {
     }
   });
 
-  it('reports a server that does not answer in time, one that cannot be reached and a success without a receipt as temporary', async () => {
+  it('reports a server that does not answer in time, one that cannot be reached, a success without a receipt and an oversized answer as temporary', async () => {
     const held: Server = createServer(() => undefined); // accepts and never answers
     const silent = await listenLocally(held);
     const noReceipt = await listenLocally(createServer((_req, res) => res.writeHead(202, { 'content-type': 'application/json' }).end('{"ok":true}')));
+    const flood = await listenLocally(
+      createServer((_req, res) => res.writeHead(202, { 'content-type': 'application/json' }).end(`{"receipt":"r-1","pad":"${'x'.repeat(1024 * 1024)}"}`)),
+    );
     try {
       const endpointsOf = (url: string): Record<WarnedAgency, string> => ({ registration: url, inspection: url, 'commune-police': url });
       const slow = new HttpAgencyWarnings({ endpoints: endpointsOf(silent.url), token, timeoutMs: 300 });
@@ -123,8 +126,11 @@ describe('HttpAgencyWarnings against the stand-in agency server', function () {
       expect(await rejection(gone.send(warning()))).to.be.instanceOf(AgencyWarningUnavailableError);
       const odd = new HttpAgencyWarnings({ endpoints: endpointsOf(noReceipt.url), token });
       expect(await rejection(odd.send(warning()))).to.be.instanceOf(AgencyWarningUnavailableError);
+      // A 1 MiB answer is not read past 16 KiB: no receipt taken from it.
+      const flooded = new HttpAgencyWarnings({ endpoints: endpointsOf(flood.url), token });
+      expect(await rejection(flooded.send(warning()))).to.be.instanceOf(AgencyWarningUnavailableError);
     } finally {
-      await Promise.all([silent.close().catch(() => undefined), noReceipt.close()]);
+      await Promise.all([silent.close().catch(() => undefined), noReceipt.close(), flood.close()]);
     }
   });
 
