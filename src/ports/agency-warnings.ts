@@ -1,9 +1,10 @@
 /**
  * Agency warnings: how the handling unit warns the agencies `OwnerUnresponsive` names (vehicle registration,
  * vehicle inspection, and for motorbikes the commune police of the owner's residence: Decree 168/2024
- * Art. 47.11 through Circular 73/2024 Art. 24) that a vehicle's owner has not answered a notice. No agency system
- * exists here: the node uses the local stand-in (src/adapters/notify/stand-in-agency-warnings.ts), documented as
- * such; a real adapter implements this port.
+ * Art. 47.11 through Circular 73/2024 Art. 24.5) that a vehicle's owner has not answered a notice. Adapters: the
+ * HTTP adapter (src/adapters/notify/http-agency-warnings.ts, selected by AGENCY_WARNING_URL_*; its contract is
+ * agency-warning-contract.ts) and, when none is configured, the in-memory stand-in
+ * (src/adapters/notify/stand-in-agency-warnings.ts): no agency system exists here.
  *
  * Idempotent by `warningId`: the adapter delivers once per id and answers a repeat with the same receipt, so a
  * worker that retries after a lost acknowledgement warns the agency once. A warning names the vehicle (plate,

@@ -2,7 +2,7 @@
  * A local STAND-IN for the agencies' systems (vehicle registration, vehicle inspection, commune police), which
  * cannot exist here: it accepts agency warnings in memory, once per `warningId` (a repeat answers the same
  * receipt, `duplicate: true`), and can be told to fail the next N sends (temporarily) so retries can be tested.
- * The node uses it until a real adapter of the port (src/ports/agency-warnings.ts) is configured. It keeps what it
+ * The node uses it when no agency endpoint is configured (AGENCY_WARNING_URL_*: then the HTTP adapter). It keeps what it
  * received only in this process's memory and logs nothing.
  */
 import {

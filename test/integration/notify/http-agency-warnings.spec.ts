@@ -7,7 +7,14 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeKeyFileError } from '../../../src/adapters/keys/node-key.ts';
+import { StandInAgencyWarnings } from '../../../src/adapters/notify/stand-in-agency-warnings.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { agencyWarningPort } from '../../../src/node/index.ts';
 import { HttpAgencyWarnings } from '../../../src/adapters/notify/http-agency-warnings.ts';
 import { startAgencyWarningServer, type AgencyWarningServer } from '../../../src/adapters/stand-ins/agency-warning-server.ts';
 import { listenLocally } from '../../../src/adapters/stand-ins/local-server.ts';
@@ -136,5 +143,56 @@ describe('HttpAgencyWarnings against the stand-in agency server', function () {
 
   it('cannot be built without a credential', () => {
     expect(() => new HttpAgencyWarnings({ endpoints: server.endpoints })).to.throw(/token or a signing secret/);
+  });
+});
+
+describe('agencyWarningPort: the node selects the adapter from its configuration', function () {
+  this.timeout(30_000);
+  let server: AgencyWarningServer;
+  let dir: string;
+  const token = 'node-token-456';
+
+  before(async () => {
+    server = await startAgencyWarningServer({ token });
+    dir = await mkdtemp(join(tmpdir(), 'tec-agency-'));
+  });
+  after(async () => {
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uses the in-memory stand-in without endpoints, and the HTTP adapter with them and a token file', async () => {
+    expect(await agencyWarningPort(loadConfig({ DATA_DIR: dir }))).to.be.instanceOf(StandInAgencyWarnings);
+    const tokenFile = join(dir, 'agency-token');
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    const config = loadConfig({
+      DATA_DIR: dir,
+      AGENCY_WARNING_URL_REGISTRATION: server.endpoints.registration,
+      AGENCY_WARNING_URL_INSPECTION: server.endpoints.inspection,
+      AGENCY_WARNING_URL_COMMUNE_POLICE: server.endpoints['commune-police'],
+      AGENCY_WARNING_TOKEN_FILE: tokenFile,
+    });
+    const port = await agencyWarningPort(config);
+    expect(port).to.be.instanceOf(HttpAgencyWarnings);
+    const w = warning({ agency: 'commune-police' });
+    const { receipt } = await port.send(w);
+    expect(server.deliveries.find((d) => d.idempotencyKey === w.warningId)?.receipt).to.equal(receipt);
+  });
+
+  it('refuses to start with a token file group or others can read, or a missing one', async () => {
+    const loose = join(dir, 'loose-token');
+    await writeFile(loose, token, { mode: 0o644 });
+    await chmod(loose, 0o644);
+    const base = {
+      DATA_DIR: dir,
+      AGENCY_WARNING_URL_REGISTRATION: server.endpoints.registration,
+      AGENCY_WARNING_URL_INSPECTION: server.endpoints.inspection,
+      AGENCY_WARNING_URL_COMMUNE_POLICE: server.endpoints['commune-police'],
+    };
+    const error = await rejection(agencyWarningPort(loadConfig({ ...base, AGENCY_WARNING_TOKEN_FILE: loose })));
+    expect(error).to.be.instanceOf(NodeKeyFileError);
+    expect((error as Error).message).to.not.include(token);
+    const missing = await rejection(agencyWarningPort(loadConfig({ ...base, AGENCY_WARNING_TOKEN_FILE: join(dir, 'none') })));
+    expect((missing as NodeJS.ErrnoException).code).to.equal('ENOENT');
   });
 });
