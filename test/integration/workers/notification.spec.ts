@@ -173,6 +173,19 @@ describe('notices through the gateway and SMTP (in-process jobs)', function () {
     expect(dead.find((d) => d.jobId === ownerEvent.id)!.error).to.include('503');
   });
 
+  it('holds the notice of an owner who resides in another province (for the officer\'s transfer), and the adapter carries the residence', async () => {
+    const elsewhere = { ref: 'own-gw-79', kind: 'individual' as const, name: 'Chủ Xe Ở Xa', address: '1 Đường Xa, TP. Hồ Chí Minh', phone: '+84912000222', residenceProvince: '79' };
+    registry.add({ plate: '30A67890', registrationNumber: 'DK-01-556', vehicleClass: 'car', owner: elsewhere });
+    expect(await new HttpVehicleRegistry({ baseUrl: registry.url }).ownerContact(elsewhere.ref)).to.deep.equal(elsewhere);
+    const { caseId, refs } = await ingestPlainDetection(world, 3);
+    await confirmCase(world, caseId, '30A-678.90', refs);
+    await waitFor(() => logs.text().split('\n').some((l) => l.includes(caseId) && l.includes('notice held')), { what: 'the notice worker holding the notice' });
+    const types = await eventTypes(world, caseId);
+    expect(types).to.include('OwnerIdentified');
+    expect(types.filter((t) => t.startsWith('Notice'))).to.deep.equal([]);
+    for (const secret of [elsewhere.name, elsewhere.address, elsewhere.phone]) expect(logs.text()).to.not.include(secret);
+  });
+
   it('SMTP channel: the notice id is the Message-ID; a temporary refusal is retryable and carries no address', async () => {
     const channel = new SmtpNoticeChannel({ host: smtp.host, port: smtp.port, from: 'csgt@example.invalid' });
     const recipient = { ref: 'own-mail', kind: 'individual' as const, name: 'Người Nhận', address: 'Hà Nội', email: 'nguoi.nhan@example.invalid' };
