@@ -64,6 +64,20 @@ export interface RelayedHandover {
   checkpoint: string;
 }
 
+/**
+ * The relay's query: $1 receiving province, $2 limit, ($3, $4) the (origin, leaf) to start after. Answered by
+ * the partial index `mirror_records_handover` (migration 1795479700000), whose expression is this one's.
+ */
+export const HANDOVER_RELAY_SQL = `SELECT r.origin, r.province, r.stream, r.leaf_index, encode(r.record_hash, 'hex') AS record_hash, r.recorded_at,
+              r.record, w.checkpoint, w.cosignature
+         FROM mirror_records r JOIN witness_logs w ON w.origin = r.origin
+        WHERE r.type = 'CaseTransferred' AND r.stream LIKE 'case-%'
+          AND r.record::jsonb #>> '{data,handover}' = 'federation'
+          AND r.record::jsonb #>> '{data,signoff,toProvince}' = $1
+          AND (r.origin, r.leaf_index) > ($3::text, $4::bigint)
+        ORDER BY r.origin, r.leaf_index
+        LIMIT $2`;
+
 export class NationalViews {
   constructor(private readonly db: Queryable) {}
 
@@ -103,15 +117,7 @@ export class NationalViews {
       checkpoint: string;
       cosignature: string;
     }>(
-      `SELECT r.origin, r.province, r.stream, r.leaf_index, encode(r.record_hash, 'hex') AS record_hash, r.recorded_at,
-              r.record, w.checkpoint, w.cosignature
-         FROM mirror_records r JOIN witness_logs w ON w.origin = r.origin
-        WHERE r.type = 'CaseTransferred' AND r.stream LIKE 'case-%'
-          AND r.record::jsonb #>> '{data,handover}' = 'federation'
-          AND r.record::jsonb #>> '{data,signoff,toProvince}' = $1
-          AND (r.origin, r.leaf_index) > ($3::text, $4::bigint)
-        ORDER BY r.origin, r.leaf_index
-        LIMIT $2`,
+      HANDOVER_RELAY_SQL,
       [toProvince, limit, after?.origin ?? '', after?.leafIndex ?? -1],
     );
     return rows.map((r) => ({
