@@ -1,9 +1,10 @@
 /**
- * The national relay's query (`NationalViews.handovers`) is answered by the partial expression index
+ * National views of handovers. The relay query (`NationalViews.handovers`) is answered by the partial expression index
  * `mirror_records_handover` on (toProvince, origin, leaf_index) over the `CaseTransferred` rows (migration
  * 1795479700000), not by reading every mirrored record's JSON: EXPLAIN on a migrated database holding a
  * national mirror of 20,000 records, 60 of them transfers, analysed as production would be. The answer itself
  * is checked too (only federation transfers to the province asked, in (origin, leaf) order, after the cursor).
+ * And the national statistics count a case handed over from 01 to 79 once (detected, closed, paid).
  */
 import { expect } from 'chai';
 import pg from 'pg';
@@ -79,5 +80,80 @@ describe('national relay: the handover query uses its index', function () {
       ['vn-traffic/province-48', 3007],
     ]);
     expect((await views.handovers('80')).length).to.equal(14);
+  });
+});
+
+describe('national statistics: a case handed over between provinces counts once', function () {
+  this.timeout(60_000);
+  let db: ScratchDatabase;
+  let pool: pg.Pool;
+  const A = 'a'.repeat(8) + '-0000-4000-8000-' + '0'.repeat(12);
+  const B = 'b'.repeat(8) + '-0000-4000-8000-' + '0'.repeat(12);
+
+  before(async () => {
+    db = await scratchDatabase('nat_stats');
+    await runMigrations(db.url);
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const feeds: [string, string, [string, string, object][]][] = [
+      // 01: case A detected, confirmed, handed over to 79 (transfer + close `transferred`); case B detected and paid.
+      [
+        'vn-traffic/province-01',
+        '01',
+        [
+          [A, 'ViolationDetected', {}],
+          [A, 'ReviewConfirmed', {}],
+          [A, 'OwnerIdentified', {}],
+          [A, 'CaseTransferred', { handover: 'federation', signoff: { toProvince: '79' } }],
+          [A, 'CaseClosed', { reason: 'transferred' }],
+          [B, 'ViolationDetected', {}],
+          [B, 'ReviewConfirmed', {}],
+          [B, 'PenaltyDecided', {}],
+          [B, 'PenaltyPaid', {}],
+          [B, 'CaseClosed', { reason: 'paid' }],
+        ],
+      ],
+      // 79: case A received, noticed, decided, paid and closed there.
+      [
+        'vn-traffic/province-79',
+        '79',
+        [
+          [A, 'CaseReceived', {}],
+          [A, 'EvidenceAttached', {}],
+          [A, 'NoticeIssued', {}],
+          [A, 'PenaltyDecided', {}],
+          [A, 'PenaltyPaid', {}],
+          [A, 'CaseClosed', { reason: 'paid' }],
+        ],
+      ],
+    ];
+    for (const [origin, province, records] of feeds) {
+      await pool.query(`INSERT INTO mirror_logs (origin, province, caught_up_at, created_at) VALUES ($1, $2, now(), now())`, [origin, province]);
+      const revisions = new Map<string, number>();
+      for (const [leaf, [caseId, type, data]] of records.entries()) {
+        const revision = revisions.get(caseId) ?? 0;
+        revisions.set(caseId, revision + 1);
+        await pool.query(
+          `INSERT INTO mirror_records (origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, record)
+           VALUES ($1, $2::bigint, $3, gen_random_uuid(), $4, $5, $6, now(), decode(md5($1 || $8) || md5($8 || $1), 'hex'), $7)`,
+          [origin, leaf, province, `case-${caseId}`, revision, type, JSON.stringify({ type, data }), String(leaf)],
+        );
+      }
+    }
+  });
+  after(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('detected where the camera saw it, received where it went, closed only where it ended', async () => {
+    const stats = await new NationalViews(pool).statistics();
+    const byProvince = Object.fromEntries(stats.map((s) => [s.province, s.cases]));
+    expect(byProvince['01']).to.include({ detected: 2, received: 0, transferredOut: 1, closed: 1, paid: 1, penaltiesDecided: 1, noticesIssued: 0 });
+    expect(byProvince['79']).to.include({ detected: 0, received: 1, transferredOut: 0, closed: 1, paid: 1, penaltiesDecided: 1, noticesIssued: 1 });
+    // Two cases in the country: each detected once, each closed once.
+    const total = (name: 'detected' | 'closed' | 'paid') => stats.reduce((sum, s) => sum + s.cases[name], 0);
+    expect([total('detected'), total('closed'), total('paid')]).to.deep.equal([2, 2, 2]);
+    // The cases each province handles: 01 handles B, 79 handles A.
+    expect(stats.map((s) => s.cases.detected + s.cases.received - s.cases.transferredOut)).to.deep.equal([1, 1]);
   });
 });
