@@ -15,6 +15,7 @@ import { buildFixture, LOG_KEY } from '../unit/bundle/fixture.ts';
 import { reseal } from '../unit/bundle/checks/support.ts';
 import { chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { ensureBuilt } from './support/ui-node.ts';
+import { englishIn, englishWords, rawKeysIn } from './support/language.ts';
 
 function withLinkedPart(edit: (part: Map<string, Uint8Array>) => void = () => {}): Map<string, Uint8Array> {
   const part = new Map(buildFixture().entries);
@@ -69,6 +70,14 @@ function withLinkedPart(edit: (part: Map<string, Uint8Array>) => void = () => {}
     expect(await partChecks.count()).to.be.greaterThan(3);
     expect(await part.locator('[data-testid=linked-checks] tr[data-status=fail]').count()).to.equal(0);
     const vi = (await page.locator('[data-testid=linked-parts]').innerText()).replace(/\s+/g, ' ');
+    // What a person reads there (identifiers in <code> aside) is Vietnamese: no raw key, no English word.
+    const readable = await page.locator('[data-testid=linked-parts]').evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('code, kbd').forEach((code) => code.remove());
+      return copy.textContent ?? '';
+    });
+    expect(rawKeysIn(readable)).to.deep.equal([]);
+    expect(englishIn(readable, englishWords())).to.deep.equal([]);
     expect(vi).to.include('Phần hồ sơ của tỉnh chuyển giao');
     expect(vi).to.include('Phần liên kết của tỉnh 01');
     expect(vi).to.include('Liên kết với vụ việc này');
