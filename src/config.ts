@@ -92,6 +92,13 @@ export interface NodeConfig {
    * subject `national-mirror` that the provinces accept). Unset: minted by the node's development issuer.
    */
   mirrorToken: string | undefined;
+  /**
+   * Province: the bearer token the handover receiver reads the national relay and the sending nodes' bundles
+   * with, per province served (role `auditor` of that province or national, subject `federation-relay`, issued
+   * by the identity provider the other nodes trust). Unset: minted by the node's development issuer; required
+   * with an external issuer (`JWKS_URL`), which this node cannot mint for.
+   */
+  handoverTokens: Record<string, string> | undefined;
   /** National: milliseconds between mirror rounds (default 500). */
   mirrorPollMs: number;
   /**
@@ -238,6 +245,7 @@ const envSchema = z.object({
   WITNESS_KEY: z.string().min(1).optional(),
   WITNESS_KEY_FILE: z.string().min(1).optional(),
   MIRROR_TOKEN: z.string().min(1).optional(),
+  HANDOVER_TOKEN: z.string().regex(/^\S+$/, 'HANDOVER_TOKEN must be a token, or `01=<token>;79=<token>`').optional(),
   MIRROR_POLL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -287,6 +295,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
   if (e.WITNESS_URL && e.TIER !== 'province') {
     throw new ValidationError('Invalid configuration: WITNESS_URL is for TIER=province only');
   }
+  const handoverTokens = parseHandoverTokens(e.HANDOVER_TOKEN, e.PROVINCES);
+  if (handoverTokens && !(e.TIER === 'province' && e.WITNESS_URL)) {
+    throw new ValidationError('Invalid configuration: HANDOVER_TOKEN is for a provincial node with WITNESS_URL (it receives handed-over cases)');
+  }
+  if (e.TIER === 'province' && e.WITNESS_URL && e.JWKS_URL && !handoverTokens) {
+    throw new ValidationError(
+      'Invalid configuration: with an external issuer (JWKS_URL) a provincial node with WITNESS_URL needs HANDOVER_TOKEN, the token its handover receiver reads the relay and the sending nodes with',
+    );
+  }
   return {
     embedded,
     dataDir,
@@ -331,7 +348,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     witnessKeyFile: resolve(e.WITNESS_KEY_FILE ?? join(dataDir, 'keys', 'witness.key')),
     witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
     mirrorToken: e.MIRROR_TOKEN,
+    handoverTokens,
     mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
     agencyWarnings: agencyWarningsConfig(e),
   };
+}
+
+/**
+ * `HANDOVER_TOKEN`: one token for every province the node serves, or `PP=<token>` pairs joined by `;`, one
+ * for each of them (and for no other province).
+ */
+function parseHandoverTokens(value: string | undefined, provinces: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const served = [...new Set((provinces ?? '').split(',').filter(Boolean))];
+  if (!/^\d{2}=/.test(value)) return Object.fromEntries(served.map((p) => [p, value]));
+  const tokens: Record<string, string> = {};
+  for (const pair of value.split(';')) {
+    const match = /^(\d{2})=(\S+)$/.exec(pair);
+    if (!match) throw new ValidationError('Invalid configuration: HANDOVER_TOKEN pairs are `01=<token>;79=<token>`');
+    const [, province, token] = match as unknown as [string, string, string];
+    if (Object.hasOwn(tokens, province)) throw new ValidationError(`Invalid configuration: HANDOVER_TOKEN names province ${province} twice`);
+    if (!served.includes(province)) throw new ValidationError(`Invalid configuration: HANDOVER_TOKEN names province ${province}, which PROVINCES does not serve`);
+    tokens[province] = token;
+  }
+  const missing = served.filter((p) => !Object.hasOwn(tokens, p));
+  if (missing.length > 0) throw new ValidationError(`Invalid configuration: HANDOVER_TOKEN has no token for province ${missing.join(', ')}`);
+  return tokens;
 }

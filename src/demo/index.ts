@@ -243,6 +243,10 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   const citizenSamples: { plate: string; registrationNumber: string }[] = [];
   const seed = options.seed ?? 20261124;
   const ingestedCases = [];
+  const reviewedInDemo = (i: number) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3);
+  // One Hà Nội case whose owner resides in TP. Hồ Chí Minh (the registry stand-in says so): the notice worker
+  // holds it, and the director transfers it to 79 (Circular 73/2024 Art. 24) instead of noticing it here.
+  const transferIndex = [...Array(total).keys()].find((i) => cameras[i % cameras.length]?.province === '01' && reviewedInDemo(i) && i % 2 === 0);
   for (let i = 0; i < total; i++) {
     const camera = cameras[i % cameras.length]!;
     // Motorbikes may not use expressways (Law on Road Traffic Order and Safety 2024, Art. 26): none is placed there.
@@ -252,6 +256,7 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     const plate = parsePlate(scene.truth.text, kind);
     // The stand-in registry learns the demo vehicles, so owner lookups and the citizen page find them.
     const registrationNumber = `DK-${camera.province}-${String(seed + i).slice(-6)}`;
+    const residenceProvince = i === transferIndex ? '79' : camera.province;
     node.standInRegistry?.add({
       plate: plate.compact,
       registrationNumber,
@@ -260,8 +265,9 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
         ref: `own-demo-${String(i + 1).padStart(4, '0')}`,
         kind: 'individual',
         name: `Chủ xe minh hoạ ${i + 1}`,
-        address: `${i + 1} Đường Minh Hoạ, ${camera.province === '01' ? 'Hà Nội' : 'TP. Hồ Chí Minh'}`,
+        address: `${i + 1} Đường Minh Hoạ, ${residenceProvince === '01' ? 'Hà Nội' : 'TP. Hồ Chí Minh'}`,
         email: `demo-owner-${i + 1}@example.invalid`,
+        residenceProvince,
       },
     });
     citizenSamples.push({ plate: plate.text, registrationNumber });
@@ -338,9 +344,10 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     if ((await stateOf()).status === 'confirmed') {
       await identifyOwner(deps, directorCaller, { caseId: ingested.caseId, owner, registry: 'demo-registry' }).catch(unlessPipelineFirst);
     }
-    // One Hà Nội case whose owner lives in TP. Hồ Chí Minh goes there instead of being noticed here.
-    if (!transferredCaseIds.length && camera.province === '01' && (await stateOf()).status === 'owner-identified') {
-      // The notice worker may have noticed the owner meanwhile: then the case stays here (a transfer replaces a notice).
+    // The Hà Nội case whose owner lives in TP. Hồ Chí Minh goes there instead of being noticed here: in this
+    // node when it serves 79, else across nodes (`federation`: closed here, relayed, opened by 79's node).
+    if (i === transferIndex && (await stateOf()).status === 'owner-identified') {
+      // The notice worker holds this case (the owner resides in 79); a notice by hand would keep it here.
       const transferred = await signOff(deps, ingested.caseId, (caseRevision) => {
         const transfer = buildTransferSignoff({
           ...common,
@@ -349,7 +356,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
           toProvince: '79',
           reason: 'Chủ xe cư trú tại TP. Hồ Chí Minh (demo)',
         } as Parameters<typeof buildTransferSignoff>[0]);
-        return transferCase(deps, directorCaller, { caseId: ingested.caseId, ...signSignoff(transfer, director.pair.secretKey) });
+        const handover = served('79') ? ('in-node' as const) : ('federation' as const);
+        return transferCase(deps, directorCaller, { caseId: ingested.caseId, ...signSignoff(transfer, director.pair.secretKey), handover });
       }).then(
         () => true,
         (error: unknown) => {
@@ -420,10 +428,10 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
   print(
     `demo: ingested ${caseIds.length} signed detections; ${decidedCaseIds.length} decided (${paidCaseIds.length} paid), ${transferredCaseIds.length} transferred, ${rejectedCaseIds.length} rejected`,
   );
-  const sample = citizenSamples.find((_, i) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3));
+  const sample = citizenSamples.find((_, i) => reviewedInDemo(i));
   if (sample) print(`demo: citizen lookup example: plate ${sample.plate}, registration ${sample.registrationNumber}`);
   // A person trying the portal needs a notice still open to answer, and a fine still to pay or contest.
-  const reviewedHere = (i: number) => i % 5 !== 4 && i < Math.ceil((total * 2) / 3) && !transferredCaseIds.includes(caseIds[i]!);
+  const reviewedHere = (i: number) => reviewedInDemo(i) && !transferredCaseIds.includes(caseIds[i]!);
   const toAnswer = citizenSamples.find((_, i) => reviewedHere(i) && i % 2 === 1);
   if (toAnswer) print(`demo: citizen example awaiting an answer to its notice: plate ${toAnswer.plate}, registration ${toAnswer.registrationNumber}`);
   const toPay = citizenSamples.find((_, i) => reviewedHere(i) && i % 2 === 0 && decidedCaseIds.includes(caseIds[i]!) && !paidCaseIds.includes(caseIds[i]!));

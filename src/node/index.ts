@@ -299,7 +299,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         nationalUrl: config.witnessUrl.replace(/\/witness\/?$/, ''),
         provinces: config.provinces,
         token: async (province) => {
-          if (!issuer) throw new ValidationError('the handover receiver needs the development issuer (an external issuer is not wired yet)');
+          const configured = config.handoverTokens?.[province];
+          if (configured) return configured;
+          // loadConfig refuses an external issuer without HANDOVER_TOKEN, so this is only a guard.
+          if (!issuer) throw new ValidationError('the handover receiver needs HANDOVER_TOKEN with an external issuer (JWKS_URL)');
           const held = tokens.get(province);
           if (held && held.until > Date.now()) return held.token;
           const token = await issuer.mint({ subject: HANDOVER_SUBJECT, role: 'auditor', province, ttlSeconds: 900 });

@@ -20,6 +20,12 @@ export interface OwnerContact {
   email?: string;
   /** E.164, e.g. +84912345678. */
   phone?: string;
+  /**
+   * The two-digit code of the province where the owner resides (the registration's address), when the
+   * registry says. A case of another province is then transferred there instead of noticed (Circular
+   * 73/2024 Art. 24): the notice worker holds it for an officer's signed transfer.
+   */
+  residenceProvince?: string;
 }
 
 export interface RegisteredVehicle {

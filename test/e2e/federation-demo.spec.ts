@@ -2,7 +2,9 @@
  * `tec federation-demo` as a person runs it: one command, three embedded nodes (national on p, provinces 01
  * and 79 on p+1 and p+2). The spec spawns it, waits for the named lines, then checks over HTTP that the
  * national witness cosigned both provinces' checkpoints (each province serves the cosignature, checked by the
- * independent monitor code) and that the national node mirrored their records, then stops it with SIGTERM.
+ * independent monitor code) and that the national node mirrored their records; then that the case 01's
+ * seeding transferred to 79 was opened there (the `transferred:` line), is closed at 01, and that 79's bundle
+ * of it verifies with both logs' proofs; then stops it with SIGTERM.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevIssuer, loadOrCreateSeedFile } from '../../src/adapters/auth/tokens.ts';
+import { readBundleZip, verifyBundle } from '../../src/domain/bundle/index.ts';
 import { waitFor } from '../support/env.ts';
 import { verifyWitnessCosignature } from '../support/monitor/monitor.ts';
 
@@ -121,6 +124,42 @@ describe('tec federation-demo', function () {
     expect(stats.provinces.map((p) => p.cases.detected)).to.deep.equal([3, 3]);
     const metrics = await (await fetch(`${national}/metrics`)).text();
     expect(metrics).to.match(/tec_mirror_size\{province="01"\} [1-9]/);
+
+    // The handover: 01's director transferred one case to 79 (its owner resides there); the national relay carried
+    // it and 79's node opened the linked case. The demo prints the line once 79 holds it.
+    const transferredLine = await waitFor(
+      () => {
+        if (child!.exitCode !== null) throw new Error(`federation-demo exited ${child!.exitCode}: ${stderr.slice(-2000)}`);
+        return /^transferred: ([0-9a-f-]{36}) 01 -> 79$/m.exec(stdout)?.[1];
+      },
+      { timeoutMs: 180_000, intervalMs: 200, what: 'the transferred: line (79 opened the case)' },
+    );
+    const caseId = transferredLine;
+    const auditor79 = await issuer.mint({ subject: 'aud-79-e2e', role: 'auditor', province: '79' });
+    const received = (await (await fetch(`${provinces['79']}/v1/cases/${caseId}`, { headers: { authorization: `Bearer ${auditor79}`, 'x-purpose': 'e2e check of the handover' } })).json()) as {
+      status: string;
+      province: string;
+    };
+    expect(received).to.include({ status: 'owner-identified', province: '79' });
+    const auditor00 = await issuer.mint({ subject: 'aud-00-e2e', role: 'auditor', province: '00' });
+    const sent = (await (await fetch(`${provinces['01']}/v1/cases/${caseId}`, { headers: { authorization: `Bearer ${auditor00}`, 'x-purpose': 'e2e check of the handover' } })).json()) as { status: string };
+    expect(sent.status).to.equal('closed');
+    // 79's court bundle carries 01's part: each part verifies under its own log key and checkpoint (409 until sealed).
+    const zip = await waitFor(
+      async () => {
+        const res = await fetch(`${provinces['79']}/v1/cases/${caseId}/bundle`, { headers: { authorization: `Bearer ${auditor79}`, 'x-purpose': 'e2e check of the handover bundle' } });
+        if (res.status === 409) return undefined;
+        expect(res.status).to.equal(200);
+        return new Uint8Array(await res.arrayBuffer());
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: "79's bundle of the received case" },
+    );
+    const report = verifyBundle(await readBundleZip(zip), { trustedKey: line('log-key 79')! });
+    expect(report.valid, JSON.stringify([report.checks.filter((c) => c.status === 'fail'), report.linkFailures])).to.equal(true);
+    expect(report.linked).to.have.length(1);
+    expect(report.linked![0]).to.include({ province: '01', origin: 'vn-traffic/province-01', logKey: line('log-key 01'), valid: true });
+    expect(report.linked![0]!.link.status).to.equal('pass');
+    expect(report.linked![0]!.witnesses.map((w) => w.name)).to.deep.equal(['vn-traffic/national-witness']);
 
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);

@@ -31,6 +31,7 @@ const OwnerSchema = z.object({
   address: z.string().min(1).max(500),
   email: z.string().max(254).optional(),
   phone: z.string().max(20).optional(),
+  residenceProvince: z.string().regex(/^\d{2}$/).optional(),
 });
 const VehicleSchema = z.object({
   plate: z.string().regex(COMPACT),

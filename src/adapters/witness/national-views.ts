@@ -4,22 +4,31 @@
  * second copy to drift). Only verified records are ever in `mirror_records` (src/adapters/witness/mirror.ts).
  *
  * - `statistics()`: per province (the registered log's province), the case life cycle counted from the
- *   mirrored case records.
+ *   mirrored case records; a case handed over between provinces is counted once (see `COUNTED`).
  * - `plateLookup(plate)`: a vehicle's cases in every province, each with its provincial leaf indexes so a
  *   reader can prove any of them against the province's cosigned checkpoint.
  */
 import type { Queryable } from '../ledger/store.ts';
 
-/** Record types counted per province, by the name the statistics give them. */
+/**
+ * What is counted per province, by the name the statistics give it: a predicate over a mirrored case record
+ * `r` (constant SQL, no input). A case handed over across nodes counts once in each count: `detected` where the
+ * camera saw it (the receiving log has `CaseReceived`, counted as `received`, not a second detection), and
+ * `closed` only where it ends (the sending log's `CaseClosed` with reason `transferred` is the handover, counted
+ * as `transferredOut`, not an end). So `detected` summed over provinces is the number of cases, and so is the
+ * sum of `detected + received - transferredOut` per province of the cases each province handles.
+ */
 const COUNTED = {
-  detected: 'ViolationDetected',
-  confirmed: 'ReviewConfirmed',
-  rejected: 'ReviewRejected',
-  noticesIssued: 'NoticeIssued',
-  penaltiesDecided: 'PenaltyDecided',
-  paid: 'PenaltyPaid',
-  appeals: 'AppealFiled',
-  closed: 'CaseClosed',
+  detected: `r.type = 'ViolationDetected'`,
+  received: `r.type = 'CaseReceived'`,
+  confirmed: `r.type = 'ReviewConfirmed'`,
+  rejected: `r.type = 'ReviewRejected'`,
+  transferredOut: `r.type = 'CaseTransferred' AND r.record::jsonb #>> '{data,handover}' = 'federation'`,
+  noticesIssued: `r.type = 'NoticeIssued'`,
+  penaltiesDecided: `r.type = 'PenaltyDecided'`,
+  paid: `r.type = 'PenaltyPaid'`,
+  appeals: `r.type = 'AppealFiled'`,
+  closed: `r.type = 'CaseClosed' AND r.record::jsonb #>> '{data,reason}' <> 'transferred'`,
 } as const;
 type Counted = keyof typeof COUNTED;
 
@@ -64,6 +73,20 @@ export interface RelayedHandover {
   checkpoint: string;
 }
 
+/**
+ * The relay's query: $1 receiving province, $2 limit, ($3, $4) the (origin, leaf) to start after. Answered by
+ * the partial index `mirror_records_handover` (migration 1795479700000), whose expression is this one's.
+ */
+export const HANDOVER_RELAY_SQL = `SELECT r.origin, r.province, r.stream, r.leaf_index, encode(r.record_hash, 'hex') AS record_hash, r.recorded_at,
+              r.record, w.checkpoint, w.cosignature
+         FROM mirror_records r JOIN witness_logs w ON w.origin = r.origin
+        WHERE r.type = 'CaseTransferred' AND r.stream LIKE 'case-%'
+          AND r.record::jsonb #>> '{data,handover}' = 'federation'
+          AND r.record::jsonb #>> '{data,signoff,toProvince}' = $1
+          AND (r.origin, r.leaf_index) > ($3::text, $4::bigint)
+        ORDER BY r.origin, r.leaf_index
+        LIMIT $2`;
+
 export class NationalViews {
   constructor(private readonly db: Queryable) {}
 
@@ -71,9 +94,8 @@ export class NationalViews {
     const names = Object.keys(COUNTED) as Counted[];
     const { rows } = await this.db.query<Record<string, string>>(
       `SELECT l.province, count(r.*) AS records,
-              ${names.map((n, i) => `count(*) FILTER (WHERE r.type = $${i + 1} AND r.stream LIKE 'case-%') AS "${n}"`).join(',\n              ')}
+              ${names.map((n) => `count(*) FILTER (WHERE ${COUNTED[n]} AND r.stream LIKE 'case-%') AS "${n}"`).join(',\n              ')}
          FROM mirror_logs l JOIN mirror_records r ON r.origin = l.origin GROUP BY l.province ORDER BY l.province`,
-      names.map((n) => COUNTED[n]),
     );
     return rows.map((r) => ({
       province: r.province!,
@@ -103,15 +125,7 @@ export class NationalViews {
       checkpoint: string;
       cosignature: string;
     }>(
-      `SELECT r.origin, r.province, r.stream, r.leaf_index, encode(r.record_hash, 'hex') AS record_hash, r.recorded_at,
-              r.record, w.checkpoint, w.cosignature
-         FROM mirror_records r JOIN witness_logs w ON w.origin = r.origin
-        WHERE r.type = 'CaseTransferred' AND r.stream LIKE 'case-%'
-          AND r.record::jsonb #>> '{data,handover}' = 'federation'
-          AND r.record::jsonb #>> '{data,signoff,toProvince}' = $1
-          AND (r.origin, r.leaf_index) > ($3::text, $4::bigint)
-        ORDER BY r.origin, r.leaf_index
-        LIMIT $2`,
+      HANDOVER_RELAY_SQL,
       [toProvince, limit, after?.origin ?? '', after?.leafIndex ?? -1],
     );
     return rows.map((r) => ({

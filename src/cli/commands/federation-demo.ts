@@ -10,6 +10,10 @@
  * own token (subject `national-mirror`) is accepted by the provinces, as a national identity provider's would
  * be. Prints `national: <url>`, `province 01: <url>`, `province 79: <url>`, `witness-key: …`, `log-key 01: …`
  * and `log-key 79: …`, then runs until SIGINT or SIGTERM, like `tec serve`.
+ *
+ * Province 01's seeding holds one case back from the notice (its owner resides in 79, says the registry
+ * stand-in) and its director signs the transfer to 79; the national relay carries it and 79's node opens the
+ * linked case. `transferred: <caseId> 01 -> 79` is printed once 79 holds it (docs/federation.md).
  */
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
@@ -18,6 +22,8 @@ import { startNode, type RunningNode } from '../../node/index.ts';
 import { registerProvincialLog, loadProvincialLogRegistry } from '../../commands/federation.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { seedDemoIfEmpty } from '../../demo/index.ts';
+import { streams } from '../../domain/record.ts';
+import { StreamNotFoundError } from '../../ports/eventstore.ts';
 
 const PROVINCES = ['01', '79'] as const;
 
@@ -86,17 +92,53 @@ export async function startFederationDemo(options: {
         { logProvince: province, origin: demoOrigin(province), verifierKey: node.ledger.verifierKey(), baseUrl: node.url! },
       );
     }
+    const transferred: { caseId: string; from: string; to: string }[] = [];
     for (const [province, node] of provinces) {
-      await seedDemoIfEmpty(node, { provinces: [province], cases: options.cases ?? 6, seed: 20261200 + Number(province) * 1000 });
+      const seeded = await seedDemoIfEmpty(node, { provinces: [province], cases: options.cases ?? 6, seed: 20261200 + Number(province) * 1000 });
+      // 01's seeding transfers one case to 79 (its owner resides there): a node that 01's does not serve.
+      for (const caseId of seeded?.transferredCaseIds ?? []) transferred.push({ caseId, from: province, to: '79' });
     }
     options.print(`national: ${national.url}`);
     for (const [province, node] of provinces) options.print(`province ${province}: ${node.url}`);
     options.print(`witness-key: ${witnessKey}`);
     for (const [province, node] of provinces) options.print(`log-key ${province}: ${node.ledger.verifierKey()}`);
-    return { national, provinces, stop };
+    // The handover travels on its own (01 seals, the witness cosigns, the nation mirrors, 79's receiver opens
+    // it): the line is printed once the receiving node holds the linked case.
+    const watching = { stopped: false };
+    for (const handover of transferred) void announceWhenReceived(provinces.get(handover.to)!, handover, options.print, watching);
+    return {
+      national,
+      provinces,
+      stop: async () => {
+        watching.stopped = true;
+        await stop();
+      },
+    };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Polls the receiving node's event store until the case's stream opens with `CaseReceived`, then prints. */
+async function announceWhenReceived(
+  receiver: RunningNode,
+  handover: { caseId: string; from: string; to: string },
+  print: (line: string) => void,
+  watching: { stopped: boolean },
+): Promise<void> {
+  while (!watching.stopped) {
+    try {
+      const [first] = await receiver.store.readStream(streams.case(handover.caseId), { maxCount: 1 });
+      if (first?.record.type === 'CaseReceived') {
+        print(`transferred: ${handover.caseId} ${handover.from} -> ${handover.to}`);
+        return;
+      }
+    } catch (error) {
+      // Not there yet; anything else (the node stopping) ends the watch quietly, the demo's own logs tell.
+      if (!(error instanceof StreamNotFoundError)) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -35,6 +35,7 @@ function violationText(code: string, vehicleClass: string, observedAt: string): 
 
 export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent): CitizenRow | undefined {
   if (!row) {
+    if (event.type === 'CaseReceived') return receivedRow(event);
     if (event.type !== 'ViolationDetected') return undefined;
     const det = event.data.detection;
     const plate = det.plateRead?.text ?? '';
@@ -99,6 +100,7 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       return { ...row, owner_unresponsive: true };
     case 'AgencyWarningSent':
     case 'CaseTransferred':
+    // Opens the row (above); a repeat on an existing row changes nothing.
     case 'CaseReceived':
     case 'ExplanationSubmitted':
     case 'DriverIdentified':
@@ -108,4 +110,28 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     default:
       return assertNever(event, 'case event');
   }
+}
+
+/**
+ * A case handed over by another node (docs/federation.md "Case handover"): published from its first record
+ * here, since an officer of the sending province confirmed it (the review `CaseReceived` carries); the plate and
+ * violation are the confirmed ones, the detecting unit is the sending province's police, whose camera saw it.
+ */
+function receivedRow(event: Extract<CaseEvent, { type: 'CaseReceived' }>): CitizenRow {
+  const { detection: det, review, from } = event.data;
+  return {
+    case_id: event.data.caseId,
+    plate_compact: plateKey(review.plate),
+    plate: review.plate,
+    plate_colour: plateColourOf(det) ?? null,
+    vehicle_type: det.vehicleClass,
+    observed_at: det.observedAt,
+    place: det.location.description,
+    violation_code: review.violationCode,
+    violation: violationText(review.violationCode, det.vehicleClass, det.observedAt),
+    detecting_unit: detectingUnitOf(from.province),
+    status: 'unresolved',
+    published: true,
+    owner_unresponsive: false,
+  };
 }

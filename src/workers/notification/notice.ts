@@ -4,6 +4,9 @@
  * channel that can reach the owner, recording `NoticeDelivered`, or, once retries are spent or the channel
  * refused for good, `NoticeDeliveryFailed`.
  *
+ * A case whose owner resides in another province (the registry's `residenceProvince`) gets no notice here:
+ * it is held for an officer's signed transfer to that province (docs/legal-procedure.md step 4b).
+ *
  * Idempotent by notice id: the id is derived from the job (= the OwnerIdentified event), the channel
  * deduplicates deliveries on it, and a notice already settled in the case is not sent again. The owner's
  * name, address and contacts are fetched from the registry at send time and appear only in the notice.
@@ -63,6 +66,12 @@ export function noticeProcessor({ commands, registry, channels, logger, portalUr
     if (!notice) {
       if (!['owner-identified', 'noticed'].includes(kase.status)) {
         logger?.info({ ...log, status: kase.status }, 'notice not issued: the case moved on');
+        return;
+      }
+      // The owner resides in another province: the law sends the case there instead of a notice here
+      // (Circular 73/2024 Art. 24), which takes an officer's signed transfer; the worker leaves it to them.
+      if (contact.residenceProvince !== undefined && contact.residenceProvince !== kase.province) {
+        logger?.info(log, 'notice held: the owner resides in another province (transfer)');
         return;
       }
       const elapsed = Date.parse(commands.clock.now()) - Date.parse(kase.detection.observedAt);

@@ -28,6 +28,8 @@ import { readBundleZip, verifyBundle } from '../../../src/domain/bundle/index.ts
 import { streams } from '../../../src/domain/record.ts';
 import { buildRecordSignoff, buildReviewSignoff, buildTransferSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { waitFor } from '../../support/env.ts';
+import { citizenLookup } from '../../../src/projections/queries.ts';
+import { detectingUnitOf } from '../../../src/projections/cases/citizen-view.ts';
 import { carViolation } from '../../unit/domain/case-fixtures.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
 import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from '../http/support/world.ts';
@@ -65,7 +67,7 @@ describe('case handover between provinces across nodes', function () {
   before(async () => {
     national = await startApiNode('ho_national', { sequencer: false, issuerSeed });
     hanoi = await startApiNode('ho_01', { checkpointIntervalMs: 50, origin: ORIGIN_01, servedProvinces: [HANOI], issuerSeed });
-    saigon = await startApiNode('ho_79', { checkpointIntervalMs: 50, origin: ORIGIN_79, servedProvinces: [SAIGON], issuerSeed });
+    saigon = await startApiNode('ho_79', { checkpointIntervalMs: 50, origin: ORIGIN_79, servedProvinces: [SAIGON], issuerSeed, projections: true });
     nationalPool = new pg.Pool({ connectionString: national.db.url, max: 6 });
     hanoiPool = new pg.Pool({ connectionString: hanoi.db.url, max: 3 });
     witness = new Witness({
@@ -204,6 +206,14 @@ describe('case handover between provinces across nodes', function () {
     expect(got.received).to.include({ origin: ORIGIN_01, province: HANOI, caseId, leafIndex: items[0]!.leafIndex, recordHash: items[0]!.recordHash });
     for (const original of got.originals) expect(await saigon.evidence.has(original.digest)).to.equal(true);
     expect(got.originals.length).to.be.greaterThan(0);
+    // The citizen lookup on the receiving node lists it (published: 01's officer confirmed it), found by 79 and
+    // detected by 01's police.
+    const plate = got.review!.plate;
+    const listed = await waitFor(async () => (await citizenLookup(saigon.dataSource, plate)).find((v) => v.violationCode === entry.code), {
+      what: "the received case in 79's citizen lookup",
+      timeoutMs: 30_000,
+    });
+    expect(listed).to.include({ status: 'unresolved', detectingUnit: detectingUnitOf(HANOI), plate });
     // Custody on the sending side: the export to the receiving province's relay, with its purpose.
     const custody = await hanoi.store.readStream(streams.custody(caseId), { fromRevision: 0n, maxCount: 100 });
     const exported = custody

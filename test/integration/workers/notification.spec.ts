@@ -168,9 +168,33 @@ describe('notices through the gateway and SMTP (in-process jobs)', function () {
     expect((failed.data as { reason: string }).reason).to.include('503');
     expect(stream.filter((r) => r.record.type.startsWith('Notice')).map((r) => r.record.type)).to.deep.equal(['NoticeIssued', 'NoticeDeliveryFailed']);
     const ownerEvent = stream.find((r) => r.record.type === 'OwnerIdentified')!.record;
-    const dead = await pipeline.jobs.deadLetters('notice');
-    expect(dead.map((d) => d.jobId)).to.include(ownerEvent.id);
+    // The processor records the failure, then throws; the queue files the dead letter after that.
+    const dead = await waitFor(
+      async () => {
+        const letters = await pipeline.jobs.deadLetters('notice');
+        return letters.some((d) => d.jobId === ownerEvent.id) ? letters : undefined;
+      },
+      { what: 'the dead letter' },
+    );
     expect(dead.find((d) => d.jobId === ownerEvent.id)!.error).to.include('503');
+  });
+
+  it('holds the notice of an owner who resides in another province (for the officer\'s transfer), and the adapter carries the residence', async () => {
+    const elsewhere = { ref: 'own-gw-79', kind: 'individual' as const, name: 'Chủ Xe Ở Xa', address: '1 Đường Xa, TP. Hồ Chí Minh', phone: '+84912000222', residenceProvince: '79' };
+    // The same plate now registered to an owner in TP. Hồ Chí Minh (the camera is in Hà Nội), for this case only.
+    registry.add({ plate: '30A12345', registrationNumber: 'DK-01-556', vehicleClass: 'car', owner: elsewhere });
+    expect(await new HttpVehicleRegistry({ baseUrl: registry.url }).ownerContact(elsewhere.ref)).to.deep.equal(elsewhere);
+    const { caseId, refs } = await ingestPlainDetection(world, 3);
+    try {
+      await confirmCase(world, caseId, '30A-123.45', refs);
+      await waitFor(() => logs.text().split('\n').some((l) => l.includes(caseId) && l.includes('notice held')), { what: 'the notice worker holding the notice' });
+    } finally {
+      registry.add({ plate: '30A12345', registrationNumber: 'DK-01-555', vehicleClass: 'car', owner });
+    }
+    const types = await eventTypes(world, caseId);
+    expect(types).to.include('OwnerIdentified');
+    expect(types.filter((t) => t.startsWith('Notice'))).to.deep.equal([]);
+    for (const secret of [elsewhere.name, elsewhere.address, elsewhere.phone]) expect(logs.text()).to.not.include(secret);
   });
 
   it('SMTP channel: the notice id is the Message-ID; a temporary refusal is retryable and carries no address', async () => {

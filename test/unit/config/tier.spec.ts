@@ -37,3 +37,38 @@ describe('config: federation tier (TIER, PROVINCES, WITNESS_URL/WITNESS_KEY)', (
     }
   });
 });
+
+describe('config: HANDOVER_TOKEN (the handover receiver with an external issuer)', () => {
+  const province = { TIER: 'province', PROVINCES: '01,79', WITNESS_URL: 'https://n.example/witness', WITNESS_KEY: 'w+00000000+AA==' };
+  const external = { JWKS_URL: 'https://idp.example/jwks' };
+
+  it('refuses a provincial node with a witness and an external issuer but no HANDOVER_TOKEN (its receiver could never read)', () => {
+    expect(() => loadConfig({ ...base, ...province, ...external })).to.throw(ValidationError);
+  });
+
+  it('accepts one token for every province served, or one per province', () => {
+    const one = loadConfig({ ...base, ...province, ...external, HANDOVER_TOKEN: 'eyJ.one.sig' });
+    expect(one.handoverTokens).to.deep.equal({ '01': 'eyJ.one.sig', '79': 'eyJ.one.sig' });
+    const each = loadConfig({ ...base, ...province, ...external, HANDOVER_TOKEN: '01=eyJ.a.sig;79=eyJ.b.sig' });
+    expect(each.handoverTokens).to.deep.equal({ '01': 'eyJ.a.sig', '79': 'eyJ.b.sig' });
+  });
+
+  it('needs no HANDOVER_TOKEN with the development issuer (it mints the receiver its token)', () => {
+    expect(loadConfig({ ...base, ...province }).handoverTokens).to.equal(undefined);
+  });
+
+  it('refuses a token for a province not served, a served province without one, a repeated province, and the wrong node', () => {
+    for (const env of [
+      { ...province, HANDOVER_TOKEN: '01=a;79=b;80=c' },
+      { ...province, HANDOVER_TOKEN: '01=a' },
+      { ...province, HANDOVER_TOKEN: '01=a;01=b;79=c' },
+      { ...province, HANDOVER_TOKEN: '01=a;79' },
+      { ...province, HANDOVER_TOKEN: 'two words' },
+      { TIER: 'province', PROVINCES: '01', HANDOVER_TOKEN: 'a' },
+      { TIER: 'national', HANDOVER_TOKEN: 'a' },
+      { HANDOVER_TOKEN: 'a' },
+    ]) {
+      expect(() => loadConfig({ ...base, ...env }), JSON.stringify(env)).to.throw(ValidationError);
+    }
+  });
+});

@@ -476,6 +476,15 @@ const vi = {
   'witnessStatus.invalid': 'Chữ ký đồng xác nhận sai',
   cosignedAt: 'đồng xác nhận lúc',
   noTrustedWitnessVerified: 'Không nhân chứng tin cậy nào xác minh hồ sơ này: chỉ có chữ ký của chính nhật ký.',
+  linkedPartsTitle: 'Phần hồ sơ của tỉnh chuyển giao',
+  linkedPartsHelp:
+    'Vụ việc được chuyển đến từ tỉnh khác: hồ sơ mang theo nguyên vẹn hồ sơ của tỉnh chuyển, được kiểm tra riêng theo khóa nhật ký và điểm kiểm tra của tỉnh đó. Hồ sơ chỉ hợp lệ khi mọi phần liên kết đều hợp lệ.',
+  linkedPartFrom: 'Phần liên kết của tỉnh',
+  linkedPartValid: 'Hợp lệ',
+  linkedPartInvalid: 'Không hợp lệ',
+  linkCheck: 'Liên kết với vụ việc này',
+  linkCheckHelp: 'bản ghi tiếp nhận của vụ việc này nêu đúng nhật ký, khóa, bản ghi chuyển giao và vị trí lá của phần này',
+  linkFailure: 'Lỗi liên kết',
 };
 
 export type MessageKey = keyof typeof vi;
@@ -935,6 +944,15 @@ const en: Partial<Record<MessageKey, string>> = {
   'witnessStatus.invalid': 'Cosignature does not verify',
   cosignedAt: 'cosigned at',
   noTrustedWitnessVerified: 'No trusted witness verified this bundle: it carries the log’s own signature only.',
+  linkedPartsTitle: 'The sending province’s part',
+  linkedPartsHelp:
+    'This case was handed over by another province: the bundle carries that province’s own bundle unchanged, checked on its own under that province’s log key and checkpoint. The bundle is valid only if every linked part is.',
+  linkedPartFrom: 'Linked part of province',
+  linkedPartValid: 'Valid',
+  linkedPartInvalid: 'Invalid',
+  linkCheck: 'Link to this case',
+  linkCheckHelp: 'this case’s receipt record names this part’s log, key, transfer record and leaf',
+  linkFailure: 'Link failure',
 };
 
 /** Both dictionaries, read-only: the language test builds its word lists from them. */

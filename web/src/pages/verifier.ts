@@ -1,7 +1,8 @@
 /**
  * The court verifier page: drop or choose a bundle ZIP, optionally paste the trusted log key and trusted
  * witness keys (one per line, like `tec verify --trusted-witness`), and read which witnesses verified, each
- * check of bundle.md with its failures, the case timeline with who signed what, and the evidence images.
+ * check of bundle.md with its failures, a received case's linked part (the sending province's own bundle) with
+ * its own checks, the case timeline with who signed what, and the evidence images.
  * Everything runs in this page; nothing is uploaded (the page makes no request at all).
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -11,6 +12,7 @@ import { useStore } from '../lib/store.ts';
 import { verifyBundleBytes, witnessKeyLines, type EvidenceImage, type FactSummary, type VerifierOutcome } from '../lib/verifier.ts';
 import { BundleDownload } from '../components/bundle-download.ts';
 import { actorName, checkFailure, checkName, eventName, unreadableReason } from '../lib/verifier-text.ts';
+import type { BundleFailure, BundleReport, LinkedPartReport } from '../../../src/domain/bundle/verify.ts';
 
 export function VerifierPage({ offline }: { offline: boolean }) {
   const t = useT();
@@ -96,6 +98,64 @@ function Summary({ summary, lang }: { summary: FactSummary | undefined; lang: La
   return html`<small>${parts.flatMap((p, i) => (i === 0 ? [p] : [' · ', p]))}</small>`;
 }
 
+/** One bundle's bundle.md checks: the bundle's own, or a linked part's (`testId` tells them apart). */
+function ChecksTable({ checks, testId }: { checks: BundleReport['checks']; testId: string }) {
+  const t = useT();
+  const lang = useStore(langStore);
+  return html`<table class="checks" data-testid=${testId}>
+      <caption class="sr-only">${t('check')}</caption>
+      <thead><tr><th scope="col">${t('check')}</th><th scope="col">${t('result')}</th><th scope="col"></th></tr></thead>
+      <tbody>
+        ${checks.map(
+          (c) => html`<tr data-check=${c.code} data-status=${c.status}>
+            <th scope="row">${checkName(c.code, lang)} <code>${c.code}</code></th>
+            <td><span class=${`badge ${c.status === 'pass' ? 'ok' : 'bad'}`}>${c.status === 'pass' ? `✓ ${t('pass')}` : `✗ ${t('fail')}`}</span></td>
+            <td>${c.failures.length
+              ? html`<ul>${c.failures.map((f) => {
+                  const text = checkFailure(c.code, f.message, lang);
+                  return html`<li data-testid="failure">${text}${f.recordIds?.length ? html` <small>[<code>${f.recordIds.join(', ')}</code>]</small>` : null}${f.digests?.length ? html` <small>[<code>${f.digests.join(', ')}</code>]</small>` : null}${text !== f.message ? html`<${CoreDetail} message=${f.message} />` : null}</li>`;
+                })}</ul>`
+              : null}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+/**
+ * A received case's bundle carries the sending province's own bundle under `linked/<province>/`
+ * (docs/federation.md "Bundle addition: linked parts"): each part is shown on its own, with its log, key,
+ * witnesses, its own checks and the link to this case's `CaseReceived`; the bundle is valid only if every
+ * part is. The link failures' texts are the core's (English): they name entries and leaves.
+ */
+function LinkedParts({ parts, failures }: { parts: LinkedPartReport[]; failures: BundleFailure[] }) {
+  const t = useT();
+  if (parts.length === 0 && failures.length === 0) return null;
+  return html`<section data-testid="linked-parts">
+      <h2>${t('linkedPartsTitle')}</h2>
+      <p>${t('linkedPartsHelp')}</p>
+      ${failures.length
+        ? html`<ul data-testid="link-failures">${failures.map((f) => html`<li class="badge bad">${t('linkFailure')}: <code>${f.message}</code></li>`)}</ul>`
+        : null}
+      ${parts.map(
+        (part) => html`<article class=${`linked-part ${part.valid ? 'good' : 'bad'}`} data-testid="linked-part" data-province=${part.province} data-valid=${String(part.valid)}>
+          <h3>${t('linkedPartFrom')} ${part.province} <span class=${`badge ${part.valid ? 'ok' : 'bad'}`}>${part.valid ? `✓ ${t('linkedPartValid')}` : `✗ ${t('linkedPartInvalid')}`}</span></h3>
+          <dl class="facts">
+            <dt>${t('caseTitle')}</dt><dd><code>${part.caseId ?? '—'}</code></dd>
+            <dt>${t('treeSize')}</dt><dd><code>${part.origin ?? '—'}</code> · ${part.treeSize ?? '—'}</dd>
+            <dt>${t('logKeyFingerprint')}</dt><dd><code>${part.logKeyFingerprint ?? '—'}</code></dd>
+            ${part.witnesses.length ? html`<dt>${t('witnesses')}</dt><dd data-testid="linked-witnesses">${part.witnesses.map((w, i) => html`${i > 0 ? ', ' : ''}<code>${w.name}</code> (<code>${w.keyId}</code>)`)}</dd>` : null}
+            <dt>${t('linkCheck')}</dt>
+            <dd data-testid="link" data-status=${part.link.status}><span class=${`badge ${part.link.status === 'pass' ? 'ok' : 'bad'}`}>${part.link.status === 'pass' ? `✓ ${t('pass')}` : `✗ ${t('fail')}`}</span> ${t('linkCheckHelp')}${part.link.failures.length
+              ? html`<ul>${part.link.failures.map((f) => html`<li data-testid="failure"><code>${f.message}</code></li>`)}</ul>`
+              : null}</dd>
+          </dl>
+          <${ChecksTable} checks=${part.checks} testId="linked-checks" />
+        </article>`,
+      )}
+    </section>`;
+}
+
 function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: string; urls: Map<string, string> }) {
   const t = useT();
   const lang = useStore(langStore);
@@ -131,24 +191,8 @@ function Report({ outcome, file, urls }: { outcome: VerifierOutcome; file: strin
           )}</ul><p>${t('destroyedEvidenceHelp')}</p></div>`
         : null}
     </section>
-    <table class="checks" data-testid="checks">
-      <caption class="sr-only">${t('check')}</caption>
-      <thead><tr><th scope="col">${t('check')}</th><th scope="col">${t('result')}</th><th scope="col"></th></tr></thead>
-      <tbody>
-        ${r.checks.map(
-          (c) => html`<tr data-check=${c.code} data-status=${c.status}>
-            <th scope="row">${checkName(c.code, lang)} <code>${c.code}</code></th>
-            <td><span class=${`badge ${c.status === 'pass' ? 'ok' : 'bad'}`}>${c.status === 'pass' ? `✓ ${t('pass')}` : `✗ ${t('fail')}`}</span></td>
-            <td>${c.failures.length
-              ? html`<ul>${c.failures.map((f) => {
-                  const text = checkFailure(c.code, f.message, lang);
-                  return html`<li data-testid="failure">${text}${f.recordIds?.length ? html` <small>[<code>${f.recordIds.join(', ')}</code>]</small>` : null}${f.digests?.length ? html` <small>[<code>${f.digests.join(', ')}</code>]</small>` : null}${text !== f.message ? html`<${CoreDetail} message=${f.message} />` : null}</li>`;
-                })}</ul>`
-              : null}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${ChecksTable} checks=${r.checks} testId="checks" />
+    <${LinkedParts} parts=${r.linked ?? []} failures=${r.linkFailures ?? []} />
     <h2>${t('timeline')}</h2>
     <table class="cases" data-testid="bundle-timeline">
       <thead><tr><th scope="col">#</th><th scope="col">${t('observedAt')}</th><th scope="col">${t('recordType')}</th><th scope="col">${t('signedBy')}</th><th scope="col"></th></tr></thead>
