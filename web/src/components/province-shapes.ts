@@ -8,7 +8,9 @@
  * some lack diacritics); the unnamed geometry of coastal islets belongs to no province and is left out.
  */
 import type { MultiPolygon } from 'geojson';
-import type { GeometryCollection, GeometryObject, Topology } from 'topojson-specification';
+import type { GeometryCollection, MultiPolygon as TopoMultiPolygon, Polygon as TopoPolygon, Topology } from 'topojson-specification';
+
+type Shape = TopoPolygon | TopoMultiPolygon;
 
 /** New province code → the pre-merger provinces it joined, by the name each has in the source file. */
 export const MERGED_PROVINCES: Record<string, readonly string[]> = {
@@ -48,18 +50,56 @@ export const MERGED_PROVINCES: Record<string, readonly string[]> = {
   '96': ['Cà Mau', 'Bạc Liêu'],
 };
 
-type Provinces63 = Topology<{ vnm: GeometryCollection<{ name: string | null }> }>;
-type Merge = (topology: Topology, objects: GeometryObject[]) => MultiPolygon;
+/** Approximate [longitude, latitude] of each province's administrative seat after the 1 July 2025 merger. */
+export const PROVINCE_SEATS: Record<string, readonly [number, number]> = {
+  '01': [105.854, 21.028], // Hà Nội
+  '04': [106.258, 22.666], // Cao Bằng
+  '08': [105.214, 21.823], // Tuyên Quang
+  '11': [103.023, 21.386], // Điện Biên Phủ
+  '12': [103.458, 22.396], // Lai Châu
+  '14': [103.914, 21.327], // Sơn La
+  '15': [104.87, 21.7], // Lào Cai (seat at Yên Bái)
+  '19': [105.848, 21.594], // Thái Nguyên
+  '20': [106.761, 21.853], // Lạng Sơn
+  '22': [107.08, 20.951], // Hạ Long
+  '24': [106.194, 21.273], // Bắc Ninh (seat at Bắc Giang)
+  '25': [105.402, 21.322], // Việt Trì
+  '31': [106.688, 20.845], // Hải Phòng
+  '33': [106.051, 20.646], // Hưng Yên
+  '37': [105.975, 20.25], // Ninh Bình
+  '38': [105.776, 19.807], // Thanh Hóa
+  '40': [105.681, 18.679], // Vinh
+  '42': [105.906, 18.343], // Hà Tĩnh
+  '44': [106.622, 17.468], // Quảng Trị (seat at Đồng Hới)
+  '46': [107.59, 16.463], // Huế
+  '48': [108.202, 16.054], // Đà Nẵng
+  '51': [108.792, 15.12], // Quảng Ngãi
+  '52': [109.219, 13.782], // Gia Lai (seat at Quy Nhơn)
+  '56': [109.197, 12.238], // Nha Trang
+  '66': [108.038, 12.667], // Buôn Ma Thuột
+  '68': [108.458, 11.94], // Đà Lạt
+  '75': [106.843, 10.957], // Đồng Nai (Biên Hòa)
+  '79': [106.7, 10.776], // TP. Hồ Chí Minh
+  '80': [106.413, 10.535], // Tây Ninh (seat at Tân An)
+  '82': [106.36, 10.36], // Đồng Tháp (seat at Mỹ Tho)
+  '86': [105.972, 10.254], // Vĩnh Long
+  '91': [105.081, 10.012], // An Giang (seat at Rạch Giá)
+  '92': [105.746, 10.045], // Cần Thơ
+  '96': [105.15, 9.176], // Cà Mau
+};
+
+type Provinces63 = Topology<{ vnm: GeometryCollection }>;
+type Merge = (topology: Topology, objects: Shape[]) => MultiPolygon;
 
 /**
  * Each new province's shape. Throws when a name of the mapping is missing from the source or a named source
  * province is left unmapped: a silently missing province would draw as a hole in the country.
  */
 export function mergedProvinceShapes(topology: Provinces63, merge: Merge): Map<string, MultiPolygon> {
-  const byName = new Map<string, GeometryObject>();
+  const byName = new Map<string, Shape>();
   for (const g of topology.objects.vnm.geometries) {
-    const name = g.properties?.name;
-    if (name) byName.set(name, g);
+    const name = (g.properties as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string' && (g.type === 'Polygon' || g.type === 'MultiPolygon')) byName.set(name, g);
   }
   const used = new Set<string>();
   const shapes = new Map<string, MultiPolygon>();
