@@ -84,3 +84,37 @@ export async function recordEvidenceAccess(
   if (!record) throw new Error('The event store returned no record for an append');
   return { stream, record };
 }
+
+/** How many custody appends of one batch run at once: enough to hide round trips, few enough to spare the pool. */
+const BATCH_CONCURRENCY = 8;
+
+/**
+ * Records one access per case of a batch (e.g. every case of a review-queue page whose plate is shown), each
+ * in its own `custody-<caseId>` stream, before the caller discloses anything. Every access is validated first,
+ * so a bad one writes nothing. The event store appends one stream at a time, so the batch is not atomic: when
+ * an append fails the promise rejects and the caller MUST NOT disclose; the records already written then
+ * stand for an access that did not happen, the safe side of an audit trail.
+ */
+export async function recordEvidenceAccesses(
+  deps: CommandDeps,
+  caller: Caller,
+  accesses: readonly EvidenceAccess[],
+  options: Omit<CustodyOptions, 'eventId'> = {},
+): Promise<number> {
+  for (const access of accesses) {
+    const parsed = EvidenceAccessSchema.safeParse(access);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new ValidationError('Invalid evidence access', { issues }, 'invalid-evidence-access');
+    }
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < accesses.length) {
+      const access = accesses[next++]!;
+      await recordEvidenceAccess(deps, caller, access, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, accesses.length) }, worker));
+  return accesses.length;
+}

@@ -246,6 +246,8 @@ export const NOTICE_DUE_DAYS = 10;
 export const LIMITATION_WARNING_DAYS = 30;
 
 export interface ReviewQueueItem extends CaseSummary {
+  /** The media worker's thumbnail of the overview (derived evidence), when it made one. */
+  thumbnail: { digest: string; mediaType: string; size: number } | null;
   noticeDueAt: string;
   limitationEndsAt: string;
   sla: { noticeDueSoon: boolean; noticeOverdue: boolean; limitationApproaching: boolean; limitationPassed: boolean };
@@ -283,8 +285,11 @@ export async function reviewQueue(
     const observedIso = c.observedAt.toISOString();
     const noticeDue = Date.parse(periodOfDays(observedIso, NOTICE_DUE_DAYS).endsAt);
     const limitationEnds = Date.parse(limitationPeriod(observedIso).endsAt);
+    const derived = (c.evidence as { derived?: { digest: string; mediaType: string; size: number; kind?: string }[] } | null)?.derived ?? [];
+    const thumb = derived.filter((d) => d.kind === 'thumbnail').at(-1);
     return {
       ...summary(c),
+      thumbnail: thumb ? { digest: thumb.digest, mediaType: thumb.mediaType, size: thumb.size } : null,
       noticeDueAt: new Date(noticeDue).toISOString(),
       limitationEndsAt: new Date(limitationEnds).toISOString(),
       sla: {

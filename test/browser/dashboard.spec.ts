@@ -108,9 +108,30 @@ const CONTRAST = `(selector) => {
       }),
     );
     expect(inside).to.equal(true);
-    // One coverage mark per province; Hà Nội and TP.HCM are partly covered (cameras in a ward and on CT.01).
+    // A choropleth: one filled shape per province (Natural Earth's 63 merged into the 34); Hà Nội is partly
+    // covered (cameras in a ward and on CT.01). Each shape is where its province is: it holds the province's
+    // seat, where the violation-density circle stands (Hạ Long's seat lies on the generalised coastline).
     expect(await page.locator('[data-testid=map-province]').count()).to.equal(34);
+    expect(await page.locator('[data-testid=map-province-outside]').count()).to.equal(0);
     expect(await page.locator('[data-testid=map-province][data-province="01"]').getAttribute('data-coverage')).to.equal('partial');
+    const placed = (await page.locator('[data-testid=map-province]').evaluateAll((paths) =>
+      paths.map((p) => {
+        const code = p.getAttribute('data-province');
+        const circle = document.querySelector(`[data-testid=map-density][data-province="${code}"]`);
+        const at = new DOMPoint(Number(circle?.getAttribute('cx')), Number(circle?.getAttribute('cy')));
+        return { code, long: (p.getAttribute('d') ?? '').length > 100, holdsSeat: (p as SVGPathElement).isPointInFill(at), fill: p.getAttribute('fill') };
+      }),
+    )) as { code: string; long: boolean; holdsSeat: boolean; fill: string }[];
+    expect(placed.filter((p) => !p.long).map((p) => p.code), 'empty shapes').to.deep.equal([]);
+    expect(placed.filter((p) => !p.holdsSeat).map((p) => p.code), 'shapes without their seat').to.deep.equal(['22']);
+    expect(new Set(placed.map((p) => p.fill)).size, 'filled by coverage status').to.be.at.least(2);
+    // Violation density stays visible: a circle per province, the largest where most violations were detected.
+    const density = (await page.locator('[data-testid=map-density]').evaluateAll((cs) => cs.map((c) => [Number(c.getAttribute('data-violations')), Number(c.getAttribute('r'))]))) as [number, number][];
+    expect(density).to.have.length(34);
+    const most = Math.max(...density.map(([v]) => v));
+    expect(most).to.be.greaterThan(0);
+    expect(density.filter(([v]) => v === most).every(([, r]) => r === Math.max(...density.map(([, rr]) => rr)))).to.equal(true);
+    expect(density.filter(([v]) => v === 0).every(([, r]) => r < Math.max(...density.map(([, rr]) => rr)))).to.equal(true);
     expect(await page.getByTestId('map-archipelago').count()).to.equal(2);
     // The report states the reading of "central communes" it uses, and the national route figures.
     expect(await page.getByTestId('coverage-reading').innerText()).to.contain('phường');
@@ -129,6 +150,10 @@ const CONTRAST = `(selector) => {
     expect(await page.locator('#scope option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).to.deep.equal(['79']);
     expect(await page.getByTestId('chart-by-province').count()).to.equal(0);
     expect(await page.getByTestId('workload').count(), 'officers see no per-officer figures').to.equal(0);
+    // On the map only their province is filled; the other 33 are drawn blank, as outside their scope.
+    await page.locator('[data-testid=coverage-map][data-outline=loaded]').waitFor();
+    expect(await page.locator('[data-testid=map-province]').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-province')))).to.deep.equal(['79']);
+    expect(await page.locator('[data-testid=map-province-outside]').count()).to.equal(33);
     await page.close();
   });
 

@@ -19,6 +19,8 @@ import { AUTHORITY_LIMITS_VND } from '../../src/domain/catalog/index.ts';
 import { identifyOwner, issueNotice } from '../../src/commands/cases.ts';
 import type { Caller } from '../../src/commands/outcome.ts';
 import { badgesFromSla, type ServerSla } from '../../web/src/lib/queue.ts';
+import { createPlateReader } from '../../src/workers/inference/index.ts';
+import { deriveForCase } from '../support/media-derivation.ts';
 
 interface QueueEntry {
   caseId: string;
@@ -89,10 +91,47 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
   return records.map((r) => (r.record.data as { publicKey?: string }).publicKey).filter((k): k is string => typeof k === 'string');
 }
 
+/** The thumbnail and plate crop of the queue's oldest case, and where the plate is on its overview. */
+interface OldestMedia {
+  caseId: string;
+  thumbnail: string;
+  plateBox: { x: number; y: number; width: number; height: number };
+}
+
+/**
+ * The UI node runs no workers, so the oldest case gets its media the way the workers make it: the real plate
+ * reader finds the plate on the overview, sharp derives the thumbnail and the plate crop, each recorded as
+ * derived evidence; then the review-queue read model is waited on until it lists the thumbnail.
+ */
+async function deriveOldestMedia(ui: UiNode, caseId: string): Promise<OldestMedia> {
+  const [first] = await ui.node.store.readStream(`case-${caseId}`, { maxCount: 1 });
+  const overview = (first!.record.data as { detection: { evidence: { digest: string; size: number; role?: string }[] } }).detection.evidence.find((e) => e.role === 'overview')!;
+  const reader = await createPlateReader();
+  let plateBox: OldestMedia['plateBox'];
+  try {
+    const reading = await reader.readScene(await ui.node.evidence.getBytes(overview.digest, { expectedSize: overview.size }));
+    if (!reading) throw new Error('the plate reader found no plate on the demo overview');
+    plateBox = reading.box;
+  } finally {
+    await reader.close();
+  }
+  const items = await deriveForCase({ commands: ui.node.commandDeps, evidence: ui.node.evidence }, caseId, { thumbnail: {}, plate: { box: plateBox } });
+  const thumbnail = items.find((i) => i.role === 'thumbnail')!.digest;
+  await waitFor(
+    async () => {
+      const rows = (await ui.node.readModels.query(`SELECT evidence FROM rm_case WHERE case_id = $1`, [caseId])) as { evidence: { derived?: { digest: string }[] } }[];
+      return (rows[0]?.evidence.derived ?? []).some((d) => d.digest === thumbnail);
+    },
+    { what: 'the thumbnail in the case read model', timeoutMs: 30_000 },
+  );
+  return { caseId, thumbnail, plateBox };
+}
+
 (chromiumAvailable() ? describe : describe.skip)('web UI: officer review and supervisor decision (Chromium)', function () {
   this.timeout(180_000);
   let ui: UiNode;
   let browser: LaunchedBrowser;
+  let oldestMedia: OldestMedia;
 
   before(async () => {
     ui = await startUiNode({ cases: 12 });
@@ -103,6 +142,7 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
       what: 'detected cases in the review queue read model',
       timeoutMs: 30_000,
     });
+    oldestMedia = await deriveOldestMedia(ui, (await reviewQueue(ui, officerToken))[0]!.caseId);
   });
 
   after(async () => {
@@ -139,6 +179,26 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     // Vehicle class in words and the age of the violation, in Vietnamese.
     expect(await rows.first().getByTestId('vehicle-class').innerText()).to.match(/^(Ô tô|Xe mô tô, xe gắn máy|Xe tải)$/);
     expect(await rows.first().getByTestId('age').innerText()).to.match(/trước$/);
+    // The plate as read and the thumbnail: the oldest case has one (fetched once its row is on screen), the
+    // others say they have none yet. Listing the plates is one custody record per listed case, and fetching
+    // the thumbnail one more, each with the purpose the screen states.
+    const firstDetection = ((await caseRecords(ui, oldest.caseId))[0]!.record.data as { detection: { plateRead: { text: string } } }).detection;
+    expect(await rows.first().getByTestId('plate').innerText()).to.equal(firstDetection.plateRead.text);
+    expect(oldest.caseId).to.equal(oldestMedia.caseId);
+    await rows.first().locator('[data-testid=thumbnail][data-loaded=true] img').waitFor();
+    for (let i = 1; i < listed.length; i++) expect(await rows.nth(i).getByTestId('no-thumbnail').count(), `row ${i}`).to.equal(1);
+    await waitFor(
+      async () => {
+        const custody = (await ui.node.store.readStream(`custody-${oldest.caseId}`)).map((r) => r.record);
+        const mine = custody.filter((r) => (r.meta.actor as { id: string }).id === 'officer-01-reviewer' && (r.data as { purpose: string }).purpose === 'review queue');
+        return mine.some((r) => (r.data as { access: string }).access === 'view') && mine.some((r) => (r.data as { digest?: string }).digest === oldestMedia.thumbnail);
+      },
+      { what: 'custody records of the listed plate and the fetched thumbnail', timeoutMs: 10_000 },
+    );
+    for (const item of listed.slice(1)) {
+      const custody = (await ui.node.store.readStream(`custody-${item.caseId}`)).map((r) => r.record.data as { access: string; purpose: string });
+      expect(custody.some((d) => d.access === 'view' && d.purpose === 'review queue'), `custody of listed case ${item.caseId}`).to.equal(true);
+    }
     await page.screenshot({ path: join(ARTIFACTS, 'queue.png') });
 
     // Enter opens the first case of the queue.
@@ -173,6 +233,28 @@ async function officerKeys(ui: UiNode, officerId: string): Promise<string[]> {
     expect(Math.abs(zoomed[0] - spot[0])).to.be.lessThan(0.01);
     expect(Math.abs(zoomed[1] - spot[1])).to.be.lessThan(0.01);
     await page.locator('body').press('0');
+
+    // `+` zooms around the plate box: after several presses the whole plate is still inside the viewport.
+    const plateOnScreen = `(() => {
+      const img = document.querySelector('[data-testid=overview] img');
+      const r = img.getBoundingClientRect();
+      const b = ${JSON.stringify(oldestMedia.plateBox)};
+      const kx = r.width / img.naturalWidth, ky = r.height / img.naturalHeight;
+      const v = document.querySelector('[data-testid=overview]').getBoundingClientRect();
+      return { left: r.left + b.x * kx - v.left, top: r.top + b.y * ky - v.top, right: r.left + (b.x + b.width) * kx - v.left, bottom: r.top + (b.y + b.height) * ky - v.top, vw: v.width, vh: v.height, width: b.width * kx };
+    })()`;
+    const atFit = (await page.evaluate(plateOnScreen)) as { width: number };
+    for (let i = 0; i < 6; i++) await page.locator('body').press('+');
+    await page.waitForFunction(() => !/scale\(1\)/.test(document.querySelector<HTMLElement>('[data-testid=overview] img')?.style.transform ?? 'scale(1)'));
+    const zoomedPlate = (await page.evaluate(plateOnScreen)) as { left: number; top: number; right: number; bottom: number; vw: number; vh: number; width: number };
+    expect(zoomedPlate.width, 'the plate is larger on screen').to.be.greaterThan(atFit.width * 2);
+    expect(zoomedPlate.left, 'plate left edge').to.be.at.least(-0.5);
+    expect(zoomedPlate.top, 'plate top edge').to.be.at.least(-0.5);
+    expect(zoomedPlate.right, 'plate right edge').to.be.at.most(zoomedPlate.vw + 0.5);
+    expect(zoomedPlate.bottom, 'plate bottom edge').to.be.at.most(zoomedPlate.vh + 0.5);
+    await page.screenshot({ path: join(ARTIFACTS, 'review-zoomed.png') });
+    await page.locator('body').press('0');
+    await page.waitForFunction(() => /scale\(1\)/.test(document.querySelector<HTMLElement>('[data-testid=overview] img')?.style.transform ?? ''));
 
     await page.locator('body').press('e');
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).to.equal('plate');

@@ -116,6 +116,17 @@ function decodePurpose(raw: string | undefined): string | undefined {
 
 const PURPOSE_PATTERN = /^[\p{L}\p{N} .,:;()/_-]{3,200}$/u;
 
+/**
+ * The request's X-Purpose, decoded and checked, for a route that discloses personal data only on request
+ * (e.g. the review queue with `include=plates`); throws `PurposeRequiredError` like a `requiresPurpose` route.
+ */
+export function statedPurpose(req: Request): string {
+  const purpose = decodePurpose(req.get('x-purpose'));
+  if (!purpose || !PURPOSE_PATTERN.test(purpose))
+    throw new PurposeRequiredError('This request discloses evidence or personal data: state its purpose in the X-Purpose header');
+  return purpose;
+}
+
 export interface MountOptions {
   /** A provincial node: a national-scope principal (province `00`) may call only GET routes. */
   nationalScopeReadOnly?: boolean;

@@ -68,6 +68,7 @@ export const DerivationParametersSchema = z
     z.union([z.string().max(200), z.int(), z.boolean()]),
   )
   .refine((p) => Object.keys(p).length <= 32, 'at most 32 parameters');
+export type DerivationParameters = z.infer<typeof DerivationParametersSchema>;
 
 export const ModelIdentitySchema = z.strictObject({
   modelId: IdentifierSchema,

@@ -78,8 +78,8 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...kase, plateReadings: [...kase.plateReadings, { plate, compact, confidenceBp, model }] };
     }
     case 'EvidenceDerived': {
-      const { sourceDigest, operation, derived } = event.data;
-      return { ...kase, derivations: [...kase.derivations, { sourceDigest, operation, derived }] };
+      const { sourceDigest, operation, derived, parameters } = event.data;
+      return { ...kase, derivations: [...kase.derivations, { sourceDigest, operation, derived, parameters }] };
     }
     case 'EvidenceAttached':
       return { ...kase, originals: [...kase.originals, ...event.data.evidence] };

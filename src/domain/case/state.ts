@@ -10,6 +10,7 @@ import type {
   CaseFlag,
   CloseReason,
   DerivedEvidence,
+  DerivationParameters,
   ModelIdentity,
   ExplanationChannel,
   NoticeChannel,
@@ -23,6 +24,8 @@ export interface Derivation {
   sourceDigest: string;
   operation: string;
   derived: DerivedEvidence;
+  /** The operation's recorded parameters (e.g. a plate crop's `box`); absent in states folded before they were kept. */
+  parameters?: DerivationParameters;
 }
 
 export interface PlateReading {

@@ -9,6 +9,7 @@ import { AUTHORITY_LIMITS_VND } from '../../../src/domain/catalog/index.ts';
 import { periodOfDays } from '../../../src/domain/case/periods.ts';
 import { generateKeyPair } from '../../../src/domain/signoff/keys.ts';
 import { waitFor } from '../../support/env.ts';
+import { deriveForCase } from '../../support/media-derivation.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
 import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, ingest, signedDetection, type HttpWorld } from './support/world.ts';
 
@@ -131,6 +132,80 @@ describe('workspace routes: review queue, me, projections', function () {
       const saigon = await call(node, 'GET', `/v1/review-queue?province=${SAIGON}`, { token: national.token });
       expectStatus(saigon, 200, 'national names Sài Gòn');
       expect((saigon.json.items as { caseId: string }[]).map((i) => i.caseId)).to.deep.equal([saigonCase]);
+    });
+
+    describe('with include=plates (the officer screen)', () => {
+      const custodyOf = async (caseId: string) => {
+        try {
+          return (await node.store.readStream(`custody-${caseId}`)).map((r) => r.record);
+        } catch {
+          return [];
+        }
+      };
+      const custodyCounts = async (ids: string[]) => Promise.all(ids.map(async (id) => (await custodyOf(id)).length));
+
+      it('adds the plate and the thumbnail reference, after one custody record per listed case', async () => {
+        // The media worker's thumbnail of the oldest case's overview (real sharp), as the worker records it.
+        const [thumb] = await deriveForCase({ commands: node.services.commandDeps, evidence: node.evidence }, hanoi[0]!, { thumbnail: { width: 96 } });
+        await waitFor(
+          async () => {
+            const r = await call(node, 'GET', '/v1/review-queue?include=plates', { token: world.officers[HANOI]!.token, purpose: 'review queue' });
+            return r.status === 200 && (r.json.items as { thumbnail: unknown }[])[0]!.thumbnail !== null;
+          },
+          { what: 'the read model to hold the thumbnail' },
+        );
+        const before = await custodyCounts(hanoi);
+        const reply = await call(node, 'GET', '/v1/review-queue?include=plates', { token: world.officers[HANOI]!.token, purpose: 'review queue' });
+        expectStatus(reply, 200);
+        const items = reply.json.items as { caseId: string; plate: string | null; thumbnail: { digest: string; mediaType: string; size: number } | null }[];
+        expect(items.map((i) => i.caseId)).to.deep.equal(hanoi);
+        for (const item of items) expect(item.plate).to.equal('30A-123.45');
+        expect(items[0]!.thumbnail).to.deep.equal({ digest: thumb!.digest, mediaType: 'image/jpeg', size: thumb!.size });
+        for (const item of items.slice(1)) expect(item.thumbnail).to.equal(null);
+        const after = await custodyCounts(hanoi);
+        expect(after).to.deep.equal(before.map((n) => n + 1));
+        for (const id of hanoi) {
+          const last = (await custodyOf(id)).at(-1)!;
+          expect(last.type).to.equal('EvidenceAccessed');
+          expect(last.data).to.include({ caseId: id, access: 'view', purpose: 'review queue' });
+          expect(last.data).not.to.have.property('digest');
+          expect(last.meta.actor).to.deep.equal({ kind: 'officer', id: world.officers[HANOI]!.officerId });
+          expect(last.meta.province).to.equal(HANOI);
+        }
+
+        // The thumbnail's bytes come from the evidence route, one more custody record (with its digest) per fetch.
+        const image = await call(node, 'GET', `/v1/cases/${hanoi[0]}/evidence/${thumb!.digest}`, { token: world.officers[HANOI]!.token, purpose: 'review queue' });
+        expectStatus(image, 200, 'thumbnail');
+        expect(image.headers.get('content-type')).to.equal('image/jpeg');
+        const fetched = (await custodyOf(hanoi[0]!)).at(-1)!;
+        expect(fetched.data).to.include({ access: 'download', digest: thumb!.digest, purpose: 'review queue' });
+        // Another province's officer gets neither the thumbnail nor a record in this case's log.
+        const count = (await custodyOf(hanoi[0]!)).length;
+        const foreign = await call(node, 'GET', `/v1/cases/${hanoi[0]}/evidence/${thumb!.digest}`, { token: world.officers[SAIGON]!.token, purpose: 'review queue' });
+        expect(foreign.status).to.be.oneOf([403, 404]);
+        expect((await custodyOf(hanoi[0]!)).length).to.equal(count);
+      });
+
+      it('files national staff records under the case province', async () => {
+        const reply = await call(node, 'GET', `/v1/review-queue?province=${SAIGON}&include=plates`, { token: world.national.token, purpose: 'national review' });
+        expectStatus(reply, 200);
+        expect((reply.json.items as { plate: string }[]).map((i) => i.plate)).to.deep.equal(['30A-123.45']);
+        const last = (await custodyOf(saigonCase)).at(-1)!;
+        expect(last.data).to.include({ access: 'view', purpose: 'national review' });
+        expect(last.meta.province).to.equal(SAIGON);
+      });
+
+      it('refuses without a purpose and across provinces, writing no custody record', async () => {
+        const before = await custodyCounts([...hanoi, saigonCase]);
+        const officer = world.officers[HANOI]!;
+        const missing = await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token });
+        expectStatus(missing, 400, 'no purpose');
+        expect(missing.json.type).to.contain('purpose-required');
+        expectStatus(await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
+        expectStatus(await call(node, 'GET', '/v1/review-queue?include=plate', { token: officer.token, purpose: 'review queue' }), 400, 'unknown include');
+        expectStatus(await call(node, 'GET', `/v1/review-queue?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'review queue' }), 403, 'other province');
+        expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+      });
     });
 
     it('admits officers and supervisors only, and refuses hostile input with 400', async () => {

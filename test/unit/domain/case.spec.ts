@@ -37,6 +37,7 @@ import {
 import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
 import type { CaseCommand, CaseCommandOf } from '../../../src/domain/case/commands.ts';
 import { fold } from '../../../src/domain/decider.ts';
+import { plateBoxOf } from '../../../src/adapters/http/routes/case-view.ts';
 import { verifyDetectionOnce, type VerifiedDetection } from '../../../src/domain/signoff/verified-detection.ts';
 import { caseIdForDetection } from '../../../src/domain/ids.ts';
 import {
@@ -418,6 +419,29 @@ describe('case decider', () => {
       parameters: { width: 320 },
       producer: { library: 'sharp', version: '0.35.5' },
     });
+    it("keeps each derivation's parameters, so the case document can give the plate crop's box", () => {
+      const cropped = (box: string): CaseEvent => ({
+        type: 'EvidenceDerived',
+        data: {
+          sourceDigest: OVERVIEW,
+          derived: { digest: `sha256:${box.length.toString().repeat(64).slice(0, 64)}`, mediaType: 'image/jpeg', size: 900, kind: 'plate-crop' },
+          operation: 'plate-crop',
+          parameters: { box, padding: 8 },
+          producer: { library: 'sharp', version: '0.35.5' },
+          derivedAt: INGESTED_AT,
+        },
+      });
+      const state = fold(caseDecider, [...detected, cropped('100,200,120,40')]);
+      if (state.status === 'none') expect.fail('the case exists');
+      expect(state.derivations[0]!.parameters).to.deep.equal({ box: '100,200,120,40', padding: 8 });
+      expect(plateBoxOf(state)).to.deep.equal({ sourceDigest: OVERVIEW, x: 100, y: 200, width: 120, height: 40 });
+      // The newest well-formed box counts; a malformed one (a hostile or damaged record) is skipped, never thrown on.
+      const later = fold(caseDecider, [...detected, cropped('100,200,120,40'), cropped('1,2,3,4'), cropped('9,9,-3,x')]);
+      if (later.status === 'none') expect.fail('the case exists');
+      expect(plateBoxOf(later)).to.deep.equal({ sourceDigest: OVERVIEW, x: 1, y: 2, width: 3, height: 4 });
+      expect(plateBoxOf(fold(caseDecider, detected) as Exclude<typeof state, { status: 'none' }>)).to.equal(null);
+    });
+
     it('records derived media naming their source; a retry is a no-op', () => {
       const { events } = caseSpec()
         .given(detected)

@@ -1,66 +1,35 @@
 /**
  * A map of Viet Nam for the coverage dashboard that works offline: no tile server, nothing fetched from
- * outside. The country outline is Natural Earth's 1:50m data shipped in the `world-atlas` package (TopoJSON,
- * turned into GeoJSON by `topojson-client`, loaded as a chunk of this application only when the map is
- * shown), drawn as SVG paths with a `d3-geo` Mercator projection.
+ * outside. The country outline is Natural Earth's 1:50m data shipped in the `world-atlas` package; the 34
+ * provinces after the 2025 merger are Natural Earth's 1:10m pre-merger provinces (vendored in
+ * `web/src/data/`, see its README) merged per Resolution 202/2025/QH15 (./province-shapes.ts). Both are
+ * TopoJSON turned into GeoJSON by `topojson-client`, loaded as a chunk of this application only when the map
+ * is shown, and drawn as SVG paths with a `d3-geo` Mercator projection.
  *
  * What it shows:
+ * - coverage by province as a choropleth: each province filled by ward coverage against its target (meets it /
+ *   partly covered / no ward covered); provinces outside the caller's scope are drawn blank;
+ * - violation density: a circle at each province's seat (`PROVINCE_SEATS`, approximate), sized by the
+ *   violations detected in the chosen period;
  * - every camera of the scope at its registered position, coloured by status (active, suspended, decommissioned);
- * - coverage by province: no province boundaries after the 2025 merger ship in any package here, so each
- *   province is a marker at its administrative seat (`PROVINCE_SEATS`, approximate), coloured by ward
- *   coverage against its target, sized by the violations detected in the chosen period (violation density);
- * - Hoàng Sa and Trường Sa, labelled: Natural Earth's outline leaves both archipelagos out.
+ * - Hoàng Sa and Trường Sa, labelled: Natural Earth leaves both archipelagos out.
  *
  * Every mark has a <title> with its figures, and the figures are also in the coverage table beside it.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { geoMercator, geoPath, type GeoPermissibleObjects } from 'd3-geo';
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 import { html } from '../lib/html.ts';
 import { langStore, type Lang } from '../lib/i18n.ts';
 import { useStore } from '../lib/store.ts';
 import type { GetResponse } from '../lib/api.ts';
+import { mergedProvinceShapes, PROVINCE_SEATS } from './province-shapes.ts';
+
+export { PROVINCE_SEATS };
 
 type Coverage = GetResponse<'/v1/statistics/cameras'>['data'];
-
-/** Approximate [longitude, latitude] of each province's administrative seat after the 1 July 2025 merger. */
-export const PROVINCE_SEATS: Record<string, readonly [number, number]> = {
-  '01': [105.854, 21.028], // Hà Nội
-  '04': [106.258, 22.666], // Cao Bằng
-  '08': [105.214, 21.823], // Tuyên Quang
-  '11': [103.023, 21.386], // Điện Biên Phủ
-  '12': [103.458, 22.396], // Lai Châu
-  '14': [103.914, 21.327], // Sơn La
-  '15': [104.87, 21.7], // Lào Cai (seat at Yên Bái)
-  '19': [105.848, 21.594], // Thái Nguyên
-  '20': [106.761, 21.853], // Lạng Sơn
-  '22': [107.08, 20.951], // Hạ Long
-  '24': [106.194, 21.273], // Bắc Ninh (seat at Bắc Giang)
-  '25': [105.402, 21.322], // Việt Trì
-  '31': [106.688, 20.845], // Hải Phòng
-  '33': [106.051, 20.646], // Hưng Yên
-  '37': [105.975, 20.25], // Ninh Bình
-  '38': [105.776, 19.807], // Thanh Hóa
-  '40': [105.681, 18.679], // Vinh
-  '42': [105.906, 18.343], // Hà Tĩnh
-  '44': [106.622, 17.468], // Quảng Trị (seat at Đồng Hới)
-  '46': [107.59, 16.463], // Huế
-  '48': [108.202, 16.054], // Đà Nẵng
-  '51': [108.792, 15.12], // Quảng Ngãi
-  '52': [109.219, 13.782], // Gia Lai (seat at Quy Nhơn)
-  '56': [109.197, 12.238], // Nha Trang
-  '66': [108.038, 12.667], // Buôn Ma Thuột
-  '68': [108.458, 11.94], // Đà Lạt
-  '75': [106.843, 10.957], // Đồng Nai (Biên Hòa)
-  '79': [106.7, 10.776], // TP. Hồ Chí Minh
-  '80': [106.413, 10.535], // Tây Ninh (seat at Tân An)
-  '82': [106.36, 10.36], // Đồng Tháp (seat at Mỹ Tho)
-  '86': [105.972, 10.254], // Vĩnh Long
-  '91': [105.081, 10.012], // An Giang (seat at Rạch Giá)
-  '92': [105.746, 10.045], // Cần Thơ
-  '96': [105.15, 9.176], // Cà Mau
-};
 
 const ARCHIPELAGOS = [
   { key: 'paracel', at: [112.0, 16.5] as const },
@@ -95,8 +64,10 @@ const TEXT = {
     meets: 'Tỉnh đạt mục tiêu phường',
     partial: 'Tỉnh có phủ, chưa đạt',
     none: 'Tỉnh chưa có phường được phủ',
-    size: 'Kích thước vòng tròn: số vi phạm phát hiện trong kỳ',
-    seats: 'Vòng tròn đặt tại trụ sở tỉnh (không có ranh giới tỉnh ngoại tuyến).',
+    size: 'Vòng tròn tại trụ sở tỉnh: kích thước theo số vi phạm phát hiện trong kỳ',
+    seats: 'Ranh giới 34 tỉnh: 63 tỉnh trước sáp nhập (Natural Earth, tỷ lệ 1:10 triệu, đã giản lược) gộp theo Nghị quyết 202/2025/QH15.',
+    density: 'Mật độ vi phạm',
+    outside: 'Ngoài phạm vi xem',
     wards: 'phường',
     routes: 'tuyến cao tốc',
     violations: 'vi phạm',
@@ -118,8 +89,10 @@ const TEXT = {
     meets: 'Province meets its ward target',
     partial: 'Province partly covered',
     none: 'Province with no ward covered',
-    size: 'Circle size: violations detected in the period',
-    seats: 'Circles stand at each province seat (no province boundaries offline).',
+    size: 'Circles at each province seat, sized by the violations detected in the period',
+    seats: 'Boundaries of the 34 provinces: the 63 provinces before the merger (Natural Earth, 1:10m, generalised) merged per Resolution 202/2025/QH15.',
+    density: 'Violation density',
+    outside: 'Outside your scope',
     wards: 'wards',
     routes: 'expressway routes',
     violations: 'violations',
@@ -133,21 +106,24 @@ const TEXT = {
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 
-type Outline = { vietnam: Feature<Geometry>; neighbours: Feature<Geometry>[] };
+type Outline = { vietnam: Feature<Geometry>; neighbours: Feature<Geometry>[]; provinces: Map<string, MultiPolygon> };
 
 let outlineOnce: Promise<Outline> | undefined;
 
-/** Loads the outline chunk once per page (the JSON ships in the application's own assets). */
+/** Loads the outline and province chunk once per page (the JSON ships in the application's own assets). */
 function loadOutline(): Promise<Outline> {
-  outlineOnce ??= Promise.all([import('world-atlas/countries-50m.json'), import('topojson-client')]).then(([atlas, topo]) => {
+  outlineOnce ??= Promise.all([import('world-atlas/countries-50m.json'), import('../data/vn-provinces-63.topo.json'), import('topojson-client')]).then(([atlas, provinces63, topo]) => {
     const topology = (atlas.default ?? atlas) as unknown as Topology<{ countries: GeometryCollection }>;
     const countries = topo.feature(topology, topology.objects.countries) as FeatureCollection;
     const vietnam = countries.features.find((f) => String(f.id) === VIET_NAM);
     if (!vietnam) throw new Error('world-atlas has no Viet Nam');
-    return { vietnam, neighbours: countries.features.filter((f) => NEIGHBOURS.includes(String(f.id))) };
+    const provinces = mergedProvinceShapes((provinces63.default ?? provinces63) as unknown as Parameters<typeof mergedProvinceShapes>[0], topo.merge);
+    return { vietnam, neighbours: countries.features.filter((f) => NEIGHBOURS.includes(String(f.id))), provinces };
   });
   return outlineOnce;
 }
+
+const DENSITY_COLOUR = '#1e3a8a';
 
 function provinceFill(p: Coverage['provinces'][number]): { colour: string; key: 'meets' | 'partial' | 'none' } {
   if (p.centralCommunes.meetsTarget === true) return { colour: '#15803d', key: 'meets' };
@@ -179,6 +155,12 @@ export function CoverageMap({ coverage, detections }: { coverage: Coverage | und
   const radius = (province: string) => 5 + 13 * Math.sqrt((detectionsOf.get(province) ?? 0) / maxDetections);
   const provinces = coverage?.provinces ?? [];
   const positions = coverage?.positions ?? [];
+  const byProvince = new Map(provinces.map((p) => [p.province, p] as const));
+  const provinceLabel = (code: string) => PROVINCES.find((p) => p.code === code)?.name ?? code;
+  const label = (p: Coverage['provinces'][number]) => {
+    const cc = p.centralCommunes;
+    return `${p.name}: ${tx.wards} ${cc.covered}/${cc.total} (${cc.percent ?? 0}%, ${tx.target} ${cc.targetPercent}%); ${tx.routes} ${p.expressway.covered}/${p.expressway.routes}; ${tx.violations} ${detectionsOf.get(p.province) ?? 0}`;
+  };
   const statusLabel = (s: string) =>
     s === 'active' ? tx.statusActive : s === 'suspended' ? tx.statusSuspended : s === 'decommissioned' ? tx.statusDecommissioned : s;
 
@@ -198,14 +180,21 @@ export function CoverageMap({ coverage, detections }: { coverage: Coverage | und
           <text x=${x} y=${y - 7} text-anchor="middle" font-size="11" fill="#1e293b">${tx[key as 'paracel' | 'spratly']}</text>
         </g>`;
       })}
+      ${outline
+        ? html`<g data-testid="map-provinces">
+            ${[...outline.provinces].map(([code, shape]) => {
+              const p = byProvince.get(code);
+              if (!p) return html`<path data-testid="map-province-outside" data-province=${code} d=${path(shape) ?? ''} fill="#f8fafc" stroke="#94a3b8" stroke-width="0.5"><title>${provinceLabel(code)}: ${tx.outside}</title></path>`;
+              const fill = provinceFill(p);
+              return html`<path data-testid="map-province" data-province=${code} data-coverage=${fill.key} d=${path(shape) ?? ''} fill=${fill.colour} fill-opacity="0.55" stroke="#ffffff" stroke-width="0.7"><title>${label(p)}</title></path>`;
+            })}
+          </g>`
+        : null}
       ${provinces.map((p) => {
         const seat = PROVINCE_SEATS[p.province];
         if (!seat) return null;
         const [x, y] = xy(seat[0], seat[1]);
-        const fill = provinceFill(p);
-        const cc = p.centralCommunes;
-        const label = `${p.name}: ${tx.wards} ${cc.covered}/${cc.total} (${cc.percent ?? 0}%, ${tx.target} ${cc.targetPercent}%); ${tx.routes} ${p.expressway.covered}/${p.expressway.routes}; ${tx.violations} ${detectionsOf.get(p.province) ?? 0}`;
-        return html`<circle data-testid="map-province" data-province=${p.province} data-coverage=${fill.key} cx=${x} cy=${y} r=${radius(p.province)} fill=${fill.colour} fill-opacity="0.35" stroke=${fill.colour} stroke-width="1.5"><title>${label}</title></circle>`;
+        return html`<circle data-testid="map-density" data-province=${p.province} data-violations=${detectionsOf.get(p.province) ?? 0} cx=${x} cy=${y} r=${radius(p.province)} fill=${DENSITY_COLOUR} fill-opacity="0.2" stroke=${DENSITY_COLOUR} stroke-width="1.2"><title>${label(p)}</title></circle>`;
       })}
       ${positions.map((c) => {
         const [x, y] = xy(c.lonMicro / 1e6, c.latMicro / 1e6);
@@ -227,7 +216,9 @@ export function CoverageMap({ coverage, detections }: { coverage: Coverage | und
           ['partial', '#d97706'],
           ['none', '#b91c1c'],
         ] as const
-      ).map(([k, colour]) => html`<span class="legend"><span class="swatch" style=${`background:${colour}`}></span>${tx[k]}</span> `)}
+      ).map(([k, colour]) => html`<span class="legend"><span class="swatch" style=${`background:${colour};opacity:0.7`}></span>${tx[k]}</span> `)}
+      <span class="legend"><span class="swatch" style="background:#f8fafc;border:1px solid #94a3b8"></span>${tx.outside}</span>
+      <br /><span class="legend"><span class="swatch" style=${`background:${DENSITY_COLOUR};opacity:0.35;border-radius:50%`}></span>${tx.density}</span>
       <br /><small>${tx.size}. ${tx.seats}</small>
     </figcaption>
   </figure>`;

@@ -575,6 +575,13 @@ export interface paths {
                                     operation: string;
                                 }[];
                             };
+                            plateBox: {
+                                sourceDigest: string;
+                                x: number;
+                                y: number;
+                                width: number;
+                                height: number;
+                            } | null;
                             review: {
                                 /** @enum {string} */
                                 decision: "confirm" | "reject";
@@ -2334,6 +2341,7 @@ export interface paths {
                     province?: string;
                     limit?: number;
                     after?: string;
+                    include?: "plates";
                 };
                 header?: never;
                 path?: never;
@@ -2372,10 +2380,23 @@ export interface paths {
                                     limitationApproaching: boolean;
                                     limitationPassed: boolean;
                                 };
+                                plate?: string | null;
+                                thumbnail?: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                } | null;
                             }[];
                             next?: string;
                         };
                     };
+                };
+                /** @description `include=plates` without a valid X-Purpose header (`purpose-required`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {

@@ -26,7 +26,14 @@ export interface QueueItem {
   /** The step still missing before a decision (`GET /v1/cases`), null when the case can be decided. */
   missingStep?: string | null;
   handlingProvince?: string;
+  /** The plate as read (review queue with `include=plates` only; each listing is a custody record). */
+  plate?: string | null;
+  /** The overview's thumbnail, fetched lazily through the evidence route (a custody record per fetch). */
+  thumbnail?: { digest: string; mediaType: string; size: number } | null;
 }
+
+/** The purpose the queue states for its plates and thumbnails, recorded in each case's custody log. */
+export const QUEUE_PURPOSE = 'review queue';
 
 /** The review queue's SLA flags (docs/api.md). */
 export type ServerSla = ReviewQueuePage['items'][number]['sla'];
@@ -90,7 +97,8 @@ export const QUEUE_MAX_PAGES = 10;
 
 /**
  * The review queue of one province (national staff name it; provincial staff get their own), oldest first,
- * up to `maxPages` pages of 200. `more` is true when cases remain beyond what was loaded.
+ * up to `maxPages` pages of 200, with plates and thumbnail references (`include=plates`: the server writes a
+ * custody record per listed case before answering). `more` is true when cases remain beyond what was loaded.
  */
 export async function loadReviewQueue(
   province: string | undefined,
@@ -99,10 +107,10 @@ export async function loadReviewQueue(
   const items: QueueItem[] = [];
   let after: string | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const query = new URLSearchParams({ limit: String(QUEUE_PAGE) });
+    const query = new URLSearchParams({ limit: String(QUEUE_PAGE), include: 'plates' });
     if (province) query.set('province', province);
     if (after) query.set('after', after);
-    const result = await api<ReviewQueuePage>(`/v1/review-queue?${query}`);
+    const result = await api<ReviewQueuePage>(`/v1/review-queue?${query}`, { purpose: QUEUE_PURPOSE });
     items.push(...result.items);
     after = result.next;
     if (!after) return { items, more: false };

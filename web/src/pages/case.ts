@@ -209,7 +209,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     <p class="help" id="shortcuts"><strong>${t('shortcuts')}:</strong> ${t('shortcutsText')}</p>
     <div class="case-grid">
       <div class="evidence">
-        <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} handle=${viewer} testid="overview" />
+        <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} handle=${viewer} testid="overview" focus=${overview && doc.plateBox?.sourceDigest === overview.digest ? doc.plateBox : undefined} />
         <div class="row">
           ${crop && images.has(crop.digest) ? html`<figure class="crop"><img src=${images.get(crop.digest)} alt=${t('plateCrop')} /><figcaption>${t('plateCrop')}</figcaption></figure>` : null}
           ${caption && images.has(caption.digest) ? html`<figure class="crop"><img src=${images.get(caption.digest)} alt=${t('caption')} /><figcaption>${t('caption')}</figcaption></figure>` : null}

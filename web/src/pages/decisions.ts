@@ -153,7 +153,7 @@ export function DecisionPage({ caseId }: { caseId: string }) {
   return html`<h1>${t('decide')} <code>${doc.caseId.slice(0, 8)}</code> <span class="badge" data-testid="case-status">${tValue('status', doc.status)}</span></h1>
     <div class="case-grid">
       <div class="evidence">
-        <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} />
+        <${ImageViewer} src=${overview ? images.get(overview.digest) : undefined} alt=${t('overview')} focus=${overview && doc.plateBox?.sourceDigest === overview.digest ? doc.plateBox : undefined} />
         <div class="row">
           ${crop && images.has(crop.digest) ? html`<figure class="crop"><img src=${images.get(crop.digest)} alt=${t('plateCrop')} /><figcaption>${t('plateCrop')}</figcaption></figure>` : null}
           ${caption && images.has(caption.digest) ? html`<figure class="crop"><img src=${images.get(caption.digest)} alt=${t('caption')} /><figcaption>${t('caption')}</figcaption></figure>` : null}

@@ -2,7 +2,8 @@
  * The province's review queue from `GET /v1/review-queue`: oldest first, with the case flags and SLA flags
  * the server computed. National staff pick the province; provincial staff see their own.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { evidenceUrl } from '../lib/api.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { html } from '../lib/html.ts';
@@ -11,7 +12,7 @@ import { formatTime, formatVnd, langStore, tValue, useT, type Lang } from '../li
 import { catalogEntry, fineRangeFor } from '../lib/catalog.ts';
 import { canReview, sessionStore } from '../lib/session.ts';
 import { go, isTypingTarget } from '../lib/router.ts';
-import { badgesFromSla, flagNames, loadReviewQueue, rememberOrder, slaBadges, type QueueItem, type ServerSla } from '../lib/queue.ts';
+import { badgesFromSla, flagNames, loadReviewQueue, QUEUE_PURPOSE, rememberOrder, slaBadges, type QueueItem, type ServerSla } from '../lib/queue.ts';
 
 const NATIONAL = '00';
 const QUEUE_PROVINCE_KEY = 'tec.queue-province';
@@ -41,19 +42,60 @@ export function ageText(observedAt: string, nowMs: number, lang: Lang = langStor
   return fmt.format(Math.round(seconds / 86_400), 'day');
 }
 
+/**
+ * A queued case's thumbnail, fetched only once its row scrolls into view: each fetch is a custody record, so
+ * rows the officer never sees are never fetched. The object URL is revoked when the row goes.
+ */
+function QueueThumbnail({ caseId, digest }: { caseId: string; digest: string }) {
+  const t = useT();
+  const holder = useRef<HTMLSpanElement>(null);
+  const [url, setUrl] = useState<string | undefined>();
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let made: string | undefined;
+    let live = true;
+    const el = holder.current;
+    if (!el) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      evidenceUrl(caseId, digest, QUEUE_PURPOSE)
+        .then((u) => {
+          if (live) setUrl((made = u));
+          else URL.revokeObjectURL(u);
+        })
+        .catch(() => live && setFailed(true));
+    });
+    observer.observe(el);
+    return () => {
+      live = false;
+      observer.disconnect();
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [caseId, digest]);
+  return html`<span class="queue-thumb" ref=${holder} data-testid="thumbnail" data-loaded=${url ? 'true' : 'false'}>
+    ${url ? html`<img src=${url} alt=${t('queueThumbnail')} />` : failed ? '—' : null}
+  </span>`;
+}
+
+/** `personal`: plate and thumbnail columns (the review queue fetched with `include=plates`). */
 /** `fineRange`: a column with the legal fine range for an individual (the decision list). */
 /** `nextStep`: a column saying whether the case can be decided now, or which step of the procedure is missing. */
-export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean; nextStep?: boolean }) {
+export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep = false, personal = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean; nextStep?: boolean; personal?: boolean }) {
   const t = useT();
   const now = Date.now();
   if (items.length === 0) return html`<p data-testid=${`${testid}-empty`}>${t('empty')}</p>`;
   return html`<table class="cases" data-testid=${testid}>
     <thead>
-      <tr><th scope="col">${t('observedAt')}</th><th scope="col">${t('age')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('vehicleClass')}</th>${fineRange ? html`<th scope="col">${t('fineRange')}</th>` : null}${nextStep ? html`<th scope="col">${t('nextStep')}</th>` : null}<th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
+      <tr>${personal ? html`<th scope="col">${t('queueThumbnail')}</th><th scope="col">${t('plate')}</th>` : null}<th scope="col">${t('observedAt')}</th><th scope="col">${t('age')}</th><th scope="col">${t('violation')}</th><th scope="col">${t('vehicleClass')}</th>${fineRange ? html`<th scope="col">${t('fineRange')}</th>` : null}${nextStep ? html`<th scope="col">${t('nextStep')}</th>` : null}<th scope="col">${t('camera')}</th><th scope="col">${t('flags')}</th><th scope="col">${t('sla')}</th><th scope="col"><span class="sr-only">${t('open')}</span></th></tr>
     </thead>
     <tbody>
       ${items.map(
         (c) => html`<tr data-case-id=${c.caseId}>
+          ${personal
+            ? html`<td>${c.thumbnail ? html`<${QueueThumbnail} caseId=${c.caseId} digest=${c.thumbnail.digest} />` : html`<span class="help" data-testid="no-thumbnail">${t('queueNoThumbnail')}</span>`}</td>
+                <td data-testid="plate" class="plate-text">${c.plate ?? '—'}</td>`
+            : null}
           <td>${formatTime(c.observedAt)}</td>
           <td data-testid="age">${ageText(c.observedAt, now)}</td>
           <td><code>${c.violationCode}</code></td>
@@ -152,5 +194,5 @@ export function QueuePage() {
       <span aria-live="polite" data-testid="queue-count">${items ? `${filtered.length} / ${items.length}` : ''}</span>
     </div>
     ${more ? html`<p class="help" role="status">${t('queueMore')}</p>` : null}
-    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${filtered} hrefOf=${(id: string) => `#/case/${id}`} testid="queue" />` : html`<p>${t('loading')}</p>`}`;
+    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${filtered} hrefOf=${(id: string) => `#/case/${id}`} testid="queue" personal=${true} />` : html`<p>${t('loading')}</p>`}`;
 }

@@ -45,6 +45,13 @@ export const CaseDocumentSchema = z.object({
     originals: z.array(EvidenceRefSchema),
     derived: z.array(DerivedEvidenceSchema.extend({ sourceDigest: z.string(), operation: z.string() })),
   }),
+  /**
+   * Where the plate is on the image it was cropped from (upright pixels, from the plate crop's recorded `box`),
+   * so the viewer can zoom around it; null until a plate crop exists.
+   */
+  plateBox: z
+    .object({ sourceDigest: z.string(), x: z.number(), y: z.number(), width: z.number(), height: z.number() })
+    .nullable(),
   review: z
     .object({
       decision: z.enum(['confirm', 'reject']),
@@ -119,6 +126,18 @@ export const CaseDocumentSchema = z.object({
 });
 export type CaseDocument = z.infer<typeof CaseDocumentSchema>;
 
+/** The newest plate crop's box (`x,y,width,height` as the media worker records it), or null. */
+export function plateBoxOf(state: ExistingCase): CaseDocument['plateBox'] {
+  for (const d of [...state.derivations].reverse()) {
+    if (d.derived.kind !== 'plate-crop' || typeof d.parameters?.box !== 'string') continue;
+    const parts = d.parameters.box.split(',').map(Number);
+    const [x, y, width, height] = parts;
+    if (parts.length !== 4 || !parts.every(Number.isSafeInteger) || width! <= 0 || height! <= 0) continue;
+    return { sourceDigest: d.sourceDigest, x: x!, y: y!, width: width!, height: height! };
+  }
+  return null;
+}
+
 export function caseDocument(state: ExistingCase, revision: bigint): CaseDocument {
   const plate =
     state.review?.plate ?? state.detection.plateRead?.text ?? state.plateReadings.at(-1)?.plate ?? null;
@@ -142,6 +161,7 @@ export function caseDocument(state: ExistingCase, revision: bigint): CaseDocumen
         operation: d.operation,
       })),
     },
+    plateBox: plateBoxOf(state),
     review: state.review ?? null,
     owner: state.owner ?? null,
     notices: state.notices,

@@ -21,6 +21,7 @@ import type {
   ApiQueries,
   PublishedViolation,
   ReviewQueueEntry,
+  ReviewQueuePersonal,
   StatisticsScope,
   VehicleRegistry,
 } from './services.ts';
@@ -117,8 +118,9 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
         ...(page.after !== undefined ? { cursor: page.after } : {}),
       });
       return {
-        // No plate and no fine: the queue is a list, not a disclosure (see listCases above).
-        items: result.items.map((c): ReviewQueueEntry => ({
+        // The plate and thumbnail reference are the personal part: the route strips them unless the caller
+        // asked for them with a purpose and every listed case got its custody record (routes/review-queue.ts).
+        items: result.items.map((c): ReviewQueueEntry & ReviewQueuePersonal => ({
           caseId: c.caseId,
           province: c.province,
           status: c.status,
@@ -132,6 +134,8 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
           noticeDueAt: c.noticeDueAt,
           limitationEndsAt: c.limitationEndsAt,
           sla: { ...c.sla },
+          plate: c.plate,
+          thumbnail: c.thumbnail,
         })),
         ...(result.nextCursor ? { next: result.nextCursor } : {}),
       };

@@ -144,7 +144,7 @@ export interface ApiQueries {
   reviewQueue(
     province: string,
     page: { limit: number; after?: string },
-  ): Promise<{ items: ReviewQueueEntry[]; next?: string }>;
+  ): Promise<{ items: (ReviewQueueEntry & ReviewQueuePersonal)[]; next?: string }>;
   violationStatistics(scope: StatisticsScope): Promise<unknown>;
   cameraCoverage(scope: StatisticsScope): Promise<unknown>;
   modelPerformance(scope: StatisticsScope): Promise<unknown>;
@@ -177,6 +177,16 @@ export interface ReviewQueueEntry {
   noticeDueAt: string;
   limitationEndsAt: string;
   sla: ReviewSla;
+}
+
+/**
+ * The personal part of a queued case: the plate as read (AI reading, else the camera's) and the reference of
+ * the overview's thumbnail. The route sends it only to a caller who asked for it with a purpose, after a
+ * custody record per listed case.
+ */
+export interface ReviewQueuePersonal {
+  plate: string | null;
+  thumbnail: { digest: string; mediaType: string; size: number } | null;
 }
 
 /** The vehicle registry stand-in (src/adapters/registry/): does this certificate belong to this plate? */
