@@ -11,9 +11,10 @@
  *    recomputed from the stored compact range plus those entries. It must be the cosigned root: then every
  *    entry is authenticated.
  * 4. Record bundles are fetched a few ahead; each record must hash to its entry and chain onto its stream
- *    (`checkMirroredRecords`). Consecutive bundles (up to 1,024 records) are stored with the cursor (size and
- *    compact range after them) in one transaction guarded by the size it started from, so a crash or a
- *    second follower never skips or duplicates a leaf, and nothing unverified is ever stored.
+ *    (`parseMirroredRecords`, `chainMirroredRecords`). Consecutive bundles (up to 2,048 records) are stored
+ *    with the cursor (size and compact range after them) in one statement guarded by the size it started
+ *    from, so a crash or a second follower never skips or duplicates a leaf, and nothing unverified is ever
+ *    stored. The next batch is checked while the previous one is stored.
  * Logs are followed concurrently.
  * A root that is not the cosigned one, or a record that does not match its entry or chain, is a fork alarm
  * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
@@ -68,9 +69,9 @@ export interface MirrorFollowerOptions {
   maxBackoffMs?: number;
   /** Per request (default 10 s). */
   requestTimeoutMs?: number;
-  /** Bundles fetched ahead per log (default 4). */
+  /** Record bundles fetched ahead per log (default 8; entry bundles four times as many). */
   fetchWindow?: number;
-  /** Records per storing transaction (default 1,024: consecutive bundles are stored together). */
+  /** Records per storing statement (default 2,048: consecutive bundles are stored together). */
   batchRecords?: number;
   /** Each failed round (never with record contents). */
   onError?: (log: { origin: string; province: string }, error: Error) => void;
@@ -127,10 +128,12 @@ interface Chunk {
 }
 
 const MIRROR_PURPOSE = 'national mirror of the provincial log';
-/** Bundles in flight per log (entries, then records): the round waits on round trips, not on CPU. */
-const DEFAULT_FETCH_WINDOW = 4;
-/** Records checked and stored per transaction (four full bundles). */
-const DEFAULT_BATCH_RECORDS = 1024;
+/** Record bundles in flight per log: the round waits on round trips, not on CPU. */
+const DEFAULT_FETCH_WINDOW = 8;
+/** Entry bundles are 8.5 KiB (a record bundle is ~100 KiB): this many times more of them are in flight. */
+const ENTRY_WINDOW_FACTOR = 4;
+/** Records checked and stored per statement (eight full bundles). */
+const DEFAULT_BATCH_RECORDS = 2048;
 
 export class MirrorFollower {
   private readonly fetchFn: typeof fetch;
@@ -304,7 +307,7 @@ export class MirrorFollower {
       (await this.get(log, `records/${formatTileSuffix(tile, width)}`, true)).text(),
     );
     if (tiles.length > 0) void recordBundles.next(0);
-    const entryBundles = inOrder(tiles, window, async ({ tile, width }) =>
+    const entryBundles = inOrder(tiles, window * ENTRY_WINDOW_FACTOR, async ({ tile, width }) =>
       parseEntryBundle(
         new Uint8Array(await (await this.get(log, `tile/entries/${formatTileSuffix(tile, width)}`, false)).arrayBuffer()),
         width,
