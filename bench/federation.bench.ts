@@ -20,7 +20,7 @@ import { MIRROR_SUBJECT } from '../src/adapters/http/routes/log.ts';
 import { MirrorFollower } from '../src/adapters/witness/mirror.ts';
 import { CheckpointSubmitter } from '../src/adapters/witness/submitter.ts';
 import { Witness } from '../src/adapters/witness/witness.ts';
-import { loadProvincialLogRegistry } from '../src/commands/federation.ts';
+import { loadProvincialLogRegistry, provincialLogRegistryReader } from '../src/commands/federation.ts';
 import { systemClock } from '../src/commands/deps.ts';
 import { sha256 } from '../src/domain/integrity/index.ts';
 import type { NewEvent } from '../src/domain/record.ts';
@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
       name: 'vn-traffic/national-witness',
       seed: sha256('bench witness'),
       clock: systemClock,
-      registry: () => loadProvincialLogRegistry(national.store),
+      registry: provincialLogRegistryReader(national.store), // as the node runs it
     });
     national.services.witness = witness;
     // Where a round trip's time goes (the profile behind the p99): the witness's own answer (registry read,
