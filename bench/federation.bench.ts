@@ -20,7 +20,7 @@ import { MIRROR_SUBJECT } from '../src/adapters/http/routes/log.ts';
 import { MirrorFollower } from '../src/adapters/witness/mirror.ts';
 import { CheckpointSubmitter } from '../src/adapters/witness/submitter.ts';
 import { Witness } from '../src/adapters/witness/witness.ts';
-import { loadProvincialLogRegistry } from '../src/commands/federation.ts';
+import { loadProvincialLogRegistry, provincialLogRegistryReader } from '../src/commands/federation.ts';
 import { systemClock } from '../src/commands/deps.ts';
 import { sha256 } from '../src/domain/integrity/index.ts';
 import type { NewEvent } from '../src/domain/record.ts';
@@ -35,6 +35,27 @@ const note = (n: number, province = '01'): NewEvent => ({
   data: { n, text: 'x'.repeat(200) },
   meta: { actor: { kind: 'system', id: 'bench' }, province, recordedAt: new Date().toISOString() },
 });
+
+/**
+ * `BENCH_FEDERATION_PROFILE=<file>`: a V8 CPU profile of the mirror phase alone (both nodes share this
+ * process, so it shows the province serving and the mirror checking side by side), for Chrome DevTools.
+ */
+async function startCpuProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -58,7 +79,7 @@ export async function run(): Promise<void> {
       name: 'vn-traffic/national-witness',
       seed: sha256('bench witness'),
       clock: systemClock,
-      registry: () => loadProvincialLogRegistry(national.store),
+      registry: provincialLogRegistryReader(national.store), // as the node runs it
     });
     national.services.witness = witness;
     // Where a round trip's time goes (the profile behind the p99): the witness's own answer (registry read,
@@ -134,16 +155,20 @@ export async function run(): Promise<void> {
     const feedRate = read / ((performance.now() - tf) / 1000);
 
     // Mirror throughput from a cold start up to the cosigned size.
+    // One token for the run, as the node caches its own (minting one per request is no part of mirroring).
+    const mirrorToken = await province.token('auditor', '00', MIRROR_SUBJECT);
     const follower = new MirrorFollower({
       db: nationalPool,
       witness,
       registry: () => loadProvincialLogRegistry(national.store),
       clock: systemClock,
-      token: () => province.token('auditor', '00', MIRROR_SUBJECT),
+      token: () => Promise.resolve(mirrorToken),
     });
+    const profile = process.env.BENCH_FEDERATION_PROFILE ? await startCpuProfile() : undefined;
     const tm = performance.now();
     const [result] = await follower.syncOnce();
     const seconds = (performance.now() - tm) / 1000;
+    if (profile) await profile.stop(process.env.BENCH_FEDERATION_PROFILE!);
     if (result?.outcome !== 'mirrored') throw new Error(`mirror: ${JSON.stringify(result)}`);
     const mirrored = result.to - result.from;
     const mirrorRate = mirrored / seconds;

@@ -38,7 +38,7 @@ import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
-import { loadProvincialLogRegistry } from '../commands/federation.ts';
+import { provincialLogRegistryReader } from '../commands/federation.ts';
 import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
 import { createMetrics } from '../adapters/http/metrics.ts';
 import type { Metrics } from '../ports/metrics.ts';
@@ -327,12 +327,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     let mirror: MirrorFollower | undefined;
     if (config.tier === 'national') {
       const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
+      const registry = provincialLogRegistryReader(store);
       witness = new Witness({
         db: pool,
         name: config.witnessName,
         seed: key.seed,
         clock,
-        registry: () => loadProvincialLogRegistry(store),
+        registry,
         onAnswer: (answer) => metrics.witnessRequests.inc({ answer }),
         onForkAlarm: (kind) => {
           metrics.witnessForkAlarms.inc({ kind });
@@ -352,7 +353,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       mirror = new MirrorFollower({
         db: pool,
         witness,
-        registry: () => loadProvincialLogRegistry(store),
+        registry,
         clock,
         token: mirrorToken,
         pollMs: config.mirrorPollMs,

@@ -11,9 +11,10 @@
  *    recomputed from the stored compact range plus those entries. It must be the cosigned root: then every
  *    entry is authenticated.
  * 4. Record bundles are fetched a few ahead; each record must hash to its entry and chain onto its stream
- *    (`checkMirroredRecords`). Consecutive bundles (up to 1,024 records) are stored with the cursor (size and
- *    compact range after them) in one transaction guarded by the size it started from, so a crash or a
- *    second follower never skips or duplicates a leaf, and nothing unverified is ever stored.
+ *    (`parseMirroredRecords`, `chainMirroredRecords`). Consecutive bundles (up to 2,048 records) are stored
+ *    with the cursor (size and compact range after them) in one statement guarded by the size it started
+ *    from, so a crash or a second follower never skips or duplicates a leaf, and nothing unverified is ever
+ *    stored. The next batch is checked while the previous one is stored.
  * Logs are followed concurrently.
  * A root that is not the cosigned one, or a record that does not match its entry or chain, is a fork alarm
  * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
@@ -28,8 +29,9 @@ import {
   toHex,
 } from '../../domain/integrity/index.ts';
 import {
-  checkMirroredRecords,
+  chainMirroredRecords,
   describeMirrorMismatch,
+  parseMirroredRecords,
   type MirroredRecord,
   type StreamHead,
 } from '../../domain/federation/mirror.ts';
@@ -67,9 +69,9 @@ export interface MirrorFollowerOptions {
   maxBackoffMs?: number;
   /** Per request (default 10 s). */
   requestTimeoutMs?: number;
-  /** Bundles fetched ahead per log (default 4). */
+  /** Record bundles fetched ahead per log (default 8; entry bundles four times as many). */
   fetchWindow?: number;
-  /** Records per storing transaction (default 1,024: consecutive bundles are stored together). */
+  /** Records per storing statement (default 2,048: consecutive bundles are stored together). */
   batchRecords?: number;
   /** Each failed round (never with record contents). */
   onError?: (log: { origin: string; province: string }, error: Error) => void;
@@ -126,10 +128,12 @@ interface Chunk {
 }
 
 const MIRROR_PURPOSE = 'national mirror of the provincial log';
-/** Bundles in flight per log (entries, then records): the round waits on round trips, not on CPU. */
-const DEFAULT_FETCH_WINDOW = 4;
-/** Records checked and stored per transaction (four full bundles). */
-const DEFAULT_BATCH_RECORDS = 1024;
+/** Record bundles in flight per log: the round waits on round trips, not on CPU. */
+const DEFAULT_FETCH_WINDOW = 8;
+/** Entry bundles are 8.5 KiB (a record bundle is ~100 KiB): this many times more of them are in flight. */
+const ENTRY_WINDOW_FACTOR = 4;
+/** Records checked and stored per statement (eight full bundles). */
+const DEFAULT_BATCH_RECORDS = 2048;
 
 export class MirrorFollower {
   private readonly fetchFn: typeof fetch;
@@ -303,7 +307,7 @@ export class MirrorFollower {
       (await this.get(log, `records/${formatTileSuffix(tile, width)}`, true)).text(),
     );
     if (tiles.length > 0) void recordBundles.next(0);
-    const entryBundles = inOrder(tiles, window, async ({ tile, width }) =>
+    const entryBundles = inOrder(tiles, window * ENTRY_WINDOW_FACTOR, async ({ tile, width }) =>
       parseEntryBundle(
         new Uint8Array(await (await this.get(log, `tile/entries/${formatTileSuffix(tile, width)}`, false)).arrayBuffer()),
         width,
@@ -321,132 +325,136 @@ export class MirrorFollower {
     if (!bytesEqual(frontier.root(), witnessed.root)) {
       return this.stopWithAlarm(log, witnessed, m, `entries ${m}…${target - 1} served by the province rebuild root ${toHex(frontier.root())}, not the cosigned root ${toHex(witnessed.root)} of size ${target}`);
     }
-    // Phase 2: the records. Bundles are prefetched `fetchWindow` ahead; consecutive bundles are checked and
-    // stored together, up to `batchRecords` records per transaction, with the cursor after them, in one
-    // transaction that holds the cursor row: stream heads are read under the same lock, so a second follower
-    // can never make a record look out of chain.
+    // Phase 2: the records, pipelined. Bundles are prefetched `fetchWindow` ahead. Consecutive bundles, up to
+    // `batchRecords` records, are checked together (each line against its entry, then the chain) and stored
+    // with the cursor after them in one guarded statement; the next batch is fetched, parsed, hashed and
+    // chained while the previous one is being stored (PostgreSQL and this process work at the same time).
+    // Stream heads come from this round's own checked records, else from the feed stored below the round's
+    // first leaf (a stream not met in this round has no record between it and the batch). A batch is stored
+    // only if the cursor is where this round left it, so no other follower stored anything in between.
     const batchRecords = this.options.batchRecords ?? DEFAULT_BATCH_RECORDS;
+    const roundHeads = new Map<string, StreamHead>();
     let size = m;
+    let storing: Promise<void> = Promise.resolve();
     let batch: { chunks: Chunk[]; served: string[]; bodies: string[] } = { chunks: [], served: [], bodies: [] };
+    // Verified records are stored before an alarm about later ones is raised, as they would be one by one.
+    const alarm = async (at: number, description: string, bodies: string): Promise<string> => {
+      await storing;
+      return this.stopWithAlarm(log, witnessed, at, description, bodies);
+    };
     const flush = async (): Promise<string | undefined> => {
       if (batch.chunks.length === 0) return undefined;
       const { chunks: group, served, bodies } = batch;
       batch = { chunks: [], served: [], bodies: [] };
       const last = group.at(-1)!;
-      const combined: Chunk = {
-        tile: group[0]!.tile,
-        width: last.width,
-        first: group[0]!.first,
-        entries: group.flatMap((c) => c.entries),
-        frontier: last.frontier,
-        size: last.size,
-      };
-      const mismatch = await this.checkAndStore(log.origin, size, combined, served, witnessed);
-      if (mismatch !== undefined) return this.stopWithAlarm(log, witnessed, combined.first, mismatch, bodies.join(''));
+      const first = group[0]!.first;
+      const parsed = parseMirroredRecords(first, group.flatMap((c) => c.entries), served);
+      const unknown = [...new Set(parsed.records.map((r) => r.stream))].filter((stream) => !roundHeads.has(stream));
+      const stored = unknown.length === 0 ? new Map<string, StreamHead>() : await this.heads(log.origin, m, unknown);
+      const chain = chainMirroredRecords(parsed.records, new Map([...stored, ...roundHeads]));
+      const mismatch = chain.ok ? parsed.mismatch : chain.mismatch;
+      if (mismatch) return alarm(first, describeMirrorMismatch(mismatch), bodies.join(''));
+      if (chain.ok) for (const [stream, head] of chain.heads) roundHeads.set(stream, head);
+      const from = size;
       size = last.size;
+      storing = storing.then(() => this.store(log.origin, from, first, last, parsed.records, witnessed));
+      storing.catch(() => undefined); // surfaces at the next `await storing`
       return undefined;
     };
-    for (const [i, chunk] of chunks.entries()) {
-      const body = await recordBundles.next(i);
-      const lines = body.endsWith('\n') ? body.slice(0, -1).split('\n') : [...body.split('\n'), '\u0000truncated'];
-      const served = lines.slice(chunk.first - chunk.tile * TILE_WIDTH);
-      // A bundle with the wrong number of lines is refused on its own, before lines of two bundles could
-      // be read as one another's.
-      if (served.length !== chunk.entries.length) {
-        const stopped = await flush();
-        if (stopped !== undefined) return stopped;
-        const description = describeMirrorMismatch({ kind: 'count', expected: chunk.entries.length, served: served.length });
-        return this.stopWithAlarm(log, witnessed, chunk.first, description, body);
+    try {
+      for (const [i, chunk] of chunks.entries()) {
+        const body = await recordBundles.next(i);
+        const lines = body.endsWith('\n') ? body.slice(0, -1).split('\n') : [...body.split('\n'), '\u0000truncated'];
+        const served = lines.slice(chunk.first - chunk.tile * TILE_WIDTH);
+        // A bundle with the wrong number of lines is refused on its own, before lines of two bundles could
+        // be read as one another's.
+        if (served.length !== chunk.entries.length) {
+          const stopped = await flush();
+          if (stopped !== undefined) return stopped;
+          const description = describeMirrorMismatch({ kind: 'count', expected: chunk.entries.length, served: served.length });
+          return await alarm(chunk.first, description, body);
+        }
+        batch.chunks.push(chunk);
+        batch.served.push(...served);
+        batch.bodies.push(body);
+        if (batch.served.length >= batchRecords) {
+          const stopped = await flush();
+          if (stopped !== undefined) return stopped;
+        }
       }
-      batch.chunks.push(chunk);
-      batch.served.push(...served);
-      batch.bodies.push(body);
-      if (batch.served.length >= batchRecords) {
-        const stopped = await flush();
-        if (stopped !== undefined) return stopped;
-      }
+      const stopped = await flush();
+      await storing;
+      return stopped;
+    } catch (error) {
+      await storing.catch(() => undefined); // the round ends only once nothing of it is in flight
+      throw error;
     }
-    return flush();
   }
 
-  /** The newest mirrored record of each stream the served lines name. */
-  private async heads(client: pg.PoolClient, origin: string, lines: readonly string[]): Promise<Map<string, StreamHead>> {
-    const names = new Set<string>();
-    for (const line of lines) {
-      try {
-        const s = (JSON.parse(line) as { stream?: unknown }).stream;
-        if (typeof s === 'string') names.add(s);
-      } catch {
-        // the check names the malformed line
-      }
-    }
-    const { rows } = await client.query<{ stream: string; revision: number; record_hash: Buffer }>(
+  /**
+   * The newest record of each of `streams` among the leaves below `size` of the mirrored feed of `origin`.
+   * Those leaves were all stored when the round read its cursor at `size`, and never change, so the answer
+   * does not depend on what another follower stores meanwhile (its records are at or above `size`): a chain
+   * mismatch found against it is the province's, never a race between followers.
+   */
+  private async heads(origin: string, size: number, streams: readonly string[]): Promise<Map<string, StreamHead>> {
+    const { rows } = await this.options.db.query<{ stream: string; revision: number; record_hash: Buffer }>(
       `SELECT DISTINCT ON (stream) stream, revision, record_hash FROM mirror_records
-        WHERE origin = $1 AND stream = ANY($2::text[]) ORDER BY stream, revision DESC`,
-      [origin, [...names]],
+        WHERE origin = $1 AND stream = ANY($2::text[]) AND leaf_index < $3 ORDER BY stream, revision DESC`,
+      [origin, streams, size],
     );
     return new Map(rows.map((r) => [r.stream, { revision: r.revision, hash: toHex(new Uint8Array(r.record_hash)) }]));
   }
 
   /**
-   * Locks the cursor row (it must still be at `from`), checks the served lines against the chunk's
-   * authenticated entries and the stream heads, and stores them with the cursor after the chunk; or returns
-   * the mismatch (nothing stored).
+   * Stores checked records (leaves `first …`, consecutive) and moves the cursor from `from` to the chunk's end
+   * with its compact range, in one statement: the cursor update is guarded by `size = from` (and not
+   * stopped), and the records are inserted only through the row it updated. So either both happen or
+   * neither; a second follower that moved the cursor first makes this one store nothing
+   * (`MirrorCursorMovedError`). The records' texts and hashes travel as one newline-joined text and one
+   * byte string (a served line never holds a newline), which spares escaping every record into an array.
    */
-  private async checkAndStore(
+  private async store(
     origin: string,
     from: number,
-    chunk: Chunk,
-    served: readonly string[],
+    first: number,
+    last: Chunk,
+    records: readonly MirroredRecord[],
     witnessed: { size: number; checkpoint: string },
-  ): Promise<string | undefined> {
-    const client = await this.options.db.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ size: string; stopped: boolean }>(
-        'SELECT size, stopped_at IS NOT NULL AS stopped FROM mirror_logs WHERE origin = $1 FOR UPDATE',
-        [origin],
-      );
-      if (rows[0]?.stopped || Number(rows[0]?.size) !== from) {
-        throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`);
-      }
-      const check = checkMirroredRecords(chunk.first, chunk.entries, served, await this.heads(client, origin, served));
-      if (!check.ok) {
-        await client.query('ROLLBACK');
-        return describeMirrorMismatch(check.mismatch);
-      }
-      const records: MirroredRecord[] = check.records;
-      await client.query(
-        `UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
-          WHERE origin = $1 AND size = $2`,
-        [origin, from, chunk.size, Buffer.from(chunk.frontier), witnessed.checkpoint, witnessed.size],
-      );
-      await client.query(
-        `INSERT INTO mirror_records
-           (origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, plate, record)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[], $6::int[], $7::text[],
-                                  $8::timestamptz[], $9::bytea[], $10::text[], $11::text[])`,
-        [
-          origin,
-          records.map((r) => String(r.leafIndex)),
-          records.map((r) => r.province),
-          records.map((r) => r.recordId),
-          records.map((r) => r.stream),
-          records.map((r) => r.revision),
-          records.map((r) => r.type),
-          records.map((r) => r.recordedAt),
-          records.map((r) => Buffer.from(r.hash, 'hex')),
-          records.map((r) => r.plate ?? null),
-          records.map((r) => r.text),
-        ],
-      );
-      await client.query('COMMIT');
-      return undefined;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+  ): Promise<void> {
+    const { rowCount } = await this.options.db.query(
+      `WITH cursor AS (
+         UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
+          WHERE origin = $1 AND size = $2 AND stopped_at IS NULL
+          RETURNING origin)
+       INSERT INTO mirror_records
+         (origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, plate, record)
+       SELECT cursor.origin, $7::bigint + r.n - 1, r.province, r.record_id, r.stream, r.revision, r.type, r.recorded_at,
+              substring($13::bytea FROM ((r.n - 1) * 32 + 1)::int FOR 32), r.plate, r.record
+         FROM cursor, unnest($8::text[], $9::uuid[], $10::text[], $11::int[], $12::text[], $14::timestamptz[],
+                             $15::text[], string_to_array($16::text, E'\n'))
+                      WITH ORDINALITY AS r(province, record_id, stream, revision, type, recorded_at, plate, record, n)`,
+      [
+        origin,
+        from,
+        last.size,
+        Buffer.from(last.frontier),
+        witnessed.checkpoint,
+        witnessed.size,
+        first,
+        records.map((r) => r.province),
+        records.map((r) => r.recordId),
+        records.map((r) => r.stream),
+        records.map((r) => r.revision),
+        records.map((r) => r.type),
+        Buffer.from(records.map((r) => r.hash).join(''), 'hex'),
+        records.map((r) => r.recordedAt),
+        records.map((r) => r.plate ?? null),
+        records.map((r) => r.text).join('\n'),
+      ],
+    );
+    if (rowCount !== records.length) {
+      throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: rowCount ?? 0 });
     }
   }
 

@@ -124,7 +124,9 @@ export class Witness {
       throw error;
     }
     const origin = checkpointOrigin(request.checkpointText);
-    const registry = await this.options.registry();
+    // The registry and the witnessed state are read at once (two round trips in parallel, not in turn): the
+    // state read is only a first guess, since the write is conditional on it.
+    const [registry, firstKnown] = await Promise.all([this.options.registry(), this.known(origin)]);
     const entry = Object.hasOwn(registry.logs, origin) ? registry.logs[origin] : undefined;
     const log: WitnessedLog | undefined = entry && {
       origin: entry.origin,
@@ -132,7 +134,7 @@ export class Witness {
       retired: entry.retiredAt !== undefined,
     };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const known = await this.known(origin);
+      const known = attempt === 0 ? firstKnown : await this.known(origin);
       const decision = decideAddCheckpoint(nodePrimitives, request, log, known);
       switch (decision.answer) {
         case 'cosign': {

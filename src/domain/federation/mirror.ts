@@ -64,32 +64,36 @@ function plateOf(r: RecordShape): string | undefined {
   return undefined;
 }
 
+/** A served record that hashes to its entry and is a v1 record: what the chain check then needs. */
+export interface ParsedMirroredRecord extends MirroredRecord {
+  /** The record's `prev` (the previous record of its stream's hash, or the genesis value). */
+  prev: string;
+}
+
 /**
- * Checks the served lines of leaves `first … first + entries.length − 1` against their authenticated entries
- * and the stream heads mirrored before them. `heads` is read, never changed.
+ * The per-record half of the check: each served line of leaves `first …` must hash to its authenticated
+ * entry and be a v1 record. Stops at the first line that is not; `records` are the lines before it.
  */
-export function checkMirroredRecords(
+export function parseMirroredRecords(
   first: number,
   entries: readonly Uint8Array[],
   lines: readonly string[],
-  heads: ReadonlyMap<string, StreamHead>,
-): MirrorCheck {
+): { records: ParsedMirroredRecord[]; mismatch?: MirrorMismatch } {
+  const records: ParsedMirroredRecord[] = [];
   if (lines.length !== entries.length) {
-    return { ok: false, mismatch: { kind: 'count', expected: entries.length, served: lines.length } };
+    return { records, mismatch: { kind: 'count', expected: entries.length, served: lines.length } };
   }
-  const local = new Map<string, StreamHead>();
-  const records: MirroredRecord[] = [];
   for (let i = 0; i < lines.length; i++) {
     const leafIndex = first + i;
     const text = lines[i]!;
     const hash = canonicalTextHash(text);
     const entry = toHex(entries[i]!);
-    if (hash !== entry) return { ok: false, mismatch: { kind: 'entry', leafIndex, entry, served: hash } };
+    if (hash !== entry) return { records, mismatch: { kind: 'entry', leafIndex, entry, served: hash } };
     let r: RecordShape;
     try {
       r = JSON.parse(text) as RecordShape;
     } catch {
-      return { ok: false, mismatch: { kind: 'malformed', leafIndex, reason: 'not JSON' } };
+      return { records, mismatch: { kind: 'malformed', leafIndex, reason: 'not JSON' } };
     }
     if (
       r === null ||
@@ -104,36 +108,71 @@ export function checkMirroredRecords(
       typeof r.meta?.province !== 'string' ||
       typeof r.meta.recordedAt !== 'string'
     ) {
-      return { ok: false, mismatch: { kind: 'malformed', leafIndex, reason: 'not a v1 record' } };
+      return { records, mismatch: { kind: 'malformed', leafIndex, reason: 'not a v1 record' } };
     }
-    const revision = r.revision as number;
-    const head = local.get(r.stream) ?? heads.get(r.stream);
-    const expectedRevision = head ? head.revision + 1 : 0;
-    const expectedPrev = head ? head.hash : GENESIS_PREV;
-    if (revision !== expectedRevision) {
-      return {
-        ok: false,
-        mismatch: { kind: 'chain', leafIndex, stream: r.stream, reason: `revision ${revision}, expected ${expectedRevision}` },
-      };
-    }
-    if (r.prev !== expectedPrev) {
-      return { ok: false, mismatch: { kind: 'chain', leafIndex, stream: r.stream, reason: 'prev is not the previous record’s hash' } };
-    }
-    local.set(r.stream, { revision, hash });
     records.push({
       leafIndex,
       recordId: r.id,
       stream: r.stream,
-      revision,
+      revision: r.revision as number,
       type: r.type,
       province: r.meta.province,
       recordedAt: r.meta.recordedAt,
       hash,
       plate: plateOf(r),
       text,
+      prev: r.prev,
     });
   }
-  return { ok: true, records };
+  return { records };
+}
+
+/**
+ * The chain half of the check, over records in leaf order: each must be revision 0 with the genesis `prev`,
+ * or follow its stream's head (earlier in `records`, else in `heads`) with that head's hash as `prev`.
+ * Returns the new head of every stream the records name, or the first record out of chain. `heads` is read,
+ * never changed.
+ */
+export function chainMirroredRecords(
+  records: readonly ParsedMirroredRecord[],
+  heads: ReadonlyMap<string, StreamHead>,
+): { ok: true; heads: Map<string, StreamHead> } | { ok: false; mismatch: MirrorMismatch } {
+  const local = new Map<string, StreamHead>();
+  for (const r of records) {
+    const head = local.get(r.stream) ?? heads.get(r.stream);
+    const expectedRevision = head ? head.revision + 1 : 0;
+    const expectedPrev = head ? head.hash : GENESIS_PREV;
+    if (r.revision !== expectedRevision) {
+      return {
+        ok: false,
+        mismatch: { kind: 'chain', leafIndex: r.leafIndex, stream: r.stream, reason: `revision ${r.revision}, expected ${expectedRevision}` },
+      };
+    }
+    if (r.prev !== expectedPrev) {
+      return { ok: false, mismatch: { kind: 'chain', leafIndex: r.leafIndex, stream: r.stream, reason: 'prev is not the previous record’s hash' } };
+    }
+    local.set(r.stream, { revision: r.revision, hash: r.hash });
+  }
+  return { ok: true, heads: local };
+}
+
+/**
+ * Checks the served lines of leaves `first … first + entries.length − 1` against their authenticated entries
+ * and the stream heads mirrored before them (`parseMirroredRecords`, then `chainMirroredRecords`); the
+ * mismatch reported is the one at the lowest leaf. `heads` is read, never changed.
+ */
+export function checkMirroredRecords(
+  first: number,
+  entries: readonly Uint8Array[],
+  lines: readonly string[],
+  heads: ReadonlyMap<string, StreamHead>,
+): MirrorCheck {
+  const parsed = parseMirroredRecords(first, entries, lines);
+  if (parsed.mismatch?.kind === 'count') return { ok: false, mismatch: parsed.mismatch };
+  const chain = chainMirroredRecords(parsed.records, heads);
+  if (!chain.ok) return chain;
+  if (parsed.mismatch) return { ok: false, mismatch: parsed.mismatch };
+  return { ok: true, records: parsed.records.map(({ prev: _prev, ...record }) => record) };
 }
 
 /** One line for the fork alarm: what the province served that its signed tree contradicts. */

@@ -14,7 +14,7 @@ import { createMetrics } from '../../../src/adapters/http/metrics.ts';
 import { loadNodeKey } from '../../../src/adapters/keys/node-key.ts';
 import { CheckpointSubmitter } from '../../../src/adapters/witness/submitter.ts';
 import { Witness } from '../../../src/adapters/witness/witness.ts';
-import { loadProvincialLogRegistry } from '../../../src/commands/federation.ts';
+import { loadProvincialLogRegistry, provincialLogRegistryReader } from '../../../src/commands/federation.ts';
 import { systemClock } from '../../../src/commands/deps.ts';
 import {
   formatAddCheckpointRequest,
@@ -96,7 +96,9 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
       name: WITNESS_NAME,
       seed: sha256('national witness seed (test)'),
       clock: systemClock,
-      registry: () => loadProvincialLogRegistry(national.store),
+      // The node's registry reader (folded once, refolded when the stream moves): the rotation and retirement
+      // below reach a witness that has been answering from it.
+      registry: provincialLogRegistryReader(national.store),
       onAnswer: (answer) => metrics.witnessRequests.inc({ answer }),
       onForkAlarm: (kind) => metrics.witnessForkAlarms.inc({ kind }),
     });
@@ -306,6 +308,37 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
     expect(first).to.deep.equal({ outcome: 'size-conflict', witnessSize: c.treeSize });
     const second = await fresh.submitOnce();
     expect(second.outcome).to.equal('cosigned');
+  });
+
+  it('trusts a rotated key from the next request on and the old one no more (the registry reader refolds)', async () => {
+    const c = (await province.ledger.latestCheckpoint())!;
+    const known = (await witnessedSize())!;
+    const reader = provincialLogRegistryReader(national.store);
+    expect((await reader()).logs[ORIGIN]!.verifierKey).to.equal(province.ledger.verifierKey());
+    const rotatedKey = verifierKey(ORIGIN, publicKeyFromSeed(sha256('rotated province key (test)')));
+    const rotate = await fetch(`${national.url}/v1/admin/provincial-logs/${encodeURIComponent(ORIGIN)}/rotate-key`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ verifierKey: rotatedKey }),
+    });
+    expect(rotate.status).to.equal(200);
+    expect((await reader()).logs[ORIGIN]!.verifierKey).to.equal(rotatedKey);
+    expect(await reader()).to.deep.equal(await loadProvincialLogRegistry(national.store));
+    // A checkpoint signed by the rotated-out key: refused, and the witness's state is unchanged.
+    const proof = known === c.treeSize ? [] : await province.ledger.consistencyProof(known, c.treeSize);
+    const res = await post(formatAddCheckpointRequest({ oldSize: known, proof, checkpointText: c.note }));
+    expect(res.status).to.equal(403);
+    expect(await witnessedSize()).to.equal(known);
+    // Rotated back to the province's own key: the same checkpoint is cosigned on the next request.
+    const back = await fetch(`${national.url}/v1/admin/provincial-logs/${encodeURIComponent(ORIGIN)}/rotate-key`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ verifierKey: province.ledger.verifierKey() }),
+    });
+    expect(back.status).to.equal(200);
+    const again = await post(formatAddCheckpointRequest({ oldSize: known, proof, checkpointText: c.note }));
+    expect(again.status).to.equal(200);
+    expect(await witnessedSize()).to.equal(c.treeSize);
   });
 
   it('answers 403 once the log is retired', async () => {

@@ -1,6 +1,11 @@
 /** The national mirror's pure check of a served record bundle (src/domain/federation/mirror.ts). */
 import { expect } from 'chai';
-import { checkMirroredRecords, describeMirrorMismatch } from '../../../src/domain/federation/mirror.ts';
+import {
+  chainMirroredRecords,
+  checkMirroredRecords,
+  describeMirrorMismatch,
+  parseMirroredRecords,
+} from '../../../src/domain/federation/mirror.ts';
 import { canonicalize, sha256 } from '../../../src/domain/integrity/index.ts';
 import { GENESIS_PREV } from '../../../src/domain/record.ts';
 
@@ -54,5 +59,27 @@ describe('checkMirroredRecords', () => {
     // A record already mirrored (revision 0 again after a head at 0) is out of chain, never stored twice.
     const again = checkMirroredRecords(0, [sha256(r0)], [r0], new Map([['case-a', { revision: 0, hash: hex(r0) }]]));
     expect(again.ok ? 'ok' : again.mismatch.kind).to.equal('chain');
+  });
+
+  it('reports the mismatch at the lowest leaf when a broken chain comes before a record that does not hash', () => {
+    const broken = record(1, 'case-a', 1, GENESIS_PREV);
+    const lines = [r0, broken, r2];
+    const entries = [sha256(r0), sha256(broken), sha256('another record')];
+    const check = checkMirroredRecords(0, entries, lines, new Map());
+    expect(check.ok ? 'ok' : [check.mismatch.kind, 'leafIndex' in check.mismatch ? check.mismatch.leafIndex : -1]).to.deep.equal(['chain', 1]);
+    const parsed = parseMirroredRecords(0, entries, lines);
+    expect(parsed.records).to.have.length(2);
+    expect(parsed.mismatch?.kind).to.equal('entry');
+  });
+
+  it('chains across batches through the heads it returns', () => {
+    const first = parseMirroredRecords(0, [sha256(r0), sha256(r2)], [r0, r2]);
+    const chain = chainMirroredRecords(first.records, new Map());
+    expect(chain.ok).to.equal(true);
+    if (!chain.ok) return;
+    expect([...chain.heads.keys()].sort()).to.deep.equal(['case-a', 'case-b']);
+    const second = parseMirroredRecords(2, [sha256(r1)], [r1]);
+    expect(chainMirroredRecords(second.records, chain.heads).ok).to.equal(true);
+    expect(chainMirroredRecords(second.records, new Map()).ok).to.equal(false);
   });
 });

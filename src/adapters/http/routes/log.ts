@@ -114,9 +114,11 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
         const { index, width } = parseTileSuffix(params.rest);
         const lines = await publisher().recordBundle(index, width);
         if (!lines) throw new NotFoundError('No such record bundle in the newest checkpoint');
-        // Which cases the bundle discloses, and under which province each is filed.
+        // Which cases the bundle discloses, and under which province each is filed. The national mirror reads
+        // at national scope and records no custody (see above), so its bundles are sent without parsing them.
+        const mirror = isNationalMirror(p);
         const cases = new Map<string, string>();
-        for (const line of lines) {
+        for (const line of mirror ? [] : lines) {
           let parsed: { stream?: unknown; meta?: { province?: unknown } };
           try {
             parsed = JSON.parse(line.text) as typeof parsed;
@@ -130,10 +132,7 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
           const caseId = typeof parsed.stream === 'string' ? CASE_STREAM.exec(parsed.stream)?.[1] : undefined;
           if (caseId !== undefined && isLowercaseUuid(caseId) && province !== undefined && !cases.has(caseId)) cases.set(caseId, province);
         }
-        if (isNationalMirror(p)) {
-          services.onMirrorRead?.(lines.length);
-          cases.clear();
-        }
+        if (mirror) services.onMirrorRead?.(lines.length);
         for (const [caseId, province] of cases) {
           await recordEvidenceAccess(services.commandDeps, callerFor(p, province), { caseId, access: 'export', purpose: purpose! }, correlation(req));
         }
