@@ -370,6 +370,7 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return {
         kind: event.data.kind,
         ...(event.data.noticeId !== undefined ? { noticeId: event.data.noticeId } : {}),
+        ...(event.data.appealId !== undefined ? { appealId: event.data.appealId } : {}),
         digest: event.data.digest,
         templateVersion: event.data.templateVersion,
       };

@@ -590,8 +590,9 @@ export interface paths {
                             } | null;
                             documents: {
                                 /** @enum {string} */
-                                kind: "notice" | "record" | "decision";
+                                kind: "notice" | "record" | "decision" | "appeal";
                                 noticeId?: string;
+                                appealId?: string;
                                 digest: string;
                                 templateVersion: string;
                                 issuedAt: string;
@@ -811,7 +812,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a document of the case as PDF (notice, record, decision), made from its events; the first opening records DocumentIssued with its digest */
+        /** Open a document of the case as PDF (notice, record, decision, appeal resolution), made from its events; the first opening records DocumentIssued with its digest */
         post: {
             parameters: {
                 query?: never;
@@ -821,7 +822,7 @@ export interface paths {
                 };
                 path: {
                     caseId: string;
-                    kind: "notice" | "record" | "decision";
+                    kind: "notice" | "record" | "decision" | "appeal";
                 };
                 cookie?: never;
             };
@@ -829,6 +830,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         noticeId?: string;
+                        appealId?: string;
                     };
                 };
             };
