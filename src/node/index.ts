@@ -18,6 +18,7 @@ import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory
 import { loadRetentionPolicies } from '../adapters/retention/policies-file.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { scheduleProcedure } from './procedure-schedule.ts';
+import { responseDueCases } from '../projections/cases/response-due.ts';
 import { StandInAgencyWarnings } from '../adapters/notify/stand-in-agency-warnings.ts';
 import { MAX_UPLOAD_MS, openConfiguredEvidenceStore, type EvidenceStore } from '../adapters/evidence/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/pglite-server.ts';
@@ -286,8 +287,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       const policies = loadRetentionPolicies({ ...(config.retentionPoliciesFile ? { RETENTION_POLICIES_FILE: config.retentionPoliciesFile } : {}) });
       const retention = scheduleRetention({ deps: { ...commandDeps, evidence }, policies, intervalMs: config.retentionIntervalMs ?? 0, logger });
       stops.push(() => retention.stop());
-      // OwnerUnresponsive 20 days after the notice, as the procedure-schedule service.
-      const procedure = scheduleProcedure({ deps: commandDeps, intervalMs: config.procedureIntervalMs ?? 0, logger });
+      // OwnerUnresponsive 20 days after the notice, as the procedure-schedule service; the candidates come from
+      // the case view (kept by the projector role, here or in another process on the same database).
+      const procedure = scheduleProcedure({
+        deps: commandDeps,
+        candidates: responseDueCases(readModels),
+        intervalMs: config.procedureIntervalMs ?? 0,
+        logger,
+      });
       stops.push(() => procedure.stop());
     }
 
