@@ -29,7 +29,7 @@ import {
 } from '../domain/documents/index.ts';
 import { evidenceDigest } from '../domain/integrity/hash.ts';
 import { streams } from '../domain/record.ts';
-import { AppError } from '../domain/shared/errors.ts';
+import { AppError, ValidationError } from '../domain/shared/errors.ts';
 import { StreamNotFoundError } from '../ports/eventstore.ts';
 import { recordDocumentIssued } from './cases.ts';
 import { loadOfficerView } from './context.ts';
@@ -205,6 +205,9 @@ export async function openCaseDocument(
    */
   beforeDisclosure: () => Promise<unknown> = async () => undefined,
 ): Promise<CaseDocumentFile> {
+  // An id that belongs to another kind of document is refused before anything is rendered or stored.
+  if ((request.noticeId !== undefined && request.kind !== 'notice') || (request.appealId !== undefined && request.kind !== 'appeal'))
+    throw new ValidationError('noticeId names a notice and appealId an appeal resolution; this document takes neither');
   const { kase } = historyOf(await caseRecords(deps.store, request.caseId));
   const fileName = documentFileName(request.kind, request);
   const issued = issuedDocumentOf(kase, request);

@@ -86,6 +86,7 @@ describe('HTTP: case documents (notice, record) and the bundle that carries them
     const appealSignoff = buildAppealSignoff({ ...(await basis()), appealId: 'apl-doc-1', outcome: 'overturned', reason: 'Biển số giả, xe thật ở nơi khác', fineVnd: 0 });
     expectStatus(await post('/appeals/apl-doc-1/resolution', signSignoff(appealSignoff, officer.key.secretKey)), 200, 'resolution');
     expect((await post('/documents/appeal', {}, { purpose: 'print the resolution' })).status, 'no appeal id').to.equal(422);
+    expect((await post('/documents/decision', { appealId: 'apl-doc-1' }, { purpose: 'print the decision' })).status, 'appeal id on a decision').to.equal(400);
     const resolution = await post('/documents/appeal', { appealId: 'apl-doc-1' }, { purpose: 'print the resolution' });
     expectStatus(resolution, 200, 'resolution document');
     expect(resolution.headers.get('x-document-template')).to.equal('appeal-resolution/v1');
