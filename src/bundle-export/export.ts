@@ -170,6 +170,7 @@ interface IssuedEntry {
   base: string;
   kind: IssuedDocumentKind;
   noticeId?: string;
+  appealId?: string;
   digest: string;
 }
 
@@ -179,10 +180,16 @@ export function issuedDocuments(caseRecords: StoredRecord[]): IssuedEntry[] {
   const out: IssuedEntry[] = [];
   for (const { record } of caseRecords) {
     if (record.type !== 'DocumentIssued') continue;
-    const { kind, digest, noticeId } = record.data as { kind: IssuedDocumentKind; digest: string; noticeId?: string };
+    const { kind, digest, noticeId, appealId } = record.data as { kind: IssuedDocumentKind; digest: string; noticeId?: string; appealId?: string };
     const n = (counts.get(kind) ?? 0) + 1;
     counts.set(kind, n);
-    out.push({ base: `${DOCUMENTS_PREFIX}${kind}-${n}`, kind, ...(noticeId !== undefined ? { noticeId } : {}), digest });
+    out.push({
+      base: `${DOCUMENTS_PREFIX}${kind}-${n}`,
+      kind,
+      ...(noticeId !== undefined ? { noticeId } : {}),
+      ...(appealId !== undefined ? { appealId } : {}),
+      digest,
+    });
   }
   return out;
 }
@@ -194,7 +201,12 @@ export function issuedDocuments(caseRecords: StoredRecord[]): IssuedEntry[] {
  */
 async function documentInputOf(store: EventStore, sources: CaseDocumentSources, caseId: string, d: IssuedEntry): Promise<Uint8Array | undefined> {
   try {
-    const input = await caseDocumentInput(store, sources, { caseId, kind: d.kind, ...(d.noticeId !== undefined ? { noticeId: d.noticeId } : {}) });
+    const input = await caseDocumentInput(store, sources, {
+      caseId,
+      kind: d.kind,
+      ...(d.noticeId !== undefined ? { noticeId: d.noticeId } : {}),
+      ...(d.appealId !== undefined ? { appealId: d.appealId } : {}),
+    });
     if (evidenceDigest(await sources.renderer.render(input)) !== d.digest) return undefined;
     return new TextEncoder().encode(`${JSON.stringify(input, null, 2)}\n`);
   } catch {

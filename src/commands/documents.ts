@@ -1,6 +1,6 @@
 /**
  * The documents a person holds in their hand, made from a case's events (docs/documents.md): the notice, the
- * violation record and the penalty decision as PDFs.
+ * violation record, the penalty decision and each appeal's resolution as PDFs.
  *
  * Opening a document renders it from the events (plus the names and addresses behind the records' opaque
  * references, from the registry, and the issuing unit and treasury account from configuration), stores the PDF
@@ -16,6 +16,7 @@ import { caseDecider } from '../domain/case/decider.ts';
 import { parseCaseEvent, type CaseEvent, type CaseEventData, type IssuedDocumentKind } from '../domain/case/events.ts';
 import type { CaseState, ExistingCase, IssuedDocument } from '../domain/case/state.ts';
 import {
+  appealResolutionDocumentFor,
   DocumentSourceMissingError,
   DOCUMENT_KIND_OF,
   noticeDocumentFor,
@@ -28,7 +29,7 @@ import {
 } from '../domain/documents/index.ts';
 import { evidenceDigest } from '../domain/integrity/hash.ts';
 import { streams } from '../domain/record.ts';
-import { AppError } from '../domain/shared/errors.ts';
+import { AppError, ValidationError } from '../domain/shared/errors.ts';
 import { StreamNotFoundError } from '../ports/eventstore.ts';
 import { recordDocumentIssued } from './cases.ts';
 import { loadOfficerView } from './context.ts';
@@ -57,15 +58,18 @@ export interface DocumentRequest {
   kind: IssuedDocumentKind;
   /** The notice's id (kind `notice` only). */
   noticeId?: string;
+  /** The resolved appeal's id (kind `appeal` only). */
+  appealId?: string;
 }
 
 export interface CaseDocumentFile {
   kind: IssuedDocumentKind;
   noticeId?: string;
+  appealId?: string;
   digest: string;
   templateVersion: string;
   bytes: Uint8Array;
-  /** `notice-<noticeId>.pdf`, `record.pdf`, `decision.pdf`. */
+  /** `notice-<noticeId>.pdf`, `record.pdf`, `decision.pdf`, `appeal-<appealId>.pdf`. */
   fileName: string;
   /** True when this call recorded `DocumentIssued`. */
   issuedNow: boolean;
@@ -95,6 +99,12 @@ function historyOf(records: StoredRecord[]): CaseHistory {
   }
   if (state.status === 'none') throw new DocumentSourceMissingError('No such case', {});
   return { kase: state, records: out };
+}
+
+function resolutionOf(history: CaseHistory, appealId: string | undefined): { data: CaseEventData<'AppealResolved'>; actorId: string } {
+  const found = history.records.find((r) => r.event.type === 'AppealResolved' && r.event.data.appealId === appealId);
+  if (!found) throw new DocumentSourceMissingError('The case has no such resolved appeal', {});
+  return { data: found.event.data as CaseEventData<'AppealResolved'>, actorId: found.actorId };
 }
 
 function lastOf<T extends CaseEvent['type']>(history: CaseHistory, type: T): { data: CaseEventData<T>; actorId: string } {
@@ -146,18 +156,37 @@ export async function caseDocumentInput(
         treasury: sources.treasury,
       });
     }
+    case 'appeal': {
+      const resolved = resolutionOf(history, request.appealId);
+      if (!kase.decision) throw new DocumentSourceMissingError('No penalty was decided', {});
+      return appealResolutionDocumentFor(kase, resolved.data, {
+        unit,
+        complainant: await partyOf(sources, kase.decision.offender),
+        resolver: await officerOf(store, resolved.actorId),
+      });
+    }
     default:
       throw new DocumentSourceMissingError('Unknown document kind', {});
   }
 }
 
-/** The document as recorded for the case, or undefined when it was never issued. */
-export function issuedDocumentOf(kase: ExistingCase, request: DocumentRequest): IssuedDocument | undefined {
-  return (kase.documents ?? []).find((d) => d.kind === request.kind && d.noticeId === request.noticeId);
+/** The document's identity beside its kind: the notice's or the appeal's id, when it has one. */
+function identityOf(request: { noticeId?: string; appealId?: string }): { noticeId?: string; appealId?: string } {
+  return {
+    ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),
+    ...(request.appealId !== undefined ? { appealId: request.appealId } : {}),
+  };
 }
 
-export function documentFileName(kind: IssuedDocumentKind, noticeId?: string): string {
-  return kind === 'notice' ? `notice-${noticeId ?? ''}.pdf` : `${kind}.pdf`;
+/** The document as recorded for the case, or undefined when it was never issued. */
+export function issuedDocumentOf(kase: ExistingCase, request: DocumentRequest): IssuedDocument | undefined {
+  return (kase.documents ?? []).find((d) => d.kind === request.kind && d.noticeId === request.noticeId && d.appealId === request.appealId);
+}
+
+export function documentFileName(kind: IssuedDocumentKind, id: { noticeId?: string; appealId?: string } = {}): string {
+  if (kind === 'notice') return `notice-${id.noticeId ?? ''}.pdf`;
+  if (kind === 'appeal') return `appeal-${id.appealId ?? ''}.pdf`;
+  return `${kind}.pdf`;
 }
 
 /**
@@ -176,13 +205,16 @@ export async function openCaseDocument(
    */
   beforeDisclosure: () => Promise<unknown> = async () => undefined,
 ): Promise<CaseDocumentFile> {
+  // An id that belongs to another kind of document is refused before anything is rendered or stored.
+  if ((request.noticeId !== undefined && request.kind !== 'notice') || (request.appealId !== undefined && request.kind !== 'appeal'))
+    throw new ValidationError('noticeId names a notice and appealId an appeal resolution; this document takes neither');
   const { kase } = historyOf(await caseRecords(deps.store, request.caseId));
-  const fileName = documentFileName(request.kind, request.noticeId);
+  const fileName = documentFileName(request.kind, request);
   const issued = issuedDocumentOf(kase, request);
   if (issued && (await sources.evidence.has(issued.digest))) {
     const bytes = await sources.evidence.getBytes(issued.digest);
     await beforeDisclosure();
-    return { kind: request.kind, ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}), digest: issued.digest, templateVersion: issued.templateVersion, bytes, fileName, issuedNow: false };
+    return { kind: request.kind, ...identityOf(request), digest: issued.digest, templateVersion: issued.templateVersion, bytes, fileName, issuedNow: false };
   }
   const input = await caseDocumentInput(deps.store, sources, request);
   if (DOCUMENT_KIND_OF[request.kind] !== input.kind) throw new DocumentSourceMissingError('Unknown document kind', {});
@@ -193,14 +225,14 @@ export async function openCaseDocument(
   const outcome = await recordDocumentIssued(deps, caller, {
     caseId: request.caseId,
     kind: request.kind,
-    ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),
+    ...identityOf(request),
     digest,
     templateVersion: input.templateVersion,
   });
   await beforeDisclosure();
   return {
     kind: request.kind,
-    ...(request.noticeId !== undefined ? { noticeId: request.noticeId } : {}),
+    ...identityOf(request),
     digest,
     templateVersion: input.templateVersion,
     bytes,

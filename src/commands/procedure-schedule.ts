@@ -9,14 +9,16 @@
  * and the decider answers a repeat with nothing. The agency warnings then follow through the queue
  * (`OwnerUnresponsive` → `agency-warning`).
  *
- * Candidates are found by one pass over the global feed (cases with a `NoticeIssued`); fine at a province's
- * volume, and a read-model query can replace it without changing the rule.
+ * Candidates come from a read-model query (`ResponseDueCases`: the case view's `response_due_at`, indexed over
+ * the waiting cases only), so a run costs in proportion to the cases due, not to the history: the global feed is
+ * never read. Each candidate's own stream is then loaded and checked again (the read model may lag, and the
+ * decider decides), so a stale row records nothing wrong.
  */
 import { v5 as uuidV5 } from 'uuid';
 import { PROCEDURE_SCHEDULE_ACTOR } from '../domain/case/authorization.ts';
 import { RESPONSE_DAYS } from '../domain/case/handlers/procedure.ts';
 import { hasElapsed, periodOfDays } from '../domain/case/periods.ts';
-import { caseIdOf, streams } from '../domain/record.ts';
+import { streams } from '../domain/record.ts';
 import { recordOwnerUnresponsive } from './cases.ts';
 import type { CommandDeps } from './deps.ts';
 import { loadStream } from './handler.ts';
@@ -35,29 +37,25 @@ export interface UnresponsiveRunReport {
   running: number;
 }
 
-async function casesWithNotices(deps: CommandDeps): Promise<string[]> {
-  const ids = new Set<string>();
-  let after: string | undefined;
-  for (;;) {
-    const page = await deps.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: 1000 });
-    for (const { record } of page) {
-      const caseId = record.type === 'NoticeIssued' ? caseIdOf(record.stream) : undefined;
-      if (caseId !== undefined) ids.add(caseId);
-    }
-    const last = page.at(-1);
-    if (!last || page.length < 1000) break;
-    after = last.checkpoint;
-  }
-  return [...ids].sort();
+/**
+ * The cases waiting on the owner's response, by when the period ends (the case view's `response_due_at`:
+ * noticed, no explanation, no record, not yet unresponsive; src/projections/cases/response-due.ts).
+ */
+export interface ResponseDueCases {
+  /** Case ids whose response period ended at or before `now`, oldest end first. */
+  dueBy(now: string): Promise<string[]>;
+  /** How many waiting cases' periods end after `now`. */
+  runningAfter(now: string): Promise<number>;
 }
 
 export async function recordUnresponsiveOwners(
   deps: CommandDeps,
+  candidates: ResponseDueCases,
   options: { caseIds?: readonly string[] } = {},
 ): Promise<UnresponsiveRunReport> {
   const now = deps.clock.now();
-  const report: UnresponsiveRunReport = { at: now, recorded: [], running: 0 };
-  for (const caseId of options.caseIds ?? (await casesWithNotices(deps))) {
+  const report: UnresponsiveRunReport = { at: now, recorded: [], running: options.caseIds ? 0 : await candidates.runningAfter(now) };
+  for (const caseId of options.caseIds ?? (await candidates.dueBy(now))) {
     const { state: kase } = await loadStream(deps.store, streams.case(caseId), caseDecider, parseCaseEvent);
     if (kase.status !== 'noticed' || kase.unresponsive || kase.record || (kase.explanations?.length ?? 0) > 0) continue;
     // The period runs from the latest notice that was not refused by its channel (one that never reached the

@@ -18,6 +18,7 @@ import { createEventStore, eventStoreKind } from '../adapters/eventstore/factory
 import { loadRetentionPolicies } from '../adapters/retention/policies-file.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { scheduleProcedure } from './procedure-schedule.ts';
+import { responseDueCases } from '../projections/cases/response-due.ts';
 import { StandInAgencyWarnings } from '../adapters/notify/stand-in-agency-warnings.ts';
 import { HttpAgencyWarnings } from '../adapters/notify/http-agency-warnings.ts';
 import { loadSecretFile, loadTokenFile } from '../adapters/keys/secret-file.ts';
@@ -60,12 +61,11 @@ import { ProjectionRunner } from '../projections/runner.ts';
 import { ALL_PROJECTIONS } from '../projections/index.ts';
 import { apiRoutes, type ApiServices } from '../adapters/http/routes/index.ts';
 import { DEMO_TREASURY } from '../adapters/http/routes/citizen-portal.ts';
-import { PdfDocumentRenderer } from '../adapters/documents/pdf.ts';
-import { issuingUnitFor } from '../adapters/documents/units.ts';
 import type { CaseDocumentSources } from '../commands/documents.ts';
 import { StandInBank } from '../adapters/payments/stand-in-bank.ts';
 import { readModelQueries, registryVerifier } from '../adapters/http/routes/read-models.ts';
-import { createBundleExporter } from '../bundle-export/index.ts';
+import type { BundleExporter } from '../bundle-export/index.ts';
+import { caseDocumentSources, nodeBundleExporter } from './bundles.ts';
 import { HttpVehicleRegistry } from '../adapters/registry/http.ts';
 import { startStandInRegistry, syntheticVehicles, type StandInRegistry } from '../adapters/registry/stand-in.ts';
 import type { VehicleRegistry } from '../ports/registry.ts';
@@ -124,6 +124,10 @@ export interface RunningNode {
   readModels: DataSource;
   projections: ProjectionRunner | undefined;
   registry: VehicleRegistry;
+  /** What the case documents are rendered from besides the events (src/node/bundles.ts). */
+  documentSources: CaseDocumentSources;
+  /** The court-bundle exporter: `GET /v1/cases/{id}/bundle` and `tec export` both use this one. */
+  bundles: BundleExporter;
   /** The in-process stand-in registry when no REGISTRY_URL is configured (development, demo). */
   standInRegistry: StandInRegistry | undefined;
   /** The in-process stand-in notification gateway when no NOTICE_GATEWAY_URL/SMTP_URL is configured. */
@@ -286,8 +290,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       const policies = loadRetentionPolicies({ ...(config.retentionPoliciesFile ? { RETENTION_POLICIES_FILE: config.retentionPoliciesFile } : {}) });
       const retention = scheduleRetention({ deps: { ...commandDeps, evidence }, policies, intervalMs: config.retentionIntervalMs ?? 0, logger });
       stops.push(() => retention.stop());
-      // OwnerUnresponsive 20 days after the notice, as the procedure-schedule service.
-      const procedure = scheduleProcedure({ deps: commandDeps, intervalMs: config.procedureIntervalMs ?? 0, logger });
+      // OwnerUnresponsive 20 days after the notice, as the procedure-schedule service; the candidates come from
+      // the case view (kept by the projector role, here or in another process on the same database).
+      const procedure = scheduleProcedure({
+        deps: commandDeps,
+        candidates: responseDueCases(readModels),
+        intervalMs: config.procedureIntervalMs ?? 0,
+        logger,
+      });
       stops.push(() => procedure.stop());
     }
 
@@ -374,6 +384,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }
     }
 
+    // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
+    const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
+    // The case documents (notice, record, decisions as PDFs; docs/documents.md): opened by officers, carried in
+    // bundles, and rendered the same way by the API and by `tec export` (src/node/bundles.ts).
+    const documentSources = caseDocumentSources({ evidence, registry, unitPhone: (province) => config.handlingUnitPhones?.[province] });
     const node: RunningNode = {
       config,
       roles,
@@ -395,6 +410,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       standInRegistry,
       standInGateway,
       standInBank: undefined,
+      documentSources,
+      bundles: nodeBundleExporter({
+        store,
+        evidence,
+        ledger,
+        commandDeps,
+        documentSources,
+        // Province tier: bundles carry the newest checkpoint the national witness cosigned (integrity.md §10).
+        ...(config.witnessKey
+          ? { witness: { verifierKey: config.witnessKey, cosignedCheckpoint: (min: number) => publisher.newestCosignedCheckpoint(min) } }
+          : {}),
+      }),
       pipeline,
       plateModelId,
       url: undefined,
@@ -447,16 +474,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
                 : {}),
             }
           : undefined;
-      // Every node publishes its log (integrity.md §9); record texts are read raw from a PostgreSQL event store.
-      const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
-      // The case documents (notice, record, decision as PDFs; docs/documents.md), opened by officers and carried in bundles.
-      const documentSources: CaseDocumentSources = {
-        renderer: new PdfDocumentRenderer(),
-        evidence,
-        contact: (ref) => registry.ownerContact(ref),
-        unit: (province) => issuingUnitFor(province, config.handlingUnitPhones?.[province]),
-        treasury: DEMO_TREASURY,
-      };
       const services: ApiServices = {
         ...(audit ? { audit } : {}),
         store,
@@ -468,17 +485,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           metrics.mirrorReads.inc({ unit: 'bundles' });
           metrics.mirrorReads.inc({ unit: 'records' }, records);
         },
-        bundles: createBundleExporter({
-          store,
-          evidence,
-          ledger,
-          commandDeps,
-          documentSources,
-          // Province tier: bundles carry the newest checkpoint the national witness cosigned (integrity.md §10).
-          ...(config.witnessKey
-            ? { witnessVerifierKeys: [config.witnessKey], cosignedCheckpoint: (min: number) => publisher.newestCosignedCheckpoint(min) }
-            : {}),
-        }),
+        bundles: node.bundles,
         queries: readModelQueries(readModels, clock),
         registry: registryVerifier(registry),
         lookupBudget,
@@ -489,7 +496,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           handlingUnitPhone: (province) => config.handlingUnitPhones?.[province],
         },
         accessHistoryPdf: renderAccessHistoryPdf,
-        documents: documentSources,
+        documents: node.documentSources,
         limits: { maxEvidenceBytes: config.maxEvidenceBytes },
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),

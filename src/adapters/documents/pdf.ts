@@ -2,7 +2,9 @@
  * The PDF renderer (port: src/ports/documents.ts): pdfkit with Noto Sans embedded (TrueType, Vietnamese
  * glyphs; pdfkit embeds only the glyphs a document uses). Layout after the official forms (docs/documents.md):
  * the national header, the issuing unit and number, place and date, the title, the legal basis, the body, and
- * the signature block; the decision adds a VietQR code to pay the State Treasury account.
+ * the signature block; the decision adds a VietQR code to pay the State Treasury account. An appeal's resolution
+ * (quyết định giải quyết khiếu nại) states the complaint, the decision complained against, the finding and the
+ * outcome for the fine.
  *
  * Deterministic: the PDF's CreationDate and ModDate are the document's `issuedAt`, and pdfkit derives the file
  * ID from the document info, so the same input always gives the same bytes. The QR code is drawn as vector
@@ -14,6 +16,7 @@ import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type {
+  AppealResolutionDocument,
   CaseDocument,
   LegalBasisText,
   NoticeDocument,
@@ -22,7 +25,7 @@ import type {
   ViolationFacts,
   ViolationRecordDocument,
 } from '../../domain/documents/types.ts';
-import { formatVnd, numberInWords } from '../../domain/documents/vnd-words.ts';
+import { formatVnd, numberInWords, vndInWords } from '../../domain/documents/vnd-words.ts';
 import { assertNever } from '../../domain/shared/errors.ts';
 import type { DocumentRenderer } from '../../ports/documents.ts';
 
@@ -54,12 +57,14 @@ const TITLES = {
   notice: 'THÔNG BÁO',
   'violation-record': 'BIÊN BẢN VI PHẠM HÀNH CHÍNH',
   'penalty-decision': 'QUYẾT ĐỊNH',
+  'appeal-resolution': 'QUYẾT ĐỊNH',
 } as const;
 
 const SUBTITLES = {
   notice: 'Về việc vi phạm hành chính về trật tự, an toàn giao thông đường bộ\nphát hiện qua phương tiện, thiết bị kỹ thuật nghiệp vụ',
   'violation-record': 'Về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ',
   'penalty-decision': 'Xử phạt vi phạm hành chính',
+  'appeal-resolution': 'Giải quyết khiếu nại đối với quyết định xử phạt vi phạm hành chính',
 } as const;
 
 const VEHICLE_CLASSES_VI: Readonly<Record<string, string>> = {
@@ -346,6 +351,50 @@ function penaltyDecision(w: Writer, d: PenaltyDecisionDocument): void {
   w.signature('NGƯỜI RA QUYẾT ĐỊNH', [d.decider.title, `(Đã ký số, khóa ${d.decider.keyId})`]);
 }
 
+/** "18.000.000 đồng (bằng chữ: Mười tám triệu đồng)"; 0 is "0 đồng (bằng chữ: Không đồng)". */
+function amountText(vnd: number): string {
+  return `${formatVnd(vnd)} đồng (bằng chữ: ${vnd === 0 ? 'Không đồng' : vndInWords(vnd)})`;
+}
+
+function appealResolution(w: Writer, d: AppealResolutionDocument): void {
+  w.header(d);
+  for (const line of [
+    'Căn cứ Luật Khiếu nại ngày 11 tháng 11 năm 2011;',
+    'Căn cứ Luật Xử lý vi phạm hành chính ngày 20 tháng 6 năm 2012, được sửa đổi, bổ sung;',
+    `Xét đơn khiếu nại ngày ${vietnameseDateTime(d.filedAt)} của ${partyLabel(d.complainant)} ${d.complainant.name} đối với Quyết định xử phạt vi phạm hành chính số ${d.decision.number};`,
+  ])
+    w.text(line, { font: 'italic', size: 10 });
+  w.doc.moveDown(0.3);
+  w.field('Người giải quyết khiếu nại', `${d.resolver.title}, mã cán bộ ${d.resolver.officerId}`);
+  w.field('Đơn vị', d.unit.name);
+  w.field('Người khiếu nại', `${partyLabel(d.complainant)} ${d.complainant.name}`);
+  w.field('Địa chỉ', d.complainant.address);
+  w.field('Nội dung khiếu nại', d.grounds);
+  w.doc.moveDown(0.3);
+  w.text(`Quyết định bị khiếu nại: Quyết định xử phạt vi phạm hành chính số ${d.decision.number} ký ${vietnameseDateTime(d.decision.signedAt)}:`, { gap: 0.2 });
+  w.violation(d.violation);
+  w.field('Mức phạt đã quyết định', amountText(d.decision.fineVnd));
+  if (d.decision.points > 0) w.field('Trừ điểm giấy phép lái xe', `${d.decision.points} điểm`);
+  w.doc.moveDown(0.3);
+  w.field('Kết quả xem xét', d.reason);
+  w.text('QUYẾT ĐỊNH:', { font: 'bold', align: 'center', gap: 0.2 });
+  w.text('Điều 1.', { font: 'bold' });
+  w.text(
+    d.outcome === 'overturned'
+      ? `Khiếu nại của ${partyLabel(d.complainant)} ${d.complainant.name} là đúng. Hủy bỏ Quyết định xử phạt vi phạm hành chính số ${d.decision.number}.`
+      : `Khiếu nại của ${partyLabel(d.complainant)} ${d.complainant.name} là không có cơ sở. Giữ nguyên Quyết định xử phạt vi phạm hành chính số ${d.decision.number}.`,
+  );
+  w.field('Số tiền phạt phải nộp sau khi giải quyết khiếu nại', amountText(d.fineAfterVnd));
+  w.doc.moveDown(0.3);
+  w.text('Điều 2.', { font: 'bold' });
+  w.text(
+    `Quyết định này có hiệu lực kể từ ngày ký. Nếu không đồng ý với Quyết định này, ${partyLabel(d.complainant)} ${d.complainant.name} có quyền khiếu nại lần hai hoặc khởi kiện vụ án hành chính tại Tòa án theo quy định của pháp luật.`,
+  );
+  w.field('Mã hồ sơ', d.caseId);
+  w.field('Mã khiếu nại', d.appealId);
+  w.signature('NGƯỜI GIẢI QUYẾT KHIẾU NẠI', [d.resolver.title, `(Đã ký số, khóa ${d.resolver.keyId})`]);
+}
+
 export class PdfDocumentRenderer implements DocumentRenderer {
   readonly producer = { library: 'pdfkit', version: PDFKIT_VERSION };
 
@@ -360,6 +409,9 @@ export class PdfDocumentRenderer implements DocumentRenderer {
         break;
       case 'penalty-decision':
         penaltyDecision(w, document);
+        break;
+      case 'appeal-resolution':
+        appealResolution(w, document);
         break;
       default:
         return assertNever(document, 'document kind');

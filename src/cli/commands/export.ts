@@ -1,7 +1,9 @@
 /**
  * `tec export --case <id> --out <file> [--data-dir <dir>] [--purpose <text>]`: writes the court bundle of one
- * case (bundle.md v1), exactly as `GET /v1/cases/{id}/bundle` does. The export is itself a custody event (actor
- * `system`, id `tec-cli:<os user>`), sealed into the bundle it produces. The bundle is verified against the
+ * case (bundle.md v1), exactly as `GET /v1/cases/{id}/bundle` does: through the node's one exporter
+ * (`node.bundles`, src/node/bundles.ts), so it carries the issued documents and the inputs they were rendered
+ * from. The export is itself a custody event (actor `system`, id `tec-cli:<os user>`), sealed into the bundle
+ * it produces. The bundle is verified against the
  * node's own key before it is written; a bundle that does not verify is never written.
  *
  * Works against the configured services (environment variables, see src/config.ts) or an embedded node's
@@ -16,7 +18,6 @@ import type { Command } from 'commander';
 import { writeFile, rename } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../../config.ts';
-import { createBundleExporter } from '../../bundle-export/index.ts';
 import { StreamNotFoundError } from '../../ports/eventstore.ts';
 import { isLowercaseUuid } from '../../domain/ids.ts';
 import { streams } from '../../domain/record.ts';
@@ -73,13 +74,8 @@ export function register(program: Command): void {
           if (error instanceof StreamNotFoundError) throw new CaseNotFoundForExportError(opts.case);
           throw error;
         }
-        const exporter = createBundleExporter({
-          store: node.store,
-          evidence: node.evidence,
-          ledger: node.ledger,
-          commandDeps: node.commandDeps,
-        });
-        const bundle = await exporter.exportCase({
+        // The node's own exporter, the one `GET /v1/cases/{id}/bundle` uses: documents and their inputs included.
+        const bundle = await node.bundles.exportCase({
           caseId: opts.case,
           caller: { actor: { kind: 'system', id: cliActorId() }, province },
           purpose: opts.purpose,

@@ -30,7 +30,7 @@ export const EVIDENCE_PREFIX = 'evidence/';
  * ignores what it does not know).
  */
 export const DOCUMENTS_PREFIX = 'documents/';
-export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision)-([1-9][0-9]{0,3})\.(pdf|json)$/;
+export const DOCUMENT_ENTRY = /^documents\/(notice|record|decision|appeal)-([1-9][0-9]{0,3})\.(pdf|json)$/;
 
 /**
  * Addition to v1 (docs/federation.md "Bundle addition: linked parts"): a case received from another node

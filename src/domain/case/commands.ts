@@ -158,11 +158,15 @@ export type CaseCommand =
   /** Signed `record/v1`: the violation record (biên bản), by the officer who draws it up. */
   | (CaseCommandBase & { type: 'DrawViolationRecord' } & SignedBy<RecordSignoff>)
   | (CaseCommandBase & { type: 'DecidePenalty' } & SignedBy<DecisionSignoff>)
-  /** Record a document made from the case's events (its PDF's digest and template); `noticeId` for a notice. */
+  /**
+   * Record a document made from the case's events (its PDF's digest and template); `noticeId` for a notice,
+   * `appealId` for an appeal's resolution.
+   */
   | (CaseCommandBase & {
       type: 'RecordDocumentIssued';
       kind: IssuedDocumentKind;
       noticeId?: string;
+      appealId?: string;
       digest: string;
       templateVersion: string;
     })

@@ -99,9 +99,10 @@ export type WarnedAgency = (typeof WARNED_AGENCIES)[number];
 
 /**
  * The documents a person holds in their hand, as `DocumentIssued` names them: the notice (thông báo vi phạm), the
- * violation record (biên bản) and the penalty decision (quyết định xử phạt). docs/documents.md.
+ * violation record (biên bản), the penalty decision (quyết định xử phạt) and the decision resolving a complaint
+ * against it (`appeal`: quyết định giải quyết khiếu nại). docs/documents.md.
  */
-export const ISSUED_DOCUMENT_KINDS = ['notice', 'record', 'decision'] as const;
+export const ISSUED_DOCUMENT_KINDS = ['notice', 'record', 'decision', 'appeal'] as const;
 export type IssuedDocumentKind = (typeof ISSUED_DOCUMENT_KINDS)[number];
 /** A template version as `TEMPLATE_VERSIONS` names it (`violation-record/v1`): shape only, the decider knows which exist. */
 export const TemplateVersionSchema = z.string().regex(/^[a-z][a-z-]{0,39}\/v[1-9][0-9]{0,3}$/, 'must be <template>/v<n>');
@@ -310,6 +311,8 @@ export const CaseEventSchemas = {
     kind: z.enum(ISSUED_DOCUMENT_KINDS),
     /** The notice's id (kind `notice` only: a case may send several notices; one record and one decision). */
     noticeId: IdentifierSchema.optional(),
+    /** The resolved appeal's id (kind `appeal` only: a case may see several appeals, one after another). */
+    appealId: IdentifierSchema.optional(),
     digest: DigestSchema,
     templateVersion: TemplateVersionSchema,
     issuedAt: UtcTimestampSchema,

@@ -176,7 +176,7 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...kase, appeals: [...kase.appeals, { appealId: event.data.appealId, grounds: event.data.grounds, filedAt: event.data.filedAt }] };
     case 'AppealResolved': {
       const appeals = kase.appeals.map((a) =>
-        a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome } : a,
+        a.appealId === event.data.appealId ? { ...a, outcome: event.data.outcome, resolvedAt: event.data.resolvedAt } : a,
       );
       return { ...kase, appeals };
     }

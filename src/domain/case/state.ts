@@ -79,6 +79,7 @@ export interface Explanation {
 export interface IssuedDocument {
   kind: IssuedDocumentKind;
   noticeId?: string;
+  appealId?: string;
   digest: string;
   templateVersion: string;
   issuedAt: string;
@@ -108,6 +109,8 @@ export interface Appeal {
   grounds: string;
   filedAt: string;
   outcome?: AppealOutcome;
+  /** When it was resolved (`AppealResolved.resolvedAt`): the resolution decision's date. */
+  resolvedAt?: string;
 }
 
 export interface CaseFacts {

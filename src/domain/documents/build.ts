@@ -7,7 +7,9 @@
  * - the penalty decision from `PenaltyDecided` (the officer's signed sign-off: fine, points, legal basis,
  *   offender, signedAt);
  * - the violation record from `ViolationRecordDrawn` (the officer's signed `record/v1`: number, offender,
- *   explanation verbatim, signedAt).
+ *   explanation verbatim, signedAt);
+ * - an appeal's resolution from `AppealFiled` and `AppealResolved` (the officer's signed `appeal/v1`: outcome,
+ *   reason, new fine, signedAt) and the penalty decision it resolves.
  */
 import { fineRangeFor } from '../catalog/authority.ts';
 import type { OfficerTitle } from '../catalog/authority.ts';
@@ -20,6 +22,8 @@ import type { ExistingCase } from '../case/state.ts';
 import { DocumentSourceMissingError } from './errors.ts';
 import {
   TEMPLATE_VERSIONS,
+  type AppealResolutionDocument,
+  type DocumentKind,
   type IssuingUnit,
   type NoticeDocument,
   type Party,
@@ -70,8 +74,15 @@ export function caseShortId(caseId: string): string {
   return caseId.replace(/-/g, '').slice(0, 8).toUpperCase();
 }
 
-export function documentNumber(kind: 'notice' | 'violation-record' | 'penalty-decision', caseId: string): string {
+/**
+ * A document's number. An appeal resolution's carries the appeal's place among the case's appeals (1, 2, …),
+ * since a case may see more than one complaint, each resolved by its own decision.
+ */
+export function documentNumber(kind: 'notice' | 'violation-record' | 'penalty-decision', caseId: string): string;
+export function documentNumber(kind: 'appeal-resolution', caseId: string, appealNumber: number): string;
+export function documentNumber(kind: DocumentKind, caseId: string, appealNumber = 1): string {
   const short = caseShortId(caseId);
+  if (kind === 'appeal-resolution') return `${short}-${appealNumber}/QĐ-GQKN`;
   if (kind === 'notice') return `${short}/TB-CSGT`;
   if (kind === 'violation-record') return `${short}/BB-VPHC`;
   return `${short}/QĐ-XPHC`;
@@ -226,5 +237,62 @@ export function violationRecordDocumentFor(
     ...(driver ? { driver: { name: context.offender.name, licenceRef: driver.licenceRef } } : {}),
     witnesses: [],
     explanationWithinDays: EXPLANATION_DAYS,
+  };
+}
+
+export interface AppealResolutionContext {
+  unit: IssuingUnit;
+  /** The person who complained (the offender the penalty decision names), from the registry. */
+  complainant: Party;
+  /** The resolving officer: id and title from the officer stream; the key id comes from the event. */
+  resolver: { officerId: string; title: OfficerTitle | string };
+}
+
+/**
+ * The decision resolving appeal `appealId` (quyết định giải quyết khiếu nại), made from its `AppealFiled` (as
+ * folded into the case: grounds, time) and its `AppealResolved` (the signed `appeal/v1`: outcome, reason, new
+ * fine, time), and the penalty decision it resolves. A resolution recorded before `appeal/v1` existed carries
+ * no signature, so no document is made from it.
+ */
+export function appealResolutionDocumentFor(
+  kase: ExistingCase,
+  resolved: CaseEventData<'AppealResolved'>,
+  context: AppealResolutionContext,
+): AppealResolutionDocument {
+  const index = kase.appeals.findIndex((a) => a.appealId === resolved.appealId);
+  const appeal = kase.appeals[index];
+  if (!appeal || appeal.outcome === undefined) throw new DocumentSourceMissingError('The case has no such resolved appeal', {});
+  const s = resolved.signoff;
+  if (!s || resolved.keyId === undefined) throw new DocumentSourceMissingError('The appeal was resolved without a signed appeal/v1', {});
+  if (s.caseId !== kase.caseId) throw new DocumentSourceMissingError('The resolution belongs to another case', {});
+  const decision = kase.decision;
+  if (!decision) throw new DocumentSourceMissingError('No penalty was decided', {});
+  if (context.complainant.registryRef !== decision.offender.ref || context.complainant.kind !== decision.offender.kind)
+    throw new DocumentSourceMissingError('The complainant given is not the offender the decision names', {});
+  // appeal/v1 signs the new fine exactly where the outcome changes it (overturned: 0); upheld keeps the decided one.
+  const fineAfterVnd = s.fineVnd ?? decision.fineVnd;
+  return {
+    kind: 'appeal-resolution',
+    templateVersion: TEMPLATE_VERSIONS['appeal-resolution'],
+    caseId: kase.caseId,
+    number: documentNumber('appeal-resolution', kase.caseId, index + 1),
+    issuedAt: resolved.resolvedAt,
+    unit: context.unit,
+    violation: { ...violationFacts(kase, s.plate, s.violationCode), legalBasis: { ...decision.legalBasis } },
+    appealId: appeal.appealId,
+    complainant: context.complainant,
+    filedAt: appeal.filedAt,
+    grounds: appeal.grounds,
+    decision: {
+      number: documentNumber('penalty-decision', kase.caseId),
+      signedAt: decision.signedAt,
+      fineVnd: decision.fineVnd,
+      fineInWords: vndInWords(decision.fineVnd),
+      points: decision.points,
+    },
+    outcome: s.outcome,
+    reason: s.reason,
+    fineAfterVnd,
+    resolver: { officerId: context.resolver.officerId, title: officerTitleText(context.resolver.title), keyId: resolved.keyId },
   };
 }

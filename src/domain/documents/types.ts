@@ -8,9 +8,9 @@
  * time (records never hold them); the issuing unit and the State Treasury account come from the node's
  * configuration. See docs/documents.md.
  */
-import type { IssuedDocumentKind } from '../case/events.ts';
+import type { AppealOutcome, IssuedDocumentKind } from '../case/events.ts';
 
-export const DOCUMENT_KINDS = ['notice', 'violation-record', 'penalty-decision'] as const;
+export const DOCUMENT_KINDS = ['notice', 'violation-record', 'penalty-decision', 'appeal-resolution'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** Template versions. A change to a template's layout or wording is a new version, never an edit. */
@@ -18,6 +18,7 @@ export const TEMPLATE_VERSIONS = {
   notice: 'notice/v1',
   'violation-record': 'violation-record/v1',
   'penalty-decision': 'penalty-decision/v1',
+  'appeal-resolution': 'appeal-resolution/v1',
 } as const satisfies Record<DocumentKind, string>;
 
 /** The short kind `DocumentIssued` records (and the bundle's `documents/<kind>-<n>.pdf` names) of each document. */
@@ -25,11 +26,13 @@ export const ISSUED_KIND_OF = {
   notice: 'notice',
   'violation-record': 'record',
   'penalty-decision': 'decision',
+  'appeal-resolution': 'appeal',
 } as const satisfies Record<DocumentKind, IssuedDocumentKind>;
 export const DOCUMENT_KIND_OF = {
   notice: 'notice',
   record: 'violation-record',
   decision: 'penalty-decision',
+  appeal: 'appeal-resolution',
 } as const satisfies Record<IssuedDocumentKind, DocumentKind>;
 
 /**
@@ -40,6 +43,7 @@ export const ISSUABLE_TEMPLATE_VERSIONS: Readonly<Record<IssuedDocumentKind, rea
   notice: [TEMPLATE_VERSIONS.notice],
   record: [TEMPLATE_VERSIONS['violation-record']],
   decision: [TEMPLATE_VERSIONS['penalty-decision']],
+  appeal: [TEMPLATE_VERSIONS['appeal-resolution']],
 };
 
 /** The police unit that issues the document. */
@@ -176,4 +180,29 @@ export interface PenaltyDecisionDocument extends DocumentBase {
   qrPayload: string;
 }
 
-export type CaseDocument = NoticeDocument | ViolationRecordDocument | PenaltyDecisionDocument;
+/**
+ * The decision resolving a complaint against the penalty decision (quyết định giải quyết khiếu nại), made from
+ * `AppealFiled` and `AppealResolved`: who complained, when and on what grounds, what the officer found (the
+ * signed reason) and what follows for the penalty decision (kept, or annulled with the fine no longer due).
+ */
+export interface AppealResolutionDocument extends DocumentBase {
+  kind: 'appeal-resolution';
+  templateVersion: (typeof TEMPLATE_VERSIONS)['appeal-resolution'];
+  appealId: string;
+  /** The person who complained: the offender the penalty decision names. */
+  complainant: Party;
+  /** When the complaint was filed (UTC, RFC 3339) and its grounds verbatim. */
+  filedAt: string;
+  grounds: string;
+  /** The penalty decision complained against: its number, date, fine and points as decided. */
+  decision: { number: string; signedAt: string; fineVnd: number; fineInWords: string; points: number };
+  /** `upheld`: the decision stands; `overturned`: it is annulled (the signed new fine is 0). */
+  outcome: AppealOutcome;
+  /** The resolving officer's signed reason, verbatim. */
+  reason: string;
+  /** The fine due after the resolution (integer VND): the decided one when upheld, 0 when overturned. */
+  fineAfterVnd: number;
+  resolver: SigningOfficer;
+}
+
+export type CaseDocument = NoticeDocument | ViolationRecordDocument | PenaltyDecisionDocument | AppealResolutionDocument;

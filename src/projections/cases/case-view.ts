@@ -11,6 +11,8 @@ import { assertNever } from '../../domain/shared/errors.ts';
 import type { JsonRowOf } from '../read-models/declare.ts';
 import type { CaseEntity, CaseTimelineEntity } from '../read-models/entities.ts';
 import { vietnamDate } from '../../domain/signoff/primitives.ts';
+import { periodOfDays } from '../../domain/case/periods.ts';
+import { RESPONSE_DAYS } from '../../domain/case/handlers/procedure.ts';
 import { plateKey } from './plate.ts';
 
 /** The parts of the record around the event that the views need. */
@@ -87,7 +89,18 @@ export function applyCaseEvent(row: CaseViewRow | undefined, event: CaseEvent, e
     const d = event.data;
     return openedRow(d.caseId, d.province, d.detection, d.model?.modelId ?? null, d.flags ?? [], env);
   }
-  return moveOn(applyFacts({ ...row, revision: env.revision, updated_at: env.recordedAt }, event, env), event.type);
+  return withResponseDue(moveOn(applyFacts({ ...row, revision: env.revision, updated_at: env.recordedAt }, event, env), event.type));
+}
+
+/**
+ * The end of the owner's response period while the case waits on the owner (the procedure schedule's
+ * candidates): status `noticed`, no explanation, no violation record, not yet unresponsive, and a notice the
+ * channel did not refuse (the latest such starts the period, as the decider counts it). Null otherwise.
+ */
+function withResponseDue(row: CaseViewRow): CaseViewRow {
+  const waiting = row.status === 'noticed' && !row.explained && row.record_id === null && !row.owner_unresponsive;
+  const notice = waiting ? row.notices.filter((n) => n.delivery !== 'failed').at(-1) : undefined;
+  return { ...row, response_due_at: notice ? periodOfDays(notice.issuedAt, RESPONSE_DAYS).endsAt : null };
 }
 
 /**
@@ -179,6 +192,8 @@ function openedRow(
       owner_unresponsive: false,
       surcharge_vnd: null,
       payment_channel: null,
+      explained: false,
+      response_due_at: null,
       revision: env.revision,
       updated_at: env.recordedAt,
     };
@@ -282,6 +297,7 @@ function applyFacts(next: CaseViewRow, event: CaseEvent, env: Envelope): CaseVie
     case 'CaseReceived':
       return next;
     case 'ExplanationSubmitted':
+      return { ...next, explained: true };
     case 'DocumentIssued':
       return next;
     case 'DriverIdentified':
@@ -370,6 +386,7 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
       return {
         kind: event.data.kind,
         ...(event.data.noticeId !== undefined ? { noticeId: event.data.noticeId } : {}),
+        ...(event.data.appealId !== undefined ? { appealId: event.data.appealId } : {}),
         digest: event.data.digest,
         templateVersion: event.data.templateVersion,
       };

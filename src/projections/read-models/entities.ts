@@ -103,10 +103,19 @@ export const CaseEntity = readModel({
     ownerUnresponsive: bool('owner_unresponsive'),
     surchargeVnd: vnd('surcharge_vnd', true),
     paymentChannel: text('payment_channel', true),
+    /** Whether the owner explained (`ExplanationSubmitted`): the response period then asks nothing more. */
+    explained: bool('explained'),
+    /**
+     * When the owner's 20 days to respond end (`periodOfDays` of the latest notice not refused by its channel),
+     * while the case waits on that response: noticed, no explanation, no record, not yet unresponsive. Null
+     * otherwise. The procedure schedule's query (src/projections/queries/procedure.ts).
+     */
+    responseDueAt: ts('response_due_at', true),
     revision: big('revision'),
     updatedAt: ts('updated_at'),
   },
   indices: [
+    { name: 'rm_case_response_due_idx', columns: ['responseDueAt', 'caseId'], where: 'response_due_at IS NOT NULL' },
     { name: 'rm_case_observed_idx', columns: ['observedAt', 'caseId'] },
     { name: 'rm_case_province_idx', columns: ['province', 'observedAt', 'caseId'] },
     { name: 'rm_case_status_idx', columns: ['province', 'status', 'observedAt', 'caseId'] },

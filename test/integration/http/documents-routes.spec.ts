@@ -12,7 +12,7 @@ import { carViolation } from '../../unit/domain/case-fixtures.ts';
 import { PdfDocumentRenderer } from '../../../src/adapters/documents/pdf.ts';
 import { readBundleZip, verifyBundle } from '../../../src/domain/bundle/index.ts';
 import type { CaseDocument } from '../../../src/domain/documents/types.ts';
-import { buildRecordSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { buildAppealSignoff, buildDecisionSignoff, buildRecordSignoff, buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { waitFor } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from './support/api-node.ts';
@@ -78,9 +78,24 @@ describe('HTTP: case documents (notice, record) and the bundle that carries them
     expectStatus(await post('/documents/notice', { noticeId: 'ntc-doc-1' }, { purpose: 'print the notice' }), 200, 'notice document');
     expect((await post('/documents/notice', { noticeId: 'ntc-nope' }, { purpose: 'print a notice' })).status).to.equal(422);
 
+    // The penalty decided, complained against and annulled: the resolution opens as its own document.
+    const decision = buildDecisionSignoff({ ...(await basis()), fineVnd: entry.fineMinVnd, points: entry.points, legalBasis: { ...entry.legalBasis }, offender });
+    expectStatus(await post('/decision', signSignoff(decision, officer.key.secretKey)), 200, 'decision');
+    expectStatus(await post('/appeals', { appealId: 'apl-doc-1', grounds: 'Biển số bị làm giả' }), 200, 'appeal');
+    expect((await post('/documents/appeal', { appealId: 'apl-doc-1' }, { purpose: 'print the resolution' })).status, 'open appeal').to.equal(422);
+    const appealSignoff = buildAppealSignoff({ ...(await basis()), appealId: 'apl-doc-1', outcome: 'overturned', reason: 'Biển số giả, xe thật ở nơi khác', fineVnd: 0 });
+    expectStatus(await post('/appeals/apl-doc-1/resolution', signSignoff(appealSignoff, officer.key.secretKey)), 200, 'resolution');
+    expect((await post('/documents/appeal', {}, { purpose: 'print the resolution' })).status, 'no appeal id').to.equal(422);
+    expect((await post('/documents/decision', { appealId: 'apl-doc-1' }, { purpose: 'print the decision' })).status, 'appeal id on a decision').to.equal(400);
+    const resolution = await post('/documents/appeal', { appealId: 'apl-doc-1' }, { purpose: 'print the resolution' });
+    expectStatus(resolution, 200, 'resolution document');
+    expect(resolution.headers.get('x-document-template')).to.equal('appeal-resolution/v1');
+    expect(resolution.headers.get('content-disposition')).to.include('appeal-apl-doc-1.pdf');
+
     const caseRecords = (await node.store.readStream(streams.case(caseId))).map((r) => r.record);
     const issued = caseRecords.filter((r) => r.type === 'DocumentIssued').map((r) => r.data as { kind: string; digest: string });
-    expect(issued.map((d) => d.kind)).to.deep.equal(['record', 'notice']);
+    expect(issued.map((d) => d.kind)).to.deep.equal(['record', 'notice', 'appeal']);
+    expect(issued[2]).to.include({ appealId: 'apl-doc-1', digest: `sha256:${createHash('sha256').update(resolution.bytes).digest('hex')}` });
     expect(issued[0]!.digest).to.equal(digest);
     const custody = (await node.store.readStream(streams.custody(caseId))).map((r) => r.record.data as { access: string; purpose: string });
     expect(custody.filter((c) => c.purpose.startsWith('print the record')).map((c) => c.access)).to.deep.equal(['view', 'view']);
@@ -103,9 +118,13 @@ describe('HTTP: case documents (notice, record) and the bundle that carries them
     expect(entries.has('documents/notice-1.pdf')).to.equal(true);
     const report = verifyBundle(entries);
     expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.code)).to.deep.equal([]);
-    expect(report.documents.map((d) => d.entry).sort()).to.deep.equal(['documents/notice-1.pdf', 'documents/record-1.pdf']);
+    expect(report.checks.find((c) => c.code === 'DOCUMENTS')?.status).to.equal('pass');
+    expect(report.documents.map((d) => d.entry).sort()).to.deep.equal(['documents/appeal-1.pdf', 'documents/notice-1.pdf', 'documents/record-1.pdf']);
+    expect(Buffer.from(entries.get('documents/appeal-1.pdf')!).equals(Buffer.from(resolution.bytes))).to.equal(true);
     // The exporter could render each again from the events: the inputs are carried, and DOCUMENTS matched them.
-    expect(report.documents.map((d) => d.input).sort()).to.deep.equal(['documents/notice-1.json', 'documents/record-1.json']);
+    expect(report.documents.map((d) => d.input).sort()).to.deep.equal(['documents/appeal-1.json', 'documents/notice-1.json', 'documents/record-1.json']);
+    const appealInput = JSON.parse(new TextDecoder().decode(entries.get('documents/appeal-1.json'))) as CaseDocument;
+    expect(Buffer.from(await new PdfDocumentRenderer().render(appealInput)).equals(Buffer.from(resolution.bytes))).to.equal(true);
     const rerendered = await new PdfDocumentRenderer().render(JSON.parse(new TextDecoder().decode(entries.get('documents/record-1.json'))) as CaseDocument);
     expect(Buffer.from(rerendered).equals(Buffer.from(opened.bytes))).to.equal(true);
 
@@ -113,5 +132,8 @@ describe('HTTP: case documents (notice, record) and the bundle that carries them
     const text = await textOf(opened.bytes);
     for (const expected of ['BIÊN BẢN VI PHẠM HÀNH CHÍNH', owner.name, owner.address, 'CÔNG AN THÀNH PHỐ HÀ NỘI', caseId, 'Ý kiến trình bày của người vi phạm: Không có'])
       expect(text, expected).to.include(expected);
+    const resolutionText = await textOf(resolution.bytes);
+    for (const expected of ['QUYẾT ĐỊNH', 'Giải quyết khiếu nại', owner.name, 'Nội dung khiếu nại: Biển số bị làm giả', 'Kết quả xem xét: Biển số giả, xe thật ở nơi khác', 'Hủy bỏ Quyết định xử phạt', 'Mã khiếu nại: apl-doc-1'])
+      expect(resolutionText, expected).to.include(expected);
   });
 });

@@ -12,7 +12,16 @@ import type { ExistingCase } from '../../../src/domain/case/state.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { ActorNotAllowedError, InvalidCommandError } from '../../../src/domain/signoff/errors.ts';
 import { spec } from '../../support/given-when-then.ts';
-import { caseCommand, confirmReview, DECIDED_AT, decidePenalty, drawRecord, violationDetected } from './case-fixtures.ts';
+import {
+  APPEAL_RESOLVED_AT,
+  caseCommand,
+  confirmReview,
+  DECIDED_AT,
+  decidePenalty,
+  drawRecord,
+  resolveAppeal,
+  violationDetected,
+} from './case-fixtures.ts';
 
 const caseSpec = () => spec(caseDecider, { parse: parseCaseEvent });
 const after = (history: CaseEvent[], command: CaseCommand): CaseEvent[] => [
@@ -31,11 +40,14 @@ const identified = after(confirmed, caseCommand({ type: 'IdentifyOwner', owner: 
 const noticed = after(identified, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic', now: NOTICE_AT }));
 const recorded = after(noticed, drawRecord(noticed));
 const decided = after(recorded, decidePenalty(recorded));
+const appealed = after(decided, caseCommand({ type: 'FileAppeal', appealId: 'apl-1', grounds: 'Xe của tôi không đi qua đó' }));
+const resolved = after(appealed, resolveAppeal(appealed, { outcome: 'overturned', fineVnd: 0, reason: 'Ảnh không rõ biển số' }));
 
 type Issue = Extract<CaseCommand, { type: 'RecordDocumentIssued' }>;
 const issue = (fields: Partial<Omit<Issue, 'type'>> & Pick<Issue, 'kind'>, now = LATER): Issue =>
   caseCommand<Issue>({ type: 'RecordDocumentIssued', digest: DIGEST, templateVersion: templateOf(fields.kind), now, ...fields } as never);
 function templateOf(kind: Issue['kind']): string {
+  if (kind === 'appeal') return 'appeal-resolution/v1';
   return kind === 'notice' ? 'notice/v1' : kind === 'record' ? 'violation-record/v1' : 'penalty-decision/v1';
 }
 
@@ -83,6 +95,27 @@ describe('DocumentIssued (documents a person holds)', () => {
       .given(second)
       .when(issue({ kind: 'notice', noticeId: 'ntc-2', digest: OTHER_DIGEST }))
       .thenEvents((events) => expect(events).to.have.length(1));
+  });
+
+  it('records an appeal’s resolution at its resolution time, under the appeal’s id', () => {
+    const state = caseSpec()
+      .given(resolved)
+      .when(issue({ kind: 'appeal', appealId: 'apl-1' }))
+      .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['DocumentIssued'])).state as ExistingCase;
+    expect(state.documents).to.deep.equal([
+      { kind: 'appeal', appealId: 'apl-1', digest: DIGEST, templateVersion: 'appeal-resolution/v1', issuedAt: APPEAL_RESOLVED_AT },
+    ]);
+    const issued = after(resolved, issue({ kind: 'appeal', appealId: 'apl-1' }));
+    caseSpec().given(issued).when(issue({ kind: 'appeal', appealId: 'apl-1' })).thenNothing();
+    caseSpec().given(issued).when(issue({ kind: 'appeal', appealId: 'apl-1', digest: OTHER_DIGEST })).thenThrows(DocumentDigestConflictError);
+  });
+
+  it('refuses an appeal resolution for an appeal still open or unknown, without its id, or an id on another kind', () => {
+    caseSpec().given(appealed).when(issue({ kind: 'appeal', appealId: 'apl-1' })).thenThrows(DocumentSourceMissingError);
+    caseSpec().given(resolved).when(issue({ kind: 'appeal', appealId: 'apl-9' })).thenThrows(DocumentSourceMissingError);
+    caseSpec().given(resolved).when(issue({ kind: 'appeal' })).thenThrows(InvalidCommandError);
+    caseSpec().given(resolved).when(issue({ kind: 'decision', appealId: 'apl-1' })).thenThrows(InvalidCommandError);
+    caseSpec().given(resolved).when(issue({ kind: 'appeal', appealId: 'apl-1', templateVersion: 'penalty-decision/v1' })).thenThrows(InvalidCommandError);
   });
 
   it('refuses a document whose source event the case does not hold', () => {

@@ -11,6 +11,8 @@ import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
 import { CASE_ID, OBSERVED_AT, PLATE, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import { fold } from '../../../src/domain/decider.ts';
+import { periodOfDays } from '../../../src/domain/case/periods.ts';
+import { RESPONSE_DAYS } from '../../../src/domain/case/handlers/procedure.ts';
 
 const env = (revision: number, actorId = 'cam-01-0001', actorKind = 'device'): Envelope => ({
   eventId: `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
@@ -93,6 +95,29 @@ describe('case read model fold', () => {
     history.push(...decide(history, caseCommand({ type: 'RecordOwnerUnresponsive', noticeId: 'ntc-1', now: '2026-05-01T00:00:00.000Z' })));
     expect(history.at(-1)!.type).to.equal('OwnerUnresponsive');
     expect(rows(history).citizen!.owner_unresponsive).to.equal(true);
+  });
+
+  it('holds the end of the owner’s response period while the case waits on the owner, and clears it after', () => {
+    const noticed: CaseEvent[] = [detected];
+    noticed.push(...decide(noticed, confirmReview(noticed)));
+    noticed.push(...decide(noticed, caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'own-1' }, registry: 'reg', now: '2026-03-11T03:00:00.000Z' })));
+    expect(rows(noticed).row!.response_due_at).to.equal(null);
+    noticed.push(...decide(noticed, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-1', channel: 'vnetraffic', now: '2026-03-12T03:00:00.000Z' })));
+    // The decider's own count (periods.ts), not a copy of it.
+    expect(rows(noticed).row!.response_due_at).to.equal(periodOfDays('2026-03-12T03:00:00.000Z', RESPONSE_DAYS).endsAt);
+
+    const explained = [...noticed, ...decide(noticed, caseCommand({ type: 'SubmitExplanation', explanationId: 'exp-1', channel: 'in-person', statement: 'Tôi không lái xe hôm đó' }))];
+    expect(rows(explained).row).to.deep.include({ explained: true, response_due_at: null });
+
+    const unresponsive = [...noticed, ...decide(noticed, caseCommand({ type: 'RecordOwnerUnresponsive', noticeId: 'ntc-1', now: '2026-05-01T00:00:00.000Z' }))];
+    expect(rows(unresponsive).row!.response_due_at).to.equal(null);
+
+    // A notice its channel refused starts nothing: the period runs from the earlier one that was not refused.
+    const second = [...noticed, ...decide(noticed, caseCommand({ type: 'IssueNotice', noticeId: 'ntc-2', channel: 'post', now: '2026-03-14T03:00:00.000Z' }))];
+    expect(rows(second).row!.response_due_at).to.equal(periodOfDays('2026-03-14T03:00:00.000Z', RESPONSE_DAYS).endsAt);
+    const refused = [...second, ...decide(second, caseCommand({ type: 'RecordNoticeDeliveryFailed', noticeId: 'ntc-2', reason: 'address unknown', now: '2026-03-15T03:00:00.000Z' }))];
+    expect(refused.at(-1)!.type).to.equal('NoticeDeliveryFailed');
+    expect(rows(refused).row!.response_due_at).to.equal(periodOfDays('2026-03-12T03:00:00.000Z', RESPONSE_DAYS).endsAt);
   });
 
   it('a rejection is never published to citizens', () => {

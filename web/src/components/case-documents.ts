@@ -1,6 +1,6 @@
 /**
- * The case's documents on the case screen (docs/documents.md): the notice(s), the violation record and the
- * penalty decision, each opened as a PDF in a new tab. Opening one asks the server to render it from the case's
+ * The case's documents on the case screen (docs/documents.md): the notice(s), the violation record, the
+ * penalty decision and the decision resolving each resolved appeal, each opened as a PDF in a new tab. Opening one asks the server to render it from the case's
  * events; the first opening records it as issued (`DocumentIssued`), and the digest it recorded is shown.
  */
 import { useState } from 'preact/hooks';
@@ -14,8 +14,9 @@ import { langStore, useT } from '../lib/i18n.ts';
 export const DOCUMENT_PURPOSE = 'open a case document (mo van ban vu viec)';
 
 interface Item {
-  kind: 'notice' | 'record' | 'decision';
+  kind: 'notice' | 'record' | 'decision' | 'appeal';
   noticeId?: string;
+  appealId?: string;
   label: string;
   testid: string;
 }
@@ -29,9 +30,12 @@ export function CaseDocuments({ doc }: { doc: CaseDocument }) {
     ...doc.notices.map((n, i) => ({ kind: 'notice' as const, noticeId: n.noticeId, label: `${t('documentNotice')} ${i + 1}`, testid: `document-notice-${i + 1}` })),
     ...(doc.procedure.record ? [{ kind: 'record' as const, label: t('documentRecord'), testid: 'document-record' }] : []),
     ...(doc.decision ? [{ kind: 'decision' as const, label: t('documentDecision'), testid: 'document-decision' }] : []),
+    ...doc.appeals
+      .filter((a) => a.outcome !== undefined)
+      .map((a, i) => ({ kind: 'appeal' as const, appealId: a.appealId, label: `${t('documentAppealResolution')} ${i + 1}`, testid: `document-appeal-${i + 1}` })),
   ];
   if (items.length === 0) return null;
-  const issued = (item: Item) => doc.documents.find((d) => d.kind === item.kind && d.noticeId === item.noticeId)?.digest;
+  const issued = (item: Item) => doc.documents.find((d) => d.kind === item.kind && d.noticeId === item.noticeId && d.appealId === item.appealId)?.digest;
 
   const open = async (item: Item) => {
     setError('');
@@ -41,7 +45,10 @@ export function CaseDocuments({ doc }: { doc: CaseDocument }) {
     try {
       const response = await apiResponse(`/v1/cases/${doc.caseId}/documents/${item.kind}`, {
         method: 'POST',
-        body: item.noticeId !== undefined ? { noticeId: item.noticeId } : {},
+        body: {
+          ...(item.noticeId !== undefined ? { noticeId: item.noticeId } : {}),
+          ...(item.appealId !== undefined ? { appealId: item.appealId } : {}),
+        },
         purpose: DOCUMENT_PURPOSE,
       });
       const digest = response.headers.get('X-Document-Digest') ?? '';

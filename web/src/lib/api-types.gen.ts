@@ -597,8 +597,9 @@ export interface paths {
                             } | null;
                             documents: {
                                 /** @enum {string} */
-                                kind: "notice" | "record" | "decision";
+                                kind: "notice" | "record" | "decision" | "appeal";
                                 noticeId?: string;
+                                appealId?: string;
                                 digest: string;
                                 templateVersion: string;
                                 issuedAt: string;
@@ -818,7 +819,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a document of the case as PDF (notice, record, decision), made from its events; the first opening records DocumentIssued with its digest */
+        /** Open a document of the case as PDF (notice, record, decision, appeal resolution), made from its events; the first opening records DocumentIssued with its digest */
         post: {
             parameters: {
                 query?: never;
@@ -828,7 +829,7 @@ export interface paths {
                 };
                 path: {
                     caseId: string;
-                    kind: "notice" | "record" | "decision";
+                    kind: "notice" | "record" | "decision" | "appeal";
                 };
                 cookie?: never;
             };
@@ -836,6 +837,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         noticeId?: string;
+                        appealId?: string;
                     };
                 };
             };

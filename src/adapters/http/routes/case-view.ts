@@ -66,6 +66,7 @@ export const CaseDocumentSchema = z.object({
     z.object({
       kind: z.enum(ISSUED_DOCUMENT_KINDS),
       noticeId: z.string().optional(),
+      appealId: z.string().optional(),
       digest: z.string(),
       templateVersion: z.string(),
       issuedAt: z.string(),

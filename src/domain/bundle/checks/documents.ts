@@ -41,7 +41,7 @@ export function checkDocuments(
     if (!name.startsWith(DOCUMENTS_PREFIX)) continue;
     const match = DOCUMENT_ENTRY.exec(name);
     if (!match) {
-      failures.push(failure(`${name} is not named documents/<notice|record|decision>-<n>.pdf (or .json)`));
+      failures.push(failure(`${name} is not named documents/<notice|record|decision|appeal>-<n>.pdf (or .json)`));
       continue;
     }
     const [, kind, n, extension] = match as unknown as [string, string, string, string];

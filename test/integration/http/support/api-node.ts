@@ -27,18 +27,17 @@ import { startLedger, type LedgerService } from '../../../../src/adapters/ledger
 import { LogPublisher, postgresRecordTexts } from '../../../../src/adapters/ledger/log.ts';
 import { runMigrations } from '../../../../src/adapters/postgres/migrate.ts';
 import { HttpVehicleRegistry } from '../../../../src/adapters/registry/http.ts';
-import { PdfDocumentRenderer } from '../../../../src/adapters/documents/pdf.ts';
-import { issuingUnitFor } from '../../../../src/adapters/documents/units.ts';
-import type { CaseDocumentSources } from '../../../../src/commands/documents.ts';
-import { DEMO_TREASURY } from '../../../../src/adapters/http/routes/citizen-portal.ts';
 import type { RegisteredVehicle } from '../../../../src/ports/registry.ts';
 import { startStandInRegistry, type StandInRegistry } from '../../../../src/adapters/registry/stand-in.ts';
-import { createBundleExporter } from '../../../../src/bundle-export/index.ts';
+import { caseDocumentSources, nodeBundleExporter } from '../../../../src/node/bundles.ts';
 import { systemClock, uuidV7Ids, type Clock, type CommandDeps } from '../../../../src/commands/deps.ts';
 import { ALL_PROJECTIONS } from '../../../../src/projections/index.ts';
 import { createReadModelDataSource } from '../../../../src/projections/datasource.ts';
 import { ProjectionRunner } from '../../../../src/projections/runner.ts';
 import { scratchDatabase, type ScratchDatabase } from '../../../support/env.ts';
+
+/** The handling unit's phone the test node prints on every province's documents (`HANDLING_UNIT_PHONES` of a node). */
+export const TEST_UNIT_PHONE = '024 3942 4300';
 
 export interface ApiNode {
   url: string;
@@ -115,20 +114,15 @@ export async function startApiNode(prefix: string, options: ApiNodeOptions = {})
 
     const commandDeps: CommandDeps = { store, clock: systemClock, ids: uuidV7Ids };
     const registryClient = new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 });
-    const documentSources: CaseDocumentSources = {
-      renderer: new PdfDocumentRenderer(),
-      evidence,
-      contact: (ref) => registryClient.ownerContact(ref),
-      unit: (province) => issuingUnitFor(province, '024 3942 4300'),
-      treasury: DEMO_TREASURY,
-    };
+    // The node's own construction (src/node/bundles.ts): the exporter `tec export` uses too.
+    const documentSources = caseDocumentSources({ evidence, registry: registryClient, unitPhone: () => TEST_UNIT_PHONE });
     const services: ApiServices = {
       store,
       evidence,
       commandDeps,
       ledger,
       log: new LogPublisher(pool, postgresRecordTexts(store.pool)),
-      bundles: createBundleExporter({ store, evidence, ledger, commandDeps, documentSources }),
+      bundles: nodeBundleExporter({ store, evidence, ledger, commandDeps, documentSources }),
       queries: readModelQueries(dataSource, options.readClock ?? systemClock),
       registry: registryVerifier(new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 })),
       accessHistoryPdf: renderAccessHistoryPdf,
