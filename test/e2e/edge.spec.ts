@@ -31,6 +31,7 @@ import {
   ingest,
   jpeg,
   multipartBody,
+  photo,
   signedDetection,
   type CameraActor,
   type SignedDetection,
@@ -206,7 +207,8 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     let stop = false;
     const client = async (cam: CameraActor) => {
       while (!stop) {
-        const signed = await signedDetection(cam, { images: [await jpeg(64, 48), shared] });
+        // A photo-like overview (the edge withholds it and relays its smaller review copies) and a plate image.
+        const signed = await signedDetection(cam, { images: [await photo(800, 600), shared] });
         try {
           const reply = await ingest(edge, cam, signed);
           tally[`${reply.status} ${reply.json?.type ?? ''}`] = (tally[`${reply.status} ${reply.json?.type ?? ''}`] ?? 0) + 1;

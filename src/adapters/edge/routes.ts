@@ -137,8 +137,11 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
   async function deriveAndStore(body: SignedDetectionBody): Promise<EdgeDerivedItem[]> {
     const made: { item: EdgeDerivedItem; bytes: Buffer }[] = [];
     try {
-      for (const original of overviewOriginals(body.detection))
-        made.push(...(await deriveForReview(await spool.blobs.getBytes(original.digest, { expectedSize: original.size }), identity.edgeId)));
+      for (const original of overviewOriginals(body.detection)) {
+        const copies = await deriveForReview(await spool.blobs.getBytes(original.digest, { expectedSize: original.size }), identity.edgeId);
+        // Withheld only when that saves bytes: a small original is sent as it is (its copies would be larger).
+        if (copies.reduce((n, c) => n + c.item.size, 0) < original.size) made.push(...copies);
+      }
     } catch (error) {
       services.onDeriveFailed?.(error as Error);
       return [];

@@ -5,11 +5,11 @@
  * bytes saved counted; and EDGE_ORIGINALS=now keeps sending everything at once.
  */
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import pg from 'pg';
+import { verifyLedger } from '../../../src/adapters/ledger/verify.ts';
 import { TokenVerifier } from '../../../src/adapters/auth/tokens.ts';
 import { deriveForReview, overviewOriginals } from '../../../src/adapters/edge/derive.ts';
 import { caseIdForDetection } from '../../../src/domain/ids.ts';
@@ -35,6 +35,7 @@ import {
   call,
   expectStatus,
   ingest,
+  photo,
   signedDetection,
   type HttpWorld,
   type Reply,
@@ -43,16 +44,7 @@ import {
 
 const PROBLEMS = 'https://tec.csgt.vn/problems/';
 
-/** A photo-like JPEG (smooth gradients and blocks, as a road scene compresses; not noise). */
-async function scene(width = 1600, height = 1200): Promise<Uint8Array> {
-  const tint = randomBytes(3);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#8ab"/><stop offset="1" stop-color="#${tint.toString('hex')}"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>
-    <rect x="${width / 3}" y="${height / 2}" width="${width / 3}" height="${height / 4}" fill="#334"/>
-    <rect x="${width / 2 - 80}" y="${(height * 5) / 6}" width="160" height="40" fill="#eee"/></svg>`;
-  return new Uint8Array(await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
-}
+const scene = photo;
 
 interface ManualEdge {
   edgeId: string;
@@ -236,6 +228,26 @@ describe('edge originals later (issue 18)', function () {
       expectStatus(requests, 200);
       expect(requests.json.digests).to.deep.equal([overviewDigest]);
       expect((await getRequests(node, other)).json.digests).to.deep.equal([]);
+    });
+
+    it('ledger verify reports the withheld original as pending at its edge (a notice), and as missing past the allowed age', async () => {
+      const pool = new pg.Pool({ connectionString: node.db.url, max: 2 });
+      try {
+        const verify = (options: { maxPendingAtEdgeMs?: number; now?: () => number } = {}) =>
+          verifyLedger({ ledgerPool: pool, feed: 'same-database', evidence: node.evidence, verifierKeys: [node.ledger.verifierKey()], ...options });
+        const fresh = await verify();
+        expect(fresh.ok, JSON.stringify(fresh.discrepancies)).to.equal(true);
+        expect(fresh.pendingAtEdge.map((p) => [p.digest, p.edgeId])).to.deep.equal([[overviewDigest, edge.edgeId]]);
+        expect(fresh.pendingAtEdge[0]!.message).to.contain(`pending at edge ${edge.edgeId} since `);
+        const late = await verify({ maxPendingAtEdgeMs: 60_000, now: () => Date.now() + 3_600_000 });
+        expect(late.ok).to.equal(false);
+        expect(late.pendingAtEdge).to.have.length(0);
+        const missing = late.discrepancies.filter((d) => d.code === 'EVIDENCE_MISSING');
+        expect(missing.map((d) => d.digest)).to.deep.equal([overviewDigest]);
+        expect(missing[0]!.message).to.contain(`pending at edge ${edge.edgeId}`);
+      } finally {
+        await pool.end();
+      }
     });
 
     it('refuses hostile original uploads clearly and stores nothing', async () => {
