@@ -20,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { figure, load as loadAverage, scaled } from './report.ts';
 import { MAX_TOKEN_TTL_SECONDS, TokenVerifier } from '../src/adapters/auth/tokens.ts';
 import { canonicalBytes } from '../src/domain/integrity/canonical.ts';
@@ -30,7 +29,7 @@ import { buildDetectionPayload } from '../src/domain/signoff/builders.ts';
 import { loadEdgeConfig, startEdge } from '../src/edge/index.ts';
 import { generateKeyPair } from '../src/domain/signoff/keys.ts';
 import { startApiNode } from '../test/integration/http/support/api-node.ts';
-import { HANOI, LOCATIONS, buildHttpWorld, call, carViolation, expectStatus } from '../test/integration/http/support/world.ts';
+import { HANOI, LOCATIONS, buildHttpWorld, call, carViolation, expectStatus, photo } from '../test/integration/http/support/world.ts';
 import { LinkProxy } from '../test/support/link-proxy.ts';
 
 const BOUNDARY = 'tec-edge-bench-4b1d';
@@ -199,16 +198,22 @@ interface Status {
   forwardedBytes: number;
   refused: number;
   spoolEncrypted?: boolean;
+  originals?: 'later' | 'now';
+  originalsPending?: number;
+  originalsSent?: number;
+  originalsBytesSent?: number;
+  bytesSaved?: number;
 }
 
 async function status(edgeUrl: string): Promise<Status> {
   return (await (await fetch(`${edgeUrl}/v1/edge/status`)).json()) as Status;
 }
 
-async function drained(edgeUrl: string, timeoutMs: number): Promise<void> {
+async function drained(edgeUrl: string, timeoutMs: number, originalsToo = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if ((await status(edgeUrl)).queueDepth === 0) return;
+    const s = await status(edgeUrl);
+    if (s.queueDepth === 0 && (!originalsToo || (s.originalsPending ?? 0) === 0)) return;
     if (Date.now() > deadline) throw new Error('the edge spool did not drain in time');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -232,13 +237,15 @@ export async function run(): Promise<void> {
     });
     proxy.targetPort = Number(new URL(info.nodeUrl).port);
     const cameras = info.cameras;
-    const base = await sharp(randomBytes(200 * 160 * 3), { raw: { width: 200, height: 160, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+    // A photo-like 1600×1200 overview of about 24 KB (a camera's scene compresses; noise would not, and the
+    // edge sends an original as it is when its review copies are not smaller).
+    const base = Buffer.from(await photo(1600, 1200));
 
     // Warm-up of both (JIT, pools; the edge syncs the camera's keys through the link).
     await post(info.nodeUrl, bodies(cameras, base, 50), 8);
     proxy.restore();
     await post(info.edgeUrl, bodies(cameras, base, 50), 8);
-    await drained(info.edgeUrl, 120_000);
+    await drained(info.edgeUrl, 120_000, true);
 
     const direct = await post(info.nodeUrl, bodies(cameras, base, nodeCount), 16);
     const loadAtNode = loadAverage();
@@ -259,6 +266,10 @@ export async function run(): Promise<void> {
     const catchUpSeconds = (performance.now() - t0) / 1000;
     const loadAtCatchUp = loadAverage();
     const after = await status(info.edgeUrl);
+    // Then the withheld originals, in the background lane once the detection lanes are idle.
+    await drained(info.edgeUrl, 3_600_000, true);
+    const originalsSeconds = (performance.now() - t0) / 1000 - catchUpSeconds;
+    const end = await status(info.edgeUrl);
     if (after.refused > 0) throw new Error(`the node refused ${after.refused} forwarded detections`);
     const catchUp = outage / catchUpSeconds;
     const bytesPerDetection = (after.forwardedBytes - before.forwardedBytes) / Math.max(1, after.forwardedTotal - before.forwardedTotal);
@@ -273,7 +284,14 @@ export async function run(): Promise<void> {
     console.log(
       `  catch-up after the outage:   ${catchUp.toFixed(0)} detections/s (${outage} in ${catchUpSeconds.toFixed(1)} s, ${(catchUp / direct.rps).toFixed(2)}× the node's own ingest; load ${loadAtCatchUp} when it ended)`,
     );
-    console.log(`  bytes sent per detection:    ${bytesPerDetection.toFixed(0)} (camera's request ${requestBytes.toFixed(0)}; originals all sent with the detection)`);
+    const originalsPerDetection = ((end.originalsBytesSent ?? 0) - (before.originalsBytesSent ?? 0)) / outage;
+    const savedPerDetection = ((end.bytesSaved ?? 0) - (before.bytesSaved ?? 0)) / outage;
+    console.log(
+      `  bytes sent per detection before review: ${bytesPerDetection.toFixed(0)} (EDGE_ORIGINALS=${after.originals ?? 'now'}; everything at once = the camera's request, ${requestBytes.toFixed(0)}: ${(bytesPerDetection / requestBytes).toFixed(2)}×; saved ${savedPerDetection.toFixed(0)})`,
+    );
+    console.log(
+      `  originals afterwards:        ${originalsPerDetection.toFixed(0)} bytes per detection, all ${outage} delivered ${originalsSeconds.toFixed(1)} s after the review copies`,
+    );
     figure({ bench: 'edge', figure: 'edge-accept', value: accepted.rps, unit: 'detections/s', baseline: direct.rps });
     figure({ bench: 'edge', figure: 'catch-up', value: catchUp, unit: 'detections/s', baseline: direct.rps });
     figure({ bench: 'edge', figure: 'bytes-per-detection', value: bytesPerDetection, unit: 'bytes', baseline: requestBytes });

@@ -59,6 +59,7 @@ export async function recordEvidenceAccess(
     access: parsed.data.access,
     purpose: parsed.data.purpose,
     ...(parsed.data.receipt !== undefined ? { receipt: parsed.data.receipt } : {}),
+    ...(parsed.data.withheld !== undefined ? { withheld: parsed.data.withheld } : {}),
     accessedAt: now,
   };
   const stream = streams.custody(parsed.data.caseId);

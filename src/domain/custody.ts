@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { isLowercaseUuid } from './ids.ts';
 import { DigestSchema, UtcTimestampSchema } from './signoff/primitives.ts';
 import { SignedEdgeReceiptSchema } from './signoff/edge-receipt.ts';
+import { SignedEdgeWithheldSchema } from './signoff/edge-withheld.ts';
 
 export const CUSTODY_EVENT_TYPE = 'EvidenceAccessed';
 
@@ -39,6 +40,11 @@ export const EvidenceAccessSchema = z.strictObject({
    * by the node under the edge's registered key before the record was appended.
    */
   receipt: SignedEdgeReceiptSchema.optional(),
+  /**
+   * For `relay` only: the originals the edge held back and what it derived from them
+   * (src/domain/signoff/edge-withheld.ts, `edge-withheld/v1`), verified under the edge's key like the receipt.
+   */
+  withheld: SignedEdgeWithheldSchema.optional(),
 });
 export type EvidenceAccess = z.infer<typeof EvidenceAccessSchema>;
 

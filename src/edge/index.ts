@@ -13,6 +13,9 @@
  *   EDGE_SPOOL_ENCRYPTION           encrypt the spool at rest (default on; `off` only on an encrypted volume)
  *   EDGE_SPOOL_KEK_FILE             the spool's key-encryption key file (default `$DATA_DIR/keys/spool-kek.key`)
  *   EDGE_ORPHAN_MAX_AGE_SECONDS     a blob no detection names is removed after this age (default 86400)
+ *   EDGE_ORIGINALS                  `later` (default): relay a plate crop and a reduced overview, originals in
+ *                                   the background; `now`: every original with its detection
+ *   EDGE_REQUEST_POLL_SECONDS       how often the node's requests for originals are polled (default 10)
  *   JWKS_URL | ISSUER_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE: how cameras' bearer tokens are verified (as a node)
  *   PORT, HOST, LOG_LEVEL, MAX_EVIDENCE_BYTES
  */
@@ -44,6 +47,8 @@ export interface EdgeConfig {
   spoolEncryption: boolean;
   spoolKekFile: string;
   orphanMaxAgeMs: number;
+  originals: 'later' | 'now';
+  requestPollMs: number;
   port: number;
   host: string;
   logLevel: string;
@@ -68,6 +73,12 @@ const onOff = (name: string, value: string | undefined, fallback: boolean): bool
   throw new ValidationError(`Invalid configuration: ${name} must be on or off`);
 };
 
+const originalsMode = (value: string | undefined): 'later' | 'now' => {
+  if (value === undefined || value === '' || value === 'later') return 'later';
+  if (value === 'now') return 'now';
+  throw new ValidationError('Invalid configuration: EDGE_ORIGINALS must be later or now');
+};
+
 export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
   const dataDir = env.DATA_DIR ?? './data';
   const province = env.PROVINCES ?? '';
@@ -88,6 +99,8 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
     spoolEncryption: onOff('EDGE_SPOOL_ENCRYPTION', env.EDGE_SPOOL_ENCRYPTION, true),
     spoolKekFile: env.EDGE_SPOOL_KEK_FILE ?? join(dataDir, 'keys', 'spool-kek.key'),
     orphanMaxAgeMs: positive('EDGE_ORPHAN_MAX_AGE_SECONDS', env.EDGE_ORPHAN_MAX_AGE_SECONDS, 86_400) * 1000,
+    originals: originalsMode(env.EDGE_ORIGINALS),
+    requestPollMs: Math.max(1, positive('EDGE_REQUEST_POLL_SECONDS', env.EDGE_REQUEST_POLL_SECONDS, 10)) * 1000,
     port: positive('PORT', env.PORT, 8090),
     host: env.HOST ?? '127.0.0.1',
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -181,6 +194,8 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
         checkAlarm();
       },
       onRefused: () => refusedTotal.inc(),
+      identity,
+      requestPollMs: config.requestPollMs,
     });
     const status = (): EdgeStatus => {
       const stats = spool.stats();
@@ -196,8 +211,13 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
         spoolAlarm: spool.alarmed(),
         forwardedTotal: forwarder.forwardedTotal,
         forwardedBytes: forwarder.bytesSent,
-        // Every original is forwarded with its detection (docs/edge.md, "Bandwidth"): nothing is held back yet.
-        bytesSaved: 0,
+        bytesSaved: forwarder.bytesSaved,
+        originals: config.originals,
+        originalsPending: stats.originalsPending,
+        originalsPendingBytes: stats.originalsPendingBytes,
+        originalsRequested: forwarder.originalsQueued().requested,
+        originalsSent: forwarder.originalsSent,
+        originalsBytesSent: forwarder.originalsBytesSent,
         forwardRatePerSecond: forwarder.rate(),
         refused: stats.refused,
         orphanBlobs: stats.orphanBlobs,
@@ -216,7 +236,10 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
     gauge('tec_edge_forward_rate', 'Detections forwarded per second (last minute)', (s) => s.forwardRatePerSecond);
     gauge('tec_edge_forwarded_total', 'Detections forwarded since start', (s) => s.forwardedTotal);
     gauge('tec_edge_orphan_blobs', 'Spooled blobs no detection names (removed after EDGE_ORPHAN_MAX_AGE_SECONDS)', (s) => s.orphanBlobs);
-    gauge('tec_edge_bytes_saved_total', 'Bytes of originals not sent ahead of need (bandwidth saved)', (s) => s.bytesSaved);
+    gauge('tec_edge_bytes_saved_total', 'Original bytes not sent before review, less the derived bytes sent in their place', (s) => s.bytesSaved);
+    gauge('tec_edge_originals_pending', 'Withheld originals waiting for the background lane', (s) => s.originalsPending);
+    gauge('tec_edge_originals_pending_bytes', 'Bytes of withheld originals waiting for the background lane', (s) => s.originalsPendingBytes);
+    gauge('tec_edge_originals_sent_total', 'Withheld originals uploaded since start', (s) => s.originalsSent);
 
     const app = createApp({
       logger,
@@ -236,6 +259,9 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
           acceptedTotal.inc();
           checkAlarm();
         },
+        originalsLater: config.originals === 'later',
+        onDeriveFailed: (error) =>
+          logger.warn({ err: { name: error.name, message: error.message } }, 'edge: could not derive review copies; the originals go with the detection'),
       }),
       readiness: [{ name: 'spool', check: async () => ({ ok: !spool.alarmed(), detail: { ...spool.stats() } }) }],
     });

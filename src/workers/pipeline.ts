@@ -76,6 +76,29 @@ function imageOriginal(kase: ExistingCase): EvidenceRef | undefined {
   return images.find((e) => e.role === 'overview') ?? images[0];
 }
 
+/**
+ * The original is still at the edge node that relayed the detection and no reduced overview of it is recorded
+ * yet (the relay records it right after the detection): a transient state, so the job is retried.
+ */
+export class OriginalPendingError extends Error {
+  override readonly name = 'OriginalPendingError';
+}
+
+/**
+ * The image a job works on: the overview original when the node holds it; while an edge node still holds it
+ * back (docs/edge.md, "Originals later"), the edge's reduced overview of it (`reduced-overview`, recorded as
+ * `EvidenceDerived` with the edge as the deriving device), so plate reading and the review copies do not wait
+ * for the background upload. What the job records then names the reduced overview as its source.
+ */
+async function imageSource(kase: ExistingCase, evidence: EvidenceStore): Promise<{ digest: string; size: number } | undefined> {
+  const original = imageOriginal(kase);
+  if (!original) return undefined;
+  if (await evidence.has(original.digest)) return original;
+  const reduced = kase.derivations.find((d) => d.sourceDigest === original.digest && d.operation === 'reduced-overview');
+  if (reduced && (await evidence.has(reduced.derived.digest))) return { digest: reduced.derived.digest, size: reduced.derived.size };
+  throw new OriginalPendingError('The overview original is not at the node yet and no reduced overview of it is recorded');
+}
+
 /** The region kept sharp around a plate in the privacy copy: the vehicle body, roughly (clamped to the image). */
 export function vehicleRegionAround(plate: Box): Box {
   const width = plate.width * 6;
@@ -121,7 +144,7 @@ export function inferenceProcessor(deps: {
     const { caseId, province } = caseJob(job);
     const kase = await loadCase(commands.store, caseId);
     if (kase.status === 'none') throw new PermanentJobError('The case does not exist', { caseId });
-    const source = imageOriginal(kase);
+    const source = await imageSource(kase, evidence);
     if (!source) {
       logger?.info({ queue: job.queue, jobId: job.jobId, caseId }, 'no image to read');
       return;
@@ -171,7 +194,7 @@ export function mediaProcessor(deps: { commands: CommandDeps; evidence: Evidence
     const { caseId, province } = caseJob(job);
     const kase = await loadCase(commands.store, caseId);
     if (kase.status === 'none') throw new PermanentJobError('The case does not exist', { caseId });
-    const source = imageOriginal(kase);
+    const source = await imageSource(kase, evidence);
     if (!source) return;
     const d = kase.detection;
     let title = d.violationCode;

@@ -31,6 +31,7 @@ import {
   ingest,
   jpeg,
   multipartBody,
+  photo,
   signedDetection,
   type CameraActor,
   type SignedDetection,
@@ -89,6 +90,10 @@ interface EdgeStatusReply {
   linkUp: boolean | null;
   forwardedTotal: number;
   refused: number;
+  originals: 'later' | 'now';
+  originalsPending: number;
+  originalsSent: number;
+  bytesSaved: number;
 }
 
 describe('edge node: store-and-forward through link cuts and SIGKILLs', function () {
@@ -202,7 +207,8 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     let stop = false;
     const client = async (cam: CameraActor) => {
       while (!stop) {
-        const signed = await signedDetection(cam, { images: [await jpeg(64, 48), shared] });
+        // A photo-like overview (the edge withholds it and relays its smaller review copies) and a plate image.
+        const signed = await signedDetection(cam, { images: [await photo(800, 600), shared] });
         try {
           const reply = await ingest(edge, cam, signed);
           tally[`${reply.status} ${reply.json?.type ?? ''}`] = (tally[`${reply.status} ${reply.json?.type ?? ''}`] ?? 0) + 1;
@@ -262,9 +268,20 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
     phase('clients stopped');
     stop = true;
     await Promise.all(clients);
-    await waitFor(async () => (await status()).queueDepth === 0, { timeoutMs: 300_000, what: 'the spool drained' });
+    // Originals later (the edge's default): the detections' review copies went first, and the withheld
+    // overview originals follow in the background lane; the spool is empty only once every one is at the node.
+    await waitFor(
+      async () => {
+        const s = await status();
+        return s.queueDepth === 0 && s.originalsPending === 0;
+      },
+      { timeoutMs: 300_000, what: 'the spool drained, originals included' },
+    );
     phase('spool drained');
-    expect((await status()).refused).to.equal(0);
+    const drained = await status();
+    expect(drained.refused).to.equal(0);
+    expect(drained.originals).to.equal('later');
+    expect(drained.bytesSaved, 'bytes saved since the last restart').to.be.greaterThan(0);
 
     const client2 = new pg.Client({ connectionString: db.url });
     await client2.connect();
@@ -286,13 +303,27 @@ describe('edge node: store-and-forward through link cuts and SIGKILLs', function
         const atNode = rows.filter((r) => r.camera === cam && acknowledged.has(r.id)).map((r) => acknowledged.get(r.id)!.sequence);
         expect(atNode, `order of ${cam}`).to.deep.equal([...atNode].sort((a, b) => a - b));
       }
-      // The relay is in each case's custody log, once, with the edge's receipt.
-      const custody = await client2.query<{ stream: string; n: string }>(
-        `SELECT stream, count(*)::text AS n FROM event_records
+      // The relay is in each case's custody log, once, with the edge's receipt and what it withheld; the
+      // withheld original's delivery once (none lost, none recorded twice).
+      const custody = await client2.query<{ stream: string; n: string; withheld: string; delivered: string }>(
+        `SELECT stream,
+                count(*) FILTER (WHERE (record::jsonb)->'data' ? 'receipt')::text AS n,
+                count(*) FILTER (WHERE (record::jsonb)->'data' ? 'withheld')::text AS withheld,
+                count(*) FILTER (WHERE (record::jsonb)->'data' ? 'digest')::text AS delivered
+           FROM event_records
           WHERE type = 'EvidenceAccessed' AND (record::jsonb)->'data'->>'access' = 'relay' GROUP BY stream`,
       );
-      const relayed = new Map(custody.rows.map((r) => [r.stream, Number(r.n)]));
-      for (const id of acknowledged.keys()) expect(relayed.get(`custody-${caseIdForDetection(id)}`), `custody of ${id}`).to.equal(1);
+      const relayed = new Map(custody.rows.map((r) => [r.stream, r]));
+      for (const id of acknowledged.keys()) {
+        const row = relayed.get(`custody-${caseIdForDetection(id)}`);
+        expect(row?.n, `custody of ${id}`).to.equal('1');
+        expect(row?.withheld, `withheld of ${id}`).to.equal('1');
+        expect(row?.delivered, `original of ${id} delivered`).to.equal('1');
+      }
+      const derived = await client2.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM event_records WHERE type = 'EvidenceDerived' AND (record::jsonb)->'meta'->'actor'->>'kind' = 'device'`,
+      );
+      expect(Number(derived.rows[0]!.n), 'a plate crop and a reduced overview per detection, once').to.equal(2 * acknowledged.size);
 
       const total = Number((await client2.query<{ n: string }>('SELECT count(*)::text AS n FROM event_records')).rows[0]!.n);
       await waitFor(

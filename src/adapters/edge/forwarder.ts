@@ -16,7 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Spool, SpoolEntry } from './spool.ts';
+import { EDGE_ORIGINAL_PURPOSE, EDGE_REQUESTS_PURPOSE, signEdgeRequest } from '../../domain/signoff/edge-withheld.ts';
+import type { EdgeIdentity } from './cameras.ts';
+import type { PendingOriginal, Spool, SpoolEntry } from './spool.ts';
 
 export interface ForwarderOptions {
   upstream: string;
@@ -28,6 +30,10 @@ export interface ForwarderOptions {
   onForwarded?: (entry: SpoolEntry, bytes: number) => void;
   onRefused?: (entry: SpoolEntry, status: number) => void;
   onLink?: (up: boolean) => void;
+  /** Signs the background lane's uploads and request polls (originals later). */
+  identity?: EdgeIdentity;
+  /** How often the node's requests for originals are polled while the link is up (ms; default 10 s). */
+  requestPollMs?: number;
 }
 
 type Outcome = { kind: 'done' } | { kind: 'retry'; afterMs?: number; status?: number } | { kind: 'refused'; status: number; problem: unknown };
@@ -47,7 +53,16 @@ export class Forwarder {
   private readonly recent: number[] = [];
   forwardedTotal = 0;
   bytesSent = 0;
+  /** Original bytes not sent with their detection, less the derived bytes sent in their place. */
+  bytesSaved = 0;
+  originalsSent = 0;
+  originalsBytesSent = 0;
   lastError: string | undefined;
+  /** The background lane: withheld originals whose detection the node has, requested ones at the head. */
+  private readonly originals: PendingOriginal[] = [];
+  private originalsWake: (() => void) | undefined;
+  private originalsRunning: Promise<void> | undefined;
+  private pollRunning: Promise<void> | undefined;
 
   constructor(
     private readonly spool: Spool,
@@ -69,13 +84,150 @@ export class Forwarder {
       lane.wake?.();
     });
     for (const lane of this.lanes) lane.running = this.run(lane);
+    this.originals.push(...this.spool.pendingOriginals());
+    this.spool.onOriginal((original) => {
+      this.originals.push(original);
+      this.originalsWake?.();
+    });
+    if (this.options.identity) {
+      this.originalsRunning = this.runOriginals(this.options.identity);
+      this.pollRunning = this.pollRequests(this.options.identity);
+    }
+  }
+
+  /** True while no detection lane has anything to send: the background lane uses only idle time. */
+  private detectionsIdle(): boolean {
+    return this.lanes.every((l) => l.queue.length === 0);
+  }
+
+  /** Moves the originals the node asked for to the head of the background lane. */
+  prioritise(digests: readonly string[]): number {
+    const wanted = new Set(digests);
+    const head = this.originals.filter((o) => wanted.has(o.digest));
+    if (head.length === 0) return 0;
+    const rest = this.originals.filter((o) => !wanted.has(o.digest));
+    this.originals.splice(0, this.originals.length, ...head, ...rest);
+    this.originalsWake?.();
+    return head.length;
+  }
+
+  /** Withheld originals still to upload (bytes). */
+  originalsQueued(): { count: number; bytes: number; requested: number } {
+    return { count: this.originals.length, bytes: this.originals.reduce((n, o) => n + o.size, 0), requested: this.requested.size };
+  }
+
+  private readonly requested = new Set<string>();
+
+  private async pollRequests(identity: EdgeIdentity): Promise<void> {
+    const every = this.options.requestPollMs ?? 10_000;
+    while (!this.stopped) {
+      if (this.originals.length > 0) {
+        try {
+          const at = new Date().toISOString();
+          const response = await fetch(`${this.options.upstream}/v1/edge/requests`, {
+            headers: {
+              'x-edge-id': identity.edgeId,
+              'x-edge-time': at,
+              'x-edge-signature': signEdgeRequest(EDGE_REQUESTS_PURPOSE, identity.edgeId, 'requests', at, identity.secretKey),
+            },
+            signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
+          });
+          if (response.ok) {
+            const body = (await response.json()) as { digests?: unknown };
+            const digests = Array.isArray(body.digests) ? body.digests.filter((d): d is string => typeof d === 'string') : [];
+            this.requested.clear();
+            for (const d of digests) this.requested.add(d);
+            this.prioritise(digests);
+          } else await response.body?.cancel();
+        } catch {
+          // The link is down: the detection lanes notice and report it; polled again next time.
+        }
+      }
+      await this.sleep(every);
+    }
+  }
+
+  private async runOriginals(identity: EdgeIdentity): Promise<void> {
+    const min = this.options.minBackoffMs ?? 250;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    let backoff = min;
+    while (!this.stopped) {
+      const original = this.originals[0];
+      // Requested originals go even while detections are queued (a reviewer or an export is waiting on them).
+      if (!original || (!this.detectionsIdle() && !this.requested.has(original.digest))) {
+        await Promise.race([new Promise<void>((resolve) => (this.originalsWake = resolve)), this.sleep(original ? 200 : 60_000)]);
+        this.originalsWake = undefined;
+        continue;
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await this.deliverOriginal(original, identity);
+        if (outcome.kind === 'done') await this.spool.originalDelivered(original.file);
+      } catch (error) {
+        this.options.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'edge: uploading an original failed locally');
+        outcome = { kind: 'retry' };
+      }
+      if (outcome.kind === 'done') {
+        if (this.originals[0] === original) this.originals.shift();
+        else this.originals.splice(this.originals.indexOf(original), 1);
+        this.requested.delete(original.digest);
+        backoff = min;
+        continue;
+      }
+      if (outcome.kind === 'refused') {
+        // Never dropped: an original is evidence. It goes to the back of the lane and is tried again later.
+        this.options.logger.error({ sequence: original.sequence, status: outcome.status }, 'edge: the provincial node refused an original; kept and retried');
+        const at = this.originals.indexOf(original);
+        if (at >= 0) this.originals.splice(at, 1);
+        this.originals.push(original);
+        await this.sleep(max);
+        continue;
+      }
+      if (this.stopped) break;
+      const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
+      await this.sleep(Math.min(max, Math.max(jittered, outcome.afterMs ?? 0)));
+      backoff = Math.min(max, backoff * 2);
+    }
+  }
+
+  private async deliverOriginal(original: PendingOriginal, identity: EdgeIdentity): Promise<Outcome> {
+    const bytes = await this.spool.blobs.getBytes(original.digest, { expectedSize: original.size });
+    const at = new Date().toISOString();
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.upstream}/v1/edge/originals/${original.digest}`, {
+        method: 'PUT',
+        headers: {
+          'content-type': original.mediaType,
+          'x-edge-id': identity.edgeId,
+          'x-edge-time': at,
+          'x-edge-detection': original.detectionId,
+          'x-edge-signature': signEdgeRequest(EDGE_ORIGINAL_PURPOSE, identity.edgeId, `${original.detectionId}\n${original.digest}`, at, identity.secretKey),
+        },
+        body: new Uint8Array(bytes),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
+      });
+    } catch (error) {
+      this.lastError = (error as Error).name;
+      this.setLink(false);
+      return { kind: 'retry' };
+    }
+    const text = await response.text().catch(() => '');
+    this.setLink(true);
+    if (response.status === 200 || response.status === 201) {
+      this.originalsSent++;
+      this.originalsBytesSent += bytes.length;
+      return { kind: 'done' };
+    }
+    return this.failure(response, text);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const lane of this.lanes) lane.wake?.();
+    this.originalsWake?.();
     for (const wake of this.sleepers) wake();
-    await Promise.all(this.lanes.map((l) => l.running));
+    await Promise.all([...this.lanes.map((l) => l.running), this.originalsRunning, this.pollRunning]);
   }
 
   /** Deliveries per second over the last minute (or since the first delivery, when more recent). */
@@ -154,16 +306,30 @@ export class Forwarder {
   private async deliver(entry: SpoolEntry): Promise<Outcome> {
     let form: FormData;
     let bytes = 0;
+    let saved = 0;
     try {
       form = new FormData();
       form.append('detection', JSON.stringify(entry.body));
       form.append('receipt', JSON.stringify(entry.receipt));
       bytes += JSON.stringify(entry.body).length + JSON.stringify(entry.receipt).length;
-      for (const item of entry.body.detection.evidence) {
+      const withheld = entry.withheld?.withheld;
+      if (entry.withheld) {
+        form.append('withheld', JSON.stringify(entry.withheld));
+        bytes += JSON.stringify(entry.withheld).length;
+      }
+      const held = new Set(withheld?.originals ?? []);
+      const parts = [
+        ...entry.body.detection.evidence.filter((e) => !held.has(e.digest)),
+        ...(withheld?.derived ?? []),
+      ];
+      for (const item of parts) {
         const blob = await this.spool.blobs.getBytes(item.digest, { expectedSize: item.size });
         bytes += blob.length;
         form.append(item.digest, new Blob([new Uint8Array(blob)], { type: item.mediaType }), item.digest.slice(7, 23));
       }
+      saved =
+        entry.body.detection.evidence.filter((e) => held.has(e.digest)).reduce((n, e) => n + e.size, 0) -
+        (withheld?.derived ?? []).reduce((n, d) => n + d.size, 0);
     } catch (error) {
       // The spool's own copy is unreadable: a local fault, kept for the operator rather than retried forever.
       return { kind: 'refused', status: 0, problem: { type: 'edge-spool-unreadable', detail: (error as Error).message } };
@@ -185,10 +351,16 @@ export class Forwarder {
     if (response.status === 200 || response.status === 201) {
       this.forwardedTotal++;
       this.bytesSent += bytes;
+      this.bytesSaved += saved;
       this.recent.push(Date.now());
       this.options.onForwarded?.(entry, bytes);
       return { kind: 'done' };
     }
+    return this.failure(response, text);
+  }
+
+  /** A non-2xx answer: retried (transient, or the edge not registered yet) or refused for good. */
+  private failure(response: Response, text: string): Outcome {
     let problem: unknown = text.slice(0, 2000);
     try {
       problem = JSON.parse(text);

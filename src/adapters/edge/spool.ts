@@ -39,6 +39,7 @@ import type { KeyEncryptionKeys } from '../../ports/key-encryption.ts';
 import { AppError } from '../../domain/shared/errors.ts';
 import type { Detection } from '../../domain/signoff/payloads.ts';
 import type { SignedEdgeReceipt } from '../../domain/signoff/edge-receipt.ts';
+import type { SignedEdgeWithheld } from '../../domain/signoff/edge-withheld.ts';
 
 /** The spool has reached its quota: the camera keeps the detection and retries later (503 + Retry-After). */
 export class SpoolFullError extends AppError {
@@ -56,6 +57,34 @@ export interface SpoolEntry {
   receivedAt: string;
   body: { detection: Detection; signature: string; keyId: string; modelId?: string };
   receipt: SignedEdgeReceipt;
+  /**
+   * Originals later (EDGE_ORIGINALS=later): the originals held back and the derived items sent instead, signed
+   * by the edge (`edge-withheld/v1`). The derived items' blobs are in the spool beside the originals.
+   */
+  withheld?: SignedEdgeWithheld;
+}
+
+/** Every blob an entry names: the detection's originals and the derived items of its `withheld`. */
+export function entryBlobs(entry: SpoolEntry): { digest: string; size: number }[] {
+  return [
+    ...entry.body.detection.evidence.map((e) => ({ digest: e.digest, size: e.size })),
+    ...(entry.withheld?.withheld.derived ?? []).map((d) => ({ digest: d.digest, size: d.size })),
+  ];
+}
+
+/**
+ * A withheld original whose detection the node has (its relay was answered 2xx): waiting in the spool for the
+ * background lane (`PUT /v1/edge/originals/:digest`). Its file `originals/<sequence>-<hex>.json` is written
+ * before the entry is deleted and removed only after the node's 2xx for the original.
+ */
+export interface PendingOriginal {
+  file: string;
+  sequence: number;
+  digest: string;
+  size: number;
+  mediaType: string;
+  detectionId: string;
+  receivedAt: string;
 }
 
 interface Pending {
@@ -74,6 +103,7 @@ async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 const ENTRY = /^(\d{16})\.json$/;
+const ORIGINAL = /^(\d{16})-([0-9a-f]{64})\.json$/;
 const name = (sequence: number) => `${String(sequence).padStart(16, '0')}.json`;
 /** The wrap context of an entry's data key: its file name, so an entry file renamed to another sequence fails. */
 const entryContext = (fileName: string) => Buffer.from(`tec-edge-spool-entry/1\0${fileName}`, 'latin1');
@@ -127,10 +157,10 @@ export async function spoolKeys(spoolDir: string, kekFile: string): Promise<KeyE
 
 async function spoolHoldsEncrypted(spoolDir: string): Promise<boolean> {
   if (await FileSystemEvidenceStore.isMarkedEncrypted(join(spoolDir, 'blobs')).catch(() => false)) return true;
-  for (const sub of ['entries', 'refused']) {
+  for (const sub of ['entries', 'refused', 'originals']) {
     const files = await readdir(join(spoolDir, sub)).catch(() => [] as string[]);
     for (const file of files) {
-      if (!ENTRY.test(file)) continue;
+      if (!ENTRY.test(file) && !ORIGINAL.test(file)) continue;
       const head = Buffer.alloc(8);
       const handle = await open(join(spoolDir, sub, file), 'r');
       try {
@@ -165,6 +195,9 @@ export interface SpoolStats {
   refused: number;
   /** Blobs no pending or refused entry names (awaiting their detection, or the clean-up). */
   orphanBlobs: number;
+  /** Withheld originals whose detection the node has, waiting for the background lane. */
+  originalsPending: number;
+  originalsPendingBytes: number;
 }
 
 interface Orphan {
@@ -190,6 +223,8 @@ export class Spool {
   private next = 0;
   private refusedCount = 0;
   private listeners: ((entry: SpoolEntry) => void)[] = [];
+  private readonly originals = new Map<string, PendingOriginal>();
+  private originalListeners: ((original: PendingOriginal) => void)[] = [];
   private readonly cameraTails = new Map<string, Promise<void>>();
   private markerWrites = 0;
   /** Entry files moved to quarantine/ at start because they did not read (tampered or damaged). */
@@ -205,6 +240,7 @@ export class Spool {
     await mkdir(join(dir, 'entries'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'refused'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'quarantine'), { recursive: true, mode: 0o700 });
+    await mkdir(join(dir, 'originals'), { recursive: true, mode: 0o700 });
     const blobs = await FileSystemEvidenceStore.open(join(dir, 'blobs'), {
       ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
       ...(options.encryption ? { encryption: options.encryption } : {}),
@@ -235,10 +271,31 @@ export class Spool {
       this.refusedCount++;
       highest = Math.max(highest, Number(match[1]));
       const entry = await this.readEntry(await readFile(join(this.dir, 'refused', file)), file, undefined);
-      if (entry) this.hold(entry.body.detection.evidence);
+      if (entry) this.hold(entryBlobs(entry));
+    }
+    const originalsDir = join(this.dir, 'originals');
+    for (const file of (await readdir(originalsDir)).sort()) {
+      const match = ORIGINAL.exec(file);
+      if (!match) {
+        await rm(join(originalsDir, file), { force: true }); // a tmp file of a write that did not complete
+        continue;
+      }
+      highest = Math.max(highest, Number(match[1]));
+      const original = (await this.readEntry(await readFile(join(originalsDir, file)), file, originalsDir)) as unknown as
+        | PendingOriginal
+        | undefined;
+      if (!original) continue;
+      if (original.file !== file || original.digest !== `sha256:${match[2]}`) {
+        // Authenticated under its own name, so only a bug writes this; kept aside rather than trusted.
+        await rename(join(originalsDir, file), join(this.dir, 'quarantine', file));
+        this.quarantined.push(file);
+        continue;
+      }
+      this.originals.set(file, original);
+      this.pin([original]);
     }
     for (const file of await readdir(join(this.dir, 'quarantine'))) {
-      const match = ENTRY.exec(file);
+      const match = ENTRY.exec(file) ?? ORIGINAL.exec(file);
       if (!match) continue;
       this.refusedCount++;
       highest = Math.max(highest, Number(match[1]));
@@ -304,7 +361,7 @@ export class Spool {
     this.pending.set(entry.sequence, { entry, fileBytes });
     this.byDetection.set(entry.body.detection.detectionId, entry.sequence);
     this.entryBytes += fileBytes;
-    this.pin(entry.body.detection.evidence);
+    this.pin(entryBlobs(entry));
   }
 
   /**
@@ -476,6 +533,30 @@ export class Spool {
     const pending = this.pending.get(sequence);
     if (!pending) return;
     const entriesDir = join(this.dir, 'entries');
+    const withheld = pending.entry.withheld?.withheld;
+    if (problem === undefined && withheld) {
+      // The node has the detection: its withheld originals wait for the background lane, durably, before the
+      // entry goes (a crash in between redelivers the relay, which is idempotent, and rewrites the same files).
+      for (const digest of withheld.originals) {
+        const item = pending.entry.body.detection.evidence.find((e) => e.digest === digest);
+        if (!item) continue;
+        const file = `${String(sequence).padStart(16, '0')}-${digest.slice('sha256:'.length)}.json`;
+        if (this.originals.has(file)) continue;
+        const original: PendingOriginal = {
+          file,
+          sequence,
+          digest,
+          size: item.size,
+          mediaType: item.mediaType,
+          detectionId: pending.entry.body.detection.detectionId,
+          receivedAt: pending.entry.receivedAt,
+        };
+        await this.writeDurably(join(this.dir, 'originals'), file, JSON.stringify(original));
+        this.originals.set(file, original);
+        this.pin([original]);
+        for (const listener of this.originalListeners) listener(original);
+      }
+    }
     if (problem !== undefined) {
       const refusedDir = join(this.dir, 'refused');
       await rename(join(entriesDir, name(sequence)), join(refusedDir, name(sequence)));
@@ -496,10 +577,15 @@ export class Spool {
     await this.writeSequenceMarker();
     this.pending.delete(sequence);
     this.entryBytes -= pending.fileBytes;
-    if (problem !== undefined) this.hold(pending.entry.body.detection.evidence);
+    if (problem !== undefined) this.hold(entryBlobs(pending.entry));
     if (this.byDetection.get(pending.entry.body.detection.detectionId) === sequence)
       this.byDetection.delete(pending.entry.body.detection.detectionId);
-    for (const item of pending.entry.body.detection.evidence) {
+    await this.release(entryBlobs(pending.entry));
+  }
+
+  /** Drops one reference to each blob; a blob nothing names any more is destroyed (it is at the node now). */
+  private async release(items: readonly { digest: string }[]): Promise<void> {
+    for (const item of items) {
       const ref = this.refs.get(item.digest);
       if (!ref) continue;
       ref.count--;
@@ -513,6 +599,40 @@ export class Spool {
       await removal;
       if (this.destroying.get(item.digest) === removal) this.destroying.delete(item.digest);
     }
+  }
+
+  /** tmp file, fsync, rename, fsync of the directory; sealed like an entry (its file name as the key's context). */
+  private async writeDurably(dir: string, file: string, text: string): Promise<void> {
+    const bytes = await sealEntry(text, file, this.options.encryption);
+    const tmp = join(dir, `.${file}.${process.pid}.${++this.markerWrites}.tmp`);
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, join(dir, file));
+    await fsyncDirectory(dir);
+  }
+
+  /** Withheld originals waiting for the background lane, oldest first. */
+  pendingOriginals(): PendingOriginal[] {
+    return [...this.originals.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  }
+
+  onOriginal(listener: (original: PendingOriginal) => void): void {
+    this.originalListeners.push(listener);
+  }
+
+  /** The node answered 2xx for this original: its record goes, and its blob once nothing else names it. */
+  async originalDelivered(file: string): Promise<void> {
+    const original = this.originals.get(file);
+    if (!original) return;
+    await rm(join(this.dir, 'originals', file), { force: true });
+    await fsyncDirectory(join(this.dir, 'originals'));
+    this.originals.delete(file);
+    await this.release([original]);
   }
 
   private async writeSequenceMarker(): Promise<void> {
@@ -539,6 +659,8 @@ export class Spool {
       nextSequence: this.next,
       refused: this.refusedCount,
       orphanBlobs: this.orphans.size,
+      originalsPending: this.originals.size,
+      originalsPendingBytes: [...this.originals.values()].reduce((n, o) => n + o.size, 0),
     };
   }
 

@@ -14,6 +14,7 @@ import {
   type Discrepancy,
   type ReferencedEvidence,
   type StreamHeads,
+  type WithheldEvidenceMap,
 } from './verify-checks.ts';
 
 /** What the record checks found in one batch. */
@@ -31,12 +32,14 @@ export interface RecordCheckTotals {
   streams: number;
   referencedEvidence: ReferencedEvidence;
   destroyedEvidence: DestroyedEvidenceMap;
+  withheldEvidence: WithheldEvidenceMap;
 }
 
 export class RecordChecks {
   private readonly streams: StreamHeads = new Map();
   private readonly referencedEvidence: ReferencedEvidence = new Map();
   private readonly destroyedEvidence: DestroyedEvidenceMap = new Map();
+  private readonly withheldEvidence: WithheldEvidenceMap = new Map();
 
   constructor(private readonly strictCanonical: boolean) {}
 
@@ -53,6 +56,7 @@ export class RecordChecks {
         (discrepancy) => found.push({ at, discrepancy }),
         this.strictCanonical,
         this.destroyedEvidence,
+        this.withheldEvidence,
       );
       if (storedHash) {
         hashes.set(storedHash, at * 32);
@@ -67,6 +71,7 @@ export class RecordChecks {
       streams: this.streams.size,
       referencedEvidence: this.referencedEvidence,
       destroyedEvidence: this.destroyedEvidence,
+      withheldEvidence: this.withheldEvidence,
     };
   }
 }

@@ -182,6 +182,38 @@ export interface DestroyedFinding {
   message: string;
 }
 
+/** Originals an edge node withheld from its relay (`edge-withheld/v1` in a custody `relay` record): digest → edge, since. */
+export type WithheldEvidenceMap = Map<string, { edgeId: string; since: string; recordId: string }>;
+
+/**
+ * A finding that is not a discrepancy: an original a record names is not stored yet because the edge node
+ * that relayed its detection still holds it back (docs/edge.md, "Originals later"), within the allowed age.
+ */
+export interface PendingAtEdgeFinding {
+  digest: string;
+  edgeId: string;
+  since: string;
+  recordId: string;
+  message: string;
+}
+
+/** Notes the originals a custody `relay` record says its edge withheld (the first statement of a digest wins). */
+export function noteWithheldEvidence(entry: StoredRecordText, record: RecordShape, withheld: WithheldEvidenceMap): void {
+  if (record.type !== 'EvidenceAccessed' || typeof record.stream !== 'string' || !record.stream.startsWith('custody-')) return;
+  if (!entry.canonical.includes('"edge-withheld/v1"')) return;
+  let full: RecordShape;
+  try {
+    full = JSON.parse(entry.canonical) as RecordShape;
+  } catch {
+    return;
+  }
+  const data = full.data as { access?: unknown; withheld?: { withheld?: { edgeId?: unknown; receivedAt?: unknown; originals?: unknown } } } | undefined;
+  const w = data?.access === 'relay' ? data.withheld?.withheld : undefined;
+  if (!w || typeof w.edgeId !== 'string' || typeof w.receivedAt !== 'string' || !Array.isArray(w.originals)) return;
+  for (const digest of w.originals)
+    if (typeof digest === 'string' && !withheld.has(digest)) withheld.set(digest, { edgeId: w.edgeId, since: w.receivedAt, recordId: entry.recordId });
+}
+
 /** Notes an `EvidenceDestroyed` record of a retention stream (the first destruction of a digest wins). */
 export function noteDestroyedEvidence(entry: StoredRecordText, record: RecordShape, destroyed: DestroyedEvidenceMap): void {
   if (record.type !== EVIDENCE_DESTROYED || typeof record.stream !== 'string' || !record.stream.startsWith('retention-')) return;
@@ -224,6 +256,7 @@ export function checkRecord(
   report: Report,
   strictCanonical: boolean,
   destroyed?: DestroyedEvidenceMap,
+  withheld?: WithheldEvidenceMap,
 ): Buffer | undefined {
   const storedHash = checkRecordHash(entry, report);
   const checked = checkRecordText(entry, report, strictCanonical);
@@ -231,6 +264,7 @@ export function checkRecord(
   checkChain(entry, checked.record, streams, report);
   noteOriginalEvidence(entry, checked.record, checked.full, referencedEvidence);
   if (destroyed) noteDestroyedEvidence(entry, checked.record, destroyed);
+  if (withheld) noteWithheldEvidence(entry, checked.record, withheld);
   return storedHash;
 }
 
@@ -427,6 +461,7 @@ export async function checkEvidence(
   report: Report,
   destroyed: DestroyedEvidenceMap = new Map(),
   found: DestroyedFinding[] = [],
+  pendingAtEdge?: { withheld: WithheldEvidenceMap; maxAgeMs: number; now: number; found: PendingAtEdgeFinding[] },
 ): Promise<number> {
   let blobs = 0;
   const stored = new Set<string>();
@@ -448,7 +483,25 @@ export async function checkEvidence(
         destroyedBy: gone.recordId,
         message: `record ${ref.recordId} names evidence ${digest}, ${describeDestroyed(gone)}`,
       });
-    } else {
+      continue;
+    }
+    const held = pendingAtEdge?.withheld.get(digest);
+    if (held) {
+      const ageMs = pendingAtEdge!.now - Date.parse(held.since);
+      const what = `pending at edge ${held.edgeId} since ${held.since}`;
+      if (ageMs <= pendingAtEdge!.maxAgeMs) {
+        pendingAtEdge!.found.push({ digest, edgeId: held.edgeId, since: held.since, recordId: ref.recordId, message: `record ${ref.recordId} names evidence ${digest}, ${what}` });
+        continue;
+      }
+      report({
+        code: 'EVIDENCE_MISSING',
+        digest,
+        recordId: ref.recordId,
+        message: `record ${ref.recordId} names evidence ${digest}, which is not stored: ${what}, longer than the ${Math.round(pendingAtEdge!.maxAgeMs / 1000)} s allowed`,
+      });
+      continue;
+    }
+    {
       report({ code: 'EVIDENCE_MISSING', digest, recordId: ref.recordId, message: `record ${ref.recordId} names evidence ${digest}, which is not stored` });
     }
   }

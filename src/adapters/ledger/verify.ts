@@ -60,16 +60,21 @@ import {
   type CheckpointView,
   type Discrepancy,
   type DestroyedFinding,
+  type PendingAtEdgeFinding,
 } from './verify-checks.ts';
 
 export {
   DISCREPANCY_CODES,
   scalarFields,
   type DestroyedFinding,
+  type PendingAtEdgeFinding,
   type DiscrepancyCode,
   type Discrepancy,
   type RecordShape,
 } from './verify-checks.ts';
+
+/** How long an original may stay withheld at an edge node before `ledger verify` counts it missing. */
+export const DEFAULT_MAX_PENDING_AT_EDGE_MS = 7 * 86_400_000;
 
 export interface VerifyReport {
   ok: boolean;
@@ -90,6 +95,12 @@ export interface VerifyReport {
    * discrepancy.
    */
   destroyed: DestroyedFinding[];
+  /**
+   * Originals not stored yet because the edge node that relayed the detection still holds them back
+   * (`edge-withheld/v1`; docs/edge.md): "pending at edge <id> since <t>", a notice, not a discrepancy, until
+   * older than `maxPendingAtEdgeMs`, when the original counts as missing.
+   */
+  pendingAtEdge: PendingAtEdgeFinding[];
   /** Total found; `discrepancies` holds at most `maxDiscrepancies` of them. */
   discrepancyCount: number;
   durationMs: number;
@@ -122,6 +133,10 @@ export interface VerifyOptions {
    */
   recordChecks?: 'auto' | 'thread' | 'inline';
   onProgress?: (progress: { records: number; leaves: number }) => void;
+  /** How long an original may stay withheld at an edge node before it counts as missing (default 7 days). */
+  maxPendingAtEdgeMs?: number;
+  /** The clock for that age (tests); default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -285,6 +300,7 @@ export async function verifyLedgerStorage(
   let unintegrated = 0;
   let unsealed = 0;
   const destroyed: DestroyedFinding[] = [];
+  const pendingAtEdge: PendingAtEdgeFinding[] = [];
   const mode = options.recordChecks ?? 'auto';
   const strictCanonical = options.strictCanonical === true;
   let recordChecks: BatchChecks<RecordCheckRequest, CheckedRecordBatch | RecordCheckTotals> | undefined;
@@ -428,6 +444,12 @@ export async function verifyLedgerStorage(
         report,
         totals.destroyedEvidence,
         destroyed,
+        {
+          withheld: totals.withheldEvidence,
+          maxAgeMs: options.maxPendingAtEdgeMs ?? DEFAULT_MAX_PENDING_AT_EDGE_MS,
+          now: (options.now ?? Date.now)(),
+          found: pendingAtEdge,
+        },
       )
     : 0;
 
@@ -443,6 +465,7 @@ export async function verifyLedgerStorage(
     unsealed,
     discrepancies,
     destroyed,
+    pendingAtEdge,
     discrepancyCount,
     durationMs: performance.now() - started,
   };

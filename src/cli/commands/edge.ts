@@ -35,7 +35,12 @@ export function formatEdgeStatus(s: EdgeStatus): string[] {
     `spool: ${mib(s.spoolBytes)} of ${mib(s.spoolQuotaBytes)} (${percent}%)${s.spoolAlarm ? '  ALARM: above 80% of the quota' : ''}${s.spoolEncrypted === false ? ', NOT encrypted at rest' : ', encrypted at rest'}`,
     `blobs no detection names (removed when old enough): ${s.orphanBlobs ?? 0}`,
     `forwarded: ${s.forwardedTotal} detections, ${mib(s.forwardedBytes)}, ${s.forwardRatePerSecond.toFixed(1)}/s over the last minute`,
-    `bytes saved: ${mib(s.bytesSaved)}`,
+    `bytes saved: ${mib(s.bytesSaved)} (originals ${s.originals ?? 'now'}: original bytes not sent before review, less the derived bytes sent)`,
+    ...(s.originals === 'later'
+      ? [
+          `originals waiting for the background lane: ${s.originalsPending} (${mib(s.originalsPendingBytes)}), ${s.originalsRequested} requested by the node; sent: ${s.originalsSent} (${mib(s.originalsBytesSent)})`,
+        ]
+      : []),
     `refused by the node (kept in refused/) or unreadable at start (quarantine/): ${s.refused}`,
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
   ];

@@ -102,6 +102,8 @@ function printReport(report: VerifyReport): void {
   }
   // Destroyed under a retention policy: a finding of its own, never missing or tampered, not a failure.
   for (const d of report.destroyed) out.write(`DESTROYED evidence ${d.digest}: ${d.message}\n`);
+  // Withheld by the edge node that relayed the detection, within the allowed age: a notice, not a failure.
+  for (const p of report.pendingAtEdge ?? []) out.write(`PENDING evidence ${p.digest}: pending at edge ${p.edgeId} since ${p.since} (record ${p.recordId})\n`);
   if (report.discrepancyCount > report.discrepancies.length) out.write(`… and ${report.discrepancyCount - report.discrepancies.length} more\n`);
   out.write(report.ok ? 'OK: no discrepancy\n' : `FAILED: ${report.discrepancyCount} discrepancies\n`);
 }
@@ -125,7 +127,15 @@ export function register(program: Command): void {
     .option('--trusted-key <vkey>', 'the log verifier key to trust (default: derived from the node key file)')
     .option('--strict', 'also require every stored record text to be its own RFC 8785 canonical form')
     .option('--json', 'print the machine-readable report')
-    .action(async (opts: { dataDir?: string; trustedKey?: string; json?: boolean; strict?: boolean }) => {
+    .option(
+      '--max-pending-at-edge <seconds>',
+      'how long an original may stay withheld at the edge node that relayed it before it counts as missing (env LEDGER_MAX_PENDING_AT_EDGE_SECONDS; default 604800, 7 days)',
+    )
+    .action(async (opts: { dataDir?: string; trustedKey?: string; json?: boolean; strict?: boolean; maxPendingAtEdge?: string }) => {
+      const pendingSeconds = opts.maxPendingAtEdge ?? process.env.LEDGER_MAX_PENDING_AT_EDGE_SECONDS;
+      const maxPendingAtEdgeMs = pendingSeconds === undefined || pendingSeconds === '' ? undefined : Number(pendingSeconds) * 1000;
+      if (maxPendingAtEdgeMs !== undefined && (!Number.isSafeInteger(maxPendingAtEdgeMs) || maxPendingAtEdgeMs < 0))
+        throw new LedgerInputError('--max-pending-at-edge must be a non-negative whole number of seconds');
       const stores = await withInputErrors(() => openStores(opts.dataDir));
       try {
         const report = await withInputErrors(async () => {
@@ -138,7 +148,14 @@ export function register(program: Command): void {
                   throw error;
                 })
               : undefined;
-          return verifyLedger({ ledgerPool: stores.ledgerPool, feed: stores.feed, evidence, verifierKeys: [key], strictCanonical: opts.strict === true });
+          return verifyLedger({
+            ledgerPool: stores.ledgerPool,
+            feed: stores.feed,
+            evidence,
+            verifierKeys: [key],
+            strictCanonical: opts.strict === true,
+            ...(maxPendingAtEdgeMs !== undefined ? { maxPendingAtEdgeMs } : {}),
+          });
         });
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else printReport(report);

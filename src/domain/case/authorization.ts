@@ -54,7 +54,8 @@ const CASE_STAFF: readonly OfficerRole[] = ['reviewer', 'decider', 'supervisor']
 export const CASE_COMMAND_AUTHORITY: { readonly [T in CaseCommandType]: CaseCommandAuthority } = {
   RecordDetection: { what: 'record a detection', officerRoles: [], otherKinds: ['device', 'service', 'system'] },
   RecognizePlate: { what: 'record an AI plate reading', officerRoles: [], otherKinds: ['service'] },
-  DeriveEvidence: { what: 'derive evidence', officerRoles: [], otherKinds: ['service'] },
+  // A device too: an edge node derives the review copies of the originals it holds back (docs/edge.md).
+  DeriveEvidence: { what: 'derive evidence', officerRoles: [], otherKinds: ['service', 'device'] },
   AttachEvidence: { what: 'attach evidence', officerRoles: ['reviewer', 'supervisor'], otherKinds: ['device'] },
   FlagCase: { what: 'flag a case', officerRoles: ['reviewer', 'supervisor'], otherKinds: [] },
   RecordProcessingFailure: { what: 'record a processing failure', officerRoles: [], otherKinds: ['service', 'system'] },

@@ -218,3 +218,40 @@ export async function privacyCopy(
     source.digest,
   );
 }
+
+export interface ReducedOverviewOptions {
+  /** The longest side in pixels (64–4096); default 640. Never enlarges a smaller original. */
+  longestSide?: number;
+  /** JPEG quality (30–95); default 70. */
+  quality?: number;
+}
+
+/**
+ * A reduced copy of an overview for review before the original arrives (an edge node sends it in place of the
+ * original; docs/edge.md, "Originals later"): the longest side scaled to `longestSide`, aspect kept, JPEG at
+ * `quality`. Deterministic like every derivation here.
+ */
+export async function reducedOverview(
+  image: ImageInput,
+  options: ReducedOverviewOptions = {},
+  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
+): Promise<DerivedItem> {
+  const longest = integerOption(options.longestSide ?? 640, 'reduced overview longest side', 64, 4096);
+  const quality = integerOption(options.quality ?? 70, 'reduced overview quality', 30, 95);
+  const source = await open(image, limits);
+  const scale = Math.min(1, longest / Math.max(source.width, source.height));
+  const width = Math.max(1, Math.round(source.width * scale));
+  const height = Math.max(1, Math.round(source.height * scale));
+  const bytes = await raw(source)
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false, progressive: false })
+    .toBuffer();
+  return derivedItem(
+    bytes,
+    MEDIA_TYPE,
+    'thumbnail',
+    'reduced-overview',
+    { ...baseParameters(source), quality, longestSide: longest, width, height, kernel: 'lanczos3' },
+    source.digest,
+  );
+}

@@ -17,7 +17,7 @@ import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { registerPlateModel } from '../../../src/workers/pipeline.ts';
 import { testRedisUrl, waitFor } from '../../support/env.ts';
 import { capturedLogger, startSmtpSink, startStandInGateway, startStandInRegistry, type SmtpSink, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
-import { confirmCase, eventTypes, ingestPlainDetection, ingestSceneDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';
+import { confirmCase, eventTypes, ingestPlainDetection, ingestSceneDetection, ingestWithheldDetection, openPipelineWorld, type PipelineWorld } from './support/world.ts';
 
 const OWNER_NAME = 'Trần Thị Kiểm Thử';
 const OWNER_ADDRESS = '17 Ngõ Giả Lập, Ba Đình, Hà Nội';
@@ -126,6 +126,22 @@ describe('evidence pipeline, end to end (BullMQ, real models)', function () {
     }
     expect(logs.text()).to.include('notice delivered');
     expect(await pipeline.jobs.deadLetters('notice')).to.deep.equal([]);
+  });
+
+  it('while an edge node still holds the overview original, reads and derives from the edge\'s reduced overview (docs/edge.md)', async () => {
+    const { caseId, reducedDigest, overviewDigest } = await ingestWithheldDetection(world, 23, 'edge-01-pipeline');
+    const derivedFromReduced = async () =>
+      (await world.store.readStream(streams.case(caseId)))
+        .filter((r) => r.record.type === 'EvidenceDerived' && (r.record.data as { sourceDigest: string }).sourceDigest === reducedDigest)
+        .map((r) => (r.record.data as { derived: { kind: string } }).derived.kind)
+        .sort();
+    await waitFor(async () => (await derivedFromReduced()).includes('captioned'), { timeoutMs: 90_000, what: 'media derived from the reduced overview' });
+    expect(await derivedFromReduced()).to.include.members(['captioned', 'thumbnail']);
+    const types = await eventTypes(world, caseId);
+    expect(types).not.to.include('ProcessingFailed');
+    const reading = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'PlateRecognized');
+    if (reading) expect((reading.record.data as { sourceDigest: string }).sourceDigest).to.equal(reducedDigest);
+    expect(await world.evidence.has(overviewDigest)).to.equal(false);
   });
 
   it('records OwnerNotFound for a plate the registry does not know, and delivers nothing', async () => {

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { holdOnCourtRequest } from '../../../commands/retention.ts';
 import { DigestSchema } from '../../../domain/signoff/primitives.ts';
+import { OriginalsPendingError, originalsAtEdge } from './edge-originals.ts';
 import { NotFoundError, route } from '../route.ts';
 import { CaseIdParams, callerFor, loadVisibleCase, requirePrincipal, type AnyRoute } from './access.ts';
 import { BUNDLE_READERS, CASE_READERS, correlation } from './case-common.ts';
@@ -96,6 +97,16 @@ export function caseEvidenceRoutes(services: ApiServices): AnyRoute[] {
         // A court's request holds the case automatically (docs/data-protection.md, "Legal hold").
         if (p.role === 'court')
           await holdOnCourtRequest(deps, callerFor(p, state.province), { caseId: params.caseId, reference: purpose! }, correlation(req));
+        // A bundle always holds every original: while an edge node still holds one back, it is requested
+        // (the edge moves it to the head of its background lane) and the export answers 409 with Retry-After.
+        const atEdge = await originalsAtEdge(store, (d) => services.evidence.has(d), params.caseId);
+        if (atEdge.length > 0) {
+          services.edgeOriginals?.request(atEdge, new Date().toISOString());
+          throw new OriginalsPendingError('Originals of this case are still at the edge node that relayed it; requested, retry later', {
+            edges: [...new Set(atEdge.map((o) => o.edgeId))],
+            pending: atEdge.length,
+          });
+        }
         const bundle = await services.bundles.exportCase({
           caseId: params.caseId,
           // Custody records file under the case's province, also when national staff act.

@@ -1,4 +1,5 @@
 /** Case reads: the list (no personal data, no custody record) and the detail (custody recorded first). */
+import { originalsAtEdge } from './edge-originals.ts';
 import { z } from 'zod';
 import { CursorSchema } from '../../../projections/queries.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
@@ -65,6 +66,9 @@ export function caseReadRoutes(services: ApiServices): AnyRoute[] {
           { caseId: params.caseId, access: 'view', purpose: purpose! },
           correlation(req),
         );
+        // Opening a case asks the edge nodes for the originals they still hold back (docs/edge.md).
+        if (services.edgeOriginals)
+          services.edgeOriginals.request(await originalsAtEdge(store, (d) => services.evidence.has(d), params.caseId), new Date().toISOString());
         res
           .set('ETag', etagOf(revision))
           .set('Cache-Control', 'no-store')

@@ -32,12 +32,30 @@ import {
   verifyEdgeSync,
   type SignedEdgeReceipt,
 } from '../../../domain/signoff/edge-receipt.ts';
-import { IdentifierSchema } from '../../../domain/signoff/primitives.ts';
+import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
+import {
+  EDGE_ORIGINAL_PURPOSE,
+  EDGE_REQUESTS_PURPOSE,
+  SignedEdgeWithheldSchema,
+  verifyEdgeRequest,
+  verifyEdgeWithheld,
+  withheldMismatch,
+  type SignedEdgeWithheld,
+} from '../../../domain/signoff/edge-withheld.ts';
+import { recordDerivedEvidence } from '../../../commands/cases.ts';
+import { CUSTODY_EVENT_TYPE, EvidenceAccessedSchema } from '../../../domain/custody.ts';
+import { caseIdForDetection } from '../../../domain/ids.ts';
+import { originalEvidenceOf } from '../../../domain/case/originals.ts';
+import { streams } from '../../../domain/record.ts';
+import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
+import type { EdgeOriginalRequests } from './edge-originals.ts';
 import type { Principal } from '../../auth/roles.ts';
 import { NotFoundError, route } from '../route.ts';
 import type { AnyRoute } from './access.ts';
 import {
   DetectionNotAuthenticError,
+  EvidenceMissingError,
+  EvidenceSizeMismatchError,
   discardRest,
   gentle,
   ingestAndRespond,
@@ -65,7 +83,44 @@ export class EdgeProvinceMismatchError extends AppError {
   readonly code = 'edge-province-mismatch';
 }
 
+/** The `withheld` statement is signed but does not fit the detection it is relayed with. */
+export class EdgeWithheldMismatchError extends AppError {
+  readonly category = 'validation' as const;
+  readonly code = 'edge-withheld-mismatch';
+}
+
+/** An original offered by an edge that no relay record of that edge withholds (wrong edge, wrong digest). */
+export class EdgeOriginalNotWithheldError extends AppError {
+  readonly category = 'forbidden' as const;
+  readonly code = 'edge-original-not-withheld';
+}
+
 const SYNC_FRESHNESS_MS = 5 * 60 * 1000;
+
+/**
+ * A signed edge request (`X-Edge-Id`, `X-Edge-Time`, `X-Edge-Signature` over purpose, edge id, subject, time):
+ * fresh within five minutes and verifying under a key of the registered edge in force at that time.
+ */
+async function authenticateEdgeRequest(
+  cameras: CameraViewCache,
+  req: { get(name: string): string | undefined },
+  purpose: string,
+  subject: string,
+): Promise<CameraView> {
+  const edgeId = req.get('x-edge-id') ?? '';
+  const at = req.get('x-edge-time') ?? '';
+  const signature = req.get('x-edge-signature') ?? '';
+  const when = Date.parse(at);
+  if (!Number.isFinite(when) || Math.abs(when - Date.now()) > SYNC_FRESHNESS_MS)
+    throw new EdgeNotAuthenticError('X-Edge-Time is missing or not within five minutes of now');
+  const edge = await requireEdge(cameras, edgeId);
+  const ok = edge.keys.some((k) => {
+    const inForce = checkKeyAt(edge.keys, k.keyId, new Date(when).toISOString());
+    return inForce.ok && verifyEdgeRequest(purpose, edgeId, subject, at, signature, inForce.key.publicKey);
+  });
+  if (!ok) throw new EdgeNotAuthenticError('The request signature does not verify under the edge key');
+  return edge;
+}
 const DEFAULT_MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
 
 const CameraViewResponse = z.object({
@@ -77,6 +132,8 @@ const CameraViewResponse = z.object({
   calibrations: z.array(z.unknown()),
 });
 const IngestResponse = z.object({ caseId: z.string(), created: z.boolean(), revision: z.string() });
+const OriginalResponse = z.object({ digest: z.string(), size: z.number(), created: z.boolean() });
+const RequestsResponse = z.object({ digests: z.array(z.string()) });
 
 /** The edge's view: registered with an `edge-` id and in service (suspended or decommissioned edges are refused). */
 async function requireEdge(cameras: CameraViewCache, edgeId: string): Promise<CameraView> {
@@ -96,7 +153,7 @@ function edgeKeyAt(edge: CameraView, keyId: string, at: string): string {
   return key.key.publicKey;
 }
 
-export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
+export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRequests): AnyRoute[] {
   const maxEvidenceBytes = services.limits?.maxEvidenceBytes ?? DEFAULT_MAX_EVIDENCE_BYTES;
   const cameras = new CameraViewCache(services.store);
 
@@ -147,6 +204,8 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res }) => {
         let signed: SignedDetectionBody | undefined;
         let receipt: SignedEdgeReceipt | undefined;
+        let withheld: SignedEdgeWithheld | undefined;
+        let edgeView: CameraView | undefined;
         let authenticated: Authenticated | undefined;
         let declared = new Map<string, { size: number; mediaType: string }>();
         const checked = new Map<string, number>();
@@ -158,6 +217,19 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
               field: async (name, value, truncated) => {
                 if (name === 'detection' && signed === undefined) {
                   signed = parseJsonField(SignedDetectionBody, 'detection', value, truncated);
+                  return;
+                }
+                if (name === 'withheld' && receipt !== undefined && withheld === undefined && checked.size === 0 && signed && edgeView) {
+                  // Originals later: the originals named here stay at the edge; the derived items come instead.
+                  const parsed = parseJsonField(SignedEdgeWithheldSchema, 'withheld', value, truncated);
+                  const edgeKey = edgeKeyAt(edgeView, parsed.keyId, receipt.receipt.receivedAt);
+                  if (!verifyEdgeWithheld(parsed, edgeKey))
+                    throw new EdgeNotAuthenticError('The withheld statement does not verify under the edge key');
+                  const mismatch = withheldMismatch(parsed.withheld, signed.detection, receipt.receipt.edgeId, receipt.receipt.receivedAt);
+                  if (mismatch) throw new EdgeWithheldMismatchError(`The withheld statement does not fit the detection: ${mismatch}`);
+                  withheld = parsed;
+                  for (const digest of parsed.withheld.originals) declared.delete(digest);
+                  for (const item of parsed.withheld.derived) declared.set(item.digest, item);
                   return;
                 }
                 if (name !== 'receipt' || receipt !== undefined || signed === undefined)
@@ -182,6 +254,7 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
                 authenticated = { camera, verified: verifyCameraSignature(camera, signed) };
                 requireSupportedMediaTypes(signed.detection);
                 receipt = parsed;
+                edgeView = edge;
                 declared = new Map(signed.detection.evidence.map((e) => [e.digest, e]));
               },
               file: async (name, stream) => {
@@ -196,7 +269,7 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
                 checked.set(name, stored.size);
               },
             },
-            5,
+            6,
           );
         } catch (error) {
           if (!req.complete) discardRest(req, res);
@@ -212,21 +285,142 @@ export function edgeRelayRoutes(services: ApiServices): AnyRoute[] {
         };
         const edgeId = receipt.receipt.edgeId;
         const relayed = receipt;
+        const held = withheld;
         const detectionId = signed.detection.detectionId;
-        await ingestAndRespond(services, req, res, devicePrincipal, signed, authenticated, checked, async (caseId) => {
+        // Every derived item the edge sent in place of an original must be here, of its stated size.
+        for (const item of held?.withheld.derived ?? []) {
+          const size = checked.get(item.digest) ?? (await services.evidence.stat(item.digest))?.size;
+          if (size === undefined) throw new EvidenceMissingError('A derived item the edge names was not sent', { digest: item.digest });
+          if (size !== item.size) throw new EvidenceSizeMismatchError('A derived item differs from its stated size', { digest: item.digest });
+        }
+        const absent = new Set(held?.withheld.originals ?? []);
+        const edgeCaller = { actor: { kind: 'device' as const, id: edgeId }, province: camera.province };
+        await ingestAndRespond(
+          services,
+          req,
+          res,
+          devicePrincipal,
+          signed,
+          authenticated,
+          checked,
+          async (caseId) => {
+            for (const item of held?.withheld.derived ?? []) {
+              // The edge is the deriving device; a redelivery derives nothing new (the decider's no-op).
+              const eventId = uuidV5(`edge-derived:${edgeId}:${detectionId}:${item.digest}`, CASE_ID_NAMESPACE);
+              try {
+                await recordDerivedEvidence(
+                  services.commandDeps,
+                  edgeCaller,
+                  {
+                    caseId,
+                    sourceDigest: item.sourceDigest,
+                    derived: { digest: item.digest, mediaType: item.mediaType, size: item.size, kind: item.kind },
+                    operation: item.operation,
+                    parameters: item.parameters,
+                    producer: item.producer,
+                  },
+                  { eventIds: [eventId], correlationId: caseId },
+                );
+              } catch (error) {
+                if (!(error instanceof DuplicateEventIdError)) throw error;
+              }
+            }
+            try {
+              await recordEvidenceAccess(
+                services.commandDeps,
+                edgeCaller,
+                {
+                  caseId,
+                  access: 'relay',
+                  purpose: `Relayed by edge node ${edgeId}`,
+                  receipt: relayed,
+                  ...(held ? { withheld: held } : {}),
+                },
+                { eventId: uuidV5(`edge-relay:${edgeId}:${detectionId}`, CASE_ID_NAMESPACE) },
+              );
+            } catch (error) {
+              // Already recorded by an earlier delivery of the same detection through the same edge.
+              if (!(error instanceof DuplicateEventIdError)) throw error;
+            }
+          },
+          absent,
+        );
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/v1/edge/originals/:digest',
+      summary:
+        'An edge node uploads an original it withheld from a relay (raw bytes; signed: X-Edge-Id, X-Edge-Time, X-Edge-Detection, X-Edge-Signature over edge-original/v1)',
+      tags: ['edge'],
+      auth: 'public',
+      params: z.strictObject({ digest: DigestSchema }),
+      rawBody: { contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'], description: 'The original\'s bytes' },
+      responses: {
+        201: { description: 'Stored', schema: OriginalResponse },
+        200: { description: 'Already stored', schema: OriginalResponse },
+      },
+      handler: async ({ req, res, params }) => {
+        try {
+          const detectionId = IdentifierSchema.safeParse(req.get('x-edge-detection') ?? '');
+          if (!detectionId.success) throw new EdgeNotAuthenticError('X-Edge-Detection must name the detection');
+          const edge = await authenticateEdgeRequest(cameras, req, EDGE_ORIGINAL_PURPOSE, `${detectionId.data}\n${params.digest}`);
+          const caseId = caseIdForDetection(detectionId.data);
+          const original = await withheldOriginal(caseId, edge.cameraId, params.digest);
+          const length = Number(req.get('content-length') ?? 'NaN');
+          if (Number.isFinite(length) && length > original.size) throw new EvidenceTooLargeError(original.size);
+          const stored = await services.evidence.put(gentle(req), {
+            expectedDigest: params.digest,
+            maxBytes: Math.max(1, Math.min(original.size, maxEvidenceBytes)),
+            check: mediaCheck(original.mediaType),
+          });
           try {
             await recordEvidenceAccess(
               services.commandDeps,
-              { actor: { kind: 'device', id: edgeId }, province: camera.province },
-              { caseId, access: 'relay', purpose: `Relayed by edge node ${edgeId}`, receipt: relayed },
-              { eventId: uuidV5(`edge-relay:${edgeId}:${detectionId}`, CASE_ID_NAMESPACE) },
+              { actor: { kind: 'device', id: edge.cameraId }, province: edge.province },
+              { caseId, digest: params.digest, access: 'relay', purpose: `Original delivered by edge node ${edge.cameraId}` },
+              { eventId: uuidV5(`edge-original:${edge.cameraId}:${caseId}:${params.digest}`, CASE_ID_NAMESPACE) },
             );
           } catch (error) {
-            // Already recorded by an earlier delivery of the same detection through the same edge.
             if (!(error instanceof DuplicateEventIdError)) throw error;
           }
-        });
+          requests?.delivered(params.digest);
+          res.status(stored.created ? 201 : 200).json(stored);
+        } catch (error) {
+          if (!req.complete) discardRest(req, res);
+          throw error;
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/edge/requests',
+      summary:
+        'An edge node asks which of its withheld originals the node wants now (a case opened, a bundle export); signed: X-Edge-Id, X-Edge-Time, X-Edge-Signature over edge-requests/v1',
+      tags: ['edge'],
+      auth: 'public',
+      responses: { 200: { description: 'The requested digests, oldest request first', schema: RequestsResponse } },
+      handler: async ({ req, res }) => {
+        const edge = await authenticateEdgeRequest(cameras, req, EDGE_REQUESTS_PURPOSE, 'requests');
+        const wanted = requests ? await requests.pendingFor(edge.cameraId, (digest) => services.evidence.has(digest)) : [];
+        res.set('Cache-Control', 'no-store').json({ digests: wanted });
       },
     }),
   ];
+
+  /** The original as the case names it, if a relay record of this edge withholds it; else refused. */
+  async function withheldOriginal(caseId: string, edgeId: string, digest: string): Promise<{ size: number; mediaType: string }> {
+    const custody = await services.store.readStream(streams.custody(caseId)).catch(() => []);
+    const withholds = custody.some((r) => {
+      if (r.record.type !== CUSTODY_EVENT_TYPE) return false;
+      const data = EvidenceAccessedSchema.safeParse(r.record.data);
+      return data.success && data.data.access === 'relay' && data.data.withheld?.withheld.edgeId === edgeId && data.data.withheld.withheld.originals.includes(digest);
+    });
+    if (!withholds) throw new EdgeOriginalNotWithheldError('No relay of this edge node withholds an original of this digest for that detection', { digest });
+    const records = await services.store.readStream(streams.case(caseId));
+    const original = originalEvidenceOf(records.map((r) => r.record)).find((o) => o.digest === digest);
+    if (!original || typeof original.size !== 'number' || typeof original.mediaType !== 'string')
+      throw new EdgeOriginalNotWithheldError('The case names no original of this digest', { digest });
+    return { size: original.size, mediaType: original.mediaType };
+  }
 }

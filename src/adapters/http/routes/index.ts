@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.ts';
 import { auditRoutes } from './audit.ts';
 import { casesRoutes } from './cases.ts';
 import { edgeRelayRoutes } from './edge-relay.ts';
+import { EdgeOriginalRequests } from './edge-originals.ts';
 import { holdRoutes } from './holds.ts';
 import { subjectRoutes } from './subject.ts';
 import { ingestRoutes } from './ingest.ts';
@@ -17,10 +18,11 @@ import type { ApiServices } from './services.ts';
 import { statisticsRoutes } from './statistics.ts';
 import { witnessRoutes } from './witness.ts';
 
-export function apiRoutes(services: ApiServices): AnyRoute[] {
+export function apiRoutes(given: ApiServices): AnyRoute[] {
+  const services: ApiServices = given.edgeOriginals ? given : { ...given, edgeOriginals: new EdgeOriginalRequests() };
   return [
     ...ingestRoutes(services),
-    ...edgeRelayRoutes(services),
+    ...edgeRelayRoutes(services, services.edgeOriginals),
     ...casesRoutes(services),
     ...holdRoutes(services),
     ...subjectRoutes(services),

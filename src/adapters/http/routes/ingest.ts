@@ -185,9 +185,12 @@ export async function requireEvidenceStored(
   services: Pick<ApiServices, 'evidence'>,
   detection: Detection,
   checked: ReadonlyMap<string, number> = new Map(),
+  /** Originals an edge node holds back (`edge-withheld/v1`): not required now; they arrive later. */
+  absent: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   requireSupportedMediaTypes(detection);
   for (const item of detection.evidence) {
+    if (absent.has(item.digest)) continue;
     const storedNow = checked.get(item.digest);
     const size = storedNow ?? (await services.evidence.stat(item.digest))?.size;
     if (size === undefined)
@@ -231,8 +234,10 @@ export async function ingestAndRespond(
   checked?: ReadonlyMap<string, number>,
   /** Runs once the detection is durable, before the answer (the edge relay's custody record). */
   beforeAnswer?: (caseId: string) => Promise<void>,
+  /** Originals an edge node holds back for later (`edge-withheld/v1`). */
+  absent?: ReadonlySet<string>,
 ): Promise<void> {
-  await requireEvidenceStored(services, body.detection, checked);
+  await requireEvidenceStored(services, body.detection, checked, absent);
   const outcome = await ingestDetection(
     services.commandDeps,
     callerFor(principal),

@@ -6,6 +6,7 @@
  * evidence and sign-offs are served from the event store itself, so an ETag is the case stream's revision
  * and never lags behind a projection.
  */
+import type { EdgeOriginalRequests } from './edge-originals.ts';
 import type { EventStore } from '../../../ports/eventstore.ts';
 import type { AccessHistoryRow } from '../../../commands/access-history.ts';
 import type { EvidenceStore } from '../../../ports/evidence.ts';
@@ -239,6 +240,11 @@ export interface ApiServices {
   documents?: CaseDocumentSources;
   /** `--tier province --province 01,79`: the provinces this node accepts records for; undefined = all. */
   servedProvinces?: readonly string[];
+  /**
+   * Requests for originals an edge node still holds back (docs/edge.md, "Originals later"); `apiRoutes` makes
+   * one when absent, shared by the case routes that record requests and the edge routes that serve them.
+   */
+  edgeOriginals?: EdgeOriginalRequests;
   limits?: {
     /** Largest single evidence upload in bytes (default 20 MiB). */
     maxEvidenceBytes?: number;

@@ -25,6 +25,7 @@ import { jobEventId, onceOnly } from '../../../../src/workers/queue/job-ids.ts';
 import type { Processor } from '../../../../src/ports/jobs.ts';
 import { scratchDatabase, type ScratchDatabase } from '../../../support/env.ts';
 import { syntheticPlateCrop, syntheticScene } from '../../../support/synthetic-plates.ts';
+import { deriveForReview } from '../../../../src/adapters/edge/derive.ts';
 import { buildWorld, carViolation, device, OBSERVED_AT, type World } from '../../commands/support/world.ts';
 
 export interface PipelineWorld extends World {
@@ -82,6 +83,41 @@ export async function ingestSceneDetection(world: PipelineWorld, seed: number): 
   const signed = signDetection(detection, world.cameraKey.secretKey);
   await ingestDetection(world.deps, device(world.cameraId), signed);
   return { caseId: caseIdForDetection(detection.detectionId), plate: scene.truth.text, refs };
+}
+
+/**
+ * A scene detection relayed by an edge node that withheld the overview original (docs/edge.md, "Originals
+ * later"): the original is not in the store, the edge's reduced overview is, recorded as `EvidenceDerived` by
+ * the edge device right after the detection (as the relay does).
+ */
+export async function ingestWithheldDetection(world: PipelineWorld, seed: number, edgeId: string): Promise<{ caseId: string; reducedDigest: string; overviewDigest: string }> {
+  const scene = await syntheticScene(seed, { kind: 'car', plateWidth: 240 });
+  const made = await deriveForReview(scene.image, edgeId);
+  const reduced = made.find((m) => m.item.operation === 'reduced-overview')!;
+  await world.evidence.put(reduced.bytes, { mediaType: 'image/jpeg' });
+  const overviewDigest = `sha256:${createHash('sha256').update(scene.image).digest('hex')}`;
+  const detection = buildDetectionPayload({
+    detectionId: `det-${uuidV7()}`,
+    cameraId: world.cameraId,
+    observedAt: OBSERVED_AT,
+    location,
+    violationCode: carViolation().code,
+    vehicleClass: 'car',
+    plateRead: { text: scene.truth.text, confidenceBp: 9500 },
+    evidence: [{ digest: overviewDigest, mediaType: 'image/jpeg', size: scene.image.length, role: 'overview' }],
+  });
+  await ingestDetection(world.deps, device(world.cameraId), signDetection(detection, world.cameraKey.secretKey));
+  const caseId = caseIdForDetection(detection.detectionId);
+  const item = reduced.item;
+  await recordDerivedEvidence(world.deps, { actor: { kind: 'device', id: edgeId }, province: '01' }, {
+    caseId,
+    sourceDigest: item.sourceDigest,
+    derived: { digest: item.digest, mediaType: item.mediaType, size: item.size, kind: item.kind },
+    operation: item.operation,
+    parameters: item.parameters,
+    producer: item.producer,
+  });
+  return { caseId, reducedDigest: item.digest, overviewDigest };
 }
 
 /** A detection with small non-image evidence (for trivial processors). */
