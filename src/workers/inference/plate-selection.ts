@@ -7,11 +7,12 @@
  * - motorbike, two rows, the top directly above the bottom: ordinary `29-HA` / `002.33`, temporary `T30` /
  *   `123.45`, foreign `41-291` / `NG-01`.
  *
- * The series is checked against the closed set of valid series with the model's own probabilities: every
- * single-letter change at a series position that gives a valid plate (of the plate colour, when known) is
- * weighed by the probability the model gave that letter at that step (a look-alike digit counting for it, as
- * the positional fixes do). The most probable valid plate wins, and its confidence is at most its share of
- * the probability of all valid plates the line could be: `QT` read as `DT` with a real `Q` probability is a
+ * The reading is checked against the closed set of valid plates with the model's own probabilities: every
+ * layout the characters fit, every change of one character (a letter at a series position, a digit at a
+ * digit position) and a leading `T` the decoder dropped are weighed by the probability the model gave those
+ * characters at those steps (a look-alike digit counting for a letter, as the positional fixes do). Only
+ * valid plates (of the plate colour, when known) count. The most probable one wins, and its confidence is at
+ * most its share of the probability of all of them: `QT` read as `DT` with a real `Q` probability is a
  * low-confidence reading naming the other, never a confident wrong one. Pure: no I/O, no model.
  */
 import {
@@ -30,6 +31,8 @@ export interface ReadLine {
   probabilities: number[];
   /** Per character, the model's probability of each plate character (recognition.ts); absent: only the read one. */
   alternatives?: readonly CharacterProbabilities[];
+  /** Per plate character, its highest probability before the first character read (recognition.ts). */
+  leading?: CharacterProbabilities;
   centre: Point;
   /** Length along the text and across it, pixels. */
   width: number;
@@ -134,8 +137,11 @@ interface Interpretation {
 function carInterpretations(text: string): Interpretation[] {
   const out: Interpretation[] = [];
   // Ordinary: 30A-123.45. The series is the letters from the third character up to the first digit after it.
+  // At most one dash, after the series: `41-291-0-01` is a foreign plate missing a letter, not `41Z-910.01`.
   const ordinary = fixCarLine(text);
-  if (ordinary.length === text.length) {
+  const dashes = [...text].flatMap((ch, i) => (ch === '-' ? [i] : []));
+  const dashAfterSeries = dashes.length === 0 || (dashes.length === 1 && alnumIndices(text.slice(0, dashes[0])).length >= 3);
+  if (ordinary.length === text.length && dashAfterSeries) {
     const at = alnumIndices(ordinary);
     const series = at.slice(2, 4).filter((i, n) => /^[A-Z]$/.test(ordinary[i]!) && (n === 0 || /^[A-Z]$/.test(ordinary[at[2]!]!)));
     out.push({ fixed: ordinary, series, kind: 'car', plateText: (v) => (CAR.test(compactOf(v)) ? v : undefined) });
@@ -241,54 +247,100 @@ function stepsOf(lines: readonly ReadLine[]): CharacterProbabilities[] {
   return lines.flatMap((l, n) => (n === 0 ? one(l) : [{ [ROW_BREAK]: 1 }, ...one(l)]));
 }
 
+/** One reading of the line(s) to weigh: its text, per-character probabilities, layouts, and its prior weight. */
+interface Source {
+  read: string;
+  steps: readonly CharacterProbabilities[];
+  interpretations: readonly Interpretation[];
+  /** The probability of this source's own start: a leading `T` the decoder dropped, or its absence. */
+  weight: number;
+}
+
+/** Below this, a dropped leading character is not worth considering. */
+const MIN_LEADING = 1e-3;
+
 /**
- * The most probable valid plate among the interpretations of `read` and every single-letter change at their
- * series positions, with its share of all valid plates' probability.
+ * The sources of a line: as read, and, when the model saw a `T` before the first character it emitted, with
+ * that `T` in front (a temporary plate whose `T` the decoder dropped). The two are weighed against each other
+ * by that `T`'s probability.
  */
-function choosePlate(read: string, steps: readonly CharacterProbabilities[], interpretations: readonly Interpretation[], lines: ReadLine[], hints: SelectionHints): PlateCandidate | undefined {
-  const found = new Map<string, { plate: Plate; score: number; support: number[] }>();
-  const consider = (variant: string, interpretation: Interpretation) => {
-    const text = interpretation.plateText(variant);
-    if (text === undefined) return;
-    const plate = tryParse(text, interpretation.kind);
-    if (!plate || !allowedByColour(plate, hints.colour)) return;
-    const perChar = [...variant].map((ch, i) => (ch === ROW_BREAK ? 1 : support(steps[i] ?? {}, ch)));
-    const score = perChar.reduce((a, b) => a * b, 1);
-    if (score <= 0) return;
-    const known = found.get(plate.compact);
-    if (!known || known.score < score) found.set(plate.compact, { plate, score, support: perChar.filter((_, i) => variant[i] !== ROW_BREAK) });
-  };
-  for (const interpretation of interpretations) {
-    if (interpretation.fixed.length !== read.length) continue;
-    consider(interpretation.fixed, interpretation);
-    for (const at of interpretation.series) {
-      for (const letter of SERIES_POSITION_LETTERS) {
-        if (letter === interpretation.fixed[at]) continue;
-        consider(`${interpretation.fixed.slice(0, at)}${letter}${interpretation.fixed.slice(at + 1)}`, interpretation);
+function sourcesOf(read: string, steps: readonly CharacterProbabilities[], leadingT: number, interpret: (text: string) => Interpretation[]): Source[] {
+  if (leadingT < MIN_LEADING || read.startsWith('T')) return [{ read, steps, interpretations: interpret(read), weight: 1 }];
+  return [
+    { read, steps, interpretations: interpret(read), weight: 1 - leadingT },
+    // The inserted T's own step carries its probability.
+    { read: `T${read}`, steps: [{ T: leadingT }, ...steps], interpretations: interpret(`T${read}`), weight: 1 },
+  ];
+}
+
+/**
+ * The most probable valid plate among the interpretations of the sources and every change of one series letter
+ * to one the model gave some probability, with its share of the probability of all valid plates one changed
+ * character away (a series letter or a digit: a digit the model was unsure of lowers the confidence and names
+ * the other plate, but never replaces what it read).
+ */
+function choosePlate(sources: readonly Source[], lines: ReadLine[], hints: SelectionHints): PlateCandidate | undefined {
+  const found = new Map<string, { plate: Plate; score: number; support: number[]; eligible: boolean }>();
+  for (const { read, steps, interpretations, weight } of sources) {
+    // `eligible`: may be the answer (the read, or a series letter changed); a changed digit only weighs against it.
+    /** Records `variant` if it is a valid plate; true if it is. */
+    const consider = (variant: string, interpretation: Interpretation, eligible: boolean): boolean => {
+      const text = interpretation.plateText(variant);
+      if (text === undefined) return false;
+      const plate = tryParse(text, interpretation.kind);
+      if (!plate || !allowedByColour(plate, hints.colour)) return false;
+      const perChar = [...variant].map((ch, i) => (ch === ROW_BREAK ? 1 : support(steps[i] ?? {}, ch)));
+      const score = weight * perChar.reduce((a, b) => a * b, 1);
+      if (score <= 0) return false;
+      const known = found.get(plate.compact);
+      if (!known || known.score < score)
+        found.set(plate.compact, { plate, score, support: perChar.filter((_, i) => variant[i] !== ROW_BREAK), eligible: eligible || (known?.eligible ?? false) });
+      else if (eligible) known.eligible = true;
+      return true;
+    };
+    const change = (text: string, at: number, ch: string) => `${text.slice(0, at)}${ch}${text.slice(at + 1)}`;
+    const seen = (at: number, ch: string) => (steps[at]?.[ch] ?? 0) > 0;
+    for (const interpretation of interpretations) {
+      const { fixed, series } = interpretation;
+      if (fixed.length !== read.length) continue;
+      const answers = [fixed];
+      for (const at of series)
+        for (const letter of SERIES_POSITION_LETTERS) if (letter !== fixed[at] && seen(at, letter)) answers.push(change(fixed, at, letter));
+      for (const answer of answers) {
+        if (!consider(answer, interpretation, true)) continue;
+        [...answer].forEach((ch, at) => {
+          if (!/^\d$/.test(ch)) return;
+          for (const digit of '0123456789') if (digit !== ch && seen(at, digit)) consider(change(answer, at, digit), interpretation, false);
+        });
       }
     }
   }
-  if (found.size === 0) return undefined;
   const ranked = [...found.values()].sort((a, b) => b.score - a.score);
+  const best = ranked.find((r) => r.eligible);
+  if (!best) return undefined;
   const total = ranked.reduce((sum, r) => sum + r.score, 0);
-  const best = ranked[0]!;
   const mean = best.support.reduce((a, b) => a + b, 0) / Math.max(1, best.support.length);
   return {
     plate: best.plate,
     lines,
     confidence: Math.min(mean, best.score / total),
-    alternatives: ranked.slice(1).filter((r) => r.score / total >= ALTERNATIVE_SHARE).slice(0, 3).map((r) => r.plate.text),
+    alternatives: ranked.filter((r) => r !== best && r.score / total >= ALTERNATIVE_SHARE).slice(0, 3).map((r) => r.plate.text),
   };
 }
 
 /** A one-row car plate read from `line`, if it is one. */
 export function carPlateFrom(line: ReadLine, hints: SelectionHints = {}): PlateCandidate | undefined {
-  return choosePlate(line.text, stepsOf([line]), carInterpretations(line.text), [line], hints);
+  return choosePlate(sourcesOf(line.text, stepsOf([line]), line.leading?.['T'] ?? 0, carInterpretations), [line], hints);
 }
 
 /** A two-row motorbike plate read from a top and a bottom row, if they make one. */
 export function motorbikePlateFrom(top: ReadLine, bottom: ReadLine, hints: SelectionHints = {}): PlateCandidate | undefined {
-  return choosePlate(`${top.text}${ROW_BREAK}${bottom.text}`, stepsOf([top, bottom]), motorbikeInterpretations(top.text, bottom.text), [top, bottom], hints);
+  const read = `${top.text}${ROW_BREAK}${bottom.text}`;
+  const interpret = (text: string) => {
+    const at = text.indexOf(ROW_BREAK);
+    return motorbikeInterpretations(text.slice(0, at), text.slice(at + 1));
+  };
+  return choosePlate(sourcesOf(read, stepsOf([top, bottom]), top.leading?.['T'] ?? 0, interpret), [top, bottom], hints);
 }
 
 /** True when `bottom` sits directly under `top`, as the rows of one plate do. */
