@@ -256,6 +256,11 @@ interface Source {
   weight: number;
 }
 
+/**
+ * A character with less support than this at a step (its own probability plus its look-alike's) is not tried
+ * there: its plate could change the share by about as much at most, and trying every character costs time.
+ */
+const MIN_ALTERNATIVE = 0.01;
 /** Below this, a dropped leading character is not worth considering. */
 const MIN_LEADING = 1e-3;
 
@@ -299,7 +304,8 @@ function choosePlate(sources: readonly Source[], lines: ReadLine[], hints: Selec
       return true;
     };
     const change = (text: string, at: number, ch: string) => `${text.slice(0, at)}${ch}${text.slice(at + 1)}`;
-    const seen = (at: number, ch: string) => (steps[at]?.[ch] ?? 0) > 0;
+    // Its look-alike counts: Q is tried where the model read 0 with a near-zero Q of its own.
+    const seen = (at: number, ch: string) => support(steps[at] ?? {}, ch) >= MIN_ALTERNATIVE;
     for (const interpretation of interpretations) {
       const { fixed, series } = interpretation;
       if (fixed.length !== read.length) continue;
