@@ -2,21 +2,25 @@
  * Synthetic Vietnamese licence plates for the recognition tests and benchmark. Deterministic: the same seed
  * gives the same plate text, geometry and pixels (on the same sharp/libvips build).
  *
- * Plates are drawn from SVG with one font (DejaVu Sans, via fontconfig in librsvg), black text on white or
- * yellow, with a border: cars one row (`30A-123.45`), motorbikes two rows (`29-HA` over `002.33`). Scenes are
+ * Plates are drawn from SVG with one font (DejaVu Sans, via fontconfig in librsvg), in the plate colours of
+ * docs/legal-procedure.md ("Plates": black on white or yellow for random plates; blue, red, yellow-red on
+ * request; the `NG`/`QT` series always white with a red series), with a border: cars one row (`30A-123.45`,
+ * `T30A-123.45`, `41-291-NG-01`), motorbikes two rows (`29-HA` over `002.33`, `T30` over `123.45`, `41-291`
+ * over `NG-01`). Scenes are
  * 1280×720: a sky/building/road backdrop, a vehicle-ish body carrying the plate, clutter text that is not a
  * plate (shop signs, phone numbers, Vietnamese words), noise, blur, a small rotation, varied position and scale.
  * Limits: one font, daylight only, no glare, no motion blur, no perspective. Real photos are harder.
  */
 import sharp, { type Sharp } from 'sharp';
 import { PROVINCES } from '../domain/provinces/index.ts';
-import { SERIES_LETTERS, parsePlate, type VehicleKind } from '../domain/plates/index.ts';
+import { SERIES_LETTERS, parsePlate, type Plate, type PlateColour, type VehicleKind } from '../domain/plates/index.ts';
 import { seededRandom } from './seeded-random.ts';
 
 // Re-exported: specs seed their plates through this module (test/support/synthetic-plates.ts).
 export { seededRandom };
 
-export type PlateBackground = 'white' | 'yellow';
+/** The plate's colour scheme (src/domain/plates/colours.ts): background, characters and, for `white-red`, the red series. */
+export type PlateBackground = PlateColour;
 
 export interface PixelBox {
   x: number;
@@ -84,8 +88,76 @@ export function randomPlateText(rng: Rng, kind: VehicleKind): string {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function plateColours(background: PlateBackground): { fill: string; ink: string } {
-  return background === 'white' ? { fill: '#f4f4f0', ink: '#111111' } : { fill: '#f2c230', ink: '#141414' };
+const RED_INK = '#c4161c';
+
+/** Background, characters and series ink of each plate colour (docs/legal-procedure.md, "Plates"). */
+function plateColours(background: PlateBackground): { fill: string; ink: string; seriesInk: string } {
+  switch (background) {
+    case 'white':
+      return { fill: '#f4f4f0', ink: '#111111', seriesInk: '#111111' };
+    case 'yellow':
+      return { fill: '#f2c230', ink: '#141414', seriesInk: '#141414' };
+    case 'blue':
+      return { fill: '#1d4f9c', ink: '#f4f4f4', seriesInk: '#f4f4f4' };
+    case 'red':
+      return { fill: '#b71c1c', ink: '#f4f4f4', seriesInk: '#f4f4f4' };
+    case 'yellow-red':
+      return { fill: '#f2c230', ink: RED_INK, seriesInk: RED_INK };
+    case 'white-red':
+      return { fill: '#f4f4f0', ink: '#111111', seriesInk: RED_INK };
+    default: {
+      const unknown: never = background;
+      throw new Error(`No colours for plate background ${String(unknown)}`);
+    }
+  }
+}
+
+/** The series drawn in red on a white plate: diplomatic `NG` and international organisations' `QT`. */
+const RED_SERIES = new Set(['NG', 'QT']);
+
+/** The colour a plate must have, if its series fixes one: `NG` and `QT` plates are white with a red series. */
+export function requiredColour(plate: Plate): PlateBackground | undefined {
+  return plate.special !== undefined && RED_SERIES.has(plate.special) ? 'white-red' : undefined;
+}
+
+/** A run of characters drawn in one ink. */
+interface Segment {
+  text: string;
+  series: boolean;
+}
+
+/**
+ * The printed rows of a plate, each as runs of characters, the series marked (it is red on a `white-red`
+ * plate). Cars print one row, motorbikes two: `29-HA` / `002.33`, `T30A` / `123.45`, `41-291` / `NG-01`.
+ */
+export function plateRows(plate: Plate): Segment[][] {
+  const { localityCode, series, serial, kind } = plate;
+  const formatted = serial.length === 5 ? `${serial.slice(0, 3)}.${serial.slice(3)}` : serial;
+  const seg = (text: string, isSeries = false): Segment => ({ text, series: isSeries });
+  if (plate.country !== undefined) {
+    return kind === 'car'
+      ? [[seg(`${localityCode}-${plate.country}-`), seg(series, true), seg(`-${serial}`)]]
+      : [[seg(`${localityCode}-${plate.country}`)], [seg(series, true), seg(`-${serial}`)]];
+  }
+  if (plate.special === 'T') {
+    return kind === 'car' ? [[seg(`${plate.text}`)]] : [[seg(plate.text.slice(0, plate.text.indexOf('-')))], [seg(formatted)]];
+  }
+  return kind === 'car'
+    ? [[seg(localityCode), seg(series, true), seg(`-${formatted}`)]]
+    : [[seg(`${localityCode}-`), seg(series, true)], [seg(formatted)]];
+}
+
+/** A row's `<text>` attributes and content: one fill when the row has one ink (the ordinary plates' SVG as before), else a tspan per run. */
+function rowSvg(row: readonly Segment[], colours: { ink: string; seriesInk: string }): string {
+  const inkOf = (s: Segment) => (s.series ? colours.seriesInk : colours.ink);
+  const runs: { text: string; ink: string }[] = [];
+  for (const s of row) {
+    const last = runs[runs.length - 1];
+    if (last && last.ink === inkOf(s)) last.text += s.text;
+    else runs.push({ text: s.text, ink: inkOf(s) });
+  }
+  if (runs.length === 1) return ` fill="${runs[0]!.ink}">${escapeXml(runs[0]!.text)}`;
+  return `>${runs.map((r) => `<tspan fill="${r.ink}">${escapeXml(r.text)}</tspan>`).join('')}`;
 }
 
 /** A font size that fits `text` into `width` units: DejaVu Sans Bold advances are about 0.7 em (dots and dashes less). */
@@ -95,38 +167,35 @@ function fontSizeFor(text: string, width: number, max: number): number {
 }
 
 /** Plate artwork at a nominal size (car 520×110, motorbike 190×140, as in millimetres), scaled to `width`. */
-function plateSvg(text: string, kind: VehicleKind, background: PlateBackground, width: number): { svg: string; width: number; height: number } {
-  const { fill, ink } = plateColours(background);
-  if (kind === 'car') {
+function plateSvg(plate: Plate, background: PlateBackground, width: number): { svg: string; width: number; height: number } {
+  const colours = plateColours(background);
+  const { fill, ink } = colours;
+  const rows = plateRows(plate);
+  const rowText = (row: readonly Segment[]) => row.map((s) => s.text).join('');
+  if (plate.kind === 'car') {
     const w = 520;
     const h = 110;
     const scale = width / w;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.round(w * scale)}" height="${Math.round(h * scale)}" viewBox="0 0 ${w} ${h}">
 <rect x="3" y="3" width="${w - 6}" height="${h - 6}" rx="10" fill="${fill}" stroke="${ink}" stroke-width="6"/>
-<text x="${w / 2}" y="${h / 2 + 27}" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(text, 470, 76)}" text-anchor="middle" fill="${ink}">${escapeXml(text)}</text>
+<text x="${w / 2}" y="${h / 2 + 27}" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(rowText(rows[0]!), 470, 76)}" text-anchor="middle"${rowSvg(rows[0]!, colours)}</text>
 </svg>`;
     return { svg, width: Math.round(w * scale), height: Math.round(h * scale) };
   }
-  const [top, bottom] = splitMotorbike(text);
+  const [top, bottom] = rows as [Segment[], Segment[]];
   const w = 190;
   const h = 140;
   const scale = width / w;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.round(w * scale)}" height="${Math.round(h * scale)}" viewBox="0 0 ${w} ${h}">
 <rect x="3" y="3" width="${w - 6}" height="${h - 6}" rx="8" fill="${fill}" stroke="${ink}" stroke-width="5"/>
-<text x="${w / 2}" y="60" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(top, 160, 50)}" text-anchor="middle" fill="${ink}">${escapeXml(top)}</text>
-<text x="${w / 2}" y="120" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(bottom, 168, 50)}" text-anchor="middle" fill="${ink}">${escapeXml(bottom)}</text>
+<text x="${w / 2}" y="60" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(rowText(top), 160, 50)}" text-anchor="middle"${rowSvg(top, colours)}</text>
+<text x="${w / 2}" y="120" font-family="${FONT}" font-weight="bold" font-size="${fontSizeFor(rowText(bottom), 168, 50)}" text-anchor="middle"${rowSvg(bottom, colours)}</text>
 </svg>`;
   return { svg, width: Math.round(w * scale), height: Math.round(h * scale) };
 }
 
-/** "29-HA 002.33" → ["29-HA", "002.33"]. */
-function splitMotorbike(text: string): [string, string] {
-  const at = text.indexOf(' ');
-  return [text.slice(0, at), text.slice(at + 1)];
-}
-
-async function renderPlate(text: string, kind: VehicleKind, background: PlateBackground, width: number): Promise<{ png: Buffer; width: number; height: number }> {
-  const art = plateSvg(text, kind, background, width);
+async function renderPlate(plate: Plate, background: PlateBackground, width: number): Promise<{ png: Buffer; width: number; height: number }> {
+  const art = plateSvg(plate, background, width);
   const png = await sharp(Buffer.from(art.svg)).png().toBuffer();
   return { png, width: art.width, height: art.height };
 }
@@ -155,18 +224,31 @@ function backgroundFor(rng: Rng, options: SyntheticOptions | undefined): PlateBa
 }
 
 /**
+ * The colour the plate is drawn in: the requested or drawn one, except that a series with a colour of its own
+ * (`NG`, `QT`: white-red) takes it. Asking for another colour for such a plate is a mistake in the caller.
+ */
+function colourFor(plate: Plate, drawn: PlateBackground, options: SyntheticOptions | undefined): PlateBackground {
+  const required = requiredColour(plate);
+  if (required === undefined) return drawn;
+  if (options?.background !== undefined && options.background !== required)
+    throw new Error(`A ${plate.special ?? ''} plate is ${required}, not ${options.background}`);
+  return required;
+}
+
+/**
  * A plate crop as a camera's plate finder would deliver it: the plate with a small margin of surroundings,
  * a slight rotation (±3°), noise, blur and JPEG artefacts.
  */
 export async function syntheticPlateCrop(seed: number, options?: SyntheticOptions): Promise<SyntheticPlate> {
   const rng = seededRandom(seed * 7919 + 17);
   const kind = kindFor(rng, options);
-  const background = backgroundFor(rng, options);
+  const drawnBackground = backgroundFor(rng, options);
   const random = randomPlateText(rng, kind);
-  const text = options?.text ?? random;
+  const parsed = parsePlate(options?.text ?? random, kind);
+  const background = colourFor(parsed, drawnBackground, options);
   const drawnWidth = Math.round(kind === 'car' ? between(rng, 180, 420) : between(rng, 110, 240));
   const plateWidth = options?.plateWidth ?? drawnWidth;
-  const plate = await renderPlate(text, kind, background, plateWidth);
+  const plate = await renderPlate(parsed, background, plateWidth);
   const angle = between(rng, -3, 3);
   const rotated = await sharp(plate.png).rotate(angle, { background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer({ resolveWithObject: true });
   const margin = Math.round(between(rng, 0.04, 0.12) * plate.width);
@@ -178,7 +260,6 @@ export async function syntheticPlateCrop(seed: number, options?: SyntheticOption
   ]);
   const flat = await composed.png().toBuffer();
   const image = await degrade(sharp(flat), rng, between(rng, 4, 18), between(rng, 0, 1.0), between(rng, 60, 92));
-  const parsed = parsePlate(text, kind);
   return {
     image,
     truth: { text: parsed.text, compact: parsed.compact, kind, background, box: { x: margin, y: margin, width: rotated.info.width, height: rotated.info.height } },
@@ -245,7 +326,8 @@ export async function syntheticScene(seed: number, options?: SyntheticOptions): 
 
   const drawnWidth = Math.round(kind === 'car' ? between(rng, 130, 260) : between(rng, 90, 150));
   const plateWidth = options?.plateWidth ?? drawnWidth;
-  const plate = await renderPlate(text, kind, background, plateWidth);
+  const parsed = parsePlate(text, kind);
+  const plate = await renderPlate(parsed, background, plateWidth);
   const angle = between(rng, -4, 4);
   const rotated = await sharp(plate.png).rotate(angle, { background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer({ resolveWithObject: true });
 
@@ -285,6 +367,5 @@ ${clutterSvg(rng, W, H, box)}
     .png()
     .toBuffer();
   const image = await degrade(sharp(composed), rng, between(rng, 4, 14), between(rng, 0, 0.9), between(rng, 70, 92));
-  const parsed = parsePlate(text, kind);
   return { image, truth: { text: parsed.text, compact: parsed.compact, kind, background, box } };
 }

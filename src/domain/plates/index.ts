@@ -304,6 +304,17 @@ function parseTemporary(
   };
 }
 
+/**
+ * The rows as printed: one for a car (its `text`); two for a motorbike: `29-HA` / `002.33`, `T30A` / `123.45`
+ * (temporary), `41-291` / `NG-01` (foreign).
+ */
+export function printedRows(plate: Plate): string[] {
+  if (plate.kind === 'car') return [plate.text];
+  if (plate.country !== undefined) return [`${plate.localityCode}-${plate.country}`, `${plate.series}-${plate.serial}`];
+  const at = plate.special === 'T' ? plate.text.indexOf('-') : plate.text.indexOf(' ');
+  return [plate.text.slice(0, at), plate.text.slice(at + 1)];
+}
+
 /** The compact key of a plate (`parsePlate(input).compact`). Throws `InvalidPlateError` like `parsePlate`. */
 export function normalizePlate(input: string): string {
   return parsePlate(input).compact;

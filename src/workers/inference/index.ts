@@ -1,5 +1,5 @@
 /** Plate recognition (PP-OCRv4 on onnxruntime-node): the public surface other modules use. */
-export { createPlateReader, sessionOptions, type PlateReader, type PlateReaderOptions, type PlateReading, type PixelBox } from './reader.ts';
+export { createPlateReader, sessionOptions, type PlateReader, type PlateReaderOptions, type PlateReading, type PixelBox, type ReadHints } from './reader.ts';
 export { createPlateReaderInWorker } from './worker-reader.ts';
 export { ImageRejectedError, ImageTooLargeError, PlateReaderUnavailableError } from './errors.ts';
 export {

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { PlateReaderUnavailableError } from './errors.ts';
 
 /** Bump when pre- or post-processing changes in a way that can change a reading. */
-export const PIPELINE_VERSION = '1';
+export const PIPELINE_VERSION = '2';
 export const MODEL_NAME = 'paddleocr-ppocrv4-plates';
 
 export interface ModelFileIdentity {
@@ -25,7 +25,7 @@ export interface ModelFileIdentity {
 
 export interface ModelIdentity {
   name: string;
-  /** `p<pipeline>+ocr-models.<package version>`, e.g. `p1+ocr-models.1.4.2`. */
+  /** `p<pipeline>+ocr-models.<package version>`, e.g. `p2+ocr-models.1.4.2`. */
   version: string;
   files: ModelFileIdentity[];
 }

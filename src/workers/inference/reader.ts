@@ -12,13 +12,13 @@
  * model runs are serialised per reader so two inferences never fight for the same cores.
  */
 import * as ort from 'onnxruntime-node';
-import { PLATE_ALPHABET, type VehicleKind } from '../../domain/plates/index.ts';
+import { PLATE_ALPHABET, isPlateColour, printedRows, type PlateColour, type VehicleKind } from '../../domain/plates/index.ts';
 import { DEFAULT_DETECTION_OPTIONS, detectTextRegions, type DetectionOptions, type TextRegion } from './detection.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { PlateReaderUnavailableError } from './errors.ts';
 import { DEFAULT_IMAGE_LIMITS, decodeImage, type ImageLimits, type Point, type RgbImage } from './image.ts';
 import { loadModelFiles, type ModelIdentity, type ModelPaths } from './models.ts';
-import { plateCandidates, type PlateCandidate, type ReadLine } from './plate-selection.ts';
+import { plateCandidates, type PlateCandidate, type ReadLine, type SelectionHints } from './plate-selection.ts';
 import { plateClassMask, recognizeLineSets, type ClassMask, type LineQuad, type LineReading } from './recognition.ts';
 
 export type { ModelIdentity } from './models.ts';
@@ -35,25 +35,36 @@ export interface PlateReading {
   text: string;
   /** Separator-free key, e.g. "30A12345": compare and look up on this. */
   compact: string;
-  /** Mean per-character probability, integer basis points 0–10000. */
+  /**
+   * Integer basis points 0–10000: the mean per-character probability, capped by the plate's share of every
+   * valid plate the text could be (plate-selection.ts). Low when the series is in doubt.
+   */
   confidenceBp: number;
+  /** Other valid plates the same text could be (canonical text, most probable first); absent when none. */
+  alternatives?: string[];
   /** Axis-aligned bounds of the plate's text in the input image, integer pixels. */
   box: PixelBox;
   kind: VehicleKind;
-  /** Motorbike plates: the two rows as printed, e.g. ["29-HA", "002.33"]. */
+  /** Motorbike plates: the two rows as printed, e.g. ["29-HA", "002.33"], ["T30", "123.45"], ["41-291", "NG-01"]. */
   rows?: string[];
+}
+
+/** What the caller knows of the plate besides its pixels. */
+export interface ReadHints {
+  /** The colour the camera reported (detection/v2): rules out the series that colour cannot carry (NG/QT are white-red). */
+  colour?: PlateColour;
 }
 
 export interface PlateReader {
   /** Finds and reads the plate in a whole frame; null when no text in it is a valid plate. */
-  readScene(image: Uint8Array): Promise<PlateReading | null>;
+  readScene(image: Uint8Array, hints?: ReadHints): Promise<PlateReading | null>;
   /** Reads a plate crop; `kind` defaults from the crop's shape (wide → car). Null when unreadable. */
-  readCrop(image: Uint8Array, kind?: VehicleKind): Promise<PlateReading | null>;
+  readCrop(image: Uint8Array, kind?: VehicleKind, hints?: ReadHints): Promise<PlateReading | null>;
   /**
    * Reads several crops with one recognition run per batch of equal-width inputs: the same readings as
    * `readCrop` on each, in order, at a lower cost per crop. A crop that is not valid fails the whole call.
    */
-  readCrops(crops: readonly { image: Uint8Array; kind?: VehicleKind }[]): Promise<(PlateReading | null)[]>;
+  readCrops(crops: readonly { image: Uint8Array; kind?: VehicleKind; colour?: PlateColour }[]): Promise<(PlateReading | null)[]>;
   readonly modelIdentity: ModelIdentity;
   /** Releases the model sessions. Later calls fail with PlateReaderUnavailableError. */
   close(): Promise<void>;
@@ -129,10 +140,8 @@ function toReading(candidate: PlateCandidate, image: RgbImage): PlateReading {
     box: boundsOf(candidate.lines.flatMap((l) => l.corners), image.width, image.height),
     kind: plate.kind,
   };
-  if (plate.kind === 'motorbike') {
-    const at = plate.text.indexOf(' ');
-    reading.rows = [plate.text.slice(0, at), plate.text.slice(at + 1)];
-  }
+  if (candidate.alternatives.length > 0) reading.alternatives = [...candidate.alternatives];
+  if (plate.kind === 'motorbike') reading.rows = printedRows(plate);
   return reading;
 }
 
@@ -215,18 +224,20 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     return exclusive(() => recognizeLineSets(recognizer, ort.Tensor, sets, mask, CROP_BATCH));
   }
 
-  async function readByDetection(image: RgbImage, detection: DetectionOptions, kind?: VehicleKind): Promise<PlateReading | null> {
+  async function readByDetection(image: RgbImage, detection: DetectionOptions, kind: VehicleKind | undefined, hints: SelectionHints): Promise<PlateReading | null> {
     const regions = (await exclusive(() => detectTextRegions(detector, ort.Tensor, image, detection))).filter(plausibleLine);
     const readings = await readLines(image, regions.map(quadOf));
     const lines: ReadLine[] = regions.map((r, i) => ({
       text: readings[i]!.text,
       probabilities: readings[i]!.probabilities,
+      alternatives: readings[i]!.alternatives,
+      leading: readings[i]!.leading,
       centre: r.centre,
       width: r.width,
       height: r.height,
       corners: [r.topLeft, r.topRight, r.bottomRight, r.bottomLeft],
     }));
-    const best = plateCandidates(lines, kind)[0];
+    const best = plateCandidates(lines, kind, hints)[0];
     return best ? toReading(best, image) : null;
   }
 
@@ -247,18 +258,27 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     return [rect(0, split), rect(split, height)];
   }
 
-  function cropReading(image: RgbImage, kind: VehicleKind, parts: readonly (LineQuad & { corners: Point[] })[], readings: readonly LineReading[]): PlateReading | null {
+  function cropReading(image: RgbImage, kind: VehicleKind, parts: readonly (LineQuad & { corners: Point[] })[], readings: readonly LineReading[], hints: SelectionHints): PlateReading | null {
     const { width } = image;
     const lines: ReadLine[] = parts.map((p, i) => ({
       text: readings[i]!.text,
       probabilities: readings[i]!.probabilities,
+      alternatives: readings[i]!.alternatives,
+      leading: readings[i]!.leading,
       centre: { x: width / 2, y: (p.topLeft.y + p.bottomLeft.y) / 2 },
       width,
       height: p.bottomLeft.y - p.topLeft.y,
       corners: p.corners,
     }));
-    const best = plateCandidates(lines, kind)[0];
+    const best = plateCandidates(lines, kind, hints)[0];
     return best ? toReading(best, image) : null;
+  }
+
+  /** Validated hints: an unknown colour is refused, never ignored (it would silently widen the series). */
+  function selectionHints(colour: unknown): SelectionHints {
+    if (colour === undefined) return {};
+    if (!isPlateColour(colour)) throw new ValidationError('Plate colour is not one of the known colours', undefined, 'plate-colour-invalid');
+    return { colour };
   }
 
   function checkKind(kind: VehicleKind | undefined): void {
@@ -266,41 +286,44 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
   }
 
   /** Decoded crops read directly in shared recognition runs; those that give no plate go through detection. */
-  async function readDecodedCrops(crops: readonly { image: RgbImage; kind?: VehicleKind }[]): Promise<(PlateReading | null)[]> {
-    const prepared = crops.map(({ image, kind }) => {
+  async function readDecodedCrops(crops: readonly { image: RgbImage; kind?: VehicleKind; hints: SelectionHints }[]): Promise<(PlateReading | null)[]> {
+    const prepared = crops.map(({ image, kind, hints }) => {
       const chosenKind: VehicleKind = kind ?? (image.width / image.height >= 2.2 ? 'car' : 'motorbike');
-      return { image, kind, chosenKind, parts: cropParts(image, chosenKind) };
+      return { image, kind, hints, chosenKind, parts: cropParts(image, chosenKind) };
     });
     const readings = await readLineSets(prepared.map((p) => ({ image: p.image, quads: p.parts })));
     const out: (PlateReading | null)[] = [];
     for (const [i, p] of prepared.entries()) {
-      out.push(cropReading(p.image, p.chosenKind, p.parts, readings[i]!) ?? (await readByDetection(p.image, cropDetection, p.kind)));
+      out.push(cropReading(p.image, p.chosenKind, p.parts, readings[i]!, p.hints) ?? (await readByDetection(p.image, cropDetection, p.kind, p.hints)));
     }
     return out;
   }
 
   return {
     modelIdentity: files.identity,
-    async readScene(bytes) {
+    async readScene(bytes, readHints) {
       ensureOpen();
+      const hints = selectionHints(readHints?.colour);
       const image = await decodeImage(bytes, limits);
       // A frame no larger than the coarse size would get the same detection twice.
       const coarseHelps = coarseDetection !== undefined && Math.max(image.width, image.height) > coarseDetection.maxSide;
-      const coarse = coarseHelps ? await readByDetection(image, coarseDetection) : null;
-      return coarse ?? readByDetection(image, sceneDetection);
+      const coarse = coarseHelps ? await readByDetection(image, coarseDetection, undefined, hints) : null;
+      return coarse ?? readByDetection(image, sceneDetection, undefined, hints);
     },
-    async readCrop(bytes, kind) {
+    async readCrop(bytes, kind, readHints) {
       ensureOpen();
       checkKind(kind);
+      const hints = selectionHints(readHints?.colour);
       const image = await decodeImage(bytes, limits);
-      return (await readDecodedCrops([{ image, kind }]))[0]!;
+      return (await readDecodedCrops([{ image, kind, hints }]))[0]!;
     },
     async readCrops(crops) {
       ensureOpen();
       if (crops.length > MAX_CROPS_PER_CALL) throw new ValidationError(`At most ${MAX_CROPS_PER_CALL} crops per call`, undefined, 'too-many-crops');
       for (const c of crops) checkKind(c.kind);
+      const hints = crops.map((c) => selectionHints(c.colour));
       const images = await Promise.all(crops.map((c) => decodeImage(c.image, limits)));
-      return readDecodedCrops(crops.map((c, i) => ({ image: images[i]!, kind: c.kind })));
+      return readDecodedCrops(crops.map((c, i) => ({ image: images[i]!, kind: c.kind, hints: hints[i]! })));
     },
     async close() {
       if (closed) return;

@@ -19,7 +19,22 @@ export interface LineReading {
   text: string;
   /** Per emitted character, the probability of the chosen class. */
   probabilities: number[];
+  /**
+   * Per emitted character, the model's probability of every plate character at the CTC step that emitted it
+   * (classes folding to one character summed). What the series check weighs the look-alikes with
+   * (plate-selection.ts): the model's own second opinion, not a guess.
+   */
+  alternatives: CharacterProbabilities[];
+  /**
+   * The highest probability each plate character had at the steps before the first character emitted (where
+   * the decoder chose the blank): a character the decoder dropped at the start, such as the `T` of a temporary
+   * plate next to the border, still shows here.
+   */
+  leading: CharacterProbabilities;
 }
+
+/** Plate character → probability at one CTC step (only characters with a probability above 1e-4). */
+export type CharacterProbabilities = Readonly<Record<string, number>>;
 
 export interface ClassMask {
   /** Allowed class indices (blank first). */
@@ -115,8 +130,21 @@ export function sampleLine(image: RgbImage, q: LineQuad): RgbImage {
 interface DecodedChar {
   char: string;
   probability: number;
+  alternatives: CharacterProbabilities;
   /** Centre column of the CTC step that emitted it. */
   x: number;
+}
+
+/** The plate characters' probabilities at one step (the blank left out; negligible ones dropped). */
+function stepProbabilities(probabilities: Float32Array, row: number, mask: ClassMask): CharacterProbabilities {
+  const out: Record<string, number> = {};
+  for (let k = 1; k < mask.classes.length; k++) {
+    const p = probabilities[row + mask.classes[k]!]!;
+    if (p < 1e-4) continue;
+    const ch = mask.characters[k]!;
+    out[ch] = (out[ch] ?? 0) + p;
+  }
+  return out;
 }
 
 /** Greedy CTC over the allowed classes: best class per step, blanks and repeats dropped. */
@@ -134,7 +162,8 @@ export function ctcDecode(probabilities: Float32Array, steps: number, classCount
         best = k;
       }
     }
-    if (best !== 0 && best !== previous) out.push({ char: mask.characters[best]!, probability: bestP, x: ((t + 0.5) * inputWidth) / steps });
+    if (best !== 0 && best !== previous)
+      out.push({ char: mask.characters[best]!, probability: bestP, alternatives: stepProbabilities(probabilities, row, mask), x: ((t + 0.5) * inputWidth) / steps });
     previous = best;
   }
   return out;
@@ -159,7 +188,7 @@ export async function recognizeLineSets(
   maxBatch = 8,
 ): Promise<LineReading[][]> {
   const lineSets = sets.map((set) => set.quads.map((q) => sampleLine(set.image, q)));
-  const readingSets: LineReading[][] = lineSets.map((lines) => lines.map(() => ({ text: '', probabilities: [] })));
+  const readingSets: LineReading[][] = lineSets.map((lines) => lines.map(() => ({ text: '', probabilities: [], alternatives: [], leading: {} })));
   // Every row of every set, grouped by width in first-seen order (one set alone: its rows in packLines order).
   const byWidth = new Map<number, { set: number; row: PackedRow }[]>();
   lineSets.forEach((lines, set) => {
@@ -180,7 +209,20 @@ export async function recognizeLineSets(
       try {
         const [, steps, classes] = probs.dims as number[];
         batch.forEach(({ set, row }, b) => {
-          const chars = ctcDecode(probs.data as Float32Array, steps!, classes!, mask, b * steps! * classes!, width);
+          const offset = b * steps! * classes!;
+          const chars = ctcDecode(probs.data as Float32Array, steps!, classes!, mask, offset, width);
+          for (const item of row.items) {
+            const start = item.x - PACK_GAP / 2;
+            const first = chars.find((c) => c.x >= start && c.x < item.x + item.width + PACK_GAP / 2);
+            const end = first?.x ?? item.x + item.width;
+            const leading: Record<string, number> = {};
+            for (let t = 0; t < steps!; t++) {
+              const x = ((t + 0.5) * width) / steps!;
+              if (x < start || x >= end) continue;
+              for (const [ch, p] of Object.entries(stepProbabilities(probs.data as Float32Array, offset + t * classes!, mask))) leading[ch] = Math.max(leading[ch] ?? 0, p);
+            }
+            readingSets[set]![item.line]!.leading = leading;
+          }
           for (const c of chars) {
             // A character belongs to the line whose columns (plus half the gap) hold its step.
             const item = row.items.find((it) => c.x >= it.x - PACK_GAP / 2 && c.x < it.x + it.width + PACK_GAP / 2);
@@ -188,6 +230,7 @@ export async function recognizeLineSets(
             const reading = readingSets[set]![item.line]!;
             reading.text += c.char;
             reading.probabilities.push(c.probability);
+            reading.alternatives.push(c.alternatives);
           }
         });
       } finally {
@@ -196,5 +239,5 @@ export async function recognizeLineSets(
       }
     }
   }
-  return readingSets.map((readings) => readings.map((r) => ({ text: r.text.normalize('NFKC'), probabilities: r.probabilities })));
+  return readingSets.map((readings) => readings.map((r) => ({ text: r.text.normalize('NFKC'), probabilities: r.probabilities, alternatives: r.alternatives, leading: r.leading })));
 }

@@ -29,14 +29,15 @@ try {
         }
         switch (request.op) {
           case 'crops': {
-            const results = await reader.readCrops(request.crops.map((c) => ({ image: new Uint8Array(c.image), kind: c.kind })));
+            const results = await reader.readCrops(request.crops.map((c) => ({ image: new Uint8Array(c.image), kind: c.kind, colour: c.colour })));
             port.postMessage({ type: 'results', id: request.id, results } satisfies WorkerReply);
             return;
           }
           case 'scene':
           case 'crop': {
             const image = new Uint8Array(request.image);
-            const result = request.op === 'scene' ? await reader.readScene(image) : await reader.readCrop(image, request.kind);
+            const hints = request.colour === undefined ? undefined : { colour: request.colour };
+            const result = request.op === 'scene' ? await reader.readScene(image, hints) : await reader.readCrop(image, request.kind, hints);
             port.postMessage({ type: 'result', id: request.id, result } satisfies WorkerReply);
             return;
           }

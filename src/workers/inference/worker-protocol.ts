@@ -1,13 +1,13 @@
 /** Messages between `createPlateReaderInWorker` and its worker thread. Plain, structured-clonable data only. */
 import type { ErrorCategory } from '../../domain/shared/errors.ts';
-import type { VehicleKind } from '../../domain/plates/index.ts';
+import type { PlateColour, VehicleKind } from '../../domain/plates/index.ts';
 import type { ModelIdentity } from './models.ts';
 import type { PlateReading } from './reader.ts';
 
 export type WorkerRequest =
-  | { id: number; op: 'scene'; image: ArrayBuffer }
-  | { id: number; op: 'crop'; image: ArrayBuffer; kind?: VehicleKind }
-  | { id: number; op: 'crops'; crops: { image: ArrayBuffer; kind?: VehicleKind }[] }
+  | { id: number; op: 'scene'; image: ArrayBuffer; colour?: PlateColour }
+  | { id: number; op: 'crop'; image: ArrayBuffer; kind?: VehicleKind; colour?: PlateColour }
+  | { id: number; op: 'crops'; crops: { image: ArrayBuffer; kind?: VehicleKind; colour?: PlateColour }[] }
   | { id: number; op: 'close' };
 
 export interface WorkerErrorDescription {

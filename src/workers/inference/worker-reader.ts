@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ValidationError } from '../../domain/shared/errors.ts';
-import type { VehicleKind } from '../../domain/plates/index.ts';
+import type { PlateColour, VehicleKind } from '../../domain/plates/index.ts';
 import { ImageRejectedError, ImageTooLargeError, PlateReaderUnavailableError } from './errors.ts';
-import type { PlateReader, PlateReaderOptions, PlateReading } from './reader.ts';
+import type { PlateReader, PlateReaderOptions, PlateReading, ReadHints } from './reader.ts';
 import type { WorkerErrorDescription, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -93,6 +93,11 @@ export async function createPlateReaderInWorker(options: PlateReaderOptions = {}
     });
   }
 
+  /** The colour hint as sent (validated by the reader on the worker, whose ValidationError comes back as is). */
+  function colourOf(hints: { colour?: PlateColour } | undefined): { colour?: PlateColour } {
+    return hints?.colour === undefined ? {} : { colour: hints.colour };
+  }
+
   /** A private copy of the caller's bytes, moved (not cloned) to the worker. */
   function ownedCopy(image: Uint8Array): ArrayBuffer {
     if (!(image instanceof Uint8Array)) throw new ImageRejectedError('Image must be bytes', 'image-empty');
@@ -103,25 +108,25 @@ export async function createPlateReaderInWorker(options: PlateReaderOptions = {}
 
   return {
     modelIdentity: identity,
-    readScene(image: Uint8Array) {
+    readScene(image: Uint8Array, hints?: ReadHints) {
       try {
         const bytes = ownedCopy(image);
-        return call({ op: 'scene', image: bytes }, [bytes]);
+        return call({ op: 'scene', image: bytes, ...colourOf(hints) }, [bytes]);
       } catch (error) {
         return Promise.reject(error);
       }
     },
-    readCrop(image: Uint8Array, kind?: VehicleKind) {
+    readCrop(image: Uint8Array, kind?: VehicleKind, hints?: ReadHints) {
       try {
         const bytes = ownedCopy(image);
-        return call(kind === undefined ? { op: 'crop', image: bytes } : { op: 'crop', image: bytes, kind }, [bytes]);
+        return call({ op: 'crop', image: bytes, ...(kind === undefined ? {} : { kind }), ...colourOf(hints) }, [bytes]);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     readCrops(crops) {
       try {
-        const owned = crops.map((c) => ({ image: ownedCopy(c.image), ...(c.kind === undefined ? {} : { kind: c.kind }) }));
+        const owned = crops.map((c) => ({ image: ownedCopy(c.image), ...(c.kind === undefined ? {} : { kind: c.kind }), ...colourOf(c) }));
         return call<(PlateReading | null)[]>({ op: 'crops', crops: owned }, owned.map((c) => c.image));
       } catch (error) {
         return Promise.reject(error);

@@ -116,6 +116,35 @@ describe('plate pipeline parts', () => {
     expect(plateCandidates([top, line('002.33', 600, 400)])).to.deep.equal([]);
   });
 
+  it('reads temporary and foreign layouts, and weighs the series with the model\'s probabilities', () => {
+    expect(carPlateFrom(line('T30A-12345', 0, 0))?.plate.text).to.equal('T30A-123.45');
+    expect(carPlateFrom(line('41-291-NG-01', 0, 0))?.plate.text).to.equal('41-291-NG-01');
+    expect(motorbikePlateFrom(line('T30', 0, 0), line('123.45', 0, 35))?.plate.text).to.equal('T30-123.45');
+    expect(motorbikePlateFrom(line('41-291', 0, 0), line('NG-01', 0, 35))?.plate.text).to.equal('41-291-NG-01');
+    // A foreign plate that lost a series letter is not an ordinary plate with the dashes ignored.
+    expect(carPlateFrom(line('41-291-0-01', 0, 0))).to.equal(undefined);
+    // D read where the model also saw Q: DT and QT are both valid, so the reading is in doubt and names QT.
+    const steps = [...'29DT-12345'].map((ch) => ({ [ch]: 0.98 }));
+    steps[2] = { D: 0.55, Q: 0.4 };
+    const doubtful = carPlateFrom({ ...line('29DT-12345', 0, 0), alternatives: steps });
+    expect(doubtful?.plate.text).to.equal('29DT-123.45');
+    expect(doubtful?.confidence).to.be.below(0.6);
+    expect(doubtful?.alternatives).to.deep.equal(['29QT-123.45']);
+    // The camera said white-red: only NG/QT can be on it, so QT is the reading and DT is not proposed.
+    const hinted = carPlateFrom({ ...line('29DT-12345', 0, 0), alternatives: steps }, { colour: 'white-red' });
+    expect(hinted?.plate.text).to.equal('29QT-123.45');
+    expect(hinted?.alternatives).to.deep.equal([]);
+    // A foreign series that is no series (DT) is the one valid series one letter away (QT).
+    const foreignSteps = [...'41-291-DT-01'].map((ch) => ({ [ch]: 0.98 }));
+    foreignSteps[7] = { D: 0.7, Q: 0.2 };
+    expect(carPlateFrom({ ...line('41-291-DT-01', 0, 0), alternatives: foreignSteps })?.plate.text).to.equal('41-291-QT-01');
+    // A T the decoder dropped before the first character makes the ordinary reading doubtful.
+    const dropped = carPlateFrom({ ...line('30A-12345', 0, 0), leading: { T: 0.4 } });
+    expect(dropped?.plate.text).to.equal('30A-123.45');
+    expect(dropped?.confidence).to.be.closeTo(0.6, 0.01);
+    expect(dropped?.alternatives).to.deep.equal(['T30A-123.45']);
+  });
+
   it('splits a two-row plate at the emptiest row near mid-height', () => {
     const width = 40;
     const height = 40;

@@ -44,4 +44,27 @@ describe('synthetic plates', () => {
       expect(await inkShare(crop.image, crop.truth.box)).to.be.within(0.1, 0.6);
     }
   });
+
+  it('draws the NG and QT series red on a white plate, and refuses another colour for them', async () => {
+    /** Share of strongly red pixels in the crop. */
+    const redShare = async (image: Buffer) => {
+      const { data, info } = await sharp(image).raw().toBuffer({ resolveWithObject: true });
+      let red = 0;
+      for (let p = 0; p < info.width * info.height; p++) {
+        const [r, g, b] = [data[p * info.channels]!, data[p * info.channels + 1]!, data[p * info.channels + 2]!];
+        if (r > 150 && g < 90 && b < 90) red++;
+      }
+      return red / (info.width * info.height);
+    };
+    const foreign = await syntheticPlateCrop(1, { kind: 'car', text: '41-291-NG-01' });
+    expect(foreign.truth).to.include({ text: '41-291-NG-01', background: 'white-red' });
+    expect(await redShare(foreign.image)).to.be.above(0.01);
+    const temporary = await syntheticPlateCrop(1, { kind: 'motorbike', text: 'T30-123.45', background: 'white' });
+    expect(temporary.truth).to.include({ text: 'T30-123.45', kind: 'motorbike' });
+    expect(await redShare(temporary.image)).to.be.below(0.001);
+    await syntheticPlateCrop(1, { kind: 'car', text: '29QT-123.45', background: 'white' }).then(
+      () => expect.fail('a QT plate drawn white'),
+      (error: unknown) => expect(error).to.be.instanceOf(Error),
+    );
+  });
 });

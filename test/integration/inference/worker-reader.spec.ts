@@ -12,6 +12,7 @@ import {
   type PlateReader,
 } from '../../../src/workers/inference/index.ts';
 import { syntheticPlateCrop, syntheticScene } from '../../support/synthetic-plates.ts';
+import { ValidationError } from '../../../src/domain/shared/errors.ts';
 
 describe('plate reader in a worker thread', function () {
   this.timeout(120_000);
@@ -66,6 +67,17 @@ describe('plate reader in a worker thread', function () {
     } finally {
       await small.close();
     }
+  });
+
+  it('passes the plate colour hint to the worker, and its refusal of an unknown colour back', async () => {
+    const crop = await syntheticPlateCrop(3, { kind: 'car', text: '29QT-123.45' });
+    const hinted = await reader.readCrop(crop.image, 'car', { colour: 'white-red' });
+    expect([hinted!.text, ...(hinted!.alternatives ?? [])].some((t) => t.startsWith('29DT'))).to.equal(false);
+    const [batched] = await reader.readCrops([{ image: crop.image, kind: 'car', colour: 'white-red' }]);
+    expect(batched).to.deep.equal(hinted);
+    const refused = await reader.readCrop(crop.image, 'car', { colour: 'green' as 'white' }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(ValidationError);
+    expect((refused as ValidationError).code).to.equal('plate-colour-invalid');
   });
 
   it('fails to start with PlateReaderUnavailableError when the models are missing', async () => {

@@ -7,6 +7,7 @@ import {
   fixPlateOcrConfusions,
   normalizePlate,
   parsePlate,
+  printedRows,
   type InvalidPlateReason,
   type VehicleKind,
 } from '../../../src/domain/plates/index.ts';
@@ -219,6 +220,18 @@ describe('plates', () => {
 
     it('has no special field on ordinary plates', () => {
       expect(parsePlate('30A-123.45')).to.not.have.property('special');
+    });
+  });
+
+  describe('printedRows', () => {
+    it('gives one row for a car and the two printed rows for a motorbike, in every layout', () => {
+      expect(printedRows(parsePlate('30A-123.45', 'car'))).to.deep.equal(['30A-123.45']);
+      expect(printedRows(parsePlate('29-HA 002.33', 'motorbike'))).to.deep.equal(['29-HA', '002.33']);
+      expect(printedRows(parsePlate('29-MĐ1 123.45', 'motorbike'))).to.deep.equal(['29-MĐ1', '123.45']);
+      expect(printedRows(parsePlate('T30A-123.45', 'motorbike'))).to.deep.equal(['T30A', '123.45']);
+      expect(printedRows(parsePlate('T30-1234', 'motorbike'))).to.deep.equal(['T30', '1234']);
+      expect(printedRows(parsePlate('41-291-NG-01', 'motorbike'))).to.deep.equal(['41-291', 'NG-01']);
+      expect(printedRows(parsePlate('41-291-NG-01', 'car'))).to.deep.equal(['41-291-NG-01']);
     });
   });
 
