@@ -12,12 +12,14 @@
  * - `GET /v1/national/statistics` and `GET /v1/national/plates/{plate}/cases`: national views over the
  *   mirrored feeds (national staff; the plate lookup needs `X-Purpose` and records a custody `lookup` per case
  *   on this node, filed under the case's province).
- * - `POST /v1/admin/provincial-logs…`: the registry commands (national admin only).
+ * - `POST /v1/admin/provincial-logs…`: the registry commands (register, rotate-key, move, retire; national
+ *   admin only).
  */
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
   loadProvincialLogRegistry,
+  moveProvincialLog,
   registerProvincialLog,
   retireProvincialLog,
   rotateProvincialLogKey,
@@ -271,6 +273,28 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
         answer(
           res,
           await rotateProvincialLogKey(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { origin: params.origin, ...body },
+            correlation(req),
+          ),
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/provincial-logs/:origin/move',
+      summary: 'Move a provincial log to another base URL (the mirror reads it there from its next round)',
+      tags: ['admin', 'federation'],
+      auth: ['admin'],
+      params: OriginParams,
+      body: z.strictObject({ baseUrl: LogBaseUrlSchema }),
+      responses: { 200: { description: 'Applied (appended 0 when the log is already at that URL)', schema: ok } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const p = national(principal);
+        answer(
+          res,
+          await moveProvincialLog(
             deps,
             callerFor(p, NATIONAL_PROVINCE),
             { origin: params.origin, ...body },
