@@ -31,6 +31,7 @@ import { CitizenGrants } from '../adapters/http/citizen-grant.ts';
 import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
+import { NationalProjector } from '../adapters/witness/national-projections.ts';
 import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
@@ -319,6 +320,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // registered provincial log (run by the worker role; any number of them is safe: the cursor is guarded).
     let witness: Witness | undefined;
     let mirror: MirrorFollower | undefined;
+    let nationalReadModels: NationalProjector | undefined;
     if (config.tier === 'national') {
       const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
       witness = new Witness({
@@ -364,6 +366,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const follower = mirror;
         follower.start();
         stops.push(() => follower.stop());
+      }
+      // The provincial read models over the mirrored feeds, one schema per log (docs/federation.md "National views").
+      nationalReadModels = new NationalProjector({
+        dataSource: readModels,
+        db: pool,
+        parallel: !embedded,
+        pollMs: Math.max(config.mirrorPollMs, 500),
+        onError: (error) => logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'national projection pass failed; retrying'),
+      });
+      if (roles.includes('worker')) {
+        const projector = nationalReadModels;
+        projector.start();
+        stops.push(() => projector.stop());
       }
     }
 
@@ -487,6 +502,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),
         ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
+        ...(nationalReadModels ? { nationalReadModels } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

@@ -34,6 +34,10 @@ import { AppError } from '../../../domain/shared/errors.ts';
 import { NATIONAL_PROVINCE, ProvinceCodeSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
 import type { Witness } from '../../witness/witness.ts';
 import type { NationalViews } from '../../witness/national-views.ts';
+import type { NationalProjector } from '../../witness/national-projections.ts';
+import { cameraCoverage, modelPerformance, officerWorkload } from '../../../projections/queries.ts';
+import { CalendarDate } from '../../../domain/shared/time.ts';
+import { statisticsWindow } from './read-models.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
 import { isLowercaseUuid } from '../../../domain/ids.ts';
@@ -110,7 +114,97 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     if (!services.nationalViews) throw new NationalViewsNotServedError('This node does not hold the national mirror');
     return services.nationalViews;
   };
+  const readModels = (): NationalProjector => {
+    if (!services.nationalReadModels) throw new NationalViewsNotServedError('This node does not hold the national mirror');
+    return services.nationalReadModels;
+  };
+  const clock = deps.clock;
   return [
+    route({
+      method: 'get',
+      path: '/v1/national/camera-coverage',
+      summary:
+        'Camera coverage per province and nationally, from the cameras in the mirrored provincial feeds, by the provincial coverage rules and reference data (national staff)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
+      responses: { 200: { description: 'The coverage report (the same shape as /v1/statistics/cameras data)' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        res.json(await readModels().read((m) => cameraCoverage(m, { at: clock.now() })));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/model-performance',
+      summary:
+        'AI model performance per model version, nationally and per province, from the readings and reviews in the mirrored feeds (national staff)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
+      responses: { 200: { description: '`national`: every province’s readings together; `provinces`: each log’s own' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        const p = readModels();
+        res.json({
+          national: await p.read((m) => modelPerformance(m)),
+          provinces: (await p.perLog((m) => modelPerformance(m))).map(({ result, ...log }) => ({ ...log, models: result })),
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/officer-workload',
+      summary:
+        'Reviews and decisions per officer in each province, from the mirrored feeds (names officers: national supervisors and auditors only)',
+      tags: ['federation'],
+      auth: ['supervisor', 'auditor'],
+      query: z.strictObject({ from: CalendarDate.optional(), to: CalendarDate.optional() }),
+      responses: { 200: { description: 'Per province (mirrored log), per officer; default window the last 30 days (Viet Nam dates)' } },
+      handler: async ({ res, principal, query }) => {
+        national(principal);
+        const window = statisticsWindow(query, clock);
+        const provinces = await readModels().perLog((m) => officerWorkload(m, window));
+        res.json({ ...window, provinces: provinces.map(({ result, ...log }) => ({ ...log, officers: result })) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/read-models',
+      summary: 'The national read models of each mirrored log: projection checkpoints (leaf indexes), state and lag (national staff)',
+      tags: ['federation'],
+      auth: ['auditor', 'admin'],
+      responses: { 200: { description: 'Per mirrored log, its projections' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        res.json({ logs: await readModels().status() });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/national/read-models/check',
+      summary:
+        'The auditor’s check of one mirrored log’s national read models: rebuilt from its mirrored feed and compared row by row with the live ones',
+      tags: ['federation'],
+      auth: ['auditor'],
+      body: z.strictObject({ origin: LogOriginSchema }),
+      responses: { 200: { description: 'Per projection: identical or not, with differing rows counted' } },
+      handler: async ({ res, principal, body }) => {
+        national(principal);
+        const p = readModels();
+        if (!(await p.logs()).some((l) => l.origin === body.origin))
+          throw new NationalViewsNotServedError('No mirrored log with this origin');
+        const reports = await p.rebuildCheck(body.origin);
+        res.json({
+          origin: body.origin,
+          identical: reports.every((r) => r.identical),
+          projections: reports.map((r) => ({
+            projection: r.projection,
+            checkpoint: r.checkpoint,
+            identical: r.identical,
+            tables: r.tables.map(({ samples: _samples, ...t }) => t),
+          })),
+        });
+      },
+    }),
     route({
       method: 'get',
       path: '/v1/national/statistics',
