@@ -94,6 +94,8 @@ export interface NodeConfig {
   mirrorToken: string | undefined;
   /** National: milliseconds between mirror rounds (default 500). */
   mirrorPollMs: number;
+  /** National: a province whose newest cosigned checkpoint (or mirror) is older than this is stale (alarm). */
+  federationStaleSeconds: number;
 }
 
 /** `false` (trust no proxy), a hop count, or addresses / CIDR ranges / `loopback`, `linklocal`, `uniquelocal`. */
@@ -177,6 +179,7 @@ const envSchema = z.object({
   WITNESS_KEY_FILE: z.string().min(1).optional(),
   MIRROR_TOKEN: z.string().min(1).optional(),
   MIRROR_POLL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
+  FEDERATION_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).optional(),
   WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
@@ -264,5 +267,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
     mirrorToken: e.MIRROR_TOKEN,
     mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
+    federationStaleSeconds: e.FEDERATION_STALE_SECONDS ?? 300,
   };
 }

@@ -32,6 +32,7 @@ import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
 import { NationalProjector } from '../adapters/witness/national-projections.ts';
+import { StalenessWatch } from '../adapters/witness/staleness.ts';
 import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
@@ -321,6 +322,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     let witness: Witness | undefined;
     let mirror: MirrorFollower | undefined;
     let nationalReadModels: NationalProjector | undefined;
+    let staleness: StalenessWatch | undefined;
     if (config.tier === 'national') {
       const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
       witness = new Witness({
@@ -366,6 +368,24 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const follower = mirror;
         follower.start();
         stops.push(() => follower.stop());
+      }
+      // Staleness alarms: judged on request (/v1/federation/status) and, by the worker, every few seconds for
+      // /metrics and one log line per raise and per clear.
+      staleness = new StalenessWatch({
+        witness,
+        mirror,
+        clock,
+        thresholdSeconds: config.federationStaleSeconds,
+        gauges: { stale: metrics.federationStale, checkpointAge: metrics.federationCheckpointAge },
+        onChange: (log) =>
+          log.stale
+            ? logger.error({ origin: log.origin, province: log.province, reasons: log.reasons, checkpointAgeSeconds: log.checkpointAgeSeconds, mirrorSecondsBehind: log.mirrorSecondsBehind }, 'provincial log stale')
+            : logger.info({ origin: log.origin, province: log.province }, 'provincial log fresh again'),
+      });
+      if (roles.includes('worker')) {
+        const watch = staleness;
+        watch.start(5000, (error) => logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'staleness check failed; retrying'));
+        stops.push(async () => watch.stop());
       }
       // The provincial read models over the mirrored feeds, one schema per log (docs/federation.md "National views").
       nationalReadModels = new NationalProjector({
@@ -503,6 +523,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(witness ? { witness } : {}),
         ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
         ...(nationalReadModels ? { nationalReadModels } : {}),
+        ...(staleness ? { staleness } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

@@ -24,6 +24,9 @@ import { sha256 } from '../../../src/domain/integrity/index.ts';
 import { buildReviewSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { modelPerformance, officerWorkload } from '../../../src/projections/queries.ts';
 import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
+import { StalenessWatch } from '../../../src/adapters/witness/staleness.ts';
+import { createMetrics } from '../../../src/adapters/http/metrics.ts';
+import { federationExitCode, fetchFederationStatus, formatFederationStatus, type FederationStatus } from '../../../src/cli/commands/federation.ts';
 import { waitFor } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
 import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, multipartBody, signedDetection, type HttpWorld } from '../http/support/world.ts';
@@ -259,5 +262,49 @@ describe('national read models over the mirrored provincial feeds', function () 
       [HANOI],
     );
     expect(Number(custody[0]!.n)).to.equal(1);
+  });
+
+  it('a province whose newest cosigned checkpoint is older than the threshold raises a staleness alarm (status, /metrics, tec federation status) that clears when it catches up', async () => {
+    let now = new Date().toISOString();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const changes: string[] = [];
+    national.services.staleness = new StalenessWatch({
+      witness,
+      mirror,
+      clock: { now: () => now },
+      thresholdSeconds: 300,
+      gauges: { stale: metrics.federationStale, checkpointAge: metrics.federationCheckpointAge },
+      onChange: (l) => changes.push(`${l.province} ${l.stale ? l.reasons.join('+') : 'fresh'}`),
+    });
+    const auditor = await national.token('auditor', '00', 'aud-00-2');
+    const stale = (s: FederationStatus) => s.staleness!.logs.filter((l) => l.stale).map((l) => l.province);
+    expect(stale(await fetchFederationStatus(national.url, auditor))).to.deep.equal([]);
+    const cosignedAt = async (province: string) => Date.parse((await witness.status()).find((l) => l.province === province)!.cosignedAt!);
+    const newest = Math.max(await cosignedAt(HANOI), await cosignedAt(SAIGON));
+    // Five minutes and a second later, neither province has had a checkpoint cosigned.
+    now = new Date(newest + 301_000).toISOString();
+    const late = await fetchFederationStatus(national.url, auditor);
+    expect(stale(late)).to.deep.equal([HANOI, SAIGON]);
+    expect(late.staleness!.logs[0]!.reasons).to.deep.equal(['checkpoint-old']);
+    expect(federationExitCode(late)).to.equal(1);
+    expect(formatFederationStatus(late).filter((l) => l.startsWith('STALE'))).to.have.length(2);
+    expect(await metrics.registry.metrics()).to.match(/tec_federation_stale\{province="79"\} 1/);
+
+    // 79 seals a new record (a custody read) and has it cosigned: from then on it is fresh again, 01 is not.
+    await waitFor(() => Date.now() > newest + 1500, { what: 'a later second', timeoutMs: 5000 });
+    const p = provinces.get(SAIGON)!;
+    const [caseId] = (await p.pool.query<{ case_id: string }>('SELECT case_id::text FROM rm_case LIMIT 1')).rows.map((r) => r.case_id);
+    expectStatus(await call(p.node, 'GET', `/v1/cases/${caseId}`, { token: p.world.officers[SAIGON]!.token, purpose: 'staleness test' }), 200, 'read');
+    const { rows: n } = await p.pool.query<{ n: string }>('SELECT count(*) AS n FROM event_records');
+    await waitFor(async () => ((await p.node.ledger.latestCheckpoint())?.treeSize ?? 0) >= Number(n[0]!.n), { what: '79 sealed', timeoutMs: 60_000 });
+    expect((await p.submitter.submitOnce()).outcome).to.equal('cosigned');
+    now = new Date(Math.max(Date.parse(now), (await cosignedAt(SAIGON)) + 299_000)).toISOString();
+    const after = await fetchFederationStatus(national.url, auditor);
+    expect(stale(after)).to.deep.equal([HANOI]);
+    expect(federationExitCode(after)).to.equal(1);
+    const text = await metrics.registry.metrics();
+    expect(text).to.match(/tec_federation_stale\{province="79"\} 0/);
+    expect(text).to.match(/tec_federation_stale\{province="01"\} 1/);
+    expect(changes).to.deep.equal(['01 checkpoint-old', '79 checkpoint-old', '79 fresh']);
   });
 });

@@ -6570,7 +6570,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness (national staff) */
+        /** Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness, staleness alarms (national staff) */
         get: {
             parameters: {
                 query?: never;

@@ -302,7 +302,8 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/federation/status',
-      summary: 'Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness (national staff)',
+      summary:
+        'Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness, staleness alarms (national staff)',
       tags: ['federation'],
       // National staff watch it on the dashboard; it names logs and checkpoints, never a person.
       auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
@@ -310,7 +311,12 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ res, principal }) => {
         national(principal);
         const w = witness();
-        res.json({ witness: w.verifierKey(), logs: await w.status(), mirror: (await services.mirror?.status()) ?? [] });
+        res.json({
+          witness: w.verifierKey(),
+          logs: await w.status(),
+          mirror: (await services.mirror?.status()) ?? [],
+          ...(services.staleness ? { staleness: await services.staleness.evaluate() } : {}),
+        });
       },
     }),
     route({
