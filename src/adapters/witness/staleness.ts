@@ -36,20 +36,24 @@ export class StalenessWatch {
   async evaluate(): Promise<FederationStaleness> {
     const [logs, mirrored] = await Promise.all([this.options.witness.status(), this.options.mirror?.status() ?? []]);
     const now = this.options.clock.now();
-    const judged = logs.map((l) =>
-      judgeStaleness(
+    const judged = logs.map((l) => {
+      const m = mirrored.find((x) => x.origin === l.origin);
+      return judgeStaleness(
         {
           origin: l.origin,
           province: l.province,
           retired: l.retired,
           registeredAt: l.registeredAt,
           cosignedAt: l.cosignedAt,
-          mirrorSecondsBehind: mirrored.find((m) => m.origin === l.origin)?.secondsBehind,
+          witnessedSize: l.size,
+          mirrorSecondsBehind: m?.secondsBehind,
+          provinceSize: m?.provinceSize,
+          provinceSeenAt: m?.provinceSeenAt,
         },
         now,
         this.options.thresholdSeconds,
-      ),
-    );
+      );
+    });
     for (const j of judged) {
       const province = j.province ?? '??';
       this.options.gauges?.stale.set({ province }, j.stale ? 1 : 0);

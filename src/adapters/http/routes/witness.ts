@@ -38,6 +38,7 @@ import type { NationalProjector } from '../../witness/national-projections.ts';
 import { cameraCoverage, modelPerformance, officerWorkload } from '../../../projections/queries.ts';
 import { CalendarDate } from '../../../domain/shared/time.ts';
 import { statisticsWindow } from './read-models.ts';
+import { bigintToJson } from '../../../projections/read-models/transformers.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
 import { isLowercaseUuid } from '../../../domain/ids.ts';
@@ -175,7 +176,9 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       responses: { 200: { description: 'Per mirrored log, its projections' } },
       handler: async ({ res, principal }) => {
         national(principal);
-        res.json({ logs: await readModels().status() });
+        const logs = await readModels().status();
+        // 64-bit counters as JSON numbers, or decimal strings beyond 2^53.
+        res.json({ logs: logs.map((l) => ({ ...l, projections: l.projections.map((x) => ({ ...x, eventsSeen: bigintToJson(x.eventsSeen) })) })) });
       },
     }),
     route({
