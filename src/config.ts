@@ -107,6 +107,8 @@ export interface NodeConfig {
    * stand-in (src/adapters/notify/stand-in-agency-warnings.ts). docs/legal-procedure.md.
    */
   agencyWarnings?: AgencyWarningsConfig | undefined;
+  /** National: a province whose newest cosigned checkpoint (or mirror) is older than this is stale (alarm). */
+  federationStaleSeconds: number;
 }
 
 export interface AgencyWarningsConfig {
@@ -247,6 +249,7 @@ const envSchema = z.object({
   MIRROR_TOKEN: z.string().min(1).optional(),
   HANDOVER_TOKEN: z.string().regex(/^\S+$/, 'HANDOVER_TOKEN must be a token, or `01=<token>;79=<token>`').optional(),
   MIRROR_POLL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
+  FEDERATION_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).optional(),
   WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(24 * 366).optional(),
@@ -351,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     handoverTokens,
     mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
     agencyWarnings: agencyWarningsConfig(e),
+    federationStaleSeconds: e.FEDERATION_STALE_SECONDS ?? 300,
   };
 }
 

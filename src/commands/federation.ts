@@ -1,6 +1,6 @@
 /**
  * The provincial log registry on `provincial-logs` (national records, province "00"): register, rotate key,
- * retire. The witness reads the registry with `loadProvincialLogRegistry`. Safe to retry on a conflict: the
+ * move (base URL), retire. The witness reads the registry with `loadProvincialLogRegistry`. Safe to retry on a conflict: the
  * decider re-checks each command on newer history.
  */
 import type { ProvincialLogCommand } from '../domain/federation/commands.ts';
@@ -24,6 +24,7 @@ const registry = commandServices(executeProvincialLogCommand);
 
 export const registerProvincialLog = registry('RegisterProvincialLog');
 export const rotateProvincialLogKey = registry('RotateProvincialLogKey');
+export const moveProvincialLog = registry('MoveProvincialLog');
 export const retireProvincialLog = registry('RetireProvincialLog');
 
 export async function loadProvincialLogRegistry(store: EventStore): Promise<ProvincialLogRegistry> {

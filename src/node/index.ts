@@ -35,6 +35,8 @@ import { CitizenGrants } from '../adapters/http/citizen-grant.ts';
 import { CheckpointSubmitter } from '../adapters/witness/submitter.ts';
 import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
+import { NationalProjector } from '../adapters/witness/national-projections.ts';
+import { StalenessWatch } from '../adapters/witness/staleness.ts';
 import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
@@ -335,6 +337,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // registered provincial log (run by the worker role; any number of them is safe: the cursor is guarded).
     let witness: Witness | undefined;
     let mirror: MirrorFollower | undefined;
+    let nationalReadModels: NationalProjector | undefined;
+    let staleness: StalenessWatch | undefined;
     if (config.tier === 'national') {
       const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
       const registry = provincialLogRegistryReader(store);
@@ -381,6 +385,37 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const follower = mirror;
         follower.start();
         stops.push(() => follower.stop());
+      }
+      // Staleness alarms: judged on request (/v1/federation/status) and, by the worker, every few seconds for
+      // /metrics and one log line per raise and per clear.
+      staleness = new StalenessWatch({
+        witness,
+        mirror,
+        clock,
+        thresholdSeconds: config.federationStaleSeconds,
+        gauges: { stale: metrics.federationStale, checkpointAge: metrics.federationCheckpointAge },
+        onChange: (log) =>
+          log.stale
+            ? logger.error({ origin: log.origin, province: log.province, reasons: log.reasons, checkpointAgeSeconds: log.checkpointAgeSeconds, mirrorSecondsBehind: log.mirrorSecondsBehind }, 'provincial log stale')
+            : logger.info({ origin: log.origin, province: log.province }, 'provincial log fresh again'),
+      });
+      if (roles.includes('worker')) {
+        const watch = staleness;
+        watch.start(5000, (error) => logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'staleness check failed; retrying'));
+        stops.push(async () => watch.stop());
+      }
+      // The provincial read models over the mirrored feeds, one schema per log (docs/federation.md "National views").
+      nationalReadModels = new NationalProjector({
+        dataSource: readModels,
+        db: pool,
+        parallel: !embedded,
+        pollMs: Math.max(config.mirrorPollMs, 500),
+        onError: (error) => logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'national projection pass failed; retrying'),
+      });
+      if (roles.includes('worker')) {
+        const projector = nationalReadModels;
+        projector.start();
+        stops.push(() => projector.stop());
       }
     }
 
@@ -501,6 +536,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(projections ? { projections } : {}),
         ...(witness ? { witness } : {}),
         ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
+        ...(nationalReadModels ? { nationalReadModels } : {}),
+        ...(staleness ? { staleness } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

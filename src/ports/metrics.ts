@@ -28,4 +28,8 @@ export interface Metrics {
   mirrorSecondsBehind: Gauge<'province'>;
   /** National mirror: rounds that failed (unreachable province, bad answer) by province; mismatches are fork alarms. */
   mirrorErrors: Counter<'province'>;
+  /** National: 1 while a province's log is stale (checkpoint older than the threshold, or the mirror behind it). */
+  federationStale: Gauge<'province'>;
+  /** National: seconds since the witness last cosigned a province's checkpoint (since registration if never). */
+  federationCheckpointAge: Gauge<'province'>;
 }

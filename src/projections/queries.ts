@@ -6,7 +6,13 @@
  * Scope: provincial callers pass their province; national callers omit it. These functions do not
  * authorise: the API MUST pass the caller's province, not one taken from the request, for provincial staff.
  */
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What the queries read through: the node's DataSource, or a transaction's EntityManager (the national views
+ * run these same queries inside a transaction whose `search_path` points at the mirrored read models).
+ */
+export type ReadModelReader = Pick<EntityManager, 'query' | 'getRepository'>;
 import { z } from 'zod';
 import { limitationPeriod, periodOfDays } from '../domain/case/periods.ts';
 import { CASE_STATUSES } from '../domain/case/state.ts';
@@ -141,7 +147,7 @@ function summary(c: CaseRow): CaseSummary {
 }
 
 /** Cases matching `filter`, newest observation first, `limit` per page (1–200). */
-export async function listCases(ds: DataSource, filter: CaseFilter = {}, cursor?: string, limit?: number): Promise<Page<CaseSummary>> {
+export async function listCases(ds: ReadModelReader, filter: CaseFilter = {}, cursor?: string, limit?: number): Promise<Page<CaseSummary>> {
   const f = parse(CaseFilterSchema, filter, 'case filter');
   const n = limitOf(limit);
   const qb = ds.getRepository(CaseEntity).createQueryBuilder('c').addSelect(CURSOR_AT, 'cursor_at');
@@ -200,7 +206,7 @@ export interface CaseDetail extends CaseSummary {
 }
 
 /** One case with its evidence, review, decision, notices, payment, appeals, flags and full timeline. */
-export async function getCase(ds: DataSource, caseId: string): Promise<CaseDetail | undefined> {
+export async function getCase(ds: ReadModelReader, caseId: string): Promise<CaseDetail | undefined> {
   const id = parse(z.string().regex(UUID), caseId, 'case id');
   const c = await ds.getRepository(CaseEntity).findOneBy({ caseId: id });
   if (!c) return undefined;
@@ -259,7 +265,7 @@ export interface ReviewQueueItem extends CaseSummary {
  * one-year limitation (flagged `LIMITATION_WARNING_DAYS` before).
  */
 export async function reviewQueue(
-  ds: DataSource,
+  ds: ReadModelReader,
   province: string,
   options: { now: string; cursor?: string; limit?: number; noticeWarningDays?: number },
 ): Promise<Page<ReviewQueueItem>> {
@@ -322,7 +328,7 @@ export interface StatisticsRow {
 
 /** Counters per day × province × violation code over `from`–`to` (Viet Nam dates, inclusive); national without `province`. */
 export async function statistics(
-  ds: DataSource,
+  ds: ReadModelReader,
   query: { province?: string; from: string; to: string },
 ): Promise<{ scope: string; from: string; to: string; rows: StatisticsRow[]; totals: Omit<StatisticsRow, 'day' | 'province' | 'violationCode'> }> {
   const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: CalendarDate, to: CalendarDate }), query, 'statistics query');
@@ -466,7 +472,7 @@ export interface CameraCoverageReport {
  * commune by commune code, or, registered without one, by its commune name (with or without the "Phường" prefix).
  */
 export async function cameraCoverage(
-  ds: DataSource,
+  ds: ReadModelReader,
   options: { province?: string; at: string },
 ): Promise<CameraCoverageReport> {
   const province =
@@ -676,7 +682,7 @@ export const PLATE_REJECT_REASONS = ['plate-unreadable', 'plate-mismatch'] as co
 
 /** Per model version: readings, human outcomes and precision; flags versions under `precisionFloor` over the last `lastN` reviewed cases. */
 export async function modelPerformance(
-  ds: DataSource,
+  ds: ReadModelReader,
   options: { lastN?: number; precisionFloor?: number } = {},
 ): Promise<ModelPerformance[]> {
   const lastN = parse(z.int().min(1).max(100_000), options.lastN ?? 200, 'lastN');
@@ -733,7 +739,7 @@ export interface OfficerWorkload {
 
 /** Reviews and decisions per officer per Viet Nam day in `from`–`to` (inclusive), with the median detection→review time. */
 export async function officerWorkload(
-  ds: DataSource,
+  ds: ReadModelReader,
   query: { province?: string; from: string; to: string },
 ): Promise<OfficerWorkload[]> {
   const q = parse(z.strictObject({ province: ProvinceSchema.optional(), from: CalendarDate, to: CalendarDate }), query, 'workload query');
@@ -780,7 +786,7 @@ export interface CitizenViolation {
 }
 
 /** Published violations recorded against a plate (any spelling the plate rules normalise), newest first. Published fields only. */
-export async function citizenLookup(ds: DataSource, plate: string): Promise<CitizenViolation[]> {
+export async function citizenLookup(ds: ReadModelReader, plate: string): Promise<CitizenViolation[]> {
   const text = parse(z.string().min(4).max(24).regex(/^[\p{L}\p{N} .-]+$/u), plate, 'plate');
   const key = plateKey(text);
   if (key.length < 4) throw new InvalidQueryError('Invalid plate', 'invalid-plate');
@@ -815,7 +821,7 @@ export interface CustodyEntry {
 }
 
 /** Every evidence access of a case, in the order the custody stream recorded them. */
-export async function custodyLog(ds: DataSource, caseId: string): Promise<CustodyEntry[]> {
+export async function custodyLog(ds: ReadModelReader, caseId: string): Promise<CustodyEntry[]> {
   const id = parse(z.string().regex(UUID), caseId, 'case id');
   const rows = await ds.getRepository(CustodyEntity).find({ where: { caseId: id }, order: { seq: 'ASC' } });
   return rows.map((r) => ({

@@ -13,10 +13,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventStore } from '../ports/eventstore.ts';
 import { ReplayTargetError } from './errors.ts';
 import type { Projection } from './projection.ts';
-import { ProjectionRunner } from './runner.ts';
+import { ProjectionRunner, type FeedSource } from './runner.ts';
 
 export interface TableDifference {
   table: string;
@@ -39,8 +38,13 @@ export interface ReplayReport {
 
 export interface ReplayOptions {
   dataSource: DataSource;
-  store: EventStore;
+  store: FeedSource;
   projections: readonly Projection[];
+  /**
+   * The schema holding the live read models and their status rows (default: the connection's current schema).
+   * The national views keep one schema per mirrored provincial log (src/adapters/witness/national-projections.ts).
+   */
+  liveSchema?: string;
   swap?: boolean;
   batchSize?: number;
   /** Lock the live status rows for the final catch-up and compare (default true; false when no live runner can exist). */
@@ -71,11 +75,12 @@ async function liveStatuses(runner: QueryRunner | DataSource, schema: string, na
 
 export async function replayProjections(options: ReplayOptions): Promise<ReplayReport[]> {
   const { dataSource, store, projections } = options;
-  const [{ live }] = (await dataSource.query(`SELECT current_schema() AS live`)) as [{ live: string }];
+  const live =
+    options.liveSchema ?? ((await dataSource.query(`SELECT current_schema() AS live`)) as [{ live: string }])[0].live;
   const shadow = options.shadowSchema ?? `replay_${randomBytes(5).toString('hex')}`;
   const names = projections.map((p) => p.name);
   await dataSource.query(
-    `INSERT INTO projection_status (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`,
+    `INSERT INTO ${q(live)}.projection_status (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`,
     [names],
   );
   await dataSource.query(`CREATE SCHEMA ${q(shadow)}`);

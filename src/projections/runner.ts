@@ -26,9 +26,15 @@ export const DEFAULT_BATCH_SIZE = 1000;
 /** `status()` counts at most this many events behind the head (then reports the lag as capped). */
 export const LAG_COUNT_CAP = 10_000;
 
+/**
+ * The feed a runner reads: the node's event store, or a mirrored provincial feed on the national node
+ * (src/adapters/witness/mirrored-feed.ts), whose checkpoints are the provincial leaf indexes.
+ */
+export type FeedSource = Pick<EventStore, 'readAll' | 'headCheckpoint' | 'onCommit'>;
+
 export interface ProjectionRunnerOptions {
   dataSource: DataSource;
-  store: EventStore;
+  store: FeedSource;
   projections: readonly Projection[];
   /** Records read per feed request (≤ 10,000). */
   batchSize?: number;

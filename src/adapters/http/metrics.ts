@@ -29,6 +29,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     mirrorProvinceSize: new Gauge({ name: 'tec_mirror_province_checkpoint_size', help: "National mirror: the province's newest checkpoint size seen", labelNames: ['province'], registers: [registry] }),
     mirrorSecondsBehind: new Gauge({ name: 'tec_mirror_seconds_behind', help: "National mirror: seconds since the mirror last held the province's newest checkpoint", labelNames: ['province'], registers: [registry] }),
     mirrorErrors: new Counter({ name: 'tec_mirror_errors_total', help: 'National mirror rounds that failed, per province', labelNames: ['province'], registers: [registry] }),
+    federationStale: new Gauge({ name: 'tec_federation_stale', help: "National: 1 while a province's log is stale (newest cosigned checkpoint older than FEDERATION_STALE_SECONDS, or the mirror behind by more)", labelNames: ['province'], registers: [registry] }),
+    federationCheckpointAge: new Gauge({ name: 'tec_federation_checkpoint_age_seconds', help: "National: seconds since the witness last cosigned a province's checkpoint (since registration if never)", labelNames: ['province'], registers: [registry] }),
     sealingLagSeconds: new Gauge({ name: 'tec_ledger_sealing_lag_seconds', help: 'Age of the oldest unsealed record', registers: [registry] }),
   };
 }

@@ -76,6 +76,8 @@ export interface WitnessedLogStatus {
   province: string | undefined;
   baseUrl: string | undefined;
   retired: boolean;
+  /** When the log was registered (undefined for a log no longer in the registry). */
+  registeredAt: string | undefined;
   /** Newest cosigned size, or undefined before the first cosignature. */
   size: number | undefined;
   cosignedAt: string | undefined;
@@ -324,6 +326,7 @@ export class Witness {
         province: log?.province,
         baseUrl: log?.baseUrl,
         retired: log?.retiredAt !== undefined,
+        registeredAt: log?.registeredAt,
         size: r.tree_size === null ? undefined : Number(r.tree_size),
         cosignedAt: r.cosigned_at?.toISOString(),
         forkAlarms: Number(r.alarms),

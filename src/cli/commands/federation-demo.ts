@@ -4,7 +4,8 @@
  * for 01 and 79 (`--tier province`) on `p+1` and `p+2`, each an embedded node with its own data directory
  * under `<dir>` (`national`, `province-01`, `province-79`). The national node registers both provincial logs,
  * each province is seeded with signed demo detections from its own cameras (once per data directory), the
- * provinces submit their checkpoints to the witness and the national node mirrors their records.
+ * provinces submit their checkpoints to the witness and the national node mirrors their records. Restarted
+ * on another `--port`, the national node records the provinces' moves (`ProvincialLogMoved`).
  *
  * The three nodes share one development token issuer key (`<dir>/keys/issuer.key`), so the national mirror's
  * own token (subject `national-mirror`) is accepted by the provinces, as a national identity provider's would
@@ -19,7 +20,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config.ts';
 import { startNode, type RunningNode } from '../../node/index.ts';
-import { registerProvincialLog, loadProvincialLogRegistry } from '../../commands/federation.ts';
+import { loadProvincialLogRegistry, moveProvincialLog, registerProvincialLog } from '../../commands/federation.ts';
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { seedDemoIfEmpty } from '../../demo/index.ts';
 import { streams } from '../../domain/record.ts';
@@ -82,15 +83,23 @@ export async function startFederationDemo(options: {
       started.push(node);
       provinces.set(province, node);
     }
-    // The national administrator's registration of both provincial logs (once; an origin is never reused).
+    // The national administrator's registration of both provincial logs (once; an origin is never reused). A
+    // restart on another --port moves the registered logs to the provinces' new addresses (ProvincialLogMoved),
+    // which the mirror reads from its next round.
     const registry = await loadProvincialLogRegistry(national.store);
+    const admin = { actor: { kind: 'system' as const, id: 'federation-demo' }, province: '00' };
     for (const [province, node] of provinces) {
-      if (Object.hasOwn(registry.logs, demoOrigin(province))) continue;
-      await registerProvincialLog(
-        national.commandDeps,
-        { actor: { kind: 'system', id: 'federation-demo' }, province: '00' },
-        { logProvince: province, origin: demoOrigin(province), verifierKey: node.ledger.verifierKey(), baseUrl: node.url! },
-      );
+      const registered = Object.hasOwn(registry.logs, demoOrigin(province)) ? registry.logs[demoOrigin(province)] : undefined;
+      if (!registered) {
+        await registerProvincialLog(national.commandDeps, admin, {
+          logProvince: province,
+          origin: demoOrigin(province),
+          verifierKey: node.ledger.verifierKey(),
+          baseUrl: node.url!,
+        });
+      } else if (registered.baseUrl !== node.url && registered.retiredAt === undefined) {
+        await moveProvincialLog(national.commandDeps, admin, { origin: registered.origin, baseUrl: node.url! });
+      }
     }
     const transferred: { caseId: string; from: string; to: string }[] = [];
     for (const [province, node] of provinces) {

@@ -2,7 +2,8 @@
  * `tec federation status`: what the national witness knows of each registered provincial log (witnessed
  * size, last cosignature time, fork alarms), read from the national node's `GET /v1/federation/status` and
  * `/v1/federation/fork-alarms` with a national admin or auditor token (`--token` or `TEC_TOKEN`).
- * Exit status: 0 no fork alarm; 1 at least one fork alarm, or the node could not be read (the message says
+ * Exit status: 0 no alarm; 1 at least one fork alarm or stale province (its newest cosigned checkpoint, or the
+ * mirror, older than the node's FEDERATION_STALE_SECONDS), or the node could not be read (the message says
  * which); 2 a usage error.
  */
 import type { Command } from 'commander';
@@ -31,10 +32,26 @@ export interface FederationAlarm {
   raisedAt: string;
 }
 
+export interface FederationStaleLog {
+  origin: string;
+  province?: string;
+  stale: boolean;
+  reasons: string[];
+  checkpointAgeSeconds?: number;
+  mirrorSecondsBehind?: number;
+}
+
 export interface FederationStatus {
   witness: string;
   logs: FederationLogStatus[];
   alarms: FederationAlarm[];
+  /** Absent from a node older than the staleness alarms. */
+  staleness?: { thresholdSeconds: number; logs: FederationStaleLog[] };
+}
+
+/** 1 on any fork alarm or stale province, else 0. */
+export function federationExitCode(s: FederationStatus): number {
+  return s.alarms.length > 0 || (s.staleness?.logs ?? []).some((l) => l.stale) ? 1 : 0;
 }
 
 export async function fetchFederationStatus(
@@ -49,9 +66,9 @@ export async function fetchFederationStatus(
     if (!res.ok) throw new FederationStatusError(`${path} answered ${res.status}`);
     return res.json();
   };
-  const status = (await get('/v1/federation/status')) as { witness: string; logs: FederationLogStatus[] };
+  const status = (await get('/v1/federation/status')) as Pick<FederationStatus, 'witness' | 'logs' | 'staleness'>;
   const { alarms } = (await get('/v1/federation/fork-alarms')) as { alarms: FederationAlarm[] };
-  return { witness: status.witness, logs: status.logs, alarms };
+  return { witness: status.witness, logs: status.logs, alarms, ...(status.staleness ? { staleness: status.staleness } : {}) };
 }
 
 export function formatFederationStatus(s: FederationStatus): string[] {
@@ -59,6 +76,13 @@ export function formatFederationStatus(s: FederationStatus): string[] {
   for (const l of s.logs) {
     lines.push(
       `${l.province ?? '??'} ${l.origin}${l.retired ? ' (retired)' : ''}: size ${l.size ?? '-'}, cosigned ${l.cosignedAt ?? 'never'}, fork alarms ${l.forkAlarms}`,
+    );
+  }
+  const secs = (n: number | undefined) => (n === undefined ? '-' : `${Math.round(n)} s`);
+  for (const l of s.staleness?.logs ?? []) {
+    if (!l.stale) continue;
+    lines.push(
+      `STALE ${l.province ?? '??'} ${l.origin} (${l.reasons.join(', ')}): newest cosigned checkpoint ${secs(l.checkpointAgeSeconds)} old, mirror ${secs(l.mirrorSecondsBehind)} behind; threshold ${s.staleness!.thresholdSeconds} s`,
     );
   }
   for (const a of s.alarms) {
@@ -74,7 +98,7 @@ export function register(program: Command): void {
   federation
     .command('status')
     .description(
-      'each registered provincial log: witnessed size, last cosignature, fork alarms (national node)',
+      'each registered provincial log: witnessed size, last cosignature, fork alarms, staleness (national node)',
     )
     .requiredOption('--url <url>', 'the national node base URL')
     .option('--token <token>', 'a national admin or auditor bearer token (default TEC_TOKEN)')
@@ -92,6 +116,6 @@ export function register(program: Command): void {
       process.stdout.write(
         opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatFederationStatus(status).join('\n')}\n`,
       );
-      process.exitCode = status.alarms.length > 0 ? 1 : 0;
+      process.exitCode = federationExitCode(status);
     });
 }

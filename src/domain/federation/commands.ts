@@ -10,6 +10,7 @@ export type ProvincialLogCommand =
       baseUrl: string;
     })
   | (CommandBase & { type: 'RotateProvincialLogKey'; origin: string; verifierKey: string })
+  | (CommandBase & { type: 'MoveProvincialLog'; origin: string; baseUrl: string })
   | (CommandBase & { type: 'RetireProvincialLog'; origin: string; reason: string });
 
 export type ProvincialLogCommandType = ProvincialLogCommand['type'];
@@ -17,5 +18,6 @@ export type ProvincialLogCommandType = ProvincialLogCommand['type'];
 export const PROVINCIAL_LOG_COMMAND_TYPES = [
   'RegisterProvincialLog',
   'RotateProvincialLogKey',
+  'MoveProvincialLog',
   'RetireProvincialLog',
 ] as const satisfies readonly ProvincialLogCommandType[];

@@ -1,6 +1,7 @@
 /**
  * The provincial log registry decider (national, province "00", stream `provincial-logs`). National
- * administrators register a province's log (origin, verifier key, base URL), rotate its key and retire it.
+ * administrators register a province's log (origin, verifier key, base URL), rotate its key, move it to another
+ * base URL and retire it.
  * Invariants: an origin is registered once and never reused; a province has at most one active log; a key
  * is a type-0x01 note verifier key named like the origin whose key id matches; a retired log changes no more.
  */
@@ -108,6 +109,18 @@ function decide(command: ProvincialLogCommand, state: ProvincialLogRegistry): Pr
       if (command.verifierKey === log.verifierKey) return [];
       return [event];
     }
+    case 'MoveProvincialLog': {
+      const log = requireActive(state, command.origin);
+      const event = parsed('ProvincialLogMoved', {
+        province: log.province,
+        origin: log.origin,
+        baseUrl: command.baseUrl,
+        previousBaseUrl: log.baseUrl,
+        movedAt: now,
+      });
+      if (command.baseUrl === log.baseUrl) return [];
+      return [event];
+    }
     case 'RetireProvincialLog': {
       requireText(command.reason, 'reason');
       const log = requireActive(state, command.origin);
@@ -149,6 +162,11 @@ function evolve(state: ProvincialLogRegistry, event: ProvincialLogEvent): Provin
         keyHistory: [...log.keyHistory, event.data.verifierKey],
       };
       return { logs: { ...state.logs, [log.origin]: next } };
+    }
+    case 'ProvincialLogMoved': {
+      const log = Object.hasOwn(state.logs, event.data.origin) ? state.logs[event.data.origin] : undefined;
+      if (!log) return state;
+      return { logs: { ...state.logs, [log.origin]: { ...log, baseUrl: event.data.baseUrl } } };
     }
     case 'ProvincialLogRetired': {
       const log = Object.hasOwn(state.logs, event.data.origin) ? state.logs[event.data.origin] : undefined;

@@ -39,6 +39,14 @@ export const ProvincialLogEventSchemas = {
     verifierKey: LogVerifierKeySchema,
     rotatedAt: UtcTimestampSchema,
   }),
+  /** The log is now published at another base URL (a province moved its node); the mirror follows it from then on. */
+  ProvincialLogMoved: z.strictObject({
+    province: ProvinceCodeSchema,
+    origin: LogOriginSchema,
+    baseUrl: LogBaseUrlSchema,
+    previousBaseUrl: LogBaseUrlSchema,
+    movedAt: UtcTimestampSchema,
+  }),
   ProvincialLogRetired: z.strictObject({
     province: ProvinceCodeSchema,
     origin: LogOriginSchema,

@@ -8,6 +8,8 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { MIRROR_SUBJECT } from '../../../src/adapters/http/routes/log.ts';
 import { MirrorFollower } from '../../../src/adapters/witness/mirror.ts';
@@ -233,6 +235,47 @@ describe('the national mirror of a provincial log', function () {
     expect(custody.at(-1)!.record.meta.province).to.equal('01');
     const provincialOfficer = await national.token('officer', '01', 'off-01-1');
     expect((await fetch(`${national.url}/v1/national/plates/30A12345/cases`, { headers: { authorization: `Bearer ${provincialOfficer}`, 'x-purpose': 'cross-province enquiry' } })).status).to.equal(403);
+  });
+
+  it('a province moved to another base URL (ProvincialLogMoved) is read there from the next round; only national admins move it', async () => {
+    const admin = await national.token('admin', '00', 'adm-00-1');
+    const move = async (baseUrl: string, token = admin) =>
+      fetch(`${national.url}/v1/admin/provincial-logs/${encodeURIComponent(ORIGIN)}/move`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ baseUrl }),
+      });
+    // A closed port on this machine: nothing listens there once the probe server is gone.
+    const nowhere = await new Promise<string>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(`http://127.0.0.1:${port}`));
+      });
+    });
+    expect((await move(nowhere, await national.token('admin', '01', 'adm-01-1'))).status).to.equal(403);
+    expect((await move('https://user:secret@p01.example.vn')).status).to.equal(400);
+    const moved = await move(nowhere);
+    expect(moved.status).to.equal(200);
+    expect(await moved.json()).to.deep.include({ appended: 1 });
+    expect((await witness.status()).find((l) => l.origin === ORIGIN)!.baseUrl).to.equal(nowhere);
+    const before = Number((await mirrored()).n);
+    await appendCases(2, '29B99999');
+    const cosigned = await cosignAll();
+    const f = follower();
+    const [away] = await f.syncOnce();
+    expect(away!.outcome).to.equal('failed');
+    expect(Number((await mirrored()).n)).to.equal(before);
+    // Moved back to where the province serves: the next round of the same follower reads it there.
+    expect(await (await move(province.url)).json()).to.deep.include({ appended: 1 });
+    expect(await (await move(province.url)).json()).to.deep.include({ appended: 0 });
+    await waitFor(async () => {
+      await f.syncOnce();
+      return Number((await mirrored()).n) === cosigned;
+    }, { what: 'mirrored at the moved URL' });
+    const registry = await national.store.readStream('provincial-logs');
+    expect(registry.filter((r) => r.record.type === 'ProvincialLogMoved').map((r) => (r.record.data as { baseUrl: string }).baseUrl)).to.deep.equal([nowhere, province.url]);
+    detections += 2;
   });
 
   it('a record rewritten at the province is a mirror-mismatch fork alarm naming it, and mirroring of that province stops', async () => {

@@ -16,7 +16,7 @@ import {
   verifierKey,
   witnessVerifierKey,
 } from '../../../src/domain/integrity/index.ts';
-import { ActorNotAllowedError, ProvinceMismatchError } from '../../../src/domain/signoff/errors.ts';
+import { ActorNotAllowedError, InvalidCommandError, ProvinceMismatchError } from '../../../src/domain/signoff/errors.ts';
 import { spec } from '../../support/given-when-then.ts';
 import { HANOI, NATIONAL, deviceActor, officerActor } from './fixtures.ts';
 
@@ -68,6 +68,13 @@ const retire: ProvincialLogCommand = {
 const retired: ProvincialLogEvent = {
   type: 'ProvincialLogRetired',
   data: { province: HANOI, origin: ORIGIN, reason: 'key compromised', retiredAt: T1 },
+};
+
+const MOVED_URL = 'https://p01-new.tec.example.vn';
+const move: ProvincialLogCommand = { ...base, now: T1, type: 'MoveProvincialLog', origin: ORIGIN, baseUrl: MOVED_URL };
+const moved: ProvincialLogEvent = {
+  type: 'ProvincialLogMoved',
+  data: { province: HANOI, origin: ORIGIN, baseUrl: MOVED_URL, previousBaseUrl: 'https://p01.tec.example.vn', movedAt: T1 },
 };
 
 describe('domain: provincial log registry (national)', () => {
@@ -136,5 +143,38 @@ describe('domain: provincial log registry (national)', () => {
 
   it('given nothing, when an unknown origin is rotated, then not registered', () => {
     registrySpec().given([]).when(rotate).thenThrows(ProvincialLogNotRegisteredError);
+  });
+
+  it('given a registered log, when it is moved, then ProvincialLogMoved names both URLs and the log is read at the new one', () => {
+    const state = registrySpec().given([registered]).when(move).then([moved]);
+    expect(state.logs[ORIGIN]?.baseUrl).to.equal(MOVED_URL);
+    expect(state.logs[ORIGIN]?.verifierKey).to.equal(key1);
+  });
+
+  it('given a moved log, when the same move is repeated, then nothing; when moved back, then moved again', () => {
+    registrySpec().given([registered, moved]).when(move).thenNothing();
+    registrySpec()
+      .given([registered, moved])
+      .when({ ...move, baseUrl: 'https://p01.tec.example.vn' })
+      .then([
+        {
+          type: 'ProvincialLogMoved',
+          data: { province: HANOI, origin: ORIGIN, baseUrl: 'https://p01.tec.example.vn', previousBaseUrl: MOVED_URL, movedAt: T1 },
+        },
+      ]);
+  });
+
+  it('refuses a move to a URL with credentials, another scheme or no host, an unknown origin, a retired log, and provincial staff', () => {
+    for (const baseUrl of ['https://user:pw@p01.example.vn', 'ftp://p01.example.vn', 'not a url', 'http://'])
+      registrySpec()
+        .given([registered])
+        .when({ ...move, baseUrl })
+        .thenThrows(InvalidCommandError);
+    registrySpec().given([]).when(move).thenThrows(ProvincialLogNotRegisteredError);
+    registrySpec().given([registered, retired]).when(move).thenThrows(ProvincialLogRetiredError);
+    registrySpec()
+      .given([registered])
+      .when({ ...move, province: HANOI })
+      .thenThrows(ProvinceMismatchError);
   });
 });

@@ -21,7 +21,8 @@ import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
-import { portalCaseView } from '../../../domain/citizen/index.ts';
+import { portalCaseView, portalRef } from '../../../domain/citizen/index.ts';
+import { readModelQueries } from './read-models.ts';
 import { citizenComplaintRoutes } from './citizen-complaints.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
 import {
@@ -33,6 +34,7 @@ import {
   PortalViolationSchema,
   publishedFields,
   PublishedFieldsSchema,
+  type PortalViolation,
 } from './citizen-portal.ts';
 
 const LookupQuery = z.strictObject({
@@ -92,6 +94,47 @@ export async function subjectAccessExport(
   return { requestId: request.requestId, legalBasis: SUBJECT_LEGAL_BASIS.access, cases };
 }
 
+/**
+ * The lookup on the national node (`--tier national`): the same published violations, answered from the
+ * provincial read models projected over the mirrored feeds (src/adapters/witness/national-projections.ts),
+ * each disclosure recorded in custody on this node under the case's province. Only the published fields and
+ * the notice reference: the case's procedure (fines, deadlines, payment, answering, complaints) lives on the
+ * handling province's node, so the portal's actions are off here and no grant is issued.
+ */
+async function nationalLookup(
+  services: ApiServices,
+  national: NonNullable<ApiServices['nationalReadModels']>,
+  compact: string,
+  correlated: { correlationId?: string },
+): Promise<PortalViolation[]> {
+  const found = await national.read((m) => readModelQueries(m, services.commandDeps.clock).citizenViolations(compact));
+  for (const v of found) {
+    await recordEvidenceAccess(
+      services.commandDeps,
+      { actor: { kind: 'citizen', id: 'public-lookup' }, province: v.province },
+      { caseId: v.caseId, access: 'lookup', purpose: CITIZEN_LOOKUP_PURPOSE },
+      correlated,
+    );
+  }
+  const phone = services.citizen?.handlingUnitPhone;
+  return found.map((v) => ({
+    ...publishedFields(v),
+    ref: portalRef(v.caseId),
+    handlingUnitPhone: phone?.(v.province) ?? null,
+    fineRange: null,
+    decision: null,
+    deadlines: { respondBy: null, payBy: null, complainBy: null },
+    amountDue: null,
+    payment: null,
+    paid: null,
+    complaints: [],
+    privacyImage: false,
+    canPay: false,
+    canComplain: false,
+    response: { canRespond: false, driverRequired: false, explained: false, driverNamed: false, endsAt: null },
+  }));
+}
+
 export function publicRoutes(services: ApiServices): AnyRoute[] {
   const budget = services.lookupBudget ?? new InMemoryLookupBudget();
   const portal = portalOf(services);
@@ -133,6 +176,11 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
           return;
         }
         await budget.succeeded(compact);
+        const nationalReadModels = services.nationalReadModels;
+        if (nationalReadModels) {
+          res.json({ grant: null, violations: await nationalLookup(services, nationalReadModels, compact, correlation(req)) });
+          return;
+        }
         const found = await services.queries.citizenViolations(compact);
         for (const v of found) {
           await recordEvidenceAccess(

@@ -4,7 +4,6 @@
  * vehicle registry port (src/adapters/registry/).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../../ports/clock.ts';
 import { vietnamDate } from '../../../domain/signoff/primitives.ts';
 import {
@@ -14,6 +13,7 @@ import {
   officerWorkload,
   reviewQueue,
   statistics,
+  type ReadModelReader,
 } from '../../../projections/queries.ts';
 import type { VehicleRegistry as RegistryPort } from '../../../ports/registry.ts';
 import { NATIONAL_SCOPE } from '../../auth/roles.ts';
@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
  * Default statistics window: the last 30 days, inclusive, in Viet Nam calendar dates (UTC+7), the dates the
  * statistics are filed under (a UTC date would leave out today's facts from 17:00 UTC on).
  */
-function window(scope: StatisticsScope, clock: Clock): { from: string; to: string } {
+export function statisticsWindow(scope: Pick<StatisticsScope, 'from' | 'to'>, clock: Clock): { from: string; to: string } {
   const to = scope.to ?? vietnamDate(clock.now());
   const from = scope.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
   return { from, to };
@@ -43,7 +43,7 @@ function provinceOf(scope: StatisticsScope): { province?: string } {
   return scope.province === 'national' ? {} : { province: scope.province };
 }
 
-export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
+export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries {
   return {
     async listCases(filter) {
       const provinces = filter.provinces;
@@ -140,10 +140,10 @@ export function readModelQueries(ds: DataSource, clock: Clock): ApiQueries {
         ...(result.nextCursor ? { next: result.nextCursor } : {}),
       };
     },
-    violationStatistics: (scope) => statistics(ds, { ...provinceOf(scope), ...window(scope, clock) }),
+    violationStatistics: (scope) => statistics(ds, { ...provinceOf(scope), ...statisticsWindow(scope, clock) }),
     cameraCoverage: (scope) => cameraCoverage(ds, { ...provinceOf(scope), at: clock.now() }),
     modelPerformance: () => modelPerformance(ds),
-    officerWorkload: (scope) => officerWorkload(ds, { ...provinceOf(scope), ...window(scope, clock) }),
+    officerWorkload: (scope) => officerWorkload(ds, { ...provinceOf(scope), ...statisticsWindow(scope, clock) }),
   };
 }
 

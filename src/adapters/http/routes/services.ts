@@ -15,6 +15,8 @@ import type { LogPublisher } from '../../ledger/log.ts';
 import type { Witness } from '../../witness/witness.ts';
 import type { MirrorLogStatus } from '../../witness/mirror.ts';
 import type { NationalViews } from '../../witness/national-views.ts';
+import type { NationalProjector } from '../../witness/national-projections.ts';
+import type { FederationStaleness } from '../../witness/staleness.ts';
 import type { StoredCheckpoint } from '../../../ports/ledger.ts';
 import type { CommandDeps } from '../../../commands/deps.ts';
 import type { BundleExporter } from '../../../bundle-export/index.ts';
@@ -232,6 +234,13 @@ export interface ApiServices {
   mirror?: { status(): Promise<MirrorLogStatus[]> };
   /** National views over the mirrored feeds (`/v1/national/…`); without them those routes answer 404. */
   nationalViews?: NationalViews;
+  /**
+   * The provincial read models projected over the mirrored feeds (`--tier national`): the national camera
+   * coverage, model performance and officer workload routes, and the citizen lookup on the national node.
+   */
+  nationalReadModels?: NationalProjector;
+  /** Staleness alarms over the registered logs (`--tier national`), in `/v1/federation/status`. */
+  staleness?: { evaluate(): Promise<FederationStaleness> };
   /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */
   audit?: AuditServices;
   /** Renders the auditor's access history as PDF (src/adapters/documents/access-history-pdf.ts); without it, CSV only. */

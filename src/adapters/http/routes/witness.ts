@@ -12,12 +12,14 @@
  * - `GET /v1/national/statistics` and `GET /v1/national/plates/{plate}/cases`: national views over the
  *   mirrored feeds (national staff; the plate lookup needs `X-Purpose` and records a custody `lookup` per case
  *   on this node, filed under the case's province).
- * - `POST /v1/admin/provincial-logs…`: the registry commands (national admin only).
+ * - `POST /v1/admin/provincial-logs…`: the registry commands (register, rotate-key, move, retire; national
+ *   admin only).
  */
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
   loadProvincialLogRegistry,
+  moveProvincialLog,
   registerProvincialLog,
   retireProvincialLog,
   rotateProvincialLogKey,
@@ -32,6 +34,11 @@ import { AppError } from '../../../domain/shared/errors.ts';
 import { NATIONAL_PROVINCE, ProvinceCodeSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
 import type { Witness } from '../../witness/witness.ts';
 import type { NationalViews } from '../../witness/national-views.ts';
+import type { NationalProjector } from '../../witness/national-projections.ts';
+import { cameraCoverage, modelPerformance, officerWorkload } from '../../../projections/queries.ts';
+import { CalendarDate } from '../../../domain/shared/time.ts';
+import { statisticsWindow } from './read-models.ts';
+import { bigintToJson } from '../../../projections/read-models/transformers.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
 import { isLowercaseUuid } from '../../../domain/ids.ts';
@@ -108,7 +115,99 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     if (!services.nationalViews) throw new NationalViewsNotServedError('This node does not hold the national mirror');
     return services.nationalViews;
   };
+  const readModels = (): NationalProjector => {
+    if (!services.nationalReadModels) throw new NationalViewsNotServedError('This node does not hold the national mirror');
+    return services.nationalReadModels;
+  };
+  const clock = deps.clock;
   return [
+    route({
+      method: 'get',
+      path: '/v1/national/camera-coverage',
+      summary:
+        'Camera coverage per province and nationally, from the cameras in the mirrored provincial feeds, by the provincial coverage rules and reference data (national staff)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
+      responses: { 200: { description: 'The coverage report (the same shape as /v1/statistics/cameras data)' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        res.json(await readModels().read((m) => cameraCoverage(m, { at: clock.now() })));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/model-performance',
+      summary:
+        'AI model performance per model version, nationally and per province, from the readings and reviews in the mirrored feeds (national staff)',
+      tags: ['federation'],
+      auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
+      responses: { 200: { description: '`national`: every province’s readings together; `provinces`: each log’s own' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        const p = readModels();
+        res.json({
+          national: await p.read((m) => modelPerformance(m)),
+          provinces: (await p.perLog((m) => modelPerformance(m))).map(({ result, ...log }) => ({ ...log, models: result })),
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/officer-workload',
+      summary:
+        'Reviews and decisions per officer in each province, from the mirrored feeds (names officers: national supervisors and auditors only)',
+      tags: ['federation'],
+      auth: ['supervisor', 'auditor'],
+      query: z.strictObject({ from: CalendarDate.optional(), to: CalendarDate.optional() }),
+      responses: { 200: { description: 'Per province (mirrored log), per officer; default window the last 30 days (Viet Nam dates)' } },
+      handler: async ({ res, principal, query }) => {
+        national(principal);
+        const window = statisticsWindow(query, clock);
+        const provinces = await readModels().perLog((m) => officerWorkload(m, window));
+        res.json({ ...window, provinces: provinces.map(({ result, ...log }) => ({ ...log, officers: result })) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/national/read-models',
+      summary: 'The national read models of each mirrored log: projection checkpoints (leaf indexes), state and lag (national staff)',
+      tags: ['federation'],
+      auth: ['auditor', 'admin'],
+      responses: { 200: { description: 'Per mirrored log, its projections' } },
+      handler: async ({ res, principal }) => {
+        national(principal);
+        const logs = await readModels().status();
+        // 64-bit counters as JSON numbers, or decimal strings beyond 2^53.
+        res.json({ logs: logs.map((l) => ({ ...l, projections: l.projections.map((x) => ({ ...x, eventsSeen: bigintToJson(x.eventsSeen) })) })) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/national/read-models/check',
+      summary:
+        'The auditor’s check of one mirrored log’s national read models: rebuilt from its mirrored feed and compared row by row with the live ones',
+      tags: ['federation'],
+      auth: ['auditor'],
+      body: z.strictObject({ origin: LogOriginSchema }),
+      responses: { 200: { description: 'Per projection: identical or not, with differing rows counted' } },
+      handler: async ({ res, principal, body }) => {
+        national(principal);
+        const p = readModels();
+        if (!(await p.logs()).some((l) => l.origin === body.origin))
+          throw new NationalViewsNotServedError('No mirrored log with this origin');
+        const reports = await p.rebuildCheck(body.origin);
+        res.json({
+          origin: body.origin,
+          identical: reports.every((r) => r.identical),
+          projections: reports.map((r) => ({
+            projection: r.projection,
+            checkpoint: r.checkpoint,
+            identical: r.identical,
+            tables: r.tables.map(({ samples: _samples, ...t }) => t),
+          })),
+        });
+      },
+    }),
     route({
       method: 'get',
       path: '/v1/national/statistics',
@@ -206,7 +305,8 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/federation/status',
-      summary: 'Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness (national staff)',
+      summary:
+        'Registered provincial logs: witnessed size, last cosignature time, fork alarms, mirror freshness, staleness alarms (national staff)',
       tags: ['federation'],
       // National staff watch it on the dashboard; it names logs and checkpoints, never a person.
       auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
@@ -214,7 +314,12 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ res, principal }) => {
         national(principal);
         const w = witness();
-        res.json({ witness: w.verifierKey(), logs: await w.status(), mirror: (await services.mirror?.status()) ?? [] });
+        res.json({
+          witness: w.verifierKey(),
+          logs: await w.status(),
+          mirror: (await services.mirror?.status()) ?? [],
+          ...(services.staleness ? { staleness: await services.staleness.evaluate() } : {}),
+        });
       },
     }),
     route({
@@ -271,6 +376,28 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
         answer(
           res,
           await rotateProvincialLogKey(
+            deps,
+            callerFor(p, NATIONAL_PROVINCE),
+            { origin: params.origin, ...body },
+            correlation(req),
+          ),
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/provincial-logs/:origin/move',
+      summary: 'Move a provincial log to another base URL (the mirror reads it there from its next round)',
+      tags: ['admin', 'federation'],
+      auth: ['admin'],
+      params: OriginParams,
+      body: z.strictObject({ baseUrl: LogBaseUrlSchema }),
+      responses: { 200: { description: 'Applied (appended 0 when the log is already at that URL)', schema: ok } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const p = national(principal);
+        answer(
+          res,
+          await moveProvincialLog(
             deps,
             callerFor(p, NATIONAL_PROVINCE),
             { origin: params.origin, ...body },
