@@ -6,8 +6,8 @@
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CaseResponseDue1795479700000 implements MigrationInterface {
-  name = 'CaseResponseDue1795479700000';
+export class CaseResponseDue1795479700001 implements MigrationInterface {
+  name = 'CaseResponseDue1795479700001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM rm_case`);
