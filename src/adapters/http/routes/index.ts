@@ -18,8 +18,10 @@ import type { ApiServices } from './services.ts';
 import { statisticsRoutes } from './statistics.ts';
 import { witnessRoutes } from './witness.ts';
 
-export function apiRoutes(given: ApiServices): AnyRoute[] {
-  const services: ApiServices = given.edgeOriginals ? given : { ...given, edgeOriginals: new EdgeOriginalRequests() };
+export function apiRoutes(services: ApiServices): AnyRoute[] {
+  // Filled in on the caller's object, not a copy: whoever holds the services (the test nodes change the served
+  // provinces) must see the same object the routes use.
+  services.edgeOriginals ??= new EdgeOriginalRequests();
   return [
     ...ingestRoutes(services),
     ...edgeRelayRoutes(services, services.edgeOriginals),
