@@ -18,8 +18,10 @@ import type { ApiServices } from './services.ts';
 import { statisticsRoutes } from './statistics.ts';
 import { witnessRoutes } from './witness.ts';
 
-export function apiRoutes(given: ApiServices): AnyRoute[] {
-  const services: ApiServices = given.edgeOriginals ? given : { ...given, edgeOriginals: new EdgeOriginalRequests() };
+export function apiRoutes(services: ApiServices): AnyRoute[] {
+  // The caller's object itself, not a copy: services attached after the routes are built (the national
+  // witness and views in the tests and benches) must be seen by them.
+  services.edgeOriginals ??= new EdgeOriginalRequests();
   return [
     ...ingestRoutes(services),
     ...edgeRelayRoutes(services, services.edgeOriginals),
