@@ -419,7 +419,7 @@ export class MirrorFollower {
    * is used because the per-row cost of an `INSERT … SELECT FROM unnest(…)` bounded the mirror
    * (docs/federation.md, Benchmarks).
    */
-  private async store(
+  private store(
     origin: string,
     from: number,
     first: number,
@@ -427,42 +427,7 @@ export class MirrorFollower {
     records: readonly MirroredRecord[],
     witnessed: { size: number; checkpoint: string },
   ): Promise<void> {
-    const client = await this.options.db.connect();
-    let committed = false;
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const moved = await client.query(
-        `UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
-          WHERE origin = $1 AND size = $2 AND stopped_at IS NULL`,
-        [origin, from, last.size, Buffer.from(last.frontier), witnessed.checkpoint, witnessed.size],
-      );
-      if (moved.rowCount !== 1) {
-        throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: 0 });
-      }
-      const copy = client.query(copyFrom(`COPY mirror_records (${MIRROR_RECORD_COLUMNS}) FROM STDIN`));
-      await pipeline(Readable.from([copyRows(origin, first, records)]), copy);
-      if (copy.rowCount !== records.length) {
-        // COPY stores every line or fails; a different count means the rows were not the ones checked.
-        throw new Error(`mirror COPY of ${origin} at ${first} stored ${copy.rowCount} of ${records.length} rows`);
-      }
-      await client.query('COMMIT');
-      committed = true;
-    } catch (error) {
-      broken = error as Error;
-      throw error;
-    } finally {
-      if (!committed) {
-        // Nothing of the batch stays; a connection that cannot roll back is discarded, never reused mid-transaction.
-        const rolledBack = await client.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        );
-        client.release(rolledBack ? undefined : (broken ?? new Error('rollback failed')));
-      } else {
-        client.release();
-      }
-    }
+    return storeMirroredBatch(this.options.db, { origin, from, first, to: last, records, witnessed });
   }
 
   private async stopWithAlarm(
@@ -506,6 +471,61 @@ export class MirrorFollower {
         stopReason: r.stop_reason ?? undefined,
       };
     });
+  }
+}
+
+/**
+ * Stores a checked batch of mirrored records (leaves `first …`, consecutive) and moves the cursor of `origin`
+ * from `from` to `to` (size and compact range after the batch) in one transaction; see
+ * `MirrorFollower.store`. Exported for the insert benchmark (bench/mirror-insert.bench.ts).
+ */
+export async function storeMirroredBatch(
+  db: pg.Pool,
+  batch: {
+    origin: string;
+    from: number;
+    first: number;
+    to: { size: number; frontier: Uint8Array };
+    records: readonly MirroredRecord[];
+    witnessed: { size: number; checkpoint: string };
+  },
+): Promise<void> {
+  const { origin, from, first, records, witnessed } = batch;
+  const client = await db.connect();
+  let committed = false;
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const moved = await client.query(
+      `UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
+        WHERE origin = $1 AND size = $2 AND stopped_at IS NULL`,
+      [origin, from, batch.to.size, Buffer.from(batch.to.frontier), witnessed.checkpoint, witnessed.size],
+    );
+    if (moved.rowCount !== 1) {
+      throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: 0 });
+    }
+    const copy = client.query(copyFrom(`COPY mirror_records (${MIRROR_RECORD_COLUMNS}) FROM STDIN`));
+    await pipeline(Readable.from([copyRows(origin, first, records)]), copy);
+    if (copy.rowCount !== records.length) {
+      // COPY stores every line or fails; a different count means the rows were not the ones checked.
+      throw new Error(`mirror COPY of ${origin} at ${first} stored ${copy.rowCount} of ${records.length} rows`);
+    }
+    await client.query('COMMIT');
+    committed = true;
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    if (!committed) {
+      // Nothing of the batch stays; a connection that cannot roll back is discarded, never reused mid-transaction.
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      client.release(rolledBack ? undefined : (broken ?? new Error('rollback failed')));
+    } else {
+      client.release();
+    }
   }
 }
 
