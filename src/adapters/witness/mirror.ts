@@ -20,7 +20,10 @@
  * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
  * an error answer is retried with backoff; it is never an alarm.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   addSignatureLines,
   bytesEqual,
@@ -408,13 +411,15 @@ export class MirrorFollower {
 
   /**
    * Stores checked records (leaves `first …`, consecutive) and moves the cursor from `from` to the chunk's end
-   * with its compact range, in one statement: the cursor update is guarded by `size = from` (and not
-   * stopped), and the records are inserted only through the row it updated. So either both happen or
-   * neither; a second follower that moved the cursor first makes this one store nothing
-   * (`MirrorCursorMovedError`). The records' texts and hashes travel as one newline-joined text and one
-   * byte string (a served line never holds a newline), which spares escaping every record into an array.
+   * with its compact range, in one transaction: the cursor update is guarded by `size = from` (and not
+   * stopped) and comes first, so it takes the cursor row's lock; the records follow by `COPY` only if it
+   * moved, and both commit together or neither does. A second follower that moved the cursor first makes this
+   * one store nothing (`MirrorCursorMovedError`); one that is storing the same range at that moment holds the
+   * row lock, and this one's update, re-checked after that commit, finds the size moved. `COPY` (text format)
+   * is used because the per-row cost of an `INSERT … SELECT FROM unnest(…)` bounded the mirror
+   * (docs/federation.md, Benchmarks).
    */
-  private async store(
+  private store(
     origin: string,
     from: number,
     first: number,
@@ -422,40 +427,7 @@ export class MirrorFollower {
     records: readonly MirroredRecord[],
     witnessed: { size: number; checkpoint: string },
   ): Promise<void> {
-    const { rowCount } = await this.options.db.query(
-      `WITH cursor AS (
-         UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
-          WHERE origin = $1 AND size = $2 AND stopped_at IS NULL
-          RETURNING origin)
-       INSERT INTO mirror_records
-         (origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, plate, record)
-       SELECT cursor.origin, $7::bigint + r.n - 1, r.province, r.record_id, r.stream, r.revision, r.type, r.recorded_at,
-              substring($13::bytea FROM ((r.n - 1) * 32 + 1)::int FOR 32), r.plate, r.record
-         FROM cursor, unnest($8::text[], $9::uuid[], $10::text[], $11::int[], $12::text[], $14::timestamptz[],
-                             $15::text[], string_to_array($16::text, E'\n'))
-                      WITH ORDINALITY AS r(province, record_id, stream, revision, type, recorded_at, plate, record, n)`,
-      [
-        origin,
-        from,
-        last.size,
-        Buffer.from(last.frontier),
-        witnessed.checkpoint,
-        witnessed.size,
-        first,
-        records.map((r) => r.province),
-        records.map((r) => r.recordId),
-        records.map((r) => r.stream),
-        records.map((r) => r.revision),
-        records.map((r) => r.type),
-        Buffer.from(records.map((r) => r.hash).join(''), 'hex'),
-        records.map((r) => r.recordedAt),
-        records.map((r) => r.plate ?? null),
-        records.map((r) => r.text).join('\n'),
-      ],
-    );
-    if (rowCount !== records.length) {
-      throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: rowCount ?? 0 });
-    }
+    return storeMirroredBatch(this.options.db, { origin, from, first, to: last, records, witnessed });
   }
 
   private async stopWithAlarm(
@@ -500,6 +472,92 @@ export class MirrorFollower {
       };
     });
   }
+}
+
+/**
+ * Stores a checked batch of mirrored records (leaves `first …`, consecutive) and moves the cursor of `origin`
+ * from `from` to `to` (size and compact range after the batch) in one transaction; see
+ * `MirrorFollower.store`. Exported for the insert benchmark (bench/mirror-insert.bench.ts).
+ */
+export async function storeMirroredBatch(
+  db: pg.Pool,
+  batch: {
+    origin: string;
+    from: number;
+    first: number;
+    to: { size: number; frontier: Uint8Array };
+    records: readonly MirroredRecord[];
+    witnessed: { size: number; checkpoint: string };
+  },
+): Promise<void> {
+  const { origin, from, first, records, witnessed } = batch;
+  const client = await db.connect();
+  let committed = false;
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const moved = await client.query(
+      `UPDATE mirror_logs SET size = $3, frontier = $4, checkpoint = $5, checkpoint_size = $6
+        WHERE origin = $1 AND size = $2 AND stopped_at IS NULL`,
+      [origin, from, batch.to.size, Buffer.from(batch.to.frontier), witnessed.checkpoint, witnessed.size],
+    );
+    if (moved.rowCount !== 1) {
+      throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: 0 });
+    }
+    const copy = client.query(copyFrom(`COPY mirror_records (${MIRROR_RECORD_COLUMNS}) FROM STDIN`));
+    await pipeline(Readable.from([copyRows(origin, first, records)]), copy);
+    if (copy.rowCount !== records.length) {
+      // COPY stores every line or fails; a different count means the rows were not the ones checked.
+      throw new Error(`mirror COPY of ${origin} at ${first} stored ${copy.rowCount} of ${records.length} rows`);
+    }
+    await client.query('COMMIT');
+    committed = true;
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    if (!committed) {
+      // Nothing of the batch stays; a connection that cannot roll back is discarded, never reused mid-transaction.
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      client.release(rolledBack ? undefined : (broken ?? new Error('rollback failed')));
+    } else {
+      client.release();
+    }
+  }
+}
+
+const MIRROR_RECORD_COLUMNS =
+  'origin, leaf_index, province, record_id, stream, revision, type, recorded_at, record_hash, plate, record';
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped; anything else is literal. */
+const COPY_TEXT_SPECIAL = /[\\\t\n\r]/g;
+const COPY_TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+function copyText(value: string): string {
+  return value.replace(COPY_TEXT_SPECIAL, (c) => COPY_TEXT_ESCAPES[c]!);
+}
+
+/** The rows of `records` (leaves `first …`) in COPY text format, columns as `MIRROR_RECORD_COLUMNS`. */
+export function copyRows(origin: string, first: number, records: readonly MirroredRecord[]): string {
+  const o = copyText(origin);
+  const lines = records.map((r, i) =>
+    [
+      o,
+      String(first + i),
+      copyText(r.province),
+      copyText(r.recordId),
+      copyText(r.stream),
+      String(r.revision),
+      copyText(r.type),
+      copyText(r.recordedAt),
+      `\\\\x${r.hash}`, // bytea hex input, its backslash escaped for COPY
+      r.plate === undefined ? '\\N' : copyText(r.plate),
+      copyText(r.text),
+    ].join('\t'),
+  );
+  return lines.join('\n') + '\n';
 }
 
 /**

@@ -61,6 +61,9 @@ describe('the national mirror of a provincial log', function () {
     followers.push(f);
     return f;
   };
+  // Characters the mirror's COPY text format must escape (the JSON text carries them as backslash sequences):
+  // the verbatim comparison below fails if any is stored altered.
+  const COPY_ESCAPED = 'C:\\\\share\\N\ttab\nnewline\rreturn "quoted" \\. end';
   const cases: string[] = [];
   let plateCases = 52; // every third case of the first two batches (150 and 5)
   let detections = 155;
@@ -71,7 +74,7 @@ describe('the national mirror of a provincial log', function () {
       const id = randomUUID();
       cases.push(id);
       appended += 2;
-      await province.store.append(`case-${id}`, [detected(i % 3 === 0 ? plate : `51F${String(10000 + i)}`, i), event('ReviewConfirmed', { n: i })], expected.any);
+      await province.store.append(`case-${id}`, [detected(i % 3 === 0 ? plate : `51F${String(10000 + i)}`, i), event('ReviewConfirmed', { n: i, remark: COPY_ESCAPED })], expected.any);
     }
   };
   /** Seals everything appended so far and has the witness cosign it; returns the cosigned size. */
