@@ -85,6 +85,8 @@ export interface CaseSummary {
   recordDrawn: boolean;
   /** Revision of the case stream's last record folded into the row (the detail's ETag once caught up). */
   revision: number | string;
+  /** The media worker's thumbnail of the overview (derived evidence), when it made one. */
+  thumbnail: { digest: string; mediaType: string; size: number } | null;
 }
 
 export interface Page<T> {
@@ -143,7 +145,15 @@ function summary(c: CaseRow): CaseSummary {
     transferredTo: c.transferredTo,
     recordDrawn: c.recordId !== null,
     revision: bigintToJson(c.revision)!,
+    thumbnail: thumbnailOf(c),
   };
+}
+
+/** The latest thumbnail the media worker derived from the case's overview, or null. */
+function thumbnailOf(c: CaseRow): CaseSummary['thumbnail'] {
+  const derived = (c.evidence as { derived?: { digest: string; mediaType: string; size: number; kind?: string }[] } | null)?.derived ?? [];
+  const thumb = derived.filter((d) => d.kind === 'thumbnail').at(-1);
+  return thumb ? { digest: thumb.digest, mediaType: thumb.mediaType, size: thumb.size } : null;
 }
 
 /** Cases matching `filter`, newest observation first, `limit` per page (1–200). */
@@ -252,8 +262,6 @@ export const NOTICE_DUE_DAYS = 10;
 export const LIMITATION_WARNING_DAYS = 30;
 
 export interface ReviewQueueItem extends CaseSummary {
-  /** The media worker's thumbnail of the overview (derived evidence), when it made one. */
-  thumbnail: { digest: string; mediaType: string; size: number } | null;
   noticeDueAt: string;
   limitationEndsAt: string;
   sla: { noticeDueSoon: boolean; noticeOverdue: boolean; limitationApproaching: boolean; limitationPassed: boolean };
@@ -291,11 +299,8 @@ export async function reviewQueue(
     const observedIso = c.observedAt.toISOString();
     const noticeDue = Date.parse(periodOfDays(observedIso, NOTICE_DUE_DAYS).endsAt);
     const limitationEnds = Date.parse(limitationPeriod(observedIso).endsAt);
-    const derived = (c.evidence as { derived?: { digest: string; mediaType: string; size: number; kind?: string }[] } | null)?.derived ?? [];
-    const thumb = derived.filter((d) => d.kind === 'thumbnail').at(-1);
     return {
       ...summary(c),
-      thumbnail: thumb ? { digest: thumb.digest, mediaType: thumb.mediaType, size: thumb.size } : null,
       noticeDueAt: new Date(noticeDue).toISOString(),
       limitationEndsAt: new Date(limitationEnds).toISOString(),
       sla: {

@@ -3,7 +3,8 @@
  * the UI node) witnessing and mirroring a real provincial node (01: ledger, submitter, published log), and a
  * second registered log (79) whose key signs two checkpoints of one size with two roots. National staff see
  * 01's freshness (records mirrored, the province's checkpoint, the cosigned size, seconds behind) and 79's fork
- * alarm with the province and both checkpoints, its mirroring stopped; in Vietnamese, then in English.
+ * alarm with the province and both checkpoints, its mirroring stopped; in Vietnamese, then in English. 79's
+ * staleness alarm shows as an amber badge with its reason, in both languages.
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,9 @@ const ORIGIN_79 = 'vn-traffic/province-79';
   before(async () => {
     province = await startApiNode('ui_fed_province', { origin: ORIGIN_01 });
     // The national mirror reads 01's records with a national auditor token 01's issuer signed.
-    ui = await startUiNode({ cases: 2, env: { TIER: 'national', MIRROR_TOKEN: await province.token('auditor', '00', MIRROR_SUBJECT) } });
+    // A one-second staleness threshold, so 79 (never read by the mirror, its cosigned checkpoint soon older than
+    // that) raises a staleness alarm within the spec without a clock of its own.
+    ui = await startUiNode({ cases: 2, env: { TIER: 'national', MIRROR_TOKEN: await province.token('auditor', '00', MIRROR_SUBJECT), FEDERATION_STALE_SECONDS: '1' } });
     browser = await launch();
     const admin = await ui.token('admin', '00', 'admin-00-fed');
     for (const [p, origin, key, baseUrl] of [
@@ -103,6 +106,37 @@ const ORIGIN_79 = 'vn-traffic/province-79';
     expect(await alarm.innerText()).to.contain('Fork: same size, another root');
     await page.locator('#lang').selectOption('vi');
     expect(errors).to.deep.equal([]);
+  });
+
+  it('national staff see 79’s staleness alarm as an amber badge with its reason, in Vietnamese and English', async () => {
+    const token = await ui.token('supervisor', '00', 'officer-00-c08');
+    await waitFor(
+      async () => {
+        const r = await fetch(`${ui.url}/v1/federation/status`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await r.json()) as { staleness?: { logs: { origin: string; stale: boolean; reasons: string[] }[] } };
+        return body.staleness?.logs.find((l) => l.origin === ORIGIN_79)?.reasons.includes('checkpoint-old') === true;
+      },
+      { what: '79 judged stale (checkpoint-old) by the national node', timeoutMs: 30_000 },
+    );
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInWithToken(page, ui.url, token, 'officer-00-c08');
+    await page.goto(`${ui.url}/#/dashboard`);
+    await page.getByTestId('federation').waitFor();
+    const badge = row(page, '79').locator('[data-testid=fed-stale] .badge');
+    expect(await badge.getAttribute('data-stale')).to.equal('true');
+    expect(await badge.getAttribute('class')).to.contain('warn');
+    expect((await badge.getAttribute('data-reasons'))!.split(' ')).to.include('checkpoint-old');
+    expect(await badge.innerText()).to.equal('Chậm trễ');
+    expect(await row(page, '79').getByTestId('fed-stale-reasons').innerText()).to.contain('điểm kiểm tra đồng xác nhận quá cũ');
+    await page.locator('#lang').selectOption('en');
+    await page.getByText('Two tiers: provincial logs at the national center').waitFor();
+    expect(await badge.innerText()).to.equal('Stale');
+    expect(await row(page, '79').getByTestId('fed-stale-reasons').innerText()).to.contain('cosigned checkpoint too old');
+    await page.locator('#lang').selectOption('vi');
+    expect(errors).to.deep.equal([]);
+    await page.close();
   });
 
   it('provincial staff do not see the panel', async () => {

@@ -295,6 +295,72 @@ async function deriveOldestMedia(ui: UiNode, caseId: string): Promise<OldestMedi
     await page.close();
   });
 
+  it('the decision list shows plate, thumbnail, place and fine range, with a custody record per listed case', async () => {
+    const subject = 'officer-01-director';
+    const token = await ui.token('supervisor', '01', subject);
+    const awaiting: { caseId: string; location: string }[] = [];
+    for (const status of ['confirmed', 'owner-identified', 'noticed']) {
+      const r = await fetch(`${ui.url}/v1/cases?status=${status}&limit=200`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status, `GET /v1/cases?status=${status}`).to.equal(200);
+      awaiting.push(...((await r.json()) as { items: { caseId: string; location: string }[] }).items);
+    }
+    expect(awaiting.length, 'demo cases awaiting a decision').to.be.greaterThan(0);
+    // One listed case gets a thumbnail the way the media worker makes it (real sharp).
+    const withThumb = awaiting[0]!.caseId;
+    const [thumb] = await deriveForCase({ commands: ui.node.commandDeps, evidence: ui.node.evidence }, withThumb, { thumbnail: {} });
+    await waitFor(
+      async () => {
+        const rows = (await ui.node.readModels.query(`SELECT evidence FROM rm_case WHERE case_id = $1`, [withThumb])) as { evidence: { derived?: { digest: string }[] } }[];
+        return (rows[0]?.evidence.derived ?? []).some((d) => d.digest === thumb!.digest);
+      },
+      { what: 'the thumbnail in the case read model', timeoutMs: 30_000 },
+    );
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await signInWithToken(page, ui.url, token, subject);
+    await page.goto(`${ui.url}/#/decisions`);
+    const rows = page.locator('[data-testid=decisions] tbody tr');
+    await rows.first().waitFor();
+    const ids = (await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-case-id') ?? ''))) as string[];
+    expect([...ids].sort()).to.deep.equal(awaiting.map((c) => c.caseId).sort());
+    const readModel = (await ui.node.readModels.query(
+      `SELECT case_id, COALESCE(plate_confirmed, plate_ai, plate_edge) AS plate FROM rm_case WHERE case_id = ANY($1::uuid[])`,
+      [ids],
+    )) as { case_id: string; plate: string | null }[];
+    for (const [i, id] of ids.entries()) {
+      const row = rows.nth(i);
+      const plate = readModel.find((r) => r.case_id === id)!.plate;
+      expect(await row.getByTestId('plate').innerText(), `plate of ${id}`).to.equal(plate ?? '—');
+      expect(await row.getByTestId('place').innerText(), `place of ${id}`).to.contain(awaiting.find((c) => c.caseId === id)!.location);
+      expect(await row.getByTestId('fine-range').innerText(), `fine range of ${id}`).to.match(/₫ – .*₫$/);
+    }
+    // The thumbnail is fetched once its row is on screen, with the list's purpose: one more custody record.
+    const thumbRow = rows.nth(ids.indexOf(withThumb));
+    await thumbRow.scrollIntoViewIfNeeded();
+    await thumbRow.locator('[data-testid=thumbnail][data-loaded=true] img').waitFor();
+    await waitFor(
+      async () => {
+        const custody = (await ui.node.store.readStream(`custody-${withThumb}`)).map((r) => r.record);
+        return custody.some((r) => (r.meta.actor as { id: string }).id === subject && (r.data as { purpose: string; digest?: string }).purpose === 'decision list' && (r.data as { digest?: string }).digest === thumb!.digest);
+      },
+      { what: 'the custody record of the fetched thumbnail', timeoutMs: 10_000 },
+    );
+    // Listing the plates was one custody record per listed case, by this supervisor, with the list's purpose.
+    for (const id of ids) {
+      const custody = (await ui.node.store.readStream(`custody-${id}`)).map((r) => r.record);
+      const listed = custody.filter((r) => (r.meta.actor as { id: string }).id === subject && (r.data as { access: string; purpose: string }).access === 'view' && (r.data as { purpose: string }).purpose === 'decision list');
+      expect(listed.length, `custody of listed case ${id}`).to.be.greaterThan(0);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'decisions.png') });
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
   it('a supervisor draws up the violation record, then decides the penalty naming its offender, both signed in the browser', async () => {
     const page = await browser.context.newPage();
     const errors: string[] = [];

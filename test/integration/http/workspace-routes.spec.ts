@@ -223,6 +223,84 @@ describe('workspace routes: review queue, me, projections', function () {
     });
   });
 
+  describe('GET /v1/cases with include=plates (the decision list)', () => {
+    const custodyOf = async (caseId: string) => {
+      try {
+        return (await node.store.readStream(`custody-${caseId}`)).map((r) => r.record);
+      } catch {
+        return [];
+      }
+    };
+    const custodyCounts = async (ids: string[]) => Promise.all(ids.map(async (id) => (await custodyOf(id)).length));
+    type Listed = { caseId: string; location: string; plate?: string | null; thumbnail?: unknown };
+
+    it('lists without plates and records nothing, as before', async () => {
+      const before = await custodyCounts([...hanoi, saigonCase]);
+      const reply = await call(node, 'GET', '/v1/cases?status=detected', { token: world.officers[HANOI]!.token });
+      expectStatus(reply, 200);
+      const items = reply.json.items as Listed[];
+      expect(items.map((i) => i.caseId).sort()).to.deep.equal([...hanoi].sort());
+      for (const item of items) {
+        expect(item).not.to.have.property('plate');
+        expect(item).not.to.have.property('thumbnail');
+        expect(item.location).to.be.a('string').and.not.equal('');
+      }
+      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+    });
+
+    it('adds plate and thumbnail reference after one custody record per listed case, with the stated purpose', async () => {
+      const before = await custodyCounts([...hanoi, saigonCase]);
+      const reply = await call(node, 'GET', '/v1/cases?status=detected&include=plates', { token: world.officers[HANOI]!.token, purpose: 'decision list' });
+      expectStatus(reply, 200);
+      const items = reply.json.items as Listed[];
+      expect(items.map((i) => i.caseId).sort()).to.deep.equal([...hanoi].sort());
+      for (const item of items) {
+        expect(item.plate).to.equal('30A-123.45');
+        expect(item).to.have.property('thumbnail');
+      }
+      expect(await custodyCounts(hanoi)).to.deep.equal(before.slice(0, hanoi.length).map((n) => n + 1));
+      expect(await custodyCounts([saigonCase])).to.deep.equal(before.slice(hanoi.length), 'another province: nothing recorded');
+      for (const id of hanoi) {
+        const last = (await custodyOf(id)).at(-1)!;
+        expect(last.type).to.equal('EvidenceAccessed');
+        expect(last.data).to.include({ caseId: id, access: 'view', purpose: 'decision list' });
+        expect(last.meta.actor).to.deep.equal({ kind: 'officer', id: world.officers[HANOI]!.officerId });
+        expect(last.meta.province).to.equal(HANOI);
+      }
+    });
+
+    it('files national staff records under each case province', async () => {
+      const before = await custodyCounts([...hanoi, saigonCase]);
+      const reply = await call(node, 'GET', '/v1/cases?status=detected&include=plates', { token: world.national.token, purpose: 'national decision list' });
+      expectStatus(reply, 200);
+      expect((reply.json.items as Listed[]).map((i) => i.caseId).sort()).to.deep.equal([...hanoi, saigonCase].sort());
+      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before.map((n) => n + 1));
+      expect((await custodyOf(saigonCase)).at(-1)!.meta.province).to.equal(SAIGON);
+      expect((await custodyOf(hanoi[0]!)).at(-1)!.meta.province).to.equal(HANOI);
+      // Naming one province narrows the list (and the records) to it.
+      const one = await call(node, 'GET', `/v1/cases?status=detected&province=${SAIGON}&include=plates`, { token: world.national.token, purpose: 'national decision list' });
+      expectStatus(one, 200);
+      expect((one.json.items as Listed[]).map((i) => i.caseId)).to.deep.equal([saigonCase]);
+      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal([...before.slice(0, hanoi.length).map((n) => n + 1), before.at(-1)! + 2]);
+    });
+
+    it('refuses without a purpose, with a bad include and across provinces, writing no custody record', async () => {
+      const before = await custodyCounts([...hanoi, saigonCase]);
+      const officer = world.officers[HANOI]!;
+      const missing = await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token });
+      expectStatus(missing, 400, 'no purpose');
+      expect(missing.json.type).to.contain('purpose-required');
+      expectStatus(await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
+      expectStatus(await call(node, 'GET', '/v1/cases?include=owner', { token: officer.token, purpose: 'decision list' }), 400, 'unknown include');
+      expectStatus(await call(node, 'GET', '/v1/cases?province=1', { token: officer.token }), 400, 'malformed province');
+      const foreign = await call(node, 'GET', `/v1/cases?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'decision list' });
+      expectStatus(foreign, 403, 'other province');
+      expect(foreign.json.type).to.contain('forbidden');
+      expectStatus(await call(node, 'GET', `/v1/cases?province=${SAIGON}`, { token: officer.token }), 403, 'other province, no plates');
+      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+    });
+  });
+
   describe('GET /v1/me', () => {
     it("gives an officer their principal, enrolment from the officer stream and the title's authority limit", async () => {
       const officer = world.officers[HANOI]!;

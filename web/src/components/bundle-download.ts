@@ -34,7 +34,7 @@ export function BundleDownload({ onBundle }: { onBundle: (file: File) => void })
 
   useEffect(() => {
     if (!canDownloadBundles(session)) return;
-    Promise.all(BUNDLE_STATUSES.map((s) => loadCases(s, 2)))
+    Promise.all(BUNDLE_STATUSES.map((s) => loadCases(s, { maxPages: 2 })))
       .then((lists) => {
         const all = lists.flat().sort((a, b) => Date.parse(b.observedAt) - Date.parse(a.observedAt));
         setCases(all);

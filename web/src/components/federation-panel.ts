@@ -1,8 +1,8 @@
 /**
  * The national dashboard's view of the two tiers (docs/federation.md): for each provincial log, its freshness
  * (records mirrored and verified, the province's newest checkpoint, the checkpoint the nation cosigned, seconds
- * behind, whether mirroring is stopped) and every fork alarm with the province and both signed checkpoints
- * (`GET /v1/federation/status`, `/fork-alarms`). National staff only; on a node that is not the national
+ * behind, whether mirroring is stopped, its staleness alarm as an amber badge with the reasons) and every fork
+ * alarm with the province and both signed checkpoints (`GET /v1/federation/status`, `/fork-alarms`). National staff only; on a node that is not the national
  * witness the routes answer 404 and the panel shows nothing.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -42,10 +42,24 @@ interface Alarm {
   raisedAt: string;
 }
 
+/** A log's staleness judgement (docs/federation.md "Staleness alarms"), as `GET /v1/federation/status` gives it. */
+interface StaleLog {
+  origin: string;
+  stale: boolean;
+  reasons: string[];
+}
+
+interface Staleness {
+  thresholdSeconds: number;
+  logs: StaleLog[];
+}
+
 interface Federation {
   logs: LogRow[];
   mirror: MirrorRow[];
   alarms: Alarm[];
+  /** Absent on a node that judges no staleness. */
+  staleness?: Staleness;
 }
 
 /** The first three lines of a checkpoint note: origin, size, root (the signatures follow a blank line). */
@@ -53,16 +67,27 @@ function checkpointBody(note: string): string {
   return note.split('\n').slice(0, 3).join('\n');
 }
 
+/** Amber with its reasons while the log is stale; a quiet "fresh" otherwise; nothing when not judged. */
+function StaleBadge({ log }: { log: StaleLog | undefined }) {
+  const t = useT();
+  if (!log) return html`—`;
+  if (!log.stale) return html`<span class="badge ok" data-stale="false">${t('fedFresh')}</span>`;
+  return html`<span class="badge warn" data-stale="true" data-reasons=${log.reasons.join(' ')}>${t('fedStale')}</span>
+    <small data-testid="fed-stale-reasons">${log.reasons.map((r) => tValue('fedStaleReason', r)).join('; ')}</small>`;
+}
+
+const staleBadge = (log: StaleLog | undefined) => html`<${StaleBadge} log=${log} />`;
+
 export function FederationPanel({ refresh }: { refresh: number }) {
   const t = useT();
   const [data, setData] = useState<Federation | undefined>();
 
   useEffect(() => {
     Promise.all([
-      api<{ logs: LogRow[]; mirror: MirrorRow[] }>('/v1/federation/status'),
+      api<{ logs: LogRow[]; mirror: MirrorRow[]; staleness?: Staleness }>('/v1/federation/status'),
       api<{ alarms: Alarm[] }>('/v1/federation/fork-alarms'),
     ]).then(
-      ([status, alarms]) => setData({ logs: status.logs, mirror: status.mirror, alarms: alarms.alarms }),
+      ([status, alarms]) => setData({ logs: status.logs, mirror: status.mirror, alarms: alarms.alarms, ...(status.staleness ? { staleness: status.staleness } : {}) }),
       () => setData(undefined), // not the national node (404) or not national staff (403): nothing to show
     );
   }, [refresh]);
@@ -80,6 +105,7 @@ export function FederationPanel({ refresh }: { refresh: number }) {
         <th scope="col">${t('fedCosigned')}</th>
         <th scope="col">${t('fedBehind')}</th>
         <th scope="col">${t('fedState')}</th>
+        ${data.staleness ? html`<th scope="col">${t('fedStaleness')} <small>(${t('fedStaleThreshold')}: ${data.staleness.thresholdSeconds})</small></th>` : null}
       </tr></thead>
       <tbody>
         ${data.logs.map((log) => {
@@ -96,6 +122,7 @@ export function FederationPanel({ refresh }: { refresh: number }) {
               : log.retired
                 ? html`<span class="badge">${t('fedRetired')}</span>`
                 : html`<span class="badge ok">${t('fedFollowing')}</span>`}</td>
+            ${data.staleness ? html`<td data-testid="fed-stale">${staleBadge(data.staleness.logs.find((s) => s.origin === log.origin))}</td>` : null}
           </tr>`;
         })}
       </tbody>

@@ -519,13 +519,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List cases in scope (no plates or owners: a list needs no custody record) */
+        /** List cases in scope (no plates or owners unless include=plates: then a custody record per listed case) */
         get: {
             parameters: {
                 query?: {
                     status?: string;
+                    province?: string;
                     limit?: number;
                     after?: string;
+                    include?: "plates";
                 };
                 header?: never;
                 path?: never;
@@ -533,8 +535,45 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description A page of case summaries */
+                /** @description A page of case summaries; `next` is the cursor of the following page */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseId: string;
+                                province: string;
+                                status: string;
+                                violationCode: string;
+                                vehicleClass: string;
+                                observedAt: string;
+                                cameraId: string;
+                                location: string;
+                                revision: number;
+                                handlingProvince: string;
+                                missingStep: ("review" | "owner-lookup" | "notice" | "record") | null;
+                                plate?: string | null;
+                                thumbnail?: {
+                                    digest: string;
+                                    mediaType: string;
+                                    size: number;
+                                } | null;
+                            }[];
+                            next?: string;
+                        };
+                    };
+                };
+                /** @description `include=plates` without a valid X-Purpose header (`purpose-required`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Provincial staff naming another province (`forbidden`), nothing recorded */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -26,7 +26,7 @@ export interface QueueItem {
   /** The step still missing before a decision (`GET /v1/cases`), null when the case can be decided. */
   missingStep?: string | null;
   handlingProvince?: string;
-  /** The plate as read (review queue with `include=plates` only; each listing is a custody record). */
+  /** The plate as read (lists fetched with `include=plates` only; each listing is a custody record). */
   plate?: string | null;
   /** The overview's thumbnail, fetched lazily through the evidence route (a custody record per fetch). */
   thumbnail?: { digest: string; mediaType: string; size: number } | null;
@@ -77,14 +77,22 @@ export function flagNames(flags: unknown): string[] {
   return [];
 }
 
-/** Every case in `status` the caller may see (a few pages at most), oldest observation first. */
-export async function loadCases(status: string, maxPages = 10): Promise<QueueItem[]> {
+/**
+ * Every case in `status` the caller may see (a few pages at most), oldest observation first. With
+ * `platesPurpose` the list asks for plates and thumbnail references (`include=plates`): the server writes a
+ * custody record per listed case, with that purpose, before answering.
+ */
+export async function loadCases(status: string, options: { maxPages?: number; platesPurpose?: string } = {}): Promise<QueueItem[]> {
   const items: QueueItem[] = [];
   let after: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
+  for (let page = 0; page < (options.maxPages ?? 10); page++) {
     const query = new URLSearchParams({ status, limit: '200' });
+    if (options.platesPurpose) query.set('include', 'plates');
     if (after) query.set('after', after);
-    const result = await api<{ items: QueueItem[]; next?: string | null; nextCursor?: string | null }>(`/v1/cases?${query}`);
+    const result = await api<{ items: QueueItem[]; next?: string | null; nextCursor?: string | null }>(
+      `/v1/cases?${query}`,
+      options.platesPurpose ? { purpose: options.platesPurpose } : {},
+    );
     items.push(...result.items);
     after = result.next ?? result.nextCursor ?? undefined;
     if (!after) break;

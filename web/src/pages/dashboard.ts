@@ -66,7 +66,7 @@ export function DashboardPage() {
         ? api<GetResponse<'/v1/statistics/officers'>>(`/v1/statistics/officers?${q}`).then((r) => setWorkload(r.data))
         : Promise.resolve(),
       canReview(session)
-        ? Promise.all(['detected', 'confirmed', 'owner-identified'].map((s) => loadCases(s, 5))).then(([detected, ...awaitingNotice]) => {
+        ? Promise.all(['detected', 'confirmed', 'owner-identified'].map((s) => loadCases(s, { maxPages: 5 }))).then(([detected, ...awaitingNotice]) => {
             const now = Date.now();
             const overdue = awaitingNotice.flat().filter((c) => slaBadges(c.observedAt, now).includes('slaNoticeOverdue')).length;
             setBacklog({ total: detected!.length, overdue });

@@ -27,6 +27,8 @@ import { go } from '../lib/router.ts';
 
 /** ASCII only (HTTP header). */
 export const DECISION_PURPOSE = 'penalty decision (quyet dinh xu phat)';
+/** The decision list's purpose for its plates and thumbnails, recorded in each listed case's custody log. */
+export const DECISION_LIST_PURPOSE = 'decision list';
 const AWAITING = ['confirmed', 'owner-identified', 'noticed'];
 
 export function DecisionsPage() {
@@ -36,7 +38,7 @@ export function DecisionsPage() {
   const [error, setError] = useState('');
   useEffect(() => {
     if (!canDecide(session)) return;
-    Promise.all(AWAITING.map((s) => loadCases(s)))
+    Promise.all(AWAITING.map((s) => loadCases(s, { platesPurpose: DECISION_LIST_PURPOSE })))
       .then((lists) => {
         const all = lists.flat().sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
         rememberOrder('decision', all.map((c) => c.caseId));
@@ -47,7 +49,7 @@ export function DecisionsPage() {
   if (!session) return html`<p><a href="#/signin">${t('signInFirst')}</a></p>`;
   if (!canDecide(session)) return html`<p role="alert">${t('forbidden')}</p>`;
   return html`<h1>${t('decisionsTitle')}</h1>
-    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" fineRange=${true} nextStep=${true} />` : html`<p>${t('loading')}</p>`}`;
+    ${error ? html`<p role="alert" class="error">${error}</p>` : items ? html`<${CaseTable} items=${items} hrefOf=${(id: string) => `#/decision/${id}`} testid="decisions" fineRange=${true} nextStep=${true} personal=${true} purpose=${DECISION_LIST_PURPOSE} />` : html`<p>${t('loading')}</p>`}`;
 }
 
 export function DecisionPage({ caseId }: { caseId: string }) {

@@ -46,7 +46,7 @@ export function ageText(observedAt: string, nowMs: number, lang: Lang = langStor
  * A queued case's thumbnail, fetched only once its row scrolls into view: each fetch is a custody record, so
  * rows the officer never sees are never fetched. The object URL is revoked when the row goes.
  */
-function QueueThumbnail({ caseId, digest }: { caseId: string; digest: string }) {
+function QueueThumbnail({ caseId, digest, purpose }: { caseId: string; digest: string; purpose: string }) {
   const t = useT();
   const holder = useRef<HTMLSpanElement>(null);
   const [url, setUrl] = useState<string | undefined>();
@@ -59,7 +59,7 @@ function QueueThumbnail({ caseId, digest }: { caseId: string; digest: string }) 
     const observer = new IntersectionObserver((entries) => {
       if (!entries.some((e) => e.isIntersecting)) return;
       observer.disconnect();
-      evidenceUrl(caseId, digest, QUEUE_PURPOSE)
+      evidenceUrl(caseId, digest, purpose)
         .then((u) => {
           if (live) setUrl((made = u));
           else URL.revokeObjectURL(u);
@@ -72,16 +72,19 @@ function QueueThumbnail({ caseId, digest }: { caseId: string; digest: string }) 
       observer.disconnect();
       if (made) URL.revokeObjectURL(made);
     };
-  }, [caseId, digest]);
+  }, [caseId, digest, purpose]);
   return html`<span class="queue-thumb" ref=${holder} data-testid="thumbnail" data-loaded=${url ? 'true' : 'false'}>
     ${url ? html`<img src=${url} alt=${t('queueThumbnail')} />` : failed ? '—' : null}
   </span>`;
 }
 
-/** `personal`: plate and thumbnail columns (the review queue fetched with `include=plates`). */
+/**
+ * `personal`: plate and thumbnail columns (a list fetched with `include=plates`); `purpose` is the one the
+ * list stated, sent again with each thumbnail fetch (its own custody record).
+ */
 /** `fineRange`: a column with the legal fine range for an individual (the decision list). */
 /** `nextStep`: a column saying whether the case can be decided now, or which step of the procedure is missing. */
-export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep = false, personal = false }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean; nextStep?: boolean; personal?: boolean }) {
+export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep = false, personal = false, purpose = QUEUE_PURPOSE }: { items: QueueItem[]; hrefOf: (id: string) => string; testid: string; fineRange?: boolean; nextStep?: boolean; personal?: boolean; purpose?: string }) {
   const t = useT();
   const now = Date.now();
   if (items.length === 0) return html`<p data-testid=${`${testid}-empty`}>${t('empty')}</p>`;
@@ -93,7 +96,7 @@ export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep =
       ${items.map(
         (c) => html`<tr data-case-id=${c.caseId}>
           ${personal
-            ? html`<td>${c.thumbnail ? html`<${QueueThumbnail} caseId=${c.caseId} digest=${c.thumbnail.digest} />` : html`<span class="help" data-testid="no-thumbnail">${t('queueNoThumbnail')}</span>`}</td>
+            ? html`<td>${c.thumbnail ? html`<${QueueThumbnail} caseId=${c.caseId} digest=${c.thumbnail.digest} purpose=${purpose} />` : html`<span class="help" data-testid="no-thumbnail">${t('queueNoThumbnail')}</span>`}</td>
                 <td data-testid="plate" class="plate-text">${c.plate ?? '—'}</td>`
             : null}
           <td>${formatTime(c.observedAt)}</td>
@@ -106,7 +109,7 @@ export function CaseTable({ items, hrefOf, testid, fineRange = false, nextStep =
                 ? html`<span class="badge warn" data-missing-step=${c.missingStep}>${t('missingStep')}: ${tValue('step', c.missingStep)}</span>`
                 : html`<span class="badge ok" data-missing-step="">${t('decidableNow')}</span>`}</td>`
             : null}
-          <td>${c.cameraId}${c.location ? html`<br /><small>${c.location}</small>` : null}</td>
+          <td data-testid="place">${c.cameraId}${c.location ? html`<br /><small>${c.location}</small>` : null}</td>
           <td data-testid="flags">${flagNames(c.flags).map((f) => html`<span class="badge warn" data-flag=${f}>${t(`flag.${f}`)}</span> `)}</td>
           <td data-testid="sla"><${SlaBadges} observedAt=${c.observedAt} sla=${c.sla} /></td>
           <td><a class="button" href=${hrefOf(c.caseId)}>${t('open')}</a></td>

@@ -1,10 +1,15 @@
-/** Case reads: the list (no personal data, no custody record) and the detail (custody recorded first). */
+/**
+ * Case reads: the list (no personal data and no custody record, unless `include=plates` with a purpose: then a
+ * custody record per listed case first, routes/listed-plates.ts) and the detail (custody recorded first).
+ */
 import { originalsAtEdge } from './edge-originals.ts';
 import { z } from 'zod';
 import { CursorSchema } from '../../../projections/queries.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
-import { NATIONAL_SCOPE } from '../../auth/roles.ts';
-import { route } from '../route.ts';
+import { NATIONAL_SCOPE, seesProvince } from '../../auth/roles.ts';
+import { ForbiddenError, route } from '../route.ts';
+import { disclosedItems, IncludePlatesQuery, ListedPersonalSchema, listedPlatesPurpose } from './listed-plates.ts';
+import { CASE_MISSING_STEPS } from './services.ts';
 import {
   CaseIdParams,
   callerFor,
@@ -22,8 +27,36 @@ const ListQuery = z.strictObject({
     .string()
     .regex(/^[a-z-]{1,32}$/)
     .optional(),
+  /** Only the cases one province handles; provincial staff may name only their own. */
+  province: z
+    .string()
+    .regex(/^\d{2}$/, 'must be a two-digit province code')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: CursorSchema.optional(),
+  /** `plates`: add the plate and the thumbnail reference (needs X-Purpose; a custody record per listed case). */
+  include: IncludePlatesQuery,
+});
+
+const ListResponse = z.object({
+  items: z.array(
+    z.object({
+      caseId: z.string(),
+      province: z.string(),
+      status: z.string(),
+      violationCode: z.string(),
+      vehicleClass: z.string(),
+      observedAt: z.string(),
+      cameraId: z.string(),
+      /** The camera's place, as the case records it. */
+      location: z.string(),
+      revision: z.number(),
+      handlingProvince: z.string(),
+      missingStep: z.enum(CASE_MISSING_STEPS).nullable(),
+      ...ListedPersonalSchema,
+    }),
+  ),
+  next: z.string().optional(),
 });
 
 export function caseReadRoutes(services: ApiServices): AnyRoute[] {
@@ -32,20 +65,29 @@ export function caseReadRoutes(services: ApiServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/cases',
-      summary: 'List cases in scope (no plates or owners: a list needs no custody record)',
+      summary: 'List cases in scope (no plates or owners unless include=plates: then a custody record per listed case)',
       tags: ['cases'],
       auth: CASE_READERS,
       query: ListQuery,
-      responses: { 200: { description: 'A page of case summaries' } },
-      handler: async ({ res, principal, query }) => {
+      responses: {
+        200: { description: 'A page of case summaries; `next` is the cursor of the following page', schema: ListResponse },
+        400: { description: '`include=plates` without a valid X-Purpose header (`purpose-required`)' },
+        403: { description: 'Provincial staff naming another province (`forbidden`), nothing recorded' },
+      },
+      handler: async ({ req, res, principal, query }) => {
         const p = requirePrincipal(principal);
+        if (query.province !== undefined && !seesProvince(p, query.province))
+          throw new ForbiddenError('Provincial staff see their own province');
+        const purpose = listedPlatesPurpose(req, query.include);
+        const province = query.province ?? (p.province === NATIONAL_SCOPE ? undefined : p.province);
         const page = await services.queries.listCases({
-          provinces: p.province === NATIONAL_SCOPE ? 'all' : [p.province],
+          provinces: province === undefined ? 'all' : [province],
           limit: query.limit,
           ...(query.status !== undefined ? { status: query.status } : {}),
           ...(query.after !== undefined ? { after: query.after } : {}),
         });
-        res.json(page);
+        const items = await disclosedItems(services, req, p, page.items, purpose);
+        res.set('Cache-Control', 'no-store').json({ items, ...(page.next ? { next: page.next } : {}) });
       },
     }),
     route({

@@ -21,7 +21,7 @@ import type {
   ApiQueries,
   PublishedViolation,
   ReviewQueueEntry,
-  ReviewQueuePersonal,
+  ListedPersonal,
   StatisticsScope,
   VehicleRegistry,
 } from './services.ts';
@@ -59,7 +59,8 @@ export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries 
         filter.limit,
       );
       return {
-        // No plate in lists: a list is not a disclosure of personal data and needs no custody record.
+        // The plate and thumbnail reference are the personal part: the route strips them unless the caller
+        // asked for them with a purpose and every listed case got its custody record (routes/listed-plates.ts).
         items: page.items.map((c) => ({
           caseId: c.caseId,
           province: c.province,
@@ -72,6 +73,8 @@ export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries 
           revision: Number(c.revision),
           handlingProvince: c.transferredTo ?? c.province,
           missingStep: missingStepOf(c.status, c.recordDrawn),
+          plate: c.plate,
+          thumbnail: c.thumbnail,
         })),
         ...(page.nextCursor ? { next: page.nextCursor } : {}),
       };
@@ -120,7 +123,7 @@ export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries 
       return {
         // The plate and thumbnail reference are the personal part: the route strips them unless the caller
         // asked for them with a purpose and every listed case got its custody record (routes/review-queue.ts).
-        items: result.items.map((c): ReviewQueueEntry & ReviewQueuePersonal => ({
+        items: result.items.map((c): ReviewQueueEntry & ListedPersonal => ({
           caseId: c.caseId,
           province: c.province,
           status: c.status,

@@ -8,19 +8,15 @@
  * province's existence is no secret, and a queue carries no case ids the caller could not list anyway.
  *
  * `?include=plates` (the officer's screen) adds each case's plate as read and the digest of the overview's
- * thumbnail. That is personal data, so it needs an `X-Purpose` and every case of the page gets an
- * `EvidenceAccessed` record (`view`, that purpose) before the page is sent; the thumbnail's bytes are then
- * fetched through the evidence route, which records its own custody entry per fetch. Without `include` the
- * page carries neither and records nothing, as before.
+ * thumbnail, after a custody record per listed case (routes/listed-plates.ts, shared with `GET /v1/cases`).
  */
 import { z } from 'zod';
 import { CursorSchema } from '../../../projections/queries.ts';
 import { seesProvince, type Role } from '../../auth/roles.ts';
-import { ForbiddenError, route, statedPurpose } from '../route.ts';
-import { recordEvidenceAccesses } from '../../../commands/custody.ts';
+import { ForbiddenError, route } from '../route.ts';
 import { ValidationError } from '../../../domain/shared/errors.ts';
-import { callerFor, isNational, requirePrincipal, type AnyRoute } from './access.ts';
-import { correlation } from './case-common.ts';
+import { isNational, requirePrincipal, type AnyRoute } from './access.ts';
+import { disclosedItems, IncludePlatesQuery, ListedPersonalSchema, listedPlatesPurpose } from './listed-plates.ts';
 import type { ApiServices } from './services.ts';
 
 /** Who works the review queue: the people who sign reviews. */
@@ -34,7 +30,7 @@ const QueueQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: CursorSchema.optional(),
   /** `plates`: add the plate and the thumbnail reference (needs X-Purpose; a custody record per listed case). */
-  include: z.literal('plates').optional(),
+  include: IncludePlatesQuery,
 });
 
 const Flags = z.object({ calibration: z.boolean(), modelNotApproved: z.boolean(), plateMismatch: z.boolean() });
@@ -61,10 +57,7 @@ const QueueResponse = z.object({
       noticeDueAt: z.string(),
       limitationEndsAt: z.string(),
       sla: Sla,
-      /** With `include=plates` only: the plate as read (AI reading, else the camera's), null when none. */
-      plate: z.string().nullable().optional(),
-      /** With `include=plates` only: the overview's thumbnail (fetch it from the evidence route with a purpose). */
-      thumbnail: z.object({ digest: z.string(), mediaType: z.string(), size: z.number() }).nullable().optional(),
+      ...ListedPersonalSchema,
     }),
   ),
   next: z.string().optional(),
@@ -93,26 +86,12 @@ export function reviewQueueRoutes(services: ApiServices): AnyRoute[] {
           );
         const province = query.province ?? caller.province;
         if (!seesProvince(caller, province)) throw new ForbiddenError('Provincial staff see their own province');
-        const withPlates = query.include === 'plates';
-        const purpose = withPlates ? statedPurpose(req) : undefined;
+        const purpose = listedPlatesPurpose(req, query.include);
         const page = await services.queries.reviewQueue(province, {
           limit: query.limit,
           ...(query.after !== undefined ? { after: query.after } : {}),
         });
-        let items: object[];
-        if (purpose !== undefined) {
-          // Custody first: nothing personal leaves before every listed case has its record (filed under the
-          // case's province, also when national staff look).
-          await recordEvidenceAccesses(
-            services.commandDeps,
-            callerFor(caller, province),
-            page.items.map((c) => ({ caseId: c.caseId, access: 'view' as const, purpose })),
-            { ...correlation(req), caseProvince: province },
-          );
-          items = page.items;
-        } else {
-          items = page.items.map(({ plate: _plate, thumbnail: _thumbnail, ...listed }) => listed);
-        }
+        const items = await disclosedItems(services, req, caller, page.items, purpose);
         res.set('Cache-Control', 'no-store').json({ province, items, ...(page.next ? { next: page.next } : {}) });
       },
     }),

@@ -50,7 +50,7 @@ export type LedgerReadApi = Pick<
   readonly origin: string;
 };
 
-/** A case as a list shows it: no plate, no owner, no evidence (lists need no custody record). */
+/** A case as a list shows it: no plate, no owner, no evidence (without `include=plates` a list needs no custody record). */
 export interface CaseSummary {
   caseId: string;
   province: string;
@@ -131,7 +131,8 @@ export interface StatisticsScope {
  * routes decide who may see which scope, the queries only answer.
  */
 export interface ApiQueries {
-  listCases(filter: CaseListFilter): Promise<{ items: CaseSummary[]; next?: string }>;
+  /** Cases in scope; the personal part is for the route to strip or to send after custody (routes/listed-plates.ts). */
+  listCases(filter: CaseListFilter): Promise<{ items: (CaseSummary & ListedPersonal)[]; next?: string }>;
   /** Published (officer-confirmed) violations of one plate, compact form (upper case letters and digits). */
   citizenViolations(plateCompact: string): Promise<PublishedViolation[]>;
   /**
@@ -147,7 +148,7 @@ export interface ApiQueries {
   reviewQueue(
     province: string,
     page: { limit: number; after?: string },
-  ): Promise<{ items: (ReviewQueueEntry & ReviewQueuePersonal)[]; next?: string }>;
+  ): Promise<{ items: (ReviewQueueEntry & ListedPersonal)[]; next?: string }>;
   violationStatistics(scope: StatisticsScope): Promise<unknown>;
   cameraCoverage(scope: StatisticsScope): Promise<unknown>;
   modelPerformance(scope: StatisticsScope): Promise<unknown>;
@@ -183,11 +184,11 @@ export interface ReviewQueueEntry {
 }
 
 /**
- * The personal part of a queued case: the plate as read (AI reading, else the camera's) and the reference of
- * the overview's thumbnail. The route sends it only to a caller who asked for it with a purpose, after a
- * custody record per listed case.
+ * The personal part of a listed case: the plate as read (confirmed, else AI reading, else the camera's) and the
+ * reference of the overview's thumbnail. The route sends it only to a caller who asked for it with a purpose,
+ * after a custody record per listed case (routes/listed-plates.ts).
  */
-export interface ReviewQueuePersonal {
+export interface ListedPersonal {
   plate: string | null;
   thumbnail: { digest: string; mediaType: string; size: number } | null;
 }
