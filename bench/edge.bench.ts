@@ -200,6 +200,7 @@ interface Status {
   spoolEncrypted?: boolean;
   originals?: 'later' | 'now';
   originalsPending?: number;
+  reviewCopiesPending?: number;
   originalsSent?: number;
   originalsBytesSent?: number;
   bytesSaved?: number;
@@ -284,6 +285,10 @@ export async function run(): Promise<void> {
     console.log(
       `  catch-up after the outage:   ${catchUp.toFixed(0)} detections/s (${outage} in ${catchUpSeconds.toFixed(1)} s, ${(catchUp / direct.rps).toFixed(2)}× the node's own ingest; load ${loadAtCatchUp} when it ended)`,
     );
+    if (after.originals === 'later')
+      console.log(
+        `  review copies (background):  ${outage - (spooled.reviewCopiesPending ?? 0)} of ${outage} derived by the time the link was restored, the rest during the catch-up`,
+      );
     const originalsPerDetection = ((end.originalsBytesSent ?? 0) - (before.originalsBytesSent ?? 0)) / outage;
     const savedPerDetection = ((end.bytesSaved ?? 0) - (before.bytesSaved ?? 0)) / outage;
     console.log(

@@ -31,7 +31,8 @@ import { acquireDataDirLock, type DataDirLock } from '../adapters/postgres/data-
 import { EdgeCameraDirectory } from '../adapters/edge/cameras.ts';
 import { Forwarder } from '../adapters/edge/forwarder.ts';
 import { edgeRoutes, type EdgeStatus } from '../adapters/edge/routes.ts';
-import { Spool, spoolKeys } from '../adapters/edge/spool.ts';
+import { Spool, spoolKeys, type SpoolEntry } from '../adapters/edge/spool.ts';
+import { ReviewCopies } from '../adapters/edge/review-copies.ts';
 import { keyPairFromSeed } from '../domain/signoff/keys.ts';
 import { EDGE_ID_PREFIX } from '../domain/signoff/edge-receipt.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
@@ -185,6 +186,15 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
     const forwardedBytes = new Counter({ name: 'tec_edge_forwarded_bytes_total', help: 'Bytes sent to the provincial node', registers: [registry] });
     const refusedTotal = new Counter({ name: 'tec_edge_refused_total', help: 'Spooled detections the provincial node refused for good (kept in refused/)', registers: [registry] });
     const acceptedTotal = new Counter({ name: 'tec_edge_accepted_total', help: 'Detections accepted into the spool', registers: [registry] });
+    // Originals later: review copies are derived in the background, never on the camera's request.
+    const reviewCopies =
+      config.originals === 'later'
+        ? new ReviewCopies(spool, identity, {
+            logger,
+            onDeriveFailed: (error) =>
+              logger.warn({ err: { name: error.name, message: error.message } }, 'edge: could not derive review copies; the originals go with the detection'),
+          })
+        : undefined;
     const forwarder = new Forwarder(spool, {
       upstream: config.upstream,
       lanes: config.lanes,
@@ -196,6 +206,7 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
       onRefused: () => refusedTotal.inc(),
       identity,
       requestPollMs: config.requestPollMs,
+      ...(reviewCopies ? { beforeRelay: (entry: SpoolEntry) => reviewCopies.settle(entry) } : {}),
     });
     const status = (): EdgeStatus => {
       const stats = spool.stats();
@@ -213,6 +224,7 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
         forwardedBytes: forwarder.bytesSent,
         bytesSaved: forwarder.bytesSaved,
         originals: config.originals,
+        reviewCopiesPending: reviewCopies?.backlog() ?? 0,
         originalsPending: stats.originalsPending,
         originalsPendingBytes: stats.originalsPendingBytes,
         originalsRequested: forwarder.originalsQueued().requested,
@@ -237,6 +249,7 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
     gauge('tec_edge_forwarded_total', 'Detections forwarded since start', (s) => s.forwardedTotal);
     gauge('tec_edge_orphan_blobs', 'Spooled blobs no detection names (removed after EDGE_ORPHAN_MAX_AGE_SECONDS)', (s) => s.orphanBlobs);
     gauge('tec_edge_bytes_saved_total', 'Original bytes not sent before review, less the derived bytes sent in their place', (s) => s.bytesSaved);
+    gauge('tec_edge_review_copies_pending', 'Spooled detections whose review copies are not derived yet (originals later)', (s) => s.reviewCopiesPending);
     gauge('tec_edge_originals_pending', 'Withheld originals waiting for the background lane', (s) => s.originalsPending);
     gauge('tec_edge_originals_pending_bytes', 'Bytes of withheld originals waiting for the background lane', (s) => s.originalsPendingBytes);
     gauge('tec_edge_originals_sent_total', 'Withheld originals uploaded since start', (s) => s.originalsSent);
@@ -259,14 +272,15 @@ export async function startEdge(config: EdgeConfig, options: EdgeStartOptions = 
           acceptedTotal.inc();
           checkAlarm();
         },
-        originalsLater: config.originals === 'later',
-        onDeriveFailed: (error) =>
-          logger.warn({ err: { name: error.name, message: error.message } }, 'edge: could not derive review copies; the originals go with the detection'),
       }),
       readiness: [{ name: 'spool', check: async () => ({ ok: !spool.alarmed(), detail: { ...spool.stats() } }) }],
     });
     forwarder.start();
     stops.push(() => forwarder.stop());
+    if (reviewCopies) {
+      reviewCopies.start();
+      stops.push(() => reviewCopies.stop());
+    }
     checkAlarm();
 
     const server: Server = createServer(app);

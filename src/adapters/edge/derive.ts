@@ -1,6 +1,6 @@
 /**
- * What the edge makes of an overview original on acceptance when originals are sent later (docs/edge.md,
- * "Originals later"): a plate crop and a reduced overview, with sharp, deterministic like the node's own
+ * What the edge makes of an overview original when originals are sent later, in the background
+ * (review-copies.ts; docs/edge.md, "Bandwidth"): a plate crop and a reduced overview, with sharp, deterministic like the node's own
  * derivations (src/workers/media/operations.ts), each recorded at the node as `EvidenceDerived` with the edge
  * as the deriving device.
  *

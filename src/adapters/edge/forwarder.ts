@@ -34,6 +34,8 @@ export interface ForwarderOptions {
   identity?: EdgeIdentity;
   /** How often the node's requests for originals are polled while the link is up (ms; default 10 s). */
   requestPollMs?: number;
+  /** Resolves once the entry is ready to relay (originals later: its review copies recorded; review-copies.ts). */
+  beforeRelay?: (entry: SpoolEntry) => Promise<void>;
 }
 
 type Outcome = { kind: 'done' } | { kind: 'retry'; afterMs?: number; status?: number } | { kind: 'refused'; status: number; problem: unknown };
@@ -271,6 +273,8 @@ export class Forwarder {
       }
       let outcome: Outcome;
       try {
+        // Originals later: the entry's review copies are recorded in the spool before its first relay.
+        await this.options.beforeRelay?.(entry);
         outcome = await this.deliver(entry);
         if (outcome.kind === 'done' || outcome.kind === 'refused') await this.settle(entry, outcome);
       } catch (error) {

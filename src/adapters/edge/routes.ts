@@ -37,8 +37,6 @@ import {
   type CameraSource,
 } from '../http/routes/ingest.ts';
 import type { EdgeIdentity } from './cameras.ts';
-import { EDGE_WITHHELD_PURPOSE, signEdgeWithheld, type EdgeDerivedItem } from '../../domain/signoff/edge-withheld.ts';
-import { deriveForReview, overviewOriginals } from './derive.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
 
 export interface EdgeStatus {
@@ -57,6 +55,8 @@ export interface EdgeStatus {
   bytesSaved: number;
   /** EDGE_ORIGINALS. */
   originals: 'later' | 'now';
+  /** Spooled detections whose review copies (originals later) are not derived yet: derived in the background. */
+  reviewCopiesPending: number;
   /** Withheld originals whose detection the node has, waiting for the background lane. */
   originalsPending: number;
   originalsPendingBytes: number;
@@ -84,13 +84,6 @@ export interface EdgeRouteServices {
   status: () => EdgeStatus;
   /** Called after each accepted detection (metrics, the quota alarm). */
   onAccepted?: (entry: SpoolEntry) => void;
-  /**
-   * EDGE_ORIGINALS=later: on acceptance derive a plate crop and a reduced overview of each overview original
-   * and relay those, holding the originals back for the background lane (docs/edge.md, "Originals later").
-   */
-  originalsLater?: boolean;
-  /** A derivation failed (the originals are then sent with the detection, as with EDGE_ORIGINALS=now). */
-  onDeriveFailed?: (error: Error) => void;
 }
 
 const Accepted = z.object({
@@ -117,71 +110,21 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
       answer(res, existing, false);
       return false;
     }
-    const derived = services.originalsLater ? await deriveAndStore(body) : [];
-    let entry: SpoolEntry;
-    try {
-      entry = await append(body, derived);
-    } catch (error) {
-      spool.unpin(derived);
-      throw error;
-    }
+    // Verified and durable is all the camera waits for: review copies are derived in the background
+    // (review-copies.ts), before the entry's first relay.
+    const entry = await append(body);
     services.onAccepted?.(entry);
     answer(res, entry, true);
     return true;
   }
 
-  /**
-   * The edge's plate crop and reduced overview of each overview original, stored in the spool and pinned (the
-   * entry takes the pin over). A derivation that fails leaves the detection to be relayed with its originals.
-   */
-  async function deriveAndStore(body: SignedDetectionBody): Promise<EdgeDerivedItem[]> {
-    const made: { item: EdgeDerivedItem; bytes: Buffer }[] = [];
-    try {
-      for (const original of overviewOriginals(body.detection)) {
-        const copies = await deriveForReview(await spool.blobs.getBytes(original.digest, { expectedSize: original.size }), identity.edgeId);
-        // Withheld only when that saves bytes: a small original is sent as it is (its copies would be larger).
-        if (copies.reduce((n, c) => n + c.item.size, 0) < original.size) made.push(...copies);
-      }
-    } catch (error) {
-      services.onDeriveFailed?.(error as Error);
-      return [];
-    }
-    const items = made.map((m) => m.item);
-    spool.requireRoom(items.reduce((n, i) => n + i.size, 0));
-    spool.pin(items);
-    try {
-      await spool.settled(items);
-      for (const { item, bytes } of made) await spool.blobs.put(bytes, { expectedDigest: item.digest, mediaType: item.mediaType });
-    } catch (error) {
-      spool.unpin(items);
-      throw error;
-    }
-    return items;
-  }
-
-  function append(body: SignedDetectionBody, derived: EdgeDerivedItem[]): Promise<SpoolEntry> {
-    const withheldOriginals = [...new Set(derived.map((d) => d.sourceDigest))];
+  function append(body: SignedDetectionBody): Promise<SpoolEntry> {
     return spool.appendNext(body.detection.cameraId, (sequence) => {
       const receivedAt = services.now();
       const receipt = signEdgeReceipt(
         buildEdgeReceipt({ edgeId: identity.edgeId, detection: body.detection, cameraSignature: body.signature, receivedAt, sequence }),
         identity.secretKey,
       );
-      const withheld =
-        derived.length === 0
-          ? undefined
-          : signEdgeWithheld(
-              {
-                purpose: EDGE_WITHHELD_PURPOSE,
-                edgeId: identity.edgeId,
-                detectionId: body.detection.detectionId,
-                detectionHash: detectionHash(body.detection),
-                originals: withheldOriginals,
-                derived,
-                receivedAt,
-              },
-              identity.secretKey,
-            );
       return {
         sequence,
         receivedAt,
@@ -192,7 +135,6 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
           ...(body.modelId !== undefined ? { modelId: body.modelId } : {}),
         },
         receipt,
-        ...(withheld ? { withheld } : {}),
       };
     });
   }

@@ -10,6 +10,10 @@
  *    The camera is answered only after that, so an acknowledged detection survives a SIGKILL or a power cut.
  *    An entry is never rewritten: it is deleted once the node has answered 200/201 for it (the node's
  *    ingest is idempotent, so a crash between the node's answer and the deletion only means one redelivery).
+ *  - `<dir>/review/<sequence>.json`: originals later: what the background derivation made of an entry (the
+ *    signed `edge-withheld/v1` statement naming the review copies, or none), written (tmp, fsync, rename,
+ *    fsync) after the copies' blobs and before the first relay, so every relay of an entry sends the same
+ *    statement and files, across crashes. Removed with the entry; kept beside a refused one.
  *  - `<dir>/refused/<sequence>.json`: an entry the node refused for good (a 4xx other than 408/429), with the
  *    node's problem document: kept for an operator, never silently dropped.
  *
@@ -59,8 +63,16 @@ export interface SpoolEntry {
   receipt: SignedEdgeReceipt;
   /**
    * Originals later (EDGE_ORIGINALS=later): the originals held back and the derived items sent instead, signed
-   * by the edge (`edge-withheld/v1`). The derived items' blobs are in the spool beside the originals.
+   * by the edge (`edge-withheld/v1`). The derived items' blobs are in the spool beside the originals. Set from
+   * the entry's review record (`review/<sequence>.json`, see `recordReview`); entries written before the
+   * derivation moved off the acceptance path carry it in the entry file itself.
    */
+  withheld?: SignedEdgeWithheld;
+}
+
+/** The review record of an entry: the derivation's outcome, durable before the entry is first relayed. */
+interface ReviewRecord {
+  sequence: number;
   withheld?: SignedEdgeWithheld;
 }
 
@@ -91,6 +103,8 @@ interface Pending {
   entry: SpoolEntry;
   /** Bytes of the entry file. */
   fileBytes: number;
+  /** Bytes of its review record, once written. */
+  reviewBytes?: number;
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
@@ -104,6 +118,8 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 const ENTRY = /^(\d{16})\.json$/;
 const ORIGINAL = /^(\d{16})-([0-9a-f]{64})\.json$/;
+const REVIEW = /^(\d{16})\.review\.json$/;
+const reviewName = (sequence: number) => `${String(sequence).padStart(16, '0')}.review.json`;
 const name = (sequence: number) => `${String(sequence).padStart(16, '0')}.json`;
 /** The wrap context of an entry's data key: its file name, so an entry file renamed to another sequence fails. */
 const entryContext = (fileName: string) => Buffer.from(`tec-edge-spool-entry/1\0${fileName}`, 'latin1');
@@ -157,10 +173,10 @@ export async function spoolKeys(spoolDir: string, kekFile: string): Promise<KeyE
 
 async function spoolHoldsEncrypted(spoolDir: string): Promise<boolean> {
   if (await FileSystemEvidenceStore.isMarkedEncrypted(join(spoolDir, 'blobs')).catch(() => false)) return true;
-  for (const sub of ['entries', 'refused', 'originals']) {
+  for (const sub of ['entries', 'refused', 'originals', 'review']) {
     const files = await readdir(join(spoolDir, sub)).catch(() => [] as string[]);
     for (const file of files) {
-      if (!ENTRY.test(file) && !ORIGINAL.test(file)) continue;
+      if (!ENTRY.test(file) && !ORIGINAL.test(file) && !REVIEW.test(file)) continue;
       const head = Buffer.alloc(8);
       const handle = await open(join(spoolDir, sub, file), 'r');
       try {
@@ -226,6 +242,8 @@ export class Spool {
   private readonly originals = new Map<string, PendingOriginal>();
   private originalListeners: ((original: PendingOriginal) => void)[] = [];
   private readonly cameraTails = new Map<string, Promise<void>>();
+  /** Sequences whose review record is written (pending or refused entries). */
+  private readonly reviewed = new Set<number>();
   private markerWrites = 0;
   /** Entry files moved to quarantine/ at start because they did not read (tampered or damaged). */
   readonly quarantined: string[] = [];
@@ -241,6 +259,7 @@ export class Spool {
     await mkdir(join(dir, 'refused'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'quarantine'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'originals'), { recursive: true, mode: 0o700 });
+    await mkdir(join(dir, 'review'), { recursive: true, mode: 0o700 });
     const blobs = await FileSystemEvidenceStore.open(join(dir, 'blobs'), {
       ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
       ...(options.encryption ? { encryption: options.encryption } : {}),
@@ -252,6 +271,25 @@ export class Spool {
 
   private async load(): Promise<void> {
     const entriesDir = join(this.dir, 'entries');
+    const reviewDir = join(this.dir, 'review');
+    // Review records first: an entry's blobs include the review copies its record names.
+    const reviews = new Map<number, { record: ReviewRecord; file: string; bytes: number }>();
+    for (const file of (await readdir(reviewDir)).sort()) {
+      const match = REVIEW.exec(file);
+      if (!match) {
+        await rm(join(reviewDir, file), { force: true }); // a tmp file of a write that did not complete
+        continue;
+      }
+      const bytes = await readFile(join(reviewDir, file));
+      const record = (await this.readEntry(bytes, file, reviewDir)) as unknown as ReviewRecord | undefined;
+      if (!record) continue;
+      if (record.sequence !== Number(match[1])) {
+        await rename(join(reviewDir, file), join(this.dir, 'quarantine', file));
+        this.quarantined.push(file);
+        continue;
+      }
+      reviews.set(record.sequence, { record, file, bytes: bytes.byteLength });
+    }
     let highest = -1;
     for (const file of (await readdir(entriesDir)).sort()) {
       const match = ENTRY.exec(file);
@@ -263,7 +301,14 @@ export class Spool {
       highest = Math.max(highest, Number(match[1]));
       const bytes = await readFile(join(entriesDir, file));
       const entry = await this.readEntry(bytes, file, entriesDir);
-      if (entry) this.track(entry, bytes.byteLength);
+      if (!entry) continue;
+      const review = reviews.get(entry.sequence);
+      reviews.delete(entry.sequence);
+      if (review) {
+        if (review.record.withheld && !entry.withheld) entry.withheld = review.record.withheld;
+        this.reviewed.add(entry.sequence);
+      }
+      this.track(entry, bytes.byteLength, review?.bytes);
     }
     for (const file of await readdir(join(this.dir, 'refused'))) {
       const match = ENTRY.exec(file);
@@ -271,8 +316,14 @@ export class Spool {
       this.refusedCount++;
       highest = Math.max(highest, Number(match[1]));
       const entry = await this.readEntry(await readFile(join(this.dir, 'refused', file)), file, undefined);
-      if (entry) this.hold(entryBlobs(entry));
+      if (!entry) continue;
+      const review = reviews.get(entry.sequence);
+      reviews.delete(entry.sequence);
+      if (review?.record.withheld && !entry.withheld) entry.withheld = review.record.withheld;
+      this.hold(entryBlobs(entry));
     }
+    // A record whose entry is gone (forwarded, or quarantined) was left by a crash before its removal.
+    for (const { file } of reviews.values()) await rm(join(reviewDir, file), { force: true });
     const originalsDir = join(this.dir, 'originals');
     for (const file of (await readdir(originalsDir)).sort()) {
       const match = ORIGINAL.exec(file);
@@ -295,7 +346,7 @@ export class Spool {
       this.pin([original]);
     }
     for (const file of await readdir(join(this.dir, 'quarantine'))) {
-      const match = ENTRY.exec(file) ?? ORIGINAL.exec(file);
+      const match = ENTRY.exec(file) ?? ORIGINAL.exec(file) ?? REVIEW.exec(file);
       if (!match) continue;
       this.refusedCount++;
       highest = Math.max(highest, Number(match[1]));
@@ -357,10 +408,10 @@ export class Spool {
     }
   }
 
-  private track(entry: SpoolEntry, fileBytes: number): void {
-    this.pending.set(entry.sequence, { entry, fileBytes });
+  private track(entry: SpoolEntry, fileBytes: number, reviewBytes: number | undefined): void {
+    this.pending.set(entry.sequence, { entry, fileBytes, ...(reviewBytes !== undefined ? { reviewBytes } : {}) });
     this.byDetection.set(entry.body.detection.detectionId, entry.sequence);
-    this.entryBytes += fileBytes;
+    this.entryBytes += fileBytes + (reviewBytes ?? 0);
     this.pin(entryBlobs(entry));
   }
 
@@ -519,6 +570,32 @@ export class Spool {
     return [...this.pending.values()].map((p) => p.entry).sort((a, b) => a.sequence - b.sequence);
   }
 
+  /**
+   * True once the entry's review copies are settled: its review record is written, or it carries its
+   * `withheld` in the entry file (written before derivation moved off the acceptance path, or by a test).
+   */
+  reviewSettled(entry: SpoolEntry): boolean {
+    return entry.withheld !== undefined || this.reviewed.has(entry.sequence);
+  }
+
+  /**
+   * Records, durably, what the background derivation made of a pending entry: `withheld` names the review
+   * copies (whose blobs the caller stored and pinned; the entry now holds that pin), or nothing is withheld
+   * and the originals go with the detection. Written once, before the entry's first relay, so a crash after
+   * it relays the same statement and files again; resolves only once the record is on disk.
+   */
+  async recordReview(sequence: number, withheld: SignedEdgeWithheld | undefined): Promise<void> {
+    const pending = this.pending.get(sequence);
+    if (!pending) throw new Error(`No pending spool entry ${sequence} to record review copies for`);
+    if (this.reviewSettled(pending.entry)) throw new Error(`Spool entry ${sequence} already has its review copies recorded`);
+    const record: ReviewRecord = { sequence, ...(withheld ? { withheld } : {}) };
+    const bytes = await this.writeDurably(join(this.dir, 'review'), reviewName(sequence), JSON.stringify(record));
+    pending.reviewBytes = bytes;
+    this.entryBytes += bytes;
+    this.reviewed.add(sequence);
+    if (withheld) pending.entry.withheld = withheld;
+  }
+
   /** The node holds the entry: remove it, and the blobs no other pending entry names. */
   async forwarded(sequence: number): Promise<void> {
     await this.remove(sequence, undefined);
@@ -573,10 +650,17 @@ export class Spool {
       await rm(join(entriesDir, name(sequence)), { force: true });
     }
     await fsyncDirectory(entriesDir);
+    // After the entry: a crash in between leaves a record without an entry, removed at the next start. A
+    // refused entry keeps its record (it names the review copies held with it).
+    if (problem === undefined && pending.reviewBytes !== undefined) {
+      await rm(join(this.dir, 'review', reviewName(sequence)), { force: true });
+      await fsyncDirectory(join(this.dir, 'review'));
+    }
+    this.reviewed.delete(sequence);
     // Never reuse a sequence number, also when the highest entry was the last one removed.
     await this.writeSequenceMarker();
     this.pending.delete(sequence);
-    this.entryBytes -= pending.fileBytes;
+    this.entryBytes -= pending.fileBytes + (pending.reviewBytes ?? 0);
     if (problem !== undefined) this.hold(entryBlobs(pending.entry));
     if (this.byDetection.get(pending.entry.body.detection.detectionId) === sequence)
       this.byDetection.delete(pending.entry.body.detection.detectionId);
@@ -602,7 +686,7 @@ export class Spool {
   }
 
   /** tmp file, fsync, rename, fsync of the directory; sealed like an entry (its file name as the key's context). */
-  private async writeDurably(dir: string, file: string, text: string): Promise<void> {
+  private async writeDurably(dir: string, file: string, text: string): Promise<number> {
     const bytes = await sealEntry(text, file, this.options.encryption);
     const tmp = join(dir, `.${file}.${process.pid}.${++this.markerWrites}.tmp`);
     const handle = await open(tmp, 'w', 0o600);
@@ -614,6 +698,7 @@ export class Spool {
     }
     await rename(tmp, join(dir, file));
     await fsyncDirectory(dir);
+    return bytes.byteLength;
   }
 
   /** Withheld originals waiting for the background lane, oldest first. */

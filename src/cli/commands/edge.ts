@@ -38,6 +38,7 @@ export function formatEdgeStatus(s: EdgeStatus): string[] {
     `bytes saved: ${mib(s.bytesSaved)} (originals ${s.originals ?? 'now'}: original bytes not sent before review, less the derived bytes sent)`,
     ...(s.originals === 'later'
       ? [
+          `detections waiting for their review copies (derived in the background): ${s.reviewCopiesPending ?? 0}`,
           `originals waiting for the background lane: ${s.originalsPending} (${mib(s.originalsPendingBytes)}), ${s.originalsRequested} requested by the node; sent: ${s.originalsSent} (${mib(s.originalsBytesSent)})`,
         ]
       : []),
