@@ -354,6 +354,8 @@ function noticeV2(w: Writer, d: NoticeDocumentV2): void {
   w.field('Mã thông báo', d.noticeId);
   // Nơi nhận (left) and the signature block (right), side by side as on the form.
   doc.moveDown(1);
+  // The two columns are drawn from one top: keep them on one page (pdfkit would break each column apart).
+  if (doc.y + 110 > PAGE.height - PAGE.margin) doc.addPage();
   const blockTop = doc.y;
   const half = CONTENT_WIDTH / 2;
   doc.font('bold').fontSize(10).text('Nơi nhận:', PAGE.margin, blockTop, plain({ width: half }));

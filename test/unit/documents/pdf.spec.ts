@@ -213,7 +213,8 @@ describe('documents: PDF rendering (pdfkit, Noto Sans)', function () {
     expect(text).not.to.include('Ông/Bà');
   });
 
-  it('the same input gives the same bytes; dates inside come from the input', async () => {
+  it('the same input gives the same bytes; dates inside come from the input', async function () {
+    this.timeout(60_000);
     for (const doc of [noticeDoc, noticeV2Doc, recordDoc, decisionDoc]) {
       const a = Buffer.from(await renderer.render(doc));
       const b = Buffer.from(await renderer.render(structuredClone(doc)));
