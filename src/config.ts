@@ -67,6 +67,11 @@ export interface NodeConfig {
   retentionPoliciesFile?: string | undefined;
   /** The citizen portal: each province's handling unit phone (HANDLING_UNIT_PHONES, `01=024 3942 4300;79=…`). */
   handlingUnitPhones?: Readonly<Record<string, string>>;
+  /**
+   * Each province's handling unit's appointment on notices (HANDLING_UNIT_APPOINTMENTS, `01=5@08:00;79=…`: the
+   * owner comes on the n-th working day after the notice at the unit's opening time); unset: 5 working days, 08:00.
+   */
+  handlingUnitAppointments?: Readonly<Record<string, { workingDaysAfterNotice: number; opensAt: string }>>;
   /** The node's public address, linked from notices into the citizen portal (PORTAL_URL). */
   portalUrl?: string | undefined;
   /**
@@ -266,6 +271,13 @@ const envSchema = z.object({
     .string()
     .regex(/^\d{2}=[0-9 +().-]{3,32}(;\d{2}=[0-9 +().-]{3,32})*$/, 'HANDLING_UNIT_PHONES must be `01=024 3942 4300;79=…`')
     .optional(),
+  HANDLING_UNIT_APPOINTMENTS: z
+    .string()
+    .regex(
+      /^\d{2}=[1-7]@([01]\d|2[0-3]):[0-5]\d(;\d{2}=[1-7]@([01]\d|2[0-3]):[0-5]\d)*$/,
+      'HANDLING_UNIT_APPOINTMENTS must be `01=5@08:00;79=3@07:30` (1 to 7 working days after the notice, @ HH:MM)',
+    )
+    .optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { dataDir?: string } = {}): NodeConfig {
@@ -344,6 +356,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     procedureIntervalMs: Math.round((e.PROCEDURE_INTERVAL_MINUTES ?? 60) * 60_000),
     portalUrl: e.PORTAL_URL,
     handlingUnitPhones: Object.fromEntries((e.HANDLING_UNIT_PHONES ?? '').split(';').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3).trim()])),
+    handlingUnitAppointments: Object.fromEntries(
+      (e.HANDLING_UNIT_APPOINTMENTS ?? '')
+        .split(';')
+        .filter(Boolean)
+        .map((p) => [p.slice(0, 2), { workingDaysAfterNotice: Number(p.slice(3, 4)), opensAt: p.slice(5) }]),
+    ),
     tier: e.TIER,
     provinces: e.PROVINCES ? [...new Set(e.PROVINCES.split(','))] : undefined,
     witnessUrl: e.WITNESS_URL,

@@ -22,6 +22,7 @@ import {
   noticeDocumentFor,
   penaltyDecisionDocumentFor,
   violationRecordDocumentFor,
+  type AppointmentSetting,
   type CaseDocument,
   type IssuingUnit,
   type Party,
@@ -45,6 +46,8 @@ export interface CaseDocumentSources {
   /** The police unit handling cases of a province. */
   unit: (province: string) => IssuingUnit;
   treasury: TreasuryAccount;
+  /** The handling unit's appointment setting for notices (notice/v2); unset: `DEFAULT_APPOINTMENT`. */
+  appointment?: (province: string) => AppointmentSetting | undefined;
 }
 
 /** The registry does not know the person a record names: the document cannot be addressed. */
@@ -132,12 +135,19 @@ export async function caseDocumentInput(
 ): Promise<CaseDocument> {
   const history = historyOf(await caseRecords(store, request.caseId));
   const { kase } = history;
-  const unit = sources.unit(kase.transfer?.toProvince ?? kase.province);
+  const handlingProvince = kase.transfer?.toProvince ?? kase.province;
+  const unit = sources.unit(handlingProvince);
   switch (request.kind) {
     case 'notice': {
       if (!kase.owner) throw new DocumentSourceMissingError('A notice needs an identified owner', {});
       const addressee = await partyOf(sources, kase.owner);
-      return noticeDocumentFor(kase, request.noticeId ?? '', { unit, addressee });
+      const appointment = sources.appointment?.(handlingProvince);
+      return noticeDocumentFor(kase, request.noticeId ?? '', {
+        unit,
+        addressee,
+        detectingUnit: sources.unit(kase.province),
+        ...(appointment !== undefined ? { appointment } : {}),
+      });
     }
     case 'record': {
       const drawn = lastOf(history, 'ViolationRecordDrawn');

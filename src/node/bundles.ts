@@ -9,6 +9,7 @@ import { PdfDocumentRenderer } from '../adapters/documents/pdf.ts';
 import { issuingUnitFor } from '../adapters/documents/units.ts';
 import { createBundleExporter, type BundleExporter, type BundleLedger } from '../bundle-export/index.ts';
 import type { CaseDocumentSources } from '../commands/documents.ts';
+import type { AppointmentSetting } from '../domain/documents/build.ts';
 import type { CommandDeps } from '../commands/deps.ts';
 import type { EventStore } from '../ports/eventstore.ts';
 import type { EvidenceStore } from '../ports/evidence.ts';
@@ -20,6 +21,8 @@ export function caseDocumentSources(deps: {
   registry: Pick<VehicleRegistry, 'ownerContact'>;
   /** The handling unit's phone of a province (`HANDLING_UNIT_PHONES`), printed on the documents. */
   unitPhone: (province: string) => string | undefined;
+  /** The handling unit's appointment setting of a province (`HANDLING_UNIT_APPOINTMENTS`), printed on notices. */
+  unitAppointment?: (province: string) => AppointmentSetting | undefined;
 }): CaseDocumentSources {
   return {
     renderer: new PdfDocumentRenderer(),
@@ -27,6 +30,7 @@ export function caseDocumentSources(deps: {
     contact: (ref) => deps.registry.ownerContact(ref),
     unit: (province) => issuingUnitFor(province, deps.unitPhone(province)),
     treasury: DEMO_TREASURY,
+    ...(deps.unitAppointment ? { appointment: deps.unitAppointment } : {}),
   };
 }
 

@@ -423,7 +423,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const publisher = new LogPublisher(pool, store instanceof PostgresEventStore ? postgresRecordTexts(store.pool) : undefined);
     // The case documents (notice, record, decisions as PDFs; docs/documents.md): opened by officers, carried in
     // bundles, and rendered the same way by the API and by `tec export` (src/node/bundles.ts).
-    const documentSources = caseDocumentSources({ evidence, registry, unitPhone: (province) => config.handlingUnitPhones?.[province] });
+    const documentSources = caseDocumentSources({
+      evidence,
+      registry,
+      unitPhone: (province) => config.handlingUnitPhones?.[province],
+      unitAppointment: (province) => config.handlingUnitAppointments?.[province],
+    });
     const node: RunningNode = {
       config,
       roles,

@@ -20,6 +20,8 @@ import type {
   CaseDocument,
   LegalBasisText,
   NoticeDocument,
+  NoticeDocumentV1,
+  NoticeDocumentV2,
   Party,
   PenaltyDecisionDocument,
   ViolationFacts,
@@ -252,7 +254,7 @@ const LEGAL_GROUNDS = [
   'Căn cứ Nghị định số 168/2024/NĐ-CP ngày 26 tháng 12 năm 2024 của Chính phủ quy định xử phạt vi phạm hành chính về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ;',
 ];
 
-function notice(w: Writer, d: NoticeDocument): void {
+function noticeV1(w: Writer, d: NoticeDocumentV1): void {
   w.header(d);
   w.field('Kính gửi', `${partyLabel(d.addressee)} ${d.addressee.name}`);
   w.field('Địa chỉ', d.addressee.address);
@@ -277,6 +279,103 @@ function notice(w: Writer, d: NoticeDocument): void {
   w.field('Mã hồ sơ', d.caseId);
   w.field('Mã thông báo', d.noticeId);
   w.signature('THỦ TRƯỞNG ĐƠN VỊ', [d.unit.name, '(Văn bản điện tử, đã ký số)']);
+}
+
+/** A dotted line where the blank form has one and the events give no value (never an invented one). */
+export const DOTS = '..........';
+
+/** The Mẫu số 01 time line: "08 giờ 00 ngày 14/12/2026". */
+function appointmentText(a: { date: string; time: string }): string {
+  const [hh, mm] = a.time.split(':');
+  return `${hh} giờ ${mm} ngày ${vietnameseShortDate(a.date)}`;
+}
+
+/**
+ * notice/v2: Circular 73/2024/TT-BCA, Mẫu số 01 (docs/documents.md, "The notice form"), heading by heading and
+ * in its order; the numbered blanks (1)–(7) of the form filled from the input, or dotted where it has nothing.
+ */
+function noticeV2(w: Writer, d: NoticeDocumentV2): void {
+  const doc = w.doc;
+  const top = doc.y;
+  const leftWidth = 210;
+  const rightX = PAGE.margin + leftWidth + 10;
+  const rightWidth = CONTENT_WIDTH - leftWidth - 10;
+  // (1) the superior body, (2) the unit of the competent officer, then the number; (3) place and date.
+  doc.font('regular').fontSize(10).text(d.unit.superior, PAGE.margin, top, plain({ width: leftWidth, align: 'center' }));
+  doc.font('bold').fontSize(10).text(d.unit.name, PAGE.margin, doc.y, plain({ width: leftWidth, align: 'center' }));
+  doc.font('regular').fontSize(10).text(`Số ${d.number}`, PAGE.margin, doc.y + 6, plain({ width: leftWidth, align: 'center' }));
+  const leftBottom = doc.y;
+  doc.font('bold').fontSize(10).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', rightX, top, plain({ width: rightWidth, align: 'center' }));
+  doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', rightX, doc.y, plain({ width: rightWidth, align: 'center' }));
+  const ruleY = doc.y + 1;
+  doc.moveTo(rightX + rightWidth / 2 - 70, ruleY).lineTo(rightX + rightWidth / 2 + 70, ruleY).lineWidth(0.6).stroke();
+  doc.font('italic').fontSize(10).text(`${d.unit.place}, ${vietnameseLongDate(d.issuedAt)}`, rightX, ruleY + 6, plain({ width: rightWidth, align: 'center' }));
+  doc.y = Math.max(leftBottom, doc.y) + 18;
+  w.text('THÔNG BÁO', { font: 'bold', size: 14, align: 'center' });
+  w.text('Vi phạm hành chính về trật tự, an toàn giao thông đường bộ', { font: 'bold', size: 11, align: 'center', gap: 1 });
+  // (4) the owner.
+  w.field('Kính gửi', `${partyLabel(d.addressee)} ${d.addressee.name}`);
+  doc.moveDown(0.3);
+  // (5) the detecting unit; (6) the unit that passed on a device's results: not recorded, dotted.
+  w.text(
+    `${d.detectingUnit} đã sử dụng phương tiện, thiết bị kỹ thuật nghiệp vụ hoặc tiếp nhận kết quả ghi thu được từ phương tiện, thiết bị kỹ thuật của ${DOTS} phát hiện và ghi nhận:`,
+    { gap: 0.2 },
+  );
+  const v = d.violation;
+  w.field(
+    'Phương tiện (ghi rõ loại phương tiện, biển số, màu biển số)',
+    `${VEHICLE_CLASSES_VI[v.vehicleClass] ?? v.vehicleClass}, biển số ${v.plate}, màu biển số ${v.plateColour ?? DOTS}`,
+  );
+  w.field('Chủ phương tiện', `${d.addressee.name}; số định danh cá nhân hoặc số Căn cước/Căn cước công dân (nếu có): ${DOTS}`);
+  w.field('Địa chỉ', d.addressee.address);
+  w.field('Thời gian, địa điểm vi phạm', `${vietnameseDateTime(v.observedAt)}, tại ${v.place}`);
+  const measured = v.measurements.length > 0 ? ` (${v.measurements.join('; ')})` : '';
+  const basis = v.legalBasis;
+  const point = basis.point ? `điểm ${basis.point} ` : '';
+  w.field(
+    'Hành vi vi phạm',
+    `${v.description}${measured}, được quy định tại ${point}khoản ${basis.clause} Điều ${basis.article} Nghị định số ${basis.decree} ngày ${d.decreeDate ?? '.../.../...'} của Chính phủ quy định xử phạt vi phạm hành chính về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ; trừ điểm, phục hồi điểm giấy phép lái xe.`,
+  );
+  w.field('Biện pháp ngăn chặn được áp dụng (nếu có)', DOTS);
+  doc.moveDown(0.3);
+  const contact = `${d.unit.address}${d.unit.phone ? `, điện thoại ${d.unit.phone}` : ''}`;
+  w.text(
+    `Yêu cầu chủ phương tiện, tổ chức, cá nhân có liên quan đến hành vi vi phạm đúng ${appointmentText(d.appointment)} có mặt tại trụ sở ${d.handlingUnit} (${contact}) để giải quyết vụ việc vi phạm theo quy định của pháp luật. Nếu việc đi lại gặp khó khăn và không có điều kiện trực tiếp đến trụ sở cơ quan ${d.handlingUnit} để giải quyết vụ việc vi phạm, thì đúng ${DOTS} giờ ${DOTS} ngày ${DOTS} có mặt tại trụ sở ${DOTS} để giải quyết vụ việc vi phạm theo quy định của pháp luật.`,
+  );
+  w.text('Khi đến giải quyết phải mang theo thông báo này và các giấy tờ có liên quan đến phương tiện và người điều khiển phương tiện.');
+  w.text('Nếu quá thời gian trên, người được yêu cầu không đến để giải quyết vụ việc vi phạm, thì sẽ bị xử lý theo quy định của pháp luật./.');
+  w.text('(Kèm theo kết quả thu thập được bằng phương tiện, thiết bị kỹ thuật nghiệp vụ).', { font: 'italic', size: 10, gap: 0.3 });
+  // Beyond the form: what the owner needs to answer online and the period the procedure counts (Art. 24.5).
+  w.text(
+    `Thời hạn giải quyết: ${d.respondWithinDays} ngày kể từ ngày thông báo, chậm nhất ngày ${vietnameseShortDate(d.respondBy)}; có thể trả lời trực tuyến qua Cổng tra cứu vi phạm với mã hồ sơ và mã thông báo dưới đây.`,
+    { size: 10 },
+  );
+  w.field('Mã hồ sơ', d.caseId);
+  w.field('Mã thông báo', d.noticeId);
+  // Nơi nhận (left) and the signature block (right), side by side as on the form.
+  doc.moveDown(1);
+  // The two columns are drawn from one top: keep them on one page (pdfkit would break each column apart).
+  if (doc.y + 110 > PAGE.height - PAGE.margin) doc.addPage();
+  const blockTop = doc.y;
+  const half = CONTENT_WIDTH / 2;
+  doc.font('bold').fontSize(10).text('Nơi nhận:', PAGE.margin, blockTop, plain({ width: half }));
+  for (const line of ['- Như trên;', `- ${DOTS};`, '- Lưu: Hồ sơ vụ việc.'])
+    doc.font('regular').fontSize(10).text(line, PAGE.margin, doc.y, plain({ width: half }));
+  const x = PAGE.margin + half;
+  doc.font('bold').fontSize(11).text('THỦ TRƯỞNG ĐƠN VỊ', x, blockTop, plain({ width: half, align: 'center' }));
+  doc.font('italic').fontSize(10).text('(Chữ ký, đóng dấu/chữ ký số)', x, doc.y, plain({ width: half, align: 'center' }));
+  doc.font('regular').fontSize(10).text(DOTS + DOTS, x, doc.y + 40, plain({ width: half, align: 'center' }));
+}
+
+function notice(w: Writer, d: NoticeDocument): void {
+  switch (d.templateVersion) {
+    case 'notice/v1':
+      return noticeV1(w, d);
+    case 'notice/v2':
+      return noticeV2(w, d);
+    default:
+      return assertNever(d, 'notice template version');
+  }
 }
 
 function violationRecord(w: Writer, d: ViolationRecordDocument): void {

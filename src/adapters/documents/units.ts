@@ -10,11 +10,13 @@ export function issuingUnitFor(province: string, phone?: string): IssuingUnit {
   const p = provinceByCode(province);
   const name = p?.name ?? province;
   const level = p?.kind === 'city' ? 'THÀNH PHỐ' : 'TỈNH';
+  const levelInSentence = p?.kind === 'city' ? 'thành phố' : 'tỉnh';
   return {
     superior: `CÔNG AN ${level} ${name.toLocaleUpperCase('vi')}`,
     name: 'PHÒNG CẢNH SÁT GIAO THÔNG',
     address: `Trụ sở Phòng Cảnh sát giao thông Công an ${p?.kind === 'city' ? 'thành phố' : 'tỉnh'} ${name} (địa chỉ minh họa)`,
     ...(phone !== undefined ? { phone } : {}),
     place: name,
+    fullName: `Phòng Cảnh sát giao thông Công an ${levelInSentence} ${name}`,
   };
 }

@@ -17,7 +17,8 @@ import type { CaseEventData } from '../case/events.ts';
 import { PAYMENT_DAYS as CASE_PAYMENT_DAYS, SURCHARGE_BASIS_POINTS_PER_DAY } from '../case/handlers/penalty.ts';
 import { RESPONSE_DAYS } from '../case/handlers/procedure.ts';
 import { catalogEntryFor } from '../case/legal.ts';
-import { periodOfDays } from '../case/periods.ts';
+import { addDays, isNonWorkingDay, periodOfDays } from '../case/periods.ts';
+import { vietnamDate } from '../signoff/primitives.ts';
 import type { ExistingCase } from '../case/state.ts';
 import { DocumentSourceMissingError } from './errors.ts';
 import {
@@ -25,7 +26,10 @@ import {
   type AppealResolutionDocument,
   type DocumentKind,
   type IssuingUnit,
+  type NoticeAppointment,
   type NoticeDocument,
+  type NoticeDocumentV1,
+  type NoticeTemplateVersion,
   type Party,
   type PenaltyDecisionDocument,
   type SigningOfficer,
@@ -113,13 +117,79 @@ function violationFacts(kase: ExistingCase, plate: string, violationCode: string
   };
 }
 
+/**
+ * Which notice template applies from which Viet Nam day (dated like the catalog versions): a notice issued on
+ * or after a version's day is rendered with it, unless the case already recorded its document with another
+ * version (`DocumentIssued`), which then stands: a document once issued regenerates byte for byte.
+ */
+export const NOTICE_TEMPLATE_DATES: readonly { version: NoticeTemplateVersion; effectiveFrom: string }[] = [
+  { version: 'notice/v1', effectiveFrom: '2025-01-01' },
+  { version: 'notice/v2', effectiveFrom: '2026-12-07' },
+];
+
+/** The template of the case's notice `noticeId` issued at `issuedAt`: the recorded one, else the one in force. */
+export function noticeTemplateVersionFor(kase: ExistingCase, noticeId: string, issuedAt: string): NoticeTemplateVersion {
+  const recorded = (kase.documents ?? []).find((d) => d.kind === 'notice' && d.noticeId === noticeId)?.templateVersion;
+  if (recorded === 'notice/v1' || recorded === 'notice/v2') return recorded;
+  const day = vietnamDate(issuedAt);
+  let version: NoticeTemplateVersion = 'notice/v1';
+  for (const v of NOTICE_TEMPLATE_DATES) if (v.effectiveFrom <= day) version = v.version;
+  return version;
+}
+
+/**
+ * The handling unit's setting for the time printed on the notice (Mẫu số 01: "đúng … giờ … ngày … có mặt tại
+ * trụ sở …"): the owner is asked to come on the `workingDaysAfterNotice`-th working day after the notice's date
+ * (Viet Nam calendar; weekends and fixed public holidays skipped, as `periodOfDays` does) at `opensAt`, the
+ * start of the unit's working hours. Circular 73/2024 fixes no such day; its Art. 24.5 only ends the owner's
+ * time 20 days after the notice, so the setting is bounded to keep the appointment well inside those 20 days.
+ */
+export interface AppointmentSetting {
+  workingDaysAfterNotice: number;
+  /** `HH:MM`, Viet Nam time. */
+  opensAt: string;
+}
+
+/** The setting a unit has unless it configures its own: the 5th working day after the notice, at 08:00. */
+export const DEFAULT_APPOINTMENT: AppointmentSetting = { workingDaysAfterNotice: 5, opensAt: '08:00' };
+/** The most working days after the notice a setting may name (10 calendar days or so: inside the 20). */
+export const MAX_APPOINTMENT_WORKING_DAYS = 7;
+
+/** Throws RangeError for a setting outside its bounds (1–7 working days, a time 00:00–23:59). */
+export function checkAppointmentSetting(setting: AppointmentSetting): AppointmentSetting {
+  const n = setting.workingDaysAfterNotice;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_APPOINTMENT_WORKING_DAYS)
+    throw new RangeError(`an appointment is 1 to ${MAX_APPOINTMENT_WORKING_DAYS} working days after the notice`);
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(setting.opensAt)) throw new RangeError('an appointment time is HH:MM (00:00 to 23:59)');
+  return setting;
+}
+
+/** The appointment a notice issued at `issuedAt` prints under `setting`. */
+export function appointmentFor(issuedAt: string, setting: AppointmentSetting): NoticeAppointment {
+  checkAppointmentSetting(setting);
+  let day = vietnamDate(issuedAt);
+  for (let left = setting.workingDaysAfterNotice; left > 0; ) {
+    day = addDays(day, 1);
+    if (!isNonWorkingDay(day)) left--;
+  }
+  return { date: day, time: setting.opensAt };
+}
+
+/** Dates of the decrees the catalog cites, as the form prints them ("Nghị định số … ngày …"). */
+const DECREE_DATES: Readonly<Record<string, string>> = { '168/2024/NĐ-CP': '26/12/2024' };
+
 export interface NoticeContext {
+  /** The handling unit: it issues the notice and the owner comes to it. */
   unit: IssuingUnit;
   /** The registered owner, from the registry (`OwnerIdentified.owner.ref`). */
   addressee: Party;
+  /** notice/v2: the unit of the province whose camera detected the violation (default: `unit`). */
+  detectingUnit?: IssuingUnit;
+  /** notice/v2: the handling unit's appointment setting (default: `DEFAULT_APPOINTMENT`). */
+  appointment?: AppointmentSetting;
 }
 
-/** The notice for `noticeId` of the case (made from its `NoticeIssued`). */
+/** The notice for `noticeId` of the case (made from its `NoticeIssued`), in the template that applies to it. */
 export function noticeDocumentFor(kase: ExistingCase, noticeId: string, context: NoticeContext): NoticeDocument {
   const notice = kase.notices.find((n) => n.noticeId === noticeId);
   if (!notice) throw new DocumentSourceMissingError('The case has no such notice', {});
@@ -127,9 +197,9 @@ export function noticeDocumentFor(kase: ExistingCase, noticeId: string, context:
     throw new DocumentSourceMissingError('A notice needs a confirmed review and an identified owner', {});
   const violation = violationFacts(kase, kase.review.plate, kase.review.violationCode);
   const entry = catalogEntryFor(kase.review.violationCode, kase.detection.vehicleClass, kase.detection.observedAt);
-  return {
+  const v1: NoticeDocumentV1 = {
     kind: 'notice',
-    templateVersion: TEMPLATE_VERSIONS.notice,
+    templateVersion: 'notice/v1',
     caseId: kase.caseId,
     number: documentNumber('notice', kase.caseId),
     issuedAt: notice.issuedAt,
@@ -143,6 +213,18 @@ export function noticeDocumentFor(kase: ExistingCase, noticeId: string, context:
     respondWithinDays: NOTICE_RESPONSE_DAYS,
     // The last day of the period as the decider counts it (periods.ts: past a weekend or fixed holiday).
     respondBy: periodOfDays(notice.issuedAt, NOTICE_RESPONSE_DAYS).lastDay,
+  };
+  const version = noticeTemplateVersionFor(kase, noticeId, notice.issuedAt);
+  if (version === 'notice/v1') return v1;
+  const detecting = context.detectingUnit ?? context.unit;
+  const decreeDate = DECREE_DATES[violation.legalBasis.decree];
+  return {
+    ...v1,
+    templateVersion: 'notice/v2',
+    detectingUnit: detecting.fullName ?? detecting.name,
+    handlingUnit: context.unit.fullName ?? context.unit.name,
+    ...(decreeDate !== undefined ? { decreeDate } : {}),
+    appointment: appointmentFor(notice.issuedAt, context.appointment ?? DEFAULT_APPOINTMENT),
   };
 }
 

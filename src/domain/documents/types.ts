@@ -13,9 +13,13 @@ import type { AppealOutcome, IssuedDocumentKind } from '../case/events.ts';
 export const DOCUMENT_KINDS = ['notice', 'violation-record', 'penalty-decision', 'appeal-resolution'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
-/** Template versions. A change to a template's layout or wording is a new version, never an edit. */
+/**
+ * Template versions. A change to a template's layout or wording is a new version, never an edit. The notice has
+ * two: `notice/v1` (the first layout) and `notice/v2` (Circular 73/2024/TT-BCA, Mẫu số 01), chosen per notice
+ * by `noticeTemplateVersionFor` (build.ts); `TEMPLATE_VERSIONS.notice` names the current one.
+ */
 export const TEMPLATE_VERSIONS = {
-  notice: 'notice/v1',
+  notice: 'notice/v2',
   'violation-record': 'violation-record/v1',
   'penalty-decision': 'penalty-decision/v1',
   'appeal-resolution': 'appeal-resolution/v1',
@@ -40,7 +44,7 @@ export const DOCUMENT_KIND_OF = {
  * with an older version stays valid, and `DocumentIssued` names only versions listed here.
  */
 export const ISSUABLE_TEMPLATE_VERSIONS: Readonly<Record<IssuedDocumentKind, readonly string[]>> = {
-  notice: [TEMPLATE_VERSIONS.notice],
+  notice: ['notice/v1', TEMPLATE_VERSIONS.notice],
   record: [TEMPLATE_VERSIONS['violation-record']],
   decision: [TEMPLATE_VERSIONS['penalty-decision']],
   appeal: [TEMPLATE_VERSIONS['appeal-resolution']],
@@ -57,6 +61,8 @@ export interface IssuingUnit {
   phone?: string;
   /** Where the document is made, for the place-and-date line ("Bắc Ninh, ngày … tháng … năm …"). */
   place: string;
+  /** The unit as named inside a sentence, e.g. "Phòng Cảnh sát giao thông Công an tỉnh Bắc Ninh" (notice/v2). */
+  fullName?: string;
 }
 
 /** The State Treasury account fines are paid into. */
@@ -125,9 +131,43 @@ interface DocumentBase {
   violation: ViolationFacts;
 }
 
-export interface NoticeDocument extends DocumentBase {
+export type NoticeTemplateVersion = 'notice/v1' | 'notice/v2';
+
+/** The notice: the first layout (`notice/v1`) or the official form's (`notice/v2`). */
+export type NoticeDocument = NoticeDocumentV1 | NoticeDocumentV2;
+
+/**
+ * A time the owner is asked to come to the unit (Circular 73/2024, Mẫu số 01: "đúng … giờ … ngày …"), in Viet
+ * Nam time: the handling unit's setting applied to the notice's date (`appointmentFor`, build.ts).
+ */
+export interface NoticeAppointment {
+  /** `YYYY-MM-DD`, Viet Nam calendar. */
+  date: string;
+  /** `HH:MM`, Viet Nam time. */
+  time: string;
+}
+
+/**
+ * The notice in the layout of Circular 73/2024/TT-BCA, Mẫu số 01 (docs/documents.md, "The notice form"): the
+ * v1 fields plus what the form asks that v1 lacked. A field the events and the registry do not give (the
+ * owner's identity number, a preventive measure, the unit that passed on the results, the commune or district
+ * police of the owner's residence) has no value here and prints as a dotted line, as on the blank form.
+ */
+export interface NoticeDocumentV2 extends Omit<NoticeDocumentV1, 'templateVersion'> {
+  templateVersion: 'notice/v2';
+  /** (5) The unit that detected the violation (the camera's province's unit), as named in a sentence. */
+  detectingUnit: string;
+  /** (2) The unit the owner comes to (the handling unit), as named in a sentence. */
+  handlingUnit: string;
+  /** The date of the decree the legal basis cites (`DD/MM/YYYY`), when known. */
+  decreeDate?: string;
+  /** When the owner is asked to come to the handling unit. */
+  appointment: NoticeAppointment;
+}
+
+export interface NoticeDocumentV1 extends DocumentBase {
   kind: 'notice';
-  templateVersion: (typeof TEMPLATE_VERSIONS)['notice'];
+  templateVersion: 'notice/v1';
   noticeId: string;
   channel: string;
   addressee: Party;

@@ -6,8 +6,13 @@ import type { CaseEvent } from '../../../src/domain/case/events.ts';
 import type { ExistingCase } from '../../../src/domain/case/state.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import {
+  appointmentFor,
+  checkAppointmentSetting,
+  DEFAULT_APPOINTMENT,
   DocumentSourceMissingError,
+  ISSUABLE_TEMPLATE_VERSIONS,
   noticeDocumentFor,
+  noticeTemplateVersionFor,
   paymentReferenceFor,
   parseVietQr,
   penaltyDecisionDocumentFor,
@@ -44,6 +49,63 @@ describe('documents: inputs built from the case', () => {
     // 20:00 UTC on the 12th is the 13th in Viet Nam; 20 calendar days later is April 2nd.
     expect(doc.respondBy).to.equal('2026-04-02');
     expect(doc.addressee).to.equal(owner);
+  });
+
+  it('a notice issued from 2026-12-07 (Viet Nam day) is built as notice/v2 with the form\'s extra fields', () => {
+    // 2026-12-06T17:00Z is 00:00 on 7 December in Viet Nam: the first instant of notice/v2.
+    const V2_AT = '2026-12-06T17:00:00.000Z';
+    const late = after(identified, { ...caseCommand({ type: 'IssueNotice', noticeId: 'ntc-9', channel: 'post' }), now: V2_AT } as CaseCommand);
+    const detectingUnit = { ...unit, fullName: 'Phòng Cảnh sát giao thông Công an tỉnh Bắc Ninh' };
+    const handling = { ...unit, fullName: 'Phòng Cảnh sát giao thông Công an thành phố Hà Nội' };
+    const doc = noticeDocumentFor(kaseOf(late), 'ntc-9', { unit: handling, addressee: owner, detectingUnit, appointment: { workingDaysAfterNotice: 3, opensAt: '07:30' } });
+    if (doc.templateVersion !== 'notice/v2') throw new Error(`expected notice/v2, got ${doc.templateVersion}`);
+    expect(doc).to.deep.include({
+      issuedAt: V2_AT,
+      detectingUnit: 'Phòng Cảnh sát giao thông Công an tỉnh Bắc Ninh',
+      handlingUnit: 'Phòng Cảnh sát giao thông Công an thành phố Hà Nội',
+      decreeDate: '26/12/2024',
+      // Monday 7 December: the 3rd working day after it is Thursday the 10th.
+      appointment: { date: '2026-12-10', time: '07:30' },
+      respondBy: '2026-12-28',
+    });
+    expect(doc).not.to.have.property('identityNumber');
+    // Without a unit setting: the default, 5 working days at 08:00; without a detecting unit: the handling unit.
+    const plain = noticeDocumentFor(kaseOf(late), 'ntc-9', { unit: handling, addressee: owner });
+    expect(plain).to.deep.include({ appointment: { date: '2026-12-14', time: '08:00' }, detectingUnit: handling.fullName });
+    // One instant earlier (6 December in Viet Nam) is still notice/v1.
+    expect(noticeTemplateVersionFor(kaseOf(late), 'ntc-9', '2026-12-06T16:59:59.999Z')).to.equal('notice/v1');
+    expect(ISSUABLE_TEMPLATE_VERSIONS.notice).to.deep.equal(['notice/v1', 'notice/v2']);
+  });
+
+  it('a notice whose document was recorded under notice/v1 stays notice/v1, whatever its date', () => {
+    const V2_AT = '2026-12-08T02:00:00.000Z';
+    const late = after(identified, { ...caseCommand({ type: 'IssueNotice', noticeId: 'ntc-9', channel: 'post' }), now: V2_AT } as CaseCommand);
+    const issued = after(late, {
+      ...caseCommand({ type: 'RecordDocumentIssued', kind: 'notice', noticeId: 'ntc-9', digest: `sha256:${'ab'.repeat(32)}`, templateVersion: 'notice/v1' }),
+      now: V2_AT,
+    } as CaseCommand);
+    const doc = noticeDocumentFor(kaseOf(issued), 'ntc-9', { unit, addressee: owner });
+    expect(doc.templateVersion).to.equal('notice/v1');
+    expect(doc).not.to.have.property('appointment');
+  });
+
+  it('the appointment skips weekends and fixed holidays, and its setting is bounded', () => {
+    // Issued Tuesday 28 April 2026 (Viet Nam): 30 April and 1 May are holidays, 2–3 May a weekend.
+    expect(appointmentFor('2026-04-28T03:00:00Z', { workingDaysAfterNotice: 2, opensAt: '08:00' })).to.deep.equal({ date: '2026-05-04', time: '08:00' });
+    // 23:30 UTC on a Friday is Saturday in Viet Nam: counting starts from Saturday.
+    expect(appointmentFor('2026-12-11T23:30:00Z', { workingDaysAfterNotice: 1, opensAt: '13:30' })).to.deep.equal({ date: '2026-12-14', time: '13:30' });
+    expect(checkAppointmentSetting(DEFAULT_APPOINTMENT)).to.equal(DEFAULT_APPOINTMENT);
+    for (const bad of [
+      { workingDaysAfterNotice: 0, opensAt: '08:00' },
+      { workingDaysAfterNotice: 8, opensAt: '08:00' },
+      { workingDaysAfterNotice: 2.5, opensAt: '08:00' },
+      { workingDaysAfterNotice: 3, opensAt: '24:00' },
+      { workingDaysAfterNotice: 3, opensAt: '8:00' },
+    ])
+      expect(() => checkAppointmentSetting(bad), JSON.stringify(bad)).to.throw(RangeError);
+    // The longest setting still ends inside the 20 days of Art. 24.5, over the longest fixed-holiday run.
+    const worst = appointmentFor('2026-04-28T03:00:00Z', { workingDaysAfterNotice: 7, opensAt: '08:00' });
+    expect(worst.date <= periodOfDays('2026-04-28T03:00:00Z', 20).lastDay).to.equal(true);
   });
 
   it('the notice is refused for a notice the case does not hold', () => {

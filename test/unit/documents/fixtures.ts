@@ -2,6 +2,7 @@
 import type {
   IssuingUnit,
   NoticeDocument,
+  NoticeDocumentV2,
   Party,
   PenaltyDecisionDocument,
   TreasuryAccount,
@@ -45,7 +46,7 @@ export const violation: ViolationFacts = {
   cameraId: 'cam-01-0001',
 };
 
-export const noticeDoc: NoticeDocument = {
+export const noticeDoc: NoticeDocument & { templateVersion: 'notice/v1' } = {
   kind: 'notice',
   templateVersion: 'notice/v1',
   caseId: '1a2b3c4d-0000-4000-8000-000000000001',
@@ -101,4 +102,17 @@ export const decisionDoc: PenaltyDecisionDocument = {
   treasury,
   paymentReference: '1A2B3C4D/QD-XPHC',
   qrPayload: vietQrPayload({ bankBin: treasury.bankBin, accountNumber: treasury.accountNumber, amountVnd: 18_000_000, reference: '1A2B3C4D/QD-XPHC' }),
+};
+
+/** The same notice in the layout of Circular 73/2024, Mẫu số 01 (notice/v2). */
+export const noticeV2Doc: NoticeDocumentV2 = {
+  ...noticeDoc,
+  templateVersion: 'notice/v2',
+  issuedAt: '2026-12-08T02:00:00.000Z',
+  respondBy: '2026-12-28',
+  unit: { ...unit, fullName: 'Phòng Cảnh sát giao thông Công an thành phố Hà Nội' },
+  detectingUnit: 'Phòng Cảnh sát giao thông Công an tỉnh Bắc Ninh',
+  handlingUnit: 'Phòng Cảnh sát giao thông Công an thành phố Hà Nội',
+  decreeDate: '26/12/2024',
+  appointment: { date: '2026-12-15', time: '08:00' },
 };

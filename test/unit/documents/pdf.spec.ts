@@ -14,7 +14,8 @@ import {
 } from '../../../src/adapters/documents/pdf.ts';
 import { parseVietQr } from '../../../src/domain/documents/vietqr.ts';
 import type { CaseDocument } from '../../../src/domain/documents/types.ts';
-import { decisionDoc, noticeDoc, owner, recordDoc, treasury, unit, violation } from './fixtures.ts';
+import { createHash } from 'node:crypto';
+import { decisionDoc, noticeDoc, noticeV2Doc, owner, recordDoc, treasury, unit, violation } from './fixtures.ts';
 
 const renderer = new PdfDocumentRenderer();
 // jsqr is CommonJS with `exports.default`: under Node's ESM interop the default import is the module object.
@@ -78,6 +79,70 @@ describe('documents: PDF rendering (pdfkit, Noto Sans)', function () {
       `Mã hồ sơ: ${noticeDoc.caseId}`,
       `Mã thông báo: ${noticeDoc.noticeId}`,
     ]);
+  });
+
+  it('notice/v1 still renders to the bytes it gave before notice/v2 existed', async () => {
+    // The digest of the fixture's v1 notice, taken before v2 was added: documents issued under v1 regenerate as issued.
+    const bytes = await renderer.render(noticeDoc);
+    expect(createHash('sha256').update(bytes).digest('hex')).to.equal('535b07fbb94f317f4ca6f99389a9824775cdcf97bf801f81ade7d128d3b0883e');
+  });
+
+  it('notice/v2 follows Mẫu số 01 of Circular 73/2024: every heading and field, in the form\'s order', async () => {
+    const text = await textOf(await renderer.render(noticeV2Doc));
+    const inOrder = [
+      unit.superior,
+      unit.name,
+      `Số ${noticeV2Doc.number}`,
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      'Hà Nội, ngày 08 tháng 12 năm 2026',
+      'THÔNG BÁO',
+      'Vi phạm hành chính về trật tự, an toàn giao thông đường bộ',
+      `Kính gửi: Ông/Bà ${owner.name}`,
+      'Phòng Cảnh sát giao thông Công an tỉnh Bắc Ninh đã sử dụng phương tiện, thiết bị kỹ thuật nghiệp vụ hoặc tiếp nhận kết quả ghi thu được từ phương tiện, thiết bị kỹ thuật của .......... phát hiện và ghi nhận:',
+      `Phương tiện (ghi rõ loại phương tiện, biển số, màu biển số): Ô tô, biển số ${violation.plate}, màu biển số ${violation.plateColour as string}`,
+      `Chủ phương tiện: ${owner.name}; số định danh cá nhân hoặc số Căn cước/Căn cước công dân (nếu có): ..........`,
+      `Địa chỉ: ${owner.address}`,
+      `Thời gian, địa điểm vi phạm: 14 giờ 05 phút, ngày 05/03/2025, tại ${violation.place}`,
+      `Hành vi vi phạm: ${violation.description} (Tốc độ đo được (km/h): 112), được quy định tại điểm b khoản 9 Điều 6 Nghị định số 168/2024/NĐ-CP ngày 26/12/2024 của Chính phủ quy định xử phạt vi phạm hành chính về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ; trừ điểm, phục hồi điểm giấy phép lái xe.`,
+      'Biện pháp ngăn chặn được áp dụng (nếu có): ..........',
+      `Yêu cầu chủ phương tiện, tổ chức, cá nhân có liên quan đến hành vi vi phạm đúng 08 giờ 00 ngày 15/12/2026 có mặt tại trụ sở Phòng Cảnh sát giao thông Công an thành phố Hà Nội (${unit.address}, điện thoại ${unit.phone as string}) để giải quyết vụ việc vi phạm theo quy định của pháp luật.`,
+      'Nếu việc đi lại gặp khó khăn và không có điều kiện trực tiếp đến trụ sở cơ quan Phòng Cảnh sát giao thông Công an thành phố Hà Nội để giải quyết vụ việc vi phạm, thì đúng .......... giờ .......... ngày .......... có mặt tại trụ sở .......... để giải quyết vụ việc vi phạm theo quy định của pháp luật.',
+      'Khi đến giải quyết phải mang theo thông báo này và các giấy tờ có liên quan đến phương tiện và người điều khiển phương tiện.',
+      'Nếu quá thời gian trên, người được yêu cầu không đến để giải quyết vụ việc vi phạm, thì sẽ bị xử lý theo quy định của pháp luật./.',
+      '(Kèm theo kết quả thu thập được bằng phương tiện, thiết bị kỹ thuật nghiệp vụ).',
+      'Thời hạn giải quyết: 20 ngày kể từ ngày thông báo, chậm nhất ngày 28/12/2026',
+      `Mã hồ sơ: ${noticeV2Doc.caseId}`,
+      `Mã thông báo: ${noticeV2Doc.noticeId}`,
+    ];
+    let from = 0;
+    for (const e of inOrder) {
+      const at = text.indexOf(e, from);
+      expect(at, `the PDF text lacks "${e}" after what precedes it in the form`).to.be.greaterThan(-1);
+      from = at + e.length;
+    }
+    // The closing block: Nơi nhận on the left, the head of the unit on the right (read side by side).
+    expectAll(text, ['Nơi nhận:', '- Như trên;', '- ..........;', '- Lưu: Hồ sơ vụ việc.', 'THỦ TRƯỞNG ĐƠN VỊ', '(Chữ ký, đóng dấu/chữ ký số)']);
+    // v1's own lines are gone: v2 is the form, not v1 with additions.
+    for (const gone of ['Mức phạt tiền', 'Căn cứ Thông tư số 73/2024/TT-BCA', 'Số: ']) expect(text).not.to.include(gone);
+  });
+
+  it('notice/v2 leaves dotted what the input lacks: plate colour, decree date, measurements', async () => {
+    const { decreeDate: _d, ...rest } = noticeV2Doc;
+    const { plateColour: _c, ...bareViolation } = violation;
+    const text = await textOf(await renderer.render({ ...rest, violation: { ...bareViolation, measurements: [] } }));
+    expect(text).to.include(`biển số ${violation.plate}, màu biển số ..........`);
+    expect(text).to.include(`Hành vi vi phạm: ${violation.description}, được quy định tại điểm b khoản 9 Điều 6 Nghị định số 168/2024/NĐ-CP ngày .../.../... của Chính phủ`);
+  });
+
+  it('a notice of an unknown template version does not render', async () => {
+    let failed: unknown;
+    try {
+      await renderer.render({ ...noticeDoc, templateVersion: 'notice/v9' } as unknown as CaseDocument);
+    } catch (error) {
+      failed = error;
+    }
+    expect(failed).to.be.instanceOf(Error);
   });
 
   it('the violation record carries every field', async () => {
@@ -148,8 +213,9 @@ describe('documents: PDF rendering (pdfkit, Noto Sans)', function () {
     expect(text).not.to.include('Ông/Bà');
   });
 
-  it('the same input gives the same bytes; dates inside come from the input', async () => {
-    for (const doc of [noticeDoc, recordDoc, decisionDoc]) {
+  it('the same input gives the same bytes; dates inside come from the input', async function () {
+    this.timeout(60_000);
+    for (const doc of [noticeDoc, noticeV2Doc, recordDoc, decisionDoc]) {
       const a = Buffer.from(await renderer.render(doc));
       const b = Buffer.from(await renderer.render(structuredClone(doc)));
       expect(a.equals(b), doc.kind).to.equal(true);
