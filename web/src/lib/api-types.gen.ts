@@ -658,7 +658,7 @@ export interface paths {
                             detectionKeyId: string;
                             flags: {
                                 /** @enum {string} */
-                                flag: "calibration-invalid" | "model-not-approved" | "plate-mismatch" | "camera-suspended" | "manual";
+                                flag: "calibration-invalid" | "model-not-approved" | "plate-mismatch" | "camera-suspended" | "manual" | "plate-doubt";
                                 detail: string;
                             }[];
                             processingFailures: {
@@ -676,6 +676,10 @@ export interface paths {
                                     name: string;
                                     version: string;
                                 };
+                                alternatives?: {
+                                    plate: string;
+                                    shareBp: number;
+                                }[];
                             }[];
                             evidence: {
                                 originals: {
@@ -2492,6 +2496,7 @@ export interface paths {
                                     calibration: boolean;
                                     modelNotApproved: boolean;
                                     plateMismatch: boolean;
+                                    plateDoubt: boolean;
                                 };
                                 noticeDueAt: string;
                                 limitationEndsAt: string;
