@@ -13,7 +13,7 @@ import { caseIdForDetection } from '../../../src/domain/ids.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { buildDetectionPayload, signDetection } from '../../../src/domain/signoff/index.ts';
 import type { EvidenceRef } from '../../../src/domain/signoff/primitives.ts';
-import type { PlateColour } from '../../../src/domain/signoff/payloads.ts';
+import type { PlateColour } from '../../../src/domain/plates/colours.ts';
 import { createPlateReader, type PlateReader } from '../../../src/workers/inference/index.ts';
 import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
 import { alternativesOf, registerPlateModel } from '../../../src/workers/pipeline.ts';
