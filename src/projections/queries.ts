@@ -77,7 +77,8 @@ export interface CaseSummary {
   vehicleClass: string;
   plate: string | null;
   status: string;
-  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
+  /** `plateDoubt`: the AI reading is in doubt (`plate-doubt`, below PLATE_DOUBT_BP or with alternatives). */
+  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean; plateDoubt: boolean };
   fineVnd: number | null;
   /** The province the case was transferred to (`CaseTransferred`), or null. */
   transferredTo: string | null;
@@ -140,7 +141,13 @@ function summary(c: CaseRow): CaseSummary {
     vehicleClass: c.vehicleClass,
     plate: c.plateConfirmed ?? c.plateAi ?? c.plateEdge,
     status: c.status,
-    flags: { calibration: c.flagCalibration, modelNotApproved: c.flagModelNotApproved, plateMismatch: c.flagPlateMismatch },
+    flags: {
+      calibration: c.flagCalibration,
+      modelNotApproved: c.flagModelNotApproved,
+      plateMismatch: c.flagPlateMismatch,
+      // From the row's flag list (no column of its own: the list already holds every flag).
+      plateDoubt: Array.isArray(c.flags) && (c.flags as { flag?: unknown }[]).some((f) => f.flag === 'plate-doubt'),
+    },
     fineVnd: c.fineVnd,
     transferredTo: c.transferredTo,
     recordDrawn: c.recordId !== null,

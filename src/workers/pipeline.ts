@@ -8,6 +8,9 @@
  *   ReviewConfirmed  ──▶ owner-lookup: vehicle registry → OwnerIdentified | OwnerNotFound
  *   OwnerIdentified  ──▶ notice: NoticeIssued → channel → NoticeDelivered | NoticeDeliveryFailed
  *
+ * The inference job hands the reader the camera's signed plate colour (detection/v2) and records the reading's
+ * alternatives; the case decider flags a doubtful reading (`plate-doubt`) for the reviewing officer.
+ *
  * The plate crop runs inside the inference job because `PlateRecognized` records no box (the schema has
  * none), so the process manager could not pass one on. Every append uses job-derived event ids and every
  * processor first checks whether its fact is already in the case, so a job that runs twice records once.
@@ -31,7 +34,9 @@ import { streams } from '../domain/record.ts';
 import { AppError } from '../domain/shared/errors.ts';
 import { PROCESSING_JOBS, type ProcessingJob } from '../domain/case/events.ts';
 import type { EvidenceRef } from '../domain/signoff/primitives.ts';
-import type { PlateReader } from './inference/index.ts';
+import type { PlateReader, PlateReading } from './inference/index.ts';
+import { plateColourOf } from '../domain/case/plate-colour.ts';
+import type { PlateAlternative } from '../domain/case/events.ts';
 import type { ModelIdentity } from './inference/models.ts';
 import type { DeriveRequest } from './media/derive.ts';
 import { evidenceDerivedFields, type DerivedItem } from './media/derived-item.ts';
@@ -129,6 +134,13 @@ async function storeAndRecord(
   return recorded;
 }
 
+/** The reading's alternatives as `PlateRecognized` records them (plate and share), or nothing when it has none. */
+export function alternativesOf(reading: PlateReading): { alternatives?: PlateAlternative[] } {
+  const plates = reading.alternatives ?? [];
+  if (plates.length === 0) return {};
+  return { alternatives: plates.map((plate, i) => ({ plate, shareBp: reading.alternativeSharesBp?.[i] ?? 0 })) };
+}
+
 /** The inference queue's processor: read the plate, record it, derive the plate crop and privacy copy. */
 export function inferenceProcessor(deps: {
   commands: CommandDeps;
@@ -151,7 +163,9 @@ export function inferenceProcessor(deps: {
     }
     const reader = await deps.reader();
     const image = await evidence.getBytes(source.digest, { expectedSize: source.size });
-    const reading = await reader.readScene(image);
+    // The camera's signed plate colour (detection/v2) rules out series that colour cannot carry (NG/QT: white-red).
+    const colour = plateColourOf(kase.detection);
+    const reading = await reader.readScene(image, colour !== undefined ? { colour } : undefined);
     if (!reading) {
       logger?.info({ queue: job.queue, jobId: job.jobId, caseId }, 'no plate found');
       return;
@@ -169,7 +183,7 @@ export function inferenceProcessor(deps: {
         recordPlateReading(
           commands,
           caller,
-          { caseId, plate: reading.text, confidenceBp: reading.confidenceBp, sourceDigest: source.digest, modelId },
+          { caseId, plate: reading.text, confidenceBp: reading.confidenceBp, sourceDigest: source.digest, modelId, ...alternativesOf(reading) },
           { eventIds, causationId: job.jobId, correlationId: caseId },
         ),
       );

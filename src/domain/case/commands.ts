@@ -21,6 +21,7 @@ import type { EvidenceRef } from '../signoff/primitives.ts';
 import { everyOf } from '../shared/exhaustive.ts';
 import type { VerifiedDetection } from '../signoff/verified-detection.ts';
 import type {
+  PlateAlternative,
   CaseFlag,
   DerivedEvidence,
   ExplanationChannel,
@@ -73,6 +74,8 @@ export type CaseCommand =
       plate: string;
       confidenceBp: number;
       sourceDigest: string;
+      /** Other plates the reading could be, most probable first. */
+      alternatives?: PlateAlternative[];
       context: { model: ModelView | undefined };
     })
   | (CaseCommandBase & {

@@ -41,10 +41,24 @@ export const CASE_FLAGS = [
   'plate-mismatch', // an AI reading disagrees with the camera's plate reading
   'camera-suspended', // the camera was suspended when the detection was ingested
   'manual', // raised by an officer or a process for a stated reason
+  'plate-doubt', // the AI reading is below PLATE_DOUBT_BP or names other plates it could be (advisory)
 ] as const;
 export type CaseFlagCode = (typeof CASE_FLAGS)[number];
 export const CaseFlagSchema = z.strictObject({ flag: z.enum(CASE_FLAGS), detail: TextSchema });
 export type CaseFlag = z.infer<typeof CaseFlagSchema>;
+
+/**
+ * Flags the officer's signed plate itself answers: confirming a case flagged only with these needs no override
+ * reason (the officer read the plate and chose it), and they are not listed as overridden.
+ */
+export const ADVISORY_FLAGS: readonly CaseFlagCode[] = ['plate-doubt'];
+
+/** A plate reading below this confidence (basis points) is in doubt: the officer must check its characters. */
+export const PLATE_DOUBT_BP = 9000;
+
+/** Another plate an AI reading could be, with its share (basis points) of every valid plate the text could be. */
+export const PlateAlternativeSchema = z.strictObject({ plate: PlateTextSchema, shareBp: BasisPointsSchema });
+export type PlateAlternative = z.infer<typeof PlateAlternativeSchema>;
 
 export const DERIVED_KINDS = [
   'thumbnail',
@@ -160,6 +174,8 @@ export const CaseEventSchemas = {
     sourceDigest: DigestSchema,
     model: ModelIdentitySchema,
     recognizedAt: UtcTimestampSchema,
+    /** Other plates the reading could be, most probable first (issue 13); absent in earlier records and when none. */
+    alternatives: z.array(PlateAlternativeSchema).min(1).max(3).optional(),
   }),
   EvidenceDerived: z.strictObject({
     sourceDigest: DigestSchema,

@@ -74,8 +74,9 @@ function applyFacts(kase: ExistingCase, event: CaseEvent): ExistingCase {
     case 'ViolationDetected':
       return kase;
     case 'PlateRecognized': {
-      const { plate, compact, confidenceBp, model } = event.data;
-      return { ...kase, plateReadings: [...kase.plateReadings, { plate, compact, confidenceBp, model }] };
+      const { plate, compact, confidenceBp, model, alternatives } = event.data;
+      const reading = { plate, compact, confidenceBp, model, ...(alternatives ? { alternatives } : {}) };
+      return { ...kase, plateReadings: [...kase.plateReadings, reading] };
     }
     case 'EvidenceDerived': {
       const { sourceDigest, operation, derived, parameters } = event.data;

@@ -12,6 +12,7 @@ import type {
   DerivedEvidence,
   DerivationParameters,
   ModelIdentity,
+  PlateAlternative,
   ExplanationChannel,
   NoticeChannel,
   PaymentChannel,
@@ -33,6 +34,8 @@ export interface PlateReading {
   compact: string;
   confidenceBp: number;
   model: ModelIdentity;
+  /** Other plates the reading could be (absent when none, and in readings recorded before they were kept). */
+  alternatives?: PlateAlternative[];
 }
 
 export interface ReviewOutcome {

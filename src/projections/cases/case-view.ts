@@ -334,7 +334,12 @@ export function timelineSummary(event: CaseEvent): Record<string, unknown> {
     case 'ViolationDetected':
       return { detectionId: event.data.detection.detectionId, cameraId: event.data.detection.cameraId, keyId: event.data.keyId };
     case 'PlateRecognized':
-      return { plate: event.data.plate, confidenceBp: event.data.confidenceBp, modelId: event.data.model.modelId };
+      return {
+        plate: event.data.plate,
+        confidenceBp: event.data.confidenceBp,
+        modelId: event.data.model.modelId,
+        ...(event.data.alternatives ? { alternatives: event.data.alternatives.map((a) => ({ ...a })) } : {}),
+      };
     case 'EvidenceDerived':
       return { digest: event.data.derived.digest, kind: event.data.derived.kind, sourceDigest: event.data.sourceDigest };
     case 'EvidenceAttached':

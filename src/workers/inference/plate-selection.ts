@@ -50,6 +50,8 @@ export interface PlateCandidate {
   confidence: number;
   /** Other valid plates (canonical text) the same line(s) could be, most probable first: for the reviewer. */
   alternatives: string[];
+  /** Each alternative's share (0–1) of the probability of every valid plate the line(s) could be, in the same order. */
+  alternativeShares: number[];
 }
 
 /** What is known about the plate apart from its pixels. */
@@ -326,11 +328,13 @@ function choosePlate(sources: readonly Source[], lines: ReadLine[], hints: Selec
   if (!best) return undefined;
   const total = ranked.reduce((sum, r) => sum + r.score, 0);
   const mean = best.support.reduce((a, b) => a + b, 0) / Math.max(1, best.support.length);
+  const others = ranked.filter((r) => r !== best && r.score / total >= ALTERNATIVE_SHARE).slice(0, 3);
   return {
     plate: best.plate,
     lines,
     confidence: Math.min(mean, best.score / total),
-    alternatives: ranked.filter((r) => r !== best && r.score / total >= ALTERNATIVE_SHARE).slice(0, 3).map((r) => r.plate.text),
+    alternatives: others.map((r) => r.plate.text),
+    alternativeShares: others.map((r) => r.score / total),
   };
 }
 

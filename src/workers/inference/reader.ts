@@ -42,6 +42,8 @@ export interface PlateReading {
   confidenceBp: number;
   /** Other valid plates the same text could be (canonical text, most probable first); absent when none. */
   alternatives?: string[];
+  /** Each alternative's share of the probability of every valid plate the text could be, basis points, same order. */
+  alternativeSharesBp?: number[];
   /** Axis-aligned bounds of the plate's text in the input image, integer pixels. */
   box: PixelBox;
   kind: VehicleKind;
@@ -140,7 +142,10 @@ function toReading(candidate: PlateCandidate, image: RgbImage): PlateReading {
     box: boundsOf(candidate.lines.flatMap((l) => l.corners), image.width, image.height),
     kind: plate.kind,
   };
-  if (candidate.alternatives.length > 0) reading.alternatives = [...candidate.alternatives];
+  if (candidate.alternatives.length > 0) {
+    reading.alternatives = [...candidate.alternatives];
+    reading.alternativeSharesBp = candidate.alternativeShares.map((share) => Math.max(0, Math.min(10000, Math.round(share * 10000))));
+  }
   if (plate.kind === 'motorbike') reading.rows = printedRows(plate);
   return reading;
 }

@@ -77,7 +77,7 @@ describe('workspace routes: review queue, me, projections', function () {
         expect(item.province).to.equal(HANOI);
         expect(item.location).to.equal('Ngã tư Kim Mã – Liễu Giai');
         // A calibrated camera and no AI reading yet: no flag raised.
-        expect(item.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false });
+        expect(item.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false, plateDoubt: false });
         // Ten Vietnam calendar days after the day of the violation, to the end of the last day, moved past a
         // weekend or fixed holiday (src/domain/case/periods.ts).
         expect(item.noticeDueAt).to.equal(periodOfDays(item.observedAt as string, 10).endsAt);

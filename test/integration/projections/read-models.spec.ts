@@ -128,7 +128,7 @@ describe('read models (PostgreSQL, events through the command path)', function (
       expect(detail.flags.plateMismatch).to.equal(true);
       expect(detail.plates.ai).to.not.equal(detail.plates.edge);
       const clean = (await getCase(node.dataSource, cases[0]!.caseId))!;
-      expect(clean.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false });
+      expect(clean.flags).to.deep.equal({ calibration: false, modelNotApproved: false, plateMismatch: false, plateDoubt: false });
     });
 
     it('filters by province, status, violation, camera, plate and date range, paged by a stable cursor', async () => {

@@ -34,7 +34,7 @@ import {
   UnknownEvidenceError,
   ViolationRecordRequiredError,
 } from '../../../src/domain/case/errors.ts';
-import { parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
+import { PLATE_DOUBT_BP, parseCaseEvent, type CaseEvent } from '../../../src/domain/case/events.ts';
 import type { CaseCommand, CaseCommandOf } from '../../../src/domain/case/commands.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { plateBoxOf } from '../../../src/adapters/http/routes/case-view.ts';
@@ -377,6 +377,58 @@ describe('case decider', () => {
         .when(recognize('30A-888.88'))
         .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized']));
       caseSpec().given(flagged).when(confirmReview(flagged)).thenThrows(OverrideReasonRequiredError);
+    });
+    it('records the alternatives and flags a reading with them as in doubt (plate-doubt), once', () => {
+      const alternatives = [{ plate: '30A-128.45', shareBp: 3100 }];
+      const { events } = caseSpec()
+        .given(detected)
+        .when(recognize('30A-123.45', { confidenceBp: 9500, alternatives }))
+        .thenEvents((evs) => {
+          expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized', 'CaseFlagged']);
+          expect(evs[0]?.type === 'PlateRecognized' && evs[0].data.alternatives).to.deep.equal(alternatives);
+          expect(evs[1]?.type === 'CaseFlagged' && evs[1].data.flag.flag).to.equal('plate-doubt');
+          expect(evs[1]?.type === 'CaseFlagged' && evs[1].data.flag.detail).to.contain('30A-128.45');
+        });
+      const flagged = [...detected, ...events];
+      const state = fold(caseDecider, flagged);
+      expect(state.status !== 'none' && state.plateReadings[0]?.alternatives).to.deep.equal(alternatives);
+      caseSpec()
+        .given(flagged)
+        .when(recognize('30A-123.45', { confidenceBp: 5000 }))
+        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized']));
+    });
+    it(`flags a reading below PLATE_DOUBT_BP (${PLATE_DOUBT_BP} bp) without alternatives, and not one at it`, () => {
+      caseSpec()
+        .given(detected)
+        .when(recognize('30A-123.45', { confidenceBp: PLATE_DOUBT_BP - 1 }))
+        .thenEvents((evs) => {
+          expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized', 'CaseFlagged']);
+          expect(evs[0]?.type === 'PlateRecognized' && 'alternatives' in evs[0].data).to.equal(false);
+        });
+      caseSpec()
+        .given(detected)
+        .when(recognize('30A-123.45', { confidenceBp: PLATE_DOUBT_BP, alternatives: [] }))
+        .thenEvents((evs) => expect(evs.map((e) => e.type)).to.deep.equal(['PlateRecognized']));
+    });
+    it('the doubt flag is advisory: the officer confirms the plate they chose without an override reason', () => {
+      const doubted = [...detected, ...caseDecider.decide(recognize('30A-123.45', { confidenceBp: 6000, alternatives: [{ plate: '30A-128.45', shareBp: 4000 }] }), fold(caseDecider, detected))];
+      caseSpec()
+        .given(doubted)
+        .when(confirmReview(doubted))
+        .thenEvents(([event]) => {
+          expect(event?.type).to.equal('ReviewConfirmed');
+          expect(event?.type === 'ReviewConfirmed' && event.data.overriddenFlags).to.equal(undefined);
+        });
+    });
+    it('refuses alternatives that are not plates with a share in basis points', () => {
+      caseSpec()
+        .given(detected)
+        .when(recognize('30A-123.45', { alternatives: [{ plate: '30A-128.45', shareBp: 10001 }] }))
+        .thenThrows(ValidationError);
+      caseSpec()
+        .given(detected)
+        .when(recognize('30A-123.45', { alternatives: Array.from({ length: 4 }, () => ({ plate: '30A-128.45', shareBp: 100 })) }))
+        .thenThrows(ValidationError);
     });
     it('refuses readings from officers, devices and unapproved or suspended models', () => {
       caseSpec()

@@ -8,7 +8,7 @@ import { applyCaseEvent, timelineSummary, type CaseViewRow, type Envelope } from
 import { applyCitizenEvent, detectingUnitOf, type CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
 import { plateKey } from '../../../src/projections/cases/plate.ts';
 import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
-import { CASE_ID, OBSERVED_AT, PLATE, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
+import { CASE_ID, OBSERVED_AT, PLATE, PLATE_CROP, model, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { periodOfDays } from '../../../src/domain/case/periods.ts';
@@ -135,6 +135,24 @@ describe('case read model fold', () => {
     ]);
     const { row } = rows([flagged]);
     expect(row).to.deep.include({ flag_calibration: true, flag_plate_mismatch: true, flag_model_not_approved: false });
+  });
+
+  it('a doubtful AI reading lists the plate-doubt flag with its alternatives and keeps them in the timeline', () => {
+    const alternatives = [{ plate: '30A-128.45', shareBp: 3100 }];
+    const reading = decide([detected], caseCommand({
+      type: 'RecognizePlate',
+      actor: { kind: 'service', id: 'anpr-worker' },
+      plate: '30A-123.45',
+      confidenceBp: 6900,
+      alternatives,
+      sourceDigest: PLATE_CROP,
+      context: { model: model('approved') },
+    }));
+    const { row } = rows([detected, ...reading]);
+    expect(row!.plate_ai).to.equal('30A-123.45');
+    const doubt = row!.flags.find((f) => f.flag === 'plate-doubt');
+    expect(doubt?.detail).to.contain('30A-128.45').and.contain('3100 bp');
+    expect(timelineSummary(reading[0]!)).to.deep.include({ alternatives });
   });
 
   it('an ended case keeps its status when later events arrive', () => {

@@ -10,11 +10,18 @@ const FLAG_LABELS: Record<string, string> = {
   'model-not-approved': 'flag.modelNotApproved',
   'plate-mismatch': 'flag.plateMismatch',
   'processing-failed': 'flag.processingFailed',
+  'plate-doubt': 'flag.plateDoubt',
 };
+
+/** Flags the officer's signed plate answers itself: they need no override reason (the server's ADVISORY_FLAGS). */
+export const ADVISORY_FLAGS: readonly string[] = ['plate-doubt'];
+/** The case's flags that a confirmation must give an override reason for. */
+export const flagsNeedingOverride = (doc: CaseDocument) => doc.flags.filter((f) => !ADVISORY_FLAGS.includes(f.flag));
 
 const pct = (bp: number | undefined) => (bp === undefined ? '' : `${(bp / 100).toFixed(1)}%`);
 
-export function Readings({ doc }: { doc: CaseDocument }) {
+/** `onChoose`: the review form's plate setter, so the officer can take one of the AI's alternatives (then checks it). */
+export function Readings({ doc, onChoose }: { doc: CaseDocument; onChoose?: (plate: string) => void }) {
   const t = useT();
   const camera = doc.detection.plateRead;
   const ai = doc.plateReadings.at(-1);
@@ -30,6 +37,12 @@ export function Readings({ doc }: { doc: CaseDocument }) {
       <span class="plate" data-testid="ai-read">${ai?.plate ?? t('noReading')}</span>
       <small>${ai ? `${t('confidence')} ${pct(ai.confidenceBp)} · ${ai.model.name} ${ai.model.version}` : ''}</small>
     </div>
+    ${ai?.alternatives?.length
+      ? html`<div data-testid="ai-alternatives">
+          <span class="label">${t('aiAlternatives')}</span>
+          <ul>${ai.alternatives.map((a) => html`<li><span class="plate" data-testid="ai-alternative">${a.plate}</span> <small>${pct(a.shareBp)}</small>${onChoose ? html` <button type="button" onClick=${() => onChoose(a.plate)}>${t('useAlternative')}</button>` : null}</li>`)}</ul>
+        </div>`
+      : null}
     ${camera && ai ? html`<span class=${`badge ${mismatch ? 'bad' : 'ok'}`} data-testid="read-compare">${mismatch ? `⚠ ${t('mismatch')}` : `✓ ${t('match')}`}</span>` : null}
   </div>`;
 }

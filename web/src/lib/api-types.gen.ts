@@ -697,7 +697,7 @@ export interface paths {
                             detectionKeyId: string;
                             flags: {
                                 /** @enum {string} */
-                                flag: "calibration-invalid" | "model-not-approved" | "plate-mismatch" | "camera-suspended" | "manual";
+                                flag: "calibration-invalid" | "model-not-approved" | "plate-mismatch" | "camera-suspended" | "manual" | "plate-doubt";
                                 detail: string;
                             }[];
                             processingFailures: {
@@ -715,6 +715,10 @@ export interface paths {
                                     name: string;
                                     version: string;
                                 };
+                                alternatives?: {
+                                    plate: string;
+                                    shareBp: number;
+                                }[];
                             }[];
                             evidence: {
                                 originals: {
@@ -2531,6 +2535,7 @@ export interface paths {
                                     calibration: boolean;
                                     modelNotApproved: boolean;
                                     plateMismatch: boolean;
+                                    plateDoubt: boolean;
                                 };
                                 noticeDueAt: string;
                                 limitationEndsAt: string;

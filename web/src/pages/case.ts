@@ -19,7 +19,7 @@ import { nextInOrder } from '../lib/queue.ts';
 import { listViolations } from '../lib/catalog.ts';
 import { ImageViewer, type ViewerHandle } from '../components/image-viewer.ts';
 import { CaseDocuments } from '../components/case-documents.ts';
-import { Facts, Readings, Timeline } from '../components/case-facts.ts';
+import { Facts, Readings, Timeline, flagsNeedingOverride } from '../components/case-facts.ts';
 import { KeyPanel } from './signin.ts';
 
 /** ASCII only: HTTP header values are Latin-1, and fetch refuses anything else. */
@@ -98,7 +98,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       reasonSelect.current?.focus();
       return setError(t('rejectReason'));
     }
-    if (decision === 'confirm' && doc.flags.length > 0 && !f.override.trim()) {
+    if (decision === 'confirm' && flagsNeedingOverride(doc).length > 0 && !f.override.trim()) {
       document.getElementById('override')?.focus();
       return setError(t('overrideReason'));
     }
@@ -114,7 +114,7 @@ export function CasePage({ caseId }: { caseId: string }) {
         violationCode: decision === 'confirm' ? f.code : doc.signoffBasis.violationCode,
         signedAt: new Date().toISOString(),
         ...(decision === 'confirm' && changed ? { correction: f.correction.trim() || defaultCorrection } : {}),
-        ...(decision === 'confirm' && doc.flags.length ? { overrideReason: f.override } : {}),
+        ...(decision === 'confirm' && flagsNeedingOverride(doc).length ? { overrideReason: f.override } : {}),
         ...(decision === 'reject' ? { rejectReason: f.reason as RejectReason, rejectNote: f.note } : {}),
       });
       const body = signPayload(payload, key);
@@ -214,7 +214,7 @@ export function CasePage({ caseId }: { caseId: string }) {
           ${crop && images.has(crop.digest) ? html`<figure class="crop"><img src=${images.get(crop.digest)} alt=${t('plateCrop')} /><figcaption>${t('plateCrop')}</figcaption></figure>` : null}
           ${caption && images.has(caption.digest) ? html`<figure class="crop"><img src=${images.get(caption.digest)} alt=${t('caption')} /><figcaption>${t('caption')}</figcaption></figure>` : null}
         </div>
-        <${Readings} doc=${doc} />
+        <${Readings} doc=${doc} onChoose=${reviewable && !done ? (p: string) => (setPlate(p), plateInput.current?.focus()) : undefined} />
       </div>
       <div class="details">
         <${Facts} doc=${doc} />
@@ -230,7 +230,7 @@ export function CasePage({ caseId }: { caseId: string }) {
               ${plateChanged || codeChanged
                 ? html`<label>${t('correctionReason')} <input id="correction" value=${correction} placeholder=${defaultCorrection} onInput=${(e: Event) => setCorrection((e.target as HTMLInputElement).value)} /></label>`
                 : null}
-              ${doc.flags.length
+              ${flagsNeedingOverride(doc).length
                 ? html`<label>${t('overrideReason')} <input id="override" required value=${override} onInput=${(e: Event) => setOverride((e.target as HTMLInputElement).value)} /></label>`
                 : null}
               <button type="submit" class="primary" disabled=${busy} data-testid="confirm">${t('confirm')}</button>

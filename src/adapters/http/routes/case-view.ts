@@ -39,7 +39,14 @@ export const CaseDocumentSchema = z.object({
     z.object({ job: z.string(), reasonCode: z.string(), reason: z.string(), failedAt: z.string() }),
   ),
   plateReadings: z.array(
-    z.object({ plate: z.string(), compact: z.string(), confidenceBp: z.number(), model: ModelIdentitySchema }),
+    z.object({
+      plate: z.string(),
+      compact: z.string(),
+      confidenceBp: z.number(),
+      model: ModelIdentitySchema,
+      /** Other plates the reading could be, most probable first, with their share in basis points; absent when none. */
+      alternatives: z.array(z.object({ plate: z.string(), shareBp: z.number() })).optional(),
+    }),
   ),
   evidence: z.object({
     originals: z.array(EvidenceRefSchema),

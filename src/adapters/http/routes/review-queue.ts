@@ -33,7 +33,7 @@ const QueueQuery = z.strictObject({
   include: IncludePlatesQuery,
 });
 
-const Flags = z.object({ calibration: z.boolean(), modelNotApproved: z.boolean(), plateMismatch: z.boolean() });
+const Flags = z.object({ calibration: z.boolean(), modelNotApproved: z.boolean(), plateMismatch: z.boolean(), plateDoubt: z.boolean() });
 const Sla = z.object({
   noticeDueSoon: z.boolean(),
   noticeOverdue: z.boolean(),

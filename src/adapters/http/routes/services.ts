@@ -177,7 +177,7 @@ export interface ReviewQueueEntry {
   roadType: string;
   violationCode: string;
   vehicleClass: string;
-  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean };
+  flags: { calibration: boolean; modelNotApproved: boolean; plateMismatch: boolean; plateDoubt: boolean };
   noticeDueAt: string;
   limitationEndsAt: string;
   sla: ReviewSla;

@@ -4,7 +4,7 @@ import { parseOrThrow } from '../../signoff/builders.ts';
 import { requireText } from '../../signoff/guards.ts';
 import { EvidenceRefSchema } from '../../signoff/primitives.ts';
 import { DuplicateEvidenceError, ModelNotApprovedError, UnknownEvidenceError } from '../errors.ts';
-import { CaseEventSchemas, CaseFlagSchema, type CaseEvent } from '../events.ts';
+import { CaseEventSchemas, CaseFlagSchema, PLATE_DOUBT_BP, type CaseEvent } from '../events.ts';
 import { plateKey, samePlate } from '../plate-key.ts';
 import { requireStatus, heldDigests, type CaseHandler } from './shared.ts';
 
@@ -25,13 +25,25 @@ export const recognizePlate: CaseHandler<'RecognizePlate'> = (command, { kase, n
     sourceDigest: command.sourceDigest,
     model: { modelId: model.modelId, name: model.name, version: model.version },
     recognizedAt: now,
+    ...(command.alternatives !== undefined && command.alternatives.length > 0 ? { alternatives: command.alternatives } : {}),
   };
-  const events: CaseEvent[] = [
-    {
-      type: 'PlateRecognized',
-      data: parseOrThrow(CaseEventSchemas.PlateRecognized, data, 'plate reading'),
-    },
-  ];
+  const reading = parseOrThrow(CaseEventSchemas.PlateRecognized, data, 'plate reading');
+  const events: CaseEvent[] = [{ type: 'PlateRecognized', data: reading }];
+  // A doubtful reading is flagged once per case; the officer's signed plate answers it (ADVISORY_FLAGS).
+  const inDoubt = reading.confidenceBp < PLATE_DOUBT_BP || reading.alternatives !== undefined;
+  if (inDoubt && !kase.flags.some((f) => f.flag === 'plate-doubt')) {
+    const others = (reading.alternatives ?? []).map((a) => `${a.plate} (${a.shareBp} bp)`).join(', ');
+    events.push({
+      type: 'CaseFlagged',
+      data: {
+        flag: {
+          flag: 'plate-doubt',
+          detail: `The AI plate reading is in doubt (${reading.confidenceBp} bp)${others ? `; it could also be ${others}` : ''}`,
+        },
+        flaggedAt: now,
+      },
+    });
+  }
   const cameraRead = kase.detection.plateRead?.text;
   const alreadyFlagged = kase.flags.some((f) => f.flag === 'plate-mismatch');
   if (cameraRead !== undefined && !samePlate(cameraRead, command.plate) && !alreadyFlagged) {

@@ -10,6 +10,7 @@ import {
 } from '../errors.ts';
 import { catalogEntryFor, requireWithinLimitation } from '../legal.ts';
 import { samePlate } from '../plate-key.ts';
+import { ADVISORY_FLAGS } from '../events.ts';
 import { verifyOfficerSignoff } from '../signoff-rules.ts';
 import { parsePlate } from '../../plates/index.ts';
 import { requireStatus, type CaseHandler } from './shared.ts';
@@ -45,7 +46,7 @@ export const confirmReview: CaseHandler<'ConfirmReview'> = (command, { kase, now
     );
   }
   catalogEntryFor(signoff.violationCode, detection.vehicleClass, detection.observedAt);
-  const overridden = [...new Set(kase.flags.map((f) => f.flag))];
+  const overridden = [...new Set(kase.flags.map((f) => f.flag))].filter((f) => !ADVISORY_FLAGS.includes(f));
   if (overridden.length > 0 && signoff.overrideReason === undefined) {
     throw new OverrideReasonRequiredError(
       'A flagged case is confirmed only with an explicit override reason',

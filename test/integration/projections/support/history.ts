@@ -81,7 +81,7 @@ export async function generateCase(world: World, i: number, baseMs = Date.parse(
   const read = await recordPlateReading(deps, anprWorker(camera.province), {
     caseId,
     plate: aiPlate,
-    confidenceBp: 8800,
+    confidenceBp: 9200, // a confident reading: below PLATE_DOUBT_BP it would also raise plate-doubt
     sourceDigest: evidence[1]!.digest,
     modelId: world.modelId,
   });
