@@ -371,6 +371,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         clock,
         token: mirrorToken,
         pollMs: config.mirrorPollMs,
+        storeBy: embedded ? 'insert' : 'copy',
         onError: ({ origin, province }, error) => {
           metrics.mirrorErrors.inc({ province });
           logger.warn({ origin, err: { name: error.name, message: error.message } }, 'mirror round failed; retrying');

@@ -76,6 +76,11 @@ export interface MirrorFollowerOptions {
   fetchWindow?: number;
   /** Records per storing statement (default 2,048: consecutive bundles are stored together). */
   batchRecords?: number;
+  /**
+   * How a checked batch is written: `copy` (default, PostgreSQL) or `insert` (one `INSERT … SELECT FROM unnest`),
+   * which the embedded PGlite needs: its socket server loses protocol synchronisation on `COPY FROM STDIN`.
+   */
+  storeBy?: 'copy' | 'insert';
   /** Each failed round (never with record contents). */
   onError?: (log: { origin: string; province: string }, error: Error) => void;
   /** After each round of a log, its freshness (metrics). */
@@ -427,7 +432,7 @@ export class MirrorFollower {
     records: readonly MirroredRecord[],
     witnessed: { size: number; checkpoint: string },
   ): Promise<void> {
-    return storeMirroredBatch(this.options.db, { origin, from, first, to: last, records, witnessed });
+    return storeMirroredBatch(this.options.db, { origin, from, first, to: last, records, witnessed }, this.options.storeBy);
   }
 
   private async stopWithAlarm(
@@ -489,6 +494,7 @@ export async function storeMirroredBatch(
     records: readonly MirroredRecord[];
     witnessed: { size: number; checkpoint: string };
   },
+  storeBy: 'copy' | 'insert' = 'copy',
 ): Promise<void> {
   const { origin, from, first, records, witnessed } = batch;
   const client = await db.connect();
@@ -504,11 +510,10 @@ export async function storeMirroredBatch(
     if (moved.rowCount !== 1) {
       throw new MirrorCursorMovedError(`the mirror cursor of ${origin} moved from ${from}`, { stored: 0 });
     }
-    const copy = client.query(copyFrom(`COPY mirror_records (${MIRROR_RECORD_COLUMNS}) FROM STDIN`));
-    await pipeline(Readable.from([copyRows(origin, first, records)]), copy);
-    if (copy.rowCount !== records.length) {
-      // COPY stores every line or fails; a different count means the rows were not the ones checked.
-      throw new Error(`mirror COPY of ${origin} at ${first} stored ${copy.rowCount} of ${records.length} rows`);
+    const stored = storeBy === 'copy' ? await copyRecords(client, origin, first, records) : await insertRecords(client, origin, first, records);
+    if (stored !== records.length) {
+      // Both store every row or fail; a different count means the rows were not the ones checked.
+      throw new Error(`mirror ${storeBy} of ${origin} at ${first} stored ${stored} of ${records.length} rows`);
     }
     await client.query('COMMIT');
     committed = true;
@@ -527,6 +532,37 @@ export async function storeMirroredBatch(
       client.release();
     }
   }
+}
+
+async function copyRecords(client: pg.PoolClient, origin: string, first: number, records: readonly MirroredRecord[]): Promise<number | null> {
+  const copy = client.query(copyFrom(`COPY mirror_records (${MIRROR_RECORD_COLUMNS}) FROM STDIN`));
+  await pipeline(Readable.from([copyRows(origin, first, records)]), copy);
+  return copy.rowCount;
+}
+
+/** The same rows by one statement (the embedded database's path; see `MirrorFollowerOptions.storeBy`). */
+async function insertRecords(client: pg.PoolClient, origin: string, first: number, records: readonly MirroredRecord[]): Promise<number | null> {
+  const { rowCount } = await client.query(
+    `INSERT INTO mirror_records (${MIRROR_RECORD_COLUMNS})
+     SELECT $1, $2::bigint + r.n - 1, r.province, r.record_id, r.stream, r.revision, r.type, r.recorded_at,
+            substring($8::bytea FROM ((r.n - 1) * 32 + 1)::int FOR 32), r.plate, r.record
+       FROM unnest($3::text[], $4::uuid[], $5::text[], $6::int[], $7::text[], $9::timestamptz[], $10::text[], $11::text[])
+            WITH ORDINALITY AS r(province, record_id, stream, revision, type, recorded_at, plate, record, n)`,
+    [
+      origin,
+      first,
+      records.map((r) => r.province),
+      records.map((r) => r.recordId),
+      records.map((r) => r.stream),
+      records.map((r) => r.revision),
+      records.map((r) => r.type),
+      Buffer.from(records.map((r) => r.hash).join(''), 'hex'),
+      records.map((r) => r.recordedAt),
+      records.map((r) => r.plate ?? null),
+      records.map((r) => r.text),
+    ],
+  );
+  return rowCount;
 }
 
 const MIRROR_RECORD_COLUMNS =

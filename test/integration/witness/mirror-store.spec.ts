@@ -32,7 +32,7 @@ describe('the mirror store (guarded cursor move and COPY in one transaction)', f
   this.timeout(60_000);
   let db: ScratchDatabase;
   let pool: pg.Pool;
-  const store = (from: number, records: MirroredRecord[]) =>
+  const store = (from: number, records: MirroredRecord[], storeBy: 'copy' | 'insert' = 'copy') =>
     storeMirroredBatch(pool, {
       origin: ORIGIN,
       from,
@@ -40,7 +40,7 @@ describe('the mirror store (guarded cursor move and COPY in one transaction)', f
       to: { size: from + records.length, frontier: new Uint8Array(32).fill(from + records.length) },
       records,
       witnessed: { size: 100, checkpoint: 'cosigned checkpoint' },
-    });
+    }, storeBy);
   const state = async () => {
     const { rows: [cursor] } = await pool.query<{ size: string; frontier: Buffer }>('SELECT size, frontier FROM mirror_logs WHERE origin = $1', [ORIGIN]);
     const { rows } = await pool.query<{ leaf_index: string; record: string; plate: string | null; record_hash: Buffer }>(
@@ -94,5 +94,17 @@ describe('the mirror store (guarded cursor move and COPY in one transaction)', f
     // The connection went back to the pool usable: the next correct batch stores.
     await store(3, [record(3, 'case-b', 1)]);
     expect((await state()).size).to.equal(4);
+  });
+
+  it('the embedded database\'s path (one INSERT, no COPY) stores the same rows verbatim after them', async () => {
+    const before = await state();
+    const from = before.size;
+    const batch = [record(from, 'case-z', 0, 'line\nbreak \\N'), record(from + 1, 'case-z', 1)];
+    await store(from, batch, 'insert');
+    const s = await state();
+    expect(s.size).to.equal(from + 2);
+    expect(s.rows.slice(from).map((r) => [Number(r.leaf_index), r.record, r.plate, r.record_hash.toString('hex')])).to.deep.equal(
+      batch.map((r) => [r.leafIndex, r.text, r.plate ?? null, r.hash]),
+    );
   });
 });
