@@ -29,7 +29,7 @@ import {
   isEdgeId,
   SignedEdgeReceiptSchema,
   verifyEdgeReceipt,
-  verifyEdgeSync,
+  EDGE_SYNC_PURPOSE,
   type SignedEdgeReceipt,
 } from '../../../domain/signoff/edge-receipt.ts';
 import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
@@ -168,18 +168,8 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
       params: z.strictObject({ cameraId: IdentifierSchema }),
       responses: { 200: { description: 'The camera view', schema: CameraViewResponse } },
       handler: async ({ req, res, params }) => {
-        const edgeId = req.get('x-edge-id') ?? '';
-        const at = req.get('x-edge-time') ?? '';
-        const signature = req.get('x-edge-signature') ?? '';
-        const when = Date.parse(at);
-        if (!Number.isFinite(when) || Math.abs(when - Date.now()) > SYNC_FRESHNESS_MS)
-          throw new EdgeNotAuthenticError('X-Edge-Time is missing or not within five minutes of now');
-        const edge = await requireEdge(cameras, edgeId);
-        const ok = edge.keys.some((k) => {
-          const inForce = checkKeyAt(edge.keys, k.keyId, new Date(when).toISOString());
-          return inForce.ok && verifyEdgeSync(edgeId, params.cameraId, at, signature, inForce.key.publicKey);
-        });
-        if (!ok) throw new EdgeNotAuthenticError('The request signature does not verify under the edge key');
+        // The sync signature is the edge request format under `edge-sync/v1` with the camera id as subject.
+        const edge = await authenticateEdgeRequest(cameras, req, EDGE_SYNC_PURPOSE, params.cameraId);
         const camera = isEdgeId(params.cameraId) ? undefined : await cameras.get(params.cameraId).catch(() => undefined);
         if (!camera || camera.province !== edge.province)
           throw new NotFoundError('No camera of this id in the edge node\'s province');
