@@ -27,6 +27,7 @@ import type { NewEvent } from '../src/domain/record.ts';
 import { expected } from '../src/ports/eventstore.ts';
 import { startApiNode } from '../test/integration/http/support/api-node.ts';
 import { waitFor } from '../test/support/env.ts';
+import { formatTileSuffix, TILE_WIDTH } from '../src/adapters/ledger/tiles.ts';
 import { figure, load, scaled } from './report.ts';
 
 const note = (n: number, province = '01'): NewEvent => ({
@@ -55,6 +56,41 @@ async function startCpuProfile(): Promise<{ stop(file: string): Promise<void> }>
       session.disconnect();
     },
   };
+}
+
+/**
+ * Reads leaves [0, size) of a published log as the mirror does (entry bundles 32 in flight, record bundles 8,
+ * with the mirror's token and purpose) and only counts the lines: the HTTP transport without the mirror's work.
+ */
+async function readPublishedLog(baseUrl: string, size: number, token: string): Promise<number> {
+  const tiles = Array.from({ length: Math.ceil(size / TILE_WIDTH) }, (_, tile) => ({ tile, width: Math.min(TILE_WIDTH, size - tile * TILE_WIDTH) }));
+  const get = async (path: string, auth: boolean): Promise<ArrayBuffer> => {
+    const headers: Record<string, string> = auth ? { authorization: `Bearer ${token}`, 'x-purpose': 'national mirror of the provincial log' } : {};
+    const res = await fetch(`${baseUrl}/log/${path}`, { headers });
+    if (!res.ok) throw new Error(`/log/${path} answered ${res.status}`);
+    return res.arrayBuffer();
+  };
+  let lines = 0;
+  const pool = async (window: number, fn: (t: { tile: number; width: number }) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: window }, async () => {
+        while (next < tiles.length) await fn(tiles[next++]!);
+      }),
+    );
+  };
+  await Promise.all([
+    pool(32, async ({ tile, width }) => void (await get(`tile/entries/${formatTileSuffix(tile, width)}`, false))),
+    pool(8, async ({ tile, width }) => {
+      const body = Buffer.from(await get(`records/${formatTileSuffix(tile, width)}`, true));
+      for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) lines++;
+    }),
+  ]);
+  return lines;
+}
+
+function cpuMicros(u: NodeJS.CpuUsage): number {
+  return u.user + u.system;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -144,6 +180,7 @@ export async function run(): Promise<void> {
 
     // Baseline: the province's own feed read rate.
     let read = 0;
+    const cf = process.cpuUsage();
     const tf = performance.now();
     let after: string | undefined;
     for (;;) {
@@ -153,6 +190,7 @@ export async function run(): Promise<void> {
       after = page.at(-1)!.checkpoint;
     }
     const feedRate = read / ((performance.now() - tf) / 1000);
+    const feedCpu = cpuMicros(process.cpuUsage(cf)) / read;
 
     // Mirror throughput from a cold start up to the cosigned size.
     // One token for the run, as the node caches its own (minting one per request is no part of mirroring).
@@ -164,10 +202,18 @@ export async function run(): Promise<void> {
       clock: systemClock,
       token: () => Promise.resolve(mirrorToken),
     });
+    // Second baseline: the same published log read over HTTP as the mirror reads it (entry and record bundles,
+    // the same windows and token) with no check and nothing stored: the transport's share of the mirror's cost.
+    const cosigned = (await witness.status()).find((l) => l.origin === province.ledger.origin)?.size ?? 0;
+    const tp = performance.now();
+    const published = await readPublishedLog(province.url, cosigned, mirrorToken);
+    const publishedRate = published / ((performance.now() - tp) / 1000);
     const profile = process.env.BENCH_FEDERATION_PROFILE ? await startCpuProfile() : undefined;
+    const cm = process.cpuUsage();
     const tm = performance.now();
     const [result] = await follower.syncOnce();
     const seconds = (performance.now() - tm) / 1000;
+    const mirrorCpuTotal = cpuMicros(process.cpuUsage(cm));
     if (profile) await profile.stop(process.env.BENCH_FEDERATION_PROFILE!);
     if (result?.outcome !== 'mirrored') throw new Error(`mirror: ${JSON.stringify(result)}`);
     const mirrored = result.to - result.from;
@@ -176,6 +222,16 @@ export async function run(): Promise<void> {
       `mirror: ${mirrored} records verified and stored in ${seconds.toFixed(1)} s = ${mirrorRate.toFixed(0)} records/s; ` +
         `province feed read ${read} records at ${feedRate.toFixed(0)} records/s; ratio ${(mirrorRate / feedRate).toFixed(2)} (target ≥ 0.5), load ${load()}`,
     );
+    // CPU time of this process (the province serving and the national mirror checking, both here) per record:
+    // steadier than wall time on a shared machine, and what the code changes move.
+    const mirrorCpu = mirrorCpuTotal / mirrored;
+    console.log(`  process CPU per record: mirror ${mirrorCpu.toFixed(1)} µs (province serving + national checking and storing), feed read ${feedCpu.toFixed(1)} µs`);
+    figure({ bench: 'federation', figure: 'mirror-cpu-per-record', value: mirrorCpu, unit: 'µs', baseline: feedCpu });
+    console.log(
+      `  the published log read over HTTP without checking or storing: ${published} records at ${publishedRate.toFixed(0)} records/s; ` +
+        `mirror / published read ${(mirrorRate / publishedRate).toFixed(2)}`,
+    );
+    figure({ bench: 'federation', figure: 'mirror-vs-published-read', value: mirrorRate, unit: 'records/s', baseline: publishedRate });
     figure({ bench: 'federation', figure: 'mirror-throughput', value: mirrorRate, unit: 'records/s', baseline: feedRate, target: '>= 0.5x feed read' });
 
     // National freshness with both provinces ingesting steadily.

@@ -133,9 +133,21 @@ export function kidOf(key: KeyObject): string {
   return Buffer.from(key.export({ format: 'der', type: 'spki' })).subarray(-32).toString('hex').slice(0, 16);
 }
 
+/**
+ * How long a verified token's principal is reused without checking its signature again (seconds). A client
+ * such as the national mirror sends the same token with every request; the signature check is most of an
+ * authenticated request's CPU. Short, so a key removed from the trusted set stops working within it; never past
+ * the token's own `exp`.
+ */
+export const VERIFIED_TOKEN_REUSE_SECONDS = 60;
+/** Verified tokens remembered at once (oldest forgotten first). */
+const VERIFIED_TOKEN_CACHE_SIZE = 1024;
+
 export class TokenVerifier {
   private readonly getKey: JWTVerifyGetKey | KeyObject;
   private readonly others = new Map<string, KeyObject[]>();
+  /** Token → its principal and until when (epoch seconds) it is reused; only for checks against the real clock. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
   constructor(private readonly options: TokenVerifierOptions) {
     for (const extra of options.issuers ?? []) this.others.set(extra.issuer, extra.keys);
     if (options.jwksUrl) this.getKey = createRemoteJWKSet(new URL(options.jwksUrl));
@@ -157,9 +169,23 @@ export class TokenVerifier {
   trustIssuer(issuer: string, keys: KeyObject[]): void {
     if (issuer === this.options.issuer) throw new Error('trustIssuer: that issuer is already the main one');
     this.others.set(issuer, keys);
+    this.verified.clear();
   }
 
   async verify(token: string, nowSeconds?: number): Promise<Principal> {
+    if (nowSeconds !== undefined) return this.verifyUncached(token, nowSeconds);
+    const now = Math.floor(Date.now() / 1000);
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return { ...hit.principal };
+    if (hit) this.verified.delete(token);
+    const principal = await this.verifyUncached(token, now);
+    const exp = decodeJwt(token).exp!; // verified: present
+    if (this.verified.size >= VERIFIED_TOKEN_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, until: Math.min(exp, now + VERIFIED_TOKEN_REUSE_SECONDS) });
+    return { ...principal };
+  }
+
+  private async verifyUncached(token: string, nowSeconds: number): Promise<Principal> {
     let iss: string | undefined;
     try {
       iss = decodeJwt(token).iss;

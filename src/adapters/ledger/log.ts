@@ -18,6 +18,11 @@ import { TILE_HEIGHT, TILE_WIDTH, tileExists, type TileRef } from './tiles.ts';
 /** Lowercase-UUID record id → the exact canonical text stored for it (the event store's bytes). */
 export interface RecordTextSource {
   recordTexts(recordIds: string[]): Promise<Map<string, string>>;
+  /**
+   * The texts of `recordIds` in the order given, each followed by a newline, as one string, and how many were
+   * found (the text holds only those). Optional: the fast path of a whole bundle (one row instead of one per record).
+   */
+  concatenatedTexts?(recordIds: string[]): Promise<{ found: number; text: string }>;
 }
 
 /** Record texts read raw from a PostgreSQL event store's `event_records` (like `ledger verify` does). */
@@ -29,6 +34,14 @@ export function postgresRecordTexts(pool: Pick<pg.Pool, 'query'>): RecordTextSou
         [recordIds],
       );
       return new Map(rows.map((r) => [r.event_id, r.record]));
+    },
+    async concatenatedTexts(recordIds) {
+      const { rows } = await pool.query<{ found: number; text: string | null }>(
+        `SELECT count(r.record)::int AS found, string_agg(r.record || E'\n', '' ORDER BY o.n) AS text
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) JOIN event_records r ON r.event_id = o.id`,
+        [recordIds],
+      );
+      return { found: rows[0]?.found ?? 0, text: rows[0]?.text ?? '' };
     },
   };
 }
@@ -144,6 +157,28 @@ export class LogPublisher {
       r.record_hash.copy(out, i * 34 + 2);
     });
     return out;
+  }
+
+  /**
+   * The body `/log/records` serves for entry bundle `index` of `width` entries: each record's stored text and a
+   * newline, in leaf order; undefined when the bundle does not exist. The same bytes as joining `recordBundle`'s
+   * lines, read as two one-row queries where the store allows (the national mirror reads every bundle).
+   */
+  async recordBundleText(index: number, width: number): Promise<string | undefined> {
+    if (!this.records) throw new LogRecordsUnavailableError('this node cannot read record texts (its event store is not PostgreSQL)');
+    if (!this.records.concatenatedTexts) return (await this.recordBundle(index, width))?.map((l) => `${l.text}\n`).join('');
+    if (!tileExists(await this.publishedSize(), { level: 0, index, width })) return undefined;
+    const first = index * TILE_WIDTH;
+    const { rows } = await this.db.query<{ ids: string[] | null }>(
+      'SELECT array_agg(record_id::text ORDER BY leaf_index) AS ids FROM ledger_leaves WHERE leaf_index >= $1 AND leaf_index < $2',
+      [String(first), String(first + width)],
+    );
+    const ids = rows[0]?.ids ?? [];
+    if (ids.length !== width) throw new LedgerStorageError(`entry bundle ${index}: ${ids.length} stored leaves, ${width} expected`, { index });
+    const { found, text } = await this.records.concatenatedTexts(ids);
+    // A missing record: the per-record path names which leaf it is.
+    if (found !== width) return (await this.recordBundle(index, width))?.map((l) => `${l.text}\n`).join('');
+    return text;
   }
 
   /** The records of entry bundle `index` of `width` entries, in leaf order; undefined when it does not exist. */

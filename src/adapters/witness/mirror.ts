@@ -312,7 +312,7 @@ export class MirrorFollower {
     const chunks: Chunk[] = [];
     // The first record bundles are fetched while the entries are: nothing is stored before the root check.
     const recordBundles = inOrder(tiles, window, async ({ tile, width }) =>
-      (await this.get(log, `records/${formatTileSuffix(tile, width)}`, true)).text(),
+      Buffer.from(await (await this.get(log, `records/${formatTileSuffix(tile, width)}`, true)).arrayBuffer()),
     );
     if (tiles.length > 0) void recordBundles.next(0);
     const entryBundles = inOrder(tiles, window * ENTRY_WINDOW_FACTOR, async ({ tile, width }) =>
@@ -344,9 +344,9 @@ export class MirrorFollower {
     const roundHeads = new Map<string, StreamHead>();
     let size = m;
     let storing: Promise<void> = Promise.resolve();
-    let batch: { chunks: Chunk[]; served: string[]; bodies: string[] } = { chunks: [], served: [], bodies: [] };
+    let batch: { chunks: Chunk[]; served: Buffer[]; bodies: Buffer[] } = { chunks: [], served: [], bodies: [] };
     // Verified records are stored before an alarm about later ones is raised, as they would be one by one.
-    const alarm = async (at: number, description: string, bodies: string): Promise<string> => {
+    const alarm = async (at: number, description: string, bodies: Uint8Array): Promise<string> => {
       await storing;
       return this.stopWithAlarm(log, witnessed, at, description, bodies);
     };
@@ -361,7 +361,7 @@ export class MirrorFollower {
       const stored = unknown.length === 0 ? new Map<string, StreamHead>() : await this.heads(log.origin, m, unknown);
       const chain = chainMirroredRecords(parsed.records, new Map([...stored, ...roundHeads]));
       const mismatch = chain.ok ? parsed.mismatch : chain.mismatch;
-      if (mismatch) return alarm(first, describeMirrorMismatch(mismatch), bodies.join(''));
+      if (mismatch) return alarm(first, describeMirrorMismatch(mismatch), Buffer.concat(bodies));
       if (chain.ok) for (const [stream, head] of chain.heads) roundHeads.set(stream, head);
       const from = size;
       size = last.size;
@@ -372,8 +372,7 @@ export class MirrorFollower {
     try {
       for (const [i, chunk] of chunks.entries()) {
         const body = await recordBundles.next(i);
-        const lines = body.endsWith('\n') ? body.slice(0, -1).split('\n') : [...body.split('\n'), '\u0000truncated'];
-        const served = lines.slice(chunk.first - chunk.tile * TILE_WIDTH);
+        const served = servedLines(body).slice(chunk.first - chunk.tile * TILE_WIDTH);
         // A bundle with the wrong number of lines is refused on its own, before lines of two bundles could
         // be read as one another's.
         if (served.length !== chunk.entries.length) {
@@ -440,7 +439,7 @@ export class MirrorFollower {
     witnessed: { size: number; checkpoint: string },
     at: number,
     description: string,
-    servedBytes?: string,
+    servedBytes?: Uint8Array,
   ): Promise<string> {
     const served = `${log.province} ${log.origin}: ${description}${servedBytes === undefined ? '' : `\nserved bundle sha256 ${sha256Hex(servedBytes)}`}`;
     await this.options.witness.raiseMirrorMismatch(log.origin, {
@@ -616,6 +615,26 @@ function inOrder<T, R>(items: readonly T[], window: number, fn: (item: T) => Pro
       return started[i]!;
     },
   };
+}
+
+const NEWLINE = 0x0a;
+/** A line that stands for a bundle's unterminated tail: it can match no entry (a NUL is no JSON text). */
+const TRUNCATED = Buffer.from('\u0000truncated');
+
+/**
+ * The lines of a served record bundle as byte slices (no copy, no decoding: each is hashed as served). Every
+ * line ends in a newline; a body whose last line does not (an empty body included) is truncated: its tail is
+ * followed by a line that matches no entry, so the count or the entry check refuses it.
+ */
+function servedLines(body: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let nl = body.indexOf(NEWLINE); nl !== -1; nl = body.indexOf(NEWLINE, start)) {
+    lines.push(body.subarray(start, nl));
+    start = nl + 1;
+  }
+  if (start < body.length || body.length === 0) lines.push(body.subarray(start), TRUNCATED);
+  return lines;
 }
 
 /** An entry bundle of `width` entries, each a big-endian uint16 length and 32 bytes (a record hash). */

@@ -7,7 +7,7 @@
  * served records that do not match its own signed tree, a fork alarm.
  */
 import { GENESIS_PREV } from '../record.ts';
-import { canonicalTextHash, toHex } from '../integrity/index.ts';
+import { canonicalTextHash, sha256Hex } from '../integrity/index.ts';
 import { plateKey } from '../case/plate-key.ts';
 
 /** The last mirrored record of a stream: what the next record of that stream must chain onto. */
@@ -54,6 +54,13 @@ interface RecordShape {
   meta?: { province?: unknown; recordedAt?: unknown };
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Lowercase hex of an entry (the server's fast path: one native call per record). */
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function plateOf(r: RecordShape): string | undefined {
@@ -77,7 +84,7 @@ export interface ParsedMirroredRecord extends MirroredRecord {
 export function parseMirroredRecords(
   first: number,
   entries: readonly Uint8Array[],
-  lines: readonly string[],
+  lines: readonly (string | Uint8Array)[],
 ): { records: ParsedMirroredRecord[]; mismatch?: MirrorMismatch } {
   const records: ParsedMirroredRecord[] = [];
   if (lines.length !== entries.length) {
@@ -85,10 +92,22 @@ export function parseMirroredRecords(
   }
   for (let i = 0; i < lines.length; i++) {
     const leafIndex = first + i;
-    const text = lines[i]!;
-    const hash = canonicalTextHash(text);
-    const entry = toHex(entries[i]!);
+    const line = lines[i]!;
+    // A served line is hashed as the bytes it arrived as (the entry commits to bytes, not to a decoding of them).
+    const hash = typeof line === 'string' ? canonicalTextHash(line) : sha256Hex(line);
+    const entry = hexOf(entries[i]!);
     if (hash !== entry) return { records, mismatch: { kind: 'entry', leafIndex, entry, served: hash } };
+    let text: string;
+    if (typeof line === 'string') {
+      text = line;
+    } else {
+      try {
+        // Fatal: bytes that are not UTF-8 would decode to a text that no longer hashes to the entry.
+        text = STRICT_UTF8.decode(line);
+      } catch {
+        return { records, mismatch: { kind: 'malformed', leafIndex, reason: 'not UTF-8' } };
+      }
+    }
     let r: RecordShape;
     try {
       r = JSON.parse(text) as RecordShape;
@@ -164,7 +183,7 @@ export function chainMirroredRecords(
 export function checkMirroredRecords(
   first: number,
   entries: readonly Uint8Array[],
-  lines: readonly string[],
+  lines: readonly (string | Uint8Array)[],
   heads: ReadonlyMap<string, StreamHead>,
 ): MirrorCheck {
   const parsed = parseMirroredRecords(first, entries, lines);

@@ -83,3 +83,27 @@ describe('checkMirroredRecords', () => {
     expect(chainMirroredRecords(second.records, new Map()).ok).to.equal(false);
   });
 });
+
+describe('parseMirroredRecords over served bytes', () => {
+  const r0 = record(0, 'case-a', 0, GENESIS_PREV, { note: 'Hà Nội' });
+  const bytes = (t: string) => Buffer.from(t, 'utf8');
+
+  it('hashes each line as the bytes served and keeps the decoded text verbatim', () => {
+    const parsed = parseMirroredRecords(5, [sha256(r0)], [bytes(r0)]);
+    expect(parsed.mismatch).to.equal(undefined);
+    expect(parsed.records[0]!.text).to.equal(r0);
+    expect(parsed.records[0]!.hash).to.equal(hex(r0));
+  });
+
+  it('refuses bytes that are not UTF-8 even when they hash to the entry (their text would not)', () => {
+    const served = Buffer.concat([bytes(r0.slice(0, -2)), Buffer.from([0xff]), bytes(r0.slice(-2))]);
+    const parsed = parseMirroredRecords(5, [sha256(served)], [served]);
+    expect(parsed.mismatch).to.deep.equal({ kind: 'malformed', leafIndex: 5, reason: 'not UTF-8' });
+  });
+
+  it('keeps a byte-order mark as served, so the line is no JSON text', () => {
+    const served = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(r0)]);
+    const parsed = parseMirroredRecords(5, [sha256(served)], [served]);
+    expect(parsed.mismatch).to.deep.equal({ kind: 'malformed', leafIndex: 5, reason: 'not JSON' });
+  });
+});

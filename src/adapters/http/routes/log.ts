@@ -112,13 +112,20 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = requirePrincipal(principal);
         const { index, width } = parseTileSuffix(params.rest);
+        // The national mirror reads at national scope and records no custody (see above), so its bundles are
+        // sent as read, without parsing them.
+        if (isNationalMirror(p)) {
+          const body = await publisher().recordBundleText(index, width);
+          if (body === undefined) throw new NotFoundError('No such record bundle in the newest checkpoint');
+          services.onMirrorRead?.(width);
+          res.type('text/plain; charset=utf-8').set('Cache-Control', 'no-store').send(body);
+          return;
+        }
         const lines = await publisher().recordBundle(index, width);
         if (!lines) throw new NotFoundError('No such record bundle in the newest checkpoint');
-        // Which cases the bundle discloses, and under which province each is filed. The national mirror reads
-        // at national scope and records no custody (see above), so its bundles are sent without parsing them.
-        const mirror = isNationalMirror(p);
+        // Which cases the bundle discloses, and under which province each is filed.
         const cases = new Map<string, string>();
-        for (const line of mirror ? [] : lines) {
+        for (const line of lines) {
           let parsed: { stream?: unknown; meta?: { province?: unknown } };
           try {
             parsed = JSON.parse(line.text) as typeof parsed;
@@ -132,7 +139,6 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
           const caseId = typeof parsed.stream === 'string' ? CASE_STREAM.exec(parsed.stream)?.[1] : undefined;
           if (caseId !== undefined && isLowercaseUuid(caseId) && province !== undefined && !cases.has(caseId)) cases.set(caseId, province);
         }
-        if (mirror) services.onMirrorRead?.(lines.length);
         for (const [caseId, province] of cases) {
           await recordEvidenceAccess(services.commandDeps, callerFor(p, province), { caseId, access: 'export', purpose: purpose! }, correlation(req));
         }
