@@ -14,6 +14,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { MIRROR_SUBJECT } from '../../../src/adapters/http/routes/log.ts';
+import { Frontier } from '../../../src/adapters/ledger/frontier.ts';
 import { MirrorFollower } from '../../../src/adapters/witness/mirror.ts';
 import { verifyMirroredFeed } from '../../../src/adapters/witness/mirror-verify.ts';
 import { NATIONAL_PROJECTIONS, NATIONAL_VIEW_SCHEMA, NationalProjector, schemaOfOrigin } from '../../../src/adapters/witness/national-projections.ts';
@@ -212,6 +213,46 @@ describe('tec replay --national', function () {
       client.release();
     }
     expect((await verifyMirroredFeed(nationalPool, origin, { logKeys: keys })).ok).to.equal(true);
+  });
+
+  it('finds a missing leaf, and after an interrupted round compares the stored compact range only', async () => {
+    const origin = ORIGIN[HANOI]!;
+    const keys = await logKeys(origin);
+    const client = await nationalPool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      const { rows: cursor } = await client.query<{ size: string }>('SELECT size::text FROM mirror_logs WHERE origin = $1', [origin]);
+      const size = Number(cursor[0]!.size);
+      await client.query('SAVEPOINT gap');
+      await client.query('DELETE FROM mirror_records WHERE origin = $1 AND leaf_index = 3', [origin]);
+      const gap = await verifyMirroredFeed(client, origin, { logKeys: keys, pageSize: 2 });
+      expect(gap.ok).to.equal(false);
+      expect(gap.problems).to.include('leaf 3 is missing: the next stored leaf is 4');
+      expect(gap.problems).to.include(`the mirror's cursor says ${size} leaves, 3 are stored in order from 0`);
+      await client.query('ROLLBACK TO SAVEPOINT gap');
+      // As a crash between two stored batches leaves it: the cursor and its compact range one leaf short of
+      // the cosigned checkpoint the round verified against.
+      const { rows: hashes } = await client.query<{ h: Buffer }>(
+        'SELECT record_hash AS h FROM mirror_records WHERE origin = $1 AND leaf_index < $2 ORDER BY leaf_index',
+        [origin, size - 1],
+      );
+      const frontier = Frontier.empty();
+      for (const { h } of hashes) frontier.appendRecordHash(new Uint8Array(h));
+      await client.query('DELETE FROM mirror_records WHERE origin = $1 AND leaf_index = $2', [origin, size - 1]);
+      await client.query('UPDATE mirror_logs SET size = $2, frontier = $3 WHERE origin = $1', [origin, size - 1, Buffer.from(frontier.toBytes())]);
+      const partial = await verifyMirroredFeed(client, origin, { logKeys: keys });
+      expect(partial).to.include({ ok: true, coverage: 'partial', leaves: size - 1 });
+      expect(partial.checkpoint!.size).to.equal(size);
+      // A compact range that the stored leaves do not give is caught.
+      await client.query('UPDATE mirror_logs SET frontier = $2 WHERE origin = $1', [origin, Buffer.alloc(frontier.toBytes().length, 7)]);
+      expect((await verifyMirroredFeed(client, origin, { logKeys: keys })).problems).to.deep.equal([
+        `the stored compact range at size ${size - 1} is not the one the stored leaves give`,
+      ]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('checks an intact mirror identical, with exit status 0', async () => {
