@@ -162,6 +162,9 @@ export function formatNationalReplay(logs: readonly NationalLogReplay[]): string
         `${name}: DIFFERENT: no live read models to compare (${l.liveSchema === 'missing' ? 'the national projector has not projected this log here' : 'its schema has an older table shape; the national projector rebuilds it on its next pass'})`,
       );
     }
+    if (l.swapped && l.liveSchema !== 'current') {
+      out.push(`${name}: its schema was ${l.liveSchema === 'missing' ? 'missing' : 'of an older table shape'}: created empty; the national projector fills it from the mirrored feed on its next pass`);
+    }
     if (l.projections.length > 0) {
       const verdict = l.swapped ? (l.differences === 0 ? 'IDENTICAL, swapped in' : 'DIFFERENT, rebuild swapped in') : l.identical ? 'IDENTICAL' : 'DIFFERENT';
       out.push(`${name}: ${verdict}: ${l.liveRows} live rows and ${l.rebuiltRows} rebuilt rows compared, ${l.differences} differing, ${l.elapsedMs} ms`);
