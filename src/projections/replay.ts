@@ -56,6 +56,13 @@ export interface ReplayOptions {
   onProgress?: (eventsDone: number) => void;
   /** Shadow schema name (default `replay_<random>`). */
   shadowSchema?: string;
+  /**
+   * Run in the swapping transaction before the live tables are dropped and after the rebuilt ones moved in:
+   * objects that depend on the live tables (the national views over the log schemas) are dropped and
+   * recreated there, so no reader sees them missing.
+   */
+  beforeSwap?: (qr: QueryRunner) => Promise<void>;
+  afterSwap?: (qr: QueryRunner) => Promise<void>;
 }
 
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
@@ -142,6 +149,7 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
         });
       }
       if (options.swap) {
+        await options.beforeSwap?.(qr);
         for (const p of projections) {
           for (const t of p.tables) await swapTable(qr, live, shadow, t);
           await qr.query(
@@ -153,6 +161,7 @@ export async function replayProjections(options: ReplayOptions): Promise<ReplayR
             [p.name],
           );
         }
+        await options.afterSwap?.(qr);
         for (const r of reports) r.swapped = true;
       }
       await qr.commitTransaction();

@@ -97,7 +97,7 @@ export class NationalProjector {
           `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
           [schema],
         )) as { comment: string | null }[];
-        const label = `national read models of ${log.origin} (table shape ${shape})`;
+        const label = schemaLabel(log.origin, shape);
         if (row?.comment === label) continue;
         if (row) await m.query(`DROP SCHEMA ${schema} CASCADE`);
         await m.query(`CREATE SCHEMA ${schema}`);
@@ -109,30 +109,8 @@ export class NationalProjector {
         `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
         [NATIONAL_VIEW_SCHEMA],
       )) as { comment: string | null }[];
-      const viewsLabel = `national views over ${logs.map((l) => schemaOfOrigin(l.origin)).join(' ') || 'no log'}`;
-      if (changed || views?.comment !== viewsLabel) {
-        await m.query(`DROP SCHEMA IF EXISTS ${NATIONAL_VIEW_SCHEMA} CASCADE`);
-        await m.query(`CREATE SCHEMA ${NATIONAL_VIEW_SCHEMA}`);
-        const schemas = logs.map((l) => schemaOfOrigin(l.origin));
-        const union = (t: string) =>
-          schemas.length === 0 ? `SELECT * FROM public.${t} WHERE false` : schemas.map((s) => `SELECT * FROM ${s}.${t}`).join(' UNION ALL ');
-        for (const t of TABLES) {
-          if (t === 'rm_model_version') {
-            // One row per model version across the provinces' logs: suspended anywhere is suspended.
-            await m.query(
-              `CREATE VIEW ${NATIONAL_VIEW_SCHEMA}.rm_model_version AS
-               SELECT model_id, min(name) AS name, min(version) AS version,
-                      CASE WHEN bool_or(status = 'suspended') THEN 'suspended'
-                           WHEN bool_or(status = 'approved') THEN 'approved' ELSE 'registered' END AS status,
-                      min(registered_at) AS registered_at, min(approved_at) AS approved_at, max(suspended_at) AS suspended_at
-                 FROM (${union(t)}) v GROUP BY model_id`,
-            );
-          } else {
-            await m.query(`CREATE VIEW ${NATIONAL_VIEW_SCHEMA}.${t} AS ${union(t)}`);
-          }
-        }
-        await m.query(`COMMENT ON SCHEMA ${NATIONAL_VIEW_SCHEMA} IS ${literal(viewsLabel)}`);
-      }
+      const schemas = logs.map((l) => schemaOfOrigin(l.origin));
+      if (changed || views?.comment !== viewsLabel(schemas)) await createNationalViews(m, schemas);
     });
     this.prepared = new Set([key]);
     return logs;
@@ -220,18 +198,84 @@ export class NationalProjector {
   /**
    * The auditor's check: rebuilds `origin`'s read models from its mirrored feed into a shadow schema, up to
    * the live checkpoints, and compares them row by row with the live ones (`replayProjections`).
+   * `swap` moves the rebuild in (the live status rows locked, as the provincial replay does); the national
+   * views over the log's tables are dropped and recreated in the same transaction, so readers never see
+   * them missing. `prepare: false` leaves the schemas as they are (a check that must not change anything:
+   * see `schemaState`).
    */
-  async rebuildCheck(origin: string): Promise<ReplayReport[]> {
-    await this.prepare();
+  async rebuildCheck(origin: string, options: { swap?: boolean; prepare?: boolean; projections?: readonly Projection[] } = {}): Promise<ReplayReport[]> {
+    if (options.prepare ?? true) await this.prepare();
+    const swap = options.swap ?? false;
     return replayProjections({
       dataSource: this.options.dataSource,
       store: new MirroredFeed(this.options.db, origin),
-      projections: NATIONAL_PROJECTIONS,
+      projections: options.projections ?? NATIONAL_PROJECTIONS,
       liveSchema: schemaOfOrigin(origin),
       lockLive: this.options.parallel ?? true,
       parallel: this.options.parallel ?? true,
+      swap,
+      ...(swap
+        ? {
+            beforeSwap: async (qr) => {
+              await qr.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK]);
+              await qr.query(`DROP SCHEMA IF EXISTS ${NATIONAL_VIEW_SCHEMA} CASCADE`);
+            },
+            afterSwap: async (qr) => {
+              // Over the log schemas that exist now (prepare() rebuilds the views if a log has none yet).
+              const rows = (await qr.query(
+                `SELECT m.origin FROM mirror_logs m ORDER BY m.province, m.origin`,
+              )) as { origin: string }[];
+              const existing = new Set(
+                ((await qr.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'natview\\_%'`)) as { nspname: string }[]).map((r) => r.nspname),
+              );
+              await createNationalViews(qr.manager, rows.map((r) => schemaOfOrigin(r.origin)).filter((sch) => existing.has(sch)));
+            },
+          }
+        : {}),
     });
   }
+
+  /**
+   * Whether `origin`'s schema holds live read models of the migrated table shape: `missing` (never
+   * projected here) or `outdated` (a later migration: the projector rebuilds it on its next pass).
+   */
+  async schemaState(origin: string): Promise<'current' | 'missing' | 'outdated'> {
+    return this.options.dataSource.transaction(async (m) => {
+      const [row] = (await m.query(
+        `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`,
+        [schemaOfOrigin(origin)],
+      )) as { comment: string | null }[];
+      if (!row) return 'missing';
+      return row.comment === schemaLabel(origin, await tableShape(m)) ? 'current' : 'outdated';
+    });
+  }
+}
+
+const schemaLabel = (origin: string, shape: string) => `national read models of ${origin} (table shape ${shape})`;
+const viewsLabel = (schemas: readonly string[]) => `national views over ${schemas.join(' ') || 'no log'}`;
+
+/** (Re)creates the national views over the given log schemas (the caller holds `SCHEMA_LOCK`). */
+async function createNationalViews(m: EntityManager, schemas: readonly string[]): Promise<void> {
+  await m.query(`DROP SCHEMA IF EXISTS ${NATIONAL_VIEW_SCHEMA} CASCADE`);
+  await m.query(`CREATE SCHEMA ${NATIONAL_VIEW_SCHEMA}`);
+  const union = (t: string) =>
+    schemas.length === 0 ? `SELECT * FROM public.${t} WHERE false` : schemas.map((s) => `SELECT * FROM ${s}.${t}`).join(' UNION ALL ');
+  for (const t of TABLES) {
+    if (t === 'rm_model_version') {
+      // One row per model version across the provinces' logs: suspended anywhere is suspended.
+      await m.query(
+        `CREATE VIEW ${NATIONAL_VIEW_SCHEMA}.rm_model_version AS
+         SELECT model_id, min(name) AS name, min(version) AS version,
+                CASE WHEN bool_or(status = 'suspended') THEN 'suspended'
+                     WHEN bool_or(status = 'approved') THEN 'approved' ELSE 'registered' END AS status,
+                min(registered_at) AS registered_at, min(approved_at) AS approved_at, max(suspended_at) AS suspended_at
+           FROM (${union(t)}) v GROUP BY model_id`,
+      );
+    } else {
+      await m.query(`CREATE VIEW ${NATIONAL_VIEW_SCHEMA}.${t} AS ${union(t)}`);
+    }
+  }
+  await m.query(`COMMENT ON SCHEMA ${NATIONAL_VIEW_SCHEMA} IS ${literal(viewsLabel(schemas))}`);
 }
 
 /** A fingerprint of the migrated tables the log schemas are cloned from. */

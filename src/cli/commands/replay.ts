@@ -1,5 +1,7 @@
 /**
- * `tec replay <projection|all> [--data-dir <dir>] [--swap] [--json]`: the auditor's replay. Rebuilds the
+ * `tec replay <projection|all> [--data-dir <dir>] [--swap] [--json]`: the auditor's replay.
+ * `tec replay --national [<projection|all>] [--province NN] [--check|--swap]`: the same over a national
+ * node's mirrored provincial feeds, each feed verified from scratch first (src/cli/national-replay.ts). Rebuilds the
  * projection(s) from position zero into a shadow schema with a progress bar, compares row by row with the
  * live tables and prints every difference (none expected), or swaps the rebuild in with `--swap`.
  * Runs against the configured services (EVENTSTORE_URL, DATABASE_URL) or an embedded node's data directory
@@ -21,6 +23,9 @@ import { UnknownProjectionError } from '../../projections/errors.ts';
 import { ALL_PROJECTIONS, projectionByName } from '../../projections/index.ts';
 import type { Projection } from '../../projections/projection.ts';
 import { replayProjections, type ReplayReport } from '../../projections/replay.ts';
+import { createPgPool } from '../../adapters/postgres/pool.ts';
+import { formatNationalReplay, nationalReplayExitCode, replayNational } from '../national-replay.ts';
+import { NATIONAL_PROJECTIONS } from '../../adapters/witness/national-projections.ts';
 
 export function formatReplayReport(reports: ReplayReport[]): string {
   const out: string[] = [];
@@ -42,17 +47,33 @@ function selectProjections(name: string): Projection[] {
   return [p];
 }
 
+interface ReplayCommandOptions {
+  dataDir?: string;
+  swap?: boolean;
+  check?: boolean;
+  national?: boolean;
+  province?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('replay')
-    .description("Rebuild read models from the event history into a shadow schema, compare with the live ones, or swap them in (the auditor's replay)")
-    .argument('<projection>', `a projection name or "all" (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`)
+    .description("Rebuild read models from the event history (or, with --national, from the mirrored provincial feeds) into a shadow schema, compare with the live ones, or swap them in (the auditor's replay)")
+    .argument('[projection]', `a projection name or "all" (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}); with --national optional, default all (${NATIONAL_PROJECTIONS.map((p) => p.name).join(', ')})`)
     .option('--data-dir <dir>', "an embedded node's data directory (instead of EVENTSTORE_URL / DATABASE_URL)")
     .option('--swap', 'swap the rebuilt tables in instead of only comparing')
+    .option('--check', 'only compare, never modify the live tables (the default; refused with --swap)')
+    .option('--national', "a national node: verify each mirrored provincial feed from scratch, then rebuild its national read models from it")
+    .option('--province <NN>', 'with --national: only the logs of this province')
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar')
-    .action(async (name: string, opts: { dataDir?: string; swap?: boolean; json?: boolean; progress: boolean }) => {
-      const projections = selectProjections(name);
+    .action(async (name: string | undefined, opts: ReplayCommandOptions) => {
+      if (opts.check && opts.swap) throw new ValidationError('--check compares only; it cannot be combined with --swap', undefined, 'replay-check-and-swap');
+      if (!opts.national && opts.province !== undefined) throw new ValidationError('--province needs --national', undefined, 'replay-province-without-national');
+      if (!opts.national && name === undefined) throw new ValidationError('Name a projection or "all" (or give --national)', undefined, 'replay-no-projection');
+      const projections = opts.national ? [] : selectProjections(name!);
       const config = loadConfig(process.env, opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
       let embedded: EmbeddedPostgres | undefined;
       let store: EventStore | undefined;
@@ -76,6 +97,29 @@ export function register(program: Command): void {
         store = createEventStore({ ...(config.eventstoreUrl ? { eventstoreUrl: config.eventstoreUrl } : {}), ...(embedded ? { embeddedUrl: embedded.url } : {}) });
         const dataSource = createReadModelDataSource(readUrl, { applicationName: 'tec-replay' });
         await dataSource.initialize();
+        if (opts.national) {
+          const db = createPgPool(readUrl, { max: 2, applicationName: 'tec-replay' });
+          try {
+            const logs = await replayNational({
+              dataSource,
+              db,
+              store,
+              ...(opts.province !== undefined ? { province: opts.province } : {}),
+              ...(name !== undefined ? { projection: name } : {}),
+              swap: opts.swap === true,
+              concurrent: embedded === undefined,
+              onLog: (log) => {
+                if (opts.progress && !opts.json) process.stderr.write(`verifying and replaying ${log.province} ${log.origin}\n`);
+              },
+            });
+            process.stdout.write(opts.json ? `${JSON.stringify({ logs }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n` : formatNationalReplay(logs));
+            process.exitCode = nationalReplayExitCode(logs);
+          } finally {
+            await db.end();
+            await dataSource.destroy();
+          }
+          return;
+        }
         const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {percentage}% {value}/{total} events', stream: process.stderr }, Presets.shades_classic) : undefined;
         try {
           const reports = await replayProjections({
