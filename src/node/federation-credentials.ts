@@ -241,7 +241,14 @@ export class FederationCredential<T> {
     return since === undefined ? undefined : new Date(since).toISOString();
   }
 
-  status(): CredentialStatus {
+  /** The state now: a token file is looked at first (a quiet province asks for no token, the status still follows the file). */
+  async status(): Promise<CredentialStatus> {
+    if (this.o.source.kind === 'file') await this.o.source.file.current().catch(() => undefined);
+    return this.snapshot();
+  }
+
+  /** The state as last seen (no file access). */
+  snapshot(): CredentialStatus {
     const source = this.o.source;
     const now = this.now();
     let exp: number | undefined;
@@ -432,11 +439,11 @@ async function loadAtStart<T>(file: TokenFile<T>, variable: string): Promise<voi
  * Logs a credential's expiry state and the nodes refusing it once per change (a warning at start, then every
  * `everyMs`), never the token. Returns the stop function.
  */
-export function watchCredential(credential: { status(): CredentialStatus }, logger: CredentialLogger, everyMs = 30_000): () => void {
+export function watchCredential(credential: { status(): Promise<CredentialStatus> }, logger: CredentialLogger, everyMs = 30_000): () => void {
   let said = '';
   let refused = new Set<string>();
-  const check = () => {
-    const status = credential.status();
+  const check = async () => {
+    const status = await credential.status();
     const warning = expiryWarning(status);
     const key = `${status.state}:${status.expiresAt ?? ''}`;
     if (warning && key !== said) {
@@ -453,8 +460,9 @@ export function watchCredential(credential: { status(): CredentialStatus }, logg
     }
     refused = now;
   };
-  check();
-  const timer = setInterval(check, everyMs);
+  const run = () => void check().catch((error: unknown) => logger.warn({ err: { name: (error as Error).name } }, 'federation token check failed'));
+  run();
+  const timer = setInterval(run, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

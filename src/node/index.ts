@@ -307,7 +307,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // relay (docs/federation.md "Case handover"); the worker role runs it, any number of them is safe (idempotent).
     if (config.tier === 'province' && config.witnessUrl && config.witnessKey && config.provinces && roles.includes('worker')) {
       const credential = await handoverCredential({ config, issuer, logger });
-      stops.push(async () => watchCredential(credential, logger)());
+      const stopHandoverWatch = watchCredential(credential, logger);
+      stops.push(async () => stopHandoverWatch());
       const receiver = new HandoverReceiver({
         nationalUrl: config.witnessUrl.replace(/\/witness\/?$/, ''),
         provinces: config.provinces,
@@ -356,7 +357,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       });
       if (roles.includes('api')) print(`witness-key: ${witness.verifierKey()}`);
       const mirrorToken = await mirrorCredential({ config, issuer, logger });
-      if (roles.includes('worker')) stops.push(async () => watchCredential(mirrorToken, logger)());
+      if (roles.includes('worker')) {
+        const stopMirrorWatch = watchCredential(mirrorToken, logger);
+        stops.push(async () => stopMirrorWatch());
+      }
       mirrorCredentialStatus = mirrorToken;
       mirror = new MirrorFollower({
         db: pool,
@@ -540,7 +544,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
         ...(nationalReadModels ? { nationalReadModels } : {}),
         ...(staleness ? { staleness } : {}),
-        ...(mirrorCredentialStatus ? { federationCredentials: () => [mirrorCredentialStatus.status()] } : {}),
+        ...(mirrorCredentialStatus ? { federationCredentials: async () => [await mirrorCredentialStatus.status()] } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

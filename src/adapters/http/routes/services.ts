@@ -244,7 +244,7 @@ export interface ApiServices {
    * The tokens this node presents to the others (`--tier national`: the mirror's): source, expiry state and the
    * nodes refusing them, in `/v1/federation/status` as `credentials` (never the tokens; src/node/federation-credentials.ts).
    */
-  federationCredentials?: () => readonly object[];
+  federationCredentials?: () => Promise<readonly object[]>;
   /** Staleness alarms over the registered logs (`--tier national`), in `/v1/federation/status`. */
   staleness?: { evaluate(): Promise<FederationStaleness> };
   /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */

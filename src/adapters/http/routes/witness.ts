@@ -319,7 +319,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
           logs: await w.status(),
           mirror: (await services.mirror?.status()) ?? [],
           ...(services.staleness ? { staleness: await services.staleness.evaluate() } : {}),
-          ...(services.federationCredentials ? { credentials: services.federationCredentials() } : {}),
+          ...(services.federationCredentials ? { credentials: await services.federationCredentials() } : {}),
         });
       },
     }),
