@@ -23,7 +23,9 @@ import { CheckpointSubmitter } from '../../../src/adapters/witness/submitter.ts'
 import { systemClock } from '../../../src/commands/deps.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { ValidationError } from '../../../src/domain/shared/errors.ts';
-import { handoverCredential, mirrorCredential } from '../../../src/node/federation-credentials.ts';
+import { handoverCredential, mirrorCredential, refusalReason } from '../../../src/node/federation-credentials.ts';
+import { HANDOVER_SUBJECT, HandoverReceiver } from '../../../src/adapters/witness/handover-receiver.ts';
+import { NationalViews } from '../../../src/adapters/witness/national-views.ts';
 import { startNode, type RunningNode } from '../../../src/node/index.ts';
 import { scratchDatabase, waitFor, type ScratchDatabase } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
@@ -249,5 +251,63 @@ describe('federation tokens: files at start-up', () => {
     await rename(next, file);
     expect(await credential.current()).to.deep.equal({ '01': 'eyJ.both.sig', '79': 'eyJ.both.sig' });
     expect((await credential.status()).state).to.equal('unreadable');
+  });
+});
+
+describe('federation tokens: the handover receiver token rotated through its file', function () {
+  this.timeout(120_000);
+  const seed = new Uint8Array(randomBytes(32));
+  const nationalIssuer = new DevIssuer(seed, 'tec-test-issuer', 'tec-api');
+  let national: ApiNode;
+  let pool: pg.Pool;
+  let dir: string;
+
+  before(async () => {
+    national = await startApiNode('ft_relay', { sequencer: false, issuerSeed: seed });
+    pool = new pg.Pool({ connectionString: national.db.url, max: 2 });
+    national.services.nationalViews = new NationalViews(pool);
+    dir = await mkdtemp(join(tmpdir(), 'tec-fedtok-ho-'));
+  });
+  after(async () => {
+    await pool?.end();
+    await national?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('given an expired token, the relay answers 401 and the failure says credentials-refused; a renamed-in token is used on the next round', async () => {
+    const file = join(dir, 'handover.token');
+    const mint = (nowSeconds: number) => nationalIssuer.mint({ subject: HANDOVER_SUBJECT, role: 'auditor', province: HANOI, ttlSeconds: 900 }, nowSeconds);
+    const now = Math.floor(Date.now() / 1000);
+    await writeFile(file, `${await mint(now - 2400)}\n`, { mode: 0o600 });
+    const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const credential = await handoverCredential({
+      config: { handoverTokens: undefined, handoverTokenFile: file, provinces: [HANOI], federationTokenWarnSeconds: 300 },
+      issuer: undefined,
+      logger,
+    });
+    const errors: Error[] = [];
+    const receiver = new HandoverReceiver({
+      nationalUrl: national.url,
+      provinces: [HANOI],
+      token: async (province) => (await credential.current())[province]!,
+      fetch: credential.observe(),
+      deps: national.services.commandDeps,
+      evidence: national.evidence,
+      trustedWitnesses: [],
+    });
+    const first = await receiver.round().catch((error: unknown) => errors.push(error as Error));
+    expect(first, 'the round failed').to.equal(1);
+    expect(refusalReason(errors[0]!)).to.deep.equal({ reason: 'credentials-refused' });
+    const refused = await credential.status();
+    expect(refused).to.include({ state: 'expired', source: 'file' });
+    expect(refused.refusedBy.map((r) => r.baseUrl)).to.deep.equal([national.url.replace(/\/$/, '')]);
+
+    const next = `${file}.new`;
+    await writeFile(next, `${HANOI}=${await mint(now)}\n`, { mode: 0o600 });
+    await rename(next, file);
+    expect(await receiver.round()).to.deep.equal({ received: 0, failed: 0 });
+    const accepted = await credential.status();
+    expect(accepted.state).to.equal('valid');
+    expect(accepted.refusedBy).to.deep.equal([]);
   });
 });
