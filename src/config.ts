@@ -104,6 +104,15 @@ export interface NodeConfig {
    * with an external issuer (`JWKS_URL`), which this node cannot mint for.
    */
   handoverTokens: Record<string, string> | undefined;
+  /**
+   * National: a file holding the mirror's token (MIRROR_TOKEN_FILE), re-read when it changes, so a credential
+   * agent that writes a fresh token there rotates it without a restart (docs/federation.md "Credential rotation").
+   */
+  mirrorTokenFile: string | undefined;
+  /** Province: a file holding what HANDOVER_TOKEN would (HANDOVER_TOKEN_FILE), re-read when it changes. */
+  handoverTokenFile: string | undefined;
+  /** Warn when a federation token expires within this many seconds (FEDERATION_TOKEN_WARN_SECONDS, default 300). */
+  federationTokenWarnSeconds: number;
   /** National: milliseconds between mirror rounds (default 500). */
   mirrorPollMs: number;
   /**
@@ -253,6 +262,9 @@ const envSchema = z.object({
   WITNESS_KEY_FILE: z.string().min(1).optional(),
   MIRROR_TOKEN: z.string().min(1).optional(),
   HANDOVER_TOKEN: z.string().regex(/^\S+$/, 'HANDOVER_TOKEN must be a token, or `01=<token>;79=<token>`').optional(),
+  MIRROR_TOKEN_FILE: z.string().min(1).optional(),
+  HANDOVER_TOKEN_FILE: z.string().min(1).optional(),
+  FEDERATION_TOKEN_WARN_SECONDS: z.coerce.number().int().min(0).max(86_400 * 30).optional(),
   MIRROR_POLL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   FEDERATION_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).optional(),
   WITNESS_NAME: z.string().regex(/^[^\s+]{1,256}$/, 'WITNESS_NAME must be a note key name').optional(),
@@ -311,12 +323,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     throw new ValidationError('Invalid configuration: WITNESS_URL is for TIER=province only');
   }
   const handoverTokens = parseHandoverTokens(e.HANDOVER_TOKEN, e.PROVINCES);
-  if (handoverTokens && !(e.TIER === 'province' && e.WITNESS_URL)) {
-    throw new ValidationError('Invalid configuration: HANDOVER_TOKEN is for a provincial node with WITNESS_URL (it receives handed-over cases)');
+  if (e.HANDOVER_TOKEN !== undefined && e.HANDOVER_TOKEN_FILE !== undefined) {
+    throw new ValidationError('Invalid configuration: set HANDOVER_TOKEN or HANDOVER_TOKEN_FILE, not both');
   }
-  if (e.TIER === 'province' && e.WITNESS_URL && e.JWKS_URL && !handoverTokens) {
+  if (e.MIRROR_TOKEN !== undefined && e.MIRROR_TOKEN_FILE !== undefined) {
+    throw new ValidationError('Invalid configuration: set MIRROR_TOKEN or MIRROR_TOKEN_FILE, not both');
+  }
+  if ((e.MIRROR_TOKEN !== undefined || e.MIRROR_TOKEN_FILE !== undefined) && e.TIER !== 'national') {
+    throw new ValidationError('Invalid configuration: MIRROR_TOKEN and MIRROR_TOKEN_FILE are for TIER=national (the mirror reads the provinces)');
+  }
+  const handoverConfigured = handoverTokens !== undefined || e.HANDOVER_TOKEN_FILE !== undefined;
+  if (handoverConfigured && !(e.TIER === 'province' && e.WITNESS_URL)) {
     throw new ValidationError(
-      'Invalid configuration: with an external issuer (JWKS_URL) a provincial node with WITNESS_URL needs HANDOVER_TOKEN, the token its handover receiver reads the relay and the sending nodes with',
+      'Invalid configuration: HANDOVER_TOKEN and HANDOVER_TOKEN_FILE are for a provincial node with WITNESS_URL (it receives handed-over cases)',
+    );
+  }
+  if (e.TIER === 'province' && e.WITNESS_URL && e.JWKS_URL && !handoverConfigured) {
+    throw new ValidationError(
+      'Invalid configuration: with an external issuer (JWKS_URL) a provincial node with WITNESS_URL needs HANDOVER_TOKEN or HANDOVER_TOKEN_FILE, the token its handover receiver reads the relay and the sending nodes with',
     );
   }
   return {
@@ -370,6 +394,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
     witnessName: e.WITNESS_NAME ?? 'vn-traffic/national-witness',
     mirrorToken: e.MIRROR_TOKEN,
     handoverTokens,
+    mirrorTokenFile: e.MIRROR_TOKEN_FILE !== undefined ? resolve(e.MIRROR_TOKEN_FILE) : undefined,
+    handoverTokenFile: e.HANDOVER_TOKEN_FILE !== undefined ? resolve(e.HANDOVER_TOKEN_FILE) : undefined,
+    federationTokenWarnSeconds: e.FEDERATION_TOKEN_WARN_SECONDS ?? 300,
     mirrorPollMs: e.MIRROR_POLL_MS ?? 500,
     agencyWarnings: agencyWarningsConfig(e),
     federationStaleSeconds: e.FEDERATION_STALE_SECONDS ?? 300,
@@ -380,7 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { da
  * `HANDOVER_TOKEN`: one token for every province the node serves, or `PP=<token>` pairs joined by `;`, one
  * for each of them (and for no other province).
  */
-function parseHandoverTokens(value: string | undefined, provinces: string | undefined): Record<string, string> | undefined {
+export function parseHandoverTokens(value: string | undefined, provinces: string | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const served = [...new Set((provinces ?? '').split(',').filter(Boolean))];
   if (!/^\d{2}=/.test(value)) return Object.fromEntries(served.map((p) => [p, value]));

@@ -37,9 +37,9 @@ import { Witness } from '../adapters/witness/witness.ts';
 import { MirrorFollower } from '../adapters/witness/mirror.ts';
 import { NationalProjector } from '../adapters/witness/national-projections.ts';
 import { StalenessWatch } from '../adapters/witness/staleness.ts';
-import { HANDOVER_SUBJECT, HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
+import { HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
+import { handoverCredential, mirrorCredential, refusalReason, watchCredential, type FederationCredential } from './federation-credentials.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
-import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
 import { provincialLogRegistryReader } from '../commands/federation.ts';
 import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.ts';
@@ -306,27 +306,27 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // Province tier: receive the cases other nodes hand over to the provinces served here, through the national
     // relay (docs/federation.md "Case handover"); the worker role runs it, any number of them is safe (idempotent).
     if (config.tier === 'province' && config.witnessUrl && config.witnessKey && config.provinces && roles.includes('worker')) {
-      const tokens = new Map<string, { token: string; until: number }>();
+      const credential = await handoverCredential({ config, issuer, logger });
+      const stopHandoverWatch = watchCredential(credential, logger);
+      stops.push(async () => stopHandoverWatch());
       const receiver = new HandoverReceiver({
         nationalUrl: config.witnessUrl.replace(/\/witness\/?$/, ''),
         provinces: config.provinces,
         token: async (province) => {
-          const configured = config.handoverTokens?.[province];
-          if (configured) return configured;
-          // loadConfig refuses an external issuer without HANDOVER_TOKEN, so this is only a guard.
-          if (!issuer) throw new ValidationError('the handover receiver needs HANDOVER_TOKEN with an external issuer (JWKS_URL)');
-          const held = tokens.get(province);
-          if (held && held.until > Date.now()) return held.token;
-          const token = await issuer.mint({ subject: HANDOVER_SUBJECT, role: 'auditor', province, ttlSeconds: 900 });
-          tokens.set(province, { token, until: Date.now() + 600_000 });
+          const token = (await credential.current())[province];
+          if (!token) throw new ValidationError(`no handover token for province ${province}`);
           return token;
         },
+        fetch: credential.observe(),
         deps: commandDeps,
         evidence,
         trustedWitnesses: [config.witnessKey],
         pollMs: config.mirrorPollMs,
         onError: (handover, error) =>
-          logger.warn({ caseId: handover?.caseId, origin: handover?.origin, err: { name: error.name, message: error.message } }, 'case handover not received; retrying'),
+          logger.warn(
+            { caseId: handover?.caseId, origin: handover?.origin, ...refusalReason(error), err: { name: error.name, message: error.message } },
+            'case handover not received; retrying',
+          ),
         onReceived: (handover) => logger.info({ caseId: handover.caseId, origin: handover.origin }, 'case handover received'),
       });
       receiver.start();
@@ -339,6 +339,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     let mirror: MirrorFollower | undefined;
     let nationalReadModels: NationalProjector | undefined;
     let staleness: StalenessWatch | undefined;
+    let mirrorCredentialStatus: FederationCredential<string> | undefined;
     if (config.tier === 'national') {
       const key = await loadOrCreateNodeKey(config.witnessKeyFile, 'witness');
       const registry = provincialLogRegistryReader(store);
@@ -355,26 +356,24 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         },
       });
       if (roles.includes('api')) print(`witness-key: ${witness.verifierKey()}`);
-      let minted: { token: string; until: number } | undefined;
-      const mirrorToken = async (): Promise<string> => {
-        if (config.mirrorToken) return config.mirrorToken;
-        if (!issuer) throw new ValidationError('the national mirror needs MIRROR_TOKEN (a national auditor token the provinces accept)');
-        if (!minted || minted.until < Date.now()) {
-          minted = { token: await issuer.mint({ subject: MIRROR_SUBJECT, role: 'auditor', province: '00', ttlSeconds: 900 }), until: Date.now() + 600_000 };
-        }
-        return minted.token;
-      };
+      const mirrorToken = await mirrorCredential({ config, issuer, logger });
+      if (roles.includes('worker')) {
+        const stopMirrorWatch = watchCredential(mirrorToken, logger);
+        stops.push(async () => stopMirrorWatch());
+      }
+      mirrorCredentialStatus = mirrorToken;
       mirror = new MirrorFollower({
         db: pool,
         witness,
         registry,
         clock,
-        token: mirrorToken,
+        token: () => mirrorToken.current(),
+        fetch: mirrorToken.observe(),
         pollMs: config.mirrorPollMs,
         storeBy: embedded ? 'insert' : 'copy',
         onError: ({ origin, province }, error) => {
           metrics.mirrorErrors.inc({ province });
-          logger.warn({ origin, err: { name: error.name, message: error.message } }, 'mirror round failed; retrying');
+          logger.warn({ origin, ...refusalReason(error), err: { name: error.name, message: error.message } }, 'mirror round failed; retrying');
         },
         onStatus: (s) => {
           metrics.mirrorSize.set({ province: s.province }, s.size);
@@ -394,6 +393,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         mirror,
         clock,
         thresholdSeconds: config.federationStaleSeconds,
+        credentialsRefusedSince: (baseUrl) => mirrorToken.refusedSince(baseUrl),
         gauges: { stale: metrics.federationStale, checkpointAge: metrics.federationCheckpointAge },
         onChange: (log) =>
           log.stale
@@ -544,6 +544,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ...(mirror ? { mirror, nationalViews: new NationalViews(pool) } : {}),
         ...(nationalReadModels ? { nationalReadModels } : {}),
         ...(staleness ? { staleness } : {}),
+        ...(mirrorCredentialStatus ? { federationCredentials: async () => [await mirrorCredentialStatus.status()] } : {}),
         ...(config.tier === 'province' && config.provinces ? { servedProvinces: config.provinces } : {}),
       };
       // The provider's issuer is the node's own URL, known once it listens: requests before that get a 503.

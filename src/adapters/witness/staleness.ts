@@ -23,6 +23,8 @@ export interface StalenessWatchOptions {
   clock: Clock;
   thresholdSeconds: number;
   gauges?: { stale: ProvinceGauge; checkpointAge: ProvinceGauge };
+  /** Since when the province at `baseUrl` answers the mirror's token with 401 (`credentials-refused`). */
+  credentialsRefusedSince?: (baseUrl: string | undefined) => string | undefined;
   /** Once per change: a log became stale (with its reasons) or caught up. */
   onChange?: (log: LogStaleness) => void;
 }
@@ -49,6 +51,7 @@ export class StalenessWatch {
           mirrorSecondsBehind: m?.secondsBehind,
           provinceSize: m?.provinceSize,
           provinceSeenAt: m?.provinceSeenAt,
+          credentialsRefusedSince: this.options.credentialsRefusedSince?.(l.baseUrl),
         },
         now,
         this.options.thresholdSeconds,

@@ -3,8 +3,9 @@
  * size, last cosignature time, fork alarms), read from the national node's `GET /v1/federation/status` and
  * `/v1/federation/fork-alarms` with a national admin or auditor token (`--token` or `TEC_TOKEN`).
  * Exit status: 0 no alarm; 1 at least one fork alarm or stale province (its newest cosigned checkpoint, or the
- * mirror, older than the node's FEDERATION_STALE_SECONDS), or the node could not be read (the message says
- * which); 2 a usage error.
+ * mirror, older than the node's FEDERATION_STALE_SECONDS; or the province refusing the mirror's token), an
+ * expired or unreadable mirror token, or the node could not be read (the message says which); 2 a usage error.
+ * An expiring mirror token is printed (`CREDENTIALS …`) without changing the exit status.
  */
 import type { Command } from 'commander';
 import { AppError } from '../../domain/shared/errors.ts';
@@ -41,17 +42,31 @@ export interface FederationStaleLog {
   mirrorSecondsBehind?: number;
 }
 
+/** A token the national node presents to the provinces (the mirror's), as `/v1/federation/status` reports it. */
+export interface FederationCredentialStatus {
+  credential: string;
+  source: string;
+  state: 'valid' | 'expiring' | 'expired' | 'unknown-expiry' | 'unreadable';
+  expiresAt?: string;
+  secondsLeft?: number;
+  readError?: string;
+  refusedBy: { baseUrl: string; since: string }[];
+}
+
 export interface FederationStatus {
   witness: string;
   logs: FederationLogStatus[];
   alarms: FederationAlarm[];
+  /** Absent from a node older than the credential status. */
+  credentials?: FederationCredentialStatus[];
   /** Absent from a node older than the staleness alarms. */
   staleness?: { thresholdSeconds: number; logs: FederationStaleLog[] };
 }
 
-/** 1 on any fork alarm or stale province, else 0. */
+/** 1 on any fork alarm, stale province, or expired or unreadable mirror token, else 0. */
 export function federationExitCode(s: FederationStatus): number {
-  return s.alarms.length > 0 || (s.staleness?.logs ?? []).some((l) => l.stale) ? 1 : 0;
+  const credentialsBroken = (s.credentials ?? []).some((c) => c.state === 'expired' || c.state === 'unreadable');
+  return s.alarms.length > 0 || (s.staleness?.logs ?? []).some((l) => l.stale) || credentialsBroken ? 1 : 0;
 }
 
 export async function fetchFederationStatus(
@@ -66,9 +81,15 @@ export async function fetchFederationStatus(
     if (!res.ok) throw new FederationStatusError(`${path} answered ${res.status}`);
     return res.json();
   };
-  const status = (await get('/v1/federation/status')) as Pick<FederationStatus, 'witness' | 'logs' | 'staleness'>;
+  const status = (await get('/v1/federation/status')) as Pick<FederationStatus, 'witness' | 'logs' | 'staleness' | 'credentials'>;
   const { alarms } = (await get('/v1/federation/fork-alarms')) as { alarms: FederationAlarm[] };
-  return { witness: status.witness, logs: status.logs, alarms, ...(status.staleness ? { staleness: status.staleness } : {}) };
+  return {
+    witness: status.witness,
+    logs: status.logs,
+    alarms,
+    ...(status.staleness ? { staleness: status.staleness } : {}),
+    ...(status.credentials ? { credentials: status.credentials } : {}),
+  };
 }
 
 export function formatFederationStatus(s: FederationStatus): string[] {
@@ -84,6 +105,14 @@ export function formatFederationStatus(s: FederationStatus): string[] {
     lines.push(
       `STALE ${l.province ?? '??'} ${l.origin} (${l.reasons.join(', ')}): newest cosigned checkpoint ${secs(l.checkpointAgeSeconds)} old, mirror ${secs(l.mirrorSecondsBehind)} behind; threshold ${s.staleness!.thresholdSeconds} s`,
     );
+  }
+  for (const c of s.credentials ?? []) {
+    if (c.state === 'valid' || c.state === 'unknown-expiry') continue;
+    const when = c.state === 'unreadable' ? `file unreadable (${c.readError ?? '?'}), previous token until ${c.expiresAt ?? '?'}` : `${c.state} at ${c.expiresAt ?? '?'}`;
+    lines.push(`CREDENTIALS ${c.credential} token (${c.source}): ${when}`);
+  }
+  for (const c of s.credentials ?? []) {
+    for (const r of c.refusedBy) lines.push(`CREDENTIALS ${c.credential} token refused (401) by ${r.baseUrl} since ${r.since}`);
   }
   for (const a of s.alarms) {
     lines.push(

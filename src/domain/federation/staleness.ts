@@ -6,11 +6,13 @@
  *   province's checkpoint yet. A quiet province publishes no new checkpoint and the witness does not re-cosign
  *   the same tree, so a cosignature's age alone would alarm on every province without new records;
  * - `province-unreachable`: the mirror last read the province's checkpoint longer ago than the threshold;
- * - `mirror-behind`: the mirror has been behind the province's newest checkpoint for longer than the threshold.
+ * - `mirror-behind`: the mirror has been behind the province's newest checkpoint for longer than the threshold;
+ * - `credentials-refused`: the province answered the mirror's token with 401 (expired, or not one it trusts).
+ *   Raised at once, without the threshold: it never heals by itself; it clears on the next accepted read.
  * A retired log is never stale (it is never cosigned again). The alarm clears by itself once the province
  * submits and the mirror catches up.
  */
-export const STALE_REASONS = ['checkpoint-old', 'province-unreachable', 'mirror-behind'] as const;
+export const STALE_REASONS = ['checkpoint-old', 'province-unreachable', 'mirror-behind', 'credentials-refused'] as const;
 export type StaleReason = (typeof STALE_REASONS)[number];
 
 export interface LogFreshness {
@@ -27,6 +29,8 @@ export interface LogFreshness {
   /** The province's newest checkpoint size and when the mirror read it; undefined if never read. */
   provinceSize: number | undefined;
   provinceSeenAt: string | undefined;
+  /** Since when the province answers the mirror's token with 401; undefined when it accepts it (or is not asked). */
+  credentialsRefusedSince?: string | undefined;
 }
 
 export interface LogStaleness {
@@ -50,6 +54,7 @@ export function judgeStaleness(log: LogFreshness, now: string, thresholdSeconds:
     if (age !== undefined && age > thresholdSeconds && newerPublished) reasons.push('checkpoint-old');
     if (seen !== undefined && seen > thresholdSeconds) reasons.push('province-unreachable');
     if (log.mirrorSecondsBehind !== undefined && log.mirrorSecondsBehind > thresholdSeconds) reasons.push('mirror-behind');
+    if (log.credentialsRefusedSince !== undefined) reasons.push('credentials-refused');
   }
   return {
     origin: log.origin,

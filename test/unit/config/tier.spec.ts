@@ -72,3 +72,30 @@ describe('config: HANDOVER_TOKEN (the handover receiver with an external issuer)
     }
   });
 });
+
+describe('config: MIRROR_TOKEN_FILE and HANDOVER_TOKEN_FILE (tokens rotated through files)', () => {
+  const province = { TIER: 'province', PROVINCES: '01,79', WITNESS_URL: 'https://n.example/witness', WITNESS_KEY: 'w+00000000+AA==' };
+  const external = { JWKS_URL: 'https://idp.example/jwks' };
+
+  it('takes HANDOVER_TOKEN_FILE in place of HANDOVER_TOKEN with an external issuer, and MIRROR_TOKEN_FILE on the national node', () => {
+    const p = loadConfig({ ...base, ...province, ...external, HANDOVER_TOKEN_FILE: '/run/secrets/handover.token' });
+    expect(p.handoverTokenFile).to.equal('/run/secrets/handover.token');
+    expect(p.handoverTokens).to.equal(undefined);
+    const n = loadConfig({ ...base, TIER: 'national', MIRROR_TOKEN_FILE: '/run/secrets/mirror.token', FEDERATION_TOKEN_WARN_SECONDS: '900' });
+    expect(n.mirrorTokenFile).to.equal('/run/secrets/mirror.token');
+    expect(n.federationTokenWarnSeconds).to.equal(900);
+    expect(loadConfig({ ...base, TIER: 'national' }).federationTokenWarnSeconds).to.equal(300);
+  });
+
+  it('refuses a variable and its file together, and either on the wrong node', () => {
+    for (const env of [
+      { ...province, HANDOVER_TOKEN: 'a', HANDOVER_TOKEN_FILE: '/f' },
+      { TIER: 'national', MIRROR_TOKEN: 'a', MIRROR_TOKEN_FILE: '/f' },
+      { TIER: 'national', HANDOVER_TOKEN_FILE: '/f' },
+      { ...province, MIRROR_TOKEN_FILE: '/f' },
+      { MIRROR_TOKEN: 'a' },
+    ]) {
+      expect(() => loadConfig({ ...base, ...env }), JSON.stringify(env)).to.throw(ValidationError);
+    }
+  });
+});

@@ -61,3 +61,35 @@ describe('domain: staleness of a provincial log (national)', () => {
     expect(formatFederationStatus(fresh).join('\n')).to.not.include('STALE');
   });
 });
+
+describe('domain: staleness reason credentials-refused (the province answers the mirror token with 401)', () => {
+  it('given a refusal, is stale at once with the precise reason, whatever the threshold; fresh once the token is accepted', () => {
+    const refused = judgeStaleness({ ...log, provinceSize: 40, ...seenAt(1), credentialsRefusedSince: at(0) }, at(1), 300);
+    expect(refused).to.include({ stale: true });
+    expect(refused.reasons).to.deep.equal(['credentials-refused']);
+    expect(judgeStaleness({ ...log, provinceSize: 40, ...seenAt(1), credentialsRefusedSince: undefined }, at(1), 300)).to.include({ stale: false });
+  });
+
+  it('a retired log is never stale, refused or not', () => {
+    expect(judgeStaleness({ ...log, retired: true, credentialsRefusedSince: at(0) }, at(1), 300)).to.include({ stale: false });
+  });
+
+  it('tec federation status prints an expired, expiring or refused mirror token; exits 1 when expired or unreadable, 0 when only expiring', () => {
+    const base: FederationStatus = { witness: 'w', logs: [], alarms: [] };
+    const credential = { credential: 'mirror', source: 'file', expiresAt: at(600), refusedBy: [] };
+    const expiring: FederationStatus = { ...base, credentials: [{ ...credential, state: 'expiring', secondsLeft: 120 }] };
+    expect(formatFederationStatus(expiring)).to.include(`CREDENTIALS mirror token (file): expiring at ${at(600)}`);
+    expect(federationExitCode(expiring)).to.equal(0);
+    const expired: FederationStatus = {
+      ...base,
+      credentials: [{ ...credential, state: 'expired', refusedBy: [{ baseUrl: 'https://p01.example', since: at(601) }] }],
+    };
+    expect(formatFederationStatus(expired)).to.include.members([
+      `CREDENTIALS mirror token (file): expired at ${at(600)}`,
+      `CREDENTIALS mirror token refused (401) by https://p01.example since ${at(601)}`,
+    ]);
+    expect(federationExitCode(expired)).to.equal(1);
+    expect(federationExitCode({ ...base, credentials: [{ ...credential, state: 'unreadable', readError: 'no such file' }] })).to.equal(1);
+    expect(federationExitCode({ ...base, credentials: [{ ...credential, state: 'valid' }] })).to.equal(0);
+  });
+});

@@ -240,6 +240,11 @@ export interface ApiServices {
    * coverage, model performance and officer workload routes, and the citizen lookup on the national node.
    */
   nationalReadModels?: NationalProjector;
+  /**
+   * The tokens this node presents to the others (`--tier national`: the mirror's): source, expiry state and the
+   * nodes refusing them, in `/v1/federation/status` as `credentials` (never the tokens; src/node/federation-credentials.ts).
+   */
+  federationCredentials?: () => Promise<readonly object[]>;
   /** Staleness alarms over the registered logs (`--tier national`), in `/v1/federation/status`. */
   staleness?: { evaluate(): Promise<FederationStaleness> };
   /** The auditor's checks over this node's storage (`/v1/audit/…`); without them those routes answer 503. */

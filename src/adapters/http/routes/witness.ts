@@ -8,7 +8,7 @@
  * - `GET /v1/federation/status` (national admin or auditor): each registered log, its witnessed size, last
  *   cosignature time and fork alarms; `GET /v1/federation/fork-alarms` lists the alarms with both notes.
  *   The status also carries the mirror's freshness per log (mirrored size, the province's newest checkpoint,
- *   seconds behind).
+ *   seconds behind) and the mirror token's expiry state (`credentials`, never the token).
  * - `GET /v1/national/statistics` and `GET /v1/national/plates/{plate}/cases`: national views over the
  *   mirrored feeds (national staff; the plate lookup needs `X-Purpose` and records a custody `lookup` per case
  *   on this node, filed under the case's province).
@@ -319,6 +319,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
           logs: await w.status(),
           mirror: (await services.mirror?.status()) ?? [],
           ...(services.staleness ? { staleness: await services.staleness.evaluate() } : {}),
+          ...(services.federationCredentials ? { credentials: await services.federationCredentials() } : {}),
         });
       },
     }),
