@@ -56,6 +56,11 @@ export interface NationalReplayOptions {
   store: EventStore;
   /** Two-digit province code; all mirrored logs when absent. */
   province?: string;
+  /**
+   * Witness verifier keys the mirror's checkpoints must be cosigned by (`--trusted-witness`, else the node's own
+   * witness key from its key file); absent: the cosignatures are not checked, and the report says so.
+   */
+  witnessKeys?: readonly string[];
   /** A national projection name or `all` (default). */
   projection?: string;
   swap: boolean;
@@ -103,7 +108,10 @@ export async function replayNational(options: NationalReplayOptions): Promise<Na
   for (const log of logs) {
     options.onLog?.(log);
     const started = performance.now();
-    const feed = await verifyMirroredFeed(options.db, log.origin, { logKeys: registry.logs[log.origin]?.keyHistory ?? [] });
+    const feed = await verifyMirroredFeed(options.db, log.origin, {
+      logKeys: registry.logs[log.origin]?.keyHistory ?? [],
+      ...(options.witnessKeys !== undefined ? { witnessKeys: options.witnessKeys } : {}),
+    });
     if (registry.logs[log.origin] === undefined) {
       feed.problems.unshift(`${log.origin} is not in the provincial log registry: no key to check its checkpoint with`);
       feed.ok = false;
@@ -148,7 +156,7 @@ export function formatNationalReplay(logs: readonly NationalLogReplay[]): string
     if (f.ok) {
       const against =
         f.coverage === 'cosigned'
-          ? `= the cosigned checkpoint of size ${f.checkpoint!.size} signed by ${f.checkpoint!.signedBy} and the witness's root`
+          ? `= the cosigned checkpoint of size ${f.checkpoint!.size} signed by ${f.checkpoint!.signedBy}${f.checkpoint!.cosignedBy.length > 0 ? `, cosigned by ${f.checkpoint!.cosignedBy.join(', ')}` : ' (cosignature not checked: no witness key)'} and the witness's root`
           : f.coverage === 'partial'
             ? `(an interrupted round: ${f.size} of the cosigned checkpoint's ${f.checkpoint?.size ?? '?'} leaves; compared with the stored compact range only)`
             : '(empty)';

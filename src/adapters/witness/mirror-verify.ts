@@ -37,7 +37,7 @@ export interface MirroredFeedVerification {
    */
   coverage: 'cosigned' | 'partial' | 'empty';
   /** The cosigned checkpoint the mirror verified against: size and the log key that signed it. */
-  checkpoint: { size: number; signedBy: string } | undefined;
+  checkpoint: { size: number; signedBy: string; cosignedBy: string[] } | undefined;
   /** Every failed check, first the lowest leaf (at most `maxProblems`). */
   problems: string[];
   ok: boolean;
@@ -46,6 +46,11 @@ export interface MirroredFeedVerification {
 export interface VerifyMirroredFeedOptions {
   /** Every key the registry held for the origin (`keyHistory`): the checkpoint may predate a rotation. */
   logKeys: readonly string[];
+  /**
+   * Witness verifier keys (C2SP signed-note, type 0x04) the mirror's checkpoint must carry a valid cosignature
+   * from (at least one). The national node's own witness key is found in its key file by `tec replay --national`.
+   */
+  witnessKeys?: readonly string[];
   /** Records per read (default 2,048). */
   pageSize?: number;
   /** Problems listed before the check stops (default 20). */
@@ -137,9 +142,13 @@ export async function verifyMirroredFeed(db: Queryable, origin: string, options:
   let coverage: MirroredFeedVerification['coverage'] = size === 0 ? 'empty' : 'partial';
   if (cursor.checkpoint !== null) {
     try {
-      const opened = openCheckpoint(cursor.checkpoint, [...options.logKeys]);
+      const opened = openCheckpoint(cursor.checkpoint, [...options.logKeys, ...(options.witnessKeys ?? [])]);
       const signedBy = opened.verifiedBy.find((v) => v.kind === 'log')!;
-      checkpoint = { size: opened.checkpoint.size, signedBy: `${signedBy.name}+${signedBy.keyId}` };
+      const cosignedBy = opened.verifiedBy.filter((v) => v.kind === 'witness').map((v) => `${v.name}+${v.keyId}`);
+      checkpoint = { size: opened.checkpoint.size, signedBy: `${signedBy.name}+${signedBy.keyId}`, cosignedBy };
+      if (options.witnessKeys !== undefined && options.witnessKeys.length > 0 && cosignedBy.length === 0) {
+        problem(`the mirror's checkpoint of size ${opened.checkpoint.size} carries no valid cosignature from the trusted witness`);
+      }
       if (opened.checkpoint.origin !== origin) problem(`the mirror's checkpoint is for ${opened.checkpoint.origin}`);
       if (String(opened.checkpoint.size) !== cursor.checkpoint_size) problem(`the mirror's checkpoint has size ${opened.checkpoint.size}, its row says ${cursor.checkpoint_size}`);
       if (opened.checkpoint.size < size) problem(`the mirror holds ${size} leaves, beyond its cosigned checkpoint of ${opened.checkpoint.size}`);

@@ -26,6 +26,8 @@ import { replayProjections, type ReplayReport } from '../../projections/replay.t
 import { createPgPool } from '../../adapters/postgres/pool.ts';
 import { formatNationalReplay, nationalReplayExitCode, replayNational } from '../national-replay.ts';
 import { NATIONAL_PROJECTIONS } from '../../adapters/witness/national-projections.ts';
+import { loadNodeKey } from '../../adapters/keys/node-key.ts';
+import { parseVerifierKey, witnessVerifierKey } from '../../domain/integrity/index.ts';
 
 export function formatReplayReport(reports: ReplayReport[]): string {
   const out: string[] = [];
@@ -52,9 +54,25 @@ interface ReplayCommandOptions {
   swap?: boolean;
   check?: boolean;
   national?: boolean;
+  trustedWitness?: string[];
   province?: string;
   json?: boolean;
   progress: boolean;
+}
+
+/**
+ * The witness keys `tec replay --national` checks cosignatures with: the ones given, else the node's own
+ * witness (its key file, read only: a replay never creates a key), else none.
+ */
+async function nationalWitnessKeys(given: string[] | undefined, keyFile: string, name: string): Promise<{ witnessKeys: string[] } | undefined> {
+  if (given !== undefined) return { witnessKeys: given };
+  try {
+    const key = await loadNodeKey(keyFile);
+    return { witnessKeys: [witnessVerifierKey(name, key.publicKey)] };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 export function register(program: Command): void {
@@ -67,11 +85,24 @@ export function register(program: Command): void {
     .option('--check', 'only compare, never modify the live tables (the default; refused with --swap)')
     .option('--national', "a national node: verify each mirrored provincial feed from scratch, then rebuild its national read models from it")
     .option('--province <NN>', 'with --national: only the logs of this province')
+    .option(
+      '--trusted-witness <vkey>',
+      "with --national: a witness verifier key each mirrored checkpoint must be cosigned by (repeatable; default the node's own witness key file, if present)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar')
     .action(async (name: string | undefined, opts: ReplayCommandOptions) => {
       if (opts.check && opts.swap) throw new ValidationError('--check compares only; it cannot be combined with --swap', undefined, 'replay-check-and-swap');
       if (!opts.national && opts.province !== undefined) throw new ValidationError('--province needs --national', undefined, 'replay-province-without-national');
+      if (!opts.national && opts.trustedWitness !== undefined) throw new ValidationError('--trusted-witness needs --national', undefined, 'replay-witness-without-national');
+      for (const vkey of opts.trustedWitness ?? []) {
+        try {
+          parseVerifierKey(vkey);
+        } catch {
+          throw new ValidationError(`--trusted-witness: not a verifier key: ${vkey.slice(0, 80)}`, undefined, 'replay-bad-witness-key');
+        }
+      }
       if (!opts.national && name === undefined) throw new ValidationError('Name a projection or "all" (or give --national)', undefined, 'replay-no-projection');
       const projections = opts.national ? [] : selectProjections(name!);
       const config = loadConfig(process.env, opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {});
@@ -107,6 +138,7 @@ export function register(program: Command): void {
               ...(opts.province !== undefined ? { province: opts.province } : {}),
               ...(name !== undefined ? { projection: name } : {}),
               swap: opts.swap === true,
+              ...((await nationalWitnessKeys(opts.trustedWitness, config.witnessKeyFile, config.witnessName)) ?? {}),
               concurrent: embedded === undefined,
               onLog: (log) => {
                 if (opts.progress && !opts.json) process.stderr.write(`verifying and replaying ${log.province} ${log.origin}\n`);

@@ -65,6 +65,7 @@ describe('tec replay --national', function () {
   let mirror: MirrorFollower;
   let projector: NationalProjector;
   let nationalEnv: Record<string, string>;
+  let witnessKey: string;
 
   const rows = async (schema: string, table: string) =>
     (await nationalPool.query<{ r: unknown }>(`SELECT to_jsonb(t) AS r FROM ${schema}.${table} t ORDER BY to_jsonb(t)::text`)).rows.map((x) => x.r);
@@ -82,6 +83,7 @@ describe('tec replay --national', function () {
       registry: () => loadProvincialLogRegistry(national.store),
     });
     national.services.witness = witness;
+    witnessKey = witness.verifierKey();
     national.services.nationalViews = new NationalViews(nationalPool);
     projector = new NationalProjector({ dataSource: national.dataSource, db: nationalPool, pollMs: 20 });
     national.services.nationalReadModels = projector;
@@ -178,6 +180,30 @@ describe('tec replay --national', function () {
       expect(report.problems).to.deep.equal([]);
       expect(report.checkpoint!.signedBy).to.match(new RegExp(`^${origin}\\+[0-9a-f]{8}$`));
     }
+  });
+
+  it('checks the mirrored checkpoint’s cosignature under a trusted witness key, and refuses one it does not carry', async () => {
+    const origin = ORIGIN[HANOI]!;
+    const trusted = await verifyMirroredFeed(nationalPool, origin, { logKeys: await logKeys(origin), witnessKeys: [witnessKey] });
+    expect(trusted.ok).to.equal(true);
+    expect(trusted.checkpoint!.cosignedBy).to.deep.equal([`vn-traffic/national-witness+${witnessKey.split('+')[1]}`]);
+    const other = new Witness({
+      db: nationalPool,
+      name: 'vn-traffic/national-witness',
+      seed: sha256('some other witness'),
+      clock: systemClock,
+      registry: () => loadProvincialLogRegistry(national.store),
+    }).verifierKey();
+    const untrusted = await verifyMirroredFeed(nationalPool, origin, { logKeys: await logKeys(origin), witnessKeys: [other] });
+    expect(untrusted.ok).to.equal(false);
+    expect(untrusted.problems.join('\n')).to.match(/no valid cosignature from the trusted witness/);
+    const { code, stdout } = await runTec(['replay', '--national', '--check', '--no-progress', '--province', HANOI, '--trusted-witness', other], nationalEnv);
+    expect(code, stdout).to.equal(1);
+    const ok = await runTec(['replay', '--national', '--check', '--no-progress', '--province', HANOI, '--trusted-witness', witnessKey], nationalEnv);
+    expect(ok.code, ok.stdout).to.equal(0);
+    expect(ok.stdout).to.include('cosigned by vn-traffic/national-witness+');
+    const bad = await runTec(['replay', '--national', '--trusted-witness', 'not-a-key'], nationalEnv);
+    expect(bad.code).to.equal(2);
   });
 
   it('finds a rewritten mirrored record: its hash, and a consistent rewrite by the root and the chain', async () => {
