@@ -65,11 +65,15 @@ export class Forwarder {
   private originalsWake: (() => void) | undefined;
   private originalsRunning: Promise<void> | undefined;
   private pollRunning: Promise<void> | undefined;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
 
   constructor(
     private readonly spool: Spool,
     private readonly options: ForwarderOptions,
   ) {
+    this.minBackoffMs = options.minBackoffMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 4) }, () => ({ queue: [], wake: undefined, running: undefined }));
   }
 
@@ -125,14 +129,9 @@ export class Forwarder {
     while (!this.stopped) {
       if (this.originals.length > 0) {
         try {
-          const at = new Date().toISOString();
           const response = await fetch(`${this.options.upstream}/v1/edge/requests`, {
-            headers: {
-              'x-edge-id': identity.edgeId,
-              'x-edge-time': at,
-              'x-edge-signature': signEdgeRequest(EDGE_REQUESTS_PURPOSE, identity.edgeId, 'requests', at, identity.secretKey),
-            },
-            signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
+            headers: signedEdgeHeaders(identity, EDGE_REQUESTS_PURPOSE, 'requests'),
+            signal: this.requestTimeout(),
           });
           if (response.ok) {
             const body = (await response.json()) as { digests?: unknown };
@@ -150,9 +149,7 @@ export class Forwarder {
   }
 
   private async runOriginals(identity: EdgeIdentity): Promise<void> {
-    const min = this.options.minBackoffMs ?? 250;
-    const max = this.options.maxBackoffMs ?? 30_000;
-    let backoff = min;
+    let backoff = this.minBackoffMs;
     while (!this.stopped) {
       const original = this.originals[0];
       // Requested originals go even while detections are queued (a reviewer or an export is waiting on them).
@@ -173,7 +170,7 @@ export class Forwarder {
         if (this.originals[0] === original) this.originals.shift();
         else this.originals.splice(this.originals.indexOf(original), 1);
         this.requested.delete(original.digest);
-        backoff = min;
+        backoff = this.minBackoffMs;
         continue;
       }
       if (outcome.kind === 'refused') {
@@ -182,46 +179,33 @@ export class Forwarder {
         const at = this.originals.indexOf(original);
         if (at >= 0) this.originals.splice(at, 1);
         this.originals.push(original);
-        await this.sleep(max);
+        await this.sleep(this.maxBackoffMs);
         continue;
       }
       if (this.stopped) break;
-      const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
-      await this.sleep(Math.min(max, Math.max(jittered, outcome.afterMs ?? 0)));
-      backoff = Math.min(max, backoff * 2);
+      backoff = await this.waitBeforeRetry(backoff, outcome.afterMs);
     }
   }
 
   private async deliverOriginal(original: PendingOriginal, identity: EdgeIdentity): Promise<Outcome> {
     const bytes = await this.spool.blobs.getBytes(original.digest, { expectedSize: original.size });
-    const at = new Date().toISOString();
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.upstream}/v1/edge/originals/${original.digest}`, {
+    const subject = `${original.detectionId}\n${original.digest}`;
+    return this.sendUpstream(
+      `/v1/edge/originals/${original.digest}`,
+      {
         method: 'PUT',
         headers: {
           'content-type': original.mediaType,
-          'x-edge-id': identity.edgeId,
-          'x-edge-time': at,
           'x-edge-detection': original.detectionId,
-          'x-edge-signature': signEdgeRequest(EDGE_ORIGINAL_PURPOSE, identity.edgeId, `${original.detectionId}\n${original.digest}`, at, identity.secretKey),
+          ...signedEdgeHeaders(identity, EDGE_ORIGINAL_PURPOSE, subject),
         },
         body: new Uint8Array(bytes),
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
-      });
-    } catch (error) {
-      this.lastError = (error as Error).name;
-      this.setLink(false);
-      return { kind: 'retry' };
-    }
-    const text = await response.text().catch(() => '');
-    this.setLink(true);
-    if (response.status === 200 || response.status === 201) {
-      this.originalsSent++;
-      this.originalsBytesSent += bytes.length;
-      return { kind: 'done' };
-    }
-    return this.failure(response, text);
+      },
+      () => {
+        this.originalsSent++;
+        this.originalsBytesSent += bytes.length;
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -238,6 +222,17 @@ export class Forwarder {
     if (this.recent.length < 2) return this.recent.length / 60;
     const span = Math.max(1, now - this.recent[0]!) / 1000;
     return this.recent.length / Math.min(60, Math.max(span, 1));
+  }
+
+  /**
+   * Waits out a failed attempt: the backoff with jitter, or the node's Retry-After when that is longer, never
+   * past `maxBackoffMs`. Answers the next backoff (doubled, up to `maxBackoffMs`).
+   */
+  private async waitBeforeRetry(backoff: number, afterMs: number | undefined): Promise<number> {
+    const max = this.maxBackoffMs;
+    const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
+    await this.sleep(Math.min(max, Math.max(jittered, afterMs ?? 0)));
+    return Math.min(max, backoff * 2);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -261,9 +256,7 @@ export class Forwarder {
   }
 
   private async run(lane: Lane): Promise<void> {
-    const min = this.options.minBackoffMs ?? 250;
-    const max = this.options.maxBackoffMs ?? 30_000;
-    let backoff = min;
+    let backoff = this.minBackoffMs;
     while (!this.stopped) {
       const entry = lane.queue[0];
       if (!entry) {
@@ -284,13 +277,11 @@ export class Forwarder {
       }
       if (outcome.kind === 'done' || outcome.kind === 'refused') {
         lane.queue.shift();
-        backoff = min;
+        backoff = this.minBackoffMs;
         continue;
       }
       if (this.stopped) break;
-      const jittered = Math.round(backoff * (0.5 + Math.random() * 0.5));
-      await this.sleep(Math.min(max, Math.max(jittered, outcome.afterMs ?? 0)));
-      backoff = Math.min(max, backoff * 2);
+      backoff = await this.waitBeforeRetry(backoff, outcome.afterMs);
     }
   }
 
@@ -338,13 +329,23 @@ export class Forwarder {
       // The spool's own copy is unreadable: a local fault, kept for the operator rather than retried forever.
       return { kind: 'refused', status: 0, problem: { type: 'edge-spool-unreadable', detail: (error as Error).message } };
     }
+    return this.sendUpstream('/v1/edge/relay', { method: 'POST', body: form }, () => {
+      this.forwardedTotal++;
+      this.bytesSent += bytes;
+      this.bytesSaved += saved;
+      this.recent.push(Date.now());
+      this.options.onForwarded?.(entry, bytes);
+    });
+  }
+
+  /**
+   * One request to the provincial node, its answer as an outcome: no answer (the link is down) is retried;
+   * 200/201 is done, once `onAccepted` has counted it; any other status is judged by `failure`.
+   */
+  private async sendUpstream(path: string, init: RequestInit, onAccepted: () => void): Promise<Outcome> {
     let response: Response;
     try {
-      response = await fetch(`${this.options.upstream}/v1/edge/relay`, {
-        method: 'POST',
-        body: form,
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000),
-      });
+      response = await fetch(`${this.options.upstream}${path}`, { ...init, signal: this.requestTimeout() });
     } catch (error) {
       this.lastError = (error as Error).name;
       this.setLink(false);
@@ -353,14 +354,14 @@ export class Forwarder {
     const text = await response.text().catch(() => '');
     this.setLink(true);
     if (response.status === 200 || response.status === 201) {
-      this.forwardedTotal++;
-      this.bytesSent += bytes;
-      this.bytesSaved += saved;
-      this.recent.push(Date.now());
-      this.options.onForwarded?.(entry, bytes);
+      onAccepted();
       return { kind: 'done' };
     }
     return this.failure(response, text);
+  }
+
+  private requestTimeout(): AbortSignal {
+    return AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000);
   }
 
   /** A non-2xx answer: retried (transient, or the edge not registered yet) or refused for good. */
@@ -387,4 +388,14 @@ export class Forwarder {
     if (retryable) return { kind: 'retry', status: response.status, ...(afterMs !== undefined ? { afterMs } : {}) };
     return { kind: 'refused', status: response.status, problem };
   }
+}
+
+/** The `X-Edge-*` headers of a signed edge request: the edge's id, the time, and its signature over them, the purpose and `subject`. */
+function signedEdgeHeaders(identity: EdgeIdentity, purpose: string, subject: string): Record<string, string> {
+  const at = new Date().toISOString();
+  return {
+    'x-edge-id': identity.edgeId,
+    'x-edge-time': at,
+    'x-edge-signature': signEdgeRequest(purpose, identity.edgeId, subject, at, identity.secretKey),
+  };
 }

@@ -26,15 +26,17 @@ import {
   discardRest,
   gentle,
   MultipartError,
-  mediaCheck,
   parseJsonField,
+  rawUploadOptions,
   readMultipart,
   requireCameraDevice,
   requireEvidenceStored,
   requireSupportedMediaTypes,
   SignedDetectionBody,
+  storeDeclaredPart,
   type Authenticated,
   type CameraSource,
+  type DeclaredBlob,
 } from '../http/routes/ingest.ts';
 import type { EdgeIdentity } from './cameras.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
@@ -184,13 +186,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
           const length = contentLength(req);
           if (length > services.maxEvidenceBytes) throw new EvidenceTooLargeError(services.maxEvidenceBytes);
           spool.requireRoom(length);
-          const declared = req.get('x-evidence-digest');
-          const contentType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-          const result = await spool.blobs.put(gentle(req), {
-            maxBytes: services.maxEvidenceBytes,
-            ...(declared !== undefined ? { expectedDigest: declared } : {}),
-            ...(contentType !== undefined && contentType !== 'application/octet-stream' ? { check: mediaCheck(contentType) } : {}),
-          });
+          const result = await spool.blobs.put(gentle(req), rawUploadOptions(req, services.maxEvidenceBytes));
           spool.blobStored(result.digest, result.size);
           res.status(result.created ? 201 : 200).json(result);
         } catch (error) {
@@ -229,7 +225,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
         const p = requirePrincipal(principal);
         let signed: SignedDetectionBody | undefined;
         let authenticated: Authenticated | undefined;
-        let declared = new Map<string, { size: number; mediaType: string }>();
+        let declared = new Map<string, DeclaredBlob>();
         const checked = new Map<string, number>();
         let pinnedItems: readonly { digest: string; size: number }[] = [];
         let kept = false;
@@ -250,14 +246,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
               },
               file: async (name, stream) => {
                 if (!signed) throw new MultipartError('The `detection` field must come before the files');
-                const item = declared.get(name);
-                if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
-                const stored = await spool.blobs.put(gentle(stream), {
-                  expectedDigest: name,
-                  maxBytes: Math.max(1, Math.min(item.size, services.maxEvidenceBytes)),
-                  check: mediaCheck(item.mediaType),
-                });
-                checked.set(name, stored.size);
+                await storeDeclaredPart(spool.blobs, declared, name, stream, services.maxEvidenceBytes, checked);
               },
             });
           } catch (error) {

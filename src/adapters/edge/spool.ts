@@ -440,12 +440,7 @@ export class Spool {
   /** Releases a request's hold (its entry was not written): the blobs it stored stay, as orphans, until the clean-up. */
   unpin(items: readonly { digest: string; size: number }[]): void {
     for (const item of items) {
-      const ref = this.refs.get(item.digest);
-      if (!ref) continue;
-      ref.count--;
-      if (ref.count > 0) continue;
-      this.refs.delete(item.digest);
-      if (this.held.has(item.digest)) continue;
+      if (!this.dropReference(item.digest)) continue;
       this.blobBytes -= this.onDisk(item.size);
       const orphan = { size: item.size, since: this.now() };
       this.orphans.set(item.digest, orphan);
@@ -667,16 +662,25 @@ export class Spool {
     await this.release(entryBlobs(pending.entry));
   }
 
+  /**
+   * Drops one reference to a pinned blob. Answers its reference when that was the last and the blob is not
+   * held in refused/ (a refused entry keeps its blobs for the operator, never collected): the caller takes it
+   * off `blobBytes` and disposes of it.
+   */
+  private dropReference(digest: string): { size: number } | undefined {
+    const ref = this.refs.get(digest);
+    if (!ref) return undefined;
+    ref.count--;
+    if (ref.count > 0) return undefined;
+    this.refs.delete(digest);
+    return this.held.has(digest) ? undefined : ref;
+  }
+
   /** Drops one reference to each blob; a blob nothing names any more is destroyed (it is at the node now). */
   private async release(items: readonly { digest: string }[]): Promise<void> {
     for (const item of items) {
-      const ref = this.refs.get(item.digest);
+      const ref = this.dropReference(item.digest);
       if (!ref) continue;
-      ref.count--;
-      if (ref.count > 0) continue;
-      this.refs.delete(item.digest);
-      // A refused entry keeps its blobs for the operator (never collected); a forwarded one's are at the node now.
-      if (this.held.has(item.digest)) continue;
       this.blobBytes -= this.onDisk(ref.size);
       const removal = this.blobs.destroy(item.digest).catch(() => undefined);
       this.destroying.set(item.digest, removal);

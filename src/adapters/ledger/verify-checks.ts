@@ -53,16 +53,6 @@ export interface Discrepancy {
   digest?: string;
 }
 
-export interface Discrepancy {
-  code: DiscrepancyCode;
-  message: string;
-  recordId?: string;
-  stream?: string;
-  leafIndex?: number;
-  treeSize?: number;
-  digest?: string;
-}
-
 export type Report = (d: Discrepancy) => void;
 
 /** Byte equality without copying (native for Buffers and plain Uint8Arrays alike). */

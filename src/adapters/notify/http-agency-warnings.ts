@@ -17,6 +17,7 @@ import {
   type AgencyWarningPort,
   type AgencyWarningReceipt,
 } from '../../ports/agency-warnings.ts';
+import { readCappedText } from '../http/capped-body.ts';
 import { AGENCY_SIGNATURE_HEADER, AgencyReceiptSchema, AgencyWarningBodySchema, encodeWarningBody, signWarning } from './agency-warning-contract.ts';
 
 export interface HttpAgencyWarningsOptions {
@@ -36,24 +37,6 @@ const TEMPORARY_STATUSES = new Set([408, 425, 429]);
 /** An answer is a receipt; anything longer is not read further (a hostile or broken server cannot fill memory). */
 const MAX_ANSWER_BYTES = 16 * 1024;
 
-/** The answer's text, at most MAX_ANSWER_BYTES; null when it is longer. */
-async function readCapped(response: Response): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export class HttpAgencyWarnings implements AgencyWarningPort {
   constructor(private readonly options: HttpAgencyWarningsOptions) {
@@ -99,7 +82,7 @@ export class HttpAgencyWarnings implements AgencyWarningPort {
         redirect: 'error',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
-      text = await readCapped(response);
+      text = await readCappedText(response, MAX_ANSWER_BYTES);
     } catch (error) {
       const timedOut = (error as { name?: string })?.name === 'TimeoutError';
       throw new AgencyWarningUnavailableError(timedOut ? 'The agency system timed out' : 'The agency system could not be reached', {

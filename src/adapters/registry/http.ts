@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { normalizePlate } from '../../domain/plates/index.ts';
+import { readCappedText } from '../http/capped-body.ts';
 import { RegistryResponseError, RegistryUnavailableError, type OwnerContact, type RegisteredVehicle, type VehicleRegistry } from '../../ports/registry.ts';
 
 export interface HttpRegistryOptions {
@@ -97,7 +98,8 @@ export class HttpVehicleRegistry implements VehicleRegistry {
           await response.body?.cancel();
           throw new RegistryResponseError(`The registry answered ${response.status}`);
         }
-        const text = await readLimited(response, MAX_BODY);
+        const text = await readCappedText(response, MAX_BODY);
+        if (text === null) throw new RegistryResponseError('The registry answer is too large');
         try {
           return JSON.parse(text) as unknown;
         } catch {
@@ -126,20 +128,3 @@ export function compactPlate(plate: string): string | undefined {
   return COMPACT.test(key) ? key : undefined;
 }
 
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new RegistryResponseError('The registry answer is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -54,6 +54,32 @@ describe('workspace routes: review queue, me, projections', function () {
   });
   after(async () => node?.close());
 
+  /** The case's custody log (none yet: empty). */
+  const custodyOf = async (caseId: string) => {
+    try {
+      return (await node.store.readStream(`custody-${caseId}`)).map((r) => r.record);
+    } catch {
+      return [];
+    }
+  };
+  const custodyCounts = async (ids: string[]) => Promise.all(ids.map(async (id) => (await custodyOf(id)).length));
+  /** Runs `requests`, then checks that no case's custody log grew. */
+  const expectNoCustodyRecorded = async (requests: () => Promise<void>) => {
+    const before = await custodyCounts([...hanoi, saigonCase]);
+    await requests();
+    expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+  };
+  /** Each case's newest custody record is a view of its listing by the Hà Nội officer, for `purpose`. */
+  const expectListingViewRecorded = async (ids: string[], purpose: string) => {
+    for (const id of ids) {
+      const last = (await custodyOf(id)).at(-1)!;
+      expect(last.type).to.equal('EvidenceAccessed');
+      expect(last.data).to.include({ caseId: id, access: 'view', purpose });
+      expect(last.meta.actor).to.deep.equal({ kind: 'officer', id: world.officers[HANOI]!.officerId });
+      expect(last.meta.province).to.equal(HANOI);
+    }
+  };
+
   const queue = async () => {
     const reply = await call(node, 'GET', '/v1/review-queue', { token: world.officers[HANOI]!.token });
     expectStatus(reply, 200);
@@ -135,15 +161,6 @@ describe('workspace routes: review queue, me, projections', function () {
     });
 
     describe('with include=plates (the officer screen)', () => {
-      const custodyOf = async (caseId: string) => {
-        try {
-          return (await node.store.readStream(`custody-${caseId}`)).map((r) => r.record);
-        } catch {
-          return [];
-        }
-      };
-      const custodyCounts = async (ids: string[]) => Promise.all(ids.map(async (id) => (await custodyOf(id)).length));
-
       it('adds the plate and the thumbnail reference, after one custody record per listed case', async () => {
         // The media worker's thumbnail of the oldest case's overview (real sharp), as the worker records it.
         const [thumb] = await deriveForCase({ commands: node.services.commandDeps, evidence: node.evidence }, hanoi[0]!, { thumbnail: { width: 96 } });
@@ -164,14 +181,9 @@ describe('workspace routes: review queue, me, projections', function () {
         for (const item of items.slice(1)) expect(item.thumbnail).to.equal(null);
         const after = await custodyCounts(hanoi);
         expect(after).to.deep.equal(before.map((n) => n + 1));
-        for (const id of hanoi) {
-          const last = (await custodyOf(id)).at(-1)!;
-          expect(last.type).to.equal('EvidenceAccessed');
-          expect(last.data).to.include({ caseId: id, access: 'view', purpose: 'review queue' });
-          expect(last.data).not.to.have.property('digest');
-          expect(last.meta.actor).to.deep.equal({ kind: 'officer', id: world.officers[HANOI]!.officerId });
-          expect(last.meta.province).to.equal(HANOI);
-        }
+        await expectListingViewRecorded(hanoi, 'review queue');
+        // A listing names no blob: the record carries no digest.
+        for (const id of hanoi) expect((await custodyOf(id)).at(-1)!.data).not.to.have.property('digest');
 
         // The thumbnail's bytes come from the evidence route, one more custody record (with its digest) per fetch.
         const image = await call(node, 'GET', `/v1/cases/${hanoi[0]}/evidence/${thumb!.digest}`, { token: world.officers[HANOI]!.token, purpose: 'review queue' });
@@ -196,15 +208,15 @@ describe('workspace routes: review queue, me, projections', function () {
       });
 
       it('refuses without a purpose and across provinces, writing no custody record', async () => {
-        const before = await custodyCounts([...hanoi, saigonCase]);
-        const officer = world.officers[HANOI]!;
-        const missing = await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token });
-        expectStatus(missing, 400, 'no purpose');
-        expect(missing.json.type).to.contain('purpose-required');
-        expectStatus(await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
-        expectStatus(await call(node, 'GET', '/v1/review-queue?include=plate', { token: officer.token, purpose: 'review queue' }), 400, 'unknown include');
-        expectStatus(await call(node, 'GET', `/v1/review-queue?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'review queue' }), 403, 'other province');
-        expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+        await expectNoCustodyRecorded(async () => {
+          const officer = world.officers[HANOI]!;
+          const missing = await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token });
+          expectStatus(missing, 400, 'no purpose');
+          expect(missing.json.type).to.contain('purpose-required');
+          expectStatus(await call(node, 'GET', '/v1/review-queue?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
+          expectStatus(await call(node, 'GET', '/v1/review-queue?include=plate', { token: officer.token, purpose: 'review queue' }), 400, 'unknown include');
+          expectStatus(await call(node, 'GET', `/v1/review-queue?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'review queue' }), 403, 'other province');
+        });
       });
     });
 
@@ -224,28 +236,20 @@ describe('workspace routes: review queue, me, projections', function () {
   });
 
   describe('GET /v1/cases with include=plates (the decision list)', () => {
-    const custodyOf = async (caseId: string) => {
-      try {
-        return (await node.store.readStream(`custody-${caseId}`)).map((r) => r.record);
-      } catch {
-        return [];
-      }
-    };
-    const custodyCounts = async (ids: string[]) => Promise.all(ids.map(async (id) => (await custodyOf(id)).length));
     type Listed = { caseId: string; location: string; plate?: string | null; thumbnail?: unknown };
 
     it('lists without plates and records nothing, as before', async () => {
-      const before = await custodyCounts([...hanoi, saigonCase]);
-      const reply = await call(node, 'GET', '/v1/cases?status=detected', { token: world.officers[HANOI]!.token });
-      expectStatus(reply, 200);
-      const items = reply.json.items as Listed[];
-      expect(items.map((i) => i.caseId).sort()).to.deep.equal([...hanoi].sort());
-      for (const item of items) {
-        expect(item).not.to.have.property('plate');
-        expect(item).not.to.have.property('thumbnail');
-        expect(item.location).to.be.a('string').and.not.equal('');
-      }
-      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+      await expectNoCustodyRecorded(async () => {
+        const reply = await call(node, 'GET', '/v1/cases?status=detected', { token: world.officers[HANOI]!.token });
+        expectStatus(reply, 200);
+        const items = reply.json.items as Listed[];
+        expect(items.map((i) => i.caseId).sort()).to.deep.equal([...hanoi].sort());
+        for (const item of items) {
+          expect(item).not.to.have.property('plate');
+          expect(item).not.to.have.property('thumbnail');
+          expect(item.location).to.be.a('string').and.not.equal('');
+        }
+      });
     });
 
     it('adds plate and thumbnail reference after one custody record per listed case, with the stated purpose', async () => {
@@ -260,13 +264,7 @@ describe('workspace routes: review queue, me, projections', function () {
       }
       expect(await custodyCounts(hanoi)).to.deep.equal(before.slice(0, hanoi.length).map((n) => n + 1));
       expect(await custodyCounts([saigonCase])).to.deep.equal(before.slice(hanoi.length), 'another province: nothing recorded');
-      for (const id of hanoi) {
-        const last = (await custodyOf(id)).at(-1)!;
-        expect(last.type).to.equal('EvidenceAccessed');
-        expect(last.data).to.include({ caseId: id, access: 'view', purpose: 'decision list' });
-        expect(last.meta.actor).to.deep.equal({ kind: 'officer', id: world.officers[HANOI]!.officerId });
-        expect(last.meta.province).to.equal(HANOI);
-      }
+      await expectListingViewRecorded(hanoi, 'decision list');
     });
 
     it('files national staff records under each case province', async () => {
@@ -285,19 +283,19 @@ describe('workspace routes: review queue, me, projections', function () {
     });
 
     it('refuses without a purpose, with a bad include and across provinces, writing no custody record', async () => {
-      const before = await custodyCounts([...hanoi, saigonCase]);
-      const officer = world.officers[HANOI]!;
-      const missing = await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token });
-      expectStatus(missing, 400, 'no purpose');
-      expect(missing.json.type).to.contain('purpose-required');
-      expectStatus(await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
-      expectStatus(await call(node, 'GET', '/v1/cases?include=owner', { token: officer.token, purpose: 'decision list' }), 400, 'unknown include');
-      expectStatus(await call(node, 'GET', '/v1/cases?province=1', { token: officer.token }), 400, 'malformed province');
-      const foreign = await call(node, 'GET', `/v1/cases?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'decision list' });
-      expectStatus(foreign, 403, 'other province');
-      expect(foreign.json.type).to.contain('forbidden');
-      expectStatus(await call(node, 'GET', `/v1/cases?province=${SAIGON}`, { token: officer.token }), 403, 'other province, no plates');
-      expect(await custodyCounts([...hanoi, saigonCase])).to.deep.equal(before);
+      await expectNoCustodyRecorded(async () => {
+        const officer = world.officers[HANOI]!;
+        const missing = await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token });
+        expectStatus(missing, 400, 'no purpose');
+        expect(missing.json.type).to.contain('purpose-required');
+        expectStatus(await call(node, 'GET', '/v1/cases?include=plates', { token: officer.token, purpose: 'x' }), 400, 'too short a purpose');
+        expectStatus(await call(node, 'GET', '/v1/cases?include=owner', { token: officer.token, purpose: 'decision list' }), 400, 'unknown include');
+        expectStatus(await call(node, 'GET', '/v1/cases?province=1', { token: officer.token }), 400, 'malformed province');
+        const foreign = await call(node, 'GET', `/v1/cases?province=${SAIGON}&include=plates`, { token: officer.token, purpose: 'decision list' });
+        expectStatus(foreign, 403, 'other province');
+        expect(foreign.json.type).to.contain('forbidden');
+        expectStatus(await call(node, 'GET', `/v1/cases?province=${SAIGON}`, { token: officer.token }), 403, 'other province, no plates');
+      });
     });
   });
 

@@ -10,55 +10,35 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { AGENCY_WARNING_FIELDS } from '../../../src/adapters/notify/agency-warning-contract.ts';
 import { HttpAgencyWarnings } from '../../../src/adapters/notify/http-agency-warnings.ts';
-import { HttpNoticeGateway } from '../../../src/adapters/notify/http-gateway.ts';
-import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { startAgencyWarningServer, type AgencyWarningServer } from '../../../src/adapters/stand-ins/agency-warning-server.ts';
 import { recordUnresponsiveOwners } from '../../../src/commands/procedure-schedule.ts';
 import { periodOfDays } from '../../../src/domain/case/periods.ts';
-import { streams } from '../../../src/domain/record.ts';
-import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
-import { testRedisUrl, waitFor } from '../../support/env.ts';
-import { capturedLogger, startStandInGateway, startStandInRegistry, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
-import { confirmCase, eventTypes, ingestPlainDetection, openPipelineWorld, trivialProcessor, type PipelineWorld } from './support/world.ts';
+import { agencyWarningsSent, noticedCase, startAgencyWarningPipeline, type AgencyWarningPipeline } from './support/agency-warnings.ts';
+import { openPipelineWorld, type PipelineWorld } from './support/world.ts';
 
 describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapter to the stand-in agency server', function () {
   this.timeout(180_000);
   let world: PipelineWorld;
-  let registry: StandInRegistry;
-  let gateway: StandInGateway;
   let agencies: AgencyWarningServer;
-  let pipeline: Pipeline;
+  let running: AgencyWarningPipeline;
   let startedAt: string;
-  const logs = capturedLogger();
   const token = `tok-${randomBytes(16).toString('hex')}`;
   const secret = new Uint8Array(randomBytes(32));
   const owner = { ref: 'own-agency-http-1', kind: 'individual' as const, name: 'Trần Thị Kín Đáo', address: '9 Hẻm Riêng, Đà Nẵng', phone: '+84912000333' };
 
   before(async () => {
     world = await openPipelineWorld('wagencyhttp');
-    registry = await startStandInRegistry({ vehicles: [] });
-    registry.add({ plate: '30A12345', registrationNumber: 'DK-01-778', vehicleClass: 'car', owner });
-    gateway = await startStandInGateway();
     agencies = await startAgencyWarningServer({ token, secret });
     startedAt = world.clock.at;
-    pipeline = await startPipeline({
-      store: world.store,
-      evidence: world.evidence,
-      commandDeps: world.deps,
-      databaseUrl: world.db.url,
-      redisUrl: testRedisUrl(),
-      queuePrefix: `t-${randomBytes(4).toString('hex')}`,
-      logger: logs.logger,
-      registry: new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 }),
-      channels: [new HttpNoticeGateway({ baseUrl: gateway.url })],
+    running = await startAgencyWarningPipeline(world, {
+      owner,
+      registrationNumber: 'DK-01-778',
       agencyWarnings: new HttpAgencyWarnings({ endpoints: agencies.endpoints, token, secret, timeoutMs: 5_000 }),
-      policies: { 'agency-warning': { attempts: 4, backoffMs: 50 }, notice: { attempts: 3, backoffMs: 50 }, 'owner-lookup': { attempts: 3, backoffMs: 50 } },
-      processors: { inference: trivialProcessor(world.deps), media: trivialProcessor(world.deps) },
     });
   });
   after(async () => {
-    await pipeline?.stop();
-    await Promise.all([registry?.close(), gateway?.close(), agencies?.close()]);
+    await running?.stop();
+    await agencies?.close();
     await world?.close();
   });
 
@@ -68,23 +48,14 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
   /** A noticed case whose 20 days ended: `OwnerUnresponsive` recorded at the period's end. */
   async function unresponsiveCase(n: number): Promise<string> {
     world.clock.at = startedAt;
-    const { caseId, refs } = await ingestPlainDetection(world, n);
-    await confirmCase(world, caseId, '30A-123.45', refs);
-    await waitFor(async () => (await eventTypes(world, caseId)).includes('NoticeDelivered'), { what: 'NoticeDelivered', timeoutMs: 60_000 });
-    const issued = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'NoticeIssued')!.record;
-    world.clock.at = periodOfDays(issued.meta.recordedAt, 20).endsAt;
+    const { caseId, noticeIssued } = await noticedCase(world, n);
+    world.clock.at = periodOfDays(noticeIssued.meta.recordedAt, 20).endsAt;
     expect((await recordUnresponsiveOwners(world.deps, onlyCase(caseId))).recorded).to.include(caseId);
     return caseId;
   }
 
   async function sentEvents(caseId: string): Promise<{ agency: string; receipt: string; warningId: string }[]> {
-    await waitFor(async () => (await eventTypes(world, caseId)).filter((t) => t === 'AgencyWarningSent').length === 2, {
-      what: 'two AgencyWarningSent',
-      timeoutMs: 60_000,
-    });
-    return (await world.store.readStream(streams.case(caseId)))
-      .filter((r) => r.record.type === 'AgencyWarningSent')
-      .map((r) => r.record.data as { agency: string; receipt: string; warningId: string });
+    return (await agencyWarningsSent(world, caseId)).map((r) => r.data as { agency: string; receipt: string; warningId: string });
   }
 
   function expectOneDeliveryPerAgency(caseId: string, sent: { agency: string; receipt: string; warningId: string }[]): void {
@@ -133,7 +104,7 @@ describe('agency warnings over HTTP: the worker (BullMQ) through the HTTP adapte
       for (const secretText of [owner.name, owner.address, owner.phone]) expect(d.raw).to.not.include(secretText);
     }
     for (const secretText of [owner.name, owner.address, owner.phone, token, Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('base64')]) {
-      expect(logs.text()).to.not.include(secretText);
+      expect(running.logs.text()).to.not.include(secretText);
     }
   });
 });

@@ -8,10 +8,7 @@
  * global feed: its store refuses `readAll`.
  */
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
-import { HttpVehicleRegistry } from '../../../src/adapters/registry/http.ts';
 import { StandInAgencyWarnings } from '../../../src/adapters/notify/stand-in-agency-warnings.ts';
-import { HttpNoticeGateway } from '../../../src/adapters/notify/http-gateway.ts';
 import { recordUnresponsiveOwners } from '../../../src/commands/procedure-schedule.ts';
 import type { CommandDeps } from '../../../src/commands/deps.ts';
 import { caseViewsProjection } from '../../../src/projections/cases/projection.ts';
@@ -21,19 +18,15 @@ import { ProjectionRunner } from '../../../src/projections/runner.ts';
 import type { DataSource } from 'typeorm';
 import { streams } from '../../../src/domain/record.ts';
 import { periodOfDays } from '../../../src/domain/case/periods.ts';
-import { startPipeline, type Pipeline } from '../../../src/node/pipeline.ts';
-import { testRedisUrl, waitFor } from '../../support/env.ts';
-import { capturedLogger, startStandInGateway, startStandInRegistry, type StandInGateway, type StandInRegistry } from '../../support/stand-ins.ts';
-import { confirmCase, eventTypes, ingestPlainDetection, openPipelineWorld, trivialProcessor, type PipelineWorld } from './support/world.ts';
+import { waitFor } from '../../support/env.ts';
+import { agencyWarningsSent, noticedCase, startAgencyWarningPipeline, type AgencyWarningPipeline } from './support/agency-warnings.ts';
+import { eventTypes, openPipelineWorld, type PipelineWorld } from './support/world.ts';
 
 describe('OwnerUnresponsive on schedule and agency warnings sent (PostgreSQL, BullMQ)', function () {
   this.timeout(180_000);
   let world: PipelineWorld;
-  let registry: StandInRegistry;
-  let gateway: StandInGateway;
-  let pipeline: Pipeline;
+  let running: AgencyWarningPipeline;
   const agencies = new StandInAgencyWarnings();
-  const logs = capturedLogger();
   let readModels: DataSource;
   let projections: ProjectionRunner;
   /** The schedule's view of the store: the real one, except that reading the global feed fails the test. */
@@ -59,38 +52,18 @@ describe('OwnerUnresponsive on schedule and agency warnings sent (PostgreSQL, Bu
         },
       }),
     };
-    registry = await startStandInRegistry({ vehicles: [] });
-    registry.add({ plate: '30A12345', registrationNumber: 'DK-01-777', vehicleClass: 'car', owner });
-    gateway = await startStandInGateway();
-    pipeline = await startPipeline({
-      store: world.store,
-      evidence: world.evidence,
-      commandDeps: world.deps,
-      databaseUrl: world.db.url,
-      redisUrl: testRedisUrl(),
-      queuePrefix: `t-${randomBytes(4).toString('hex')}`,
-      logger: logs.logger,
-      registry: new HttpVehicleRegistry({ baseUrl: registry.url, tries: 1 }),
-      channels: [new HttpNoticeGateway({ baseUrl: gateway.url })],
-      agencyWarnings: agencies,
-      policies: { 'agency-warning': { attempts: 4, backoffMs: 50 }, notice: { attempts: 3, backoffMs: 50 }, 'owner-lookup': { attempts: 3, backoffMs: 50 } },
-      processors: { inference: trivialProcessor(world.deps), media: trivialProcessor(world.deps) },
-    });
+    running = await startAgencyWarningPipeline(world, { owner, registrationNumber: 'DK-01-777', agencyWarnings: agencies });
   });
   after(async () => {
-    await pipeline?.stop();
-    await Promise.all([registry?.close(), gateway?.close()]);
+    await running?.stop();
     await projections?.stop();
     await readModels?.destroy();
     await world?.close();
   });
 
   it('records OwnerUnresponsive only after the 20 days, then warns registration and inspection once each, through retries', async () => {
-    const { caseId, refs } = await ingestPlainDetection(world, 1);
-    await confirmCase(world, caseId, '30A-123.45', refs);
-    await waitFor(async () => (await eventTypes(world, caseId)).includes('NoticeDelivered'), { what: 'NoticeDelivered', timeoutMs: 60_000 });
-    const issued = (await world.store.readStream(streams.case(caseId))).find((r) => r.record.type === 'NoticeIssued')!.record;
-    const period = periodOfDays(issued.meta.recordedAt, 20);
+    const { caseId, noticeIssued } = await noticedCase(world, 1);
+    const period = periodOfDays(noticeIssued.meta.recordedAt, 20);
     // The case view has the case waiting, with the period's end (the projection runs beside the test).
     await waitFor(
       async () => {
@@ -116,11 +89,7 @@ describe('OwnerUnresponsive on schedule and agency warnings sent (PostgreSQL, Bu
     expect(unresponsive.meta.actor).to.deep.equal({ kind: 'service', id: 'procedure-schedule' });
     expect(unresponsive.data).to.deep.include({ periodEndsAt: period.endsAt, recordedAt: period.endsAt, warned: ['registration', 'inspection'] });
 
-    await waitFor(async () => (await eventTypes(world, caseId)).filter((t) => t === 'AgencyWarningSent').length === 2, {
-      what: 'two AgencyWarningSent',
-      timeoutMs: 60_000,
-    });
-    const sent = (await world.store.readStream(streams.case(caseId))).filter((r) => r.record.type === 'AgencyWarningSent').map((r) => r.record);
+    const sent = await agencyWarningsSent(world, caseId);
     expect(sent.map((r) => (r.data as { agency: string }).agency).sort()).to.deep.equal(['inspection', 'registration']);
     expect(sent.every((r) => r.meta.actor.kind === 'service' && r.meta.actor.id === 'agency-warning-worker')).to.equal(true);
     const received = agencies.received.filter((w) => w.warning.caseId === caseId);
@@ -141,6 +110,6 @@ describe('OwnerUnresponsive on schedule and agency warnings sent (PostgreSQL, Bu
     expect(later.running).to.equal(0);
     expect(feedReads, 'global feed reads').to.equal(0);
     expect((await eventTypes(world, caseId)).filter((t) => t === 'OwnerUnresponsive')).to.have.length(1);
-    for (const secret of [owner.name, owner.address, owner.phone]) expect(logs.text()).to.not.include(secret);
+    for (const secret of [owner.name, owner.address, owner.phone]) expect(running.logs.text()).to.not.include(secret);
   });
 });

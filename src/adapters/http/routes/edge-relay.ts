@@ -57,17 +57,18 @@ import {
   EvidenceMissingError,
   EvidenceSizeMismatchError,
   discardRest,
-  gentle,
   ingestAndRespond,
   MultipartError,
-  mediaCheck,
   ProvinceNotServedError,
   parseJsonField,
+  putDeclared,
   readMultipart,
   requireSupportedMediaTypes,
   SignedDetectionBody,
+  storeDeclaredPart,
   verifyCameraSignature,
   type Authenticated,
+  type DeclaredBlob,
 } from './ingest.ts';
 import type { ApiServices } from './services.ts';
 
@@ -197,7 +198,7 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
         let withheld: SignedEdgeWithheld | undefined;
         let edgeView: CameraView | undefined;
         let authenticated: Authenticated | undefined;
-        let declared = new Map<string, { size: number; mediaType: string }>();
+        let declared = new Map<string, DeclaredBlob>();
         const checked = new Map<string, number>();
         try {
           await readMultipart(
@@ -249,14 +250,7 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
               },
               file: async (name, stream) => {
                 if (!receipt) throw new MultipartError('The `detection` and `receipt` fields must come before the files');
-                const item = declared.get(name);
-                if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
-                const stored = await services.evidence.put(gentle(stream), {
-                  expectedDigest: name,
-                  maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
-                  check: mediaCheck(item.mediaType),
-                });
-                checked.set(name, stored.size);
+                await storeDeclaredPart(services.evidence, declared, name, stream, maxEvidenceBytes, checked);
               },
             },
             6,
@@ -359,11 +353,7 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
           const original = await withheldOriginal(caseId, edge.cameraId, params.digest);
           const length = Number(req.get('content-length') ?? 'NaN');
           if (Number.isFinite(length) && length > original.size) throw new EvidenceTooLargeError(original.size);
-          const stored = await services.evidence.put(gentle(req), {
-            expectedDigest: params.digest,
-            maxBytes: Math.max(1, Math.min(original.size, maxEvidenceBytes)),
-            check: mediaCheck(original.mediaType),
-          });
+          const stored = await putDeclared(services.evidence, req, params.digest, original, maxEvidenceBytes);
           try {
             await recordEvidenceAccess(
               services.commandDeps,

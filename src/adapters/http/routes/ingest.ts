@@ -44,7 +44,7 @@ import {
   EvidenceMediaTypeUnsupportedError,
   INGEST_MEDIA_TYPES,
 } from '../../evidence/media-check.ts';
-import type { StagedBlob } from '../../../ports/evidence.ts';
+import type { EvidenceStore, PutOptions, PutResult, StagedBlob } from '../../../ports/evidence.ts';
 import { route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import type { ApiServices } from './services.ts';
@@ -173,6 +173,62 @@ export function requireSupportedMediaTypes(detection: Detection): void {
 /** The store's `check` hook: the received bytes must be a sound item of the declared media type. */
 export function mediaCheck(mediaType: string): (staged: StagedBlob) => Promise<void> {
   return async (staged) => checkEvidenceMedia(mediaType, await staged.bytes(), { digest: staged.digest });
+}
+
+/** What a signed statement (a detection, a withheld statement) declares of one blob. */
+export interface DeclaredBlob {
+  size: number;
+  mediaType: string;
+}
+
+/**
+ * Stores a blob as declared: refused, keeping nothing, once the bytes pass the declared size (or the upload
+ * limit), hash to another digest, or are not sound media of the declared type.
+ */
+export function putDeclared(
+  store: Pick<EvidenceStore, 'put'>,
+  body: Readable,
+  digest: string,
+  declared: DeclaredBlob,
+  maxEvidenceBytes: number,
+): Promise<PutResult> {
+  return store.put(gentle(body), {
+    expectedDigest: digest,
+    maxBytes: Math.max(1, Math.min(declared.size, maxEvidenceBytes)),
+    check: mediaCheck(declared.mediaType),
+  });
+}
+
+/**
+ * A multipart file part, named by the digest of a blob in `declared`, stored by `putDeclared`; the size the
+ * store acknowledged goes into `checked` (digest → size) for `requireEvidenceStored`.
+ */
+export async function storeDeclaredPart(
+  store: Pick<EvidenceStore, 'put'>,
+  declared: ReadonlyMap<string, DeclaredBlob>,
+  name: string,
+  stream: Readable,
+  maxEvidenceBytes: number,
+  checked: Map<string, number>,
+): Promise<void> {
+  const item = declared.get(name);
+  if (item === undefined) throw new MultipartError('A file part is not named by a digest of the detection');
+  const stored = await putDeclared(store, stream, name, item, maxEvidenceBytes);
+  checked.set(name, stored.size);
+}
+
+/**
+ * The store options of a raw evidence upload (`PUT /v1/evidence`): the X-Evidence-Digest the bytes must hash
+ * to, when sent; a specific image/video Content-Type is checked now, octet-stream once a detection names the blob.
+ */
+export function rawUploadOptions(req: Request, maxEvidenceBytes: number): PutOptions {
+  const declared = req.get('x-evidence-digest');
+  const contentType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  return {
+    maxBytes: maxEvidenceBytes,
+    ...(declared !== undefined ? { expectedDigest: declared } : {}),
+    ...(contentType !== undefined && contentType !== 'application/octet-stream' ? { check: mediaCheck(contentType) } : {}),
+  };
 }
 
 /**
@@ -393,19 +449,10 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
         const p = requirePrincipal(principal);
         try {
           await requireCameraDevice(cameras, services.servedProvinces, p);
-          const declared = req.get('x-evidence-digest');
           const length = Number(req.get('content-length') ?? 'NaN');
           if (Number.isFinite(length) && length > maxEvidenceBytes)
             throw new EvidenceTooLargeError(maxEvidenceBytes);
-          // A specific image/video Content-Type is checked now; octet-stream when a detection names the blob.
-          const contentType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-          const result = await services.evidence.put(gentle(req), {
-            maxBytes: maxEvidenceBytes,
-            ...(declared !== undefined ? { expectedDigest: declared } : {}),
-            ...(contentType !== undefined && contentType !== 'application/octet-stream'
-              ? { check: mediaCheck(contentType) }
-              : {}),
-          });
+          const result = await services.evidence.put(gentle(req), rawUploadOptions(req, maxEvidenceBytes));
           res.status(result.created ? 201 : 200).json(result);
         } catch (error) {
           if (!req.complete) discardRest(req, res);
@@ -449,7 +496,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
         const p = requirePrincipal(principal);
         let signed: SignedDetectionBody | undefined;
         let authenticated: Authenticated | undefined;
-        let declared = new Map<string, { size: number; mediaType: string }>();
+        let declared = new Map<string, DeclaredBlob>();
         const checked = new Map<string, number>();
         try {
           await readMultipart(req, maxEvidenceBytes, {
@@ -464,15 +511,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
             },
             file: async (name, stream) => {
               if (!signed) throw new MultipartError('The `detection` field must come before the files');
-              const item = declared.get(name);
-              if (item === undefined)
-                throw new MultipartError('A file part is not named by a digest of the detection');
-              const stored = await services.evidence.put(gentle(stream), {
-                expectedDigest: name,
-                maxBytes: Math.max(1, Math.min(item.size, maxEvidenceBytes)),
-                check: mediaCheck(item.mediaType),
-              });
-              checked.set(name, stored.size);
+              await storeDeclaredPart(services.evidence, declared, name, stream, maxEvidenceBytes, checked);
             },
           });
         } catch (error) {
