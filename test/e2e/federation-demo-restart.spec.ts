@@ -34,7 +34,9 @@ const PROVINCES = ['01', '79'] as const;
 const SLOW = { timeoutMs: 180_000, intervalMs: 250 };
 
 const moves = (records: PublishedRecord[]) =>
-  records.filter((r) => r.type === 'ProvincialLogMoved').map((r) => ({ province: r.data.province, from: r.data.previousBaseUrl, to: r.data.baseUrl }));
+  records
+    .filter((r) => r.type === 'ProvincialLogMoved')
+    .map((r) => ({ province: r.data.province, from: r.data.previousBaseUrl, to: r.data.baseUrl }));
 
 describe('tec federation-demo restarted on its data directory', function () {
   this.timeout(1_200_000);
@@ -66,7 +68,10 @@ describe('tec federation-demo restarted on its data directory', function () {
       },
       { ...SLOW, what: 'both provinces mirrored (first run)' },
     );
-    const caseId = await run.waitForOutput(/^transferred: ([0-9a-f-]{36}) 01 -> 79$/m, 'the transferred: line');
+    const caseId = await run.waitForOutput(
+      /^transferred: ([0-9a-f-]{36}) 01 -> 79$/m,
+      'the transferred: line',
+    );
     expect(await run.stop(), 'first run exit code').to.equal(0);
     firstRun = { port: firstPort, lines: first, caseId };
   });
@@ -79,7 +84,10 @@ describe('tec federation-demo restarted on its data directory', function () {
     run = startDemo(dir, port, 1);
     const lines = await run.lines();
     expect(lines.national).to.equal(`http://127.0.0.1:${port}`);
-    expect(lines.provinces).to.deep.equal({ '01': `http://127.0.0.1:${port + 1}`, '79': `http://127.0.0.1:${port + 2}` });
+    expect(lines.provinces).to.deep.equal({
+      '01': `http://127.0.0.1:${port + 1}`,
+      '79': `http://127.0.0.1:${port + 2}`,
+    });
     expect(lines.witnessKey, 'the witness key survives the restart').to.equal(first.witnessKey);
     expect(lines.logKeys, 'the provinces’ log keys survive the restart').to.deep.equal(first.logKeys);
 
@@ -91,9 +99,13 @@ describe('tec federation-demo restarted on its data directory', function () {
       },
       { ...SLOW, what: 'both ProvincialLogMoved records in the national log' },
     );
-    expect(recorded).to.deep.equal(PROVINCES.map((p) => ({ province: p, from: first.provinces[p], to: lines.provinces[p] })));
+    expect(recorded).to.deep.equal(
+      PROVINCES.map((p) => ({ province: p, from: first.provinces[p], to: lines.provinces[p] })),
+    );
     const registered = await federationStatus(lines.national, admin);
-    expect(Object.fromEntries(registered.logs.map((l) => [l.province, l.baseUrl]))).to.deep.equal(lines.provinces);
+    expect(Object.fromEntries(registered.logs.map((l) => [l.province, l.baseUrl]))).to.deep.equal(
+      lines.provinces,
+    );
 
     // A new record at each province after the restart (an auditor's read of the handed-over case: a custody
     // record), sealed, cosigned by the national witness and mirrored from the new address.
@@ -101,7 +113,10 @@ describe('tec federation-demo restarted on its data directory', function () {
     let plate = '';
     for (const p of PROVINCES) {
       const res = await fetch(`${lines.provinces[p]}/v1/cases/${caseId}`, {
-        headers: { authorization: `Bearer ${await token('auditor', p, `aud-${p}-e2e`)}`, 'x-purpose': purpose },
+        headers: {
+          authorization: `Bearer ${await token('auditor', p, `aud-${p}-e2e`)}`,
+          'x-purpose': purpose,
+        },
       });
       expect(res.status, `GET the case at ${p}`).to.equal(200);
       plate = ((await res.json()) as { review: { plate: string } }).review.plate;
@@ -133,8 +148,15 @@ describe('tec federation-demo restarted on its data directory', function () {
     const settled = await waitFor(
       async () => {
         const status = await federationStatus(lines.national, admin);
-        const stats = (await (await fetch(`${lines.national}/v1/national/statistics`, { headers: { authorization: `Bearer ${analyst}` } })).json()) as Statistics;
-        const sizes: Record<string, { mirrored: number; province: number; witnessed?: number; stored?: number }> = {};
+        const stats = (await (
+          await fetch(`${lines.national}/v1/national/statistics`, {
+            headers: { authorization: `Bearer ${analyst}` },
+          })
+        ).json()) as Statistics;
+        const sizes: Record<
+          string,
+          { mirrored: number; province: number; witnessed?: number; stored?: number }
+        > = {};
         for (const p of PROVINCES) {
           const mirror = status.mirror.find((m) => m.province === p);
           sizes[p] = {
@@ -144,7 +166,9 @@ describe('tec federation-demo restarted on its data directory', function () {
             stored: stats.provinces.find((s) => s.province === p)?.records,
           };
         }
-        const done = PROVINCES.every((p) => sizes[p]!.mirrored > newLeaf[p]! && sizes[p]!.mirrored === sizes[p]!.province);
+        const done = PROVINCES.every(
+          (p) => sizes[p]!.mirrored > newLeaf[p]! && sizes[p]!.mirrored === sizes[p]!.province,
+        );
         return done ? { sizes, status } : undefined;
       },
       { ...SLOW, what: 'the mirror at both provinces’ new checkpoint sizes' },
@@ -154,20 +178,33 @@ describe('tec federation-demo restarted on its data directory', function () {
       expect(s.stored, `records stored for ${p}`).to.equal(s.mirrored);
       expect(s.witnessed, `witnessed size of ${p}`).to.equal(s.mirrored);
     }
-    expect(settled.status.logs.every((l) => l.forkAlarms === 0), 'no fork alarm').to.equal(true);
-    expect(settled.status.mirror.every((m) => m.stoppedAt === undefined), 'no log stopped').to.equal(true);
+    expect(
+      settled.status.logs.every((l) => l.forkAlarms === 0),
+      'no fork alarm',
+    ).to.equal(true);
+    expect(
+      settled.status.mirror.every((m) => m.stoppedAt === undefined),
+      'no log stopped',
+    ).to.equal(true);
 
     // The case handed over in the first run is not handed over again: one relayed transfer, one export of it
     // at 01 for the handover, one CaseReceived at 79, and no second transferred: line.
     const relay = (await (
-      await fetch(`${lines.national}/v1/federation/handovers?toProvince=79`, { headers: { authorization: `Bearer ${await token('auditor', '00', 'aud-00-e2e')}` } })
+      await fetch(`${lines.national}/v1/federation/handovers?toProvince=79`, {
+        headers: { authorization: `Bearer ${await token('auditor', '00', 'aud-00-e2e')}` },
+      })
     ).json()) as { handovers: { caseId: string }[] };
     expect(relay.handovers.map((h) => h.caseId)).to.deep.equal([caseId]);
     const sent = (await publishedRecords(lines.provinces['01'], dir)).records;
-    const exports = sent.filter((r) => r.type === 'EvidenceAccessed' && String(r.data.purpose).startsWith(`handover of case ${caseId}`));
+    const exports = sent.filter(
+      (r) => r.type === 'EvidenceAccessed' && String(r.data.purpose).startsWith(`handover of case ${caseId}`),
+    );
     expect(exports, 'exports of the case for the handover at 01').to.have.length(1);
     const received = (await publishedRecords(lines.provinces['79'], dir)).records;
-    expect(received.filter((r) => r.type === 'CaseReceived' && r.stream === `case-${caseId}`), 'CaseReceived at 79').to.have.length(1);
+    expect(
+      received.filter((r) => r.type === 'CaseReceived' && r.stream === `case-${caseId}`),
+      'CaseReceived at 79',
+    ).to.have.length(1);
     expect(run.stdout()).not.to.match(/^transferred:/m);
 
     expect(await run.stop(), 'restarted run exit code').to.equal(0);
@@ -199,14 +236,18 @@ describe('tec federation-demo restarted on its data directory', function () {
     const national = await waitFor(
       async () => {
         const { records } = await publishedRecords(again.national, dir);
-        return records.some((r) => r.type === 'EvidenceAccessed' && r.data.purpose === purpose) ? records : undefined;
+        return records.some((r) => r.type === 'EvidenceAccessed' && r.data.purpose === purpose)
+          ? records
+          : undefined;
       },
       { ...SLOW, what: 'the lookup’s custody record sealed in the national log' },
     );
     expect(moves(national), 'still only the two moves of the earlier restart').to.have.length(2);
     const admin = await token('admin', '00', 'adm-00-e2e');
     const status = await federationStatus(again.national, admin);
-    expect(Object.fromEntries(status.logs.map((l) => [l.province, l.baseUrl]))).to.deep.equal(lines.provinces);
+    expect(Object.fromEntries(status.logs.map((l) => [l.province, l.baseUrl]))).to.deep.equal(
+      lines.provinces,
+    );
     expect(await run.stop(), 'same-port run exit code').to.equal(0);
   });
 });

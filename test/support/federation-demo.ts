@@ -56,9 +56,13 @@ export interface DemoRun {
 
 /** Spawns `tec federation-demo --data-dir <dir> --port <port> --cases <cases>`. */
 export function startDemo(dir: string, port: number, cases: number): DemoRun {
-  const child = spawn(process.execPath, ['bin/tec.js', 'federation-demo', '--data-dir', dir, '--port', String(port), '--cases', String(cases)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/tec.js', 'federation-demo', '--data-dir', dir, '--port', String(port), '--cases', String(cases)],
+    {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent' },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += String(d)));
@@ -68,7 +72,8 @@ export function startDemo(dir: string, port: number, cases: number): DemoRun {
   const waitForOutput = (pattern: RegExp, what: string, timeoutMs = 180_000) =>
     waitFor(
       () => {
-        if (child.exitCode !== null) throw new Error(`federation-demo exited ${child.exitCode}: ${stderr.slice(-2000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`federation-demo exited ${child.exitCode}: ${stderr.slice(-2000)}`);
         const m = pattern.exec(stdout);
         return m ? (m[1] ?? m[0]) : undefined;
       },
@@ -104,7 +109,11 @@ export function startDemo(dir: string, port: number, cases: number): DemoRun {
 
 /** Tokens from the development issuer key the demo's three nodes share (`<dir>/keys/issuer.key`). */
 export function demoTokens(dir: string): (role: Role, province: string, subject: string) => Promise<string> {
-  const issuer = new DevIssuer(loadOrCreateSeedFile(join(dir, 'keys', 'issuer.key')), 'tec-dev-issuer', 'tec-api');
+  const issuer = new DevIssuer(
+    loadOrCreateSeedFile(join(dir, 'keys', 'issuer.key')),
+    'tec-dev-issuer',
+    'tec-api',
+  );
   return (role, province, subject) => issuer.mint({ subject, role, province });
 }
 
@@ -123,7 +132,9 @@ export interface FederationStatusBody {
 }
 
 export async function federationStatus(national: string, token: string): Promise<FederationStatusBody> {
-  const res = await fetch(`${national}/v1/federation/status`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${national}/v1/federation/status`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!res.ok) throw new Error(`/v1/federation/status answered ${res.status}`);
   return (await res.json()) as FederationStatusBody;
 }
@@ -145,7 +156,10 @@ export interface PublishedRecord {
  * national mirror's identity (auditor, province 00, subject `national-mirror`): a read by any other auditor
  * appends a custody record per case it touches, so reading a log to count its records would grow it.
  */
-export async function publishedRecords(base: string, dir: string): Promise<{ size: number; records: PublishedRecord[] }> {
+export async function publishedRecords(
+  base: string,
+  dir: string,
+): Promise<{ size: number; records: PublishedRecord[] }> {
   const token = await demoTokens(dir)('auditor', '00', MIRROR_SUBJECT);
   const { size } = await publishedCheckpoint(base);
   const records: PublishedRecord[] = [];
@@ -155,7 +169,8 @@ export async function publishedRecords(base: string, dir: string): Promise<{ siz
       headers: { authorization: `Bearer ${token}`, 'x-purpose': 'national mirror of the provincial log' },
     });
     if (!res.ok) throw new Error(`${base}/log/records answered ${res.status}`);
-    for (const l of (await res.text()).split('\n')) if (l.length > 0) records.push(JSON.parse(l) as PublishedRecord);
+    for (const l of (await res.text()).split('\n'))
+      if (l.length > 0) records.push(JSON.parse(l) as PublishedRecord);
   }
   return { size, records };
 }
