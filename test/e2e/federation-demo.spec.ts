@@ -9,35 +9,13 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevIssuer, loadOrCreateSeedFile } from '../../src/adapters/auth/tokens.ts';
 import { readBundleZip, verifyBundle } from '../../src/domain/bundle/index.ts';
 import { waitFor } from '../support/env.ts';
+import { freePortRun, type MirrorStatus } from '../support/federation-demo.ts';
 import { verifyWitnessCosignature } from '../support/monitor/monitor.ts';
-
-/** Three consecutive free ports (checked, not guaranteed: another process may take one in between). */
-async function freePortRun(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const p = 20000 + Math.floor(Math.random() * 30000);
-    if ((await free(p)) && (await free(p + 1)) && (await free(p + 2))) return p;
-  }
-  throw new Error('no three free consecutive ports');
-}
-
-interface MirrorStatus {
-  province: string;
-  size: number;
-  provinceSize?: number;
-  secondsBehind: number;
-}
 
 describe('tec federation-demo', function () {
   this.timeout(1_200_000);

@@ -5,7 +5,9 @@
  * record verbatim at its provincial leaf index in `mirror_records`.
  *
  * One round per log:
- * 1. The province's newest checkpoint (`/log/checkpoint`, opened under the registered log key): freshness only.
+ * 1. The province's newest checkpoint (`/log/checkpoint`, opened under the registered log key): freshness, and
+ *    the proof that the registered base URL publishes this log (else the round fails: nothing is fetched from
+ *    another log's node at a stale address). It is never a mirror target.
  * 2. The target is the witness's own state (`witness_logs`): the newest size and root this node cosigned.
  * 3. Entries from the mirrored size to the target are fetched (a few bundles in flight); the tree root is
  *    recomputed from the stored compact range plus those entries. It must be the cosigned root: then every
@@ -18,7 +20,8 @@
  * Logs are followed concurrently.
  * A root that is not the cosigned one, or a record that does not match its entry or chain, is a fork alarm
  * (`mirror-mismatch`, in the witness's alarm store) and stops mirroring that log. An unreachable province or
- * an error answer is retried with backoff; it is never an alarm.
+ * an error answer is retried with backoff (per base URL: a moved log is tried at its new URL at once); it is
+ * never an alarm.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -148,7 +151,8 @@ export class MirrorFollower {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
-  private readonly backoff = new Map<string, { until: number; ms: number }>();
+  /** Per origin, for the base URL that failed: a move to another URL is tried at once. */
+  private readonly backoff = new Map<string, { until: number; ms: number; baseUrl: string }>();
 
   constructor(private readonly options: MirrorFollowerOptions) {
     this.fetchFn = options.fetch ?? fetch;
@@ -183,15 +187,16 @@ export class MirrorFollower {
     const registry = await this.options.registry();
     const due = Object.values(registry.logs).filter((log) => {
       const b = this.backoff.get(log.origin);
-      return !(b && Date.now() < b.until);
+      return !(b && b.baseUrl === log.baseUrl && Date.now() < b.until);
     });
     return Promise.all(
       due.map(async (log) => {
         const result = await this.syncLog(log);
         const b = this.backoff.get(log.origin);
         if (result.outcome === 'failed') {
-          const ms = Math.min(b ? b.ms * 2 : (this.options.initialBackoffMs ?? 1000), this.options.maxBackoffMs ?? 30_000);
-          this.backoff.set(log.origin, { until: Date.now() + ms, ms });
+          const again = b !== undefined && b.baseUrl === log.baseUrl;
+          const ms = Math.min(again ? b.ms * 2 : (this.options.initialBackoffMs ?? 1000), this.options.maxBackoffMs ?? 30_000);
+          this.backoff.set(log.origin, { until: Date.now() + ms, ms, baseUrl: log.baseUrl });
           this.options.onError?.(log, result.error);
         } else {
           this.backoff.delete(log.origin);
@@ -207,9 +212,11 @@ export class MirrorFollower {
     try {
       let cursor = await this.cursor(log);
       if (cursor.stopped_at) return { outcome: 'stopped', origin, reason: cursor.stop_reason ?? 'stopped' };
-      await this.readProvinceCheckpoint(log).catch((error: unknown) => {
-        this.options.onError?.(log, error as Error);
-      });
+      // Nothing is fetched from a base URL that does not serve a checkpoint of this log (under its registered
+      // key): a stale address (a node restarted on other ports before the move is recorded) may be another
+      // log's node, whose entries would rebuild another root, a false mirror-mismatch that stops the origin.
+      // Such a round fails (backoff, no alarm), as an unreachable province's does.
+      await this.readProvinceCheckpoint(log);
       const witnessed = await this.witnessed(origin);
       const from = Number(cursor.size);
       if (witnessed && witnessed.size > from) {

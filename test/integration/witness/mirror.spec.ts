@@ -18,7 +18,7 @@ import { CheckpointSubmitter } from '../../../src/adapters/witness/submitter.ts'
 import { Witness } from '../../../src/adapters/witness/witness.ts';
 import { loadProvincialLogRegistry } from '../../../src/commands/federation.ts';
 import { systemClock } from '../../../src/commands/deps.ts';
-import { sha256 } from '../../../src/domain/integrity/index.ts';
+import { sha256, signCheckpoint } from '../../../src/domain/integrity/index.ts';
 import type { NewEvent } from '../../../src/domain/record.ts';
 import { expected } from '../../../src/ports/eventstore.ts';
 import { waitFor } from '../../support/env.ts';
@@ -279,6 +279,63 @@ describe('the national mirror of a provincial log', function () {
     const registry = await national.store.readStream('provincial-logs');
     expect(registry.filter((r) => r.record.type === 'ProvincialLogMoved').map((r) => (r.record.data as { baseUrl: string }).baseUrl)).to.deep.equal([nowhere, province.url]);
     detections += 2;
+  });
+
+  it('a base URL serving another log (a stale address after a restart on other ports) fails the round before any tile is fetched: no alarm; moved back, read at once', async () => {
+    const admin = await national.token('admin', '00', 'adm-00-1');
+    const move = async (baseUrl: string) =>
+      fetch(`${national.url}/v1/admin/provincial-logs/${encodeURIComponent(ORIGIN)}/move`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ baseUrl }),
+      });
+    // Another log's node now listens at the registered address: its own checkpoint (another origin, another
+    // key), and tiles of its own, which would rebuild another root than the one cosigned for this origin.
+    const requested: string[] = [];
+    const other = signCheckpoint({ origin: 'vn-traffic/province-79', size: 100_000, root: new Uint8Array(32), time: new Date().toISOString() }, sha256('another log (mirror spec)'));
+    const impostor = createServer((req, res) => {
+      requested.push(req.url ?? '');
+      if (req.url === '/log/checkpoint') return void res.end(other);
+      // An entry bundle of the width asked for (each entry: length 32, then 32 bytes), of another log's leaves.
+      const width = Number(/\.p\/(\d+)$/.exec(req.url ?? '')?.[1] ?? 256);
+      const bundle = new Uint8Array(34 * width);
+      for (let i = 0; i < width; i++) bundle.set([0, 32, ...sha256(`another leaf ${i}`)], 34 * i);
+      res.end(bundle);
+    });
+    const impostorUrl = await new Promise<string>((resolve) =>
+      impostor.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(impostor.address() as AddressInfo).port}`)),
+    );
+    try {
+      expect((await move(impostorUrl)).status).to.equal(200);
+      const before = Number((await mirrored()).n);
+      await appendCases(2, '29B99998');
+      const cosigned = await cosignAll();
+      // A long backoff: the move back must not wait for it.
+      const f = new MirrorFollower({
+        db: nationalPool,
+        witness,
+        registry: () => loadProvincialLogRegistry(national.store),
+        clock: systemClock,
+        token: () => province.token('auditor', '00', MIRROR_SUBJECT),
+        initialBackoffMs: 600_000,
+        maxBackoffMs: 600_000,
+      });
+      followers.push(f);
+      const [away] = await f.syncOnce();
+      expect(away!.outcome).to.equal('failed');
+      expect(requested, 'only the checkpoint was asked for').to.deep.equal(['/log/checkpoint']);
+      expect(await witness.forkAlarms(ORIGIN)).to.deep.equal([]);
+      expect(Number((await mirrored()).n)).to.equal(before);
+      expect((await f.status()).find((l) => l.origin === ORIGIN)!.stoppedAt).to.equal(undefined);
+      expect(await f.syncOnce(), 'in backoff at the same URL').to.deep.equal([]);
+      // Moved back to where the province serves: the very next round reads it there, backoff or not.
+      expect((await move(province.url)).status).to.equal(200);
+      const [back] = await f.syncOnce();
+      expect(back).to.deep.include({ outcome: 'mirrored', from: before, to: cosigned });
+      detections += 2;
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
   });
 
   it('a record rewritten at the province is a mirror-mismatch fork alarm naming it, and mirroring of that province stops', async () => {
