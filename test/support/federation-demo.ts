@@ -1,6 +1,6 @@
 /**
  * Running `tec federation-demo` from an e2e spec as a person would (bin/tec.js in a child process), shared by
- * test/e2e/federation-demo.spec.ts and test/e2e/federation-demo-restart.spec.ts.
+ * test/e2e/federation-demo.spec.ts (the first run and the restarts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
