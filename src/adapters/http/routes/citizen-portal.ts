@@ -58,6 +58,7 @@ import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
 import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
 import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
 import { checkEvidenceMedia } from '../../evidence/media-check.ts';
+import { detectingUnitOf } from '../../../projections/cases/citizen-view.ts';
 import { CitizenGrants, GRANT_HEADER, REPORT_SESSION_HEADER, UploadCredentialRequiredError } from '../citizen-grant.ts';
 import { NotFoundError, route } from '../route.ts';
 import type { AnyRoute } from './access.ts';
@@ -171,6 +172,11 @@ export const PublishedFieldsSchema = {
   status: z.string(),
   /** The owner did not respond 20 days after the notice (Circular 73/2024 Art. 24): the vehicle is flagged. */
   ownerUnresponsive: z.boolean(),
+  /**
+   * Status `transferred`: the case was handed over to the police of another province (served by another node),
+   * where it goes on: the province and its traffic police unit. Null otherwise.
+   */
+  transferredTo: z.object({ province: z.string(), unit: z.string() }).nullable(),
 };
 
 export const PortalViolationSchema = z.object({ ...PublishedFieldsSchema, ...PortalFieldsSchema });
@@ -189,7 +195,13 @@ export function publishedFields(v: PublishedViolation): z.infer<z.ZodObject<type
     detectingUnit: v.detectingUnit,
     status: v.status,
     ownerUnresponsive: v.ownerUnresponsive,
+    transferredTo: v.transferredTo === null ? null : { province: v.transferredTo, unit: detectingUnitOf(v.transferredTo) },
   };
+}
+
+/** The province whose police handle the case now: the receiving one for a case handed over, else the case's. */
+export function handlingProvinceOf(v: Pick<PublishedViolation, 'province' | 'transferredTo'>): string {
+  return v.transferredTo ?? v.province;
 }
 
 /** The answer-to-the-notice state of a case as the holder sees it (the case decider's citizen rules, read). */
@@ -250,7 +262,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
     portalViolation(
       r.published,
       portalCaseView(r.kase, r.citizen, deps.clock.now(), portal.treasury),
-      portal.settings.handlingUnitPhone?.(r.kase.province),
+      portal.settings.handlingUnitPhone?.(r.published.transferredTo ?? r.kase.province),
       responseOf(r.kase, deps.clock.now()),
     );
 

@@ -195,7 +195,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         for (const v of found) {
           const { kase, citizen } = await loadPortalCase(services, v.caseId);
           const view = portalCaseView(kase, citizen, now, portal.treasury);
-          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(kase.province), responseOf(kase, now)));
+          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(v.transferredTo ?? kase.province), responseOf(kase, now)));
         }
         // A grant only for a vehicle with published violations: nothing to act on otherwise, and an empty
         // answer must look the same whether or not the certificate matched.
