@@ -279,7 +279,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
   const nowMs = () => Date.parse(deps.clock.now());
   const maxAttachmentBytes = portal.settings.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
 
-  const national = services.nationalReadModels;
+  // Read per request: the national read models are wired in after the routes (and so in the specs).
+  const nationalOf = () => services.nationalReadModels;
 
   /** On the national node: the grant's plate and the violation with reference `ref` over the mirror; 404 otherwise. */
   async function resolveNational(req: Request, ref: string, mirror: NationalProjector): Promise<PublishedViolation> {
@@ -294,6 +295,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
    * national node no case is acted on: the case found is refused with the province node that holds it.
    */
   async function resolve(req: Request, ref: string): Promise<Resolved> {
+    const national = nationalOf();
     if (national) throw await caseHeldError(services, await resolveNational(req, ref, national));
     const plateCompact = portal.grants.fromRequest(req, nowMs());
     const published = (await services.queries.citizenViolations(plateCompact)).find((v) => portalRef(v.caseId) === ref);
@@ -347,6 +349,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       responses: { 200: { description: 'The violation', schema: PortalViolationSchema }, 401: { description: 'No valid grant: look the vehicle up again' } },
       handler: async ({ req, res, params }) => {
         res.set('Cache-Control', 'no-store');
+        const national = nationalOf();
         if (national) {
           const v = await resolveNational(req, params.ref, national);
           const province = v.transferredTo ?? v.province;
@@ -586,6 +589,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         409: { description: 'Already paid, or the Idempotency-Key was used for another request' },
       },
       handler: async ({ req, res, params, body }) => {
+        // On the national node the case is refused first, with the node where it is paid (whatever gateway is here).
+        if (nationalOf()) await resolve(req, params.ref);
         const gateway = portal.settings.gateway;
         if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
         const key = idempotencyKey(req);
