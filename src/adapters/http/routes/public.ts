@@ -24,8 +24,7 @@ import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
-import { portalCaseView, portalRef } from '../../../domain/citizen/index.ts';
-import { readModelQueries } from './read-models.ts';
+import { portalCaseView } from '../../../domain/citizen/index.ts';
 import { citizenComplaintRoutes } from './citizen-complaints.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
 import {
