@@ -8,7 +8,7 @@
 import { caseDecider, parseCaseEvent } from '../domain/case/index.ts';
 import { CUSTODY_EVENT_TYPE, EvidenceAccessedSchema } from '../domain/custody.ts';
 import { fold } from '../domain/decider.ts';
-import { streams } from '../domain/record.ts';
+import { streams, type EventRecord } from '../domain/record.ts';
 import { destroyedEvidence } from '../domain/retention/destroyed.ts';
 import { parseSubjectEvent, subjectDecider, type SubjectCommand, type SubjectEvent, type SubjectOutcome, type SubjectState } from '../domain/subject/index.ts';
 import { StreamNotFoundError, type EventStore, type StoredRecord } from '../ports/eventstore.ts';
@@ -117,8 +117,21 @@ export interface CaseDisclosure {
 
 /** What an access request discloses about one case, from its case, retention and custody streams. */
 export async function discloseCase(store: EventStore, caseId: string): Promise<CaseDisclosure> {
-  const caseRecords = await readOrEmpty(store, streams.case(caseId));
-  const state = fold(caseDecider, caseRecords.map((r) => parseCaseEvent(r.record)));
+  const [caseRecords, retention, custody] = await Promise.all(
+    [streams.case(caseId), streams.retention(caseId), streams.custody(caseId)].map(async (s) => (await readOrEmpty(store, s)).map((r) => r.record)),
+  );
+  return disclosureOf(caseId, { case: caseRecords!, retention: retention!, custody: custody! });
+}
+
+/**
+ * The disclosure of one case from its records (pure): the node's own streams, or a province's streams as the
+ * national mirror holds them (src/adapters/witness/national-views.ts, `mirroredCaseStreams`).
+ */
+export function disclosureOf(
+  caseId: string,
+  records: { case: readonly EventRecord[]; retention: readonly EventRecord[]; custody: readonly EventRecord[] },
+): CaseDisclosure {
+  const state = fold(caseDecider, records.case.map((r) => parseCaseEvent(r)));
   const privacyCopies =
     state.status === 'none'
       ? []
@@ -126,14 +139,13 @@ export async function discloseCase(store: EventStore, caseId: string): Promise<C
           .map((d) => d.derived)
           .filter((d) => d.kind === 'redacted')
           .map((d) => ({ digest: d.digest, mediaType: d.mediaType, size: d.size }));
-  const retention = await readOrEmpty(store, streams.retention(caseId));
-  const destroyed = [...destroyedEvidence(retention.map((r) => r.record))].map(([digest, d]) => ({ digest, policy: d.policy, at: d.at }));
-  const custody = (await readOrEmpty(store, streams.custody(caseId)))
-    .filter((r) => r.record.type === CUSTODY_EVENT_TYPE)
+  const destroyed = [...destroyedEvidence(records.retention)].map(([digest, d]) => ({ digest, policy: d.policy, at: d.at }));
+  const custody = records.custody
+    .filter((r) => r.type === CUSTODY_EVENT_TYPE)
     .flatMap((r) => {
-      const parsed = EvidenceAccessedSchema.safeParse(r.record.data);
+      const parsed = EvidenceAccessedSchema.safeParse(r.data);
       if (!parsed.success) return [];
-      return [{ accessedAt: parsed.data.accessedAt, actor: { kind: r.record.meta.actor.kind, id: r.record.meta.actor.id }, access: parsed.data.access, purpose: parsed.data.purpose }];
+      return [{ accessedAt: parsed.data.accessedAt, actor: { kind: r.meta.actor.kind, id: r.meta.actor.id }, access: parsed.data.access, purpose: parsed.data.purpose }];
     });
   return { caseId, privacyCopies, destroyed, custody };
 }

@@ -795,6 +795,8 @@ export interface CitizenViolation {
   violationCode: string;
   detectingUnit: string;
   status: string;
+  /** Status `transferred`: the province the case was handed over to, where it goes on. */
+  transferredTo: string | null;
 }
 
 /** Published violations recorded against a plate (any spelling the plate rules normalise), newest first. Published fields only. */
@@ -817,6 +819,7 @@ export async function citizenLookup(ds: ReadModelReader, plate: string): Promise
     violationCode: r.violationCode,
     detectingUnit: r.detectingUnit,
     status: r.status,
+    transferredTo: r.transferredTo,
   }));
 }
 

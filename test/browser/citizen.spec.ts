@@ -29,8 +29,8 @@ import { identifyOwner, issueNotice } from '../../src/commands/cases.ts';
 import { citizenLookup } from '../../src/projections/queries.ts';
 import { portalRef } from '../../src/domain/citizen/index.ts';
 
-const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive'];
-const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain', 'response'];
+const PUBLISHED_FIELDS = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive', 'transferredTo'];
+const PORTAL_FIELDS = ['ref', 'handlingUnitPhone', 'fineRange', 'decision', 'deadlines', 'amountDue', 'payment', 'paid', 'complaints', 'privacyImage', 'canPay', 'canComplain', 'response', 'followAt'];
 const NOTICED_CERTIFICATE = 'DK-UI-000456';
 const CERTIFICATE = 'DK-UI-000123';
 const OWNER = { name: 'Nguyễn Văn Thử', ref: 'own-ui-0001', phone: '+84910000001' };

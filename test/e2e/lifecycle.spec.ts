@@ -301,6 +301,8 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
         'violationCode',
         // The vehicle's flag when its owner did not respond to the notice (Circular 73/2024 Art. 24).
         'ownerUnresponsive',
+        // A case handed over to another node's province: which province and unit (null otherwise).
+        'transferredTo',
         // The portal's fields for the papers holder (docs/citizen-portal.md): no owner, officer or key.
         'ref',
         'handlingUnitPhone',
@@ -316,6 +318,8 @@ describe('end to end: the case lifecycle over HTTP, the court bundle and its ver
         'canComplain',
         // Whether and how the notice was answered online (no owner: only whether a driver must be named).
         'response',
+        // The handling province node's portal (set on the national node only).
+        'followAt',
       ].sort(),
     );
     const wrong = await call(

@@ -8,6 +8,7 @@
  * - `plateLookup(plate)`: a vehicle's cases in every province, each with its provincial leaf indexes so a
  *   reader can prove any of them against the province's cosigned checkpoint.
  */
+import { streams, type EventRecord } from '../../domain/record.ts';
 import type { Queryable } from '../ledger/store.ts';
 
 /**
@@ -42,6 +43,29 @@ export interface ProvinceStatistics {
   cases: Record<Counted, number>;
 }
 
+/** One record of a case as the national mirror holds it: which log, where in it, what. */
+export interface NationalCaseRecord {
+  origin: string;
+  province: string;
+  leafIndex: number;
+  type: string;
+  recordedAt: string;
+}
+
+/** A case's part in one provincial log: a case handed over across nodes has one part per province it went through. */
+export interface NationalCasePart {
+  province: string;
+  origin: string;
+  /** The newest record type of the case stream in this log (e.g. `CaseClosed` where it was handed over). */
+  lastEvent: string;
+}
+
+/**
+ * One case of the national plate lookup. A case handed over across nodes keeps its id on the receiving node, so
+ * its parts in every log are one case here: `parts` in the order the case went through them (the detecting
+ * province first), `records` across all of them; `province`, `origin` and `lastEvent` are those of the part
+ * where the case is handled now (the last one).
+ */
 export interface NationalPlateCase {
   province: string;
   origin: string;
@@ -49,10 +73,42 @@ export interface NationalPlateCase {
   violationCode: string | undefined;
   observedAt: string | undefined;
   cameraId: string | undefined;
-  /** The newest record type of the case stream, e.g. `ReviewConfirmed`. */
+  /** The newest record type of the case stream where it is handled now, e.g. `ReviewConfirmed`. */
   lastEvent: string;
-  /** Every record of the case stream as `[leafIndex, type]`, in stream order. */
-  records: { leafIndex: number; type: string; recordedAt: string }[];
+  parts: NationalCasePart[];
+  /** Every record of the case in every log, part by part, each in stream order. */
+  records: NationalCaseRecord[];
+}
+
+/** A case's own streams (case, retention, custody) in one provincial log, as mirrored: the records verbatim. */
+export interface MirroredCaseStreams {
+  origin: string;
+  province: string;
+  case: EventRecord[];
+  retention: EventRecord[];
+  custody: EventRecord[];
+}
+
+/**
+ * The citizen lookup's rows over every mirrored log, one per case (pure). A case handed over across nodes has a
+ * row in the sending log (status `transferred`) and one in the receiving log: the row shown is the part where it
+ * goes on, i.e. one not transferred; when the receiving node has not received it yet (or its log is not mirrored
+ * yet), the last transfer, which names where it went.
+ */
+export function oneViolationPerCase<T extends { caseId: string; province: string; status: string; transferredTo: string | null }>(
+  rows: readonly T[],
+): T[] {
+  const byCase = new Map<string, T[]>();
+  for (const r of rows) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
+  const chosen = new Set<T>();
+  for (const parts of byCase.values()) {
+    const current =
+      parts.find((p) => p.status !== 'transferred') ??
+      parts.find((p) => !parts.some((q) => q !== p && q.province === p.transferredTo)) ??
+      parts[0]!;
+    chosen.add(current);
+  }
+  return rows.filter((r) => chosen.has(r));
 }
 
 /**
@@ -140,7 +196,11 @@ export class NationalViews {
     }));
   }
 
-  /** Cases naming the plate (its comparison key, `plateKey`) in any mirrored province, newest first. */
+  /**
+   * Cases naming the plate (its comparison key, `plateKey`) in any mirrored province, newest first; a case
+   * handed over across nodes is one case with a part per log (the receiving log's records need not name the
+   * plate: the case id joins them).
+   */
   async plateLookup(plate: string): Promise<NationalPlateCase[]> {
     const { rows } = await this.db.query<{
       origin: string;
@@ -153,31 +213,30 @@ export class NationalViews {
     }>(
       `SELECT r.origin, r.province, r.stream, r.leaf_index, r.type, r.recorded_at,
               CASE WHEN r.type = 'ViolationDetected' THEN r.record ELSE '' END AS record
-         FROM mirror_records r
-         JOIN (SELECT DISTINCT origin, stream FROM mirror_records WHERE plate = $1 AND stream LIKE 'case-%') p
-           ON p.origin = r.origin AND p.stream = r.stream
-        ORDER BY r.origin, r.stream, r.revision`,
+         FROM (SELECT DISTINCT stream FROM mirror_records WHERE plate = $1 AND stream LIKE 'case-%') p
+        -- Every log by name, so each (origin, stream) is a lookup in the (origin, stream, revision) index.
+        CROSS JOIN mirror_logs l
+         JOIN mirror_records r ON r.origin = l.origin AND r.stream = p.stream
+        ORDER BY r.stream, r.origin, r.revision`,
       [plate],
     );
-    const cases = new Map<string, NationalPlateCase>();
+    const cases = new Map<string, NationalPlateCase & { started: Map<string, string> }>();
     for (const r of rows) {
-      const key = `${r.origin} ${r.stream}`;
-      let c = cases.get(key);
+      const caseId = r.stream.slice('case-'.length);
+      let c = cases.get(caseId);
       if (!c) {
-        c = {
-          province: r.province,
-          origin: r.origin,
-          caseId: r.stream.slice('case-'.length),
-          violationCode: undefined,
-          observedAt: undefined,
-          cameraId: undefined,
-          lastEvent: r.type,
-          records: [],
-        };
-        cases.set(key, c);
+        c = { province: r.province, origin: r.origin, caseId, violationCode: undefined, observedAt: undefined, cameraId: undefined, lastEvent: r.type, parts: [], records: [], started: new Map() };
+        cases.set(caseId, c);
       }
-      c.lastEvent = r.type;
-      c.records.push({ leafIndex: Number(r.leaf_index), type: r.type, recordedAt: r.recorded_at.toISOString() });
+      const recordedAt = r.recorded_at.toISOString();
+      let part = c.parts.find((p) => p.origin === r.origin);
+      if (!part) {
+        part = { province: r.province, origin: r.origin, lastEvent: r.type };
+        c.parts.push(part);
+        c.started.set(r.origin, recordedAt);
+      }
+      part.lastEvent = r.type;
+      c.records.push({ origin: r.origin, province: r.province, leafIndex: Number(r.leaf_index), type: r.type, recordedAt });
       if (r.type === 'ViolationDetected' && r.record) {
         const d = (JSON.parse(r.record) as { data?: { detection?: { violationCode?: string; observedAt?: string; cameraId?: string } } }).data?.detection;
         c.violationCode = d?.violationCode;
@@ -185,6 +244,39 @@ export class NationalViews {
         c.cameraId = d?.cameraId;
       }
     }
-    return [...cases.values()].sort((a, b) => (b.observedAt ?? '').localeCompare(a.observedAt ?? ''));
+    return [...cases.values()]
+      .map(({ started, ...c }) => {
+        // The parts in the order the case went through them: the detecting log first, then by first record.
+        const rank = (p: NationalCasePart) => (c.records.some((x) => x.origin === p.origin && x.type === 'ViolationDetected') ? '' : started.get(p.origin)!);
+        const parts = [...c.parts].sort((a, b) => rank(a).localeCompare(rank(b)) || a.origin.localeCompare(b.origin));
+        const order = new Map(parts.map((p, i) => [p.origin, i]));
+        const records = [...c.records].sort((a, b) => order.get(a.origin)! - order.get(b.origin)!);
+        const current = parts.at(-1)!;
+        return { ...c, province: current.province, origin: current.origin, lastEvent: current.lastEvent, parts, records };
+      })
+      .sort((a, b) => (b.observedAt ?? '').localeCompare(a.observedAt ?? ''));
+  }
+
+  /** A case's case, retention and custody streams in every mirrored log that holds them, by origin. */
+  async mirroredCaseStreams(caseId: string): Promise<MirroredCaseStreams[]> {
+    const { rows } = await this.db.query<{ origin: string; province: string; stream: string; record: string }>(
+      `SELECT r.origin, r.province, r.stream, r.record
+         FROM mirror_logs l JOIN mirror_records r ON r.origin = l.origin AND r.stream = ANY($1::text[])
+        ORDER BY r.origin, r.stream, r.revision`,
+      [[streams.case(caseId), streams.retention(caseId), streams.custody(caseId)]],
+    );
+    const byOrigin = new Map<string, MirroredCaseStreams>();
+    for (const r of rows) {
+      let o = byOrigin.get(r.origin);
+      if (!o) {
+        o = { origin: r.origin, province: r.province, case: [], retention: [], custody: [] };
+        byOrigin.set(r.origin, o);
+      }
+      const record = JSON.parse(r.record) as EventRecord;
+      if (r.stream === streams.case(caseId)) o.case.push(record);
+      else if (r.stream === streams.retention(caseId)) o.retention.push(record);
+      else o.custody.push(record);
+    }
+    return [...byOrigin.values()];
   }
 }

@@ -17,8 +17,11 @@ import { plateColourOf } from '../../domain/case/plate-colour.ts';
 /** The `rm_citizen_violation` row in its JSON form, as declared by `CitizenViolationEntity`. */
 export type CitizenRow = JsonRowOf<typeof CitizenViolationEntity>;
 
-/** Citizen-facing status words (the lookup shows a status, not the internal lifecycle). */
-export type CitizenStatus = 'unresolved' | 'under-appeal' | 'resolved' | 'expired';
+/**
+ * Citizen-facing status words (the lookup shows a status, not the internal lifecycle). `transferred`: handed over
+ * to the police of another province served by another node (`transferred_to` names it); the case goes on there.
+ */
+export type CitizenStatus = 'unresolved' | 'under-appeal' | 'resolved' | 'expired' | 'transferred';
 
 export function detectingUnitOf(province: string): string {
   const p = provinceByCode(province);
@@ -50,9 +53,10 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
       violation_code: det.violationCode,
       violation: violationText(det.violationCode, det.vehicleClass, det.observedAt),
       detecting_unit: detectingUnitOf(event.data.province),
-      status: 'unresolved',
+      status: 'unresolved' satisfies CitizenStatus,
       published: false,
       owner_unresponsive: false,
+      transferred_to: null,
     };
   }
   switch (event.type) {
@@ -76,9 +80,16 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'AppealResolved':
       if (row.status !== 'under-appeal') return row;
       return event.data.outcome === 'overturned' ? { ...row, status: 'resolved' } : { ...row, status: 'unresolved' };
+    // Handed over across nodes: the case is closed here (reason `transferred`) and goes on in the receiving
+    // province, so the citizen is told where, not that it is resolved. An in-node transfer stays on this node.
+    case 'CaseTransferred':
+      return event.data.handover === 'federation'
+        ? { ...row, status: 'transferred' satisfies CitizenStatus, transferred_to: event.data.signoff.toProvince }
+        : row;
+    case 'CaseClosed':
+      return row.status === 'expired' || row.status === 'transferred' ? row : { ...row, status: 'resolved' };
     case 'PenaltyPaid':
     case 'PaymentRecorded':
-    case 'CaseClosed':
       return row.status === 'expired' ? row : { ...row, status: 'resolved' };
     case 'CaseExpired':
       return row.status === 'resolved' ? row : { ...row, status: 'expired' };
@@ -99,7 +110,6 @@ export function applyCitizenEvent(row: CitizenRow | undefined, event: CaseEvent)
     case 'OwnerUnresponsive':
       return { ...row, owner_unresponsive: true };
     case 'AgencyWarningSent':
-    case 'CaseTransferred':
     // Opens the row (above); a repeat on an existing row changes nothing.
     case 'CaseReceived':
     case 'ExplanationSubmitted':
@@ -130,8 +140,9 @@ function receivedRow(event: Extract<CaseEvent, { type: 'CaseReceived' }>): Citiz
     violation_code: review.violationCode,
     violation: violationText(review.violationCode, det.vehicleClass, det.observedAt),
     detecting_unit: detectingUnitOf(from.province),
-    status: 'unresolved',
+    status: 'unresolved' satisfies CitizenStatus,
     published: true,
     owner_unresponsive: false,
+    transferred_to: null,
   };
 }

@@ -166,6 +166,8 @@ export const CitizenViolationEntity = readModel({
     published: bool('published'),
     /** The owner did not respond 20 days after the notice (`OwnerUnresponsive`): the vehicle is flagged. */
     ownerUnresponsive: bool('owner_unresponsive'),
+    /** Handed over across nodes (status `transferred`): the receiving province, where the case goes on. */
+    transferredTo: text('transferred_to', true),
   },
   indices: [
     { name: 'rm_citizen_violation_plate_idx', columns: ['plateCompact', 'observedAt'], where: 'published' },

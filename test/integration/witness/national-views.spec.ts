@@ -250,12 +250,14 @@ describe('national read models over the mirrored provincial feeds', function () 
     const theirs = provincialAnswer.json.violations as Violation[];
     const ours = nationalAnswer.json.violations as Violation[];
     expect(ours).to.have.length(1); // the confirmed case; the rejected and unreviewed ones are never published
-    const published = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive', 'ref'];
+    const published = ['plate', 'plateColour', 'vehicleType', 'observedAt', 'place', 'violationCode', 'violation', 'detectingUnit', 'status', 'ownerUnresponsive', 'transferredTo', 'ref'];
     const pick = (v: Violation) => Object.fromEntries(published.map((k) => [k, v[k]]));
     expect(ours.map(pick)).to.deep.equal(theirs.map(pick));
     // Nothing of the case's procedure: that is acted on at the handling province.
     expect(ours[0]).to.include({ canPay: false, canComplain: false, decision: null, amountDue: null, payment: null });
-    expect(nationalAnswer.json.grant).to.equal(null);
+    // A grant to open the case here and be told, on any action, which province node holds it.
+    expect(nationalAnswer.json.grant).to.be.a('string');
+    expect(ours[0]!.followAt).to.equal(`${provinces.get(HANOI)!.node.url}/#/citizen`);
     // A wrong certificate answers like no violations.
     const wrong = await call(national, 'GET', `/v1/public/violations?plate=${encodeURIComponent(PLATE[HANOI]!)}&certificate=DK-WRONG-1`, {});
     expect(wrong.json.violations).to.deep.equal([]);

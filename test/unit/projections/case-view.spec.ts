@@ -8,7 +8,7 @@ import { applyCaseEvent, timelineSummary, type CaseViewRow, type Envelope } from
 import { applyCitizenEvent, detectingUnitOf, type CitizenRow } from '../../../src/projections/cases/citizen-view.ts';
 import { plateKey } from '../../../src/projections/cases/plate.ts';
 import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
-import { CASE_ID, OBSERVED_AT, PLATE, PLATE_CROP, model, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, violationDetected } from '../domain/case-fixtures.ts';
+import { CASE_ID, OBSERVED_AT, PLATE, PLATE_CROP, model, carViolation, caseCommand, confirmReview, recordDetection, rejectReview, reviewer, transferCase, violationDetected } from '../domain/case-fixtures.ts';
 import { caseDecider } from '../../../src/domain/case/decider.ts';
 import { fold } from '../../../src/domain/decider.ts';
 import { periodOfDays } from '../../../src/domain/case/periods.ts';
@@ -178,5 +178,22 @@ describe('case read model fold', () => {
   it('plate keys: valid plates normalise; odd reads keep letters and digits only', () => {
     expect(plateKey('30A-123.45')).to.equal(plateKey('30a 12345'));
     expect(plateKey('??ab!<script>')).to.match(/^[A-Z0-9]*$/);
+  });
+
+  describe('a case transferred to another province', () => {
+    const confirmed = [detected, ...decide([detected], confirmReview([detected]))];
+    const owned = [...confirmed, ...decide(confirmed, caseCommand({ type: 'IdentifyOwner', owner: { kind: 'individual', ref: 'owner-0001' }, registry: 'reg', now: '2026-03-11T03:00:00.000Z' }))];
+
+    it('given a confirmed case, when it is handed over across nodes, then the citizen sees it transferred to the receiving province, not resolved', () => {
+      const handedOver = [...owned, ...decide(owned, { ...transferCase(owned), handover: 'federation' })];
+      expect(handedOver.map((e) => e.type).slice(-2)).to.deep.equal(['CaseTransferred', 'CaseClosed']);
+      expect(rows(handedOver).citizen).to.deep.include({ status: 'transferred', transferred_to: '79', published: true });
+    });
+
+    it('given a confirmed case, when it is transferred within the node, then it stays unresolved here (the node goes on with it)', () => {
+      const inNode = [...owned, ...decide(owned, transferCase(owned))];
+      expect(inNode.map((e) => e.type)).to.include('CaseTransferred').and.not.include('CaseClosed');
+      expect(rows(inNode).citizen).to.deep.include({ status: 'unresolved', transferred_to: null });
+    });
   });
 });

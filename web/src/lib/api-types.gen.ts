@@ -2362,6 +2362,10 @@ export interface paths {
                                     detectingUnit: string;
                                     status: string;
                                     ownerUnresponsive: boolean;
+                                    transferredTo: {
+                                        province: string;
+                                        unit: string;
+                                    } | null;
                                 };
                                 privacyCopies: {
                                     digest: string;
@@ -4877,6 +4881,10 @@ export interface paths {
                             detectingUnit: string;
                             status: string;
                             ownerUnresponsive: boolean;
+                            transferredTo: {
+                                province: string;
+                                unit: string;
+                            } | null;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -4932,6 +4940,7 @@ export interface paths {
                                 driverNamed: boolean;
                                 endsAt: string | null;
                             };
+                            followAt: string | null;
                         };
                     };
                 };
@@ -5392,6 +5401,10 @@ export interface paths {
                             detectingUnit: string;
                             status: string;
                             ownerUnresponsive: boolean;
+                            transferredTo: {
+                                province: string;
+                                unit: string;
+                            } | null;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -5447,6 +5460,7 @@ export interface paths {
                                 driverNamed: boolean;
                                 endsAt: string | null;
                             };
+                            followAt: string | null;
                         };
                     };
                 };
@@ -5467,6 +5481,10 @@ export interface paths {
                             detectingUnit: string;
                             status: string;
                             ownerUnresponsive: boolean;
+                            transferredTo: {
+                                province: string;
+                                unit: string;
+                            } | null;
                             ref: string;
                             handlingUnitPhone: string | null;
                             fineRange: {
@@ -5522,6 +5540,7 @@ export interface paths {
                                 driverNamed: boolean;
                                 endsAt: string | null;
                             };
+                            followAt: string | null;
                         };
                     };
                 };
@@ -6128,6 +6147,10 @@ export interface paths {
                                 detectingUnit: string;
                                 status: string;
                                 ownerUnresponsive: boolean;
+                                transferredTo: {
+                                    province: string;
+                                    unit: string;
+                                } | null;
                                 ref: string;
                                 handlingUnitPhone: string | null;
                                 fineRange: {
@@ -6183,6 +6206,7 @@ export interface paths {
                                     driverNamed: boolean;
                                     endsAt: string | null;
                                 };
+                                followAt: string | null;
                             }[];
                         };
                     };
@@ -6268,6 +6292,10 @@ export interface paths {
                                     detectingUnit: string;
                                     status: string;
                                     ownerUnresponsive: boolean;
+                                    transferredTo: {
+                                        province: string;
+                                        unit: string;
+                                    } | null;
                                 };
                                 privacyCopies: {
                                     digest: string;

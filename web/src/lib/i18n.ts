@@ -244,6 +244,7 @@ const vi = {
   'status.unresolved': 'Chưa xử lý xong',
   'status.under-appeal': 'Đang khiếu nại',
   'status.resolved': 'Đã xử lý xong',
+  'status.transferred': 'Đã chuyển tỉnh khác xử lý',
   // review decisions
   'decision.confirm': 'Xác nhận',
   'decision.reject': 'Từ chối',
@@ -735,6 +736,7 @@ const en: Partial<Record<MessageKey, string>> = {
   'status.unresolved': 'Unresolved',
   'status.under-appeal': 'Under appeal',
   'status.resolved': 'Resolved',
+  'status.transferred': 'Transferred to another province',
   'decision.confirm': 'Confirmed',
   'decision.reject': 'Rejected',
   'decision.penalty': 'Penalty',

@@ -30,6 +30,7 @@ function problemKey(error: unknown, during: 'write' | 'upload' = 'write'): Citiz
   if (error.status === 429) return 'tooMany';
   if (code === 'already-paid') return 'alreadyPaid';
   if (code === 'organisation-must-name-driver') return 'organisationMustNameDriver';
+  if (code === 'case-held-by-province-node') return 'heldByProvince';
   if (error.status === 409) return 'conflict';
   if (during === 'upload' || code.startsWith('evidence-') || code.startsWith('attachment-')) return 'attachmentRefused';
   if (error.status === 422) return 'periodEnded';
@@ -305,6 +306,7 @@ export function ViolationCard({ grant, v, onChange }: { grant: string; v: Portal
       <dt>${t('detectingUnit')}</dt><dd>${v.detectingUnit}</dd>
       <dt>${c('handlingUnitPhone')}</dt><dd>${v.handlingUnitPhone ? html`<a href=${`tel:${v.handlingUnitPhone.replace(/[^0-9+]/g, '')}`}>${v.handlingUnitPhone}</a>` : '—'}</dd>
       <dt>${t('status')}</dt><dd data-testid="citizen-status">${v.paid ? c('paid') : tValue('status', v.status)}</dd>
+      ${v.transferredTo ? html`<dt>${c('transferredTo')}</dt><dd data-testid="transferred-to">${v.transferredTo.unit}</dd>` : null}
       ${v.decision
         ? html`<dt>${c('decisionNumber')}</dt><dd>${v.decision.number}</dd>
             <dt>${c('decidedFine')}</dt><dd data-testid="decided-fine">${formatVnd(v.decision.fineVnd)}</dd>
@@ -316,6 +318,8 @@ export function ViolationCard({ grant, v, onChange }: { grant: string; v: Portal
       ${v.deadlines.payBy && !v.paid ? html`<dt>${c('payBy')}</dt><dd data-testid="pay-by">${formatDate(v.deadlines.payBy)}</dd>` : null}
       ${v.deadlines.complainBy ? html`<dt>${c('complainBy')}</dt><dd>${formatDate(v.deadlines.complainBy)}</dd>` : null}
     </dl>
+    ${v.transferredTo ? html`<p class="help" data-testid="transferred-help">${c('transferredHelp')}</p>` : null}
+    ${v.followAt ? html`<p><a href=${v.followAt} rel="noopener" data-testid="follow-at">${c('followAt')}</a></p>` : null}
     <${PrivacyImage} grant=${grant} v=${v} />
     ${v.complaints.length > 0
       ? html`<section><h3>${c('complaints')}</h3><ul>${v.complaints.map(

@@ -104,6 +104,11 @@ const vi = {
   'record.DriverIdentified': 'Người điều khiển',
   organisationMustNameDriver: 'Chủ xe là tổ chức: hãy khai người điều khiển trước hoặc cùng lúc với giải trình.',
   appealRecorded: 'Đã chuyển thành đơn khiếu nại quyết định trên hồ sơ',
+  transferredTo: 'Đã chuyển cho',
+  transferredHelp:
+    'Vụ việc đã được chuyển cho đơn vị trên (nơi chủ xe cư trú) tiếp tục xử lý. Việc giải trình, nộp phạt và khiếu nại thực hiện với đơn vị đó: tra cứu lại trên cổng tra cứu của địa phương đó hoặc cổng tra cứu quốc gia.',
+  followAt: 'Tra cứu và giải quyết tại cổng của địa phương xử lý',
+  heldByProvince: 'Vụ việc do công an địa phương xử lý: hãy giải trình, nộp phạt hoặc khiếu nại tại cổng của địa phương đó (đường dẫn bên dưới).',
 } as const;
 
 export type CitizenKey = keyof typeof vi;
@@ -206,6 +211,11 @@ const en: Partial<Record<CitizenKey, string>> = {
   'record.DriverIdentified': 'Driver',
   organisationMustNameDriver: 'The owner is an organisation: name the driver before or with the explanation.',
   appealRecorded: 'Recorded on the case as an appeal against the decision',
+  transferredTo: 'Transferred to',
+  transferredHelp:
+    "The case was handed over to the unit above (where the owner resides), which goes on with it. Explanations, payment and complaints are made with that unit: look the vehicle up again on that province's portal or the national portal.",
+  followAt: "Look it up and act on it at the handling province's portal",
+  heldByProvince: "This case is handled by a province's police: answer, pay or complain on that province's portal (link below).",
 };
 
 export function ct(key: CitizenKey, lang: Lang = langStore.get()): string {

@@ -58,11 +58,14 @@ import { AppError, ValidationError } from '../../../domain/shared/errors.ts';
 import { DigestSchema, IdentifierSchema } from '../../../domain/signoff/primitives.ts';
 import { EvidenceTooLargeError } from '../../../ports/evidence-errors.ts';
 import { checkEvidenceMedia } from '../../evidence/media-check.ts';
+import { detectingUnitOf } from '../../../projections/cases/citizen-view.ts';
 import { CitizenGrants, GRANT_HEADER, REPORT_SESSION_HEADER, UploadCredentialRequiredError } from '../citizen-grant.ts';
 import { NotFoundError, route } from '../route.ts';
 import type { AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
 import type { ApiServices, CitizenPortalServices, PublishedViolation } from './services.ts';
+import type { NationalProjector } from '../../witness/national-projections.ts';
+import { caseHeldError, nationalPublishedViolations, provinceNodes } from './national-citizen.ts';
 
 /** An illustrative treasury account (the demo's; a deployment configures its own). */
 export const DEMO_TREASURY: TreasuryAccount = {
@@ -157,6 +160,11 @@ export const PortalFieldsSchema = {
     /** The instant the period ends (24:00 Viet Nam time of its last day), once a notice was issued. */
     endsAt: z.string().nullable(),
   }),
+  /**
+   * The citizen portal of the node that handles the case, where it is answered, paid or complained about: set on
+   * the national node (from the provincial log registry), null on a province node (the case is acted on here).
+   */
+  followAt: z.string().nullable(),
 };
 
 export const PublishedFieldsSchema = {
@@ -171,6 +179,11 @@ export const PublishedFieldsSchema = {
   status: z.string(),
   /** The owner did not respond 20 days after the notice (Circular 73/2024 Art. 24): the vehicle is flagged. */
   ownerUnresponsive: z.boolean(),
+  /**
+   * Status `transferred`: the case was handed over to the police of another province (served by another node),
+   * where it goes on: the province and its traffic police unit. Null otherwise.
+   */
+  transferredTo: z.object({ province: z.string(), unit: z.string() }).nullable(),
 };
 
 export const PortalViolationSchema = z.object({ ...PublishedFieldsSchema, ...PortalFieldsSchema });
@@ -189,7 +202,13 @@ export function publishedFields(v: PublishedViolation): z.infer<z.ZodObject<type
     detectingUnit: v.detectingUnit,
     status: v.status,
     ownerUnresponsive: v.ownerUnresponsive,
+    transferredTo: v.transferredTo === null ? null : { province: v.transferredTo, unit: detectingUnitOf(v.transferredTo) },
   };
+}
+
+/** The province whose police handle the case now: the receiving one for a case handed over, else the case's. */
+export function handlingProvinceOf(v: Pick<PublishedViolation, 'province' | 'transferredTo'>): string {
+  return v.transferredTo ?? v.province;
 }
 
 /** The answer-to-the-notice state of a case as the holder sees it (the case decider's citizen rules, read). */
@@ -210,7 +229,32 @@ export function portalViolation(
   phone: string | undefined,
   response: z.infer<typeof PortalFieldsSchema.response>,
 ): PortalViolation {
-  return { ...publishedFields(v), ...view, handlingUnitPhone: phone ?? null, response };
+  return { ...publishedFields(v), ...view, handlingUnitPhone: phone ?? null, response, followAt: null };
+}
+
+/**
+ * A violation as the national node shows it: the published fields and the notice reference only; the case's
+ * procedure (fines, deadlines, payment, answering, complaints) lives on the handling province's node, whose
+ * portal `followAt` names, so every action is off here.
+ */
+export function nationalPortalViolation(v: PublishedViolation, phone: string | undefined, followAt: string | null): PortalViolation {
+  return {
+    ...publishedFields(v),
+    ref: portalRef(v.caseId),
+    handlingUnitPhone: phone ?? null,
+    fineRange: null,
+    decision: null,
+    deadlines: { respondBy: null, payBy: null, complainBy: null },
+    amountDue: null,
+    payment: null,
+    paid: null,
+    complaints: [],
+    privacyImage: false,
+    canPay: false,
+    canComplain: false,
+    response: { canRespond: false, driverRequired: false, explained: false, driverNamed: false, endsAt: null },
+    followAt,
+  };
 }
 
 /** The case behind a published violation, folded, with the citizen stream beside it. */
@@ -235,8 +279,24 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
   const nowMs = () => Date.parse(deps.clock.now());
   const maxAttachmentBytes = portal.settings.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
 
-  /** The grant's plate, and the case with reference `ref` among ITS published violations; 404 otherwise. */
+  // Read per request: the national read models are wired in after the routes (and so in the specs).
+  const nationalOf = () => services.nationalReadModels;
+
+  /** On the national node: the grant's plate and the violation with reference `ref` over the mirror; 404 otherwise. */
+  async function resolveNational(req: Request, ref: string, mirror: NationalProjector): Promise<PublishedViolation> {
+    const plateCompact = portal.grants.fromRequest(req, nowMs());
+    const published = (await nationalPublishedViolations(mirror, services, plateCompact)).find((v) => portalRef(v.caseId) === ref);
+    if (!published) throw new NotFoundError('No such violation for this vehicle', {});
+    return published;
+  }
+
+  /**
+   * The grant's plate, and the case with reference `ref` among ITS published violations; 404 otherwise. On the
+   * national node no case is acted on: the case found is refused with the province node that holds it.
+   */
   async function resolve(req: Request, ref: string): Promise<Resolved> {
+    const national = nationalOf();
+    if (national) throw await caseHeldError(services, await resolveNational(req, ref, national));
     const plateCompact = portal.grants.fromRequest(req, nowMs());
     const published = (await services.queries.citizenViolations(plateCompact)).find((v) => portalRef(v.caseId) === ref);
     if (!published) throw new NotFoundError('No such violation for this vehicle', {});
@@ -250,7 +310,7 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
     portalViolation(
       r.published,
       portalCaseView(r.kase, r.citizen, deps.clock.now(), portal.treasury),
-      portal.settings.handlingUnitPhone?.(r.kase.province),
+      portal.settings.handlingUnitPhone?.(r.published.transferredTo ?? r.kase.province),
       responseOf(r.kase, deps.clock.now()),
     );
 
@@ -289,6 +349,14 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       responses: { 200: { description: 'The violation', schema: PortalViolationSchema }, 401: { description: 'No valid grant: look the vehicle up again' } },
       handler: async ({ req, res, params }) => {
         res.set('Cache-Control', 'no-store');
+        const national = nationalOf();
+        if (national) {
+          const v = await resolveNational(req, params.ref, national);
+          const province = v.transferredTo ?? v.province;
+          const [where] = await provinceNodes(services, [province]);
+          res.json(nationalPortalViolation(v, portal.settings.handlingUnitPhone?.(province), where!.portal));
+          return;
+        }
         res.json(view(await resolve(req, params.ref)));
       },
     }),
@@ -521,6 +589,8 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         409: { description: 'Already paid, or the Idempotency-Key was used for another request' },
       },
       handler: async ({ req, res, params, body }) => {
+        // On the national node the case is refused first, with the node where it is paid (whatever gateway is here).
+        if (nationalOf()) await resolve(req, params.ref);
         const gateway = portal.settings.gateway;
         if (!gateway) throw new PaymentGatewayNotConfiguredError('No payment gateway is configured on this node');
         const key = idempotencyKey(req);

@@ -12,7 +12,10 @@
  */
 import { z } from 'zod';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
-import { answerSubjectRequest, discloseCase, receiveSubjectRequest } from '../../../commands/subject.ts';
+import { answerSubjectRequest, discloseCase, disclosureOf, receiveSubjectRequest } from '../../../commands/subject.ts';
+import type { NationalViews } from '../../witness/national-views.ts';
+import type { Caller } from '../../../commands/outcome.ts';
+import { nationalPublishedViolations, provinceNodes, SubjectRequestAtProvinceNodeError } from './national-citizen.ts';
 import { SUBJECT_LEGAL_BASIS, SUBJECT_REQUEST_KINDS } from '../../../domain/subject/index.ts';
 import { TextSchema } from '../../../domain/signoff/primitives.ts';
 import { plateKey } from '../../../domain/case/plate-key.ts';
@@ -21,8 +24,7 @@ import { route } from '../route.ts';
 import { correlation } from './cases.ts';
 import type { AnyRoute } from './access.ts';
 import type { ApiServices, PublishedViolation } from './services.ts';
-import { portalCaseView, portalRef } from '../../../domain/citizen/index.ts';
-import { readModelQueries } from './read-models.ts';
+import { portalCaseView } from '../../../domain/citizen/index.ts';
 import { citizenComplaintRoutes } from './citizen-complaints.ts';
 import { citizenReportRoutes } from './citizen-reports.ts';
 import {
@@ -34,6 +36,8 @@ import {
   PortalViolationSchema,
   publishedFields,
   PublishedFieldsSchema,
+  handlingProvinceOf,
+  nationalPortalViolation,
   type PortalViolation,
 } from './citizen-portal.ts';
 
@@ -96,10 +100,11 @@ export async function subjectAccessExport(
 
 /**
  * The lookup on the national node (`--tier national`): the same published violations, answered from the
- * provincial read models projected over the mirrored feeds (src/adapters/witness/national-projections.ts),
- * each disclosure recorded in custody on this node under the case's province. Only the published fields and
- * the notice reference: the case's procedure (fines, deadlines, payment, answering, complaints) lives on the
- * handling province's node, so the portal's actions are off here and no grant is issued.
+ * provincial read models projected over the mirrored feeds (src/adapters/witness/national-projections.ts), one
+ * per case (a case handed over across nodes is shown where it goes on), each disclosure recorded in custody on
+ * this node under the case's province. Only the published fields, the notice reference and the portal of the
+ * province node that handles the case (`followAt`): the case's procedure lives there, so the portal's actions
+ * are refused here with that node named (national-citizen.ts).
  */
 async function nationalLookup(
   services: ApiServices,
@@ -107,7 +112,7 @@ async function nationalLookup(
   compact: string,
   correlated: { correlationId?: string },
 ): Promise<PortalViolation[]> {
-  const found = await national.read((m) => readModelQueries(m, services.commandDeps.clock).citizenViolations(compact));
+  const found = await nationalPublishedViolations(national, services, compact);
   for (const v of found) {
     await recordEvidenceAccess(
       services.commandDeps,
@@ -117,22 +122,49 @@ async function nationalLookup(
     );
   }
   const phone = services.citizen?.handlingUnitPhone;
-  return found.map((v) => ({
-    ...publishedFields(v),
-    ref: portalRef(v.caseId),
-    handlingUnitPhone: phone?.(v.province) ?? null,
-    fineRange: null,
-    decision: null,
-    deadlines: { respondBy: null, payBy: null, complainBy: null },
-    amountDue: null,
-    payment: null,
-    paid: null,
-    complaints: [],
-    privacyImage: false,
-    canPay: false,
-    canComplain: false,
-    response: { canRespond: false, driverRequired: false, explained: false, driverNamed: false, endsAt: null },
-  }));
+  const nodes = new Map((await provinceNodes(services, found.map(handlingProvinceOf))).map((n) => [n.province, n]));
+  return found.map((v) => nationalPortalViolation(v, phone?.(handlingProvinceOf(v)), nodes.get(handlingProvinceOf(v))?.portal ?? null));
+}
+
+/**
+ * The access export on the national node, from the mirror: per case the published fields (its national row),
+ * and from every provincial log that holds the case (each part of a case handed over across nodes) the privacy
+ * copy references, the destroyed evidence and the custody log, with this node's own custody records of the case
+ * (national lookups) after them. Each case disclosed is recorded in custody here, under the case's province.
+ */
+export async function nationalSubjectAccessExport(
+  services: ApiServices,
+  views: NationalViews,
+  found: readonly PublishedViolation[],
+  request: { requestId: string | null; actor: { kind: 'citizen' | 'officer'; id: string }; correlationId?: string },
+): Promise<z.infer<typeof SubjectExport>> {
+  const cases: z.infer<typeof SubjectExport>['cases'] = [];
+  for (const v of found) {
+    const parts = (await views.mirroredCaseStreams(v.caseId)).map((p) => disclosureOf(v.caseId, p));
+    const here = await discloseCase(services.store, v.caseId);
+    await recordEvidenceAccess(
+      services.commandDeps,
+      { actor: request.actor, province: v.province },
+      { caseId: v.caseId, access: 'lookup', purpose: `data subject access request${request.requestId ? ` ${request.requestId}` : ''}`.slice(0, 200) },
+      request.correlationId !== undefined ? { correlationId: request.correlationId } : {},
+    );
+    cases.push({
+      caseId: v.caseId,
+      published: publishedFields(v),
+      privacyCopies: parts.flatMap((p) => p.privacyCopies),
+      destroyed: parts.flatMap((p) => p.destroyed),
+      custody: [...parts.flatMap((p) => p.custody), ...here.custody],
+    });
+  }
+  return { requestId: request.requestId, legalBasis: SUBJECT_LEGAL_BASIS.access, cases };
+}
+
+/** The national node's answer to a correction or erasure: refused, naming the province nodes of the vehicle's cases. */
+export async function subjectRequestAtProvinceNodes(services: ApiServices, provinces: readonly string[]): Promise<SubjectRequestAtProvinceNodeError> {
+  return new SubjectRequestAtProvinceNodeError(
+    'A correction or erasure is asked of the province node that holds the case: the national node keeps a verified copy it cannot change',
+    { nodes: await provinceNodes(services, provinces) },
+  );
 }
 
 export function publicRoutes(services: ApiServices): AnyRoute[] {
@@ -178,7 +210,10 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         await budget.succeeded(compact);
         const nationalReadModels = services.nationalReadModels;
         if (nationalReadModels) {
-          res.json({ grant: null, violations: await nationalLookup(services, nationalReadModels, compact, correlation(req)) });
+          const violations = await nationalLookup(services, nationalReadModels, compact, correlation(req));
+          // The grant lets the portal open a violation here and be told, on any action, which node holds it.
+          const grant = violations.length > 0 ? portal.grants.issue(compact, Date.parse(services.commandDeps.clock.now())) : null;
+          res.json({ grant, violations });
           return;
         }
         const found = await services.queries.citizenViolations(compact);
@@ -195,7 +230,7 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
         for (const v of found) {
           const { kase, citizen } = await loadPortalCase(services, v.caseId);
           const view = portalCaseView(kase, citizen, now, portal.treasury);
-          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(kase.province), responseOf(kase, now)));
+          violations.push(portalViolation(v, view, portal.settings.handlingUnitPhone?.(v.transferredTo ?? kase.province), responseOf(kase, now)));
         }
         // A grant only for a vehicle with published violations: nothing to act on otherwise, and an empty
         // answer must look the same whether or not the certificate matched.
@@ -220,23 +255,33 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
       },
       handler: async ({ req, res, body }) => {
         res.set('Cache-Control', 'no-store');
-        const empty = () =>
-          body.kind === 'access'
-            ? res.status(200).json({ requestId: null, legalBasis: SUBJECT_LEGAL_BASIS.access, cases: [] })
-            : res.status(202).json({ received: true });
+        const empty = async () => {
+          // The national node changes no case: a correction or erasure there is refused, whatever the papers say
+          // (with the province nodes named only when the papers match and the vehicle has cases).
+          if (services.nationalReadModels && body.kind !== 'access') throw await subjectRequestAtProvinceNodes(services, []);
+          if (body.kind === 'access') res.status(200).json({ requestId: null, legalBasis: SUBJECT_LEGAL_BASIS.access, cases: [] });
+          else res.status(202).json({ received: true });
+        };
         const compact = plateKey(body.plate);
         if (!compact) {
-          empty();
+          await empty();
           return;
         }
         // The same guessing protection as the lookup: one budget per plate, taken before the registry is asked.
         const attempt = await budget.attempt(compact, Date.parse(services.commandDeps.clock.now()));
         if (!attempt.ok) throw new LookupBudgetExhaustedError(attempt.retryAfterSeconds);
         if (!(await services.registry.verifyRegistration(compact, body.certificate))) {
-          empty();
+          await empty();
           return;
         }
         await budget.succeeded(compact);
+        const national = services.nationalReadModels;
+        if (national && services.nationalViews) {
+          const found = await nationalPublishedViolations(national, services, compact);
+          if (body.kind !== 'access') throw await subjectRequestAtProvinceNodes(services, found.map(handlingProvinceOf));
+          res.status(200).json(await nationalAccess(services, services.nationalViews, found, { kind: 'citizen', id: 'public-subject-request' }, correlation(req)));
+          return;
+        }
         const found = await services.queries.citizenViolations(compact);
         // An access discloses the published cases; a correction or erasure concerns every case of the plate.
         const concerned = body.kind === 'access' ? found : await services.queries.casesOfPlate(compact);
@@ -267,4 +312,35 @@ export function publicRoutes(services: ApiServices): AnyRoute[] {
       },
     }),
   ];
+}
+
+/**
+ * An access request answered on the national node: recorded here (the request's stream), answered from the
+ * mirror (`nationalSubjectAccessExport`), its answer recorded.
+ */
+export async function nationalAccess(
+  services: ApiServices,
+  views: NationalViews,
+  found: readonly PublishedViolation[],
+  actor: { kind: 'citizen' | 'officer'; id: string },
+  correlated: { correlationId?: string },
+  /** The officer filing it (the public channel: the citizen actor, under the first case's province). */
+  caller?: Caller,
+): Promise<z.infer<typeof SubjectExport>> {
+  const requestId = services.commandDeps.ids();
+  const province = found[0]?.province ?? '00';
+  await receiveSubjectRequest(
+    services.commandDeps,
+    caller ?? { actor, province },
+    { requestId, kind: 'access', channel: actor.kind === 'officer' ? 'officer' : 'public', caseIds: found.map((v) => v.caseId) },
+    correlated,
+  );
+  const exported = await nationalSubjectAccessExport(services, views, found, { requestId, actor, ...correlated });
+  await answerSubjectRequest(
+    services.commandDeps,
+    caller ?? { actor: { kind: 'system', id: 'subject-access' }, province },
+    { requestId, outcome: 'disclosed', reason: `disclosed ${found.length} case(s) from the national mirror` },
+    correlated,
+  );
+  return exported;
 }

@@ -92,7 +92,7 @@ export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries 
       const rows = (await ds.query(
         `SELECT v.case_id, c.province, v.plate, v.plate_colour, v.vehicle_type,
                 to_char(v.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS observed_at,
-                v.place, v.violation_code, v.violation, v.detecting_unit, v.status, v.owner_unresponsive
+                v.place, v.violation_code, v.violation, v.detecting_unit, v.status, v.owner_unresponsive, v.transferred_to
            FROM rm_citizen_violation v JOIN rm_case c ON c.case_id = v.case_id
           WHERE v.plate_compact = $1 AND v.published
           ORDER BY v.observed_at DESC, v.case_id DESC LIMIT 500`,
@@ -112,6 +112,7 @@ export function readModelQueries(ds: ReadModelReader, clock: Clock): ApiQueries 
         detectingUnit: str(r.detecting_unit)!,
         status: str(r.status)!,
         ownerUnresponsive: r.owner_unresponsive === true,
+        transferredTo: str(r.transferred_to),
       }));
     },
     async reviewQueue(province, page) {

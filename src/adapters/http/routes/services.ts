@@ -116,6 +116,8 @@ export interface PublishedViolation {
   status: string;
   /** The owner did not respond 20 days after the notice: the registration and inspection agencies were warned. */
   ownerUnresponsive: boolean;
+  /** Status `transferred`: the province the case was handed over to (another node), where it goes on. */
+  transferredTo: string | null;
 }
 
 export interface StatisticsScope {

@@ -16,7 +16,9 @@ import { seesProvince } from '../../auth/roles.ts';
 import { ForbiddenError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
-import { SubjectExport, subjectAccessExport } from './public.ts';
+import { SubjectExport, nationalAccess, subjectAccessExport, subjectRequestAtProvinceNodes } from './public.ts';
+import { handlingProvinceOf } from './citizen-portal.ts';
+import { nationalPublishedViolations } from './national-citizen.ts';
 import type { ApiServices } from './services.ts';
 
 const Filed = z.object({
@@ -45,6 +47,16 @@ export function subjectRoutes(services: ApiServices): AnyRoute[] {
         const p = requirePrincipal(principal);
         const compact = plateKey(body.plate);
         if (!compact) throw new ValidationError('The plate has no letters or digits', { field: 'plate' }, 'invalid-plate');
+        const national = services.nationalReadModels;
+        if (national && services.nationalViews) {
+          // The national node: access answered from the mirror; a correction or erasure is the province's to make.
+          const found = (await nationalPublishedViolations(national, services, compact)).filter((v) => seesProvince(p, v.province));
+          if (body.kind !== 'access') throw await subjectRequestAtProvinceNodes(services, found.map(handlingProvinceOf));
+          const caller = callerFor(p);
+          const exported = await nationalAccess(services, services.nationalViews, found, { kind: 'officer', id: caller.actor.id }, correlation(req), caller);
+          res.set('Cache-Control', 'no-store').status(200).json(exported);
+          return;
+        }
         const found = (await services.queries.citizenViolations(compact)).filter((v) => seesProvince(p, v.province));
         // An access discloses the published cases; a correction or erasure concerns every case of the plate.
         const concerned = body.kind === 'access' ? found : (await services.queries.casesOfPlate(compact)).filter((v) => seesProvince(p, v.province));
