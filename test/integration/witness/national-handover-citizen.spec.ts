@@ -262,6 +262,36 @@ describe('a case handed over across nodes, as citizens and the national views se
     expect(one.json).to.deep.include({ ref, status: 'unresolved', followAt: `${provinces.get(SAIGON)!.node.url}/#/citizen` });
   });
 
+  it("citizen reports are refused on the national node naming the province's node, and at a node that does not serve the province", async () => {
+    const before = (await nationalPool.query<{ n: string }>('SELECT count(*) AS n FROM event_records')).rows[0]!.n;
+    const report = {
+      province: SAIGON,
+      observedAt: '2026-12-01T08:00:00.000Z',
+      place: 'Nguyễn Huệ, Quận 1',
+      description: 'A car ran the red light at the crossing.',
+      photos: [{ digest: `sha256:${'ab'.repeat(32)}`, mediaType: 'image/jpeg', size: 10 }],
+    };
+    const saigon = provinces.get(SAIGON)!.node.url;
+    const atNational = await call(national, 'POST', '/v1/public/reports', { headers: { 'idempotency-key': 'national-report-0001' }, body: report });
+    expect(atNational.status, atNational.text).to.equal(409);
+    expect(atNational.json).to.deep.include({ type: `${PROBLEM}report-at-province-node`, province: SAIGON, node: saigon, portal: `${saigon}/#/citizen` });
+    const session = await call(national, 'POST', '/v1/public/report-sessions', { body: {} });
+    expect(session.status, session.text).to.equal(409);
+    const nodes = (session.json as { nodes: { province: string; node: string }[] }).nodes;
+    expect(nodes.map((n) => [n.province, n.node])).to.deep.equal([
+      [HANOI, provinces.get(HANOI)!.node.url],
+      [SAIGON, saigon],
+    ]);
+    const upload = await call(national, 'PUT', '/v1/public/attachments', { headers: { 'content-type': 'image/jpeg', 'x-report-session': 'anything' }, raw: new Uint8Array([0xff, 0xd8, 0xff]) });
+    expect(upload.status, upload.text).to.equal(409);
+    expect((upload.json as { type: string }).type).to.equal(`${PROBLEM}report-at-province-node`);
+    expect((await nationalPool.query<{ n: string }>('SELECT count(*) AS n FROM event_records')).rows[0]!.n).to.equal(before);
+    // Province 01's node serves 01 only: a report of what was seen in 79 would sit in a queue nobody there reads.
+    const atHanoi = await call(provinces.get(HANOI)!.node, 'POST', '/v1/public/reports', { headers: { 'idempotency-key': 'hanoi-report-0001' }, body: report });
+    expect(atHanoi.status, atHanoi.text).to.equal(403);
+    expect(atHanoi.json).to.deep.include({ type: `${PROBLEM}province-not-served`, province: SAIGON });
+  });
+
   it('a data-subject access request on the national node is answered from the mirror; a correction or erasure is refused naming the province node', async () => {
     const reply = await call(national, 'POST', '/v1/public/subject-requests', { body: { plate: PLATE, certificate: CERTIFICATE, kind: 'access' } });
     expectStatus(reply, 200, 'access');

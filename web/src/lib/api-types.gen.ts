@@ -5059,6 +5059,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description On the national node: reports are made on the province nodes (named) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Problem details (RFC 9457) */
                 default: {
                     headers: {
@@ -5123,6 +5130,13 @@ export interface paths {
                 };
                 /** @description Neither a valid grant nor a valid report session */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description On the national node: complaints and reports are made on the province nodes (named) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5708,7 +5722,14 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The Idempotency-Key was used for another request */
+                /** @description A provincial node that does not serve the report's province */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The Idempotency-Key was used for another request; or, on the national node, reports are made on the province node (named) */
                 409: {
                     headers: {
                         [name: string]: unknown;

@@ -65,7 +65,7 @@ import type { AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
 import type { ApiServices, CitizenPortalServices, PublishedViolation } from './services.ts';
 import type { NationalProjector } from '../../witness/national-projections.ts';
-import { caseHeldError, nationalPublishedViolations, provinceNodes } from './national-citizen.ts';
+import { caseHeldError, nationalPublishedViolations, provinceNodes, reportAtProvinceNodeError } from './national-citizen.ts';
 
 /** An illustrative treasury account (the demo's; a deployment configures its own). */
 export const DEMO_TREASURY: TreasuryAccount = {
@@ -400,9 +400,14 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
       tags: ['public'],
       auth: 'public',
       body: z.strictObject({}),
-      responses: { 201: { description: 'The session', schema: z.object({ session: z.string(), expiresAt: z.string() }) } },
+      responses: {
+        201: { description: 'The session', schema: z.object({ session: z.string(), expiresAt: z.string() }) },
+        409: { description: 'On the national node: reports are made on the province nodes (named)' },
+      },
       handler: async ({ res }) => {
         res.set('Cache-Control', 'no-store');
+        // The national node keeps no reports (national-citizen.ts): a session there could only lead to a refusal.
+        if (services.nationalReadModels) throw await reportAtProvinceNodeError(services);
         res.status(201).json(portal.grants.issueReportSession(nowMs()));
       },
     }),
@@ -418,9 +423,12 @@ export function citizenPortalRoutes(services: ApiServices, portal: Portal): AnyR
         201: { description: 'Stored', schema: z.object({ digest: z.string(), size: z.number(), mediaType: z.string() }) },
         200: { description: 'Already stored (uploads are content-addressed, so a repeat is a no-op)' },
         401: { description: 'Neither a valid grant nor a valid report session' },
+        409: { description: 'On the national node: complaints and reports are made on the province nodes (named)' },
       },
       handler: async ({ req, res }) => {
         try {
+          // Complaints and reports are made on the province node: nothing uploaded to the national node is ever used.
+          if (services.nationalReadModels) throw await reportAtProvinceNodeError(services);
           // A papers holder's grant, or a report session (a report of a violation seen on the road): never neither,
           // so nothing is stored for a client that did not first go through a rate-limited step.
           if (req.get(GRANT_HEADER) !== undefined) portal.grants.fromRequest(req, nowMs());

@@ -25,6 +25,8 @@ import { NotFoundError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
 import { correlation } from './case-common.ts';
 import { ATTACHMENT_MEDIA_TYPES, AttachmentNotStoredError, IdempotencyKeyRequiredError } from './citizen-portal.ts';
+import { ProvinceNotServedError } from './ingest.ts';
+import { reportAtProvinceNodeError } from './national-citizen.ts';
 import type { ApiServices } from './services.ts';
 
 const ProvinceSchema = z.string().refine(isProvinceCode, 'must be a province code');
@@ -84,9 +86,18 @@ export function citizenReportRoutes(services: ApiServices): AnyRoute[] {
       responses: {
         201: { description: 'Reported: the reference to follow it', schema: ReportStatusSchema },
         200: { description: 'A repeat under the same Idempotency-Key', schema: ReportStatusSchema },
-        409: { description: 'The Idempotency-Key was used for another request' },
+        409: { description: 'The Idempotency-Key was used for another request; or, on the national node, reports are made on the province node (named)' },
+        403: { description: "A provincial node that does not serve the report's province" },
       },
       handler: async ({ req, res, body }) => {
+        // The report goes to the officers of the province where the violation was seen: on that province's node.
+        if (services.nationalReadModels) throw await reportAtProvinceNodeError(services, body.province);
+        if (services.servedProvinces && !services.servedProvinces.includes(body.province)) {
+          throw new ProvinceNotServedError(`This node does not serve province ${body.province}: report it on that province's node`, {
+            province: body.province,
+            served: services.servedProvinces,
+          });
+        }
         const raw = req.get('idempotency-key');
         if (raw === undefined) throw new IdempotencyKeyRequiredError('Every portal write needs an Idempotency-Key header');
         const key = IdempotencyKeySchema.safeParse(raw);

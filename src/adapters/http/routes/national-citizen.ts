@@ -35,6 +35,31 @@ export class SubjectRequestAtProvinceNodeError extends AppError {
   readonly code = 'subject-request-at-province-node';
 }
 
+/**
+ * A citizen's report of a violation seen on the road (and its photo uploads) is made on the node of the
+ * province where it was seen, whose officers review it; the national node has no report queue.
+ */
+export class ReportAtProvinceNodeError extends AppError {
+  readonly category = 'conflict' as const;
+  readonly code = 'report-at-province-node';
+}
+
+/** The problem for a citizen report (or its session or photo upload) at the national node, naming where to report. */
+export async function reportAtProvinceNodeError(services: ApiServices, province?: string): Promise<ReportAtProvinceNodeError> {
+  if (province !== undefined) {
+    const [where] = await provinceNodes(services, [province]);
+    return new ReportAtProvinceNodeError(
+      `Reports of violations seen in province ${province} are made on its node${where!.node ? ` (${where!.node})` : ''}`,
+      { ...where! },
+    );
+  }
+  const registry = await loadProvincialLogRegistry(services.commandDeps.store);
+  const provinces = [...new Set(Object.values(registry.logs).filter((l) => l.retiredAt === undefined).map((l) => l.province))].sort();
+  return new ReportAtProvinceNodeError("Reports of violations are made on the node of the province where the violation was seen", {
+    nodes: await provinceNodes(services, provinces),
+  });
+}
+
 /** The province nodes of `provinces` (each once, in the order given), from the provincial log registry. */
 export async function provinceNodes(services: ApiServices, provinces: readonly string[]): Promise<ProvinceNode[]> {
   const registry = await loadProvincialLogRegistry(services.commandDeps.store);
