@@ -23,6 +23,8 @@ import type { Page } from 'playwright-core';
 import { CheckpointSubmitter } from '../../src/adapters/witness/submitter.ts';
 import { NationalProjector, schemaOfOrigin } from '../../src/adapters/witness/national-projections.ts';
 import { systemClock } from '../../src/commands/deps.ts';
+import { buildReviewSignoff, signSignoff } from '../../src/domain/signoff/index.ts';
+import { call, expectStatus, multipartBody, signedDetection, type CameraActor } from '../integration/http/support/world.ts';
 import { MESSAGES } from '../../web/src/lib/i18n.ts';
 import type { NationalCoverage, NationalModels, NationalPlateCases, NationalWorkload, FederationStatus, ModelRow } from '../../web/src/lib/federation.ts';
 import { waitFor } from '../support/env.ts';
@@ -34,6 +36,8 @@ import { startUiNode, type UiNode } from './support/ui-node.ts';
 const ORIGIN = { '01': 'vn-traffic/province-01', '79': 'vn-traffic/province-79' } as const;
 type Province = keyof typeof ORIGIN;
 const PROVINCES: Province[] = ['01', '79'];
+/** A vehicle seen by a camera of each province, read by the province's approved plate model. */
+const PLATE = '30A-987.65';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -73,7 +77,34 @@ const readableText = (page: Page, selector: string) =>
       // Each province's node publishes its log under its origin; the demo seeds its own cameras and officers only.
       provinces.set(p, await startUiNode({ cases: 4, provinces: [p], env: { ...issuer, LEDGER_ORIGIN: ORIGIN[p] } }));
     }
-    national = await startUiNode({ cases: 1, env: { ...issuer, TIER: 'national' } });
+    // The demo's detections name no plate model (readings arrive from the worker, which the UI node does not run):
+    // in each province a camera sends two signed detections of one vehicle read by the approved model, over
+    // HTTP, and the province's officer confirms the first with a signed review.
+    for (const [p, ui] of provinces) {
+      const cam = ui.demo.cameras.find((c) => c.province === p)!;
+      const camera: CameraActor = { cameraId: cam.subject, province: p, key: cam.pair, token: await ui.token('device', p, cam.subject) };
+      const reviewer = ui.demo.officers.find((o) => o.province === p && o.roles.includes('reviewer'))!;
+      const officerToken = await ui.token('officer', p, reviewer.subject);
+      const caseIds: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const signed = await signedDetection(camera, { plate: PLATE });
+        const form = multipartBody(signed, signed.images);
+        form.set('detection', JSON.stringify({ detection: signed.detection, signature: signed.signature, keyId: signed.keyId, modelId: ui.demo.modelId }));
+        const created = await call(ui, 'POST', '/v1/detections/upload', { token: camera.token, raw: form });
+        expectStatus(created, 201, `${p} ingest`);
+        caseIds.push(created.json.caseId as string);
+      }
+      const doc = await call(ui, 'GET', `/v1/cases/${caseIds[0]}`, { token: officerToken, purpose: 'national dashboard spec' });
+      expectStatus(doc, 200, `${p} case`);
+      const basis = doc.json.signoffBasis as { caseRevision: number; evidence: string[]; plate: string; violationCode: string };
+      const signoff = signSignoff(
+        buildReviewSignoff({ caseId: caseIds[0]!, caseRevision: basis.caseRevision, evidence: basis.evidence, plate: basis.plate, violationCode: basis.violationCode, decision: 'confirm', signedAt: new Date().toISOString() }),
+        reviewer.pair.secretKey,
+      );
+      expectStatus(await call(ui, 'POST', `/v1/cases/${caseIds[0]}/review`, { token: officerToken, body: signoff }), 200, `${p} review`);
+    }
+    // The national node's own demo data has 01's cameras only, so its own coverage and the mirrored one differ.
+    national = await startUiNode({ cases: 1, provinces: ['01'], env: { ...issuer, TIER: 'national' } });
     browser = await launch();
     const admin = await national.token('admin', '00', 'admin-00-natdash');
     for (const [p, ui] of provinces) {
@@ -189,12 +220,15 @@ const readableText = (page: Page, selector: string) =>
     const mapCameras = await section.locator('[data-testid=map-camera]').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera')).sort());
     expect(mapCameras).to.deep.equal(coverage.positions.map((c) => c.cameraId).sort());
     for (const p of PROVINCES) expect(await section.locator(`[data-testid=map-province][data-province="${p}"]`).count(), `${p} filled on the map`).to.equal(1);
-    // This node's own coverage on request (the national node's demo seeded both provinces' cameras itself).
+    // This node's own coverage on request: its demo registered 01's cameras only.
     await page.locator('#coverage-source').selectOption('node');
     await page.locator('[data-testid=coverage-section][data-source=node]').waitFor();
     expect(await section.locator('[data-col=freshness]').count()).to.equal(0);
+    expect(await section.locator('[data-testid=coverage] tr[data-province="79"]').count(), '79 not in the node’s own coverage').to.equal(0);
+    expect(await section.locator('[data-testid=map-camera]').count()).to.equal(coverage.positions.filter((c) => c.province === '01').length);
     await page.locator('#coverage-source').selectOption('mirror');
     await page.locator('[data-testid=coverage-section][data-source=mirror]').waitFor();
+    expect(await section.locator('[data-testid=coverage] tr[data-province="79"]').count()).to.equal(1);
 
     // Model performance: nationally per model version, and per province (each log's own figures).
     expect(models.national.length).to.be.greaterThan(0);
@@ -314,9 +348,9 @@ const readableText = (page: Page, selector: string) =>
 
   it('a national officer looks a plate up across the provinces, stating the purpose', async () => {
     const token = await national.token('officer', '00', 'officer-00-natdash');
-    const plate = provinces.get('79')!.demo.citizenSamples[0]!.plate;
+    const plate = PLATE;
     const expected = await get<NationalPlateCases>(`/v1/national/plates/${encodeURIComponent(plate)}/cases`, token, 'national dashboard spec');
-    expect(expected.cases.length, `cases of ${plate}`).to.be.greaterThan(0);
+    expect(expected.cases.map((c) => c.province).sort(), `cases of ${plate}`).to.deep.equal(['01', '01', '79', '79']);
     const page = await browser.context.newPage();
     await signInWithToken(page, national.url, token, 'officer-00-natdash');
     await page.goto(`${national.url}/#/dashboard`);

@@ -2,8 +2,9 @@
  * The national dashboard's view of the two tiers (docs/federation.md): for each provincial log, its freshness
  * (records mirrored and verified, the province's newest checkpoint, the checkpoint the nation cosigned, seconds
  * behind, whether mirroring is stopped, its staleness alarm as an amber badge with the reasons) and every fork
- * alarm with the province and both signed checkpoints (`GET /v1/federation/status`, `/fork-alarms`). National staff only; on a node that is not the national
- * witness the routes answer 404 and the panel shows nothing.
+ * alarm with the province and both signed checkpoints (`GET /v1/federation/status`, loaded by the dashboard, which
+ * also feeds the national views' freshness; `/fork-alarms` here). National staff only; on a node that is not the
+ * national witness the routes answer 404 and the panel shows nothing.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';

@@ -293,8 +293,8 @@ export function NationalPlateLookup() {
     <h2 id="national-plate-title">${t('natPlateTitle')}</h2>
     <p class="help">${t('natPlateHelp')}</p>
     <form class="row filters" onSubmit=${onSubmit}>
-      <label for="national-plate-input">${t('plate')} <input id="national-plate-input" required minlength="2" maxlength="32" spellcheck="false" autocomplete="off" value=${plate} onInput=${(e: Event) => setPlate((e.target as HTMLInputElement).value)} /></label>
-      <label for="national-plate-purpose">${t('natPlatePurpose')} <input id="national-plate-purpose" required minlength="3" maxlength="200" placeholder=${t('natPlatePurposeExample')} value=${purpose} onInput=${(e: Event) => setPurpose((e.target as HTMLInputElement).value)} /></label>
+      <label for="national-plate-input">${t('plate')} <input id="national-plate-input" aria-required="true" maxlength="32" spellcheck="false" autocomplete="off" value=${plate} onInput=${(e: Event) => setPlate((e.target as HTMLInputElement).value)} /></label>
+      <label for="national-plate-purpose">${t('natPlatePurpose')} <input id="national-plate-purpose" aria-required="true" maxlength="200" placeholder=${t('natPlatePurposeExample')} value=${purpose} onInput=${(e: Event) => setPurpose((e.target as HTMLInputElement).value)} /></label>
       <button type="submit" class="primary" data-testid="national-plate-submit" disabled=${busy}>${t('lookup')}</button>
     </form>
     ${busy ? html`<p role="status">${t('loading')}</p>` : null}
