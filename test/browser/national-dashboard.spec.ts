@@ -28,7 +28,7 @@ import { call, expectStatus, multipartBody, signedDetection, type CameraActor } 
 import { MESSAGES } from '../../web/src/lib/i18n.ts';
 import type { NationalCoverage, NationalModels, NationalPlateCases, NationalWorkload, FederationStatus, ModelRow } from '../../web/src/lib/federation.ts';
 import { waitFor } from '../support/env.ts';
-import { chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
+import { ARTIFACTS, chromiumAvailable, launch, type LaunchedBrowser } from './support/browser.ts';
 import { englishIn, englishWords, rawKeysIn } from './support/language.ts';
 import { signInWithToken } from './support/signin.ts';
 import { startUiNode, type UiNode } from './support/ui-node.ts';
@@ -266,6 +266,8 @@ const readableText = (page: Page, selector: string) =>
     expect(await page.locator('#national-models-title').innerText()).to.equal(MESSAGES.vi.natModelsTitle);
     expect(await axe(page), 'axe: serious or critical violations').to.deep.equal([]);
     expect(await overflow(page), 'horizontal overflow (px)').to.be.at.most(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'national-dashboard.png'), fullPage: true });
+    await page.getByTestId('national-models').screenshot({ path: join(ARTIFACTS, 'national-models.png') });
 
     // English.
     await page.locator('#lang').selectOption('en');
@@ -320,6 +322,7 @@ const readableText = (page: Page, selector: string) =>
       expect(await differing.innerText()).to.contain(`1 ${MESSAGES.vi.natOnlyInLive}, 1 ${MESSAGES.vi.natOnlyInReplay}`);
       // 01's verdict stays as it was: one verdict per log.
       expect(await verdict01.getAttribute('data-identical')).to.equal('true');
+      await page.getByTestId('national-read-models').screenshot({ path: join(ARTIFACTS, 'national-read-models.png') });
       expect(await axe(page), 'axe: serious or critical violations').to.deep.equal([]);
     } finally {
       await national.node.pool.query(`UPDATE ${schema}.rm_camera SET status = 'active' WHERE status = 'suspended'`);
