@@ -171,7 +171,7 @@ export function NationalWorkloadPanel({ mirror, from, to, refresh }: { mirror: M
                       <th scope="row"><code>${o.officerId}</code></th>
                       <td data-col="reviews">${o.reviews}</td>
                       <td data-col="decisions">${o.decisions}</td>
-                      <td data-col="median">${o.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(o.medianDetectionToReviewSeconds / 60)} ${t('natMinutes')}`}</td>
+                      <td data-col="median">${o.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(o.medianDetectionToReviewSeconds / 60)} ${t('minutes')}`}</td>
                     </tr>`,
                   )}
             </tbody>`,

@@ -167,7 +167,7 @@ export function DashboardPage() {
             <thead><tr><th scope="col">${t('officer')}</th><th scope="col">${t('confirmedCount')} + ${t('rejectedCount')}</th><th scope="col">${t('penalties')}</th><th scope="col">${t('medianReview')}</th></tr></thead>
             <tbody>
               ${workload.map(
-                (w) => html`<tr><th scope="row">${w.officerId}</th><td>${w.reviews}</td><td>${w.decisions}</td><td>${w.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(w.medianDetectionToReviewSeconds / 60)} min`}</td></tr>`,
+                (w) => html`<tr><th scope="row">${w.officerId}</th><td>${w.reviews}</td><td>${w.decisions}</td><td>${w.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(w.medianDetectionToReviewSeconds / 60)} ${t('minutes')}`}</td></tr>`,
               )}
             </tbody>
           </table>
