@@ -53,7 +53,8 @@ export function ensureBuilt(): Promise<void> {
   return built;
 }
 
-export async function startUiNode(options: { cases?: number; publicRateLimitPerMinute?: number; env?: Record<string, string> } = {}): Promise<UiNode> {
+/** `provinces`: seed only these provinces' cameras and officers (a provincial node of a two-tier spec). */
+export async function startUiNode(options: { cases?: number; publicRateLimitPerMinute?: number; env?: Record<string, string>; provinces?: readonly string[] } = {}): Promise<UiNode> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -82,7 +83,7 @@ export async function startUiNode(options: { cases?: number; publicRateLimitPerM
     });
     stops.push(() => node.stop());
     if (!node.url || !node.standInRegistry || !node.issuer) throw new Error('the UI node needs the api role, the registry stand-in and the development issuer');
-    const demo = await seedDemo(node, { cases: options.cases ?? 12 });
+    const demo = await seedDemo(node, { cases: options.cases ?? 12, ...(options.provinces ? { provinces: options.provinces } : {}) });
     const issuer = node.issuer;
     return {
       url: node.url,

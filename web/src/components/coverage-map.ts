@@ -65,6 +65,7 @@ const TEXT = {
     partial: 'Tỉnh có phủ, chưa đạt',
     none: 'Tỉnh chưa có phường được phủ',
     size: 'Vòng tròn tại trụ sở tỉnh: kích thước theo số vi phạm phát hiện trong kỳ',
+    sizeAllTime: 'Vòng tròn tại trụ sở tỉnh: kích thước theo số vi phạm phát hiện trong nhật ký các tỉnh đã sao về trung ương, từ trước đến nay',
     seats: 'Ranh giới 34 tỉnh: 63 tỉnh trước sáp nhập (Natural Earth, tỷ lệ 1:10 triệu, đã giản lược) gộp theo Nghị quyết 202/2025/QH15.',
     density: 'Mật độ vi phạm',
     outside: 'Ngoài phạm vi xem',
@@ -90,6 +91,7 @@ const TEXT = {
     partial: 'Province partly covered',
     none: 'Province with no ward covered',
     size: 'Circles at each province seat, sized by the violations detected in the period',
+    sizeAllTime: 'Circles at each province seat, sized by the violations detected in the provincial logs mirrored nationally, all time',
     seats: 'Boundaries of the 34 provinces: the 63 provinces before the merger (Natural Earth, 1:10m, generalised) merged per Resolution 202/2025/QH15.',
     density: 'Violation density',
     outside: 'Outside your scope',
@@ -131,7 +133,11 @@ function provinceFill(p: Coverage['provinces'][number]): { colour: string; key: 
   return { colour: '#b91c1c', key: 'none' };
 }
 
-export function CoverageMap({ coverage, detections }: { coverage: Coverage | undefined; detections: [string, number][] }) {
+/**
+ * `densityAllTime`: the circles are sized by every detection of the province so far (the national node's
+ * mirrored logs, whose statistics have no period), and the legend says so.
+ */
+export function CoverageMap({ coverage, detections, densityAllTime = false }: { coverage: Coverage | undefined; detections: [string, number][]; densityAllTime?: boolean }) {
   const lang = useStore(langStore);
   const tx = TEXT[lang];
   const [outline, setOutline] = useState<Outline | undefined>();
@@ -219,7 +225,7 @@ export function CoverageMap({ coverage, detections }: { coverage: Coverage | und
       ).map(([k, colour]) => html`<span class="legend"><span class="swatch" style=${`background:${colour};opacity:0.7`}></span>${tx[k]}</span> `)}
       <span class="legend"><span class="swatch" style="background:#f8fafc;border:1px solid #94a3b8"></span>${tx.outside}</span>
       <br /><span class="legend"><span class="swatch" style=${`background:${DENSITY_COLOUR};opacity:0.35;border-radius:50%`}></span>${tx.density}</span>
-      <br /><small>${tx.size}. ${tx.seats}</small>
+      <br /><small>${densityAllTime ? tx.sizeAllTime : tx.size}. ${tx.seats}</small>
     </figcaption>
   </figure>`;
 }

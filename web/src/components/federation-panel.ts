@@ -2,34 +2,15 @@
  * The national dashboard's view of the two tiers (docs/federation.md): for each provincial log, its freshness
  * (records mirrored and verified, the province's newest checkpoint, the checkpoint the nation cosigned, seconds
  * behind, whether mirroring is stopped, its staleness alarm as an amber badge with the reasons) and every fork
- * alarm with the province and both signed checkpoints (`GET /v1/federation/status`, `/fork-alarms`). National staff only; on a node that is not the national
- * witness the routes answer 404 and the panel shows nothing.
+ * alarm with the province and both signed checkpoints (`GET /v1/federation/status`, loaded by the dashboard, which
+ * also feeds the national views' freshness; `/fork-alarms` here). National staff only; on a node that is not the
+ * national witness the routes answer 404 and the panel shows nothing.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';
+import type { FederationStatus, StaleLog } from '../lib/federation.ts';
 import { html } from '../lib/html.ts';
 import { formatTime, provinceName, tValue, useT } from '../lib/i18n.ts';
-
-interface MirrorRow {
-  origin: string;
-  province: string;
-  size: number;
-  checkpointSize?: number;
-  provinceSize?: number;
-  provinceSeenAt?: string;
-  secondsBehind: number;
-  stoppedAt?: string;
-  stopReason?: string;
-}
-
-interface LogRow {
-  origin: string;
-  province?: string;
-  size?: number;
-  cosignedAt?: string;
-  forkAlarms: number;
-  retired: boolean;
-}
 
 interface Alarm {
   alarmId: string;
@@ -40,26 +21,6 @@ interface Alarm {
   submittedSize: number;
   submittedNote: string;
   raisedAt: string;
-}
-
-/** A log's staleness judgement (docs/federation.md "Staleness alarms"), as `GET /v1/federation/status` gives it. */
-interface StaleLog {
-  origin: string;
-  stale: boolean;
-  reasons: string[];
-}
-
-interface Staleness {
-  thresholdSeconds: number;
-  logs: StaleLog[];
-}
-
-interface Federation {
-  logs: LogRow[];
-  mirror: MirrorRow[];
-  alarms: Alarm[];
-  /** Absent on a node that judges no staleness. */
-  staleness?: Staleness;
 }
 
 /** The first three lines of a checkpoint note: origin, size, root (the signatures follow a blank line). */
@@ -78,20 +39,20 @@ function StaleBadge({ log }: { log: StaleLog | undefined }) {
 
 const staleBadge = (log: StaleLog | undefined) => html`<${StaleBadge} log=${log} />`;
 
-export function FederationPanel({ refresh }: { refresh: number }) {
+/** `status` is the dashboard's `GET /v1/federation/status` (undefined off the national tier: nothing shown). */
+export function FederationPanel({ status, refresh }: { status: FederationStatus | undefined; refresh: number }) {
   const t = useT();
-  const [data, setData] = useState<Federation | undefined>();
+  const [alarms, setAlarms] = useState<Alarm[] | undefined>();
 
   useEffect(() => {
-    Promise.all([
-      api<{ logs: LogRow[]; mirror: MirrorRow[]; staleness?: Staleness }>('/v1/federation/status'),
-      api<{ alarms: Alarm[] }>('/v1/federation/fork-alarms'),
-    ]).then(
-      ([status, alarms]) => setData({ logs: status.logs, mirror: status.mirror, alarms: alarms.alarms, ...(status.staleness ? { staleness: status.staleness } : {}) }),
-      () => setData(undefined), // not the national node (404) or not national staff (403): nothing to show
+    if (!status) return;
+    api<{ alarms: Alarm[] }>('/v1/federation/fork-alarms').then(
+      (r) => setAlarms(r.alarms),
+      () => setAlarms(undefined), // not the national node (404) or not national staff (403): nothing to show
     );
-  }, [refresh]);
+  }, [status === undefined, refresh]);
 
+  const data = status && alarms ? { ...status, alarms } : undefined;
   if (!data) return null;
   const provinceOf = (origin: string) => data.logs.find((l) => l.origin === origin)?.province ?? data.mirror.find((m) => m.origin === origin)?.province ?? '—';
   return html`<section aria-labelledby="federation-title" data-testid="federation">

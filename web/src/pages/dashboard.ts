@@ -3,7 +3,10 @@
  * review throughput and backlog, notices overdue, fines decided and paid, camera coverage against the
  * national targets, and AI model precision per version against the alert floor. National staff and analysts
  * see the nation (and, for national staff, any province); provincial staff their own province. On the national
- * node, national staff also see each province's freshness and the fork alarms (`FederationPanel`).
+ * node (the tier is known when `GET /v1/federation/status` answers a national session), national staff also see
+ * each province's freshness and the fork alarms (`FederationPanel`), the views over the mirrored provincial logs
+ * (model performance, officer workload, the read models and their check, the plate lookup:
+ * ../components/national-views.ts), and the coverage section then reads the mirrored logs' cameras by default.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../lib/errors.ts';
@@ -16,6 +19,17 @@ import { loadCases, slaBadges } from '../lib/queue.ts';
 import { BarChart, Meter } from '../components/charts.ts';
 import { CoverageMap, CoverageSummary } from '../components/coverage-map.ts';
 import { FederationPanel } from '../components/federation-panel.ts';
+import {
+  canLookUpNationalPlates,
+  canSeeNationalReadModels,
+  canSeeNationalWorkload,
+  NationalModelsPanel,
+  NationalPlateLookup,
+  NationalReadModelsPanel,
+  NationalWorkloadPanel,
+  ProvinceFreshness,
+} from '../components/national-views.ts';
+import { loadFederationStatus, type FederationStatus, type NationalCoverage, type NationalStatistics } from '../lib/federation.ts';
 import { PROVINCES } from '../../../src/domain/provinces/index.ts';
 
 type Stats = GetResponse<'/v1/statistics/violations'>['data'];
@@ -52,6 +66,25 @@ export function DashboardPage() {
   const [backlog, setBacklog] = useState<{ total: number; overdue: number } | undefined>();
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
+  // The national tier: set once `GET /v1/federation/status` answers (national staff on the national node only).
+  const [federation, setFederation] = useState<FederationStatus | undefined>();
+  const [nationalCoverage, setNationalCoverage] = useState<NationalCoverage | undefined>();
+  const [nationalDetections, setNationalDetections] = useState<[string, number][]>([]);
+  const [coverageSource, setCoverageSource] = useState<'mirror' | 'node'>('mirror');
+  const nationalTier = federation !== undefined;
+
+  useEffect(() => {
+    if (session?.province !== '00' || !canSeeDashboards(session)) return setFederation(undefined);
+    void loadFederationStatus().then(setFederation);
+  }, [session?.token, tick]);
+
+  useEffect(() => {
+    if (!nationalTier || scope !== 'national') return;
+    Promise.all([
+      api<NationalCoverage>('/v1/national/camera-coverage').then(setNationalCoverage),
+      api<NationalStatistics>('/v1/national/statistics').then((r) => setNationalDetections(r.provinces.map((p) => [p.province, p.cases.detected ?? 0]))),
+    ]).catch((e: unknown) => setError(errorMessage(e, langStore.get())));
+  }, [nationalTier, scope, tick]);
 
   useEffect(() => {
     if (!canSeeDashboards(session)) return;
@@ -83,7 +116,10 @@ export function DashboardPage() {
   const reviewedPerDay = sumBy(rows, (r) => r.day, (r) => n(r.confirmed) + n(r.rejected));
   const byProvince = sumBy(rows, (r) => r.province, (r) => n(r.detections));
   const byType = sumBy(rows, (r) => r.violationCode, (r) => n(r.detections));
-  const provinces = coverage?.provinces.filter((p) => p.cameras.total > 0 || p.expressway.routes > 0 || p.centralCommunes.total > 0) ?? [];
+  // On the national tier the coverage section reads the mirrored provincial logs (unless this node's own is chosen).
+  const fromMirror = nationalTier && scope === 'national' && coverageSource === 'mirror';
+  const shownCoverage = fromMirror ? nationalCoverage : coverage;
+  const provinces = shownCoverage?.provinces.filter((p) => p.cameras.total > 0 || p.expressway.routes > 0 || p.centralCommunes.total > 0) ?? [];
 
   return html`<h1>${t('dashboardTitle')} — ${scope === 'national' ? t('national') : `${t('province')} ${scope}`}</h1>
     <form class="row filters" onSubmit=${(e: Event) => (e.preventDefault(), setTick((x) => x + 1))}>
@@ -131,26 +167,40 @@ export function DashboardPage() {
             <thead><tr><th scope="col">${t('officer')}</th><th scope="col">${t('confirmedCount')} + ${t('rejectedCount')}</th><th scope="col">${t('penalties')}</th><th scope="col">${t('medianReview')}</th></tr></thead>
             <tbody>
               ${workload.map(
-                (w) => html`<tr><th scope="row">${w.officerId}</th><td>${w.reviews}</td><td>${w.decisions}</td><td>${w.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(w.medianDetectionToReviewSeconds / 60)} min`}</td></tr>`,
+                (w) => html`<tr><th scope="row">${w.officerId}</th><td>${w.reviews}</td><td>${w.decisions}</td><td>${w.medianDetectionToReviewSeconds === null ? '—' : `${Math.round(w.medianDetectionToReviewSeconds / 60)} ${t('minutes')}`}</td></tr>`,
               )}
             </tbody>
           </table>
         </section>`
       : null}
-    ${session.province === '00' && scope === 'national' ? html`<${FederationPanel} refresh=${tick} />` : null}
-    <section aria-labelledby="coverage-title">
-      <h2 id="coverage-title">${t('coverage')} ${coverage?.illustrative ? html`<small class="badge warn">${t('illustrative')}</small>` : null}</h2>
-      <${CoverageSummary} coverage=${coverage} />
-      <${CoverageMap} coverage=${coverage} detections=${byProvince} />
+    ${session.province === '00' && scope === 'national' && federation
+      ? html`<${FederationPanel} status=${federation} refresh=${tick} />
+          ${canLookUpNationalPlates(session) ? html`<${NationalPlateLookup} />` : null}
+          <${NationalModelsPanel} mirror=${federation.mirror} refresh=${tick} />
+          ${canSeeNationalWorkload(session) ? html`<${NationalWorkloadPanel} mirror=${federation.mirror} from=${from} to=${to} refresh=${tick} />` : null}
+          ${canSeeNationalReadModels(session) ? html`<${NationalReadModelsPanel} session=${session} refresh=${tick} />` : null}`
+      : null}
+    <section aria-labelledby="coverage-title" data-testid="coverage-section" data-source=${fromMirror ? 'mirror' : 'node'}>
+      <h2 id="coverage-title">${t('coverage')} ${fromMirror ? html`<small class="badge">${t('natSourceMirrorBadge')}</small>` : null} ${shownCoverage?.illustrative ? html`<small class="badge warn">${t('illustrative')}</small>` : null}</h2>
+      ${nationalTier && scope === 'national'
+        ? html`<p class="row filters"><label for="coverage-source">${t('natCoverageSource')}
+            <select id="coverage-source" value=${coverageSource} onChange=${(e: Event) => setCoverageSource((e.target as HTMLSelectElement).value === 'node' ? 'node' : 'mirror')}>
+              <option value="mirror">${t('natSourceMirror')}</option>
+              <option value="node">${t('natSourceNode')}</option>
+            </select></label></p>`
+        : null}
+      <${CoverageSummary} coverage=${shownCoverage} />
+      <${CoverageMap} coverage=${shownCoverage} detections=${fromMirror ? nationalDetections : byProvince} densityAllTime=${fromMirror} />
       <table class="cases" data-testid="coverage">
-        <thead><tr><th scope="col">${t('province')}</th><th scope="col">${t('camera')}</th><th scope="col">${t('expresswayRoutes')}</th><th scope="col">${t('centralCommunes')}</th></tr></thead>
+        <thead><tr><th scope="col">${t('province')}</th><th scope="col">${t('camera')}</th><th scope="col">${t('expresswayRoutes')}</th><th scope="col">${t('centralCommunes')}</th>${fromMirror ? html`<th scope="col">${t('natFreshness')}</th>` : null}</tr></thead>
         <tbody>
           ${provinces.map(
-            (p) => html`<tr>
+            (p) => html`<tr data-province=${p.province}>
               <th scope="row">${p.province} ${p.name}</th>
-              <td>${p.cameras.total} <small>${Object.entries(p.cameras.byRoadType).map(([k, v]) => `${tValue('road', k)}: ${v}`).join(', ')}</small></td>
+              <td data-col="cameras">${p.cameras.total} <small>${Object.entries(p.cameras.byRoadType).map(([k, v]) => `${tValue('road', k)}: ${v}`).join(', ')}</small></td>
               <td><${Meter} label=${`${p.expressway.covered}/${p.expressway.routes}`} percent=${p.expressway.percent} target=${100} /></td>
               <td><${Meter} label=${`${p.centralCommunes.covered}/${p.centralCommunes.total}`} percent=${p.centralCommunes.percent} target=${p.centralCommunes.targetPercent} /></td>
+              ${fromMirror ? html`<td data-col="freshness"><${ProvinceFreshness} mirror=${federation?.mirror ?? []} province=${p.province} /></td>` : null}
             </tr>`,
           )}
         </tbody>
