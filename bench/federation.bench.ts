@@ -6,6 +6,8 @@
  * - Mirror throughput: records verified (entries against the cosigned root, each record against its entry
  *   and chain) and stored per second by the national mirror from a cold start, against the province's own
  *   feed read rate (`EventStore.readAll` pages of 1,000) in the same run. Target ≥ 0.5× the feed read rate.
+ *   Beside it: the process's CPU per mirrored record, and a second baseline, the same published log read over
+ *   HTTP as the mirror reads it with nothing checked or stored (`readPublishedLog`).
  * - National freshness: two provinces (01 above, and 79 with the node's default 500 ms checkpoint interval)
  *   ingesting steadily (`BENCH_FEDERATION_RATE` records/s each, default 20) for `BENCH_FEDERATION_SECONDS`
  *   (30; quick 10), each with its submitter running (1 s poll, as deployed) and the national mirror following
