@@ -18,6 +18,7 @@ import type { DevIssuer } from '../adapters/auth/tokens.ts';
 import { MIRROR_SUBJECT } from '../adapters/http/routes/log.ts';
 import { HANDOVER_SUBJECT } from '../adapters/witness/handover-receiver.ts';
 import { parseHandoverTokens, type NodeConfig } from '../config.ts';
+import type { Metrics } from '../ports/metrics.ts';
 
 /** The token cannot be read and no earlier one is still valid: the request is not sent. */
 export class FederationCredentialUnavailableError extends AppError {
@@ -439,11 +440,17 @@ async function loadAtStart<T>(file: TokenFile<T>, variable: string): Promise<voi
  * Logs a credential's expiry state and the nodes refusing it once per change (a warning at start, then every
  * `everyMs`), never the token. Returns the stop function.
  */
-export function watchCredential(credential: { status(): Promise<CredentialStatus> }, logger: CredentialLogger, everyMs = 30_000): () => void {
+export function watchCredential(
+  credential: { status(): Promise<CredentialStatus> },
+  logger: CredentialLogger,
+  everyMs = 30_000,
+  onStatus?: (status: CredentialStatus) => void,
+): () => void {
   let said = '';
   let refused = new Set<string>();
   const check = async () => {
     const status = await credential.status();
+    onStatus?.(status);
     const warning = expiryWarning(status);
     const key = `${status.state}:${status.expiresAt ?? ''}`;
     if (warning && key !== said) {
@@ -465,6 +472,14 @@ export function watchCredential(credential: { status(): Promise<CredentialStatus
   const timer = setInterval(run, everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** A `watchCredential` listener that keeps `tec_federation_token_expires_seconds{credential}` current. */
+export function tokenExpiryGauge(metrics: Pick<Metrics, 'federationTokenExpiresSeconds'>): (status: CredentialStatus) => void {
+  return (status) => {
+    if (status.secondsLeft === undefined) metrics.federationTokenExpiresSeconds.remove({ credential: status.credential });
+    else metrics.federationTokenExpiresSeconds.set({ credential: status.credential }, status.secondsLeft);
+  };
 }
 
 /**

@@ -38,7 +38,7 @@ import { MirrorFollower } from '../adapters/witness/mirror.ts';
 import { NationalProjector } from '../adapters/witness/national-projections.ts';
 import { StalenessWatch } from '../adapters/witness/staleness.ts';
 import { HandoverReceiver } from '../adapters/witness/handover-receiver.ts';
-import { handoverCredential, mirrorCredential, refusalReason, watchCredential, type FederationCredential } from './federation-credentials.ts';
+import { handoverCredential, mirrorCredential, refusalReason, tokenExpiryGauge, watchCredential, type FederationCredential } from './federation-credentials.ts';
 import { NationalViews } from '../adapters/witness/national-views.ts';
 import { ValidationError } from '../domain/shared/errors.ts';
 import { provincialLogRegistryReader } from '../commands/federation.ts';
@@ -210,6 +210,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         witnessKey: config.witnessKey,
         clock,
         onError: (error) => logger.warn({ err: { name: error.name, message: error.message } }, 'witness submission failed; retrying'),
+        onRound: (result) => {
+          metrics.witnessSubmissions.inc({ outcome: result.outcome });
+          if (result.outcome === 'cosigned' || result.outcome === 'already-cosigned') metrics.witnessCosignedSize.set(result.size);
+        },
       });
       submitter.start();
       stops.push(() => submitter.stop());
@@ -307,7 +311,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // relay (docs/federation.md "Case handover"); the worker role runs it, any number of them is safe (idempotent).
     if (config.tier === 'province' && config.witnessUrl && config.witnessKey && config.provinces && roles.includes('worker')) {
       const credential = await handoverCredential({ config, issuer, logger });
-      const stopHandoverWatch = watchCredential(credential, logger);
+      const stopHandoverWatch = watchCredential(credential, logger, undefined, tokenExpiryGauge(metrics));
       stops.push(async () => stopHandoverWatch());
       const receiver = new HandoverReceiver({
         nationalUrl: config.witnessUrl.replace(/\/witness\/?$/, ''),
@@ -358,7 +362,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       if (roles.includes('api')) print(`witness-key: ${witness.verifierKey()}`);
       const mirrorToken = await mirrorCredential({ config, issuer, logger });
       if (roles.includes('worker')) {
-        const stopMirrorWatch = watchCredential(mirrorToken, logger);
+        const stopMirrorWatch = watchCredential(mirrorToken, logger, undefined, tokenExpiryGauge(metrics));
         stops.push(async () => stopMirrorWatch());
       }
       mirrorCredentialStatus = mirrorToken;

@@ -32,4 +32,10 @@ export interface Metrics {
   federationStale: Gauge<'province'>;
   /** National: seconds since the witness last cosigned a province's checkpoint (since registration if never). */
   federationCheckpointAge: Gauge<'province'>;
+  /** Province: submission rounds to the national witness by outcome (cosigned, already-cosigned, nothing-to-submit, failed). */
+  witnessSubmissions: Counter<'outcome'>;
+  /** Province: the newest tree size this node holds the national witness's cosignature for. */
+  witnessCosignedSize: Gauge;
+  /** Seconds until a federation token (mirror, handover) expires; negative once expired; absent when unknown. */
+  federationTokenExpiresSeconds: Gauge<'credential'>;
 }

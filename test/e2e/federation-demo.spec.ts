@@ -137,6 +137,17 @@ describe('tec federation-demo', function () {
     expect(stats.provinces.map((p) => p.cases.detected)).to.deep.equal([3, 3]);
     const metrics = await (await fetch(`${national}/metrics`)).text();
     expect(metrics).to.match(/tec_mirror_size\{province="01"\} [1-9]/);
+    // Each province counts its submissions and names the newest size the nation cosigned.
+    for (const url of Object.values(provinces)) {
+      const own = await waitFor(
+        async () => {
+          const text = await (await fetch(`${url}/metrics`)).text();
+          return /^tec_witness_cosigned_size [1-9]\d*$/m.test(text) ? text : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: `tec_witness_cosigned_size at ${url}` },
+      );
+      expect(own).to.match(/^tec_witness_submissions_total\{outcome="cosigned"\} [1-9]\d*$/m);
+    }
 
     // The handover: 01's director transferred one case to 79 (its owner resides there); the national relay carried
     // it and 79's node opened the linked case. The demo prints the line once 79 holds it.

@@ -31,6 +31,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     mirrorErrors: new Counter({ name: 'tec_mirror_errors_total', help: 'National mirror rounds that failed, per province', labelNames: ['province'], registers: [registry] }),
     federationStale: new Gauge({ name: 'tec_federation_stale', help: "National: 1 while a province's log is stale (newest cosigned checkpoint older than FEDERATION_STALE_SECONDS, or the mirror behind by more)", labelNames: ['province'], registers: [registry] }),
     federationCheckpointAge: new Gauge({ name: 'tec_federation_checkpoint_age_seconds', help: "National: seconds since the witness last cosigned a province's checkpoint (since registration if never)", labelNames: ['province'], registers: [registry] }),
+    witnessSubmissions: new Counter({ name: 'tec_witness_submissions_total', help: 'Province: checkpoint submission rounds to the national witness, by outcome', labelNames: ['outcome'], registers: [registry] }),
+    witnessCosignedSize: new Gauge({ name: 'tec_witness_cosigned_size', help: "Province: the newest tree size holding the national witness's cosignature", registers: [registry] }),
+    federationTokenExpiresSeconds: new Gauge({ name: 'tec_federation_token_expires_seconds', help: 'Seconds until a federation token (mirror, handover) expires; negative once expired', labelNames: ['credential'], registers: [registry] }),
     sealingLagSeconds: new Gauge({ name: 'tec_ledger_sealing_lag_seconds', help: 'Age of the oldest unsealed record', registers: [registry] }),
   };
 }

@@ -44,6 +44,8 @@ export interface SubmitterOptions {
   /** Per-request timeout. */
   timeoutMs?: number;
   onError?: (error: Error) => void;
+  /** After each round: its outcome (`failed` when the witness was unreachable or refused) (metrics). */
+  onRound?: (result: SubmitResult | { outcome: 'failed' }) => void;
 }
 
 /** The witness answered something other than a cosignature or a size (status in `details`). */
@@ -107,11 +109,13 @@ export class CheckpointSubmitter {
       for (let i = 0; i < 2 && result.outcome === 'size-conflict'; i++) result = await this.submitOnce();
       if (result.outcome === 'size-conflict')
         throw new WitnessRefusedError('the witness keeps answering 409');
+      this.options.onRound?.(result);
       this.failures = 0;
       this.backoffMs = this.options.initialBackoffMs ?? 1000;
       return this.options.pollMs ?? 1000;
     } catch (error) {
       this.failures += 1;
+      this.options.onRound?.({ outcome: 'failed' });
       this.options.onError?.(error as Error);
       const delay = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 60_000);

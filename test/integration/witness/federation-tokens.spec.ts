@@ -125,6 +125,10 @@ describe('federation tokens: the national mirror token rotated through its file'
   it('warns at start-up that the configured token has expired', async () => {
     const line = await waitFor(() => logLines.find((l) => l.includes('"credential":"mirror"') && l.includes('"state":"expired"')), { what: 'the expiry warning' });
     expect(JSON.parse(line)).to.include({ level: 50, source: 'file' });
+    // The same state in /metrics: seconds until expiry, negative once expired.
+    const metrics = await (await fetch(`${national.url}/metrics`)).text();
+    const seconds = /^tec_federation_token_expires_seconds\{credential="mirror"\} (-?\d+)$/m.exec(metrics)?.[1];
+    expect(Number(seconds), metrics.slice(0, 200)).to.be.lessThan(0);
   });
 
   it('given the expired token, the province refuses it (401) and the status names the reason: credentials-refused', async () => {
