@@ -27,6 +27,7 @@ import { handoverCredential, mirrorCredential, refusalReason } from '../../../sr
 import { HANDOVER_SUBJECT, HandoverReceiver } from '../../../src/adapters/witness/handover-receiver.ts';
 import { NationalViews } from '../../../src/adapters/witness/national-views.ts';
 import { startNode, type RunningNode } from '../../../src/node/index.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { scratchDatabase, waitFor, type ScratchDatabase } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
 import { HANOI, buildHttpWorld, ingest, signedDetection, type HttpWorld } from '../http/support/world.ts';
@@ -71,7 +72,10 @@ describe('federation tokens: the national mirror token rotated through its file'
   const status = async (): Promise<StatusBody> => {
     const res = await fetch(`${national.url}/v1/federation/status`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(res.status).to.equal(200);
-    return (await res.json()) as StatusBody;
+    const body = await res.json();
+    // Every state the spec walks through (expired, refused, rotated) is an answer as declared.
+    expectDeclaredResponse('GET', '/v1/federation/status', body);
+    return body as StatusBody;
   };
   const expOf = (token: string) => new Date((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000).toISOString();
 

@@ -27,6 +27,7 @@ import { sha256, sha256Hex, sign } from '../../../src/domain/integrity/index.ts'
 import { readBundleZip, verifyBundle } from '../../../src/domain/bundle/index.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { buildRecordSignoff, buildReviewSignoff, buildTransferSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { waitFor } from '../../support/env.ts';
 import { citizenLookup } from '../../../src/projections/queries.ts';
 import { detectingUnitOf } from '../../../src/projections/cases/citizen-view.ts';
@@ -189,6 +190,7 @@ describe('case handover between provinces across nodes', function () {
     // The relay: only the receiving province (or national staff) reads its handovers.
     const relayed = await call(national, 'GET', '/v1/federation/handovers?toProvince=79', { token: await saigon.token('auditor', SAIGON, HANDOVER_SUBJECT) });
     expectStatus(relayed, 200, 'relay list');
+    expectDeclaredResponse('GET', '/v1/federation/handovers', relayed.json);
     const items = relayed.json.handovers as RelayedHandoverItem[];
     expect(items.map((h) => h.caseId)).to.deep.equal([caseId]);
     expect(items[0]).to.include({ origin: ORIGIN_01, fromProvince: HANOI, toProvince: SAIGON, logKey: hanoi.ledger.verifierKey(), baseUrl: hanoi.url });

@@ -21,6 +21,7 @@ import { systemClock } from '../../../src/commands/deps.ts';
 import { sha256, signCheckpoint } from '../../../src/domain/integrity/index.ts';
 import type { NewEvent } from '../../../src/domain/record.ts';
 import { expected } from '../../../src/ports/eventstore.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { waitFor } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
 
@@ -229,7 +230,9 @@ describe('the national mirror of a provincial log', function () {
       fetch(`${national.url}/v1/national/plates/${plate}/cases`, { headers: { authorization: `Bearer ${officer}`, 'x-purpose': 'cross-province enquiry' } });
     const res = await lookup('30A-123.45');
     expect(res.status).to.equal(200);
-    const body = (await res.json()) as { cases: { caseId: string; province: string; lastEvent: string; records: unknown[] }[] };
+    const answer = await res.json();
+    expectDeclaredResponse('GET', '/v1/national/plates/:plate/cases', answer);
+    const body = answer as { cases: { caseId: string; province: string; lastEvent: string; records: unknown[] }[] };
     expect(body.cases.length).to.equal(plateCases);
     expect(body.cases.every((c) => c.province === '01' && c.lastEvent === 'ReviewConfirmed' && c.records.length === 2)).to.equal(true);
     // The lookup is a disclosure: custody recorded on the national node, filed under the case's province.

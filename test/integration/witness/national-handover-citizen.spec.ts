@@ -31,6 +31,7 @@ import { portalRef } from '../../../src/domain/citizen/index.ts';
 import { streams } from '../../../src/domain/record.ts';
 import { buildReviewSignoff, buildTransferSignoff, signSignoff } from '../../../src/domain/signoff/index.ts';
 import { detectingUnitOf } from '../../../src/projections/cases/citizen-view.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { waitFor } from '../../support/env.ts';
 import { carViolation } from '../../unit/domain/case-fixtures.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
@@ -209,6 +210,7 @@ describe('a case handed over across nodes, as citizens and the national views se
     const officer = await national.token('officer', '00', 'off-00-1');
     const reply = await call(national, 'GET', `/v1/national/plates/${encodeURIComponent(PLATE)}/cases`, { token: officer, purpose: 'cross-province enquiry' });
     expectStatus(reply, 200, 'plate lookup');
+    expectDeclaredResponse('GET', '/v1/national/plates/:plate/cases', reply.json);
     const cases = reply.json.cases as NationalPlateCase[];
     expect(cases.map((c) => c.caseId)).to.deep.equal([caseId]);
     const [c] = cases;
@@ -221,6 +223,8 @@ describe('a case handed over across nodes, as citizens and the national views se
     expect(c!.records[0]).to.include({ origin: ORIGIN[HANOI], type: 'ViolationDetected' });
 
     const stats = await call(national, 'GET', '/v1/national/statistics', { token: officer });
+    expectStatus(stats, 200, 'statistics');
+    expectDeclaredResponse('GET', '/v1/national/statistics', stats.json);
     const byProvince = Object.fromEntries((stats.json.provinces as { province: string; cases: Record<string, number> }[]).map((p) => [p.province, p.cases]));
     expect(byProvince[HANOI]).to.include({ detected: 1, transferredOut: 1, closed: 0 });
     expect(byProvince[SAIGON]).to.include({ detected: 0, received: 1, closed: 0 });

@@ -27,6 +27,7 @@ import { vietnamDate } from '../../../src/domain/signoff/primitives.ts';
 import { StalenessWatch } from '../../../src/adapters/witness/staleness.ts';
 import { createMetrics } from '../../../src/adapters/http/metrics.ts';
 import { federationExitCode, fetchFederationStatus, formatFederationStatus, type FederationStatus } from '../../../src/cli/commands/federation.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { waitFor } from '../../support/env.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
 import { HANOI, SAIGON, buildHttpWorld, call, expectStatus, multipartBody, signedDetection, type HttpWorld } from '../http/support/world.ts';
@@ -172,6 +173,7 @@ describe('national read models over the mirrored provincial feeds', function () 
     expect(await projector.runOnce()).to.equal(0);
     const overHttp = await call(national, 'GET', '/v1/national/read-models', { token: await national.token('auditor', '00', 'aud-00-3') });
     expectStatus(overHttp, 200, 'read models');
+    expectDeclaredResponse('GET', '/v1/national/read-models', overHttp.json);
     expect((overHttp.json.logs as { projections: { eventsSeen: number }[] }[])[0]!.projections[0]!.eventsSeen).to.be.a('number');
   });
 
@@ -180,6 +182,7 @@ describe('national read models over the mirrored provincial feeds', function () 
     const check = async (origin: string) => {
       const res = await call(national, 'POST', '/v1/national/read-models/check', { token: auditor, body: { origin } });
       expectStatus(res, 200, 'check');
+      expectDeclaredResponse('POST', '/v1/national/read-models/check', res.json);
       return res.json as { identical: boolean; projections: { projection: string; identical: boolean; tables: { table: string; onlyInLive: number; onlyInReplay: number }[] }[] };
     };
     for (const province of [HANOI, SAIGON]) {
@@ -202,6 +205,7 @@ describe('national read models over the mirrored provincial feeds', function () 
     const analyst = await national.token('analyst', '00', 'ana-00-1');
     const coverage = await call(national, 'GET', '/v1/national/camera-coverage', { token: analyst });
     expectStatus(coverage, 200, 'coverage');
+    expectDeclaredResponse('GET', '/v1/national/camera-coverage', coverage.json);
     const positions = coverage.json.positions as { cameraId: string; province: string }[];
     const cameras = [...provinces.values()].flatMap((p) => Object.values(p.world.cameras).map((c) => c.cameraId));
     expect(positions.map((c) => c.cameraId).sort()).to.deep.equal(cameras.sort());
@@ -212,6 +216,7 @@ describe('national read models over the mirrored provincial feeds', function () 
 
     const models = await call(national, 'GET', '/v1/national/model-performance', { token: analyst });
     expectStatus(models, 200, 'models');
+    expectDeclaredResponse('GET', '/v1/national/model-performance', models.json);
     const perProvince = models.json.provinces as { province: string; origin: string; models: unknown[] }[];
     for (const [province, p] of provinces) {
       // Each province's figures are its own node's, computed by the same query.
@@ -225,6 +230,7 @@ describe('national read models over the mirrored provincial feeds', function () 
     const today = vietnamDate(new Date().toISOString());
     const workload = await call(national, 'GET', `/v1/national/officer-workload?from=${today}&to=${today}`, { token: supervisor });
     expectStatus(workload, 200, 'workload');
+    expectDeclaredResponse('GET', '/v1/national/officer-workload', workload.json);
     const logs = workload.json.provinces as { province: string; officers: { officerId: string; reviews: number }[] }[];
     for (const [province, p] of provinces) {
       const officers = logs.find((x) => x.province === province)!.officers;
@@ -297,6 +303,8 @@ describe('national read models over the mirrored provincial feeds', function () 
     await mirror.syncOnce();
     await later(301_000);
     const quiet = await status();
+    // The same answer as outside parties read it: with staleness and the mirror's rows, as declared.
+    expectDeclaredResponse('GET', '/v1/federation/status', (await call(national, 'GET', '/v1/federation/status', { token: auditor })).json);
     // ...but the mirror has not read them for as long: unreachable.
     // (01 also sealed records the witness has not cosigned: the citizen lookup on 01's node recorded custody.)
     expect(of(quiet, SAIGON).reasons).to.deep.equal(['province-unreachable']);

@@ -28,6 +28,7 @@ import {
 } from '../../../src/domain/integrity/index.ts';
 import type { NewEvent } from '../../../src/domain/record.ts';
 import { expected } from '../../../src/ports/eventstore.ts';
+import { expectDeclaredResponse } from '../../support/declared-response.ts';
 import { waitFor } from '../../support/env.ts';
 import { verifyWitnessCosignature, MonitorAlarm } from '../../support/monitor/monitor.ts';
 import { startApiNode, type ApiNode } from '../http/support/api-node.ts';
@@ -154,6 +155,7 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
       body,
     });
     expect(res.status).to.equal(201);
+    expectDeclaredResponse('POST', '/v1/admin/provincial-logs', await res.json(), 201);
   });
 
   it('answers 400 for malformed bodies and 413 past the cap', async () => {
@@ -229,7 +231,9 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
     const list = await fetch(`${national.url}/v1/federation/fork-alarms`, {
       headers: { authorization: `Bearer ${admin}` },
     });
-    const { alarms } = (await list.json()) as {
+    const listed = await list.json();
+    expectDeclaredResponse('GET', '/v1/federation/fork-alarms', listed);
+    const { alarms } = listed as {
       alarms: { kind: string; cosignedNote: string; submittedNote: string; cosignedSize: number }[];
     };
     const fork = alarms.find((a) => a.kind === 'same-size-different-root');
@@ -243,9 +247,11 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
     expect(a.size).to.equal(b.size);
     expect(Buffer.from(a.root).equals(Buffer.from(b.root))).to.equal(false);
     expect(await witnessedSize()).to.equal(known);
-    const status = (await (
+    const statusBody = await (
       await fetch(`${national.url}/v1/federation/status`, { headers: { authorization: `Bearer ${admin}` } })
-    ).json()) as { logs: { origin: string; forkAlarms: number }[] };
+    ).json();
+    expectDeclaredResponse('GET', '/v1/federation/status', statusBody);
+    const status = statusBody as { logs: { origin: string; forkAlarms: number }[] };
     expect(status.logs.find((l) => l.origin === ORIGIN)!.forkAlarms).to.be.at.least(1);
     // `tec federation status` lists the log and the alarm.
     const cli = await fetchFederationStatus(national.url, admin);
@@ -322,6 +328,7 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
       body: JSON.stringify({ verifierKey: rotatedKey }),
     });
     expect(rotate.status).to.equal(200);
+    expectDeclaredResponse('POST', '/v1/admin/provincial-logs/:origin/rotate-key', await rotate.json());
     expect((await reader()).logs[ORIGIN]!.verifierKey).to.equal(rotatedKey);
     expect(await reader()).to.deep.equal(await loadProvincialLogRegistry(national.store));
     // A checkpoint signed by the rotated-out key: refused, and the witness's state is unchanged.
@@ -351,6 +358,7 @@ describe('the national witness and a provincial node (C2SP tlog-witness)', funct
       },
     );
     expect(retire.status).to.equal(200);
+    expectDeclaredResponse('POST', '/v1/admin/provincial-logs/:origin/retire', await retire.json());
     const c = (await province.ledger.latestCheckpoint())!;
     const known = (await witnessedSize())!;
     const proof = known === c.treeSize ? [] : await province.ledger.consistencyProof(known, c.treeSize);

@@ -8,20 +8,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';
-import type { FederationStatus, StaleLog } from '../lib/federation.ts';
+import type { FederationStatus, ForkAlarm, StaleLog } from '../lib/federation.ts';
 import { html } from '../lib/html.ts';
 import { formatTime, provinceName, tValue, useT } from '../lib/i18n.ts';
-
-interface Alarm {
-  alarmId: string;
-  origin: string;
-  kind: 'same-size-different-root' | 'unproven-consistency' | 'mirror-mismatch';
-  cosignedSize: number;
-  cosignedNote: string;
-  submittedSize: number;
-  submittedNote: string;
-  raisedAt: string;
-}
 
 /** The first three lines of a checkpoint note: origin, size, root (the signatures follow a blank line). */
 function checkpointBody(note: string): string {
@@ -42,11 +31,11 @@ const staleBadge = (log: StaleLog | undefined) => html`<${StaleBadge} log=${log}
 /** `status` is the dashboard's `GET /v1/federation/status` (undefined off the national tier: nothing shown). */
 export function FederationPanel({ status, refresh }: { status: FederationStatus | undefined; refresh: number }) {
   const t = useT();
-  const [alarms, setAlarms] = useState<Alarm[] | undefined>();
+  const [alarms, setAlarms] = useState<ForkAlarm[] | undefined>();
 
   useEffect(() => {
     if (!status) return;
-    api<{ alarms: Alarm[] }>('/v1/federation/fork-alarms').then(
+    api<{ alarms: ForkAlarm[] }>('/v1/federation/fork-alarms').then(
       (r) => setAlarms(r.alarms),
       () => setAlarms(undefined), // not the national node (404) or not national staff (403): nothing to show
     );

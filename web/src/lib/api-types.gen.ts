@@ -6399,7 +6399,84 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            referenceVersion: string | null;
+                            illustrative: boolean;
+                            note: string | null;
+                            /** @description How the report reads "central communes", "large cities" and technical openings (one setting) */
+                            reading: {
+                                centralTypes: string[];
+                                largeCities: string[];
+                                largeCityTargetPercent: number;
+                                otherTargetPercent: number;
+                                statement: string;
+                                statementEn: string;
+                                technicalOpenings: string;
+                                technicalOpeningsEn: string;
+                            };
+                            national: {
+                                expressway: {
+                                    routes: number;
+                                    covered: number;
+                                    percent: number | null;
+                                    uncovered: string[];
+                                    technicalOnly: string[];
+                                };
+                                centralCommunes: {
+                                    total: number;
+                                    covered: number;
+                                    percent: number | null;
+                                    provincesMeetingTarget: number;
+                                };
+                            } | null;
+                            provinces: {
+                                province: string;
+                                name: string;
+                                largeCity: boolean;
+                                cameras: {
+                                    total: number;
+                                    byStatus: {
+                                        [key: string]: number;
+                                    };
+                                    byRoadType: {
+                                        [key: string]: number;
+                                    };
+                                    calibrationValid: number;
+                                };
+                                communes: {
+                                    code: string | null;
+                                    name: string;
+                                    cameras: number;
+                                }[];
+                                expressway: {
+                                    routes: number;
+                                    covered: number;
+                                    percent: number | null;
+                                    uncovered: string[];
+                                    meetsTarget: boolean | null;
+                                    technicalOnly: string[];
+                                };
+                                centralCommunes: {
+                                    total: number;
+                                    covered: number;
+                                    percent: number | null;
+                                    targetPercent: number;
+                                    meetsTarget: boolean | null;
+                                };
+                            }[];
+                            positions: {
+                                cameraId: string;
+                                province: string;
+                                status: string;
+                                roadType: string;
+                                latMicro: number;
+                                lonMicro: number;
+                                communeCode: string | null;
+                                routeCode: string | null;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6442,7 +6519,48 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            national: {
+                                modelId: string;
+                                name: string;
+                                version: string;
+                                status: string;
+                                readings: number;
+                                confirmations: number;
+                                corrections: number;
+                                rejections: number;
+                                precision: number | null;
+                                recent: {
+                                    cases: number;
+                                    precision: number | null;
+                                };
+                                belowFloor: boolean;
+                            }[];
+                            provinces: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                province: string;
+                                models: {
+                                    modelId: string;
+                                    name: string;
+                                    version: string;
+                                    status: string;
+                                    readings: number;
+                                    confirmations: number;
+                                    corrections: number;
+                                    rejections: number;
+                                    precision: number | null;
+                                    recent: {
+                                        cases: number;
+                                        precision: number | null;
+                                    };
+                                    belowFloor: boolean;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6488,7 +6606,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description First day of the window (YYYY-MM-DD, Viet Nam date) */
+                            from: string;
+                            /** @description Last day of the window, inclusive */
+                            to: string;
+                            provinces: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                province: string;
+                                officers: {
+                                    officerId: string;
+                                    days: {
+                                        day: string;
+                                        province: string;
+                                        reviews: number;
+                                        decisions: number;
+                                    }[];
+                                    reviews: number;
+                                    decisions: number;
+                                    medianDetectionToReviewSeconds: number | null;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6531,7 +6674,35 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            logs: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                province: string;
+                                /** @description The PostgreSQL schema holding this log’s read models */
+                                schema: string;
+                                projections: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    state: "running" | "failed";
+                                    /** @description Leaf index (decimal string) in the provincial log of the last record applied; null before any */
+                                    checkpoint: string | null;
+                                    /** @description Records of the mirrored feed this projection has passed */
+                                    eventsSeen: number | string;
+                                    lagEvents: number;
+                                    /** @description True when `lagEvents` is a lower bound (too many to count) */
+                                    lagEventsCapped: boolean;
+                                    /** @description Age in seconds of the oldest record not applied yet (0 when caught up) */
+                                    lagSeconds: number;
+                                    error: string | null;
+                                    failingEventId: string | null;
+                                    failingCheckpoint: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6582,7 +6753,29 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The provincial log’s origin (first line of its checkpoints) */
+                            origin: string;
+                            /** @description True when every projection is identical */
+                            identical: boolean;
+                            projections: {
+                                projection: string;
+                                /** @description Leaf index (decimal string) up to which it was rebuilt and compared */
+                                checkpoint: string | null;
+                                identical: boolean;
+                                tables: {
+                                    table: string;
+                                    liveRows: number;
+                                    replayRows: number;
+                                    /** @description Rows of the live table the rebuild does not have */
+                                    onlyInLive: number;
+                                    /** @description Rows of the rebuild the live table does not have */
+                                    onlyInReplay: number;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6623,7 +6816,66 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            provinces: {
+                                /** @description Two-digit province code */
+                                province: string;
+                                /** @description Records mirrored from the province’s log, every stream: a number of leaves (records) of the log */
+                                records: number;
+                                cases: {
+                                    /** @description `ViolationDetected` records */
+                                    detected: number;
+                                    /** @description `CaseReceived` records (cases handed over from another node) */
+                                    received: number;
+                                    /** @description `ReviewConfirmed` records */
+                                    confirmed: number;
+                                    /** @description `ReviewRejected` records */
+                                    rejected: number;
+                                    /** @description `CaseTransferred` records with handover `federation` */
+                                    transferredOut: number;
+                                    /** @description `NoticeIssued` records */
+                                    noticesIssued: number;
+                                    /** @description `PenaltyDecided` records */
+                                    penaltiesDecided: number;
+                                    /** @description `PenaltyPaid` records */
+                                    paid: number;
+                                    /** @description `AppealFiled` records */
+                                    appeals: number;
+                                    /** @description `CaseClosed` records, except closings by transfer */
+                                    closed: number;
+                                };
+                            }[];
+                            /** @description Empty on a node that runs no mirror */
+                            mirror: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                province: string;
+                                /** @description Leaves mirrored and verified: a number of leaves (records) of the log */
+                                size: number;
+                                /** @description The cosigned checkpoint the mirrored leaves were verified against: the signed checkpoint note (C2SP tlog-checkpoint) followed by the witness cosignature line */
+                                checkpoint?: string;
+                                /** @description Size of that checkpoint: a number of leaves (records) of the log */
+                                checkpointSize?: number;
+                                /** @description The province’s newest checkpoint size, as last read from it: a number of leaves (records) of the log */
+                                provinceSize?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the mirror last read the province’s checkpoint: UTC, ISO 8601 (`…Z`)
+                                 */
+                                provinceSeenAt?: string;
+                                /** @description 0 when the mirror holds the province’s newest checkpoint; otherwise seconds since it last did */
+                                secondsBehind: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the mirror stopped following this log (it failed verification): UTC, ISO 8601 (`…Z`)
+                                 */
+                                stoppedAt?: string;
+                                stopReason?: string;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6671,7 +6923,50 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The plate’s comparison key (upper case, no separators) */
+                            plate: string;
+                            /** @description Newest observation first */
+                            cases: {
+                                /** @description Where the case is handled now (its last part) */
+                                province: string;
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                caseId: string;
+                                /** @description From the detection; absent when its record is not mirrored */
+                                violationCode?: string;
+                                /** @description When the camera observed it (UTC ISO 8601, as the detection states) */
+                                observedAt?: string;
+                                cameraId?: string;
+                                /** @description The newest record type of the case where it is handled now */
+                                lastEvent: string;
+                                /** @description One per provincial log the case went through, the detecting one first */
+                                parts: {
+                                    /** @description Two-digit province code */
+                                    province: string;
+                                    /** @description The provincial log’s origin (first line of its checkpoints) */
+                                    origin: string;
+                                    lastEvent: string;
+                                }[];
+                                /** @description Every record of the case in every log, part by part, each in stream order */
+                                records: {
+                                    /** @description The provincial log’s origin (first line of its checkpoints) */
+                                    origin: string;
+                                    /** @description Two-digit province code */
+                                    province: string;
+                                    /** @description Zero-based leaf index of the record in the provincial log */
+                                    leafIndex: number;
+                                    type: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the province recorded it: UTC, ISO 8601 (`…Z`)
+                                     */
+                                    recordedAt: string;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6713,12 +7008,39 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Handovers in (origin, leaf) order, each with the sending log’s key and base URL */
+                /** @description Handovers in (origin, leaf) order (at most 100), each with the sending log’s key and base URL */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            handovers: {
+                                /** @description The sending log */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                fromProvince: string;
+                                /** @description Two-digit province code */
+                                toProvince: string;
+                                caseId: string;
+                                /** @description Leaf index of the `CaseTransferred` record in the sending log */
+                                leafIndex: number;
+                                /** @description The transfer record’s leaf hash, lowercase hex */
+                                recordHash: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the sending province recorded the transfer: UTC, ISO 8601 (`…Z`)
+                                 */
+                                transferredAt: string;
+                                /** @description The newest checkpoint the witness cosigned for the sending log (covers the record): the signed checkpoint note (C2SP tlog-checkpoint) followed by the witness cosignature line */
+                                checkpoint: string;
+                                /** @description The sending log’s verifier key, from the registry */
+                                logKey: string;
+                                /** @description Where the sending province publishes its log (proofs are fetched there) */
+                                baseUrl: string;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6820,7 +7142,113 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The witness’s verifier key (C2SP signed-note vkey) */
+                            witness: string;
+                            logs: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Absent for a log no longer in the registry */
+                                province?: string;
+                                /** @description Where the province publishes its log; absent for a log no longer in the registry */
+                                baseUrl?: string;
+                                retired: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description When the log was registered: UTC, ISO 8601 (`…Z`)
+                                 */
+                                registeredAt?: string;
+                                /** @description Newest cosigned size (leaves); absent before the first cosignature */
+                                size?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the witness last cosigned a checkpoint of this log: UTC, ISO 8601 (`…Z`)
+                                 */
+                                cosignedAt?: string;
+                                /** @description Fork alarms raised for this log */
+                                forkAlarms: number;
+                            }[];
+                            /** @description Empty on a node that runs no mirror */
+                            mirror: {
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /** @description Two-digit province code */
+                                province: string;
+                                /** @description Leaves mirrored and verified: a number of leaves (records) of the log */
+                                size: number;
+                                /** @description The cosigned checkpoint the mirrored leaves were verified against: the signed checkpoint note (C2SP tlog-checkpoint) followed by the witness cosignature line */
+                                checkpoint?: string;
+                                /** @description Size of that checkpoint: a number of leaves (records) of the log */
+                                checkpointSize?: number;
+                                /** @description The province’s newest checkpoint size, as last read from it: a number of leaves (records) of the log */
+                                provinceSize?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the mirror last read the province’s checkpoint: UTC, ISO 8601 (`…Z`)
+                                 */
+                                provinceSeenAt?: string;
+                                /** @description 0 when the mirror holds the province’s newest checkpoint; otherwise seconds since it last did */
+                                secondsBehind: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the mirror stopped following this log (it failed verification): UTC, ISO 8601 (`…Z`)
+                                 */
+                                stoppedAt?: string;
+                                stopReason?: string;
+                            }[];
+                            /** @description Absent on a node that judges no staleness */
+                            staleness?: {
+                                thresholdSeconds: number;
+                                logs: {
+                                    /** @description The provincial log’s origin (first line of its checkpoints) */
+                                    origin: string;
+                                    /** @description Two-digit province code */
+                                    province?: string;
+                                    stale: boolean;
+                                    /** @description docs/federation.md “Staleness alarms” */
+                                    reasons: ("checkpoint-old" | "province-unreachable" | "mirror-behind" | "credentials-refused")[];
+                                    /** @description Seconds since the newest cosignature (since registration when never cosigned); absent if unknown */
+                                    checkpointAgeSeconds?: number;
+                                    /** @description Absent when the log is not mirrored yet */
+                                    mirrorSecondsBehind?: number;
+                                }[];
+                            };
+                            /** @description The tokens this node presents to the others: their state, never the tokens; absent when none */
+                            credentials?: {
+                                /** @enum {string} */
+                                credential: "mirror" | "handover";
+                                /** @enum {string} */
+                                source: "file" | "environment" | "minted";
+                                /** @description The token file (source `file`) */
+                                path?: string;
+                                /** @enum {string} */
+                                state: "valid" | "expiring" | "expired" | "unknown-expiry" | "unreadable";
+                                /**
+                                 * Format: date-time
+                                 * @description The earliest `exp` of the tokens in use: UTC, ISO 8601 (`…Z`)
+                                 */
+                                expiresAt?: string;
+                                secondsLeft?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the token file was last read with a change: UTC, ISO 8601 (`…Z`)
+                                 */
+                                rotatedAt?: string;
+                                /** @description Why the token file cannot be read (never the token) */
+                                readError?: string;
+                                /** @description Nodes whose last answer to this token was 401 */
+                                refusedBy: {
+                                    baseUrl: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description Since when the node answers 401: UTC, ISO 8601 (`…Z`)
+                                     */
+                                    since: string;
+                                }[];
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6863,7 +7291,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            alarms: {
+                                alarmId: string;
+                                /** @description The provincial log’s origin (first line of its checkpoints) */
+                                origin: string;
+                                /**
+                                 * @description `same-size-different-root`: two checkpoints of the same size with different roots; `unproven-consistency`: a checkpoint whose consistency with the cosigned one could not be proven; `mirror-mismatch`: the province served the mirror a tree other than the one the witness cosigned
+                                 * @enum {string}
+                                 */
+                                kind: "same-size-different-root" | "unproven-consistency" | "mirror-mismatch";
+                                /** @description Size of the checkpoint the witness had cosigned: a number of leaves (records) of the log */
+                                cosignedSize: number;
+                                /** @description The cosigned checkpoint note (one half of the proof) */
+                                cosignedNote: string;
+                                /** @description Size of the conflicting checkpoint: a number of leaves (records) of the log */
+                                submittedSize: number;
+                                /** @description The conflicting checkpoint note (the other half) */
+                                submittedNote: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the alarm was raised: UTC, ISO 8601 (`…Z`)
+                                 */
+                                raisedAt: string;
+                            }[];
+                        };
+                    };
                 };
                 /** @description Problem details (RFC 9457) */
                 default: {
@@ -6919,8 +7373,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The stream written (`provincial-logs`) */
                             stream: string;
+                            /** @description The stream’s next expected revision after the command */
                             revision: number;
+                            /** @description Events appended (0 when the command changed nothing) */
                             appended: number;
                         };
                     };
@@ -6932,8 +7389,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The stream written (`provincial-logs`) */
                             stream: string;
+                            /** @description The stream’s next expected revision after the command */
                             revision: number;
+                            /** @description Events appended (0 when the command changed nothing) */
                             appended: number;
                         };
                     };
@@ -6989,8 +7449,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The stream written (`provincial-logs`) */
                             stream: string;
+                            /** @description The stream’s next expected revision after the command */
                             revision: number;
+                            /** @description Events appended (0 when the command changed nothing) */
                             appended: number;
                         };
                     };
@@ -7046,8 +7509,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The stream written (`provincial-logs`) */
                             stream: string;
+                            /** @description The stream’s next expected revision after the command */
                             revision: number;
+                            /** @description Events appended (0 when the command changed nothing) */
                             appended: number;
                         };
                     };
@@ -7103,8 +7569,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The stream written (`provincial-logs`) */
                             stream: string;
+                            /** @description The stream’s next expected revision after the command */
                             revision: number;
+                            /** @description Events appended (0 when the command changed nothing) */
                             appended: number;
                         };
                     };

@@ -12,6 +12,13 @@ export type GetResponse<P extends keyof paths> = paths[P] extends {
   ? Body
   : never;
 
+/** The JSON body `POST path` answers with on 200, from the generated OpenAPI types. */
+export type PostResponse<P extends keyof paths> = paths[P] extends {
+  post: { responses: { 200: { content: { 'application/json': infer Body } } } };
+}
+  ? Body
+  : never;
+
 /** The JSON request body of `POST path`, from the generated OpenAPI types. */
 export type PostBody<P extends keyof paths> = paths[P] extends {
   post: { requestBody: { content: { 'application/json': infer Body } } };

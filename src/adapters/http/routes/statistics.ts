@@ -45,7 +45,8 @@ const ViolationStatistics = z.object({
   totals: z.object(Counters),
 });
 const Percent = z.number().nullable();
-const CameraCoverage = z.object({
+/** Also the body of `GET /v1/national/camera-coverage` (routes/witness.ts). */
+export const CameraCoverage = z.object({
   referenceVersion: z.string().nullable(),
   illustrative: z.boolean(),
   note: z.string().nullable(),
@@ -120,7 +121,7 @@ const CameraCoverage = z.object({
     }),
   ),
 });
-const ModelPerformance = z.array(
+export const ModelPerformance = z.array(
   z.object({
     modelId: z.string(),
     name: z.string(),
@@ -135,7 +136,7 @@ const ModelPerformance = z.array(
     belowFloor: z.boolean(),
   }),
 );
-const OfficerWorkload = z.array(
+export const OfficerWorkload = z.array(
   z.object({
     officerId: z.string(),
     days: z.array(

@@ -32,11 +32,13 @@ import {
 import { MAX_ADD_CHECKPOINT_BYTES } from '../../../domain/integrity/index.ts';
 import { AppError } from '../../../domain/shared/errors.ts';
 import { NATIONAL_PROVINCE, ProvinceCodeSchema, TextSchema } from '../../../domain/signoff/primitives.ts';
-import type { Witness } from '../../witness/witness.ts';
+import type { ForkAlarmKind, Witness } from '../../witness/witness.ts';
 import type { NationalViews } from '../../witness/national-views.ts';
 import type { NationalProjector } from '../../witness/national-projections.ts';
 import { cameraCoverage, modelPerformance, officerWorkload } from '../../../projections/queries.ts';
 import { CalendarDate } from '../../../domain/shared/time.ts';
+import { STALE_REASONS } from '../../../domain/federation/staleness.ts';
+import { CameraCoverage, ModelPerformance, OfficerWorkload } from './statistics.ts';
 import { statisticsWindow } from './read-models.ts';
 import { bigintToJson } from '../../../projections/read-models/transformers.ts';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
@@ -86,7 +88,239 @@ async function readCapped(req: Request, max: number): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-const ok = z.object({ stream: z.string(), revision: z.number(), appended: z.number() });
+const ok = z.object({
+  stream: z.string().describe('The stream written (`provincial-logs`)'),
+  revision: z.number().int().describe('The stream’s next expected revision after the command'),
+  appended: z.number().int().min(0).describe('Events appended (0 when the command changed nothing)'),
+});
+
+// ------------------------------------------------------------------------------------ response bodies
+// What the handlers below answer, for the OpenAPI document (outside parties implement against it) and the
+// generated web types. Not validated at runtime (no route is); test/support/declared-response.ts checks
+// real answers against them in the federation specs, unknown keys included. Fields a handler leaves
+// undefined are absent from the JSON, hence `.optional()`.
+
+const Utc = (what: string) => z.iso.datetime().describe(`${what}: UTC, ISO 8601 (\`…Z\`)`);
+const OriginField = z.string().describe('The provincial log’s origin (first line of its checkpoints)');
+const ProvinceField = z.string().describe('Two-digit province code');
+const LeafCount = (what: string) => z.number().int().min(0).describe(`${what}: a number of leaves (records) of the log`);
+const LeafIndex = z.number().int().min(0).describe('Zero-based leaf index of the record in the provincial log');
+const CheckpointText = (what: string) =>
+  z.string().describe(`${what}: the signed checkpoint note (C2SP tlog-checkpoint) followed by the witness cosignature line`);
+
+/** One mirrored log (`MirrorLogStatus`): the mirror’s freshness. */
+const MirrorLogBody = z.object({
+  origin: OriginField,
+  province: ProvinceField,
+  size: LeafCount('Leaves mirrored and verified'),
+  checkpoint: CheckpointText('The cosigned checkpoint the mirrored leaves were verified against').optional(),
+  checkpointSize: LeafCount('Size of that checkpoint').optional(),
+  provinceSize: LeafCount('The province’s newest checkpoint size, as last read from it').optional(),
+  provinceSeenAt: Utc('When the mirror last read the province’s checkpoint').optional(),
+  secondsBehind: z.number().min(0).describe('0 when the mirror holds the province’s newest checkpoint; otherwise seconds since it last did'),
+  stoppedAt: Utc('When the mirror stopped following this log (it failed verification)').optional(),
+  stopReason: z.string().optional(),
+});
+
+/** Every fork alarm kind, with what it means (exhaustive over `ForkAlarmKind`). */
+const FORK_ALARM_KINDS: Record<ForkAlarmKind, string> = {
+  'same-size-different-root': 'two checkpoints of the same size with different roots',
+  'unproven-consistency': 'a checkpoint whose consistency with the cosigned one could not be proven',
+  'mirror-mismatch': 'the province served the mirror a tree other than the one the witness cosigned',
+};
+const ForkAlarmBody = z.object({
+  alarmId: z.string(),
+  origin: OriginField,
+  kind: z.enum(Object.keys(FORK_ALARM_KINDS) as [ForkAlarmKind, ...ForkAlarmKind[]]).describe(
+    Object.entries(FORK_ALARM_KINDS).map(([k, v]) => `\`${k}\`: ${v}`).join('; '),
+  ),
+  cosignedSize: LeafCount('Size of the checkpoint the witness had cosigned'),
+  cosignedNote: z.string().describe('The cosigned checkpoint note (one half of the proof)'),
+  submittedSize: LeafCount('Size of the conflicting checkpoint'),
+  submittedNote: z.string().describe('The conflicting checkpoint note (the other half)'),
+  raisedAt: Utc('When the alarm was raised'),
+});
+
+const FederationStatusBody = z.object({
+  witness: z.string().describe('The witness’s verifier key (C2SP signed-note vkey)'),
+  logs: z.array(
+    z.object({
+      origin: OriginField,
+      province: ProvinceField.optional().describe('Absent for a log no longer in the registry'),
+      baseUrl: z.string().optional().describe('Where the province publishes its log; absent for a log no longer in the registry'),
+      retired: z.boolean(),
+      registeredAt: Utc('When the log was registered').optional(),
+      size: LeafCount('Newest cosigned size').optional().describe('Newest cosigned size (leaves); absent before the first cosignature'),
+      cosignedAt: Utc('When the witness last cosigned a checkpoint of this log').optional(),
+      forkAlarms: z.number().int().min(0).describe('Fork alarms raised for this log'),
+    }),
+  ),
+  mirror: z.array(MirrorLogBody).describe('Empty on a node that runs no mirror'),
+  staleness: z
+    .object({
+      thresholdSeconds: z.number(),
+      logs: z.array(
+        z.object({
+          origin: OriginField,
+          province: ProvinceField.optional(),
+          stale: z.boolean(),
+          reasons: z.array(z.enum(STALE_REASONS)).describe('docs/federation.md “Staleness alarms”'),
+          checkpointAgeSeconds: z
+            .number()
+            .optional()
+            .describe('Seconds since the newest cosignature (since registration when never cosigned); absent if unknown'),
+          mirrorSecondsBehind: z.number().optional().describe('Absent when the log is not mirrored yet'),
+        }),
+      ),
+    })
+    .optional()
+    .describe('Absent on a node that judges no staleness'),
+  credentials: z
+    .array(
+      z.object({
+        credential: z.enum(['mirror', 'handover']),
+        source: z.enum(['file', 'environment', 'minted']),
+        path: z.string().optional().describe('The token file (source `file`)'),
+        state: z.enum(['valid', 'expiring', 'expired', 'unknown-expiry', 'unreadable']),
+        expiresAt: Utc('The earliest `exp` of the tokens in use').optional(),
+        secondsLeft: z.number().optional(),
+        rotatedAt: Utc('When the token file was last read with a change').optional(),
+        readError: z.string().optional().describe('Why the token file cannot be read (never the token)'),
+        refusedBy: z
+          .array(z.object({ baseUrl: z.string(), since: Utc('Since when the node answers 401') }))
+          .describe('Nodes whose last answer to this token was 401'),
+      }),
+    )
+    .optional()
+    .describe('The tokens this node presents to the others: their state, never the tokens; absent when none'),
+});
+
+/** `ProvinceStatistics.cases`: records of each type in the province’s case streams. */
+const CaseCounts = z.object({
+  detected: z.number().int().describe('`ViolationDetected` records'),
+  received: z.number().int().describe('`CaseReceived` records (cases handed over from another node)'),
+  confirmed: z.number().int().describe('`ReviewConfirmed` records'),
+  rejected: z.number().int().describe('`ReviewRejected` records'),
+  transferredOut: z.number().int().describe('`CaseTransferred` records with handover `federation`'),
+  noticesIssued: z.number().int().describe('`NoticeIssued` records'),
+  penaltiesDecided: z.number().int().describe('`PenaltyDecided` records'),
+  paid: z.number().int().describe('`PenaltyPaid` records'),
+  appeals: z.number().int().describe('`AppealFiled` records'),
+  closed: z.number().int().describe('`CaseClosed` records, except closings by transfer'),
+});
+
+const NationalStatisticsBody = z.object({
+  provinces: z.array(
+    z.object({
+      province: ProvinceField,
+      records: LeafCount('Records mirrored from the province’s log, every stream'),
+      cases: CaseCounts,
+    }),
+  ),
+  mirror: z.array(MirrorLogBody).describe('Empty on a node that runs no mirror'),
+});
+
+const PlateCasesBody = z.object({
+  plate: z.string().describe('The plate’s comparison key (upper case, no separators)'),
+  cases: z
+    .array(
+      z.object({
+        province: ProvinceField.describe('Where the case is handled now (its last part)'),
+        origin: OriginField,
+        caseId: z.string(),
+        violationCode: z.string().optional().describe('From the detection; absent when its record is not mirrored'),
+        observedAt: z.string().optional().describe('When the camera observed it (UTC ISO 8601, as the detection states)'),
+        cameraId: z.string().optional(),
+        lastEvent: z.string().describe('The newest record type of the case where it is handled now'),
+        parts: z
+          .array(z.object({ province: ProvinceField, origin: OriginField, lastEvent: z.string() }))
+          .describe('One per provincial log the case went through, the detecting one first'),
+        records: z
+          .array(
+            z.object({
+              origin: OriginField,
+              province: ProvinceField,
+              leafIndex: LeafIndex,
+              type: z.string(),
+              recordedAt: Utc('When the province recorded it'),
+            }),
+          )
+          .describe('Every record of the case in every log, part by part, each in stream order'),
+      }),
+    )
+    .describe('Newest observation first'),
+});
+
+const HandoversBody = z.object({
+  handovers: z.array(
+    z.object({
+      origin: OriginField.describe('The sending log'),
+      fromProvince: ProvinceField,
+      toProvince: ProvinceField,
+      caseId: z.string(),
+      leafIndex: LeafIndex.describe('Leaf index of the `CaseTransferred` record in the sending log'),
+      recordHash: z.string().regex(/^[0-9a-f]{64}$/).describe('The transfer record’s leaf hash, lowercase hex'),
+      transferredAt: Utc('When the sending province recorded the transfer'),
+      checkpoint: CheckpointText('The newest checkpoint the witness cosigned for the sending log (covers the record)'),
+      logKey: z.string().describe('The sending log’s verifier key, from the registry'),
+      baseUrl: z.string().describe('Where the sending province publishes its log (proofs are fetched there)'),
+    }),
+  ),
+});
+
+/** A 64-bit counter: a JSON number, or a decimal string beyond 2^53 (`bigintToJson`). */
+const Counter = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
+
+const ReadModelsBody = z.object({
+  logs: z.array(
+    z.object({
+      origin: OriginField,
+      province: ProvinceField,
+      schema: z.string().describe('The PostgreSQL schema holding this log’s read models'),
+      projections: z.array(
+        z.object({
+          name: z.string(),
+          state: z.enum(['running', 'failed']),
+          checkpoint: z
+            .string()
+            .nullable()
+            .describe('Leaf index (decimal string) in the provincial log of the last record applied; null before any'),
+          eventsSeen: Counter.describe('Records of the mirrored feed this projection has passed'),
+          lagEvents: z.number().int().min(0),
+          lagEventsCapped: z.boolean().describe('True when `lagEvents` is a lower bound (too many to count)'),
+          lagSeconds: z.number().min(0).describe('Age in seconds of the oldest record not applied yet (0 when caught up)'),
+          error: z.string().nullable(),
+          failingEventId: z.string().nullable(),
+          failingCheckpoint: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+
+const ReadModelCheckBody = z.object({
+  origin: OriginField,
+  identical: z.boolean().describe('True when every projection is identical'),
+  projections: z.array(
+    z.object({
+      projection: z.string(),
+      checkpoint: z.string().nullable().describe('Leaf index (decimal string) up to which it was rebuilt and compared'),
+      identical: z.boolean(),
+      tables: z.array(
+        z.object({
+          table: z.string(),
+          liveRows: z.number().int(),
+          replayRows: z.number().int(),
+          onlyInLive: z.number().int().describe('Rows of the live table the rebuild does not have'),
+          onlyInReplay: z.number().int().describe('Rows of the rebuild the live table does not have'),
+        }),
+      ),
+    }),
+  ),
+});
+
+const PerLog = <T extends z.ZodType>(key: string, of: T) =>
+  z.object({ origin: OriginField, province: ProvinceField, [key]: of });
 
 export function witnessRoutes(services: ApiServices): AnyRoute[] {
   const witness = (): Witness => {
@@ -128,7 +362,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
         'Camera coverage per province and nationally, from the cameras in the mirrored provincial feeds, by the provincial coverage rules and reference data (national staff)',
       tags: ['federation'],
       auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
-      responses: { 200: { description: 'The coverage report (the same shape as /v1/statistics/cameras data)' } },
+      responses: { 200: { description: 'The coverage report (the same shape as /v1/statistics/cameras data)', schema: CameraCoverage } },
       handler: async ({ res, principal }) => {
         national(principal);
         res.json(await readModels().read((m) => cameraCoverage(m, { at: clock.now() })));
@@ -141,7 +375,12 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
         'AI model performance per model version, nationally and per province, from the readings and reviews in the mirrored feeds (national staff)',
       tags: ['federation'],
       auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
-      responses: { 200: { description: '`national`: every province’s readings together; `provinces`: each log’s own' } },
+      responses: {
+        200: {
+          description: '`national`: every province’s readings together; `provinces`: each log’s own',
+          schema: z.object({ national: ModelPerformance, provinces: z.array(PerLog('models', ModelPerformance)) }),
+        },
+      },
       handler: async ({ res, principal }) => {
         national(principal);
         const p = readModels();
@@ -159,7 +398,16 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       tags: ['federation'],
       auth: ['supervisor', 'auditor'],
       query: z.strictObject({ from: CalendarDate.optional(), to: CalendarDate.optional() }),
-      responses: { 200: { description: 'Per province (mirrored log), per officer; default window the last 30 days (Viet Nam dates)' } },
+      responses: {
+        200: {
+          description: 'Per province (mirrored log), per officer; default window the last 30 days (Viet Nam dates)',
+          schema: z.object({
+            from: z.string().describe('First day of the window (YYYY-MM-DD, Viet Nam date)'),
+            to: z.string().describe('Last day of the window, inclusive'),
+            provinces: z.array(PerLog('officers', OfficerWorkload)),
+          }),
+        },
+      },
       handler: async ({ res, principal, query }) => {
         national(principal);
         const window = statisticsWindow(query, clock);
@@ -173,7 +421,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       summary: 'The national read models of each mirrored log: projection checkpoints (leaf indexes), state and lag (national staff)',
       tags: ['federation'],
       auth: ['auditor', 'admin'],
-      responses: { 200: { description: 'Per mirrored log, its projections' } },
+      responses: { 200: { description: 'Per mirrored log, its projections', schema: ReadModelsBody } },
       handler: async ({ res, principal }) => {
         national(principal);
         const logs = await readModels().status();
@@ -189,7 +437,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       tags: ['federation'],
       auth: ['auditor'],
       body: z.strictObject({ origin: LogOriginSchema }),
-      responses: { 200: { description: 'Per projection: identical or not, with differing rows counted' } },
+      responses: { 200: { description: 'Per projection: identical or not, with differing rows counted', schema: ReadModelCheckBody } },
       handler: async ({ res, principal, body }) => {
         national(principal);
         const p = readModels();
@@ -214,7 +462,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       summary: 'National statistics per province, counted from the mirrored provincial feeds (national staff)',
       tags: ['federation'],
       auth: ['officer', 'supervisor', 'analyst', 'auditor', 'admin'],
-      responses: { 200: { description: 'Per-province case counts and mirror freshness' } },
+      responses: { 200: { description: 'Per-province case counts and mirror freshness', schema: NationalStatisticsBody } },
       handler: async ({ res, principal }) => {
         national(principal);
         res.json({ provinces: await views().statistics(), mirror: (await services.mirror?.status()) ?? [] });
@@ -228,7 +476,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       auth: ['officer', 'supervisor', 'auditor'],
       params: z.strictObject({ plate: z.string().min(2).max(32) }),
       requiresPurpose: true,
-      responses: { 200: { description: 'The cases, newest first, with their provincial leaf indexes' } },
+      responses: { 200: { description: 'The cases, newest first, with their provincial leaf indexes', schema: PlateCasesBody } },
       handler: async ({ req, res, principal, params, purpose }) => {
         const p = national(principal);
         const cases = await views().plateLookup(plateKey(params.plate));
@@ -251,7 +499,9 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
         afterOrigin: LogOriginSchema.optional(),
         afterLeaf: z.coerce.number().int().min(0).optional(),
       }),
-      responses: { 200: { description: 'Handovers in (origin, leaf) order, each with the sending log’s key and base URL' } },
+      responses: {
+        200: { description: 'Handovers in (origin, leaf) order (at most 100), each with the sending log’s key and base URL', schema: HandoversBody },
+      },
       handler: async ({ res, principal, query }) => {
         const p = requirePrincipal(principal);
         if (p.province !== NATIONAL_PROVINCE && p.province !== query.toProvince)
@@ -310,7 +560,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       tags: ['federation'],
       // National staff watch it on the dashboard; it names logs and checkpoints, never a person.
       auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
-      responses: { 200: { description: 'Witness status' } },
+      responses: { 200: { description: 'Witness status', schema: FederationStatusBody } },
       handler: async ({ res, principal }) => {
         national(principal);
         const w = witness();
@@ -329,7 +579,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       summary: 'Fork alarms, each with both signed checkpoints (the proof) (national staff)',
       tags: ['federation'],
       auth: ['admin', 'auditor', 'supervisor', 'officer', 'analyst'],
-      responses: { 200: { description: 'Fork alarms' } },
+      responses: { 200: { description: 'Fork alarms', schema: z.object({ alarms: z.array(ForkAlarmBody) }) } },
       handler: async ({ res, principal }) => {
         national(principal);
         res.json({ alarms: await witness().forkAlarms() });
