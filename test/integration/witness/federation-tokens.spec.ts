@@ -170,8 +170,15 @@ describe('federation tokens: the national mirror token rotated through its file'
       { timeoutMs: 60_000, what: 'the mirror to catch up with the rotated token' },
     );
     const credential = s.credentials.find((c) => c.credential === 'mirror')!;
-    expect(credential).to.include({ state: 'valid', expiresAt: expOf(fresh) });
+    expect(credential).to.include({ state: 'valid', expiresAt: expOf(fresh), path: tokenFile });
     expect(credential.refusedBy).to.deep.equal([]);
+    // Where the token file lives is for those who run or audit the node: an analyst sees the state, not the path.
+    const analyst = await national.issuer!.mint({ subject: 'ana-00-1', role: 'analyst', province: '00' });
+    const res = await fetch(`${national.url}/v1/federation/status`, { headers: { authorization: `Bearer ${analyst}` } });
+    expect(res.status).to.equal(200);
+    const seen = ((await res.json()) as StatusBody).credentials.find((c) => c.credential === 'mirror')!;
+    expect(seen).to.include({ state: 'valid', expiresAt: expOf(fresh) });
+    expect(seen).to.not.have.property('path');
   });
 
   it('an unreadable file at runtime keeps the previous token (logged once) and the mirror goes on; a later fix is picked up', async () => {

@@ -7220,7 +7220,7 @@ export interface paths {
                                 credential: "mirror" | "handover";
                                 /** @enum {string} */
                                 source: "file" | "environment" | "minted";
-                                /** @description The token file (source `file`) */
+                                /** @description The token file (source `file`); to administrators and auditors only */
                                 path?: string;
                                 /** @enum {string} */
                                 state: "valid" | "expiring" | "expired" | "unknown-expiry" | "unreadable";

@@ -47,6 +47,7 @@ import { isLowercaseUuid } from '../../../domain/ids.ts';
 import { PROBLEM_BASE, sendProblem } from '../problem.ts';
 import { ForbiddenError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
+import type { Principal } from '../../auth/roles.ts';
 import { correlation } from './cases.ts';
 import type { ApiServices } from './services.ts';
 
@@ -180,7 +181,7 @@ const FederationStatusBody = z.object({
       z.object({
         credential: z.enum(['mirror', 'handover']),
         source: z.enum(['file', 'environment', 'minted']),
-        path: z.string().optional().describe('The token file (source `file`)'),
+        path: z.string().optional().describe('The token file (source `file`); to administrators and auditors only'),
         state: z.enum(['valid', 'expiring', 'expired', 'unknown-expiry', 'unreadable']),
         expiresAt: Utc('The earliest `exp` of the tokens in use').optional(),
         secondsLeft: z.number().optional(),
@@ -569,7 +570,7 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
           logs: await w.status(),
           mirror: (await services.mirror?.status()) ?? [],
           ...(services.staleness ? { staleness: await services.staleness.evaluate() } : {}),
-          ...(services.federationCredentials ? { credentials: await services.federationCredentials() } : {}),
+          ...(services.federationCredentials ? { credentials: credentialsFor(principal, await services.federationCredentials()) } : {}),
         });
       },
     }),
@@ -680,4 +681,14 @@ export function witnessRoutes(services: ApiServices): AnyRoute[] {
       },
     }),
   ];
+}
+
+/** Where the node keeps its token files is for those who run or audit it, not for every national staff role. */
+function credentialsFor(principal: Principal | undefined, credentials: readonly object[]): object[] {
+  const operator = principal?.role === 'admin' || principal?.role === 'auditor';
+  return credentials.map((c) => {
+    if (operator || !('path' in c)) return c;
+    const { path: _path, ...rest } = c as { path?: unknown };
+    return rest;
+  });
 }
