@@ -380,7 +380,7 @@ describe('read models (PostgreSQL, events through the command path)', function (
       expect(found).to.have.length(expected.length);
       for (const v of found) {
         expect(Object.keys(v).sort()).to.deep.equal(
-          ['detectingUnit', 'place', 'plate', 'plateColour', 'status', 'time', 'vehicleType', 'violation', 'violationCode'].sort(),
+          ['detectingUnit', 'place', 'plate', 'plateColour', 'status', 'time', 'transferredTo', 'vehicleType', 'violation', 'violationCode'].sort(),
         );
         expect(v.plate).to.equal('30A-123.45');
         expect(v.vehicleType).to.equal('car');
