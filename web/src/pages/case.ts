@@ -123,9 +123,16 @@ export function CasePage({ caseId }: { caseId: string }) {
         body,
         ifMatch: doc.revision,
       });
+      // The case detail is folded from the case stream: read back at once, it shows the signed step and its
+      // status. Shown together with the confirmation, so the screen never pairs "signed" with the old status; a
+      // failed read-back still shows what was signed (the error says why the detail is stale).
+      const reloaded = await reloadCase(doc.caseId, REVIEW_PURPOSE).then(
+        (d) => ({ ok: true as const, d }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
       setDone({ keyId: body.keyId, status: result.status, decision });
-      // The case detail is folded from the case stream: read back at once, it shows the review and its status.
-      setDoc(await reloadCase(doc.caseId, REVIEW_PURPOSE));
+      if (!reloaded.ok) throw reloaded.e;
+      setDoc(reloaded.d);
     } catch (e) {
       setError(errorMessage(e, langStore.get()));
     } finally {

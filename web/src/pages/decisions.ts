@@ -143,8 +143,16 @@ export function DecisionPage({ caseId }: { caseId: string }) {
       });
       const body = signPayload(payload, key);
       const result = await api<{ status: string }>(`/v1/cases/${doc.caseId}/decision`, { method: 'POST', body, ifMatch: doc.revision });
+      // The case detail is folded from the case stream: read back at once, it shows the signed step and its
+      // status. Shown together with the confirmation, so the screen never pairs "signed" with the old status; a
+      // failed read-back still shows what was signed (the error says why the detail is stale).
+      const reloaded = await reloadCase(doc.caseId, DECISION_PURPOSE).then(
+        (d) => ({ ok: true as const, d }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
       setDone({ keyId: body.keyId, status: result.status });
-      setDoc(await reloadCase(doc.caseId, DECISION_PURPOSE));
+      if (!reloaded.ok) throw reloaded.e;
+      setDoc(reloaded.d);
     } catch (err) {
       setError(errorMessage(err, langStore.get()));
     } finally {
