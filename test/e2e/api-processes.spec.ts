@@ -159,9 +159,16 @@ describe('scale-out: tec serve --role api --processes 2', function () {
     );
     const servedBefore = new Set(running.ingestServedBy);
     running.ingestServedBy.clear();
-    const afterRevocation = await Promise.all(
-      Array.from({ length: 8 }, async () => ingest(node, camera, await signedDetection(camera))),
-    );
+    // The node answers a refused upload at once and closes the connection: a client still writing its images can
+    // see the write fail (EPIPE) before it reads the answer, and sends again, as a camera would.
+    const refusedAnswer = async () => {
+      const signed = await signedDetection(camera);
+      return waitFor(
+        () => ingest(node, camera, signed).catch((error: Error) => (/fetch failed/.test(error.message) ? undefined : Promise.reject(error))),
+        { timeoutMs: 30_000, what: 'an answer to the ingest under the revoked key' },
+      );
+    };
+    const afterRevocation = await Promise.all(Array.from({ length: 8 }, refusedAnswer));
     for (const reply of afterRevocation) {
       expectStatus(reply, 401);
       expect(reply.json.type).to.match(/detection-signature-invalid$/);
