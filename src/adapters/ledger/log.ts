@@ -54,6 +54,13 @@ export interface LogRecordLine {
   text: string;
 }
 
+/** What `/log/records` serves for a bundle's lines: each stored text followed by a newline, in leaf order. */
+export function bundleBody(lines: readonly LogRecordLine[]): string;
+export function bundleBody(lines: readonly LogRecordLine[] | undefined): string | undefined;
+export function bundleBody(lines: readonly LogRecordLine[] | undefined): string | undefined {
+  return lines?.map((l) => `${l.text}\n`).join('');
+}
+
 /** This node cannot serve `/log/records` (its event store is not a PostgreSQL one it can read raw). */
 export class LogRecordsUnavailableError extends AppError {
   readonly category = 'unavailable' as const;
@@ -166,7 +173,7 @@ export class LogPublisher {
    */
   async recordBundleText(index: number, width: number): Promise<string | undefined> {
     if (!this.records) throw new LogRecordsUnavailableError('this node cannot read record texts (its event store is not PostgreSQL)');
-    if (!this.records.concatenatedTexts) return (await this.recordBundle(index, width))?.map((l) => `${l.text}\n`).join('');
+    if (!this.records.concatenatedTexts) return bundleBody(await this.recordBundle(index, width));
     if (!tileExists(await this.publishedSize(), { level: 0, index, width })) return undefined;
     const first = index * TILE_WIDTH;
     const { rows } = await this.db.query<{ ids: string[] | null }>(
@@ -177,7 +184,7 @@ export class LogPublisher {
     if (ids.length !== width) throw new LedgerStorageError(`entry bundle ${index}: ${ids.length} stored leaves, ${width} expected`, { index });
     const { found, text } = await this.records.concatenatedTexts(ids);
     // A missing record: the per-record path names which leaf it is.
-    if (found !== width) return (await this.recordBundle(index, width))?.map((l) => `${l.text}\n`).join('');
+    if (found !== width) return bundleBody(await this.recordBundle(index, width));
     return text;
   }
 

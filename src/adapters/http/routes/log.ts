@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { recordEvidenceAccess } from '../../../commands/custody.ts';
 import { isLowercaseUuid } from '../../../domain/ids.ts';
 import { NATIONAL_SCOPE, type Principal } from '../../auth/roles.ts';
-import { LogRecordsUnavailableError, type LogPublisher } from '../../ledger/log.ts';
+import { bundleBody, LogRecordsUnavailableError, type LogPublisher } from '../../ledger/log.ts';
 import { parseTileLevel, parseTileSuffix, TILE_WIDTH } from '../../ledger/tiles.ts';
 import { ForbiddenError, NotFoundError, route } from '../route.ts';
 import { callerFor, requirePrincipal, type AnyRoute } from './access.ts';
@@ -145,7 +145,7 @@ export function logRoutes(services: ApiServices): AnyRoute[] {
         res
           .type('text/plain; charset=utf-8')
           .set('Cache-Control', 'no-store')
-          .send(lines.map((l) => `${l.text}\n`).join(''));
+          .send(bundleBody(lines));
       },
     }),
   ];
