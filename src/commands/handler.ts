@@ -78,7 +78,18 @@ export interface HandleCommandResult<State> {
   alreadyApplied: boolean;
 }
 
-export const DEFAULT_MAX_RETRIES = 3;
+/**
+ * Retries of a safe command after a conflict. Six, with a jittered backoff between them: a case stream that the
+ * workers append to in bursts (a plate reading, derived media, custody) under load conflicted four times in a row
+ * when the retries followed each other at once.
+ */
+export const DEFAULT_MAX_RETRIES = 6;
+
+/** Wait before retry `attempt` (1-based): full jitter over 5·2^attempt ms, at most 200 ms, so racing writers spread out. */
+function conflictBackoff(attempt: number): Promise<void> {
+  const ceilingMs = Math.min(200, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+}
 
 export interface LoadedStream<State> {
   state: State;
@@ -189,6 +200,7 @@ export async function handleCommand<Command extends CommandBase, Event extends D
         if (replayed) return replayed;
         throw new ConcurrentModificationError(stream, attempt, { cause: error });
       }
+      await conflictBackoff(attempt);
     }
   }
 }

@@ -342,7 +342,7 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
       if (!(error instanceof InvalidCaseTransitionError)) throw error;
     };
     if ((await stateOf()).status === 'confirmed') {
-      await identifyOwner(deps, directorCaller, { caseId: ingested.caseId, owner, registry: 'demo-registry' }).catch(unlessPipelineFirst);
+      await untilNoConflict(() => identifyOwner(deps, directorCaller, { caseId: ingested.caseId, owner, registry: 'demo-registry' })).catch(unlessPipelineFirst);
     }
     // The Hà Nội case whose owner lives in TP. Hồ Chí Minh goes there instead of being noticed here: in this
     // node when it serves 79, else across nodes (`federation`: closed here, relayed, opened by 79's node).
@@ -372,7 +372,7 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     }
     if (options.waitForReadings) await awaitPipeline(node.store, [ingested.caseId], 'notice', options.waitForReadings, print);
     if ((await stateOf()).status === 'owner-identified') {
-      await issueNotice(deps, directorCaller, { caseId: ingested.caseId, noticeId: `ntc-demo-${i + 1}`, channel: 'vnetraffic' }).catch(unlessPipelineFirst);
+      await untilNoConflict(() => issueNotice(deps, directorCaller, { caseId: ingested.caseId, noticeId: `ntc-demo-${i + 1}`, channel: 'vnetraffic' })).catch(unlessPipelineFirst);
     }
     // The first decided case: the owner explains in person that a relative drove, and names the driver.
     const withDriver = decidedCaseIds.length === 0;
@@ -381,8 +381,8 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
     if (withDriver) {
       // The stand-in registry knows the driver too, so the record and the decision naming them can be printed.
       node.standInRegistry?.addPerson?.({ ref: driver.ref, kind: 'individual', name: `Người điều khiển minh hoạ ${i + 1}`, address: `${i + 1} Phố Minh Hoạ, Hà Nội` });
-      await submitExplanation(deps, directorCaller, { caseId: ingested.caseId, explanationId: `exp-demo-${i + 1}`, channel: 'in-person', statement });
-      await identifyDriver(deps, directorCaller, { caseId: ingested.caseId, driver, licenceRef: `gplx-demo-${i + 1}` });
+      await untilNoConflict(() => submitExplanation(deps, directorCaller, { caseId: ingested.caseId, explanationId: `exp-demo-${i + 1}`, channel: 'in-person', statement }));
+      await untilNoConflict(() => identifyDriver(deps, directorCaller, { caseId: ingested.caseId, driver, licenceRef: `gplx-demo-${i + 1}` }));
     }
     // The owner the case names (the pipeline's lookup may have identified them before the demo did).
     const named = await stateOf();
@@ -415,12 +415,12 @@ export async function seedDemo(node: DemoNode, options: DemoOptions = {}): Promi
       });
     });
     if (withDriver) {
-      await recordPayment(deps, directorCaller, {
+      await untilNoConflict(() => recordPayment(deps, directorCaller, {
         caseId: ingested.caseId,
         paymentRef: `pay-demo-${i + 1}`,
         amountVnd: entry.fineMinVnd,
         channel: 'state-treasury',
-      });
+      }));
       paidCaseIds.push(ingested.caseId);
     }
     decidedCaseIds.push(ingested.caseId);
@@ -471,6 +471,20 @@ async function awaitPipeline(
   }
   if (pending.length > 0) {
     print(`demo: no ${what} for ${pending.length} of ${caseIds.length} case(s) within ${Math.round(options.timeoutMs / 1000)} s; signing without it`);
+  }
+}
+
+/**
+ * An unsigned command the demo's director gives while the workers append to the same case: the handler retries
+ * a conflict itself; under heavy load the demo, like a person, tries again rather than stop seeding.
+ */
+async function untilNoConflict<T>(command: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command();
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= 4) throw error;
+    }
   }
 }
 

@@ -190,7 +190,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
           spool.blobStored(result.digest, result.size);
           res.status(result.created ? 201 : 200).json(result);
         } catch (error) {
-          if (!req.complete) discardRest(req, res);
+          if (!req.complete) await discardRest(req, res);
           throw error;
         }
       },
@@ -250,7 +250,7 @@ export function edgeRoutes(services: EdgeRouteServices): AnyRoute[] {
               },
             });
           } catch (error) {
-            if (!req.complete) discardRest(req, res);
+            if (!req.complete) await discardRest(req, res);
             throw error;
           }
           if (!signed || !authenticated) throw new MultipartError('The upload holds no `detection` field');

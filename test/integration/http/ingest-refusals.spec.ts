@@ -109,6 +109,95 @@ describe('HTTP ingest: refused uploads leave no temp file and no open descriptor
     expect(records).to.have.length(0);
   });
 
+  /**
+   * Sends a multipart upload whose detection signature is forged, writing the images in chunks with the
+   * socket's backpressure as a camera does, and resolves with the answer once the whole body was written.
+   */
+  async function forgedUpload(imageBytes: number): Promise<{ status: number; connection: string | undefined; type: string; writeFailed: boolean }> {
+    const camera = world.cameras[HANOI]!;
+    const signed = await signedDetection(camera, { images: [jpegLike(imageBytes)] });
+    const forged = { ...signed, signature: signed.signature.startsWith('A') ? `B${signed.signature.slice(1)}` : `A${signed.signature.slice(1)}` };
+    const encoded = new Request('http://127.0.0.1/', { method: 'POST', body: multipartBody(forged, signed.images) });
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    let writeFailed = false;
+    const answer = new Promise<{ status: number; connection: string | undefined; type: string }>((resolve, reject) => {
+      const req = request(new URL('/v1/detections/upload', node.url), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${camera.token}`,
+          'content-type': encoded.headers.get('content-type')!,
+          'content-length': String(body.length),
+        },
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            connection: res.headers.connection,
+            type: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string }).type,
+          }),
+        );
+      });
+      req.on('error', (error) => {
+        writeFailed = true;
+        reject(error);
+      });
+      const chunkBytes = 64 * 1024;
+      let offset = 0;
+      const writeMore = () => {
+        while (offset < body.length) {
+          const chunk = body.subarray(offset, offset + chunkBytes);
+          offset += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', writeMore);
+        }
+        req.end();
+      };
+      writeMore();
+    });
+    const reply = await answer.catch((error: Error) => ({ status: 0, connection: undefined, type: error.message }));
+    return { ...reply, writeFailed };
+  }
+
+  it('a forged upload refused while its images are still on the way is read to its end: the camera reads its 401 and the connection stays open', async () => {
+    const reply = await forgedUpload(3 * 1024 * 1024);
+    expect(reply.writeFailed).to.equal(false);
+    expect(reply.status).to.equal(401);
+    expect(reply.type).to.match(/detection-signature-invalid$/);
+    expect(reply.connection).to.not.equal('close');
+    expect(await tmpFiles()).to.deep.equal([]);
+  });
+
+  it('a refused upload declaring more than 8 MiB is not read: the answer goes out at once and the connection closes', async () => {
+    const camera = world.cameras[HANOI]!;
+    const signed = await signedDetection(camera, { images: [jpegLike(9 * 1024 * 1024)] });
+    const forged = { ...signed, signature: signed.signature.startsWith('A') ? `B${signed.signature.slice(1)}` : `A${signed.signature.slice(1)}` };
+    const encoded = new Request('http://127.0.0.1/', { method: 'POST', body: multipartBody(forged, signed.images) });
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const req = request(new URL('/v1/detections/upload', node.url), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${camera.token}`,
+          'content-type': encoded.headers.get('content-type')!,
+          'content-length': String(body.length),
+        },
+      });
+      req.on('error', () => undefined); // the node closes while the rest is unsent
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+        req.destroy();
+      });
+      req.on('close', () => reject(new Error('closed without an answer')));
+      // Only the detection and the first part of the image: the node answers without waiting for the rest.
+      req.write(body.subarray(0, 256 * 1024));
+    });
+    expect(answer.status).to.equal(401);
+    expect(answer.connection).to.equal('close');
+  });
+
   it('a PUT /v1/evidence aborted midway leaves no temp file and no descriptor behind', async () => {
     const camera = world.cameras[HANOI]!;
     const bytes = jpegLike(2 * 1024 * 1024);

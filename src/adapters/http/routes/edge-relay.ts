@@ -256,7 +256,7 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
             6,
           );
         } catch (error) {
-          if (!req.complete) discardRest(req, res);
+          if (!req.complete) await discardRest(req, res);
           throw error;
         }
         if (!signed || !receipt || !authenticated) throw new MultipartError('The upload holds no `receipt` field');
@@ -367,7 +367,7 @@ export function edgeRelayRoutes(services: ApiServices, requests?: EdgeOriginalRe
           requests?.delivered(params.digest);
           res.status(stored.created ? 201 : 200).json(stored);
         } catch (error) {
-          if (!req.complete) discardRest(req, res);
+          if (!req.complete) await discardRest(req, res);
           throw error;
         }
       },

@@ -315,10 +315,40 @@ export function gentle(stream: Readable): AsyncIterable<Uint8Array> {
   return { [Symbol.asyncIterator]: () => stream.iterator({ destroyOnReturn: false }) };
 }
 
-/** After a refusal mid-upload: drop the rest of the body and close the connection once answered. */
-export function discardRest(req: Request, res: Response): void {
-  res.set('Connection', 'close');
+/** A refused body at most this large is read to its end before the answer, so the client reads the answer. */
+const DRAIN_REFUSED_BYTES = 8 * 1024 * 1024;
+/** How long a refused body may take to arrive before the connection is closed instead. */
+const DRAIN_REFUSED_MS = 10_000;
+
+/**
+ * After a refusal mid-upload: drop the rest of the body. A client still writing when the node answers and
+ * closes sees its write fail (EPIPE, connection reset) before it can read the answer, so a camera would never
+ * learn why it was refused. A body of declared length up to 8 MiB is therefore read to its end (at most 10 s)
+ * and the answer sent on a connection that stays open; a larger, undeclared or slower body is not waited for:
+ * the answer goes out at once and the connection closes after it.
+ */
+export async function discardRest(req: Request, res: Response): Promise<void> {
   req.resume();
+  const declared = Number(req.get('content-length') ?? 'NaN');
+  if (!(Number.isFinite(declared) && declared <= DRAIN_REFUSED_BYTES)) {
+    res.set('Connection', 'close');
+    return;
+  }
+  const ended = await new Promise<boolean>((resolve) => {
+    if (req.complete || req.readableEnded) return resolve(true);
+    const settle = (value: boolean) => {
+      clearTimeout(timer);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      resolve(value);
+    };
+    const onEnd = () => settle(true);
+    const onClose = () => settle(req.complete);
+    const timer = setTimeout(() => settle(false), DRAIN_REFUSED_MS);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+  });
+  if (!ended) res.set('Connection', 'close');
 }
 
 export interface MultipartHandlers {
@@ -455,7 +485,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
           const result = await services.evidence.put(gentle(req), rawUploadOptions(req, maxEvidenceBytes));
           res.status(result.created ? 201 : 200).json(result);
         } catch (error) {
-          if (!req.complete) discardRest(req, res);
+          if (!req.complete) await discardRest(req, res);
           throw error;
         }
       },
@@ -515,7 +545,7 @@ export function ingestRoutes(services: ApiServices): AnyRoute[] {
             },
           });
         } catch (error) {
-          if (!req.complete) discardRest(req, res);
+          if (!req.complete) await discardRest(req, res);
           throw error;
         }
         if (!signed || !authenticated) throw new MultipartError('The upload holds no `detection` field');
